@@ -1,0 +1,67 @@
+import type { Sealer } from '../../src/security/crypto.js';
+import { KapiError } from '../../src/errors.js';
+import type { Database, OidcAdapter, OidcPayload } from './port.js';
+
+// oidc-provider's Client model over the clients table (the institutions), not oidc_models. The
+// client secret is kept sealed with the master key, bound to its client id (a sealed secret copied
+// to another client's row does not open); find hands oidc-provider the plain secret it compares.
+
+export function clientSecretContext(clientId: string): string {
+  return `client_secret:${clientId}`;
+}
+
+export class PostgresClientAdapter implements OidcAdapter {
+  readonly #db: Database;
+  readonly #sealer: Sealer;
+
+  constructor(db: Database, sealer: Sealer) {
+    this.#db = db;
+    this.#sealer = sealer;
+  }
+
+  async find(clientId: string): Promise<OidcPayload | undefined> {
+    const row = (await this.#db('clients').select('metadata').where({ client_id: clientId }).first()) as
+      | { metadata: OidcPayload }
+      | undefined;
+    if (!row) return undefined;
+    const metadata: OidcPayload = { ...row.metadata, client_id: clientId };
+    if (typeof metadata.client_secret === 'string') {
+      try {
+        metadata.client_secret = this.#sealer.open(metadata.client_secret, clientSecretContext(clientId));
+      } catch (err) {
+        throw new KapiError('config_invalid', `the secret of client ${clientId} is not sealed with this master key`, {}, { cause: err });
+      }
+    }
+    return metadata;
+  }
+
+  async upsert(clientId: string, payload: OidcPayload): Promise<void> {
+    const metadata: OidcPayload = { ...payload, client_id: clientId };
+    if (typeof metadata.client_secret === 'string') {
+      metadata.client_secret = this.#sealer.seal(metadata.client_secret, clientSecretContext(clientId));
+    }
+    await this.#db('clients')
+      .insert({ client_id: clientId, metadata: JSON.stringify(metadata) })
+      .onConflict('client_id')
+      .merge({ metadata: JSON.stringify(metadata), updated_at: this.#db.fn.now() });
+  }
+
+  async destroy(clientId: string): Promise<void> {
+    await this.#db('clients').where({ client_id: clientId }).delete();
+  }
+
+  // Clients have no uid, user code or grant, and are never consumed.
+  async findByUid(): Promise<undefined> {
+    return undefined;
+  }
+
+  async findByUserCode(): Promise<undefined> {
+    return undefined;
+  }
+
+  async consume(): Promise<void> {
+    throw new KapiError('internal', 'Client records cannot be consumed');
+  }
+
+  async revokeByGrantId(): Promise<void> {}
+}

@@ -1,0 +1,115 @@
+import type { AccountRepository } from '../../src/accounts/account-repository.js';
+import type { PasswordHasher } from '../../src/accounts/password-hasher.js';
+import { checkPassword, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../../src/accounts/password-rules.js';
+import type { Method, MethodContext, Step } from '../../src/engine/types.js';
+import { validateNationalId } from '../../src/identity/national-id.js';
+import type { AuditLog } from '../../src/security/audit.js';
+import { hmac } from '../../src/security/crypto.js';
+import type { GuessLimiter } from '../../src/security/guess-limiter.js';
+import './messages.js';
+
+const VIEW = '/interactions/password/views/password';
+const CHANGE_VIEW = '/interactions/password/views/change';
+
+export interface PasswordMethodDeps {
+  accounts: AccountRepository;
+  hasher: PasswordHasher;
+  limiter: GuessLimiter;
+  audit: AuditLog;
+  /** Key for hashing typed identity numbers in records of failed attempts (no raw numbers stored). */
+  subjectKey: Buffer;
+  /** Does the chooser offer other methods (to show the link back to it)? */
+  otherMethods?: () => boolean;
+}
+
+/**
+ * First factor: national identity number + password (acr `low`, amr `pwd`).
+ * A password issued at an office is one-time: after it is verified the person must set a new one
+ * before the flow may continue.
+ */
+export function passwordMethod(deps: PasswordMethodDeps): Method {
+  const prompt = (ctx: MethodContext, extra: Partial<Extract<Step, { kind: 'prompt' }>> = {}): Step => ({
+    kind: 'prompt',
+    view: VIEW,
+    ...extra,
+    data: { otherMethods: deps.otherMethods?.() ?? false, ...extra.data },
+  });
+
+  async function verifyCredentials(ctx: MethodContext, input: Record<string, string>): Promise<Step> {
+    const typed = (input.national_id ?? '').replace(/\s+/g, '');
+    const password = input.password ?? '';
+    const id = validateNationalId(typed);
+    if (!id.ok) return prompt(ctx, { status: 400, error: { code: 'invalid_identity_number', field: 'national_id' }, data: { nationalId: typed.slice(0, 11) } });
+    if (!password) return prompt(ctx, { status: 400, error: { code: 'invalid_credentials', field: 'password' }, data: { nationalId: id.number } });
+
+    const limit = await deps.limiter.check(id.number, ctx.ip);
+    if (!limit.allowed) {
+      await deps.audit.signIn({ subjectHash: hmac(deps.subjectKey, id.number), clientId: ctx.client.clientId, method: 'password', result: 'rate_limited', ip: ctx.ip, userAgent: ctx.userAgent });
+      return prompt(ctx, { status: 429, error: { code: 'too_many_attempts', params: { seconds: limit.retryAfterSeconds } }, data: { nationalId: id.number } });
+    }
+
+    const account = await deps.accounts.findByNationalId(id.number);
+    const credential = account ? await deps.accounts.findPassword(account.id) : undefined;
+    // Unknown numbers and accounts without a password spend the same argon2 time as a wrong password.
+    const valid = credential ? await deps.hasher.verify(credential.hash, password) : (await deps.hasher.dummyVerify(), false);
+    if (!account || !credential || !valid) {
+      await deps.limiter.recordFailure(id.number, ctx.ip);
+      await deps.audit.signIn({ accountId: account?.id, subjectHash: account ? undefined : hmac(deps.subjectKey, id.number), clientId: ctx.client.clientId, method: 'password', result: 'invalid_credentials', ip: ctx.ip, userAgent: ctx.userAgent });
+      return prompt(ctx, { status: 401, error: { code: 'invalid_credentials', field: 'password' }, data: { nationalId: id.number } });
+    }
+    await deps.limiter.recordSuccess(id.number, ctx.ip);
+
+    if (!account.passwordLoginEnabled) {
+      await deps.audit.signIn({ accountId: account.id, clientId: ctx.client.clientId, method: 'password', result: 'password_login_closed', ip: ctx.ip, userAgent: ctx.userAgent });
+      return prompt(ctx, { status: 403, error: { code: 'password_login_closed' }, data: { nationalId: id.number } });
+    }
+    if (deps.hasher.needsRehash(credential.hash)) {
+      await deps.accounts.setPassword({ ...credential, hash: await deps.hasher.hash(password) });
+    }
+    if (credential.mustChange) {
+      ctx.state.phase = 'change';
+      ctx.state.accountId = account.id;
+      return changePrompt();
+    }
+    return { kind: 'done', accountId: account.id, amr: ['pwd'] };
+  }
+
+  const changePrompt = (extra: Partial<Extract<Step, { kind: 'prompt' }>> = {}): Step => ({
+    kind: 'prompt',
+    view: CHANGE_VIEW,
+    ...extra,
+    data: { minLength: PASSWORD_MIN_LENGTH, maxLength: PASSWORD_MAX_LENGTH, ...extra.data },
+  });
+
+  async function changePassword(ctx: MethodContext, input: Record<string, string>): Promise<Step> {
+    const accountId = String(ctx.state.accountId ?? '');
+    const account = await deps.accounts.findById(accountId);
+    const credential = account ? await deps.accounts.findPassword(account.id) : undefined;
+    if (!account || !credential) return { kind: 'prompt', view: VIEW, status: 400, error: { code: 'session_expired' } };
+    const next = input.new_password ?? '';
+    const violations = checkPassword(next, { nationalId: account.nationalId, birthdate: account.birthdate ?? undefined, givenName: account.givenName, familyName: account.familyName });
+    if (violations.length) return changePrompt({ status: 400, error: { code: 'password_rules', field: 'new_password' }, data: { violations } });
+    if (next !== (input.new_password_confirm ?? '')) return changePrompt({ status: 400, error: { code: 'password_mismatch', field: 'new_password_confirm' } });
+    if (await deps.hasher.verify(credential.hash, next)) return changePrompt({ status: 400, error: { code: 'password_rules', field: 'new_password' }, data: { violations: ['common'] } });
+    await deps.accounts.setPassword({ accountId: account.id, hash: await deps.hasher.hash(next), mustChange: false, origin: 'self' });
+    await deps.audit.event({ type: 'password.changed', accountId: account.id, clientId: ctx.client.clientId, ip: ctx.ip, detail: { reason: 'one_time_password' } });
+    return { kind: 'done', accountId: account.id, amr: ['pwd'] };
+  }
+
+  return {
+    id: 'password',
+    factor: 'first',
+    acr: 'low',
+    amr: ['pwd'],
+    labelKey: 'method.password',
+    usableBy: (account) => account.passwordLoginEnabled,
+    async start(ctx) {
+      if (ctx.state.phase === 'change') return changePrompt();
+      return prompt(ctx);
+    },
+    async continue(ctx, input) {
+      if (ctx.state.phase === 'change') return changePassword(ctx, input);
+      return verifyCredentials(ctx, input);
+    },
+  };
+}

@@ -1,0 +1,14 @@
+// Jest runs the TypeScript sources as ES modules (oidc-provider 9, jose 6 and openid-client 6 are
+// ESM-only). `npm test` starts it with --experimental-vm-modules under Node 22 via bin/launch.mjs.
+export default {
+  preset: 'ts-jest/presets/default-esm',
+  testEnvironment: 'node',
+  roots: ['<rootDir>/test'],
+  testMatch: ['**/*.test.ts'],
+  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+  transform: {
+    '^.+\\.ts$': ['ts-jest', { useESM: true, diagnostics: { ignoreCodes: [151002] } }],
+  },
+  testTimeout: 30000,
+  globalSetup: '<rootDir>/test/support/global-setup.ts',
+};

@@ -1,0 +1,99 @@
+import { randomUUID } from 'node:crypto';
+import type { Knex } from 'knex';
+import type { Account, PasswordCredential, PostalAddress } from './account.js';
+import type { NationalIdType } from '../identity/national-id.js';
+
+interface AccountRow {
+  id: string;
+  national_id: string;
+  national_id_type: NationalIdType;
+  given_name: string;
+  family_name: string;
+  birthdate: string | Date | null;
+  email: string | null;
+  email_verified: boolean;
+  phone: string | null;
+  phone_verified: boolean;
+  address: PostalAddress | null;
+  password_login_enabled: boolean;
+  bank_login_enabled: boolean;
+}
+
+function isoDate(value: string | Date | null): string | null {
+  if (value === null) return null;
+  if (typeof value === 'string') return value.slice(0, 10);
+  // pg returns DATE as a local-midnight Date; format in local time so the day does not shift.
+  const y = value.getFullYear();
+  const m = String(value.getMonth() + 1).padStart(2, '0');
+  const d = String(value.getDate()).padStart(2, '0');
+  return `${y}-${m}-${d}`;
+}
+
+function toAccount(row: AccountRow): Account {
+  return {
+    id: row.id,
+    nationalId: row.national_id,
+    nationalIdType: row.national_id_type,
+    givenName: row.given_name,
+    familyName: row.family_name,
+    birthdate: isoDate(row.birthdate),
+    email: row.email,
+    emailVerified: row.email_verified,
+    phone: row.phone,
+    phoneVerified: row.phone_verified,
+    address: row.address,
+    passwordLoginEnabled: row.password_login_enabled,
+    bankLoginEnabled: row.bank_login_enabled,
+  };
+}
+
+export type NewAccount = Omit<Account, 'id' | 'emailVerified' | 'phoneVerified' | 'passwordLoginEnabled' | 'bankLoginEnabled'> &
+  Partial<Pick<Account, 'emailVerified' | 'phoneVerified' | 'passwordLoginEnabled' | 'bankLoginEnabled'>>;
+
+export class AccountRepository {
+  constructor(private readonly db: Knex) {}
+
+  async findById(id: string): Promise<Account | undefined> {
+    const row = await this.db<AccountRow>('accounts').where({ id }).first();
+    return row ? toAccount(row) : undefined;
+  }
+
+  async findByNationalId(nationalId: string): Promise<Account | undefined> {
+    const row = await this.db<AccountRow>('accounts').where({ national_id: nationalId }).first();
+    return row ? toAccount(row) : undefined;
+  }
+
+  async create(account: NewAccount, trx: Knex = this.db): Promise<Account> {
+    const id = randomUUID();
+    const [row] = await trx<AccountRow>('accounts')
+      .insert({
+        id,
+        national_id: account.nationalId,
+        national_id_type: account.nationalIdType,
+        given_name: account.givenName,
+        family_name: account.familyName,
+        birthdate: account.birthdate,
+        email: account.email,
+        email_verified: account.emailVerified ?? false,
+        phone: account.phone,
+        phone_verified: account.phoneVerified ?? false,
+        address: account.address ? (JSON.stringify(account.address) as unknown as PostalAddress) : null,
+        password_login_enabled: account.passwordLoginEnabled ?? true,
+        bank_login_enabled: account.bankLoginEnabled ?? true,
+      })
+      .returning('*');
+    return toAccount(row as AccountRow);
+  }
+
+  async findPassword(accountId: string): Promise<PasswordCredential | undefined> {
+    const row = await this.db('password_credentials').where({ account_id: accountId }).first();
+    return row ? { accountId: row.account_id, hash: row.hash, mustChange: row.must_change, origin: row.origin } : undefined;
+  }
+
+  async setPassword(credential: PasswordCredential, trx: Knex = this.db): Promise<void> {
+    await trx('password_credentials')
+      .insert({ account_id: credential.accountId, hash: credential.hash, must_change: credential.mustChange, origin: credential.origin, updated_at: trx.fn.now() })
+      .onConflict('account_id')
+      .merge();
+  }
+}

@@ -1,0 +1,35 @@
+import type { Knex } from 'knex';
+
+export interface ConsentRecord {
+  accountId: string;
+  clientId: string;
+  scopes: string[];
+  claims: string[];
+}
+
+/** Consent decisions remembered per institution, across sessions. */
+export class ConsentRepository {
+  constructor(private readonly db: Knex) {}
+
+  async find(accountId: string, clientId: string): Promise<ConsentRecord | undefined> {
+    const row = await this.db('consents').where({ account_id: accountId, client_id: clientId }).first();
+    return row ? { accountId, clientId, scopes: row.scopes, claims: row.claims } : undefined;
+  }
+
+  /** Adds to what was granted before (a consent only widens until the citizen withdraws it). */
+  async remember(record: ConsentRecord): Promise<void> {
+    await this.db.transaction(async (trx) => {
+      const row = await trx('consents').where({ account_id: record.accountId, client_id: record.clientId }).forUpdate().first();
+      const scopes = [...new Set([...(row?.scopes ?? []), ...record.scopes])];
+      const claims = [...new Set([...(row?.claims ?? []), ...record.claims])];
+      await trx('consents')
+        .insert({ account_id: record.accountId, client_id: record.clientId, scopes, claims, granted_at: trx.fn.now() })
+        .onConflict(['account_id', 'client_id'])
+        .merge();
+    });
+  }
+
+  async withdraw(accountId: string, clientId: string): Promise<void> {
+    await this.db('consents').where({ account_id: accountId, client_id: clientId }).del();
+  }
+}

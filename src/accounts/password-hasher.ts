@@ -1,0 +1,131 @@
+import { randomBytes, randomInt } from 'node:crypto';
+import * as argon2 from 'argon2';
+
+// Password hashing with argon2id. The parameters are OWASP's first recommended configuration
+// (OWASP Password Storage Cheat Sheet, "Argon2id": m=19456 KiB (19 MiB), t=2, p=1). They are kept
+// unless a measurement on the production hardware argues for others; needsRehash() lets stored hashes
+// follow when they change.
+export const ARGON2_PARAMETERS = { memoryCost: 19456, timeCost: 2, parallelism: 1 } as const;
+
+/** The part of the argon2 module the hasher uses; tests wrap it to watch what runs when. */
+export interface Argon2Engine {
+  hash(password: string, options: argon2.HashOptions): Promise<string>;
+  verify(digest: string, password: string): Promise<boolean>;
+  needsRehash(digest: string, options: { memoryCost: number; timeCost: number; parallelism: number }): boolean;
+}
+
+export interface PasswordHasherOptions {
+  /** Argon2 operations allowed in flight at once; the rest wait their turn (FIFO). Default 2. */
+  concurrency?: number;
+  engine?: Argon2Engine;
+}
+
+/**
+ * A FIFO gate around a fixed number of slots. argon2 runs on the libuv thread pool (4 threads by
+ * default), which token signing, file and DNS work share: unbounded hashing during a login burst would
+ * queue everything else behind it. Bounding it keeps threads free and makes logins queue instead.
+ */
+class Gate {
+  readonly #limit: number;
+  #active = 0;
+  readonly #waiting: Array<() => void> = [];
+
+  constructor(limit: number) {
+    this.#limit = limit;
+  }
+
+  async run<T>(task: () => Promise<T>): Promise<T> {
+    if (this.#active >= this.#limit) {
+      await new Promise<void>((resolve) => this.#waiting.push(resolve));
+    } else {
+      this.#active++;
+    }
+    try {
+      return await task();
+    } finally {
+      // Hand the slot straight to the next in line, so a newcomer cannot overtake the queue.
+      const next = this.#waiting.shift();
+      if (next) next();
+      else this.#active--;
+    }
+  }
+}
+
+// NIST SP 800-63B asks for Unicode normalisation before hashing, so that "ş" typed as one code point
+// or as s + combining cedilla (keyboards and phones differ) is the same password.
+function normalize(password: string): string {
+  return password.normalize('NFKC');
+}
+
+const PHC_ARGON2ID = /^\$argon2id\$/;
+
+export class PasswordHasher {
+  readonly #gate: Gate;
+  readonly #engine: Argon2Engine;
+  #dummyHash: Promise<string> | undefined;
+
+  constructor(options: PasswordHasherOptions = {}) {
+    const concurrency = options.concurrency ?? 2;
+    if (!Number.isInteger(concurrency) || concurrency < 1) throw new Error('concurrency must be a positive integer');
+    this.#gate = new Gate(concurrency);
+    this.#engine = options.engine ?? argon2;
+  }
+
+  hash(password: string): Promise<string> {
+    return this.#gate.run(() => this.#engine.hash(normalize(password), { type: argon2.argon2id, ...ARGON2_PARAMETERS }));
+  }
+
+  /** True when the password matches. A malformed or foreign hash is a mismatch, never an exception. */
+  async verify(hash: string, password: string): Promise<boolean> {
+    if (!hash.startsWith('$argon2')) return false;
+    try {
+      return await this.#gate.run(() => this.#engine.verify(hash, normalize(password)));
+    } catch {
+      return false;
+    }
+  }
+
+  /** True when the hash was made with other parameters (or is not argon2id): rehash after a good login. */
+  needsRehash(hash: string): boolean {
+    if (!PHC_ARGON2ID.test(hash)) return true;
+    try {
+      return this.#engine.needsRehash(hash, ARGON2_PARAMETERS);
+    } catch {
+      return true;
+    }
+  }
+
+  /**
+   * Spends the time of a real verify, against a fixed hash of a random secret. Used when the typed
+   * identity number has no password, so that the answer's timing does not tell who has an account.
+   */
+  async dummyVerify(): Promise<false> {
+    await this.verify(await this.#fixedHash(), 'not the password');
+    return false;
+  }
+
+  /** Computes the dummy hash ahead of the first unknown number (optional; dummyVerify does it lazily). */
+  async warmUp(): Promise<void> {
+    await this.#fixedHash();
+  }
+
+  #fixedHash(): Promise<string> {
+    // Made with the same parameters as real hashes, so verifying against it costs the same.
+    this.#dummyHash ??= this.hash(randomBytes(32).toString('base64url'));
+    return this.#dummyHash;
+  }
+}
+
+// Letters and digits that survive being read aloud, printed on a slip or typed from it: no 0/O/o,
+// 1/I/l/i, and nothing that a Turkish keyboard puts somewhere else.
+const OFFICE_ALPHABET = '23456789ABCDEFGHJKMNPQRSTUVWXYZabcdefghjkmnpqrstuvwxyz';
+
+/**
+ * A one-time password handed over at an office (PTT branch, consulate). 10 characters from a
+ * 54-character alphabet is about 57 bits; the person must change it at the first login.
+ */
+export function randomOfficePassword(length = 10): string {
+  let result = '';
+  for (let i = 0; i < length; i++) result += OFFICE_ALPHABET[randomInt(OFFICE_ALPHABET.length)];
+  return result;
+}

@@ -1,0 +1,177 @@
+import type { Server } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import Koa, { type Context } from 'koa';
+import type Provider from 'oidc-provider';
+import { GuessLimiter } from './security/guess-limiter.js';
+import { passwordMethod } from '../interactions/password/method.js';
+import type { Config } from './config.js';
+import { demoRouter, DEMO_CLIENT_ID } from './demo/routes.js';
+import { seedDemo } from './demo/seed.js';
+import { MethodRegistry } from './engine/method-registry.js';
+import { DEFAULT_POLICIES } from './engine/policies.js';
+import { isKapiError } from './errors.js';
+import { log } from './log.js';
+import { LogoutOutbox } from './oidc/logout-outbox.js';
+import { KEYS_CHANNEL, ProviderHolder } from './oidc/provider-holder.js';
+import { openServices, type Services } from './services.js';
+import { deriveKey, hmac } from './security/crypto.js';
+import type { GuessLimiterOptions } from './security/guess-limiter.js';
+import { translate } from './web/i18n.js';
+import type { InteractionDeps } from './web/interactions/context.js';
+import { interactionRouter } from './web/interactions/routes.js';
+import { localeFor } from './web/locale.js';
+import { createMetrics, operationsRouter, routeLabel } from './web/operations.js';
+import { renderPage } from './web/render.js';
+import { securityHeaders } from './web/security-headers.js';
+import { staticFiles } from './web/static.js';
+
+// The composition root: the one place that wires configuration, storage, methods, the provider and
+// the web layer together. Nothing else imports from interactions/ and adapters/ at the same time.
+
+export interface Kapi {
+  config: Config;
+  services: Services;
+  app: Koa;
+  provider: () => Provider;
+  holder: ProviderHolder;
+  outbox: LogoutOutbox;
+  methods: MethodRegistry;
+  listen(): Promise<Server>;
+  close(): Promise<void>;
+}
+
+function errorPages(): Koa.Middleware {
+  return async (ctx, next) => {
+    try {
+      await next();
+      if (ctx.status === 404 && ctx.body === undefined) {
+        const locale = localeFor(ctx);
+        await renderPage(ctx, '/src/web/views/error', locale, { title: translate(locale, 'error.title'), message: translate(locale, 'not_found') }, { status: 404 });
+      }
+    } catch (err) {
+      const locale = localeFor(ctx);
+      const name = (err as { name?: string }).name;
+      if (isKapiError(err)) {
+        await renderPage(ctx, '/src/web/views/error', locale, { title: translate(locale, 'error.title'), message: translate(locale, err.code, err.params) }, { status: err.status });
+        return;
+      }
+      // The interaction is gone (expired, cookie missing, state store restarted): a clean start-again
+      // page, never a 500 loop.
+      if (name === 'SessionNotFound' || name === 'InvalidRequest') {
+        await renderPage(ctx, '/src/web/views/error', locale, { title: translate(locale, 'error.title'), message: translate(locale, 'session_expired') }, { status: 400 });
+        return;
+      }
+      const reference = randomUUID();
+      log.error({ err, reference, path: ctx.path }, 'request failed');
+      await renderPage(ctx, '/src/web/views/error', locale, { title: translate(locale, 'error.title'), message: translate(locale, 'internal'), reference }, { status: 500 });
+    }
+  };
+}
+
+export interface KapiOptions {
+  /** Tighter or looser guess limits (tests use small numbers). */
+  guessLimits?: Partial<Omit<GuessLimiterOptions, 'hmacKey' | 'redis'>>;
+}
+
+export async function createKapi(config: Config, options: KapiOptions = {}): Promise<Kapi> {
+  const services = await openServices(config);
+  const { db, state, keys, accounts, consents, audit, hasher, clients } = services;
+  const metrics = createMetrics();
+
+  const limiter = new GuessLimiter({ ...options.guessLimits, hmacKey: deriveKey(config.masterKey, 'guess-limiter'), redis: services.redis });
+  const methods = new MethodRegistry();
+  methods.add(passwordMethod({ accounts, hasher, limiter, audit, subjectKey: deriveKey(config.masterKey, 'subject-hash'), otherMethods: () => methods.all().filter((m) => m.factor === 'first').length > 1 }));
+
+  let outbox: LogoutOutbox;
+  const holder = new ProviderHolder(config.issuer, keys, (jwks) => services.configurationFor(jwks), (provider) => {
+    provider.proxy = config.trustProxyHops > 0;
+    provider.on('server_error', (_ctx, err) => log.error({ err }, 'oidc-provider server error'));
+    provider.on('backchannel.error', (_ctx, err, client, accountId, sid) => {
+      void outbox.enqueue(client.clientId, accountId, sid, err.message).catch((e: unknown) => log.error({ err: e }, 'could not queue back-channel logout retry'));
+    });
+    provider.on('grant.revoked', (_ctx, grantId) => log.info({ grantId: hmac('log', grantId) }, 'grant revoked'));
+  });
+  await holder.build();
+  const provider = () => holder.current;
+  outbox = new LogoutOutbox(db, provider);
+
+  if (config.demo) {
+    await seedDemo({ issuer: config.issuer, accounts, clients, hasher, registry: services.registry });
+    const demo = await clients.show(DEMO_CLIENT_ID);
+    const wanted = `${config.issuer}/demo/callback`;
+    if (demo && !(demo.metadata.redirect_uris as string[]).includes(wanted)) {
+      await clients.update(DEMO_CLIENT_ID, { redirectUris: [wanted], postLogoutRedirectUris: [`${config.issuer}/demo`] });
+    }
+  }
+
+  const app = new Koa({ keys: config.cookieKeys, proxy: config.trustProxyHops > 0, maxIpsCount: config.trustProxyHops });
+  const interactionDeps: InteractionDeps = { provider, methods, policies: DEFAULT_POLICIES, accounts, consents, audit, clientIp: (ctx: Context) => ctx.ip };
+
+  app.use(async (ctx, next) => {
+    const end = metrics.httpDuration.startTimer({ method: ctx.method, route: routeLabel(ctx.path) });
+    try {
+      await next();
+    } finally {
+      end({ status: String(ctx.status) });
+    }
+  });
+  app.use(securityHeaders({ hsts: config.issuer.startsWith('https://') }));
+  app.use(errorPages());
+  app.use(staticFiles());
+  const ops = operationsRouter({ db, state, metrics });
+  app.use(ops.routes());
+  app.use(interactionRouter(interactionDeps).routes());
+  if (config.demo) {
+    const demo = demoRouter({ issuer: config.issuer, clientSecret: async () => String((await clients.metadataWithSecret(DEMO_CLIENT_ID))?.client_secret ?? '') });
+    app.use(demo.routes());
+  }
+  app.use(async (ctx, next) => {
+    if (ctx.path === '/' && ctx.method === 'GET') return ctx.redirect(config.demo ? '/demo' : '/.well-known/openid-configuration');
+    return next();
+  });
+  // Everything else is oidc-provider's (discovery, JWKS, authorization, token, userinfo, logout, ...).
+  // It is looked up per request so a key rotation's rebuilt provider takes over at once.
+  const handlers = new WeakMap<Provider, ReturnType<Provider['callback']>>();
+  app.use(async (ctx) => {
+    const current = holder.current;
+    let handler = handlers.get(current);
+    if (!handler) handlers.set(current, (handler = current.callback()));
+    ctx.respond = false;
+    await handler(ctx.req, ctx.res);
+  });
+
+  await holder.watch(state);
+  outbox.start();
+
+  const retention = setInterval(() => void audit.purgeOlderThan(config.retentionDays).catch((err: unknown) => log.error({ err }, 'retention purge failed')), 6 * 3600_000);
+  retention.unref();
+
+  let server: Server | undefined;
+  return {
+    config, services, app, provider, holder, outbox, methods,
+    async listen() {
+      server = await new Promise<Server>((resolve) => {
+        const s = app.listen(config.port, config.host, () => resolve(s));
+      });
+      return server;
+    },
+    async close() {
+      clearInterval(retention);
+      outbox.stop();
+      await holder.stop();
+      if (server) {
+        const s = server;
+        await new Promise<void>((resolve) => {
+          s.close(() => resolve());
+          s.closeIdleConnections?.();
+        });
+      }
+      await services.close();
+    },
+  };
+}
+
+/** Announces a key change to every Kapı process (they rebuild their providers). */
+export async function announceKeyChange(services: Services): Promise<void> {
+  await services.state.publish(KEYS_CHANNEL, String(Date.now()));
+}

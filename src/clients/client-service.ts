@@ -1,0 +1,164 @@
+import { randomBytes } from 'node:crypto';
+import type { Knex } from 'knex';
+import { z } from 'zod';
+import { ACR_LEVELS } from '../assurance/levels.js';
+import { KapiError } from '../errors.js';
+import { SUPPORTED_SCOPES } from '../oidc/claims.js';
+import type { Sealer } from '../security/crypto.js';
+
+// Institutions (OIDC clients) live in Postgres. This service is shared by the `kapi clients` command and
+// the demo seed; the stored client_secret is sealed with the master key.
+
+export const clientInputSchema = z.object({
+  name: z.string().trim().min(1).max(200),
+  redirectUris: z.array(z.url()).default([]),
+  postLogoutRedirectUris: z.array(z.url()).default([]),
+  backchannelLogoutUri: z.url().optional(),
+  authMethod: z.enum(['private_key_jwt', 'client_secret_basic', 'none']).default('private_key_jwt'),
+  jwksUri: z.url().optional(),
+  jwks: z.object({ keys: z.array(z.record(z.string(), z.unknown())) }).optional(),
+  scopes: z.array(z.enum(SUPPORTED_SCOPES as [string, ...string[]])).default(['openid']),
+  minAcr: z.enum(ACR_LEVELS).optional(),
+  parRequired: z.boolean().default(false),
+  dpopRequired: z.boolean().default(false),
+  fapi: z.boolean().default(false),
+  institutionId: z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/).optional(),
+  clientCredentials: z.boolean().default(false),
+  subjectType: z.enum(['pairwise', 'public']).default('pairwise'),
+  idTokenAlg: z.enum(['ES256', 'RS256', 'PS256']).optional(),
+  clientId: z.string().regex(/^[A-Za-z0-9._:-]{3,128}$/).optional(),
+  clientSecret: z.string().min(32).optional(),
+});
+export type ClientInput = z.input<typeof clientInputSchema>;
+
+export interface StoredClient {
+  clientId: string;
+  metadata: Record<string, unknown>;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** Checks a metadata document the way oidc-provider will when it loads it (throws on invalid). */
+export type MetadataValidator = (metadata: Record<string, unknown>) => Promise<void>;
+
+export function toMetadata(input: z.output<typeof clientInputSchema>, clientId: string, clientSecret: string | undefined): Record<string, unknown> {
+  const grantTypes = input.redirectUris.length ? ['authorization_code'] : [];
+  if (input.redirectUris.length && input.scopes.includes('offline_access')) grantTypes.push('refresh_token');
+  if (input.clientCredentials) grantTypes.push('client_credentials');
+  const scope = [...new Set(['openid', ...input.scopes])].join(' ');
+  const metadata: Record<string, unknown> = {
+    client_id: clientId,
+    client_name: input.name,
+    redirect_uris: input.redirectUris,
+    post_logout_redirect_uris: input.postLogoutRedirectUris,
+    response_types: input.redirectUris.length ? ['code'] : [],
+    grant_types: grantTypes,
+    token_endpoint_auth_method: input.authMethod,
+    scope,
+    subject_type: input.subjectType,
+    institution_id: input.institutionId ?? clientId,
+    require_pushed_authorization_requests: input.parRequired || input.fapi,
+    dpop_bound_access_tokens: input.dpopRequired || input.fapi,
+    fapi: input.fapi,
+  };
+  if (input.minAcr) metadata.min_acr = input.minAcr;
+  if (input.idTokenAlg) metadata.id_token_signed_response_alg = input.idTokenAlg;
+  else if (input.fapi) metadata.id_token_signed_response_alg = 'PS256';
+  if (input.backchannelLogoutUri) Object.assign(metadata, { backchannel_logout_uri: input.backchannelLogoutUri, backchannel_logout_session_required: true });
+  if (input.jwksUri) metadata.jwks_uri = input.jwksUri;
+  if (input.jwks) metadata.jwks = input.jwks;
+  if (clientSecret) metadata.client_secret = clientSecret;
+  return metadata;
+}
+
+export class ClientService {
+  constructor(
+    private readonly db: Knex,
+    private readonly sealer: Sealer,
+    private readonly validate: MetadataValidator,
+  ) {}
+
+  private seal(metadata: Record<string, unknown>): Record<string, unknown> {
+    if (typeof metadata.client_secret !== 'string') return metadata;
+    return { ...metadata, client_secret: this.sealer.seal(metadata.client_secret, `client_secret:${String(metadata.client_id)}`) };
+  }
+
+  /** Registers an institution; returns its metadata with the client secret (shown once). */
+  async add(raw: ClientInput): Promise<Record<string, unknown>> {
+    const input = clientInputSchema.parse(raw);
+    if (input.authMethod === 'private_key_jwt' && !input.jwksUri && !input.jwks) throw new KapiError('invalid_request', 'private_key_jwt needs --jwks-uri (or jwks)');
+    const clientId = input.clientId ?? `kapi-${randomBytes(9).toString('base64url')}`;
+    const secret = input.authMethod === 'client_secret_basic' ? input.clientSecret ?? randomBytes(32).toString('base64url') : undefined;
+    const metadata = toMetadata(input, clientId, secret);
+    await this.validate(metadata);
+    const exists = await this.db('clients').where({ client_id: clientId }).first();
+    if (exists) throw new KapiError('invalid_request', `client ${clientId} already exists`);
+    await this.db('clients').insert({ client_id: clientId, metadata: JSON.stringify(this.seal(metadata)) });
+    return metadata;
+  }
+
+  async list(): Promise<StoredClient[]> {
+    const rows = await this.db('clients').orderBy('created_at');
+    return rows.map((r) => this.toStored(r));
+  }
+
+  async show(clientId: string): Promise<StoredClient | undefined> {
+    const row = await this.db('clients').where({ client_id: clientId }).first();
+    return row ? this.toStored(row) : undefined;
+  }
+
+  /** Metadata as stored, secret unsealed (for the demo institution, which is part of this process). */
+  async metadataWithSecret(clientId: string): Promise<Record<string, unknown> | undefined> {
+    const row = await this.db('clients').where({ client_id: clientId }).first();
+    if (!row) return undefined;
+    const metadata = { ...(row.metadata as Record<string, unknown>) };
+    if (typeof metadata.client_secret === 'string') metadata.client_secret = this.sealer.open(metadata.client_secret, `client_secret:${clientId}`);
+    return metadata;
+  }
+
+  async update(clientId: string, changes: Partial<ClientInput>, rotateSecret = false): Promise<Record<string, unknown>> {
+    const current = await this.metadataWithSecret(clientId);
+    if (!current) throw new KapiError('not_found', `no client ${clientId}`);
+    const merged = clientInputSchema.parse({ ...fromMetadata(current), ...changes, clientId });
+    let secret = typeof current.client_secret === 'string' ? current.client_secret : undefined;
+    if (merged.authMethod !== 'client_secret_basic') secret = undefined;
+    else if (rotateSecret || !secret) secret = randomBytes(32).toString('base64url');
+    if (merged.authMethod === 'private_key_jwt' && !merged.jwksUri && !merged.jwks) throw new KapiError('invalid_request', 'private_key_jwt needs --jwks-uri (or jwks)');
+    const metadata = toMetadata(merged, clientId, secret);
+    await this.validate(metadata);
+    await this.db('clients').where({ client_id: clientId }).update({ metadata: JSON.stringify(this.seal(metadata)), updated_at: this.db.fn.now() });
+    return metadata;
+  }
+
+  async remove(clientId: string): Promise<boolean> {
+    return (await this.db('clients').where({ client_id: clientId }).del()) > 0;
+  }
+
+  private toStored(row: { client_id: string; metadata: Record<string, unknown>; created_at: Date; updated_at: Date }): StoredClient {
+    const { client_secret: secret, ...metadata } = row.metadata;
+    return { clientId: row.client_id, metadata: secret ? { ...metadata, client_secret: '[sealed]' } : metadata, createdAt: row.created_at, updatedAt: row.updated_at };
+  }
+}
+
+/** The inverse of toMetadata, for updates. */
+export function fromMetadata(m: Record<string, unknown>): ClientInput {
+  const scopes = String(m.scope ?? 'openid').split(' ').filter(Boolean);
+  return {
+    name: String(m.client_name ?? m.client_id),
+    redirectUris: (m.redirect_uris as string[]) ?? [],
+    postLogoutRedirectUris: (m.post_logout_redirect_uris as string[]) ?? [],
+    backchannelLogoutUri: m.backchannel_logout_uri as string | undefined,
+    authMethod: m.token_endpoint_auth_method as ClientInput['authMethod'],
+    jwksUri: m.jwks_uri as string | undefined,
+    jwks: m.jwks as ClientInput['jwks'],
+    scopes,
+    minAcr: m.min_acr as ClientInput['minAcr'],
+    parRequired: m.require_pushed_authorization_requests === true && m.fapi !== true,
+    dpopRequired: m.dpop_bound_access_tokens === true && m.fapi !== true,
+    fapi: m.fapi === true,
+    institutionId: m.institution_id as string | undefined,
+    clientCredentials: ((m.grant_types as string[]) ?? []).includes('client_credentials'),
+    subjectType: (m.subject_type as 'pairwise' | 'public') ?? 'pairwise',
+    idTokenAlg: m.id_token_signed_response_alg as ClientInput['idTokenAlg'],
+  };
+}

@@ -1,0 +1,115 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+// All configuration comes from environment variables, validated here once at start. The dev defaults
+// make `npm start` work on a fresh machine; NODE_ENV=production refuses every one of them.
+const DEV_MASTER_KEY = 'ZGV2LW9ubHktbWFzdGVyLWtleS1ub3QtZm9yLXByb2Q'; // base64url of a public 32-byte string
+const DEV_COOKIE_KEYS = 'dev-only-cookie-key-1,dev-only-cookie-key-2';
+const DEV_PAIRWISE_SALT = 'dev-only-pairwise-salt';
+
+const boolean = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const schema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().default('127.0.0.1'),
+  KAPI_ISSUER: z.url().optional(),
+  DATA_DIR: z.string().default('./data'),
+  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional(),
+  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').optional(),
+  KAPI_MASTER_KEY: z.string().optional(),
+  KAPI_COOKIE_KEYS: z.string().optional(),
+  KAPI_PAIRWISE_SALT: z.string().optional(),
+  KAPI_DEMO: boolean.optional(),
+  KAPI_ALLOW_SIMULATORS: boolean.default(false),
+  KAPI_TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
+  KAPI_ARGON2_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
+  KAPI_RETENTION_DAYS: z.coerce.number().int().min(1).default(730),
+  KAPI_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export interface Config {
+  production: boolean;
+  port: number;
+  host: string;
+  issuer: string;
+  dataDir: string;
+  databaseUrl: string | undefined;
+  redisUrl: string | undefined;
+  masterKey: Buffer;
+  cookieKeys: string[];
+  pairwiseSalt: string;
+  demo: boolean;
+  allowSimulators: boolean;
+  trustProxyHops: number;
+  argon2Concurrency: number;
+  retentionDays: number;
+  logLevel: string;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Kapı cannot start:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+function decodeKey(value: string): Buffer | undefined {
+  const candidates = [Buffer.from(value, 'base64url'), Buffer.from(value, 'base64'), /^[0-9a-f]{64}$/i.test(value) ? Buffer.from(value, 'hex') : Buffer.alloc(0)];
+  return candidates.find((b) => b.length === 32);
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+  }
+  const e = parsed.data;
+  const production = e.NODE_ENV === 'production';
+  const problems: string[] = [];
+
+  if (production) {
+    if (!e.DATABASE_URL) problems.push('DATABASE_URL is missing: production does not run on the embedded PGlite database');
+    if (!e.REDIS_URL) problems.push('REDIS_URL is missing: production does not keep sessions in process memory');
+    if (!e.KAPI_ISSUER) problems.push('KAPI_ISSUER is missing: the public https URL of this Kapı');
+    else if (!e.KAPI_ISSUER.startsWith('https://')) problems.push('KAPI_ISSUER must be an https:// URL in production');
+    if (!e.KAPI_MASTER_KEY) problems.push('KAPI_MASTER_KEY is missing: 32 random bytes, base64 (openssl rand -base64 32)');
+    else if (e.KAPI_MASTER_KEY === DEV_MASTER_KEY) problems.push('KAPI_MASTER_KEY is the public development key');
+    if (!e.KAPI_COOKIE_KEYS) problems.push('KAPI_COOKIE_KEYS is missing: comma-separated random strings of 32+ characters');
+    else if (e.KAPI_COOKIE_KEYS === DEV_COOKIE_KEYS) problems.push('KAPI_COOKIE_KEYS are the public development keys');
+    if (!e.KAPI_PAIRWISE_SALT) problems.push('KAPI_PAIRWISE_SALT is missing: a random string of 32+ characters, never changed once set');
+    else if (e.KAPI_PAIRWISE_SALT === DEV_PAIRWISE_SALT) problems.push('KAPI_PAIRWISE_SALT is the public development salt');
+    if (e.KAPI_DEMO) problems.push('KAPI_DEMO=true: demo institution and demo citizens are not allowed in production');
+    if (e.KAPI_ALLOW_SIMULATORS) problems.push('KAPI_ALLOW_SIMULATORS=true is not allowed in production');
+  }
+
+  const masterKey = decodeKey(e.KAPI_MASTER_KEY ?? DEV_MASTER_KEY);
+  if (!masterKey) problems.push('KAPI_MASTER_KEY must decode (base64, base64url or hex) to exactly 32 bytes');
+  const cookieKeys = (e.KAPI_COOKIE_KEYS ?? DEV_COOKIE_KEYS).split(',').map((k) => k.trim()).filter(Boolean);
+  if (production && cookieKeys.some((k) => k.length < 32)) problems.push('every KAPI_COOKIE_KEYS entry must be at least 32 characters');
+  if (production && (e.KAPI_PAIRWISE_SALT?.length ?? 0) < 32 && e.KAPI_PAIRWISE_SALT) problems.push('KAPI_PAIRWISE_SALT must be at least 32 characters');
+
+  if (problems.length) throw new ConfigError(problems);
+
+  const issuer = (e.KAPI_ISSUER ?? `http://localhost:${e.PORT}`).replace(/\/$/, '');
+  return {
+    production,
+    port: e.PORT,
+    host: e.HOST,
+    issuer,
+    dataDir: path.resolve(e.DATA_DIR),
+    databaseUrl: e.DATABASE_URL,
+    redisUrl: e.REDIS_URL,
+    masterKey: masterKey!,
+    cookieKeys,
+    pairwiseSalt: e.KAPI_PAIRWISE_SALT ?? DEV_PAIRWISE_SALT,
+    demo: e.KAPI_DEMO ?? !production,
+    allowSimulators: e.KAPI_ALLOW_SIMULATORS || !production,
+    trustProxyHops: e.KAPI_TRUST_PROXY_HOPS,
+    argon2Concurrency: e.KAPI_ARGON2_CONCURRENCY,
+    retentionDays: e.KAPI_RETENTION_DAYS,
+    logLevel: e.KAPI_LOG_LEVEL,
+  };
+}

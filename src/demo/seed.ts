@@ -1,0 +1,58 @@
+import type { PopulationRegistry } from '../../adapters/population-registry/port.js';
+import type { AccountRepository } from '../accounts/account-repository.js';
+import type { PasswordHasher } from '../accounts/password-hasher.js';
+import type { ClientService } from '../clients/client-service.js';
+import { log } from '../log.js';
+import { DEMO_CLIENT_ID } from './routes.js';
+
+/**
+ * Demo citizens (listed in the README). Their people come from the population-registry simulator;
+ * one has an office-issued one-time password, so the forced change can be seen.
+ */
+export const DEMO_CITIZENS = [
+  { nationalId: '10000000146', password: 'Ankara-Kizilay-1923', mustChange: false, email: 'ayse.yilmaz@example.org', phone: '+905321112233' },
+  { nationalId: '12345678950', password: 'ptt-7KQ4M9XZ', mustChange: true },
+  { nationalId: '34567891238', password: 'Mavi-Kart-Sahibi-68', mustChange: false },
+  { nationalId: '99234567106', password: 'Yabanci-Kimlik-99', mustChange: false },
+] as const;
+
+export async function seedDemo(deps: {
+  issuer: string;
+  accounts: AccountRepository;
+  clients: ClientService;
+  hasher: PasswordHasher;
+  registry: PopulationRegistry;
+}): Promise<void> {
+  for (const citizen of DEMO_CITIZENS) {
+    if (await deps.accounts.findByNationalId(citizen.nationalId)) continue;
+    const person = await deps.registry.lookup(citizen.nationalId);
+    if (!person) throw new Error(`demo citizen ${citizen.nationalId} is not in the registry fixtures`);
+    const email = 'email' in citizen ? citizen.email : null;
+    const phone = 'phone' in citizen ? citizen.phone : null;
+    const account = await deps.accounts.create({
+      nationalId: person.nationalId,
+      nationalIdType: person.type,
+      givenName: person.givenName,
+      familyName: person.familyName,
+      birthdate: person.birthdate,
+      address: person.address ?? null,
+      email,
+      emailVerified: email !== null,
+      phone,
+      phoneVerified: phone !== null,
+    });
+    await deps.accounts.setPassword({ accountId: account.id, hash: await deps.hasher.hash(citizen.password), mustChange: citizen.mustChange, origin: citizen.mustChange ? 'office' : 'self' });
+  }
+  if (!(await deps.clients.show(DEMO_CLIENT_ID))) {
+    await deps.clients.add({
+      clientId: DEMO_CLIENT_ID,
+      name: 'Örnek Belediye',
+      redirectUris: [`${deps.issuer}/demo/callback`],
+      postLogoutRedirectUris: [`${deps.issuer}/demo`],
+      authMethod: 'client_secret_basic',
+      scopes: ['openid', 'profile', 'national_id', 'address', 'email', 'phone', 'offline_access'],
+      idTokenAlg: 'ES256',
+    });
+    log.info({ clientId: DEMO_CLIENT_ID }, 'demo institution registered');
+  }
+}

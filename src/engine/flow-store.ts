@@ -1,0 +1,40 @@
+import type { Acr } from '../assurance/levels.js';
+import { isAcr } from '../assurance/levels.js';
+import { randomToken } from '../security/crypto.js';
+import type { Locale } from '../web/i18n.js';
+import type { Flow } from './types.js';
+
+/** The slice of oidc-provider's Interaction the engine uses. */
+export interface InteractionLike {
+  uid: string;
+  prompt: { name: string; reasons: string[]; details: Record<string, unknown> };
+  params: Record<string, unknown>;
+  session?: { accountId: string; acr?: string; amr?: string[]; uid?: string } | undefined;
+  result?: Record<string, unknown> | undefined;
+  grantId?: string | undefined;
+  persist(): Promise<unknown>;
+}
+
+/**
+ * The Flow lives inside the Interaction's `result` (DESIGN.md "Flow"), so it shares the interaction's
+ * TTL and cookie binding. A session that already exists (a step-up) seeds the flow with what it proved.
+ */
+export function loadFlow(interaction: InteractionLike, locale: Locale, requiredAcr: Acr | undefined): Flow {
+  const existing = interaction.result?.kapi as Flow | undefined;
+  if (existing) {
+    existing.locale = locale;
+    return existing;
+  }
+  const flow: Flow = { csrf: randomToken(24), locale, requiredAcr, completed: [] };
+  const session = interaction.session;
+  if (session?.accountId && isAcr(session.acr)) {
+    flow.accountId = session.accountId;
+    flow.completed.push({ method: 'session', factor: 'first', at: Math.floor(Date.now() / 1000), amr: session.amr ?? [], acr: session.acr });
+  }
+  return flow;
+}
+
+export async function saveFlow(interaction: InteractionLike, flow: Flow): Promise<void> {
+  interaction.result = { ...(interaction.result ?? {}), kapi: flow };
+  await interaction.persist();
+}

@@ -1,0 +1,55 @@
+import { atLeast } from '../assurance/levels.js';
+import { levelWith, reachedLevel } from './assurance.js';
+import type { Decision, Method, Policy, PolicyInput } from './types.js';
+
+/** Methods that could still be offered: not done yet, of a factor that makes sense now. */
+function candidates(input: PolicyInput): Method[] {
+  const done = new Set(input.flow.completed.map((c) => c.method));
+  const hasFirst = input.flow.completed.some((c) => c.factor === 'first');
+  return input.methods.filter((m) => !done.has(m.id) && (m.factor === 'first' || hasFirst));
+}
+
+/** Which of the candidate methods reach the required level from where the flow stands. */
+export async function methodsReaching(input: PolicyInput): Promise<Method[]> {
+  const out: Method[] = [];
+  for (const m of candidates(input)) {
+    if (!atLeast(levelWith(input.flow.completed, m), input.requiredAcr)) continue;
+    if (input.account && m.usableBy && !(await m.usableBy(input.account))) continue;
+    out.push(m);
+  }
+  return out;
+}
+
+/** Nothing done yet: the person picks a first method able to reach the level, or is refused. */
+export const firstFactorPolicy: Policy = async (input) => {
+  if (input.flow.completed.some((c) => c.factor === 'first')) return undefined;
+  const reaching = await methodsReaching(input);
+  // A first method that reaches the level alone, or one that can be raised there by a second factor.
+  const usefulFirst = input.methods.filter(
+    (m) => m.factor === 'first' && (reaching.includes(m) || input.methods.some((s) => s.factor === 'second' && atLeast(levelWith([{ method: m.id, factor: 'first', acr: m.acr, amr: [...m.amr], at: 0 }], s), input.requiredAcr))),
+  );
+  if (!usefulFirst.length) return { kind: 'deny', code: 'level_unreachable' };
+  return { kind: 'next', methods: usefulFirst };
+};
+
+/** Below the level asked for: step up with a method that reaches it, or refuse. */
+export const stepUpPolicy: Policy = async (input) => {
+  const reached = reachedLevel(input.flow.completed);
+  if (atLeast(reached, input.requiredAcr)) return undefined;
+  const reaching = await methodsReaching(input);
+  if (!reaching.length) return { kind: 'deny', code: 'level_unreachable' };
+  return { kind: 'next', methods: reaching };
+};
+
+export const DEFAULT_POLICIES: readonly Policy[] = [firstFactorPolicy, stepUpPolicy];
+
+/** Runs the policies in order; the first that answers decides; if none objects, the flow is satisfied. */
+export async function decide(input: PolicyInput, policies: readonly Policy[] = DEFAULT_POLICIES): Promise<Decision> {
+  for (const policy of policies) {
+    const decision = await policy(input);
+    if (decision) return decision;
+  }
+  const acr = reachedLevel(input.flow.completed);
+  if (!acr) return { kind: 'deny', code: 'level_unreachable' };
+  return { kind: 'satisfied', acr };
+}

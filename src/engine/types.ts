@@ -1,0 +1,83 @@
+import type { Acr } from '../assurance/levels.js';
+import type { Account } from '../accounts/account.js';
+
+// The login flow engine's vocabulary (DESIGN.md "The six concepts"): Method, Step, Flow, Policy.
+
+export type Factor = 'first' | 'second';
+
+/** What a relying party is, as far as a method or policy needs to know. */
+export interface ClientView {
+  clientId: string;
+  name: string;
+  minimumAcr: Acr | undefined;
+}
+
+/** What one completed method proved. */
+export interface CompletedMethod {
+  method: string;
+  factor: Factor;
+  at: number; // epoch seconds
+  amr: string[];
+  /** Level this completion is worth on its own (first factor) or raises to (second factor). */
+  acr: Acr;
+}
+
+/** The state of one login attempt, kept inside oidc-provider's Interaction. */
+export interface Flow {
+  /** Anti-CSRF token for every form of this interaction. */
+  csrf: string;
+  locale: 'tr' | 'en';
+  requiredAcr: Acr | undefined;
+  accountId?: string;
+  /** The method in progress and its own state. */
+  current?: { method: string; state: Record<string, unknown> };
+  completed: CompletedMethod[];
+  /** The account must set a new password before the flow may finish (office-issued one-time password). */
+  mustChangePassword?: boolean;
+}
+
+export interface MethodContext {
+  flow: Flow;
+  client: ClientView;
+  ip: string;
+  userAgent: string;
+  /** This method's own state for this flow (persisted with the flow). */
+  state: Record<string, unknown>;
+}
+
+export type Step =
+  | { kind: 'prompt'; view: string; data?: Record<string, unknown>; error?: { code: string; field?: string; params?: Record<string, string | number> }; status?: number }
+  | { kind: 'redirect'; url: string }
+  | { kind: 'wait'; view: string; data?: Record<string, unknown>; pollSeconds: number }
+  | { kind: 'done'; accountId: string; amr: string[]; upstreamAcr?: Acr; mustChangePassword?: boolean };
+
+export interface Method {
+  /** Unique id, also the URL segment: /interaction/:uid/method/:id */
+  readonly id: string;
+  readonly factor: Factor;
+  /** Level reached by this method alone (first factor) or raised to (second factor). */
+  readonly acr: Acr;
+  readonly amr: readonly string[];
+  /** Translation key of the method's name on the chooser. */
+  readonly labelKey: string;
+  /** Is the person enrolled? Absent means anybody may try. */
+  usableBy?(account: Account): boolean | Promise<boolean>;
+  start(ctx: MethodContext): Promise<Step>;
+  continue(ctx: MethodContext, input: Record<string, string>): Promise<Step>;
+}
+
+export type Decision =
+  | { kind: 'satisfied'; acr: Acr }
+  | { kind: 'next'; methods: Method[] }
+  | { kind: 'deny'; code: 'level_unreachable' | 'password_login_closed' | 'method_unavailable' };
+
+export interface PolicyInput {
+  flow: Flow;
+  account: Account | undefined;
+  client: ClientView;
+  requiredAcr: Acr | undefined;
+  methods: readonly Method[];
+}
+
+/** A policy answers with a decision, or undefined when it has nothing to say. Policies compose in order. */
+export type Policy = (input: PolicyInput) => Promise<Decision | undefined> | Decision | undefined;

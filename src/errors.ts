@@ -1,0 +1,61 @@
+// One error type for the whole of Kapı. The code is a closed list and doubles as the translation key
+// of the message shown to the person (see src/web/i18n). Business outcomes of a protocol (the person
+// cancelled, a PIN is blocked) are values that methods turn into steps, not errors.
+export const ERROR_CODES = [
+  'invalid_request',
+  'csrf_failed',
+  'session_expired',
+  'invalid_identity_number',
+  'invalid_credentials',
+  'too_many_attempts',
+  'password_login_closed',
+  'password_rules',
+  'password_mismatch',
+  'method_unavailable',
+  'level_unreachable',
+  'not_found',
+  'storage_unavailable',
+  'upstream_unavailable',
+  'config_invalid',
+  'internal',
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+const STATUS: Partial<Record<ErrorCode, number>> = {
+  invalid_request: 400,
+  csrf_failed: 403,
+  session_expired: 400,
+  invalid_identity_number: 400,
+  invalid_credentials: 401,
+  too_many_attempts: 429,
+  password_login_closed: 403,
+  password_rules: 400,
+  password_mismatch: 400,
+  method_unavailable: 400,
+  level_unreachable: 403,
+  not_found: 404,
+  storage_unavailable: 503,
+  upstream_unavailable: 503,
+  config_invalid: 500,
+  internal: 500,
+};
+
+export class KapiError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  /** Extra values for the message template (never secrets). */
+  readonly params: Record<string, string | number>;
+
+  constructor(code: ErrorCode, message?: string, params: Record<string, string | number> = {}, options?: { cause?: unknown }) {
+    super(message ?? code, options);
+    this.name = 'KapiError';
+    this.code = code;
+    this.status = STATUS[code] ?? 500;
+    this.params = params;
+  }
+}
+
+export function isKapiError(err: unknown): err is KapiError {
+  return err instanceof KapiError;
+}

@@ -1,0 +1,43 @@
+import { createKapi } from './app.js';
+import { ConfigError, loadConfig } from './config.js';
+import { log } from './log.js';
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(78); // EX_CONFIG
+    }
+    throw err;
+  }
+  const kapi = await createKapi(config);
+  const server = await kapi.listen();
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const storage = config.databaseUrl ? 'Postgres' : `embedded PGlite (${config.dataDir})`;
+  const state = config.redisUrl ? 'Redis' : 'process memory';
+  process.stdout.write(`Kapı is listening on http://${config.host}:${port} (issuer ${config.issuer}; ${storage}; short-lived state in ${state})\n`);
+  if (config.demo) process.stdout.write(`Demo institution: ${config.issuer}/demo\n`);
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'shutting down');
+    const force = setTimeout(() => process.exit(1), 10_000);
+    force.unref();
+    await kapi.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+}
+
+main().catch((err: unknown) => {
+  log.fatal({ err }, 'Kapı failed to start');
+  process.stderr.write(`Kapı failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

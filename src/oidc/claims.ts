@@ -1,0 +1,39 @@
+import type { Account } from '../accounts/account.js';
+
+// Scopes an institution may ask for, and the claims each one releases (DESIGN.md "Claims").
+// `national_id` is its own scope; an institution must be registered with it to ask for it.
+export const SCOPE_CLAIMS = {
+  openid: ['sub'],
+  profile: ['name', 'given_name', 'family_name', 'birthdate'],
+  national_id: ['national_id', 'national_id_type'],
+  address: ['address'],
+  email: ['email', 'email_verified'],
+  phone: ['phone_number', 'phone_number_verified'],
+} as const;
+
+export const SUPPORTED_SCOPES = ['openid', 'offline_access', ...Object.keys(SCOPE_CLAIMS).filter((s) => s !== 'openid')];
+
+/** Every claim an account can currently give (only verified email and phone). */
+export function accountClaims(account: Account): Record<string, unknown> {
+  const claims: Record<string, unknown> = {
+    name: `${account.givenName} ${account.familyName}`,
+    given_name: account.givenName,
+    family_name: account.familyName,
+    national_id: account.nationalId,
+    national_id_type: account.nationalIdType,
+  };
+  if (account.birthdate) claims.birthdate = account.birthdate;
+  if (account.address) claims.address = account.address;
+  if (account.email && account.emailVerified) Object.assign(claims, { email: account.email, email_verified: true });
+  if (account.phone && account.phoneVerified) Object.assign(claims, { phone_number: account.phone, phone_number_verified: true });
+  return claims;
+}
+
+/** Names of the claims a scope set plus explicitly requested claims would release (for consent and records). */
+export function claimNamesFor(scopes: Iterable<string>, requested: Iterable<string> = []): string[] {
+  const names = new Set<string>();
+  for (const scope of scopes) for (const c of (SCOPE_CLAIMS as Record<string, readonly string[]>)[scope] ?? []) names.add(c);
+  for (const c of requested) names.add(c);
+  names.delete('sub');
+  return [...names];
+}

@@ -1,0 +1,199 @@
+import type { Configuration, KoaContextWithOIDC } from 'oidc-provider';
+import type { AccountRepository } from '../accounts/account-repository.js';
+import { ACR_LEVELS, isAcr } from '../assurance/levels.js';
+import type { Config } from '../config.js';
+import type { AuditLog } from '../security/audit.js';
+import { hmac } from '../security/crypto.js';
+import { translate } from '../web/i18n.js';
+import { localeFor } from '../web/locale.js';
+import { renderPage } from '../web/render.js';
+import { accountClaims, SCOPE_CLAIMS, SUPPORTED_SCOPES } from './claims.js';
+import { CLIENT_METADATA, validateClientMetadata } from './client-metadata.js';
+import { kapiInteractionPolicy, SESSION_LIFETIMES } from './level-checks.js';
+import type { ConsentRepository } from '../accounts/consent-repository.js';
+import type { ProviderJwk } from '../../keys/key-store.js';
+
+// Token lifetimes (seconds). Signed artefacts (ID tokens, JWT access tokens, logout tokens) live at most
+// MAX_SIGNED_LIFETIME: a retiring signing key stays published that long (keys/key-store.ts).
+export const TTL = {
+  AccessToken: 10 * 60,
+  AuthorizationCode: 60,
+  ClientCredentials: 10 * 60,
+  IdToken: 60 * 60,
+  Interaction: 30 * 60,
+  Grant: 365 * 24 * 60 * 60,
+  RefreshToken: 30 * 24 * 60 * 60,
+  PushedAuthorizationRequest: 60,
+};
+export const MAX_SIGNED_LIFETIME = Math.max(TTL.AccessToken, TTL.IdToken, TTL.ClientCredentials) + 5 * 60;
+
+export interface ConfigurationDeps {
+  config: Config;
+  jwks: { keys: ProviderJwk[] };
+  adapter: Configuration['adapter'];
+  accounts: AccountRepository;
+  consents: ConsentRepository;
+  audit: AuditLog;
+}
+
+type Ctx = KoaContextWithOIDC;
+
+/** Which claims a response actually carries, for the release record (names only, never values). */
+function releasedClaimNames(claims: Record<string, unknown>, scope: string, requested: Record<string, unknown> | undefined, rejected: string[]): string[] {
+  const scopes = scope.split(' ');
+  const allowed = new Set<string>();
+  for (const s of scopes) for (const c of (SCOPE_CLAIMS as Record<string, readonly string[]>)[s] ?? []) allowed.add(c);
+  for (const c of Object.keys(requested ?? {})) allowed.add(c);
+  for (const c of rejected) allowed.delete(c);
+  allowed.delete('sub');
+  return [...allowed].filter((c) => claims[c] !== undefined);
+}
+
+export function buildConfiguration(deps: ConfigurationDeps): Configuration {
+  const { config } = deps;
+  const secure = config.issuer.startsWith('https://');
+
+  return {
+    adapter: deps.adapter,
+    jwks: deps.jwks,
+    acrValues: [...ACR_LEVELS],
+    scopes: SUPPORTED_SCOPES,
+    claims: { ...SCOPE_CLAIMS, acr: null, amr: null, auth_time: null, sid: null } as unknown as Configuration['claims'],
+    conformIdTokenClaims: false, // institutions read the claims they were granted from the ID token itself
+    subjectTypes: ['public', 'pairwise'],
+    responseTypes: ['code'],
+    pkce: { required: () => true },
+    clientAuthMethods: ['private_key_jwt', 'client_secret_basic', 'none'],
+    clientDefaults: {
+      grant_types: ['authorization_code', 'refresh_token'],
+      response_types: ['code'],
+      token_endpoint_auth_method: 'private_key_jwt',
+      id_token_signed_response_alg: 'ES256',
+      subject_type: 'pairwise',
+    },
+    enabledJWA: {
+      clientAuthSigningAlgValues: ['ES256', 'PS256', 'RS256', 'EdDSA'],
+      idTokenSigningAlgValues: ['ES256', 'PS256', 'RS256'],
+      requestObjectSigningAlgValues: ['ES256', 'PS256', 'RS256', 'EdDSA'],
+      userinfoSigningAlgValues: ['ES256', 'PS256', 'RS256'],
+      introspectionSigningAlgValues: ['ES256', 'PS256', 'RS256'],
+      authorizationSigningAlgValues: ['ES256', 'PS256', 'RS256'],
+      dPoPSigningAlgValues: ['ES256', 'PS256', 'RS256', 'EdDSA'],
+    },
+    extraClientMetadata: { properties: [...CLIENT_METADATA], validator: validateClientMetadata },
+    cookies: {
+      keys: config.cookieKeys,
+      names: { session: 'kapi_session', interaction: 'kapi_interaction', resume: 'kapi_resume' },
+      long: { httpOnly: true, sameSite: 'lax', secure, signed: true },
+      short: { httpOnly: true, sameSite: 'lax', secure, signed: true },
+    },
+    routes: { authorization: '/auth', token: '/token', userinfo: '/me', jwks: '/jwks', introspection: '/token/introspection', revocation: '/token/revocation', end_session: '/session/end', pushed_authorization_request: '/request' },
+    interactions: {
+      policy: kapiInteractionPolicy(),
+      url: (_ctx, interaction) => `/interaction/${interaction.uid}`,
+    },
+    features: {
+      devInteractions: { enabled: false },
+      claimsParameter: { enabled: true },
+      clientCredentials: { enabled: true },
+      introspection: { enabled: true },
+      revocation: { enabled: true },
+      userinfo: { enabled: true },
+      backchannelLogout: { enabled: true },
+      pushedAuthorizationRequests: { enabled: true, requirePushedAuthorizationRequests: false },
+      dPoP: { enabled: true },
+      requestObjects: { enabled: true, requireSignedRequestObject: false },
+      fapi: { enabled: true, profile: (_ctx: Ctx, client: { fapi?: unknown } | undefined) => (client && (client as Record<string, unknown>).fapi === true ? '2.0' : undefined) } as never,
+      rpInitiatedLogout: {
+        enabled: true,
+        async logoutSource(ctx, form) {
+          const locale = localeFor(ctx as never);
+          await renderPage(ctx as never, '/src/web/views/logout', locale, { title: translate(locale, 'logout.title'), form }, {});
+          // The confirmation form posts back to oidc-provider's own end_session route.
+        },
+        async postLogoutSuccessSource(ctx) {
+          const locale = localeFor(ctx as never);
+          await renderPage(ctx as never, '/src/web/views/logged-out', locale, { title: translate(locale, 'logout.done_title'), client: ctx.oidc.client?.clientName }, {});
+        },
+      },
+    },
+    ttl: {
+      AccessToken: TTL.AccessToken,
+      AuthorizationCode: TTL.AuthorizationCode,
+      ClientCredentials: TTL.ClientCredentials,
+      IdToken: TTL.IdToken,
+      Interaction: TTL.Interaction,
+      Grant: TTL.Grant,
+      RefreshToken: (_ctx, token) => (token.isSenderConstrained?.() ? TTL.RefreshToken : TTL.RefreshToken),
+      // Sliding (idle) lifetime by level; the absolute lifetime is enforced by a login check.
+      Session: (_ctx, session) => SESSION_LIFETIMES[isAcr(session.acr) ? session.acr : 'low'].idle,
+    } as Configuration['ttl'],
+    // Rotation makes each refresh token single use. Sender-constrained (DPoP/mTLS) and FAPI clients
+    // keep one refresh token until it expires or is revoked (DESIGN.md clarification).
+    rotateRefreshToken(ctx) {
+      const { RefreshToken: token, Client: client } = ctx.oidc.entities;
+      if (!token || !client) return true;
+      if (token.isSenderConstrained()) return false;
+      if ((client as unknown as Record<string, unknown>).fapi === true) return false;
+      return true;
+    },
+    issueRefreshToken: async (_ctx, client, code) => client.grantTypeAllowed('refresh_token') && code.scopes.has('offline_access'),
+    async extraTokenClaims(ctx, token) {
+      // acr and amr of the authentication travel with access tokens (introspection, JWT format).
+      const source = (ctx.oidc.entities.AuthorizationCode ?? ctx.oidc.entities.RefreshToken) as { acr?: string; amr?: string[] } | undefined;
+      if (!('accountId' in token) || !token.accountId || !source) return undefined;
+      return { acr: source.acr, amr: source.amr };
+    },
+    async pairwiseIdentifier(_ctx, accountId, client) {
+      // Keyed on the institution, not on the host of its first redirect URI: two institutions on one
+      // host never share a `sub`, one institution with several hosts keeps one.
+      const institution = (client as unknown as Record<string, unknown>).institution_id ?? client.clientId;
+      return hmac(config.pairwiseSalt, `${String(institution)}:${accountId}`);
+    },
+    async loadExistingGrant(ctx) {
+      const { oidc } = ctx;
+      const clientId = oidc.client!.clientId;
+      const grantId = oidc.result?.consent?.grantId ?? oidc.session!.grantIdFor(clientId);
+      if (grantId) {
+        const grant = await oidc.provider.Grant.find(grantId);
+        if (grant) return grant;
+      }
+      const accountId = oidc.session?.accountId;
+      if (!accountId) return undefined;
+      // A consent remembered from an earlier session becomes this session's grant.
+      const remembered = await deps.consents.find(accountId, clientId);
+      if (!remembered) return undefined;
+      const grant = new oidc.provider.Grant({ accountId, clientId });
+      if (remembered.scopes.length) grant.addOIDCScope(remembered.scopes.join(' '));
+      if (remembered.claims.length) grant.addOIDCClaims(remembered.claims);
+      await grant.save();
+      oidc.session!.ensureClientContainer(clientId);
+      oidc.session!.grantIdFor(clientId, grant.jti);
+      return grant;
+    },
+    async findAccount(ctx, sub) {
+      const account = await deps.accounts.findById(sub);
+      if (!account) return undefined;
+      return {
+        accountId: account.id,
+        async claims(use, scope, claimsRequested, rejected) {
+          const claims = accountClaims(account);
+          const clientId = ctx.oidc.client?.clientId;
+          const released = releasedClaimNames(claims, scope, (claimsRequested ?? {}) as Record<string, unknown>, rejected ?? []);
+          if (clientId) await deps.audit.claimRelease(account.id, clientId, released, use === 'userinfo' ? 'userinfo' : 'id_token');
+          return { sub: account.id, ...claims };
+        },
+      };
+    },
+    async renderError(ctx, out, error) {
+      const locale = localeFor(ctx as never);
+      const status = (error as { statusCode?: number }).statusCode ?? 400;
+      await renderPage(ctx as never, '/src/web/views/error', locale, {
+        title: translate(locale, 'error.title'),
+        message: status >= 500 ? translate(locale, 'internal') : translate(locale, 'error.generic'),
+        reference: out.error,
+        detail: out.error_description,
+      }, { status });
+    },
+  };
+}

@@ -1,0 +1,62 @@
+import type { KoaContextWithOIDC } from 'oidc-provider';
+import { interactionPolicy } from 'oidc-provider';
+import { atLeast, isAcr, type Acr } from '../assurance/levels.js';
+import { requiredLevel } from '../assurance/required-level.js';
+
+const { Check, base } = interactionPolicy;
+
+/** Idle (sliding) and absolute session lifetimes per level: stronger sessions live shorter. */
+export const SESSION_LIFETIMES: Record<Acr, { idle: number; absolute: number }> = {
+  low: { idle: 60 * 60, absolute: 12 * 60 * 60 },
+  substantial: { idle: 30 * 60, absolute: 8 * 60 * 60 },
+  high: { idle: 15 * 60, absolute: 4 * 60 * 60 },
+};
+
+export function clientMinimumAcr(ctx: KoaContextWithOIDC): Acr | undefined {
+  const min = ctx.oidc.client?.['min_acr' as never] as unknown;
+  return isAcr(min) ? min : undefined;
+}
+
+/** The level this authorization request needs (institution minimum, acr_values, essential acr claim). */
+export function requestedLevel(ctx: KoaContextWithOIDC): Acr | undefined {
+  const params = ctx.oidc.params as Record<string, unknown> | undefined;
+  const acrClaim = (ctx.oidc.claims as { id_token?: { acr?: { essential?: boolean; value?: unknown; values?: unknown } } } | undefined)?.id_token?.acr;
+  return requiredLevel({
+    acrValues: typeof params?.acr_values === 'string' ? params.acr_values : undefined,
+    // A voluntary acr claim is a wish, not a requirement: only essential ones raise the bar.
+    acrClaim: acrClaim?.essential ? acrClaim : undefined,
+    clientMinimum: clientMinimumAcr(ctx),
+  });
+}
+
+/**
+ * The interaction policy: oidc-provider's base prompts with its exact-string acr checks replaced by
+ * level-ordered ones. A session below the level asked for is sent back to login (step-up); with
+ * prompt=none that answers login_required.
+ */
+export function kapiInteractionPolicy() {
+  const policy = base();
+  const login = policy.get('login');
+  if (!login) throw new Error('oidc-provider base policy has no login prompt');
+  login.checks.remove('essential_acrs');
+  login.checks.remove('essential_acr');
+
+  login.checks.add(
+    new Check('acr_level', 'the session does not reach the level of assurance asked for', (ctx: KoaContextWithOIDC) => {
+      if (!ctx.oidc.session?.accountId) return Check.NO_NEED_TO_PROMPT;
+      const reached = ctx.oidc.acr as Acr | undefined;
+      return atLeast(reached, requestedLevel(ctx)) ? Check.NO_NEED_TO_PROMPT : Check.REQUEST_PROMPT;
+    }, (ctx: KoaContextWithOIDC) => ({ required_acr: requestedLevel(ctx) })),
+  );
+
+  login.checks.add(
+    new Check('session_lifetime', 'the session is older than its level allows', (ctx: KoaContextWithOIDC) => {
+      const session = ctx.oidc.session;
+      if (!session?.accountId || ctx.oidc.result?.login) return Check.NO_NEED_TO_PROMPT;
+      const level = isAcr(session.acr) ? session.acr : 'low';
+      const loginTs = (session as unknown as { loginTs?: number }).loginTs ?? 0;
+      return Date.now() / 1000 - loginTs > SESSION_LIFETIMES[level].absolute ? Check.REQUEST_PROMPT : Check.NO_NEED_TO_PROMPT;
+    }),
+  );
+  return policy;
+}

@@ -1,0 +1,87 @@
+import type { Redis } from 'ioredis';
+import Provider from 'oidc-provider';
+import { FixtureRegistry } from '../adapters/population-registry/simulator.js';
+import type { PopulationRegistry } from '../adapters/population-registry/port.js';
+import { closeDatabase, migrateLatest, openDatabase } from '../adapters/storage/database.js';
+import { createOidcAdapterFactory } from '../adapters/storage/oidc-adapters.js';
+import type { Database, StateStore } from '../adapters/storage/port.js';
+import { createRedisConnection } from '../adapters/storage/redis-connection.js';
+import { createStateStore } from '../adapters/storage/state.js';
+import { KeyStore } from '../keys/key-store.js';
+import { AccountRepository } from './accounts/account-repository.js';
+import { ConsentRepository } from './accounts/consent-repository.js';
+import { PasswordHasher } from './accounts/password-hasher.js';
+import { ClientService } from './clients/client-service.js';
+import type { Config } from './config.js';
+import { buildConfiguration, MAX_SIGNED_LIFETIME } from './oidc/configuration.js';
+import { AuditLog } from './security/audit.js';
+import { Sealer } from './security/crypto.js';
+import { KapiError } from './errors.js';
+
+const unconfiguredRegistry: PopulationRegistry = {
+  lookup: async () => {
+    throw new KapiError('upstream_unavailable', 'no population registry is configured');
+  },
+};
+
+/**
+ * Everything that talks to storage, opened once per process and shared by the server and the `kapi`
+ * command. The server adds the web layer on top (src/app.ts).
+ */
+export interface Services {
+  config: Config;
+  db: Database;
+  redis: Redis | undefined;
+  state: StateStore;
+  sealer: Sealer;
+  keys: KeyStore;
+  accounts: AccountRepository;
+  consents: ConsentRepository;
+  audit: AuditLog;
+  hasher: PasswordHasher;
+  registry: PopulationRegistry;
+  clients: ClientService;
+  adapter: ReturnType<typeof createOidcAdapterFactory>;
+  /** A provider built with the current keys, for validating client metadata outside the server. */
+  configurationFor: (jwks: Awaited<ReturnType<KeyStore['providerJwks']>>) => ReturnType<typeof buildConfiguration>;
+  close(): Promise<void>;
+}
+
+export async function openServices(config: Config): Promise<Services> {
+  const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  try {
+    await migrateLatest(db);
+  } catch (err) {
+    await closeDatabase(db);
+    throw err;
+  }
+  const redis = config.redisUrl ? createRedisConnection(config.redisUrl) : undefined;
+  const state = createStateStore(config.redisUrl);
+  const sealer = new Sealer(config.masterKey);
+  const keys = new KeyStore(db, sealer, MAX_SIGNED_LIFETIME);
+  await keys.ensureKeys();
+  const accounts = new AccountRepository(db);
+  const consents = new ConsentRepository(db);
+  const audit = new AuditLog(db);
+  const hasher = new PasswordHasher({ concurrency: config.argon2Concurrency });
+  const adapter = createOidcAdapterFactory({ db, sealer, redis });
+  const configurationFor: Services['configurationFor'] = (jwks) => buildConfiguration({ config, jwks, adapter: adapter as never, accounts, consents, audit });
+
+  // Client metadata is validated by oidc-provider itself, with Kapı's configuration.
+  let validator: Provider | undefined;
+  const clients = new ClientService(db, sealer, async (metadata) => {
+    validator ??= new Provider(config.issuer, configurationFor(await keys.providerJwks()));
+    await (validator.Client as unknown as { validate(m: unknown): Promise<void> }).validate(metadata);
+  });
+
+  return {
+    config, db, redis, state, sealer, keys, accounts, consents, audit, hasher, clients, adapter, configurationFor,
+    // The registry simulator is a simulator: production uses it only when explicitly allowed.
+    registry: config.allowSimulators ? new FixtureRegistry() : unconfiguredRegistry,
+    async close() {
+      await state.close().catch(() => undefined);
+      redis?.disconnect();
+      await closeDatabase(db);
+    },
+  };
+}

@@ -1,0 +1,55 @@
+import type { Context } from 'koa';
+import type { InteractionLike } from '../../engine/flow-store.js';
+import type { ClientView, Flow } from '../../engine/types.js';
+import { claimNamesFor } from '../../oidc/claims.js';
+import { translate } from '../i18n.js';
+import { renderPage } from '../render.js';
+import type { InteractionDeps } from './context.js';
+
+interface ConsentDetails {
+  missingOIDCScope?: string[];
+  missingOIDCClaims?: string[];
+  missingResourceScopes?: Record<string, string[]>;
+}
+
+function missing(interaction: InteractionLike): Required<ConsentDetails> {
+  const d = interaction.prompt.details as ConsentDetails;
+  return { missingOIDCScope: d.missingOIDCScope ?? [], missingOIDCClaims: d.missingOIDCClaims ?? [], missingResourceScopes: d.missingResourceScopes ?? {} };
+}
+
+/** The consent page: the institution and exactly which claims it will receive. */
+export async function showConsent(ctx: Context, interaction: InteractionLike, flow: Flow, client: ClientView, formTargets: string[]): Promise<void> {
+  const m = missing(interaction);
+  const claims = claimNamesFor(m.missingOIDCScope, m.missingOIDCClaims).filter((c) => !c.endsWith('_verified'));
+  const extras = m.missingOIDCScope.includes('offline_access') ? ['offline_access'] : [];
+  return renderPage(ctx, '/src/web/views/consent', flow.locale, {
+    title: translate(flow.locale, 'consent.title'),
+    uid: interaction.uid,
+    csrf: flow.csrf,
+    client,
+    claims: [...claims, ...extras],
+  }, { formTargets });
+}
+
+export async function decideConsent(deps: InteractionDeps, ctx: Context, interaction: InteractionLike, allow: boolean): Promise<void> {
+  const provider = deps.provider();
+  const clientId = interaction.params.client_id as string;
+  const accountId = interaction.session?.accountId;
+  if (!allow || !accountId) {
+    await provider.interactionFinished(ctx.req, ctx.res, { error: 'access_denied', error_description: 'the person did not allow sharing' }, { mergeWithLastSubmission: false });
+    ctx.respond = false;
+    return;
+  }
+  const m = missing(interaction);
+  const grant = interaction.grantId ? await provider.Grant.find(interaction.grantId) : new provider.Grant({ accountId, clientId });
+  if (!grant) throw new Error('grant vanished during consent');
+  if (m.missingOIDCScope.length) grant.addOIDCScope(m.missingOIDCScope.join(' '));
+  if (m.missingOIDCClaims.length) grant.addOIDCClaims(m.missingOIDCClaims);
+  for (const [indicator, scopes] of Object.entries(m.missingResourceScopes)) grant.addResourceScope(indicator, scopes.join(' '));
+  const grantId = await grant.save();
+  // Remembered per institution, so the next sign-in in a new session does not ask again.
+  await deps.consents.remember({ accountId, clientId, scopes: m.missingOIDCScope, claims: m.missingOIDCClaims });
+  await deps.audit.event({ type: 'consent.granted', accountId, clientId, ip: deps.clientIp(ctx), detail: { scopes: m.missingOIDCScope, claims: m.missingOIDCClaims } });
+  await provider.interactionFinished(ctx.req, ctx.res, { consent: { grantId } }, { mergeWithLastSubmission: true });
+  ctx.respond = false;
+}

@@ -1,0 +1,18 @@
+import type Provider from 'oidc-provider';
+import type { AccountRepository } from '../../accounts/account-repository.js';
+import type { ConsentRepository } from '../../accounts/consent-repository.js';
+import type { MethodRegistry } from '../../engine/method-registry.js';
+import type { Policy } from '../../engine/types.js';
+import type { AuditLog } from '../../security/audit.js';
+
+/** What the interaction pages need, wired once in src/app.ts. */
+export interface InteractionDeps {
+  provider: () => Provider;
+  methods: MethodRegistry;
+  policies: readonly Policy[];
+  accounts: AccountRepository;
+  consents: ConsentRepository;
+  audit: AuditLog;
+  /** Number of trusted reverse-proxy hops in front of Kapı (X-Forwarded-For). */
+  clientIp: (ctx: import('koa').Context) => string;
+}

@@ -1,0 +1,134 @@
+import type { Context } from 'koa';
+import type { Acr } from '../../assurance/levels.js';
+import { collectedAmr } from '../../engine/assurance.js';
+import { decide } from '../../engine/policies.js';
+import type { ClientView, Flow, Method, MethodContext, Step } from '../../engine/types.js';
+import { saveFlow, type InteractionLike } from '../../engine/flow-store.js';
+import { KapiError } from '../../errors.js';
+import { translate } from '../i18n.js';
+import { renderPage } from '../render.js';
+import type { InteractionDeps } from './context.js';
+
+export interface LoginRequest {
+  ctx: Context;
+  interaction: InteractionLike;
+  flow: Flow;
+  client: ClientView;
+  /** Origins the browser may be sent to when the flow finishes (the institution's redirect URI). */
+  formTargets: string[];
+}
+
+function methodContext(deps: InteractionDeps, req: LoginRequest, method: Method): MethodContext {
+  if (req.flow.current?.method !== method.id) req.flow.current = { method: method.id, state: {} };
+  return {
+    flow: req.flow,
+    client: req.client,
+    ip: deps.clientIp(req.ctx),
+    userAgent: req.ctx.get('user-agent'),
+    state: req.flow.current.state,
+  };
+}
+
+/** Shows the chooser, the only useful method directly, or the refusal, as the policies decide. */
+export async function showLogin(deps: InteractionDeps, req: LoginRequest): Promise<void> {
+  const current = req.flow.current && deps.methods.get(req.flow.current.method);
+  if (current) return runStep(deps, req, current, await current.start(methodContext(deps, req, current)));
+  return advance(deps, req);
+}
+
+export async function chooseMethod(deps: InteractionDeps, req: LoginRequest, methodId: string): Promise<void> {
+  const method = deps.methods.get(methodId);
+  const decision = await decideFor(deps, req);
+  if (!method || decision.kind !== 'next' || !decision.methods.includes(method)) throw new KapiError('method_unavailable');
+  req.flow.current = { method: method.id, state: {} };
+  return runStep(deps, req, method, await method.start(methodContext(deps, req, method)));
+}
+
+export async function continueMethod(deps: InteractionDeps, req: LoginRequest, methodId: string, input: Record<string, string>): Promise<void> {
+  const method = deps.methods.get(methodId);
+  if (!method || req.flow.current?.method !== methodId) throw new KapiError('method_unavailable');
+  return runStep(deps, req, method, await method.continue(methodContext(deps, req, method), input));
+}
+
+async function decideFor(deps: InteractionDeps, req: LoginRequest) {
+  const account = req.flow.accountId ? await deps.accounts.findById(req.flow.accountId) : undefined;
+  return decide({ flow: req.flow, account, client: req.client, requiredAcr: req.flow.requiredAcr, methods: deps.methods.all() }, deps.policies);
+}
+
+async function runStep(deps: InteractionDeps, req: LoginRequest, method: Method, step: Step): Promise<void> {
+  const { ctx, flow } = req;
+  switch (step.kind) {
+    case 'prompt':
+    case 'wait':
+      await saveFlow(req.interaction, flow);
+      return renderPage(ctx, step.view, flow.locale, {
+        title: translate(flow.locale, `${method.labelKey}`),
+        uid: req.interaction.uid,
+        csrf: flow.csrf,
+        client: req.client,
+        action: `/interaction/${req.interaction.uid}/method/${method.id}/continue`,
+        chooserUrl: `/interaction/${req.interaction.uid}?choose=1`,
+        ...(step.kind === 'prompt' ? { error: step.error } : { pollSeconds: step.pollSeconds }),
+        ...step.data,
+      }, { status: step.kind === 'prompt' ? step.status ?? 200 : 200 });
+    case 'redirect':
+      await saveFlow(req.interaction, flow);
+      ctx.redirect(step.url);
+      return;
+    case 'done': {
+      // A step-up proves the same person: a different identity starts a new session from scratch.
+      if (flow.accountId && flow.accountId !== step.accountId) flow.completed = [];
+      flow.accountId = step.accountId;
+      flow.completed.push({ method: method.id, factor: method.factor, at: Math.floor(Date.now() / 1000), amr: step.amr, acr: step.upstreamAcr ?? method.acr });
+      delete flow.current;
+      return advance(deps, req);
+    }
+  }
+}
+
+/** After each completed method: finish, offer the next methods, or refuse. */
+async function advance(deps: InteractionDeps, req: LoginRequest): Promise<void> {
+  const { ctx, flow, interaction } = req;
+  const decision = await decideFor(deps, req);
+  if (decision.kind === 'satisfied') return finishLogin(deps, req, decision.acr);
+  if (decision.kind === 'deny') {
+    await saveFlow(interaction, flow);
+    return renderPage(ctx, '/src/web/views/refusal', flow.locale, {
+      title: translate(flow.locale, 'refusal.title'),
+      uid: interaction.uid,
+      csrf: flow.csrf,
+      client: req.client,
+      level: flow.requiredAcr ?? 'low',
+      code: decision.code,
+    }, { status: 403, formTargets: req.formTargets });
+  }
+  const only = decision.methods.length === 1 ? decision.methods[0] : undefined;
+  if (only && ctx.query.choose === undefined) {
+    flow.current = { method: only.id, state: {} };
+    return runStep(deps, req, only, await only.start(methodContext(deps, req, only)));
+  }
+  delete flow.current;
+  await saveFlow(interaction, flow);
+  return renderPage(ctx, '/src/web/views/chooser', flow.locale, {
+    title: translate(flow.locale, 'chooser.title'),
+    uid: interaction.uid,
+    csrf: flow.csrf,
+    client: req.client,
+    level: flow.requiredAcr,
+    methods: decision.methods.map((m) => ({ id: m.id, labelKey: m.labelKey })),
+  }, { formTargets: req.formTargets });
+}
+
+async function finishLogin(deps: InteractionDeps, req: LoginRequest, acr: Acr): Promise<void> {
+  const { ctx, flow } = req;
+  if (!flow.accountId) throw new KapiError('internal', 'flow satisfied without an account');
+  const amr = collectedAmr(flow.completed);
+  const methods = flow.completed.filter((c) => c.method !== 'session').map((c) => c.method);
+  await deps.audit.signIn({ accountId: flow.accountId, clientId: req.client.clientId, method: methods.join('+') || 'session', acr, result: 'success', ip: deps.clientIp(ctx), userAgent: ctx.get('user-agent') });
+  const firstAt = flow.completed.filter((c) => c.method !== 'session').reduce((min, c) => Math.min(min, c.at), Number.MAX_SAFE_INTEGER);
+  await deps.provider().interactionFinished(ctx.req, ctx.res, {
+    login: { accountId: flow.accountId, acr, amr, remember: true, ts: firstAt === Number.MAX_SAFE_INTEGER ? undefined : firstAt },
+  }, { mergeWithLastSubmission: false });
+  ctx.respond = false;
+}
+

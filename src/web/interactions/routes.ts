@@ -1,0 +1,108 @@
+import Router from '@koa/router';
+import { bodyParser } from '@koa/bodyparser';
+import type { Context } from 'koa';
+import type Provider from 'oidc-provider';
+import { isAcr } from '../../assurance/levels.js';
+import { loadFlow, type InteractionLike } from '../../engine/flow-store.js';
+import type { ClientView, Flow } from '../../engine/types.js';
+import { KapiError } from '../../errors.js';
+import { assertCsrf } from '../../security/csrf.js';
+import { localeFor } from '../locale.js';
+import type { InteractionDeps } from './context.js';
+import { decideConsent, showConsent } from './consent.js';
+import { chooseMethod, continueMethod, showLogin, type LoginRequest } from './login.js';
+import { renderPage } from '../render.js';
+import { translate } from '../i18n.js';
+
+type Client = NonNullable<Awaited<ReturnType<Provider['Client']['find']>>>;
+
+function clientView(client: Client): ClientView {
+  const min = (client as unknown as Record<string, unknown>).min_acr;
+  return { clientId: client.clientId, name: client.clientName ?? client.clientId, minimumAcr: isAcr(min) ? min : undefined };
+}
+
+function redirectOrigins(interaction: InteractionLike): string[] {
+  try {
+    return [new URL(String(interaction.params.redirect_uri)).origin];
+  } catch {
+    return [];
+  }
+}
+
+function formInput(ctx: Context): Record<string, string> {
+  const body = (ctx.request as unknown as { body?: Record<string, unknown> }).body ?? {};
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(body)) if (typeof v === 'string') out[k] = v.slice(0, 1024);
+  return out;
+}
+
+/** The hosted login pages (oidc-provider's interaction URL), driven by the flow engine. */
+export function interactionRouter(deps: InteractionDeps): Router {
+  const router = new Router({ prefix: '/interaction/:uid' });
+  const body = bodyParser({ enableTypes: ['form'], formLimit: '16kb' });
+
+  async function load(ctx: Context): Promise<LoginRequest & { interaction: InteractionLike; flow: Flow }> {
+    const provider = deps.provider();
+    const interaction = (await provider.interactionDetails(ctx.req, ctx.res)) as unknown as InteractionLike;
+    if (interaction.uid !== ctx.params.uid) throw new KapiError('session_expired');
+    const client = await provider.Client.find(String(interaction.params.client_id));
+    if (!client) throw new KapiError('session_expired');
+    const view = clientView(client);
+    const requiredAcr = (interaction.prompt.details as { required_acr?: unknown }).required_acr;
+    const locale = localeFor(ctx, typeof interaction.params.ui_locales === 'string' ? interaction.params.ui_locales : undefined);
+    const minimum = isAcr(requiredAcr) ? requiredAcr : view.minimumAcr;
+    const flow = loadFlow(interaction, locale, minimum);
+    return { ctx, interaction, flow, client: view, formTargets: redirectOrigins(interaction) };
+  }
+
+  router.get('/', async (ctx) => {
+    const req = await load(ctx);
+    if (req.interaction.prompt.name === 'login') return showLogin(deps, req);
+    if (req.interaction.prompt.name === 'consent') return showConsent(ctx, req.interaction, req.flow, req.client, req.formTargets);
+    throw new KapiError('invalid_request', `unknown prompt ${req.interaction.prompt.name}`);
+  });
+
+  router.post('/method/:method', body, async (ctx) => {
+    const req = await load(ctx);
+    assertCsrf(req.flow.csrf, formInput(ctx));
+    if (req.interaction.prompt.name !== 'login') throw new KapiError('invalid_request');
+    return chooseMethod(deps, req, ctx.params.method ?? '');
+  });
+
+  router.post('/method/:method/continue', body, async (ctx) => {
+    const req = await load(ctx);
+    const input = formInput(ctx);
+    assertCsrf(req.flow.csrf, input);
+    if (req.interaction.prompt.name !== 'login') throw new KapiError('invalid_request');
+    return continueMethod(deps, req, ctx.params.method ?? '', input);
+  });
+
+  router.post('/consent', body, async (ctx) => {
+    const req = await load(ctx);
+    const input = formInput(ctx);
+    assertCsrf(req.flow.csrf, input);
+    if (req.interaction.prompt.name !== 'consent') throw new KapiError('invalid_request');
+    return decideConsent(deps, ctx, req.interaction, input.decision === 'allow');
+  });
+
+  // "Cancel" on the chooser and "return to the service" on the refusal page end the request with an
+  // OAuth error the institution understands.
+  router.post('/abort', body, async (ctx) => {
+    const req = await load(ctx);
+    const input = formInput(ctx);
+    assertCsrf(req.flow.csrf, input);
+    const error = input.reason === 'level_unreachable'
+      ? { error: 'unmet_authentication_requirements', error_description: 'no available method reaches the level of assurance asked for' }
+      : { error: 'access_denied', error_description: 'the person cancelled the sign-in' };
+    await deps.provider().interactionFinished(ctx.req, ctx.res, error, { mergeWithLastSubmission: false });
+    ctx.respond = false;
+  });
+
+  return router;
+}
+
+/** Pages shown when the interaction is gone (expired, cookie missing, storage restarted). */
+export async function renderExpired(ctx: Context): Promise<void> {
+  const locale = localeFor(ctx);
+  await renderPage(ctx, '/src/web/views/error', locale, { title: translate(locale, 'error.title'), message: translate(locale, 'session_expired') }, { status: 400 });
+}

@@ -1,0 +1,54 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Eta } from 'eta';
+import type { Context } from 'koa';
+import { type Locale, translator } from './i18n.js';
+import './messages.js';
+
+// Views are Eta templates under the project root (src/web/views, interactions/*/views). Eta escapes
+// every `<%= %>` output by default; `<%~ %>` (raw) is used only for the layout's rendered body.
+export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const eta = new Eta({ views: PROJECT_ROOT, cache: process.env.NODE_ENV !== 'development' || true, autoEscape: true });
+
+export interface PageOptions {
+  status?: number;
+  /** Origins a form on this page may lead to (an institution's redirect URI after the last step). */
+  formTargets?: string[];
+}
+
+export function contentSecurityPolicy(formTargets: string[] = []): string {
+  return [
+    "default-src 'none'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    "script-src 'self'",
+    "connect-src 'self'",
+    `form-action 'self'${formTargets.map((o) => ` ${o}`).join('')}`,
+    "frame-ancestors 'none'",
+    "base-uri 'none'",
+  ].join('; ');
+}
+
+export interface PageData {
+  title: string;
+  [key: string]: unknown;
+}
+
+/** Renders a hosted page in the person's language with the strict headers every page gets. */
+export async function renderPage(ctx: Context, view: string, locale: Locale, data: PageData, options: PageOptions = {}): Promise<void> {
+  const t = translator(locale);
+  const url = new URL(ctx.href);
+  url.searchParams.set('lang', locale === 'tr' ? 'en' : 'tr');
+  const html = await eta.renderAsync(view, {
+    ...data,
+    t,
+    locale,
+    langUrl: `${url.pathname}${url.search}`,
+    otherLocale: locale === 'tr' ? 'en' : 'tr',
+  });
+  ctx.status = options.status ?? 200;
+  ctx.type = 'text/html; charset=utf-8';
+  ctx.set('Content-Security-Policy', contentSecurityPolicy(options.formTargets));
+  ctx.set('Cache-Control', 'no-store');
+  ctx.body = html;
+}

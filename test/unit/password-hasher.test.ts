@@ -1,0 +1,169 @@
+import { describe, expect, it } from '@jest/globals';
+import * as argon2 from 'argon2';
+import { ARGON2_PARAMETERS, PasswordHasher, randomOfficePassword, type Argon2Engine } from '../../src/accounts/password-hasher.js';
+
+/** The real argon2, counting how many operations run at the same time. */
+function countingEngine(): Argon2Engine & { maxInFlight: number; hashes: number; verifies: string[] } {
+  let inFlight = 0;
+  const engine = {
+    maxInFlight: 0,
+    hashes: 0,
+    verifies: [] as string[],
+    async hash(password: string, options: argon2.HashOptions) {
+      engine.hashes++;
+      return track(() => argon2.hash(password, options));
+    },
+    async verify(digest: string, password: string) {
+      engine.verifies.push(digest);
+      return track(() => argon2.verify(digest, password));
+    },
+    needsRehash: argon2.needsRehash,
+  };
+  async function track<T>(work: () => Promise<T>): Promise<T> {
+    inFlight++;
+    engine.maxInFlight = Math.max(engine.maxInFlight, inFlight);
+    try {
+      return await work();
+    } finally {
+      inFlight--;
+    }
+  }
+  return engine;
+}
+
+async function median(times: number, work: () => Promise<unknown>): Promise<number> {
+  const durations: number[] = [];
+  for (let i = 0; i < times; i++) {
+    const start = performance.now();
+    await work();
+    durations.push(performance.now() - start);
+  }
+  return durations.sort((a, b) => a - b)[Math.floor(times / 2)]!;
+}
+
+describe('PasswordHasher', () => {
+  const hasher = new PasswordHasher();
+
+  it('hashes with argon2id at the OWASP parameters and verifies', async () => {
+    const hash = await hasher.hash('mavi bisiklet ormanda');
+    expect(hash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
+    expect(ARGON2_PARAMETERS).toEqual({ memoryCost: 19456, timeCost: 2, parallelism: 1 });
+    await expect(hasher.verify(hash, 'mavi bisiklet ormanda')).resolves.toBe(true);
+    await expect(hasher.verify(hash, 'mavi bisiklet ormanda ')).resolves.toBe(false);
+    await expect(hasher.verify(hash, 'Mavi bisiklet ormanda')).resolves.toBe(false);
+  });
+
+  it('salts every hash', async () => {
+    expect(await hasher.hash('aynı parola')).not.toBe(await hasher.hash('aynı parola'));
+  });
+
+  it('treats composed and decomposed Turkish letters as the same password', async () => {
+    const hash = await hasher.hash('şekerli çay');
+    await expect(hasher.verify(hash, 's\u0327ekerli c\u0327ay')).resolves.toBe(true);
+  });
+
+  it.each(['', 'not a hash', '$argon2id$v=19$m=19456,t=2,p=1$broken', '$argon2id$', '$2b$10$abcdefghijklmnopqrstuv'])(
+    'answers false for the malformed hash %j instead of throwing',
+    async (malformed) => {
+      await expect(hasher.verify(malformed, 'anything')).resolves.toBe(false);
+    },
+  );
+
+  it('tells when a hash needs rehashing', async () => {
+    expect(hasher.needsRehash(await hasher.hash('mavi bisiklet ormanda'))).toBe(false);
+    const weaker = await argon2.hash('mavi bisiklet ormanda', { type: argon2.argon2id, memoryCost: 8192, timeCost: 2, parallelism: 1 });
+    expect(hasher.needsRehash(weaker)).toBe(true);
+    const argon2i = await argon2.hash('mavi bisiklet ormanda', { type: argon2.argon2i, ...ARGON2_PARAMETERS });
+    expect(hasher.needsRehash(argon2i)).toBe(true);
+    expect(hasher.needsRehash('garbage')).toBe(true);
+    expect(hasher.needsRehash('$argon2id$garbage')).toBe(true);
+  });
+
+  it('never runs more argon2 operations at once than its concurrency', async () => {
+    const engine = countingEngine();
+    const gated = new PasswordHasher({ concurrency: 2, engine });
+    const hashes = await Promise.all(Array.from({ length: 6 }, (_, i) => gated.hash(`parola ${i}`)));
+    const results = await Promise.all(hashes.map((hash, i) => gated.verify(hash, `parola ${i}`)));
+    expect(results).toEqual([true, true, true, true, true, true]);
+    expect(engine.maxInFlight).toBe(2);
+
+    const single = countingEngine();
+    const serial = new PasswordHasher({ concurrency: 1, engine: single });
+    await Promise.all(Array.from({ length: 4 }, (_, i) => serial.hash(`parola ${i}`)));
+    expect(single.maxInFlight).toBe(1);
+  });
+
+  it('runs queued operations first in, first out', async () => {
+    const started: string[] = [];
+    const release: Array<() => void> = [];
+    const engine: Argon2Engine = {
+      hash: (password) =>
+        new Promise((resolve) => {
+          started.push(password);
+          release.push(() => resolve(`hash of ${password}`));
+        }),
+      verify: async () => false,
+      needsRehash: () => false,
+    };
+    const gated = new PasswordHasher({ concurrency: 1, engine });
+    const all = Promise.all(['a', 'b', 'c', 'd'].map((p) => gated.hash(p)));
+    for (let i = 0; i < 4; i++) {
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(started).toHaveLength(i + 1);
+      release[i]!();
+    }
+    await expect(all).resolves.toEqual(['hash of a', 'hash of b', 'hash of c', 'hash of d']);
+    expect(started).toEqual(['a', 'b', 'c', 'd']);
+  });
+
+  it('frees its slot when an operation fails', async () => {
+    let calls = 0;
+    const engine: Argon2Engine = {
+      hash: async () => {
+        calls++;
+        if (calls === 1) throw new Error('boom');
+        return '$argon2id$ok';
+      },
+      verify: async () => {
+        throw new Error('boom');
+      },
+      needsRehash: () => false,
+    };
+    const gated = new PasswordHasher({ concurrency: 1, engine });
+    await expect(gated.hash('x')).rejects.toThrow('boom');
+    await expect(gated.verify('$argon2id$x', 'x')).resolves.toBe(false);
+    await expect(gated.hash('y')).resolves.toBe('$argon2id$ok');
+  });
+
+  it('rejects a concurrency that is not a positive integer', () => {
+    expect(() => new PasswordHasher({ concurrency: 0 })).toThrow();
+    expect(() => new PasswordHasher({ concurrency: 1.5 })).toThrow();
+  });
+
+  it('spends a real verify on dummyVerify, against one hash computed once', async () => {
+    const engine = countingEngine();
+    const timed = new PasswordHasher({ engine });
+    await expect(timed.dummyVerify()).resolves.toBe(false);
+    await expect(timed.dummyVerify()).resolves.toBe(false);
+    expect(engine.hashes).toBe(1);
+    expect(engine.verifies).toHaveLength(2);
+    expect(engine.verifies[0]).toBe(engine.verifies[1]);
+    expect(engine.verifies[0]).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
+
+    const real = await timed.hash('mavi bisiklet ormanda');
+    const realTime = await median(5, () => timed.verify(real, 'yanlış parola'));
+    const dummyTime = await median(5, () => timed.dummyVerify());
+    // Same work, so the same order of time; loose bounds keep a busy CI machine from failing this.
+    expect(dummyTime / realTime).toBeGreaterThan(0.4);
+    expect(dummyTime / realTime).toBeLessThan(2.5);
+  });
+});
+
+describe('randomOfficePassword', () => {
+  it('gives 10 characters from the unambiguous alphabet, different each time', () => {
+    const passwords = Array.from({ length: 200 }, () => randomOfficePassword());
+    for (const password of passwords) expect(password).toMatch(/^[2-9A-HJKMNP-Za-hjkmnp-z]{10}$/);
+    expect(new Set(passwords).size).toBe(passwords.length);
+    expect(passwords.join('')).not.toMatch(/[01OoIilL]/);
+  });
+});
