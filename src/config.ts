@@ -19,6 +19,7 @@ const schema = z.object({
   DATA_DIR: z.string().default('./data'),
   DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional(),
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').optional(),
+  KAPI_REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9:_-]{1,64}$/).default('kapi:'),
   KAPI_MASTER_KEY: z.string().optional(),
   KAPI_COOKIE_KEYS: z.string().optional(),
   KAPI_PAIRWISE_SALT: z.string().optional(),
@@ -38,6 +39,8 @@ export interface Config {
   dataDir: string;
   databaseUrl: string | undefined;
   redisUrl: string | undefined;
+  /** Prefix of every Redis key (several Kapı deployments, or test runs, can share one Redis). */
+  redisPrefix: string;
   masterKey: Buffer;
   cookieKeys: string[];
   pairwiseSalt: string;
@@ -102,6 +105,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir: path.resolve(e.DATA_DIR),
     databaseUrl: e.DATABASE_URL,
     redisUrl: e.REDIS_URL,
+    redisPrefix: e.KAPI_REDIS_PREFIX,
     masterKey: masterKey!,
     cookieKeys,
     pairwiseSalt: e.KAPI_PAIRWISE_SALT ?? DEV_PAIRWISE_SALT,

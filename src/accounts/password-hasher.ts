@@ -58,6 +58,25 @@ function normalize(password: string): string {
 }
 
 const PHC_ARGON2ID = /^\$argon2id\$/;
+const PHC_PARTS = /^(\$argon2id\$v=\d+\$)([^$]+)(\$.+)$/;
+const PARAMETER_ORDER = ['m', 't', 'p'];
+
+/**
+ * node-argon2 writes the parameters in alphabetical order (m, p, t), but the reference implementation
+ * (and libsodium, PHP, argon2-cffi) writes and requires m, t, p. Stored hashes outlive the code that made
+ * them, so they are kept in the reference form that any other stack can verify; node-argon2 reads both.
+ */
+function canonicalPhc(hash: string): string {
+  const parts = PHC_PARTS.exec(hash);
+  if (!parts) return hash;
+  const [, head = '', params = '', tail = ''] = parts;
+  const rank = (pair: string): number => {
+    const index = PARAMETER_ORDER.indexOf(pair.split('=')[0] ?? '');
+    return index === -1 ? PARAMETER_ORDER.length : index;
+  };
+  const ordered = params.split(',').sort((a, b) => rank(a) - rank(b));
+  return `${head}${ordered.join(',')}${tail}`;
+}
 
 export class PasswordHasher {
   readonly #gate: Gate;
@@ -71,8 +90,9 @@ export class PasswordHasher {
     this.#engine = options.engine ?? argon2;
   }
 
-  hash(password: string): Promise<string> {
-    return this.#gate.run(() => this.#engine.hash(normalize(password), { type: argon2.argon2id, ...ARGON2_PARAMETERS }));
+  async hash(password: string): Promise<string> {
+    const hash = await this.#gate.run(() => this.#engine.hash(normalize(password), { type: argon2.argon2id, ...ARGON2_PARAMETERS }));
+    return canonicalPhc(hash);
   }
 
   /** True when the password matches. A malformed or foreign hash is a mismatch, never an exception. */

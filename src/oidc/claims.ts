@@ -3,7 +3,8 @@ import type { Account } from '../accounts/account.js';
 // Scopes an institution may ask for, and the claims each one releases (DESIGN.md "Claims").
 // `national_id` is its own scope; an institution must be registered with it to ask for it.
 export const SCOPE_CLAIMS = {
-  openid: ['sub'],
+  // acr, amr and auth_time ride on `openid`: every ID token says how strongly and when the person was proved.
+  openid: ['sub', 'acr', 'amr', 'auth_time'],
   profile: ['name', 'given_name', 'family_name', 'birthdate'],
   national_id: ['national_id', 'national_id_type'],
   address: ['address'],
@@ -34,6 +35,6 @@ export function claimNamesFor(scopes: Iterable<string>, requested: Iterable<stri
   const names = new Set<string>();
   for (const scope of scopes) for (const c of (SCOPE_CLAIMS as Record<string, readonly string[]>)[scope] ?? []) names.add(c);
   for (const c of requested) names.add(c);
-  names.delete('sub');
+  for (const technical of ['sub', 'acr', 'amr', 'auth_time']) names.delete(technical);
   return [...names];
 }

@@ -45,7 +45,7 @@ function releasedClaimNames(claims: Record<string, unknown>, scope: string, requ
   for (const s of scopes) for (const c of (SCOPE_CLAIMS as Record<string, readonly string[]>)[s] ?? []) allowed.add(c);
   for (const c of Object.keys(requested ?? {})) allowed.add(c);
   for (const c of rejected) allowed.delete(c);
-  allowed.delete('sub');
+  for (const technical of ['sub', 'acr', 'amr', 'auth_time']) allowed.delete(technical);
   return [...allowed].filter((c) => claims[c] !== undefined);
 }
 
@@ -58,7 +58,7 @@ export function buildConfiguration(deps: ConfigurationDeps): Configuration {
     jwks: deps.jwks,
     acrValues: [...ACR_LEVELS],
     scopes: SUPPORTED_SCOPES,
-    claims: { ...SCOPE_CLAIMS, acr: null, amr: null, auth_time: null, sid: null } as unknown as Configuration['claims'],
+    claims: { ...SCOPE_CLAIMS, sid: null } as unknown as Configuration['claims'],
     conformIdTokenClaims: false, // institutions read the claims they were granted from the ID token itself
     subjectTypes: ['public', 'pairwise'],
     responseTypes: ['code'],

@@ -41,6 +41,17 @@ export type GuessVerdict =
 
 const ALLOWED: GuessVerdict = { allowed: true };
 
+const COUNT_AND_SECONDS_OPTIONS = [
+  'delayAfter',
+  'maxDelaySeconds',
+  'lockAfter',
+  'windowSeconds',
+  'lockSeconds',
+  'ipLimit',
+  'ipWindowSeconds',
+  'ipBlockSeconds',
+] as const satisfies ReadonlyArray<keyof GuessLimiterOptions>;
+
 /** Rate-limiter answers in milliseconds; people and Retry-After headers want whole seconds, at least 1. */
 function seconds(ms: number): number {
   return Math.max(1, Math.ceil(ms / 1000));
@@ -78,6 +89,16 @@ export class GuessLimiter {
   readonly #ips: RateLimiterAbstract;
 
   constructor(options: GuessLimiterOptions) {
+    // Redis expiries are whole seconds and a zero expiry means "forever": a fractional or zero duration
+    // would turn a 15-minute lock into a permanent one, so such options are refused outright.
+    for (const name of COUNT_AND_SECONDS_OPTIONS) {
+      const value = options[name];
+      if (value !== undefined && (!Number.isInteger(value) || value < 1)) {
+        throw new KapiError('config_invalid', `guess limiter: ${name} must be a positive whole number`);
+      }
+    }
+    // An empty or short key would make the stored keys a plain, guessable hash of the identity number.
+    if (options.hmacKey.length < 16) throw new KapiError('config_invalid', 'guess limiter: hmacKey must be at least 16 bytes');
     this.#hmacKey = options.hmacKey;
     this.#delayAfter = options.delayAfter ?? 3;
     this.#maxDelaySeconds = options.maxDelaySeconds ?? 60;

@@ -53,6 +53,13 @@ describe('PasswordHasher', () => {
     await expect(hasher.verify(hash, 'Mavi bisiklet ormanda')).resolves.toBe(false);
   });
 
+  it('verifies hashes whatever the order of their parameters', async () => {
+    const alphabetical = await argon2.hash('mavi bisiklet ormanda', { type: argon2.argon2id, ...ARGON2_PARAMETERS });
+    expect(alphabetical).toContain('m=19456,p=1,t=2');
+    await expect(hasher.verify(alphabetical, 'mavi bisiklet ormanda')).resolves.toBe(true);
+    expect(hasher.needsRehash(alphabetical)).toBe(false);
+  });
+
   it('salts every hash', async () => {
     expect(await hasher.hash('aynı parola')).not.toBe(await hasher.hash('aynı parola'));
   });

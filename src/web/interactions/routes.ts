@@ -3,7 +3,7 @@ import { bodyParser } from '@koa/bodyparser';
 import type { Context } from 'koa';
 import type Provider from 'oidc-provider';
 import { isAcr } from '../../assurance/levels.js';
-import { loadFlow, type InteractionLike } from '../../engine/flow-store.js';
+import { loadFlow, saveFlow, type InteractionLike } from '../../engine/flow-store.js';
 import type { ClientView, Flow } from '../../engine/types.js';
 import { KapiError } from '../../errors.js';
 import { assertCsrf } from '../../security/csrf.js';
@@ -58,7 +58,10 @@ export function interactionRouter(deps: InteractionDeps): Router {
   router.get('/', async (ctx) => {
     const req = await load(ctx);
     if (req.interaction.prompt.name === 'login') return showLogin(deps, req);
-    if (req.interaction.prompt.name === 'consent') return showConsent(ctx, req.interaction, req.flow, req.client, req.formTargets);
+    if (req.interaction.prompt.name === 'consent') {
+      await saveFlow(req.interaction, req.flow); // the consent form's CSRF token lives in the flow
+      return showConsent(ctx, req.interaction, req.flow, req.client, req.formTargets);
+    }
     throw new KapiError('invalid_request', `unknown prompt ${req.interaction.prompt.name}`);
   });
 

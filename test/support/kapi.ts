@@ -1,0 +1,58 @@
+import { createServer } from 'node:net';
+import { randomBytes } from 'node:crypto';
+import { createKapi, type Kapi, type KapiOptions } from '../../src/app.js';
+import { loadConfig } from '../../src/config.js';
+import { createTestDatabase } from './services.js';
+
+// Starts a private Kapı on a free port. With DATABASE_URL / REDIS_URL in the environment (CI's real
+// run) it uses a fresh Postgres database and a private Redis key prefix; otherwise the embedded
+// default (in-memory PGlite, process-memory state), as on a fresh machine.
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const address = srv.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+export interface TestKapi {
+  kapi: Kapi;
+  issuer: string;
+  backend: 'postgres+redis' | 'embedded';
+  stop(): Promise<void>;
+}
+
+export async function startKapi(options: KapiOptions & { env?: Record<string, string> } = {}): Promise<TestKapi> {
+  const port = await freePort();
+  const issuer = `http://127.0.0.1:${port}`;
+  const real = Boolean(process.env.DATABASE_URL);
+  const database = real ? await createTestDatabase() : undefined;
+  const env: NodeJS.ProcessEnv = {
+    NODE_ENV: 'test',
+    PORT: String(port),
+    KAPI_ISSUER: issuer,
+    DATA_DIR: ':memory:',
+    KAPI_LOG_LEVEL: 'silent',
+    KAPI_DEMO: 'true',
+    ...(database ? { DATABASE_URL: database.url } : {}),
+    ...(process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL, KAPI_REDIS_PREFIX: `kapi-test-${randomBytes(4).toString('hex')}:` } : {}),
+    ...options.env,
+  };
+  const kapi = await createKapi(loadConfig(env), options);
+  await kapi.listen();
+  return {
+    kapi,
+    issuer,
+    backend: real ? 'postgres+redis' : 'embedded',
+    async stop() {
+      await kapi.close();
+      await database?.drop();
+    },
+  };
+}

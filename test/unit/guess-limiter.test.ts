@@ -1,0 +1,211 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { isKapiError } from '../../src/errors.js';
+import { GuessLimiter, ipBucket, type GuessLimiterOptions } from '../../src/security/guess-limiter.js';
+
+const HMAC_KEY = 'test-guess-limiter-key-0123456789';
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const AYSE = '10000000146';
+const MEHMET = '12345678950';
+const IP = '203.0.113.7';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Why Redis cannot be used here, or null when it answers. */
+async function redisProblem(): Promise<string | null> {
+  const client = new Redis(REDIS_URL, { lazyConnect: true, connectTimeout: 1000, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    await client.ping();
+    return null;
+  } catch (err) {
+    return `Redis at ${REDIS_URL} is unreachable (${(err as Error).message})`;
+  } finally {
+    client.disconnect();
+  }
+}
+
+async function fail(limiter: GuessLimiter, times: number, nationalId = AYSE, ip = IP): Promise<void> {
+  for (let i = 0; i < times; i++) await limiter.recordFailure(nationalId, ip);
+}
+
+type Factory = (options: Partial<GuessLimiterOptions>) => GuessLimiter;
+
+function behaviour(make: Factory): void {
+  it('allows attempts until the delay threshold, and checking consumes nothing', async () => {
+    const limiter = make({ delayAfter: 3 });
+    for (let i = 0; i < 20; i++) await expect(limiter.check(AYSE, IP)).resolves.toEqual({ allowed: true });
+    await expect(limiter.recordFailure(AYSE, IP)).resolves.toEqual({ allowed: true });
+    await expect(limiter.recordFailure(AYSE, IP)).resolves.toEqual({ allowed: true });
+    await expect(limiter.check(AYSE, IP)).resolves.toEqual({ allowed: true });
+  });
+
+  it('asks for a delay that doubles with each failure after the threshold, up to the cap', async () => {
+    const limiter = make({ delayAfter: 3, maxDelaySeconds: 4, lockAfter: 10 });
+    await fail(limiter, 2);
+    const waits: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      const verdict = await limiter.recordFailure(AYSE, IP);
+      if (verdict.allowed || verdict.reason !== 'delay') throw new Error(`expected a delay, got ${JSON.stringify(verdict)}`);
+      waits.push(verdict.retryAfterSeconds);
+    }
+    expect(waits).toEqual([1, 2, 4, 4]);
+    await expect(limiter.check(AYSE, IP)).resolves.toMatchObject({ allowed: false, reason: 'delay' });
+    const verdict = await limiter.check(AYSE, IP);
+    expect(verdict.allowed === false && verdict.retryAfterSeconds).toBeLessThanOrEqual(4);
+  });
+
+  it('lets the next attempt through once the delay has passed', async () => {
+    const limiter = make({ delayAfter: 1 });
+    await expect(limiter.recordFailure(AYSE, IP)).resolves.toEqual({ allowed: false, reason: 'delay', retryAfterSeconds: 1 });
+    await expect(limiter.check(AYSE, IP)).resolves.toEqual({ allowed: false, reason: 'delay', retryAfterSeconds: 1 });
+    await sleep(1100);
+    await expect(limiter.check(AYSE, IP)).resolves.toEqual({ allowed: true });
+  });
+
+  it('closes the password method for the number after the lock threshold, from every IP, then reopens it', async () => {
+    const limiter = make({ delayAfter: 2, lockAfter: 4, lockSeconds: 2 });
+    await fail(limiter, 3);
+    await expect(limiter.recordFailure(AYSE, IP)).resolves.toEqual({ allowed: false, reason: 'locked', retryAfterSeconds: 2 });
+    await expect(limiter.check(AYSE, IP)).resolves.toMatchObject({ allowed: false, reason: 'locked' });
+    await expect(limiter.check(AYSE, '198.51.100.20')).resolves.toMatchObject({ allowed: false, reason: 'locked' });
+    // Another number from the same IP is not affected: the lock belongs to the typed number.
+    await expect(limiter.check(MEHMET, IP)).resolves.toEqual({ allowed: true });
+    await sleep(2100);
+    await expect(limiter.check(AYSE, IP)).resolves.toEqual({ allowed: true });
+    // Counting starts over after the lock.
+    await expect(limiter.recordFailure(AYSE, IP)).resolves.toEqual({ allowed: true });
+  });
+
+  it('limits numbers nobody holds exactly like real ones', async () => {
+    const limiter = make({ lockAfter: 2 });
+    await fail(limiter, 2, '99999999999');
+    await expect(limiter.check('99999999999', IP)).resolves.toMatchObject({ allowed: false, reason: 'locked' });
+    await fail(limiter, 2, 'garbage typed');
+    await expect(limiter.check('garbage typed', IP)).resolves.toMatchObject({ allowed: false, reason: 'locked' });
+  });
+
+  it('treats the number with or without spaces as the same guess target', async () => {
+    const limiter = make({ lockAfter: 2 });
+    await limiter.recordFailure('100 000 001 46', IP);
+    await limiter.recordFailure(AYSE, IP);
+    await expect(limiter.check(' 10000000146 ', IP)).resolves.toMatchObject({ allowed: false, reason: 'locked' });
+  });
+
+  it("clears the number's failures on success, but not the IP's", async () => {
+    const limiter = make({ delayAfter: 2, lockAfter: 4, ipLimit: 5 });
+    await fail(limiter, 3);
+    await expect(limiter.check(AYSE, IP)).resolves.toMatchObject({ allowed: false, reason: 'delay' });
+    await limiter.recordSuccess(AYSE, IP);
+    await expect(limiter.check(AYSE, IP)).resolves.toEqual({ allowed: true });
+    await expect(limiter.recordFailure(AYSE, IP)).resolves.toEqual({ allowed: true });
+    // The IP has 4 failures on record; one more blocks it.
+    await expect(limiter.recordFailure(MEHMET, IP)).resolves.toMatchObject({ allowed: false, reason: 'ip_blocked' });
+  });
+
+  it('blocks an IP that spreads failures over many numbers, and only that IP', async () => {
+    const limiter = make({ ipLimit: 5, ipBlockSeconds: 60 });
+    const numbers = ['10000000146', '12345678950', '10090908018', '23654859046', '56789123416'];
+    for (const number of numbers.slice(0, 4)) await expect(limiter.recordFailure(number, IP)).resolves.toEqual({ allowed: true });
+    await expect(limiter.recordFailure(numbers[4]!, IP)).resolves.toEqual({ allowed: false, reason: 'ip_blocked', retryAfterSeconds: 60 });
+    const verdict = await limiter.check('19876543238', IP);
+    expect(verdict).toMatchObject({ allowed: false, reason: 'ip_blocked' });
+    expect(verdict.allowed === false && verdict.retryAfterSeconds).toBeGreaterThan(55);
+    await expect(limiter.check('19876543238', '198.51.100.20')).resolves.toEqual({ allowed: true });
+  });
+
+  it('counts an IPv6 client per /64', async () => {
+    const limiter = make({ ipLimit: 2 });
+    await limiter.recordFailure(AYSE, '2001:db8:1:2::1');
+    await limiter.recordFailure(MEHMET, '2001:db8:1:2:ffff::99');
+    await expect(limiter.check('10090908018', '2001:db8:1:2:abcd::7')).resolves.toMatchObject({ allowed: false, reason: 'ip_blocked' });
+    await expect(limiter.check('10090908018', '2001:db8:1:3::1')).resolves.toEqual({ allowed: true });
+  });
+
+  it('reports the lock rather than a shorter delay when both apply', async () => {
+    const limiter = make({ delayAfter: 1, lockAfter: 3, lockSeconds: 30 });
+    await fail(limiter, 3);
+    await expect(limiter.check(AYSE, IP)).resolves.toMatchObject({ allowed: false, reason: 'locked' });
+  });
+}
+
+describe('ipBucket', () => {
+  it('keeps IPv4 addresses, unwraps IPv4-mapped ones and cuts IPv6 to /64', () => {
+    expect(ipBucket('203.0.113.7')).toBe('203.0.113.7');
+    expect(ipBucket('::ffff:203.0.113.7')).toBe('203.0.113.7');
+    expect(ipBucket('2001:db8:1:2::1')).toBe('2001:db8:1:2::/64');
+    expect(ipBucket('2001:0DB8:0001:0002:aaaa:bbbb:cccc:dddd')).toBe('2001:db8:1:2::/64');
+    expect(ipBucket('2001:db8::1')).toBe('2001:db8:0:0::/64');
+    expect(ipBucket('::1')).toBe('0:0:0:0::/64');
+    expect(ipBucket('fe80::1%eth0')).toBe('fe80:0:0:0::/64');
+  });
+});
+
+describe('GuessLimiter options', () => {
+  it('refuses durations that Redis would turn into a permanent lock, and short keys', () => {
+    expect(() => new GuessLimiter({ hmacKey: HMAC_KEY, lockSeconds: 0.5 })).toThrow(/lockSeconds/);
+    expect(() => new GuessLimiter({ hmacKey: HMAC_KEY, ipBlockSeconds: 0 })).toThrow(/ipBlockSeconds/);
+    expect(() => new GuessLimiter({ hmacKey: 'short' })).toThrow(/hmacKey/);
+  });
+
+  it('fails closed with storage_unavailable when Redis cannot be reached', async () => {
+    const offline = new Redis('redis://127.0.0.1:1', { lazyConnect: true, enableOfflineQueue: false, retryStrategy: () => null });
+    const limiter = new GuessLimiter({ hmacKey: HMAC_KEY, redis: offline });
+    const error = await limiter.check(AYSE, IP).catch((err: unknown) => err);
+    expect(isKapiError(error) && error.code).toBe('storage_unavailable');
+    const failure = await limiter.recordFailure(AYSE, IP).catch((err: unknown) => err);
+    expect(isKapiError(failure) && failure.code).toBe('storage_unavailable');
+    offline.disconnect();
+  });
+});
+
+describe('GuessLimiter in memory', () => {
+  behaviour((options) => new GuessLimiter({ hmacKey: HMAC_KEY, keyPrefix: `test:${randomUUID()}`, ...options }));
+});
+
+const problem = await redisProblem();
+if (problem && process.env.CI !== 'true') {
+  console.warn(`Skipping the Redis guess-limiter tests: ${problem}. Set REDIS_URL, or CI=true to make this a failure.`);
+}
+
+(problem && process.env.CI !== 'true' ? describe.skip : describe)('GuessLimiter on Redis', () => {
+  const prefix = `kapi-test:${process.pid}:${randomUUID()}`;
+  let redis: Redis;
+
+  beforeAll(() => {
+    if (problem) throw new Error(problem);
+    redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
+  });
+
+  afterAll(async () => {
+    if (!redis) return;
+    const keys = await redis.keys(`${prefix}:*`);
+    if (keys.length > 0) await redis.del(...keys);
+    await redis.quit();
+  });
+
+  behaviour((options) => new GuessLimiter({ hmacKey: HMAC_KEY, redis, keyPrefix: `${prefix}:${randomUUID()}`, ...options }));
+
+  it('stores neither the identity number nor the IP in its keys', async () => {
+    const keyPrefix = `${prefix}:privacy`;
+    const limiter = new GuessLimiter({ hmacKey: HMAC_KEY, redis, keyPrefix, delayAfter: 1 });
+    await limiter.recordFailure(AYSE, IP);
+    const keys = await redis.keys(`${keyPrefix}:*`);
+    expect(keys.length).toBeGreaterThanOrEqual(3);
+    for (const key of keys) {
+      expect(key).not.toContain(AYSE);
+      expect(key).not.toContain(IP);
+    }
+  });
+
+  it('shares counters between limiters on the same Redis, as processes behind a load balancer do', async () => {
+    const keyPrefix = `${prefix}:shared`;
+    const first = new GuessLimiter({ hmacKey: HMAC_KEY, redis, keyPrefix, lockAfter: 2 });
+    const second = new GuessLimiter({ hmacKey: HMAC_KEY, redis, keyPrefix, lockAfter: 2 });
+    await first.recordFailure(AYSE, IP);
+    await second.recordFailure(AYSE, '198.51.100.20');
+    await expect(first.check(AYSE, '192.0.2.1')).resolves.toMatchObject({ allowed: false, reason: 'locked' });
+  });
+});
