@@ -96,7 +96,11 @@ export function buildConfiguration(deps: ConfigurationDeps): Configuration {
       devInteractions: { enabled: false },
       claimsParameter: { enabled: true },
       clientCredentials: { enabled: true },
-      introspection: { enabled: true },
+      introspection: {
+        enabled: true,
+        // Institutions introspect their own tokens; a public client (the mobile app) none but its own.
+        allowedPolicy: async (ctx: Ctx, client: { clientId: string; clientAuthMethod: string }, token: { clientId?: string }) => client.clientAuthMethod !== 'none' || token.clientId === client.clientId,
+      } as never,
       revocation: { enabled: true },
       userinfo: { enabled: true },
       backchannelLogout: { enabled: true },

@@ -42,7 +42,7 @@ export function kapiInteractionPolicy() {
   login.checks.remove('essential_acr');
 
   login.checks.add(
-    new Check('acr_level', 'the session does not reach the level of assurance asked for', (ctx: KoaContextWithOIDC) => {
+    new Check('acr_level', 'the session does not reach the level of assurance asked for', 'login_required', (ctx: KoaContextWithOIDC) => {
       if (!ctx.oidc.session?.accountId) return Check.NO_NEED_TO_PROMPT;
       const reached = ctx.oidc.acr as Acr | undefined;
       return atLeast(reached, requestedLevel(ctx)) ? Check.NO_NEED_TO_PROMPT : Check.REQUEST_PROMPT;
@@ -50,7 +50,7 @@ export function kapiInteractionPolicy() {
   );
 
   login.checks.add(
-    new Check('session_lifetime', 'the session is older than its level allows', (ctx: KoaContextWithOIDC) => {
+    new Check('session_lifetime', 'the session is older than its level allows', 'login_required', (ctx: KoaContextWithOIDC) => {
       const session = ctx.oidc.session;
       if (!session?.accountId || ctx.oidc.result?.login) return Check.NO_NEED_TO_PROMPT;
       const level = isAcr(session.acr) ? session.acr : 'low';

@@ -63,7 +63,14 @@ export class Browser {
   /** Submits the form that contains the named button (or the only form) on a page. */
   async submit(page: Page, fields: Record<string, string>, button?: { name: string; value?: string }, stopAt?: (location: string) => boolean): Promise<Page> {
     const forms = [...page.html.matchAll(/<form[^>]*action="([^"]*)"[^>]*>([\s\S]*?)<\/form>/g)];
-    const form = button ? forms.find((f) => new RegExp(`name="${button.name}"${button.value ? `[^>]*value="${button.value}"` : ''}`).test(f[2]!)) : forms[0];
+    const buttonPattern = button ? new RegExp(`<button[^>]*name="${button.name}"${button.value ? `[^>]*value="${button.value}"` : ''}[^>]*>|<button[^>]*value="${button?.value ?? ''}"[^>]*name="${button?.name}"[^>]*>`) : undefined;
+    let form = buttonPattern ? forms.find((f) => buttonPattern.test(f[2]!)) : forms[0];
+    if (!form && buttonPattern) {
+      // A button outside its form, linked by the form="id" attribute (oidc-provider's logout page).
+      const outside = buttonPattern.exec(page.html)?.[0];
+      const id = outside && /form="([^"]+)"/.exec(outside)?.[1];
+      if (id) form = forms.find((f) => f[0].includes(`id="${id}"`));
+    }
     if (!form) throw new Error(`no form with ${button?.name ?? 'any button'} on ${page.url}:\n${page.html.slice(0, 2000)}`);
     const data: Record<string, string> = {};
     for (const input of form[2]!.matchAll(/<input[^>]*type="hidden"[^>]*name="([^"]+)"[^>]*value="([^"]*)"/g)) data[input[1]!] = decode(input[2]!);

@@ -3,6 +3,7 @@ import { bodyParser } from '@koa/bodyparser';
 import type { Context } from 'koa';
 import type Provider from 'oidc-provider';
 import { isAcr } from '../../assurance/levels.js';
+import { requiredLevel } from '../../assurance/required-level.js';
 import { loadFlow, saveFlow, type InteractionLike } from '../../engine/flow-store.js';
 import type { ClientView, Flow } from '../../engine/types.js';
 import { KapiError } from '../../errors.js';
@@ -19,6 +20,23 @@ type Client = NonNullable<Awaited<ReturnType<Provider['Client']['find']>>>;
 function clientView(client: Client): ClientView {
   const min = (client as unknown as Record<string, unknown>).min_acr;
   return { clientId: client.clientId, name: client.clientName ?? client.clientId, minimumAcr: isAcr(min) ? min : undefined };
+}
+
+/** The level the authorization request needs: the institution's minimum, acr_values, an essential acr claim. */
+function levelAskedBy(interaction: InteractionLike, client: ClientView) {
+  let acrClaim: { essential?: boolean; value?: unknown; values?: unknown } | undefined;
+  if (typeof interaction.params.claims === 'string') {
+    try {
+      acrClaim = (JSON.parse(interaction.params.claims) as { id_token?: { acr?: typeof acrClaim } }).id_token?.acr ?? undefined;
+    } catch {
+      acrClaim = undefined; // oidc-provider already refused malformed claims; nothing to add here
+    }
+  }
+  return requiredLevel({
+    acrValues: typeof interaction.params.acr_values === 'string' ? interaction.params.acr_values : undefined,
+    acrClaim: acrClaim?.essential ? acrClaim : undefined,
+    clientMinimum: client.minimumAcr,
+  });
 }
 
 function redirectOrigins(interaction: InteractionLike): string[] {
@@ -48,10 +66,8 @@ export function interactionRouter(deps: InteractionDeps): Router {
     const client = await provider.Client.find(String(interaction.params.client_id));
     if (!client) throw new KapiError('session_expired');
     const view = clientView(client);
-    const requiredAcr = (interaction.prompt.details as { required_acr?: unknown }).required_acr;
     const locale = localeFor(ctx, typeof interaction.params.ui_locales === 'string' ? interaction.params.ui_locales : undefined);
-    const minimum = isAcr(requiredAcr) ? requiredAcr : view.minimumAcr;
-    const flow = loadFlow(interaction, locale, minimum);
+    const flow = loadFlow(interaction, locale, levelAskedBy(interaction, view));
     return { ctx, interaction, flow, client: view, formTargets: redirectOrigins(interaction) };
   }
 
