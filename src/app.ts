@@ -74,6 +74,7 @@ export interface KapiOptions {
 }
 
 export async function createKapi(config: Config, options: KapiOptions = {}): Promise<Kapi> {
+  log.level = config.logLevel;
   const services = await openServices(config);
   const { db, state, keys, accounts, consents, audit, hasher, clients } = services;
   const metrics = createMetrics();
@@ -86,6 +87,8 @@ export async function createKapi(config: Config, options: KapiOptions = {}): Pro
   const holder = new ProviderHolder(config.issuer, keys, (jwks) => services.configurationFor(jwks), (provider) => {
     provider.proxy = config.trustProxyHops > 0;
     provider.on('server_error', (_ctx, err) => log.error({ err }, 'oidc-provider server error'));
+    // Refused token requests are logged with oidc-provider's detail (never the token itself).
+    provider.on('grant.error', (_ctx, err) => log.info({ error: (err as { error?: string }).error, detail: (err as { error_detail?: string }).error_detail }, 'token request refused'));
     provider.on('backchannel.error', (_ctx, err, client, accountId, sid) => {
       void outbox.enqueue(client.clientId, accountId, sid, err.message).catch((e: unknown) => log.error({ err: e }, 'could not queue back-channel logout retry'));
     });

@@ -138,7 +138,10 @@ export function buildConfiguration(deps: ConfigurationDeps): Configuration {
       const { RefreshToken: token, Client: client } = ctx.oidc.entities;
       if (!token || !client) return true;
       if (token.isSenderConstrained()) return false;
-      if ((client as unknown as Record<string, unknown>).fapi === true) return false;
+      // A confidential client's refresh token is not itself DPoP-bound (RFC 9449 §5), but a client
+      // registered for DPoP-bound tokens is sender-constrained by its registration.
+      const c = client as unknown as Record<string, unknown>;
+      if (c.dpopBoundAccessTokens === true || c.fapi === true) return false;
       return true;
     },
     issueRefreshToken: async (_ctx, client, code) => client.grantTypeAllowed('refresh_token') && code.scopes.has('offline_access'),

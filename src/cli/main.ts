@@ -1,0 +1,113 @@
+import { readFileSync } from 'node:fs';
+import { Command } from 'commander';
+import { ConfigError, loadConfig, type Config } from '../config.js';
+import { isKapiError } from '../errors.js';
+import { log } from '../log.js';
+import { openServices, type Services } from '../services.js';
+import { clientsCommand } from './clients.js';
+import { keysCommand } from './keys.js';
+import { migrateCommand } from './migrate.js';
+import { printError } from './output.js';
+
+// `kapi`: the operator's command. Every subcommand reads the same configuration as the server
+// (environment variables, see src/config.ts), opens storage (migrating an empty database first), does
+// one thing and exits: 0 on success, 1 on a refused or failed operation, 78 on a bad configuration.
+
+/** What the subcommands get from here (injected, so they never import this entry module). */
+export interface CliContext {
+  /** Runs with the validated configuration. */
+  withConfig<T>(action: (config: Config) => Promise<T>): Promise<T>;
+  /** Runs with storage open (migrated, keys ensured); closes it afterwards, also on failure. */
+  withServices<T>(action: (services: Services) => Promise<T>): Promise<T>;
+}
+
+class ExitError extends Error {
+  constructor(readonly exitCode: number, message: string) {
+    super(message);
+  }
+}
+
+const context: CliContext = {
+  async withConfig(action) {
+    let config: Config;
+    try {
+      config = loadConfig(process.env);
+    } catch (err) {
+      if (err instanceof ConfigError) throw new ExitError(78, err.message);
+      throw err;
+    }
+    return action(config);
+  },
+  async withServices(action) {
+    return context.withConfig(async (config) => {
+      const services = await openServices(config);
+      try {
+        return await action(services);
+      } finally {
+        await services.close();
+      }
+    });
+  },
+};
+
+/** One line for a person, never a stack trace (KAPI_LOG_LEVEL=debug adds it, for a bug report). */
+function describe(err: unknown): string {
+  if (isKapiError(err)) return err.message;
+  const e = err as { name?: string; message?: string; error_description?: string; issues?: { path: PropertyKey[]; message: string }[] };
+  if (e?.name === 'ZodError' && Array.isArray(e.issues)) return e.issues.map((i) => `${i.path.map(String).join('.') || 'input'}: ${i.message}`).join('; ');
+  // oidc-provider's own checks of client metadata.
+  if (e?.name === 'InvalidClientMetadata' || e?.name === 'InvalidRedirectUri') return `invalid client metadata: ${e.error_description ?? e.message}`;
+  if (err instanceof Error) return err.message.split('\n')[0] || err.name;
+  return String(err);
+}
+
+function version(): string {
+  try {
+    return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+  } catch {
+    return 'unknown';
+  }
+}
+
+export function buildProgram(ctx: CliContext = context): Command {
+  const program = new Command('kapi')
+    .description('Kapı: manage institutions (OIDC clients), signing keys and the database')
+    .version(version(), '-v, --version')
+    .showHelpAfterError('(add --help for usage)')
+    .addHelpText('after', `
+Configuration is read from the environment, as the server reads it: DATABASE_URL (Postgres), or
+DATA_DIR for the embedded database (default ./data); KAPI_MASTER_KEY seals client secrets and keys;
+REDIS_URL lets running servers hear about key changes. An empty database is migrated first.
+On the embedded database, stop the server before running kapi on its data directory.`);
+  program.addCommand(clientsCommand(ctx));
+  program.addCommand(keysCommand(ctx));
+  program.addCommand(migrateCommand(ctx));
+  return program;
+}
+
+async function flushed(): Promise<void> {
+  await new Promise<void>((resolve) => process.stdout.write('', () => resolve()));
+}
+
+async function main(): Promise<void> {
+  // The server's JSON logs go to stdout, where they would mix with the command's output.
+  if (!process.env.KAPI_LOG_LEVEL) log.level = 'error';
+  let code = 0;
+  try {
+    await buildProgram().parseAsync(process.argv);
+  } catch (err) {
+    if (err instanceof ExitError) {
+      process.stderr.write(`${err.message}\n`);
+      code = err.exitCode;
+    } else {
+      printError(describe(err));
+      if (log.isLevelEnabled('debug')) process.stderr.write(`${(err as Error)?.stack ?? ''}\n`);
+      code = 1;
+    }
+  }
+  await flushed();
+  // Storage clients may leave timers behind; the command is done.
+  process.exit(code);
+}
+
+await main();
