@@ -129,9 +129,10 @@ export async function purgeExpired(db: Database, batchSize = 1000): Promise<numb
   for (;;) {
     const deleted = await db(TABLE)
       .whereIn(['model', 'id'], db(TABLE).select('model', 'id').where('expires_at', '<=', db.fn.now()).limit(batchSize))
-      .delete();
-    total += deleted;
-    if (deleted < batchSize) return total;
+      // Counted from RETURNING rows: knex-pglite does not report a DELETE's row count as a number.
+      .delete(['id']);
+    total += deleted.length;
+    if (deleted.length < batchSize) return total;
   }
 }
 
