@@ -204,8 +204,9 @@ describe('createOidcAdapterFactory', () => {
     const client = await provider.Client.find('rp-1');
     expect(client?.clientSecret).toBe('a-long-enough-secret-for-the-test');
 
-    const session = new provider.Session({ jti: 'sess-1', uid: 'uid-1', accountId: 'acc-1' } as never);
-    await (session as unknown as { save(ttl: number): Promise<string> }).save(60); // typed without its ttl
+    // The typings omit Session's constructor payload and save's ttl, both part of its runtime API.
+    const SessionModel = provider.Session as unknown as new (payload: object) => { save(ttl: number): Promise<string> };
+    await new SessionModel({ jti: 'sess-1', uid: 'uid-1', accountId: 'acc-1' }).save(60);
     expect((await provider.Session.findByUid('uid-1'))?.jti).toBe('sess-1');
   });
 });
