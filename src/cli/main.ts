@@ -3,7 +3,7 @@ import { Command } from 'commander';
 import { ConfigError, loadConfig, type Config } from '../config.js';
 import { isKapiError } from '../errors.js';
 import { log } from '../log.js';
-import { openServices, type Services } from '../services.js';
+import type { Services } from '../services.js';
 import { clientsCommand } from './clients.js';
 import { keysCommand } from './keys.js';
 import { migrateCommand } from './migrate.js';
@@ -40,6 +40,8 @@ const context: CliContext = {
   },
   async withServices(action) {
     return context.withConfig(async (config) => {
+      // Loaded on demand: it pulls in oidc-provider and the storage drivers, which --help never needs.
+      const { openServices } = await import('../services.js');
       const services = await openServices(config);
       try {
         return await action(services);

@@ -1,0 +1,62 @@
+import { describe, expect, it } from '@jest/globals';
+import { ConfigError, loadConfig } from '../../src/config.js';
+
+const goodProduction = {
+  NODE_ENV: 'production',
+  DATABASE_URL: 'postgres://kapi@db/kapi',
+  REDIS_URL: 'redis://cache:6379',
+  KAPI_ISSUER: 'https://login.example.gov',
+  KAPI_MASTER_KEY: Buffer.alloc(32, 7).toString('base64'),
+  KAPI_COOKIE_KEYS: `${'a'.repeat(32)},${'b'.repeat(32)}`,
+  KAPI_PAIRWISE_SALT: 's'.repeat(32),
+};
+
+function problems(env: Record<string, string | undefined>): string[] {
+  try {
+    loadConfig(env as NodeJS.ProcessEnv);
+    return [];
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems;
+    throw err;
+  }
+}
+
+describe('configuration', () => {
+  it('starts on the embedded default with development keys outside production', () => {
+    const config = loadConfig({});
+    expect(config.databaseUrl).toBeUndefined();
+    expect(config.redisUrl).toBeUndefined();
+    expect(config.demo).toBe(true);
+    expect(config.issuer).toBe('http://localhost:3000');
+    expect(config.masterKey).toHaveLength(32);
+  });
+
+  it('accepts a complete production configuration', () => {
+    const config = loadConfig(goodProduction);
+    expect(config.production).toBe(true);
+    expect(config.demo).toBe(false);
+    expect(config.allowSimulators).toBe(false);
+  });
+
+  it('names every missing production secret', () => {
+    const found = problems({ NODE_ENV: 'production' });
+    for (const name of ['DATABASE_URL', 'REDIS_URL', 'KAPI_ISSUER', 'KAPI_MASTER_KEY', 'KAPI_COOKIE_KEYS', 'KAPI_PAIRWISE_SALT']) {
+      expect(found.some((p) => p.startsWith(name))).toBe(true);
+    }
+  });
+
+  it('refuses development keys, demo data, simulators and plain http in production', () => {
+    expect(problems({ ...goodProduction, KAPI_MASTER_KEY: 'ZGV2LW9ubHktbWFzdGVyLWtleS1ub3QtZm9yLXByb2Q' })).toEqual([expect.stringMatching(/public development key/)]);
+    expect(problems({ ...goodProduction, KAPI_COOKIE_KEYS: 'dev-only-cookie-key-1,dev-only-cookie-key-2' })).toContainEqual(expect.stringMatching(/development keys/));
+    expect(problems({ ...goodProduction, KAPI_DEMO: 'true' })).toEqual([expect.stringMatching(/demo/)]);
+    expect(problems({ ...goodProduction, KAPI_ALLOW_SIMULATORS: 'true' })).toEqual([expect.stringMatching(/SIMULATORS/)]);
+    expect(problems({ ...goodProduction, KAPI_ISSUER: 'http://login.example.gov' })).toEqual([expect.stringMatching(/https/)]);
+    expect(problems({ ...goodProduction, KAPI_COOKIE_KEYS: 'short' })).toEqual([expect.stringMatching(/32 characters/)]);
+  });
+
+  it('rejects malformed values with the variable name', () => {
+    expect(problems({ PORT: 'eighty' })[0]).toMatch(/^PORT/);
+    expect(problems({ DATABASE_URL: 'mysql://x' })[0]).toMatch(/^DATABASE_URL/);
+    expect(problems({ KAPI_MASTER_KEY: 'too-short' })[0]).toMatch(/32 bytes/);
+  });
+});
