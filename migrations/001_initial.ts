@@ -37,6 +37,16 @@ export async function up(knex: Knex): Promise<void> {
     t.timestamp('updated_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
   });
 
+  // Resource servers (APIs) an access token can be issued for (resource indicators, RFC 8707).
+  await knex.schema.createTable('resource_servers', (t) => {
+    t.string('identifier', 512).primary(); // the resource indicator, an absolute URI
+    t.string('name').notNullable();
+    t.specificType('scopes', 'text[]').notNullable();
+    t.string('token_format', 8).notNullable().defaultTo('jwt'); // jwt (RFC 9068) | opaque
+    t.integer('access_token_ttl').notNullable().defaultTo(600);
+    t.timestamp('created_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
+  });
+
   // Long-lived oidc-provider models (Grant, RefreshToken). Ids (and grant ids) are stored as SHA-256 hashes.
   await knex.schema.createTable('oidc_models', (t) => {
     t.string('model', 48).notNullable();
@@ -138,7 +148,7 @@ export async function up(knex: Knex): Promise<void> {
 }
 
 export async function down(knex: Knex): Promise<void> {
-  for (const table of ['logout_outbox', 'audit_events', 'claim_releases', 'sign_ins', 'consents', 'signing_keys', 'oidc_models', 'clients', 'password_credentials', 'accounts']) {
+  for (const table of ['logout_outbox', 'audit_events', 'claim_releases', 'sign_ins', 'consents', 'signing_keys', 'oidc_models', 'resource_servers', 'clients', 'password_credentials', 'accounts']) {
     await knex.schema.dropTableIfExists(table);
   }
 }

@@ -15,6 +15,7 @@ import { ClientService } from './clients/client-service.js';
 import type { Config } from './config.js';
 import { buildConfiguration, MAX_SIGNED_LIFETIME } from './oidc/configuration.js';
 import { AuditLog } from './security/audit.js';
+import { ResourceServerRegistry } from './oidc/resource-servers.js';
 import { Sealer } from './security/crypto.js';
 import { KapiError } from './errors.js';
 
@@ -41,6 +42,7 @@ export interface Services {
   hasher: PasswordHasher;
   registry: PopulationRegistry;
   clients: ClientService;
+  resourceServers: ResourceServerRegistry;
   adapter: ReturnType<typeof createOidcAdapterFactory>;
   /** A provider built with the current keys, for validating client metadata outside the server. */
   configurationFor: (jwks: Awaited<ReturnType<KeyStore['providerJwks']>>) => ReturnType<typeof buildConfiguration>;
@@ -65,7 +67,8 @@ export async function openServices(config: Config): Promise<Services> {
   const audit = new AuditLog(db);
   const hasher = new PasswordHasher({ concurrency: config.argon2Concurrency });
   const adapter = createOidcAdapterFactory({ db, sealer, redis });
-  const configurationFor: Services['configurationFor'] = (jwks) => buildConfiguration({ config, jwks, adapter: adapter as never, accounts, consents, audit });
+  const resourceServers = new ResourceServerRegistry(db);
+  const configurationFor: Services['configurationFor'] = (jwks) => buildConfiguration({ config, jwks, adapter: adapter as never, accounts, consents, audit, resourceServers });
 
   // Client metadata is validated by oidc-provider itself, with Kapı's configuration.
   let validator: Provider | undefined;
@@ -75,7 +78,7 @@ export async function openServices(config: Config): Promise<Services> {
   });
 
   return {
-    config, db, redis, state, sealer, keys, accounts, consents, audit, hasher, clients, adapter, configurationFor,
+    config, db, redis, state, sealer, keys, accounts, consents, audit, hasher, clients, resourceServers, adapter, configurationFor,
     // The registry simulator is a simulator: production uses it only when explicitly allowed.
     registry: config.allowSimulators ? new FixtureRegistry() : unconfiguredRegistry,
     async close() {

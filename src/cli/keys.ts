@@ -17,9 +17,9 @@ async function announce(services: Services): Promise<string> {
   // Imported here so the other commands do not load the web layer.
   const { announceKeyChange } = await import('../app.js');
   await announceKeyChange(services);
-  return services.state.kind === 'redis'
-    ? 'Announced to running servers over Redis: they rebuild with the new keys now.'
-    : 'Running servers on this database pick up the new keys within a minute (they poll the key set).';
+  if (services.state.kind === 'redis') return 'Announced to running servers over Redis: they rebuild with the new keys now.';
+  if (services.config.databaseUrl) return 'Running servers on this database pick up the new keys within a minute (they poll the key set).';
+  return 'The server (stopped while kapi works on its data directory) uses the new keys when it starts.';
 }
 
 export function keysCommand(ctx: CliContext): Command {

@@ -17,6 +17,8 @@ export const clientInputSchema = z.object({
   authMethod: z.enum(['private_key_jwt', 'client_secret_basic', 'none']).default('private_key_jwt'),
   jwksUri: z.url().optional(),
   jwks: z.object({ keys: z.array(z.record(z.string(), z.unknown())) }).optional(),
+  // OpenID scopes this institution may ask for. Scopes of resource servers (APIs) are not listed here:
+  // oidc-provider checks this list for its own scopes only, and each API declares its scopes itself.
   scopes: z.array(z.enum(SUPPORTED_SCOPES as [string, ...string[]])).default(['openid']),
   minAcr: z.enum(ACR_LEVELS).optional(),
   parRequired: z.boolean().default(false),

@@ -12,6 +12,8 @@ import { CLIENT_METADATA, validateClientMetadata } from './client-metadata.js';
 import { kapiInteractionPolicy, SESSION_LIFETIMES } from './level-checks.js';
 import type { ConsentRepository } from '../accounts/consent-repository.js';
 import type { ProviderJwk } from '../../keys/key-store.js';
+import { errors } from 'oidc-provider';
+import type { ResourceServerRegistry } from './resource-servers.js';
 
 // Token lifetimes (seconds). Signed artefacts (ID tokens, JWT access tokens, logout tokens) live at most
 // MAX_SIGNED_LIFETIME: a retiring signing key stays published that long (keys/key-store.ts).
@@ -34,6 +36,7 @@ export interface ConfigurationDeps {
   accounts: AccountRepository;
   consents: ConsentRepository;
   audit: AuditLog;
+  resourceServers: ResourceServerRegistry;
 }
 
 type Ctx = KoaContextWithOIDC;
@@ -107,6 +110,22 @@ export function buildConfiguration(deps: ConfigurationDeps): Configuration {
       pushedAuthorizationRequests: { enabled: true, requirePushedAuthorizationRequests: false },
       dPoP: { enabled: true },
       requestObjects: { enabled: true, requireSignedRequestObject: false },
+      resourceIndicators: {
+        enabled: true,
+        defaultResource: async (_ctx: Ctx, _client: unknown, oneOf?: string[]) => oneOf,
+        useGrantedResource: async () => true,
+        async getResourceServerInfo(_ctx: Ctx, indicator: string) {
+          const rs = await deps.resourceServers.find(indicator);
+          if (!rs) throw new errors.InvalidTarget();
+          return {
+            scope: rs.scopes.join(' '),
+            audience: rs.identifier,
+            accessTokenTTL: rs.accessTokenTtl,
+            accessTokenFormat: rs.tokenFormat,
+            ...(rs.tokenFormat === 'jwt' ? { jwt: { sign: { alg: 'ES256' } } } : {}),
+          };
+        },
+      } as never,
       fapi: { enabled: true, profile: (_ctx: Ctx, client: { fapi?: unknown } | undefined) => (client && (client as Record<string, unknown>).fapi === true ? '2.0' : undefined) } as never,
       rpInitiatedLogout: {
         enabled: true,
@@ -147,9 +166,9 @@ export function buildConfiguration(deps: ConfigurationDeps): Configuration {
     issueRefreshToken: async (_ctx, client, code) => client.grantTypeAllowed('refresh_token') && code.scopes.has('offline_access'),
     async extraTokenClaims(ctx, token) {
       // acr and amr of the authentication travel with access tokens (introspection, JWT format).
-      const source = (ctx.oidc.entities.AuthorizationCode ?? ctx.oidc.entities.RefreshToken) as { acr?: string; amr?: string[] } | undefined;
+      const source = (ctx.oidc.entities.AuthorizationCode ?? ctx.oidc.entities.RefreshToken) as { acr?: string; amr?: string[]; authTime?: number } | undefined;
       if (!('accountId' in token) || !token.accountId || !source) return undefined;
-      return { acr: source.acr, amr: source.amr };
+      return { acr: source.acr, amr: source.amr, auth_time: source.authTime };
     },
     async pairwiseIdentifier(_ctx, accountId, client) {
       // Keyed on the institution, not on the host of its first redirect URI: two institutions on one

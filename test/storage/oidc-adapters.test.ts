@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { randomBytes } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import Provider, { errors, type AdapterConstructor } from 'oidc-provider';
 import { closeDatabase, migrateLatest, openDatabase } from '../../adapters/storage/database.js';
@@ -187,7 +187,14 @@ describe('createOidcAdapterFactory', () => {
   it('plugs into oidc-provider: models save and load through it, clients come from the clients table', async () => {
     const Adapter = createOidcAdapterFactory({ db, sealer });
     const adapterOption: AdapterConstructor = Adapter; // the type oidc-provider's configuration takes
-    const provider = new Provider('http://localhost:3000', { adapter: adapterOption });
+    const signingKey = { ...generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'jwk' }), alg: 'ES256' };
+    const provider = new Provider('http://localhost:3000', {
+      adapter: adapterOption,
+      jwks: { keys: [signingKey] },
+      features: { devInteractions: { enabled: false } },
+      ttl: { Grant: 600, Session: 600 },
+      clientDefaults: { id_token_signed_response_alg: 'ES256' },
+    });
 
     const grant = new provider.Grant({ accountId: 'acc-1', clientId: 'rp-1' });
     grant.addOIDCScope('openid profile');

@@ -1,0 +1,77 @@
+import { createKapi } from '../../src/app.js';
+import { loadConfig } from '../../src/config.js';
+async function startKapi() {
+  const port = 40000 + Math.floor(Math.random()*1000);
+  const issuer = `http://127.0.0.1:${port}`;
+  const kapi = await createKapi(loadConfig({ NODE_ENV: 'test', PORT: String(port), KAPI_ISSUER: issuer, DATA_DIR: ':memory:', KAPI_LOG_LEVEL: 'silent', KAPI_DEMO: 'true' }));
+  await kapi.listen();
+  return { issuer, stop: () => kapi.close() };
+}
+import { launchChromium, runAxe, describeViolations } from './chromium.js';
+const t = await startKapi();
+const browser = (await launchChromium())!;
+const ctx = await browser.newContext();
+const page = await ctx.newPage();
+page.on('console', (m) => console.log('CONSOLE', m.type(), m.text()));
+async function check(name: string) {
+  await page.screenshot({ path: `/tmp/kapi-explore/${name}.png`, fullPage: true });
+  const v = await runAxe(page);
+  console.log(`== ${name} ${page.url()} violations=${v.length}\n${describeViolations(v)}`);
+}
+await page.goto(`${t.issuer}/demo`);
+await check('demo');
+await page.click('#sign-in');
+await check('password');
+await page.getByLabel('T.C. kimlik numarası').fill('10000000146');
+await page.getByLabel('Şifre').fill('wrong');
+await page.keyboard.press('Enter');
+await page.waitForLoadState();
+await check('password-error');
+await page.getByLabel('Şifre').fill('Ankara-Kizilay-1923');
+await page.keyboard.press('Enter');
+await page.waitForLoadState();
+await check('consent');
+
+await page.click('button[value=allow]');
+await page.waitForURL(/\/demo$/);
+await check('demo-signed-in');
+console.log(await page.locator('main').innerHTML());
+await page.goto(`${t.issuer}/demo/logout`);
+await check('logout');
+console.log(await page.locator('main').innerHTML());
+await page.click('#logout-yes');
+await page.waitForLoadState();
+await check('after-logout');
+await page.goto(`${t.issuer}/session/end`);
+await check('logout2');
+await page.click('#logout-yes');
+await page.waitForLoadState();
+await check('logged-out');
+await page.goto(`${t.issuer}/interaction/unknown`);
+await check('error');
+await page.goto(`${t.issuer}/demo`);
+await page.click('#sign-in-substantial');
+await page.waitForLoadState();
+await check('refusal');
+const c2 = await browser.newContext();
+const p2 = await c2.newPage();
+await p2.goto(`${t.issuer}/demo?lang=en`);
+await p2.click('#sign-in');
+await p2.getByLabel('Identity number').fill('12345678950');
+await p2.getByLabel('Password').fill('ptt-7KQ4M9XZ');
+await p2.keyboard.press('Enter');
+await p2.waitForLoadState();
+await p2.screenshot({ path: `/tmp/kapi-explore/change.png`, fullPage: true });
+console.log('change', describeViolations(await runAxe(p2)));
+await p2.getByLabel('New password', { exact: true }).fill('short');
+await p2.getByLabel('New password (again)').fill('short');
+await p2.keyboard.press('Enter');
+await p2.waitForLoadState();
+await p2.screenshot({ path: `/tmp/kapi-explore/change-error.png`, fullPage: true });
+console.log('change-error', describeViolations(await runAxe(p2)));
+console.log(await p2.locator('main').innerHTML());
+await p2.setContent('<html lang="en"><title>x</title><main><input type=text><img src="x.png"></main></html>');
+console.log('sanity', describeViolations(await runAxe(p2)));
+
+await browser.close();
+await t.stop();

@@ -1,0 +1,59 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { chromium, type Browser, type Page } from 'playwright-core';
+
+// Real headless Chromium for the browser tests. Chromium comes from the distribution package
+// (`apt-get install chromium`), never from a Playwright download. Without it the tests skip locally
+// and fail in CI, where a missing package is a broken image, not a reason to skip.
+
+export const CHROMIUM_PATH = process.env.KAPI_CHROMIUM ?? '/usr/bin/chromium';
+
+const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
+
+/** A browser, or undefined (with a warning) when Chromium is not installed outside CI. */
+export async function launchChromium(): Promise<Browser | undefined> {
+  if (!existsSync(CHROMIUM_PATH)) {
+    const reason = `Chromium is not installed at ${CHROMIUM_PATH} (apt-get install -y chromium)`;
+    if (process.env.CI === 'true') throw new Error(`${reason}: browser tests cannot run in CI without it`);
+    console.warn(`browser tests skipped: ${reason}`);
+    return undefined;
+  }
+  return chromium.launch({ executablePath: CHROMIUM_PATH, args: ARGS });
+}
+
+let axeSource: string | undefined;
+
+function axeScript(): string {
+  axeSource ??= readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+  return axeSource;
+}
+
+export interface AxeViolation {
+  id: string;
+  impact?: string | null;
+  help: string;
+  helpUrl: string;
+  nodes: { target: unknown[]; html: string; failureSummary?: string }[];
+}
+
+export const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'];
+
+/**
+ * Runs axe-core on the page and returns its violations. The pages forbid inline scripts
+ * (`script-src 'self'`), so axe is evaluated through the DevTools protocol instead of an inline
+ * <script> tag; the page keeps its real CSP and is checked as a person sees it.
+ */
+export async function runAxe(page: Page): Promise<AxeViolation[]> {
+  const loaded = await page.evaluate('typeof window.axe === "object"');
+  if (!loaded) await page.evaluate(`${axeScript()}\n;void 0`);
+  return page.evaluate(async (tags) => {
+    const axe = (window as unknown as { axe: { run(ctx: unknown, options: unknown): Promise<{ violations: AxeViolation[] }> } }).axe;
+    const result = await axe.run(document, { runOnly: { type: 'tag', values: tags }, resultTypes: ['violations'] });
+    return result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, helpUrl: v.helpUrl, nodes: v.nodes.map((n) => ({ target: n.target, html: n.html, failureSummary: n.failureSummary })) }));
+  }, AXE_TAGS);
+}
+
+/** A readable one-line-per-node summary of axe violations for test failure messages. */
+export function describeViolations(violations: AxeViolation[]): string {
+  return violations.map((v) => `${v.id} (${v.impact}): ${v.help}\n${v.nodes.map((n) => `  ${JSON.stringify(n.target)} ${n.html}\n    ${(n.failureSummary ?? '').replace(/\n/g, '\n    ')}`).join('\n')}`).join('\n');
+}
