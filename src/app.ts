@@ -14,6 +14,7 @@ import { log } from './log.js';
 import { LogoutOutbox } from './oidc/logout-outbox.js';
 import { KEYS_CHANNEL, ProviderHolder } from './oidc/provider-holder.js';
 import { openServices, type Services } from './services.js';
+import { purgeExpired } from '../adapters/storage/oidc-postgres.js';
 import { deriveKey, hmac } from './security/crypto.js';
 import type { GuessLimiterOptions } from './security/guess-limiter.js';
 import { translate } from './web/i18n.js';
@@ -79,7 +80,7 @@ export async function createKapi(config: Config, options: KapiOptions = {}): Pro
   const { db, state, keys, accounts, consents, audit, hasher, clients } = services;
   const metrics = createMetrics();
 
-  const limiter = new GuessLimiter({ ...options.guessLimits, hmacKey: deriveKey(config.masterKey, 'guess-limiter'), redis: services.redis });
+  const limiter = new GuessLimiter({ ...options.guessLimits, hmacKey: deriveKey(config.masterKey, 'guess-limiter'), redis: services.redis, keyPrefix: `${config.redisPrefix}guess` });
   const methods = new MethodRegistry();
   methods.add(passwordMethod({ accounts, hasher, limiter, audit, subjectKey: deriveKey(config.masterKey, 'subject-hash'), otherMethods: () => methods.all().filter((m) => m.factor === 'first').length > 1 }));
 
@@ -146,7 +147,11 @@ export async function createKapi(config: Config, options: KapiOptions = {}): Pro
   await holder.watch(state);
   outbox.start();
 
-  const retention = setInterval(() => void audit.purgeOlderThan(config.retentionDays).catch((err: unknown) => log.error({ err }, 'retention purge failed')), 6 * 3600_000);
+  // Housekeeping: personal-data retention and expired long-lived oidc-provider records.
+  const retention = setInterval(() => {
+    void audit.purgeOlderThan(config.retentionDays).catch((err: unknown) => log.error({ err }, 'retention purge failed'));
+    void purgeExpired(db).catch((err: unknown) => log.error({ err }, 'expired token purge failed'));
+  }, 3600_000);
   retention.unref();
 
   let server: Server | undefined;

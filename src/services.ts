@@ -58,7 +58,7 @@ export async function openServices(config: Config): Promise<Services> {
     throw err;
   }
   const redis = config.redisUrl ? createRedisConnection(config.redisUrl) : undefined;
-  const state = createStateStore(config.redisUrl);
+  const state = createStateStore(redis, config.redisPrefix);
   const sealer = new Sealer(config.masterKey);
   const keys = new KeyStore(db, sealer, MAX_SIGNED_LIFETIME);
   await keys.ensureKeys();
@@ -66,9 +66,9 @@ export async function openServices(config: Config): Promise<Services> {
   const consents = new ConsentRepository(db);
   const audit = new AuditLog(db);
   const hasher = new PasswordHasher({ concurrency: config.argon2Concurrency });
-  const adapter = createOidcAdapterFactory({ db, sealer, redis });
+  const adapter = createOidcAdapterFactory({ db, sealer, redis, redisPrefix: config.redisPrefix });
   const resourceServers = new ResourceServerRegistry(db);
-  const configurationFor: Services['configurationFor'] = (jwks) => buildConfiguration({ config, jwks, adapter: adapter as never, accounts, consents, audit, resourceServers });
+  const configurationFor: Services['configurationFor'] = (jwks) => buildConfiguration({ config, jwks, adapter, accounts, consents, audit, resourceServers });
 
   // Client metadata is validated by oidc-provider itself, with Kapı's configuration.
   let validator: Provider | undefined;

@@ -2,6 +2,16 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import knex from 'knex';
 import ClientPgLite from 'knex-pglite';
+
+/**
+ * knex-pglite reports a delete as command 'DEL', which knex does not recognise, so `.del()` would
+ * answer the raw response instead of the number of rows removed. Normalise it once here.
+ */
+class PgLiteClient extends (ClientPgLite as unknown as new (...args: unknown[]) => { processResponse(obj: unknown, runner: unknown): unknown }) {
+  override processResponse(obj: { method?: string } | null, runner: unknown): unknown {
+    return super.processResponse(obj && obj.method === 'del' ? { ...obj, method: 'delete' } : obj, runner);
+  }
+}
 import { migrationSource } from '../../migrations/index.js';
 import type { Database } from './port.js';
 
@@ -31,7 +41,7 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
   // PGlite has exactly one connection (knex-pglite pins the pool to 1 and refuses a pool option).
   // Consequence for callers: inside a transaction use only the transaction object; a query on
   // `db` would wait for the connection the transaction holds, forever.
-  return knex({ client: ClientPgLite, dialect: 'postgres', connection: filename ? { filename } : {} });
+  return knex({ client: PgLiteClient as unknown as typeof ClientPgLite, dialect: 'postgres', connection: filename ? { filename } : {} });
 }
 
 export async function migrateLatest(db: Database): Promise<void> {

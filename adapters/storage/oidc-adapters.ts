@@ -43,8 +43,9 @@ export function createOidcAdapterFactory(options: OidcAdapterFactoryOptions): Oi
   // as oidc-provider does for a replay it sees itself (RFC 6749 §4.1.2, RFC 9700 §4.14.2).
   const onReplay: ReplayHandler = async (grantId) => {
     await Promise.all([
-      shortLived('Grant').revokeByGrantId(grantId),
-      new PostgresOidcAdapter('Grant', db).revokeByGrantId(grantId),
+      // revokeByGrantId spans every model of its backend, so the model named here does not matter.
+      shortLived('AccessToken').revokeByGrantId(grantId),
+      new PostgresOidcAdapter('RefreshToken', db).revokeByGrantId(grantId),
       new PostgresOidcAdapter('Grant', db).destroy(grantId),
     ]);
   };

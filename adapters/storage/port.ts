@@ -39,7 +39,8 @@ export interface OidcPayload {
 }
 
 export interface OidcAdapter {
-  upsert(id: string, payload: OidcPayload, expiresIn: number): Promise<void>;
+  /** expiresIn is absent for records that never expire. */
+  upsert(id: string, payload: OidcPayload, expiresIn?: number): Promise<void>;
   find(id: string): Promise<OidcPayload | undefined>;
   findByUid(uid: string): Promise<OidcPayload | undefined>;
   findByUserCode(userCode: string): Promise<OidcPayload | undefined>;

@@ -12,8 +12,11 @@ import { log } from '../../src/log.js';
 // - maxRetriesPerRequest: 1 flushes the offline queue with an error after the first failed reconnect,
 //   so queued commands do not pile up during a long outage.
 // - retryStrategy never returns null: the client keeps reconnecting with a capped back-off.
+// - disconnectTimeout: on close during an outage, a socket still half-made is destroyed after this
+//   (ioredis waits 2 s by default, holding up shutdown).
 export const REDIS_OPTIONS: RedisOptions = {
   connectTimeout: 2_000,
+  disconnectTimeout: 500,
   commandTimeout: 2_000,
   maxRetriesPerRequest: 1,
   enableOfflineQueue: true,

@@ -158,11 +158,17 @@ export class RedisStateStore implements StateStore {
   }
 }
 
+// QUIT lets pending replies arrive; without a live connection there is nothing to wait for, and a
+// queued QUIT would only hold the process open until its command timeout.
 async function quit(redis: Redis): Promise<void> {
+  if (redis.status !== 'ready') {
+    redis.disconnect();
+    return;
+  }
   try {
     await redis.quit();
   } catch {
-    redis.disconnect(); // Redis unreachable: drop the socket instead of waiting for a reply
+    redis.disconnect();
   }
 }
 

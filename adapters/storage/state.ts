@@ -1,8 +1,12 @@
+import type { Redis } from 'ioredis';
 import type { StateStore } from './port.js';
 import { MemoryStateStore } from './state-memory.js';
 import { RedisStateStore } from './state-redis.js';
 
-/** Redis when a URL is configured (any number of processes), process memory otherwise (one process). */
-export function createStateStore(redisUrl?: string): StateStore {
-  return redisUrl ? new RedisStateStore(redisUrl) : new MemoryStateStore();
+/**
+ * Redis when a connection or URL is given (any number of processes), process memory otherwise (one
+ * process). A connection passed in stays the caller's to close.
+ */
+export function createStateStore(redis?: string | Redis, prefix = 'kapi:'): StateStore {
+  return redis ? new RedisStateStore(redis, { prefix }) : new MemoryStateStore();
 }

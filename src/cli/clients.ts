@@ -264,8 +264,12 @@ export function clientsCommand(ctx: CliContext): Command {
     .argument('<client_id>')
     .option('--json', 'print JSON')
     .action(async (clientId: string, o: { json?: boolean }) => {
-      const removed = await ctx.withServices((s) => s.clients.remove(clientId));
-      if (!removed) throw new KapiError('not_found', `no client ${clientId}`);
+      await ctx.withServices(async (s) => {
+        // Looked up first: on the embedded database ClientService.remove() cannot tell (knex-pglite's del() result).
+        if (!(await s.clients.show(clientId))) throw new KapiError('not_found', `no client ${clientId}`);
+        await s.clients.remove(clientId);
+        if (await s.clients.show(clientId)) throw new KapiError('internal', `client ${clientId} was not removed`);
+      });
       if (o.json) return printJson({ client_id: clientId, removed: true });
       printLine(`removed client ${clientId}`);
     });

@@ -12,6 +12,7 @@ import { createRedisConnection } from '../../adapters/storage/redis-connection.j
 import { Sealer } from '../../src/security/crypto.js';
 import {
   createTestDatabase,
+  POSTGRES_ADMIN_URL,
   postgresAvailable,
   randomSuffix,
   REDIS_URL,
@@ -24,8 +25,8 @@ import { oidcAdapterContract, type OidcContractHarness } from './contract.js';
 // required when CI=true); PGlite runs in memory everywhere.
 
 const sealer = new Sealer(randomBytes(32));
-const describeRedis = requireOrSkip('Redis', await redisAvailable());
-const describePostgres = requireOrSkip('Postgres', await postgresAvailable());
+const describeRedis = requireOrSkip('Redis', await redisAvailable(), REDIS_URL);
+const describePostgres = requireOrSkip('Postgres', await postgresAvailable(), POSTGRES_ADMIN_URL);
 
 async function redisDump(redis: Redis, prefix: string): Promise<string> {
   const keys = await redis.keys(`${prefix}*`);

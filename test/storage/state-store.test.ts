@@ -10,7 +10,7 @@ import { randomSuffix, REDIS_URL, redisAvailable, requireOrSkip } from '../suppo
 // One contract for both StateStore implementations; Redis also gets its outage behaviour checked.
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const describeRedis = requireOrSkip('Redis', await redisAvailable());
+const describeRedis = requireOrSkip('Redis', await redisAvailable(), REDIS_URL);
 
 function stateStoreContract(open: () => Promise<StateStore>): void {
   let store: StateStore;

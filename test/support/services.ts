@@ -75,10 +75,16 @@ export async function createTestDatabase(): Promise<{ url: string; name: string;
  * `describe` when the service is there; otherwise `describe.skip` with a printed reason, or, when
  * CI=true, an error that fails the test file.
  */
-export function requireOrSkip(name: string, available: boolean): typeof describe {
+export function requireOrSkip(name: string, available: boolean, url?: string): typeof describe {
   if (available) return describe;
-  const reason = `${name} is not reachable`;
+  const reason = `${name} is not reachable${url ? ` at ${where(url)}` : ''}`;
   if (process.env.CI === 'true') throw new Error(`${reason}, and CI=true requires it`);
   console.warn(`skipping ${name} tests: ${reason} (set it up, or CI=true makes this a failure)`);
   return describe.skip as typeof describe;
+}
+
+/** Host and port only: a URL from the environment may carry a password. */
+function where(url: string): string {
+  const parsed = new URL(url);
+  return `${parsed.hostname}:${parsed.port || 'default port'}`;
 }
