@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import { exportJWK, generateKeyPair } from 'jose';
 import type { Sealer } from '../src/security/crypto.js';
+import { KapiError } from '../src/errors.js';
 
 // Signing-key life cycle: next -> active -> retiring -> retired.
 //  - `next` keys are published in JWKS before they sign, so relying parties that cache JWKS know them
@@ -33,6 +34,9 @@ interface KeyRow {
   activated_at: Date | null;
   retire_after: Date | null;
 }
+
+/** How long a `next` key is published before a rotation may activate it (unless forced). */
+export const MIN_NEXT_KEY_AGE_SECONDS = 60 * 60;
 
 export type ProviderJwk = Record<string, unknown> & { kid: string };
 
@@ -85,12 +89,21 @@ export class KeyStore {
    * Rotation: each `next` key becomes active, each active key starts retiring (kept verifiable for the
    * longest signed lifetime), a new `next` key is published, and retiring keys past their time retire.
    */
-  async rotate(now = new Date()): Promise<{ activated: string[]; retiring: string[]; retired: string[] }> {
+  async rotate(now = new Date(), options: { force?: boolean } = {}): Promise<{ activated: string[]; retiring: string[]; retired: string[] }> {
     return this.db.transaction(async (trx) => {
       await trx.raw('LOCK TABLE signing_keys IN SHARE ROW EXCLUSIVE MODE');
       const activated: string[] = [];
       const retiring: string[] = [];
       const retireAfter = new Date(now.getTime() + this.maxSignedLifetime * 1000);
+      const nextKeys = await trx<KeyRow>('signing_keys').where({ state: 'next' });
+      // A next key must have been in JWKS long enough for relying parties to have fetched it.
+      const tooYoung = KEY_ALGS.some((alg) => {
+        const next = nextKeys.find((r) => r.alg === alg);
+        return !next || now.getTime() - new Date(next.created_at).getTime() < MIN_NEXT_KEY_AGE_SECONDS * 1000;
+      });
+      if (tooYoung && !options.force) {
+        throw new KapiError('invalid_request', `the next keys have been published for less than ${MIN_NEXT_KEY_AGE_SECONDS / 60} minutes; relying parties may not know them yet (wait, or force the rotation)`);
+      }
       for (const alg of KEY_ALGS) {
         const rows = await trx<KeyRow>('signing_keys').where({ alg }).whereIn('state', ['next', 'active']);
         let next = rows.find((r) => r.state === 'next')?.kid;

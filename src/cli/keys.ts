@@ -42,10 +42,11 @@ export function keysCommand(ctx: CliContext): Command {
   keys
     .command('rotate')
     .description('activate the published next keys, start retiring the active ones, publish new next keys')
+    .option('--force', 'rotate even if the next keys were published less than an hour ago')
     .option('--json', 'print JSON')
-    .action(async (o: { json?: boolean }) => {
+    .action(async (o: { json?: boolean; force?: boolean }) => {
       const { result, after, note } = await ctx.withServices(async (s) => {
-        const result = await s.keys.rotate();
+        const result = await s.keys.rotate(new Date(), { force: o.force === true });
         const note = await announce(s);
         return { result, after: await s.keys.list(), note };
       });

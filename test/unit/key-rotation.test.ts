@@ -70,7 +70,7 @@ describe('KeyStore', () => {
     beforeAll(async () => {
       before = await keys.list();
       rotatedAt = new Date();
-      rotation = await keys.rotate(rotatedAt);
+      rotation = await keys.rotate(rotatedAt, { force: true });
     });
 
     it('activates the published next keys and starts retiring the active ones', async () => {
