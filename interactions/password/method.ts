@@ -69,7 +69,8 @@ export function passwordMethod(deps: PasswordMethodDeps): Method {
     if (credential.mustChange) {
       ctx.state.phase = 'change';
       ctx.state.accountId = account.id;
-      return changePrompt();
+      ctx.state.nationalId = account.nationalId; // lets password managers file the new password
+      return changePrompt({ data: { nationalId: account.nationalId } });
     }
     return { kind: 'done', accountId: account.id, amr: ['pwd'] };
   }
@@ -80,6 +81,8 @@ export function passwordMethod(deps: PasswordMethodDeps): Method {
     ...extra,
     data: { minLength: PASSWORD_MIN_LENGTH, maxLength: PASSWORD_MAX_LENGTH, ...extra.data },
   });
+  const changePromptFor = (ctx: MethodContext, extra: Partial<Extract<Step, { kind: 'prompt' }>> = {}): Step =>
+    changePrompt({ ...extra, data: { nationalId: ctx.state.nationalId, ...extra.data } });
 
   async function changePassword(ctx: MethodContext, input: Record<string, string>): Promise<Step> {
     const accountId = String(ctx.state.accountId ?? '');
@@ -88,9 +91,9 @@ export function passwordMethod(deps: PasswordMethodDeps): Method {
     if (!account || !credential) return { kind: 'prompt', view: VIEW, status: 400, error: { code: 'session_expired' } };
     const next = input.new_password ?? '';
     const violations = checkPassword(next, { nationalId: account.nationalId, birthdate: account.birthdate ?? undefined, givenName: account.givenName, familyName: account.familyName });
-    if (violations.length) return changePrompt({ status: 400, error: { code: 'password_rules', field: 'new_password' }, data: { violations } });
-    if (next !== (input.new_password_confirm ?? '')) return changePrompt({ status: 400, error: { code: 'password_mismatch', field: 'new_password_confirm' } });
-    if (await deps.hasher.verify(credential.hash, next)) return changePrompt({ status: 400, error: { code: 'password_rules', field: 'new_password' }, data: { violations: ['common'] } });
+    if (violations.length) return changePromptFor(ctx, { status: 400, error: { code: 'password_rules', field: 'new_password' }, data: { violations } });
+    if (next !== (input.new_password_confirm ?? '')) return changePromptFor(ctx, { status: 400, error: { code: 'password_mismatch', field: 'new_password_confirm' } });
+    if (await deps.hasher.verify(credential.hash, next)) return changePromptFor(ctx, { status: 400, error: { code: 'password_rules', field: 'new_password' }, data: { violations: ['common'] } });
     await deps.accounts.setPassword({ accountId: account.id, hash: await deps.hasher.hash(next), mustChange: false, origin: 'self' });
     await deps.audit.event({ type: 'password.changed', accountId: account.id, clientId: ctx.client.clientId, ip: ctx.ip, detail: { reason: 'one_time_password' } });
     return { kind: 'done', accountId: account.id, amr: ['pwd'] };
@@ -104,7 +107,7 @@ export function passwordMethod(deps: PasswordMethodDeps): Method {
     labelKey: 'method.password',
     usableBy: (account) => account.passwordLoginEnabled,
     async start(ctx) {
-      if (ctx.state.phase === 'change') return changePrompt();
+      if (ctx.state.phase === 'change') return changePromptFor(ctx);
       return prompt(ctx);
     },
     async continue(ctx, input) {

@@ -7,6 +7,7 @@ import type { Services } from '../services.js';
 import { clientsCommand } from './clients.js';
 import { keysCommand } from './keys.js';
 import { migrateCommand } from './migrate.js';
+import { resourcesCommand } from './resources.js';
 import { printError } from './output.js';
 
 // `kapi`: the operator's command. Every subcommand reads the same configuration as the server
@@ -73,7 +74,7 @@ function version(): string {
 
 export function buildProgram(ctx: CliContext = context): Command {
   const program = new Command('kapi')
-    .description('Kapı: manage institutions (OIDC clients), signing keys and the database')
+    .description('Kapı: manage institutions (OIDC clients), resource servers, signing keys and the database')
     .version(version(), '-v, --version')
     .showHelpAfterError('(add --help for usage)')
     .addHelpText('after', `
@@ -83,6 +84,7 @@ REDIS_URL lets running servers hear about key changes. An empty database is migr
 On the embedded database, stop the server before running kapi on its data directory.`);
   program.addCommand(clientsCommand(ctx));
   program.addCommand(keysCommand(ctx));
+  program.addCommand(resourcesCommand(ctx));
   program.addCommand(migrateCommand(ctx));
   return program;
 }

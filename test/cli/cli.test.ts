@@ -169,4 +169,12 @@ describe('kapi', () => {
       for (const k of after.filter((x) => x.state === 'retiring')) expect(k.retire_after).toBe(rotation.retire_after);
     });
   });
+
+  it('registers resource servers (APIs) and refuses a bad identifier', async () => {
+    const added = json<{ identifier: string; scopes: string[]; tokenFormat: string }>(await kapi('resources', 'add', '--identifier', 'https://api.tax.example/', '--name', 'Tax API', '--scope', 'tax:read tax:write', '--json'));
+    expect(added).toMatchObject({ identifier: 'https://api.tax.example/', scopes: ['tax:read', 'tax:write'], tokenFormat: 'jwt' });
+    const bad = await kapi('resources', 'add', '--identifier', 'not-a-uri', '--name', 'x', '--scope', 'y');
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/identifier/);
+  });
 });

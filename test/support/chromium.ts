@@ -57,3 +57,20 @@ export async function runAxe(page: Page): Promise<AxeViolation[]> {
 export function describeViolations(violations: AxeViolation[]): string {
   return violations.map((v) => `${v.id} (${v.impact}): ${v.help}\n${v.nodes.map((n) => `  ${JSON.stringify(n.target)} ${n.html}\n    ${(n.failureSummary ?? '').replace(/\n/g, '\n    ')}`).join('\n')}`).join('\n');
 }
+
+/**
+ * Collects what the Content-Security-Policy blocked on a page: Chromium's console reports and the
+ * page's own securitypolicyviolation events (recorded by an init script, which the CSP does not
+ * govern). A page that needs something its CSP forbids shows up here.
+ */
+export async function watchCsp(page: Page): Promise<string[]> {
+  const blocked: string[] = [];
+  page.on('console', (message) => {
+    if (/Content Security Policy|Refused to (load|execute|apply|connect|frame|send form)/i.test(message.text())) blocked.push(`${page.url()}: ${message.text()}`);
+  });
+  page.on('pageerror', (error) => blocked.push(`${page.url()}: page error ${error.message}`));
+  await page.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (e) => console.error(`Content Security Policy violation: ${e.violatedDirective} blocked ${e.blockedURI}`));
+  });
+  return blocked;
+}
