@@ -62,6 +62,12 @@ function errorPages(): Koa.Middleware {
         await renderPage(ctx, '/src/web/views/error', locale, { title: translate(locale, 'error.title'), message: translate(locale, 'session_expired') }, { status: 400 });
         return;
       }
+      // Malformed requests caught by the body parser and the like (oversized form, bad encoding).
+      const status = (err as { status?: number; expose?: boolean }).status;
+      if (typeof status === 'number' && status >= 400 && status < 500 && (err as { expose?: boolean }).expose) {
+        await renderPage(ctx, '/src/web/views/error', locale, { title: translate(locale, 'error.title'), message: translate(locale, 'invalid_request') }, { status });
+        return;
+      }
       const reference = randomUUID();
       log.error({ err, reference, path: ctx.path }, 'request failed');
       await renderPage(ctx, '/src/web/views/error', locale, { title: translate(locale, 'error.title'), message: translate(locale, 'internal'), reference }, { status: 500 });

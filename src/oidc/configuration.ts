@@ -101,7 +101,7 @@ export function buildConfiguration(deps: ConfigurationDeps): Configuration {
       clientCredentials: { enabled: true },
       introspection: {
         enabled: true,
-        // Institutions introspect their own tokens; a public client (the mobile app) none but its own.
+        // Confidential clients (institutions, their APIs) may introspect; a public client only its own tokens.
         allowedPolicy: async (ctx: Ctx, client: { clientId: string; clientAuthMethod: string }, token: { clientId?: string }) => client.clientAuthMethod !== 'none' || token.clientId === client.clientId,
       } as never,
       revocation: { enabled: true },
@@ -156,6 +156,8 @@ export function buildConfiguration(deps: ConfigurationDeps): Configuration {
     rotateRefreshToken(ctx) {
       const { RefreshToken: token, Client: client } = ctx.oidc.entities;
       if (!token || !client) return true;
+      // Public clients (the mobile app) always rotate, DPoP-bound or not (DESIGN.md clarification).
+      if (client.clientAuthMethod === 'none') return true;
       if (token.isSenderConstrained()) return false;
       // A confidential client's refresh token is not itself DPoP-bound (RFC 9449 §5), but a client
       // registered for DPoP-bound tokens is sender-constrained by its registration.

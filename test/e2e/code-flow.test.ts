@@ -125,6 +125,22 @@ describe('authorization code + PKCE with password login', () => {
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
   });
 
+  it('redeems a rotated refresh token exactly once under concurrent requests', async () => {
+    const req = await authRequest(rp, { scope: 'openid offline_access', prompt: 'consent' });
+    const tokens = await exchange(rp, req, (await signIn(new Browser(), req.url.href, ayse.nationalId, ayse.password)).url);
+    const results = await Promise.allSettled([1, 2, 3, 4].map(() => client.refreshTokenGrant(rp, tokens.refresh_token!)));
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+  });
+
+  it('answers an oversized or malformed form with a clear 4xx page, never a 500', async () => {
+    const browser = new Browser();
+    const form = await browser.go((await authRequest(rp)).url.href, {}, atCallback);
+    const action = new URL(/action="([^"]+)"/.exec(form.html)![1]!, form.url).href;
+    const huge = await browser.go(action, { form: { national_id: '1'.repeat(40_000), password: 'x' } }, atCallback);
+    expect(huge.status).toBe(413);
+    expect(huge.html).toContain('İstek geçersiz.');
+  });
+
   it('shows a wrong password and an invalid identity number on the page, in Turkish, without saying which was wrong', async () => {
     const browser = new Browser();
     const req = await authRequest(rp);

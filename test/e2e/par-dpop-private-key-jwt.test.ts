@@ -116,4 +116,15 @@ describe('PAR, private_key_jwt, DPoP and the FAPI 2.0 profile', () => {
     const refused = await new Browser().go(forged.href, {}, atCallback);
     expect(new URL(refused.url).searchParams.get('error')).toBe('invalid_request_object');
   });
+
+  it('rotates the DPoP-bound refresh token of a public client (the mobile app) at every use', async () => {
+    const metadata = await registerInstitution(t, { authMethod: 'none', dpopRequired: true, scopes: ['openid', 'profile', 'offline_access'] });
+    const rp = await relyingParty(t, metadata, client.None());
+    const DPoP = client.getDPoPHandle(rp, await client.randomDPoPKeyPair('ES256'));
+    const tokens = await parLogin(rp, { DPoP });
+    const refreshed = await client.refreshTokenGrant(rp, tokens.refresh_token!, undefined, { DPoP });
+    expect(refreshed.refresh_token).toBeTruthy();
+    expect(refreshed.refresh_token).not.toBe(tokens.refresh_token);
+    await expect(client.refreshTokenGrant(rp, tokens.refresh_token!, undefined, { DPoP })).rejects.toMatchObject({ error: 'invalid_grant' });
+  });
 });
