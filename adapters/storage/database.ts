@@ -1,4 +1,4 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import knex from 'knex';
 import ClientPgLite from 'knex-pglite';
@@ -14,6 +14,7 @@ class PgLiteClient extends (ClientPgLite as unknown as new (...args: unknown[]) 
 }
 import { migrationSource } from '../../migrations/index.js';
 import type { Database } from './port.js';
+import { KapiError } from '../../src/errors.js';
 
 // The one knex instance of a process: Postgres when DATABASE_URL is set, otherwise PGlite (Postgres
 // compiled to WebAssembly, in-process) persisted under the data directory, or kept in memory for tests.
@@ -37,11 +38,49 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
   }
   const memory = options.memory === true || options.dataDir === ':memory:';
   const filename = memory ? undefined : path.resolve(options.dataDir, 'pglite');
-  if (filename) await mkdir(filename, { recursive: true });
+  if (filename) {
+    await mkdir(filename, { recursive: true });
+    await acquireDataDirLock(path.resolve(options.dataDir));
+  }
   // PGlite has exactly one connection (knex-pglite pins the pool to 1 and refuses a pool option).
   // Consequence for callers: inside a transaction use only the transaction object; a query on
   // `db` would wait for the connection the transaction holds, forever.
-  return knex({ client: PgLiteClient as unknown as typeof ClientPgLite, dialect: 'postgres', connection: filename ? { filename } : {} });
+  const db = knex({ client: PgLiteClient as unknown as typeof ClientPgLite, dialect: 'postgres', connection: filename ? { filename } : {} });
+  if (filename) locks.set(db, lockPath(path.resolve(options.dataDir)));
+  return db;
+}
+
+// PGlite is a database inside one process: two processes opening the same data directory would corrupt
+// it. A lock file holding the owner's pid keeps the server and `kapi` commands apart; a lock left by a
+// process that no longer runs is taken over.
+const locks = new WeakMap<Database, string>();
+const lockPath = (dataDir: string) => path.join(dataDir, 'kapi.lock');
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+async function acquireDataDirLock(dataDir: string): Promise<void> {
+  const file = lockPath(dataDir);
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      await writeFile(file, String(process.pid), { flag: 'wx' });
+      return;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      const owner = Number((await readFile(file, 'utf8').catch(() => '')).trim());
+      if (owner && owner !== process.pid && alive(owner)) {
+        throw new KapiError('config_invalid', `the embedded database in ${dataDir} is in use by process ${owner}: stop the Kapı server (or the other kapi command) first`);
+      }
+      await rm(file, { force: true });
+    }
+  }
+  throw new KapiError('config_invalid', `could not lock the embedded database in ${dataDir}`);
 }
 
 export async function migrateLatest(db: Database): Promise<void> {
@@ -50,4 +89,6 @@ export async function migrateLatest(db: Database): Promise<void> {
 
 export async function closeDatabase(db: Database): Promise<void> {
   await db.destroy();
+  const lock = locks.get(db);
+  if (lock) await rm(lock, { force: true });
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { closeDatabase, migrateLatest, openDatabase } from '../../adapters/storage/database.js';
@@ -19,6 +19,21 @@ describe('openDatabase (embedded PGlite)', () => {
       await migrateLatest(second);
       expect(await second('clients').pluck('client_id')).toEqual(['persisted']);
       await closeDatabase(second);
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses a data directory another live process holds, and takes over a stale lock', async () => {
+    const dataDir = await mkdtemp(path.join(os.tmpdir(), 'kapi-db-'));
+    try {
+      await writeFile(path.join(dataDir, 'kapi.lock'), '1'); // pid 1 is always alive
+      await expect(openDatabase({ dataDir })).rejects.toThrow(/in use by process 1/);
+      await writeFile(path.join(dataDir, 'kapi.lock'), '2147483646'); // no such process
+      const db = await openDatabase({ dataDir });
+      expect((await readFile(path.join(dataDir, 'kapi.lock'), 'utf8')).trim()).toBe(String(process.pid));
+      await closeDatabase(db);
+      expect(existsSync(path.join(dataDir, 'kapi.lock'))).toBe(false);
     } finally {
       await rm(dataDir, { recursive: true, force: true });
     }
