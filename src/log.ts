@@ -1,4 +1,4 @@
-import { pino, type Logger } from 'pino';
+import { pino, type DestinationStream, type Logger } from 'pino';
 
 // Paths that could ever carry a secret are censored even if a careless caller logs a whole object.
 const REDACT = [
@@ -8,8 +8,19 @@ const REDACT = [
   'req.headers.authorization', 'req.headers.cookie', 'req.headers.dpop', 'res.headers["set-cookie"]',
 ];
 
+/**
+ * Where log lines go: standard output (fd 1, asynchronous) unless redirected. Tests redirect it to
+ * read every line Kapı writes and prove that no secret is among them.
+ */
+let target: DestinationStream = pino.destination({ dest: 1, sync: false });
+const destination: DestinationStream = { write: (line: string) => target.write(line) };
+
+export function redirectLogs(stream: DestinationStream | undefined): void {
+  target = stream ?? pino.destination({ dest: 1, sync: false });
+}
+
 export function createLogger(level = process.env.KAPI_LOG_LEVEL ?? 'info'): Logger {
-  return pino({ level, redact: { paths: REDACT, censor: '[redacted]' }, base: { service: 'kapi' } });
+  return pino({ level, redact: { paths: REDACT, censor: '[redacted]' }, base: { service: 'kapi' } }, destination);
 }
 
 export const log: Logger = createLogger();
