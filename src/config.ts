@@ -28,6 +28,12 @@ const schema = z.object({
   KAPI_TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
   KAPI_ARGON2_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
   KAPI_RETENTION_DAYS: z.coerce.number().int().min(1).default(730),
+  KAPI_ESIGN_TRUST_ANCHORS: z.string().optional(),
+  KAPI_IDCARD_TRUST_ANCHORS: z.string().optional(),
+  KAPI_PKI_INTERMEDIATES: z.string().optional(),
+  KAPI_REVOCATION_MODE: z.enum(['fail-closed', 'fail-open', 'off']).default('fail-closed'),
+  KAPI_REVOCATION_TIMEOUT_MS: z.coerce.number().int().min(100).max(30_000).default(5000),
+  KAPI_REVOCATION_CACHE_SECONDS: z.coerce.number().int().min(0).max(86_400).default(300),
   KAPI_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -50,6 +56,13 @@ export interface Config {
   argon2Concurrency: number;
   retentionDays: number;
   logLevel: string;
+  /** Smart-card trust: anchor files per profile (comma-separated paths); none means the method is off. */
+  smartCard: {
+    eSignatureAnchors: string[];
+    idCardAnchors: string[];
+    intermediates: string[];
+    revocation: { mode: 'fail-closed' | 'fail-open' | 'off'; timeoutMs: number; cacheSeconds: number };
+  };
 }
 
 export class ConfigError extends Error {
@@ -57,6 +70,10 @@ export class ConfigError extends Error {
     super(`Kapı cannot start:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
     this.name = 'ConfigError';
   }
+}
+
+function paths(list: string | undefined): string[] {
+  return (list ?? '').split(',').map((p) => p.trim()).filter(Boolean).map((p) => path.resolve(p));
 }
 
 function decodeKey(value: string): Buffer | undefined {
@@ -86,6 +103,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     else if (e.KAPI_PAIRWISE_SALT === DEV_PAIRWISE_SALT) problems.push('KAPI_PAIRWISE_SALT is the public development salt');
     if (e.KAPI_DEMO) problems.push('KAPI_DEMO=true: demo institution and demo citizens are not allowed in production');
     if (e.KAPI_ALLOW_SIMULATORS) problems.push('KAPI_ALLOW_SIMULATORS=true is not allowed in production');
+    if (e.KAPI_REVOCATION_MODE === 'off') problems.push('KAPI_REVOCATION_MODE=off is not allowed in production: certificates must be checked for revocation');
   }
 
   const masterKey = decodeKey(e.KAPI_MASTER_KEY ?? DEV_MASTER_KEY);
@@ -115,5 +133,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     argon2Concurrency: e.KAPI_ARGON2_CONCURRENCY,
     retentionDays: e.KAPI_RETENTION_DAYS,
     logLevel: e.KAPI_LOG_LEVEL,
+    smartCard: {
+      eSignatureAnchors: paths(e.KAPI_ESIGN_TRUST_ANCHORS),
+      idCardAnchors: paths(e.KAPI_IDCARD_TRUST_ANCHORS),
+      intermediates: paths(e.KAPI_PKI_INTERMEDIATES),
+      revocation: { mode: e.KAPI_REVOCATION_MODE, timeoutMs: e.KAPI_REVOCATION_TIMEOUT_MS, cacheSeconds: e.KAPI_REVOCATION_CACHE_SECONDS },
+    },
   };
 }

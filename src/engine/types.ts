@@ -64,6 +64,11 @@ export interface Method {
   usableBy?(account: Account): boolean | Promise<boolean>;
   start(ctx: MethodContext): Promise<Step>;
   continue(ctx: MethodContext, input: Record<string, string>): Promise<Step>;
+  /**
+   * For `wait` steps: is the out-of-band transaction still pending? Cheap and read-only; the page asks
+   * it every few seconds and reloads the interaction (which calls `start`) once it is `ready`.
+   */
+  poll?(ctx: MethodContext): Promise<'pending' | 'ready'>;
 }
 
 export type Decision =

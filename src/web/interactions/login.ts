@@ -36,6 +36,13 @@ export async function showLogin(deps: InteractionDeps, req: LoginRequest): Promi
   return advance(deps, req);
 }
 
+/** Read-only status of the method in progress, for the waiting page's script. */
+export async function pollMethod(deps: InteractionDeps, req: LoginRequest): Promise<'pending' | 'ready'> {
+  const method = req.flow.current && deps.methods.get(req.flow.current.method);
+  if (!method?.poll) return 'ready';
+  return method.poll(methodContext(deps, req, method));
+}
+
 export async function chooseMethod(deps: InteractionDeps, req: LoginRequest, methodId: string): Promise<void> {
   const method = deps.methods.get(methodId);
   const decision = await decideFor(deps, req);
@@ -68,7 +75,9 @@ async function runStep(deps: InteractionDeps, req: LoginRequest, method: Method,
         client: req.client,
         action: `/interaction/${req.interaction.uid}/method/${method.id}/continue`,
         chooserUrl: `/interaction/${req.interaction.uid}?choose=1`,
-        ...(step.kind === 'prompt' ? { error: step.error } : { pollSeconds: step.pollSeconds }),
+        ...(step.kind === 'prompt'
+          ? { error: step.error }
+          : { pollSeconds: step.pollSeconds, pollUrl: `/interaction/${req.interaction.uid}/poll`, continueUrl: `/interaction/${req.interaction.uid}`, script: '/static/poll.js' }),
         ...step.data,
       }, { status: step.kind === 'prompt' ? step.status ?? 200 : 200 });
     case 'redirect':

@@ -11,7 +11,7 @@ import { assertCsrf } from '../../security/csrf.js';
 import { localeFor } from '../locale.js';
 import type { InteractionDeps } from './context.js';
 import { decideConsent, showConsent } from './consent.js';
-import { chooseMethod, continueMethod, showLogin, type LoginRequest } from './login.js';
+import { chooseMethod, continueMethod, pollMethod, showLogin, type LoginRequest } from './login.js';
 import { renderPage } from '../render.js';
 import { translate } from '../i18n.js';
 
@@ -79,6 +79,12 @@ export function interactionRouter(deps: InteractionDeps): Router {
       return showConsent(ctx, req.interaction, req.flow, req.client, req.formTargets);
     }
     throw new KapiError('invalid_request', `unknown prompt ${req.interaction.prompt.name}`);
+  });
+
+  router.get('/poll', async (ctx) => {
+    const req = await load(ctx);
+    ctx.set('Cache-Control', 'no-store');
+    ctx.body = { status: req.interaction.prompt.name === 'login' ? await pollMethod(deps, req) : 'ready' };
   });
 
   router.post('/method/:method', body, async (ctx) => {
