@@ -4,6 +4,9 @@ import Koa, { type Context } from 'koa';
 import type Provider from 'oidc-provider';
 import { GuessLimiter } from './security/guess-limiter.js';
 import { passwordMethod } from '../interactions/password/method.js';
+import { smartCardModule } from '../interactions/smart-card/index.js';
+import { PkiValidator } from '../adapters/pki/validator.js';
+import { smartCardTrust } from './smart-card-wiring.js';
 import type { Config } from './config.js';
 import { demoRouter, DEMO_CLIENT_ID } from './demo/routes.js';
 import { seedDemo } from './demo/seed.js';
@@ -86,9 +89,16 @@ export async function createKapi(config: Config, options: KapiOptions = {}): Pro
   const { db, state, keys, accounts, consents, audit, hasher, clients } = services;
   const metrics = createMetrics();
 
+  const { trust, demoResponders } = await smartCardTrust(config);
+  const smartCard = smartCardModule({
+    issuer: config.issuer, state: services.state, redis: services.redis, redisPrefix: config.redisPrefix,
+    accounts, registry: services.registry, audit, validator: new PkiValidator(), trust, clientIp: (ctx: Context) => ctx.ip,
+  });
+
   const limiter = new GuessLimiter({ ...options.guessLimits, hmacKey: deriveKey(config.masterKey, 'guess-limiter'), redis: services.redis, keyPrefix: `${config.redisPrefix}guess` });
   const methods = new MethodRegistry();
   methods.add(passwordMethod({ accounts, hasher, limiter, audit, subjectKey: deriveKey(config.masterKey, 'subject-hash'), otherMethods: () => methods.all().filter((m) => m.factor === 'first').length > 1 }));
+  for (const method of smartCard.methods) methods.add(method);
 
   let outbox: LogoutOutbox;
   const holder = new ProviderHolder(config.issuer, keys, (jwks) => services.configurationFor(jwks), (provider) => {
@@ -131,6 +141,7 @@ export async function createKapi(config: Config, options: KapiOptions = {}): Pro
   const ops = operationsRouter({ db, state, metrics });
   app.use(ops.routes());
   app.use(interactionRouter(interactionDeps).routes());
+  app.use(smartCard.router.routes());
   if (config.demo) {
     const demo = demoRouter({ issuer: config.issuer, clientSecret: async () => String((await clients.metadataWithSecret(DEMO_CLIENT_ID))?.client_secret ?? '') });
     app.use(demo.routes());
@@ -171,6 +182,7 @@ export async function createKapi(config: Config, options: KapiOptions = {}): Pro
     },
     async close() {
       clearInterval(retention);
+      await demoResponders?.close();
       outbox.stop();
       await holder.stop();
       if (server) {

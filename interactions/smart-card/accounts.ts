@@ -1,0 +1,27 @@
+import type { PopulationRegistry } from '../../adapters/population-registry/port.js';
+import type { Account } from '../../src/accounts/account.js';
+import type { AccountRepository } from '../../src/accounts/account-repository.js';
+import type { AuditLog } from '../../src/security/audit.js';
+
+/**
+ * The account of a person proved by a strong method: found, or created from the population registry
+ * the first time (a person with a card or mobile signature need not have a Kapı password first).
+ */
+export async function accountFromRegistry(deps: { accounts: AccountRepository; registry: PopulationRegistry; audit: AuditLog }, nationalId: string, via: string): Promise<Account | undefined> {
+  const existing = await deps.accounts.findByNationalId(nationalId);
+  if (existing) return existing;
+  const person = await deps.registry.lookup(nationalId);
+  if (!person || !person.alive) return undefined;
+  const account = await deps.accounts.create({
+    nationalId: person.nationalId,
+    nationalIdType: person.type,
+    givenName: person.givenName,
+    familyName: person.familyName,
+    birthdate: person.birthdate,
+    address: person.address ?? null,
+    email: null,
+    phone: null,
+  });
+  await deps.audit.event({ type: 'account.created', accountId: account.id, detail: { via } });
+  return account;
+}

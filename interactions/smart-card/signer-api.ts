@@ -1,0 +1,141 @@
+import Router from '@koa/router';
+import { bodyParser } from '@koa/bodyparser';
+import type { Context } from 'koa';
+import type { RateLimiterAbstract } from 'rate-limiter-flexible';
+import { z } from 'zod';
+import type { CertificateValidator, TrustProfile } from '../../adapters/pki/port.js';
+import { verifySignature } from '../../adapters/pki/signature.js';
+import { log } from '../../src/log.js';
+import { isWellFormedCode, normaliseCode, type SmartCardProfile, type SmartCardTransaction, type SmartCardTransactions } from './transactions.js';
+
+// The signer's side of docs/smart-card-protocol.md. The signer's post is verified here and its outcome
+// written to the transaction record; the waiting browser merges it into its flow on its next request.
+
+const signatureBody = z.object({
+  transaction_id: z.string().min(1).max(100),
+  algorithm: z.enum(['RS256', 'PS256', 'ES256', 'ES384']),
+  signature: z.string().regex(/^[A-Za-z0-9_-]+$/).max(2048),
+  certificate: z.string().regex(/^[A-Za-z0-9+/=]+$/).max(16_384),
+  chain: z.array(z.string().regex(/^[A-Za-z0-9+/=]+$/).max(16_384)).max(5).default([]),
+});
+
+const failureBody = z.object({
+  transaction_id: z.string().min(1).max(100),
+  reason: z.enum(['pin_incorrect', 'pin_locked', 'cancelled', 'no_certificate', 'token_error']),
+});
+
+const DESCRIPTIONS: Record<string, string> = {
+  invalid_request: 'the request is malformed',
+  unknown_transaction: 'no transaction has this code',
+  transaction_expired: 'the transaction has expired; start again in the browser',
+  transaction_used: 'this transaction was already answered',
+  bad_signature: 'the signature does not verify over the challenge with the certificate key',
+  untrusted: 'the certificate does not chain to a trusted certificate provider',
+  expired_certificate: 'the certificate has expired',
+  not_yet_valid: 'the certificate is not valid yet',
+  revoked: 'the certificate has been revoked',
+  revocation_unknown: 'the revocation status of the certificate could not be checked',
+  not_qualified: 'the certificate is not a qualified electronic signature certificate',
+  wrong_key_usage: 'the certificate is not meant for this use (authentication or signing)',
+  number_mismatch: 'the certificate belongs to another identity number',
+  malformed: 'the certificate cannot be read',
+  too_many_requests: 'too many requests; wait a minute',
+};
+
+function reply(ctx: Context, status: number, error?: string): void {
+  ctx.status = status;
+  ctx.set('Cache-Control', 'no-store');
+  ctx.body = error ? { error, error_description: DESCRIPTIONS[error] ?? error } : { status: status === 200 ? 'accepted' : 'recorded' };
+}
+
+export interface SignerApiDeps {
+  transactions: SmartCardTransactions;
+  validator: CertificateValidator;
+  trust: Record<SmartCardProfile, TrustProfile>;
+  limiter: RateLimiterAbstract;
+  clientIp: (ctx: Context) => string;
+}
+
+export function signerApiRouter(deps: SignerApiDeps): Router {
+  const router = new Router({ prefix: '/smart-card/v1/transactions' });
+  const json = bodyParser({ enableTypes: ['json'], jsonLimit: '64kb' });
+
+  // Every call costs a point per IP: codes cannot be guessed at any useful rate.
+  router.use(async (ctx, next) => {
+    try {
+      await deps.limiter.consume(deps.clientIp(ctx));
+    } catch (err) {
+      if (err instanceof Error) throw err; // the store failed: a 503, not a silent pass
+      ctx.set('Retry-After', String(Math.ceil(((err as { msBeforeNext?: number }).msBeforeNext ?? 60_000) / 1000)));
+      return reply(ctx, 429, 'too_many_requests');
+    }
+    return next();
+  });
+
+  async function load(ctx: Context): Promise<{ tx: SmartCardTransaction; raw: string } | undefined> {
+    const code = normaliseCode(String(ctx.params.code ?? ''));
+    if (!isWellFormedCode(code)) return void reply(ctx, 404, 'unknown_transaction');
+    const found = await deps.transactions.find(code);
+    if (!found) return void reply(ctx, 404, 'unknown_transaction');
+    if (Math.floor(Date.now() / 1000) > found.tx.exp) return void reply(ctx, 410, 'transaction_expired');
+    if (found.tx.status !== 'pending') return void reply(ctx, 409, 'transaction_used');
+    return found;
+  }
+
+  router.get('/:code', async (ctx) => {
+    const found = await load(ctx);
+    if (!found) return;
+    const { tx } = found;
+    ctx.set('Cache-Control', 'no-store');
+    ctx.body = { transaction_id: tx.id, profile: tx.profile, challenge: tx.challenge, expires_at: tx.exp, service: tx.clientName };
+  });
+
+  router.post('/:code/signature', json, async (ctx) => {
+    const parsed = signatureBody.safeParse((ctx.request as unknown as { body?: unknown }).body);
+    if (!parsed.success) return reply(ctx, 400, 'invalid_request');
+    const found = await load(ctx);
+    if (!found) return;
+    const { tx } = found;
+    if (parsed.data.transaction_id !== tx.id) return reply(ctx, 400, 'invalid_request');
+    // Claim the transaction before the (slow) checks: a second post, even a concurrent one, is refused.
+    const claimed: SmartCardTransaction = { ...tx, status: 'verifying' };
+    if (!(await deps.transactions.update(found, claimed))) return reply(ctx, 409, 'transaction_used');
+    const claimedRaw = { tx: claimed, raw: JSON.stringify(claimed) };
+
+    const outcome = await verify(tx, parsed.data).catch((err: unknown) => {
+      log.error({ err }, 'smart-card verification failed');
+      return { error: 'revocation_unknown' as const };
+    });
+    if ('error' in outcome) {
+      await deps.transactions.update(claimedRaw, { ...claimed, status: 'failed', reason: outcome.error });
+      return reply(ctx, outcome.error === 'bad_signature' || outcome.error === 'malformed' ? 400 : 403, outcome.error);
+    }
+    await deps.transactions.update(claimedRaw, { ...claimed, status: 'accepted', certificate: outcome.certificate });
+    return reply(ctx, 200);
+  });
+
+  router.post('/:code/failure', json, async (ctx) => {
+    const parsed = failureBody.safeParse((ctx.request as unknown as { body?: unknown }).body);
+    if (!parsed.success) return reply(ctx, 400, 'invalid_request');
+    const found = await load(ctx);
+    if (!found) return;
+    if (parsed.data.transaction_id !== found.tx.id) return reply(ctx, 400, 'invalid_request');
+    if (!(await deps.transactions.update(found, { ...found.tx, status: 'failed', reason: parsed.data.reason }))) return reply(ctx, 409, 'transaction_used');
+    return reply(ctx, 202);
+  });
+
+  async function verify(tx: SmartCardTransaction, body: z.output<typeof signatureBody>): Promise<{ error: string } | { certificate: NonNullable<SmartCardTransaction['certificate']> }> {
+    const leaf = new Uint8Array(Buffer.from(body.certificate, 'base64'));
+    const chain = body.chain.map((c) => new Uint8Array(Buffer.from(c, 'base64')));
+    const challenge = new Uint8Array(Buffer.from(tx.challenge, 'base64url'));
+    const signature = new Uint8Array(Buffer.from(body.signature, 'base64url'));
+    if (!(await verifySignature(leaf, body.algorithm, challenge, signature))) return { error: 'bad_signature' };
+    const verdict = await deps.validator.validate(leaf, chain, deps.trust[tx.profile]);
+    if (!verdict.ok) return { error: verdict.reason };
+    // Never trust the typed number over the certificate's.
+    if (verdict.nationalId !== tx.nationalId) return { error: 'number_mismatch' };
+    return { certificate: { fingerprint: verdict.fingerprint, holder: verdict.holderName, issuer: verdict.issuer, serialNumber: verdict.serialNumber } };
+  }
+
+  return router;
+}
