@@ -8,6 +8,7 @@ import { clientsCommand } from './clients.js';
 import { keysCommand } from './keys.js';
 import { migrateCommand } from './migrate.js';
 import { resourcesCommand } from './resources.js';
+import { devCommand } from './dev.js';
 import { printError } from './output.js';
 
 // `kapi`: the operator's command. Every subcommand reads the same configuration as the server
@@ -85,6 +86,7 @@ On the embedded database, stop the server before running kapi on its data direct
   program.addCommand(clientsCommand(ctx));
   program.addCommand(keysCommand(ctx));
   program.addCommand(resourcesCommand(ctx));
+  program.addCommand(devCommand(ctx));
   program.addCommand(migrateCommand(ctx));
   return program;
 }
