@@ -61,7 +61,7 @@ export async function signerPost(issuer: string, code: string, card: SoftwareCar
   const challenge = (await challengeRes.json()) as { transaction_id: string; challenge: string; profile: string; error?: string };
   if (!challengeRes.ok) return { status: challengeRes.status, body: challenge as Record<string, unknown> };
   const bytes = Buffer.from(challenge.challenge, 'base64url');
-  if (options.tamper) bytes[bytes.length - 2] ^= 1;
+  if (options.tamper) bytes[bytes.length - 2] = bytes[bytes.length - 2]! ^ 1;
   const res = await fetch(`${issuer}/smart-card/v1/transactions/${code}/signature`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
