@@ -21,6 +21,9 @@ async function main(): Promise<void> {
   const state = config.redisUrl ? 'Redis' : 'process memory';
   process.stdout.write(`Kapı is listening on http://${config.host}:${port} (issuer ${config.issuer}; ${storage}; short-lived state in ${state})\n`);
   if (config.demo) process.stdout.write(`Demo institution: ${config.issuer}/demo\n`);
+  if (config.demo && kapi.methods.get('e-signature')) {
+    process.stdout.write('e-Signature / ID card demo: stop the server, run `npx kapi dev token` (needs softhsm2 and opensc), start again and follow what it prints.\n');
+  }
 
   let stopping = false;
   const stop = async (signal: string) => {
