@@ -111,6 +111,14 @@ describe('smart-card login: what the server checks', () => {
     expect(await signerPost(t.issuer, w2.code, forged)).toMatchObject({ body: { error: 'untrusted' } });
   });
 
+  it('refuses a certificate revoked on the CRL (a certificate without an OCSP address)', async () => {
+    const card = await softwareCard(pki.ca, { ...AYSE, profile: 'e-signature', ocsp: false });
+    const serial = new (await import('../../adapters/pki/x509.js')).X509Certificate(new Uint8Array(card.certificate)).serialNumber;
+    pki.ca.revoke(serial);
+    const w = await waiting('e-signature', AYSE.nationalId);
+    expect(await signerPost(t.issuer, w.code, card)).toMatchObject({ body: { error: 'revoked' } });
+  });
+
   it('answers unknown codes with 404 and reports a wrong PIN from the signer on the page', async () => {
     expect((await fetch(`${t.issuer}/smart-card/v1/transactions/AAAAAAAA`)).status).toBe(404);
     const w = await waiting('e-signature', AYSE.nationalId);
