@@ -89,6 +89,14 @@ export async function migrateLatest(db: Database): Promise<void> {
 
 export async function closeDatabase(db: Database): Promise<void> {
   await db.destroy();
+  // knex-pglite creates PGlite in its constructor but closes it only if a connection was ever
+  // acquired: a database opened and closed without a query would go on starting up in the
+  // background. Close it explicitly once it is ready.
+  const pglite = (db.client as { pglite?: { waitReady?: Promise<void>; closed?: boolean; close(): Promise<void> } }).pglite;
+  if (pglite && !pglite.closed) {
+    await pglite.waitReady?.catch(() => undefined);
+    if (!pglite.closed) await pglite.close().catch(() => undefined);
+  }
   const lock = locks.get(db);
   if (lock) await rm(lock, { force: true });
 }
