@@ -1,6 +1,6 @@
 import type { PopulationRegistry } from '../../adapters/population-registry/port.js';
 import type { Account } from '../../src/accounts/account.js';
-import type { AccountRepository } from '../../src/accounts/account-repository.js';
+import { accountFromPerson, type AccountRepository } from '../../src/accounts/account-repository.js';
 import type { AuditLog } from '../../src/security/audit.js';
 
 /**
@@ -12,16 +12,7 @@ export async function accountFromRegistry(deps: { accounts: AccountRepository; r
   if (existing) return existing;
   const person = await deps.registry.lookup(nationalId);
   if (!person || !person.alive) return undefined;
-  const account = await deps.accounts.create({
-    nationalId: person.nationalId,
-    nationalIdType: person.type,
-    givenName: person.givenName,
-    familyName: person.familyName,
-    birthdate: person.birthdate,
-    address: person.address ?? null,
-    email: null,
-    phone: null,
-  });
+  const account = await deps.accounts.create(accountFromPerson(person));
   await deps.audit.event({ type: 'account.created', accountId: account.id, detail: { via } });
   return account;
 }

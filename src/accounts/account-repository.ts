@@ -50,6 +50,31 @@ function toAccount(row: AccountRow): Account {
 export type NewAccount = Omit<Account, 'id' | 'emailVerified' | 'phoneVerified' | 'passwordLoginEnabled' | 'bankLoginEnabled'> &
   Partial<Pick<Account, 'emailVerified' | 'phoneVerified' | 'passwordLoginEnabled' | 'bankLoginEnabled'>>;
 
+/** What a population-registry record gives an account (the registry port's shape, structurally). */
+export interface RegisteredPerson {
+  nationalId: string;
+  type: NationalIdType;
+  givenName: string;
+  familyName: string;
+  birthdate: string;
+  address?: PostalAddress | undefined;
+}
+
+/** A new account's fields from a registry record; contacts start empty unless given. */
+export function accountFromPerson(person: RegisteredPerson, contacts: Partial<Pick<Account, 'email' | 'emailVerified' | 'phone' | 'phoneVerified'>> = {}): NewAccount {
+  return {
+    nationalId: person.nationalId,
+    nationalIdType: person.type,
+    givenName: person.givenName,
+    familyName: person.familyName,
+    birthdate: person.birthdate,
+    address: person.address ?? null,
+    email: contacts.email ?? null,
+    phone: contacts.phone ?? null,
+    ...contacts,
+  };
+}
+
 export class AccountRepository {
   constructor(private readonly db: Knex) {}
 

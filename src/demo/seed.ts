@@ -1,5 +1,5 @@
 import type { PopulationRegistry } from '../../adapters/population-registry/port.js';
-import type { AccountRepository } from '../accounts/account-repository.js';
+import { accountFromPerson, type AccountRepository } from '../accounts/account-repository.js';
 import type { PasswordHasher } from '../accounts/password-hasher.js';
 import type { ClientService } from '../clients/client-service.js';
 import { log } from '../log.js';
@@ -29,18 +29,7 @@ export async function seedDemo(deps: {
     if (!person) throw new Error(`demo citizen ${citizen.nationalId} is not in the registry fixtures`);
     const email = 'email' in citizen ? citizen.email : null;
     const phone = 'phone' in citizen ? citizen.phone : null;
-    const account = await deps.accounts.create({
-      nationalId: person.nationalId,
-      nationalIdType: person.type,
-      givenName: person.givenName,
-      familyName: person.familyName,
-      birthdate: person.birthdate,
-      address: person.address ?? null,
-      email,
-      emailVerified: email !== null,
-      phone,
-      phoneVerified: phone !== null,
-    });
+    const account = await deps.accounts.create(accountFromPerson(person, { email, emailVerified: email !== null, phone, phoneVerified: phone !== null }));
     await deps.accounts.setPassword({ accountId: account.id, hash: await deps.hasher.hash(citizen.password), mustChange: citizen.mustChange, origin: citizen.mustChange ? 'office' : 'self' });
   }
   if (!(await deps.clients.show(DEMO_CLIENT_ID))) {
