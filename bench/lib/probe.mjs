@@ -1,0 +1,89 @@
+// Preloaded into the benchmarked server process (node --import ./bench/lib/probe.mjs): counts the
+// storage calls the process makes and reports them, with its CPU time, event-loop use and memory, over
+// the IPC channel the benchmark opened. It patches client prototypes only (ioredis sendCommand, pg
+// Client.query, PGlite query/exec); nothing in Kapı knows about it and it changes no behaviour.
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+
+const require = createRequire(path.join(process.cwd(), 'package.json'));
+const counts = { redis: 0, sql: 0, txn: 0 };
+const sqlByText = new Map(); // statement shape -> count
+const redisByName = new Map(); // command (and script sha) -> count
+
+const bump = (map, key) => map.set(key, (map.get(key) ?? 0) + 1);
+const shapes = new Map();
+const shape = (text) => {
+  let out = shapes.get(text);
+  if (out === undefined) {
+    out = text.replace(/\s+/g, ' ').replace(/\$\d+(, ?\$\d+)*/g, '$n').slice(0, 160);
+    if (shapes.size < 5_000) shapes.set(text, out);
+  }
+  return out;
+};
+
+function wrap(proto, name, key) {
+  const original = proto?.[name];
+  if (typeof original !== 'function' || original.__benchProbe) return;
+  const wrapped = function (...args) {
+    counts[key]++;
+    if (key === 'sql') {
+      const text = typeof args[0] === 'string' ? args[0] : args[0]?.text ?? args[0]?.sql;
+      if (typeof text === 'string') {
+        if (/^\s*begin\b/i.test(text)) counts.txn++;
+        bump(sqlByText, shape(text));
+      }
+    } else if (key === 'redis') {
+      const command = args[0];
+      const name = String(command?.name ?? '?');
+      bump(redisByName, name === 'evalsha' ? `evalsha ${String(command.args?.[0] ?? '').slice(0, 8)}` : name);
+    }
+    return original.apply(this, args);
+  };
+  wrapped.__benchProbe = true;
+  proto[name] = wrapped;
+}
+
+try {
+  wrap(require('ioredis').Redis.prototype, 'sendCommand', 'redis');
+} catch { /* no ioredis: nothing to count */ }
+try {
+  wrap(require('pg').Client.prototype, 'query', 'sql');
+} catch { /* no pg */ }
+// knex-pglite requires the CommonJS build; the ESM build is a different class: patch both.
+try {
+  wrap(require('@electric-sql/pglite').PGlite.prototype, 'query', 'sql');
+  wrap(require('@electric-sql/pglite').PGlite.prototype, 'exec', 'sql');
+} catch { /* no PGlite */ }
+try {
+  const esm = await import('@electric-sql/pglite');
+  wrap(esm.PGlite.prototype, 'query', 'sql');
+  wrap(esm.PGlite.prototype, 'exec', 'sql');
+} catch { /* no PGlite */ }
+
+if (process.send) {
+  process.on('message', (message) => {
+    if (!message || message.type !== 'probe') return;
+    const cpu = process.cpuUsage();
+    const elu = performance.eventLoopUtilization();
+    const memory = process.memoryUsage();
+    process.send({
+      type: 'probe',
+      id: message.id,
+      redis: counts.redis,
+      sql: counts.sql,
+      txn: counts.txn,
+      sqlByText: Object.fromEntries(sqlByText),
+      redisByName: Object.fromEntries(redisByName),
+      cpuMicros: cpu.user + cpu.system,
+      eluActive: elu.active,
+      eluIdle: elu.idle,
+      rss: memory.rss,
+      heapUsed: memory.heapUsed,
+      // CLOCK_MONOTONIC in µs, the clock of V8's CPU profile timestamps (to cut a --cpu-prof to a run).
+      monoMicros: Number(process.hrtime.bigint() / 1000n),
+      at: performance.now(),
+    });
+  });
+  process.channel?.unref();
+}

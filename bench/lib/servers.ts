@@ -1,0 +1,172 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { readdirSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { keepAliveAgent, request } from './http.js';
+
+// The servers under test run in child processes of their own (node --import tsx), pinned to one core
+// with taskset when it exists, with bench/lib/probe.mjs preloaded to count storage calls.
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const HAS_TASKSET = spawnSync('taskset', ['-V'], { stdio: 'ignore' }).status === 0;
+
+export interface ProbeSample {
+  redis: number;
+  sql: number;
+  txn: number;
+  sqlByText: Record<string, number>;
+  redisByName: Record<string, number>;
+  cpuMicros: number;
+  eluActive: number;
+  eluIdle: number;
+  rss: number;
+  heapUsed: number;
+  monoMicros: number;
+  at: number;
+}
+
+export interface ServerProcess {
+  name: string;
+  pid: number;
+  url: string;
+  probe(): Promise<ProbeSample>;
+  rssKb(): number;
+  stop(): Promise<void>;
+  output(): string;
+}
+
+const live = new Set<ChildProcess>();
+
+/** A port free right now on 127.0.0.1 (the kernel picks it). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const address = srv.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** Kills every child still running (used by the Ctrl-C handler). */
+export function killAll(): void {
+  for (const child of live) child.kill('SIGKILL');
+}
+
+export async function startServer(options: {
+  name: string;
+  script: string;
+  env: Record<string, string>;
+  port: number;
+  core?: number;
+  cpuProfDir?: string;
+  /** Experiment: lower the priority (nice) of the server's libuv pool threads once it answers. */
+  nicePool?: number;
+}): Promise<ServerProcess> {
+  const nodeArgs = [
+    ...(options.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`] : []),
+    '--import', 'tsx',
+    '--import', './bench/lib/probe.mjs',
+    ...(options.env.BENCH_EXPERIMENTS ? ['--import', './bench/lib/experiments.mjs'] : []),
+    options.script,
+  ];
+  const pinned = HAS_TASKSET && options.core !== undefined;
+  const command = pinned ? 'taskset' : process.execPath;
+  const args = pinned ? ['-c', String(options.core), process.execPath, ...nodeArgs] : nodeArgs;
+  // The child is not given the whole environment of the benchmark: only PATH, HOME and its own variables.
+  const env: Record<string, string> = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', KAPI_ROOT: ROOT, ...options.env };
+  const child = spawn(command, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+  live.add(child);
+  let out = '';
+  const keep = (chunk: Buffer) => {
+    out = (out + chunk.toString('utf8')).slice(-8_000);
+  };
+  child.stdout!.on('data', keep);
+  child.stderr!.on('data', keep);
+  let exited = false;
+  child.on('exit', () => {
+    exited = true;
+    live.delete(child);
+  });
+  child.on('error', (err) => keep(Buffer.from(`spawn error: ${err.message}\n`)));
+
+  const pending = new Map<number, (s: ProbeSample) => void>();
+  let nextId = 1;
+  child.on('message', (m: { type?: string; id?: number } & ProbeSample) => {
+    if (m?.type === 'probe' && m.id !== undefined) pending.get(m.id)?.(m);
+  });
+
+  const url = `http://127.0.0.1:${options.port}`;
+  const agent = keepAliveAgent(1);
+  const deadline = Date.now() + 90_000;
+  for (;;) {
+    if (exited) throw new Error(`${options.name} exited during start:\n${out.slice(-2_000)}`);
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`${options.name} did not answer within 90 s:\n${out.slice(-2_000)}`);
+    }
+    try {
+      const res = await request(agent, `${url}/.well-known/openid-configuration`);
+      if (res.status === 200) break;
+    } catch {
+      /* not listening yet */
+    }
+    await sleep(200);
+  }
+  agent.destroy();
+  if (options.nicePool !== undefined) renicePool(child.pid!, options.nicePool);
+
+  return {
+    name: options.name,
+    pid: child.pid!,
+    url,
+    output: () => out,
+    async probe() {
+      if (exited) throw new Error(`${options.name} has exited:\n${out.slice(-1_000)}`);
+      const id = nextId++;
+      const answer = new Promise<ProbeSample>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error('probe timeout')), 5_000);
+        pending.set(id, (s) => {
+          clearTimeout(timer);
+          pending.delete(id);
+          resolve(s);
+        });
+      });
+      child.send({ type: 'probe', id });
+      return answer;
+    },
+    rssKb() {
+      const ps = spawnSync('ps', ['-o', 'rss=', '-p', String(child.pid)], { encoding: 'utf8' });
+      return Number(ps.stdout.trim()) || NaN;
+    },
+    async stop() {
+      if (exited) return;
+      const gone = once(child, 'exit');
+      child.kill('SIGINT');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+      await gone;
+      clearTimeout(timer);
+    },
+  };
+}
+
+/** Renices the libuv-worker threads of a process (setpriority on their thread ids). */
+export function renicePool(pid: number, nice: number): number {
+  let count = 0;
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    const comm = readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim();
+    if (comm === 'libuv-worker' && spawnSync('renice', ['-n', String(nice), '-p', tid], { stdio: 'ignore' }).status === 0) count++;
+  }
+  return count;
+}
+
+/** Pins this process (every thread) to a core, so the load generator stays off the server's core. */
+export function pinSelf(core: number): boolean {
+  if (!HAS_TASKSET) return false;
+  return spawnSync('taskset', ['-a', '-cp', String(core), String(process.pid)], { stdio: 'ignore' }).status === 0;
+}
