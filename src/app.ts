@@ -18,6 +18,9 @@ import { LogoutOutbox } from './oidc/logout-outbox.js';
 import { KEYS_CHANNEL, ProviderHolder } from './oidc/provider-holder.js';
 import { openServices, type Services } from './services.js';
 import { purgeExpired } from '../adapters/storage/oidc-postgres.js';
+import { recordSignIns } from './sessions/record-sign-in.js';
+import { accountRouter } from './web/account/routes.js';
+import { ensureAccountClient } from './web/account/client.js';
 import { deriveKey, hmac } from './security/crypto.js';
 import type { GuessLimiterOptions } from './security/guess-limiter.js';
 import { translate } from './web/i18n.js';
@@ -110,10 +113,12 @@ export async function createKapi(config: Config, options: KapiOptions = {}): Pro
       void outbox.enqueue(client.clientId, accountId, sid, err.message).catch((e: unknown) => log.error({ err: e }, 'could not queue back-channel logout retry'));
     });
     provider.on('grant.revoked', (_ctx, grantId) => log.info({ grantId: hmac('log', grantId) }, 'grant revoked'));
+    recordSignIns(provider, services.sessions);
   });
   await holder.build();
   const provider = () => holder.current;
   outbox = new LogoutOutbox(db, provider);
+  services.sessions.attach(provider, outbox);
 
   if (config.demo) {
     await seedDemo({ issuer: config.issuer, accounts, clients, hasher, registry: services.registry });
@@ -142,6 +147,8 @@ export async function createKapi(config: Config, options: KapiOptions = {}): Pro
   app.use(ops.routes());
   app.use(interactionRouter(interactionDeps).routes());
   app.use(smartCard.router.routes());
+  await ensureAccountClient(clients, config.issuer);
+  app.use(accountRouter({ config, services, provider, clientIp: (ctx: Context) => ctx.ip, ports: {} }).routes());
   if (config.demo) {
     const demo = demoRouter({ issuer: config.issuer, clientSecret: async () => String((await clients.metadataWithSecret(DEMO_CLIENT_ID))?.client_secret ?? '') });
     app.use(demo.routes());
@@ -168,6 +175,7 @@ export async function createKapi(config: Config, options: KapiOptions = {}): Pro
   const retention = setInterval(() => {
     void audit.purgeOlderThan(config.retentionDays).catch((err: unknown) => log.error({ err }, 'retention purge failed'));
     void purgeExpired(db).catch((err: unknown) => log.error({ err }, 'expired token purge failed'));
+    void services.sessions.purgeOlderThan(new Date(Date.now() - config.retentionDays * 86400_000)).catch((err: unknown) => log.error({ err }, 'session index purge failed'));
   }, 3600_000);
   retention.unref();
 

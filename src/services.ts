@@ -18,6 +18,7 @@ import { AuditLog } from './security/audit.js';
 import { ResourceServerRegistry } from './oidc/resource-servers.js';
 import { Sealer } from './security/crypto.js';
 import { KapiError } from './errors.js';
+import { SessionIndex } from './sessions/session-index.js';
 
 const unconfiguredRegistry: PopulationRegistry = {
   lookup: async () => {
@@ -44,6 +45,8 @@ export interface Services {
   clients: ClientService;
   resourceServers: ResourceServerRegistry;
   adapter: ReturnType<typeof createOidcAdapterFactory>;
+  /** Kapı's sign-in sessions: who, how, from where; ends them on request. */
+  sessions: SessionIndex;
   /** A provider built with the current keys, for validating client metadata outside the server. */
   configurationFor: (jwks: Awaited<ReturnType<KeyStore['providerJwks']>>) => ReturnType<typeof buildConfiguration>;
   close(): Promise<void>;
@@ -68,6 +71,7 @@ export async function openServices(config: Config): Promise<Services> {
   const hasher = new PasswordHasher({ concurrency: config.argon2Concurrency });
   const adapter = createOidcAdapterFactory({ db, sealer, redis, redisPrefix: config.redisPrefix });
   const resourceServers = new ResourceServerRegistry(db);
+  const sessions = new SessionIndex(db, adapter);
   const configurationFor: Services['configurationFor'] = (jwks) => buildConfiguration({ config, jwks, adapter, accounts, consents, audit, resourceServers });
 
   // Client metadata is validated by oidc-provider itself, with Kapı's configuration.
@@ -78,7 +82,7 @@ export async function openServices(config: Config): Promise<Services> {
   });
 
   return {
-    config, db, redis, state, sealer, keys, accounts, consents, audit, hasher, clients, resourceServers, adapter, configurationFor,
+    config, db, redis, state, sealer, keys, accounts, consents, audit, hasher, clients, resourceServers, adapter, sessions, configurationFor,
     // The registry simulator is a simulator: production uses it only when explicitly allowed.
     registry: config.allowSimulators ? new FixtureRegistry() : unconfiguredRegistry,
     async close() {

@@ -30,6 +30,8 @@ export const clientInputSchema = z.object({
   idTokenAlg: z.enum(['ES256', 'RS256', 'PS256']).optional(),
   clientId: z.string().regex(/^[A-Za-z0-9._:-]{3,128}$/).optional(),
   clientSecret: z.string().min(32).optional(),
+  // Kapı's own applications (account pages, registrar console): no consent screen.
+  firstParty: z.boolean().default(false),
 });
 export type ClientInput = z.input<typeof clientInputSchema>;
 
@@ -63,6 +65,7 @@ export function toMetadata(input: z.output<typeof clientInputSchema>, clientId: 
     dpop_bound_access_tokens: input.dpopRequired || input.fapi,
     fapi: input.fapi,
   };
+  if (input.firstParty) metadata.first_party = true;
   if (input.minAcr) metadata.min_acr = input.minAcr;
   if (input.idTokenAlg) metadata.id_token_signed_response_alg = input.idTokenAlg;
   else if (input.fapi) metadata.id_token_signed_response_alg = 'PS256';
@@ -162,5 +165,6 @@ export function fromMetadata(m: Record<string, unknown>): ClientInput {
     clientCredentials: ((m.grant_types as string[]) ?? []).includes('client_credentials'),
     subjectType: (m.subject_type as 'pairwise' | 'public') ?? 'pairwise',
     idTokenAlg: m.id_token_signed_response_alg as ClientInput['idTokenAlg'],
+    firstParty: m.first_party === true,
   };
 }

@@ -5,9 +5,10 @@ import { isAcr } from '../assurance/levels.js';
  * Kapı's own client (institution) metadata beside the standard registration fields:
  *  - institution_id: the key of pairwise `sub` values (defaults to the client_id);
  *  - min_acr: the lowest level of assurance the institution accepts;
- *  - fapi: the institution follows the FAPI 2.0 Security Profile (PAR, private_key_jwt, DPoP, PS256/ES256).
+ *  - fapi: the institution follows the FAPI 2.0 Security Profile (PAR, private_key_jwt, DPoP, PS256/ES256);
+ *  - first_party: one of Kapı's own applications (account pages, registrar console): no consent screen.
  */
-export const CLIENT_METADATA = ['institution_id', 'min_acr', 'fapi'] as const;
+export const CLIENT_METADATA = ['institution_id', 'min_acr', 'fapi', 'first_party'] as const;
 
 export function validateClientMetadata(_ctx: unknown, key: string, value: unknown, metadata: Record<string, unknown>): void {
   switch (key) {
@@ -25,6 +26,9 @@ export function validateClientMetadata(_ctx: unknown, key: string, value: unknow
         metadata.require_pushed_authorization_requests = true;
         metadata.dpop_bound_access_tokens = true;
       }
+      break;
+    case 'first_party':
+      if (value !== undefined && typeof value !== 'boolean') throw new errors.InvalidClientMetadata('first_party must be a boolean');
       break;
     default:
       break;

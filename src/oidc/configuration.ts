@@ -188,6 +188,16 @@ export function buildConfiguration(deps: ConfigurationDeps): Configuration {
       }
       const accountId = oidc.session?.accountId;
       if (!accountId) return undefined;
+      // Kapı's own applications ask for nothing beyond the sign-in itself: no consent screen.
+      if ((oidc.client as unknown as Record<string, unknown>).first_party === true) {
+        const grant = new oidc.provider.Grant({ accountId, clientId });
+        const allowed = new Set(String(oidc.client!.scope ?? 'openid').split(' '));
+        grant.addOIDCScope(String(oidc.params?.scope ?? 'openid').split(' ').filter((s) => allowed.has(s)).join(' '));
+        await grant.save();
+        oidc.session!.ensureClientContainer(clientId);
+        oidc.session!.grantIdFor(clientId, grant.jti);
+        return grant;
+      }
       // A consent remembered from an earlier session becomes this session's grant.
       const remembered = await deps.consents.find(accountId, clientId);
       if (!remembered) return undefined;

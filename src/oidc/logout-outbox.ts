@@ -41,7 +41,13 @@ export class LogoutOutbox {
             await this.db('logout_outbox').where({ id: row.id }).update({ abandoned_at: new Date(), last_error: 'client no longer exists' });
             continue;
           }
-          await (client as unknown as { backchannelLogout(sub: string, sid?: string): Promise<void> }).backchannelLogout(row.account_id, row.sid ?? undefined);
+          const target = client as unknown as { backchannelLogoutUri?: string; backchannelLogout(sub: string, sid?: string): Promise<void> };
+          // Sessions ended without a provider at hand (the `kapi` command) queue every institution of the session.
+          if (!target.backchannelLogoutUri) {
+            await this.db('logout_outbox').where({ id: row.id }).update({ abandoned_at: new Date(), last_error: 'institution has no back-channel logout URI' });
+            continue;
+          }
+          await target.backchannelLogout(row.account_id, row.sid ?? undefined);
           await this.db('logout_outbox').where({ id: row.id }).update({ delivered_at: new Date(), attempts: row.attempts + 1 });
           delivered += 1;
         } catch (err) {

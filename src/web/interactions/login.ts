@@ -8,6 +8,7 @@ import { KapiError } from '../../errors.js';
 import { translate } from '../i18n.js';
 import { renderPage } from '../render.js';
 import type { InteractionDeps } from './context.js';
+import type { SignInResult } from '../../sessions/record-sign-in.js';
 
 export interface LoginRequest {
   ctx: Context;
@@ -135,8 +136,12 @@ async function finishLogin(deps: InteractionDeps, req: LoginRequest, acr: Acr): 
   const methods = flow.completed.filter((c) => c.method !== 'session').map((c) => c.method);
   await deps.audit.signIn({ accountId: flow.accountId, clientId: req.client.clientId, method: methods.join('+') || 'session', acr, result: 'success', ip: deps.clientIp(ctx), userAgent: ctx.get('user-agent') });
   const firstAt = flow.completed.filter((c) => c.method !== 'session').reduce((min, c) => Math.min(min, c.at), Number.MAX_SAFE_INTEGER);
+  // `kapi` travels to the resume step, where the session index records how this session was proved
+  // (src/sessions/record-sign-in.ts): oidc-provider's session keeps only acr and amr.
+  const signIn: SignInResult = { methods, continuesSession: flow.completed.some((c) => c.method === 'session') };
   await deps.provider().interactionFinished(ctx.req, ctx.res, {
     login: { accountId: flow.accountId, acr, amr, remember: true, ts: firstAt === Number.MAX_SAFE_INTEGER ? undefined : firstAt },
+    kapi: signIn,
   }, { mergeWithLastSubmission: false });
   ctx.respond = false;
 }

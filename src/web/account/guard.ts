@@ -1,0 +1,61 @@
+import { bodyParser } from '@koa/bodyparser';
+import type { Context } from 'koa';
+import { translate } from '../i18n.js';
+import { localeFor } from '../locale.js';
+import type { AccountDeps } from './deps.js';
+import { renderAccountPage } from './render.js';
+import { assertAccountCsrf, currentSession, safeNext, signInUrl, unmetBy, type AccessRule, type AccountSession } from './session.js';
+
+/** The form fields of a posted account form, as strings (anything else is dropped). */
+export function formFields(ctx: Context, maxLength = 1024): Record<string, string> {
+  const body = (ctx.request as unknown as { body?: Record<string, unknown> }).body ?? {};
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(body)) if (typeof v === 'string') out[k] = v.slice(0, maxLength);
+  return out;
+}
+
+/** The body parser every account form uses: urlencoded only, small. */
+export const accountForm = bodyParser({ enableTypes: ['form'], formLimit: '16kb' });
+
+/**
+ * Gate of every account page. No session: off to sign in, and back here afterwards. A session that
+ * misses the rule (too low, wrong method, too old): a page that says what is needed, with a link that
+ * signs in again (never an automatic redirect, which would loop when the person picks the same method).
+ */
+export async function requireAccount(ctx: Context, deps: AccountDeps, rule: AccessRule = {}): Promise<AccountSession | undefined> {
+  const session = await currentSession(ctx, deps);
+  const next = safeNext(ctx.method === 'GET' ? ctx.url : ctx.path);
+  if (!session) {
+    if (ctx.method !== 'GET') {
+      // A form posted after the session ended: nothing is changed; say so and offer to sign in.
+      await renderAccountPage(ctx, undefined, '/src/web/account/views/signed-out', { id: 'signed-out', titleKey: 'account.signed_out.title', data: { messageKey: 'account.session_ended' } }, { status: 401 });
+      return undefined;
+    }
+    ctx.redirect(signInUrl(next, rule));
+    return undefined;
+  }
+  const missing = unmetBy(session, rule);
+  if (!missing) return session;
+  const locale = localeFor(ctx);
+  await renderAccountPage(ctx, session, '/src/web/account/views/stronger', {
+    id: 'stronger',
+    titleKey: 'account.stronger.title',
+    data: {
+      reason: missing,
+      level: rule.acr,
+      methodNames: (rule.methods ?? []).map((m) => translate(locale, `method.${m}`)).join(', '),
+      signInUrl: signInUrl(next, rule, true),
+    },
+  }, { status: 403 });
+  return undefined;
+}
+
+/** Reads and checks a posted account form: the session (per rule) and its CSRF token. */
+export async function requireAccountForm(ctx: Context, deps: AccountDeps, rule: AccessRule = {}): Promise<{ session: AccountSession; input: Record<string, string> } | undefined> {
+  const session = await requireAccount(ctx, deps, rule);
+  if (!session) return undefined;
+  const input = formFields(ctx);
+  assertAccountCsrf(session, input);
+  return { session, input };
+}
+

@@ -1,0 +1,111 @@
+import Router from '@koa/router';
+import type { Context } from 'koa';
+import { isAcr } from '../../assurance/levels.js';
+import { randomToken, sha256 } from '../../security/crypto.js';
+import { createHash } from 'node:crypto';
+import { translate } from '../i18n.js';
+import { localeFor } from '../locale.js';
+import { ACCOUNT_CLIENT_ID, accountRedirectUri, accountSignedOutUri } from './client.js';
+import type { AccountDeps } from './deps.js';
+import { renderAccountPage } from './render.js';
+import { accountForm, formFields, requireAccount } from './guard.js';
+import { assertAccountCsrf, currentSession, safeNext } from './session.js';
+import { ACCOUNT_PAGES } from './pages/index.js';
+import './messages.js';
+
+const LOGIN_COOKIE = 'kapi_account_login';
+
+function pkceChallenge(verifier: string): string {
+  return createHash('sha256').update(verifier).digest('base64url');
+}
+
+/** The account pages: sign-in through Kapı itself, the overview, sign-out, and every feature page. */
+export function accountRouter(deps: AccountDeps): Router {
+  const router = new Router({ prefix: '/account' });
+  const issuer = deps.config.issuer;
+  const cookieOptions = (ctx: Context) => ({ httpOnly: true, sameSite: 'lax' as const, signed: true, secure: ctx.secure, overwrite: true, path: '/account' });
+
+  router.get('/', async (ctx) => {
+    const session = await requireAccount(ctx, deps);
+    if (!session) return;
+    const account = await deps.services.accounts.findById(session.accountId);
+    const locale = localeFor(ctx);
+    const signedInAt = new Date(session.loginTs * 1000);
+    await renderAccountPage(ctx, session, '/src/web/account/views/home', {
+      id: 'overview',
+      titleKey: 'account.home.title',
+      data: {
+        name: account ? `${account.givenName} ${account.familyName}` : '',
+        methods: session.methods.map((m) => translate(locale, `method.${m}`)),
+        signedInAt,
+        signedInAtText: signedInAt.toLocaleString(locale === 'tr' ? 'tr-TR' : 'en-GB', { timeZone: 'Europe/Istanbul' }),
+        notice: typeof ctx.query.notice === 'string' && /^account\.notice\.[a-z_]+$/.test(ctx.query.notice) ? ctx.query.notice : undefined,
+      },
+    });
+  });
+
+  // Starts a sign-in to Kapı's own client: the login pages, the engine and its policies do the rest.
+  router.get('/login', async (ctx) => {
+    const state = randomToken(24);
+    const verifier = randomToken(32);
+    const next = safeNext(ctx.query.next);
+    ctx.cookies.set(LOGIN_COOKIE, Buffer.from(JSON.stringify({ state: sha256(state), verifier, next })).toString('base64url'), { ...cookieOptions(ctx), maxAge: 30 * 60_000 });
+    const params = new URLSearchParams({
+      client_id: ACCOUNT_CLIENT_ID,
+      response_type: 'code',
+      scope: 'openid',
+      redirect_uri: accountRedirectUri(issuer),
+      state,
+      code_challenge: pkceChallenge(verifier),
+      code_challenge_method: 'S256',
+      ui_locales: localeFor(ctx),
+    });
+    if (isAcr(ctx.query.acr)) params.set('acr_values', ctx.query.acr);
+    // "Sign in again": a fresh proof, whatever session exists (re-authentication, a different method).
+    if (ctx.query.again === '1') {
+      params.set('prompt', 'login');
+      params.set('max_age', '0');
+    }
+    ctx.redirect(`/auth?${params.toString()}`);
+  });
+
+  // The authorization response. The account pages rely on Kapı's own session cookie, which this
+  // sign-in has just set; the state check makes sure this browser started it. The code is not needed
+  // and expires unused.
+  router.get('/callback', async (ctx) => {
+    const raw = ctx.cookies.get(LOGIN_COOKIE, { signed: true });
+    ctx.cookies.set(LOGIN_COOKIE, null, cookieOptions(ctx));
+    let started: { state: string; next: string } | undefined;
+    try {
+      started = raw ? (JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as { state: string; next: string }) : undefined;
+    } catch {
+      started = undefined;
+    }
+    const state = typeof ctx.query.state === 'string' ? ctx.query.state : '';
+    if (!started || sha256(state) !== started.state) {
+      await renderAccountPage(ctx, undefined, '/src/web/account/views/signed-out', { id: 'signed-out', titleKey: 'account.signed_out.title', data: { messageKey: 'account.login_not_started' } }, { status: 400 });
+      return;
+    }
+    if (typeof ctx.query.error === 'string') {
+      await renderAccountPage(ctx, undefined, '/src/web/account/views/signed-out', { id: 'signed-out', titleKey: 'account.signed_out.title', data: { messageKey: ctx.query.error === 'access_denied' ? 'account.login_cancelled' : 'account.login_failed' } }, { status: 400 });
+      return;
+    }
+    ctx.redirect(safeNext(started.next));
+  });
+
+  // Sign-out goes through oidc-provider's end_session (confirmation page, back-channel logout to the
+  // institutions of this session).
+  router.post('/logout', accountForm, async (ctx) => {
+    const session = await currentSession(ctx, deps);
+    if (session) assertAccountCsrf(session, formFields(ctx));
+    const params = new URLSearchParams({ client_id: ACCOUNT_CLIENT_ID, post_logout_redirect_uri: accountSignedOutUri(issuer), ui_locales: localeFor(ctx) });
+    ctx.redirect(`/session/end?${params.toString()}`);
+  });
+
+  router.get('/signed-out', async (ctx) => {
+    await renderAccountPage(ctx, undefined, '/src/web/account/views/signed-out', { id: 'signed-out', titleKey: 'account.signed_out.title', data: { messageKey: 'account.signed_out.body' } });
+  });
+
+  for (const page of ACCOUNT_PAGES) page(router, deps);
+  return router;
+}
