@@ -21,6 +21,7 @@ import { purgeExpired } from '../adapters/storage/oidc-postgres.js';
 import { recordSignIns } from './sessions/record-sign-in.js';
 import { accountRouter } from './web/account/routes.js';
 import { ensureAccountClient } from './web/account/client.js';
+import { createMessaging, type Messaging } from './messaging-wiring.js';
 import { deriveKey, hmac } from './security/crypto.js';
 import type { GuessLimiterOptions } from './security/guess-limiter.js';
 import { translate } from './web/i18n.js';
@@ -43,6 +44,8 @@ export interface Kapi {
   holder: ProviderHolder;
   outbox: LogoutOutbox;
   methods: MethodRegistry;
+  /** SMS and mail (with their outboxes where simulators are allowed: the dev page and tests read them). */
+  messaging: Messaging;
   listen(): Promise<Server>;
   close(): Promise<void>;
 }
@@ -91,6 +94,7 @@ export async function createKapi(config: Config, options: KapiOptions = {}): Pro
   const services = await openServices(config);
   const { db, state, keys, accounts, consents, audit, hasher, clients } = services;
   const metrics = createMetrics();
+  const messaging = createMessaging(config);
 
   const { trust, demoResponders } = await smartCardTrust(config);
   const smartCard = smartCardModule({
@@ -148,7 +152,7 @@ export async function createKapi(config: Config, options: KapiOptions = {}): Pro
   app.use(interactionRouter(interactionDeps).routes());
   app.use(smartCard.router.routes());
   await ensureAccountClient(clients, config.issuer);
-  app.use(accountRouter({ config, services, provider, clientIp: (ctx: Context) => ctx.ip, ports: {} }).routes());
+  app.use(accountRouter({ config, services, provider, clientIp: (ctx: Context) => ctx.ip, ports: { sms: messaging.sms, mail: messaging.mail, notifier: messaging.notifier } }).routes());
   if (config.demo) {
     const demo = demoRouter({ issuer: config.issuer, clientSecret: async () => String((await clients.metadataWithSecret(DEMO_CLIENT_ID))?.client_secret ?? '') });
     app.use(demo.routes());
@@ -181,7 +185,7 @@ export async function createKapi(config: Config, options: KapiOptions = {}): Pro
 
   let server: Server | undefined;
   return {
-    config, services, app, provider, holder, outbox, methods,
+    config, services, app, provider, holder, outbox, methods, messaging,
     async listen() {
       server = await new Promise<Server>((resolve) => {
         const s = app.listen(config.port, config.host, () => resolve(s));

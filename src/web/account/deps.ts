@@ -2,6 +2,9 @@ import type { Context } from 'koa';
 import type Provider from 'oidc-provider';
 import type { Config } from '../../config.js';
 import type { Services } from '../../services.js';
+import type { MailSender } from '../../../adapters/mail/port.js';
+import type { SmsSender } from '../../../adapters/sms/port.js';
+import type { Notifier } from '../../accounts/notifier.js';
 
 /**
  * What the account pages need. `ports` grows as features arrive (SMS, mail, push, ...): each page
@@ -15,7 +18,9 @@ export interface AccountDeps {
   ports: AccountPorts;
 }
 
-// eslint-disable-next-line @typescript-eslint/no-empty-interface
 export interface AccountPorts {
+  sms: SmsSender;
+  mail: MailSender;
+  notifier: Notifier;
   [name: string]: unknown;
 }
