@@ -18,6 +18,7 @@ import { LogoutOutbox } from './oidc/logout-outbox.js';
 import { KEYS_CHANNEL, ProviderHolder } from './oidc/provider-holder.js';
 import { openServices, type Services } from './services.js';
 import { purgeExpired } from '../adapters/storage/oidc-postgres.js';
+import { CLIENTS_CHANNEL } from '../adapters/storage/client-cache.js';
 import { recordSignIns } from './sessions/record-sign-in.js';
 import { accountRouter } from './web/account/routes.js';
 import { ensureAccountClient } from './web/account/client.js';
@@ -84,6 +85,8 @@ function errorPages(): Koa.Middleware {
   };
 }
 
+const MACHINE_ENDPOINTS = new Set(['/token', '/jwks', '/.well-known/openid-configuration', '/me', '/token/introspection', '/token/revocation', '/request']);
+
 export interface KapiOptions {
   /** Tighter or looser guess limits (tests use small numbers). */
   guessLimits?: Partial<Omit<GuessLimiterOptions, 'hmacKey' | 'redis'>>;
@@ -145,6 +148,19 @@ export async function createKapi(config: Config, options: KapiOptions = {}): Pro
     }
   });
   app.use(securityHeaders({ hsts: config.issuer.startsWith('https://') }));
+  // oidc-provider's handler is looked up per request so a key rotation's rebuilt provider takes over at once.
+  const handlers = new WeakMap<Provider, ReturnType<Provider['callback']>>();
+  const toProvider: Koa.Middleware = async (ctx) => {
+    const current = holder.current;
+    let handler = handlers.get(current);
+    if (!handler) handlers.set(current, (handler = current.callback()));
+    ctx.respond = false;
+    await handler(ctx.req, ctx.res);
+  };
+  // The machine endpoints (token, JWKS, discovery, userinfo, introspection, revocation, PAR) answer
+  // JSON only and render no page: they skip Kapı's page routers, which the benchmark showed cost
+  // a measurable share of a token request. oidc-provider renders its own errors for them.
+  app.use(async (ctx, next) => (MACHINE_ENDPOINTS.has(ctx.path) ? toProvider(ctx, next) : next()));
   app.use(errorPages());
   app.use(staticFiles());
   const ops = operationsRouter({ db, state, metrics });
@@ -162,17 +178,11 @@ export async function createKapi(config: Config, options: KapiOptions = {}): Pro
     return next();
   });
   // Everything else is oidc-provider's (discovery, JWKS, authorization, token, userinfo, logout, ...).
-  // It is looked up per request so a key rotation's rebuilt provider takes over at once.
-  const handlers = new WeakMap<Provider, ReturnType<Provider['callback']>>();
-  app.use(async (ctx) => {
-    const current = holder.current;
-    let handler = handlers.get(current);
-    if (!handler) handlers.set(current, (handler = current.callback()));
-    ctx.respond = false;
-    await handler(ctx.req, ctx.res);
-  });
+  app.use(toProvider);
 
   await holder.watch(state);
+  // Another process changed an institution (`kapi clients update`): drop the cached copy at once.
+  const unwatchClients = await state.subscribe(CLIENTS_CHANNEL, (clientId) => services.clientCache.invalidate(clientId || undefined));
   outbox.start();
 
   // Housekeeping: personal-data retention and expired long-lived oidc-provider records.
@@ -197,6 +207,7 @@ export async function createKapi(config: Config, options: KapiOptions = {}): Pro
       await demoResponders?.close();
       outbox.stop();
       await holder.stop();
+      await unwatchClients().catch(() => undefined);
       if (server) {
         const s = server;
         await new Promise<void>((resolve) => {

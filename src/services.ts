@@ -4,6 +4,7 @@ import { FixtureRegistry } from '../adapters/population-registry/simulator.js';
 import type { PopulationRegistry } from '../adapters/population-registry/port.js';
 import { closeDatabase, migrateLatest, openDatabase } from '../adapters/storage/database.js';
 import { createOidcAdapterFactory } from '../adapters/storage/oidc-adapters.js';
+import { ClientCache, CLIENTS_CHANNEL } from '../adapters/storage/client-cache.js';
 import type { Database, StateStore } from '../adapters/storage/port.js';
 import { createRedisConnection } from '../adapters/storage/redis-connection.js';
 import { createStateStore } from '../adapters/storage/state.js';
@@ -45,6 +46,8 @@ export interface Services {
   clients: ClientService;
   resourceServers: ResourceServerRegistry;
   adapter: ReturnType<typeof createOidcAdapterFactory>;
+  /** Institutions' metadata cached in this process; the server invalidates it on CLIENTS_CHANNEL. */
+  clientCache: ClientCache;
   /** Kapı's sign-in sessions: who, how, from where; ends them on request. */
   sessions: SessionIndex;
   /** A provider built with the current keys, for validating client metadata outside the server. */
@@ -69,7 +72,8 @@ export async function openServices(config: Config): Promise<Services> {
   const consents = new ConsentRepository(db);
   const audit = new AuditLog(db);
   const hasher = new PasswordHasher({ concurrency: config.argon2Concurrency });
-  const adapter = createOidcAdapterFactory({ db, sealer, redis, redisPrefix: config.redisPrefix });
+  const clientCache = new ClientCache();
+  const adapter = createOidcAdapterFactory({ db, sealer, redis, redisPrefix: config.redisPrefix, clientCache });
   const resourceServers = new ResourceServerRegistry(db);
   const sessions = new SessionIndex(db, adapter);
   const configurationFor: Services['configurationFor'] = (jwks) => buildConfiguration({ config, jwks, adapter, accounts, consents, audit, resourceServers });
@@ -79,10 +83,14 @@ export async function openServices(config: Config): Promise<Services> {
   const clients = new ClientService(db, sealer, async (metadata) => {
     validator ??= new Provider(config.issuer, configurationFor(await keys.providerJwks()));
     await (validator.Client as unknown as { validate(m: unknown): Promise<void> }).validate(metadata);
+  }, async (clientId) => {
+    // This process at once; the others (servers, when the `kapi` command made the change) over pub/sub.
+    clientCache.invalidate(clientId);
+    await state.publish(CLIENTS_CHANNEL, clientId);
   });
 
   return {
-    config, db, redis, state, sealer, keys, accounts, consents, audit, hasher, clients, resourceServers, adapter, sessions, configurationFor,
+    config, db, redis, state, sealer, keys, accounts, consents, audit, hasher, clients, resourceServers, adapter, sessions, clientCache, configurationFor,
     // The registry simulator is a simulator: production uses it only when explicitly allowed.
     registry: config.allowSimulators ? new FixtureRegistry() : unconfiguredRegistry,
     async close() {

@@ -5,6 +5,7 @@ import type { ReplayHandler } from './oidc-common.js';
 import { MemoryOidcAdapter, MemoryOidcStore } from './oidc-memory.js';
 import { PostgresClientAdapter, PostgresOidcAdapter } from './oidc-postgres.js';
 import { RedisOidcAdapter } from './oidc-redis.js';
+import type { ClientCache } from './client-cache.js';
 
 // The `adapter` of oidc-provider's configuration: one class, constructed once per model name,
 // that sends each model to where it belongs. What must outlive a restart (institutions, grants,
@@ -30,12 +31,14 @@ export interface OidcAdapterFactoryOptions {
   redis?: Redis | undefined;
   /** Redis key prefix, "kapi:" by default (tests use a random one). */
   redisPrefix?: string | undefined;
+  /** Institutions' metadata kept in process (invalidated over pub/sub by the owner). */
+  clientCache?: ClientCache | undefined;
 }
 
 export type OidcAdapterClass = new (model: string) => OidcAdapter & { readonly backend: OidcBackend };
 
 export function createOidcAdapterFactory(options: OidcAdapterFactoryOptions): OidcAdapterClass {
-  const { db, sealer, redis, redisPrefix } = options;
+  const { db, sealer, redis, redisPrefix, clientCache } = options;
   const memory = redis ? undefined : new MemoryOidcStore();
 
   // A code or refresh token presented twice at the same time: the loser of consume() revokes the
@@ -57,7 +60,7 @@ export function createOidcAdapterFactory(options: OidcAdapterFactoryOptions): Oi
   }
 
   function build(model: string): OidcAdapter {
-    if (model === 'Client') return new PostgresClientAdapter(db, sealer);
+    if (model === 'Client') return new PostgresClientAdapter(db, sealer, clientCache);
     if (OIDC_MODEL_ROUTES[model] === 'postgres') return new PostgresOidcAdapter(model, db, { onReplay });
     return shortLived(model);
   }

@@ -1,6 +1,7 @@
 import type { Sealer } from '../../src/security/crypto.js';
 import { KapiError } from '../../src/errors.js';
 import type { Database, OidcAdapter, OidcPayload } from './port.js';
+import type { ClientCache } from './client-cache.js';
 
 // oidc-provider's Client model over the clients table (the institutions), not oidc_models. The
 // client secret is kept sealed with the master key, bound to its client id (a sealed secret copied
@@ -14,12 +15,25 @@ export class PostgresClientAdapter implements OidcAdapter {
   readonly #db: Database;
   readonly #sealer: Sealer;
 
-  constructor(db: Database, sealer: Sealer) {
+  readonly #cache: ClientCache | undefined;
+
+  constructor(db: Database, sealer: Sealer, cache?: ClientCache) {
     this.#db = db;
     this.#sealer = sealer;
+    this.#cache = cache;
   }
 
   async find(clientId: string): Promise<OidcPayload | undefined> {
+    if (!this.#cache) return this.#read(clientId);
+    const hit = this.#cache.get(clientId);
+    if (hit) return hit.payload;
+    const generation = this.#cache.generation();
+    const payload = await this.#read(clientId);
+    this.#cache.set(clientId, payload, generation);
+    return payload;
+  }
+
+  async #read(clientId: string): Promise<OidcPayload | undefined> {
     const row = (await this.#db('clients').select('metadata').where({ client_id: clientId }).first()) as
       | { metadata: OidcPayload }
       | undefined;
@@ -44,10 +58,12 @@ export class PostgresClientAdapter implements OidcAdapter {
       .insert({ client_id: clientId, metadata: JSON.stringify(metadata) })
       .onConflict('client_id')
       .merge({ metadata: JSON.stringify(metadata), updated_at: this.#db.fn.now() });
+    this.#cache?.invalidate(clientId);
   }
 
   async destroy(clientId: string): Promise<void> {
     await this.#db('clients').where({ client_id: clientId }).delete();
+    this.#cache?.invalidate(clientId);
   }
 
   // Clients have no uid, user code or grant, and are never consumed.

@@ -81,6 +81,8 @@ export class ClientService {
     private readonly db: Knex,
     private readonly sealer: Sealer,
     private readonly validate: MetadataValidator,
+    /** Told after every change, so servers drop their cached copy (adapters/storage/client-cache.ts). */
+    private readonly changed: (clientId: string) => Promise<void> = async () => undefined,
   ) {}
 
   private seal(metadata: Record<string, unknown>): Record<string, unknown> {
@@ -99,6 +101,7 @@ export class ClientService {
     const exists = await this.db('clients').where({ client_id: clientId }).first();
     if (exists) throw new KapiError('invalid_request', `client ${clientId} already exists`);
     await this.db('clients').insert({ client_id: clientId, metadata: JSON.stringify(this.seal(metadata)) });
+    await this.changed(clientId);
     return metadata;
   }
 
@@ -132,11 +135,14 @@ export class ClientService {
     const metadata = toMetadata(merged, clientId, secret);
     await this.validate(metadata);
     await this.db('clients').where({ client_id: clientId }).update({ metadata: JSON.stringify(this.seal(metadata)), updated_at: this.db.fn.now() });
+    await this.changed(clientId);
     return metadata;
   }
 
   async remove(clientId: string): Promise<boolean> {
-    return (await this.db('clients').where({ client_id: clientId }).del()) > 0;
+    const removed = (await this.db('clients').where({ client_id: clientId }).del()) > 0;
+    if (removed) await this.changed(clientId);
+    return removed;
   }
 
   private toStored(row: { client_id: string; metadata: Record<string, unknown>; created_at: Date; updated_at: Date }): StoredClient {
