@@ -3,6 +3,8 @@ import type { Knex } from 'knex';
 import type { Account, PasswordCredential, PostalAddress } from './account.js';
 import type { NationalIdType } from '../identity/national-id.js';
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 interface AccountRow {
   id: string;
   national_id: string;
@@ -79,7 +81,11 @@ export class AccountRepository {
   constructor(private readonly db: Knex) {}
 
   async findById(id: string): Promise<Account | undefined> {
-    const row = await this.db<AccountRow>('accounts').where({ id }).first();
+    // Fixed SQL: this runs on every token and userinfo request (issue 8). A malformed id is simply
+    // nobody (the column is a uuid and Postgres would refuse the comparison).
+    if (!UUID.test(id)) return undefined;
+    const result = (await this.db.raw('select * from accounts where id = ? limit 1', [id])) as { rows?: AccountRow[] };
+    const row = result.rows?.[0];
     return row ? toAccount(row) : undefined;
   }
 
