@@ -64,6 +64,17 @@ interface SessionPayload {
 // but naming them all keeps this right if the routing of models changes.
 const GRANT_MODELS = ['AccessToken', 'AuthorizationCode', 'RefreshToken', 'DeviceCode', 'BackchannelAuthenticationRequest'];
 
+// Method ids and amr values never contain commas, so they travel as one comma-separated text each.
+const RECORD_SQL = `insert into login_sessions as s (uid, account_id, methods, acr, amr, signed_in_at, expires_at, ip, user_agent)
+  values (?, ?, string_to_array(?, ','), ?, string_to_array(?, ','), ?, ?, ?, ?)
+  on conflict (uid) do update set
+    methods = case when ?::boolean and s.account_id = excluded.account_id and s.ended_at is null
+      then array(select m from unnest(s.methods || excluded.methods) with ordinality as t(m, i) group by m order by min(i))
+      else excluded.methods end,
+    created_at = case when s.account_id = excluded.account_id and s.ended_at is null then s.created_at else now() end,
+    account_id = excluded.account_id, acr = excluded.acr, amr = excluded.amr, signed_in_at = excluded.signed_in_at,
+    expires_at = excluded.expires_at, ip = excluded.ip, user_agent = excluded.user_agent, ended_at = null, end_reason = null`;
+
 function toSession(row: Row): LoginSession {
   return {
     uid: row.uid,
@@ -103,18 +114,12 @@ export class SessionIndex {
   async record(r: SignInRecord): Promise<void> {
     const signedInAt = new Date(r.signedInAt * 1000);
     const expiresAt = new Date(signedInAt.getTime() + SESSION_LIFETIMES[r.acr].absolute * 1000);
-    const ip = r.ip?.slice(0, 64) ?? null;
-    const userAgent = r.userAgent?.slice(0, 512) ?? null;
-    await this.db.transaction(async (trx) => {
-      const existing = (await trx('login_sessions').where({ uid: r.uid }).forUpdate().first()) as Row | undefined;
-      if (!existing || existing.account_id !== r.accountId || existing.ended_at) {
-        if (existing) await trx('login_sessions').where({ uid: r.uid }).del();
-        await trx('login_sessions').insert({ uid: r.uid, account_id: r.accountId, methods: r.methods, acr: r.acr, amr: r.amr, signed_in_at: signedInAt, expires_at: expiresAt, ip, user_agent: userAgent });
-        return;
-      }
-      const methods = r.continuesSession ? [...new Set([...existing.methods, ...r.methods])] : r.methods;
-      await trx('login_sessions').where({ uid: r.uid }).update({ methods, acr: r.acr, amr: r.amr, signed_in_at: signedInAt, expires_at: expiresAt, ip, user_agent: userAgent });
-    });
+    // One statement, on every sign-in: a new session is inserted; a step-up of a live session of the
+    // same person keeps its earlier methods (in order, without repeats); anything else starts afresh.
+    await this.db.raw(RECORD_SQL, [
+      r.uid, r.accountId, r.methods.join(','), r.acr, r.amr.join(','), signedInAt, expiresAt, r.ip?.slice(0, 64) ?? null, r.userAgent?.slice(0, 512) ?? null,
+      r.continuesSession,
+    ]);
   }
 
   async find(uid: string): Promise<LoginSession | undefined> {
