@@ -7,6 +7,12 @@ import { passwordMethod } from '../interactions/password/method.js';
 import { smartCardModule } from '../interactions/smart-card/index.js';
 import { PkiValidator } from '../adapters/pki/validator.js';
 import { smartCardTrust } from './smart-card-wiring.js';
+import { bankingModule } from '../interactions/banking/index.js';
+import { bankingSetup, type BankingSetup } from './banking-wiring.js';
+import { registrarWiring } from './registrar-wiring.js';
+import { mobileSignatureModule } from '../interactions/mobile-signature/index.js';
+import { mobileSignatureWiring } from './mobile-signature-wiring.js';
+import { secondFactorWiring, type SecondFactors } from './second-factor-wiring.js';
 import type { Config } from './config.js';
 import { demoRouter, DEMO_CLIENT_ID } from './demo/routes.js';
 import { seedDemo } from './demo/seed.js';
@@ -23,6 +29,7 @@ import { recordSignIns } from './sessions/record-sign-in.js';
 import { accountRouter } from './web/account/routes.js';
 import { ensureAccountClient } from './web/account/client.js';
 import { createMessaging, type Messaging } from './messaging-wiring.js';
+import { devOutboxRouter } from './dev/outbox.js';
 import { deriveKey, hmac } from './security/crypto.js';
 import type { GuessLimiterOptions } from './security/guess-limiter.js';
 import { translate } from './web/i18n.js';
@@ -31,6 +38,7 @@ import { interactionRouter } from './web/interactions/routes.js';
 import { localeFor } from './web/locale.js';
 import { createMetrics, operationsRouter, routeLabel } from './web/operations.js';
 import { renderPage } from './web/render.js';
+import { asOutage } from './web/outage.js';
 import { securityHeaders } from './web/security-headers.js';
 import { staticFiles } from './web/static.js';
 
@@ -48,6 +56,10 @@ export interface Kapi {
   /** SMS and mail (with their outboxes where simulators are allowed: the dev page and tests read them). */
   messaging: Messaging;
   listen(): Promise<Server>;
+  /** Online banking: the configured banks (and the demo bank on the embedded demo). */
+  banking: BankingSetup;
+  /** Second factors: device registry, e-Government Key, approvals, push (with its outbox where simulators are allowed). */
+  secondFactors: SecondFactors;
   close(): Promise<void>;
 }
 
@@ -55,15 +67,17 @@ function errorPages(): Koa.Middleware {
   return async (ctx, next) => {
     try {
       await next();
-      if (ctx.status === 404 && ctx.body === undefined) {
+      // oidc-provider answers for itself (respond = false): its 404 is already sent.
+      if (ctx.status === 404 && ctx.body === undefined && ctx.respond !== false && !ctx.headerSent) {
         const locale = localeFor(ctx);
         await renderPage(ctx, '/src/web/views/error', locale, { title: translate(locale, 'error.title'), message: translate(locale, 'not_found') }, { status: 404 });
       }
     } catch (err) {
       const locale = localeFor(ctx);
       const name = (err as { name?: string }).name;
-      if (isKapiError(err)) {
-        await renderPage(ctx, '/src/web/views/error', locale, { title: translate(locale, 'error.title'), message: translate(locale, err.code, err.params) }, { status: err.status });
+      const known = isKapiError(err) ? err : asOutage(err);
+      if (known) {
+        await renderPage(ctx, '/src/web/views/error', locale, { title: translate(locale, 'error.title'), message: translate(locale, known.code, known.params) }, { status: known.status });
         return;
       }
       // The interaction is gone (expired, cookie missing, state store restarted): a clean start-again
@@ -74,7 +88,15 @@ function errorPages(): Koa.Middleware {
       }
       // Malformed requests caught by the body parser and the like (oversized form, bad encoding).
       const status = (err as { status?: number; expose?: boolean }).status;
-      if (typeof status === 'number' && status >= 400 && status < 500 && (err as { expose?: boolean }).expose) {
+      // co-body's strict-JSON refusal ("1", "nul", " ") is a SyntaxError with status 400 but no `expose`.
+      if (typeof status === 'number' && status >= 400 && status < 500 && ((err as { expose?: boolean }).expose || err instanceof SyntaxError)) {
+        if (ctx.is('application/json')) {
+          // A JSON API (the smart-card signer's) gets a JSON answer it can read.
+          ctx.status = status;
+          ctx.set('Cache-Control', 'no-store');
+          ctx.body = { error: 'invalid_request', error_description: 'the request body is malformed or too large' };
+          return;
+        }
         await renderPage(ctx, '/src/web/views/error', locale, { title: translate(locale, 'error.title'), message: translate(locale, 'invalid_request') }, { status });
         return;
       }
@@ -90,6 +112,8 @@ const MACHINE_ENDPOINTS = new Set(['/token', '/jwks', '/.well-known/openid-confi
 export interface KapiOptions {
   /** Tighter or looser guess limits (tests use small numbers). */
   guessLimits?: Partial<Omit<GuessLimiterOptions, 'hmacKey' | 'redis'>>;
+  /** Wrong SMS/TOTP codes before the second stage locks (tests use small numbers). */
+  secondFactorGuesses?: number;
 }
 
 export async function createKapi(config: Config, options: KapiOptions = {}): Promise<Kapi> {
@@ -109,6 +133,20 @@ export async function createKapi(config: Config, options: KapiOptions = {}): Pro
   const methods = new MethodRegistry();
   methods.add(passwordMethod({ accounts, hasher, limiter, audit, subjectKey: deriveKey(config.masterKey, 'subject-hash'), otherMethods: () => methods.all().filter((m) => m.factor === 'first').length > 1 }));
   for (const method of smartCard.methods) methods.add(method);
+  const banking = await bankingSetup(config);
+  const bankingParts = bankingModule({
+    banks: banking.banks, db, state: services.state, redis: services.redis, redisPrefix: config.redisPrefix, accounts, registry: services.registry, audit,
+    subjectKey: deriveKey(config.masterKey, 'bank-subject'), interactions: () => interactionDeps, clientIp: (ctx: Context) => ctx.ip,
+  });
+  for (const method of bankingParts.methods) methods.add(method);
+  const mobile = await mobileSignatureWiring(config, metrics.registry);
+  const mobileSignature = mobileSignatureModule({
+    state: services.state, redis: services.redis, redisPrefix: config.redisPrefix, accounts, registry: services.registry, audit,
+    validator: new PkiValidator(), operators: mobile.operators, limiterKey: deriveKey(config.masterKey, 'mobile-signature-limits'), startsPerTenMinutes: mobile.startsPerTenMinutes, onOutcome: mobile.onOutcome,
+  });
+  for (const method of mobileSignature.methods) methods.add(method);
+  const secondFactors = await secondFactorWiring(config, services, { sms: messaging.sms, notifier: messaging.notifier, provider: () => holder.current, clientIp: (ctx: Context) => ctx.ip }, { ...(options.secondFactorGuesses ? { guesses: options.secondFactorGuesses } : {}) });
+  for (const method of secondFactors.methods) methods.add(method);
 
   let outbox: LogoutOutbox;
   const holder = new ProviderHolder(config.issuer, keys, (jwks) => services.configurationFor(jwks), (provider) => {
@@ -163,12 +201,18 @@ export async function createKapi(config: Config, options: KapiOptions = {}): Pro
   app.use(async (ctx, next) => (MACHINE_ENDPOINTS.has(ctx.path) ? toProvider(ctx, next) : next()));
   app.use(errorPages());
   app.use(staticFiles());
-  const ops = operationsRouter({ db, state, metrics });
+  const ops = operationsRouter({ db, state, metrics, extraChecks: () => mobile.readiness() });
   app.use(ops.routes());
   app.use(interactionRouter(interactionDeps).routes());
   app.use(smartCard.router.routes());
+  app.use(bankingParts.router.routes());
+  app.use(secondFactors.router.routes());
+  // Office issuance: the registrar API (/registrar/v1) and the OpenAPI document (/openapi.json).
+  for (const router of (await registrarWiring(config, services, provider, (ctx: Context) => ctx.ip)).routers) app.use(router.routes());
   await ensureAccountClient(clients, config.issuer);
-  app.use(accountRouter({ config, services, provider, clientIp: (ctx: Context) => ctx.ip, ports: { sms: messaging.sms, mail: messaging.mail, notifier: messaging.notifier } }).routes());
+  app.use(accountRouter({ config, services, provider, clientIp: (ctx: Context) => ctx.ip, ports: { sms: messaging.sms, mail: messaging.mail, notifier: messaging.notifier, secondFactors: { devices: secondFactors.devices, totp: secondFactors.totp } } }).routes());
+  // /dev/outbox: the SMS and mail simulators' outboxes (only where they are in use, never in production).
+  if (!config.production && (messaging.smsOutbox || messaging.mailOutbox)) app.use(devOutboxRouter({ sms: messaging.smsOutbox, mail: messaging.mailOutbox }).routes());
   if (config.demo) {
     const demo = demoRouter({ issuer: config.issuer, clientSecret: async () => String((await clients.metadataWithSecret(DEMO_CLIENT_ID))?.client_secret ?? '') });
     app.use(demo.routes());
@@ -195,7 +239,7 @@ export async function createKapi(config: Config, options: KapiOptions = {}): Pro
 
   let server: Server | undefined;
   return {
-    config, services, app, provider, holder, outbox, methods, messaging,
+    config, services, app, provider, holder, outbox, methods, messaging, banking, secondFactors,
     async listen() {
       server = await new Promise<Server>((resolve) => {
         const s = app.listen(config.port, config.host, () => resolve(s));
@@ -205,6 +249,9 @@ export async function createKapi(config: Config, options: KapiOptions = {}): Pro
     async close() {
       clearInterval(retention);
       await demoResponders?.close();
+      await banking.close();
+      await mobile.close();
+      messaging.close();
       outbox.stop();
       await holder.stop();
       await unwatchClients().catch(() => undefined);

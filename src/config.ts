@@ -34,6 +34,27 @@ const schema = z.object({
   KAPI_REVOCATION_MODE: z.enum(['fail-closed', 'fail-open', 'off']).default('fail-closed'),
   KAPI_REVOCATION_TIMEOUT_MS: z.coerce.number().int().min(100).max(30_000).default(5000),
   KAPI_REVOCATION_CACHE_SECONDS: z.coerce.number().int().min(0).max(86_400).default(300),
+  KAPI_MOBILE_OPERATORS: z.string().min(1).optional(),
+  KAPI_MOBILE_SIMULATOR: boolean.optional(),
+  KAPI_MOBILE_SIMULATOR_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  KAPI_BANKS_FILE: z.string().optional(),
+  KAPI_DEMO_BANK: boolean.optional(),
+  KAPI_SMS_GATEWAY_URL: z.url().optional(),
+  KAPI_SMS_GATEWAY_TOKEN: z.string().min(1).optional(),
+  KAPI_SMS_GATEWAY_USER: z.string().min(1).optional(),
+  KAPI_SMS_GATEWAY_PASSWORD: z.string().optional(),
+  KAPI_SMS_SENDER_ID: z.string().regex(/^[A-Za-z0-9 ]{1,11}$|^\+?[0-9]{3,15}$/, 'must be 1-11 letters/digits or a number').default('KAPI'),
+  KAPI_SMS_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5000),
+  KAPI_SMS_RETRIES: z.coerce.number().int().min(0).max(5).default(2),
+  KAPI_SMTP_HOST: z.string().min(1).optional(),
+  KAPI_SMTP_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+  KAPI_SMTP_TLS: z.enum(['implicit', 'starttls', 'none']).default('starttls'),
+  KAPI_SMTP_USER: z.string().min(1).optional(),
+  KAPI_SMTP_PASSWORD: z.string().optional(),
+  KAPI_SMTP_FROM: z.string().min(3).default('Kapı <no-reply@localhost>'),
+  KAPI_SMTP_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+  KAPI_PUSH_GATEWAY_URL: z.url().optional(),
+  KAPI_PUSH_GATEWAY_TOKEN: z.string().min(1).optional(),
   KAPI_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -57,12 +78,23 @@ export interface Config {
   retentionDays: number;
   logLevel: string;
   /** Smart-card trust: anchor files per profile (comma-separated paths); none means the method is off. */
+  /** Online banking: the JSON file of banks (src/banking-wiring.ts), and whether the demo bank runs on PORT + 3. */
+  banking: { file: string | undefined; demoBank: boolean };
   smartCard: {
     eSignatureAnchors: string[];
     idCardAnchors: string[];
     intermediates: string[];
     revocation: { mode: 'fail-closed' | 'fail-open' | 'off'; timeoutMs: number; cacheSeconds: number };
   };
+  /** Mobile signature: the operators file (JSON, see README), or the MSSP simulator for every operator. */
+  mobileSignature: { operatorsFile: string | undefined; simulator: boolean; simulatorPort: number };
+  /** SMS gateway and SMTP (src/messaging-wiring.ts); absent parts use the outboxes where simulators are allowed. */
+  messaging: {
+    sms?: { endpoint: string; token?: string | undefined; username?: string | undefined; password?: string | undefined; senderId: string; timeoutMs: number; retries: number };
+    smtp?: { host: string; port: number; tls: 'implicit' | 'starttls' | 'none'; username?: string | undefined; password?: string | undefined; from: string; timeoutMs: number };
+  };
+  /** The push gateway for registered devices (src/second-factor-wiring.ts); absent: the outbox where simulators are allowed. */
+  push: { endpoint: string; token?: string | undefined } | undefined;
 }
 
 export class ConfigError extends Error {
@@ -103,6 +135,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     else if (e.KAPI_PAIRWISE_SALT === DEV_PAIRWISE_SALT) problems.push('KAPI_PAIRWISE_SALT is the public development salt');
     if (e.KAPI_DEMO) problems.push('KAPI_DEMO=true: demo institution and demo citizens are not allowed in production');
     if (e.KAPI_ALLOW_SIMULATORS) problems.push('KAPI_ALLOW_SIMULATORS=true is not allowed in production');
+    if (e.KAPI_MOBILE_SIMULATOR && !e.KAPI_ALLOW_SIMULATORS) problems.push('KAPI_MOBILE_SIMULATOR=true: the MSSP simulator is not allowed in production');
+    if (e.KAPI_DEMO_BANK && !e.KAPI_ALLOW_SIMULATORS) problems.push('KAPI_DEMO_BANK=true: the demo bank is a simulator, not allowed in production (KAPI_ALLOW_SIMULATORS)');
+    if (e.KAPI_SMS_GATEWAY_URL && !e.KAPI_SMS_GATEWAY_URL.startsWith('https://')) problems.push('KAPI_SMS_GATEWAY_URL must be an https:// URL in production (codes travel in it)');
+    if (e.KAPI_PUSH_GATEWAY_URL && !e.KAPI_PUSH_GATEWAY_URL.startsWith('https://')) problems.push('KAPI_PUSH_GATEWAY_URL must be an https:// URL in production');
+    if (e.KAPI_SMTP_HOST && e.KAPI_SMTP_TLS === 'none') problems.push('KAPI_SMTP_TLS=none is not allowed in production (codes travel by mail)');
     if (e.KAPI_REVOCATION_MODE === 'off') problems.push('KAPI_REVOCATION_MODE=off is not allowed in production: certificates must be checked for revocation');
   }
 
@@ -111,6 +148,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const cookieKeys = (e.KAPI_COOKIE_KEYS ?? DEV_COOKIE_KEYS).split(',').map((k) => k.trim()).filter(Boolean);
   if (production && cookieKeys.some((k) => k.length < 32)) problems.push('every KAPI_COOKIE_KEYS entry must be at least 32 characters');
   if (production && (e.KAPI_PAIRWISE_SALT?.length ?? 0) < 32 && e.KAPI_PAIRWISE_SALT) problems.push('KAPI_PAIRWISE_SALT must be at least 32 characters');
+
+  if (e.KAPI_SMS_GATEWAY_TOKEN && e.KAPI_SMS_GATEWAY_USER) problems.push('KAPI_SMS_GATEWAY_TOKEN and KAPI_SMS_GATEWAY_USER: choose one way to authenticate to the SMS gateway');
 
   if (problems.length) throw new ConfigError(problems);
 
@@ -133,11 +172,31 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     argon2Concurrency: e.KAPI_ARGON2_CONCURRENCY,
     retentionDays: e.KAPI_RETENTION_DAYS,
     logLevel: e.KAPI_LOG_LEVEL,
+    banking: {
+      file: e.KAPI_BANKS_FILE ? path.resolve(e.KAPI_BANKS_FILE) : undefined,
+      // On by default on the embedded demo (not for in-memory test servers, which start their own banks).
+      demoBank: e.KAPI_DEMO_BANK ?? ((e.KAPI_DEMO ?? !production) && !production && e.DATA_DIR !== ':memory:'),
+    },
     smartCard: {
       eSignatureAnchors: paths(e.KAPI_ESIGN_TRUST_ANCHORS),
       idCardAnchors: paths(e.KAPI_IDCARD_TRUST_ANCHORS),
       intermediates: paths(e.KAPI_PKI_INTERMEDIATES),
       revocation: { mode: e.KAPI_REVOCATION_MODE, timeoutMs: e.KAPI_REVOCATION_TIMEOUT_MS, cacheSeconds: e.KAPI_REVOCATION_CACHE_SECONDS },
     },
+    mobileSignature: {
+      operatorsFile: e.KAPI_MOBILE_OPERATORS ? path.resolve(e.KAPI_MOBILE_OPERATORS) : undefined,
+      // The embedded demo (npm start) gets the simulator beside it; tests and production ask for it.
+      simulator: e.KAPI_MOBILE_SIMULATOR ?? (!production && (e.KAPI_DEMO ?? true) && !e.KAPI_MOBILE_OPERATORS && e.DATA_DIR !== ':memory:'),
+      simulatorPort: e.KAPI_MOBILE_SIMULATOR_PORT ?? (e.PORT === 0 ? 0 : e.PORT + 2),
+    },
+    messaging: {
+      sms: e.KAPI_SMS_GATEWAY_URL
+        ? { endpoint: e.KAPI_SMS_GATEWAY_URL, token: e.KAPI_SMS_GATEWAY_TOKEN, username: e.KAPI_SMS_GATEWAY_USER, password: e.KAPI_SMS_GATEWAY_PASSWORD, senderId: e.KAPI_SMS_SENDER_ID, timeoutMs: e.KAPI_SMS_TIMEOUT_MS, retries: e.KAPI_SMS_RETRIES }
+        : undefined,
+      smtp: e.KAPI_SMTP_HOST
+        ? { host: e.KAPI_SMTP_HOST, port: e.KAPI_SMTP_PORT ?? (e.KAPI_SMTP_TLS === 'implicit' ? 465 : 587), tls: e.KAPI_SMTP_TLS, username: e.KAPI_SMTP_USER, password: e.KAPI_SMTP_PASSWORD, from: e.KAPI_SMTP_FROM, timeoutMs: e.KAPI_SMTP_TIMEOUT_MS }
+        : undefined,
+    },
+    push: e.KAPI_PUSH_GATEWAY_URL ? { endpoint: e.KAPI_PUSH_GATEWAY_URL, token: e.KAPI_PUSH_GATEWAY_TOKEN } : undefined,
   };
 }

@@ -24,6 +24,10 @@ async function main(): Promise<void> {
   if (config.demo && kapi.methods.get('e-signature')) {
     process.stdout.write('e-Signature / ID card demo: stop the server, run `npx kapi dev token` (needs softhsm2 and opensc), start again and follow what it prints.\n');
   }
+  if (kapi.banking.demoBank) process.stdout.write(`Online banking demo: Demo Bank on ${kapi.banking.demoBank.issuer} (customer 4000146, password Demo-Banka-146, code 246810 signs in as Ayşe; all customers in the README)\n`);
+  if (config.mobileSignature.simulator && !config.mobileSignature.operatorsFile && kapi.methods.get('mobile-signature')) {
+    process.stdout.write(`Mobile signature demo: MSSP simulator on http://${config.host}:${config.mobileSignature.simulatorPort}/dev (any operator; number 0530 000 00 01 signs as Ayşe, more test numbers in the README)\n`);
+  }
 
   let stopping = false;
   const stop = async (signal: string) => {

@@ -22,6 +22,9 @@ export interface RegistryPerson {
   familyName: string;
   /** YYYY-MM-DD */
   birthdate: string;
+  /** Serial number of the person's current identity document (ID card, blue card), as the registry
+   *  records it: the password reset asks for it as proof of holding the document. */
+  documentSerial?: string;
   /** Absent for people without a registered address in Türkiye (many blue card holders live abroad). */
   address?: RegistryAddress;
   /** The registry keeps deceased people; callers decide what a death means for their method. */

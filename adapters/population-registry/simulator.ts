@@ -17,6 +17,7 @@ const personSchema = z.object({
   givenName: z.string().min(1),
   familyName: z.string().min(1),
   birthdate: isoDate,
+  documentSerial: z.string().regex(/^[A-Z0-9]{6,12}$/).optional(),
   address: z
     .object({
       formatted: z.string().min(1),

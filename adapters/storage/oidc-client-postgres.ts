@@ -24,6 +24,9 @@ export class PostgresClientAdapter implements OidcAdapter {
   }
 
   async find(clientId: string): Promise<OidcPayload | undefined> {
+    // A client_id from the query string may hold a NUL byte, which Postgres text cannot carry (the query
+    // would fail with a 500): no registered client has one, so it is simply unknown.
+    if (clientId.includes('\u0000')) return undefined;
     if (!this.#cache) return this.#read(clientId);
     const hit = this.#cache.get(clientId);
     if (hit) return hit.payload;

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
-import type { Account, PasswordCredential, PostalAddress } from './account.js';
+import type { Account, PasswordCredential, PasswordResetMethod, PhoneVerificationLevel, PostalAddress } from './account.js';
 import type { NationalIdType } from '../identity/national-id.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -19,6 +19,9 @@ interface AccountRow {
   address: PostalAddress | null;
   password_login_enabled: boolean;
   bank_login_enabled: boolean;
+  two_factor_enabled?: boolean;
+  phone_verified_acr?: PhoneVerificationLevel | null;
+  password_reset_method?: PasswordResetMethod;
 }
 
 function isoDate(value: string | Date | null): string | null {
@@ -46,6 +49,9 @@ function toAccount(row: AccountRow): Account {
     address: row.address,
     passwordLoginEnabled: row.password_login_enabled,
     bankLoginEnabled: row.bank_login_enabled,
+    twoFactorEnabled: row.two_factor_enabled ?? false,
+    phoneVerifiedAcr: row.phone_verified_acr ?? null,
+    passwordResetMethod: row.password_reset_method ?? 'phone',
   };
 }
 
@@ -108,12 +114,76 @@ export class AccountRepository {
         email_verified: account.emailVerified ?? false,
         phone: account.phone,
         phone_verified: account.phoneVerified ?? false,
+        ...(account.phoneVerifiedAcr ? { phone_verified_acr: account.phoneVerifiedAcr } : {}),
         address: account.address ? (JSON.stringify(account.address) as unknown as PostalAddress) : null,
         password_login_enabled: account.passwordLoginEnabled ?? true,
         bank_login_enabled: account.bankLoginEnabled ?? true,
       })
       .returning('*');
     return toAccount(row as AccountRow);
+  }
+
+  /**
+   * Opens or closes password login (the person's security settings). Atomic compare-and-set: true
+   * only when this call changed the value, so a double submit records and notifies once.
+   */
+  async setPasswordLoginEnabled(accountId: string, enabled: boolean, trx: Knex = this.db): Promise<boolean> {
+    return this.#setFlag(trx, accountId, 'password_login_enabled', enabled);
+  }
+
+  /** Blocks or unblocks online-banking login (access restrictions); true when this call changed it. */
+  async setBankLoginEnabled(accountId: string, enabled: boolean, trx: Knex = this.db): Promise<boolean> {
+    return this.#setFlag(trx, accountId, 'bank_login_enabled', enabled);
+  }
+
+  /** Turns two-factor authentication on or off; true when this call changed it (issue 7). */
+  async setTwoFactorEnabled(accountId: string, enabled: boolean, trx: Knex = this.db): Promise<boolean> {
+    return this.#setFlag(trx, accountId, 'two_factor_enabled', enabled);
+  }
+
+  async #setFlag(trx: Knex, accountId: string, column: 'password_login_enabled' | 'bank_login_enabled' | 'two_factor_enabled', enabled: boolean): Promise<boolean> {
+    if (!UUID.test(accountId)) return false;
+    const changed = await trx('accounts').where({ id: accountId }).andWhereNot(column, enabled).update({ [column]: enabled, updated_at: trx.fn.now() }, ['id']);
+    return changed.length === 1;
+  }
+
+  /**
+   * Records a mobile phone or e-mail address (contact options). `verifiedAcr` present: verified now,
+   * in a session of that level; absent: recorded unverified (a code is on its way). Each contact
+   * replaces the previous one of its kind.
+   */
+  async setPhone(accountId: string, phone: string | null, verifiedAcr?: PhoneVerificationLevel, trx: Knex = this.db): Promise<void> {
+    await trx('accounts').where({ id: accountId }).update({
+      phone,
+      phone_verified: Boolean(phone && verifiedAcr),
+      phone_verified_acr: phone && verifiedAcr ? verifiedAcr : null,
+      phone_verified_at: phone && verifiedAcr ? trx.fn.now() : null,
+      updated_at: trx.fn.now(),
+    });
+  }
+
+  async setEmail(accountId: string, email: string | null, verified: boolean, trx: Knex = this.db): Promise<void> {
+    await trx('accounts').where({ id: accountId }).update({
+      email,
+      email_verified: Boolean(email && verified),
+      email_verified_at: email && verified ? trx.fn.now() : null,
+      updated_at: trx.fn.now(),
+    });
+  }
+
+  async setPasswordResetMethod(accountId: string, method: PasswordResetMethod, trx: Knex = this.db): Promise<void> {
+    await trx('accounts').where({ id: accountId }).update({ password_reset_method: method, updated_at: trx.fn.now() });
+  }
+
+  /** "Refresh my information": names and address as the population registry has them now. */
+  async refreshFromRegistry(accountId: string, person: Pick<RegisteredPerson, 'givenName' | 'familyName' | 'birthdate' | 'address'>, trx: Knex = this.db): Promise<void> {
+    await trx('accounts').where({ id: accountId }).update({
+      given_name: person.givenName,
+      family_name: person.familyName,
+      birthdate: person.birthdate,
+      address: person.address ? JSON.stringify(person.address) : null,
+      updated_at: trx.fn.now(),
+    });
   }
 
   async findPassword(accountId: string): Promise<PasswordCredential | undefined> {

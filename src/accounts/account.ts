@@ -23,7 +23,17 @@ export interface Account {
   address: PostalAddress | null;
   passwordLoginEnabled: boolean;
   bankLoginEnabled: boolean;
+  /** Two-factor authentication (issue 7): every first-stage login is followed by a second stage. */
+  twoFactorEnabled?: boolean;
+  /** The level of the session the phone was verified in ('registry' when it came from the registry);
+   *  null when unknown. The SMS second factor needs 'substantial' or more (DESIGN.md). */
+  phoneVerifiedAcr?: PhoneVerificationLevel | null;
+  /** What a password reset sends codes to (the person's choice on the contacts page). */
+  passwordResetMethod?: PasswordResetMethod;
 }
+
+export type PhoneVerificationLevel = 'low' | 'substantial' | 'high' | 'registry';
+export type PasswordResetMethod = 'phone' | 'phone_and_email';
 
 export interface PasswordCredential {
   accountId: string;

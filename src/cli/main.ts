@@ -8,6 +8,7 @@ import { clientsCommand } from './clients.js';
 import { keysCommand } from './keys.js';
 import { migrateCommand } from './migrate.js';
 import { resourcesCommand } from './resources.js';
+import { registrarCommand } from './registrar.js';
 import { devCommand } from './dev.js';
 import { printError } from './output.js';
 
@@ -86,6 +87,7 @@ On the embedded database, stop the server before running kapi on its data direct
   program.addCommand(clientsCommand(ctx));
   program.addCommand(keysCommand(ctx));
   program.addCommand(resourcesCommand(ctx));
+  program.addCommand(registrarCommand(ctx));
   program.addCommand(devCommand(ctx));
   program.addCommand(migrateCommand(ctx));
   return program;

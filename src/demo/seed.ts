@@ -29,7 +29,9 @@ export async function seedDemo(deps: {
     if (!person) throw new Error(`demo citizen ${citizen.nationalId} is not in the registry fixtures`);
     const email = 'email' in citizen ? citizen.email : null;
     const phone = 'phone' in citizen ? citizen.phone : null;
-    const account = await deps.accounts.create(accountFromPerson(person, { email, emailVerified: email !== null, phone, phoneVerified: phone !== null }));
+    // The demo phone stands for one the registry holds (verified with the ID card), so it can serve
+    // as the SMS second factor (DESIGN.md "Phones for the SMS second factor").
+    const account = await deps.accounts.create({ ...accountFromPerson(person, { email, emailVerified: email !== null, phone, phoneVerified: phone !== null }), phoneVerifiedAcr: phone !== null ? 'registry' : null });
     await deps.accounts.setPassword({ accountId: account.id, hash: await deps.hasher.hash(citizen.password), mustChange: citizen.mustChange, origin: citizen.mustChange ? 'office' : 'self' });
   }
   if (!(await deps.clients.show(DEMO_CLIENT_ID))) {

@@ -15,6 +15,9 @@ export interface InteractionLike {
   persist(): Promise<unknown>;
 }
 
+/** Login-prompt reasons under which the existing session still proves who the person is. */
+const STEP_UP_REASONS = new Set(['acr_level', 'essential_acr', 'essential_acrs']);
+
 /**
  * The Flow lives inside the Interaction's `result` (DESIGN.md "Flow"), so it shares the interaction's
  * TTL and cookie binding. A session that already exists (a step-up) seeds the flow with what it proved.
@@ -27,7 +30,12 @@ export function loadFlow(interaction: InteractionLike, locale: Locale, requiredA
   }
   const flow: Flow = { csrf: randomToken(24), locale, requiredAcr, completed: [] };
   const session = interaction.session;
-  if (session?.accountId && isAcr(session.acr)) {
+  // The session counts only for a step-up (the level is too low). prompt=login, an exceeded max_age or
+  // session lifetime, or an id_token_hint for someone else ask for a new authentication: nothing of
+  // the session may satisfy it.
+  const reasons = interaction.prompt.name === 'login' ? interaction.prompt.reasons : [];
+  const stepUpOnly = reasons.every((reason) => STEP_UP_REASONS.has(reason));
+  if (session?.accountId && isAcr(session.acr) && stepUpOnly) {
     flow.accountId = session.accountId;
     flow.completed.push({ method: 'session', factor: 'first', at: Math.floor(Date.now() / 1000), amr: session.amr ?? [], acr: session.acr });
   }

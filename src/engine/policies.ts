@@ -41,7 +41,38 @@ export const stepUpPolicy: Policy = async (input) => {
   return { kind: 'next', methods: reaching };
 };
 
-export const DEFAULT_POLICIES: readonly Policy[] = [firstFactorPolicy, stepUpPolicy];
+/** amr values only a second factor earns: a continued session that carries one has had its second stage. */
+const SECOND_STAGE_AMR = new Set(['otp', 'sms', 'swk']);
+
+/**
+ * Two-factor authentication (issue 7). After the first stage, a second stage is required when the
+ * account has two-factor authentication on (after every first method), or when it has an active
+ * e-Government Key (TOTP) and the first stage was the password. Offered: the second methods the
+ * person is enrolled in (`usableBy`: a registered device, else the verified phone; the TOTP key).
+ * Nobody does two second stages: once one is done (now or in the session being continued) this policy
+ * is silent, and the level asked for is left to the step-up policy.
+ */
+export const secondFactorPolicy: Policy = async (input) => {
+  const { flow, account } = input;
+  if (!account) return undefined;
+  const firsts = flow.completed.filter((c) => c.factor === 'first');
+  if (!firsts.length) return undefined;
+  const secondDone = flow.completed.some((c) => c.factor === 'second' || (c.method === 'session' && c.amr.some((a) => SECOND_STAGE_AMR.has(a))));
+  if (secondDone) return undefined;
+  const afterPassword = firsts.some((c) => c.method === 'password');
+  // Nothing to ask (and no enrolment to look up) without the setting, unless a password may need its TOTP.
+  if (!account.twoFactorEnabled && !afterPassword) return undefined;
+  const usable: Method[] = [];
+  for (const m of input.methods) {
+    if (m.factor === 'second' && (!m.usableBy || (await m.usableBy(account)))) usable.push(m);
+  }
+  const totpAfterPassword = afterPassword && usable.some((m) => m.id === 'totp');
+  if (!account.twoFactorEnabled && !totpAfterPassword) return undefined;
+  if (!usable.length) return { kind: 'deny', code: 'method_unavailable' };
+  return { kind: 'next', methods: usable };
+};
+
+export const DEFAULT_POLICIES: readonly Policy[] = [firstFactorPolicy, secondFactorPolicy, stepUpPolicy];
 
 /** Runs the policies in order; the first that answers decides; if none objects, the flow is satisfied. */
 export async function decide(input: PolicyInput, policies: readonly Policy[] = DEFAULT_POLICIES): Promise<Decision> {

@@ -2,6 +2,8 @@ import type { Configuration, KoaContextWithOIDC } from 'oidc-provider';
 import type { AccountRepository } from '../accounts/account-repository.js';
 import { ACR_LEVELS, isAcr } from '../assurance/levels.js';
 import type { Config } from '../config.js';
+import { isKapiError } from '../errors.js';
+import { asOutage } from '../web/outage.js';
 import type { AuditLog } from '../security/audit.js';
 import { hmac } from '../security/crypto.js';
 import { translate } from '../web/i18n.js';
@@ -225,10 +227,12 @@ export function buildConfiguration(deps: ConfigurationDeps): Configuration {
     },
     async renderError(ctx, out, error) {
       const locale = localeFor(ctx as never);
-      const status = (error as { statusCode?: number }).statusCode ?? 400;
+      // Kapı's own errors raised inside oidc-provider (storage down: 503) keep their status and message.
+      const kapi = isKapiError(error) ? error : asOutage(error);
+      const status = (error as { statusCode?: number }).statusCode ?? kapi?.status ?? (out.error === 'server_error' ? 500 : 400);
       await renderPage(ctx as never, '/src/web/views/error', locale, {
         title: translate(locale, 'error.title'),
-        message: status >= 500 ? translate(locale, 'internal') : translate(locale, 'error.generic'),
+        message: kapi ? translate(locale, kapi.code) : status >= 500 ? translate(locale, 'internal') : translate(locale, 'error.generic'),
         reference: out.error,
         detail: out.error_description,
       }, { status });

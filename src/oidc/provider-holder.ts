@@ -55,6 +55,8 @@ export class ProviderHolder {
 
   async stop(): Promise<void> {
     if (this.#timer) clearInterval(this.#timer);
-    await this.#unsubscribe?.();
+    // During a Redis outage the unsubscribe cannot be sent; shutdown must still go on (the connection
+    // is closed right after, which ends the subscription anyway).
+    await this.#unsubscribe?.().catch((err: unknown) => log.warn({ err }, 'could not unsubscribe from key changes'));
   }
 }

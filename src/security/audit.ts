@@ -12,6 +12,27 @@ export interface SignInRecord {
   userAgent?: string | undefined;
 }
 
+/** One row of a person's login history. */
+export interface SignInRow {
+  id: string;
+  at: Date;
+  clientId: string | null;
+  method: string;
+  acr: string | null;
+  result: string;
+  ip: string | null;
+  userAgent: string | null;
+}
+
+/** What one institution received from a person, summed up. */
+export interface ReleaseSummary {
+  clientId: string;
+  claims: string[];
+  firstAt: Date;
+  lastAt: Date;
+  times: number;
+}
+
 export interface AuditRecord {
   type: string;
   accountId?: string | undefined;
@@ -44,8 +65,9 @@ export class AuditLog {
     await this.db('claim_releases').insert({ account_id: accountId, client_id: clientId, claims, channel });
   }
 
-  async event(r: AuditRecord): Promise<void> {
-    await this.db('audit_events').insert({
+  /** `trx`: write the event in the same transaction as the change it records. */
+  async event(r: AuditRecord, trx: Knex = this.db): Promise<void> {
+    await trx('audit_events').insert({
       type: r.type,
       account_id: r.accountId ?? null,
       client_id: r.clientId ?? null,
@@ -54,6 +76,33 @@ export class AuditLog {
       detail: r.detail ? JSON.stringify(r.detail) : null,
     });
     log.info({ event: r.type, clientId: r.clientId, actor: r.actor }, 'audit event');
+  }
+
+  /**
+   * The person's own sign-ins, newest first, in pages: `before` is the id of the last row of the
+   * previous page (keyset pagination: a new sign-in does not shift the pages being read).
+   */
+  async signInsOf(accountId: string, options: { before?: string | undefined; limit: number }): Promise<SignInRow[]> {
+    let query = this.db('sign_ins').where({ account_id: accountId });
+    if (options.before) query = query.andWhere('id', '<', options.before);
+    const rows = (await query.orderBy('id', 'desc').limit(options.limit)) as { id: string | number; at: Date; client_id: string | null; method: string; acr: string | null; result: string; ip: string | null; user_agent: string | null }[];
+    return rows.map((r) => ({ id: String(r.id), at: new Date(r.at), clientId: r.client_id, method: r.method, acr: r.acr, result: r.result, ip: r.ip, userAgent: r.user_agent }));
+  }
+
+  /** Per institution: which claims it received and when (first, latest, how often), latest first. */
+  async releasesOf(accountId: string): Promise<ReleaseSummary[]> {
+    const totals = (await this.db('claim_releases').where({ account_id: accountId }).groupBy('client_id')
+      .select('client_id', this.db.raw('min(at) as first_at'), this.db.raw('max(at) as last_at'), this.db.raw('count(*)::int as times'))
+      .orderBy('last_at', 'desc').limit(200)) as { client_id: string; first_at: Date; last_at: Date; times: number }[];
+    const names = (await this.db.raw('select client_id, array_agg(distinct c order by c) as claims from claim_releases, unnest(claims) as c where account_id = ? group by client_id', [accountId])) as { rows: { client_id: string; claims: string[] }[] };
+    const claimsBy = new Map(names.rows.map((r) => [r.client_id, r.claims]));
+    return totals.map((t) => ({ clientId: t.client_id, claims: claimsBy.get(t.client_id) ?? [], firstAt: new Date(t.first_at), lastAt: new Date(t.last_at), times: Number(t.times) }));
+  }
+
+  /** The latest releases to one institution (what, when, by which channel). */
+  async recentReleases(accountId: string, clientId: string, limit = 10): Promise<{ at: Date; claims: string[]; channel: string }[]> {
+    const rows = (await this.db('claim_releases').where({ account_id: accountId, client_id: clientId }).orderBy('id', 'desc').limit(limit)) as { at: Date; claims: string[]; channel: string }[];
+    return rows.map((r) => ({ at: new Date(r.at), claims: r.claims, channel: r.channel }));
   }
 
   /** Personal-data retention: purge rows older than the configured period. */

@@ -38,6 +38,13 @@ export interface PageData {
 export async function renderPage(ctx: Context, view: string, locale: Locale, data: PageData, options: PageOptions = {}): Promise<void> {
   const t = translator(locale);
   const url = new URL(ctx.href);
+  // A page answering a form post: its language link must lead to a page that can be shown with GET.
+  // Every step of a login is shown again by the interaction's own address.
+  if (ctx.method !== 'GET') {
+    const interaction = /^\/interaction\/[^/]+/.exec(url.pathname);
+    url.pathname = interaction ? interaction[0] : url.pathname;
+    url.search = '';
+  }
   url.searchParams.set('lang', locale === 'tr' ? 'en' : 'tr');
   const html = await eta.renderAsync(view, {
     ...data,

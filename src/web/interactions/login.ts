@@ -32,6 +32,8 @@ function methodContext(deps: InteractionDeps, req: LoginRequest, method: Method)
 
 /** Shows the chooser, the only useful method directly, or the refusal, as the policies decide. */
 export async function showLogin(deps: InteractionDeps, req: LoginRequest): Promise<void> {
+  // "Other sign-in methods" (?choose=1) leaves the method in progress for the chooser.
+  if (req.ctx.query.choose !== undefined) delete req.flow.current;
   const current = req.flow.current && deps.methods.get(req.flow.current.method);
   if (current) return runStep(deps, req, current, await current.start(methodContext(deps, req, current)));
   return advance(deps, req);

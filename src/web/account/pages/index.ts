@@ -1,5 +1,12 @@
 import type Router from '@koa/router';
 import type { AccountDeps } from '../deps.js';
+import { securityPages } from './security/index.js';
+import { historyPages } from './history/index.js';
+import { sessionsPages } from './sessions/index.js';
+import { passwordPages } from './password/index.js';
+import { contactPages } from './contacts/index.js';
+import { resetPages } from './reset/index.js';
+import { secondFactorPages } from './second-factors/index.js';
 
 /**
  * The account pages' features. Each module adds its routes to the /account router (use requireAccount /
@@ -7,4 +14,12 @@ import type { AccountDeps } from '../deps.js';
  */
 export type AccountPage = (router: Router, deps: AccountDeps) => void;
 
-export const ACCOUNT_PAGES: AccountPage[] = [];
+export const ACCOUNT_PAGES: AccountPage[] = [
+  securityPages,
+  historyPages,
+  sessionsPages,
+  passwordPages,
+  contactPages,
+  resetPages,
+  secondFactorPages,
+];

@@ -1,0 +1,20 @@
+// The push port (DESIGN.md "External services"): notifications to registered devices. A real client
+// for the push service the operator configures (an HTTP push gateway), and an outbox for dev and
+// tests that the reference device client and the tests read.
+
+/** What a device is told: where to look, never a secret. The app fetches the approval itself. */
+export interface PushMessage {
+  /** The device's push token (given by the platform to the app, registered with the device). */
+  token: string;
+  title: string;
+  body: string;
+  /** Small data the app uses to open the right approval. */
+  data: { type: 'approval'; approvalId: string };
+}
+
+export interface PushSender {
+  /** Short name for logs and readiness ("outbox", "http-gateway"). */
+  readonly kind: string;
+  /** Resolves once the push service accepted the message; throws a KapiError('upstream_unavailable') otherwise. */
+  send(message: PushMessage): Promise<void>;
+}

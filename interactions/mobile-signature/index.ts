@@ -1,0 +1,58 @@
+import type { Redis } from 'ioredis';
+import { RateLimiterMemory, RateLimiterRedis } from 'rate-limiter-flexible';
+import type { MobileOperator } from '../../adapters/mobile-operators/port.js';
+import type { PopulationRegistry } from '../../adapters/population-registry/port.js';
+import type { CertificateValidator, TrustProfile } from '../../adapters/pki/port.js';
+import type { StateStore } from '../../adapters/storage/port.js';
+import type { AccountRepository } from '../../src/accounts/account-repository.js';
+import type { Method } from '../../src/engine/types.js';
+import type { AuditLog } from '../../src/security/audit.js';
+import { mobileSignatureMethod } from './method.js';
+import { MobileSignatureTransactions } from './transactions.js';
+
+export interface MobileSignatureModuleDeps {
+  state: StateStore;
+  redis: Redis | undefined;
+  redisPrefix: string;
+  accounts: AccountRepository;
+  registry: PopulationRegistry;
+  audit: AuditLog;
+  validator: CertificateValidator;
+  /** Enabled operators, in form order, each with its trust anchors and timeouts. */
+  operators: { operator: MobileOperator; trust: TrustProfile; timeoutSeconds: number; requestTimeoutMs: number }[];
+  /** HMAC key for rate-limit keys (numbers and IPs are personal data). */
+  limiterKey: Buffer;
+  /** Starts allowed per GSM number and identity number in ten minutes (default 5); an IP gets ten times as many. */
+  startsPerTenMinutes?: number;
+  onOutcome?: (operator: string, outcome: string) => void;
+}
+
+/** The mobile-signature method as a plug-in module; no operator enabled means no method. */
+export function mobileSignatureModule(deps: MobileSignatureModuleDeps): { methods: Method[] } {
+  if (deps.operators.length === 0) return { methods: [] };
+  const perPerson = deps.startsPerTenMinutes ?? 5;
+  // Offices and mobile carriers put many people behind one address: the IP limit is only a backstop.
+  const limiterFor = (name: string, points: number) => {
+    const options = { keyPrefix: `${deps.redisPrefix}ms-start-${name}`, points, duration: 600 };
+    return deps.redis ? new RateLimiterRedis({ ...options, storeClient: deps.redis }) : new RateLimiterMemory(options);
+  };
+  const limiters = { person: limiterFor('person', perPerson), ip: limiterFor('ip', perPerson * 10) };
+  const timeouts = new Map(deps.operators.map((o) => [o.operator.id, o.timeoutSeconds]));
+  const method = mobileSignatureMethod({
+    transactions: new MobileSignatureTransactions(deps.state),
+    operators: new Map(deps.operators.map((o) => [o.operator.id, o.operator])),
+    operatorList: deps.operators.map((o) => o.operator),
+    trust: new Map(deps.operators.map((o) => [o.operator.id, o.trust])),
+    validator: deps.validator,
+    requestTimeoutSeconds: Math.ceil(Math.max(...deps.operators.map((o) => o.requestTimeoutMs)) / 1000),
+    receiptText: (tx) => (tx.status === 'accepted' ? 'Kapı: giriş başarılı / signed in' : 'Kapı: giriş tamamlanamadı / sign-in failed'),
+    timeoutSeconds: (operator) => timeouts.get(operator) ?? 120,
+    accounts: deps.accounts,
+    registry: deps.registry,
+    audit: deps.audit,
+    limiters,
+    limiterKey: deps.limiterKey,
+    ...(deps.onOutcome ? { onOutcome: deps.onOutcome } : {}),
+  });
+  return { methods: [method] };
+}

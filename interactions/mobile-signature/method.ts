@@ -1,0 +1,175 @@
+import type { PopulationRegistry } from '../../adapters/population-registry/port.js';
+import { canonicalSubscriber } from '../../adapters/mobile-operators/etsi-client.js';
+import { OperatorUnavailable, type MobileOperator } from '../../adapters/mobile-operators/port.js';
+import type { RateLimiterAbstract } from 'rate-limiter-flexible';
+import type { AccountRepository } from '../../src/accounts/account-repository.js';
+import type { Method, MethodContext, Step } from '../../src/engine/types.js';
+import { validateNationalId } from '../../src/identity/national-id.js';
+import { log } from '../../src/log.js';
+import type { AuditLog } from '../../src/security/audit.js';
+import { hmac } from '../../src/security/crypto.js';
+import { accountFromRegistry } from './accounts.js';
+import { advance, QUERY_INTERVAL_MS, type AdvanceDeps } from './advance.js';
+import { signingText } from './signing-text.js';
+import { MobileSignatureTransactions, type MobileSignatureTransaction } from './transactions.js';
+import './messages.js';
+
+export const METHOD_ID = 'mobile-signature';
+const IDENTIFY_VIEW = '/interactions/mobile-signature/views/identify';
+const WAITING_VIEW = '/interactions/mobile-signature/views/waiting';
+const AMR = ['hwk', 'mca', 'pin'];
+
+export interface MobileSignatureMethodDeps extends AdvanceDeps {
+  accounts: AccountRepository;
+  registry: PopulationRegistry;
+  audit: AuditLog;
+  /** Enabled operators, in the order the form lists them. */
+  operatorList: readonly MobileOperator[];
+  /** Seconds the phone waits for the person (the TimeOut sent to the MSSP), per operator. */
+  timeoutSeconds: (operator: string) => number;
+  /** Every start costs a point for the GSM number and the identity number (`person`) and for the IP: nobody's phone is to be flooded with requests. */
+  limiters: { person: RateLimiterAbstract; ip: RateLimiterAbstract };
+  limiterKey: Buffer;
+  onOutcome?: (operator: string, outcome: string) => void;
+}
+
+/**
+ * Mobile signature: national ID, GSM number and operator; the operator's MSSP asks the person's SIM to
+ * sign a short text whose verification code the page shows too; the waiting page's polls move the
+ * transaction on (./advance.ts); Kapı verifies the returned CMS signature and certificate itself.
+ * Reaches acr `high` (amr hwk, mca, pin).
+ */
+export function mobileSignatureMethod(deps: MobileSignatureMethodDeps): Method {
+  const operatorChoices = () => deps.operatorList.map((o) => ({ id: o.id, labelKey: o.labelKey }));
+
+  const identify = (extra: Partial<Extract<Step, { kind: 'prompt' }>> = {}): Step => ({
+    kind: 'prompt',
+    view: IDENTIFY_VIEW,
+    ...extra,
+    data: { operators: operatorChoices(), ...extra.data },
+  });
+
+  const waiting = (tx: MobileSignatureTransaction): Step => ({
+    kind: 'wait',
+    view: WAITING_VIEW,
+    pollSeconds: QUERY_INTERVAL_MS / 1000,
+    data: { code: tx.code, summary: tx.dataToBeDisplayed, expiresAt: tx.exp, operatorLabel: deps.operators.get(tx.operator)?.labelKey ?? tx.operator, phone: maskedPhone(tx.subscriber) },
+  });
+
+  async function failed(ctx: MethodContext, reason: string, operator: string, form: Record<string, string>, status = 400): Promise<Step> {
+    deps.onOutcome?.(operator, reason);
+    await deps.audit.signIn({ clientId: ctx.client.clientId, method: METHOD_ID, result: reason, ip: ctx.ip, userAgent: ctx.userAgent });
+    return identify({ status, error: { code: `mobile_signature.${reason}` }, data: form });
+  }
+
+  async function progress(ctx: MethodContext): Promise<Step> {
+    const id = String(ctx.state.transaction ?? '');
+    const found = id ? await advance(deps, id) : undefined;
+    if (!found) {
+      delete ctx.state.transaction;
+      return identify({ status: 410, error: { code: 'mobile_signature.transaction_expired' } });
+    }
+    const { tx } = found;
+    if (tx.status === 'pending') return waiting(tx);
+    await deps.transactions.close(id); // single use, whatever the outcome
+    delete ctx.state.transaction;
+    const form = { nationalId: tx.nationalId, phone: `0${tx.subscriber}`, operator: tx.operator };
+    if (tx.status === 'failed') return failed(ctx, tx.reason ?? 'operator_error', tx.operator, form, tx.reason === 'operator_unavailable' ? 503 : 400);
+    const account = await accountFromRegistry(deps, tx.nationalId);
+    if (!account) return failed(ctx, 'not_in_registry', tx.operator, form, 403);
+    deps.onOutcome?.(tx.operator, 'signed_in');
+    return { kind: 'done', accountId: account.id, amr: AMR };
+  }
+
+  async function limited(ctx: MethodContext, nationalId: string, subscriber: string): Promise<number | undefined> {
+    const keys = [[deps.limiters.ip, `ip:${hmac(deps.limiterKey, ctx.ip)}`], [deps.limiters.person, `id:${hmac(deps.limiterKey, nationalId)}`], [deps.limiters.person, `msisdn:${hmac(deps.limiterKey, subscriber)}`]] as const;
+    for (const [limiter, key] of keys) {
+      try {
+        await limiter.consume(key);
+      } catch (err) {
+        if (err instanceof Error) throw err; // the store failed: a 503, not a silent pass
+        return Math.max(1, Math.ceil(((err as { msBeforeNext?: number }).msBeforeNext ?? 60_000) / 1000));
+      }
+    }
+    return undefined;
+  }
+
+  async function begin(ctx: MethodContext, input: Record<string, string>): Promise<Step> {
+    const typedId = (input.national_id ?? '').replace(/\s+/g, '');
+    const typedPhone = (input.phone ?? '').slice(0, 32);
+    const operatorId = input.operator ?? '';
+    const form = { nationalId: typedId.slice(0, 11), phone: typedPhone, operator: operatorId };
+    const id = validateNationalId(typedId);
+    if (!id.ok) return identify({ status: 400, error: { code: 'invalid_identity_number', field: 'national_id' }, data: form });
+    const subscriber = canonicalSubscriber(typedPhone);
+    if (!subscriber) return identify({ status: 400, error: { code: 'mobile_signature.invalid_phone', field: 'phone' }, data: form });
+    const operator = deps.operatorList.find((o) => o.id === operatorId);
+    if (!operator) return identify({ status: 400, error: { code: 'mobile_signature.choose_operator', field: 'operator' }, data: form });
+
+    const wait = await limited(ctx, id.number, subscriber);
+    if (wait !== undefined) return identify({ status: 429, error: { code: 'mobile_signature.too_many_attempts', params: { seconds: wait } }, data: form });
+
+    const now = new Date();
+    const transactionId = MobileSignatureTransactions.newId();
+    const text = signingText({ transactionId, clientName: ctx.client.name, locale: ctx.flow.locale, at: now });
+    const timeoutSeconds = deps.timeoutSeconds(operator.id);
+    let started;
+    try {
+      started = await operator.requestSignature({ subscriber, dataToBeSigned: text.dataToBeSigned, dataToBeDisplayed: text.dataToBeDisplayed, timeoutSeconds });
+    } catch (err) {
+      if (!(err instanceof OperatorUnavailable)) throw err;
+      log.warn({ operator: operator.id, err: err.message }, 'mobile-signature request failed');
+      return failed(ctx, 'operator_unavailable', operator.id, form, 503);
+    }
+    if (!started.ok) {
+      if (started.failure === 'operator_rejected') log.error({ operator: operator.id, statusCode: started.statusCode }, 'operator refused the signature request: check the operator configuration');
+      return failed(ctx, started.failure, operator.id, form);
+    }
+    const iat = Math.floor(now.getTime() / 1000);
+    const tx: MobileSignatureTransaction = {
+      id: transactionId, operator: operator.id, subscriber, nationalId: id.number, clientId: ctx.client.clientId,
+      dataToBeSigned: text.dataToBeSigned, dataToBeDisplayed: text.dataToBeDisplayed, code: text.code,
+      msspTransId: started.msspTransId, iat, exp: iat + timeoutSeconds + 10,
+      nextQueryAt: now.getTime() + QUERY_INTERVAL_MS, queries: 0, status: 'pending',
+    };
+    await deps.transactions.create(tx);
+    ctx.state.transaction = tx.id;
+    return waiting(tx);
+  }
+
+  return {
+    id: METHOD_ID,
+    factor: 'first',
+    acr: 'high',
+    amr: AMR,
+    labelKey: 'method.mobile-signature',
+    async start(ctx) {
+      return ctx.state.transaction ? progress(ctx) : identify();
+    },
+    async continue(ctx, input) {
+      if (input.action === 'cancel' || input.action === 'choose') {
+        // TS 102 204 has no way for the AP to withdraw a request: Kapı forgets the transaction, so a
+        // signature made afterwards is never used. The method is left (the flow no longer names it),
+        // so the chooser is shown; relative to .../method/mobile-signature/continue.
+        if (ctx.state.transaction) {
+          await deps.transactions.close(String(ctx.state.transaction));
+          deps.onOutcome?.('-', 'cancelled_on_screen');
+        }
+        delete ctx.flow.current;
+        return { kind: 'redirect', url: '../../?choose=1' };
+      }
+      if (ctx.state.transaction) return progress(ctx);
+      return begin(ctx, input);
+    },
+    async poll(ctx) {
+      const id = String(ctx.state.transaction ?? '');
+      const found = id ? await advance(deps, id) : undefined;
+      return found?.tx.status === 'pending' ? 'pending' : 'ready';
+    },
+  };
+}
+
+/** "0530 *** ** 01": enough to recognise one's own number, not enough to read it off the screen. */
+function maskedPhone(subscriber: string): string {
+  return `0${subscriber.slice(0, 3)} *** ** ${subscriber.slice(-2)}`;
+}

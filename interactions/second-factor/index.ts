@@ -1,0 +1,40 @@
+import type { Redis } from 'ioredis';
+import type { PushSender } from '../../adapters/push/port.js';
+import type { SmsSender } from '../../adapters/sms/port.js';
+import type { AccountRepository } from '../../src/accounts/account-repository.js';
+import type { Approvals } from '../../src/devices/approvals.js';
+import type { DeviceRegistry } from '../../src/devices/device-registry.js';
+import type { TotpStore } from '../../src/devices/totp.js';
+import type { Method } from '../../src/engine/types.js';
+import type { AuditLog } from '../../src/security/audit.js';
+import { deviceMethod } from './device-method.js';
+import { StepLimits } from './limits.js';
+import { smsMethod } from './sms-method.js';
+import { totpMethod } from './totp-method.js';
+
+export interface SecondFactorModuleDeps {
+  accounts: AccountRepository;
+  devices: DeviceRegistry;
+  approvals: Approvals;
+  totp: TotpStore;
+  sms: SmsSender;
+  push: PushSender;
+  audit: AuditLog;
+  redis: Redis | undefined;
+  redisPrefix: string;
+  codeKey: Buffer;
+  /** Wrong codes before the step locks (tests use small numbers). Default 5. */
+  guesses?: number;
+}
+
+/** The second factors (issue 7): registered device, e-Government Key (TOTP), SMS code; in that order on the chooser. */
+export function secondFactorModule(deps: SecondFactorModuleDeps): { methods: Method[] } {
+  const limits = new StepLimits({ redis: deps.redis, keyPrefix: deps.redisPrefix, ...(deps.guesses ? { guesses: deps.guesses } : {}) });
+  return {
+    methods: [
+      deviceMethod({ devices: deps.devices, approvals: deps.approvals, push: deps.push, audit: deps.audit }),
+      totpMethod({ totp: deps.totp, limits, audit: deps.audit }),
+      smsMethod({ accounts: deps.accounts, devices: deps.devices, sms: deps.sms, limits, audit: deps.audit, codeKey: deps.codeKey }),
+    ],
+  };
+}

@@ -1,0 +1,47 @@
+import type { TotpStore } from '../../src/devices/totp.js';
+import type { Method, MethodContext, Step } from '../../src/engine/types.js';
+import type { AuditLog } from '../../src/security/audit.js';
+import type { StepLimits } from './limits.js';
+import './messages.js';
+
+const VIEW = '/interactions/second-factor/views/code';
+
+/**
+ * The e-Government Key (TOTP): the current code of the person's authenticator app, after the password.
+ * The code alone signs nobody in (it is a second factor only); each code is accepted once. amr otp.
+ */
+export function totpMethod(deps: { totp: TotpStore; limits: StepLimits; audit: AuditLog }): Method {
+  const prompt = (extra: Partial<Extract<Step, { kind: 'prompt' }>> = {}): Step => ({ kind: 'prompt', view: VIEW, ...extra, data: { kind: 'totp', ...extra.data } });
+  const locked = (seconds: number): Step => prompt({ status: 429, error: { code: 'second_factor.locked', params: { minutes: Math.ceil(seconds / 60) } }, data: { locked: true } });
+
+  return {
+    id: 'totp',
+    factor: 'second',
+    acr: 'substantial',
+    amr: ['otp'],
+    labelKey: 'method.totp',
+    usableBy: (account) => deps.totp.isActive(account.id),
+    async start(ctx) {
+      const limit = await deps.limits.canGuess('totp', ctx.flow.accountId!);
+      return limit.allowed ? prompt() : locked(limit.retryAfterSeconds);
+    },
+    async continue(ctx: MethodContext, input) {
+      const accountId = ctx.flow.accountId!;
+      const limit = await deps.limits.canGuess('totp', accountId);
+      if (!limit.allowed) return locked(limit.retryAfterSeconds);
+      const code = (input.code ?? '').replace(/\s+/g, '');
+      if (!/^[0-9]{6}$/.test(code)) return prompt({ status: 400, error: { code: 'second_factor.code_format', field: 'code' } });
+      const result = await deps.totp.check(accountId, code);
+      if (result === 'ok') {
+        await deps.limits.succeeded('totp', accountId);
+        return { kind: 'done', accountId, amr: ['otp'] };
+      }
+      const next = await deps.limits.failed('totp', accountId);
+      if (!next.allowed) {
+        await deps.audit.signIn({ accountId, clientId: ctx.client.clientId, method: 'totp', result: 'second_factor_locked', ip: ctx.ip, userAgent: ctx.userAgent });
+        return locked(next.retryAfterSeconds);
+      }
+      return prompt({ status: 400, error: { code: result === 'reused' ? 'second_factor.code_reused' : 'second_factor.code_wrong', field: 'code' } });
+    },
+  };
+}

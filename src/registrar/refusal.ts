@@ -1,0 +1,58 @@
+// A registrar refusal: the closed list of reasons a counter request is turned down. The code is the
+// translation key (registrar.refusal.<code>) of the message staff read out, and the API's `error`.
+// Kept apart from KapiError's list because these are answers to staff, not states of a login.
+
+export const REFUSAL_STATUS = {
+  // the request itself
+  invalid_request: 400,
+  document_unknown: 400,
+  // the person
+  not_in_registry: 422,
+  deceased: 422,
+  under_15: 422,
+  // the documents
+  documents_missing: 422,
+  document_not_accepted: 422,
+  document_duplicate: 422,
+  blue_card_needs_photo_id: 422,
+  work_permit_needs_passport: 422,
+  document_mismatch: 422,
+  // the representative
+  representative_missing: 422,
+  representative_unexpected: 422,
+  representative_is_person: 422,
+  representative_not_in_registry: 422,
+  representative_deceased: 422,
+  representative_minor: 422,
+  representative_document_not_accepted: 422,
+  representative_document_mismatch: 422,
+  proxy_not_authorised: 422,
+  authority_date_invalid: 422,
+  // cancellation
+  no_password: 409,
+  // staff and office
+  office_unknown: 403,
+  office_inactive: 403,
+  not_registrar: 403,
+  too_many_requests: 429,
+} as const;
+
+export type RefusalCode = keyof typeof REFUSAL_STATUS;
+
+export class RegistrarRefusal extends Error {
+  readonly status: number;
+
+  constructor(
+    readonly code: RefusalCode,
+    readonly params: Record<string, string | number> = {},
+    message?: string,
+  ) {
+    super(message ?? code);
+    this.name = 'RegistrarRefusal';
+    this.status = REFUSAL_STATUS[code];
+  }
+}
+
+export function isRefusal(err: unknown): err is RegistrarRefusal {
+  return err instanceof RegistrarRefusal;
+}

@@ -1,0 +1,324 @@
+import type { Knex } from 'knex';
+import { accountFromPerson, type AccountRepository } from '../accounts/account-repository.js';
+import { randomOfficePassword, type PasswordHasher } from '../accounts/password-hasher.js';
+import type { Locale } from '../web/i18n.js';
+import type { AuditLog } from '../security/audit.js';
+import { checkAgainstRegistry, checkPersonDocuments, checkRepresentativeDocument, DOCUMENTS_BY_IDENTITY, type DocumentType } from './documents.js';
+import { checkEligibility, checkRepresentative } from './eligibility.js';
+import { officePasswordFee } from './fees.js';
+import type { RegistrarLimiter } from './rate-limit.js';
+import { renderReceipt } from './receipt.js';
+import { RegistrarRefusal } from './refusal.js';
+import type { CounterRecord, Office, RecordedDocument, RegistrarRepository, RepresentativeRecord } from './repository.js';
+import type { Channel, CounterRequest, IdentityType, RegistryLookup, RegistryRecord, StaffContext } from './types.js';
+
+// The service layer of office issuance, shared by the registrar API and `kapi registrar`. Every
+// operation starts by checking that the staff member holds the registrar role for the office, counts
+// against the lookup limits, and ends with an audit event. Staff get what issuance needs and nothing
+// else: a name to compare with the documents, the identity type, the fee, whether a password exists.
+
+/** Ends the sign-in sessions an account holds (the session index, src/sessions/session-index.ts). */
+export interface SessionEnder {
+  endForAccount(accountId: string, options: { startedWith?: string; reason: string }): Promise<number>;
+}
+
+export interface RegistrarServiceDeps {
+  db: Knex;
+  repository: RegistrarRepository;
+  accounts: AccountRepository;
+  hasher: PasswordHasher;
+  registry: RegistryLookup;
+  audit: AuditLog;
+  limiter: RegistrarLimiter;
+  sessions: SessionEnder;
+  now?: () => Date;
+}
+
+export interface PersonCheck {
+  nationalId: string;
+  identityType: IdentityType;
+  name: string;
+  eligible: boolean;
+  refusal?: RegistrarRefusal | undefined;
+  acceptedDocuments: readonly DocumentType[];
+  hasPassword: boolean;
+  /** The fee the next office password costs this person. */
+  nextFeeKurus: number;
+}
+
+export interface Issued {
+  record: CounterRecord;
+  /** Shown once to staff for the sealed envelope; stored nowhere. */
+  password: string;
+  person: { nationalId: string; name: string };
+  accountCreated: boolean;
+  passwordLoginReopened: boolean;
+  office: Office;
+  staffName: string;
+  receipt(locale: Locale): string;
+}
+
+export interface Cancelled {
+  record: CounterRecord;
+  person: { nationalId: string; name: string };
+  sessionsEnded: number;
+  office: Office;
+  staffName: string;
+  receipt(locale: Locale): string;
+}
+
+export interface HistoryEntry extends CounterRecord {
+  nationalId: string;
+}
+
+interface AccountLockRow {
+  id: string;
+  password_login_enabled: boolean;
+}
+
+const UNIQUE_VIOLATION = '23505';
+
+function fullName(p: { givenName: string; familyName: string }): string {
+  return `${p.givenName} ${p.familyName}`;
+}
+
+/** ISO date that exists in the calendar, not after today. */
+function validPastDate(value: string, now: Date): boolean {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) return false;
+  const parsed = new Date(`${value}T00:00:00Z`);
+  return !Number.isNaN(parsed.getTime()) && parsed.toISOString().slice(0, 10) === value && parsed.getTime() <= now.getTime();
+}
+
+export class RegistrarService {
+  readonly #d: RegistrarServiceDeps;
+  readonly #now: () => Date;
+
+  constructor(deps: RegistrarServiceDeps) {
+    this.#d = deps;
+    this.#now = deps.now ?? (() => new Date());
+  }
+
+  get repository(): RegistrarRepository {
+    return this.#d.repository;
+  }
+
+  /** The office the staff member acts for, once the role is confirmed. */
+  async authorize(staff: StaffContext): Promise<{ office: Office; staffName: string }> {
+    const office = await this.#d.repository.findOffice(staff.officeCode);
+    if (!office) throw new RegistrarRefusal('office_unknown');
+    const role = await this.#d.repository.findRole(staff.staffAccountId);
+    if (!role || role.officeCode !== office.code) throw new RegistrarRefusal('not_registrar');
+    if (!office.active) throw new RegistrarRefusal('office_inactive');
+    const account = await this.#d.accounts.findById(staff.staffAccountId);
+    if (!account) throw new RegistrarRefusal('not_registrar');
+    return { office, staffName: fullName(account) };
+  }
+
+  /** What staff see before handing out or cancelling a password. */
+  async check(staff: StaffContext, nationalId: string): Promise<PersonCheck> {
+    await this.authorize(staff);
+    await this.#d.limiter.consume(staff.staffAccountId, staff.officeCode);
+    const person = await this.#d.registry.lookup(nationalId);
+    let refusal: RegistrarRefusal | undefined;
+    try {
+      checkEligibility(person, this.#now());
+    } catch (err) {
+      if (!(err instanceof RegistrarRefusal)) throw err;
+      refusal = err;
+    }
+    await this.#audit('registrar.lookup', staff, undefined, { nationalId, result: refusal?.code ?? 'eligible' });
+    // An unknown number tells staff only that: no name, no type.
+    if (!person) throw refusal ?? new RegistrarRefusal('not_in_registry');
+    const account = await this.#d.accounts.findByNationalId(person.nationalId);
+    const hasPassword = account ? Boolean(await this.#d.accounts.findPassword(account.id)) : false;
+    const earlier = account ? await this.#d.repository.countIssuances(account.id) : 0;
+    return {
+      nationalId: person.nationalId,
+      identityType: person.type,
+      name: fullName(person),
+      eligible: !refusal,
+      refusal,
+      acceptedDocuments: DOCUMENTS_BY_IDENTITY[person.type],
+      hasPassword,
+      nextFeeKurus: officePasswordFee(earlier),
+    };
+  }
+
+  /** Hands out a new random one-time password; the person must change it at the first sign-in. */
+  async issue(staff: StaffContext, request: CounterRequest): Promise<Issued> {
+    const { office, staffName } = await this.authorize(staff);
+    await this.#d.limiter.consume(staff.staffAccountId, staff.officeCode);
+    const { person, documents, representative } = await this.#checkCounterRequest(staff, request, 'issue');
+
+    // Random, never chosen by staff; hashed before the transaction (argon2 takes no connection).
+    const password = randomOfficePassword();
+    const hash = await this.#d.hasher.hash(password);
+
+    const outcome = await this.#withAccountRetry(() =>
+      this.#d.db.transaction(async (trx) => {
+        const { account, created } = await this.#lockOrCreateAccount(trx, person);
+        const earlier = await this.#d.repository.countIssuances(account.id, trx);
+        const hadPassword = Boolean(await trx('password_credentials').where({ account_id: account.id }).first());
+        await this.#d.accounts.setPassword({ accountId: account.id, hash, mustChange: true, origin: 'office' }, trx);
+        // A password from an office re-opens password login (FAQ, "How Can I Open Login With Password?").
+        const reopened = !account.password_login_enabled;
+        if (reopened) await trx('accounts').where({ id: account.id }).update({ password_login_enabled: true, updated_at: trx.fn.now() });
+        const record = await this.#d.repository.recordIssuance({ accountId: account.id, channel: request.channel, documents, representative, feeKurus: officePasswordFee(earlier) }, staff, trx);
+        return { record, created, reopened, hadPassword };
+      }),
+    );
+
+    await this.#audit('registrar.password_issued', staff, outcome.record.accountId, {
+      issuance: outcome.record.id,
+      channel: request.channel,
+      documents: documents.map((d) => d.type),
+      representative: representative?.nationalId,
+      feeKurus: outcome.record.feeKurus,
+      accountCreated: outcome.created,
+      passwordLoginReopened: outcome.reopened,
+    });
+    // The earlier password is gone (lost, forgotten or stolen: that is why people come): the sessions
+    // it started end with it.
+    if (outcome.hadPassword) await this.#endPasswordSessions(outcome.record.accountId, 'password_changed', staff);
+
+    const who = { nationalId: person.nationalId, name: fullName(person) };
+    return {
+      record: outcome.record,
+      password,
+      person: who,
+      accountCreated: outcome.created,
+      passwordLoginReopened: outcome.reopened,
+      office,
+      staffName,
+      receipt: (locale) => renderReceipt({ record: outcome.record, office, staffName, person: who }, locale),
+    };
+  }
+
+  /** Cancels the person's password: it stops working at once and the sessions it started end. */
+  async cancel(staff: StaffContext, request: CounterRequest): Promise<Cancelled> {
+    const { office, staffName } = await this.authorize(staff);
+    await this.#d.limiter.consume(staff.staffAccountId, staff.officeCode);
+    // The same proxy and guardian rules as for receiving a password (FAQ, "How Can I Cancel My
+    // Password?"). Age and death do not matter here: any existing password can be cancelled.
+    const { person, documents, representative } = await this.#checkCounterRequest(staff, request, 'cancel');
+
+    const record = await this.#d.db.transaction(async (trx) => {
+      const account = (await trx('accounts').where({ national_id: person.nationalId }).forUpdate().first('id', 'password_login_enabled')) as AccountLockRow | undefined;
+      if (!account) throw new RegistrarRefusal('no_password');
+      const removed = await trx('password_credentials').where({ account_id: account.id }).del();
+      if (!removed) throw new RegistrarRefusal('no_password');
+      return this.#d.repository.recordCancellation({ accountId: account.id, channel: request.channel, documents, representative }, staff, trx);
+    });
+
+    const sessionsEnded = await this.#endPasswordSessions(record.accountId, 'password_cancelled', staff);
+    await this.#d.repository.setSessionsEnded(record.id, sessionsEnded);
+    const finalRecord = { ...record, sessionsEnded };
+    await this.#audit('registrar.password_cancelled', staff, record.accountId, {
+      cancellation: record.id,
+      channel: request.channel,
+      documents: documents.map((d) => d.type),
+      representative: representative?.nationalId,
+      sessionsEnded,
+    });
+    const who = { nationalId: person.nationalId, name: fullName(person) };
+    return { record: finalRecord, person: who, sessionsEnded, office, staffName, receipt: (locale) => renderReceipt({ record: finalRecord, office, staffName, person: who }, locale) };
+  }
+
+  /** The office's own counter records (newest first), optionally for one person. */
+  async history(staff: StaffContext, options: { nationalId?: string | undefined; limit?: number | undefined } = {}): Promise<HistoryEntry[]> {
+    await this.authorize(staff);
+    let accountId: string | undefined;
+    if (options.nationalId) {
+      await this.#d.limiter.consume(staff.staffAccountId, staff.officeCode);
+      const account = await this.#d.accounts.findByNationalId(options.nationalId);
+      await this.#audit('registrar.history', staff, account?.id, { nationalId: options.nationalId });
+      if (!account) return [];
+      accountId = account.id;
+    } else {
+      await this.#audit('registrar.history', staff, undefined, {});
+    }
+    const records = await this.#d.repository.officeHistory(staff.officeCode, { accountId, limit: options.limit });
+    const numbers = new Map<string, string>();
+    for (const id of new Set(records.map((r) => r.accountId))) numbers.set(id, (await this.#d.accounts.findById(id))?.nationalId ?? '');
+    return records.map((r) => ({ ...r, nationalId: numbers.get(r.accountId) ?? '' }));
+  }
+
+  // -- internals
+
+  async #checkCounterRequest(staff: StaffContext, request: CounterRequest, operation: 'issue' | 'cancel'): Promise<{ person: RegistryRecord; documents: RecordedDocument[]; representative: RepresentativeRecord | null }> {
+    const now = this.#now();
+    const person = await this.#d.registry.lookup(request.nationalId);
+    try {
+      if (!person) throw new RegistrarRefusal('not_in_registry');
+      if (operation === 'issue') checkEligibility(person, now);
+      const checked = person;
+
+      let documents: RecordedDocument[] = [];
+      let representative: RepresentativeRecord | null = null;
+      if (request.channel === 'self') {
+        if (request.representative) throw new RegistrarRefusal('representative_unexpected');
+        documents = checkPersonDocuments(checked.type, request.documents);
+      } else {
+        representative = await this.#checkRepresentative(request.channel, request, checked, now);
+        // The person's own documents are optional when a representative comes, but checked if shown.
+        if (request.documents.length) documents = checkPersonDocuments(checked.type, request.documents);
+      }
+      checkAgainstRegistry(checked.type, checked.documentSerial, documents as { type: DocumentType; number: string }[]);
+      return { person: checked, documents, representative };
+    } catch (err) {
+      if (err instanceof RegistrarRefusal) {
+        await this.#audit(`registrar.${operation}_refused`, staff, undefined, { nationalId: request.nationalId, channel: request.channel, refusal: err.code });
+      }
+      throw err;
+    }
+  }
+
+  async #checkRepresentative(channel: Exclude<Channel, 'self'>, request: CounterRequest, person: RegistryRecord, now: Date): Promise<RepresentativeRecord> {
+    const rep = request.representative;
+    if (!rep) throw new RegistrarRefusal('representative_missing');
+    // The power of attorney must say in so many words that the proxy may receive the password.
+    if (channel === 'proxy' && rep.authority.authorisesPasswordReceipt !== true) throw new RegistrarRefusal('proxy_not_authorised');
+    if (!validPastDate(rep.authority.date, now)) throw new RegistrarRefusal('authority_date_invalid');
+    const who = checkRepresentative(await this.#d.registry.lookup(rep.nationalId), person.nationalId, now);
+    const document = checkRepresentativeDocument(who.type, rep.document);
+    checkAgainstRegistry(who.type, who.documentSerial, [document], 'representative_document_mismatch');
+    return {
+      nationalId: who.nationalId,
+      name: fullName(who),
+      document,
+      authorityType: channel === 'proxy' ? 'power_of_attorney' : 'court_decision',
+      authorityNumber: rep.authority.number.trim(),
+      authorityDate: rep.authority.date,
+      authorityIssuer: rep.authority.issuer.trim(),
+    };
+  }
+
+  /** The account row, locked for this transaction (two counters at once must not both charge 5 TL). */
+  async #lockOrCreateAccount(trx: Knex.Transaction, person: RegistryRecord): Promise<{ account: AccountLockRow; created: boolean }> {
+    const existing = (await trx('accounts').where({ national_id: person.nationalId }).forUpdate().first('id', 'password_login_enabled')) as AccountLockRow | undefined;
+    if (existing) return { account: existing, created: false };
+    const created = await this.#d.accounts.create(accountFromPerson(person), trx);
+    return { account: { id: created.id, password_login_enabled: created.passwordLoginEnabled }, created: true };
+  }
+
+  /** Two first issuances for the same new person at once: the loser of the insert race retries and
+   *  then finds (and locks) the winner's account. */
+  async #withAccountRetry<T>(run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (err) {
+      if ((err as { code?: string }).code === UNIQUE_VIOLATION) return run();
+      throw err;
+    }
+  }
+
+  async #endPasswordSessions(accountId: string, reason: string, staff: StaffContext): Promise<number> {
+    const ended = await this.#d.sessions.endForAccount(accountId, { startedWith: 'password', reason });
+    if (ended) await this.#audit('registrar.sessions_ended', staff, accountId, { reason, count: ended });
+    return ended;
+  }
+
+  async #audit(type: string, staff: StaffContext, accountId: string | undefined, detail: Record<string, unknown>): Promise<void> {
+    await this.#d.audit.event({ type, accountId, actor: `registrar:${staff.staffAccountId}`, ip: staff.ip, detail: { office: staff.officeCode, via: staff.via, ...detail } });
+  }
+}

@@ -1,0 +1,69 @@
+import type { PostalAddress } from '../accounts/account.js';
+import type { NationalIdType } from '../identity/national-id.js';
+
+// The vocabulary of office issuance. Every list here comes from the e-Government Gateway FAQ
+// ("Who Can Get Password?", the three "Documents ..." answers, proxies, guardians, fees).
+
+export type IdentityType = NationalIdType;
+
+/** Who stands at the counter: the person, a proxy with a power of attorney, or a court-appointed guardian. */
+export const CHANNELS = ['self', 'proxy', 'guardian'] as const;
+export type Channel = (typeof CHANNELS)[number];
+
+/** A document shown at the counter: its type and the number printed on it. */
+export interface PresentedDocument {
+  type: string;
+  number: string;
+}
+
+/** The written authority of a representative: the power of attorney or the court decision. */
+export interface Authority {
+  /** The notary's journal number or the court's decision number. */
+  number: string;
+  /** YYYY-MM-DD */
+  date: string;
+  /** The notary or the court. */
+  issuer: string;
+  /** Power of attorney only: the deed says in so many words that the proxy may receive the password. */
+  authorisesPasswordReceipt?: boolean;
+}
+
+export interface Representative {
+  nationalId: string;
+  document: PresentedDocument;
+  authority: Authority;
+}
+
+/** What staff type in for an issuance or a cancellation. */
+export interface CounterRequest {
+  nationalId: string;
+  channel: Channel;
+  /** The person's own documents (required in person; optional when a representative comes). */
+  documents: PresentedDocument[];
+  representative?: Representative | undefined;
+}
+
+/** The staff member acting, as the API (verified token) or the CLI (--office/--staff) established. */
+export interface StaffContext {
+  officeCode: string;
+  staffAccountId: string;
+  via: 'api' | 'cli';
+  ip?: string | undefined;
+}
+
+/** The registry record as the registrar needs it (the population-registry port's shape, structurally). */
+export interface RegistryRecord {
+  nationalId: string;
+  type: IdentityType;
+  givenName: string;
+  familyName: string;
+  birthdate: string;
+  /** Serial of the person's current identity document (ID card, blue card) as the registry records it. */
+  documentSerial?: string | undefined;
+  address?: PostalAddress | undefined;
+  alive: boolean;
+}
+
+export interface RegistryLookup {
+  lookup(nationalId: string): Promise<RegistryRecord | null>;
+}

@@ -1,0 +1,224 @@
+import type Router from '@koa/router';
+import type { Context } from 'koa';
+import type { Account } from '../../../../accounts/account.js';
+import { OneTimeCodes } from '../../../../accounts/one-time-codes.js';
+import { KapiError } from '../../../../errors.js';
+import { log } from '../../../../log.js';
+import { deriveKey } from '../../../../security/crypto.js';
+import { translate } from '../../../i18n.js';
+import { localeFor } from '../../../locale.js';
+import { ACCOUNT_CLIENT_ID } from '../../client.js';
+import type { AccountDeps } from '../../deps.js';
+import { accountForm, formFields, requireAccount, requireAccountForm } from '../../guard.js';
+import { renderAccountPage } from '../../render.js';
+import { signInUrl, unmetBy, type AccountSession } from '../../session.js';
+import { AttemptLimit } from '../password/limits.js';
+import { formatPhone, normalizeEmail, normalizePhone } from './normalize.js';
+import { CODES_PER_HOUR, CONTACT_CHANGE_RULE } from './rules.js';
+import './messages.js';
+
+const PAGE = '/account/contacts';
+const VIEW = '/src/web/account/pages/contacts/views/contacts';
+const NOTICES = new Set(['phone_code_sent', 'email_code_sent', 'phone_verified', 'email_verified', 'phone_deleted', 'email_deleted', 'reset_method_saved', 'refreshed', 'unchanged']);
+
+type Kind = 'phone' | 'email';
+
+interface FormError {
+  field: string;
+  code: string;
+  params?: Record<string, string | number>;
+}
+
+/** "My contact options": mobile phone and e-mail (add, verify, update, delete), reset method, registry refresh. */
+export function contactPages(router: Router, deps: AccountDeps): void {
+  const codes = new OneTimeCodes(deps.services.state, deriveKey(deps.config.masterKey, 'contact-codes'), { ttlSeconds: 300, maxAttempts: 5 });
+  const sent = new AttemptLimit(deps, 'contact-codes-sent', CODES_PER_HOUR, 3600);
+  const scope = (accountId: string, kind: Kind, value: string) => `contact:${accountId}:${kind}:${value}`;
+  const ip = (ctx: Context) => deps.clientIp(ctx);
+
+  const show = async (ctx: Context, session: AccountSession, account: Account, extra: { error?: FormError; notice?: string; values?: Record<string, string> } = {}, status = 200) => {
+    await renderAccountPage(ctx, session, VIEW, {
+      id: 'contacts',
+      titleKey: 'contacts.title',
+      data: {
+        account,
+        phoneText: account.phone ? formatPhone(account.phone) : '',
+        phoneLevel: account.phoneVerifiedAcr && account.phoneVerifiedAcr !== 'registry' ? translate(localeFor(ctx), `level.${account.phoneVerifiedAcr}`) : '',
+        resetMethod: account.passwordResetMethod ?? 'phone',
+        fresh: !unmetBy(session, CONTACT_CHANGE_RULE),
+        reauthUrl: signInUrl(PAGE, CONTACT_CHANGE_RULE, true),
+        values: extra.values ?? {},
+        ...extra,
+      },
+    }, { status });
+  };
+
+  const load = async (session: AccountSession): Promise<Account> => {
+    const account = await deps.services.accounts.findById(session.accountId);
+    if (!account) throw new KapiError('not_found');
+    return account;
+  };
+
+  /** Sends a new code to the recorded, unverified contact. False when the hourly budget is spent. */
+  const sendCode = async (ctx: Context, account: Account, kind: Kind, value: string): Promise<number> => {
+    const wait = await sent.consume(`${account.id}:${kind}`);
+    if (wait) return wait;
+    const { code } = await codes.issue(scope(account.id, kind, value), ['code']);
+    const locale = localeFor(ctx);
+    const minutes = Math.round(codes.ttlSeconds / 60);
+    try {
+      if (kind === 'phone') await deps.ports.sms.send({ to: value, text: translate(locale, 'contacts.code.sms', { code: code!, minutes }), purpose: 'contact_verification' });
+      else await deps.ports.mail.send({ to: value, subject: translate(locale, 'contacts.code.subject'), text: translate(locale, 'contacts.code.mail', { code: code!, minutes }), purpose: 'contact_verification' });
+    } catch (err) {
+      await codes.discard(scope(account.id, kind, value));
+      throw err;
+    }
+    return 0;
+  };
+
+  /** Tells the person's verified contacts, before they change, that a contact is changing. */
+  const notifyChange = async (ctx: Context, account: Account, kind: Kind) => {
+    const locale = localeFor(ctx);
+    const when = new Date().toLocaleString(locale === 'tr' ? 'tr-TR' : 'en-GB', { timeZone: 'Europe/Istanbul' });
+    await deps.ports.notifier.notify(account, 'contacts.notify.changed', { when, what: translate(locale, `contacts.${kind}`) }, locale).catch((err: unknown) => log.warn({ err: (err as Error).message }, 'contact notification failed'));
+  };
+
+  const endOthers = async (ctx: Context, session: AccountSession, reason: string) => {
+    const ended = await deps.services.sessions.endForAccount(session.accountId, { except: session.uid, reason });
+    if (ended) await deps.services.audit.event({ type: 'session.ended_by_setting', accountId: session.accountId, clientId: ACCOUNT_CLIENT_ID, actor: 'self', ip: ip(ctx), detail: { setting: reason, sessions: ended } });
+  };
+
+  const done = (ctx: Context, notice: string) => {
+    ctx.status = 303;
+    ctx.redirect(`${PAGE}?notice=${notice}`);
+  };
+
+  router.get('/contacts', async (ctx) => {
+    const session = await requireAccount(ctx, deps);
+    if (!session) return;
+    const notice = typeof ctx.query.notice === 'string' && NOTICES.has(ctx.query.notice) ? ctx.query.notice : undefined;
+    await show(ctx, session, await load(session), { notice });
+  });
+
+  for (const kind of ['phone', 'email'] as const) {
+    // After a re-authentication the sign-in returns here with GET: back to the page.
+    router.get(`/contacts/${kind}`, (ctx) => ctx.redirect(PAGE));
+    router.get(`/contacts/${kind}/verify`, (ctx) => ctx.redirect(PAGE));
+    router.get(`/contacts/${kind}/send`, (ctx) => ctx.redirect(PAGE));
+
+    // Add, update (replace) or delete: only right after confirming who you are.
+    router.post(`/contacts/${kind}`, accountForm, async (ctx) => {
+      const form = await requireAccountForm(ctx, deps, CONTACT_CHANGE_RULE);
+      if (!form) return;
+      const { session, input } = form;
+      const account = await load(session);
+      const current = kind === 'phone' ? account.phone : account.email;
+      if (input.action === 'delete') {
+        if (!current) return done(ctx, 'unchanged');
+        await notifyChange(ctx, account, kind);
+        await deps.services.db.transaction(async (trx) => {
+          if (kind === 'phone') await deps.services.accounts.setPhone(account.id, null, undefined, trx);
+          else await deps.services.accounts.setEmail(account.id, null, false, trx);
+          // Without a verified e-mail, "phone and e-mail" resets could never succeed: back to phone only.
+          if (kind === 'email') await deps.services.accounts.setPasswordResetMethod(account.id, 'phone', trx);
+          await deps.services.audit.event({ type: `account.${kind}_deleted`, accountId: account.id, clientId: ACCOUNT_CLIENT_ID, actor: 'self', ip: ip(ctx), detail: { acr: session.acr } }, trx);
+        });
+        await codes.discard(scope(account.id, kind, current));
+        await endOthers(ctx, session, `${kind}_deleted`);
+        return done(ctx, `${kind}_deleted`);
+      }
+      if (input.action !== 'update') throw new KapiError('invalid_request', 'unknown contact action');
+      const raw = (input[kind] ?? '').trim();
+      const value = kind === 'phone' ? normalizePhone(raw) : normalizeEmail(raw);
+      if (!value) return show(ctx, session, account, { error: { field: kind, code: raw ? `contacts.error.${kind}_invalid` : `contacts.error.${kind}_missing` }, values: { [kind]: raw.slice(0, 254) } }, 400);
+      const verified = kind === 'phone' ? account.phoneVerified : account.emailVerified;
+      if (value === current && verified) return done(ctx, 'unchanged');
+      if (value !== current) {
+        if (verified) await notifyChange(ctx, account, kind);
+        await deps.services.db.transaction(async (trx) => {
+          if (kind === 'phone') await deps.services.accounts.setPhone(account.id, value, undefined, trx);
+          else await deps.services.accounts.setEmail(account.id, value, false, trx);
+          if (kind === 'email') await deps.services.accounts.setPasswordResetMethod(account.id, 'phone', trx);
+          await deps.services.audit.event({ type: `account.${kind}_changed`, accountId: account.id, clientId: ACCOUNT_CLIENT_ID, actor: 'self', ip: ip(ctx), detail: { acr: session.acr, replacedVerified: verified } }, trx);
+        });
+        if (current) await codes.discard(scope(account.id, kind, current));
+        await endOthers(ctx, session, `${kind}_changed`);
+      }
+      const wait = await sendCode(ctx, account, kind, value);
+      if (wait) return show(ctx, session, await load(session), { error: { field: `${kind}_code`, code: 'contacts.error.too_many_codes', params: { minutes: Math.ceil(wait / 60) } } }, 429);
+      return done(ctx, `${kind}_code_sent`);
+    });
+
+    // "Verify my mobile phone now": a new code to the recorded number (any session: it only sends).
+    router.post(`/contacts/${kind}/send`, accountForm, async (ctx) => {
+      const form = await requireAccountForm(ctx, deps);
+      if (!form) return;
+      const account = await load(form.session);
+      const current = kind === 'phone' ? account.phone : account.email;
+      const verified = kind === 'phone' ? account.phoneVerified : account.emailVerified;
+      if (!current || verified) return done(ctx, 'unchanged');
+      const wait = await sendCode(ctx, account, kind, current);
+      if (wait) return show(ctx, form.session, account, { error: { field: `${kind}_code`, code: 'contacts.error.too_many_codes', params: { minutes: Math.ceil(wait / 60) } } }, 429);
+      return done(ctx, `${kind}_code_sent`);
+    });
+
+    router.post(`/contacts/${kind}/verify`, accountForm, async (ctx) => {
+      const form = await requireAccountForm(ctx, deps);
+      if (!form) return;
+      const { session, input } = form;
+      const account = await load(session);
+      const current = kind === 'phone' ? account.phone : account.email;
+      const verified = kind === 'phone' ? account.phoneVerified : account.emailVerified;
+      if (!current || verified) return done(ctx, 'unchanged');
+      const answer = (input.code ?? '').replace(/\s+/g, '');
+      if (!/^[0-9]{6}$/.test(answer)) return show(ctx, session, account, { error: { field: `${kind}_code`, code: 'contacts.error.code_format' } }, 400);
+      const result = await codes.verify(scope(account.id, kind, current), { code: answer });
+      if (result !== 'ok') {
+        await deps.services.audit.event({ type: `account.${kind}_verification_failed`, accountId: account.id, clientId: ACCOUNT_CLIENT_ID, actor: 'self', ip: ip(ctx), detail: { result } });
+        const code = result === 'too_many' ? 'contacts.error.code_too_many' : result === 'gone' ? 'contacts.error.code_gone' : 'contacts.error.code_wrong';
+        return show(ctx, session, account, { error: { field: `${kind}_code`, code } }, result === 'too_many' ? 429 : 400);
+      }
+      await deps.services.db.transaction(async (trx) => {
+        // The level of this session is remembered with the phone: the SMS second factor needs substantial+.
+        if (kind === 'phone') await deps.services.accounts.setPhone(account.id, current, session.acr, trx);
+        else await deps.services.accounts.setEmail(account.id, current, true, trx);
+        await deps.services.audit.event({ type: `account.${kind}_verified`, accountId: account.id, clientId: ACCOUNT_CLIENT_ID, actor: 'self', ip: ip(ctx), detail: { acr: session.acr, methods: session.methods } }, trx);
+      });
+      return done(ctx, `${kind}_verified`);
+    });
+  }
+
+  router.get('/contacts/reset-method', (ctx) => ctx.redirect(PAGE));
+  router.post('/contacts/reset-method', accountForm, async (ctx) => {
+    const method = formFields(ctx).method;
+    if (method !== 'phone' && method !== 'phone_and_email') throw new KapiError('invalid_request', 'unknown reset method');
+    const form = await requireAccountForm(ctx, deps, CONTACT_CHANGE_RULE);
+    if (!form) return;
+    const account = await load(form.session);
+    if ((account.passwordResetMethod ?? 'phone') === method) return done(ctx, 'unchanged');
+    if (method === 'phone_and_email' && !(account.emailVerified && account.email)) {
+      return show(ctx, form.session, account, { error: { field: 'method-phone_and_email', code: 'contacts.error.reset_needs_email' } }, 400);
+    }
+    await deps.services.db.transaction(async (trx) => {
+      await deps.services.accounts.setPasswordResetMethod(account.id, method, trx);
+      await deps.services.audit.event({ type: 'account.reset_method_changed', accountId: account.id, clientId: ACCOUNT_CLIENT_ID, actor: 'self', ip: ip(ctx), detail: { method, acr: form.session.acr } }, trx);
+    });
+    await endOthers(ctx, form.session, 'reset_method_changed');
+    return done(ctx, 'reset_method_saved');
+  });
+
+  // "Refresh my information": names, birth date and address as the population registry has them now.
+  router.get('/contacts/refresh', (ctx) => ctx.redirect(PAGE));
+  router.post('/contacts/refresh', accountForm, async (ctx) => {
+    const form = await requireAccountForm(ctx, deps);
+    if (!form) return;
+    const account = await load(form.session);
+    const person = await deps.services.registry.lookup(account.nationalId);
+    if (!person) throw new KapiError('upstream_unavailable', 'the registry no longer knows this number');
+    await deps.services.db.transaction(async (trx) => {
+      await deps.services.accounts.refreshFromRegistry(account.id, { givenName: person.givenName, familyName: person.familyName, birthdate: person.birthdate, address: person.address }, trx);
+      await deps.services.audit.event({ type: 'account.refreshed_from_registry', accountId: account.id, clientId: ACCOUNT_CLIENT_ID, actor: 'self', ip: ip(ctx) }, trx);
+    });
+    return done(ctx, 'refreshed');
+  });
+}

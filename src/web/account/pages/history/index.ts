@@ -1,0 +1,117 @@
+import type Router from '@koa/router';
+import { KapiError } from '../../../../errors.js';
+import { claimNamesFor } from '../../../../oidc/claims.js';
+import { ACCOUNT_CLIENT_ID } from '../../client.js';
+import type { AccountDeps } from '../../deps.js';
+import { accountForm, requireAccount, requireAccountForm } from '../../guard.js';
+import { renderAccountPage } from '../../render.js';
+import { translate } from '../../../i18n.js';
+import { localeFor } from '../../../locale.js';
+import { log } from '../../../../log.js';
+import { deviceText } from './device.js';
+import { dateText } from './format.js';
+import { methodName } from './method-name.js';
+import { institutionsById } from './institutions.js';
+import { withdrawConsent } from './withdraw-consent.js';
+import './messages.js';
+
+const PAGE_SIZE = 20;
+const KNOWN_RESULTS = new Set(['success', 'invalid_credentials', 'password_login_closed', 'rate_limited']);
+
+/** Login history (every sign-in to Kapı and to each institution) and the institutions that got data. */
+export function historyPages(router: Router, deps: AccountDeps): void {
+  router.get('/history', async (ctx) => {
+    const session = await requireAccount(ctx, deps);
+    if (!session) return;
+    const before = ctx.query.before;
+    if (before !== undefined && (typeof before !== 'string' || !/^[1-9]\d{0,17}$/.test(before))) throw new KapiError('invalid_request', 'bad history cursor');
+    const rows = await deps.services.audit.signInsOf(session.accountId, { before, limit: PAGE_SIZE + 1 });
+    const page = rows.slice(0, PAGE_SIZE);
+    const locale = localeFor(ctx);
+    const names = await institutionsById(deps.services, [...new Set(page.map((r) => r.clientId).filter((c): c is string => Boolean(c)))]);
+    await renderAccountPage(ctx, session, '/src/web/account/pages/history/views/sign-ins', {
+      id: 'history',
+      titleKey: 'history.title',
+      data: {
+        entries: page.map((r) => ({
+          id: r.id,
+          at: r.at.toISOString(),
+          atText: dateText(r.at, locale),
+          where: !r.clientId ? translate(locale, 'history.where.kapi') : r.clientId === ACCOUNT_CLIENT_ID ? translate(locale, 'history.where.account') : names.get(r.clientId)!.name,
+          methods: r.method.split('+').map((m) => methodName(locale, m)).join(' + '),
+          level: r.acr ? translate(locale, `level.${r.acr}`) : undefined,
+          result: r.result,
+          resultText: translate(locale, KNOWN_RESULTS.has(r.result) ? `history.result.${r.result}` : 'history.result.failed'),
+          ip: r.ip,
+          device: deviceText(r.userAgent),
+        })),
+        olderUrl: rows.length > PAGE_SIZE ? `/account/history?before=${page.at(-1)!.id}` : undefined,
+        newestUrl: before ? '/account/history' : undefined,
+      },
+    });
+  });
+
+  router.get('/history/institutions', async (ctx) => {
+    const session = await requireAccount(ctx, deps);
+    if (!session) return;
+    const locale = localeFor(ctx);
+    const summaries = await deps.services.audit.releasesOf(session.accountId);
+    const consents = await deps.services.consents.listFor(session.accountId);
+    const consentBy = new Map(consents.map((c) => [c.clientId, c]));
+    const names = await institutionsById(deps.services, [...new Set([...summaries.map((s) => s.clientId), ...consents.map((c) => c.clientId)])]);
+    const institutions = [];
+    for (const s of summaries) {
+      if (names.get(s.clientId)!.firstParty) continue;
+      const recent = await deps.services.audit.recentReleases(session.accountId, s.clientId, 5);
+      institutions.push({
+        clientId: s.clientId,
+        name: names.get(s.clientId)!.name,
+        claims: s.claims.map((c) => translate(locale, `claim.${c}`)),
+        released: { firstAt: s.firstAt.toISOString(), firstAtText: dateText(s.firstAt, locale), lastAt: s.lastAt.toISOString(), lastAtText: dateText(s.lastAt, locale), times: s.times },
+        remembered: consentBy.has(s.clientId),
+        recent: recent.map((r) => ({ at: r.at.toISOString(), atText: dateText(r.at, locale), claims: r.claims.map((c) => translate(locale, `claim.${c}`)).join(', '), channel: r.channel })),
+      });
+    }
+    // A consent given but nothing received yet (the institution never finished the sign-in): it can
+    // still be withdrawn, so it is listed with what the consent covers.
+    for (const c of consents) {
+      if (summaries.some((s) => s.clientId === c.clientId) || names.get(c.clientId)!.firstParty) continue;
+      institutions.push({
+        clientId: c.clientId,
+        name: names.get(c.clientId)!.name,
+        claims: claimNamesFor(c.scopes.filter((s) => s !== 'offline_access'), c.claims).filter((n) => !n.endsWith('_verified')).map((n) => translate(locale, `claim.${n}`)),
+        released: undefined,
+        remembered: true,
+        recent: [],
+      });
+    }
+    // The notice names the institution from the register, never text from the address (no injected message).
+    const withdrawn = typeof ctx.query.withdrawn === 'string' && ctx.query.withdrawn.length <= 255 ? await deps.services.clients.show(ctx.query.withdrawn) : undefined;
+    const notice = withdrawn ? String(withdrawn.metadata.client_name ?? withdrawn.clientId) : undefined;
+    await renderAccountPage(ctx, session, '/src/web/account/pages/history/views/institutions', {
+      id: 'history',
+      titleKey: 'history.institutions.title',
+      data: { institutions, withdrawnName: notice },
+    });
+  });
+
+  router.get('/history/institutions/withdraw', (ctx) => ctx.redirect('/account/history/institutions'));
+  router.post('/history/institutions/withdraw', accountForm, async (ctx) => {
+    const form = await requireAccountForm(ctx, deps);
+    if (!form) return;
+    const { session, input } = form;
+    const clientId = input.client_id ?? '';
+    if (!clientId || clientId.length > 255) throw new KapiError('invalid_request', 'client_id missing');
+    // Only an institution that holds this person's consent: nothing to withdraw is "not found",
+    // whichever institution was named (no probing of other people's consents, nor of client ids).
+    const consent = await deps.services.consents.find(session.accountId, clientId);
+    if (!consent) throw new KapiError('not_found', 'no consent to withdraw');
+    const grants = await withdrawConsent(deps.services, session.accountId, clientId);
+    await deps.services.audit.event({ type: 'consent.withdrawn', accountId: session.accountId, clientId, actor: 'self', ip: deps.clientIp(ctx), detail: { scopes: consent.scopes, claims: consent.claims, grants } });
+    const name = (await institutionsById(deps.services, [clientId])).get(clientId)!.name;
+    const account = await deps.services.accounts.findById(session.accountId);
+    if (account) await deps.ports.notifier.notify(account, 'history.notify.consent_withdrawn', { institution: name }, localeFor(ctx)).catch((err: unknown) => log.warn({ err: (err as Error).message }, 'consent notification failed'));
+    ctx.status = 303;
+    ctx.redirect(`/account/history/institutions?withdrawn=${encodeURIComponent(clientId)}`);
+  });
+}

@@ -1,0 +1,100 @@
+import type Router from '@koa/router';
+import type { Context } from 'koa';
+import { checkPassword, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, type PasswordRuleViolation } from '../../../../accounts/password-rules.js';
+import type { Account } from '../../../../accounts/account.js';
+import { KapiError } from '../../../../errors.js';
+import { translate } from '../../../i18n.js';
+import { localeFor } from '../../../locale.js';
+import type { AccountDeps } from '../../deps.js';
+import { accountForm, requireAccount, requireAccountForm } from '../../guard.js';
+import { renderAccountPage } from '../../render.js';
+import { PASSWORDLESS_STRONG_METHODS, signInUrl, type AccountSession } from '../../session.js';
+import { AttemptLimit } from './limits.js';
+import { mayReplaceWithoutOld } from './rules.js';
+import { saveNewPassword } from './save.js';
+import './messages.js';
+
+const VIEW = '/src/web/account/pages/password/views/password';
+
+interface FormError {
+  field?: string;
+  code: string;
+  params?: Record<string, string | number>;
+}
+
+/** "Change my password", and "set a password without the old one" after a strong sign-in. */
+export function passwordPages(router: Router, deps: AccountDeps): void {
+  // Wrong current passwords per account: a stolen session must not become a password oracle.
+  const wrongCurrent = new AttemptLimit(deps, 'current-password', 5, 15 * 60);
+
+  const show = async (ctx: Context, session: AccountSession, account: Account, extra: { error?: FormError; violations?: PasswordRuleViolation[]; notice?: string } = {}, status = 200) => {
+    const withoutOld = mayReplaceWithoutOld(session);
+    const strong = session.methods.find((m) => (PASSWORDLESS_STRONG_METHODS as readonly string[]).includes(m));
+    await renderAccountPage(ctx, session, VIEW, {
+      id: 'password',
+      titleKey: 'pwchange.title',
+      data: {
+        withoutOld,
+        methodName: strong ? translate(localeFor(ctx), `method.${strong}`) : '',
+        hasPassword: Boolean(await deps.services.accounts.findPassword(account.id)),
+        strongSignInUrl: signInUrl('/account/password', { methods: PASSWORDLESS_STRONG_METHODS }, true),
+        nationalId: account.nationalId,
+        minLength: PASSWORD_MIN_LENGTH,
+        maxLength: PASSWORD_MAX_LENGTH,
+        ...extra,
+      },
+    }, { status });
+  };
+
+  router.get('/password', async (ctx) => {
+    const session = await requireAccount(ctx, deps);
+    if (!session) return;
+    const account = await deps.services.accounts.findById(session.accountId);
+    if (!account) throw new KapiError('not_found');
+    await show(ctx, session, account, { notice: ctx.query.notice === 'changed' ? 'changed' : undefined });
+  });
+
+  router.post('/password', accountForm, async (ctx) => {
+    const form = await requireAccountForm(ctx, deps);
+    if (!form) return;
+    const { session, input } = form;
+    const account = await deps.services.accounts.findById(session.accountId);
+    if (!account) throw new KapiError('not_found');
+    const withoutOld = mayReplaceWithoutOld(session);
+    const next = input.new_password ?? '';
+    const confirm = input.new_password_confirm ?? '';
+
+    let current: string | undefined;
+    if (!withoutOld) {
+      current = input.current_password ?? '';
+      if (!current) return show(ctx, session, account, { error: { field: 'current_password', code: 'pwchange.error.current_missing' } }, 400);
+      const wait = await wrongCurrent.waitSeconds(account.id);
+      if (wait) return show(ctx, session, account, { error: { field: 'current_password', code: 'pwchange.error.too_many', params: { seconds: wait } } }, 429);
+      const credential = await deps.services.accounts.findPassword(account.id);
+      const right = credential ? await deps.services.hasher.verify(credential.hash, current) : await deps.services.hasher.dummyVerify();
+      if (!right) {
+        await wrongCurrent.consume(account.id);
+        await deps.services.audit.event({ type: 'account.password_change_refused', accountId: account.id, actor: 'self', ip: deps.clientIp(ctx), detail: { reason: 'current_wrong' } });
+        return show(ctx, session, account, { error: { field: 'current_password', code: 'pwchange.error.current_wrong' } }, 401);
+      }
+      await wrongCurrent.reset(account.id);
+    }
+
+    const violations = checkPassword(next, { nationalId: account.nationalId, birthdate: account.birthdate ?? undefined, givenName: account.givenName, familyName: account.familyName });
+    if (violations.length) return show(ctx, session, account, { error: { field: 'new_password', code: 'pwchange.error.rules' }, violations }, 400);
+    if (next !== confirm) return show(ctx, session, account, { error: { field: 'new_password_confirm', code: 'pwchange.error.mismatch' } }, 400);
+    if (current !== undefined && current.normalize('NFKC') === next.normalize('NFKC')) return show(ctx, session, account, { error: { field: 'new_password', code: 'pwchange.error.same' } }, 400);
+
+    await saveNewPassword(ctx, deps, {
+      accountId: account.id,
+      hash: await deps.services.hasher.hash(next),
+      origin: 'self',
+      event: withoutOld ? 'account.password_set_without_old' : 'account.password_changed',
+      detail: { methods: session.methods, acr: session.acr },
+      // The person stays signed in here; every other session ends (one may be an intruder's).
+      endSessions: { except: session.uid, reason: 'password_changed' },
+    });
+    ctx.status = 303;
+    ctx.redirect('/account/password?notice=changed');
+  });
+}

@@ -1,0 +1,19 @@
+import { isKapiError, KapiError } from '../errors.js';
+
+// A request that fails because Redis or Postgres cannot be reached is an outage, not a bug: the person
+// gets "temporarily unavailable" (503) instead of "internal error" (500), wherever the failure surfaced
+// (Kapı's own code wraps it already; oidc-provider's adapters and knex pass the driver's error through).
+
+const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', '57P01', '57P02', '57P03', '08000', '08001', '08003', '08006']);
+const CONNECTION_NAMES = new Set(['MaxRetriesPerRequestError', 'KnexTimeoutError']);
+
+export function asOutage(err: unknown): KapiError | undefined {
+  if (isKapiError(err)) return err.code === 'storage_unavailable' ? err : undefined;
+  // Duck-typed, not instanceof: socket errors are created by Node's own realm.
+  if (typeof err !== 'object' || err === null) return undefined;
+  const { name, code, message } = err as { name?: unknown; code?: unknown; message?: unknown };
+  const outage = (typeof name === 'string' && CONNECTION_NAMES.has(name))
+    || (typeof code === 'string' && CONNECTION_CODES.has(code))
+    || (typeof message === 'string' && /Connection terminated|Connection is closed|connect ECONNREFUSED|Client has encountered a connection error/i.test(message));
+  return outage ? new KapiError('storage_unavailable', 'storage unreachable', {}, { cause: err }) : undefined;
+}

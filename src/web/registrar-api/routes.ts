@@ -1,0 +1,187 @@
+import { randomUUID } from 'node:crypto';
+import Router, { type RouterMiddleware } from '@koa/router';
+import { bodyParser } from '@koa/bodyparser';
+import type { Context } from 'koa';
+import { z } from 'zod';
+import { isKapiError } from '../../errors.js';
+import { log } from '../../log.js';
+import { DOCUMENTS_BY_IDENTITY, REPRESENTATIVE_DOCUMENTS } from '../../registrar/documents.js';
+import { isRefusal } from '../../registrar/refusal.js';
+import type { RegistrarService } from '../../registrar/service.js';
+import type { StaffContext } from '../../registrar/types.js';
+import { pickLocale, translate, type Locale } from '../i18n.js';
+import { checkJson, recordJson } from './present.js';
+import { counterRequestSchema, historyRequestSchema, lookupRequestSchema, toCounterRequest } from './schemas.js';
+import { REGISTRAR_API_PATH, TokenRefusal, type Registrar, type RegistrarTokenVerifier } from './token.js';
+
+// The registrar API: JSON over HTTPS for the registrar console at PTT branches, Türksat offices and
+// consulates. Every route needs a registrar's access token (token.ts). Errors are JSON
+// `{ error, message }` with the message in the caller's language (Accept-Language or ?lang=).
+
+export interface RegistrarApiDeps {
+  service: RegistrarService;
+  verifier: RegistrarTokenVerifier;
+  clientIp: (ctx: Context) => string;
+}
+
+interface State {
+  registrar: Registrar;
+  locale: Locale;
+}
+
+function localeOf(ctx: Context): Locale {
+  const lang = typeof ctx.query.lang === 'string' ? ctx.query.lang : undefined;
+  return pickLocale(lang, ctx.get('accept-language'));
+}
+
+function send(ctx: Context, status: number, body: unknown): void {
+  ctx.status = status;
+  // Answers carry identity data and, once, a password: never cached anywhere.
+  ctx.set('Cache-Control', 'no-store');
+  ctx.set('Pragma', 'no-cache');
+  ctx.body = body;
+}
+
+function fail(ctx: Context, status: number, error: string, message: string, extra: Record<string, unknown> = {}): void {
+  send(ctx, status, { error, message, ...extra });
+}
+
+const TOKEN_STATUS: Record<TokenRefusal['problem'], number> = { missing: 401, invalid: 401, acr: 401, client: 403, scope: 403, not_registrar: 403 };
+
+/** RFC 6750 §3 and RFC 9470 §3: what a Bearer client is told in WWW-Authenticate. */
+function challenge(problem: TokenRefusal['problem'], realm: string): string {
+  const base = `Bearer realm="${realm}"`;
+  switch (problem) {
+    case 'missing':
+      return base;
+    case 'invalid':
+      return `${base}, error="invalid_token"`;
+    case 'acr':
+      return `${base}, error="insufficient_user_authentication", error_description="A sign-in at acr high is required", acr_values="high"`;
+    case 'scope':
+      return `${base}, error="insufficient_scope", scope="registrar"`;
+    default:
+      return `${base}, error="insufficient_scope"`;
+  }
+}
+
+/** A zod failure as one `field` for the message. An unknown document type gets its own answer. */
+function zodProblem(error: z.ZodError): { code: 'document_unknown' | 'invalid_request'; field: string } {
+  const documentType = error.issues.find((i) => i.path.at(-1) === 'type' && i.path.includes('document') === false && i.path.includes('documents'));
+  const repDocumentType = error.issues.find((i) => i.path.at(-1) === 'type' && i.path.includes('document'));
+  const unknown = documentType ?? repDocumentType;
+  if (unknown) return { code: 'document_unknown', field: unknown.path.join('.') };
+  const first = error.issues[0];
+  return { code: 'invalid_request', field: first ? first.path.join('.') || first.message : 'body' };
+}
+
+export function registrarApiRouter(deps: RegistrarApiDeps): Router<State> {
+  const router = new Router<State>({ prefix: REGISTRAR_API_PATH });
+  const json = bodyParser({ enableTypes: ['json'], jsonLimit: '16kb', encoding: 'utf-8' });
+
+  // Errors of this API are JSON, never the HTML error page of the hosted pages.
+  router.use(async (ctx, next) => {
+    const locale = localeOf(ctx);
+    ctx.state.locale = locale;
+    try {
+      await next();
+    } catch (err) {
+      if (err instanceof TokenRefusal) {
+        ctx.set('WWW-Authenticate', challenge(err.problem, 'kapi-registrar'));
+        return fail(ctx, TOKEN_STATUS[err.problem], err.problem === 'not_registrar' ? 'not_registrar' : err.problem === 'invalid' || err.problem === 'missing' ? 'invalid_token' : err.problem === 'acr' ? 'insufficient_user_authentication' : 'insufficient_scope', translate(locale, err.problem === 'not_registrar' ? 'registrar.refusal.not_registrar' : `registrar.token.${err.problem}`));
+      }
+      if (isRefusal(err)) {
+        if (err.code === 'too_many_requests') ctx.set('Retry-After', String(err.params.retryAfter ?? 60));
+        return fail(ctx, err.status, err.code, translate(locale, `registrar.refusal.${err.code}`, err.params));
+      }
+      if (err instanceof z.ZodError) {
+        const problem = zodProblem(err);
+        return fail(ctx, 400, problem.code, translate(locale, `registrar.refusal.${problem.code}`, { field: problem.field, type: problem.field }), { field: problem.field });
+      }
+      const status = (err as { status?: number; expose?: boolean }).status;
+      // Body parser: oversized (413), not JSON (415), malformed JSON (400).
+      if (typeof status === 'number' && status >= 400 && status < 500 && ((err as { expose?: boolean }).expose || err instanceof SyntaxError)) {
+        return fail(ctx, status, 'invalid_request', translate(locale, 'registrar.refusal.invalid_request', { field: 'body' }));
+      }
+      if (isKapiError(err) && (err.code === 'upstream_unavailable' || err.code === 'storage_unavailable')) {
+        log.warn({ err: { code: err.code, message: err.message } }, 'registrar API dependency unavailable');
+        return fail(ctx, 503, 'temporarily_unavailable', translate(locale, 'registrar.unavailable'));
+      }
+      const reference = randomUUID();
+      log.error({ err, reference, path: ctx.path }, 'registrar API request failed');
+      return fail(ctx, 500, 'server_error', translate(locale, 'registrar.internal', { reference }), { reference });
+    }
+  });
+
+  // Every route: a registrar's token first.
+  router.use(async (ctx, next) => {
+    ctx.state.registrar = await deps.verifier.verify(ctx.get('authorization') || undefined);
+    await next();
+  });
+
+  const staffOf = (ctx: Context & { state: State }): StaffContext => ({ officeCode: ctx.state.registrar.officeCode, staffAccountId: ctx.state.registrar.accountId, via: 'api', ip: deps.clientIp(ctx) });
+
+  const requireJson: RouterMiddleware<State> = async (ctx, next) => {
+    if (!ctx.is('application/json')) return fail(ctx, 415, 'invalid_request', translate(ctx.state.locale, 'registrar.refusal.invalid_request', { field: 'content-type' }));
+    await json(ctx, next);
+  };
+
+  router.get('/me', async (ctx) => {
+    const { office, staffName } = await deps.service.authorize(staffOf(ctx));
+    send(ctx, 200, { account_id: ctx.state.registrar.accountId, name: staffName, office: { code: office.code, name: office.name, kind: office.kind } });
+  });
+
+  router.get('/document-types', async (ctx) => {
+    await deps.service.authorize(staffOf(ctx));
+    const locale = ctx.state.locale;
+    const named = (list: readonly string[]) => list.map((type) => ({ type, name: translate(locale, `registrar.document.${type}`) }));
+    send(ctx, 200, {
+      person: Object.fromEntries(Object.entries(DOCUMENTS_BY_IDENTITY).map(([k, v]) => [k, named(v)])),
+      representative: Object.fromEntries(Object.entries(REPRESENTATIVE_DOCUMENTS).map(([k, v]) => [k, named(v)])),
+    });
+  });
+
+  router.post('/people/lookup', requireJson, async (ctx) => {
+    const body = lookupRequestSchema.parse(ctx.request.body);
+    send(ctx, 200, checkJson(await deps.service.check(staffOf(ctx), body.national_id), ctx.state.locale));
+  });
+
+  router.post('/issuances', requireJson, async (ctx) => {
+    const body = counterRequestSchema.parse(ctx.request.body);
+    const issued = await deps.service.issue(staffOf(ctx), toCounterRequest(body));
+    const locale = ctx.state.locale;
+    send(ctx, 201, {
+      issuance: recordJson(issued.record, locale),
+      person: { national_id: issued.person.nationalId, name: issued.person.name },
+      // Shown once, for the sealed envelope. Kapı keeps only its argon2id hash.
+      password: issued.password,
+      must_change: true,
+      account_created: issued.accountCreated,
+      password_login_reopened: issued.passwordLoginReopened,
+      receipt: issued.receipt(locale),
+    });
+  });
+
+  router.post('/cancellations', requireJson, async (ctx) => {
+    const body = counterRequestSchema.parse(ctx.request.body);
+    const cancelled = await deps.service.cancel(staffOf(ctx), toCounterRequest(body));
+    const locale = ctx.state.locale;
+    send(ctx, 201, {
+      cancellation: recordJson(cancelled.record, locale),
+      person: { national_id: cancelled.person.nationalId, name: cancelled.person.name },
+      sessions_ended: cancelled.sessionsEnded,
+      receipt: cancelled.receipt(locale),
+    });
+  });
+
+  router.post('/history', requireJson, async (ctx) => {
+    const body = historyRequestSchema.parse(ctx.request.body ?? {});
+    const entries = await deps.service.history(staffOf(ctx), { nationalId: body.national_id, limit: body.limit });
+    send(ctx, 200, { office: ctx.state.registrar.officeCode, entries: entries.map((e) => recordJson(e, ctx.state.locale)) });
+  });
+
+  // Anything else under the prefix: a JSON 404 (after the token check: no probing without one).
+  router.all('/{*rest}', async (ctx) => fail(ctx, 404, 'not_found', translate(ctx.state.locale, 'registrar.not_found')));
+
+  return router;
+}
