@@ -158,7 +158,7 @@ export async function createKapi(config: Config, options: KapiOptions = {}): Pro
       void outbox.enqueue(client.clientId, accountId, sid, err.message).catch((e: unknown) => log.error({ err: e }, 'could not queue back-channel logout retry'));
     });
     provider.on('grant.revoked', (_ctx, grantId) => log.info({ grantId: hmac('log', grantId) }, 'grant revoked'));
-    recordSignIns(provider, services.sessions);
+    recordSignIns(provider, services.sessions, services.audit);
   });
   await holder.build();
   const provider = () => holder.current;

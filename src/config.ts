@@ -55,6 +55,7 @@ const schema = z.object({
   KAPI_SMTP_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
   KAPI_PUSH_GATEWAY_URL: z.url().optional(),
   KAPI_PUSH_GATEWAY_TOKEN: z.string().min(1).optional(),
+  KAPI_GEOIP_FILE: z.string().min(1).optional(),
   KAPI_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -95,6 +96,8 @@ export interface Config {
   };
   /** The push gateway for registered devices (src/second-factor-wiring.ts); absent: the outbox where simulators are allowed. */
   push: { endpoint: string; token?: string | undefined } | undefined;
+  /** CSV of `network/prefix,place` for the approximate place shown with device approvals (adapters/geoip). */
+  geoipFile: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -198,5 +201,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         : undefined,
     },
     push: e.KAPI_PUSH_GATEWAY_URL ? { endpoint: e.KAPI_PUSH_GATEWAY_URL, token: e.KAPI_PUSH_GATEWAY_TOKEN } : undefined,
+    geoipFile: e.KAPI_GEOIP_FILE ? path.resolve(e.KAPI_GEOIP_FILE) : undefined,
   };
 }

@@ -20,6 +20,7 @@ import { deriveKey } from './security/crypto.js';
 import type { Services } from './services.js';
 import { ensureDeviceAppClient } from './web/device-api/client.js';
 import { deviceApiRouter } from './web/device-api/routes.js';
+import { CidrPlaceTable, localOnly } from '../adapters/geoip/cidr-table.js';
 
 // Part of the composition root: the second factors (issue 7) — the push port, the device registry,
 // approvals, the e-Government Key, their login methods and the device API.
@@ -62,7 +63,8 @@ export async function secondFactorWiring(
   const proofs = new DeviceProofs(devices, services.state);
   const module = secondFactorModule({
     accounts: services.accounts, devices, approvals, totp, sms: ports.sms, push, audit: services.audit,
-    redis: services.redis, redisPrefix: config.redisPrefix, codeKey: deriveKey(config.masterKey, 'second-factor-codes'), ...(options.guesses ? { guesses: options.guesses } : {}),
+    redis: services.redis, redisPrefix: config.redisPrefix, codeKey: deriveKey(config.masterKey, 'second-factor-codes'),
+    locator: config.geoipFile ? CidrPlaceTable.fromFile(config.geoipFile) : localOnly, ...(options.guesses ? { guesses: options.guesses } : {}),
   });
   await ensureDeviceAppClient(services.clients, config.issuer);
   const limiterOptions = { keyPrefix: `${config.redisPrefix}device-api`, points: 120, duration: 60, blockDuration: 60 };

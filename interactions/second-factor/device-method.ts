@@ -1,5 +1,6 @@
 import QRCode from 'qrcode';
 import type { PushSender } from '../../adapters/push/port.js';
+import type { IpLocator } from '../../adapters/geoip/port.js';
 import { qrPayload, type Approvals } from '../../src/devices/approvals.js';
 import type { DeviceRegistry } from '../../src/devices/device-registry.js';
 import type { Method, MethodContext, Step } from '../../src/engine/types.js';
@@ -17,6 +18,7 @@ export interface DeviceMethodDeps {
   approvals: Approvals;
   push: PushSender;
   audit: AuditLog;
+  locator: IpLocator;
 }
 
 /**
@@ -35,7 +37,7 @@ export function deviceMethod(deps: DeviceMethodDeps): Method {
 
   async function open(ctx: MethodContext): Promise<Step> {
     const accountId = ctx.flow.accountId!;
-    const { approval, qrSecret } = await deps.approvals.open({ accountId, clientName: ctx.client.name, ip: ctx.ip, userAgent: ctx.userAgent });
+    const { approval, qrSecret } = await deps.approvals.open({ accountId, clientName: ctx.client.name, ip: ctx.ip, place: deps.locator.locate(ctx.ip), userAgent: ctx.userAgent });
     ctx.state.approvalId = approval.id;
     ctx.state.qrSecret = qrSecret;
     for (const target of await deps.devices.pushTargets(accountId)) {

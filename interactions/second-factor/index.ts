@@ -11,6 +11,7 @@ import { deviceMethod } from './device-method.js';
 import { StepLimits } from './limits.js';
 import { smsMethod } from './sms-method.js';
 import { totpMethod } from './totp-method.js';
+import type { IpLocator } from '../../adapters/geoip/port.js';
 
 export interface SecondFactorModuleDeps {
   accounts: AccountRepository;
@@ -23,6 +24,8 @@ export interface SecondFactorModuleDeps {
   redis: Redis | undefined;
   redisPrefix: string;
   codeKey: Buffer;
+  /** The approximate place of the browser's IP, shown with each approval on the phone. */
+  locator: IpLocator;
   /** Wrong codes before the step locks (tests use small numbers). Default 5. */
   guesses?: number;
 }
@@ -32,7 +35,7 @@ export function secondFactorModule(deps: SecondFactorModuleDeps): { methods: Met
   const limits = new StepLimits({ redis: deps.redis, keyPrefix: deps.redisPrefix, ...(deps.guesses ? { guesses: deps.guesses } : {}) });
   return {
     methods: [
-      deviceMethod({ devices: deps.devices, approvals: deps.approvals, push: deps.push, audit: deps.audit }),
+      deviceMethod({ devices: deps.devices, approvals: deps.approvals, push: deps.push, audit: deps.audit, locator: deps.locator }),
       totpMethod({ totp: deps.totp, limits, audit: deps.audit }),
       smsMethod({ accounts: deps.accounts, devices: deps.devices, sms: deps.sms, limits, audit: deps.audit, codeKey: deps.codeKey }),
     ],

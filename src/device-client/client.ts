@@ -11,6 +11,7 @@ export interface PendingApproval {
   choices: string[];
   clientName: string;
   ip: string;
+  place?: string;
   userAgent: string;
   iat: number;
   exp: number;

@@ -28,7 +28,7 @@ function print(json: boolean, value: unknown, text: string): void {
 
 function describe(a: PendingApproval): string {
   const when = new Date(a.iat * 1000).toISOString();
-  return `${a.id}\n  institution: ${a.clientName}\n  time: ${when}\n  from: ${a.ip} (${a.userAgent})\n  numbers: ${a.choices.join(' ')}${a.scanned ? '\n  scanned: yes' : ''}`;
+  return `${a.id}\n  institution: ${a.clientName}\n  time: ${when}\n  from: ${a.place === 'local' ? 'a local network' : a.place ?? 'unknown place'}, ${a.ip} (${a.userAgent})\n  numbers: ${a.choices.join(' ')}${a.scanned ? '\n  scanned: yes' : ''}`;
 }
 
 export async function main(argv: string[]): Promise<number> {

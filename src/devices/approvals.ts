@@ -26,6 +26,8 @@ export interface Approval {
   qrSecretHash: string;
   clientName: string;
   ip: string;
+  /** Approximate place of the browser's address ('local' for private networks), when known. */
+  place?: string | undefined;
   userAgent: string;
   iat: number;
   exp: number;
@@ -43,13 +45,14 @@ export interface ApprovalView {
   choices: string[];
   clientName: string;
   ip: string;
+  place?: string | undefined;
   userAgent: string;
   iat: number;
   exp: number;
 }
 
 export function viewOf(a: Approval): ApprovalView {
-  return { id: a.id, nonce: a.nonce, choices: a.choices, clientName: a.clientName, ip: a.ip, userAgent: a.userAgent, iat: a.iat, exp: a.exp };
+  return { id: a.id, nonce: a.nonce, choices: a.choices, clientName: a.clientName, ip: a.ip, ...(a.place ? { place: a.place } : {}), userAgent: a.userAgent, iat: a.iat, exp: a.exp };
 }
 
 function twoDigits(): string {
@@ -77,7 +80,7 @@ export class Approvals {
     return `dvl:{${accountId}}`;
   }
 
-  async open(input: { accountId: string; clientName: string; ip: string; userAgent: string }, now = Math.floor(Date.now() / 1000)): Promise<{ approval: Approval; qrSecret: string }> {
+  async open(input: { accountId: string; clientName: string; ip: string; place?: string | undefined; userAgent: string }, now = Math.floor(Date.now() / 1000)): Promise<{ approval: Approval; qrSecret: string }> {
     const number = twoDigits();
     const choices = new Set([number]);
     while (choices.size < NUMBER_CHOICES) choices.add(twoDigits());
@@ -91,6 +94,7 @@ export class Approvals {
       qrSecretHash: sha256(qrSecret),
       clientName: input.clientName,
       ip: input.ip,
+      ...(input.place ? { place: input.place } : {}),
       userAgent: input.userAgent.slice(0, 200),
       iat: now,
       exp: now + APPROVAL_SECONDS,

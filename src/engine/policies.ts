@@ -68,7 +68,8 @@ export const secondFactorPolicy: Policy = async (input) => {
   }
   const totpAfterPassword = afterPassword && usable.some((m) => m.id === 'totp');
   if (!account.twoFactorEnabled && !totpAfterPassword) return undefined;
-  if (!usable.length) return { kind: 'deny', code: 'method_unavailable' };
+  // The setting is on but nothing is enrolled any more (device deleted, phone removed): say so.
+  if (!usable.length) return { kind: 'deny', code: 'second_factor_unavailable' };
   return { kind: 'next', methods: usable };
 };
 

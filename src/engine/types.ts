@@ -74,7 +74,7 @@ export interface Method {
 export type Decision =
   | { kind: 'satisfied'; acr: Acr }
   | { kind: 'next'; methods: Method[] }
-  | { kind: 'deny'; code: 'level_unreachable' | 'password_login_closed' | 'method_unavailable' };
+  | { kind: 'deny'; code: 'level_unreachable' | 'password_login_closed' | 'method_unavailable' | 'second_factor_unavailable' };
 
 export interface PolicyInput {
   flow: Flow;

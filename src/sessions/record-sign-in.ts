@@ -3,6 +3,14 @@ import type { KoaContextWithOIDC } from 'oidc-provider';
 import { isAcr } from '../assurance/levels.js';
 import { log } from '../log.js';
 import type { SessionIndex } from './session-index.js';
+import type { AuditLog } from '../security/audit.js';
+
+/** A redirect (or form post) carrying a code or token, not an error. */
+function answeredWithGrant(status: number, location: string): boolean {
+  if (status === 200) return false; // form_post / web_message responses are not tracked here
+  if (status < 300 || status >= 400 || !location) return false;
+  return /[?#&](code|id_token|access_token)=/.test(location) && !/[?#&]error=/.test(location);
+}
 
 /** What the login flow hands to the resume step beside oidc-provider's own `login` result. */
 export interface SignInResult {
@@ -15,12 +23,20 @@ export interface SignInResult {
  * session exists (with its stable uid) and is saved; record it in the session index before the
  * browser is sent on, so the account pages and "sign out everywhere" see it at once.
  */
-export function recordSignIns(provider: Provider, sessions: SessionIndex): void {
+export function recordSignIns(provider: Provider, sessions: SessionIndex, audit: AuditLog): void {
   provider.use(async (ctx, next) => {
     await next();
     const oidc = (ctx as KoaContextWithOIDC).oidc as KoaContextWithOIDC['oidc'] | undefined;
     const result = oidc?.result as { login?: { accountId?: string }; kapi?: SignInResult } | undefined;
     const session = oidc?.session as { uid?: string; accountId?: string; acr?: string; amr?: string[]; loginTs?: number } | undefined;
+    if ((oidc?.route === 'authorization' || oidc?.route === 'resume') && !result?.login && session?.accountId && answeredWithGrant(ctx.status, ctx.response.get('location'))) {
+      // Single sign-on: an institution got an answer from the existing session (perhaps after a consent
+      // page), no login ran.
+      // The person's login history lists it too (issue 3: every sign-in to each institution).
+      await audit.signIn({ accountId: session.accountId, clientId: oidc.client?.clientId, method: 'session', acr: isAcr(session.acr) ? session.acr : undefined, result: 'success', ip: ctx.ip, userAgent: ctx.get('user-agent') })
+        .catch((err: unknown) => log.error({ err }, 'could not record the single sign-on'));
+      return;
+    }
     if (!result?.login || !result.kapi || !session?.uid || !session.accountId || !isAcr(session.acr)) return;
     try {
       await sessions.record({

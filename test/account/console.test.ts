@@ -118,6 +118,22 @@ describe('account pages: sign-in through Kapı itself, the session index, ending
     expect(await t.kapi.services.sessions.listActive(account!.id)).toEqual([]);
   });
 
+  it('lists single sign-on to an institution in the login history', async () => {
+    const metadata = await registerInstitution(t);
+    const rp = await relyingParty(t, metadata);
+    const browser = new Browser();
+    await openAccount(t, browser);
+    const account = await t.kapi.services.accounts.findByNationalId(ayse.nationalId);
+    const before = await t.kapi.services.audit.signInsOf(account!.id, { limit: 100 });
+    // First visit: consent page, then the answer (resume). Second visit: straight answer (authorization).
+    const consent = await browser.go((await authRequest(rp)).url.href, {}, atCallback);
+    expect(atCallback((await browser.submit(consent, {}, { name: 'decision', value: 'allow' }, atCallback)).url)).toBe(true);
+    expect(atCallback((await browser.go((await authRequest(rp)).url.href, {}, atCallback)).url)).toBe(true);
+    const after = await t.kapi.services.audit.signInsOf(account!.id, { limit: 100 });
+    const sso = after.slice(0, after.length - before.length).filter((r) => r.clientId === metadata.client_id);
+    expect(sso.map((r) => [r.method, r.result, r.acr])).toEqual([['session', 'success', 'low'], ['session', 'success', 'low']]);
+  });
+
   it('ends only the sessions a given method took part in', async () => {
     const browser = new Browser();
     await openAccount(t, browser);

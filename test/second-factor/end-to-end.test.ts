@@ -220,9 +220,11 @@ describe('second factors, end to end (institution → Kapı → first stage → 
       const push = t.kapi.secondFactors.pushOutbox!.latest(pushToken);
       expect(push?.data.type).toBe('approval');
       // `kapi-device list` and `approve`, as real processes.
-      const list = JSON.parse((await kapiDevice(stateFile, ['list', '--json'])).stdout) as { approvals: { id: string; clientName: string; choices: string[] }[] };
+      const list = JSON.parse((await kapiDevice(stateFile, ['list', '--json'])).stdout) as { approvals: { id: string; clientName: string; choices: string[]; place?: string }[] };
       const approval = list.approvals.find((a) => a.id === push!.data.approvalId)!;
       expect(approval.clientName).toBe('Test Kurumu');
+      // The approximate place of the browser: this test's browser is on the loopback network.
+      expect(approval.place).toBe('local');
       expect(approval.choices).toContain(number);
       expect(approval).not.toHaveProperty('number');
       const approved = await kapiDevice(stateFile, ['approve', approval.id, '--number', number]);

@@ -55,6 +55,6 @@ describe('two-factor policy', () => {
     const d = await decide({ flow: flow([done('password', 'first', 'low')], 'substantial'), account: account(), client, requiredAcr: 'substantial', methods: [password, sms, totp(false)] });
     expect(d.kind === 'next' && d.methods.map((m) => m.id)).toEqual(['sms']);
     const none = await decide({ flow: flow([done('password', 'first', 'low')]), account: account({ twoFactorEnabled: true, phoneVerified: false }), client, requiredAcr: undefined, methods: [password, method('sms', 'second', 'substantial', false)] });
-    expect(none).toEqual({ kind: 'deny', code: 'method_unavailable' });
+    expect(none).toEqual({ kind: 'deny', code: 'second_factor_unavailable' });
   });
 });
