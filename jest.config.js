@@ -10,5 +10,8 @@ export default {
     '^.+\\.ts$': ['ts-jest', { useESM: true, diagnostics: { ignoreCodes: [151002] } }],
   },
   testTimeout: 30000,
+  // A library timer or socket left behind by one of the ~80 suites must never keep CI waiting after the
+  // results are printed (jest would wait forever). Suites still close what they open; this is the backstop.
+  forceExit: true,
   globalSetup: '<rootDir>/test/support/global-setup.ts',
 };

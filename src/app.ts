@@ -39,6 +39,7 @@ import { localeFor } from './web/locale.js';
 import { createMetrics, operationsRouter, routeLabel } from './web/operations.js';
 import { renderPage } from './web/render.js';
 import { asOutage } from './web/outage.js';
+import { answerOutagesAs503 } from './oidc/outage-json.js';
 import { securityHeaders } from './web/security-headers.js';
 import { staticFiles } from './web/static.js';
 
@@ -152,6 +153,7 @@ export async function createKapi(config: Config, options: KapiOptions = {}): Pro
   const holder = new ProviderHolder(config.issuer, keys, (jwks) => services.configurationFor(jwks), (provider) => {
     provider.proxy = config.trustProxyHops > 0;
     provider.on('server_error', (_ctx, err) => log.error({ err }, 'oidc-provider server error'));
+    answerOutagesAs503(provider);
     // Refused token requests are logged with oidc-provider's detail (never the token itself).
     provider.on('grant.error', (_ctx, err) => log.info({ error: (err as { error?: string }).error, detail: (err as { error_detail?: string }).error_detail }, 'token request refused'));
     provider.on('backchannel.error', (_ctx, err, client, accountId, sid) => {
