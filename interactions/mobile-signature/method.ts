@@ -8,7 +8,7 @@ import { validateNationalId } from '../../src/identity/national-id.js';
 import { log } from '../../src/log.js';
 import type { AuditLog } from '../../src/security/audit.js';
 import { hmac } from '../../src/security/crypto.js';
-import { accountFromRegistry } from './accounts.js';
+import { accountFromRegistry } from '../../src/accounts/account-from-registry.js';
 import { advance, QUERY_INTERVAL_MS, type AdvanceDeps } from './advance.js';
 import { signingText } from './signing-text.js';
 import { MobileSignatureTransactions, type MobileSignatureTransaction } from './transactions.js';
@@ -75,7 +75,7 @@ export function mobileSignatureMethod(deps: MobileSignatureMethodDeps): Method {
     delete ctx.state.transaction;
     const form = { nationalId: tx.nationalId, phone: `0${tx.subscriber}`, operator: tx.operator };
     if (tx.status === 'failed') return failed(ctx, tx.reason ?? 'operator_error', tx.operator, form, tx.reason === 'operator_unavailable' ? 503 : 400);
-    const account = await accountFromRegistry(deps, tx.nationalId);
+    const account = await accountFromRegistry(deps, tx.nationalId, 'mobile-signature');
     if (!account) return failed(ctx, 'not_in_registry', tx.operator, form, 403);
     deps.onOutcome?.(tx.operator, 'signed_in');
     return { kind: 'done', accountId: account.id, amr: AMR };

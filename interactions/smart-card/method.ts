@@ -3,7 +3,7 @@ import type { AccountRepository } from '../../src/accounts/account-repository.js
 import type { Method, MethodContext, Step } from '../../src/engine/types.js';
 import { validateNationalId } from '../../src/identity/national-id.js';
 import type { AuditLog } from '../../src/security/audit.js';
-import { accountFromRegistry } from './accounts.js';
+import { accountFromRegistry } from '../../src/accounts/account-from-registry.js';
 import { displayCode, type SmartCardProfile, type SmartCardTransactions } from './transactions.js';
 import './messages.js';
 
