@@ -31,7 +31,7 @@ const quantile = (xs: number[], q: number) => { const s = [...xs].sort((a, b) =>
 // Started here rather than through test/support/kapi.ts, which pulls in jest-only helpers.
 const port = await new Promise<number>((resolve) => { const srv = createServer().listen(0, '127.0.0.1', () => { const a = srv.address(); srv.close(() => resolve(typeof a === 'object' && a ? a.port : 0)); }); });
 const issuer = `http://127.0.0.1:${port}`;
-const kapi = await createKapi(loadConfig({ NODE_ENV: 'test', PORT: String(port), KAPI_ISSUER: issuer, DATA_DIR: ':memory:', KAPI_LOG_LEVEL: 'silent', KAPI_DEMO: 'true' }), { guessLimits: { delayAfter: 1e6, lockAfter: 1e6, ipLimit: 1e6 } });
+const kapi = await createKapi(loadConfig({ NODE_ENV: 'test', PORT: String(port), KAPI_ISSUER: issuer, DATA_DIR: ':memory:', KAPI_LOG_LEVEL: 'silent', KAPI_DEMO: 'true' }), { guessLimits: { delayAfter: 1e6, lockAfter: 1e6, ipLimit: 1e6, prefixLimit: 1e6 } });
 await kapi.listen();
 const t: TestKapi = { kapi, issuer, backend: 'embedded', stop: () => kapi.close() };
 try {

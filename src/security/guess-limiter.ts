@@ -12,6 +12,14 @@ import { hmac } from './crypto.js';
 //
 // Keys are HMACs of the number and the IP: the counters live in Redis and neither value should sit
 // there in clear (IPs and identity numbers are personal data).
+//
+// A third counter is keyed on the number's PREFIX (its first `prefixLength` digits). A distributed spray
+// (many IPs, each number tried once or twice) over one block of numbers passes under both the per-number
+// and the per-IP limits; counted per block, it does not. Beyond `prefixLimit` failures in the window,
+// every failure on the block makes the next attempt on ANY number of the block wait `prefixDelaySeconds`.
+// The wait is a short, fixed slow-down and never a lock, because it also falls on the block's other
+// holders: an attacker who makes it fire against a chosen citizen costs her at most that many seconds
+// after his last failure, and, like every limit here, it touches only the password method.
 
 export interface GuessLimiterOptions {
   /** HMAC key for the stored keys (a secret; derive it from the master key). */
@@ -33,11 +41,25 @@ export interface GuessLimiterOptions {
   ipLimit?: number;
   ipWindowSeconds?: number;
   ipBlockSeconds?: number;
+  /**
+   * Leading digits that make an identity number's block. Default 7: of the 9 digits a person's number
+   * is free in (the last two are check digits) it leaves 2, so a block is 100 valid numbers. At 6 a
+   * block is 1,000 numbers, so ordinary typing mistakes add up ten times faster and one slow-down falls
+   * on ten times more people; at 8 a block is only 10 numbers, and a spray over a registry range is
+   * spread too thin for any block to reach the limit. At most 10 (11 would be the number itself).
+   */
+  prefixLength?: number;
+  /** Failures on the numbers of one block within its window before each attempt there must wait. Default 20. */
+  prefixLimit?: number;
+  /** Window in which failures of a block are counted. Default 15 min. */
+  prefixWindowSeconds?: number;
+  /** The wait on the whole block after each failure beyond `prefixLimit`. Default 30 s. */
+  prefixDelaySeconds?: number;
 }
 
 export type GuessVerdict =
   | { allowed: true }
-  | { allowed: false; retryAfterSeconds: number; reason: 'delay' | 'locked' | 'ip_blocked' };
+  | { allowed: false; retryAfterSeconds: number; reason: 'delay' | 'prefix_delay' | 'locked' | 'ip_blocked' };
 
 const ALLOWED: GuessVerdict = { allowed: true };
 
@@ -50,6 +72,10 @@ const COUNT_AND_SECONDS_OPTIONS = [
   'ipLimit',
   'ipWindowSeconds',
   'ipBlockSeconds',
+  'prefixLength',
+  'prefixLimit',
+  'prefixWindowSeconds',
+  'prefixDelaySeconds',
 ] as const satisfies ReadonlyArray<keyof GuessLimiterOptions>;
 
 /** Rate-limiter answers in milliseconds; people and Retry-After headers want whole seconds, at least 1. */
@@ -82,11 +108,18 @@ export class GuessLimiter {
   readonly #lockSeconds: number;
   readonly #ipLimit: number;
   readonly #ipBlockSeconds: number;
+  readonly #prefixLength: number;
+  readonly #prefixLimit: number;
+  readonly #prefixDelaySeconds: number;
   /** Failures per number in the window; a lock is a block written over the same key. */
   readonly #failures: RateLimiterAbstract;
   /** The growing wait after a failure: a block whose lifetime is the wait. */
   readonly #delays: RateLimiterAbstract;
   readonly #ips: RateLimiterAbstract;
+  /** Failures per block of numbers (same prefix) in the window. */
+  readonly #prefixFailures: RateLimiterAbstract;
+  /** The block's wait after a failure beyond the limit: a block whose lifetime is the wait. */
+  readonly #prefixDelays: RateLimiterAbstract;
 
   constructor(options: GuessLimiterOptions) {
     // Redis expiries are whole seconds and a zero expiry means "forever": a fractional or zero duration
@@ -97,6 +130,9 @@ export class GuessLimiter {
         throw new KapiError('config_invalid', `guess limiter: ${name} must be a positive whole number`);
       }
     }
+    if (options.prefixLength !== undefined && options.prefixLength > 10) {
+      throw new KapiError('config_invalid', 'guess limiter: prefixLength must be at most 10 (11 digits are the whole number)');
+    }
     // An empty or short key would make the stored keys a plain, guessable hash of the identity number.
     if (options.hmacKey.length < 16) throw new KapiError('config_invalid', 'guess limiter: hmacKey must be at least 16 bytes');
     this.#hmacKey = options.hmacKey;
@@ -106,6 +142,9 @@ export class GuessLimiter {
     this.#lockSeconds = options.lockSeconds ?? 15 * 60;
     this.#ipLimit = options.ipLimit ?? 100;
     this.#ipBlockSeconds = options.ipBlockSeconds ?? 15 * 60;
+    this.#prefixLength = options.prefixLength ?? 7;
+    this.#prefixLimit = options.prefixLimit ?? 20;
+    this.#prefixDelaySeconds = options.prefixDelaySeconds ?? 30;
     const prefix = options.keyPrefix ?? 'kapi:guess';
 
     const make = (name: string, points: number, duration: number): RateLimiterAbstract =>
@@ -116,13 +155,15 @@ export class GuessLimiter {
     this.#failures = make('nid', this.#lockAfter, options.windowSeconds ?? 15 * 60);
     this.#delays = make('delay', 1, this.#maxDelaySeconds);
     this.#ips = make('ip', this.#ipLimit, options.ipWindowSeconds ?? 15 * 60);
+    this.#prefixFailures = make('nid-prefix', this.#prefixLimit, options.prefixWindowSeconds ?? 15 * 60);
+    this.#prefixDelays = make('nid-prefix-delay', 1, this.#prefixDelaySeconds);
   }
 
   /** Whether a password may be tried now. Call before verifying; it consumes nothing. */
   async check(nationalId: string, ip: string): Promise<GuessVerdict> {
-    const [numberKey, ipKey] = [this.#numberKey(nationalId), this.#ipKey(ip)];
-    const [failures, delay, ipFailures] = await this.#store(() =>
-      Promise.all([this.#failures.get(numberKey), this.#delays.get(numberKey), this.#ips.get(ipKey)]),
+    const [numberKey, ipKey, prefixKey] = [this.#numberKey(nationalId), this.#ipKey(ip), this.#prefixKey(nationalId)];
+    const [failures, delay, ipFailures, prefixDelay] = await this.#store(() =>
+      Promise.all([this.#failures.get(numberKey), this.#delays.get(numberKey), this.#ips.get(ipKey), this.#prefixDelays.get(prefixKey)]),
     );
     // The longest wait is reported first: a person told "wait 2 s" while the number is locked for
     // 15 minutes would only be told again.
@@ -132,17 +173,22 @@ export class GuessLimiter {
     if (ipFailures && ipFailures.consumedPoints >= this.#ipLimit) {
       return { allowed: false, reason: 'ip_blocked', retryAfterSeconds: seconds(ipFailures.msBeforeNext) };
     }
-    if (delay && delay.msBeforeNext > 0) {
-      return { allowed: false, reason: 'delay', retryAfterSeconds: seconds(delay.msBeforeNext) };
-    }
+    const numberWait = delay && delay.msBeforeNext > 0 ? delay.msBeforeNext : 0;
+    const prefixWait = prefixDelay && prefixDelay.msBeforeNext > 0 ? prefixDelay.msBeforeNext : 0;
+    if (prefixWait > numberWait) return { allowed: false, reason: 'prefix_delay', retryAfterSeconds: seconds(prefixWait) };
+    if (numberWait > 0) return { allowed: false, reason: 'delay', retryAfterSeconds: seconds(numberWait) };
     return ALLOWED;
   }
 
   /** Counts a wrong password; returns what the next attempt will face. */
   async recordFailure(nationalId: string, ip: string): Promise<GuessVerdict> {
-    const [numberKey, ipKey] = [this.#numberKey(nationalId), this.#ipKey(ip)];
+    const [numberKey, ipKey, prefixKey] = [this.#numberKey(nationalId), this.#ipKey(ip), this.#prefixKey(nationalId)];
     return this.#store(async () => {
-      const [failures, ipFailures] = await Promise.all([this.#failures.penalty(numberKey), this.#ips.penalty(ipKey)]);
+      const [failures, ipFailures, prefixFailures] = await Promise.all([
+        this.#failures.penalty(numberKey),
+        this.#ips.penalty(ipKey),
+        this.#prefixFailures.penalty(prefixKey),
+      ]);
 
       let verdict: GuessVerdict = ALLOWED;
       const count = failures.consumedPoints;
@@ -156,6 +202,15 @@ export class GuessLimiter {
         verdict = { allowed: false, reason: 'delay', retryAfterSeconds: wait };
       }
 
+      if (prefixFailures.consumedPoints >= this.#prefixLimit) {
+        // A fixed wait rather than a growing one: it bounds both the block's guess rate (about one per
+        // wait) and what a deliberately triggered slow-down can cost the block's other holders.
+        await this.#prefixDelays.block(prefixKey, this.#prefixDelaySeconds);
+        if (verdict.allowed || verdict.retryAfterSeconds < this.#prefixDelaySeconds) {
+          verdict = { allowed: false, reason: 'prefix_delay', retryAfterSeconds: this.#prefixDelaySeconds };
+        }
+      }
+
       if (ipFailures.consumedPoints >= this.#ipLimit) {
         await this.#ips.block(ipKey, this.#ipBlockSeconds);
         if (verdict.allowed || verdict.retryAfterSeconds < this.#ipBlockSeconds) {
@@ -166,8 +221,9 @@ export class GuessLimiter {
     });
   }
 
-  /** A right password clears the number's history. The IP's stays: one success from an IP that is
-   *  spraying guesses across many numbers must not buy it a fresh budget. */
+  /** A right password clears the number's history. The IP's and the block's stay: one success from an
+   *  IP that is spraying guesses, or on a number of the sprayed block (an attacker may hold one), must
+   *  not buy a fresh budget. */
   async recordSuccess(nationalId: string, _ip: string): Promise<void> {
     const numberKey = this.#numberKey(nationalId);
     await this.#store(() => Promise.all([this.#failures.delete(numberKey), this.#delays.delete(numberKey)]));
@@ -181,6 +237,12 @@ export class GuessLimiter {
   #numberKey(nationalId: string): string {
     // As typed, but without the spacing people use to group digits: "100 000 001 46" is the same guess.
     return hmac(this.#hmacKey, `nid:${nationalId.replace(/\s+/g, '')}`);
+  }
+
+  /** The block a number belongs to. The length is part of the key so a changed setting starts fresh counts. */
+  #prefixKey(nationalId: string): string {
+    const prefix = nationalId.replace(/\s+/g, '').slice(0, this.#prefixLength);
+    return hmac(this.#hmacKey, `nid-prefix:${this.#prefixLength}:${prefix}`);
   }
 
   #ipKey(ip: string): string {

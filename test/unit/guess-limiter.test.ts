@@ -9,6 +9,12 @@ const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const AYSE = '10000000146';
 const MEHMET = '12345678950';
 const IP = '203.0.113.7';
+/** Valid numbers of one block: the first 7 digits (1000000) are Ayşe's. */
+const BLOCK = ['10000000078', '10000000214', '10000000382', '10000000450', '10000000528', '10000000696'];
+/** A valid number of another block. */
+const ELSEWHERE = '34567891238';
+/** A different client address for each attempt, as a botnet sends them. */
+const sprayIp = (i: number) => `198.51.100.${10 + i}`;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -124,6 +130,71 @@ function behaviour(make: Factory): void {
     await expect(limiter.check('10090908018', '2001:db8:1:3::1')).resolves.toEqual({ allowed: true });
   });
 
+  it('slows every number of a block, from any IP, once failures spread over the block pass its limit; other blocks are untouched', async () => {
+    // Each number is tried once from its own address: the per-number and per-IP limits never fire.
+    const limiter = make({ prefixLimit: 4, prefixDelaySeconds: 60 });
+    for (let i = 0; i < 3; i++) await expect(limiter.recordFailure(BLOCK[i]!, sprayIp(i))).resolves.toEqual({ allowed: true });
+    await expect(limiter.recordFailure(BLOCK[3]!, sprayIp(3))).resolves.toEqual({ allowed: false, reason: 'prefix_delay', retryAfterSeconds: 60 });
+    // A number of the block nobody has tried, from a fresh address: it waits too.
+    const verdict = await limiter.check(AYSE, '192.0.2.200');
+    expect(verdict).toMatchObject({ allowed: false, reason: 'prefix_delay' });
+    expect(verdict.allowed === false && verdict.retryAfterSeconds).toBeGreaterThan(55);
+    await expect(limiter.check(BLOCK[5]!, sprayIp(3))).resolves.toMatchObject({ allowed: false, reason: 'prefix_delay' });
+    // Another block, even from an address that took part in the spray, is not slowed.
+    await expect(limiter.check(ELSEWHERE, sprayIp(3))).resolves.toEqual({ allowed: true });
+  });
+
+  it("a block's wait is short: it lapses by itself, and only a further failure brings it back", async () => {
+    const limiter = make({ prefixLimit: 2, prefixDelaySeconds: 1 });
+    await limiter.recordFailure(BLOCK[0]!, sprayIp(0));
+    await expect(limiter.recordFailure(BLOCK[1]!, sprayIp(1))).resolves.toEqual({ allowed: false, reason: 'prefix_delay', retryAfterSeconds: 1 });
+    await expect(limiter.check(AYSE, IP)).resolves.toEqual({ allowed: false, reason: 'prefix_delay', retryAfterSeconds: 1 });
+    await sleep(1100);
+    await expect(limiter.check(AYSE, IP)).resolves.toEqual({ allowed: true });
+    // The block's count is still past the limit within its window: the next failure slows it again.
+    await expect(limiter.recordFailure(BLOCK[2]!, sprayIp(2))).resolves.toEqual({ allowed: false, reason: 'prefix_delay', retryAfterSeconds: 1 });
+  });
+
+  it("a right password on one number of the block does not clear the block's count", async () => {
+    const limiter = make({ prefixLimit: 2, prefixDelaySeconds: 60 });
+    await limiter.recordFailure(BLOCK[0]!, sprayIp(0));
+    await limiter.recordFailure(BLOCK[1]!, sprayIp(1));
+    await limiter.recordSuccess(BLOCK[2]!, sprayIp(2));
+    await expect(limiter.check(BLOCK[3]!, sprayIp(3))).resolves.toMatchObject({ allowed: false, reason: 'prefix_delay' });
+  });
+
+  it('puts a number typed with spaces in its block', async () => {
+    const limiter = make({ prefixLimit: 2, prefixDelaySeconds: 60 });
+    await limiter.recordFailure('100 000 002 14', sprayIp(0));
+    await limiter.recordFailure(' 10000000382', sprayIp(1));
+    await expect(limiter.check(AYSE, sprayIp(2))).resolves.toMatchObject({ allowed: false, reason: 'prefix_delay' });
+  });
+
+  it('takes the block length from the options', async () => {
+    // With 3 digits, 10000000146 and 10090908018 share the block "100"; with the default 7 they do not.
+    const short = make({ prefixLength: 3, prefixLimit: 2, prefixDelaySeconds: 60 });
+    const standard = make({ prefixLimit: 2, prefixDelaySeconds: 60 });
+    for (const limiter of [short, standard]) {
+      await limiter.recordFailure(AYSE, sprayIp(0));
+      await limiter.recordFailure('10090908018', sprayIp(1));
+    }
+    await expect(short.check('10012345678', sprayIp(2))).resolves.toMatchObject({ allowed: false, reason: 'prefix_delay' });
+    await expect(standard.check('10012345678', sprayIp(2))).resolves.toEqual({ allowed: true });
+  });
+
+  it("reports the longer of the number's own delay and the block's, and a lock over both", async () => {
+    const slowed = make({ delayAfter: 1, maxDelaySeconds: 4, prefixLimit: 1, prefixDelaySeconds: 60 });
+    await expect(slowed.recordFailure(AYSE, IP)).resolves.toEqual({ allowed: false, reason: 'prefix_delay', retryAfterSeconds: 60 });
+    await expect(slowed.check(AYSE, IP)).resolves.toMatchObject({ allowed: false, reason: 'prefix_delay' });
+    const shortBlockWait = make({ delayAfter: 1, maxDelaySeconds: 60, prefixLimit: 1, prefixDelaySeconds: 1 });
+    await fail(shortBlockWait, 4);
+    await expect(shortBlockWait.check(AYSE, IP)).resolves.toMatchObject({ allowed: false, reason: 'delay' });
+    const locked = make({ lockAfter: 2, lockSeconds: 600, prefixLimit: 1, prefixDelaySeconds: 30 });
+    await fail(locked, 1);
+    await expect(locked.recordFailure(AYSE, IP)).resolves.toEqual({ allowed: false, reason: 'locked', retryAfterSeconds: 600 });
+    await expect(locked.check(AYSE, IP)).resolves.toMatchObject({ allowed: false, reason: 'locked' });
+  });
+
   it('reports the lock rather than a shorter delay when both apply', async () => {
     const limiter = make({ delayAfter: 1, lockAfter: 3, lockSeconds: 30 });
     await fail(limiter, 3);
@@ -148,6 +219,10 @@ describe('GuessLimiter options', () => {
     expect(() => new GuessLimiter({ hmacKey: HMAC_KEY, lockSeconds: 0.5 })).toThrow(/lockSeconds/);
     expect(() => new GuessLimiter({ hmacKey: HMAC_KEY, ipBlockSeconds: 0 })).toThrow(/ipBlockSeconds/);
     expect(() => new GuessLimiter({ hmacKey: 'short' })).toThrow(/hmacKey/);
+    expect(() => new GuessLimiter({ hmacKey: HMAC_KEY, prefixDelaySeconds: 0 })).toThrow(/prefixDelaySeconds/);
+    expect(() => new GuessLimiter({ hmacKey: HMAC_KEY, prefixLength: 0 })).toThrow(/prefixLength/);
+    // A "prefix" of all 11 digits would be the per-number limit again.
+    expect(() => new GuessLimiter({ hmacKey: HMAC_KEY, prefixLength: 11 })).toThrow(/prefixLength/);
   });
 
   it('fails closed with storage_unavailable when Redis cannot be reached', async () => {
@@ -188,14 +263,15 @@ if (problem && process.env.CI !== 'true') {
 
   behaviour((options) => new GuessLimiter({ hmacKey: HMAC_KEY, redis, keyPrefix: `${prefix}:${randomUUID()}`, ...options }));
 
-  it('stores neither the identity number nor the IP in its keys', async () => {
+  it('stores neither the identity number, nor its block, nor the IP in its keys', async () => {
     const keyPrefix = `${prefix}:privacy`;
-    const limiter = new GuessLimiter({ hmacKey: HMAC_KEY, redis, keyPrefix, delayAfter: 1 });
+    const limiter = new GuessLimiter({ hmacKey: HMAC_KEY, redis, keyPrefix, delayAfter: 1, prefixLimit: 1 });
     await limiter.recordFailure(AYSE, IP);
     const keys = await redis.keys(`${keyPrefix}:*`);
-    expect(keys.length).toBeGreaterThanOrEqual(3);
-    for (const key of keys) {
+    expect(keys.length).toBeGreaterThanOrEqual(5);
+    for (const key of keys.map((k) => k.slice(keyPrefix.length))) {
       expect(key).not.toContain(AYSE);
+      expect(key).not.toContain(AYSE.slice(0, 7));
       expect(key).not.toContain(IP);
     }
   });
@@ -207,5 +283,14 @@ if (problem && process.env.CI !== 'true') {
     await first.recordFailure(AYSE, IP);
     await second.recordFailure(AYSE, '198.51.100.20');
     await expect(first.check(AYSE, '192.0.2.1')).resolves.toMatchObject({ allowed: false, reason: 'locked' });
+  });
+
+  it("shares a block's count between limiters on the same Redis", async () => {
+    const keyPrefix = `${prefix}:shared-block`;
+    const first = new GuessLimiter({ hmacKey: HMAC_KEY, redis, keyPrefix, prefixLimit: 2, prefixDelaySeconds: 60 });
+    const second = new GuessLimiter({ hmacKey: HMAC_KEY, redis, keyPrefix, prefixLimit: 2, prefixDelaySeconds: 60 });
+    await first.recordFailure(BLOCK[0]!, sprayIp(0));
+    await expect(second.recordFailure(BLOCK[1]!, sprayIp(1))).resolves.toMatchObject({ allowed: false, reason: 'prefix_delay' });
+    await expect(first.check(AYSE, sprayIp(2))).resolves.toMatchObject({ allowed: false, reason: 'prefix_delay' });
   });
 });
