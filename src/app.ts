@@ -56,7 +56,8 @@ export interface Kapi {
   methods: MethodRegistry;
   /** SMS and mail (with their outboxes where simulators are allowed: the dev page and tests read them). */
   messaging: Messaging;
-  listen(): Promise<Server>;
+  /** Listens on the configured port, or takes over the requests of a server already listening (src/startup.ts). */
+  listen(existing?: Server): Promise<Server>;
   /** Online banking: the configured banks (and the demo bank on the embedded demo). */
   banking: BankingSetup;
   /** Second factors: device registry, e-Government Key, approvals, push (with its outbox where simulators are allowed). */
@@ -242,7 +243,13 @@ export async function createKapi(config: Config, options: KapiOptions = {}): Pro
   let server: Server | undefined;
   return {
     config, services, app, provider, holder, outbox, methods, messaging, banking, secondFactors,
-    async listen() {
+    async listen(existing?: Server) {
+      if (existing) {
+        // The server answered 503 while Kapı started (src/web/starting-app.ts); from now on this app answers.
+        existing.removeAllListeners('request');
+        existing.on('request', app.callback());
+        return (server = existing);
+      }
       server = await new Promise<Server>((resolve) => {
         const s = app.listen(config.port, config.host, () => resolve(s));
       });

@@ -1,11 +1,13 @@
-import { createKapi } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 import { log } from './log.js';
+import { serve, startupOptions } from './startup.js';
 
 async function main(): Promise<void> {
   let config;
+  let startup;
   try {
     config = loadConfig();
+    startup = startupOptions();
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`${err.message}\n`);
@@ -13,8 +15,8 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  const kapi = await createKapi(config);
-  const server = await kapi.listen();
+  // With DATABASE_URL, serve() answers 503 (and /readyz says why) until Postgres is reachable.
+  const { kapi, server } = await serve(config, startup);
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const storage = config.databaseUrl ? 'Postgres' : `embedded PGlite (${config.dataDir})`;

@@ -67,7 +67,15 @@ export async function openServices(config: Config): Promise<Services> {
   const state = createStateStore(redis, config.redisPrefix);
   const sealer = new Sealer(config.masterKey);
   const keys = new KeyStore(db, sealer, MAX_SIGNED_LIFETIME);
-  await keys.ensureKeys();
+  try {
+    await keys.ensureKeys();
+  } catch (err) {
+    // The database went away after the migrations: close what was opened, so that startup can try again (src/startup.ts).
+    await state.close().catch(() => undefined);
+    redis?.disconnect();
+    await closeDatabase(db);
+    throw err;
+  }
   const accounts = new AccountRepository(db);
   const consents = new ConsentRepository(db);
   const audit = new AuditLog(db);

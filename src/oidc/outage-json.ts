@@ -19,9 +19,14 @@ export function answerOutagesAs503(provider: Provider): void {
     if (!(ctx.state as Record<symbol, boolean>)[OUTAGE] || ctx.status !== 500) return;
     const body = ctx.body as { error?: unknown } | undefined;
     if (!body || typeof body !== 'object' || body.error !== 'server_error') return;
-    ctx.status = 503;
-    ctx.set('Retry-After', RETRY_AFTER_SECONDS);
-    ctx.set('Cache-Control', 'no-store');
-    ctx.body = { error: 'temporarily_unavailable', error_description: 'storage temporarily unavailable, retry later' };
+    answerTemporarilyUnavailable(ctx);
   });
+}
+
+/** The JSON answer to a request that storage cannot serve now (also used while Kapı starts: src/startup.ts). */
+export function answerTemporarilyUnavailable(ctx: { status: number; body: unknown; set(field: string, value: string): void }): void {
+  ctx.status = 503;
+  ctx.set('Retry-After', RETRY_AFTER_SECONDS);
+  ctx.set('Cache-Control', 'no-store');
+  ctx.body = { error: 'temporarily_unavailable', error_description: 'storage temporarily unavailable, retry later' };
 }
