@@ -5,6 +5,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { closeDatabase, migrateLatest, openDatabase } from '../../adapters/storage/database.js';
 
+// Each test opens PGlite (a WebAssembly Postgres) two or three times and migrates it: seconds each on a quiet
+// machine, far more on a loaded CI machine, so these get more than jest's default 30 s.
+const PGLITE_OPENINGS_TIMEOUT_MS = 120_000;
+
 describe('openDatabase (embedded PGlite)', () => {
   it('persists under <dataDir>/pglite across a restart, and migrating twice is harmless', async () => {
     const dataDir = await mkdtemp(path.join(os.tmpdir(), 'kapi-db-'));
@@ -22,7 +26,7 @@ describe('openDatabase (embedded PGlite)', () => {
     } finally {
       await rm(dataDir, { recursive: true, force: true });
     }
-  });
+  }, PGLITE_OPENINGS_TIMEOUT_MS);
 
   it('refuses a data directory another live process holds, and takes over a stale lock', async () => {
     const dataDir = await mkdtemp(path.join(os.tmpdir(), 'kapi-db-'));
@@ -37,5 +41,5 @@ describe('openDatabase (embedded PGlite)', () => {
     } finally {
       await rm(dataDir, { recursive: true, force: true });
     }
-  });
+  }, PGLITE_OPENINGS_TIMEOUT_MS);
 });
