@@ -6,6 +6,8 @@ import { z } from 'zod';
 const DEV_MASTER_KEY = 'ZGV2LW9ubHktbWFzdGVyLWtleS1ub3QtZm9yLXByb2Q'; // base64url of a public 32-byte string
 const DEV_COOKIE_KEYS = 'dev-only-cookie-key-1,dev-only-cookie-key-2';
 const DEV_PAIRWISE_SALT = 'dev-only-pairwise-salt';
+/** Seconds a client's clock may be ahead of (or behind) Kapı's for the time claims of the JWTs it sends. */
+export const DEFAULT_CLOCK_TOLERANCE_SECONDS = 10;
 
 const boolean = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
@@ -28,6 +30,7 @@ const schema = z.object({
   KAPI_TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
   KAPI_ARGON2_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
   KAPI_RETENTION_DAYS: z.coerce.number().int().min(1).default(730),
+  KAPI_CLOCK_TOLERANCE_SECONDS: z.coerce.number().int().min(0).max(120).default(DEFAULT_CLOCK_TOLERANCE_SECONDS),
   KAPI_ESIGN_TRUST_ANCHORS: z.string().optional(),
   KAPI_IDCARD_TRUST_ANCHORS: z.string().optional(),
   KAPI_PKI_INTERMEDIATES: z.string().optional(),
@@ -77,6 +80,8 @@ export interface Config {
   trustProxyHops: number;
   argon2Concurrency: number;
   retentionDays: number;
+  /** Clock skew allowed on the time claims of JWTs clients send (client assertions, request objects, DPoP proofs). */
+  clockToleranceSeconds: number;
   logLevel: string;
   /** Smart-card trust: anchor files per profile (comma-separated paths); none means the method is off. */
   /** Online banking: the JSON file of banks (src/banking-wiring.ts), and whether the demo bank runs on PORT + 3. */
@@ -174,6 +179,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustProxyHops: e.KAPI_TRUST_PROXY_HOPS,
     argon2Concurrency: e.KAPI_ARGON2_CONCURRENCY,
     retentionDays: e.KAPI_RETENTION_DAYS,
+    clockToleranceSeconds: e.KAPI_CLOCK_TOLERANCE_SECONDS,
     logLevel: e.KAPI_LOG_LEVEL,
     banking: {
       file: e.KAPI_BANKS_FILE ? path.resolve(e.KAPI_BANKS_FILE) : undefined,

@@ -71,7 +71,7 @@ export async function secondFactorWiring(
   const limiter = services.redis ? new RateLimiterRedis({ ...limiterOptions, storeClient: services.redis }) : new RateLimiterMemory(limiterOptions);
   const router = deviceApiRouter({
     issuer: config.issuer, provider: ports.provider, state: services.state, accounts: services.accounts, devices, approvals, proofs,
-    audit: services.audit, notifier: ports.notifier, limiter, clientIp: ports.clientIp,
+    audit: services.audit, notifier: ports.notifier, limiter, clientIp: ports.clientIp, clockToleranceSeconds: config.clockToleranceSeconds,
   });
   return { methods: module.methods, router, devices, totp, approvals, push, pushOutbox };
 }

@@ -15,6 +15,8 @@ import { kapiInteractionPolicy, SESSION_LIFETIMES } from './level-checks.js';
 import type { ConsentRepository } from '../accounts/consent-repository.js';
 import type { ProviderJwk } from '../../keys/key-store.js';
 import { errors } from 'oidc-provider';
+import { decodeJwt } from 'jose';
+import { dpopIatTimely } from '../web/device-api/dpop.js';
 import type { ResourceServerRegistry } from './resource-servers.js';
 
 // Token lifetimes (seconds). Signed artefacts (ID tokens, JWT access tokens, logout tokens) live at most
@@ -61,6 +63,9 @@ export function buildConfiguration(deps: ConfigurationDeps): Configuration {
   return {
     adapter: deps.adapter,
     jwks: deps.jwks,
+    // Clock skew allowed on the nbf/exp/iat of what clients sign (client assertions, request objects,
+    // ID token hints); DPoP proofs below.
+    clockTolerance: config.clockToleranceSeconds,
     acrValues: [...ACR_LEVELS],
     scopes: SUPPORTED_SCOPES,
     claims: { ...SCOPE_CLAIMS, sid: null } as unknown as Configuration['claims'],
@@ -110,7 +115,23 @@ export function buildConfiguration(deps: ConfigurationDeps): Configuration {
       userinfo: { enabled: true },
       backchannelLogout: { enabled: true },
       pushedAuthorizationRequests: { enabled: true, requirePushedAuthorizationRequests: false },
-      dPoP: { enabled: true },
+      dPoP: {
+        enabled: true,
+        // oidc-provider accepts any proof whose iat is within 300 s of now, with no setting for it. Kapı
+        // holds proofs to the window of its own resource endpoints (src/web/device-api/dpop.ts): no later
+        // than now + the clock tolerance, no older than 120 s + the tolerance. requireNonce is the hook
+        // oidc-provider calls with every proof before verifying it; a malformed proof is left to it.
+        requireNonce(ctx: Ctx) {
+          let iat: unknown;
+          try {
+            iat = decodeJwt(ctx.get('DPoP')).iat;
+          } catch {
+            return false;
+          }
+          if (!dpopIatTimely(iat, config.clockToleranceSeconds)) throw new errors.InvalidDpopProof('DPoP proof iat is outside the accepted clock skew');
+          return false;
+        },
+      },
       requestObjects: { enabled: true, requireSignedRequestObject: false },
       resourceIndicators: {
         enabled: true,

@@ -13,11 +13,17 @@ export interface AppToken {
   amr: string[];
 }
 
-const PROOF_AGE_SECONDS = 120;
+/** How old a DPoP proof may be (its `iat`), before the clock tolerance is added. */
+export const PROOF_AGE_SECONDS = 120;
+
+/** The window of a proof's `iat`, shared with the provider's own DPoP check (src/oidc/configuration.ts). */
+export function dpopIatTimely(iat: unknown, toleranceSeconds: number, nowSeconds = Math.floor(Date.now() / 1000)): boolean {
+  return typeof iat === 'number' && iat <= nowSeconds + toleranceSeconds && iat >= nowSeconds - PROOF_AGE_SECONDS - toleranceSeconds;
+}
 
 export async function verifyDpopAccessToken(
   input: { authorization: string | undefined; dpop: string | undefined; htm: string; htu: string },
-  deps: { provider: Provider; state: StateStore; clientId: string },
+  deps: { provider: Provider; state: StateStore; clientId: string; clockToleranceSeconds: number },
 ): Promise<AppToken | undefined> {
   const m = /^DPoP ([A-Za-z0-9._~+/-]+=*)$/.exec(input.authorization ?? '');
   if (!m || !input.dpop) return undefined;
@@ -25,7 +31,7 @@ export async function verifyDpopAccessToken(
   const token = (await deps.provider.AccessToken.find(value)) as unknown as { accountId?: string; clientId?: string; jkt?: string; isExpired?: boolean; extra?: { acr?: string; amr?: string[] } } | undefined;
   if (!token || token.isExpired || !token.accountId || token.clientId !== deps.clientId || !token.jkt) return undefined;
   try {
-    const { payload, protectedHeader } = await jwtVerify(input.dpop, EmbeddedJWK, { typ: 'dpop+jwt', algorithms: ['ES256', 'ES384', 'PS256', 'RS256', 'EdDSA'], maxTokenAge: `${PROOF_AGE_SECONDS}s`, clockTolerance: 5 });
+    const { payload, protectedHeader } = await jwtVerify(input.dpop, EmbeddedJWK, { typ: 'dpop+jwt', algorithms: ['ES256', 'ES384', 'PS256', 'RS256', 'EdDSA'], maxTokenAge: `${PROOF_AGE_SECONDS}s`, clockTolerance: deps.clockToleranceSeconds });
     if (payload.htm !== input.htm || payload.htu !== input.htu) return undefined;
     if (payload.ath !== createHash('sha256').update(value).digest('base64url')) return undefined;
     if (typeof payload.jti !== 'string' || !payload.jti) return undefined;

@@ -37,6 +37,8 @@ export interface DeviceApiDeps {
   /** Requests per IP (every call can be a guess at something). */
   limiter: RateLimiterAbstract;
   clientIp: (ctx: Context) => string;
+  /** KAPI_CLOCK_TOLERANCE_SECONDS, for the `iat` of the app's DPoP proofs. */
+  clockToleranceSeconds: number;
 }
 
 const STATUS: Record<string, number> = {
@@ -106,7 +108,7 @@ export function deviceApiRouter(deps: DeviceApiDeps): Router {
   });
 
   router.post('/v1/devices', json, async (ctx) => {
-    const token = await verifyDpopAccessToken({ authorization: ctx.get('authorization') || undefined, dpop: ctx.get('dpop') || undefined, htm: 'POST', htu: htu(ctx) }, { provider: deps.provider(), state: deps.state, clientId: DEVICE_APP_CLIENT_ID });
+    const token = await verifyDpopAccessToken({ authorization: ctx.get('authorization') || undefined, dpop: ctx.get('dpop') || undefined, htm: 'POST', htu: htu(ctx) }, { provider: deps.provider(), state: deps.state, clientId: DEVICE_APP_CLIENT_ID, clockToleranceSeconds: deps.clockToleranceSeconds });
     if (!token) return fail(ctx, 'invalid_token', 'a DPoP-bound access token of the e-Devlet app is required');
     const body = parse(ctx, registerBody);
     if (!body) return;
