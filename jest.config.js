@@ -14,4 +14,8 @@ export default {
   // results are printed (jest would wait forever). Suites still close what they open; this is the backstop.
   forceExit: true,
   globalSetup: '<rootDir>/test/support/global-setup.ts',
+  // The log scan of a whole run (docs/security.md): each test file's Kapı logs every line to a file of the
+  // run, the test support records the secrets it uses, and the teardown fails the run if a log holds one.
+  setupFilesAfterEnv: ['<rootDir>/test/support/log-scan-setup.ts'],
+  globalTeardown: '<rootDir>/test/support/global-teardown.ts',
 };

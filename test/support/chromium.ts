@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { recordBrowserSecrets } from './record-browser-secrets.js';
 
 // Real headless Chromium for the browser tests. Chromium comes from the distribution package
 // (`apt-get install chromium`), never from a Playwright download. Without it the tests skip locally
@@ -18,7 +19,7 @@ export async function launchChromium(): Promise<Browser | undefined> {
     console.warn(`browser tests skipped: ${reason}`);
     return undefined;
   }
-  return chromium.launch({ executablePath: CHROMIUM_PATH, args: ARGS });
+  return recordBrowserSecrets(await chromium.launch({ executablePath: CHROMIUM_PATH, args: ARGS }));
 }
 
 let axeSource: string | undefined;

@@ -2,6 +2,7 @@ import { createServer } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { createKapi, type Kapi, type KapiOptions } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
+import { recordKapiSecrets } from './kapi-secrets.js';
 import { createTestDatabase } from './services.js';
 
 // Starts a private Kapı on a free port. With DATABASE_URL / REDIS_URL in the environment (CI's real
@@ -45,6 +46,7 @@ export async function startKapi(options: KapiOptions & { env?: Record<string, st
     ...options.env,
   };
   const kapi = await createKapi(loadConfig(env), options);
+  await recordKapiSecrets(kapi, env); // for the log scan of the run (test/support/global-teardown.ts)
   await kapi.listen();
   return {
     kapi,

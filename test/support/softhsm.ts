@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { recordSecret } from './secret-record.js';
 
 // A real PKCS#11 token for tests: SoftHSM2 in a private temporary directory, driven with the same
 // tools an administrator uses (softhsm2-util, OpenSC's pkcs11-tool). The configuration reaches child
@@ -129,9 +130,12 @@ export async function createSoftHsm(): Promise<SoftHsm> {
     module: SOFTHSM_MODULE,
     env,
     async initToken(label, pin, soPin = DEFAULT_SO_PIN) {
+      recordSecret('PIN', pin, 'SoftHSM token PIN');
+      recordSecret('PIN', soPin, 'SoftHSM security officer PIN');
       await run('softhsm2-util', ['--init-token', '--free', '--label', label, '--pin', pin, '--so-pin', soPin], env);
     },
     async generateKeyPair(label, pin, { id, type, keyLabel }) {
+      recordSecret('PIN', pin, 'SoftHSM token PIN');
       await tool(label, '--login', '--pin', pin, '--keypairgen', '--key-type', type, '--id', id, ...(keyLabel ? ['--label', keyLabel] : []));
     },
     async readPublicKey(label, id) {
@@ -146,6 +150,7 @@ export async function createSoftHsm(): Promise<SoftHsm> {
       }
     },
     async writeCertificate(label, pin, id, der, certLabel) {
+      recordSecret('PIN', pin, 'SoftHSM token PIN');
       const file = path.join(dir, `cert-${++files}.der`);
       await writeFile(file, der);
       await tool(label, '--login', '--pin', pin, '--write-object', file, '--type', 'cert', '--id', id, ...(certLabel ? ['--label', certLabel] : []));
