@@ -5,11 +5,14 @@ import {
   type AdapterOptions,
   epochNow,
   fromStored,
+  GRANTABLE_MODELS,
   lookupKey,
   openLookupBox,
   recordKey,
   toStored,
 } from './oidc-common.js';
+import { fixedStatement, runFixed } from './fixed-sql.js';
+import { forgetRequestReads, keepForRequest, takeForRequest } from './request-reads.js';
 
 // oidc-provider models in the table oidc_models (Grant and RefreshToken in production; every model
 // works, so the contract suite runs here too). Times are the database's (now()), never this
@@ -24,22 +27,32 @@ interface Row {
 
 const TABLE = 'oidc_models';
 
-// The three statements every token request runs (find, consume, upsert) are fixed SQL text rather than
-// query-builder calls: the builder's per-call compilation was a visible share of a refresh grant's CPU
-// (issue 8). Same semantics as the builder versions; times are the database's.
-const FIND_SQL = `select payload, floor(extract(epoch from consumed_at))::float8 as consumed from ${TABLE}
-  where model = ? and id = ? and (expires_at is null or expires_at > now()) limit 1`;
-const CONSUME_SQL = `update ${TABLE} set consumed_at = to_timestamp(?::float8)
-  where model = ? and id = ? and consumed_at is null and (expires_at is null or expires_at > now()) returning id`;
-const UPSERT_SQL = `insert into ${TABLE} (model, id, payload, grant_id, uid, uid_box, user_code, user_code_box, expires_at, consumed_at)
+// The statements every token request runs (find, consume, upsert) are fixed SQL text sent through
+// fixed-sql.ts rather than query-builder calls: the builder's per-call work was a visible share of a
+// refresh grant's CPU (issue 8). Same semantics as the builder versions; times are the database's.
+const FIND = fixedStatement('oidc_find', `select payload, floor(extract(epoch from consumed_at))::float8 as consumed from ${TABLE}
+  where model = ? and id = ? and (expires_at is null or expires_at > now()) limit 1`);
+// A grant's records carry grant_id = sha256(grantId), and the grant itself is stored under the same hash
+// (recordKey and lookupKey agree; checked again in find), so the grant comes with the token in one
+// statement and waits for the Grant.find that oidc-provider runs next (request-reads.ts). Postgres looks the
+// grant up by primary key once its statistics know grants are common; statistics taken while there were
+// almost none can make it scan the (model, user_code) index instead until autovacuum analyses again.
+const FIND_WITH_GRANT = fixedStatement('oidc_find_with_grant', `select t.payload, floor(extract(epoch from t.consumed_at))::float8 as consumed,
+  t.grant_id, g.payload as grant_payload, floor(extract(epoch from g.consumed_at))::float8 as grant_consumed
+  from ${TABLE} t left join ${TABLE} g on g.model = 'Grant' and g.id = t.grant_id and (g.expires_at is null or g.expires_at > now())
+  where t.model = ? and t.id = ? and (t.expires_at is null or t.expires_at > now()) limit 1`);
+const CONSUME = fixedStatement('oidc_consume', `update ${TABLE} set consumed_at = to_timestamp(?::float8)
+  where model = ? and id = ? and consumed_at is null and (expires_at is null or expires_at > now()) returning id`);
+const UPSERT = fixedStatement('oidc_upsert', `insert into ${TABLE} (model, id, payload, grant_id, uid, uid_box, user_code, user_code_box, expires_at, consumed_at)
   values (?, ?, ?::jsonb, ?, ?, ?, ?, ?, now() + make_interval(secs => ?::float8), to_timestamp(?::float8))
   on conflict (model, id) do update set payload = excluded.payload, grant_id = excluded.grant_id, uid = excluded.uid,
   uid_box = excluded.uid_box, user_code = excluded.user_code, user_code_box = excluded.user_code_box,
-  expires_at = excluded.expires_at, consumed_at = excluded.consumed_at`;
+  expires_at = excluded.expires_at, consumed_at = excluded.consumed_at`);
 
-/** Rows of a raw statement: node-postgres and PGlite both answer `{ rows }`. */
-function rowsOf<T>(result: unknown): T[] {
-  return ((result as { rows?: T[] }).rows ?? []) as T[];
+interface RowWithGrant extends Row {
+  grant_id: string | null;
+  grant_payload: OidcPayload | null;
+  grant_consumed: number | null;
 }
 
 function notExpired(db: Database) {
@@ -67,11 +80,11 @@ export class PostgresOidcAdapter implements OidcAdapter {
   }
 
   async upsert(id: string, payload: OidcPayload, expiresIn?: number): Promise<void> {
-    const db = this.#db;
     const stored = toStored(this.#model, id, payload);
+    forgetRequestReads();
     // One statement: the replaced version's indexes and consumed mark go with it. A null interval or
     // epoch gives a null time (no expiry, not consumed).
-    await db.raw(UPSERT_SQL, [
+    await runFixed(this.#db, UPSERT, [
       this.#model,
       stored.key,
       stored.body,
@@ -86,8 +99,25 @@ export class PostgresOidcAdapter implements OidcAdapter {
   }
 
   async find(id: string): Promise<OidcPayload | undefined> {
-    const [row] = rowsOf<Row>(await this.#db.raw(FIND_SQL, [this.#model, recordKey(id)]));
+    if (this.#model === 'Grant') {
+      const readAhead = takeForRequest(this.#model, id);
+      if (readAhead) return readAhead;
+    }
+    if (GRANTABLE_MODELS.has(this.#model)) return this.#findWithGrant(id);
+    const [row] = await runFixed<Row>(this.#db, FIND, [this.#model, recordKey(id)]);
     return row ? fromStored(id, row.payload, row.consumed ?? undefined) : undefined;
+  }
+
+  async #findWithGrant(id: string): Promise<OidcPayload | undefined> {
+    const [row] = await runFixed<RowWithGrant>(this.#db, FIND_WITH_GRANT, [this.#model, recordKey(id)]);
+    if (!row) return undefined;
+    const grantId = row.payload.grantId;
+    // Only a grant that was found, under the key Grant.find itself would read: otherwise that find asks
+    // the database as usual.
+    if (row.grant_payload && typeof grantId === 'string' && row.grant_id === recordKey(grantId)) {
+      keepForRequest('Grant', grantId, fromStored(grantId, row.grant_payload, row.grant_consumed ?? undefined));
+    }
+    return fromStored(id, row.payload, row.consumed ?? undefined);
   }
 
   async findByUid(uid: string): Promise<OidcPayload | undefined> {
@@ -111,7 +141,7 @@ export class PostgresOidcAdapter implements OidcAdapter {
     const key = recordKey(id);
     // Atomic single use: under concurrent updates Postgres re-checks "consumed_at is null" on the row
     // version the first committer left, so exactly one UPDATE matches.
-    const updated = rowsOf(await db.raw(CONSUME_SQL, [epochNow(), this.#model, key]));
+    const updated = await runFixed(db, CONSUME, [epochNow(), this.#model, key]);
     if (updated.length === 1) return;
 
     const row = (await db(TABLE).select('payload').where({ model: this.#model, id: key }).first()) as
@@ -123,11 +153,13 @@ export class PostgresOidcAdapter implements OidcAdapter {
   }
 
   async destroy(id: string): Promise<void> {
+    forgetRequestReads();
     await this.#db(TABLE).where({ model: this.#model, id: recordKey(id) }).delete();
   }
 
   /** Deletes every model of the grant held in this table, whatever this adapter's model. */
   async revokeByGrantId(grantId: string): Promise<void> {
+    forgetRequestReads();
     await this.#db(TABLE).where({ grant_id: lookupKey(grantId) }).delete();
   }
 }

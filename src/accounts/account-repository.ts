@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { Account, PasswordCredential, PasswordResetMethod, PhoneVerificationLevel, PostalAddress } from './account.js';
 import type { NationalIdType } from '../identity/national-id.js';
+import { fixedStatement, runFixed } from '../../adapters/storage/fixed-sql.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -83,15 +84,19 @@ export function accountFromPerson(person: RegisteredPerson, contacts: Partial<Pi
   };
 }
 
+// Fixed SQL, sent past knex's runner on Postgres (fixed-sql.ts): it runs on every token and userinfo
+// request (issue 8).
+const FIND_BY_ID = fixedStatement('account_by_id', `select id, national_id, national_id_type, given_name, family_name, birthdate,
+  email, email_verified, phone, phone_verified, address, password_login_enabled, bank_login_enabled, two_factor_enabled,
+  phone_verified_acr, password_reset_method from accounts where id = ? limit 1`);
+
 export class AccountRepository {
   constructor(private readonly db: Knex) {}
 
   async findById(id: string): Promise<Account | undefined> {
-    // Fixed SQL: this runs on every token and userinfo request (issue 8). A malformed id is simply
-    // nobody (the column is a uuid and Postgres would refuse the comparison).
+    // A malformed id is simply nobody (the column is a uuid and Postgres would refuse the comparison).
     if (!UUID.test(id)) return undefined;
-    const result = (await this.db.raw('select * from accounts where id = ? limit 1', [id])) as { rows?: AccountRow[] };
-    const row = result.rows?.[0];
+    const [row] = await runFixed<AccountRow>(this.db, FIND_BY_ID, [id]);
     return row ? toAccount(row) : undefined;
   }
 

@@ -1,0 +1,51 @@
+import type { Database } from './port.js';
+
+// Statements of the token path, sent with as little machinery as possible (issue 8). Per statement,
+// knex's runner (binding positions, events, response shaping, promise layers) cost a visible share of a
+// refresh grant's CPU. On node-postgres each statement goes straight to a connection of knex's own pool,
+// so the pool's limits, timeouts (KnexTimeoutError) and broken-connection checks still apply. On PGlite
+// (the embedded default) it goes through knex.raw: PGlite has a single connection that a transaction
+// may be holding, and only knex knows when it is free.
+//
+// Not named (prepared) statements, on purpose: after five runs Postgres may switch a prepared statement
+// to a generic plan, and on oidc_models, whose statistics lag behind a table that grows fast, that plan
+// scanned the (model, user_code) index instead of the primary key: each grant got slower as the table
+// grew (measured, issue 8). An unnamed statement is planned with its values every time.
+
+export interface FixedStatement {
+  /** For reading and profiles only. */
+  readonly name: string;
+  /** With `?` placeholders (knex). */
+  readonly knexText: string;
+  /** With `$1..$n` placeholders (node-postgres). */
+  readonly pgText: string;
+}
+
+/** A statement whose text never changes; `text` uses `?` placeholders and no other `?`. */
+export function fixedStatement(name: string, text: string): FixedStatement {
+  let n = 0;
+  return { name: `kapi_${name}`, knexText: text, pgText: text.replace(/\?/g, () => `$${++n}`) };
+}
+
+interface PgConnection {
+  query(config: { text: string; values: unknown[] }): Promise<{ rows: unknown[] }>;
+}
+interface PooledClient {
+  config: { client?: unknown };
+  acquireConnection(): Promise<PgConnection>;
+  releaseConnection(connection: PgConnection): Promise<void>;
+}
+
+/** Runs the statement and answers its rows. `db` may be a transaction: then it runs inside it. */
+export async function runFixed<T>(db: Database, statement: FixedStatement, values: unknown[]): Promise<T[]> {
+  const client = db.client as unknown as PooledClient;
+  if (client.config.client !== 'pg' || (db as { isTransaction?: boolean }).isTransaction) {
+    return ((await db.raw(statement.knexText, values as never)) as { rows?: T[] }).rows ?? [];
+  }
+  const connection = await client.acquireConnection();
+  try {
+    return (await connection.query({ text: statement.pgText, values })).rows as T[];
+  } finally {
+    await client.releaseConnection(connection);
+  }
+}
