@@ -195,8 +195,9 @@ describe('abuse: fuzzing every form and JSON endpoint', () => {
 
   it('huge headers, garbage cookies and odd methods → 4xx, never 500', async () => {
     const form = await atPasswordForm(rp);
-    const bigHeader = await fetch(form.page.url, { headers: { 'x-filler': 'a'.repeat(40_000) } }).catch((err: unknown) => err);
-    if (!(bigHeader instanceof Error)) expect((bigHeader as Response).status).toBe(431);
+    // Node answers 431 before any of Kapı's code runs; the client must get that answer, not a dropped connection.
+    const bigHeader = await fetch(form.page.url, { headers: { 'x-filler': 'a'.repeat(40_000) } });
+    expect(bigHeader.status).toBe(431);
     await fc.assert(
       fc.asyncProperty(count(fc.tuple(fc.stringMatching(/^[A-Za-z0-9._~+/=-]{0,300}$/), fc.constantFrom('kapi_session', 'kapi_interaction', 'kapi_interaction.sig', 'kapi_session.sig', 'kapi_lang'))), async ([value, name]) => {
         const res = await fetch(form.page.url, { headers: { cookie: `${name}=${value}` }, redirect: 'manual' });
