@@ -1,5 +1,5 @@
 import type Provider from 'oidc-provider';
-import { asOutage } from '../web/outage.js';
+import { asOutage, OUTAGE_RETRY_AFTER_SECONDS } from '../web/outage.js';
 
 // oidc-provider catches errors inside its own routes and answers JSON endpoints (token, userinfo,
 // introspection, revocation, PAR, registration) with 500 server_error. When the cause is a storage
@@ -8,7 +8,6 @@ import { asOutage } from '../web/outage.js';
 // middleware rewrites the answer afterwards (HTML pages go through renderError, which already says 503).
 
 const OUTAGE = Symbol('kapi.storageOutage');
-const RETRY_AFTER_SECONDS = '5';
 
 export function answerOutagesAs503(provider: Provider): void {
   provider.on('server_error', (ctx, err) => {
@@ -26,7 +25,7 @@ export function answerOutagesAs503(provider: Provider): void {
 /** The JSON answer to a request that storage cannot serve now (also used while Kapı starts: src/startup.ts). */
 export function answerTemporarilyUnavailable(ctx: { status: number; body: unknown; set(field: string, value: string): void }): void {
   ctx.status = 503;
-  ctx.set('Retry-After', RETRY_AFTER_SECONDS);
+  ctx.set('Retry-After', OUTAGE_RETRY_AFTER_SECONDS);
   ctx.set('Cache-Control', 'no-store');
   ctx.body = { error: 'temporarily_unavailable', error_description: 'storage temporarily unavailable, retry later' };
 }

@@ -1,5 +1,8 @@
 import { isKapiError, KapiError } from '../errors.js';
 
+/** Retry-After (seconds) on every 503 Kapı gives while storage or an upstream is unreachable. */
+export const OUTAGE_RETRY_AFTER_SECONDS = '5';
+
 // A request that fails because Redis or Postgres cannot be reached is an outage, not a bug: the person
 // gets "temporarily unavailable" (503) instead of "internal error" (500), wherever the failure surfaced
 // (Kapı's own code wraps it already; oidc-provider's adapters and knex pass the driver's error through).

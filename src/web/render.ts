@@ -4,6 +4,7 @@ import { Eta } from 'eta';
 import type { Context } from 'koa';
 import { type Locale, translator } from './i18n.js';
 import './messages.js';
+import { OUTAGE_RETRY_AFTER_SECONDS } from './outage.js';
 
 // Views are Eta templates under the project root (src/web/views, interactions/*/views). Eta escapes
 // every `<%= %>` output by default; `<%~ %>` (raw) is used only for the layout's rendered body.
@@ -57,5 +58,7 @@ export async function renderPage(ctx: Context, view: string, locale: Locale, dat
   ctx.type = 'text/html; charset=utf-8';
   ctx.set('Content-Security-Policy', contentSecurityPolicy(options.formTargets));
   ctx.set('Cache-Control', 'no-store');
+  // A 503 page (storage or an upstream temporarily unreachable) says when to try again, as the JSON 503s do.
+  if (ctx.status === 503) ctx.set('Retry-After', OUTAGE_RETRY_AFTER_SECONDS);
   ctx.body = html;
 }

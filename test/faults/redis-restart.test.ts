@@ -94,6 +94,10 @@ if (skip && process.env.CI === 'true') throw new Error(`${skip}, and CI=true req
     const page = await new Browser().go((await authRequest(rp)).url.href, {}, atCallback);
     expect(page.status).toBe(503);
     expect(Date.now() - started).toBeLessThan(10_000);
+    // The 503 page says when to come back, as the JSON endpoints' 503 does.
+    const direct = await fetch((await authRequest(rp)).url.href, { redirect: 'manual' });
+    expect(direct.status).toBe(503);
+    expect(direct.headers.get('retry-after')).toBe('5');
     const ready = await fetch(`${t.issuer}/readyz`);
     expect(ready.status).toBe(503);
     const body = (await ready.json()) as { checks: { name: string; ok: boolean; error?: string }[] };
