@@ -9,7 +9,9 @@ export default {
   transform: {
     '^.+\\.ts$': ['ts-jest', { useESM: true, diagnostics: { ignoreCodes: [151002] } }],
   },
-  testTimeout: 30000,
+  // Hooks share this limit, and a suite's beforeAll starts Kapı (PGlite, migrations, keys): seconds on a quiet
+  // machine, over 30 s on a loaded one (seen in CI at load average 12). A limit, not a measure.
+  testTimeout: 60000,
   // A library timer or socket left behind by one of the ~80 suites must never keep CI waiting after the
   // results are printed (jest would wait forever). Suites still close what they open; this is the backstop.
   forceExit: true,
