@@ -42,6 +42,13 @@ function kidOf(jwt: unknown): string | undefined {
   }
 }
 
+/**
+ * The error codes a bank's authorization answer can carry (RFC 6749 §4.1.2.1, OpenID Connect Core
+ * §3.1.2.6). Only these are the bank's own failure (502); any other value did not come from a
+ * conforming bank (a hand-made callback URL, say) and is an invalid answer (400), not an upstream fault.
+ */
+const AUTHORIZATION_ERRORS = new Set(['invalid_request', 'unauthorized_client', 'unsupported_response_type', 'invalid_scope', 'server_error', 'temporarily_unavailable', 'interaction_required', 'login_required', 'account_selection_required', 'consent_required', 'invalid_request_uri', 'invalid_request_object', 'request_not_supported', 'request_uri_not_supported', 'registration_not_supported']);
+
 function failure(kind: BankFailure, detail: string): { ok: false; failure: BankFailure; detail: string } {
   return { ok: false, failure: kind, detail };
 }
@@ -170,7 +177,9 @@ export class OidcBank implements Bank {
     if (error) {
       // An error answer for another request is not this person's answer.
       if (params.get('state') !== expected.state) return failure('invalid_answer', 'error response with a wrong state');
-      return failure(error === 'access_denied' ? 'cancelled' : 'bank_error', `authorization: ${error.slice(0, 64)}`);
+      if (error === 'access_denied') return failure('cancelled', 'authorization: access_denied');
+      if (!AUTHORIZATION_ERRORS.has(error)) return failure('invalid_answer', `authorization: unknown error code (${error.length} characters)`);
+      return failure('bank_error', `authorization: ${error}`);
     }
     let config: oidc.Configuration;
     try {
