@@ -88,11 +88,19 @@ export async function migrateLatest(db: Database): Promise<void> {
 }
 
 export async function closeDatabase(db: Database): Promise<void> {
+  const pglite = (db.client as { pglite?: { waitReady?: Promise<void>; closed?: boolean; close(): Promise<void> } }).pglite;
+  if (pglite) {
+    // knex-pglite's pool destroyer closes PGlite too, possibly after db.destroy() has resolved; a
+    // second close() while the first runs throws "PGlite is closing" there, unhandled (it crashed a
+    // test run). Every close shares one promise.
+    const closeOnce = pglite.close.bind(pglite);
+    let closing: Promise<void> | undefined;
+    pglite.close = () => (closing ??= closeOnce());
+  }
   await db.destroy();
   // knex-pglite creates PGlite in its constructor but closes it only if a connection was ever
   // acquired: a database opened and closed without a query would go on starting up in the
   // background. Close it explicitly once it is ready.
-  const pglite = (db.client as { pglite?: { waitReady?: Promise<void>; closed?: boolean; close(): Promise<void> } }).pglite;
   if (pglite && !pglite.closed) {
     await pglite.waitReady?.catch(() => undefined);
     if (!pglite.closed) await pglite.close().catch(() => undefined);
