@@ -12,6 +12,7 @@ import {
   toStored,
 } from './oidc-common.js';
 import { fixedStatement, runFixed } from './fixed-sql.js';
+import { batcherFor, type BatchShape, jsonList, RunAlone } from './statement-batch.js';
 import { forgetRequestReads, keepForRequest, takeForRequest } from './request-reads.js';
 
 // oidc-provider models in the table oidc_models (Grant and RefreshToken in production; every model
@@ -49,6 +50,116 @@ const UPSERT = fixedStatement('oidc_upsert', `insert into ${TABLE} (model, id, p
   uid_box = excluded.uid_box, user_code = excluded.user_code, user_code_box = excluded.user_code_box,
   expires_at = excluded.expires_at, consumed_at = excluded.consumed_at`);
 
+// The same statements for several rows at once, sent by the batchers below (statement-batch.ts) when
+// concurrent requests reach them in the same turn of the event loop. Lists travel as one JSON
+// parameter, which node-postgres and knex.raw (PGlite) pass alike.
+const IDS = `array(select jsonb_array_elements_text(?::jsonb))`;
+const FIND_MANY = fixedStatement('oidc_find_many', `select id, payload, floor(extract(epoch from consumed_at))::float8 as consumed from ${TABLE}
+  where model = ? and id = any(${IDS}) and (expires_at is null or expires_at > now())`);
+const FIND_WITH_GRANT_MANY = fixedStatement('oidc_find_with_grant_many', `select t.id, t.payload, floor(extract(epoch from t.consumed_at))::float8 as consumed,
+  t.grant_id, g.payload as grant_payload, floor(extract(epoch from g.consumed_at))::float8 as grant_consumed
+  from ${TABLE} t left join ${TABLE} g on g.model = 'Grant' and g.id = t.grant_id and (g.expires_at is null or g.expires_at > now())
+  where t.model = ? and t.id = any(${IDS}) and (t.expires_at is null or t.expires_at > now())`);
+const CONSUME_MANY = fixedStatement('oidc_consume_many', `update ${TABLE} set consumed_at = to_timestamp(?::float8)
+  where model = ? and id = any(${IDS}) and consumed_at is null and (expires_at is null or expires_at > now()) returning id`);
+const UPSERT_MANY = fixedStatement('oidc_upsert_many', `insert into ${TABLE} (model, id, payload, grant_id, uid, uid_box, user_code, user_code_box, expires_at, consumed_at)
+  select r.model, r.id, r.payload, r.grant_id, r.uid, r.uid_box, r.user_code, r.user_code_box,
+  now() + make_interval(secs => r.expires_in), to_timestamp(r.consumed)
+  from jsonb_to_recordset(?::jsonb) as r(model text, id text, payload jsonb, grant_id text, uid text, uid_box text,
+  user_code text, user_code_box text, expires_in float8, consumed float8)
+  on conflict (model, id) do update set payload = excluded.payload, grant_id = excluded.grant_id, uid = excluded.uid,
+  uid_box = excluded.uid_box, user_code = excluded.user_code, user_code_box = excluded.user_code_box,
+  expires_at = excluded.expires_at, consumed_at = excluded.consumed_at`);
+
+interface Keyed {
+  model: string;
+  key: string;
+}
+
+function byId<R extends { id: string }>(rows: R[]): Map<string, R> {
+  return new Map(rows.map((r) => [r.id, r]));
+}
+
+const findShape: BatchShape<Keyed, Row | undefined> = {
+  name: 'oidc_find',
+  groupKey: (k) => k.model,
+  async many(db, items) {
+    const rows = byId(await runFixed<Row & { id: string }>(db, FIND_MANY, [items[0]!.model, jsonList(items.map((k) => k.key))]));
+    return items.map((k) => rows.get(k.key));
+  },
+  async one(db, k) {
+    return (await runFixed<Row>(db, FIND, [k.model, k.key]))[0];
+  },
+};
+
+const findWithGrantShape: BatchShape<Keyed, RowWithGrant | undefined> = {
+  name: 'oidc_find_with_grant',
+  groupKey: (k) => k.model,
+  async many(db, items) {
+    const rows = byId(await runFixed<RowWithGrant & { id: string }>(db, FIND_WITH_GRANT_MANY, [items[0]!.model, jsonList(items.map((k) => k.key))]));
+    return items.map((k) => rows.get(k.key));
+  },
+  async one(db, k) {
+    return (await runFixed<RowWithGrant>(db, FIND_WITH_GRANT, [k.model, k.key]))[0];
+  },
+};
+
+/** Answers whether this caller's UPDATE marked the record consumed (false: used before, or gone). */
+const consumeShape: BatchShape<Keyed, boolean> = {
+  name: 'oidc_consume',
+  groupKey: (k) => k.model,
+  async many(db, items) {
+    const updated = new Set(
+      (await runFixed<{ id: string }>(db, CONSUME_MANY, [epochNow(), items[0]!.model, jsonList(items.map((k) => k.key))])).map((r) => r.id),
+    );
+    // The same token twice in one batch (two requests racing with one refresh token): the row was
+    // updated once, and only the first of them consumed it; the second used it again.
+    return items.map((k) => updated.delete(k.key));
+  },
+  async one(db, k) {
+    return (await runFixed(db, CONSUME, [epochNow(), k.model, k.key])).length === 1;
+  },
+};
+
+interface UpsertItem extends Keyed {
+  stored: ReturnType<typeof toStored>;
+  expiresIn: number | null;
+}
+
+const upsertShape: BatchShape<UpsertItem, void> = {
+  name: 'oidc_upsert',
+  async many(db, items) {
+    // ON CONFLICT cannot touch one row twice in a statement; the batcher then runs them one by one, in order.
+    if (new Set(items.map((u) => `${u.model}\u0000${u.key}`)).size !== items.length) throw new RunAlone();
+    // The payload is already JSON text: it goes into the list as it is, not quoted again.
+    const rows = items.map(
+      (u) =>
+        `{"model":${JSON.stringify(u.model)},"id":${JSON.stringify(u.key)},"payload":${u.stored.body},` +
+        `"grant_id":${JSON.stringify(u.stored.grantKey ?? null)},"uid":${JSON.stringify(u.stored.uid?.key ?? null)},` +
+        `"uid_box":${JSON.stringify(u.stored.uid?.box ?? null)},"user_code":${JSON.stringify(u.stored.userCode?.key ?? null)},` +
+        `"user_code_box":${JSON.stringify(u.stored.userCode?.box ?? null)},"expires_in":${JSON.stringify(u.expiresIn)},` +
+        `"consumed":${JSON.stringify(u.stored.consumed ?? null)}}`,
+    );
+    await runFixed(db, UPSERT_MANY, [`[${rows.join(',')}]`]);
+    return items.map(() => undefined);
+  },
+  async one(db, u) {
+    // A null interval or epoch gives a null time (no expiry, not consumed).
+    await runFixed(db, UPSERT, [
+      u.model,
+      u.key,
+      u.stored.body,
+      u.stored.grantKey ?? null,
+      u.stored.uid?.key ?? null,
+      u.stored.uid?.box ?? null,
+      u.stored.userCode?.key ?? null,
+      u.stored.userCode?.box ?? null,
+      u.expiresIn,
+      u.stored.consumed ?? null,
+    ]);
+  },
+};
+
 interface RowWithGrant extends Row {
   grant_id: string | null;
   grant_payload: OidcPayload | null;
@@ -82,20 +193,13 @@ export class PostgresOidcAdapter implements OidcAdapter {
   async upsert(id: string, payload: OidcPayload, expiresIn?: number): Promise<void> {
     const stored = toStored(this.#model, id, payload);
     forgetRequestReads();
-    // One statement: the replaced version's indexes and consumed mark go with it. A null interval or
-    // epoch gives a null time (no expiry, not consumed).
-    await runFixed(this.#db, UPSERT, [
-      this.#model,
-      stored.key,
-      stored.body,
-      stored.grantKey ?? null,
-      stored.uid?.key ?? null,
-      stored.uid?.box ?? null,
-      stored.userCode?.key ?? null,
-      stored.userCode?.box ?? null,
-      typeof expiresIn === 'number' ? expiresIn : null,
-      stored.consumed ?? null,
-    ]);
+    // One statement: the replaced version's indexes and consumed mark go with it.
+    await batcherFor(this.#db, upsertShape).run({
+      model: this.#model,
+      key: stored.key,
+      stored,
+      expiresIn: typeof expiresIn === 'number' ? expiresIn : null,
+    });
   }
 
   async find(id: string): Promise<OidcPayload | undefined> {
@@ -104,12 +208,12 @@ export class PostgresOidcAdapter implements OidcAdapter {
       if (readAhead) return readAhead;
     }
     if (GRANTABLE_MODELS.has(this.#model)) return this.#findWithGrant(id);
-    const [row] = await runFixed<Row>(this.#db, FIND, [this.#model, recordKey(id)]);
+    const row = await batcherFor(this.#db, findShape).run({ model: this.#model, key: recordKey(id) });
     return row ? fromStored(id, row.payload, row.consumed ?? undefined) : undefined;
   }
 
   async #findWithGrant(id: string): Promise<OidcPayload | undefined> {
-    const [row] = await runFixed<RowWithGrant>(this.#db, FIND_WITH_GRANT, [this.#model, recordKey(id)]);
+    const row = await batcherFor(this.#db, findWithGrantShape).run({ model: this.#model, key: recordKey(id) });
     if (!row) return undefined;
     const grantId = row.payload.grantId;
     // Only a grant that was found, under the key Grant.find itself would read: otherwise that find asks
@@ -141,8 +245,7 @@ export class PostgresOidcAdapter implements OidcAdapter {
     const key = recordKey(id);
     // Atomic single use: under concurrent updates Postgres re-checks "consumed_at is null" on the row
     // version the first committer left, so exactly one UPDATE matches.
-    const updated = await runFixed(db, CONSUME, [epochNow(), this.#model, key]);
-    if (updated.length === 1) return;
+    if (await batcherFor(db, consumeShape).run({ model: this.#model, key })) return;
 
     const row = (await db(TABLE).select('payload').where({ model: this.#model, id: key }).first()) as
       | Pick<Row, 'payload'>

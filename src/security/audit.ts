@@ -1,5 +1,30 @@
 import type { Knex } from 'knex';
 import { log } from '../log.js';
+import { fixedStatement, runFixed } from '../../adapters/storage/fixed-sql.js';
+import { batcherFor, type BatchShape } from '../../adapters/storage/statement-batch.js';
+
+interface ClaimRelease {
+  accountId: string;
+  clientId: string;
+  claims: string[];
+  channel: 'id_token' | 'userinfo' | 'introspection';
+}
+
+const INSERT_CLAIM_RELEASES = fixedStatement('claim_releases_insert', `insert into claim_releases (account_id, client_id, claims, channel)
+  select r.account_id, r.client_id, array(select jsonb_array_elements_text(r.claims)), r.channel
+  from jsonb_to_recordset(?::jsonb) as r(account_id uuid, client_id text, claims jsonb, channel text)`);
+
+const claimReleaseShape: BatchShape<ClaimRelease, void> = {
+  name: 'claim_releases_insert',
+  async many(db, releases) {
+    const rows = releases.map((r) => ({ account_id: r.accountId, client_id: r.clientId, claims: r.claims, channel: r.channel }));
+    await runFixed(db, INSERT_CLAIM_RELEASES, [JSON.stringify(rows)]);
+    return releases.map(() => undefined);
+  },
+  async one(db, r) {
+    await db('claim_releases').insert({ account_id: r.accountId, client_id: r.clientId, claims: r.claims, channel: r.channel });
+  },
+};
 
 export interface SignInRecord {
   accountId?: string | undefined;
@@ -62,7 +87,9 @@ export class AuditLog {
 
   async claimRelease(accountId: string, clientId: string, claims: string[], channel: 'id_token' | 'userinfo' | 'introspection'): Promise<void> {
     if (!claims.length) return;
-    await this.db('claim_releases').insert({ account_id: accountId, client_id: clientId, claims, channel });
+    // Every token and userinfo answer records one; concurrent ones share one INSERT (statement-batch.ts),
+    // and each caller continues only once its row is written.
+    await batcherFor(this.db, claimReleaseShape).run({ accountId, clientId, claims, channel });
   }
 
   /** `trx`: write the event in the same transaction as the change it records. */
