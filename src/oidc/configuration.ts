@@ -1,5 +1,6 @@
 import type { Configuration, KoaContextWithOIDC } from 'oidc-provider';
 import type { AccountRepository } from '../accounts/account-repository.js';
+import type { Account } from '../accounts/account.js';
 import { ACR_LEVELS, isAcr } from '../assurance/levels.js';
 import type { Config } from '../config.js';
 import { isKapiError } from '../errors.js';
@@ -54,6 +55,23 @@ function releasedClaimNames(claims: Record<string, unknown>, scope: string, requ
   for (const c of rejected) allowed.delete(c);
   for (const technical of ['sub', 'acr', 'amr', 'auth_time']) allowed.delete(technical);
   return [...allowed].filter((c) => claims[c] !== undefined);
+}
+
+// oidc-provider asks for the account several times while handling one request (the session's
+// account, the grant's, the ID token's claims): within a request they are one read (issue 8). Nothing is
+// kept past the request, and a failed read is not remembered.
+const accountsByRequest = new WeakMap<object, Map<string, Promise<Account | undefined>>>();
+
+function accountOfRequest(ctx: object, sub: string, read: (id: string) => Promise<Account | undefined>): Promise<Account | undefined> {
+  let reads = accountsByRequest.get(ctx);
+  if (!reads) accountsByRequest.set(ctx, (reads = new Map()));
+  let pending = reads.get(sub);
+  if (!pending) {
+    pending = read(sub);
+    reads.set(sub, pending);
+    pending.catch(() => reads.delete(sub));
+  }
+  return pending;
 }
 
 export function buildConfiguration(deps: ConfigurationDeps): Configuration {
@@ -233,7 +251,7 @@ export function buildConfiguration(deps: ConfigurationDeps): Configuration {
       return grant;
     },
     async findAccount(ctx, sub) {
-      const account = await deps.accounts.findById(sub);
+      const account = await accountOfRequest(ctx, sub, (id) => deps.accounts.findById(id));
       if (!account) return undefined;
       return {
         accountId: account.id,
