@@ -97,7 +97,8 @@ describe('abuse: fuzzing the signed-in forms, the interaction forms and the mach
     // contacts answer "nothing to verify" before looking at it). No code was sent: none can match.
     await t.kapi.services.db('accounts').where({ national_id: AYSE.nationalId }).update({ phone: '05321112233', phone_verified: false, email: 'ayse@example.com', email_verified: false });
     const before = await t.kapi.services.accounts.findByNationalId(AYSE.nationalId);
-    const creds = await t.kapi.services.db('password_credentials').select('*').orderBy(1);
+    let creds = await t.kapi.services.db('password_credentials').select('*').orderBy(1);
+    let passwordChanges = 0;
     const forms: Record<string, { fields: string[]; fixed?: string }> = {
       '/account/password': { fields: ['current_password', 'new_password', 'new_password_confirm'] },
       '/account/contacts/phone': { fields: ['phone'], fixed: 'action=update' },
@@ -115,11 +116,25 @@ describe('abuse: fuzzing the signed-in forms, the interaction forms and the mach
       const res = await rawPost(browser, `${t.issuer}${path}`, [`_csrf=${enc(csrf)}`, spec.fixed, ...spec.fields.map((f) => `${f}[]=a&${f}[]=b`)].filter(Boolean).join('&'), URLENCODED);
       if (res.status !== 303) expectRefusalPage(`${path} with arrays`, res);
     }
+    // A NUL character in every field, always: found by CI's seed on the withdraw form (client_id=…%00
+    // reached Postgres, which refuses NUL in text, and answered 500).
+    for (const [path, spec] of Object.entries(forms)) {
+      const res = await rawPost(browser, `${t.issuer}${path}`, [`_csrf=${enc(csrf)}`, spec.fixed, ...spec.fields.map((f) => `${f}=10000000146%00`)].filter(Boolean).join('&'), URLENCODED);
+      expectRefusalPage(`${path} with NUL`, res);
+      expect(res.status).toBe(400);
+    }
     await fc.assert(
       fc.asyncProperty(count(fc.constantFrom(...Object.keys(forms)).chain((path) => fc.tuple(fc.constant(path), fc.tuple(...forms[path]!.fields.map((f) => hostileField(f)))))), async ([path, parts]) => {
         const spec = forms[path]!;
         const res = await rawPost(browser, `${t.issuer}${path}`, [`_csrf=${enc(csrf)}`, spec.fixed, ...parts].filter(Boolean).join('&'), URLENCODED);
         // "Nothing to change" (an already verified contact, no such session) is a redirect back to the page.
+        // On the password form a 303 is a real change: Ayşe signed in with her e-signature, which may set a
+        // password without the old one, and the generator sometimes sends the same valid password twice
+        // (seen once in eight runs). That is no hostile input: take the stored row as the new baseline.
+        if (res.status === 303 && path === '/account/password') {
+          passwordChanges++;
+          creds = await t.kapi.services.db('password_credentials').select('*').orderBy(1);
+        }
         if (res.status === 303) return;
         expectRefusalPage(path, res);
       }),
@@ -130,6 +145,7 @@ describe('abuse: fuzzing the signed-in forms, the interaction forms and the mach
     expect({ phone: after!.phone, email: after!.email, bank: after!.bankLoginEnabled }).toEqual({ phone: before!.phone, email: before!.email, bank: before!.bankLoginEnabled });
     expect({ phoneVerified: after!.phoneVerified, emailVerified: after!.emailVerified }).toEqual({ phoneVerified: false, emailVerified: false });
     expect(await t.kapi.services.db('password_credentials').select('*').orderBy(1)).toEqual(creds);
+    if (passwordChanges) console.log(`abuse fuzzing: ${passwordChanges} generated password(s) were valid and accepted`);
     // Still signed in: no hostile value ended the session.
     expect((await browser.go(`${t.issuer}/account`)).url).toBe(`${t.issuer}/account`);
   });
@@ -265,9 +281,12 @@ describe('abuse: fuzzing the online-banking callback', () => {
   }
 
   /** Delivers a callback query with the real state and follows the browser back to its interaction. */
-  async function answerWith(rest: string[]): Promise<Page> {
+  async function answerWith(rest: string[]): Promise<Page | undefined> {
     const { browser, state } = await redirectedToBank();
     const arrived = await browser.request(`${world.t.issuer}/banking/callback?${[`state=${enc(state)}`, ...rest].filter(Boolean).join('&')}`);
+    // An address past Node's header limit is refused (431) before any of Kapı's code runs (found by a
+    // CI seed: the shrinking that followed ran into the bank-start limit and hid the cause).
+    if (arrived.status === 431) return undefined;
     expect(arrived.status).toBe(303);
     return browser.go(new URL(arrived.headers.get('location')!, world.t.issuer).href, {}, atCallback);
   }
@@ -289,13 +308,14 @@ describe('abuse: fuzzing the online-banking callback', () => {
     // Found by this property: an error code no bank sends (`error=xxxx…`) answered 502 "the bank failed";
     // it is an invalid answer (400). The bank's own registered codes keep their 502.
     for (const error of ['xxxxxxxx', 'x'.repeat(5000), 'server_error%00', '%E2%80%AEserver_error']) {
-      const page = await answerWith([`error=${error}`]);
+      const page = (await answerWith([`error=${error}`]))!;
       expectRefusalPage(`error=${error.slice(0, 20)}`, { status: page.status, type: 'text/html', text: page.html });
       expect(page.status).toBe(400);
     }
     await fc.assert(
       fc.asyncProperty(count(hostileQuery), async (rest) => {
         const page = await answerWith(rest);
+        if (!page) return;
         expect(atCallback(page.url)).toBe(false); // no hostile answer signs anyone in
         // "The bank reported a failure" (a registered code as the first error) is the bank's 502; nothing else is a 5xx.
         const firstError = new URLSearchParams(rest.filter(Boolean).join('&')).get('error');

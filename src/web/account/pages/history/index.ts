@@ -86,7 +86,7 @@ export function historyPages(router: Router, deps: AccountDeps): void {
       });
     }
     // The notice names the institution from the register, never text from the address (no injected message).
-    const withdrawn = typeof ctx.query.withdrawn === 'string' && ctx.query.withdrawn.length <= 255 ? await deps.services.clients.show(ctx.query.withdrawn) : undefined;
+    const withdrawn = typeof ctx.query.withdrawn === 'string' && ctx.query.withdrawn.length <= 255 && !ctx.query.withdrawn.includes('\u0000') ? await deps.services.clients.show(ctx.query.withdrawn) : undefined;
     const notice = withdrawn ? String(withdrawn.metadata.client_name ?? withdrawn.clientId) : undefined;
     await renderAccountPage(ctx, session, '/src/web/account/pages/history/views/institutions', {
       id: 'history',
