@@ -15,6 +15,9 @@
 //   --experiment=a,b        experiment: patch Kapı at run time (bench/lib/experiments.mjs), e.g. client-cache;
 //                           async-commit sets synchronous_commit=off on the benchmark database
 //   --nice-pool=N           experiment: renice Kapı's libuv pool threads (argon2, signing) to N
+//   --refresh-chains=N      concurrent refresh chains (32)
+//   --storage-core=0|shared where Postgres and Redis run while measured: moved to core 0 beside the load
+//                           generator and put back at the end (default), or left on both cores
 import { execSync, spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
@@ -28,6 +31,7 @@ import { memoryScenario, type MemoryResult } from './lib/memory.js';
 import { summariseProfile, type ProfileSummary } from './lib/profile.js';
 import { freePort, HAS_TASKSET, killAll, pinSelf, ROOT, startServer, type ProbeSample, type ServerProcess } from './lib/servers.js';
 import { fmt, median, medianRange, percentile } from './lib/stats.js';
+import { pinStorage, type StoragePlacement } from './lib/storage-placement.js';
 import { adminQuery, createDatabase, deleteRedisPrefix, redisClient, randomSuffix, tableStats, type TableStats } from './lib/storage.js';
 import { CALLBACK, CITIZENS, CLIENT_ID, CLIENT_SECRET, registerBenchClient, RESOURCE_SCOPE, RESOURCES } from './lib/kapi-setup.js';
 
@@ -45,9 +49,16 @@ const QUIET_BUDGET = Number(option('quiet-wait') ?? (QUICK ? 0 : 90)); // second
 const SESSIONS = (option('sessions') ?? (QUICK ? '1000,5000' : '10000,100000')).split(',').map(Number);
 const PROFILE = !flag('no-profile') && (!QUICK || flag('profile'));
 const WRITE = !flag('no-write') && !QUICK && !option('only') && !option('targets');
-const CONNECTIONS = 16; // autocannon connections and refresh chains
+const CONNECTIONS = 16; // autocannon connections
+// Refresh chains, each waiting for its answer before its next grant. 32, not 16: at 16 Kapı was bound by
+// its storage round trips (server CPU 85%, 641/s against 1,137/s bare), at 32 and 64 it reached its
+// plateau (986/s and 957/s); the bare provider is CPU-bound at either (1,000–1,137/s).
+const REFRESH_CHAINS = Number(option('refresh-chains') ?? 32);
 const LOGIN_CONCURRENCY = 8; // citizens signing in at once for the maximum
 const PROBE_RATE = 50; // token requests/s measured while logins run
+const STORAGE_CORE = option('storage-core') ?? '0';
+if (STORAGE_CORE !== 'shared' && !/^\d+$/.test(STORAGE_CORE)) throw new Error(`--storage-core must be a core number or "shared", not ${STORAGE_CORE}`);
+let storagePlacement: StoragePlacement | undefined;
 
 type TargetKey = 'kapi-pg' | 'kapi-embedded' | 'bare';
 type ScenarioKey = 'discovery' | 'jwks' | 'cc-opaque' | 'cc-jwt' | 'refresh' | 'login' | 'token-under-login' | 'memory';
@@ -471,7 +482,7 @@ async function loginLoop(target: Target, seconds: number, options: { concurrency
 
 /** Refresh chains: each worker owns a refresh token and presents the one each answer rotates to. */
 async function refreshLoop(target: Target, seconds: number): Promise<Outcome> {
-  const agent = keepAliveAgent(CONNECTIONS);
+  const agent = keepAliveAgent(REFRESH_CHAINS);
   const latencies: number[] = [];
   let ops = 0;
   let errors = 0;
@@ -480,7 +491,7 @@ async function refreshLoop(target: Target, seconds: number): Promise<Outcome> {
   const deadline = started + seconds * 1000;
   const url = `${target.rp.issuer}/token`;
   const headers = tokenHeaders(target.rp);
-  await Promise.all(Array.from({ length: CONNECTIONS }, async () => {
+  await Promise.all(Array.from({ length: REFRESH_CHAINS }, async () => {
     let token = target.refreshPool.pop();
     while (token && performance.now() < deadline) {
       const t0 = performance.now();
@@ -539,7 +550,7 @@ async function prepare(target: Target, scenario: ScenarioKey): Promise<Body> {
     case 'refresh': {
       // Refresh tokens come from real logins (offline_access needs prompt=consent). A run ends with
       // requests in flight: each worker keeps its chain's token for the next run.
-      const needed = CONNECTIONS + 8;
+      const needed = REFRESH_CHAINS + 8;
       if (target.refreshPool.length < needed) {
         const got: string[] = [];
         const agent = keepAliveAgent(8);
@@ -767,9 +778,9 @@ function render(info: Record<string, string>, started: Date, seconds: number, co
   out.push('## Machine and placement');
   out.push('');
   out.push(`- CPU: ${info.cpu}; memory ${info.memory}; ${info.os}; Node ${info.node}; Postgres 15 and Redis ${info.redis} on 127.0.0.1; Kapı commit ${info.commit}; load average ${info.load} when the benchmark started.`);
-  out.push(`- Each server (Kapı, bare oidc-provider) runs alone in its own Node process${HAS_TASKSET ? ', pinned to core 1 (`taskset -c 1`, every thread including the libuv pool that runs argon2 and signing)' : ' (taskset missing: not pinned)'}; the load generator (this benchmark: autocannon and its own keep-alive HTTP loops) runs in one process${HAS_TASKSET ? ' pinned to core 0' : ''}. Postgres and Redis are shared system services and are not pinned: they take their CPU from both cores. So the figures are **per core of Kapı**, with its storage on top.`);
+  out.push(`- Each server (Kapı, bare oidc-provider) runs alone in its own Node process${HAS_TASKSET ? ', pinned to core 1 (`taskset -c 1`, every thread including the libuv pool that runs argon2 and signing)' : ' (taskset missing: not pinned)'}; the load generator (this benchmark: autocannon and its own keep-alive HTTP loops) runs in one process${HAS_TASKSET ? ' pinned to core 0' : ''}. ${storagePlacement?.description ?? 'Postgres and Redis were not used.'} So the figures are **per core of Kapı**, with its storage on top.`);
   out.push(`- Other work on the machine (this is a shared development machine): before each run the benchmark waits until processes other than the servers, Postgres and Redis use less than ${NOISE} of a core, and a run during which they used more is done again (twice at most), all within a budget of ${QUIET_BUDGET} s for the whole benchmark. This time ${fmt(quietWaited, 1)} s were spent waiting, ${redone()} run(s) were redone and ${noisyRuns} run(s) started on a busy machine after the budget ran out; the "other processes" column below shows what remained.
-- ${RUNS} runs of ${SECONDS} s per scenario after a ${WARMUP} s warm-up; the table shows the median and (min–max). All three servers are started at the beginning and stay up; for each scenario every server gets its warm-up, then the runs go round-robin (run 1 of each server, then run 2 of each, ...), so that run i of Kapı and run i of bare see the same machine, and the Kapı/bare ratio is computed pair by pair (run i over run i) and summarised the same way. ${CONNECTIONS} connections for autocannon and for the refresh chains; ${LOGIN_CONCURRENCY} concurrent citizens for the login maximum.`);
+- ${RUNS} runs of ${SECONDS} s per scenario after a ${WARMUP} s warm-up; the table shows the median and (min–max). All three servers are started at the beginning and stay up; for each scenario every server gets its warm-up, then the runs go round-robin (run 1 of each server, then run 2 of each, ...), so that run i of Kapı and run i of bare see the same machine, and the Kapı/bare ratio is computed pair by pair (run i over run i) and summarised the same way. ${CONNECTIONS} connections for autocannon, ${REFRESH_CHAINS} refresh chains; ${LOGIN_CONCURRENCY} concurrent citizens for the login maximum.`);
   out.push('');
   out.push('## Results');
   out.push('');
@@ -933,6 +944,14 @@ async function main(): Promise<void> {
   if (NICE_POOL !== undefined) log(`Experiment: Kapı's libuv pool threads reniced to ${NICE_POOL}`);
   let redis: Redis | undefined;
   if (TARGETS.includes('kapi-pg')) {
+    if (STORAGE_CORE !== 'shared') {
+      const placement = pinStorage(Number(STORAGE_CORE));
+      cleanups.push({ what: 'put Postgres and Redis back on their cores', run: async () => placement.restore() });
+      storagePlacement = placement;
+    } else {
+      storagePlacement = { description: 'Postgres and Redis are shared system services and were left on both cores (--storage-core=shared): they take part of their CPU from Kapı\'s core.', pinned: false, restore: () => {} };
+    }
+    log(storagePlacement.description);
     redis = redisClient();
     cleanups.push({ what: 'close Redis', run: async () => redis!.disconnect() });
   }

