@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { defaultArgon2Concurrency } from './runtime/thread-pool.js';
 
 // All configuration comes from environment variables, validated here once at start. The dev defaults
 // make `npm start` work on a fresh machine; NODE_ENV=production refuses every one of them.
@@ -28,7 +29,8 @@ const schema = z.object({
   KAPI_DEMO: boolean.optional(),
   KAPI_ALLOW_SIMULATORS: boolean.default(false),
   KAPI_TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
-  KAPI_ARGON2_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
+  KAPI_ARGON2_CONCURRENCY: z.coerce.number().int().min(1).max(64).optional(),
+  KAPI_POOL_NICE: z.coerce.number().int().min(0).max(19).default(10),
   KAPI_RETENTION_DAYS: z.coerce.number().int().min(1).default(730),
   KAPI_CLOCK_TOLERANCE_SECONDS: z.coerce.number().int().min(0).max(120).default(DEFAULT_CLOCK_TOLERANCE_SECONDS),
   KAPI_ESIGN_TRUST_ANCHORS: z.string().optional(),
@@ -79,6 +81,8 @@ export interface Config {
   allowSimulators: boolean;
   trustProxyHops: number;
   argon2Concurrency: number;
+  /** Niceness given to the libuv pool threads (argon2, async crypto) by the server's entry point; 0 leaves them. */
+  poolNice: number;
   retentionDays: number;
   /** Clock skew allowed on the time claims of JWTs clients send (client assertions, request objects, DPoP proofs). */
   clockToleranceSeconds: number;
@@ -177,7 +181,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     demo: e.KAPI_DEMO ?? !production,
     allowSimulators: e.KAPI_ALLOW_SIMULATORS || !production,
     trustProxyHops: e.KAPI_TRUST_PROXY_HOPS,
-    argon2Concurrency: e.KAPI_ARGON2_CONCURRENCY,
+    argon2Concurrency: e.KAPI_ARGON2_CONCURRENCY ?? defaultArgon2Concurrency(env),
+    poolNice: e.KAPI_POOL_NICE,
     retentionDays: e.KAPI_RETENTION_DAYS,
     clockToleranceSeconds: e.KAPI_CLOCK_TOLERANCE_SECONDS,
     logLevel: e.KAPI_LOG_LEVEL,

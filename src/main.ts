@@ -1,5 +1,6 @@
 import { ConfigError, loadConfig } from './config.js';
 import { log } from './log.js';
+import { lowerThreadPoolPriority } from './runtime/thread-pool.js';
 import { serve, startupOptions } from './startup.js';
 
 async function main(): Promise<void> {
@@ -17,6 +18,9 @@ async function main(): Promise<void> {
   }
   // With DATABASE_URL, serve() answers 503 (and /readyz says why) until Postgres is reachable.
   const { kapi, server } = await serve(config, startup);
+  // Only the server's own entry point does this: it changes the whole process (tests run Kapı in theirs).
+  const reniced = await lowerThreadPoolPriority(config.poolNice);
+  log.info({ argon2Concurrency: config.argon2Concurrency, poolThreadsReniced: reniced, poolNice: config.poolNice }, 'thread pool');
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const storage = config.databaseUrl ? 'Postgres' : `embedded PGlite (${config.dataDir})`;

@@ -8,6 +8,8 @@ import { fileURLToPath } from 'node:url';
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 export interface KapiProcess {
+  /** The process id (undefined when it could not be started). */
+  readonly pid: number | undefined;
   /** Everything the process wrote so far (standard output and error). */
   output(): string;
   /** Resolves with the exit code (or signal) once the process has ended. */
@@ -37,6 +39,7 @@ export function spawnKapi(env: Record<string, string>): KapiProcess {
   let ended = false;
   void exited.then(() => (ended = true));
   return {
+    pid: child.pid,
     output: () => out,
     exited,
     async stop() {
