@@ -1,4 +1,4 @@
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import Koa, { type Context } from 'koa';
 import type Provider from 'oidc-provider';
@@ -41,6 +41,7 @@ import { renderPage } from './web/render.js';
 import { asOutage } from './web/outage.js';
 import { answerOutagesAs503 } from './oidc/outage-json.js';
 import { securityHeaders } from './web/security-headers.js';
+import { machineFront } from './web/machine-front.js';
 import { staticFiles } from './web/static.js';
 
 // The composition root: the one place that wires configuration, storage, methods, the provider and
@@ -109,7 +110,6 @@ function errorPages(): Koa.Middleware {
   };
 }
 
-const MACHINE_ENDPOINTS = new Set(['/token', '/jwks', '/.well-known/openid-configuration', '/me', '/token/introspection', '/token/revocation', '/request']);
 
 export interface KapiOptions {
   /** Tighter or looser guess limits (tests use small numbers). */
@@ -191,17 +191,19 @@ export async function createKapi(config: Config, options: KapiOptions = {}): Pro
   app.use(securityHeaders({ hsts: config.issuer.startsWith('https://') }));
   // oidc-provider's handler is looked up per request so a key rotation's rebuilt provider takes over at once.
   const handlers = new WeakMap<Provider, ReturnType<Provider['callback']>>();
-  const toProvider: Koa.Middleware = async (ctx) => {
+  const providerHandler = () => {
     const current = holder.current;
     let handler = handlers.get(current);
     if (!handler) handlers.set(current, (handler = current.callback()));
-    ctx.respond = false;
-    await handler(ctx.req, ctx.res);
+    return handler;
   };
-  // The machine endpoints (token, JWKS, discovery, userinfo, introspection, revocation, PAR) answer
-  // JSON only and render no page: they skip Kapı's page routers, which the benchmark showed cost
-  // a measurable share of a token request. oidc-provider renders its own errors for them.
-  app.use(async (ctx, next) => (MACHINE_ENDPOINTS.has(ctx.path) ? toProvider(ctx, next) : next()));
+  const toProvider: Koa.Middleware = async (ctx) => {
+    ctx.respond = false;
+    await providerHandler()(ctx.req, ctx.res);
+  };
+  const requestListener = () => machineFront({ app: app.callback(), provider: providerHandler, httpDuration: metrics.httpDuration, hsts: config.issuer.startsWith('https://') });
+  // The machine endpoints never reach this app: the HTTP server hands them to oidc-provider at once
+  // (src/web/machine-front.ts, used by listen() below).
   app.use(errorPages());
   app.use(staticFiles());
   const ops = operationsRouter({ db, state, metrics, extraChecks: () => mobile.readiness() });
@@ -247,11 +249,11 @@ export async function createKapi(config: Config, options: KapiOptions = {}): Pro
       if (existing) {
         // The server answered 503 while Kapı started (src/web/starting-app.ts); from now on this app answers.
         existing.removeAllListeners('request');
-        existing.on('request', app.callback());
+        existing.on('request', requestListener());
         return (server = existing);
       }
       server = await new Promise<Server>((resolve) => {
-        const s = app.listen(config.port, config.host, () => resolve(s));
+        const s = createServer(requestListener()).listen(config.port, config.host, () => resolve(s));
       });
       return server;
     },
