@@ -19,7 +19,7 @@
 //   --storage-core=0|shared where Postgres and Redis run while measured: moved to core 0 beside the load
 //                           generator and put back at the end (default), or left on both cores
 import { execSync, spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -31,7 +31,7 @@ import { memoryScenario, type MemoryResult } from './lib/memory.js';
 import { summariseProfile, type ProfileSummary } from './lib/profile.js';
 import { freePort, HAS_TASKSET, killAll, pinSelf, ROOT, startServer, type ProbeSample, type ServerProcess } from './lib/servers.js';
 import { fmt, median, medianRange, percentile } from './lib/stats.js';
-import { pinStorage, type StoragePlacement } from './lib/storage-placement.js';
+import { pinStorage, storageLeftShared, storagePids, type StoragePlacement } from './lib/storage-placement.js';
 import { adminQuery, createDatabase, deleteRedisPrefix, redisClient, randomSuffix, tableStats, type TableStats } from './lib/storage.js';
 import { CALLBACK, CITIZENS, CLIENT_ID, CLIENT_SECRET, registerBenchClient, RESOURCE_SCOPE, RESOURCES } from './lib/kapi-setup.js';
 
@@ -248,22 +248,14 @@ function machineBusySeconds(): number {
 /** CPU seconds used so far by the Postgres and Redis server processes (from /proc/<pid>/stat). */
 function storageCpuSeconds(): number {
   let total = 0;
-  try {
-    for (const pid of readdirSync('/proc')) {
-      if (!/^\d+$/.test(pid)) continue;
-      try {
-        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-        const close = stat.lastIndexOf(')');
-        const comm = stat.slice(stat.indexOf('(') + 1, close);
-        if (comm !== 'postgres' && comm !== 'redis-server') continue;
-        const fields = stat.slice(close + 2).split(' ');
-        total += (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, USER_HZ
-      } catch {
-        /* the process ended meanwhile */
-      }
+  for (const pid of storagePids()) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      total += (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, USER_HZ
+    } catch {
+      /* the process ended meanwhile */
     }
-  } catch {
-    return NaN;
   }
   return total;
 }
@@ -949,7 +941,7 @@ async function main(): Promise<void> {
       cleanups.push({ what: 'put Postgres and Redis back on their cores', run: async () => placement.restore() });
       storagePlacement = placement;
     } else {
-      storagePlacement = { description: 'Postgres and Redis are shared system services and were left on both cores (--storage-core=shared): they take part of their CPU from Kapı\'s core.', pinned: false, restore: () => {} };
+      storagePlacement = storageLeftShared('were left on both cores (--storage-core=shared)');
     }
     log(storagePlacement.description);
     redis = redisClient();

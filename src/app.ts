@@ -110,7 +110,6 @@ function errorPages(): Koa.Middleware {
   };
 }
 
-
 export interface KapiOptions {
   /** Tighter or looser guess limits (tests use small numbers). */
   guessLimits?: Partial<Omit<GuessLimiterOptions, 'hmacKey' | 'redis'>>;
@@ -188,7 +187,8 @@ export async function createKapi(config: Config, options: KapiOptions = {}): Pro
       end({ status: String(ctx.status) });
     }
   });
-  app.use(securityHeaders({ hsts: config.issuer.startsWith('https://') }));
+  const hsts = config.issuer.startsWith('https://');
+  app.use(securityHeaders({ hsts }));
   // oidc-provider's handler is looked up per request so a key rotation's rebuilt provider takes over at once.
   const handlers = new WeakMap<Provider, ReturnType<Provider['callback']>>();
   const providerHandler = () => {
@@ -201,7 +201,7 @@ export async function createKapi(config: Config, options: KapiOptions = {}): Pro
     ctx.respond = false;
     await providerHandler()(ctx.req, ctx.res);
   };
-  const requestListener = () => machineFront({ app: app.callback(), provider: providerHandler, httpDuration: metrics.httpDuration, hsts: config.issuer.startsWith('https://') });
+  const requestListener = () => machineFront({ app: app.callback(), provider: providerHandler, httpDuration: metrics.httpDuration, hsts });
   // The machine endpoints never reach this app: the HTTP server hands them to oidc-provider at once
   // (src/web/machine-front.ts, used by listen() below).
   app.use(errorPages());

@@ -13,7 +13,8 @@ import { HAS_TASKSET } from './servers.js';
 
 const STORAGE_COMMANDS = new Set(['postgres', 'redis-server']);
 
-function storagePids(): number[] {
+/** Process ids of every Postgres and Redis server process on the machine. */
+export function storagePids(): number[] {
   const pids: number[] = [];
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
@@ -51,12 +52,17 @@ export interface StoragePlacement {
  * Moves every Postgres and Redis process to `core`. Backends that Postgres forks later inherit the
  * postmaster's affinity, so connections opened during the run are on that core too.
  */
-export function pinStorage(core: number): StoragePlacement {
-  const shared: StoragePlacement = {
-    description: 'Postgres and Redis are shared system services and were not pinned: they take their CPU from both cores, Kapı\'s included.',
+/** Postgres and Redis left where they are (`why` says why, for the report). */
+export function storageLeftShared(why: string): StoragePlacement {
+  return {
+    description: `Postgres and Redis are shared system services and ${why}: they take their CPU from both cores, Kapı's included.`,
     pinned: false,
     restore: () => {},
   };
+}
+
+export function pinStorage(core: number): StoragePlacement {
+  const shared = storageLeftShared('could not be moved');
   if (!HAS_TASKSET) return shared;
   const before = new Map<number, string>();
   for (const pid of storagePids()) {
