@@ -41,12 +41,6 @@ describe('abuse: fuzzing every form and JSON endpoint', () => {
 
   it('password form: hostile identity numbers, passwords, shapes and content types → 4xx page, never 500', async () => {
     const form = await atPasswordForm(rp);
-    // A NUL character in either field, always: sign-in forms share the account forms' reader, which refuses it (400).
-    for (const fields of ['national_id=10000000146%00&password=x', 'national_id=10000000146&password=a%00b']) {
-      const res = await rawPost(form.browser, form.action, `_csrf=${form.csrf}&${fields}&submit=login`, 'application/x-www-form-urlencoded');
-      expectPage(res);
-      expect(res.status).toBe(400);
-    }
     await fc.assert(
       fc.asyncProperty(count(fc.tuple(hostileField('national_id'), hostileField('password'), fc.boolean(), hostileContentType)), async ([nid, pwd, withCsrf, type]) => {
         const body = [withCsrf ? `_csrf=${form.csrf}` : '', nid, pwd, 'submit=login'].filter(Boolean).join('&');
