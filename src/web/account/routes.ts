@@ -8,7 +8,8 @@ import { localeFor } from '../locale.js';
 import { ACCOUNT_CLIENT_ID, accountRedirectUri, accountSignedOutUri } from './client.js';
 import type { AccountDeps } from './deps.js';
 import { renderAccountPage } from './render.js';
-import { accountForm, formFields, requireAccount } from './guard.js';
+import { formFields } from '../form-fields.js';
+import { accountForm, requireAccount } from './guard.js';
 import { assertAccountCsrf, currentSession, safeNext } from './session.js';
 import { ACCOUNT_PAGES } from './pages/index.js';
 import './messages.js';
@@ -97,7 +98,7 @@ export function accountRouter(deps: AccountDeps): Router {
   // institutions of this session).
   router.post('/logout', accountForm, async (ctx) => {
     const session = await currentSession(ctx, deps);
-    if (session) assertAccountCsrf(session, formFields(ctx));
+    if (session) formFields(ctx, (fields) => assertAccountCsrf(session, fields));
     const params = new URLSearchParams({ client_id: ACCOUNT_CLIENT_ID, post_logout_redirect_uri: accountSignedOutUri(issuer), ui_locales: localeFor(ctx) });
     ctx.redirect(`/session/end?${params.toString()}`);
   });

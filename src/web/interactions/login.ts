@@ -1,4 +1,5 @@
 import type { Context } from 'koa';
+import type { Account } from '../../accounts/account.js';
 import type { Acr } from '../../assurance/levels.js';
 import { collectedAmr } from '../../engine/assurance.js';
 import { decide } from '../../engine/policies.js';
@@ -17,6 +18,8 @@ export interface LoginRequest {
   client: ClientView;
   /** Origins the browser may be sent to when the flow finishes (the institution's redirect URI). */
   formTargets: string[];
+  /** The flow's account as a method read it in this request (see Step 'done'); saves reading it again. */
+  account?: Account;
 }
 
 function methodContext(deps: InteractionDeps, req: LoginRequest, method: Method): MethodContext {
@@ -61,7 +64,8 @@ export async function continueMethod(deps: InteractionDeps, req: LoginRequest, m
 }
 
 async function decideFor(deps: InteractionDeps, req: LoginRequest) {
-  const account = req.flow.accountId ? await deps.accounts.findById(req.flow.accountId) : undefined;
+  const { accountId } = req.flow;
+  const account = !accountId ? undefined : req.account?.id === accountId ? req.account : await deps.accounts.findById(accountId);
   return decide({ flow: req.flow, account, client: req.client, requiredAcr: req.flow.requiredAcr, methods: deps.methods.all() }, deps.policies);
 }
 
@@ -91,6 +95,7 @@ async function runStep(deps: InteractionDeps, req: LoginRequest, method: Method,
       // A step-up proves the same person: a different identity starts a new session from scratch.
       if (flow.accountId && flow.accountId !== step.accountId) flow.completed = [];
       flow.accountId = step.accountId;
+      req.account = step.account?.id === step.accountId ? step.account : undefined;
       flow.completed.push({ method: method.id, factor: method.factor, at: Math.floor(Date.now() / 1000), amr: step.amr, acr: step.upstreamAcr ?? method.acr });
       delete flow.current;
       return advance(deps, req);

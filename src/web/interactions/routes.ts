@@ -8,6 +8,7 @@ import { loadFlow, saveFlow, type InteractionLike } from '../../engine/flow-stor
 import type { ClientView, Flow } from '../../engine/types.js';
 import { KapiError } from '../../errors.js';
 import { assertCsrf } from '../../security/csrf.js';
+import { formFields } from '../form-fields.js';
 import { localeFor } from '../locale.js';
 import type { InteractionDeps } from './context.js';
 import { decideConsent, showConsent } from './consent.js';
@@ -47,13 +48,6 @@ function redirectOrigins(interaction: InteractionLike): string[] {
   }
 }
 
-function formInput(ctx: Context): Record<string, string> {
-  const body = (ctx.request as unknown as { body?: Record<string, unknown> }).body ?? {};
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(body)) if (typeof v === 'string') out[k] = v.slice(0, 1024);
-  return out;
-}
-
 /** The hosted login pages (oidc-provider's interaction URL), driven by the flow engine. */
 export function interactionRouter(deps: InteractionDeps): Router {
   const router = new Router({ prefix: '/interaction/:uid' });
@@ -89,23 +83,21 @@ export function interactionRouter(deps: InteractionDeps): Router {
 
   router.post('/method/:method', body, async (ctx) => {
     const req = await load(ctx);
-    assertCsrf(req.flow.csrf, formInput(ctx));
+    formFields(ctx, (fields) => assertCsrf(req.flow.csrf, fields));
     if (req.interaction.prompt.name !== 'login') throw new KapiError('invalid_request');
     return chooseMethod(deps, req, ctx.params.method ?? '');
   });
 
   router.post('/method/:method/continue', body, async (ctx) => {
     const req = await load(ctx);
-    const input = formInput(ctx);
-    assertCsrf(req.flow.csrf, input);
+    const input = formFields(ctx, (fields) => assertCsrf(req.flow.csrf, fields));
     if (req.interaction.prompt.name !== 'login') throw new KapiError('invalid_request');
     return continueMethod(deps, req, ctx.params.method ?? '', input);
   });
 
   router.post('/consent', body, async (ctx) => {
     const req = await load(ctx);
-    const input = formInput(ctx);
-    assertCsrf(req.flow.csrf, input);
+    const input = formFields(ctx, (fields) => assertCsrf(req.flow.csrf, fields));
     if (req.interaction.prompt.name !== 'consent') throw new KapiError('invalid_request');
     return decideConsent(deps, ctx, req.interaction, input.decision === 'allow');
   });
@@ -114,8 +106,7 @@ export function interactionRouter(deps: InteractionDeps): Router {
   // OAuth error the institution understands.
   router.post('/abort', body, async (ctx) => {
     const req = await load(ctx);
-    const input = formInput(ctx);
-    assertCsrf(req.flow.csrf, input);
+    const input = formFields(ctx, (fields) => assertCsrf(req.flow.csrf, fields));
     const error = input.reason === 'level_unreachable'
       ? { error: 'unmet_authentication_requirements', error_description: 'no available method reaches the level of assurance asked for' }
       : { error: 'access_denied', error_description: 'the person cancelled the sign-in' };

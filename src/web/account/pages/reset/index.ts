@@ -10,7 +10,8 @@ import { assertCsrf } from '../../../../security/csrf.js';
 import { translate } from '../../../i18n.js';
 import { localeFor } from '../../../locale.js';
 import type { AccountDeps } from '../../deps.js';
-import { accountForm, formFields } from '../../guard.js';
+import { formFields } from '../../../form-fields.js';
+import { accountForm } from '../../guard.js';
 import { renderAccountPage } from '../../render.js';
 import { normalizeEmail, normalizePhone } from '../contacts/normalize.js';
 import { AttemptLimit, ipSubject } from '../password/limits.js';
@@ -58,10 +59,8 @@ export function resetPages(router: Router, deps: AccountDeps): void {
   /** The flow of this browser, with its CSRF token checked (posted forms). */
   const postedFlow = (ctx: Context): { id: string; input: Record<string, string> } | undefined => {
     const id = flows.existingId(ctx);
-    const input = formFields(ctx);
     if (!id) return undefined;
-    assertCsrf(flows.csrf(id), input);
-    return { id, input };
+    return { id, input: formFields(ctx, (fields) => assertCsrf(flows.csrf(id), fields)) };
   };
 
   const expired = async (ctx: Context) => {
