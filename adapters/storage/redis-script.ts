@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 
 // A Lua script sent by its SHA-1 (EVALSHA) and loaded on demand (EVAL) when the server does not know
 // it yet (first use, after a restart or a failover). Every script here touches only the keys it is
@@ -13,7 +13,7 @@ export class RedisScript {
     this.#sha = createHash('sha1').update(source).digest('hex');
   }
 
-  async run(redis: Redis, keys: string[], args: Array<string | number>): Promise<unknown> {
+  async run(redis: Redis | Cluster, keys: string[], args: Array<string | number>): Promise<unknown> {
     try {
       return await redis.evalsha(this.#sha, keys.length, ...keys, ...args);
     } catch (err) {

@@ -134,7 +134,7 @@ export function bankingMethod(deps: BankingMethodDeps): Method {
     const linkedNow = await deps.links.record(bank.id, subjectHash, account.id);
     // Which bank proved the person (the sign-in record itself only says `banking`).
     await deps.audit.event({ type: linkedNow ? 'banking.linked' : 'banking.used', accountId: account.id, clientId: ctx.client.clientId, ip: ctx.ip, detail: { bank: bank.id } });
-    return { kind: 'done', accountId: account.id, amr: bankAmr(amr), upstreamAcr: bankLevel(bank.assurance, acr, amr) };
+    return { kind: 'done', accountId: account.id, amr: bankAmr(amr), upstreamAcr: bankLevel(bank.assurance, acr, amr), account };
   }
 
   return {

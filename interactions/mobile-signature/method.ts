@@ -78,7 +78,7 @@ export function mobileSignatureMethod(deps: MobileSignatureMethodDeps): Method {
     const account = await accountFromRegistry(deps, tx.nationalId, 'mobile-signature');
     if (!account) return failed(ctx, 'not_in_registry', tx.operator, form, 403);
     deps.onOutcome?.(tx.operator, 'signed_in');
-    return { kind: 'done', accountId: account.id, amr: AMR };
+    return { kind: 'done', accountId: account.id, amr: AMR, account };
   }
 
   async function limited(ctx: MethodContext, nationalId: string, subscriber: string): Promise<number | undefined> {

@@ -48,8 +48,9 @@ export function passwordMethod(deps: PasswordMethodDeps): Method {
       return prompt(ctx, { status: 429, error: { code: 'too_many_attempts', params: { seconds: limit.retryAfterSeconds } }, data: { nationalId: id.number } });
     }
 
-    const account = await deps.accounts.findByNationalId(id.number);
-    const credential = account ? await deps.accounts.findPassword(account.id) : undefined;
+    const found = await deps.accounts.findWithPasswordByNationalId(id.number);
+    const account = found?.account;
+    const credential = found?.credential;
     // Unknown numbers and accounts without a password spend the same argon2 time as a wrong password.
     const valid = credential ? await deps.hasher.verify(credential.hash, password) : (await deps.hasher.dummyVerify(), false);
     if (!account || !credential || !valid) {
@@ -72,7 +73,7 @@ export function passwordMethod(deps: PasswordMethodDeps): Method {
       ctx.state.nationalId = account.nationalId; // lets password managers file the new password
       return changePrompt({ data: { nationalId: account.nationalId } });
     }
-    return { kind: 'done', accountId: account.id, amr: ['pwd'] };
+    return { kind: 'done', accountId: account.id, amr: ['pwd'], account };
   }
 
   const changePrompt = (extra: Partial<Extract<Step, { kind: 'prompt' }>> = {}): Step => ({
@@ -96,7 +97,7 @@ export function passwordMethod(deps: PasswordMethodDeps): Method {
     if (await deps.hasher.verify(credential.hash, next)) return changePromptFor(ctx, { status: 400, error: { code: 'password_rules', field: 'new_password' }, data: { violations: ['common'] } });
     await deps.accounts.setPassword({ accountId: account.id, hash: await deps.hasher.hash(next), mustChange: false, origin: 'self' });
     await deps.audit.event({ type: 'password.changed', accountId: account.id, clientId: ctx.client.clientId, ip: ctx.ip, detail: { reason: 'one_time_password' } });
-    return { kind: 'done', accountId: account.id, amr: ['pwd'] };
+    return { kind: 'done', accountId: account.id, amr: ['pwd'], account };
   }
 
   return {

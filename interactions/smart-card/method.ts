@@ -60,7 +60,7 @@ export function smartCardMethod(profile: SmartCardProfile, deps: SmartCardMethod
     }
     const account = await accountFromRegistry(deps, tx.nationalId, profile);
     if (!account) return identify({ status: 403, error: { code: 'smart_card.not_in_registry' } });
-    return { kind: 'done', accountId: account.id, amr: ['hwk', 'sc', 'pin'] };
+    return { kind: 'done', accountId: account.id, amr: ['hwk', 'sc', 'pin'], account };
   }
 
   return {

@@ -96,6 +96,19 @@ const FIND_MANY_BY_ID = fixedStatement('accounts_by_id', `select id, national_id
   phone_verified_acr, password_reset_method from accounts
   where id = any(array(select jsonb_array_elements_text(?::jsonb)::uuid))`);
 
+// The password method's one read: the account of a typed number and its password, if it has one.
+const WITH_PASSWORD_BY_NATIONAL_ID = fixedStatement('account_with_password', `select a.id, a.national_id, a.national_id_type,
+  a.given_name, a.family_name, a.birthdate, a.email, a.email_verified, a.phone, a.phone_verified, a.address,
+  a.password_login_enabled, a.bank_login_enabled, a.two_factor_enabled, a.phone_verified_acr, a.password_reset_method,
+  p.hash as password_hash, p.must_change as password_must_change, p.origin as password_origin
+  from accounts a left join password_credentials p on p.account_id = a.id where a.national_id = ? limit 1`);
+
+interface AccountWithPasswordRow extends AccountRow {
+  password_hash: string | null;
+  password_must_change: boolean | null;
+  password_origin: PasswordCredential['origin'] | null;
+}
+
 const findByIdShape: BatchShape<string, AccountRow | undefined> = {
   name: 'account_by_id',
   async many(db, ids) {
@@ -121,6 +134,16 @@ export class AccountRepository {
   async findByNationalId(nationalId: string): Promise<Account | undefined> {
     const row = await this.db<AccountRow>('accounts').where({ national_id: nationalId }).first();
     return row ? toAccount(row) : undefined;
+  }
+
+  /** The account holding a number and its password credential (undefined when it has none), in one statement. */
+  async findWithPasswordByNationalId(nationalId: string): Promise<{ account: Account; credential: PasswordCredential | undefined } | undefined> {
+    const [row] = await runFixed<AccountWithPasswordRow>(this.db, WITH_PASSWORD_BY_NATIONAL_ID, [nationalId]);
+    if (!row) return undefined;
+    const credential: PasswordCredential | undefined = row.password_hash === null
+      ? undefined
+      : { accountId: row.id, hash: row.password_hash, mustChange: row.password_must_change === true, origin: row.password_origin! };
+    return { account: toAccount(row), credential };
   }
 
   async create(account: NewAccount, trx: Knex = this.db): Promise<Account> {

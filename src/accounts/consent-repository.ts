@@ -1,4 +1,8 @@
 import type { Knex } from 'knex';
+import { fixedStatement, runFixed } from '../../adapters/storage/fixed-sql.js';
+
+// Read on every sign-in that finds no grant in the session (a consent remembered from before): fixed SQL (issue 8).
+const FIND = fixedStatement('consent_find', 'select scopes, claims from consents where account_id = ? and client_id = ? limit 1');
 
 export interface ConsentRecord {
   accountId: string;
@@ -12,7 +16,7 @@ export class ConsentRepository {
   constructor(private readonly db: Knex) {}
 
   async find(accountId: string, clientId: string): Promise<ConsentRecord | undefined> {
-    const row = await this.db('consents').where({ account_id: accountId, client_id: clientId }).first();
+    const [row] = await runFixed<{ scopes: string[]; claims: string[] }>(this.db, FIND, [accountId, clientId]);
     return row ? { accountId, clientId, scopes: row.scopes, claims: row.claims } : undefined;
   }
 

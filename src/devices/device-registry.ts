@@ -1,7 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import { calculateJwkThumbprint, type JWK } from 'jose';
+import { fixedStatement, runFixed } from '../../adapters/storage/fixed-sql.js';
 import type { Sealer } from '../security/crypto.js';
+
+// Asked by the sign-in policies on every sign-in (which second factors can this person use?): fixed SQL (issue 8).
+const ANY_DEVICE = fixedStatement('device_any', 'select 1 from registered_devices where account_id = ? limit 1');
 
 // The registered devices of the mobile app: a device is its public key (P-256) and its push token.
 // The push token is sealed (whoever holds it can send notifications to the phone); the key is public.
@@ -74,7 +78,7 @@ export class DeviceRegistry {
   }
 
   async hasAny(accountId: string): Promise<boolean> {
-    return Boolean(await this.db('registered_devices').where({ account_id: accountId }).first('id'));
+    return (await runFixed(this.db, ANY_DEVICE, [accountId])).length > 0;
   }
 
   /** Push tokens of an account's devices (opened only to send). */

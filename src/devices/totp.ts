@@ -1,6 +1,10 @@
 import type { Knex } from 'knex';
 import { generateSecret, generateURI, verify } from 'otplib';
+import { fixedStatement, runFixed } from '../../adapters/storage/fixed-sql.js';
 import type { Sealer } from '../security/crypto.js';
+
+// Asked by the sign-in policies on every sign-in: fixed SQL (issue 8).
+const STATE = fixedStatement('totp_state', 'select active, activated_at from totp_credentials where account_id = ? limit 1');
 
 // The e-Government Key (TOTP, RFC 6238: SHA-1, 6 digits, 30 s — what the authenticator apps read from
 // an otpauth URI). The secret is sealed with the master key; the last accepted time step is kept so
@@ -25,7 +29,7 @@ export class TotpStore {
   }
 
   async state(accountId: string): Promise<TotpState | undefined> {
-    const row = await this.db('totp_credentials').where({ account_id: accountId }).first('active', 'activated_at');
+    const [row] = await runFixed<{ active: boolean; activated_at: Date | string | null }>(this.db, STATE, [accountId]);
     return row ? { active: row.active as boolean, activatedAt: row.activated_at ? new Date(row.activated_at as string) : null } : undefined;
   }
 

@@ -49,7 +49,15 @@ export type Step =
   | { kind: 'prompt'; view: string; data?: Record<string, unknown>; error?: { code: string; field?: string; params?: Record<string, string | number> }; status?: number }
   | { kind: 'redirect'; url: string }
   | { kind: 'wait'; view: string; data?: Record<string, unknown>; pollSeconds: number }
-  | { kind: 'done'; accountId: string; amr: string[]; upstreamAcr?: Acr; mustChangePassword?: boolean };
+  | {
+      kind: 'done';
+      accountId: string;
+      amr: string[];
+      upstreamAcr?: Acr;
+      mustChangePassword?: boolean;
+      /** The account as the method read it in this request: the engine's policies take it rather than reading it again. */
+      account?: Account;
+    };
 
 export interface Method {
   /** Unique id, also the URL segment: /interaction/:uid/method/:id */

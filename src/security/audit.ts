@@ -14,6 +14,10 @@ const INSERT_CLAIM_RELEASES = fixedStatement('claim_releases_insert', `insert in
   select r.account_id, r.client_id, array(select jsonb_array_elements_text(r.claims)), r.channel
   from jsonb_to_recordset(?::jsonb) as r(account_id uuid, client_id text, claims jsonb, channel text)`);
 
+// Every sign-in attempt writes one (issue 8: fixed SQL, past knex's query builder).
+const INSERT_SIGN_IN = fixedStatement('sign_in_insert', `insert into sign_ins (account_id, subject_hash, client_id, method, acr, result, ip, user_agent)
+  values (?, ?, ?, ?, ?, ?, ?, ?)`);
+
 const claimReleaseShape: BatchShape<ClaimRelease, void> = {
   name: 'claim_releases_insert',
   async many(db, releases) {
@@ -22,7 +26,7 @@ const claimReleaseShape: BatchShape<ClaimRelease, void> = {
     return releases.map(() => undefined);
   },
   async one(db, r) {
-    await db('claim_releases').insert({ account_id: r.accountId, client_id: r.clientId, claims: r.claims, channel: r.channel });
+    await runFixed(db, INSERT_CLAIM_RELEASES, [JSON.stringify([{ account_id: r.accountId, client_id: r.clientId, claims: r.claims, channel: r.channel }])]);
   },
 };
 
@@ -72,16 +76,16 @@ export class AuditLog {
   constructor(private readonly db: Knex) {}
 
   async signIn(r: SignInRecord): Promise<void> {
-    await this.db('sign_ins').insert({
-      account_id: r.accountId ?? null,
-      subject_hash: r.subjectHash ?? null,
-      client_id: r.clientId ?? null,
-      method: r.method,
-      acr: r.acr ?? null,
-      result: r.result,
-      ip: r.ip ?? null,
-      user_agent: r.userAgent?.slice(0, 512) ?? null,
-    });
+    await runFixed(this.db, INSERT_SIGN_IN, [
+      r.accountId ?? null,
+      r.subjectHash ?? null,
+      r.clientId ?? null,
+      r.method,
+      r.acr ?? null,
+      r.result,
+      r.ip ?? null,
+      r.userAgent?.slice(0, 512) ?? null,
+    ]);
     log.info({ event: 'sign_in', method: r.method, result: r.result, clientId: r.clientId, acr: r.acr }, 'sign-in attempt');
   }
 

@@ -1,6 +1,7 @@
 import { isIPv4, isIPv6 } from 'node:net';
 import type { Cluster, Redis } from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import { RedisScript } from '../../adapters/storage/redis-script.js';
 import { KapiError } from '../errors.js';
 import { hmac } from './crypto.js';
 
@@ -63,6 +64,21 @@ export type GuessVerdict =
 
 const ALLOWED: GuessVerdict = { allowed: true };
 
+/** A counter as the check needs it: points used and milliseconds until it expires (negative: no expiry). */
+interface Counter {
+  consumedPoints: number;
+  msBeforeNext: number;
+}
+
+// A counter's value and remaining lifetime in one command. rate-limiter-flexible's own get() sends
+// MULTI, GET, PTTL, EXEC: four commands per counter, sixteen per check (issue 8: one per counter).
+// One key per script, so it also runs on Redis Cluster. The key is the limiter's own (getKey).
+const READ_COUNTER = new RedisScript(`
+local points = redis.call('GET', KEYS[1])
+if not points then return false end
+return {points, redis.call('PTTL', KEYS[1])}
+`);
+
 const COUNT_AND_SECONDS_OPTIONS = [
   'delayAfter',
   'maxDelaySeconds',
@@ -120,6 +136,7 @@ export class GuessLimiter {
   readonly #prefixFailures: RateLimiterAbstract;
   /** The block's wait after a failure beyond the limit: a block whose lifetime is the wait. */
   readonly #prefixDelays: RateLimiterAbstract;
+  readonly #redis: Redis | Cluster | undefined;
 
   constructor(options: GuessLimiterOptions) {
     // Redis expiries are whole seconds and a zero expiry means "forever": a fractional or zero duration
@@ -146,6 +163,7 @@ export class GuessLimiter {
     this.#prefixLimit = options.prefixLimit ?? 20;
     this.#prefixDelaySeconds = options.prefixDelaySeconds ?? 30;
     const prefix = options.keyPrefix ?? 'kapi:guess';
+    this.#redis = options.redis;
 
     const make = (name: string, points: number, duration: number): RateLimiterAbstract =>
       options.redis
@@ -163,7 +181,7 @@ export class GuessLimiter {
   async check(nationalId: string, ip: string): Promise<GuessVerdict> {
     const [numberKey, ipKey, prefixKey] = [this.#numberKey(nationalId), this.#ipKey(ip), this.#prefixKey(nationalId)];
     const [failures, delay, ipFailures, prefixDelay] = await this.#store(() =>
-      Promise.all([this.#failures.get(numberKey), this.#delays.get(numberKey), this.#ips.get(ipKey), this.#prefixDelays.get(prefixKey)]),
+      Promise.all([this.#read(this.#failures, numberKey), this.#read(this.#delays, numberKey), this.#read(this.#ips, ipKey), this.#read(this.#prefixDelays, prefixKey)]),
     );
     // The longest wait is reported first: a person told "wait 2 s" while the number is locked for
     // 15 minutes would only be told again.
@@ -227,6 +245,13 @@ export class GuessLimiter {
   async recordSuccess(nationalId: string, _ip: string): Promise<void> {
     const numberKey = this.#numberKey(nationalId);
     await this.#store(() => Promise.all([this.#failures.delete(numberKey), this.#delays.delete(numberKey)]));
+  }
+
+  /** A counter's state, or null when it does not exist (never counted, or expired). */
+  async #read(limiter: RateLimiterAbstract, key: string): Promise<Counter | null> {
+    if (!this.#redis) return limiter.get(key);
+    const found = (await READ_COUNTER.run(this.#redis, [limiter.getKey(key)], [])) as [string, number] | null;
+    return found ? { consumedPoints: Number.parseInt(found[0], 10), msBeforeNext: found[1] } : null;
   }
 
   /** 1 s after `delayAfter` failures, doubling with each further failure, capped. */
