@@ -106,6 +106,7 @@ export function passwordMethod(deps: PasswordMethodDeps): Method {
     acr: 'low',
     amr: ['pwd'],
     labelKey: 'method.password',
+    chooserForm: '/interactions/password/views/form',
     usableBy: (account) => account.passwordLoginEnabled,
     async start(ctx) {
       if (ctx.state.phase === 'change') return changePromptFor(ctx);

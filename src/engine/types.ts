@@ -68,6 +68,12 @@ export interface Method {
   readonly amr: readonly string[];
   /** Translation key of the method's name on the chooser. */
   readonly labelKey: string;
+  /**
+   * A form the chooser shows in place of this method's button: its first step, whose post goes to the
+   * method's `continue` without a separate "choose" request (the gateway's password tab). The form is
+   * given the chooser's data plus `action` and `csrf`; `start` must not need any state for it.
+   */
+  readonly chooserForm?: string;
   /** Is the person enrolled? Absent means anybody may try. */
   usableBy?(account: Account): boolean | Promise<boolean>;
   start(ctx: MethodContext): Promise<Step>;

@@ -37,7 +37,7 @@ describeBrowser('security, history and sessions pages in Chromium (axe-core)', (
     const page = await context.newPage();
     const req = await authRequest(rp);
     await page.goto(req.url.href);
-    await page.click('[data-method="password"]');
+    // The chooser's first section is the password form (the gateway's password tab).
     await page.fill('#national_id', AYSE.nationalId);
     await page.fill('#password', AYSE.password);
     await page.click('button[value="login"]');
@@ -62,8 +62,7 @@ describeBrowser('security, history and sessions pages in Chromium (axe-core)', (
       page = await context.newPage();
       blocked = await watchCsp(page);
       await page.goto(`${t.issuer}/account/security?lang=${locale}`);
-      await page.click('[data-method="password"]');
-      await page.fill('#national_id', AYSE.nationalId);
+      await page.fill('#national_id', AYSE.nationalId); // on the chooser itself
       await page.fill('#password', AYSE.password);
       await page.click('button[value="login"]');
       await page.waitForURL(/\/account\/security(\?|$)/);

@@ -159,7 +159,7 @@ describe('online banking: the whole journey', () => {
     const other = /href="([^"]*\/banking-other\?[^"]*)"/.exec(page.html)![1]!;
     const chooser2 = await browser.go(new URL(decode(other), page.url).href, {}, atCallback);
     expect(chooser2.status).toBe(200);
-    expect(chooser2.html).toContain('data-method="password"');
+    expect(chooser2.html).toContain('data-method-form="password"');
     expect(chooser2.html).toContain('data-method="banking"');
   });
 });

@@ -47,14 +47,14 @@ describe('mobile-signature login', () => {
     expect(high.html).toContain('name="phone"');
     const own = new Browser();
     let page = await own.go((await authRequest(rp)).url.href, {}, atCallback);
-    expect(page.html).toContain('data-method="password"');
+    expect(page.html).toContain('data-method-form="password"'); // the password form comes first, as the gateway's password tab
     expect(page.html).toContain('data-method="mobile-signature"');
     page = await own.submit(page, {}, { name: 'method', value: 'mobile-signature' }, atCallback);
     expect(page.html).not.toContain('data-method');
     for (const id of ['turkcell', 'vodafone', 'turk-telekom']) expect(page.html).toContain(`value="${id}"`);
     expect(page.html).toContain('Mobil İmza ile giriş');
     const back = await own.submit(page, {}, { name: 'action', value: 'choose' }, atCallback);
-    expect(back.html).toContain('data-method="password"'); // "sign in another way" leads to the chooser
+    expect(back.html).toContain('data-method-form="password"'); // "sign in another way" leads to the chooser
   });
 
   it('signs Ayşe in at acr high with amr hwk, mca, pin; the page showed the code the phone got', async () => {
@@ -197,8 +197,7 @@ describe('mobile-signature login', () => {
     const browser = new Browser();
     const low = await authRequest(rp);
     const chooser = await browser.go(low.url.href, {}, atCallback);
-    let page = await browser.submit(chooser, {}, { name: 'method', value: 'password' }, atCallback);
-    page = await browser.submit(page, { national_id: AYSE, password: 'Ankara-Kizilay-1923' }, { name: 'submit', value: 'login' }, atCallback);
+    let page = await browser.submit(chooser, { national_id: AYSE, password: 'Ankara-Kizilay-1923' }, { name: 'submit', value: 'login' }, atCallback);
     if (!atCallback(page.url)) page = await browser.submit(page, {}, { name: 'decision', value: 'allow' }, atCallback);
     expect((await exchange(rp, low, page.url)).claims()!.acr).toBe('low');
     const high = await authRequest(rp, { acr_values: 'high' });

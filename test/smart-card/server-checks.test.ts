@@ -40,12 +40,19 @@ describe('smart-card login: what the server checks', () => {
 
   it('offers the smart-card methods on the chooser, and only they reach high', async () => {
     const page = await new Browser().go((await authRequest(rp)).url.href, {}, atCallback);
-    expect(page.html).toContain('data-method="password"');
+    expect(page.html).toContain('data-method-form="password"'); // the password form first, the others as buttons
     expect(page.html).toContain('data-method="e-signature"');
     expect(page.html).toContain('data-method="id-card"');
-    const high = await new Browser().go((await authRequest(rp, { acr_values: 'high' })).url.href, {}, atCallback);
-    expect(high.html).not.toContain('data-method="password"');
+    const browser = new Browser();
+    const high = await browser.go((await authRequest(rp, { acr_values: 'high' })).url.href, {}, atCallback);
+    expect(high.html).not.toContain('name="password"');
     expect(high.html).toContain('data-method="id-card"');
+    // The password cannot be posted to a chooser that does not offer it (the form would start the method).
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(high.html)![1]!;
+    const uid = /\/interaction\/([^/"]+)\//.exec(high.html)![1]!;
+    const posted = await browser.request(`${t.issuer}/interaction/${uid}/method/password/continue`, { method: 'POST', form: { _csrf: csrf, national_id: AYSE.nationalId, password: 'Ankara-Kizilay-1923', submit: 'login' } });
+    expect(posted.status).toBe(400);
+    expect(await posted.text()).not.toContain('name="decision"');
   });
 
   it('signs a citizen in with e-signature at acr high, creating the account from the registry', async () => {

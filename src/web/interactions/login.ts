@@ -59,7 +59,14 @@ export async function chooseMethod(deps: InteractionDeps, req: LoginRequest, met
 
 export async function continueMethod(deps: InteractionDeps, req: LoginRequest, methodId: string, input: Record<string, string>): Promise<void> {
   const method = deps.methods.get(methodId);
-  if (!method || req.flow.current?.method !== methodId) throw new KapiError('method_unavailable');
+  if (!method) throw new KapiError('method_unavailable');
+  if (req.flow.current?.method !== methodId) {
+    // A post from the form the chooser shows for this method (chooserForm): the method starts here,
+    // if the policies offer it now as they did when the chooser was shown.
+    const decision = method.chooserForm ? await decideFor(deps, req) : undefined;
+    if (decision?.kind !== 'next' || !decision.methods.includes(method)) throw new KapiError('method_unavailable');
+    req.flow.current = { method: method.id, state: {} };
+  }
   return runStep(deps, req, method, await method.continue(methodContext(deps, req, method), input));
 }
 
@@ -132,7 +139,9 @@ async function advance(deps: InteractionDeps, req: LoginRequest): Promise<void> 
     csrf: flow.csrf,
     client: req.client,
     level: flow.requiredAcr,
-    methods: decision.methods.map((m) => ({ id: m.id, labelKey: m.labelKey })),
+    // A method with a chooser form (the password) comes first, with its form; the others as buttons.
+    forms: decision.methods.filter((m) => m.chooserForm).map((m) => ({ id: m.id, labelKey: m.labelKey, view: m.chooserForm, action: `/interaction/${interaction.uid}/method/${m.id}/continue` })),
+    methods: decision.methods.filter((m) => !m.chooserForm).map((m) => ({ id: m.id, labelKey: m.labelKey })),
   }, { formTargets: req.formTargets });
 }
 
