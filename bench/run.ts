@@ -792,7 +792,7 @@ function render(info: Record<string, string>, started: Date, seconds: number, co
     out.push(`| ${TITLE[s]} | ` + TARGETS.map(cpu).join(' | ') + (kapis.length ? ' | ' + kapis.map((t) => storageCell(s, t)).join(' | ') : '') + ` | ≤ ${fmt(gen)}% | ${storage} | ≤ ${fmt(other)}% |`);
   }
   const rpl = med('login', 'kapi-pg', (r) => r.extra?.requestsPerLogin);
-  if (Number.isFinite(rpl)) out.push('', `A measured login is ${fmt(rpl, 0)} HTTP requests: /auth, ${rpl > 6.5 ? 'the method chooser (other sign-in methods are offered beside the password), ' : ''}the password page, the password POST, the resume at /auth, the token request and userinfo (consent was given once before and is remembered). The bare provider's login page performs one argon2id verification with Kapı's parameters (m=19 MiB, t=2, p=1) and finishes login and consent at once: a floor for the same hashing cost, not the same work.`);
+  if (Number.isFinite(rpl)) out.push('', `A measured login is ${fmt(rpl, 0)} HTTP requests: /auth, ${rpl > 6.5 ? 'the method chooser, the password page' : 'the sign-in page (the chooser, which opens with the password form, as the gateway\'s page opens on its password tab, and offers the other methods below it)'}, the password POST, the resume at /auth, the token request and userinfo (consent was given once before and is remembered). The bare provider's login page performs one argon2id verification with Kapı's parameters (m=19 MiB, t=2, p=1) and finishes login and consent at once: a floor for the same hashing cost, not the same work.`);
   out.push('');
   out.push('### Scenario 5: the token endpoint while citizens sign in');
   out.push('');
