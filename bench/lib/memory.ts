@@ -13,9 +13,10 @@ import { CITIZENS, withKapiServices } from './kapi-setup.js';
 // session record is written N times, each with fresh random ids of the same lengths, through Kapı's
 // own oidc-provider adapter (createOidcAdapterFactory, model Session, Redis) with the TTL the real one
 // got. Redis memory is read from INFO (used_memory delta; Redis is shared, so MEMORY USAGE of a sample
-// of the written keys is reported beside it). Kapı's RSS (ps) is read idle and after a few seconds of
-// single sign-on requests (GET /auth with a signed session cookie) spread over random stored sessions,
-// so the server really reads them.
+// of the written keys is reported beside it). Kapı's RSS and heap are read idle and after a few seconds
+// of single sign-on requests (GET /auth with a signed session cookie) spread over random stored sessions,
+// so the server really reads them; each reading follows a full collection in the server (probe.mjs), so
+// it is what the process keeps, not garbage V8 has not collected yet.
 
 export interface MemoryPoint {
   sessions: number;
@@ -23,6 +24,7 @@ export interface MemoryPoint {
   redisBytesPerSessionSampled: number;
   rssIdleKb: number;
   rssAfterSsoKb: number;
+  heapAfterSsoKb: number;
   ssoRequests: number;
   ssoPerSecond: number;
   ssoError?: string;
@@ -85,8 +87,33 @@ export async function memoryScenario(options: {
       return [id, payload];
     };
 
+    /** Single sign-on over random stored sessions for `ssoSeconds`: the server loads each from Redis. */
+    const ssoBurst = async (): Promise<{ ssoRequests: number; ssoError: string | undefined; ssoSeconds: number }> => {
+      let ssoRequests = 0;
+      let ssoError: string | undefined;
+      const ssoStart = performance.now();
+      const deadline = ssoStart + options.ssoSeconds * 1000;
+      await Promise.all(Array.from({ length: 8 }, async () => {
+        while (performance.now() < deadline && !ssoError) {
+          const id = ids[Math.floor(Math.random() * ids.length)]!;
+          const params = { client_id: rp.clientId, redirect_uri: rp.callback, response_type: 'code', scope: 'openid profile national_id', state: randomBytes(8).toString('base64url'), code_challenge: randomBytes(32).toString('base64url'), code_challenge_method: 'S256' };
+          const res = await request(agent, `${rp.issuer}/auth?${form(params)}`, { headers: { cookie: `kapi_session=${id}; kapi_session.sig=${cookieSignature('kapi_session', id, options.cookieKey)}` } });
+          const location = res.headers.location ?? '';
+          if (res.status === 303 && location.startsWith(rp.callback) && location.includes('code=')) ssoRequests++;
+          else ssoError = `SSO answered ${res.status} ${location.slice(0, 120)} ${res.body.slice(0, 200)}`;
+        }
+      }));
+      return { ssoRequests, ssoError, ssoSeconds: (performance.now() - ssoStart) / 1000 };
+    };
+
+    /** RSS and heap after a full collection in the server. */
+    const kept = async (): Promise<{ rssKb: number; heapKb: number }> => {
+      const sample = await server.probe({ gc: true });
+      return { rssKb: sample.rss / 1024, heapKb: sample.heapUsed / 1024 };
+    };
+
     await new Promise((r) => setTimeout(r, 300));
-    const baselineRssKb = server.rssKb();
+    const baselineRssKb = (await kept()).rssKb;
     let baseline = await redisUsedMemory(redis);
     const points: MemoryPoint[] = [];
     let writeSeconds = 0;
@@ -115,37 +142,27 @@ export async function memoryScenario(options: {
         const b = (await redis.call('MEMORY', 'USAGE', `${prefix}oidc:uid:{Session:${lookupKey(uids[j]!)}}`, 'SAMPLES', '0')) as number | null;
         sampled += (a ?? 0) + (b ?? 0);
       }
-      const rssIdleKb = server.rssKb();
-
-      // Single sign-on over random stored sessions: the server loads each from Redis.
-      let ssoRequests = 0;
-      let ssoError: string | undefined;
-      const ssoStart = performance.now();
-      const deadline = ssoStart + options.ssoSeconds * 1000;
-      await Promise.all(Array.from({ length: 8 }, async () => {
-        while (performance.now() < deadline && !ssoError) {
-          const id = ids[Math.floor(Math.random() * ids.length)]!;
-          const params = { client_id: rp.clientId, redirect_uri: rp.callback, response_type: 'code', scope: 'openid profile national_id', state: randomBytes(8).toString('base64url'), code_challenge: randomBytes(32).toString('base64url'), code_challenge_method: 'S256' };
-          const res = await request(agent, `${rp.issuer}/auth?${form(params)}`, { headers: { cookie: `kapi_session=${id}; kapi_session.sig=${cookieSignature('kapi_session', id, options.cookieKey)}` } });
-          const location = res.headers.location ?? '';
-          if (res.status === 303 && location.startsWith(rp.callback) && location.includes('code=')) ssoRequests++;
-          else ssoError = `SSO answered ${res.status} ${location.slice(0, 120)} ${res.body.slice(0, 200)}`;
-        }
-      }));
-      const ssoSeconds = (performance.now() - ssoStart) / 1000;
+      // Before the first point, one burst of the same traffic, not counted: a process that has been idle
+      // (or whose heap V8 has just shrunk) grows back to its working size on the first requests, and that
+      // growth is the heap's, not the sessions'. The points then compare like with like.
+      if (points.length === 0) await ssoBurst();
+      const rssIdleKb = (await kept()).rssKb;
+      const { ssoRequests, ssoError, ssoSeconds } = await ssoBurst();
       await new Promise((r) => setTimeout(r, 300));
+      const after = await kept();
       const point: MemoryPoint = {
         sessions: size,
         redisBytesPerSessionInfo: (used - baseline) / size,
         redisBytesPerSessionSampled: sampled / sample,
         rssIdleKb,
-        rssAfterSsoKb: server.rssKb(),
+        rssAfterSsoKb: after.rssKb,
+        heapAfterSsoKb: after.heapKb,
         ssoRequests,
         ssoPerSecond: ssoRequests / ssoSeconds,
         ...(ssoError ? { ssoError } : {}),
       };
       points.push(point);
-      options.log(`    ${size} sessions: Redis ${point.redisBytesPerSessionInfo.toFixed(0)} B/session (INFO), ${point.redisBytesPerSessionSampled.toFixed(0)} B (MEMORY USAGE); Kapı RSS ${(rssIdleKb / 1024).toFixed(1)} MiB idle, ${(point.rssAfterSsoKb / 1024).toFixed(1)} MiB after ${ssoRequests} SSO requests${ssoError ? ` (SSO failed: ${ssoError})` : ''}`);
+      options.log(`    ${size} sessions: Redis ${point.redisBytesPerSessionInfo.toFixed(0)} B/session (INFO), ${point.redisBytesPerSessionSampled.toFixed(0)} B (MEMORY USAGE); Kapı RSS ${(rssIdleKb / 1024).toFixed(1)} MiB idle, ${(point.rssAfterSsoKb / 1024).toFixed(1)} MiB (heap ${(point.heapAfterSsoKb / 1024).toFixed(1)} MiB) after ${ssoRequests} SSO requests${ssoError ? ` (SSO failed: ${ssoError})` : ''}`);
       // Redis memory of the SSO traffic (codes, re-saved sessions) is not the sessions': re-read the base.
       baseline += (await redisUsedMemory(redis)) - used;
     }

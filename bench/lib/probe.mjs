@@ -5,6 +5,8 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import v8 from 'node:v8';
+import vm from 'node:vm';
 
 const require = createRequire(path.join(process.cwd(), 'package.json'));
 const counts = { redis: 0, sql: 0, txn: 0 };
@@ -61,9 +63,21 @@ try {
   wrap(esm.PGlite.prototype, 'exec', 'sql');
 } catch { /* no PGlite */ }
 
+let gc;
+function fullGc() {
+  if (!gc) {
+    v8.setFlagsFromString('--expose-gc');
+    gc = vm.runInNewContext('gc');
+  }
+  gc();
+}
+
 if (process.send) {
   process.on('message', (message) => {
     if (!message || message.type !== 'probe') return;
+    // Memory read after a full collection (memory scenario): what the process keeps, not the garbage it
+    // has not collected yet. The flag is set on first use, so the other scenarios run without it.
+    if (message.gc) fullGc();
     const cpu = process.cpuUsage();
     const elu = performance.eventLoopUtilization();
     const memory = process.memoryUsage();

@@ -32,7 +32,8 @@ export interface ServerProcess {
   name: string;
   pid: number;
   url: string;
-  probe(): Promise<ProbeSample>;
+  /** `gc`: a full collection first, so memory figures are what the process keeps. */
+  probe(options?: { gc?: boolean }): Promise<ProbeSample>;
   rssKb(): number;
   stop(): Promise<void>;
   output(): string;
@@ -126,7 +127,7 @@ export async function startServer(options: {
     pid: child.pid!,
     url,
     output: () => out,
-    async probe() {
+    async probe(probeOptions: { gc?: boolean } = {}) {
       if (exited) throw new Error(`${options.name} has exited:\n${out.slice(-1_000)}`);
       const id = nextId++;
       const answer = new Promise<ProbeSample>((resolve, reject) => {
@@ -137,7 +138,7 @@ export async function startServer(options: {
           resolve(s);
         });
       });
-      child.send({ type: 'probe', id });
+      child.send({ type: 'probe', id, gc: probeOptions.gc === true });
       return answer;
     },
     rssKb() {
