@@ -2,16 +2,15 @@
 // start, the token formats Kapı uses (opaque and RFC 9068 JWT access tokens through resource
 // indicators, ES256 ID tokens), one static confidential client (client_secret_basic), a findAccount
 // that returns a fixed account, and devInteractions off. Its "login" page is trivial: it spends one
-// argon2id verification with Kapı's parameters (so logins/s compare like for like on the hashing) and
+// argon2id verification with Kapı's parameters and engine (so logins/s compare like for like on the hashing) and
 // finishes login and consent in one step (the equivalent of Kapı's remembered consent).
 //
 // Started by bench/run.ts: PORT, BARE_ISSUER, BARE_CLIENT_ID, BARE_CLIENT_SECRET, BARE_CALLBACK,
 // BARE_RESOURCES (JSON: [{identifier, scope, format}]).
 import http from 'node:http';
-import * as argon2 from 'argon2';
 import { exportJWK, generateKeyPair } from 'jose';
 import Provider, { type Configuration } from 'oidc-provider';
-import { ARGON2_PARAMETERS } from '../src/accounts/password-hasher.js';
+import { ARGON2_PARAMETERS, rustArgon2 } from '../src/accounts/password-hasher.js';
 
 const port = Number(process.env.PORT ?? 3999);
 const issuer = process.env.BARE_ISSUER ?? `http://127.0.0.1:${port}`;
@@ -31,7 +30,7 @@ const ACCOUNT = {
   national_id: '10000000146', national_id_type: 'citizen',
 };
 
-const hash = await argon2.hash(PASSWORD, { type: argon2.argon2id, ...ARGON2_PARAMETERS });
+const hash = await rustArgon2.hash(PASSWORD, ARGON2_PARAMETERS);
 
 const configuration: Configuration = {
   jwks: { keys: [await key('ES256'), await key('RS256')] } as Configuration['jwks'],
@@ -85,7 +84,7 @@ provider.use(async (ctx, next) => {
   const match = /^\/interaction\/([^/]+)$/.exec(ctx.path);
   if (!match || ctx.method !== 'GET') return next();
   const details = await provider.interactionDetails(ctx.req, ctx.res);
-  if (!(await argon2.verify(hash, PASSWORD))) throw new Error('argon2 verify failed');
+  if (!(await rustArgon2.verify(hash, PASSWORD))) throw new Error('argon2 verify failed');
   const accountId = 'bench-account';
   const grant = new provider.Grant({ accountId, clientId: String(details.params.client_id) });
   grant.addOIDCScope(String(details.params.scope));

@@ -19,6 +19,8 @@ export interface LoginOptions {
   scope: string;
   prompt?: string;
   userinfo?: boolean;
+  /** Called after each request with its method and path (a per-request probe hooks in here). */
+  afterRequest?: (label: string) => void;
 }
 
 export interface LoginResult {
@@ -78,6 +80,7 @@ export async function login(agent: http.Agent, rp: RelyingParty, opts: LoginOpti
     if (init.body !== undefined) headers['content-type'] = FORM;
     const res = await request(agent, url, { ...init, headers });
     requests++;
+    opts.afterRequest?.(`${init.method ?? 'GET'} ${url.pathname.replace(/\/(interaction|auth)\/[^/]+/, '/$1/:uid')}`);
     jar.store(res.headers);
     if (res.status >= 300 && res.status < 400 && res.headers.location) {
       const next = new URL(res.headers.location, url);
@@ -103,12 +106,14 @@ export async function login(agent: http.Agent, rp: RelyingParty, opts: LoginOpti
     body: form({ grant_type: 'authorization_code', code, redirect_uri: rp.callback, code_verifier: verifier }),
   });
   requests++;
+  opts.afterRequest?.('POST /token');
   if (tokenRes.status !== 200) throw new Error(`token ${tokenRes.status}: ${tokenRes.body.slice(0, 300)}`);
   const tokens = JSON.parse(tokenRes.body) as LoginResult['tokens'];
   if (!tokens.id_token) throw new Error('no id_token in the token response');
   if (opts.userinfo !== false) {
     const me = await request(agent, `${rp.issuer}/me`, { headers: { authorization: `Bearer ${tokens.access_token}` } });
     requests++;
+    opts.afterRequest?.('GET /me');
     if (me.status !== 200) throw new Error(`userinfo ${me.status}: ${me.body.slice(0, 300)}`);
   }
   return { tokens, jar, requests };

@@ -1,6 +1,23 @@
 import { describe, expect, it } from '@jest/globals';
-import * as argon2 from 'argon2';
-import { ARGON2_PARAMETERS, PasswordHasher, randomOfficePassword, type Argon2Engine } from '../../src/accounts/password-hasher.js';
+import * as argon2 from '@node-rs/argon2';
+import type { Algorithm } from '@node-rs/argon2';
+import {
+  ARGON2_PARAMETERS,
+  PasswordHasher,
+  randomOfficePassword,
+  rustArgon2,
+  type Argon2Engine,
+  type Argon2Parameters,
+} from '../../src/accounts/password-hasher.js';
+
+// The binding's const enums have no run-time object (see password-hasher.ts).
+const ARGON2I = 1 as Algorithm;
+
+/**
+ * Written by node-argon2 0.45 (the engine of earlier versions) for 'mavi bisiklet ormanda' at the OWASP
+ * parameters, in its own parameter order (m, p, t). Databases hold hashes like this one.
+ */
+const NODE_ARGON2_HASH = '$argon2id$v=19$m=19456,p=1,t=2$IBFbIPyeWS+0CvCjOgl4Tw$DVHSA+r3odcWddwy3AwFWPt7sPjHXuj8rDNrvYUCBic';
 
 /** The real argon2, counting how many operations run at the same time. */
 function countingEngine(): Argon2Engine & { maxInFlight: number; hashes: number; verifies: string[] } {
@@ -9,15 +26,15 @@ function countingEngine(): Argon2Engine & { maxInFlight: number; hashes: number;
     maxInFlight: 0,
     hashes: 0,
     verifies: [] as string[],
-    async hash(password: string, options: argon2.HashOptions) {
+    async hash(password: string, parameters: Argon2Parameters) {
       engine.hashes++;
-      return track(() => argon2.hash(password, options));
+      return track(() => rustArgon2.hash(password, parameters));
     },
     async verify(digest: string, password: string) {
       engine.verifies.push(digest);
-      return track(() => argon2.verify(digest, password));
+      return track(() => rustArgon2.verify(digest, password));
     },
-    needsRehash: argon2.needsRehash,
+    needsRehash: rustArgon2.needsRehash,
   };
   async function track<T>(work: () => Promise<T>): Promise<T> {
     inFlight++;
@@ -53,11 +70,20 @@ describe('PasswordHasher', () => {
     await expect(hasher.verify(hash, 'Mavi bisiklet ormanda')).resolves.toBe(false);
   });
 
-  it('verifies hashes whatever the order of their parameters', async () => {
-    const alphabetical = await argon2.hash('mavi bisiklet ormanda', { type: argon2.argon2id, ...ARGON2_PARAMETERS });
-    expect(alphabetical).toContain('m=19456,p=1,t=2');
-    await expect(hasher.verify(alphabetical, 'mavi bisiklet ormanda')).resolves.toBe(true);
-    expect(hasher.needsRehash(alphabetical)).toBe(false);
+  it('verifies hashes stored by earlier versions, whatever the order of their parameters', async () => {
+    await expect(hasher.verify(NODE_ARGON2_HASH, 'mavi bisiklet ormanda')).resolves.toBe(true);
+    await expect(hasher.verify(NODE_ARGON2_HASH, 'mavi bisiklet')).resolves.toBe(false);
+    expect(hasher.needsRehash(NODE_ARGON2_HASH)).toBe(false);
+    const referenceOrder = NODE_ARGON2_HASH.replace('m=19456,p=1,t=2', 'm=19456,t=2,p=1');
+    await expect(hasher.verify(referenceOrder, 'mavi bisiklet ormanda')).resolves.toBe(true);
+    expect(hasher.needsRehash(referenceOrder)).toBe(false);
+  });
+
+  it('writes hashes that another argon2 reads (the hash of a known salt is the reference one)', async () => {
+    // Same password, salt and parameters as NODE_ARGON2_HASH: the engine must produce the same digest.
+    const salt = Buffer.from('IBFbIPyeWS+0CvCjOgl4Tw', 'base64');
+    const again = await argon2.hash('mavi bisiklet ormanda', { ...ARGON2_PARAMETERS, salt });
+    expect(again.split('$').at(-1)).toBe(NODE_ARGON2_HASH.split('$').at(-1));
   });
 
   it('salts every hash', async () => {
@@ -78,10 +104,13 @@ describe('PasswordHasher', () => {
 
   it('tells when a hash needs rehashing', async () => {
     expect(hasher.needsRehash(await hasher.hash('mavi bisiklet ormanda'))).toBe(false);
-    const weaker = await argon2.hash('mavi bisiklet ormanda', { type: argon2.argon2id, memoryCost: 8192, timeCost: 2, parallelism: 1 });
+    const weaker = await rustArgon2.hash('mavi bisiklet ormanda', { memoryCost: 8192, timeCost: 2, parallelism: 1 });
     expect(hasher.needsRehash(weaker)).toBe(true);
-    const argon2i = await argon2.hash('mavi bisiklet ormanda', { type: argon2.argon2i, ...ARGON2_PARAMETERS });
+    expect(hasher.needsRehash(await rustArgon2.hash('mavi bisiklet ormanda', { ...ARGON2_PARAMETERS, timeCost: 3 }))).toBe(true);
+    const argon2i = await argon2.hash('mavi bisiklet ormanda', { algorithm: ARGON2I, ...ARGON2_PARAMETERS });
+    expect(argon2i).toMatch(/^\$argon2i\$/);
     expect(hasher.needsRehash(argon2i)).toBe(true);
+    expect(hasher.needsRehash(NODE_ARGON2_HASH.replace('v=19', 'v=16'))).toBe(true);
     expect(hasher.needsRehash('garbage')).toBe(true);
     expect(hasher.needsRehash('$argon2id$garbage')).toBe(true);
   });
