@@ -49,11 +49,19 @@ export async function pollMethod(deps: InteractionDeps, req: LoginRequest): Prom
   return method.poll(methodContext(deps, req, method));
 }
 
-export async function chooseMethod(deps: InteractionDeps, req: LoginRequest, methodId: string): Promise<void> {
-  const method = deps.methods.get(methodId);
-  const decision = await decideFor(deps, req);
-  if (!method || decision.kind !== 'next' || !decision.methods.includes(method)) throw new KapiError('method_unavailable');
+/**
+ * Makes `method` the flow's method in progress, if the policies offer it at this moment (as they did when
+ * the chooser was shown); anything else is `method_unavailable`, whatever the browser posted.
+ */
+async function beginOffered(deps: InteractionDeps, req: LoginRequest, method: Method | undefined): Promise<Method> {
+  const decision = method ? await decideFor(deps, req) : undefined;
+  if (!method || decision?.kind !== 'next' || !decision.methods.includes(method)) throw new KapiError('method_unavailable');
   req.flow.current = { method: method.id, state: {} };
+  return method;
+}
+
+export async function chooseMethod(deps: InteractionDeps, req: LoginRequest, methodId: string): Promise<void> {
+  const method = await beginOffered(deps, req, deps.methods.get(methodId));
   return runStep(deps, req, method, await method.start(methodContext(deps, req, method)));
 }
 
@@ -61,11 +69,9 @@ export async function continueMethod(deps: InteractionDeps, req: LoginRequest, m
   const method = deps.methods.get(methodId);
   if (!method) throw new KapiError('method_unavailable');
   if (req.flow.current?.method !== methodId) {
-    // A post from the form the chooser shows for this method (chooserForm): the method starts here,
-    // if the policies offer it now as they did when the chooser was shown.
-    const decision = method.chooserForm ? await decideFor(deps, req) : undefined;
-    if (decision?.kind !== 'next' || !decision.methods.includes(method)) throw new KapiError('method_unavailable');
-    req.flow.current = { method: method.id, state: {} };
+    // A post from the form the chooser shows for this method (chooserForm) starts the method here.
+    if (!method.chooserForm) throw new KapiError('method_unavailable');
+    await beginOffered(deps, req, method);
   }
   return runStep(deps, req, method, await method.continue(methodContext(deps, req, method), input));
 }
