@@ -31,7 +31,8 @@ const VERSION_0X13 = 1 as Version;
 /**
  * argon2id from @node-rs/argon2 (RustCrypto's argon2 behind N-API, run on the libuv pool like any async
  * native work). It picks the CPU's vector instructions at run time: one verification at the OWASP
- * parameters took 14 ms where node-argon2's SSE2 build took 25 ms on the same core (docs/performance.md).
+ * parameters took 13.7–14.3 ms where node-argon2's SSE2 build took 24.1 ms on the same core
+ * (docs/architecture.md, "Security measures in the password method").
  * It reads and writes the same PHC strings, so hashes stored by earlier versions keep verifying.
  */
 export const rustArgon2: Argon2Engine = {
