@@ -17,6 +17,7 @@
 //                           async-commit sets synchronous_commit=off on the benchmark database
 //   --nice-pool=N           experiment: renice Kapı's libuv pool threads (argon2, signing) to N
 //   --refresh-chains=N      concurrent refresh chains (32)
+//   --login-rate=N          scenario 5 starts N logins/s instead of 80% of the measured maximum (to compare builds at one load)
 //   --storage-core=0|shared where Postgres and Redis run while measured: moved to core 0 beside the load
 //                           generator and put back at the end (default), or left on both cores
 import { execSync, spawnSync } from 'node:child_process';
@@ -24,11 +25,13 @@ import { readFileSync } from 'node:fs';
 import { mkdtemp, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import autocannon from 'autocannon';
 import type { Redis } from 'ioredis';
-import { basic, form, FORM, keepAliveAgent, request } from './lib/http.js';
+import { basic, form, FORM, keepAliveAgent, request, type Reply } from './lib/http.js';
 import { login, type LoginOptions, type RelyingParty } from './lib/login.js';
 import { memoryScenario, type MemoryResult } from './lib/memory.js';
+import { pacedRequests } from './lib/paced.js';
 import { summariseProfile, type ProfileSummary } from './lib/profile.js';
 import { freePort, HAS_TASKSET, killAll, pinSelf, ROOT, startServer, type ProbeSample, type ServerProcess } from './lib/servers.js';
 import { fmt, median, medianRange, percentile } from './lib/stats.js';
@@ -56,6 +59,7 @@ const CONNECTIONS = 16; // autocannon connections
 // its storage round trips (server CPU 85%, 641/s against 1,137/s bare), at 32 and 64 it reached its
 // plateau (986/s and 957/s); the bare provider is CPU-bound at either (1,000–1,137/s).
 const REFRESH_CHAINS = Number(option('refresh-chains') ?? 32);
+const LOGIN_RATE = option('login-rate') === undefined ? undefined : Number(option('login-rate'));
 const LOGIN_CONCURRENCY = 8; // citizens signing in at once for the maximum
 const PROBE_RATE = 50; // token requests/s measured while logins run
 // Seconds of each scenario-5 run (and of its probe alone): a p99 of PROBE_RATE × 6 s = 300 answers is
@@ -267,10 +271,35 @@ function storageCpuSeconds(): number {
   return total;
 }
 
-async function snapshot(target: Target): Promise<{ probe: ProbeSample; gen: number; busy: number; storage: number; at: number }> {
+// The generator's own event-loop delay: an answer read late because this process was busy (or its core
+// was taken by Postgres and Redis) counts as latency in scenario 5 although the server was not slow.
+const generatorLoop = monitorEventLoopDelay({ resolution: 5 });
+generatorLoop.enable();
+/** The generator's loop delay since the previous call, in ms (p99, max); resets it. */
+function takeGeneratorLoopDelay(): { p99: number; max: number } {
+  const out = { p99: generatorLoop.percentile(99) / 1e6, max: generatorLoop.max / 1e6 };
+  generatorLoop.reset();
+  return out;
+}
+
+async function snapshot(target: Target): Promise<{ probe: ProbeSample; gen: number; busy: number; storage: number; at: number; generatorLoop: { p99: number; max: number } }> {
   const probe = await target.server.probe();
   const c = process.cpuUsage();
-  return { probe, gen: c.user + c.system, busy: machineBusySeconds(), storage: storageCpuSeconds(), at: performance.now() };
+  return { probe, gen: c.user + c.system, busy: machineBusySeconds(), storage: storageCpuSeconds(), at: performance.now(), generatorLoop: takeGeneratorLoopDelay() };
+}
+
+/** Scenario 5's figures of where an answer's time went, for one run (see probe.mjs). */
+function latencySplit(probe: ProbeSample, generatorLoop: { p99: number; max: number }, prefix = ''): Record<string, number> {
+  const l = probe.latencies;
+  return {
+    [`${prefix}heldP50`]: l.probeHeldP50,
+    [`${prefix}heldP99`]: l.probeHeldP99,
+    [`${prefix}heldMax`]: l.probeHeldMax,
+    [`${prefix}serverLoopP99`]: l.loopDelayP99,
+    [`${prefix}serverLoopMax`]: l.loopDelayMax,
+    [`${prefix}generatorLoopP99`]: generatorLoop.p99,
+    [`${prefix}generatorLoopMax`]: generatorLoop.max,
+  };
 }
 
 function mixDelta(after: Record<string, number>, before: Record<string, number>, ops: number): Record<string, number> {
@@ -380,9 +409,14 @@ async function measure(scenario: ScenarioKey, targets: Target[], body: Body, opt
           txnPerOp: (after.probe.txn - before.probe.txn) / out.ops,
           sqlMix: mixDelta(after.probe.sqlByText, before.probe.sqlByText, out.ops),
           redisMix: mixDelta(after.probe.redisByName, before.probe.redisByName, out.ops),
-          ...(out.extra ? { extra: out.extra } : {}),
+          ...(out.extra || scenario === 'token-under-login' ? { extra: { ...out.extra, ...(scenario === 'token-under-login' ? latencySplit(after.probe, after.generatorLoop) : {}) } } : {}),
         });
         if (out.errors > 0) log(`    ${LABEL[t.key]} run ${i + 1}: ${out.errors} failed (${out.lastError ?? 'non-2xx'})`);
+        if (scenario === 'token-under-login') {
+          const x = runs.get(t.key)!.at(-1)!.extra ?? {};
+          const slow = after.probe.latencies.slowHeld;
+          log(`    ${LABEL[t.key]} run ${i + 1}: p99 ${fmt(out.p99, 1)} ms; held by the server p50 ${fmt(x.heldP50, 1)}, p99 ${fmt(x.heldP99, 1)}, max ${fmt(x.heldMax, 1)}; loop delay p99/max: server ${fmt(x.serverLoopP99, 1)}/${fmt(x.serverLoopMax, 1)}, generator ${fmt(x.generatorLoopP99, 1)}/${fmt(x.generatorLoopMax, 1)}, sent late by ≤ ${fmt(x.sendLagMax, 1)}; logins ${fmt(x.loginsPerSecond, 1)}/s${slow.length ? `; held > 20 ms at (s into the run, ms): ${slow.map((h) => `${fmt((h.at - before.probe.at) / 1000, 1)}/${fmt(h.ms, 0)}`).join(' ')}` : ''}`);
+        }
       } catch (err) {
         fail(t, err);
       }
@@ -393,8 +427,9 @@ async function measure(scenario: ScenarioKey, targets: Target[], body: Body, opt
     const error = failed.get(t.key);
     setResult(scenario, t.key, error ? { runs: r, error } : { runs: r });
     if (error || !r.length) continue;
+    const ex = (key: string) => medianRange(r.map((x) => x.extra?.[key] ?? NaN).filter(Number.isFinite), 1);
     const shown = scenario === 'token-under-login'
-      ? `p50 ${medianRange(r.map((x) => x.p50!), 1)} ms, p99 ${medianRange(r.map((x) => x.p99!), 1)} ms`
+      ? `p50 ${medianRange(r.map((x) => x.p50!), 1)} ms, p99 ${medianRange(r.map((x) => x.p99!), 1)} ms (held by the server: p99 ${ex('heldP99')}, max ${ex('heldMax')}; loop delay p99/max: server ${ex('serverLoopP99')}/${ex('serverLoopMax')}, generator ${ex('generatorLoopP99')}/${ex('generatorLoopMax')}; alone: p99 ${ex('idleP99')}, held p99 ${ex('idleheldP99')}, server loop max ${ex('idleserverLoopMax')}, generator loop max ${ex('idlegeneratorLoopMax')})`
       : medianRange(r.map((x) => x.throughput), r[0]!.throughput < 100 ? 1 : 0);
     log(`  ${LABEL[t.key].padEnd(26)} ${TITLE[scenario].padEnd(58)} ${shown}  [server CPU ${fmt(median(r.map((x) => x.kapiCpu * 100)))}%, event loop ${fmt(median(r.map((x) => x.elu * 100)))}%, generator ${fmt(median(r.map((x) => x.genCpu * 100)))}%, Postgres+Redis ${fmt(median(r.map((x) => x.storageCpu * 100)))}%, other processes ${fmt(median(r.map((x) => x.otherCpu * 100)))}%${r.some((x) => x.retried) ? `, ${r.reduce((a, x) => a + (x.retried ?? 0), 0)} run(s) redone` : ''}]`);
   }
@@ -573,20 +608,34 @@ async function prepare(target: Target, scenario: ScenarioKey): Promise<Body> {
       // libuv thread pool beside argon2) at a fixed PROBE_RATE, first alone, then while logins are
       // started at 80% of the maximum measured in scenario 4.
       const url = `${rp.issuer}/token`;
-      const init = { method: 'POST', headers: tokenHeaders(rp), body: ccBody('jwt') };
+      // The marker header lets the server time these requests (probe.mjs); nothing in Kapı reads it.
+      const init = { method: 'POST', headers: { ...tokenHeaders(rp), 'x-bench-probe': '1' }, body: ccBody('jwt') };
       await check(url, init, (b) => b.includes('access_token'));
-      if (!target.maxLogins) {
+      if (!target.maxLogins && LOGIN_RATE === undefined) {
         const probe = await loginLoop(target, 5);
         target.maxLogins = probe.ops / probe.seconds;
       }
-      const rate = Math.max(1, target.maxLogins * 0.8);
+      const rate = LOGIN_RATE ?? Math.max(1, target.maxLogins! * 0.8);
+      // Its own agent: the logins' sockets never carry a probe. 8 sockets are plenty at 50/s; more open
+      // only if answers pile up, and then the wait for a socket counts as latency, as it should.
+      const probeAgent = keepAliveAgent(8);
+      const accept = (r: Reply) => r.status === 200 && r.body.includes('access_token');
+      const probe = async (seconds: number, prefix: string) => {
+        const out = await pacedRequests(probeAgent, url, init, { seconds, rate: PROBE_RATE, accept });
+        const sorted = out.latencies.sort((a, b) => a - b);
+        return { ...out, p50: percentile(sorted, 50), p99: percentile(sorted, 99), extra: { [`${prefix}sendLagMax`]: out.sendLagMax } };
+      };
+      await probe(2, 'warm');
       await waitForQuiet();
-      target.idleProbe = await cannon(url, init, P99_SECONDS, { connections: 2, overallRate: PROBE_RATE });
+      await target.server.probe();
+      takeGeneratorLoopDelay();
+      const idle = await probe(P99_SECONDS, 'idle');
+      target.idleProbe = { ...idle, extra: { ...idle.extra, ...latencySplit(await target.server.probe(), takeGeneratorLoopDelay(), 'idle') } };
       return async (t) => {
         const logins = loginLoop(t, P99_SECONDS, { rate });
-        const probe = await cannon(url, init, P99_SECONDS, { connections: 4, overallRate: PROBE_RATE });
+        const measured = await probe(P99_SECONDS, '');
         const l = await logins;
-        return { ...probe, extra: { loginsPerSecond: l.ops / l.seconds, loginRateAsked: rate, loginErrors: l.errors, idleP50: t.idleProbe?.p50 ?? NaN, idleP99: t.idleProbe?.p99 ?? NaN } };
+        return { ...measured, extra: { ...measured.extra, loginsPerSecond: l.ops / l.seconds, loginRateAsked: rate, loginErrors: l.errors, idleP50: t.idleProbe?.p50 ?? NaN, idleP99: t.idleProbe?.p99 ?? NaN, ...t.idleProbe?.extra } };
       };
     }
     case 'memory':
@@ -803,8 +852,22 @@ function render(info: Record<string, string>, started: Date, seconds: number, co
   out.push('');
   out.push('### Scenario 5: the token endpoint while citizens sign in');
   out.push('');
-  out.push(`A client_credentials request with a JWT access token (one ES256 signature) is sent at a fixed ${PROBE_RATE}/s (autocannon, latency corrected for coordinated omission), first alone, then while a paced loop starts password logins at 80% of the maximum measured in scenario 4. Each run lasts ${P99_SECONDS} s (${fmt(PROBE_RATE * P99_SECONDS)} answers, so the p99 is the ${fmt(Math.ceil(PROBE_RATE * P99_SECONDS / 100))}th-worst answer, not one unlucky one), the other scenarios' runs ${SECONDS} s.`);
+  out.push(`A client_credentials request with a JWT access token (one ES256 signature) is sent every ${fmt(1000 / PROBE_RATE)} ms (${PROBE_RATE}/s, an open loop: each request leaves when it is due, whether or not earlier ones have been answered, so a slow answer delays no other; \`bench/lib/paced.ts\`), first alone, then while a paced loop starts password logins at 80% of the maximum measured in scenario 4. Each run lasts ${P99_SECONDS} s (${fmt(PROBE_RATE * P99_SECONDS)} answers, so the p99 is the ${fmt(Math.ceil(PROBE_RATE * P99_SECONDS / 100))}th-worst answer, not one unlucky one), the other scenarios' runs ${SECONDS} s. Beside the latency the generator measures (from handing the request to its HTTP agent to the answer's last byte), the server reports how long it held the same requests (from their headers being read to the answer's last byte written) and both processes report their event-loop delay, which tells a slow server from a late generator.`);
   out.push('');
+  if (results['token-under-login']) {
+    out.push('Where the time went (ms; median of runs, min–max; "alone" is the probe without logins, one run):');
+    out.push('');
+    out.push('| target | answer p99 (generator) | held by the server: p99 / max | server event-loop delay: p99 / max | generator event-loop delay: p99 / max | request sent late by, at most | alone: answer p99, held p99, server loop max |');
+    out.push('| --- | --- | --- | --- | --- | --- | --- |');
+    for (const t of TARGETS) {
+      const r = results['token-under-login']?.[t];
+      if (!r?.runs.length) continue;
+      const ex = (key: string) => medianRange(r.runs.map((x) => x.extra?.[key] ?? NaN).filter(Number.isFinite), 1);
+      const first = r.runs[0]!.extra ?? {};
+      out.push(`| ${LABEL[t]} | ${medianRange(r.runs.map((x) => x.p99!).filter(Number.isFinite), 1)} | ${ex('heldP99')} / ${ex('heldMax')} | ${ex('serverLoopP99')} / ${ex('serverLoopMax')} | ${ex('generatorLoopP99')} / ${ex('generatorLoopMax')} | ${ex('sendLagMax')} | ${fmt(first.idleP99, 1)}, ${fmt(first.idleheldP99, 1)}, ${fmt(first.idleserverLoopMax, 1)} |`);
+    }
+    out.push('');
+  }
   const mem = results.memory?.['kapi-pg'];
   out.push('### Scenario 6: memory per active session (Kapı on Postgres + Redis)');
   out.push('');

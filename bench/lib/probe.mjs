@@ -4,7 +4,8 @@
 // Client.query, PGlite query/exec); nothing in Kapı knows about it and it changes no behaviour.
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { performance } from 'node:perf_hooks';
+import dc from 'node:diagnostics_channel';
+import { createHistogram, monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 
@@ -63,6 +64,45 @@ try {
   wrap(esm.PGlite.prototype, 'exec', 'sql');
 } catch { /* no PGlite */ }
 
+// Scenario 5 asks how late the token endpoint answers. The generator's clock alone cannot tell a slow
+// server from a generator that read the answer late (it shares its core with Postgres and Redis), so
+// the server measures too: how long it held each request marked `x-bench-probe` (from its headers
+// being parsed to the last byte handed to the socket) and how late its event loop ran timers (a request
+// that arrives while the loop is busy waits that long before the first measure starts).
+const loopDelay = monitorEventLoopDelay({ resolution: 5 });
+loopDelay.enable();
+const heldNs = createHistogram();
+const startedAt = new WeakMap();
+dc.subscribe('http.server.request.start', ({ request }) => {
+  if (request.headers['x-bench-probe']) startedAt.set(request, process.hrtime.bigint());
+});
+dc.subscribe('http.server.response.finish', ({ request }) => {
+  const t0 = startedAt.get(request);
+  if (t0 === undefined) return;
+  const held = Number(process.hrtime.bigint() - t0);
+  heldNs.record(Math.max(1, held));
+  // The slowest ones, with when they started (performance.now(), the clock of the probe's `at`): a
+  // pattern in time (every 30 s, say) names the cause better than a percentile does.
+  if (held > 20e6 && slowHeld.length < 50) slowHeld.push({ at: performance.now() - held / 1e6, ms: held / 1e6 });
+});
+const slowHeld = [];
+/** Both histograms since the previous probe, in ms; read and reset. */
+function takeLatencies() {
+  const ms = (ns) => (Number.isFinite(ns) ? ns / 1e6 : NaN);
+  const out = {
+    probeHeld: heldNs.count,
+    probeHeldP50: heldNs.count ? ms(heldNs.percentile(50)) : NaN,
+    probeHeldP99: heldNs.count ? ms(heldNs.percentile(99)) : NaN,
+    probeHeldMax: heldNs.count ? ms(heldNs.max) : NaN,
+    loopDelayP99: ms(loopDelay.percentile(99)),
+    loopDelayMax: ms(loopDelay.max),
+    slowHeld: slowHeld.splice(0),
+  };
+  heldNs.reset();
+  loopDelay.reset();
+  return out;
+}
+
 let gc;
 function fullGc() {
   if (!gc) {
@@ -96,6 +136,7 @@ if (process.send) {
       heapUsed: memory.heapUsed,
       // CLOCK_MONOTONIC in µs, the clock of V8's CPU profile timestamps (to cut a --cpu-prof to a run).
       monoMicros: Number(process.hrtime.bigint() / 1000n),
+      latencies: takeLatencies(),
       at: performance.now(),
     });
   });

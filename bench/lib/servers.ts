@@ -26,6 +26,8 @@ export interface ProbeSample {
   heapUsed: number;
   monoMicros: number;
   at: number;
+  /** Since the previous probe (probe.mjs), in ms: the server's hold time of `x-bench-probe` requests and its event-loop delay. */
+  latencies: { probeHeld: number; probeHeldP50: number; probeHeldP99: number; probeHeldMax: number; loopDelayP99: number; loopDelayMax: number; slowHeld: Array<{ at: number; ms: number }> };
 }
 
 export interface ServerProcess {
