@@ -299,6 +299,9 @@ function latencySplit(probe: ProbeSample, generatorLoop: { p99: number; max: num
     [`${prefix}serverLoopMax`]: l.loopDelayMax,
     [`${prefix}generatorLoopP99`]: generatorLoop.p99,
     [`${prefix}generatorLoopMax`]: generatorLoop.max,
+    [`${prefix}gcMax`]: l.gcMax,
+    [`${prefix}gcMajor`]: l.gcMajor,
+    [`${prefix}gcMajorMax`]: l.gcMajorMax,
   };
 }
 
@@ -415,7 +418,7 @@ async function measure(scenario: ScenarioKey, targets: Target[], body: Body, opt
         if (scenario === 'token-under-login') {
           const x = runs.get(t.key)!.at(-1)!.extra ?? {};
           const slow = after.probe.latencies.slowHeld;
-          log(`    ${LABEL[t.key]} run ${i + 1}: p99 ${fmt(out.p99, 1)} ms; held by the server p50 ${fmt(x.heldP50, 1)}, p99 ${fmt(x.heldP99, 1)}, max ${fmt(x.heldMax, 1)}; loop delay p99/max: server ${fmt(x.serverLoopP99, 1)}/${fmt(x.serverLoopMax, 1)}, generator ${fmt(x.generatorLoopP99, 1)}/${fmt(x.generatorLoopMax, 1)}, sent late by ≤ ${fmt(x.sendLagMax, 1)}; logins ${fmt(x.loginsPerSecond, 1)}/s${slow.length ? `; held > 20 ms at (s into the run, ms): ${slow.map((h) => `${fmt((h.at - before.probe.at) / 1000, 1)}/${fmt(h.ms, 0)}`).join(' ')}` : ''}`);
+          log(`    ${LABEL[t.key]} run ${i + 1}: p99 ${fmt(out.p99, 1)} ms; held by the server p50 ${fmt(x.heldP50, 1)}, p99 ${fmt(x.heldP99, 1)}, max ${fmt(x.heldMax, 1)}; loop delay p99/max: server ${fmt(x.serverLoopP99, 1)}/${fmt(x.serverLoopMax, 1)}, generator ${fmt(x.generatorLoopP99, 1)}/${fmt(x.generatorLoopMax, 1)}, sent late by ≤ ${fmt(x.sendLagMax, 1)}; server GC pause max ${fmt(x.gcMax, 1)} (${fmt(x.gcMajor)} major, longest ${fmt(x.gcMajorMax, 1)}); logins ${fmt(x.loginsPerSecond, 1)}/s${slow.length ? `; held > 20 ms at (s into the run, ms): ${slow.map((h) => `${fmt((h.at - before.probe.at) / 1000, 1)}/${fmt(h.ms, 0)}`).join(' ')}` : ''}`);
         }
       } catch (err) {
         fail(t, err);
@@ -857,14 +860,14 @@ function render(info: Record<string, string>, started: Date, seconds: number, co
   if (results['token-under-login']) {
     out.push('Where the time went (ms; median of runs, min–max; "alone" is the probe without logins, one run):');
     out.push('');
-    out.push('| target | answer p99 (generator) | held by the server: p99 / max | server event-loop delay: p99 / max | generator event-loop delay: p99 / max | request sent late by, at most | alone: answer p99, held p99, server loop max |');
-    out.push('| --- | --- | --- | --- | --- | --- | --- |');
+    out.push('| target | answer p99 (generator) | held by the server: p99 / max | server event-loop delay: p99 / max | longest GC pause in the server (major GCs per run) | generator event-loop delay: p99 / max | request sent late by, at most | alone: answer p99, held p99, server loop max |');
+    out.push('| --- | --- | --- | --- | --- | --- | --- | --- |');
     for (const t of TARGETS) {
       const r = results['token-under-login']?.[t];
       if (!r?.runs.length) continue;
       const ex = (key: string) => medianRange(r.runs.map((x) => x.extra?.[key] ?? NaN).filter(Number.isFinite), 1);
       const first = r.runs[0]!.extra ?? {};
-      out.push(`| ${LABEL[t]} | ${medianRange(r.runs.map((x) => x.p99!).filter(Number.isFinite), 1)} | ${ex('heldP99')} / ${ex('heldMax')} | ${ex('serverLoopP99')} / ${ex('serverLoopMax')} | ${ex('generatorLoopP99')} / ${ex('generatorLoopMax')} | ${ex('sendLagMax')} | ${fmt(first.idleP99, 1)}, ${fmt(first.idleheldP99, 1)}, ${fmt(first.idleserverLoopMax, 1)} |`);
+      out.push(`| ${LABEL[t]} | ${medianRange(r.runs.map((x) => x.p99!).filter(Number.isFinite), 1)} | ${ex('heldP99')} / ${ex('heldMax')} | ${ex('serverLoopP99')} / ${ex('serverLoopMax')} | ${ex('gcMax')} (${ex('gcMajor')}) | ${ex('generatorLoopP99')} / ${ex('generatorLoopMax')} | ${ex('sendLagMax')} | ${fmt(first.idleP99, 1)}, ${fmt(first.idleheldP99, 1)}, ${fmt(first.idleserverLoopMax, 1)} |`);
     }
     out.push('');
   }

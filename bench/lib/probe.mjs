@@ -5,7 +5,7 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import dc from 'node:diagnostics_channel';
-import { createHistogram, monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import { constants as perfConstants, createHistogram, monitorEventLoopDelay, performance, PerformanceObserver } from 'node:perf_hooks';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 
@@ -86,7 +86,21 @@ dc.subscribe('http.server.response.finish', ({ request }) => {
   if (held > 20e6 && slowHeld.length < 50) slowHeld.push({ at: performance.now() - held / 1e6, ms: held / 1e6 });
 });
 const slowHeld = [];
-/** Both histograms since the previous probe, in ms; read and reset. */
+// Garbage-collection pauses of the main thread: one long pause delays every request waiting behind it.
+const gcPauses = { count: 0, totalMs: 0, maxMs: 0, majorCount: 0, majorMaxMs: 0 };
+new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) {
+    gcPauses.count++;
+    gcPauses.totalMs += entry.duration;
+    gcPauses.maxMs = Math.max(gcPauses.maxMs, entry.duration);
+    if (entry.detail?.kind === perfConstants.NODE_PERFORMANCE_GC_MAJOR) {
+      gcPauses.majorCount++;
+      gcPauses.majorMaxMs = Math.max(gcPauses.majorMaxMs, entry.duration);
+    }
+  }
+}).observe({ entryTypes: ['gc'] });
+
+/** Both histograms and the GC pauses since the previous probe, in ms; read and reset. */
 function takeLatencies() {
   const ms = (ns) => (Number.isFinite(ns) ? ns / 1e6 : NaN);
   const out = {
@@ -97,7 +111,12 @@ function takeLatencies() {
     loopDelayP99: ms(loopDelay.percentile(99)),
     loopDelayMax: ms(loopDelay.max),
     slowHeld: slowHeld.splice(0),
+    gcMax: gcPauses.maxMs,
+    gcTotal: gcPauses.totalMs,
+    gcMajor: gcPauses.majorCount,
+    gcMajorMax: gcPauses.majorMaxMs,
   };
+  Object.assign(gcPauses, { count: 0, totalMs: 0, maxMs: 0, majorCount: 0, majorMaxMs: 0 });
   heldNs.reset();
   loopDelay.reset();
   return out;

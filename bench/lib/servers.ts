@@ -27,7 +27,7 @@ export interface ProbeSample {
   monoMicros: number;
   at: number;
   /** Since the previous probe (probe.mjs), in ms: the server's hold time of `x-bench-probe` requests and its event-loop delay. */
-  latencies: { probeHeld: number; probeHeldP50: number; probeHeldP99: number; probeHeldMax: number; loopDelayP99: number; loopDelayMax: number; slowHeld: Array<{ at: number; ms: number }> };
+  latencies: { probeHeld: number; probeHeldP50: number; probeHeldP99: number; probeHeldMax: number; loopDelayP99: number; loopDelayMax: number; slowHeld: Array<{ at: number; ms: number }>; gcMax: number; gcTotal: number; gcMajor: number; gcMajorMax: number };
 }
 
 export interface ServerProcess {
