@@ -288,6 +288,11 @@ async function snapshot(target: Target): Promise<{ probe: ProbeSample; gen: numb
   return { probe, gen: c.user + c.system, busy: machineBusySeconds(), storage: storageCpuSeconds(), at: performance.now(), generatorLoop: takeGeneratorLoopDelay() };
 }
 
+/** Median (min–max) over runs of one of their `extra` figures, skipping runs that lack it. */
+function extraRange(runs: Run[], key: string): string {
+  return medianRange(runs.map((x) => x.extra?.[key] ?? NaN).filter(Number.isFinite), 1);
+}
+
 /** Scenario 5's figures of where an answer's time went, for one run (see probe.mjs). */
 function latencySplit(probe: ProbeSample, generatorLoop: { p99: number; max: number }, prefix = ''): Record<string, number> {
   const l = probe.latencies;
@@ -430,7 +435,7 @@ async function measure(scenario: ScenarioKey, targets: Target[], body: Body, opt
     const error = failed.get(t.key);
     setResult(scenario, t.key, error ? { runs: r, error } : { runs: r });
     if (error || !r.length) continue;
-    const ex = (key: string) => medianRange(r.map((x) => x.extra?.[key] ?? NaN).filter(Number.isFinite), 1);
+    const ex = (key: string) => extraRange(r, key);
     const shown = scenario === 'token-under-login'
       ? `p50 ${medianRange(r.map((x) => x.p50!), 1)} ms, p99 ${medianRange(r.map((x) => x.p99!), 1)} ms (held by the server: p99 ${ex('heldP99')}, max ${ex('heldMax')}; loop delay p99/max: server ${ex('serverLoopP99')}/${ex('serverLoopMax')}, generator ${ex('generatorLoopP99')}/${ex('generatorLoopMax')}; alone: p99 ${ex('idleP99')}, held p99 ${ex('idleheldP99')}, server loop max ${ex('idleserverLoopMax')}, generator loop max ${ex('idlegeneratorLoopMax')})`
       : medianRange(r.map((x) => x.throughput), r[0]!.throughput < 100 ? 1 : 0);
@@ -438,9 +443,11 @@ async function measure(scenario: ScenarioKey, targets: Target[], body: Body, opt
   }
 }
 
-async function cannon(url: string, init: { method?: string; headers?: Record<string, string>; body?: string }, seconds: number, extra: { connections?: number; overallRate?: number } = {}): Promise<Outcome> {
+// Throughput only: autocannon's own rate option sends each second's share in a burst, so scenario 5's
+// fixed-rate probe is bench/lib/paced.ts instead.
+async function cannon(url: string, init: { method?: string; headers?: Record<string, string>; body?: string }, seconds: number): Promise<Outcome> {
   const started = performance.now();
-  const r = await autocannon({ url, method: init.method ?? 'GET', headers: init.headers, body: init.body, connections: extra.connections ?? CONNECTIONS, pipelining: 1, duration: seconds, overallRate: extra.overallRate, timeout: 10 });
+  const r = await autocannon({ url, method: init.method ?? 'GET', headers: init.headers, body: init.body, connections: CONNECTIONS, pipelining: 1, duration: seconds, timeout: 10 });
   return {
     ops: r['2xx'],
     errors: r.non2xx + r.errors + r.timeouts,
@@ -865,7 +872,7 @@ function render(info: Record<string, string>, started: Date, seconds: number, co
     for (const t of TARGETS) {
       const r = results['token-under-login']?.[t];
       if (!r?.runs.length) continue;
-      const ex = (key: string) => medianRange(r.runs.map((x) => x.extra?.[key] ?? NaN).filter(Number.isFinite), 1);
+      const ex = (key: string) => extraRange(r.runs, key);
       const first = r.runs[0]!.extra ?? {};
       out.push(`| ${LABEL[t]} | ${medianRange(r.runs.map((x) => x.p99!).filter(Number.isFinite), 1)} | ${ex('heldP99')} / ${ex('heldMax')} | ${ex('serverLoopP99')} / ${ex('serverLoopMax')} | ${ex('gcMax')} (${ex('gcMajor')}) | ${ex('generatorLoopP99')} / ${ex('generatorLoopMax')} | ${ex('sendLagMax')} | ${fmt(first.idleP99, 1)}, ${fmt(first.idleheldP99, 1)}, ${fmt(first.idleserverLoopMax, 1)} |`);
     }

@@ -87,11 +87,9 @@ dc.subscribe('http.server.response.finish', ({ request }) => {
 });
 const slowHeld = [];
 // Garbage-collection pauses of the main thread: one long pause delays every request waiting behind it.
-const gcPauses = { count: 0, totalMs: 0, maxMs: 0, majorCount: 0, majorMaxMs: 0 };
+const gcPauses = { maxMs: 0, majorCount: 0, majorMaxMs: 0 };
 new PerformanceObserver((list) => {
   for (const entry of list.getEntries()) {
-    gcPauses.count++;
-    gcPauses.totalMs += entry.duration;
     gcPauses.maxMs = Math.max(gcPauses.maxMs, entry.duration);
     if (entry.detail?.kind === perfConstants.NODE_PERFORMANCE_GC_MAJOR) {
       gcPauses.majorCount++;
@@ -104,7 +102,6 @@ new PerformanceObserver((list) => {
 function takeLatencies() {
   const ms = (ns) => (Number.isFinite(ns) ? ns / 1e6 : NaN);
   const out = {
-    probeHeld: heldNs.count,
     probeHeldP50: heldNs.count ? ms(heldNs.percentile(50)) : NaN,
     probeHeldP99: heldNs.count ? ms(heldNs.percentile(99)) : NaN,
     probeHeldMax: heldNs.count ? ms(heldNs.max) : NaN,
@@ -112,11 +109,10 @@ function takeLatencies() {
     loopDelayMax: ms(loopDelay.max),
     slowHeld: slowHeld.splice(0),
     gcMax: gcPauses.maxMs,
-    gcTotal: gcPauses.totalMs,
     gcMajor: gcPauses.majorCount,
     gcMajorMax: gcPauses.majorMaxMs,
   };
-  Object.assign(gcPauses, { count: 0, totalMs: 0, maxMs: 0, majorCount: 0, majorMaxMs: 0 });
+  Object.assign(gcPauses, { maxMs: 0, majorCount: 0, majorMaxMs: 0 });
   heldNs.reset();
   loopDelay.reset();
   return out;

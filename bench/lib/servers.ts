@@ -26,8 +26,8 @@ export interface ProbeSample {
   heapUsed: number;
   monoMicros: number;
   at: number;
-  /** Since the previous probe (probe.mjs), in ms: the server's hold time of `x-bench-probe` requests and its event-loop delay. */
-  latencies: { probeHeld: number; probeHeldP50: number; probeHeldP99: number; probeHeldMax: number; loopDelayP99: number; loopDelayMax: number; slowHeld: Array<{ at: number; ms: number }>; gcMax: number; gcTotal: number; gcMajor: number; gcMajorMax: number };
+  /** Since the previous probe (probe.mjs), in ms: the server's hold time of `x-bench-probe` requests, its event-loop delay and its GC pauses. */
+  latencies: { probeHeldP50: number; probeHeldP99: number; probeHeldMax: number; loopDelayP99: number; loopDelayMax: number; slowHeld: Array<{ at: number; ms: number }>; gcMax: number; gcMajor: number; gcMajorMax: number };
 }
 
 export interface ServerProcess {
