@@ -68,6 +68,9 @@ describeBrowser('signing in to the demo institution in Chromium', () => {
     await page.keyboard.press('Tab');
     expect(await page.evaluate(() => document.activeElement?.getAttribute('value'))).toBe('login');
     await page.keyboard.press('Enter');
+    // waitForLoadState alone can return before the post has even left (the password page is still
+    // loaded): wait until that page is gone, then read the one that replaced it.
+    await page.getByLabel('Şifre', { exact: true }).waitFor({ state: 'detached' });
     await page.waitForLoadState();
 
     expect((await page.getByRole('heading', { level: 1 }).textContent())?.trim()).toBe('Bilgilerinizin paylaşılması');
