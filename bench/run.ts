@@ -16,6 +16,8 @@
 //   --experiment=a,b        experiment: patch Kapı at run time (bench/lib/experiments.mjs), e.g. client-cache;
 //                           async-commit sets synchronous_commit=off on the benchmark database
 //   --nice-pool=N           experiment: renice Kapı's libuv pool threads (argon2, signing) to N
+//   --kapi-node-flags=a,b   experiment: extra node/V8 flags for the Kapı servers (e.g. --trace-gc); what they
+//                           print goes to bench/results/<target>.log
 //   --refresh-chains=N      concurrent refresh chains (32)
 //   --login-rate=N          scenario 5 starts N logins/s instead of 80% of the measured maximum (to compare builds at one load)
 //   --storage-core=0|shared where Postgres and Redis run while measured: moved to core 0 beside the load
@@ -184,6 +186,7 @@ interface Target {
 const COOKIE_KEYS = `bench-cookie-key-${randomSuffix()}-aaaaaaaaaaaaaaaa,bench-cookie-key-2-bbbbbbbbbbbbbbbb`;
 const NICE_POOL = option('nice-pool') === undefined ? undefined : Number(option('nice-pool'));
 const KAPI_ENV = Object.fromEntries((option('kapi-env') ?? '').split(',').filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
+const KAPI_NODE_FLAGS = (option('kapi-node-flags') ?? '').split(',').filter(Boolean);
 const EXPERIMENTS = (option('experiment') ?? '').split(',').filter(Boolean);
 if (EXPERIMENTS.length) KAPI_ENV.BENCH_EXPERIMENTS = EXPERIMENTS.join(',');
 
@@ -225,7 +228,13 @@ async function prepareTarget(key: TargetKey, redis: Redis | undefined, cpuProfDi
     env.DATA_DIR = dir;
   }
   await registerBenchClient(env);
-  const server = await startServer({ name: LABEL[key], script: 'src/main.ts', port, core: 1, cpuProfDir, env, nicePool: NICE_POOL });
+  let logFile: string | undefined;
+  if (KAPI_NODE_FLAGS.length) {
+    await mkdir(path.join(ROOT, 'bench', 'results'), { recursive: true });
+    logFile = path.join(ROOT, 'bench', 'results', `${key}.log`);
+    await rm(logFile, { force: true });
+  }
+  const server = await startServer({ name: LABEL[key], script: 'src/main.ts', port, core: 1, cpuProfDir, env, nicePool: NICE_POOL, nodeFlags: KAPI_NODE_FLAGS, logFile });
   cleanups.push({ what: `stop ${LABEL[key]}`, run: () => server.stop() });
   return { key, server, env, redisPrefix, databaseUrl, rp, refreshPool: [], windows: [] };
 }

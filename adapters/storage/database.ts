@@ -1,20 +1,30 @@
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import knex from 'knex';
-import ClientPgLite from 'knex-pglite';
-
-/**
- * knex-pglite reports a delete as command 'DEL', which knex does not recognise, so `.del()` would
- * answer the raw response instead of the number of rows removed. Normalise it once here.
- */
-class PgLiteClient extends (ClientPgLite as unknown as new (...args: unknown[]) => { processResponse(obj: unknown, runner: unknown): unknown }) {
-  override processResponse(obj: { method?: string } | null, runner: unknown): unknown {
-    return super.processResponse(obj && obj.method === 'del' ? { ...obj, method: 'delete' } : obj, runner);
-  }
-}
+import type ClientPgLite from 'knex-pglite';
 import { migrationSource } from '../../migrations/index.js';
 import type { Database } from './port.js';
 import { KapiError } from '../../src/errors.js';
+
+/**
+ * The knex client for PGlite, loaded only when the embedded database is opened: PGlite's bundle (with
+ * its inline source map, about 4 MiB of strings) would otherwise sit in the heap of every server on
+ * Postgres, where each major garbage collection goes over it. knex-pglite reports a delete as command
+ * 'DEL', which knex does not recognise, so `.del()` would answer the raw response instead of the number
+ * of rows removed; the subclass normalises it once here.
+ */
+let pgLiteClient: Promise<typeof ClientPgLite> | undefined;
+const loadPgLiteClient = () => (pgLiteClient ??= definePgLiteClient());
+
+async function definePgLiteClient(): Promise<typeof ClientPgLite> {
+  const { default: Base } = await import('knex-pglite');
+  class PgLiteClient extends (Base as unknown as new (...args: unknown[]) => { processResponse(obj: unknown, runner: unknown): unknown }) {
+    override processResponse(obj: { method?: string } | null, runner: unknown): unknown {
+      return super.processResponse(obj && obj.method === 'del' ? { ...obj, method: 'delete' } : obj, runner);
+    }
+  }
+  return PgLiteClient as unknown as typeof ClientPgLite;
+}
 
 // The one knex instance of a process: Postgres when DATABASE_URL is set, otherwise PGlite (Postgres
 // compiled to WebAssembly, in-process) persisted under the data directory, or kept in memory for tests.
@@ -45,7 +55,7 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
   // PGlite has exactly one connection (knex-pglite pins the pool to 1 and refuses a pool option).
   // Consequence for callers: inside a transaction use only the transaction object; a query on
   // `db` would wait for the connection the transaction holds, forever.
-  const db = knex({ client: PgLiteClient as unknown as typeof ClientPgLite, dialect: 'postgres', connection: filename ? { filename } : {} });
+  const db = knex({ client: await loadPgLiteClient(), dialect: 'postgres', connection: filename ? { filename } : {} });
   if (filename) locks.set(db, lockPath(path.resolve(options.dataDir)));
   return db;
 }

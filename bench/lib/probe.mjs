@@ -53,16 +53,20 @@ try {
 try {
   wrap(require('pg').Client.prototype, 'query', 'sql');
 } catch { /* no pg */ }
-// knex-pglite requires the CommonJS build; the ESM build is a different class: patch both.
-try {
-  wrap(require('@electric-sql/pglite').PGlite.prototype, 'query', 'sql');
-  wrap(require('@electric-sql/pglite').PGlite.prototype, 'exec', 'sql');
-} catch { /* no PGlite */ }
-try {
-  const esm = await import('@electric-sql/pglite');
-  wrap(esm.PGlite.prototype, 'query', 'sql');
-  wrap(esm.PGlite.prototype, 'exec', 'sql');
-} catch { /* no PGlite */ }
+// knex-pglite requires the CommonJS build; the ESM build is a different class: patch both. Only for the
+// embedded target (the benchmark gives it DATA_DIR): Kapı on Postgres and the bare provider never load
+// PGlite, and the probe must not add it to their heaps.
+if (process.env.DATA_DIR) {
+  try {
+    wrap(require('@electric-sql/pglite').PGlite.prototype, 'query', 'sql');
+    wrap(require('@electric-sql/pglite').PGlite.prototype, 'exec', 'sql');
+  } catch { /* no PGlite */ }
+  try {
+    const esm = await import('@electric-sql/pglite');
+    wrap(esm.PGlite.prototype, 'query', 'sql');
+    wrap(esm.PGlite.prototype, 'exec', 'sql');
+  } catch { /* no PGlite */ }
+}
 
 // Scenario 5 asks how late the token endpoint answers. The generator's clock alone cannot tell a slow
 // server from a generator that read the answer late (it shares its core with Postgres and Redis), so

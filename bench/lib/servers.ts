@@ -1,6 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { readdirSync, readFileSync } from 'node:fs';
+import { createWriteStream, readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -70,9 +70,14 @@ export async function startServer(options: {
   cpuProfDir?: string;
   /** Experiment: lower the priority (nice) of the server's libuv pool threads once it answers. */
   nicePool?: number;
+  /** Experiment: extra flags for node (V8's among them), e.g. --trace-gc or --max-semi-space-size=32. */
+  nodeFlags?: string[];
+  /** Everything the server prints is also appended here (the last 8,000 characters are always kept). */
+  logFile?: string;
 }): Promise<ServerProcess> {
   const nodeArgs = [
     ...(options.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`] : []),
+    ...(options.nodeFlags ?? []),
     '--import', 'tsx',
     '--import', './bench/lib/probe.mjs',
     ...(options.env.BENCH_EXPERIMENTS ? ['--import', './bench/lib/experiments.mjs'] : []),
@@ -86,13 +91,16 @@ export async function startServer(options: {
   const child = spawn(command, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
   live.add(child);
   let out = '';
+  const log = options.logFile ? createWriteStream(options.logFile, { flags: 'a' }) : undefined;
   const keep = (chunk: Buffer) => {
     out = (out + chunk.toString('utf8')).slice(-8_000);
+    log?.write(chunk);
   };
   child.stdout!.on('data', keep);
   child.stderr!.on('data', keep);
   let exited = false;
   child.on('exit', () => {
+    log?.end();
     exited = true;
     live.delete(child);
   });
