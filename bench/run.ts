@@ -39,6 +39,7 @@ import { freePort, HAS_TASKSET, killAll, pinSelf, ROOT, startServer, type ProbeS
 import { fmt, median, medianRange, percentile } from './lib/stats.js';
 import { pinStorage, storageLeftShared, storagePids, type StoragePlacement } from './lib/storage-placement.js';
 import { adminQuery, createDatabase, deleteRedisPrefix, redisClient, randomSuffix, tableStats, type TableStats } from './lib/storage.js';
+import { applyPatch, patchedFile, PATCHES } from '../bin/patch-dependencies.mjs';
 import { CALLBACK, CITIZENS, CLIENT_ID, CLIENT_SECRET, registerBenchClient, RESOURCE_SCOPE, RESOURCES } from './lib/kapi-setup.js';
 
 // ---------------------------------------------------------------------------------------------------
@@ -846,6 +847,8 @@ function render(info: Record<string, string>, started: Date, seconds: number, co
   out.push('');
   out.push(`- CPU: ${info.cpu}; memory ${info.memory}; ${info.os}; Node ${info.node}; Postgres 15 and Redis ${info.redis} on 127.0.0.1; Kapı commit ${info.commit}; load average ${info.load} when the benchmark started.`);
   out.push(`- Each server (Kapı, bare oidc-provider) runs alone in its own Node process${HAS_TASKSET ? ', pinned to core 1 (`taskset -c 1`, every thread including the libuv pool that runs argon2 and signing)' : ' (taskset missing: not pinned)'}; the load generator (this benchmark: autocannon and its own keep-alive HTTP loops) runs in one process${HAS_TASKSET ? ' pinned to core 0' : ''}. ${storagePlacement?.description ?? 'Postgres and Redis were not used.'} So the figures are **per core of Kapı**, with its storage on top.`);
+  const patches = PATCHES.map((p) => `${p.name} (${applyPatch(readFileSync(patchedFile(p, ROOT), 'utf8'), p).state === 'present' ? 'applied' : '**not applied**'})`);
+  out.push(`- Kapı and the bare provider load the same installed oidc-provider, with the dependency patches of \`bin/patch-dependencies.mjs\`: ${patches.join('; ')}.`);
   out.push(`- Other work on the machine (this is a shared development machine): before each run the benchmark waits until processes other than the servers, Postgres and Redis use less than ${NOISE} of a core, and a run during which they used more is done again (twice at most), all within a budget of ${QUIET_BUDGET} s for the whole benchmark. This time ${fmt(quietWaited, 1)} s were spent waiting, ${redone()} run(s) were redone and ${noisyRuns} run(s) started on a busy machine after the budget ran out; the "other processes" column below shows what remained.
 - ${RUNS} runs of ${SECONDS} s per scenario after a ${WARMUP} s warm-up; the table shows the median and (min–max). All three servers are started at the beginning and stay up; for each scenario every server gets its warm-up, then the runs go round-robin (run 1 of each server, then run 2 of each, ...), so that run i of Kapı and run i of bare see the same machine, and the Kapı/bare ratio is computed pair by pair (run i over run i) and summarised the same way. ${CONNECTIONS} connections for autocannon, ${REFRESH_CHAINS} refresh chains; ${LOGIN_CONCURRENCY} concurrent citizens for the login maximum.`);
   out.push('');
