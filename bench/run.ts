@@ -8,7 +8,8 @@
 //   --runs=N --seconds=S --warmup=S   runs per scenario, seconds per run, warm-up seconds
 //   --sessions=10000,100000 memory scenario sizes
 //   --no-profile            skip the CPU profile of the weakest Kapı scenario
-//   --no-write              leave docs/performance.md alone (the report is always in bench/results/)
+//   --no-write              leave docs/performance.md alone (the report is always in bench/results/); a run with
+//                           --only, --targets or any experiment option below never writes it
 //   --kapi-env=K=V,...      extra environment for the Kapı servers (e.g. KAPI_ARGON2_CONCURRENCY=1)
 //   --quiet-wait=S          seconds the benchmark may spend in all waiting for an idle machine and redoing disturbed runs (90)
 //   --profile               profile missed targets in --quick mode too
@@ -56,7 +57,9 @@ const QUIET_BUDGET = Number(option('quiet-wait') ?? (QUICK ? 0 : 90)); // second
 const SESSIONS = (option('sessions') ?? (QUICK ? '1000,5000' : '10000,100000')).split(',').map(Number);
 const PROFILE = !flag('no-profile') && (!QUICK || flag('profile') || option('profile-scenarios') !== undefined);
 const PROFILE_ALWAYS = (option('profile-scenarios')?.split(',') ?? []) as ScenarioKey[];
-const WRITE = !flag('no-write') && !QUICK && !option('only') && !option('targets');
+// An experiment measures a build or a setting that is not Kapı's own: its report stays in bench/results/.
+const EXPERIMENT_OPTIONS = ['experiment', 'kapi-env', 'kapi-node-flags', 'nice-pool', 'login-rate', 'refresh-chains', 'storage-core'];
+const WRITE = !flag('no-write') && !QUICK && !option('only') && !option('targets') && !EXPERIMENT_OPTIONS.some((name) => option(name) !== undefined);
 const CONNECTIONS = 16; // autocannon connections
 // Refresh chains, each waiting for its answer before its next grant. 32, not 16: at 16 Kapı was bound by
 // its storage round trips (server CPU 85%, 641/s against 1,137/s bare), at 32 and 64 it reached its
@@ -232,7 +235,7 @@ async function prepareTarget(key: TargetKey, redis: Redis | undefined, cpuProfDi
   let logFile: string | undefined;
   if (KAPI_NODE_FLAGS.length) {
     await mkdir(path.join(ROOT, 'bench', 'results'), { recursive: true });
-    logFile = path.join(ROOT, 'bench', 'results', `${key}.log`);
+    logFile = path.join(ROOT, 'bench', 'results', `${key}${cpuProfDir ? '.profiled' : ''}.log`); // the profiled rerun keeps the main run's log
     await rm(logFile, { force: true });
   }
   const server = await startServer({ name: LABEL[key], script: 'src/main.ts', port, core: 1, cpuProfDir, env, nicePool: NICE_POOL, nodeFlags: KAPI_NODE_FLAGS, logFile });
@@ -848,7 +851,7 @@ function render(info: Record<string, string>, started: Date, seconds: number, co
   out.push(`- CPU: ${info.cpu}; memory ${info.memory}; ${info.os}; Node ${info.node}; Postgres 15 and Redis ${info.redis} on 127.0.0.1; Kapı commit ${info.commit}; load average ${info.load} when the benchmark started.`);
   out.push(`- Each server (Kapı, bare oidc-provider) runs alone in its own Node process${HAS_TASKSET ? ', pinned to core 1 (`taskset -c 1`, every thread including the libuv pool that runs argon2 and signing)' : ' (taskset missing: not pinned)'}; the load generator (this benchmark: autocannon and its own keep-alive HTTP loops) runs in one process${HAS_TASKSET ? ' pinned to core 0' : ''}. ${storagePlacement?.description ?? 'Postgres and Redis were not used.'} So the figures are **per core of Kapı**, with its storage on top.`);
   const patches = PATCHES.map((p) => `${p.name} (${applyPatch(readFileSync(patchedFile(p, ROOT), 'utf8'), p).state === 'present' ? 'applied' : '**not applied**'})`);
-  out.push(`- Kapı and the bare provider load the same installed oidc-provider, with the dependency patches of \`bin/patch-dependencies.mjs\`: ${patches.join('; ')}.`);
+  out.push(`- Kapı and the bare provider load the same installed packages (the same oidc-provider; only Kapı uses ioredis), with the dependency patches of \`bin/patch-dependencies.mjs\`: ${patches.join('; ')}.`);
   out.push(`- Other work on the machine (this is a shared development machine): before each run the benchmark waits until processes other than the servers, Postgres and Redis use less than ${NOISE} of a core, and a run during which they used more is done again (twice at most), all within a budget of ${QUIET_BUDGET} s for the whole benchmark. This time ${fmt(quietWaited, 1)} s were spent waiting, ${redone()} run(s) were redone and ${noisyRuns} run(s) started on a busy machine after the budget ran out; the "other processes" column below shows what remained.
 - ${RUNS} runs of ${SECONDS} s per scenario after a ${WARMUP} s warm-up; the table shows the median and (min–max). All three servers are started at the beginning and stay up; for each scenario every server gets its warm-up, then the runs go round-robin (run 1 of each server, then run 2 of each, ...), so that run i of Kapı and run i of bare see the same machine, and the Kapı/bare ratio is computed pair by pair (run i over run i) and summarised the same way. ${CONNECTIONS} connections for autocannon, ${REFRESH_CHAINS} refresh chains; ${LOGIN_CONCURRENCY} concurrent citizens for the login maximum.`);
   out.push('');

@@ -1,5 +1,6 @@
 import { ConfigError, loadConfig } from './config.js';
 import { log } from './log.js';
+import { dependencyPatchesNotInEffect } from './runtime/dependency-patches.js';
 import { lowerThreadPoolPriority } from './runtime/thread-pool.js';
 import { serve, startupOptions } from './startup.js';
 
@@ -20,6 +21,8 @@ async function main(): Promise<void> {
   const { kapi, server } = await serve(config, startup);
   // Only the server's own entry point does this: it changes the whole process (tests run Kapı in theirs).
   const reniced = await lowerThreadPoolPriority(config.poolNice);
+  const unpatched = dependencyPatchesNotInEffect();
+  if (unpatched.length) log.warn({ patches: unpatched }, 'dependency patches not in effect (run `node bin/patch-dependencies.mjs`; see docs/architecture.md): Kapı works, with more garbage-collection pauses');
   log.info({ argon2Concurrency: config.argon2Concurrency, poolThreadsReniced: reniced, poolNice: config.poolNice }, 'thread pool');
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;

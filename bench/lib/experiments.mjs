@@ -4,6 +4,7 @@
 //   client-cache    PostgresClientAdapter.find answers from a 30 s in-process cache
 //   no-claim-audit  AuditLog.claimRelease does nothing (the cost of one INSERT per token)
 //   account-cache   AccountRepository.findById answers from a 30 s in-process cache
+//   no-autopipeline ioredis sends each command as it is issued (enableAutoPipelining off)
 const wanted = new Set((process.env.BENCH_EXPERIMENTS ?? '').split(',').filter(Boolean));
 
 function cached(proto, name, ttlMs) {
@@ -29,5 +30,9 @@ if (wanted.has('account-cache')) {
 if (wanted.has('no-claim-audit')) {
   const { AuditLog } = await import('../../src/security/audit.ts');
   AuditLog.prototype.claimRelease = async () => undefined;
+}
+if (wanted.has('no-autopipeline')) {
+  const { REDIS_OPTIONS } = await import('../../adapters/storage/redis-connection.ts');
+  REDIS_OPTIONS.enableAutoPipelining = false;
 }
 if (wanted.size) process.stderr.write(`bench experiments active: ${[...wanted].join(', ')}\n`);
