@@ -11,4 +11,5 @@ COPY . .
 USER node
 EXPOSE 3000
 HEALTHCHECK --interval=30s --timeout=3s CMD node -e "fetch('http://127.0.0.1:3000/readyz').then(r=>process.exit(r.ok?0:1)).catch(()=>process.exit(1))"
-CMD ["node", "--import", "tsx", "src/main.ts"]
+# The node flags are those of `npm start` (src/runtime/node-flags.ts; test/unit/node-flags.test.ts checks both).
+CMD ["node", "--no-memory-reducer", "--import", "tsx", "src/main.ts"]

@@ -41,6 +41,7 @@ import { fmt, median, medianRange, percentile } from './lib/stats.js';
 import { pinStorage, storageLeftShared, storagePids, type StoragePlacement } from './lib/storage-placement.js';
 import { adminQuery, createDatabase, deleteRedisPrefix, redisClient, randomSuffix, tableStats, type TableStats } from './lib/storage.js';
 import { applyPatch, patchedFile, PATCHES } from '../bin/patch-dependencies.mjs';
+import { SERVER_NODE_FLAGS } from '../src/runtime/node-flags.js';
 import { CALLBACK, CITIZENS, CLIENT_ID, CLIENT_SECRET, registerBenchClient, RESOURCE_SCOPE, RESOURCES } from './lib/kapi-setup.js';
 
 // ---------------------------------------------------------------------------------------------------
@@ -201,6 +202,8 @@ async function prepareTarget(key: TargetKey, redis: Redis | undefined, cpuProfDi
   if (key === 'bare') {
     const server = await startServer({
       name: 'bare oidc-provider', script: 'bench/bare-provider.ts', port, core: 1, cpuProfDir,
+      // The node flags of Kapı's `npm start` too, so that the ratios compare code, not runtime settings.
+      nodeFlags: [...SERVER_NODE_FLAGS],
       env: { PORT: String(port), BARE_ISSUER: issuer, BARE_CLIENT_ID: CLIENT_ID, BARE_CLIENT_SECRET: CLIENT_SECRET, BARE_CALLBACK: CALLBACK, BARE_RESOURCES: JSON.stringify(RESOURCES) },
     });
     cleanups.push({ what: 'stop bare oidc-provider', run: () => server.stop() });
@@ -238,7 +241,7 @@ async function prepareTarget(key: TargetKey, redis: Redis | undefined, cpuProfDi
     logFile = path.join(ROOT, 'bench', 'results', `${key}${cpuProfDir ? '.profiled' : ''}.log`); // the profiled rerun keeps the main run's log
     await rm(logFile, { force: true });
   }
-  const server = await startServer({ name: LABEL[key], script: 'src/main.ts', port, core: 1, cpuProfDir, env, nicePool: NICE_POOL, nodeFlags: KAPI_NODE_FLAGS, logFile });
+  const server = await startServer({ name: LABEL[key], script: 'src/main.ts', port, core: 1, cpuProfDir, env, nicePool: NICE_POOL, nodeFlags: [...SERVER_NODE_FLAGS, ...KAPI_NODE_FLAGS], logFile });
   cleanups.push({ what: `stop ${LABEL[key]}`, run: () => server.stop() });
   return { key, server, env, redisPrefix, databaseUrl, rp, refreshPool: [], windows: [] };
 }
@@ -851,6 +854,7 @@ function render(info: Record<string, string>, started: Date, seconds: number, co
   out.push(`- CPU: ${info.cpu}; memory ${info.memory}; ${info.os}; Node ${info.node}; Postgres 15 and Redis ${info.redis} on 127.0.0.1; Kapı commit ${info.commit}; load average ${info.load} when the benchmark started.`);
   out.push(`- Each server (Kapı, bare oidc-provider) runs alone in its own Node process${HAS_TASKSET ? ', pinned to core 1 (`taskset -c 1`, every thread including the libuv pool that runs argon2 and signing)' : ' (taskset missing: not pinned)'}; the load generator (this benchmark: autocannon and its own keep-alive HTTP loops) runs in one process${HAS_TASKSET ? ' pinned to core 0' : ''}. ${storagePlacement?.description ?? 'Postgres and Redis were not used.'} So the figures are **per core of Kapı**, with its storage on top.`);
   const patches = PATCHES.map((p) => `${p.name} (${applyPatch(readFileSync(patchedFile(p, ROOT), 'utf8'), p).state === 'present' ? 'applied' : '**not applied**'})`);
+  out.push(`- Both Kapı and the bare provider run with the node flags of Kapı's \`npm start\` (\`src/runtime/node-flags.ts\`): ${SERVER_NODE_FLAGS.map((f) => `\`${f}\``).join(' ')}${KAPI_NODE_FLAGS.length ? `; Kapı also with ${KAPI_NODE_FLAGS.map((f) => `\`${f}\``).join(' ')} (experiment)` : ''}.`);
   out.push(`- Kapı and the bare provider load the same installed packages (the same oidc-provider; only Kapı uses ioredis), with the dependency patches of \`bin/patch-dependencies.mjs\`: ${patches.join('; ')}.`);
   out.push(`- Other work on the machine (this is a shared development machine): before each run the benchmark waits until processes other than the servers, Postgres and Redis use less than ${NOISE} of a core, and a run during which they used more is done again (twice at most), all within a budget of ${QUIET_BUDGET} s for the whole benchmark. This time ${fmt(quietWaited, 1)} s were spent waiting, ${redone()} run(s) were redone and ${noisyRuns} run(s) started on a busy machine after the budget ran out; the "other processes" column below shows what remained.
 - ${RUNS} runs of ${SECONDS} s per scenario after a ${WARMUP} s warm-up; the table shows the median and (min–max). All three servers are started at the beginning and stay up; for each scenario every server gets its warm-up, then the runs go round-robin (run 1 of each server, then run 2 of each, ...), so that run i of Kapı and run i of bare see the same machine, and the Kapı/bare ratio is computed pair by pair (run i over run i) and summarised the same way. ${CONNECTIONS} connections for autocannon, ${REFRESH_CHAINS} refresh chains; ${LOGIN_CONCURRENCY} concurrent citizens for the login maximum.`);

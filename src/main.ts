@@ -1,6 +1,7 @@
 import { ConfigError, loadConfig } from './config.js';
 import { log } from './log.js';
 import { dependencyPatchesNotInEffect } from './runtime/dependency-patches.js';
+import { missingServerNodeFlags } from './runtime/node-flags.js';
 import { lowerThreadPoolPriority } from './runtime/thread-pool.js';
 import { serve, startupOptions } from './startup.js';
 
@@ -23,6 +24,8 @@ async function main(): Promise<void> {
   const reniced = await lowerThreadPoolPriority(config.poolNice);
   const unpatched = dependencyPatchesNotInEffect();
   if (unpatched.length) log.warn({ patches: unpatched }, 'dependency patches not in effect (run `node bin/patch-dependencies.mjs`; see docs/architecture.md): Kapı works, with more garbage-collection pauses');
+  const missingFlags = missingServerNodeFlags();
+  if (missingFlags.length) log.warn({ missing: missingFlags }, 'started without the node flags of `npm start` (src/runtime/node-flags.ts): Kapı works, with longer pauses when traffic returns after a quiet time');
   log.info({ argon2Concurrency: config.argon2Concurrency, poolThreadsReniced: reniced, poolNice: config.poolNice }, 'thread pool');
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;

@@ -1,9 +1,11 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { SERVER_NODE_FLAGS } from '../../src/runtime/node-flags.js';
 
 // Kapı as an operator runs it: `src/main.ts` in a child process of its own (the same Node as the test,
-// which is 22+, with tsx), configured only by the environment given here. For what happens before the
-// composition root exists (startup, exit codes, what is printed), which an in-process Kapı cannot show.
+// which is 22+, with tsx and the flags of `npm start`), configured only by the environment given here.
+// For what happens before the composition root exists (startup, exit codes, what is printed), which an
+// in-process Kapı cannot show.
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -20,7 +22,7 @@ export interface KapiProcess {
 
 export function spawnKapi(env: Record<string, string>): KapiProcess {
   // Not the test's whole environment: CI's DATABASE_URL / REDIS_URL must not leak into this Kapı.
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, '--import', 'tsx', 'src/main.ts'], {
     cwd: ROOT,
     // KAPI_LOG_COPY_FILE (when a run sets it) keeps this process's log lines in the run's log scan.
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...(process.env.KAPI_LOG_COPY_FILE ? { KAPI_LOG_COPY_FILE: process.env.KAPI_LOG_COPY_FILE } : {}), ...env },
