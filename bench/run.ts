@@ -40,7 +40,8 @@ import { freePort, HAS_TASKSET, killAll, pinSelf, ROOT, startServer, type ProbeS
 import { fmt, median, medianRange, percentile } from './lib/stats.js';
 import { pinStorage, storageLeftShared, storagePids, type StoragePlacement } from './lib/storage-placement.js';
 import { adminQuery, createDatabase, deleteRedisPrefix, redisClient, randomSuffix, tableStats, type TableStats } from './lib/storage.js';
-import { applyPatch, patchedFile, PATCHES } from '../bin/patch-dependencies.mjs';
+import { PATCHES } from '../bin/patch-dependencies.mjs';
+import { dependencyPatchesNotInEffect } from '../src/runtime/dependency-patches.js';
 import { SERVER_NODE_FLAGS } from '../src/runtime/node-flags.js';
 import { CALLBACK, CITIZENS, CLIENT_ID, CLIENT_SECRET, registerBenchClient, RESOURCE_SCOPE, RESOURCES } from './lib/kapi-setup.js';
 
@@ -853,7 +854,8 @@ function render(info: Record<string, string>, started: Date, seconds: number, co
   out.push('');
   out.push(`- CPU: ${info.cpu}; memory ${info.memory}; ${info.os}; Node ${info.node}; Postgres 15 and Redis ${info.redis} on 127.0.0.1; Kapı commit ${info.commit}; load average ${info.load} when the benchmark started.`);
   out.push(`- Each server (Kapı, bare oidc-provider) runs alone in its own Node process${HAS_TASKSET ? ', pinned to core 1 (`taskset -c 1`, every thread including the libuv pool that runs argon2 and signing)' : ' (taskset missing: not pinned)'}; the load generator (this benchmark: autocannon and its own keep-alive HTTP loops) runs in one process${HAS_TASKSET ? ' pinned to core 0' : ''}. ${storagePlacement?.description ?? 'Postgres and Redis were not used.'} So the figures are **per core of Kapı**, with its storage on top.`);
-  const patches = PATCHES.map((p) => `${p.name} (${applyPatch(readFileSync(patchedFile(p, ROOT), 'utf8'), p).state === 'present' ? 'applied' : '**not applied**'})`);
+  const notInEffect = new Set(dependencyPatchesNotInEffect());
+  const patches = PATCHES.map((p) => `${p.name} (${notInEffect.has(p.name) ? '**not applied**' : 'applied'})`);
   out.push(`- Both Kapı and the bare provider run with the node flags of Kapı's \`npm start\` (\`src/runtime/node-flags.ts\`): ${SERVER_NODE_FLAGS.map((f) => `\`${f}\``).join(' ')}${KAPI_NODE_FLAGS.length ? `; Kapı also with ${KAPI_NODE_FLAGS.map((f) => `\`${f}\``).join(' ')} (experiment)` : ''}.`);
   out.push(`- Kapı and the bare provider load the same installed packages (the same oidc-provider; only Kapı uses ioredis), with the dependency patches of \`bin/patch-dependencies.mjs\`: ${patches.join('; ')}.`);
   out.push(`- Other work on the machine (this is a shared development machine): before each run the benchmark waits until processes other than the servers, Postgres and Redis use less than ${NOISE} of a core, and a run during which they used more is done again (twice at most), all within a budget of ${QUIET_BUDGET} s for the whole benchmark. This time ${fmt(quietWaited, 1)} s were spent waiting, ${redone()} run(s) were redone and ${noisyRuns} run(s) started on a busy machine after the budget ran out; the "other processes" column below shows what remained.
