@@ -8,6 +8,7 @@ import { assertCsrf } from '../../src/security/csrf.js';
 import { translate } from '../../src/web/i18n.js';
 import type { InteractionDeps } from '../../src/web/interactions/context.js';
 import { continueMethod } from '../../src/web/interactions/login.js';
+import { allowInteractionFormTargets } from '../../src/web/form-targets.js';
 import { localeFor } from '../../src/web/locale.js';
 import { renderPage } from '../../src/web/render.js';
 import type { BankEntry } from './banks.js';
@@ -61,6 +62,7 @@ export function bankingRouter(deps: BankingRouterDeps): Router {
     if (interaction.uid !== ctx.params.uid || interaction.prompt.name !== 'login') throw new KapiError('session_expired');
     const client = await provider.Client.find(String(interaction.params.client_id));
     if (!client) throw new KapiError('session_expired');
+    allowInteractionFormTargets(ctx, interaction.params, client.redirectUris ?? []);
     const locale = localeFor(ctx, typeof interaction.params.ui_locales === 'string' ? interaction.params.ui_locales : undefined);
     const existing = interaction.result?.kapi as { requiredAcr?: unknown } | undefined;
     const flow = loadFlow(interaction, locale, isAcr(existing?.requiredAcr) ? existing.requiredAcr : undefined);
@@ -85,18 +87,11 @@ export function bankingRouter(deps: BankingRouterDeps): Router {
     if (await limited(deps, ctx)) return;
     const { interactions, interaction, client, flow } = await loadForLink(ctx);
     const minimum = (client as unknown as Record<string, unknown>).min_acr;
-    let formTargets: string[] = [];
-    try {
-      formTargets = [new URL(String(interaction.params.redirect_uri)).origin];
-    } catch {
-      formTargets = [];
-    }
     await continueMethod(interactions, {
       ctx,
       interaction,
       flow,
       client: { clientId: client.clientId, name: client.clientName ?? client.clientId, minimumAcr: isAcr(minimum) ? minimum : undefined },
-      formTargets,
     }, BANKING_METHOD_ID, { bank: String(ctx.params.bank ?? ''), interaction: interaction.uid, route: deps.routeKey });
   });
 

@@ -4,6 +4,7 @@ import * as oidc from 'openid-client';
 import { KapiError } from '../errors.js';
 import { translate } from '../web/i18n.js';
 import { localeFor } from '../web/locale.js';
+import { allowFormTargets } from '../web/form-targets.js';
 import { renderPage } from '../web/render.js';
 import './messages.js';
 
@@ -32,12 +33,13 @@ export function demoRouter(deps: { issuer: string; clientSecret: () => Promise<s
 
   router.get('/', async (ctx) => {
     const locale = localeFor(ctx);
+    allowFormTargets(ctx, [deps.issuer]); // the sign-in and sign-out buttons lead to Kapı's endpoints
     const session = ctx.cookies.get(SESSION_COOKIE, { signed: true });
     const claims = session ? (JSON.parse(Buffer.from(session, 'base64url').toString('utf8')) as { claims: Record<string, unknown> }).claims : undefined;
     await renderPage(ctx, '/src/demo/views/demo', locale, {
       title: translate(locale, 'demo.title'),
       claims: claims ? Object.entries(claims).map(([k, v]) => [k, typeof v === 'object' ? JSON.stringify(v) : String(v)]) : undefined,
-    }, { formTargets: [deps.issuer] });
+    });
   });
 
   router.get('/login', async (ctx) => {
@@ -72,8 +74,9 @@ export function demoRouter(deps: { issuer: string; clientSecret: () => Promise<s
       tokens = await oidc.authorizationCodeGrant(config, current, { pkceCodeVerifier: tx.verifier, expectedState: tx.state, expectedNonce: tx.nonce, idTokenExpected: true });
     } catch (err) {
       const locale = localeFor(ctx);
+      allowFormTargets(ctx, [deps.issuer]);
       const e = err as { error?: string; error_description?: string; message?: string };
-      return renderPage(ctx, '/src/demo/views/demo', locale, { title: translate(locale, 'demo.title'), failure: e.error ?? e.message, failureDetail: e.error_description }, { status: 400, formTargets: [deps.issuer] });
+      return renderPage(ctx, '/src/demo/views/demo', locale, { title: translate(locale, 'demo.title'), failure: e.error ?? e.message, failureDetail: e.error_description }, { status: 400 });
     }
     const claims = tokens.claims() ?? {};
     const shown = Object.fromEntries(Object.entries(claims).filter(([k]) => !['aud', 'iss', 'exp', 'iat', 'nonce', 'at_hash', 'sid'].includes(k)));

@@ -8,6 +8,7 @@ import { asOutage } from '../web/outage.js';
 import type { AuditLog } from '../security/audit.js';
 import { hmac } from '../security/crypto.js';
 import { translate } from '../web/i18n.js';
+import { allowFormTargets } from '../web/form-targets.js';
 import { localeFor } from '../web/locale.js';
 import { renderPage } from '../web/render.js';
 import { accountClaims, SCOPE_CLAIMS, SUPPORTED_SCOPES } from './claims.js';
@@ -172,8 +173,10 @@ export function buildConfiguration(deps: ConfigurationDeps): Configuration {
         enabled: true,
         async logoutSource(ctx, form) {
           const locale = localeFor(ctx as never);
+          // The confirmation form posts to oidc-provider's end_session route, which redirects to the
+          // post-logout URI it has already checked against the client's registration.
+          allowFormTargets(ctx, [ctx.oidc.params?.post_logout_redirect_uri]);
           await renderPage(ctx as never, '/src/web/views/logout', locale, { title: translate(locale, 'logout.title'), form }, {});
-          // The confirmation form posts back to oidc-provider's own end_session route.
         },
         async postLogoutSuccessSource(ctx) {
           const locale = localeFor(ctx as never);

@@ -4,6 +4,7 @@ import { Eta } from 'eta';
 import type { Context } from 'koa';
 import { type Locale, translator } from './i18n.js';
 import './messages.js';
+import { formTargets } from './form-targets.js';
 import { OUTAGE_RETRY_AFTER_SECONDS } from './outage.js';
 
 // Views are Eta templates under the project root (src/web/views, interactions/*/views). Eta escapes
@@ -13,8 +14,6 @@ const eta = new Eta({ views: PROJECT_ROOT, cache: process.env.NODE_ENV !== 'deve
 
 export interface PageOptions {
   status?: number;
-  /** Origins a form on this page may lead to (an institution's redirect URI after the last step). */
-  formTargets?: string[];
 }
 
 export function contentSecurityPolicy(formTargets: string[] = []): string {
@@ -56,7 +55,7 @@ export async function renderPage(ctx: Context, view: string, locale: Locale, dat
   });
   ctx.status = options.status ?? 200;
   ctx.type = 'text/html; charset=utf-8';
-  ctx.set('Content-Security-Policy', contentSecurityPolicy(options.formTargets));
+  ctx.set('Content-Security-Policy', contentSecurityPolicy(formTargets(ctx)));
   ctx.set('Cache-Control', 'no-store');
   // A 503 page (storage or an upstream temporarily unreachable) says when to try again, as the JSON 503s do.
   if (ctx.status === 503) ctx.set('Retry-After', OUTAGE_RETRY_AFTER_SECONDS);

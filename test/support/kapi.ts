@@ -29,9 +29,10 @@ export interface TestKapi {
   stop(): Promise<void>;
 }
 
-export async function startKapi(options: KapiOptions & { env?: Record<string, string> } = {}): Promise<TestKapi> {
+export async function startKapi(options: KapiOptions & { env?: Record<string, string>; issuerHost?: 'localhost' | '127.0.0.1' } = {}): Promise<TestKapi> {
   const port = await freePort();
-  const issuer = `http://127.0.0.1:${port}`;
+  // Browser journeys put Kapı on `localhost` and the institution on `127.0.0.1`: two sites, as in life.
+  const issuer = `http://${options.issuerHost ?? '127.0.0.1'}:${port}`;
   const real = Boolean(process.env.DATABASE_URL);
   const database = real ? await createTestDatabase() : undefined;
   const env: NodeJS.ProcessEnv = {

@@ -18,7 +18,7 @@ function missing(interaction: InteractionLike): Required<ConsentDetails> {
 }
 
 /** The consent page: the institution and exactly which claims it will receive. */
-export async function showConsent(ctx: Context, interaction: InteractionLike, flow: Flow, client: ClientView, formTargets: string[]): Promise<void> {
+export async function showConsent(ctx: Context, interaction: InteractionLike, flow: Flow, client: ClientView): Promise<void> {
   const m = missing(interaction);
   const claims = claimNamesFor(m.missingOIDCScope, m.missingOIDCClaims).filter((c) => !c.endsWith('_verified'));
   const extras = m.missingOIDCScope.includes('offline_access') ? ['offline_access'] : [];
@@ -28,7 +28,7 @@ export async function showConsent(ctx: Context, interaction: InteractionLike, fl
     csrf: flow.csrf,
     client,
     claims: [...claims, ...extras],
-  }, { formTargets });
+  });
 }
 
 export async function decideConsent(deps: InteractionDeps, ctx: Context, interaction: InteractionLike, allow: boolean): Promise<void> {

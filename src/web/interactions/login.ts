@@ -16,8 +16,6 @@ export interface LoginRequest {
   interaction: InteractionLike;
   flow: Flow;
   client: ClientView;
-  /** Origins the browser may be sent to when the flow finishes (the institution's redirect URI). */
-  formTargets: string[];
   /** The flow's account as a method read it in this request (see Step 'done'); saves reading it again. */
   account?: Account;
 }
@@ -130,7 +128,7 @@ async function advance(deps: InteractionDeps, req: LoginRequest): Promise<void> 
       client: req.client,
       level: flow.requiredAcr ?? 'low',
       code: decision.code,
-    }, { status: 403, formTargets: req.formTargets });
+    }, { status: 403 });
   }
   const only = decision.methods.length === 1 ? decision.methods[0] : undefined;
   if (only && ctx.query.choose === undefined) {
@@ -148,7 +146,7 @@ async function advance(deps: InteractionDeps, req: LoginRequest): Promise<void> 
     // A method with a chooser form (the password) comes first, with its form; the others as buttons.
     forms: decision.methods.filter((m) => m.chooserForm).map((m) => ({ id: m.id, labelKey: m.labelKey, view: m.chooserForm, action: `/interaction/${interaction.uid}/method/${m.id}/continue` })),
     methods: decision.methods.filter((m) => !m.chooserForm).map((m) => ({ id: m.id, labelKey: m.labelKey })),
-  }, { formTargets: req.formTargets });
+  });
 }
 
 async function finishLogin(deps: InteractionDeps, req: LoginRequest, acr: Acr): Promise<void> {

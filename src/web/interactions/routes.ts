@@ -9,6 +9,7 @@ import type { ClientView, Flow } from '../../engine/types.js';
 import { KapiError } from '../../errors.js';
 import { assertCsrf } from '../../security/csrf.js';
 import { formFields } from '../form-fields.js';
+import { allowInteractionFormTargets } from '../form-targets.js';
 import { localeFor } from '../locale.js';
 import type { InteractionDeps } from './context.js';
 import { decideConsent, showConsent } from './consent.js';
@@ -40,14 +41,6 @@ function levelAskedBy(interaction: InteractionLike, client: ClientView) {
   });
 }
 
-function redirectOrigins(interaction: InteractionLike): string[] {
-  try {
-    return [new URL(String(interaction.params.redirect_uri)).origin];
-  } catch {
-    return [];
-  }
-}
-
 /** The hosted login pages (oidc-provider's interaction URL), driven by the flow engine. */
 export function interactionRouter(deps: InteractionDeps): Router {
   const router = new Router({ prefix: '/interaction/:uid' });
@@ -59,10 +52,11 @@ export function interactionRouter(deps: InteractionDeps): Router {
     if (interaction.uid !== ctx.params.uid) throw new KapiError('session_expired');
     const client = await provider.Client.find(String(interaction.params.client_id));
     if (!client) throw new KapiError('session_expired');
+    allowInteractionFormTargets(ctx, interaction.params, client.redirectUris ?? []);
     const view = clientView(client);
     const locale = localeFor(ctx, typeof interaction.params.ui_locales === 'string' ? interaction.params.ui_locales : undefined);
     const flow = loadFlow(interaction, locale, levelAskedBy(interaction, view));
-    return { ctx, interaction, flow, client: view, formTargets: redirectOrigins(interaction) };
+    return { ctx, interaction, flow, client: view };
   }
 
   router.get('/', async (ctx) => {
@@ -70,7 +64,7 @@ export function interactionRouter(deps: InteractionDeps): Router {
     if (req.interaction.prompt.name === 'login') return showLogin(deps, req);
     if (req.interaction.prompt.name === 'consent') {
       await saveFlow(req.interaction, req.flow); // the consent form's CSRF token lives in the flow
-      return showConsent(ctx, req.interaction, req.flow, req.client, req.formTargets);
+      return showConsent(ctx, req.interaction, req.flow, req.client);
     }
     throw new KapiError('invalid_request', `unknown prompt ${req.interaction.prompt.name}`);
   });
