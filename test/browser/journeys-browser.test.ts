@@ -49,6 +49,9 @@ const PEOPLE: Record<FirstMethod, Person> = {
   banking: { nationalId: '10090908018', givenName: 'Çağla', familyName: 'Şahin', password: 'Cagla-Sahin-1990-Temmuz', phone: '+905321000007', bank: { login: '4000018', password: 'Demo-Banka-018' } },
 };
 
+/** A person outside the matrix, for the endings without a sign-in. */
+const GULNARA: Person = { nationalId: '99234567106', givenName: 'Gülnara', familyName: 'Əliyeva', password: 'Yabanci-Kimlik-99-Baku', phone: '+905321000008' };
+
 const FIRST_METHODS = Object.keys(PEOPLE) as FirstMethod[];
 const NEW_PASSWORD = 'Yepyeni-Bir-Sifre-2026';
 
@@ -173,6 +176,52 @@ describeBrowser('every sign-in ends at an institution on another origin, in Chro
             await context.close();
           }
         }, 90_000);
+      }
+
+      if (stage === 'none') {
+        // The ways a sign-in ends without a person signed in also end at the institution, with an OAuth error.
+        const endings: { name: string; error: string; play(page: Page): Promise<void> }[] = [
+          { name: 'cancels on the chooser', error: 'access_denied', play: (page) => click(page, 'button[name="reason"][value="cancel"]') },
+          {
+            name: 'declines to share at consent',
+            error: 'access_denied',
+            async play(page) {
+              await typePassword(page, GULNARA.nationalId, GULNARA.password);
+              await click(page, 'button[value="deny"]');
+            },
+          },
+          {
+            name: 'is refused after the password (two-factor on, nothing enrolled) and returns to the service',
+            error: 'access_denied',
+            async play(page) {
+              await setTwoFactor(t, GULNARA.nationalId, true);
+              try {
+                await typePassword(page, GULNARA.nationalId, GULNARA.password);
+                await click(page, 'button[name="reason"]');
+              } finally {
+                await setTwoFactor(t, GULNARA.nationalId, false);
+              }
+            },
+          },
+        ];
+        for (const ending of endings) {
+          it(`a person who ${ending.name} lands at the institution with ${ending.error}`, async () => {
+            await citizen(t, GULNARA.nationalId, GULNARA.password, GULNARA.phone);
+            await t.kapi.services.db('accounts').where({ national_id: GULNARA.nationalId }).update({ phone_verified: false });
+            const context = await browser!.newContext({ javaScriptEnabled: false });
+            try {
+              const page = await context.newPage();
+              const blocked = await watchCsp(page);
+              await page.goto(institution.startUrl());
+              await ending.play(page);
+              expect(new URL(page.url()).origin).toBe(institution.origin);
+              expect(await page.textContent('#error')).toBe(ending.error);
+              expect(blocked).toEqual([]);
+            } finally {
+              await context.close();
+            }
+          }, 60_000);
+        }
       }
 
       if (stage === 'device') {
