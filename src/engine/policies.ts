@@ -38,7 +38,7 @@ export const stepUpPolicy: Policy = async (input) => {
   if (atLeast(reached, input.requiredAcr)) return undefined;
   const reaching = await methodsReaching(input);
   if (!reaching.length) return { kind: 'deny', code: 'level_unreachable' };
-  return { kind: 'next', methods: reaching };
+  return { kind: 'next', methods: reaching, why: 'step_up' };
 };
 
 /** amr values only a second factor earns: a continued session that carries one has had its second stage. */
@@ -70,7 +70,7 @@ export const secondFactorPolicy: Policy = async (input) => {
   if (!account.twoFactorEnabled && !totpAfterPassword) return undefined;
   // The setting is on but nothing is enrolled any more (device deleted, phone removed): say so.
   if (!usable.length) return { kind: 'deny', code: 'second_factor_unavailable' };
-  return { kind: 'next', methods: usable };
+  return { kind: 'next', methods: usable, why: 'second_factor' };
 };
 
 export const DEFAULT_POLICIES: readonly Policy[] = [firstFactorPolicy, secondFactorPolicy, stepUpPolicy];

@@ -34,6 +34,8 @@ export interface Flow {
   completed: CompletedMethod[];
   /** The account must set a new password before the flow may finish (office-issued one-time password). */
   mustChangePassword?: boolean;
+  /** Why a further step follows the first stage done so far (shown on the next pages until the end). */
+  nextStepWhy?: 'second_factor' | 'step_up';
 }
 
 export interface MethodContext {
@@ -87,7 +89,11 @@ export interface Method {
 
 export type Decision =
   | { kind: 'satisfied'; acr: Acr }
-  | { kind: 'next'; methods: Method[] }
+  /**
+   * `why`, when a first stage is already done: the account's two-step setting asks for a second stage,
+   * or the level asked for is above what was proved (the page says so instead of starting over).
+   */
+  | { kind: 'next'; methods: Method[]; why?: 'second_factor' | 'step_up' }
   | { kind: 'deny'; code: 'level_unreachable' | 'password_login_closed' | 'method_unavailable' | 'second_factor_unavailable' };
 
 export interface PolicyInput {

@@ -3,7 +3,7 @@ import { generate } from 'otplib';
 import type { Page } from 'playwright-core';
 import { DEMO_OTP } from '../../adapters/banks/demo-bank/customers.js';
 import type { DeviceClient } from '../../src/device-client/client.js';
-import { launchChromium, watchCsp } from '../support/chromium.js';
+import { describeViolations, launchChromium, runAxe, watchCsp } from '../support/chromium.js';
 import { startCrossOriginInstitution, type CrossOriginInstitution } from '../support/cross-origin-institution.js';
 import { startKapi, type TestKapi } from '../support/kapi.js';
 import { signerPost, softwareCard, startTestPki, type TestPki } from '../support/smart-card.js';
@@ -204,6 +204,51 @@ describeBrowser('every sign-in ends at an institution on another origin, in Chro
             },
           },
         ];
+        // Issue 20 point 2: after a first stage that is not enough, the page says it was accepted and why.
+        const stepUps: { name: string; person: Person; notice: RegExp; play(page: Page): Promise<void> }[] = [
+          {
+            name: 'a right password for a substantial service',
+            person: PEOPLE.password,
+            notice: /^Şifreniz doğrulandı\. Karşı Köken Kurumu hizmeti en az "önemli" güvence düzeyinde giriş istiyor/,
+            play: (page) => typePassword(page, PEOPLE.password.nationalId, PEOPLE.password.password),
+          },
+          {
+            name: 'a bank login the bank proved with a password only',
+            person: PEOPLE['office password, changed at sign-in'],
+            notice: /^İlk adım tamamlandı: İnternet Bankacılığı\. Karşı Köken Kurumu hizmeti en az "önemli"/,
+            async play(page) {
+              await click(page, '[data-method="banking"]');
+              await click(page, '[data-bank="demo-bank"]');
+              await page.fill('#login', '4000046');
+              await page.fill('#password', 'Demo-Banka-046');
+              await click(page, 'button[value="login"]');
+            },
+          },
+        ];
+        for (const stepUp of stepUps) {
+          it(`after ${stepUp.name}, the next page says it was accepted and why one more step is needed`, async () => {
+            const context = await browser!.newContext({ locale: 'tr-TR' });
+            try {
+              const page = await context.newPage();
+              await page.goto(institution.startUrl({ acr_values: 'substantial' }));
+              await stepUp.play(page);
+              expect((await page.textContent('h1'))?.trim()).toBe('Bir adım daha');
+              expect((await page.textContent('#step-notice'))?.trim()).toMatch(stepUp.notice);
+              expect(describeViolations(await runAxe(page))).toBe('');
+              if (process.env.KAPI_SCREENSHOT_DIR) await page.screenshot({ path: `${process.env.KAPI_SCREENSHOT_DIR}/step-notice-${stepUps.indexOf(stepUp)}.png`, fullPage: true });
+              await click(page, '[data-method="sms"]');
+              expect((await page.textContent('#step-notice'))?.trim()).toMatch(stepUp.notice); // the code page says it too
+              await page.fill('#code', smsCode(t, stepUp.person.phone));
+              await click(page, '#submit');
+              if (await page.locator('button[value="allow"]').count()) await click(page, 'button[value="allow"]');
+              expect(new URL(page.url()).origin).toBe(institution.origin);
+              expect(await page.textContent('#acr')).toBe('substantial');
+            } finally {
+              await context.close();
+            }
+          }, 60_000);
+        }
+
         for (const ending of endings) {
           it(`a person who ${ending.name} lands at the institution with ${ending.error}`, async () => {
             await citizen(t, GULNARA.nationalId, GULNARA.password, GULNARA.phone);
@@ -320,6 +365,7 @@ describeBrowser('every sign-in ends at an institution on another origin, in Chro
               continue;
             }
             steps.push('sms');
+            expect(await page.textContent('#step-notice')).toContain('iki adımlı doğrulama açık');
             await page.fill('#code', smsCode(t, person.phone));
             await click(page, '#submit');
           } else if (await page.locator('form[action$="/method/totp/continue"] #code').count()) {
@@ -336,6 +382,7 @@ describeBrowser('every sign-in ends at an institution on another origin, in Chro
             await click(page, '#submit');
           } else if (await page.locator('#approval-number').count()) {
             steps.push('device');
+            expect(await page.textContent('#step-notice')).toContain('iki adımlı doğrulama açık');
             await approveOnDevice(page, person);
             await click(page, '#continue');
           } else if (await page.locator('button[value="allow"]').count()) {

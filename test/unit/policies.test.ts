@@ -53,7 +53,7 @@ describe('policies', () => {
 
   it('is satisfied once the level is reached, and steps up otherwise', async () => {
     expect(await decide(input(flow([done(password)]), 'low', [password]))).toEqual({ kind: 'satisfied', acr: 'low' });
-    expect(await decide(input(flow([done(password)]), 'substantial', [password, sms, eSignature]))).toEqual({ kind: 'next', methods: [sms, eSignature] });
+    expect(await decide(input(flow([done(password)]), 'substantial', [password, sms, eSignature]))).toEqual({ kind: 'next', methods: [sms, eSignature], why: 'step_up' });
     expect(await decide(input(flow([done(password), done(sms)]), 'substantial', [password, sms]))).toEqual({ kind: 'satisfied', acr: 'substantial' });
     expect(await decide(input(flow([done(password)]), 'high', [password, sms]))).toEqual({ kind: 'deny', code: 'level_unreachable' });
   });

@@ -1,7 +1,7 @@
 import type { Context } from 'koa';
 import type { Account } from '../../accounts/account.js';
 import type { Acr } from '../../assurance/levels.js';
-import { collectedAmr } from '../../engine/assurance.js';
+import { collectedAmr, reachedLevel } from '../../engine/assurance.js';
 import { decide } from '../../engine/policies.js';
 import type { ClientView, Flow, Method, MethodContext, Step } from '../../engine/types.js';
 import { saveFlow, type InteractionLike } from '../../engine/flow-store.js';
@@ -96,6 +96,7 @@ async function runStep(deps: InteractionDeps, req: LoginRequest, method: Method,
         ...(step.kind === 'prompt'
           ? { error: step.error }
           : { pollSeconds: step.pollSeconds, pollUrl: `/interaction/${req.interaction.uid}/poll`, continueUrl: `/interaction/${req.interaction.uid}`, script: '/static/poll.js' }),
+        stepNotice: stepNotice(deps, req),
         ...step.data,
       }, { status: step.kind === 'prompt' ? step.status ?? 200 : 200 });
     case 'redirect':
@@ -130,6 +131,7 @@ async function advance(deps: InteractionDeps, req: LoginRequest): Promise<void> 
       code: decision.code,
     }, { status: 403 });
   }
+  flow.nextStepWhy = decision.why;
   const only = decision.methods.length === 1 ? decision.methods[0] : undefined;
   if (only && ctx.query.choose === undefined) {
     flow.current = { method: only.id, state: {} };
@@ -137,8 +139,10 @@ async function advance(deps: InteractionDeps, req: LoginRequest): Promise<void> 
   }
   delete flow.current;
   await saveFlow(interaction, flow);
+  const notice = stepNotice(deps, req);
   return renderPage(ctx, '/src/web/views/chooser', flow.locale, {
-    title: translate(flow.locale, 'chooser.title'),
+    title: translate(flow.locale, notice ? 'chooser.next_title' : 'chooser.title'),
+    stepNotice: notice,
     uid: interaction.uid,
     csrf: flow.csrf,
     client: req.client,
@@ -148,6 +152,32 @@ async function advance(deps: InteractionDeps, req: LoginRequest): Promise<void> 
     methods: decision.methods.filter((m) => !m.chooserForm).map((m) => ({ id: m.id, labelKey: m.labelKey })),
   });
 }
+
+/**
+ * After a first stage, the pages that follow say that it was accepted and why one more step is needed
+ * (the account's two-step setting, or a level above what was proved), instead of looking like a new
+ * start. Undefined while nothing has been proved yet.
+ */
+function stepNotice(deps: InteractionDeps, req: LoginRequest): { done: string; why: string } | undefined {
+  const { flow } = req;
+  if (!flow.nextStepWhy) return undefined;
+  const first = [...flow.completed].reverse().find((c) => c.factor === 'first');
+  if (!first) return undefined;
+  const locale = flow.locale;
+  const label = first.method === 'session' ? undefined : deps.methods.get(first.method)?.labelKey;
+  const done = first.method === 'password'
+    ? translate(locale, 'step.done_password')
+    : label
+      ? translate(locale, 'step.done_method', { method: translate(locale, label) })
+      : translate(locale, 'step.done_session', { level: translate(locale, levelKey(reachedLevel(flow.completed) ?? 'low')) });
+  const why = flow.nextStepWhy === 'second_factor'
+    ? translate(locale, 'step.why_second_factor')
+    : translate(locale, 'step.why_level', { client: req.client.name, level: translate(locale, levelKey(flow.requiredAcr ?? 'low')) });
+  return { done, why };
+}
+
+const LEVEL_KEYS = { low: 'level.low', substantial: 'level.substantial', high: 'level.high' } as const;
+const levelKey = (level: Acr) => LEVEL_KEYS[level];
 
 async function finishLogin(deps: InteractionDeps, req: LoginRequest, acr: Acr): Promise<void> {
   const { ctx, flow } = req;
