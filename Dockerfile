@@ -10,6 +10,7 @@ RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY . .
 USER node
 EXPOSE 3000
-HEALTHCHECK --interval=30s --timeout=3s CMD node -e "fetch('http://127.0.0.1:3000/readyz').then(r=>process.exit(r.ok?0:1)).catch(()=>process.exit(1))"
+# /readyz is on the operator's listener (KAPI_ADMIN_PORT, default PORT + 1, on 127.0.0.1 inside the container).
+HEALTHCHECK --interval=30s --timeout=3s CMD node -e "fetch('http://127.0.0.1:3001/readyz').then(r=>process.exit(r.ok?0:1)).catch(()=>process.exit(1))"
 # The node flags are those of `npm start` (src/runtime/node-flags.ts; test/unit/node-flags.test.ts checks both).
 CMD ["node", "--no-memory-reducer", "--import", "tsx", "src/main.ts"]

@@ -36,7 +36,8 @@ import { translate } from './web/i18n.js';
 import type { InteractionDeps } from './web/interactions/context.js';
 import { interactionRouter } from './web/interactions/routes.js';
 import { localeFor } from './web/locale.js';
-import { createMetrics, operationsRouter, routeLabel } from './web/operations.js';
+import { ADMIN_ONLY_PATHS, adminApp, AdminListener } from './web/admin-listener.js';
+import { createMetrics, healthRouter, operationsRouter, routeLabel } from './web/operations.js';
 import { renderPage } from './web/render.js';
 import { asOutage } from './web/outage.js';
 import { answerOutagesAs503 } from './oidc/outage-json.js';
@@ -57,8 +58,13 @@ export interface Kapi {
   methods: MethodRegistry;
   /** SMS and mail (with their outboxes where simulators are allowed: the dev page and tests read them). */
   messaging: Messaging;
-  /** Listens on the configured port, or takes over the requests of a server already listening (src/startup.ts). */
-  listen(existing?: Server): Promise<Server>;
+  /**
+   * Listens on the configured port, or takes over the requests of a server already listening (src/startup.ts);
+   * the same for the operator's listener when the configuration has one (`admin`).
+   */
+  listen(existing?: Server, existingAdmin?: AdminListener): Promise<Server>;
+  /** The operator's listener (/readyz, /metrics) once listening, when configured (KAPI_ADMIN_PORT). */
+  admin(): AdminListener | undefined;
   /** Online banking: the configured banks (and the demo bank on the embedded demo). */
   banking: BankingSetup;
   /** Second factors: device registry, e-Government Key, approvals, push (with its outbox where simulators are allowed). */
@@ -207,7 +213,15 @@ export async function createKapi(config: Config, options: KapiOptions = {}): Pro
   app.use(errorPages());
   app.use(staticFiles());
   const ops = operationsRouter({ db, state, metrics, extraChecks: () => mobile.readiness() });
-  app.use(ops.routes());
+  // With an operator's listener, the public one keeps only /healthz (src/web/admin-listener.ts).
+  if (config.admin) {
+    app.use(async (ctx, next) => {
+      if (!ADMIN_ONLY_PATHS.has(ctx.path)) return next();
+      ctx.status = 404;
+      ctx.body = { error: 'not_found' };
+    });
+  }
+  app.use((config.admin ? healthRouter() : ops).routes());
   app.use(interactionRouter(interactionDeps).routes());
   app.use(smartCard.router.routes());
   app.use(bankingParts.router.routes());
@@ -243,9 +257,21 @@ export async function createKapi(config: Config, options: KapiOptions = {}): Pro
   retention.unref();
 
   let server: Server | undefined;
+  let admin: AdminListener | undefined;
+  const adminHandler = () => adminApp(ops).callback();
   return {
     config, services, app, provider, holder, outbox, methods, messaging, banking, secondFactors,
-    async listen(existing?: Server) {
+    admin: () => admin,
+    async listen(existing?: Server, existingAdmin?: AdminListener) {
+      if (config.admin) {
+        if (existingAdmin) existingAdmin.handWith(adminHandler());
+        else {
+          const fresh = new AdminListener(adminHandler());
+          await fresh.listen(config.admin.port, config.admin.host);
+          existingAdmin = fresh;
+        }
+        admin = existingAdmin;
+      }
       if (existing) {
         // The server answered 503 while Kapı started (src/web/starting-app.ts); from now on this app answers.
         existing.removeAllListeners('request');
@@ -266,6 +292,7 @@ export async function createKapi(config: Config, options: KapiOptions = {}): Pro
       outbox.stop();
       await holder.stop();
       await unwatchClients().catch(() => undefined);
+      await admin?.close();
       if (server) {
         const s = server;
         await new Promise<void>((resolve) => {

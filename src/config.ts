@@ -18,6 +18,8 @@ const schema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().default('127.0.0.1'),
+  KAPI_ADMIN_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  KAPI_ADMIN_HOST: z.string().min(1).default('127.0.0.1'),
   KAPI_ISSUER: z.url().optional(),
   DATA_DIR: z.string().default('./data'),
   DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional(),
@@ -68,6 +70,11 @@ export interface Config {
   production: boolean;
   port: number;
   host: string;
+  /**
+   * The operator's listener (/readyz, /metrics): its own port, loopback unless configured. On by default
+   * in production (PORT + 1); elsewhere only when KAPI_ADMIN_PORT is set (else they stay on the public port).
+   */
+  admin: { port: number; host: string } | undefined;
   issuer: string;
   dataDir: string;
   databaseUrl: string | undefined;
@@ -153,6 +160,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     if (e.KAPI_PUSH_GATEWAY_URL && !e.KAPI_PUSH_GATEWAY_URL.startsWith('https://')) problems.push('KAPI_PUSH_GATEWAY_URL must be an https:// URL in production');
     if (e.KAPI_SMTP_HOST && e.KAPI_SMTP_TLS === 'none') problems.push('KAPI_SMTP_TLS=none is not allowed in production (codes travel by mail)');
     if (e.KAPI_REVOCATION_MODE === 'off') problems.push('KAPI_REVOCATION_MODE=off is not allowed in production: certificates must be checked for revocation');
+    if (e.KAPI_REVOCATION_MODE === 'fail-open') problems.push('KAPI_REVOCATION_MODE=fail-open is not allowed in production: a certificate whose revocation status cannot be learnt must be refused');
+  }
+  // Kapı itself speaks plain HTTP. With an https issuer its cookies are Secure, and a Secure cookie can be
+  // set only on a request known to have arrived over TLS, which Kapı learns from the proxy in front of it
+  // (X-Forwarded-Proto, trusted for KAPI_TRUST_PROXY_HOPS hops). With no trusted hop every sign-in would
+  // fail with a 500 at its first cookie: refuse to start instead, saying why.
+  if (e.KAPI_ISSUER?.startsWith('https://') && e.KAPI_TRUST_PROXY_HOPS === 0) {
+    problems.push('KAPI_ISSUER is https but KAPI_TRUST_PROXY_HOPS is 0: Kapı serves plain HTTP and would never see a request as secure, so no sign-in cookie could be set. Put Kapı behind the TLS-terminating proxy and set KAPI_TRUST_PROXY_HOPS to the number of proxies in front of it (usually 1)');
   }
 
   const masterKey = decodeKey(e.KAPI_MASTER_KEY ?? DEV_MASTER_KEY);
@@ -170,6 +185,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     production,
     port: e.PORT,
     host: e.HOST,
+    admin: e.KAPI_ADMIN_PORT !== undefined || production
+      ? { port: e.KAPI_ADMIN_PORT ?? (e.PORT === 0 ? 0 : e.PORT + 1), host: e.KAPI_ADMIN_HOST }
+      : undefined,
     issuer,
     dataDir: e.DATA_DIR === ':memory:' ? e.DATA_DIR : path.resolve(e.DATA_DIR),
     databaseUrl: e.DATABASE_URL,

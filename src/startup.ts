@@ -4,6 +4,7 @@ import { createKapi, type Kapi } from './app.js';
 import { ConfigError, type Config } from './config.js';
 import { log } from './log.js';
 import { asOutage } from './web/outage.js';
+import { AdminListener } from './web/admin-listener.js';
 import { startingApp, type StartupStatus } from './web/starting-app.js';
 
 // How the server process starts when its Postgres may not be up yet (a cluster restart, a deployment
@@ -73,8 +74,12 @@ export async function serve(config: Config, options: StartupOptions = { database
   log.level = config.logLevel;
   const target = describeDatabaseUrl(url);
   let status: StartupStatus = { phase: 'connecting to the database', checks: [{ name: 'database', ok: false, error: `connecting to ${target}` }] };
-  const server = createServer(startingApp({ hsts: config.issuer.startsWith('https://'), trustProxyHops: config.trustProxyHops, status: () => status }).callback());
+  const starting = (scope: 'public' | 'admin' | 'both') => startingApp({ hsts: config.issuer.startsWith('https://'), trustProxyHops: config.trustProxyHops, status: () => status, readiness: scope }).callback();
+  // With an operator's listener, /readyz (and why Kapı is not ready yet) is answered there only.
+  const admin = config.admin ? new AdminListener(starting('admin')) : undefined;
+  const server = createServer(starting(admin ? 'public' : 'both'));
   await listenOn(server, config.port, config.host);
+  if (admin && config.admin) await admin.listen(config.admin.port, config.admin.host);
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   process.stdout.write(`Kapı is starting on http://${config.host}:${port}: /readyz answers 503 until the database (${target}) is reachable and Kapı is ready\n`);
@@ -87,7 +92,7 @@ export async function serve(config: Config, options: StartupOptions = { database
       reached = true;
       status = { phase: 'running migrations and building Kapı', checks: [{ name: 'database', ok: true }, { name: 'startup', ok: false, error: 'running migrations and building Kapı' }] };
       const kapi = await createKapi(config);
-      await kapi.listen(server);
+      await kapi.listen(server, admin);
       if (attempt > 1) log.info({ database: target, attempt, waitedMs: Date.now() - started }, 'database reachable; Kapı is ready');
       return { kapi, server };
     } catch (err) {
@@ -95,12 +100,14 @@ export async function serve(config: Config, options: StartupOptions = { database
       // worth waiting out; any other failure is a fault of configuration or code and ends startup, as before.
       if (reached && !asOutage(err)) {
         await closeServer(server);
+        await admin?.close();
         throw err;
       }
       const reason = databaseErrorReason(err, url);
       const waited = Date.now() - started;
       if (options.databaseWaitMs !== undefined && waited >= options.databaseWaitMs) {
         await closeServer(server);
+        await admin?.close();
         throw new Error(`the database ${target} was not reachable within ${options.databaseWaitMs / 1000} s (KAPI_STARTUP_DATABASE_WAIT_SECONDS): ${reason}`);
       }
       const delay = Math.min(retryDelay(attempt), options.databaseWaitMs === undefined ? Infinity : Math.max(options.databaseWaitMs - waited, 0));

@@ -14,6 +14,7 @@ import { buildPath } from './path.js';
 import type { CertificateValidator, CertificateVerdict, RefusedCertificate, TrustProfile } from './port.js';
 import { MemoryRevocationCache, type RevocationCache } from './revocation-cache.js';
 import { RevocationChecker } from './revocation.js';
+import { log } from '../../src/log.js';
 
 // The certificate checks of a smart-card (or mobile-signature) login, in the order that gives the most
 // useful answer: can it be read, does it chain to this profile's anchors, is it valid at the time, does it
@@ -85,6 +86,8 @@ export class PkiValidator implements CertificateValidator {
       const outcome = await this.#revocation.check(leaf, issuer, profile.revocation);
       if (outcome.status === 'revoked') return refuse('revoked', outcome.detail);
       if (outcome.status === 'unknown' && profile.revocation.mode === 'fail-closed') return refuse('revocation_unknown', outcome.detail);
+      // fail-open (refused in production): accepted, and said so, with the reason (responder addresses, no personal data).
+      if (outcome.status === 'unknown') log.warn({ profile: profile.name, reason: outcome.detail }, 'certificate accepted with an unknown revocation status (KAPI_REVOCATION_MODE=fail-open)');
     }
 
     return {

@@ -10,6 +10,40 @@ import { isAcr } from '../assurance/levels.js';
  */
 export const CLIENT_METADATA = ['institution_id', 'min_acr', 'fapi', 'first_party'] as const;
 
+/**
+ * RFC 8252 §7.3: a native app on the person's own machine receives its answer on a loopback address,
+ * the only place plain http cannot be read by the network. Any other http redirect would carry codes
+ * and tokens in clear. Loopback means the IP literals; `localhost` is a name a resolver could point
+ * elsewhere (RFC 8252 §8.3), so it is not accepted.
+ */
+export function insecureRedirectUri(uri: unknown): boolean {
+  if (typeof uri !== 'string') return false;
+  let url: URL;
+  try {
+    url = new URL(uri);
+  } catch {
+    return false; // oidc-provider refuses malformed URIs itself
+  }
+  if (url.protocol !== 'http:') return false;
+  return !(url.hostname === '127.0.0.1' || url.hostname === '[::1]');
+}
+
+function refuseInsecureRedirects(metadata: Record<string, unknown>): void {
+  for (const field of ['redirect_uris', 'post_logout_redirect_uris'] as const) {
+    const insecure = ((metadata[field] as unknown[] | undefined) ?? []).find(insecureRedirectUri);
+    if (insecure) throw new errors.InvalidClientMetadata(`${field}: ${String(insecure)} is plain http; in production only https, or http on a loopback address (127.0.0.1 or [::1]) for native apps, is accepted`);
+  }
+}
+
+/** oidc-provider's validator of the extra metadata (called with the whole document); stricter in production. */
+export function clientMetadataValidator(options: { production: boolean }) {
+  return (ctx: unknown, key: string, value: unknown, metadata: Record<string, unknown>): void => {
+    // institution_id is always validated (it gets a default), so the whole-document checks run with it.
+    if (key === 'institution_id' && options.production) refuseInsecureRedirects(metadata);
+    validateClientMetadata(ctx, key, value, metadata);
+  };
+}
+
 export function validateClientMetadata(_ctx: unknown, key: string, value: unknown, metadata: Record<string, unknown>): void {
   switch (key) {
     case 'institution_id':

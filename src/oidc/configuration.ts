@@ -12,7 +12,7 @@ import { allowFormTargets } from '../web/form-targets.js';
 import { localeFor } from '../web/locale.js';
 import { renderPage } from '../web/render.js';
 import { accountClaims, SCOPE_CLAIMS, SUPPORTED_SCOPES } from './claims.js';
-import { CLIENT_METADATA, validateClientMetadata } from './client-metadata.js';
+import { CLIENT_METADATA, clientMetadataValidator } from './client-metadata.js';
 import { kapiInteractionPolicy, SESSION_LIFETIMES } from './level-checks.js';
 import type { ConsentRepository } from '../accounts/consent-repository.js';
 import type { ProviderJwk } from '../../keys/key-store.js';
@@ -109,7 +109,7 @@ export function buildConfiguration(deps: ConfigurationDeps): Configuration {
       authorizationSigningAlgValues: ['ES256', 'PS256', 'RS256'],
       dPoPSigningAlgValues: ['ES256', 'PS256', 'RS256', 'EdDSA'],
     },
-    extraClientMetadata: { properties: [...CLIENT_METADATA], validator: validateClientMetadata },
+    extraClientMetadata: { properties: [...CLIENT_METADATA], validator: clientMetadataValidator({ production: config.production }) },
     cookies: {
       keys: config.cookieKeys,
       names: { session: 'kapi_session', interaction: 'kapi_interaction', resume: 'kapi_resume' },

@@ -36,6 +36,16 @@ async function check(name: string, probe: () => Promise<unknown>): Promise<{ nam
   }
 }
 
+/** /healthz alone: what the public listener keeps when the operator's endpoints have their own port. */
+export function healthRouter(): Router {
+  const router = new Router();
+  router.get('/healthz', (ctx) => {
+    ctx.set('Cache-Control', 'no-store');
+    ctx.body = { status: 'ok' };
+  });
+  return router;
+}
+
 /** /healthz (the process runs), /readyz (its database and state store answer), /metrics. */
 export function operationsRouter(deps: { db: Knex; state: StateStore; metrics: Metrics; extraChecks?: () => Promise<{ name: string; ok: boolean; error?: string }[]> }): Router {
   const router = new Router();

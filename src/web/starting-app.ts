@@ -1,3 +1,4 @@
+import { ADMIN_ONLY_PATHS } from './admin-listener.js';
 import Koa from 'koa';
 import { answerTemporarilyUnavailable } from '../oidc/outage-json.js';
 import { translate } from './i18n.js';
@@ -33,17 +34,29 @@ function wantsJson(ctx: Koa.Context): boolean {
   return ctx.accepts('html', 'json') === 'json';
 }
 
-export function startingApp(options: { hsts: boolean; trustProxyHops: number; status: () => StartupStatus }): Koa {
+/**
+ * `readiness`: where /readyz is answered: on this server alone (`both`, no operator's listener), or on the
+ * operator's listener (`admin`: only /healthz and /readyz there) while the public one (`public`) answers it 404.
+ */
+function answerNotFound(ctx: Koa.Context): void {
+  ctx.status = 404;
+  ctx.set('Cache-Control', 'no-store');
+  ctx.body = { error: 'not_found' };
+}
+
+export function startingApp(options: { hsts: boolean; trustProxyHops: number; status: () => StartupStatus; readiness?: 'public' | 'admin' | 'both' }): Koa {
+  const readiness = options.readiness ?? 'both';
   const app = new Koa({ proxy: options.trustProxyHops > 0, maxIpsCount: options.trustProxyHops });
   app.use(securityHeaders({ hsts: options.hsts }));
   app.use(async (ctx, next) => {
+    if (readiness === 'public' && ADMIN_ONLY_PATHS.has(ctx.path)) return answerNotFound(ctx);
     if (ctx.method !== 'GET' && ctx.method !== 'HEAD') return next();
     if (ctx.path === '/healthz') {
       ctx.set('Cache-Control', 'no-store');
       ctx.body = { status: 'ok' };
       return;
     }
-    if (ctx.path === '/readyz') {
+    if (ctx.path === '/readyz' && readiness !== 'public') {
       const { phase, checks } = options.status();
       ctx.status = 503;
       ctx.set('Cache-Control', 'no-store');
@@ -51,6 +64,7 @@ export function startingApp(options: { hsts: boolean; trustProxyHops: number; st
       ctx.body = { status: 'not ready', phase, checks };
       return;
     }
+    if (readiness === 'admin') return answerNotFound(ctx); // the operator's listener serves nothing else
     return next();
   });
   // The 503 page keeps its stylesheet.

@@ -6,6 +6,7 @@ const goodProduction = {
   DATABASE_URL: 'postgres://kapi@db/kapi',
   REDIS_URL: 'redis://cache:6379',
   KAPI_ISSUER: 'https://login.example.gov',
+  KAPI_TRUST_PROXY_HOPS: '1',
   KAPI_MASTER_KEY: Buffer.alloc(32, 7).toString('base64'),
   KAPI_COOKIE_KEYS: `${'a'.repeat(32)},${'b'.repeat(32)}`,
   KAPI_PAIRWISE_SALT: 's'.repeat(32),
