@@ -60,7 +60,7 @@ export async function secondFactorWiring(
   const devices = new DeviceRegistry(services.db, services.sealer);
   const totp = new TotpStore(services.db, services.sealer);
   const approvals = new Approvals(services.state);
-  const proofs = new DeviceProofs(devices, services.state);
+  const proofs = new DeviceProofs(devices, services.state, config.clockToleranceSeconds);
   const module = secondFactorModule({
     accounts: services.accounts, devices, approvals, totp, sms: ports.sms, push, audit: services.audit,
     redis: services.redis, redisPrefix: config.redisPrefix, codeKey: deriveKey(config.masterKey, 'second-factor-codes'),
