@@ -1,13 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import type { Page } from 'playwright-core';
 import type * as client from 'openid-client';
-import { BANK_A, startBankWorld, type BankWorld } from '../banking/support.js';
+import { CROSS_SITE_BANK, startCrossSiteBankWorld, type CrossSiteBankWorld } from './upstream-answers-support.js';
 import { launchChromium } from '../support/chromium.js';
 import { CALLBACK, authRequest, exchange, registerInstitution, relyingParty } from '../support/institution.js';
 
 // The bank-answer injection of issue 25 point 1, tried in real Chromium with two browser contexts
-// (two people, two cookie jars) against the demo bank, and the journeys it must not break: one login,
-// and two bank logins in two tabs of one browser. Real cookie paths and SameSite apply here.
+// (two people, two cookie jars) against the demo bank, and the journeys it must not break: two bank
+// logins in two tabs of one browser. Real cookie paths and SameSite apply here: the bank is another
+// site than Kapı (localhost and 127.0.0.1), so its redirect back is a cross-site navigation.
 
 jest.setTimeout(180_000);
 
@@ -18,11 +19,11 @@ const browser = await launchChromium();
 const describeBrowser = browser ? describe : describe.skip;
 
 /** Chooser → online banking → the bank link; returns once the tab shows the bank's login page. */
-async function toBankLogin(w: BankWorld, page: Page, start: string): Promise<void> {
+async function toBankLogin(w: CrossSiteBankWorld, page: Page, start: string): Promise<void> {
   await page.goto(start);
   await page.click('[data-method="banking"]');
-  await page.click(`[data-bank="${BANK_A}"]`);
-  await page.waitForURL((url) => url.href.startsWith(`${w.bankA.issuer}/login/`));
+  await page.click(`[data-bank="${CROSS_SITE_BANK}"]`);
+  await page.waitForURL((url) => url.href.startsWith(`${w.bank.issuer}/login/`));
 }
 
 async function signInAtBank(page: Page, person: { login: string; password: string }): Promise<void> {
@@ -46,10 +47,10 @@ async function bankToInstitution(page: Page, person: { login: string; password: 
 }
 
 describeBrowser('attacks in Chromium: a bank answer counts only in the browser that asked', () => {
-  let w: BankWorld;
+  let w: CrossSiteBankWorld;
   let rp: client.Configuration;
   beforeAll(async () => {
-    w = await startBankWorld();
+    w = await startCrossSiteBankWorld();
     rp = await relyingParty(w.t, await registerInstitution(w.t));
   });
   afterAll(async () => {
@@ -69,14 +70,14 @@ describeBrowser('attacks in Chromium: a bank answer counts only in the browser t
       await attackerPage.goto((await authRequest(rp)).url.href);
       await attackerPage.click('[data-method="banking"]');
       const interactionUrl = /^(.*\/interaction\/[^/?#]+)/.exec(attackerPage.url())![1]!;
-      const sent = attackerPage.waitForResponse((r) => (r.headers().location ?? '').startsWith(`${w.bankA.issuer}/auth`));
-      await attackerPage.click(`[data-bank="${BANK_A}"]`);
+      const sent = attackerPage.waitForResponse((r) => (r.headers().location ?? '').startsWith(`${w.bank.issuer}/auth`));
+      await attackerPage.click(`[data-bank="${CROSS_SITE_BANK}"]`);
       const authorizationUrl = (await sent).headers().location!;
 
       // The victim opens the genuine bank URL and signs in at her bank; the bank sends her browser to Kapı.
       const victimPage = await victim.newPage();
       await victimPage.goto(authorizationUrl);
-      await victimPage.waitForURL((url) => url.href.startsWith(`${w.bankA.issuer}/login/`));
+      await victimPage.waitForURL((url) => url.href.startsWith(`${w.bank.issuer}/login/`));
       const answered = victimPage.waitForResponse((r) => r.url().startsWith(`${w.t.issuer}/banking/callback`), { timeout: 20_000 });
       await signInAtBank(victimPage, AYSE);
       const callbackStatus = (await answered).status();
@@ -90,7 +91,7 @@ describeBrowser('attacks in Chromium: a bank answer counts only in the browser t
       expect((await db('sign_ins').where({ account_id: account!.id, result: 'success' })).length).toBe(successesBefore);
       expect(reload?.status()).toBe(400);
       expect(await attackerPage.textContent('.error-summary')).toContain('girişin başlatıldığı tarayıcıda açılmadığı için kullanılmadı');
-      expect(await attackerPage.locator(`[data-bank="${BANK_A}"]`).count()).toBe(1);
+      expect(await attackerPage.locator(`[data-bank="${CROSS_SITE_BANK}"]`).count()).toBe(1);
       // She is told, on a 403 page of its own, that nothing happened and why; she is sent to no interaction.
       expect(callbackStatus).toBe(403);
       expect(await victimPage.textContent('main')).toContain('Bu banka yanıtı bu tarayıcıda başlatılmış bir girişe ait değil');
