@@ -4,6 +4,7 @@ import Koa, { type Context } from 'koa';
 import type Provider from 'oidc-provider';
 import { GuessLimiter } from './security/guess-limiter.js';
 import { passwordMethod } from '../interactions/password/method.js';
+import { CidrPlaceTable, localOnly } from '../adapters/geoip/cidr-table.js';
 import { smartCardModule } from '../interactions/smart-card/index.js';
 import { PkiValidator } from '../adapters/pki/validator.js';
 import { smartCardTrust } from './smart-card-wiring.js';
@@ -131,14 +132,17 @@ export async function createKapi(config: Config, options: KapiOptions = {}): Pro
   const messaging = createMessaging(config);
 
   const { trust, demoResponders } = await smartCardTrust(config);
+  // Where a sign-in began, told to the person on her other device (signer, phone, registered device).
+  const locator = config.geoipFile ? CidrPlaceTable.fromFile(config.geoipFile) : localOnly;
+  const subjectKey = deriveKey(config.masterKey, 'subject-hash');
   const smartCard = smartCardModule({
     issuer: config.issuer, state: services.state, redis: services.redis, redisPrefix: config.redisPrefix,
-    accounts, registry: services.registry, audit, validator: new PkiValidator(), trust, clientIp: (ctx: Context) => ctx.ip,
+    accounts, registry: services.registry, audit, validator: new PkiValidator(), trust, locator, subjectKey, clientIp: (ctx: Context) => ctx.ip,
   });
 
   const limiter = new GuessLimiter({ ...options.guessLimits, hmacKey: deriveKey(config.masterKey, 'guess-limiter'), redis: services.redis, keyPrefix: `${config.redisPrefix}guess` });
   const methods = new MethodRegistry();
-  methods.add(passwordMethod({ accounts, hasher, limiter, audit, subjectKey: deriveKey(config.masterKey, 'subject-hash'), otherMethods: () => methods.all().filter((m) => m.factor === 'first').length > 1 }));
+  methods.add(passwordMethod({ accounts, hasher, limiter, audit, subjectKey, otherMethods: () => methods.all().filter((m) => m.factor === 'first').length > 1 }));
   for (const method of smartCard.methods) methods.add(method);
   const banking = await bankingSetup(config);
   const bankingParts = bankingModule({
@@ -149,10 +153,10 @@ export async function createKapi(config: Config, options: KapiOptions = {}): Pro
   const mobile = await mobileSignatureWiring(config, metrics.registry);
   const mobileSignature = mobileSignatureModule({
     state: services.state, redis: services.redis, redisPrefix: config.redisPrefix, accounts, registry: services.registry, audit,
-    validator: new PkiValidator(), operators: mobile.operators, limiterKey: deriveKey(config.masterKey, 'mobile-signature-limits'), startsPerTenMinutes: mobile.startsPerTenMinutes, onOutcome: mobile.onOutcome,
+    validator: new PkiValidator(), operators: mobile.operators, locator, limiterKey: deriveKey(config.masterKey, 'mobile-signature-limits'), startsPerTenMinutes: mobile.startsPerTenMinutes, onOutcome: mobile.onOutcome,
   });
   for (const method of mobileSignature.methods) methods.add(method);
-  const secondFactors = await secondFactorWiring(config, services, { sms: messaging.sms, notifier: messaging.notifier, provider: () => holder.current, clientIp: (ctx: Context) => ctx.ip }, { ...(options.secondFactorGuesses ? { guesses: options.secondFactorGuesses } : {}) });
+  const secondFactors = await secondFactorWiring(config, services, { sms: messaging.sms, notifier: messaging.notifier, provider: () => holder.current, clientIp: (ctx: Context) => ctx.ip, locator }, { ...(options.secondFactorGuesses ? { guesses: options.secondFactorGuesses } : {}) });
   for (const method of secondFactors.methods) methods.add(method);
 
   let outbox: LogoutOutbox;

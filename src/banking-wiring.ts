@@ -108,7 +108,7 @@ export async function bankFromEntry(entry: BankFileEntry, config: Config, base: 
     enabled: entry.enabled,
     nationalIdClaim: entry.nationalIdClaim,
     assurance: { defaultAcr: entry.defaultAcr, acrMap: entry.acr, passwordOnlyAcr: entry.passwordOnlyAcr },
-    client: new OidcBank({ id: entry.id, issuer: entry.issuer, clientId: entry.clientId, redirectUri: callbackUrl(config), scopes, auth, idTokenAlg: entry.idTokenAlg, timeoutMs: entry.timeoutMs }),
+    client: new OidcBank({ id: entry.id, issuer: entry.issuer, clientId: entry.clientId, redirectUri: callbackUrl(config), scopes, auth, idTokenAlg: entry.idTokenAlg, timeoutMs: entry.timeoutMs, clockToleranceSeconds: config.clockToleranceSeconds }),
   };
 }
 
@@ -162,7 +162,7 @@ async function demoBankEntry(config: Config): Promise<{ entry: BankEntry; bank: 
     client: new OidcBank({
       id: 'demo-bank', issuer: bank.issuer, clientId: 'kapi', redirectUri: callbackUrl(config), scopes: ['openid', 'tckn'],
       auth: { method: 'private_key_jwt', key: await importPKCS8(privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), 'ES256'), kid },
-      idTokenAlg: 'RS256', timeoutMs: 5000,
+      idTokenAlg: 'RS256', timeoutMs: 5000, clockToleranceSeconds: config.clockToleranceSeconds,
     }),
   };
   return { entry, bank };

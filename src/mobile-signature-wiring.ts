@@ -24,6 +24,8 @@ export interface WiredOperator {
   trust: TrustProfile;
   timeoutSeconds: number;
   requestTimeoutMs: number;
+  /** How many characters the operator's phones show of DataToBeDisplayed (the text is fitted to it). */
+  displayLimit?: number | undefined;
 }
 
 export interface ReadinessCheck {
@@ -112,7 +114,7 @@ async function fromEntry(config: Config, entry: OperatorEntry, observer: Operato
       ...(tls.caFile ? { ca: await readFile(file(tls.caFile)) } : {}),
     };
   }
-  return { operator: new EtsiOperator(known.profile, settings), trust, timeoutSeconds: entry.timeoutSeconds, requestTimeoutMs: entry.requestTimeoutMs };
+  return { operator: new EtsiOperator(known.profile, settings), trust, timeoutSeconds: entry.timeoutSeconds, requestTimeoutMs: entry.requestTimeoutMs, displayLimit: entry.displayLimit };
 }
 
 async function fromFile(config: Config, filePath: string, observer: OperatorObserver, env: NodeJS.ProcessEnv): Promise<{ operators: WiredOperator[]; startsPerTenMinutes: number }> {

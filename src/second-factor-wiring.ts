@@ -21,6 +21,7 @@ import type { Services } from './services.js';
 import { ensureDeviceAppClient } from './web/device-api/client.js';
 import { deviceApiRouter } from './web/device-api/routes.js';
 import { CidrPlaceTable, localOnly } from '../adapters/geoip/cidr-table.js';
+import type { IpLocator } from '../adapters/geoip/port.js';
 
 // Part of the composition root: the second factors (issue 7) — the push port, the device registry,
 // approvals, the e-Government Key, their login methods and the device API.
@@ -44,7 +45,7 @@ export interface SecondFactorOptions {
 export async function secondFactorWiring(
   config: Config,
   services: Services,
-  ports: { sms: SmsSender; notifier: Notifier; provider: () => Provider; clientIp: (ctx: Context) => string },
+  ports: { sms: SmsSender; notifier: Notifier; provider: () => Provider; clientIp: (ctx: Context) => string; locator?: IpLocator },
   options: SecondFactorOptions = {},
 ): Promise<SecondFactors> {
   const pushOutbox = !config.push && config.allowSimulators ? new PushOutbox() : undefined;
@@ -60,11 +61,11 @@ export async function secondFactorWiring(
   const devices = new DeviceRegistry(services.db, services.sealer);
   const totp = new TotpStore(services.db, services.sealer);
   const approvals = new Approvals(services.state);
-  const proofs = new DeviceProofs(devices, services.state);
+  const proofs = new DeviceProofs(devices, services.state, config.clockToleranceSeconds);
   const module = secondFactorModule({
     accounts: services.accounts, devices, approvals, totp, sms: ports.sms, push, audit: services.audit,
     redis: services.redis, redisPrefix: config.redisPrefix, codeKey: deriveKey(config.masterKey, 'second-factor-codes'),
-    locator: config.geoipFile ? CidrPlaceTable.fromFile(config.geoipFile) : localOnly, ...(options.guesses ? { guesses: options.guesses } : {}),
+    locator: ports.locator ?? (config.geoipFile ? CidrPlaceTable.fromFile(config.geoipFile) : localOnly), ...(options.guesses ? { guesses: options.guesses } : {}),
   });
   await ensureDeviceAppClient(services.clients, config.issuer);
   const limiterOptions = { keyPrefix: `${config.redisPrefix}device-api`, points: 120, duration: 60, blockDuration: 60 };

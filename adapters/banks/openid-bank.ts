@@ -25,6 +25,11 @@ export interface OidcBankSettings {
   timeoutMs: number;
   /** Discovery is repeated after this long, so a bank can move its endpoints. */
   discoveryTtlMs?: number;
+  /**
+   * How far the bank's clock may be off on the ID token's `exp` and `nbf` (KAPI_CLOCK_TOLERANCE_SECONDS,
+   * Kapı's one setting for every time check), instead of openid-client's own 30 s.
+   */
+  clockToleranceSeconds: number;
 }
 
 const DEFAULT_DISCOVERY_TTL_MS = 3600_000;
@@ -97,7 +102,7 @@ export class OidcBank implements Bank {
   }
 
   #metadata(): Partial<oidc.ClientMetadata> {
-    return { id_token_signed_response_alg: this.settings.idTokenAlg };
+    return { id_token_signed_response_alg: this.settings.idTokenAlg, [oidc.clockTolerance]: this.settings.clockToleranceSeconds };
   }
 
   /**

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { HealthTracker } from './health.js';
 import { HttpTransport, TransportError, type TlsClientOptions } from './http-transport.js';
@@ -58,6 +58,11 @@ export interface EtsiOperatorSettings {
 const WRAPPERS: Record<Operation, string> = { signature: 'MSS_Signature', status: 'MSS_StatusQuery', receipt: 'MSS_Receipt' };
 const RETRIES = 2;
 
+/** What a garbled answer concerns, for the health tracker: a hash of the phone, kept in memory only. */
+function scopeOf(subscriber: string): string {
+  return createHash('sha256').update(`kapi-operator-health:${subscriber}`).digest('base64url');
+}
+
 /** A fresh XML NCName for every request, status polls included (a UUID may start with a digit). */
 export function newApTransId(): string {
   return `KAPI-${randomUUID()}`;
@@ -83,7 +88,8 @@ export class EtsiOperator implements MobileOperator {
 
   async requestSignature(request: SignatureRequest): Promise<StartResult> {
     const msisdn = this.profile.formatMsisdn(request.subscriber, this.settings.msisdnFormat);
-    const reply = await this.#exchange('signature', (e) => signatureRequest(e, {
+    const scope = scopeOf(request.subscriber);
+    const reply = await this.#exchange('signature', scope, (e) => signatureRequest(e, {
       msisdn,
       dataToBeSigned: request.dataToBeSigned,
       dataToBeDisplayed: request.dataToBeDisplayed,
@@ -93,24 +99,26 @@ export class EtsiOperator implements MobileOperator {
     }));
     if (reply.fault) return { ok: false, ...this.#faultFailure(reply.fault) };
     const answer = readSignatureResponse(reply.body);
-    if (!answer || answer.statusCode === undefined) throw this.#garbled('signature', 'MSS_SignatureResp without a status');
+    if (!answer || answer.statusCode === undefined) throw this.#garbled('signature', scope, 'MSS_SignatureResp without a status');
     const meaning = meaningOf(answer.statusCode);
     if (meaning.kind === 'failed') return { ok: false, failure: meaning.failure, statusCode: answer.statusCode };
-    if (meaning.kind !== 'accepted' && meaning.kind !== 'pending') throw this.#garbled('signature', `unexpected status ${answer.statusCode} for an asynchronous request`);
-    if (!answer.msspTransId) throw this.#garbled('signature', 'MSS_SignatureResp without MSSP_TransID');
+    if (meaning.kind !== 'accepted' && meaning.kind !== 'pending') throw this.#garbled('signature', scope, `unexpected status ${answer.statusCode} for an asynchronous request`);
+    if (!answer.msspTransId) throw this.#garbled('signature', scope, 'MSS_SignatureResp without MSSP_TransID');
     return { ok: true, msspTransId: answer.msspTransId };
   }
 
-  async queryStatus(msspTransId: string): Promise<StatusResult> {
-    const reply = await this.#exchange('status', (e) => statusRequest(e, msspTransId));
+  async queryStatus(msspTransId: string, subscriber?: string): Promise<StatusResult> {
+    // Without the phone (an older caller), the transaction itself is the scope.
+    const scope = subscriber ? scopeOf(subscriber) : `transaction:${msspTransId}`;
+    const reply = await this.#exchange('status', scope, (e) => statusRequest(e, msspTransId));
     if (reply.fault) return { state: 'failed', ...this.#faultFailure(reply.fault) };
     const answer = readStatusResponse(reply.body);
-    if (!answer || answer.statusCode === undefined) throw this.#garbled('status', 'MSS_StatusResp without a status');
+    if (!answer || answer.statusCode === undefined) throw this.#garbled('status', scope, 'MSS_StatusResp without a status');
     const meaning = meaningOf(answer.statusCode);
     if (meaning.kind === 'pending' || meaning.kind === 'accepted') return { state: 'pending' };
     if (meaning.kind === 'failed') return { state: 'failed', failure: meaning.failure, statusCode: answer.statusCode };
     if (!answer.base64Signature || !/^[A-Za-z0-9+/]+={0,2}$/.test(answer.base64Signature)) {
-      throw this.#garbled('status', `status ${answer.statusCode} without a readable signature`);
+      throw this.#garbled('status', scope, `status ${answer.statusCode} without a readable signature`);
     }
     return { state: 'signed', signature: new Uint8Array(Buffer.from(answer.base64Signature, 'base64')), statusCode: answer.statusCode };
   }
@@ -118,7 +126,7 @@ export class EtsiOperator implements MobileOperator {
   async sendReceipt(msspTransId: string, subscriber: string, message: string): Promise<void> {
     if (!this.settings.receipt) return;
     const msisdn = this.profile.formatMsisdn(subscriber, this.settings.msisdnFormat);
-    const reply = await this.#exchange('receipt', (e) => receiptRequest(e, msspTransId, msisdn, message));
+    const reply = await this.#exchange('receipt', scopeOf(subscriber), (e) => receiptRequest(e, msspTransId, msisdn, message));
     if (reply.fault) throw new OperatorUnavailable(this.id, `receipt refused: ${reply.fault.reason || reply.fault.code}`);
     const code = readReceiptResponse(reply.body);
     if (code !== undefined && code !== 100) throw new OperatorUnavailable(this.id, `receipt answered ${code} ${statusName(code)}`);
@@ -134,8 +142,9 @@ export class EtsiOperator implements MobileOperator {
     return { failure: meaning.kind === 'failed' ? meaning.failure : 'operator_error' as const, statusCode: code };
   }
 
-  #garbled(operation: Operation, detail: string): OperatorUnavailable {
-    this.#health.failure(`malformed ${operation} response: ${detail}`);
+  /** A garbled answer: counted against the operator's health once per `scope` (the phone it concerns), or every time without one. */
+  #garbled(operation: Operation, scope: string | undefined, detail: string): OperatorUnavailable {
+    this.#health.failure(`malformed ${operation} response: ${detail}`, scope);
     return new OperatorUnavailable(this.id, `malformed ${operation} response: ${detail}`);
   }
 
@@ -151,7 +160,7 @@ export class EtsiOperator implements MobileOperator {
    * (each try is a new request with a new AP_TransID and changes nothing at the MSSP), a signature
    * request only when it certainly never reached the operator (else the phone would be asked twice).
    */
-  async #exchange(operation: Operation, build: (e: Envelope) => Record<string, unknown>): Promise<ParsedSoap> {
+  async #exchange(operation: Operation, scope: string, build: (e: Envelope) => Record<string, unknown>): Promise<ParsedSoap> {
     if (!this.#health.allowRequest()) {
       this.#observer.exchange({ operator: this.id, operation, result: 'circuit_open', seconds: 0 });
       throw new OperatorUnavailable(this.id, `operator marked down: ${this.#health.snapshot().lastError ?? 'repeated failures'}`);
@@ -168,7 +177,7 @@ export class EtsiOperator implements MobileOperator {
       const xml = buildEnvelope(version, WRAPPERS[operation], build(envelope));
       try {
         const reply = await transport.post(transport.endpoint, xml, headers, this.settings.requestTimeoutMs);
-        const parsed = this.#read(operation, reply.status, reply.body);
+        const parsed = this.#read(operation, scope, reply.status, reply.body);
         this.#health.success();
         this.#observer.exchange({ operator: this.id, operation, result: parsed.fault ? `fault_${parsed.fault.statusCode ?? 'unknown'}` : 'ok', seconds: seconds() });
         return parsed;
@@ -189,15 +198,18 @@ export class EtsiOperator implements MobileOperator {
     }
   }
 
-  #read(operation: Operation, status: number, body: string): ParsedSoap {
+  #read(operation: Operation, scope: string, status: number, body: string): ParsedSoap {
+    // An HTTP 5xx that is not a SOAP fault is the operator's server (or its proxy) failing, whoever asked:
+    // it counts every time, as a network failure does. Other garbled answers count once per phone.
+    const counted = status >= 500 ? undefined : scope;
     let parsed: ParsedSoap;
     try {
       parsed = parseEnvelope(body);
     } catch (err) {
       const detail = err instanceof SoapFormatError ? err.message : String(err);
-      throw this.#garbled(operation, `HTTP ${status}, ${detail}`);
+      throw this.#garbled(operation, counted, `HTTP ${status}, ${detail}`);
     }
-    if (status !== 200 && !parsed.fault) throw this.#garbled(operation, `HTTP ${status} without a SOAP fault`);
+    if (status !== 200 && !parsed.fault) throw this.#garbled(operation, counted, `HTTP ${status} without a SOAP fault`);
     return parsed;
   }
 }

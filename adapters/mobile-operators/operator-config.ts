@@ -27,6 +27,8 @@ export const operatorEntrySchema = z.object({
   /** Seconds the phone waits for the person (TimeOut). */
   timeoutSeconds: z.number().int().min(2).max(600).default(120),
   requestTimeoutMs: z.number().int().min(100).max(60_000).default(10_000),
+  /** Characters the operator's phones show of DataToBeDisplayed; Kapı fits its text within (default 120). */
+  displayLimit: z.number().int().min(60).max(500).optional(),
   trustAnchors: z.array(z.string().min(1)).min(1),
   intermediates: z.array(z.string().min(1)).default([]),
   requireQualified: z.boolean().default(true),

@@ -46,8 +46,11 @@ export interface MobileOperator {
   readonly labelKey: string;
   /** Sends MSS_Signature in asynchronous client-server mode. Never retried once the request may have arrived. */
   requestSignature(request: SignatureRequest): Promise<StartResult>;
-  /** One MSS_StatusQuery (a new AP_TransID every time). */
-  queryStatus(msspTransId: string): Promise<StatusResult>;
+  /**
+   * One MSS_StatusQuery (a new AP_TransID every time). `subscriber` (the number the transaction was
+   * sent to) lets the operator's health count a garbled answer once per phone, not once per poll.
+   */
+  queryStatus(msspTransId: string, subscriber?: string): Promise<StatusResult>;
   /** MSS_Receipt after a completed transaction, where the operator wants one; failures are only logged. */
   sendReceipt(msspTransId: string, subscriber: string, message: string): Promise<void>;
   health(): OperatorHealth;

@@ -45,6 +45,6 @@ export function bankingModule(deps: BankingModuleDeps): { methods: Method[]; rou
   const anyEnabled = deps.banks.some((b) => b.enabled);
   return {
     methods: anyEnabled ? [bankingMethod({ banks: deps.banks, returns, links: new BankLinks(deps.db), accounts: deps.accounts, registry: deps.registry, audit: deps.audit, subjectKey: deps.subjectKey, routeKey })] : [],
-    router: bankingRouter({ banks: deps.banks, returns, limiter, routeKey, interactions: deps.interactions, clientIp: deps.clientIp }),
+    router: bankingRouter({ banks: deps.banks, returns, limiter, routeKey, interactions: deps.interactions, audit: deps.audit, clientIp: deps.clientIp }),
   };
 }

@@ -10,10 +10,12 @@ import { accountForBankCustomer } from './accounts.js';
 import { bankAmr, bankLevel } from './assurance.js';
 import type { BankEntry } from './banks.js';
 import type { BankLinks } from './links.js';
-import type { BankReturns } from './returns.js';
+import { RETURN_TTL_SECONDS, type BankReturns } from './returns.js';
 import './messages.js';
 
 export const BANKING_METHOD_ID = 'banking';
+/** The redirect URI registered at every bank (router.ts); the answer is bound to the browser there. */
+export const BANK_CALLBACK_PATH = '/banking/callback';
 const BANKS_VIEW = '/interactions/banking/views/banks';
 
 export interface BankingMethodDeps {
@@ -33,7 +35,7 @@ export interface BankingMethodDeps {
 }
 
 /** Page status for each way a bank login can fail. */
-const FAILURE_STATUS: Record<BankFailure | 'id_missing' | 'id_malformed' | 'not_in_registry' | 'subject_mismatch' | 'blocked' | 'unknown_bank', number> = {
+const FAILURE_STATUS: Record<BankFailure | 'id_missing' | 'id_malformed' | 'not_in_registry' | 'subject_mismatch' | 'blocked' | 'unknown_bank' | 'answer_elsewhere', number> = {
   cancelled: 400,
   bank_error: 502,
   unreachable: 504,
@@ -44,6 +46,7 @@ const FAILURE_STATUS: Record<BankFailure | 'id_missing' | 'id_malformed' | 'not_
   subject_mismatch: 400,
   blocked: 403,
   unknown_bank: 400,
+  answer_elsewhere: 400,
 };
 type FailureCode = keyof typeof FAILURE_STATUS;
 
@@ -93,10 +96,11 @@ export function bankingMethod(deps: BankingMethodDeps): Method {
     const begun = await bank.client.begin();
     if (!begun.ok) return refuse(ctx, begun.failure, bank.id, begun.detail);
     const { url, ...expected } = begun.authorization;
-    const returnKey = await deps.returns.open(expected.state, uid, bank.id);
+    const returnKey = await deps.returns.open(expected.state, uid, bank.id, ctx.client.clientId);
     const state: RedirectState = { phase: 'redirected', bank: bank.id, returnKey, expected };
     Object.assign(ctx.state, state);
-    return { kind: 'redirect', url };
+    // The bank's answer counts only in this browser (RFC 9700 §4.7): the web layer binds it here.
+    return { kind: 'redirect', url, binding: { callbackPath: BANK_CALLBACK_PATH, state: expected.state, maxAgeSeconds: RETURN_TTL_SECONDS } };
   }
 
   function reset(ctx: MethodContext): void {
@@ -108,6 +112,9 @@ export function bankingMethod(deps: BankingMethodDeps): Method {
     reset(ctx); // whatever happens next, this redirect is used up
     const record = await deps.returns.take(returnKey);
     const bank = enabled().find((b) => b.id === bankId && b.id === record?.bank);
+    // The answer to this login arrived in another browser (someone else signed in at her bank with a
+    // URL this login produced): refused at the callback, and never this interaction's answer.
+    if (record?.status === 'refused') return refuse(ctx, 'answer_elsewhere', record.bank, 'the answer arrived in a browser that did not start the login');
     // Back at Kapı without the bank's answer (the back button, a reload): the bank list again; an
     // answer that arrives later finds no record and is refused.
     if (!record || record.status !== 'returned' || !bank) return chooser();

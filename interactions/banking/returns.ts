@@ -11,7 +11,10 @@ export const RETURN_TTL_SECONDS = 600;
 export interface BankReturn {
   uid: string;
   bank: string;
-  status: 'pending' | 'returned';
+  /** The institution the login is for (for the record of a refused answer). */
+  clientId?: string;
+  /** `refused`: the answer arrived in a browser that did not start this login (src/web/upstream-binding.ts). */
+  status: 'pending' | 'returned' | 'refused';
   /** The callback's query string (code, state, iss; or error), once returned. */
   query?: string;
 }
@@ -19,29 +22,37 @@ export interface BankReturn {
 const key = (stateHash: string) => `bank:{${stateHash}}`;
 export const stateHash = (state: string) => sha256(state);
 
-export type Arrival = { ok: true; uid: string } | { ok: false; reason: 'unknown' | 'replayed' };
+export type Arrival =
+  | { ok: true; uid: string }
+  | { ok: false; reason: 'unknown' | 'replayed' }
+  | { ok: false; reason: 'other_browser'; bank: string; clientId: string | undefined };
 
 export class BankReturns {
   constructor(private readonly store: StateStore) {}
 
-  async open(state: string, uid: string, bank: string): Promise<string> {
+  async open(state: string, uid: string, bank: string, clientId?: string): Promise<string> {
     const hash = stateHash(state);
-    const record: BankReturn = { uid, bank, status: 'pending' };
+    const record: BankReturn = { uid, bank, status: 'pending', ...(clientId ? { clientId } : {}) };
     await this.store.set(key(hash), JSON.stringify(record), RETURN_TTL_SECONDS);
     return hash;
   }
 
-  /** Files the bank's answer. A second answer for the same state (a replayed callback) is refused. */
-  async arrive(state: string, query: string): Promise<Arrival> {
+  /**
+   * Files the bank's answer. A second answer for the same state (a replayed callback) is refused. An
+   * answer that arrived in a browser that did not start the login (`startedHere` false) is not filed:
+   * the record is marked refused, so the interaction that asked gets an error instead of the answer,
+   * and the same answer carried to the right browser afterwards is a replay.
+   */
+  async arrive(state: string, query: string, startedHere: boolean): Promise<Arrival> {
     const k = key(stateHash(state));
     const current = await this.store.get(k);
     if (!current) return { ok: false, reason: 'unknown' };
     const record = JSON.parse(current) as BankReturn;
     if (record.status !== 'pending') return { ok: false, reason: 'replayed' };
-    const next: BankReturn = { ...record, status: 'returned', query };
+    const next: BankReturn = startedHere ? { ...record, status: 'returned', query } : { ...record, status: 'refused' };
     const ttl = (await this.store.ttl(k)) ?? RETURN_TTL_SECONDS;
     if (!(await this.store.compareAndSet(k, current, JSON.stringify(next), Math.max(ttl, 1)))) return { ok: false, reason: 'replayed' };
-    return { ok: true, uid: record.uid };
+    return startedHere ? { ok: true, uid: record.uid } : { ok: false, reason: 'other_browser', bank: record.bank, clientId: record.clientId };
   }
 
   /** Takes the record out (single use, whatever its status). */

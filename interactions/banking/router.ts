@@ -11,8 +11,10 @@ import { continueMethod } from '../../src/web/interactions/login.js';
 import { allowInteractionFormTargets } from '../../src/web/form-targets.js';
 import { localeFor } from '../../src/web/locale.js';
 import { renderPage } from '../../src/web/render.js';
+import { answerStartedHere, refuseAnswerFromElsewhere } from '../../src/web/upstream-binding.js';
+import type { AuditLog } from '../../src/security/audit.js';
 import type { BankEntry } from './banks.js';
-import { BANKING_METHOD_ID } from './method.js';
+import { BANK_CALLBACK_PATH, BANKING_METHOD_ID } from './method.js';
 import type { BankReturns } from './returns.js';
 
 export interface BankingRouterDeps {
@@ -21,6 +23,7 @@ export interface BankingRouterDeps {
   limiter: RateLimiterAbstract;
   routeKey: string;
   interactions: () => InteractionDeps;
+  audit: AuditLog;
   clientIp: (ctx: Context) => string;
 }
 
@@ -96,12 +99,19 @@ export function bankingRouter(deps: BankingRouterDeps): Router {
   });
 
   // The bank's answer (the redirect_uri registered at every bank). Files it under the state and sends
-  // the browser back to its interaction, where the answer is checked and merged into the flow.
-  router.get('/banking/callback', async (ctx) => {
+  // the browser back to its interaction, where the answer is checked and merged into the flow. Only
+  // in the browser that was sent to the bank: anywhere else it is refused, recorded and explained.
+  router.get(BANK_CALLBACK_PATH, async (ctx) => {
     if (await limited(deps, ctx)) return;
     ctx.set('Cache-Control', 'no-store');
     const state = typeof ctx.query.state === 'string' ? ctx.query.state : '';
-    const arrival = state && state.length <= 512 ? await deps.returns.arrive(state, ctx.querystring.slice(0, 8192)) : { ok: false as const, reason: 'unknown' as const };
+    const wellFormed = state !== '' && state.length <= 512;
+    const startedHere = wellFormed && answerStartedHere(ctx, { callbackPath: BANK_CALLBACK_PATH, state });
+    const arrival = wellFormed ? await deps.returns.arrive(state, ctx.querystring.slice(0, 8192), startedHere) : { ok: false as const, reason: 'unknown' as const };
+    if (!arrival.ok && arrival.reason === 'other_browser') {
+      await refuseAnswerFromElsewhere(ctx, deps, { method: BANKING_METHOD_ID, upstream: arrival.bank, callbackPath: BANK_CALLBACK_PATH, clientId: arrival.clientId, messageKey: 'banking.answer_other_browser' });
+      return;
+    }
     if (!arrival.ok) {
       const locale = localeFor(ctx);
       await renderPage(ctx, '/src/web/views/error', locale, { title: translate(locale, 'error.title'), message: translate(locale, 'banking.answer_unknown') }, { status: 400 });

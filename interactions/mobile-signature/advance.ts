@@ -48,7 +48,7 @@ async function query(deps: AdvanceDeps, found: Found): Promise<Found | undefined
   if (!operator) return deps.transactions.update(found, { ...next, status: 'failed', reason: 'operator_unavailable' });
   let result;
   try {
-    result = await operator.queryStatus(tx.msspTransId);
+    result = await operator.queryStatus(tx.msspTransId, tx.subscriber);
   } catch (err) {
     if (!(err instanceof OperatorUnavailable)) throw err;
     // Transient until the deadline: the next poll asks again (the client already retried where safe).

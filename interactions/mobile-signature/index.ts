@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis } from 'rate-limiter-flexible';
+import type { IpLocator } from '../../adapters/geoip/port.js';
 import type { MobileOperator } from '../../adapters/mobile-operators/port.js';
 import type { PopulationRegistry } from '../../adapters/population-registry/port.js';
 import type { CertificateValidator, TrustProfile } from '../../adapters/pki/port.js';
@@ -19,7 +20,9 @@ export interface MobileSignatureModuleDeps {
   audit: AuditLog;
   validator: CertificateValidator;
   /** Enabled operators, in form order, each with its trust anchors and timeouts. */
-  operators: { operator: MobileOperator; trust: TrustProfile; timeoutSeconds: number; requestTimeoutMs: number }[];
+  operators: { operator: MobileOperator; trust: TrustProfile; timeoutSeconds: number; requestTimeoutMs: number; displayLimit?: number | undefined }[];
+  /** The place of the browser's address, named on the phone next to the code (adapters/geoip). */
+  locator: IpLocator;
   /** HMAC key for rate-limit keys (numbers and IPs are personal data). */
   limiterKey: Buffer;
   /** Starts allowed per GSM number and identity number in ten minutes (default 5); an IP gets ten times as many. */
@@ -38,6 +41,7 @@ export function mobileSignatureModule(deps: MobileSignatureModuleDeps): { method
   };
   const limiters = { person: limiterFor('person', perPerson), ip: limiterFor('ip', perPerson * 10) };
   const timeouts = new Map(deps.operators.map((o) => [o.operator.id, o.timeoutSeconds]));
+  const displayLimits = new Map(deps.operators.map((o) => [o.operator.id, o.displayLimit]));
   const method = mobileSignatureMethod({
     transactions: new MobileSignatureTransactions(deps.state),
     operators: new Map(deps.operators.map((o) => [o.operator.id, o.operator])),
@@ -47,6 +51,8 @@ export function mobileSignatureModule(deps: MobileSignatureModuleDeps): { method
     requestTimeoutSeconds: Math.ceil(Math.max(...deps.operators.map((o) => o.requestTimeoutMs)) / 1000),
     receiptText: (tx) => (tx.status === 'accepted' ? 'Kapı: giriş başarılı / signed in' : 'Kapı: giriş tamamlanamadı / sign-in failed'),
     timeoutSeconds: (operator) => timeouts.get(operator) ?? 120,
+    displayLimit: (operator) => displayLimits.get(operator),
+    locator: deps.locator,
     accounts: deps.accounts,
     registry: deps.registry,
     audit: deps.audit,

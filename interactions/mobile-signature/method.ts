@@ -1,3 +1,4 @@
+import type { IpLocator } from '../../adapters/geoip/port.js';
 import type { PopulationRegistry } from '../../adapters/population-registry/port.js';
 import { canonicalSubscriber } from '../../adapters/mobile-operators/etsi-client.js';
 import { OperatorUnavailable, type MobileOperator } from '../../adapters/mobile-operators/port.js';
@@ -27,6 +28,10 @@ export interface MobileSignatureMethodDeps extends AdvanceDeps {
   operatorList: readonly MobileOperator[];
   /** Seconds the phone waits for the person (the TimeOut sent to the MSSP), per operator. */
   timeoutSeconds: (operator: string) => number;
+  /** The operator's limit on the text its phones show (undefined: the default). */
+  displayLimit: (operator: string) => number | undefined;
+  /** Where the sign-in began, named on the phone so that a relayed request looks wrong. */
+  locator: IpLocator;
   /** Every start costs a point for the GSM number and the identity number (`person`) and for the IP: nobody's phone is to be flooded with requests. */
   limiters: { person: RateLimiterAbstract; ip: RateLimiterAbstract };
   limiterKey: Buffer;
@@ -111,7 +116,7 @@ export function mobileSignatureMethod(deps: MobileSignatureMethodDeps): Method {
 
     const now = new Date();
     const transactionId = MobileSignatureTransactions.newId();
-    const text = signingText({ transactionId, clientName: ctx.client.name, locale: ctx.flow.locale, at: now });
+    const text = signingText({ transactionId, clientName: ctx.client.name, locale: ctx.flow.locale, at: now, place: deps.locator.locate(ctx.ip), displayLimit: deps.displayLimit(operator.id) });
     const timeoutSeconds = deps.timeoutSeconds(operator.id);
     let started;
     try {

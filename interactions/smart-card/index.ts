@@ -2,6 +2,7 @@ import type Router from '@koa/router';
 import type { Redis } from 'ioredis';
 import type { Context } from 'koa';
 import { RateLimiterMemory, RateLimiterRedis } from 'rate-limiter-flexible';
+import type { IpLocator } from '../../adapters/geoip/port.js';
 import type { PopulationRegistry } from '../../adapters/population-registry/port.js';
 import type { CertificateValidator, TrustProfile } from '../../adapters/pki/port.js';
 import type { StateStore } from '../../adapters/storage/port.js';
@@ -23,6 +24,10 @@ export interface SmartCardModuleDeps {
   validator: CertificateValidator;
   /** Trust per profile; a profile without anchors is not offered. */
   trust: Partial<Record<SmartCardProfile, TrustProfile>>;
+  /** The place of the browser's address, shown by the signer (adapters/geoip). */
+  locator: IpLocator;
+  /** Key of the identity-number hashes in logs and failed sign-in records (the password method's too). */
+  subjectKey: Buffer;
   clientIp: (ctx: Context) => string;
 }
 
@@ -33,7 +38,7 @@ export function smartCardModule(deps: SmartCardModuleDeps): { methods: Method[];
   const options = { keyPrefix: `${deps.redisPrefix}sc-api`, points: 60, duration: 60, blockDuration: 60 };
   const limiter = deps.redis ? new RateLimiterRedis({ ...options, storeClient: deps.redis }) : new RateLimiterMemory(options);
   return {
-    methods: profiles.map((p) => smartCardMethod(p, { transactions, accounts: deps.accounts, registry: deps.registry, audit: deps.audit, issuer: deps.issuer })),
-    router: signerApiRouter({ transactions, validator: deps.validator, trust: deps.trust as Record<SmartCardProfile, TrustProfile>, limiter, clientIp: deps.clientIp }),
+    methods: profiles.map((p) => smartCardMethod(p, { transactions, accounts: deps.accounts, registry: deps.registry, audit: deps.audit, issuer: deps.issuer, locator: deps.locator, subjectKey: deps.subjectKey })),
+    router: signerApiRouter({ transactions, validator: deps.validator, trust: deps.trust as Record<SmartCardProfile, TrustProfile>, limiter, clientIp: deps.clientIp, subjectKey: deps.subjectKey }),
   };
 }

@@ -1,8 +1,11 @@
+import type { IpLocator } from '../../adapters/geoip/port.js';
 import type { PopulationRegistry } from '../../adapters/population-registry/port.js';
 import type { AccountRepository } from '../../src/accounts/account-repository.js';
 import type { Method, MethodContext, Step } from '../../src/engine/types.js';
 import { validateNationalId } from '../../src/identity/national-id.js';
+import { log } from '../../src/log.js';
 import type { AuditLog } from '../../src/security/audit.js';
+import { hmac } from '../../src/security/crypto.js';
 import { accountFromRegistry } from '../../src/accounts/account-from-registry.js';
 import { displayCode, type SmartCardProfile, type SmartCardTransactions } from './transactions.js';
 import './messages.js';
@@ -18,6 +21,10 @@ export interface SmartCardMethodDeps {
   audit: AuditLog;
   /** The issuer URL the signer is pointed at (shown on the waiting page). */
   issuer: string;
+  /** The place of the browser's address, which the signer shows with the time and the institution. */
+  locator: IpLocator;
+  /** Key of the identity-number hash in logs and failed sign-in records. */
+  subjectKey: Buffer;
 }
 
 /**
@@ -55,11 +62,16 @@ export function smartCardMethod(profile: SmartCardProfile, deps: SmartCardMethod
     await deps.transactions.close(code); // single use, whatever the outcome
     reset(ctx);
     if (tx.status === 'failed') {
-      await deps.audit.signIn({ clientId: ctx.client.clientId, method: profile, result: tx.reason ?? 'failed', ip: ctx.ip, userAgent: ctx.userAgent });
+      // The refusal itself was logged where it happened (signer-api.ts); this is the sign-in record.
+      await deps.audit.signIn({ subjectHash: hmac(deps.subjectKey, tx.nationalId), clientId: ctx.client.clientId, method: profile, result: tx.reason ?? 'failed', ip: ctx.ip, userAgent: ctx.userAgent });
       return identify({ status: 400, error: { code: `smart_card.${tx.reason ?? 'failed'}` }, data: { nationalId: tx.nationalId } });
     }
     const account = await accountFromRegistry(deps, tx.nationalId, profile);
-    if (!account) return identify({ status: 403, error: { code: 'smart_card.not_in_registry' } });
+    if (!account) {
+      log.warn({ method: profile, reason: 'not_in_registry', subjectHash: hmac(deps.subjectKey, tx.nationalId) }, 'smart-card sign-in refused');
+      await deps.audit.signIn({ subjectHash: hmac(deps.subjectKey, tx.nationalId), clientId: ctx.client.clientId, method: profile, result: 'not_in_registry', ip: ctx.ip, userAgent: ctx.userAgent });
+      return identify({ status: 403, error: { code: 'smart_card.not_in_registry' } });
+    }
     return { kind: 'done', accountId: account.id, amr: ['hwk', 'sc', 'pin'], account };
   }
 
@@ -83,7 +95,7 @@ export function smartCardMethod(profile: SmartCardProfile, deps: SmartCardMethod
       }
       const id = validateNationalId((input.national_id ?? '').replace(/\s+/g, ''));
       if (!id.ok) return identify({ status: 400, error: { code: 'invalid_identity_number', field: 'national_id' }, data: { nationalId: (input.national_id ?? '').slice(0, 11) } });
-      const tx = await deps.transactions.open(profile, id.number, ctx.client.name);
+      const tx = await deps.transactions.open(profile, id.number, ctx.client.name, { place: deps.locator.locate(ctx.ip) });
       ctx.state.phase = 'waiting';
       ctx.state.code = tx.code;
       return progress(ctx);

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import type { CertificateValidator, TrustProfile } from '../../adapters/pki/port.js';
 import { verifySignature } from '../../adapters/pki/signature.js';
 import { log } from '../../src/log.js';
+import { hmac } from '../../src/security/crypto.js';
 import { isWellFormedCode, normaliseCode, type SmartCardProfile, type SmartCardTransaction, type SmartCardTransactions } from './transactions.js';
 
 // The signer's side of docs/smart-card-protocol.md. The signer's post is verified here and its outcome
@@ -54,6 +55,8 @@ export interface SignerApiDeps {
   trust: Record<SmartCardProfile, TrustProfile>;
   limiter: RateLimiterAbstract;
   clientIp: (ctx: Context) => string;
+  /** Key of the identity-number hash in refusal logs (the same as in failed sign-in records). */
+  subjectKey: Buffer;
 }
 
 export function signerApiRouter(deps: SignerApiDeps): Router {
@@ -72,13 +75,30 @@ export function signerApiRouter(deps: SignerApiDeps): Router {
     return next();
   });
 
+  /**
+   * Every refusal of a sign-in attempt is logged with its reason (as mobile signature's are), and of the
+   * person only a keyed hash of the identity number: never the number, the certificate's names or
+   * serial, the address. `source` says who refused: Kapı's checks, or the card as the signer reported.
+   */
+  function refused(tx: SmartCardTransaction, reason: string, source: 'server' | 'signer', detail?: string): void {
+    const fields = { method: tx.profile, reason, source, subjectHash: hmac(deps.subjectKey, tx.nationalId), ...(detail ? { detail } : {}) };
+    if (source === 'signer') log.info(fields, 'smart-card sign-in refused');
+    else log.warn(fields, 'smart-card sign-in refused');
+  }
+
   async function load(ctx: Context): Promise<{ tx: SmartCardTransaction; raw: string } | undefined> {
     const code = normaliseCode(String(ctx.params.code ?? ''));
     if (!isWellFormedCode(code)) return void reply(ctx, 404, 'unknown_transaction');
     const found = await deps.transactions.find(code);
     if (!found) return void reply(ctx, 404, 'unknown_transaction');
-    if (Math.floor(Date.now() / 1000) > found.tx.exp) return void reply(ctx, 410, 'transaction_expired');
-    if (found.tx.status !== 'pending') return void reply(ctx, 409, 'transaction_used');
+    if (Math.floor(Date.now() / 1000) > found.tx.exp) {
+      refused(found.tx, 'transaction_expired', 'server');
+      return void reply(ctx, 410, 'transaction_expired');
+    }
+    if (found.tx.status !== 'pending') {
+      refused(found.tx, 'transaction_used', 'server');
+      return void reply(ctx, 409, 'transaction_used');
+    }
     return found;
   }
 
@@ -87,7 +107,9 @@ export function signerApiRouter(deps: SignerApiDeps): Router {
     if (!found) return;
     const { tx } = found;
     ctx.set('Cache-Control', 'no-store');
-    ctx.body = { transaction_id: tx.id, profile: tx.profile, challenge: tx.challenge, expires_at: tx.exp, service: tx.clientName };
+    // Where and when the sign-in began, and for whom: the signer shows it before the PIN, so a code
+    // relayed by someone else (a sign-in started elsewhere) looks wrong to the card's holder.
+    ctx.body = { transaction_id: tx.id, profile: tx.profile, challenge: tx.challenge, expires_at: tx.exp, service: tx.clientName, started_at: tx.iat, ...(tx.place ? { place: tx.place } : {}) };
   });
 
   router.post('/:code/signature', json, async (ctx) => {
@@ -96,10 +118,16 @@ export function signerApiRouter(deps: SignerApiDeps): Router {
     const found = await load(ctx);
     if (!found) return;
     const { tx } = found;
-    if (parsed.data.transaction_id !== tx.id) return reply(ctx, 400, 'invalid_request');
+    if (parsed.data.transaction_id !== tx.id) {
+      refused(tx, 'invalid_request', 'server', 'transaction_id does not match the code');
+      return reply(ctx, 400, 'invalid_request');
+    }
     // Claim the transaction before the (slow) checks: a second post, even a concurrent one, is refused.
     const claimed: SmartCardTransaction = { ...tx, status: 'verifying' };
-    if (!(await deps.transactions.update(found, claimed))) return reply(ctx, 409, 'transaction_used');
+    if (!(await deps.transactions.update(found, claimed))) {
+      refused(tx, 'transaction_used', 'server');
+      return reply(ctx, 409, 'transaction_used');
+    }
     const claimedRaw = { tx: claimed, raw: JSON.stringify(claimed) };
 
     const outcome = await verify(tx, parsed.data).catch((err: unknown) => {
@@ -107,6 +135,7 @@ export function signerApiRouter(deps: SignerApiDeps): Router {
       return { error: 'revocation_unknown' as const };
     });
     if ('error' in outcome) {
+      refused(tx, outcome.error, 'server', 'detail' in outcome ? outcome.detail : undefined);
       await deps.transactions.update(claimedRaw, { ...claimed, status: 'failed', reason: outcome.error });
       return reply(ctx, outcome.error === 'bad_signature' || outcome.error === 'malformed' ? 400 : 403, outcome.error);
     }
@@ -119,19 +148,26 @@ export function signerApiRouter(deps: SignerApiDeps): Router {
     if (!parsed.success) return reply(ctx, 400, 'invalid_request');
     const found = await load(ctx);
     if (!found) return;
-    if (parsed.data.transaction_id !== found.tx.id) return reply(ctx, 400, 'invalid_request');
-    if (!(await deps.transactions.update(found, { ...found.tx, status: 'failed', reason: parsed.data.reason }))) return reply(ctx, 409, 'transaction_used');
+    if (parsed.data.transaction_id !== found.tx.id) {
+      refused(found.tx, 'invalid_request', 'server', 'transaction_id does not match the code');
+      return reply(ctx, 400, 'invalid_request');
+    }
+    if (!(await deps.transactions.update(found, { ...found.tx, status: 'failed', reason: parsed.data.reason }))) {
+      refused(found.tx, 'transaction_used', 'server');
+      return reply(ctx, 409, 'transaction_used');
+    }
+    refused(found.tx, parsed.data.reason, 'signer');
     return reply(ctx, 202);
   });
 
-  async function verify(tx: SmartCardTransaction, body: z.output<typeof signatureBody>): Promise<{ error: string } | { certificate: NonNullable<SmartCardTransaction['certificate']> }> {
+  async function verify(tx: SmartCardTransaction, body: z.output<typeof signatureBody>): Promise<{ error: string; detail?: string | undefined } | { certificate: NonNullable<SmartCardTransaction['certificate']> }> {
     const leaf = new Uint8Array(Buffer.from(body.certificate, 'base64'));
     const chain = body.chain.map((c) => new Uint8Array(Buffer.from(c, 'base64')));
     const challenge = new Uint8Array(Buffer.from(tx.challenge, 'base64url'));
     const signature = new Uint8Array(Buffer.from(body.signature, 'base64url'));
     if (!(await verifySignature(leaf, body.algorithm, challenge, signature))) return { error: 'bad_signature' };
     const verdict = await deps.validator.validate(leaf, chain, deps.trust[tx.profile]);
-    if (!verdict.ok) return { error: verdict.reason };
+    if (!verdict.ok) return { error: verdict.reason, detail: verdict.detail };
     // Never trust the typed number over the certificate's.
     if (verdict.nationalId !== tx.nationalId) return { error: 'number_mismatch' };
     return { certificate: { fingerprint: verdict.fingerprint, holder: verdict.holderName, issuer: verdict.issuer, serialNumber: verdict.serialNumber } };

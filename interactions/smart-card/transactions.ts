@@ -12,6 +12,8 @@ export interface SmartCardTransaction {
   profile: SmartCardProfile;
   nationalId: string;
   clientName: string;
+  /** Where the browser that started the sign-in is (adapters/geoip; 'local' for private networks): the signer shows it. */
+  place?: string;
   /** base64url of the exact bytes the signer must sign. */
   challenge: string;
   iat: number;
@@ -50,14 +52,14 @@ export class SmartCardTransactions {
     return `sc:{${code}}`;
   }
 
-  async open(profile: SmartCardProfile, nationalId: string, clientName: string, now = Math.floor(Date.now() / 1000)): Promise<SmartCardTransaction> {
+  async open(profile: SmartCardProfile, nationalId: string, clientName: string, origin: { place?: string | undefined } = {}, now = Math.floor(Date.now() / 1000)): Promise<SmartCardTransaction> {
     const id = `sct_${randomUUID()}`;
     const nonce = randomBytes(32).toString('base64url');
     for (let attempt = 0; attempt < 5; attempt++) {
       let code = '';
       for (let i = 0; i < CODE_LENGTH; i++) code += CODE_ALPHABET[randomInt(CODE_ALPHABET.length)];
       const tx: SmartCardTransaction = {
-        id, code, profile, nationalId, clientName,
+        id, code, profile, nationalId, clientName, ...(origin.place ? { place: origin.place } : {}),
         challenge: challengeBytes(this.issuer, id, nonce, now, profile).toString('base64url'),
         iat: now, exp: now + TRANSACTION_SECONDS, status: 'pending',
       };

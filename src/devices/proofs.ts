@@ -10,7 +10,8 @@ import type { DeviceRegistry, RegisteredDevice } from './device-registry.js';
 
 export const REQUEST_TYP = 'kapi-device+jwt';
 export const ANSWER_TYP = 'kapi-approval+jwt';
-const MAX_SKEW_SECONDS = 120;
+/** How long a proof stays fresh by Kapı's clock (the window of DPoP proofs at Kapı's own endpoints). */
+export const PROOF_AGE_SECONDS = 120;
 
 export type ProofFailure = 'malformed' | 'unknown_device' | 'bad_signature' | 'stale' | 'replayed' | 'wrong_target';
 
@@ -44,7 +45,16 @@ function deviceIdOf(jws: string): string | undefined {
 }
 
 export class DeviceProofs {
-  constructor(private readonly devices: DeviceRegistry, private readonly state: StateStore) {}
+  /**
+   * `clockToleranceSeconds` is KAPI_CLOCK_TOLERANCE_SECONDS, the one allowance for clocks that are off
+   * (docs/security.md "Clock skew"): a proof's `iat` may be that far ahead of Kapı's clock, and its age
+   * may exceed PROOF_AGE_SECONDS by that much.
+   */
+  constructor(private readonly devices: DeviceRegistry, private readonly state: StateStore, private readonly clockToleranceSeconds: number) {}
+
+  #timely(iat: unknown, now: number): boolean {
+    return typeof iat === 'number' && Number.isFinite(iat) && iat <= now + this.clockToleranceSeconds && iat >= now - PROOF_AGE_SECONDS - this.clockToleranceSeconds;
+  }
 
   /** Authenticates one device API request; the device, or why not. */
   async request(jws: string, htm: string, htu: string, now = Math.floor(Date.now() / 1000)): Promise<RegisteredDevice | ProofFailure> {
@@ -55,10 +65,10 @@ export class DeviceProofs {
     const body = await verifyWith(device, jws, REQUEST_TYP);
     if (body === 'bad_signature') return body;
     if (body.htm !== htm || body.htu !== htu) return 'wrong_target';
-    if (typeof body.iat !== 'number' || Math.abs(now - body.iat) > MAX_SKEW_SECONDS) return 'stale';
+    if (!this.#timely(body.iat, now)) return 'stale';
     if (typeof body.jti !== 'string' || body.jti.length < 16 || body.jti.length > 128) return 'malformed';
-    // Each request proof is used once.
-    if (!(await this.state.setIfAbsent(`dvj:{${device.id}}:${body.jti}`, '1', MAX_SKEW_SECONDS * 2 + 10))) return 'replayed';
+    // Each request proof is used once: its jti is kept as long as the proof could still be accepted.
+    if (!(await this.state.setIfAbsent(`dvj:{${device.id}}:${body.jti}`, '1', PROOF_AGE_SECONDS + 2 * this.clockToleranceSeconds + 10))) return 'replayed';
     return device;
   }
 
@@ -67,7 +77,7 @@ export class DeviceProofs {
     const body = await verifyWith({ publicJwk }, jws, REQUEST_TYP);
     if (body === 'bad_signature') return body;
     if (body.htm !== htm || body.htu !== htu) return 'wrong_target';
-    if (typeof body.iat !== 'number' || Math.abs(now - body.iat) > MAX_SKEW_SECONDS) return 'stale';
+    if (!this.#timely(body.iat, now)) return 'stale';
     if (typeof body.jti !== 'string' || body.jti.length < 16 || body.jti.length > 128) return 'malformed';
     return true;
   }
@@ -79,7 +89,7 @@ export class DeviceProofs {
     if (body === 'bad_signature') return body;
     if (typeof body.aid !== 'string' || typeof body.nonce !== 'string' || (body.decision !== 'approve' && body.decision !== 'deny')) return 'malformed';
     if (body.number !== undefined && typeof body.number !== 'string') return 'malformed';
-    if (typeof body.iat !== 'number' || Math.abs(now - body.iat) > MAX_SKEW_SECONDS) return 'stale';
-    return { aid: body.aid, nonce: body.nonce, decision: body.decision, number: body.number as string | undefined, iat: body.iat };
+    if (!this.#timely(body.iat, now)) return 'stale';
+    return { aid: body.aid, nonce: body.nonce, decision: body.decision, number: body.number as string | undefined, iat: body.iat as number };
   }
 }

@@ -47,9 +47,23 @@ export interface MethodContext {
   state: Record<string, unknown>;
 }
 
+/**
+ * A redirect to an upstream whose answer comes back through the browser (a bank's authorization
+ * response): the web layer binds that answer to this browser (src/web/upstream-binding.ts), and the
+ * callback accepts it only there (RFC 9700 §4.7, authorization-response injection).
+ */
+export interface UpstreamBinding {
+  /** Kapı's path the upstream sends the browser back to; the binding is sent only there. */
+  callbackPath: string;
+  /** The request's `state`, which the upstream's answer carries back. */
+  state: string;
+  /** How long the answer may take to come back. */
+  maxAgeSeconds: number;
+}
+
 export type Step =
   | { kind: 'prompt'; view: string; data?: Record<string, unknown>; error?: { code: string; field?: string; params?: Record<string, string | number> }; status?: number }
-  | { kind: 'redirect'; url: string }
+  | { kind: 'redirect'; url: string; binding?: UpstreamBinding }
   | { kind: 'wait'; view: string; data?: Record<string, unknown>; pollSeconds: number }
   | {
       kind: 'done';

@@ -45,6 +45,13 @@ export class JourneyError extends Error {
   }
 }
 
+/** The time (this computer's clock and zone) and the place of the sign-in, as the person reads them. */
+export function originParams(lang: Lang, transaction: Pick<Transaction, 'startedAt' | 'place'>): { time: string; place: string } {
+  const time = new Date((transaction.startedAt ?? 0) * 1000).toLocaleString(lang === 'tr' ? 'tr-TR' : 'en-GB', { dateStyle: 'short', timeStyle: 'short' });
+  const place = transaction.place === 'local' ? message(lang, 'place_local') : transaction.place ?? message(lang, 'place_unknown');
+  return { time, place };
+}
+
 async function transactionCode(options: SignOptions): Promise<string> {
   if (options.code !== undefined) return normaliseCode(options.code);
   if (!options.interactive) throw usageError('code_required');
@@ -124,6 +131,8 @@ export async function signTransaction(options: SignOptions): Promise<SignResult>
   const transaction = await client.getTransaction(code);
   const profileKey: MessageKey = transaction.profile === 'id-card' ? 'profile_id_card' : 'profile_e_signature';
   options.say('transaction', { service: transaction.service, profile: message(options.lang, profileKey), code: displayCode(code) });
+  // Before the card and the PIN: where and when the sign-in began, so a code someone else relayed looks wrong.
+  if (transaction.startedAt !== undefined) options.say('transaction_origin', originParams(options.lang, transaction));
 
   let signed: Awaited<ReturnType<typeof signWithCard>>;
   try {

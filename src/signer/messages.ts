@@ -50,6 +50,12 @@ const catalog = {
     en: 'Warning: the PIN file {path} can be read by other users (chmod 600 recommended).',
   },
   transaction: { tr: '{service} · {profile} ile giriş · kod {code}', en: '{service} · sign-in with {profile} · code {code}' },
+  transaction_origin: {
+    tr: 'Bu giriş {time} saatinde, {place} konumundan başlatıldı. Girişi siz başlatmadıysanız veya yer ve saat size ait değilse PIN girmeyin: birisi sizin adınıza giriş yapmaya çalışıyor olabilir.',
+    en: 'This sign-in was started at {time} from {place}. If you did not start it, or the place and time are not yours, do not enter your PIN: someone may be trying to sign in as you.',
+  },
+  place_local: { tr: 'yerel bir ağ', en: 'a local network' },
+  place_unknown: { tr: 'bilinmeyen bir yer', en: 'an unknown place' },
   profile_e_signature: { tr: 'e-imza', en: 'e-signature' },
   profile_id_card: { tr: 'T.C. kimlik kartı', en: 'Turkish ID card' },
   certificate_chosen: { tr: 'Sertifika: {holder} (veren: {issuer})', en: 'Certificate: {holder} (issued by {issuer})' },

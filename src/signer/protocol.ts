@@ -19,6 +19,10 @@ export interface Transaction {
   challenge: Buffer;
   expiresAt: string | undefined;
   service: string;
+  /** When the sign-in began (epoch seconds, Kapı's clock), if Kapı said. */
+  startedAt: number | undefined;
+  /** Where the browser that began it is ('local' for a private network), if Kapı knows. */
+  place: string | undefined;
 }
 
 export interface SignaturePost {
@@ -186,6 +190,8 @@ export class SignerClient {
       challenge,
       expiresAt: typeof b.expires_at === 'string' || typeof b.expires_at === 'number' ? String(b.expires_at) : undefined,
       service: typeof b.service === 'string' && b.service ? b.service : new URL(this.server).host,
+      startedAt: typeof b.started_at === 'number' && Number.isFinite(b.started_at) ? b.started_at : undefined,
+      place: typeof b.place === 'string' && b.place ? b.place.slice(0, 200) : undefined,
     };
   }
 

@@ -97,9 +97,9 @@ describe('production refuses what it must (issue 19 point 8)', () => {
 
   it('docker-compose publishes only the TLS proxy; Kapı, which trusts one proxy hop, is never reachable directly (no forged X-Forwarded-For)', () => {
     const compose = readFileSync(new URL('../../docker-compose.yml', import.meta.url), 'utf8');
-    const services = Object.fromEntries(compose.split(/\n(?= {2}[a-z-]+:\n)/).slice(1).map((block) => [/^ {2}([a-z-]+):/.exec(block)![1], block]));
+    const services: Record<string, string> = Object.fromEntries(compose.split(/\n(?= {2}[a-z-]+:\n)/).slice(1).map((block) => [/^ {2}([a-z-]+):/.exec(block)![1]!, block]));
     expect(Object.keys(services)).toEqual(expect.arrayContaining(['kapi', 'proxy', 'postgres', 'redis']));
-    for (const [name, block] of Object.entries(services)) if (name !== 'proxy') expect(`${name}: ${/\n {4}ports:/.test(block!)}`).toBe(`${name}: false`);
+    for (const [name, block] of Object.entries(services)) if (name !== 'proxy') expect(`${name}: ${/\n {4}ports:/.test(block)}`).toBe(`${name}: false`);
     expect(services.proxy).toMatch(/\n {4}ports:/);
     expect(services.kapi).toMatch(/KAPI_TRUST_PROXY_HOPS: 1\n/);
     // The image's health check asks the operator's listener (PORT + 1 inside the container).

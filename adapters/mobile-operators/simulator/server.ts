@@ -243,6 +243,7 @@ export async function startMsspSimulator(options: MsspSimulatorOptions): Promise
       return send(res, version, 200, buildEnvelope(version, 'MSS_ReceiptResponse', { 'mss:MSS_ReceiptResp': { '@_MajorVersion': '1', '@_MinorVersion': '1', ...echo(record, operator), 'mss:Status': status(100) } }));
     }
     if (tx.subscriber.behaviour === 'fault' && Date.now() >= tx.createdAt + answerAfter) return fault(406, 'the SIM could not make the signature');
+    if (tx.subscriber.behaviour === 'malformed_status') return send(res, version, 200, '<html><body>Service Temporarily Unavailable</body></html>', 'text/html');
     const final = await finalAnswer(tx);
     const code = final?.code ?? 504;
     const signature = final?.signature ? { 'mss:MSS_Signature': { 'mss:Base64Signature': Buffer.from(final.signature).toString('base64') } } : {};

@@ -19,6 +19,7 @@ export type Behaviour =
   | 'invalid_signature' // a broken signature, reported as 502 VALID_SIGNATURE
   | 'wrong_data' // signs other data than what was sent
   | 'malformed' // the signature request is answered with something that is not SOAP
+  | 'malformed_status' // accepted, then every status query is answered with something that is not SOAP
   | 'fault' // the status query is answered with a SOAP fault (mss:_406)
   | 'internal_error' // 900 INTERNAL_ERROR
   | 'slow'; // every answer takes `slowMs`, then approves
@@ -67,6 +68,7 @@ export const DEFAULT_SUBSCRIBERS: Subscriber[] = [
   { number: '5300000024', behaviour: 'ota_error', person: AYSE },
   { number: '5300000025', behaviour: 'internal_error', person: AYSE },
   { number: '5300000026', behaviour: 'wrong_data', person: AYSE },
+  { number: '5300000027', behaviour: 'malformed_status', person: AYSE },
 ];
 
 /** For `other_person`: the certificate belongs to someone else than the subscriber's person. */

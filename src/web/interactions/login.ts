@@ -8,6 +8,7 @@ import { saveFlow, type InteractionLike } from '../../engine/flow-store.js';
 import { KapiError } from '../../errors.js';
 import { translate } from '../i18n.js';
 import { renderPage } from '../render.js';
+import { bindUpstreamAnswer } from '../upstream-binding.js';
 import type { InteractionDeps } from './context.js';
 import type { SignInResult } from '../../sessions/record-sign-in.js';
 
@@ -101,6 +102,7 @@ async function runStep(deps: InteractionDeps, req: LoginRequest, method: Method,
       }, { status: step.kind === 'prompt' ? step.status ?? 200 : 200 });
     case 'redirect':
       await saveFlow(req.interaction, flow);
+      if (step.binding) bindUpstreamAnswer(ctx, step.binding);
       ctx.redirect(step.url);
       return;
     case 'done': {

@@ -65,6 +65,8 @@ export class RegistrarTokenVerifier {
     private readonly repository: RegistrarRepository,
     /** The running provider, for opaque tokens (the resource server registered with format opaque). */
     private readonly provider?: () => Provider,
+    /** KAPI_CLOCK_TOLERANCE_SECONDS: the one allowance for clocks that are off, on `exp` and `nbf`. */
+    private readonly clockToleranceSeconds = 0,
   ) {
     this.#keys = new LocalKeys(keys);
   }
@@ -100,7 +102,7 @@ export class RegistrarTokenVerifier {
   }
 
   async #verifySignature(token: string): Promise<JWTPayload> {
-    const options = { issuer: this.issuer, audience: registrarAudience(this.issuer), typ: 'at+jwt', algorithms: ['ES256', 'PS256', 'RS256'], requiredClaims: ['exp', 'iat', 'sub', 'client_id'] };
+    const options = { issuer: this.issuer, audience: registrarAudience(this.issuer), typ: 'at+jwt', algorithms: ['ES256', 'PS256', 'RS256'], requiredClaims: ['exp', 'iat', 'sub', 'client_id'], clockTolerance: this.clockToleranceSeconds };
     try {
       return (await jwtVerify(token, await this.#keys.get(), options)).payload;
     } catch (err) {
