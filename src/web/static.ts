@@ -7,6 +7,9 @@ import { PROJECT_ROOT } from './render.js';
 const FILES: Record<string, { file: string; type: string }> = {
   '/static/kapi.css': { file: 'src/web/static/kapi.css', type: 'text/css; charset=utf-8' },
   '/static/poll.js': { file: 'src/web/static/poll.js', type: 'text/javascript; charset=utf-8' },
+  '/static/favicon.svg': { file: 'src/web/static/favicon.svg', type: 'image/svg+xml' },
+  // Browsers ask for /favicon.ico before (or without) reading the page's icon link.
+  '/favicon.ico': { file: 'src/web/static/favicon.svg', type: 'image/svg+xml' },
 };
 
 export function staticFiles(): Middleware {
@@ -21,6 +24,8 @@ export function staticFiles(): Middleware {
     }
     ctx.type = entry.type;
     ctx.set('Cache-Control', 'public, max-age=3600');
+    // An SVG is a document: it gets a policy of its own that lets it do nothing but draw.
+    if (entry.type === 'image/svg+xml') ctx.set('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'");
     ctx.body = body;
   };
 }
