@@ -79,6 +79,30 @@ export function unknownCriticalExtension(path: PathCertificate[]): PathProblem |
 }
 
 /**
+ * The constraint extensions pkijs processes, and the anchor's name constraints honoured below: one whose
+ * value cannot be read constrains nothing in pkijs (it keeps an empty value with a `parsingError`), so it
+ * is treated as not understood (§6.1.4(o)) and refuses the path, whatever its criticality.
+ */
+const CONSTRAINT_EXTENSIONS: Record<string, string> = {
+  '2.5.29.30': 'nameConstraints',
+  '2.5.29.32': 'certificatePolicies',
+  '2.5.29.33': 'policyMappings',
+  '2.5.29.36': 'policyConstraints',
+};
+
+export function unreadableConstraint(path: PathCertificate[]): PathProblem | undefined {
+  for (const [index, { pkijs: cert }] of path.entries()) {
+    for (const extension of cert.extensions ?? []) {
+      const name = CONSTRAINT_EXTENSIONS[extension.extnID];
+      if (!name) continue;
+      const value = extension.parsedValue as { parsingError?: string } | undefined;
+      if (!value || value.parsingError) return { reason: 'untrusted', detail: `${label(path, index)} has a ${name} extension that cannot be read` };
+    }
+  }
+  return undefined;
+}
+
+/**
  * RFC 5280 §4.2.1.9 and §6.1.4(l)(m): a CA's pathLenConstraint bounds the number of non-self-issued
  * intermediate CAs that may follow it in the path. pkijs reads basicConstraints but never this field.
  * The anchor's own constraint is honoured too (RFC 5937 §2 lets a validator keep an anchor's constraints):

@@ -6,6 +6,7 @@ import {
   directoryNameOutsideConstraints,
   pathLengthExceeded,
   unknownCriticalExtension,
+  unreadableConstraint,
   validityOfPath,
   type PathCertificate,
   type PathProblem,
@@ -62,7 +63,7 @@ async function problemOf(candidate: X509Certificate[], at: Date): Promise<PathPr
     // The engine's own date check cannot fail where validityOfPath passed; if it does, refuse all the same.
     return { reason: 'untrusted', detail: engine.code === PKIJS_VALIDITY_CODE ? `${engine.detail} (dates)` : engine.detail };
   }
-  return unknownCriticalExtension(path) ?? pathLengthExceeded(path) ?? directoryNameOutsideConstraints(path);
+  return unknownCriticalExtension(path) ?? unreadableConstraint(path) ?? pathLengthExceeded(path) ?? directoryNameOutsideConstraints(path);
 }
 
 function distinct(certs: X509Certificate[]): X509Certificate[] {

@@ -136,6 +136,11 @@ export function nameConstraints(subtrees: { permitted?: Name[]; excluded?: Name[
   return new Extension('2.5.29.30', true, new asn1js.Sequence({ value }).toBER());
 }
 
+/** A nameConstraints extension whose value is an INTEGER, not the SEQUENCE the RFC defines. */
+export function unreadableNameConstraints(): Extension {
+  return new Extension('2.5.29.30', true, new asn1js.Integer({ value: 5 }).toBER());
+}
+
 /** RFC 5280 §4.2.1.11: requireExplicitPolicy [0] SkipCerts. */
 export function policyConstraints(requireExplicitPolicy: number): Extension {
   const skip = new asn1js.Primitive({ idBlock: { tagClass: 3, tagNumber: 0 }, valueHex: new Uint8Array([requireExplicitPolicy]).buffer });

@@ -18,6 +18,7 @@ import {
   subCa,
   trusting,
   unknownExtension,
+  unreadableNameConstraints,
   type Ca,
 } from './certificate-paths-support.js';
 
@@ -113,6 +114,11 @@ describe('certificate paths: name constraints (RFC 5280 §4.2.1.10, §6.1.3(b)(c
     const upper = await subCa(root, { commonName: 'Permits TR', extensions: [nameConstraints({ permitted: [turkey] })] });
     const lower = await subCa(upper, { commonName: 'Permits DE Only', extensions: [nameConstraints({ permitted: [germany] })] });
     expect(await reasonOf(await leafOf(lower), [upper, lower])).toBe('untrusted');
+  });
+
+  it('a leaf under an intermediate whose name constraints cannot be read is refused (a constraint that cannot be read constrains nothing, so it is not ignored)', async () => {
+    const garbled = await subCa(root, { commonName: 'Garbled Constraints', extensions: [unreadableNameConstraints()] });
+    expect(await reasonOf(await leafOf(garbled), [garbled])).toBe('untrusted');
   });
 
   it('a path under a root whose name constraints do not permit it is refused (the anchor’s own constraints are honoured)', async () => {
