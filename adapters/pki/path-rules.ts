@@ -105,7 +105,7 @@ export function unreadableConstraint(path: PathCertificate[]): PathProblem | und
 /**
  * RFC 5280 §4.2.1.9 and §6.1.4(l)(m): a CA's pathLenConstraint bounds the number of non-self-issued
  * intermediate CAs that may follow it in the path. pkijs reads basicConstraints but never this field.
- * The anchor's own constraint is honoured too (RFC 5937 §2 lets a validator keep an anchor's constraints):
+ * The anchor's own constraint is honoured too (RFC 5937 lets a validator apply an anchor's constraints):
  * an operator who installs a root that says "leaves only" means it.
  */
 export function pathLengthExceeded(path: PathCertificate[]): PathProblem | undefined {
@@ -123,7 +123,7 @@ export function pathLengthExceeded(path: PathCertificate[]): PathProblem | undef
  * subjects. Two points where pkijs is looser: it adds up the permitted subtrees of successive CAs (the RFC
  * intersects them: a subject must fit every CA's permitted names), and it lets a subtree match anywhere in
  * the subject (the RFC: the subtree is a prefix of the subject's RDN sequence). The anchor's constraints
- * apply (RFC 5937 §2); self-issued intermediates are not checked against them (§6.1.3(b)), the leaf is.
+ * apply (RFC 5937); self-issued intermediates are not checked against them (§6.1.3(b)), the leaf is.
  */
 export function directoryNameOutsideConstraints(path: PathCertificate[]): PathProblem | undefined {
   for (let issuer = path.length - 1; issuer >= 1; issuer--) {

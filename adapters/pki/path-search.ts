@@ -7,7 +7,7 @@ import { AuthorityKeyIdentifierExtension, SubjectKeyIdentifierExtension, type X5
 // them) only choose which candidates are worth a signature check. Whether a found path is VALID is
 // path-engine.ts's and path-rules.ts's question: this search only guarantees that it ends, whatever the
 // client sends. Loops (cross-certified pairs, meshes) are cut by never putting the same subject and key
-// twice in one path (RFC 4158 §5.2), the depth is bounded, and so is the work of one search.
+// twice in one path (RFC 4158's loop detection), the depth is bounded, and so is the work of one search.
 
 /** Certificates in a path, leaf and anchor included. No real hierarchy is deeper than four. */
 export const MAX_PATH_CERTIFICATES = 8;
@@ -22,7 +22,7 @@ export interface SearchBudget {
 
 /**
  * Candidate paths from `leaf` (first) to an anchor (last), breadth first, with partial paths whose last
- * certificate names an anchor as its issuer taken first (the sorting of RFC 4158 §3.5): a short honest
+ * certificate names an anchor as its issuer taken first (one of RFC 4158's sorting rules): a short honest
  * path is met before the budget is spent on a long or tangled one. The caller stops pulling once a
  * candidate validates.
  */
