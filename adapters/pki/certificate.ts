@@ -3,7 +3,7 @@ import { BasicConstraintsExtension, KeyUsageFlags, KeyUsagesExtension, X509Certi
 import type { KeyUsageName } from './port.js';
 import { OID_QC_STATEMENTS, meetsQualifiedRule, readQcStatementIds } from './qc-statements.js';
 
-// Small readers over @peculiar/x509 certificates, shared by path building and the validator.
+// Small readers over @peculiar/x509 certificates, shared by path validation, revocation and the validator.
 
 const OID_SERIAL_NUMBER = '2.5.4.5';
 const OID_COMMON_NAME = '2.5.4.3';
@@ -64,12 +64,6 @@ export function hasKeyUsages(cert: X509Certificate, required: readonly KeyUsageN
   const extension = cert.getExtension(KeyUsagesExtension);
   if (!extension) return false;
   return required.every((name) => (extension.usages & KEY_USAGE_FLAGS[name]) !== 0);
-}
-
-/** An issuer may sign certificates unless a keyUsage extension is present without keyCertSign. */
-export function mayIssueCertificates(cert: X509Certificate): boolean {
-  const extension = cert.getExtension(KeyUsagesExtension);
-  return !extension || (extension.usages & KeyUsageFlags.keyCertSign) !== 0;
 }
 
 export function mayIssueCrls(cert: X509Certificate): boolean {

@@ -1,89 +1,71 @@
-import { webcrypto } from 'node:crypto';
-import { AuthorityKeyIdentifierExtension, BasicConstraintsExtension, SubjectKeyIdentifierExtension, type X509Certificate } from './x509.js';
-import { isCa, mayIssueCertificates, sameCertificate, validityProblem, type ValidityProblem } from './certificate.js';
+import * as pkijs from 'pkijs';
+import type { X509Certificate } from './x509.js';
+import { sameCertificate, type ValidityProblem } from './certificate.js';
+import { PKIJS_VALIDITY_CODE, pkijsAcceptsPath } from './path-engine.js';
+import {
+  directoryNameOutsideConstraints,
+  pathLengthExceeded,
+  unknownCriticalExtension,
+  unreadableConstraint,
+  validityOfPath,
+  type PathCertificate,
+  type PathProblem,
+} from './path-rules.js';
+import { MAX_SEARCH_STEPS, candidatePaths, type SearchBudget } from './path-search.js';
 
-// Certification path building: from the leaf, issuer by issuer, through the certificates the client sent
-// and the profile's known intermediates, to one of the profile's anchors. Each link is proved by the
-// signature, not by the names alone; names (and key identifiers, when both sides carry them) only choose
-// which candidates are worth a signature check. Anchors are trusted as configured: their own signature
-// is not checked, their validity period is.
+// Certification path validation per RFC 5280 §6.1 for the smart-card and mobile-signature logins.
+// path-search.ts proposes candidate paths from the leaf to one of the profile's anchors (bounded, loop
+// free); each candidate is validated by pkijs's chain validation engine (path-engine.ts) and by the
+// RFC 5280 checks pkijs lacks (path-rules.ts). The first candidate that passes everything is the path.
+// Anchors are configuration: the engine trusts them as given, their dates and constraints still count.
+// Revocation is not part of this: the validator asks OCSP/CRL (revocation.ts) once a path stands.
 
 export type PathResult =
   | { ok: true; path: X509Certificate[] }
   | { ok: false; reason: 'untrusted' | ValidityProblem; detail: string };
 
-/** Deeper paths than this are not built: no real hierarchy is that deep, and it bounds the work. */
-const MAX_DEPTH = 8;
+/** Candidate paths validated at most per login: a client cannot make Kapı validate paths without end. */
+const MAX_CANDIDATES = 8;
 
-interface Search {
-  pool: X509Certificate[];
-  anchors: X509Certificate[];
-  at: Date;
-  /** The first validity problem met on an otherwise complete link, reported when no clean path exists. */
-  validity?: { reason: ValidityProblem; detail: string };
-}
-
-/** Path from `leaf` (first) to an anchor (last); the leaf's own validity is the caller's concern. */
-export async function buildPath(leaf: X509Certificate, pool: X509Certificate[], anchors: X509Certificate[], at: Date): Promise<PathResult> {
-  const search: Search = { pool: pool.filter((c) => !anchors.some((a) => sameCertificate(a, c))), anchors, at };
-  const path = await extend([leaf], search);
-  if (path) return { ok: true, path };
-  if (search.validity) return { ok: false, ...search.validity };
-  return { ok: false, reason: 'untrusted', detail: `no path from "${leaf.issuer}" to a trust anchor` };
-}
-
-async function extend(path: X509Certificate[], search: Search): Promise<X509Certificate[] | undefined> {
-  const current = path[path.length - 1]!;
-  if (path.length > MAX_DEPTH) return undefined;
-  // Anchors first: a path that ends early is shorter and needs no further intermediates.
-  const candidates = [...search.anchors.map((c) => ({ cert: c, anchor: true })), ...search.pool.map((c) => ({ cert: c, anchor: false }))];
-  for (const { cert: candidate, anchor } of candidates) {
-    if (path.some((c) => sameCertificate(c, candidate))) continue;
-    if (!namesIssuer(candidate, current) || !keyIdsAgree(candidate, current)) continue;
-    if (!mayIssue(candidate, anchor, path.length - 1)) continue;
-    if (!(await signedBy(current, candidate))) continue;
-    const problem = validityProblem(candidate, search.at);
-    if (problem) {
-      search.validity ??= { reason: problem, detail: `${anchor ? 'anchor' : 'intermediate'} "${candidate.subject}" is ${problem === 'not_yet_valid' ? 'not yet valid' : 'expired'}` };
-      continue;
-    }
-    if (anchor) return [...path, candidate];
-    const longer = await extend([...path, candidate], search);
-    if (longer) return longer;
+/** Path from `leaf` (first) to an anchor (last), valid at `at`, the leaf's own dates included. */
+export async function validatePath(leaf: X509Certificate, pool: X509Certificate[], anchors: X509Certificate[], at: Date): Promise<PathResult> {
+  const budget: SearchBudget = { steps: MAX_SEARCH_STEPS };
+  const intermediates = distinct(pool.filter((c) => !anchors.some((a) => sameCertificate(a, c))));
+  let firstProblem: PathProblem | undefined;
+  let validityProblem: PathProblem | undefined;
+  let tried = 0;
+  for await (const candidate of candidatePaths(leaf, intermediates, anchors, budget)) {
+    const problem = await problemOf(candidate, at);
+    if (!problem) return { ok: true, path: candidate };
+    firstProblem ??= problem;
+    if (problem.reason !== 'untrusted') validityProblem ??= problem;
+    if (++tried >= MAX_CANDIDATES) break;
   }
-  return undefined;
+  // As before the engine: a path that is only out of date says so; otherwise the first reason found.
+  const problem = validityProblem ?? firstProblem;
+  if (problem) return { ok: false, ...problem };
+  const why = budget.exhausted ? `path search stopped after ${MAX_SEARCH_STEPS} steps` : 'no path';
+  return { ok: false, reason: 'untrusted', detail: `${why} from "${leaf.issuer}" to a trust anchor` };
 }
 
-function namesIssuer(issuer: X509Certificate, subject: X509Certificate): boolean {
-  return issuer.subject === subject.issuer;
-}
-
-/** Key identifiers only rule a candidate out when both sides carry them and they differ (re-keyed CAs). */
-function keyIdsAgree(issuer: X509Certificate, subject: X509Certificate): boolean {
-  const authorityKeyId = subject.getExtension(AuthorityKeyIdentifierExtension)?.keyId;
-  const subjectKeyId = issuer.getExtension(SubjectKeyIdentifierExtension)?.keyId;
-  return !authorityKeyId || !subjectKeyId || authorityKeyId.toLowerCase() === subjectKeyId.toLowerCase();
-}
-
-/**
- * Intermediates must be CAs (basicConstraints cA) allowed to sign certificates, within their pathLen.
- * Anchors are configuration: an old v1 root without basicConstraints is accepted, one that says
- * "not a CA" is not.
- * @param below intermediates already between this issuer and the leaf (self-issued ones are counted too: stricter)
- */
-function mayIssue(issuer: X509Certificate, anchor: boolean, below: number): boolean {
-  const constraints = issuer.getExtension(BasicConstraintsExtension);
-  if (anchor ? constraints?.ca === false : !isCa(issuer)) return false;
-  if (!mayIssueCertificates(issuer)) return false;
-  const pathLength = constraints?.pathLength;
-  return pathLength === undefined || below <= pathLength;
-}
-
-async function signedBy(subject: X509Certificate, issuer: X509Certificate): Promise<boolean> {
+async function problemOf(candidate: X509Certificate[], at: Date): Promise<PathProblem | undefined> {
+  let path: PathCertificate[];
   try {
-    return await subject.verify({ publicKey: issuer.publicKey, signatureOnly: true }, webcrypto as Crypto);
-  } catch {
-    // An algorithm WebCrypto cannot verify (or a broken key) proves nothing.
-    return false;
+    path = candidate.map((x509) => ({ x509, pkijs: pkijs.Certificate.fromBER(new Uint8Array(x509.rawData)) }));
+  } catch (err) {
+    return { reason: 'untrusted', detail: `pkijs cannot read a certificate of the path: ${(err as Error).message}` };
   }
+  // Dates first, so that an out-of-date path reads as expired or not yet valid, not as untrusted.
+  const dated = validityOfPath(path, at);
+  if (dated) return dated;
+  const engine = await pkijsAcceptsPath(path, at);
+  if (!engine.ok) {
+    // The engine's own date check cannot fail where validityOfPath passed; if it does, refuse all the same.
+    return { reason: 'untrusted', detail: engine.code === PKIJS_VALIDITY_CODE ? `${engine.detail} (dates)` : engine.detail };
+  }
+  return unknownCriticalExtension(path) ?? unreadableConstraint(path) ?? pathLengthExceeded(path) ?? directoryNameOutsideConstraints(path);
+}
+
+function distinct(certs: X509Certificate[]): X509Certificate[] {
+  return certs.filter((cert, index) => certs.findIndex((other) => sameCertificate(other, cert)) === index);
 }

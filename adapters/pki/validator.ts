@@ -7,19 +7,19 @@ import {
   isQualified,
   nationalIdOf,
   parseCertificate,
-  validityProblem,
 } from './certificate.js';
 import type { FetchLike } from './fetch-der.js';
-import { buildPath } from './path.js';
+import { validatePath } from './path.js';
 import type { CertificateValidator, CertificateVerdict, RefusedCertificate, TrustProfile } from './port.js';
 import { MemoryRevocationCache, type RevocationCache } from './revocation-cache.js';
 import { RevocationChecker } from './revocation.js';
 import { log } from '../../src/log.js';
 
 // The certificate checks of a smart-card (or mobile-signature) login, in the order that gives the most
-// useful answer: can it be read, does it chain to this profile's anchors, is it valid at the time, does it
-// have the key usage and qualified status the profile asks for, and is it revoked. Revocation comes last
-// because it is the only step that goes over the network.
+// useful answer: can it be read, is there a valid certification path (RFC 5280 §6.1, path.ts) from it to
+// this profile's anchors at the time (the leaf's own dates included), does it have the key usage and
+// qualified status the profile asks for, and is it revoked. Revocation comes last because it is the only
+// step that goes over the network.
 
 export interface PkiValidatorOptions {
   /** Defaults to the global fetch. */
@@ -65,14 +65,8 @@ export class PkiValidator implements CertificateValidator {
     // A CA certificate is never a login certificate, even one that is itself an anchor.
     if (isCa(leaf)) return refuse('wrong_key_usage', 'the certificate is a CA certificate');
 
-    const path = await buildPath(leaf, [...chain, ...trust.intermediates], trust.anchors, when);
+    const path = await validatePath(leaf, [...chain, ...trust.intermediates], trust.anchors, when);
     if (!path.ok) return refuse(path.reason, path.detail);
-
-    const leafProblem = validityProblem(leaf, when);
-    if (leafProblem) {
-      const edge = leafProblem === 'expired_certificate' ? `expired ${leaf.notAfter.toISOString()}` : `valid from ${leaf.notBefore.toISOString()}`;
-      return refuse(leafProblem, edge);
-    }
 
     if (!hasKeyUsages(leaf, profile.requiredKeyUsage)) {
       return refuse('wrong_key_usage', `profile ${profile.name} needs keyUsage ${profile.requiredKeyUsage.join('+')}`);
