@@ -81,10 +81,10 @@ export async function openServices(config: Config): Promise<Services> {
   const audit = new AuditLog(db);
   const hasher = new PasswordHasher({ concurrency: config.argon2Concurrency });
   const clientCache = new ClientCache();
-  const adapter = createOidcAdapterFactory({ db, sealer, redis, redisPrefix: config.redisPrefix, clientCache });
+  const adapter = createOidcAdapterFactory({ db, sealer, redis, redisPrefix: config.redisPrefix, clientCache, replicaWait: config.redisReplicaWait });
   const resourceServers = new ResourceServerRegistry(db);
   const sessions = new SessionIndex(db, adapter);
-  const configurationFor: Services['configurationFor'] = (jwks) => buildConfiguration({ config, jwks, adapter, accounts, consents, audit, resourceServers });
+  const configurationFor: Services['configurationFor'] = (jwks) => buildConfiguration({ config, jwks, adapter, accounts, consents, audit, resourceServers, sessionEnded: (uid, accountId) => sessions.isEnded(uid, accountId) });
 
   // Client metadata is validated by oidc-provider itself, with Kapı's configuration.
   let validator: Provider | undefined;

@@ -75,6 +75,13 @@ const RECORD_SQL = `insert into login_sessions as s (uid, account_id, methods, a
     account_id = excluded.account_id, acr = excluded.acr, amr = excluded.amr, signed_in_at = excluded.signed_in_at,
     expires_at = excluded.expires_at, ip = excluded.ip, user_agent = excluded.user_agent, ended_at = null, end_reason = null`;
 
+/** How long an ended session's mark must live: until the session would have expired anyway, plus a margin. */
+function markLifetime(row: Row | undefined): number {
+  const longest = Math.max(...Object.values(SESSION_LIFETIMES).map((l) => l.absolute));
+  const remaining = row ? Math.ceil((new Date(row.expires_at).getTime() - Date.now()) / 1000) : longest;
+  return Math.min(Math.max(remaining, 0), longest) + 300;
+}
+
 function toSession(row: Row): LoginSession {
   return {
     uid: row.uid,
@@ -158,10 +165,38 @@ export class SessionIndex {
     return ended;
   }
 
+  /**
+   * Whether the index says this session must not be honoured: it has ended, or its row names another
+   * person. A session the index does not know is not refused here (its row may not be written yet).
+   */
+  async isEnded(uid: string, accountId: string): Promise<boolean> {
+    const row = (await this.db('login_sessions').first('account_id', 'ended_at').where({ uid })) as Pick<Row, 'account_id' | 'ended_at'> | undefined;
+    return row !== undefined && (row.ended_at !== null || row.account_id !== accountId);
+  }
+
+  /**
+   * oidc-provider ended a session itself (RP-initiated logout: it revoked the grants and sent the
+   * back-channel logout tokens): the index row ends too, and the session is marked so that a request
+   * in flight does not write it back.
+   */
+  async endedByProvider(uid: string, reason: EndReason): Promise<void> {
+    await this.db('login_sessions').where({ uid }).whereNull('ended_at').update({ ended_at: new Date(), end_reason: reason });
+    const row = (await this.db('login_sessions').where({ uid }).first()) as Row | undefined;
+    const sessions = new this.adapter('Session');
+    await sessions.markSessionEnded(uid, markLifetime(row));
+    // A request that loaded the session before the logout may have written it back meanwhile.
+    const payload = (await sessions.findByUid(uid)) as SessionPayload | undefined;
+    if (payload?.jti) await sessions.destroy(payload.jti);
+  }
+
   async #endOne(row: Row, reason: string): Promise<void> {
-    // Mark first: a half-finished ending is retried by the next request, never shown as active.
+    // Mark first: a half-finished ending is retried by the next request, never shown as active, and
+    // the authorization endpoint refuses the session from now on (src/oidc/level-checks.ts).
     await this.db('login_sessions').where({ uid: row.uid }).update({ ended_at: new Date(), end_reason: reason.slice(0, 32) });
     const sessions = new this.adapter('Session');
+    // Then the session's own mark, before it is read and destroyed: a request in flight that loaded the
+    // session before this point cannot write it back after it (the adapters check the mark on every save).
+    await sessions.markSessionEnded(row.uid, markLifetime(row));
     const payload = (await sessions.findByUid(row.uid)) as SessionPayload | undefined;
     if (!payload) return; // expired already: nothing left to end
     for (const [clientId, authorization] of Object.entries(payload.authorizations ?? {})) {
