@@ -19,7 +19,7 @@ import type { Channel, CounterRequest, IdentityType, RegistryLookup, RegistryRec
 
 /** Ends the sign-in sessions an account holds (the session index, src/sessions/session-index.ts). */
 export interface SessionEnder {
-  endForAccount(accountId: string, options: { startedWith?: string; reason: string }): Promise<number>;
+  endForAccount(accountId: string, options: { startedWith?: string; reason: string; revokeTokens?: boolean }): Promise<number>;
 }
 
 export interface RegistrarServiceDeps {
@@ -177,9 +177,9 @@ export class RegistrarService {
       accountCreated: outcome.created,
       passwordLoginReopened: outcome.reopened,
     });
-    // The earlier password is gone (lost, forgotten or stolen: that is why people come): the sessions
-    // it started end with it.
-    if (outcome.hadPassword) await this.#endPasswordSessions(outcome.record.accountId, 'password_changed', staff);
+    // The earlier password is gone (lost, forgotten or stolen: that is why people come). As for a reset,
+    // every session and every token of the person ends, whatever method started it (DESIGN.md, "Endings").
+    if (outcome.hadPassword) await this.#endEverything(outcome.record.accountId, 'password_changed', staff);
 
     const who = { nationalId: person.nationalId, name: fullName(person) };
     return {
@@ -194,7 +194,7 @@ export class RegistrarService {
     };
   }
 
-  /** Cancels the person's password: it stops working at once and the sessions it started end. */
+  /** Cancels the person's password: it stops working at once, and every session and token of the person ends. */
   async cancel(staff: StaffContext, request: CounterRequest): Promise<Cancelled> {
     const { office, staffName } = await this.authorize(staff);
     await this.#d.limiter.consume(staff.staffAccountId, staff.officeCode);
@@ -210,7 +210,7 @@ export class RegistrarService {
       return this.#d.repository.recordCancellation({ accountId: account.id, channel: request.channel, documents, representative }, staff, trx);
     });
 
-    const sessionsEnded = await this.#endPasswordSessions(record.accountId, 'password_cancelled', staff);
+    const sessionsEnded = await this.#endEverything(record.accountId, 'password_cancelled', staff);
     await this.#d.repository.setSessionsEnded(record.id, sessionsEnded);
     const finalRecord = { ...record, sessionsEnded };
     await this.#audit('registrar.password_cancelled', staff, record.accountId, {
@@ -312,8 +312,9 @@ export class RegistrarService {
     }
   }
 
-  async #endPasswordSessions(accountId: string, reason: string, staff: StaffContext): Promise<number> {
-    const ended = await this.#d.sessions.endForAccount(accountId, { startedWith: 'password', reason });
+  /** Every session of the person, whatever method started it, and every grant and refresh token (offline_access too). */
+  async #endEverything(accountId: string, reason: string, staff: StaffContext): Promise<number> {
+    const ended = await this.#d.sessions.endForAccount(accountId, { reason, revokeTokens: true });
     if (ended) await this.#audit('registrar.sessions_ended', staff, accountId, { reason, count: ended });
     return ended;
   }

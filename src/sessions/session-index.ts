@@ -5,6 +5,7 @@ import { isAcr, type Acr } from '../assurance/levels.js';
 import { log } from '../log.js';
 import { SESSION_LIFETIMES } from '../oidc/level-checks.js';
 import type { LogoutOutbox } from '../oidc/logout-outbox.js';
+import type { TokenRevocations } from './token-revocations.js';
 
 /** One of a person's sign-in sessions, as the account pages show it. */
 export interface LoginSession {
@@ -110,7 +111,7 @@ export class SessionIndex {
   #provider: (() => Provider) | undefined;
   #outbox: LogoutOutbox | undefined;
 
-  constructor(private readonly db: Database, private readonly adapter: OidcAdapterClass) {}
+  constructor(private readonly db: Database, private readonly adapter: OidcAdapterClass, private readonly revocations?: TokenRevocations) {}
 
   /** The server attaches its provider so logout tokens are sent at once (failures go to the outbox). */
   attach(provider: () => Provider, outbox: LogoutOutbox): void {
@@ -149,10 +150,17 @@ export class SessionIndex {
   }
 
   /**
-   * Ends the account's sessions: all, only those a given method took part in (a cancelled password
-   * ends the sessions it started), and never the one named in `except` (the session making the change).
+   * Ends the account's sessions: all, only those a given method took part in, and never the one named in
+   * `except` (the session making the change). With `revokeTokens`, every grant and refresh token of the
+   * person goes first, `offline_access` ones included, and Kapı's own APIs refuse her tokens issued
+   * before now (src/sessions/token-revocations.ts): what a password change or reset, an office
+   * cancellation and "sign out everywhere" must do (DESIGN.md, third round, "Endings").
    */
-  async endForAccount(accountId: string, options: { startedWith?: string; reason: EndReason | string; except?: string }): Promise<number> {
+  async endForAccount(accountId: string, options: { startedWith?: string; reason: EndReason | string; except?: string; revokeTokens?: boolean }): Promise<number> {
+    if (options.revokeTokens) {
+      if (!this.revocations) throw new Error('this session index cannot revoke tokens');
+      await this.revocations.revokeAccount(accountId, options.reason);
+    }
     let query = this.db('login_sessions').where({ account_id: accountId }).whereNull('ended_at');
     if (options.except) query = query.whereNot({ uid: options.except });
     const rows = (await query) as Row[];
