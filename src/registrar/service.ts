@@ -53,6 +53,8 @@ export interface Issued {
   person: { nationalId: string; name: string };
   accountCreated: boolean;
   passwordLoginReopened: boolean;
+  /** The person's second factors were removed at her request (in person or by a guardian). */
+  secondFactorsRemoved: boolean;
   office: Office;
   staffName: string;
   receipt(locale: Locale): string;
@@ -149,6 +151,9 @@ export class RegistrarService {
     const { office, staffName } = await this.authorize(staff);
     await this.#d.limiter.consume(staff.staffAccountId, staff.officeCode);
     const { person, documents, representative } = await this.#checkCounterRequest(staff, request, 'issue');
+    // The office has seen the person (or her guardian, with the court's decision): it may take away a
+    // factor she did not add or no longer has. A proxy's power of attorney does not reach that far.
+    if (request.removeSecondFactors && request.channel === 'proxy') throw new RegistrarRefusal('second_factors_by_proxy');
 
     // Random, never chosen by staff; hashed before the transaction (argon2 takes no connection).
     const password = randomOfficePassword();
@@ -164,7 +169,8 @@ export class RegistrarService {
         const reopened = !account.password_login_enabled;
         if (reopened) await trx('accounts').where({ id: account.id }).update({ password_login_enabled: true, updated_at: trx.fn.now() });
         const record = await this.#d.repository.recordIssuance({ accountId: account.id, channel: request.channel, documents, representative, feeKurus: officePasswordFee(earlier) }, staff, trx);
-        return { record, created, reopened, hadPassword };
+        const factorsRemoved = request.removeSecondFactors ? await removeSecondFactors(trx, account.id) : undefined;
+        return { record, created, reopened, hadPassword, factorsRemoved };
       }),
     );
 
@@ -177,9 +183,11 @@ export class RegistrarService {
       accountCreated: outcome.created,
       passwordLoginReopened: outcome.reopened,
     });
+    if (outcome.factorsRemoved) await this.#audit('registrar.second_factors_removed', staff, outcome.record.accountId, { issuance: outcome.record.id, channel: request.channel, ...outcome.factorsRemoved });
     // The earlier password is gone (lost, forgotten or stolen: that is why people come). As for a reset,
-    // every session and every token of the person ends, whatever method started it (DESIGN.md, "Endings").
-    if (outcome.hadPassword) await this.#endEverything(outcome.record.accountId, 'password_changed', staff);
+    // every session and every token of the person ends, whatever method started it (DESIGN.md, "Endings");
+    // so they do when her factors were removed.
+    if (outcome.hadPassword || outcome.factorsRemoved) await this.#endEverything(outcome.record.accountId, outcome.hadPassword ? 'password_changed' : 'factors_removed', staff);
 
     const who = { nationalId: person.nationalId, name: fullName(person) };
     return {
@@ -188,6 +196,7 @@ export class RegistrarService {
       person: who,
       accountCreated: outcome.created,
       passwordLoginReopened: outcome.reopened,
+      secondFactorsRemoved: outcome.factorsRemoved !== undefined,
       office,
       staffName,
       receipt: (locale) => renderReceipt({ record: outcome.record, office, staffName, person: who }, locale),
@@ -322,4 +331,17 @@ export class RegistrarService {
   async #audit(type: string, staff: StaffContext, accountId: string | undefined, detail: Record<string, unknown>): Promise<void> {
     await this.#d.audit.event({ type, accountId, actor: `registrar:${staff.staffAccountId}`, ip: staff.ip, detail: { office: staff.officeCode, via: staff.via, ...detail } });
   }
+}
+
+/**
+ * Removes the person's second factors in the issuance's transaction: the e-Government Key, every
+ * registered device, the phone's standing as a second factor (it stays a contact, verified at `low`), and
+ * two-factor authentication, which without a factor would leave her unable to sign in.
+ */
+async function removeSecondFactors(trx: Knex.Transaction, accountId: string): Promise<{ totp: number; devices: number; phone: boolean }> {
+  const totp = await trx('totp_credentials').where({ account_id: accountId }).delete(['account_id']);
+  const devices = await trx('registered_devices').where({ account_id: accountId }).delete(['id']);
+  const phone = await trx('accounts').where({ id: accountId }).whereIn('phone_verified_acr', ['substantial', 'high', 'registry']).update({ phone_verified_acr: 'low' }, ['id']);
+  await trx('accounts').where({ id: accountId }).update({ two_factor_enabled: false, updated_at: trx.fn.now() });
+  return { totp: totp.length, devices: devices.length, phone: phone.length > 0 };
 }
