@@ -27,6 +27,7 @@ import { openServices, type Services } from './services.js';
 import { purgeExpired } from '../adapters/storage/oidc-postgres.js';
 import { CLIENTS_CHANNEL } from '../adapters/storage/client-cache.js';
 import { recordSignIns } from './sessions/record-sign-in.js';
+import { recordLogouts } from './sessions/record-logout.js';
 import { accountRouter } from './web/account/routes.js';
 import { ensureAccountClient } from './web/account/client.js';
 import { createMessaging, type Messaging } from './messaging-wiring.js';
@@ -171,6 +172,7 @@ export async function createKapi(config: Config, options: KapiOptions = {}): Pro
     });
     provider.on('grant.revoked', (_ctx, grantId) => log.info({ grantId: hmac('log', grantId) }, 'grant revoked'));
     recordSignIns(provider, services.sessions, services.audit);
+    recordLogouts(provider, services.sessions);
   });
   await holder.build();
   const provider = () => holder.current;

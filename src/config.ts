@@ -25,6 +25,8 @@ const schema = z.object({
   DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional(),
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').optional(),
   KAPI_REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9:_-]{1,64}$/).default('kapi:'),
+  KAPI_REDIS_WAIT_REPLICAS: z.coerce.number().int().min(0).max(16).default(0),
+  KAPI_REDIS_WAIT_MS: z.coerce.number().int().min(1).max(10_000).default(500),
   KAPI_MASTER_KEY: z.string().optional(),
   KAPI_COOKIE_KEYS: z.string().optional(),
   KAPI_PAIRWISE_SALT: z.string().optional(),
@@ -81,6 +83,8 @@ export interface Config {
   redisUrl: string | undefined;
   /** Prefix of every Redis key (several Kapı deployments, or test runs, can share one Redis). */
   redisPrefix: string;
+  /** Redis replicas that must confirm writes a failover must not lose (ended sessions' marks), and how long to wait. */
+  redisReplicaWait: { replicas: number; timeoutMs: number };
   masterKey: Buffer;
   cookieKeys: string[];
   pairwiseSalt: string;
@@ -193,6 +197,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseUrl: e.DATABASE_URL,
     redisUrl: e.REDIS_URL,
     redisPrefix: e.KAPI_REDIS_PREFIX,
+    redisReplicaWait: { replicas: e.KAPI_REDIS_WAIT_REPLICAS, timeoutMs: e.KAPI_REDIS_WAIT_MS },
     masterKey: masterKey!,
     cookieKeys,
     pairwiseSalt: e.KAPI_PAIRWISE_SALT ?? DEV_PAIRWISE_SALT,

@@ -28,7 +28,7 @@ export async function registrarWiring(config: Config, services: Services, provid
       audience: registrarAudience(config.issuer),
     });
   }
-  const verifier = new RegistrarTokenVerifier(config.issuer, services.keys, service.repository, provider, config.clockToleranceSeconds);
+  const verifier = new RegistrarTokenVerifier(config.issuer, services.keys, service.repository, provider, config.clockToleranceSeconds, services.revocations);
   return {
     service,
     routers: [openApiRouter(config.issuer, { ...registrarRequestSchemas() }) as unknown as Router, registrarApiRouter({ service, verifier, clientIp }) as unknown as Router],

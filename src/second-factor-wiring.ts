@@ -73,6 +73,7 @@ export async function secondFactorWiring(
   const router = deviceApiRouter({
     issuer: config.issuer, provider: ports.provider, state: services.state, accounts: services.accounts, devices, approvals, proofs,
     audit: services.audit, notifier: ports.notifier, limiter, clientIp: ports.clientIp, clockToleranceSeconds: config.clockToleranceSeconds,
+    revocations: services.revocations, sessions: services.sessions,
   });
   return { methods: module.methods, router, devices, totp, approvals, push, pushOutbox };
 }

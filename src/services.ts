@@ -20,6 +20,7 @@ import { ResourceServerRegistry } from './oidc/resource-servers.js';
 import { Sealer } from './security/crypto.js';
 import { KapiError } from './errors.js';
 import { SessionIndex } from './sessions/session-index.js';
+import { TokenRevocations } from './sessions/token-revocations.js';
 
 const unconfiguredRegistry: PopulationRegistry = {
   lookup: async () => {
@@ -50,6 +51,8 @@ export interface Services {
   clientCache: ClientCache;
   /** Kapı's sign-in sessions: who, how, from where; ends them on request. */
   sessions: SessionIndex;
+  /** Revoking every token of a person or a client, and the "revoked before" times Kapı's own APIs check. */
+  revocations: TokenRevocations;
   /** A provider built with the current keys, for validating client metadata outside the server. */
   configurationFor: (jwks: Awaited<ReturnType<KeyStore['providerJwks']>>) => ReturnType<typeof buildConfiguration>;
   close(): Promise<void>;
@@ -81,10 +84,11 @@ export async function openServices(config: Config): Promise<Services> {
   const audit = new AuditLog(db);
   const hasher = new PasswordHasher({ concurrency: config.argon2Concurrency });
   const clientCache = new ClientCache();
-  const adapter = createOidcAdapterFactory({ db, sealer, redis, redisPrefix: config.redisPrefix, clientCache });
+  const adapter = createOidcAdapterFactory({ db, sealer, redis, redisPrefix: config.redisPrefix, clientCache, replicaWait: config.redisReplicaWait });
   const resourceServers = new ResourceServerRegistry(db);
-  const sessions = new SessionIndex(db, adapter);
-  const configurationFor: Services['configurationFor'] = (jwks) => buildConfiguration({ config, jwks, adapter, accounts, consents, audit, resourceServers });
+  const revocations = new TokenRevocations(db);
+  const sessions = new SessionIndex(db, adapter, revocations);
+  const configurationFor: Services['configurationFor'] = (jwks) => buildConfiguration({ config, jwks, adapter, accounts, consents, audit, resourceServers, sessionEnded: (uid, accountId) => sessions.isEnded(uid, accountId) });
 
   // Client metadata is validated by oidc-provider itself, with Kapı's configuration.
   let validator: Provider | undefined;
@@ -98,7 +102,7 @@ export async function openServices(config: Config): Promise<Services> {
   });
 
   return {
-    config, db, redis, state, sealer, keys, accounts, consents, audit, hasher, clients, resourceServers, adapter, sessions, clientCache, configurationFor,
+    config, db, redis, state, sealer, keys, accounts, consents, audit, hasher, clients, resourceServers, adapter, sessions, revocations, clientCache, configurationFor,
     // The registry simulator is a simulator: production uses it only when explicitly allowed.
     registry: config.allowSimulators ? new FixtureRegistry() : unconfiguredRegistry,
     async close() {

@@ -1,11 +1,12 @@
 import type { Redis } from 'ioredis';
 import type { Sealer } from '../../src/security/crypto.js';
-import type { Database, OidcAdapter, OidcPayload } from './port.js';
+import type { Database, EndedSessionMarks, OidcAdapter, OidcPayload } from './port.js';
 import type { ReplayHandler } from './oidc-common.js';
 import { MemoryOidcAdapter, MemoryOidcStore } from './oidc-memory.js';
 import { PostgresClientAdapter, PostgresOidcAdapter } from './oidc-postgres.js';
 import { RedisOidcAdapter } from './oidc-redis.js';
 import type { ClientCache } from './client-cache.js';
+import type { ReplicaWait } from './replica-wait.js';
 
 // The `adapter` of oidc-provider's configuration: one class, constructed once per model name,
 // that sends each model to where it belongs. What must outlive a restart (institutions, grants,
@@ -33,12 +34,14 @@ export interface OidcAdapterFactoryOptions {
   redisPrefix?: string | undefined;
   /** Institutions' metadata kept in process (invalidated over pub/sub by the owner). */
   clientCache?: ClientCache | undefined;
+  /** Redis replicas that must confirm an ended session's mark (DESIGN.md "Replicated Redis"). */
+  replicaWait?: ReplicaWait | undefined;
 }
 
-export type OidcAdapterClass = new (model: string) => OidcAdapter & { readonly backend: OidcBackend };
+export type OidcAdapterClass = new (model: string) => OidcAdapter & EndedSessionMarks & { readonly backend: OidcBackend };
 
 export function createOidcAdapterFactory(options: OidcAdapterFactoryOptions): OidcAdapterClass {
-  const { db, sealer, redis, redisPrefix, clientCache } = options;
+  const { db, sealer, redis, redisPrefix, clientCache, replicaWait } = options;
   const memory = redis ? undefined : new MemoryOidcStore();
 
   // A code or refresh token presented twice at the same time: the loser of consume() revokes the
@@ -53,25 +56,27 @@ export function createOidcAdapterFactory(options: OidcAdapterFactoryOptions): Oi
     ]);
   };
 
-  function shortLived(model: string): OidcAdapter {
+  function shortLived(model: string): OidcAdapter & EndedSessionMarks {
     return redis
-      ? new RedisOidcAdapter(model, redis, { prefix: redisPrefix, onReplay })
+      ? new RedisOidcAdapter(model, redis, { prefix: redisPrefix, onReplay, replicaWait })
       : new MemoryOidcAdapter(model, memory as MemoryOidcStore, { onReplay });
   }
 
-  function build(model: string): OidcAdapter {
+  function build(model: string): OidcAdapter & Partial<EndedSessionMarks> {
     if (model === 'Client') return new PostgresClientAdapter(db, sealer, clientCache);
     if (OIDC_MODEL_ROUTES[model] === 'postgres') return new PostgresOidcAdapter(model, db, { onReplay });
     return shortLived(model);
   }
 
-  return class KapiOidcAdapter implements OidcAdapter {
+  return class KapiOidcAdapter implements OidcAdapter, EndedSessionMarks {
     readonly backend: OidcBackend;
-    readonly #inner: OidcAdapter;
+    readonly #inner: OidcAdapter & Partial<EndedSessionMarks>;
+    readonly #model: string;
 
     constructor(model: string) {
       this.backend = oidcBackendFor(model, redis !== undefined);
       this.#inner = build(model);
+      this.#model = model;
     }
 
     upsert(id: string, payload: OidcPayload, expiresIn?: number): Promise<void> {
@@ -100,6 +105,11 @@ export function createOidcAdapterFactory(options: OidcAdapterFactoryOptions): Oi
 
     revokeByGrantId(grantId: string): Promise<void> {
       return this.#inner.revokeByGrantId(grantId);
+    }
+
+    markSessionEnded(uid: string, ttlSeconds: number): Promise<void> {
+      if (!this.#inner.markSessionEnded) throw new TypeError(`the ${this.backend} adapter of ${this.#model} keeps no session marks`);
+      return this.#inner.markSessionEnded(uid, ttlSeconds);
     }
   };
 }

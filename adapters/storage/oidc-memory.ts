@@ -1,4 +1,4 @@
-import type { OidcAdapter, OidcPayload } from './port.js';
+import type { EndedSessionMarks, OidcAdapter, OidcPayload } from './port.js';
 import {
   alreadyUsed,
   type AdapterOptions,
@@ -37,6 +37,8 @@ export class MemoryOidcStore {
   readonly records = new Map<string, MemoryRecord>();
   readonly lookups = new Map<string, LookupEntry>();
   readonly grants = new Map<string, Set<string>>();
+  /** sha256(session uid) → epoch ms until which a session with that uid is never stored again. */
+  readonly endedSessions = new Map<string, number>();
   readonly #sweeper: NodeJS.Timeout;
 
   constructor(sweepIntervalMs = SWEEP_INTERVAL_MS) {
@@ -75,9 +77,18 @@ export class MemoryOidcStore {
     }
   }
 
+  sessionEnded(uidKey: string): boolean {
+    const until = this.endedSessions.get(uidKey);
+    if (until === undefined) return false;
+    if (until > Date.now()) return true;
+    this.endedSessions.delete(uidKey);
+    return false;
+  }
+
   sweep(now = Date.now()): void {
     for (const [ref, record] of this.records) if (record.expiresAt <= now) this.remove(ref);
     for (const [name, entry] of this.lookups) if (entry.expiresAt <= now) this.lookups.delete(name);
+    for (const [key, until] of this.endedSessions) if (until <= now) this.endedSessions.delete(key);
   }
 
   /** Everything held, as text: lets tests check that no raw id is kept. */
@@ -86,6 +97,7 @@ export class MemoryOidcStore {
       records: [...this.records],
       lookups: [...this.lookups],
       grants: [...this.grants].map(([key, members]) => [key, [...members]]),
+      endedSessions: [...this.endedSessions],
     });
   }
 
@@ -94,10 +106,11 @@ export class MemoryOidcStore {
     this.records.clear();
     this.lookups.clear();
     this.grants.clear();
+    this.endedSessions.clear();
   }
 }
 
-export class MemoryOidcAdapter implements OidcAdapter {
+export class MemoryOidcAdapter implements OidcAdapter, EndedSessionMarks {
   readonly #model: string;
   readonly #store: MemoryOidcStore;
   readonly #options: AdapterOptions;
@@ -121,6 +134,9 @@ export class MemoryOidcAdapter implements OidcAdapter {
     const ref = this.#ref(stored.key);
     const expiresAt = Date.now() + (expiryMs(expiresIn) ?? Number.POSITIVE_INFINITY);
     this.#store.remove(ref);
+    // A session that was ended is not written back by a request that loaded it before the ending.
+    // No await between this check and the write: the mark and the write cannot interleave.
+    if (stored.uid && this.#store.sessionEnded(stored.uid.key)) return;
 
     const lookups: string[] = [];
     for (const [kind, entry] of [['uid', stored.uid], ['userCode', stored.userCode]] as const) {
@@ -183,5 +199,10 @@ export class MemoryOidcAdapter implements OidcAdapter {
   async revokeByGrantId(grantId: string): Promise<void> {
     const members = this.#store.grants.get(lookupKey(grantId));
     for (const ref of [...(members ?? [])]) this.#store.remove(ref);
+  }
+
+  async markSessionEnded(uid: string, ttlSeconds: number): Promise<void> {
+    const key = lookupKey(uid);
+    this.#store.endedSessions.set(key, Math.max(this.#store.endedSessions.get(key) ?? 0, Date.now() + ttlSeconds * 1000));
   }
 }

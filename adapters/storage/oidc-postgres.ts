@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import type { Database, OidcAdapter, OidcPayload } from './port.js';
+import type { Database, EndedSessionMarks, OidcAdapter, OidcPayload } from './port.js';
 import {
   alreadyUsed,
   type AdapterOptions,
@@ -172,7 +172,10 @@ function notExpired(db: Database) {
   };
 }
 
-export class PostgresOidcAdapter implements OidcAdapter {
+// Marks of ended sessions (issue 25) are rows of their own model, under sha256(uid).
+const ENDED_SESSION_MODEL = 'EndedSession';
+
+export class PostgresOidcAdapter implements OidcAdapter, EndedSessionMarks {
   readonly #model: string;
   readonly #db: Database;
   readonly #options: AdapterOptions;
@@ -200,6 +203,22 @@ export class PostgresOidcAdapter implements OidcAdapter {
       stored,
       expiresIn: typeof expiresIn === 'number' ? expiresIn : null,
     });
+    // A session that was ended is not written back by a request that loaded it before the ending: the
+    // mark is read after the write (the ending marks before it destroys), and a marked version goes.
+    if (stored.uid && (await this.#sessionEnded(stored.uid.key))) await this.destroy(id);
+  }
+
+  async #sessionEnded(uidKey: string): Promise<boolean> {
+    const row = await this.#db(TABLE).first('id').where({ model: ENDED_SESSION_MODEL, id: uidKey }).andWhere('expires_at', '>', this.#db.fn.now());
+    return row !== undefined;
+  }
+
+  async markSessionEnded(uid: string, ttlSeconds: number): Promise<void> {
+    await this.#db.raw(
+      `insert into ${TABLE} (model, id, payload, expires_at) values (?, ?, '{}'::jsonb, now() + make_interval(secs => ?::float8))
+       on conflict (model, id) do update set expires_at = greatest(${TABLE}.expires_at, excluded.expires_at)`,
+      [ENDED_SESSION_MODEL, lookupKey(uid), ttlSeconds],
+    );
   }
 
   async find(id: string): Promise<OidcPayload | undefined> {

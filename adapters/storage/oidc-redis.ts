@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import type { OidcAdapter, OidcPayload } from './port.js';
+import type { EndedSessionMarks, OidcAdapter, OidcPayload } from './port.js';
 import {
   alreadyUsed,
   type AdapterOptions,
@@ -12,6 +12,7 @@ import {
   toStored,
 } from './oidc-common.js';
 import { RedisScript } from './redis-script.js';
+import { type ReplicaWait, waitForReplicas } from './replica-wait.js';
 
 // oidc-provider models in Redis (sessions, interactions, codes, access tokens...). Expiry is Redis's
 // own TTL. Keys (P = prefix, "kapi:" by default):
@@ -20,6 +21,7 @@ import { RedisScript } from './redis-script.js';
 //   P oidc:grant:{sha256(grantId)}        set of the record keys issued under that grant
 //   P oidc:uid:{Session:sha256(uid)}      "<record key>\n<lookup box>" (see oidc-common.ts)
 //   P oidc:userCode:{Model:sha256(code)}  same, for the device flow
+//   P oidc:ended:{Session:sha256(uid)}    "1" while a session with that uid must not be stored again
 //
 // Redis Cluster: every command and every script touches exactly one key, and each key's slot comes
 // from its own {hash tag}, never from the prefix. Operations that span keys (upsert with its indexes,
@@ -67,13 +69,15 @@ return 1
 
 export interface RedisOidcAdapterOptions extends AdapterOptions {
   prefix?: string | undefined;
+  /** With replicas: how many must confirm an ended session's mark, and how long to wait for them. */
+  replicaWait?: ReplicaWait | undefined;
 }
 
-export class RedisOidcAdapter implements OidcAdapter {
+export class RedisOidcAdapter implements OidcAdapter, EndedSessionMarks {
   readonly #model: string;
   readonly #redis: Redis;
   readonly #prefix: string;
-  readonly #options: AdapterOptions;
+  readonly #options: RedisOidcAdapterOptions;
 
   constructor(model: string, redis: Redis, options: RedisOidcAdapterOptions = {}) {
     this.#model = model;
@@ -90,7 +94,7 @@ export class RedisOidcAdapter implements OidcAdapter {
     return `${this.#prefix}oidc:grant:{${grantKey}}`;
   }
 
-  #lookupKey(kind: 'uid' | 'userCode', key: string): string {
+  #lookupKey(kind: 'uid' | 'userCode' | 'ended', key: string): string {
     return `${this.#prefix}oidc:${kind}:{${this.#model}:${key}}`;
   }
 
@@ -107,7 +111,7 @@ export class RedisOidcAdapter implements OidcAdapter {
     // The indexes are sent first and the record last, in one pipeline (one round trip, issue 8): Redis
     // runs them in this order, so an interruption leaves at worst an index pointing at nothing, which
     // the readers check for; never a record that its grant's revocation would miss.
-    await Promise.all([
+    const writes = [
       grantSet ? GRANT_ADD.run(this.#redis, [grantSet], [key, ttl]) : undefined,
       ...lookups.map(([name, box]) =>
         ttl > 0 ? this.#redis.set(name, `${key}\n${box}`, 'PX', ttl) : this.#redis.set(name, `${key}\n${box}`),
@@ -120,7 +124,15 @@ export class RedisOidcAdapter implements OidcAdapter {
         'grantSet', grantSet,
         'lookups', lookups.map(([name]) => name).join(' '),
       ]),
-    ]);
+    ];
+    // A session's mark of having ended is read in the same pipeline, after the record is written. The
+    // ending sets the mark before it destroys the record, so either the ending destroys this version, or
+    // this read sees the mark and the version is removed here: a request that loaded the session before
+    // the ending cannot leave it written back (issue 25). The mark and the record live in different
+    // Redis Cluster slots, hence a read after the write instead of one script.
+    const ended = stored.uid ? this.#redis.exists(this.#lookupKey('ended', stored.uid.key)) : undefined;
+    const [, endedCount] = await Promise.all([Promise.all(writes), ended]);
+    if (endedCount) await this.#remove(key);
   }
 
   async find(id: string): Promise<OidcPayload | undefined> {
@@ -168,6 +180,11 @@ export class RedisOidcAdapter implements OidcAdapter {
     await Promise.all(members.map((member) => this.#remove(member)));
     // Only the members seen are removed: a token issued meanwhile stays listed and revocable.
     await this.#redis.srem(grantSet, ...members);
+  }
+
+  async markSessionEnded(uid: string, ttlSeconds: number): Promise<void> {
+    await this.#redis.set(this.#lookupKey('ended', lookupKey(uid)), '1', 'PX', Math.max(1, Math.ceil(ttlSeconds * 1000)));
+    await waitForReplicas(this.#redis, this.#options.replicaWait);
   }
 
   async #remove(key: string): Promise<void> {

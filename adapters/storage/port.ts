@@ -49,4 +49,14 @@ export interface OidcAdapter {
   revokeByGrantId(grantId: string): Promise<void>;
 }
 
+/**
+ * Kapı's addition for the Session model (issue 25): an ended session stays ended. oidc-provider saves
+ * a session at the end of every request that loaded it, so a request in flight while the session is
+ * ended would write it back. A session uid marked here is never stored again while the mark lives: an
+ * upsert of a session with that uid leaves nothing behind.
+ */
+export interface EndedSessionMarks {
+  markSessionEnded(uid: string, ttlSeconds: number): Promise<void>;
+}
+
 export type OidcAdapterFactory = (modelName: string) => OidcAdapter;

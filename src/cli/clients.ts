@@ -6,7 +6,7 @@ import { KapiError } from '../errors.js';
 import type { CliContext } from './main.js';
 import { printFields, printJson, printLine, printTable } from './output.js';
 
-// `kapi clients add|list|show|update|remove`: institutions are OIDC clients kept in the database.
+// `kapi clients add|list|show|update|remove|revoke-tokens`: institutions are OIDC clients kept in the database.
 // A client secret is shown once, in the output of the command that creates it; afterwards it is
 // "[sealed]" (stored encrypted with the master key).
 
@@ -272,6 +272,20 @@ export function clientsCommand(ctx: CliContext): Command {
       });
       if (o.json) return printJson({ client_id: clientId, removed: true });
       printLine(`removed client ${clientId}`);
+    });
+
+  clients
+    .command('revoke-tokens')
+    .description('revoke every grant and refresh token of an institution; Kapı\'s own APIs refuse its earlier tokens at once')
+    .argument('<client_id>')
+    .option('--json', 'print JSON')
+    .action(async (clientId: string, o: { json?: boolean }) => {
+      const grants = await ctx.withServices(async (s) => {
+        if (!(await s.clients.show(clientId))) throw new KapiError('not_found', `no client ${clientId}`);
+        return s.revocations.revokeClient(clientId, 'operator');
+      });
+      if (o.json) return printJson({ client_id: clientId, grants_revoked: grants });
+      printLine(`revoked ${grants} grant(s) of client ${clientId}; its JWT access tokens for other APIs end with their lifetime (600 s)`);
     });
 
   return clients;

@@ -43,6 +43,8 @@ export interface ConfigurationDeps {
   consents: ConsentRepository;
   audit: AuditLog;
   resourceServers: ResourceServerRegistry;
+  /** The session index's verdict on a session, for the interaction policy (issue 25). */
+  sessionEnded?: (uid: string, accountId: string) => Promise<boolean>;
 }
 
 type Ctx = KoaContextWithOIDC;
@@ -118,7 +120,7 @@ export function buildConfiguration(deps: ConfigurationDeps): Configuration {
     },
     routes: { authorization: '/auth', token: '/token', userinfo: '/me', jwks: '/jwks', introspection: '/token/introspection', revocation: '/token/revocation', end_session: '/session/end', pushed_authorization_request: '/request' },
     interactions: {
-      policy: kapiInteractionPolicy(),
+      policy: kapiInteractionPolicy({ ...(deps.sessionEnded ? { sessionEnded: deps.sessionEnded } : {}) }),
       url: (_ctx, interaction) => `/interaction/${interaction.uid}`,
     },
     features: {

@@ -29,12 +29,18 @@ export function requestedLevel(ctx: KoaContextWithOIDC): Acr | undefined {
   });
 }
 
+export interface PolicyDeps {
+  /** The session index's verdict on a session (src/sessions/session-index.ts): ended, or another person's row. */
+  sessionEnded?: (uid: string, accountId: string) => Promise<boolean>;
+}
+
 /**
  * The interaction policy: oidc-provider's base prompts with its exact-string acr checks replaced by
  * level-ordered ones. A session below the level asked for is sent back to login (step-up); with
- * prompt=none that answers login_required.
+ * prompt=none that answers login_required. A session the index has ended is never used, whatever the
+ * session store still holds (issue 25): it too answers login_required, and a new sign-in starts afresh.
  */
-export function kapiInteractionPolicy() {
+export function kapiInteractionPolicy(deps: PolicyDeps = {}) {
   const policy = base();
   const login = policy.get('login');
   if (!login) throw new Error('oidc-provider base policy has no login prompt');
@@ -58,5 +64,17 @@ export function kapiInteractionPolicy() {
       return Date.now() / 1000 - loginTs > SESSION_LIFETIMES[level].absolute ? Check.REQUEST_PROMPT : Check.NO_NEED_TO_PROMPT;
     }),
   );
+
+  const { sessionEnded } = deps;
+  if (sessionEnded) {
+    login.checks.add(
+      new Check('session_ended', 'the session has ended', 'login_required', async (ctx: KoaContextWithOIDC) => {
+        const session = ctx.oidc.session;
+        // A login just completed in this request is recorded in the index after it (src/sessions/record-sign-in.ts).
+        if (!session?.accountId || !session.uid || ctx.oidc.result?.login) return Check.NO_NEED_TO_PROMPT;
+        return (await sessionEnded(session.uid, session.accountId)) ? Check.REQUEST_PROMPT : Check.NO_NEED_TO_PROMPT;
+      }),
+    );
+  }
   return policy;
 }

@@ -28,6 +28,7 @@ export const REFUSAL_STATUS = {
   representative_document_mismatch: 422,
   proxy_not_authorised: 422,
   authority_date_invalid: 422,
+  second_factors_by_proxy: 422,
   // cancellation
   no_password: 409,
   // staff and office

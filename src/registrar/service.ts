@@ -19,7 +19,7 @@ import type { Channel, CounterRequest, IdentityType, RegistryLookup, RegistryRec
 
 /** Ends the sign-in sessions an account holds (the session index, src/sessions/session-index.ts). */
 export interface SessionEnder {
-  endForAccount(accountId: string, options: { startedWith?: string; reason: string }): Promise<number>;
+  endForAccount(accountId: string, options: { startedWith?: string; reason: string; revokeTokens?: boolean }): Promise<number>;
 }
 
 export interface RegistrarServiceDeps {
@@ -53,6 +53,8 @@ export interface Issued {
   person: { nationalId: string; name: string };
   accountCreated: boolean;
   passwordLoginReopened: boolean;
+  /** The person's second factors were removed at her request (in person or by a guardian). */
+  secondFactorsRemoved: boolean;
   office: Office;
   staffName: string;
   receipt(locale: Locale): string;
@@ -149,6 +151,9 @@ export class RegistrarService {
     const { office, staffName } = await this.authorize(staff);
     await this.#d.limiter.consume(staff.staffAccountId, staff.officeCode);
     const { person, documents, representative } = await this.#checkCounterRequest(staff, request, 'issue');
+    // The office has seen the person (or her guardian, with the court's decision): it may take away a
+    // factor she did not add or no longer has. A proxy's power of attorney does not reach that far.
+    if (request.removeSecondFactors && request.channel === 'proxy') throw new RegistrarRefusal('second_factors_by_proxy');
 
     // Random, never chosen by staff; hashed before the transaction (argon2 takes no connection).
     const password = randomOfficePassword();
@@ -164,7 +169,8 @@ export class RegistrarService {
         const reopened = !account.password_login_enabled;
         if (reopened) await trx('accounts').where({ id: account.id }).update({ password_login_enabled: true, updated_at: trx.fn.now() });
         const record = await this.#d.repository.recordIssuance({ accountId: account.id, channel: request.channel, documents, representative, feeKurus: officePasswordFee(earlier) }, staff, trx);
-        return { record, created, reopened, hadPassword };
+        const factorsRemoved = request.removeSecondFactors ? await removeSecondFactors(trx, account.id) : undefined;
+        return { record, created, reopened, hadPassword, factorsRemoved };
       }),
     );
 
@@ -177,9 +183,11 @@ export class RegistrarService {
       accountCreated: outcome.created,
       passwordLoginReopened: outcome.reopened,
     });
-    // The earlier password is gone (lost, forgotten or stolen: that is why people come): the sessions
-    // it started end with it.
-    if (outcome.hadPassword) await this.#endPasswordSessions(outcome.record.accountId, 'password_changed', staff);
+    if (outcome.factorsRemoved) await this.#audit('registrar.second_factors_removed', staff, outcome.record.accountId, { issuance: outcome.record.id, channel: request.channel, ...outcome.factorsRemoved });
+    // The earlier password is gone (lost, forgotten or stolen: that is why people come). As for a reset,
+    // every session and every token of the person ends, whatever method started it (DESIGN.md, "Endings");
+    // so they do when her factors were removed.
+    if (outcome.hadPassword || outcome.factorsRemoved) await this.#endEverything(outcome.record.accountId, outcome.hadPassword ? 'password_changed' : 'factors_removed', staff);
 
     const who = { nationalId: person.nationalId, name: fullName(person) };
     return {
@@ -188,13 +196,14 @@ export class RegistrarService {
       person: who,
       accountCreated: outcome.created,
       passwordLoginReopened: outcome.reopened,
+      secondFactorsRemoved: outcome.factorsRemoved !== undefined,
       office,
       staffName,
       receipt: (locale) => renderReceipt({ record: outcome.record, office, staffName, person: who }, locale),
     };
   }
 
-  /** Cancels the person's password: it stops working at once and the sessions it started end. */
+  /** Cancels the person's password: it stops working at once, and every session and token of the person ends. */
   async cancel(staff: StaffContext, request: CounterRequest): Promise<Cancelled> {
     const { office, staffName } = await this.authorize(staff);
     await this.#d.limiter.consume(staff.staffAccountId, staff.officeCode);
@@ -210,7 +219,7 @@ export class RegistrarService {
       return this.#d.repository.recordCancellation({ accountId: account.id, channel: request.channel, documents, representative }, staff, trx);
     });
 
-    const sessionsEnded = await this.#endPasswordSessions(record.accountId, 'password_cancelled', staff);
+    const sessionsEnded = await this.#endEverything(record.accountId, 'password_cancelled', staff);
     await this.#d.repository.setSessionsEnded(record.id, sessionsEnded);
     const finalRecord = { ...record, sessionsEnded };
     await this.#audit('registrar.password_cancelled', staff, record.accountId, {
@@ -312,8 +321,9 @@ export class RegistrarService {
     }
   }
 
-  async #endPasswordSessions(accountId: string, reason: string, staff: StaffContext): Promise<number> {
-    const ended = await this.#d.sessions.endForAccount(accountId, { startedWith: 'password', reason });
+  /** Every session of the person, whatever method started it, and every grant and refresh token (offline_access too). */
+  async #endEverything(accountId: string, reason: string, staff: StaffContext): Promise<number> {
+    const ended = await this.#d.sessions.endForAccount(accountId, { reason, revokeTokens: true });
     if (ended) await this.#audit('registrar.sessions_ended', staff, accountId, { reason, count: ended });
     return ended;
   }
@@ -321,4 +331,17 @@ export class RegistrarService {
   async #audit(type: string, staff: StaffContext, accountId: string | undefined, detail: Record<string, unknown>): Promise<void> {
     await this.#d.audit.event({ type, accountId, actor: `registrar:${staff.staffAccountId}`, ip: staff.ip, detail: { office: staff.officeCode, via: staff.via, ...detail } });
   }
+}
+
+/**
+ * Removes the person's second factors in the issuance's transaction: the e-Government Key, every
+ * registered device, the phone's standing as a second factor (it stays a contact, verified at `low`), and
+ * two-factor authentication, which without a factor would leave her unable to sign in.
+ */
+async function removeSecondFactors(trx: Knex.Transaction, accountId: string): Promise<{ totp: number; devices: number; phone: boolean }> {
+  const totp = await trx('totp_credentials').where({ account_id: accountId }).delete(['account_id']);
+  const devices = await trx('registered_devices').where({ account_id: accountId }).delete(['id']);
+  const phone = await trx('accounts').where({ id: accountId }).whereIn('phone_verified_acr', ['substantial', 'high', 'registry']).update({ phone_verified_acr: 'low' }, ['id']);
+  await trx('accounts').where({ id: accountId }).update({ two_factor_enabled: false, updated_at: trx.fn.now() });
+  return { totp: totp.length, devices: devices.length, phone: phone.length > 0 };
 }

@@ -41,6 +41,12 @@ export interface CounterRequest {
   /** The person's own documents (required in person; optional when a representative comes). */
   documents: PresentedDocument[];
   representative?: Representative | undefined;
+  /**
+   * Issuance only: the person asks that her second factors go (an e-Government Key, registered devices,
+   * a phone confirming sign-ins that she did not add or no longer has). In person or by a guardian,
+   * never by proxy (DESIGN.md, third round, "Factors").
+   */
+  removeSecondFactors?: boolean | undefined;
 }
 
 /** The staff member acting, as the API (verified token) or the CLI (--office/--staff) established. */

@@ -5,6 +5,7 @@ import { isAcr, type Acr } from '../assurance/levels.js';
 import { log } from '../log.js';
 import { SESSION_LIFETIMES } from '../oidc/level-checks.js';
 import type { LogoutOutbox } from '../oidc/logout-outbox.js';
+import type { TokenRevocations } from './token-revocations.js';
 
 /** One of a person's sign-in sessions, as the account pages show it. */
 export interface LoginSession {
@@ -75,6 +76,13 @@ const RECORD_SQL = `insert into login_sessions as s (uid, account_id, methods, a
     account_id = excluded.account_id, acr = excluded.acr, amr = excluded.amr, signed_in_at = excluded.signed_in_at,
     expires_at = excluded.expires_at, ip = excluded.ip, user_agent = excluded.user_agent, ended_at = null, end_reason = null`;
 
+/** How long an ended session's mark must live: until the session would have expired anyway, plus a margin. */
+function markLifetime(row: Row | undefined): number {
+  const longest = Math.max(...Object.values(SESSION_LIFETIMES).map((l) => l.absolute));
+  const remaining = row ? Math.ceil((new Date(row.expires_at).getTime() - Date.now()) / 1000) : longest;
+  return Math.min(Math.max(remaining, 0), longest) + 300;
+}
+
 function toSession(row: Row): LoginSession {
   return {
     uid: row.uid,
@@ -103,7 +111,7 @@ export class SessionIndex {
   #provider: (() => Provider) | undefined;
   #outbox: LogoutOutbox | undefined;
 
-  constructor(private readonly db: Database, private readonly adapter: OidcAdapterClass) {}
+  constructor(private readonly db: Database, private readonly adapter: OidcAdapterClass, private readonly revocations?: TokenRevocations) {}
 
   /** The server attaches its provider so logout tokens are sent at once (failures go to the outbox). */
   attach(provider: () => Provider, outbox: LogoutOutbox): void {
@@ -142,10 +150,17 @@ export class SessionIndex {
   }
 
   /**
-   * Ends the account's sessions: all, only those a given method took part in (a cancelled password
-   * ends the sessions it started), and never the one named in `except` (the session making the change).
+   * Ends the account's sessions: all, only those a given method took part in, and never the one named in
+   * `except` (the session making the change). With `revokeTokens`, every grant and refresh token of the
+   * person goes first, `offline_access` ones included, and Kapı's own APIs refuse her tokens issued
+   * before now (src/sessions/token-revocations.ts): what a password change or reset, an office
+   * cancellation and "sign out everywhere" must do (DESIGN.md, third round, "Endings").
    */
-  async endForAccount(accountId: string, options: { startedWith?: string; reason: EndReason | string; except?: string }): Promise<number> {
+  async endForAccount(accountId: string, options: { startedWith?: string; reason: EndReason | string; except?: string; revokeTokens?: boolean }): Promise<number> {
+    if (options.revokeTokens) {
+      if (!this.revocations) throw new Error('this session index cannot revoke tokens');
+      await this.revocations.revokeAccount(accountId, options.reason);
+    }
     let query = this.db('login_sessions').where({ account_id: accountId }).whereNull('ended_at');
     if (options.except) query = query.whereNot({ uid: options.except });
     const rows = (await query) as Row[];
@@ -158,10 +173,38 @@ export class SessionIndex {
     return ended;
   }
 
+  /**
+   * Whether the index says this session must not be honoured: it has ended, or its row names another
+   * person. A session the index does not know is not refused here (its row may not be written yet).
+   */
+  async isEnded(uid: string, accountId: string): Promise<boolean> {
+    const row = (await this.db('login_sessions').first('account_id', 'ended_at').where({ uid })) as Pick<Row, 'account_id' | 'ended_at'> | undefined;
+    return row !== undefined && (row.ended_at !== null || row.account_id !== accountId);
+  }
+
+  /**
+   * oidc-provider ended a session itself (RP-initiated logout: it revoked the grants and sent the
+   * back-channel logout tokens): the index row ends too, and the session is marked so that a request
+   * in flight does not write it back.
+   */
+  async endedByProvider(uid: string, reason: EndReason): Promise<void> {
+    await this.db('login_sessions').where({ uid }).whereNull('ended_at').update({ ended_at: new Date(), end_reason: reason });
+    const row = (await this.db('login_sessions').where({ uid }).first()) as Row | undefined;
+    const sessions = new this.adapter('Session');
+    await sessions.markSessionEnded(uid, markLifetime(row));
+    // A request that loaded the session before the logout may have written it back meanwhile.
+    const payload = (await sessions.findByUid(uid)) as SessionPayload | undefined;
+    if (payload?.jti) await sessions.destroy(payload.jti);
+  }
+
   async #endOne(row: Row, reason: string): Promise<void> {
-    // Mark first: a half-finished ending is retried by the next request, never shown as active.
+    // Mark first: a half-finished ending is retried by the next request, never shown as active, and
+    // the authorization endpoint refuses the session from now on (src/oidc/level-checks.ts).
     await this.db('login_sessions').where({ uid: row.uid }).update({ ended_at: new Date(), end_reason: reason.slice(0, 32) });
     const sessions = new this.adapter('Session');
+    // Then the session's own mark, before it is read and destroyed: a request in flight that loaded the
+    // session before this point cannot write it back after it (the adapters check the mark on every save).
+    await sessions.markSessionEnded(row.uid, markLifetime(row));
     const payload = (await sessions.findByUid(row.uid)) as SessionPayload | undefined;
     if (!payload) return; // expired already: nothing left to end
     for (const [clientId, authorization] of Object.entries(payload.authorizations ?? {})) {

@@ -32,6 +32,9 @@ describe('account pages: contact options', () => {
     pki = await startTestPki();
     t = await startKapi({ env: pki.env });
     accountId = (await t.kapi.services.accounts.findByNationalId(AYSE.nationalId))!.id;
+    // A contact, not a second factor: a phone that confirms sign-ins is a factor, which only a sign-in
+    // that may remove factors replaces or deletes (test/attacks/endings-factors.test.ts).
+    await t.kapi.services.db('accounts').where({ id: accountId }).update({ phone_verified_acr: 'low' });
   });
   afterAll(async () => {
     await t?.stop();
@@ -135,6 +138,8 @@ describe('account pages: contact options', () => {
   });
 
   it('chooses the reset method (phone and e-mail needs a verified e-mail); deleting the e-mail falls back to phone only', async () => {
+    // The phone verified at `high` above is a second factor; this password session deletes a contact only.
+    await t.kapi.services.db('accounts').where({ id: accountId }).update({ phone_verified_acr: 'low' });
     const other = new Browser();
     await openWithPassword(t, other);
     const browser = new Browser();

@@ -131,6 +131,14 @@ describe('kapi', () => {
       }
     });
 
+    it('revokes its tokens (revoke-tokens): a "revoked before" time Kapı\'s own APIs check', async () => {
+      const revoked = json(await kapi('clients', 'revoke-tokens', clientId, '--json'));
+      expect(revoked).toEqual({ client_id: clientId, grants_revoked: 0 });
+      const unknown = await kapi('clients', 'revoke-tokens', 'no-such-client');
+      expect(unknown.code).toBe(1);
+      expect(unknown.stderr.trim()).toBe('error: no client no-such-client');
+    });
+
     it('removes it; a second removal reports the unknown client', async () => {
       const removed = json(await kapi('clients', 'remove', clientId, '--json'));
       expect(removed).toEqual({ client_id: clientId, removed: true });

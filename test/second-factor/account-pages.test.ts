@@ -16,6 +16,16 @@ async function openPage(t: TestKapi, browser: Browser): Promise<Page> {
   return page;
 }
 
+/** A sign-in that may add or remove a factor: password and the SMS code (substantial), just now. */
+async function openWithSecondStage(t: TestKapi, browser: Browser): Promise<Page> {
+  let page = await browser.go(`${t.issuer}/account/login?next=${encodeURIComponent(PAGE)}&acr=substantial&again=1`);
+  if (page.html.includes('data-method="password"')) page = await browser.submit(page, {}, { name: 'method', value: 'password' });
+  page = await browser.submit(page, { national_id: ayse.nationalId, password: ayse.password }, { name: 'submit', value: 'login' });
+  if (page.html.includes('data-method="sms"')) page = await browser.submit(page, {}, { name: 'method', value: 'sms' });
+  const code = /\b(\d{6})\b/.exec(t.kapi.messaging.smsOutbox!.latest(ayse.phone)!.text)![1]!;
+  return browser.submit(page, { code }, { name: 'action', value: 'verify' });
+}
+
 describe('account pages: two-factor authentication, e-Government Key, registered devices', () => {
   let t: TestKapi;
   let accountId: string;
@@ -72,25 +82,39 @@ describe('account pages: two-factor authentication, e-Government Key, registered
     expect((await t.kapi.services.accounts.findById(accountId))!.twoFactorEnabled).toBe(false);
   });
 
-  it('activates the e-Government Key only after the first valid code; removing it needs a strong login', async () => {
-    let page = await openPage(t, browser);
-    page = await browser.submit(page, {}, { name: 'action', value: 'begin' });
+  const withSecondStage = new Browser('kapi-e2e-second-stage/1.0');
+
+  it('activates the e-Government Key only after the first valid code; removing it needs a fresh second stage or a strong login', async () => {
+    // A password alone may not add it (the page offers a sign-in with a second stage instead).
+    expect((await openPage(t, browser)).html).toContain('id="reauth-totp"');
+    let page = await openWithSecondStage(t, withSecondStage);
+    expect(page.url).toBe(`${t.issuer}${PAGE}`);
+    page = await withSecondStage.submit(page, {}, { name: 'action', value: 'begin' });
     expect(page.html).toMatch(/id="totp-qr" src="data:image\/png;base64,/);
     const secret = /id="totp-secret">([A-Z2-7 ]+)</.exec(page.html)![1]!.replace(/ /g, '');
     expect(await t.kapi.secondFactors.totp.isActive(accountId)).toBe(false);
     const code = await generate({ secret });
-    page = await browser.submit(page, { code: code === '000000' ? '111111' : '000000' }, { name: 'action', value: 'activate' });
+    page = await withSecondStage.submit(page, { code: code === '000000' ? '111111' : '000000' }, { name: 'action', value: 'activate' });
     expect(page.status).toBe(400);
     expect(await t.kapi.secondFactors.totp.isActive(accountId)).toBe(false);
-    page = await browser.submit(page, { code }, { name: 'action', value: 'activate' });
+    page = await withSecondStage.submit(page, { code }, { name: 'action', value: 'activate' });
     expect(page.html).toContain('id="totp-state" data-state="active"');
     expect(await t.kapi.secondFactors.totp.isActive(accountId)).toBe(true);
-    // A password session may not remove it: the page offers a strong sign-in instead, the post is refused.
-    expect(page.html).toContain('id="strong-sign-in"');
-    expect(page.html).not.toContain('id="totp-remove"');
+    // The password-only session ended with the activation (a new factor ends the other sessions).
+    expect((await browser.request(`${t.issuer}/account`)).status).toBe(302);
+    // Six minutes later the sign-in is stale: the page offers a new one instead, the post is refused.
     const csrf = decode(/name="_csrf" value="([^"]+)"/.exec(page.html)![1]!);
-    const refused = await browser.request(`${t.issuer}${PAGE}/totp/remove`, { form: { action: 'remove', _csrf: csrf } });
-    expect(refused.status).toBe(403);
+    const real = Date.now.bind(Date);
+    const spy = jest.spyOn(Date, 'now').mockImplementation(() => real() + 6 * 60_000);
+    try {
+      const stale = await withSecondStage.go(`${t.issuer}${PAGE}`);
+      expect(stale.html).toContain('id="strong-sign-in"');
+      expect(stale.html).not.toContain('id="totp-remove"');
+      const refused = await withSecondStage.request(`${t.issuer}${PAGE}/totp/remove`, { form: { action: 'remove', _csrf: csrf } });
+      expect(refused.status).toBe(403);
+    } finally {
+      spy.mockRestore();
+    }
     expect(await t.kapi.secondFactors.totp.isActive(accountId)).toBe(true);
     expect(await t.kapi.services.db('audit_events').where({ account_id: accountId, type: 'account.totp_activated' })).toHaveLength(1);
     // One code, two concurrent uses: exactly one wins (the stored time step is a conditional update).
@@ -103,21 +127,22 @@ describe('account pages: two-factor authentication, e-Government Key, registered
     const keys = await newDeviceKeys();
     const device = await t.kapi.secondFactors.devices.register(accountId, { name: 'Ayşe’nin telefonu', publicJwk: keys.publicJwk, pushToken: 'push-1' });
     if (device === 'key_in_use') throw new Error('unexpected');
-    let page = await openPage(t, browser);
+    // Deleting a device removes a factor: the fresh second stage of the test above may.
+    let page = await withSecondStage.go(`${t.issuer}${PAGE}`);
     expect(page.html).toContain('Ayşe’nin telefonu');
     expect(page.html).toContain(`data-device-id="${device.id}"`);
     expect(page.html).toMatch(/Hiç kullanılmadı/);
     // The push token is sealed at rest.
     const row = await t.kapi.services.db('registered_devices').where({ id: device.id }).first();
     expect(row.push_token_sealed).not.toContain('push-1');
-    page = await browser.submit(page, {}, { name: 'action', value: 'delete' });
+    page = await withSecondStage.submit(page, {}, { name: 'action', value: 'delete' });
     expect(page.html).not.toContain(`data-device-id="${device.id}"`);
     expect(await t.kapi.secondFactors.devices.find(device.id)).toBeUndefined();
     expect(await t.kapi.services.db('audit_events').where({ account_id: accountId, type: 'device.deleted' })).toHaveLength(1);
   });
 
   it('shows the pages in English too', async () => {
-    const page = await browser.go(`${t.issuer}${PAGE}?lang=en`);
+    const page = await withSecondStage.go(`${t.issuer}${PAGE}?lang=en`);
     expect(page.html).toContain('Two-Factor Authentication');
     expect(page.html).toContain('Registered devices');
   });

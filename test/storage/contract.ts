@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import { randomBytes } from 'node:crypto';
 import { errors } from 'oidc-provider';
-import type { OidcAdapter, OidcPayload } from '../../adapters/storage/port.js';
+import type { EndedSessionMarks, OidcAdapter, OidcPayload } from '../../adapters/storage/port.js';
 import { clientSecretContext } from '../../adapters/storage/oidc-postgres.js';
 import { type Sealer, sha256 } from '../../src/security/crypto.js';
 
@@ -182,6 +182,43 @@ export function oidcAdapterContract(open: () => Promise<OidcContractHarness>, op
     expect(await h.adapter('Session').findByUid(rid('uid'))).toBeUndefined();
     await h.adapter('Session').destroy(id);
     expect(await h.adapter('Session').findByUid(uid)).toBeUndefined();
+  });
+
+  it('never stores a session again once its uid is marked ended: a request in flight cannot write it back (issue 25)', async () => {
+    const sessions = h.adapter('Session') as OidcAdapter & EndedSessionMarks;
+    const id = rid('session');
+    const uid = rid('uid');
+    const payload = { uid, accountId: 'acc-1', exp: now() + 60, kind: 'Session', authorizations: {} };
+    await sessions.upsert(id, payload, 60);
+    const other = { ...payload, uid: rid('uid') };
+    const otherId = rid('session');
+    await sessions.upsert(otherId, other, 60);
+
+    await sessions.markSessionEnded(uid, 60);
+    // The save at the end of a request that loaded the session before the ending:
+    await sessions.upsert(id, { ...payload, authorizations: { c: { sid: 's', grantId: 'g' } } }, 60);
+    expect(await sessions.findByUid(uid)).toBeUndefined();
+    expect(await sessions.find(id)).toBeUndefined();
+    // ...and under a new cookie id (oidc-provider rotates it at a login in the same session):
+    const rotated = rid('session');
+    await sessions.upsert(rotated, payload, 60);
+    expect(await sessions.find(rotated)).toBeUndefined();
+    expect(await sessions.findByUid(uid)).toBeUndefined();
+    // Marking twice is harmless; other sessions are untouched.
+    await sessions.markSessionEnded(uid, 60);
+    expect(await sessions.findByUid(other.uid)).toEqual({ ...other, jti: otherId });
+    await sessions.upsert(otherId, { ...other, touched: 1 }, 60);
+    expect(await sessions.find(otherId)).toEqual({ ...other, touched: 1, jti: otherId });
+  });
+
+  it('forgets the mark of an ended session when it lapses', async () => {
+    const sessions = h.adapter('Session') as OidcAdapter & EndedSessionMarks;
+    const uid = rid('uid');
+    await sessions.markSessionEnded(uid, 1);
+    await sleep(1_200);
+    const id = rid('session');
+    await sessions.upsert(id, { uid, accountId: 'acc-1', kind: 'Session' }, 60);
+    expect(await sessions.findByUid(uid)).toEqual({ uid, accountId: 'acc-1', kind: 'Session', jti: id });
   });
 
   it('finds a device code by user code', async () => {

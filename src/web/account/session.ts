@@ -28,6 +28,8 @@ export interface AccessRule {
   methods?: readonly string[];
   /** Re-authentication: the latest sign-in must be at most this many seconds old. */
   maxAgeSeconds?: number;
+  /** A session of this level meets the rule whatever else it asks (a `high` sign-in may always remove a factor). */
+  sufficientAcr?: Acr;
 }
 
 /** Methods that prove the person without a password: they allow setting one without the old one. */
@@ -68,6 +70,7 @@ export function assertAccountCsrf(session: AccountSession, body: Record<string, 
 
 /** Which part of the rule the session misses, if any. */
 export function unmetBy(session: AccountSession, rule: AccessRule, now = Date.now()): 'acr' | 'methods' | 'fresh' | undefined {
+  if (rule.sufficientAcr && atLeast(session.acr, rule.sufficientAcr)) return undefined;
   if (rule.acr && !atLeast(session.acr, rule.acr)) return 'acr';
   if (rule.methods && !session.methods.some((m) => rule.methods!.includes(m))) return 'methods';
   if (rule.maxAgeSeconds !== undefined && now / 1000 - session.loginTs > rule.maxAgeSeconds) return 'fresh';

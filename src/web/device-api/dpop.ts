@@ -11,6 +11,11 @@ export interface AppToken {
   clientId: string;
   acr: string | undefined;
   amr: string[];
+  /** When the token was issued, and when the sign-in behind it happened (epoch seconds). */
+  iat: number;
+  authTime: number | undefined;
+  /** The sign-in session the token came from. */
+  sessionUid: string | undefined;
 }
 
 /** How old a DPoP proof may be (its `iat`), before the clock tolerance is added. */
@@ -28,7 +33,7 @@ export async function verifyDpopAccessToken(
   const m = /^DPoP ([A-Za-z0-9._~+/-]+=*)$/.exec(input.authorization ?? '');
   if (!m || !input.dpop) return undefined;
   const value = m[1]!;
-  const token = (await deps.provider.AccessToken.find(value)) as unknown as { accountId?: string; clientId?: string; jkt?: string; isExpired?: boolean; extra?: { acr?: string; amr?: string[] } } | undefined;
+  const token = (await deps.provider.AccessToken.find(value)) as unknown as { accountId?: string; clientId?: string; jkt?: string; isExpired?: boolean; iat?: number; sessionUid?: string; extra?: { acr?: string; amr?: string[]; auth_time?: number } } | undefined;
   if (!token || token.isExpired || !token.accountId || token.clientId !== deps.clientId || !token.jkt) return undefined;
   try {
     const { payload, protectedHeader } = await jwtVerify(input.dpop, EmbeddedJWK, { typ: 'dpop+jwt', algorithms: ['ES256', 'ES384', 'PS256', 'RS256', 'EdDSA'], maxTokenAge: `${PROOF_AGE_SECONDS}s`, clockTolerance: deps.clockToleranceSeconds });
@@ -40,5 +45,8 @@ export async function verifyDpopAccessToken(
   } catch {
     return undefined;
   }
-  return { accountId: token.accountId, clientId: token.clientId, acr: token.extra?.acr, amr: token.extra?.amr ?? [] };
+  return {
+    accountId: token.accountId, clientId: token.clientId, acr: token.extra?.acr, amr: token.extra?.amr ?? [],
+    iat: token.iat ?? 0, authTime: token.extra?.auth_time, sessionUid: token.sessionUid,
+  };
 }

@@ -17,6 +17,8 @@ import { localeFor } from '../locale.js';
 import { log } from '../../log.js';
 import { DEVICE_APP_CLIENT_ID } from './client.js';
 import { verifyDpopAccessToken } from './dpop.js';
+import { mayAddFactor } from '../../assurance/factor-changes.js';
+import type { TokenFacts } from '../../sessions/token-revocations.js';
 import { answerBody, registerBody, scanBody } from './schemas.js';
 import '../account/pages/second-factors/messages.js';
 
@@ -39,6 +41,10 @@ export interface DeviceApiDeps {
   clientIp: (ctx: Context) => string;
   /** KAPI_CLOCK_TOLERANCE_SECONDS, for the `iat` of the app's DPoP proofs. */
   clockToleranceSeconds: number;
+  /** The per-account and per-client "revoked before" times (src/sessions/token-revocations.ts). */
+  revocations: { refuses(token: TokenFacts): Promise<boolean> };
+  /** A new device is a new factor: the person's other sessions end (src/sessions/session-index.ts). */
+  sessions: { endForAccount(accountId: string, options: { reason: string; except?: string }): Promise<number> };
 }
 
 const STATUS: Record<string, number> = {
@@ -110,6 +116,8 @@ export function deviceApiRouter(deps: DeviceApiDeps): Router {
   router.post('/v1/devices', json, async (ctx) => {
     const token = await verifyDpopAccessToken({ authorization: ctx.get('authorization') || undefined, dpop: ctx.get('dpop') || undefined, htm: 'POST', htu: htu(ctx) }, { provider: deps.provider(), state: deps.state, clientId: DEVICE_APP_CLIENT_ID, clockToleranceSeconds: deps.clockToleranceSeconds });
     if (!token) return fail(ctx, 'invalid_token', 'a DPoP-bound access token of the e-Devlet app is required');
+    // An opaque token outlives its grant's revocation in the store: the "revoked before" time stops it.
+    if (await deps.revocations.refuses({ accountId: token.accountId, clientId: token.clientId, iat: token.iat })) return fail(ctx, 'invalid_token', 'the access token was revoked');
     const body = parse(ctx, registerBody);
     if (!body) return;
     const account = await deps.accounts.findById(token.accountId);
@@ -118,11 +126,15 @@ export function deviceApiRouter(deps: DeviceApiDeps): Router {
     // strong method) stands behind the token, never a password alone.
     if (!account.twoFactorEnabled) return fail(ctx, 'forbidden', 'turn two-factor authentication on before registering a device');
     if (!isAcr(token.acr) || !atLeast(token.acr, 'substantial')) return fail(ctx, 'forbidden', 'the sign-in behind this token did not complete a second stage');
+    // A device is a factor: added only after a fresh sign-in (five minutes), as it could be removed.
+    if (!mayAddFactor({ acr: token.acr, authTime: token.authTime })) return fail(ctx, 'forbidden', 'sign in to the app again: a device is registered within five minutes of a sign-in');
     const proof = await deps.proofs.newKey(body.public_jwk, body.key_proof, 'POST', htu(ctx));
     if (proof !== true) return fail(ctx, 'invalid_device_proof', `the key proof is ${proof.replace('_', ' ')}`);
     const registered = await deps.devices.register(account.id, { name: body.name, publicJwk: body.public_jwk, pushToken: body.push_token });
     if (registered === 'key_in_use') return fail(ctx, 'key_in_use', 'this key is already registered');
     await deps.audit.event({ type: 'device.registered', accountId: account.id, clientId: DEVICE_APP_CLIENT_ID, actor: 'self', ip: deps.clientIp(ctx), detail: { deviceId: registered.id, name: registered.name } });
+    // A new factor: every other session of the person ends (one may be an intruder's), the app's own stays.
+    await deps.sessions.endForAccount(account.id, { reason: 'factor_added', ...(token.sessionUid ? { except: token.sessionUid } : {}) });
     const when = new Date().toLocaleString('tr-TR', { timeZone: 'Europe/Istanbul' });
     await deps.notifier.notify(account, 'second_factors.notify.device_registered', { name: registered.name, when }, localeFor(ctx)).catch((err: unknown) => log.warn({ err: (err as Error).message }, 'device notification failed'));
     ctx.status = 201;

@@ -11,7 +11,7 @@ import type { RegistrarService } from '../../registrar/service.js';
 import type { StaffContext } from '../../registrar/types.js';
 import { pickLocale, translate, type Locale } from '../i18n.js';
 import { checkJson, recordJson } from './present.js';
-import { counterRequestSchema, historyRequestSchema, lookupRequestSchema, toCounterRequest } from './schemas.js';
+import { counterRequestSchema, historyRequestSchema, issuanceRequestSchema, lookupRequestSchema, toCounterRequest } from './schemas.js';
 import { REGISTRAR_API_PATH, TokenRefusal, type Registrar, type RegistrarTokenVerifier } from './token.js';
 
 // The registrar API: JSON over HTTPS for the registrar console at PTT branches, Türksat offices and
@@ -147,7 +147,7 @@ export function registrarApiRouter(deps: RegistrarApiDeps): Router<State> {
   });
 
   router.post('/issuances', requireJson, async (ctx) => {
-    const body = counterRequestSchema.parse(ctx.request.body);
+    const body = issuanceRequestSchema.parse(ctx.request.body);
     const issued = await deps.service.issue(staffOf(ctx), toCounterRequest(body));
     const locale = ctx.state.locale;
     send(ctx, 201, {
@@ -158,6 +158,7 @@ export function registrarApiRouter(deps: RegistrarApiDeps): Router<State> {
       must_change: true,
       account_created: issued.accountCreated,
       password_login_reopened: issued.passwordLoginReopened,
+      second_factors_removed: issued.secondFactorsRemoved,
       receipt: issued.receipt(locale),
     });
   });

@@ -47,6 +47,13 @@ export const counterRequestSchema = z
   })
   .strict();
 
+/** An issuance may also remove the person's second factors, on her request (in person or by a guardian). */
+export const issuanceRequestSchema = counterRequestSchema
+  .extend({
+    remove_second_factors: z.boolean().default(false).meta({ description: "The person's e-Government Key, registered devices and the phone's standing as a second factor are removed, and two-factor authentication is turned off (in person or by a guardian only, never by proxy)" }),
+  })
+  .strict();
+
 export const lookupRequestSchema = z.object({ national_id: nationalId }).strict();
 
 export const historyRequestSchema = z
@@ -56,9 +63,10 @@ export const historyRequestSchema = z
   })
   .strict();
 
-export function toCounterRequest(body: z.output<typeof counterRequestSchema>): CounterRequest {
+export function toCounterRequest(body: z.output<typeof counterRequestSchema> & { remove_second_factors?: boolean }): CounterRequest {
   const rep = body.representative;
   return {
+    ...(body.remove_second_factors ? { removeSecondFactors: true } : {}),
     nationalId: body.national_id,
     channel: body.channel,
     documents: body.documents,
@@ -80,6 +88,7 @@ export function registrarRequestSchemas(): Record<string, unknown> {
   };
   return {
     RegistrarCounterRequest: json(counterRequestSchema),
+    RegistrarIssuanceRequest: json(issuanceRequestSchema),
     RegistrarLookupRequest: json(lookupRequestSchema),
     RegistrarHistoryRequest: json(historyRequestSchema),
   };

@@ -2,6 +2,7 @@ import { createLocalJWKSet, errors as joseErrors, jwtVerify, type JSONWebKeySet,
 import type Provider from 'oidc-provider';
 import type { KeyStore } from '../../../keys/key-store.js';
 import type { RegistrarRepository } from '../../registrar/repository.js';
+import type { TokenFacts } from '../../sessions/token-revocations.js';
 
 // Who is calling the registrar API. The caller presents an access token Kapı issued to the registrar
 // console for this API (RFC 8707 resource indicator, RFC 9068 JWT access token). It must be:
@@ -11,7 +12,10 @@ import type { RegistrarRepository } from '../../registrar/repository.js';
 //   - from a sign-in at acr `high` (e-signature, mobile signature, ID card); anything lower answers
 //     RFC 9470's insufficient_user_authentication, so the console can step up;
 //   - carrying the `registrar` scope, for an account (`sub`, the console client has public subject
-//     identifiers) holding the registrar role, which names the one office it acts for.
+//     identifiers) holding the registrar role, which names the one office it acts for;
+//   - issued after the last revocation of that account's or that client's tokens (a password change,
+//     "sign out everywhere", a leaked console credential): a JWT is not recalled by deleting its grant,
+//     so the "revoked before" time stops it at once instead of at its expiry.
 
 export const REGISTRAR_SCOPE = 'registrar';
 export const REGISTRAR_API_PATH = '/registrar/v1';
@@ -67,6 +71,8 @@ export class RegistrarTokenVerifier {
     private readonly provider?: () => Provider,
     /** KAPI_CLOCK_TOLERANCE_SECONDS: the one allowance for clocks that are off, on `exp` and `nbf`. */
     private readonly clockToleranceSeconds = 0,
+    /** The per-account and per-client "revoked before" times (src/sessions/token-revocations.ts). */
+    private readonly revocations?: { refuses(token: TokenFacts): Promise<boolean> },
   ) {
     this.#keys = new LocalKeys(keys);
   }
@@ -87,6 +93,7 @@ export class RegistrarTokenVerifier {
     if (!scopes.includes(REGISTRAR_SCOPE)) throw new TokenRefusal('scope');
     const role = typeof payload.sub === 'string' ? await this.repository.findRole(payload.sub) : undefined;
     if (!role) throw new TokenRefusal('not_registrar');
+    if (this.revocations && (typeof payload.iat !== 'number' || (await this.revocations.refuses({ accountId: role.accountId, clientId, iat: payload.iat })))) throw new TokenRefusal('invalid');
     return { accountId: role.accountId, officeCode: role.officeCode, clientId };
   }
 
@@ -98,7 +105,7 @@ export class RegistrarTokenVerifier {
     if (!audiences.includes(registrarAudience(this.issuer))) throw new TokenRefusal('invalid');
     const extra = (found.extra ?? {}) as { acr?: unknown };
     const bound = (found as unknown as { jkt?: string; 'x5t#S256'?: string }).jkt ?? (found as unknown as { 'x5t#S256'?: string })['x5t#S256'];
-    return { sub: found.accountId, client_id: found.clientId, scope: found.scope, acr: extra.acr, ...(bound ? { cnf: { bound } } : {}) };
+    return { sub: found.accountId, client_id: found.clientId, scope: found.scope, acr: extra.acr, iat: found.iat, ...(bound ? { cnf: { bound } } : {}) };
   }
 
   async #verifySignature(token: string): Promise<JWTPayload> {

@@ -15,7 +15,9 @@ import { renderAccountPage } from '../../render.js';
 import { signInUrl, unmetBy, type AccountSession } from '../../session.js';
 import { AttemptLimit } from '../password/limits.js';
 import { formatPhone, normalizeEmail, normalizePhone } from './normalize.js';
-import { CODES_PER_HOUR, CONTACT_CHANGE_RULE } from './rules.js';
+import { CODES_PER_HOUR, CONTACT_CHANGE_RULE, FACTOR_PHONE_REMOVE_RULE } from './rules.js';
+import { secondFactorPhone } from '../../../../devices/second-factor-phone.js';
+import { mayAddFactor } from '../../../../assurance/factor-changes.js';
 import './messages.js';
 
 const PAGE = '/account/contacts';
@@ -114,6 +116,11 @@ export function contactPages(router: Router, deps: AccountDeps): void {
       const { session, input } = form;
       const account = await load(session);
       const current = kind === 'phone' ? account.phone : account.email;
+      // Deleting or replacing the phone that confirms sign-ins removes a factor: that rule too.
+      // (A malformed number replaces nothing: it gets its 400 below.)
+      const typed = kind === 'phone' && input.action === 'update' ? normalizePhone((input.phone ?? '').trim()) : undefined;
+      const removesFactor = kind === 'phone' && secondFactorPhone(account) !== undefined && (input.action === 'delete' || (typed !== undefined && typed !== current));
+      if (removesFactor && unmetBy(session, FACTOR_PHONE_REMOVE_RULE) && !(await requireAccount(ctx, deps, FACTOR_PHONE_REMOVE_RULE))) return;
       if (input.action === 'delete') {
         if (!current) return done(ctx, 'unchanged');
         await notifyChange(ctx, account, kind);
@@ -179,12 +186,16 @@ export function contactPages(router: Router, deps: AccountDeps): void {
         const code = result === 'too_many' ? 'contacts.error.code_too_many' : result === 'gone' ? 'contacts.error.code_gone' : 'contacts.error.code_wrong';
         return show(ctx, session, account, { error: { field: `${kind}_code`, code } }, result === 'too_many' ? 429 : 400);
       }
+      // The level of this session is remembered with the phone: the SMS second factor needs substantial+,
+      // reached in a sign-in that may add a factor (fresh); otherwise the phone is a verified contact only.
+      const becomesFactor = kind === 'phone' && mayAddFactor({ acr: session.acr, authTime: session.loginTs });
       await deps.services.db.transaction(async (trx) => {
-        // The level of this session is remembered with the phone: the SMS second factor needs substantial+.
-        if (kind === 'phone') await deps.services.accounts.setPhone(account.id, current, session.acr, trx);
+        if (kind === 'phone') await deps.services.accounts.setPhone(account.id, current, becomesFactor ? session.acr : 'low', trx);
         else await deps.services.accounts.setEmail(account.id, current, true, trx);
-        await deps.services.audit.event({ type: `account.${kind}_verified`, accountId: account.id, clientId: ACCOUNT_CLIENT_ID, actor: 'self', ip: ip(ctx), detail: { acr: session.acr, methods: session.methods } }, trx);
+        await deps.services.audit.event({ type: `account.${kind}_verified`, accountId: account.id, clientId: ACCOUNT_CLIENT_ID, actor: 'self', ip: ip(ctx), detail: { acr: session.acr, methods: session.methods, secondFactor: becomesFactor } }, trx);
       });
+      // A new factor: the person's other sessions end (one may be an intruder's).
+      if (becomesFactor) await endOthers(ctx, session, 'factor_added');
       return done(ctx, `${kind}_verified`);
     });
   }

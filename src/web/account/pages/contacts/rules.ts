@@ -1,3 +1,4 @@
+import { FACTOR_FRESH_SECONDS, FACTOR_LEVEL } from '../../../../assurance/factor-changes.js';
 import type { AccessRule } from '../../session.js';
 
 /**
@@ -7,6 +8,13 @@ import type { AccessRule } from '../../session.js';
  * password reset sends its codes, so a session left open must not be able to redirect them.
  */
 export const CONTACT_CHANGE_RULE: AccessRule = { maxAgeSeconds: 300 };
+
+/**
+ * A phone that confirms sign-ins (the SMS second factor) is a factor: deleting or replacing it needs what
+ * removing any factor needs, and a verification makes it one only in a sign-in that may add a factor
+ * (src/assurance/factor-changes.ts): under five minutes old at `substantial` or higher.
+ */
+export const FACTOR_PHONE_REMOVE_RULE: AccessRule = { acr: FACTOR_LEVEL, maxAgeSeconds: FACTOR_FRESH_SECONDS, sufficientAcr: 'high' };
 
 /** Codes sent per account and channel in an hour (each resend is a new code with fresh guesses). */
 export const CODES_PER_HOUR = 5;

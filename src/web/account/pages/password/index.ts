@@ -91,8 +91,9 @@ export function passwordPages(router: Router, deps: AccountDeps): void {
       origin: 'self',
       event: withoutOld ? 'account.password_set_without_old' : 'account.password_changed',
       detail: { methods: session.methods, acr: session.acr },
-      // The person stays signed in here; every other session ends (one may be an intruder's).
-      endSessions: { except: session.uid, reason: 'password_changed' },
+      // The person stays signed in here; every other session ends (one may be an intruder's), and every
+      // token an institution holds for her, offline_access included (DESIGN.md, third round, "Endings").
+      endSessions: { except: session.uid, reason: 'password_changed', revokeTokens: true },
     });
     ctx.status = 303;
     ctx.redirect('/account/password?notice=changed');

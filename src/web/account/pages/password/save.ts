@@ -12,7 +12,7 @@ export interface NewPassword {
   event: string;
   detail: Record<string, unknown>;
   /** Which sessions end afterwards. */
-  endSessions: { except?: string; startedWith?: string; reason: string };
+  endSessions: { except?: string; startedWith?: string; reason: string; revokeTokens?: boolean };
 }
 
 /**

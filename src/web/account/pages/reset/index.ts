@@ -198,8 +198,10 @@ export function resetPages(router: Router, deps: AccountDeps): void {
       origin: 'reset',
       event: 'account.password_reset',
       detail: { channels: flow.channels },
-      // Whoever knew the old password may hold a session started with it: those end.
-      endSessions: { startedWith: 'password', reason: 'password_reset' },
+      // Whoever knew the old password may have used it to sign in with a second factor, or to get tokens
+      // an institution keeps (offline_access): every session and every token of the person ends,
+      // whatever method started it (DESIGN.md, third round, "Endings").
+      endSessions: { reason: 'password_reset', revokeTokens: true },
     });
     await perNumber.reset(`nid:${account.nationalId}`);
     ctx.status = 303;

@@ -12,6 +12,7 @@ import { accountForm, requireAccount, requireAccountForm } from '../../guard.js'
 import { renderAccountPage } from '../../render.js';
 import { signInUrl, unmetBy, type AccessRule, type AccountSession } from '../../session.js';
 import { localeFor } from '../../../locale.js';
+import { FACTOR_FRESH_SECONDS, FACTOR_LEVEL } from '../../../../assurance/factor-changes.js';
 import './messages.js';
 
 const PAGE = '/account/second-factors';
@@ -19,10 +20,16 @@ const VIEWS = '/src/web/account/pages/second-factors/views';
 const NOTICES = new Set(['two_factor_on', 'two_factor_off', 'totp_activated', 'totp_deactivated', 'device_deleted', 'unchanged', 'no_factor']);
 const ACTIVATION_GUESSES = 5;
 
-/** Turning 2FA on or off and activating the e-Government Key: a re-authentication (sign-in at most 5 minutes old). */
+/** Turning 2FA on or off: a re-authentication (sign-in at most 5 minutes old). */
 export const FRESH_RULE: AccessRule = { maxAgeSeconds: 300 };
-/** Removing the e-Government Key: a strong login (FAQ: the key guards the password; only a stronger method may drop it). */
-export const STRONG_RULE: AccessRule = { acr: 'high' };
+/**
+ * Adding a second factor (the e-Government Key): a sign-in under five minutes old at `substantial` or
+ * higher, the level that removing it needs, so a stolen password alone cannot add a factor the owner does
+ * not have (src/assurance/factor-changes.ts, issue 19 point 4).
+ */
+export const FACTOR_ADD_RULE: AccessRule = { acr: FACTOR_LEVEL, maxAgeSeconds: FACTOR_FRESH_SECONDS };
+/** Removing one (the e-Government Key, a registered device): the same, or a `high` sign-in of any age. */
+export const FACTOR_REMOVE_RULE: AccessRule = { ...FACTOR_ADD_RULE, sufficientAcr: 'high' };
 
 /** What the pages use of the second factors (handed in as `ports.secondFactors`). */
 export interface SecondFactorStores {
@@ -44,6 +51,12 @@ async function notify(ctx: Context, deps: AccountDeps, accountId: string, name: 
 
 async function audit(ctx: Context, deps: AccountDeps, session: AccountSession, type: string, detail: Record<string, unknown> = {}): Promise<void> {
   await deps.services.audit.event({ type, accountId: session.accountId, clientId: ACCOUNT_CLIENT_ID, actor: 'self', ip: deps.clientIp(ctx), detail: { ...detail, methods: session.methods, acr: session.acr } });
+}
+
+/** A factor added or removed: the person's other sessions end (one may be an intruder's). */
+async function endOtherSessions(ctx: Context, deps: AccountDeps, session: AccountSession, reason: string, setting: string): Promise<void> {
+  const ended = await deps.services.sessions.endForAccount(session.accountId, { reason, except: session.uid });
+  if (ended) await audit(ctx, deps, session, 'session.ended_by_setting', { setting, sessions: ended });
 }
 
 async function totpSetupPage(ctx: Context, deps: AccountDeps, session: AccountSession, setup: { secret: string; uri: string }, error?: string, status = 200): Promise<void> {
@@ -78,8 +91,9 @@ export function secondFactorPages(router: Router, deps: AccountDeps): void {
         devices: list.map((d) => ({ id: d.id, name: d.name, registered: format(d.createdAt), lastUsed: d.lastUsedAt ? format(d.lastUsedAt) : undefined })),
         fresh: !unmetBy(session, FRESH_RULE),
         freshUrl: signInUrl(PAGE, FRESH_RULE, true),
-        strong: !unmetBy(session, STRONG_RULE),
-        strongUrl: signInUrl(PAGE, STRONG_RULE, true),
+        mayAdd: !unmetBy(session, FACTOR_ADD_RULE),
+        mayRemove: !unmetBy(session, FACTOR_REMOVE_RULE),
+        factorUrl: signInUrl(PAGE, FACTOR_ADD_RULE, true),
         notice,
       },
     });
@@ -121,7 +135,7 @@ export function secondFactorPages(router: Router, deps: AccountDeps): void {
   });
 
   router.post('/second-factors/totp', accountForm, async (ctx: Context) => {
-    const form = await requireAccountForm(ctx, deps, FRESH_RULE);
+    const form = await requireAccountForm(ctx, deps, FACTOR_ADD_RULE);
     if (!form) return;
     const account = await deps.services.accounts.findById(form.session.accountId);
     if (!account) throw new KapiError('not_found');
@@ -135,7 +149,7 @@ export function secondFactorPages(router: Router, deps: AccountDeps): void {
   });
 
   router.post('/second-factors/totp/activate', accountForm, async (ctx: Context) => {
-    const form = await requireAccountForm(ctx, deps, FRESH_RULE);
+    const form = await requireAccountForm(ctx, deps, FACTOR_ADD_RULE);
     if (!form) return;
     const { session, input } = form;
     const account = await deps.services.accounts.findById(session.accountId);
@@ -152,34 +166,40 @@ export function secondFactorPages(router: Router, deps: AccountDeps): void {
     if (result !== 'ok') return totpSetupPage(ctx, deps, session, setup, 'second_factors.error.code_wrong', 400);
     await deps.services.state.del(`totp-activate:{${account.id}}`);
     await audit(ctx, deps, session, 'account.totp_activated');
+    await endOtherSessions(ctx, deps, session, 'factor_added', 'totp_activated');
     await notify(ctx, deps, account.id, 'totp_activated');
     ctx.status = 303;
     ctx.redirect(`${PAGE}?notice=totp_activated`);
   });
 
   router.post('/second-factors/totp/remove', accountForm, async (ctx: Context) => {
-    const form = await requireAccountForm(ctx, deps, STRONG_RULE);
+    const form = await requireAccountForm(ctx, deps, FACTOR_REMOVE_RULE);
     if (!form) return;
     const removed = await deps.services.db.transaction(async (trx) => {
       const done = await stores(deps).totp.deactivate(form.session.accountId, trx);
       if (done) await deps.services.audit.event({ type: 'account.totp_deactivated', accountId: form.session.accountId, clientId: ACCOUNT_CLIENT_ID, actor: 'self', ip: deps.clientIp(ctx), detail: { methods: form.session.methods, acr: form.session.acr } }, trx);
       return done;
     });
-    if (removed) await notify(ctx, deps, form.session.accountId, 'totp_deactivated');
+    if (removed) {
+      await endOtherSessions(ctx, deps, form.session, 'factor_removed', 'totp_deactivated');
+      await notify(ctx, deps, form.session.accountId, 'totp_deactivated');
+    }
     ctx.status = 303;
     ctx.redirect(`${PAGE}?notice=${removed ? 'totp_deactivated' : 'unchanged'}`);
   });
 
   router.get('/second-factors/devices/:id/delete', (ctx) => ctx.redirect(PAGE));
-  // Deleting a device only takes access away (a lost phone must go at once): any session may do it.
+  // Deleting a device removes a factor: the rule of removing one (a lost phone goes at once from a fresh
+  // sign-in with the remaining factor or a strong method, or from the device itself through the device API).
   router.post('/second-factors/devices/:id/delete', accountForm, async (ctx: Context) => {
-    const form = await requireAccountForm(ctx, deps, {});
+    const form = await requireAccountForm(ctx, deps, FACTOR_REMOVE_RULE);
     if (!form) return;
     const { devices } = stores(deps);
     const device = await devices.find(String(ctx.params.id));
     const deleted = device?.accountId === form.session.accountId && (await devices.delete(form.session.accountId, device.id));
     if (deleted) {
       await audit(ctx, deps, form.session, 'device.deleted', { deviceId: device.id, name: device.name });
+      await endOtherSessions(ctx, deps, form.session, 'factor_removed', 'device_deleted');
       await notify(ctx, deps, form.session.accountId, 'device_deleted', { name: device.name });
     }
     ctx.status = 303;

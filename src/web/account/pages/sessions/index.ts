@@ -85,8 +85,9 @@ export function sessionsPages(router: Router, deps: AccountDeps): void {
     if (!form) return;
     const { session } = form;
     // Every session, this one included; each institution signed in through them gets a back-channel
-    // logout token (failures are retried from the outbox) and loses the grants that do not outlive a logout.
-    const ended = await deps.services.sessions.endForAccount(session.accountId, { reason: 'signed_out_everywhere' });
+    // logout token (failures are retried from the outbox); every grant and refresh token of the person
+    // goes, offline_access ones included, and Kapı's own APIs refuse her older tokens at once.
+    const ended = await deps.services.sessions.endForAccount(session.accountId, { reason: 'signed_out_everywhere', revokeTokens: true });
     await deps.services.audit.event({ type: 'session.signed_out_everywhere', accountId: session.accountId, clientId: ACCOUNT_CLIENT_ID, actor: 'self', ip: deps.clientIp(ctx), detail: { sessions: ended } });
     const account = await deps.services.accounts.findById(session.accountId);
     const locale = localeFor(ctx);
