@@ -2,6 +2,7 @@ import type { KoaContextWithOIDC } from 'oidc-provider';
 import { interactionPolicy } from 'oidc-provider';
 import { atLeast, isAcr, type Acr } from '../assurance/levels.js';
 import { requiredLevel } from '../assurance/required-level.js';
+import { consentWithinRegistration } from './consent-check.js';
 
 const { Check, base } = interactionPolicy;
 
@@ -32,7 +33,7 @@ export function requestedLevel(ctx: KoaContextWithOIDC): Acr | undefined {
 /**
  * The interaction policy: oidc-provider's base prompts with its exact-string acr checks replaced by
  * level-ordered ones. A session below the level asked for is sent back to login (step-up); with
- * prompt=none that answers login_required.
+ * prompt=none that answers login_required. Consent asks only about claims within the registration.
  */
 export function kapiInteractionPolicy() {
   const policy = base();
@@ -58,5 +59,6 @@ export function kapiInteractionPolicy() {
       return Date.now() / 1000 - loginTs > SESSION_LIFETIMES[level].absolute ? Check.REQUEST_PROMPT : Check.NO_NEED_TO_PROMPT;
     }),
   );
+  consentWithinRegistration(policy);
   return policy;
 }

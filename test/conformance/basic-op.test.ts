@@ -134,6 +134,23 @@ describe('conformance: Basic OP', () => {
     });
   }
 
+  it('Core §5.4, where scope claims go: with an access token issued, every scope claim (national_id too) comes from userinfo only; the ID token keeps sub, acr, amr, auth_time', async () => {
+    const { tokens } = await loginAndExchange(rp, ayse, { scope: 'openid profile email address phone national_id' });
+    const idToken = tokens.claims()!;
+    expect(idToken.acr).toBe('low');
+    expect(idToken.amr).toEqual(['pwd']);
+    expect(typeof idToken.auth_time).toBe('number');
+    const personal = ['name', 'given_name', 'family_name', 'birthdate', 'email', 'email_verified', 'address', 'phone_number', 'phone_number_verified', 'national_id', 'national_id_type'];
+    expect(personal.filter((c) => idToken[c] !== undefined)).toEqual([]);
+    const userinfo = await client.fetchUserInfo(rp, tokens.access_token, idToken.sub);
+    expect(personal.filter((c) => userinfo[c] === undefined)).toEqual([]);
+    expect(userinfo.national_id).toBe(ayse.nationalId);
+    // A refreshed ID token follows the same rule.
+    const { tokens: offline } = await loginAndExchange(rp, ayse, { scope: 'openid profile national_id offline_access', prompt: 'consent' });
+    const refreshed = (await client.refreshTokenGrant(rp, offline.refresh_token!)).claims()!;
+    expect([refreshed.national_id, refreshed.given_name, refreshed.acr]).toEqual([undefined, undefined, 'low']);
+  });
+
   it('oidcc-ensure-other-scope-order-succeeds: "email openid" works like "openid email"', async () => {
     const { tokens } = await loginAndExchange(rp, ayse, { scope: 'email openid' });
     expect((await client.fetchUserInfo(rp, tokens.access_token, tokens.claims()!.sub)).email).toBe(ayse.email);
