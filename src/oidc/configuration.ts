@@ -99,7 +99,9 @@ export function buildConfiguration(deps: ConfigurationDeps): Configuration {
       grant_types: ['authorization_code', 'refresh_token'],
       response_types: ['code'],
       token_endpoint_auth_method: 'private_key_jwt',
-      id_token_signed_response_alg: 'ES256',
+      // OpenID Connect Registration's default, which the Basic OP certification expects; ES256 and
+      // PS256 on request, PS256 for FAPI (src/clients/client-service.ts).
+      id_token_signed_response_alg: 'RS256',
       subject_type: 'pairwise',
     },
     enabledJWA: {

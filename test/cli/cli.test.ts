@@ -60,6 +60,7 @@ describe('kapi', () => {
     for (const option of ['--redirect-uri', '--post-logout-uri', '--backchannel-logout-uri', '--auth', '--jwks-uri', '--scope', '--min-acr', '--par-required', '--dpop-required', '--json']) {
       expect(add.stdout).toContain(option);
     }
+    expect(add.stdout.replace(/\s+/g, ' ')).toContain('(default: RS256; PS256 with --fapi)');
   });
 
   it('migrates an empty database', async () => {
@@ -102,6 +103,7 @@ describe('kapi', () => {
       expect(run.stdout).toContain('Tax Office');
       expect(run.stdout).toContain('[sealed]');
       expect(run.stdout).not.toContain(secret);
+      expect(run.stdout).toMatch(/id_token_alg:\s+RS256 \(default\)/); // OpenID's registration default
     });
 
     it('updates only what is given, keeping the secret sealed', async () => {

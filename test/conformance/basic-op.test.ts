@@ -59,18 +59,25 @@ describe('conformance: Basic OP', () => {
   it('oidcc-idtoken-signature: the ID token is signed with the registered alg by a key in the JWKS (kid present)', async () => {
     const { tokens } = await loginAndExchange(rp, ayse);
     const header = decodeProtectedHeader(tokens.id_token!);
-    expect(header.alg).toBe('ES256');
+    expect(header.alg).toBe('RS256'); // registered without an algorithm: OpenID's registration default
     expect(header.kid).toBeTruthy();
     const jwks = createRemoteJWKSet(new URL(`${t.issuer}/jwks`));
     const { payload } = await jwtVerify(tokens.id_token!, jwks, { issuer: t.issuer, audience: String(metadata.client_id) });
     expect(payload.sub).toBe(tokens.claims()!.sub);
   });
 
-  it('oidcc-idtoken-rs256: an institution registered for RS256 gets RS256 ID tokens', async () => {
-    const rs = await registerInstitution(t, { idTokenAlg: 'RS256' });
-    const rsRp = await relyingParty(t, rs);
-    const { tokens } = await loginAndExchange(rsRp, ayse);
+  it('oidcc-idtoken-rs256: an institution registered without an ID-token algorithm gets RS256 (the registration default); ES256 and PS256 when asked', async () => {
+    const plain = await registerInstitution(t);
+    expect(plain.id_token_signed_response_alg).toBeUndefined();
+    // The suite's client knows nothing of Kapı: it expects RS256 unless it registered another.
+    const suiteRp = await client.discovery(new URL(t.issuer), String(plain.client_id), undefined, client.ClientSecretBasic(String(plain.client_secret)), { execute: [client.allowInsecureRequests] });
+    const { tokens } = await loginAndExchange(suiteRp, ayse);
     expect(decodeProtectedHeader(tokens.id_token!).alg).toBe('RS256');
+    for (const alg of ['ES256', 'PS256'] as const) {
+      const asked = await registerInstitution(t, { idTokenAlg: alg });
+      const { tokens: signed } = await loginAndExchange(await relyingParty(t, asked), ayse);
+      expect(decodeProtectedHeader(signed.id_token!).alg).toBe(alg);
+    }
   });
 
   it('oidcc-idtoken-unsigned: unsigned ID tokens (alg none) cannot be registered or advertised', async () => {

@@ -55,7 +55,7 @@ async function password(browser: Browser, start: string, nationalId: string, sec
  * appToken does; here the password step passes the method chooser the configured banks bring.
  */
 async function appToken(t: TestKapi, person: { nationalId: string; password: string; phone: string }): Promise<{ accessToken: string; dpopPrivateJwk: JWK }> {
-  const config = await client.discovery(new URL(t.issuer), DEVICE_APP_CLIENT_ID, { id_token_signed_response_alg: 'ES256' }, client.None(), { execute: [client.allowInsecureRequests] });
+  const config = await client.discovery(new URL(t.issuer), DEVICE_APP_CLIENT_ID, { id_token_signed_response_alg: 'RS256' }, client.None(), { execute: [client.allowInsecureRequests] });
   const keyPair = await generateKeyPair('ES256', { extractable: true });
   const verifier = client.randomPKCECodeVerifier();
   const state = client.randomState();

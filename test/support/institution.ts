@@ -13,7 +13,7 @@ export async function registerInstitution(t: TestKapi, input: Partial<ClientInpu
 /** An openid-client configuration for a registered institution (plain HTTP allowed on loopback). */
 export async function relyingParty(t: TestKapi, metadata: Record<string, unknown>, auth?: client.ClientAuth): Promise<client.Configuration> {
   const secret = metadata.client_secret as string | undefined;
-  return client.discovery(new URL(t.issuer), metadata.client_id as string, { id_token_signed_response_alg: (metadata.id_token_signed_response_alg as string) ?? 'ES256' }, auth ?? (secret ? client.ClientSecretBasic(secret) : client.None()), { execute: [client.allowInsecureRequests] });
+  return client.discovery(new URL(t.issuer), metadata.client_id as string, { id_token_signed_response_alg: (metadata.id_token_signed_response_alg as string) ?? 'RS256' }, auth ?? (secret ? client.ClientSecretBasic(secret) : client.None()), { execute: [client.allowInsecureRequests] });
 }
 
 export interface AuthRequest {
