@@ -19,6 +19,7 @@ import { errors } from 'oidc-provider';
 import { decodeJwt } from 'jose';
 import { dpopIatTimely } from '../web/device-api/dpop.js';
 import type { ResourceServerRegistry } from './resource-servers.js';
+import { introspectionAllowedPolicy } from './introspection-policy.js';
 
 // Token lifetimes (seconds). Signed artefacts (ID tokens, JWT access tokens, logout tokens) live at most
 // MAX_SIGNED_LIFETIME: a retiring signing key stays published that long (keys/key-store.ts).
@@ -129,11 +130,8 @@ export function buildConfiguration(deps: ConfigurationDeps): Configuration {
       devInteractions: { enabled: false },
       claimsParameter: { enabled: true },
       clientCredentials: { enabled: true },
-      introspection: {
-        enabled: true,
-        // Confidential clients (institutions, their APIs) may introspect; a public client only its own tokens.
-        allowedPolicy: async (ctx: Ctx, client: { clientId: string; clientAuthMethod: string }, token: { clientId?: string }) => client.clientAuthMethod !== 'none' || token.clientId === client.clientId,
-      } as never,
+      // Only the token's own institution, or the client of a resource server in its aud, learns it is active.
+      introspection: { enabled: true, allowedPolicy: introspectionAllowedPolicy(deps.resourceServers) } as never,
       revocation: { enabled: true },
       userinfo: { enabled: true },
       backchannelLogout: { enabled: true },

@@ -3,7 +3,7 @@ import * as client from 'openid-client';
 import { DEMO_CITIZENS } from '../../src/demo/seed.js';
 import { SCOPE_CLAIMS } from '../../src/oidc/claims.js';
 import { Browser } from '../support/browser.js';
-import { authRequest, CALLBACK, registerInstitution, relyingParty } from '../support/institution.js';
+import { authRequest, CALLBACK, exchange, registerInstitution, relyingParty, signIn } from '../support/institution.js';
 import { startKapi, type TestKapi } from '../support/kapi.js';
 import { consentListed, institutionKey, signInKeepingConsent, whatLeft, type Seen } from './claims-support.js';
 
@@ -143,5 +143,72 @@ describe('attacks: claims beyond the registration', () => {
     expect(recorded('id_token')).toEqual(carried(seen.idToken));
     expect(carried(seen.userinfo)).toEqual(['birthdate', 'email_verified', 'family_name', 'given_name', 'name']);
     expect(recorded('userinfo')).toEqual(carried(seen.userinfo));
+  });
+});
+
+// Issue 19 point 7 and DESIGN.md third round "Introspection": introspection answers `active` only to the
+// token's own institution, or to the client a resource server is registered with when its resource is
+// in the token's `aud`. Everyone else learns nothing (`active: false`), not even that the token exists.
+describe('attacks: introspecting another institution\'s tokens', () => {
+  const API = 'https://api.tax.example/';
+  const OTHER_API = 'https://api.land-registry.example/';
+  let t: TestKapi;
+  let a: client.Configuration;
+  let b: client.Configuration;
+  let api: client.Configuration;
+  let otherApi: client.Configuration;
+  let pub: client.Configuration;
+  let aTokens: Awaited<ReturnType<typeof exchange>>;
+  let aApiToken: string;
+  let aOtherApiToken: string;
+
+  const introspect = async (as: client.Configuration, token: string) => ((await client.tokenIntrospection(as, token)) as { active: boolean }).active;
+
+  beforeAll(async () => {
+    t = await startKapi();
+    const institution = (name: string, input: Parameters<typeof registerInstitution>[1] = {}) => registerInstitution(t, { name, scopes: ['openid', 'profile', 'offline_access'], ...input });
+    const aMeta = await institution('Kurum A', { clientCredentials: true });
+    a = await relyingParty(t, aMeta);
+    b = await relyingParty(t, await institution('Kurum B', { clientCredentials: true }));
+    const apiMeta = await institution('Tax API', { redirectUris: [], scopes: ['openid'], clientCredentials: true });
+    api = await relyingParty(t, apiMeta);
+    const otherApiMeta = await institution('Land API', { redirectUris: [], scopes: ['openid'], clientCredentials: true });
+    otherApi = await relyingParty(t, otherApiMeta);
+    pub = await relyingParty(t, await institution('Mobil', { authMethod: 'none' }));
+    await t.kapi.services.resourceServers.add({ identifier: API, name: 'Tax API', scopes: ['tax:read'], tokenFormat: 'opaque', clientId: String(apiMeta.client_id) });
+    await t.kapi.services.resourceServers.add({ identifier: OTHER_API, name: 'Land API', scopes: ['land:read'], tokenFormat: 'opaque', clientId: String(otherApiMeta.client_id) });
+
+    const req = await authRequest(a, { scope: 'openid profile offline_access', prompt: 'consent' });
+    aTokens = await exchange(a, req, (await signIn(new Browser(), req.url.href, ayse.nationalId, ayse.password)).url);
+    aApiToken = (await client.clientCredentialsGrant(a, { scope: 'tax:read', resource: API })).access_token;
+    aOtherApiToken = (await client.clientCredentialsGrant(a, { scope: 'land:read', resource: OTHER_API })).access_token;
+  });
+  afterAll(async () => t?.stop());
+
+  it('institution B introspecting A\'s access token, refresh token and API token learns nothing (active: false)', async () => {
+    const answers = await Promise.all([aTokens.access_token, aTokens.refresh_token!, aApiToken].map((token) => client.tokenIntrospection(b, token)));
+    for (const answer of answers) expect(answer).toEqual({ active: false });
+  });
+
+  it('A introspects its own tokens (active: true)', async () => {
+    expect(await Promise.all([aTokens.access_token, aTokens.refresh_token!, aApiToken].map((token) => introspect(a, token)))).toEqual([true, true, true]);
+  });
+
+  it('a resource server\'s client introspects tokens whose aud is its resource, and no others', async () => {
+    expect(await introspect(api, aApiToken)).toBe(true);
+    expect(await introspect(api, aOtherApiToken)).toBe(false); // another API's token
+    expect(await introspect(api, aTokens.access_token)).toBe(false); // A's userinfo token (no aud)
+    expect(await introspect(api, aTokens.refresh_token!)).toBe(false);
+    expect(await introspect(otherApi, aApiToken)).toBe(false);
+    expect(await introspect(otherApi, aOtherApiToken)).toBe(true);
+  });
+
+  it('a public client (no authentication) learns nothing about another institution\'s token', async () => {
+    expect(await introspect(pub, aTokens.access_token)).toBe(false);
+    expect(await introspect(pub, aApiToken)).toBe(false);
+  });
+
+  it('a resource server registration names an existing client (a misspelt client id is refused)', async () => {
+    await expect(t.kapi.services.resourceServers.add({ identifier: 'https://api.typo.example/', name: 'Typo', scopes: ['x'], clientId: 'no-such-client' })).rejects.toThrow(/no client no-such-client/);
   });
 });

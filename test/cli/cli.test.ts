@@ -183,4 +183,14 @@ describe('kapi', () => {
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/identifier/);
   });
+
+  it('names the client an API introspects with, and refuses a client that does not exist', async () => {
+    const apiClient = json(await kapi('clients', 'add', '--name', 'Land API', '--client-credentials', '--json'));
+    // One after the other: the embedded database takes one kapi command at a time.
+    const added = await kapi('resources', 'add', '--identifier', 'https://api.land.example/', '--name', 'Land API', '--scope', 'land:read', '--format', 'opaque', '--client-id', String(apiClient.client_id), '--json');
+    const unknown = await kapi('resources', 'add', '--identifier', 'https://api.typo.example/', '--name', 'Typo', '--scope', 'x', '--client-id', 'kapi-no-such-client');
+    expect(json(added)).toMatchObject({ identifier: 'https://api.land.example/', tokenFormat: 'opaque', clientId: apiClient.client_id });
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr.trim()).toBe("error: no client kapi-no-such-client: register the API's client first (kapi clients add)");
+  });
 });
