@@ -293,16 +293,44 @@ describe('conformance: Basic OP', () => {
     expect(page.status).toBe(400);
   });
 
-  it('oidcc-ensure-post-request-succeeds (deliberate deviation): POST authorization requests are refused cleanly', async () => {
-    // oidc-provider serves POST /auth only with SameSite=None session cookies; Kapı keeps SameSite=Lax
-    // (a cross-site POST must never carry the citizen's session), so the module cannot pass by design.
+  it('oidcc-ensure-post-request-succeeds: the authorization request sent by POST (form-encoded) signs in and returns a code', async () => {
     const req = await authRequest(rp);
-    const res = await fetch(`${t.issuer}/auth`, { method: 'POST', body: new URLSearchParams(Object.fromEntries(req.url.searchParams.entries())), redirect: 'manual' });
-    expect(res.status).toBeGreaterThanOrEqual(400);
-    expect(res.status).toBeLessThan(500);
-    expect(res.headers.get('location')).toBeNull();
+    const browser = new Browser();
+    // The suite's own page posts the form: a cross-site POST, so no Kapı session comes with it.
+    let page = await browser.go(`${t.issuer}/auth`, { form: Object.fromEntries(req.url.searchParams.entries()) }, atCallback);
+    expect(isLoginForm(page)).toBe(true);
+    page = await loginPage(browser, page.url, ayse);
+    const params = callbackParams(page.url);
+    expect(params.get('state')).toBe(req.state);
+    const tokens = await exchange(rp, req, page.url);
+    expect(tokens.claims()!.nonce).toBe(req.nonce);
+    expect(tokens.claims()!.acr).toBe('low');
+    // The same request by POST with a session: answered at once, like GET.
+    const again = await authRequest(rp);
+    const direct = await browser.go(`${t.issuer}/auth`, { form: Object.fromEntries(again.url.searchParams.entries()) }, atCallback);
+    expect((await exchange(rp, again, direct.url)).claims()!.sub).toBe(tokens.claims()!.sub);
+    // The session cookie stays SameSite=Lax: a cross-site POST never carries it (README).
     const setCookies = (await fetch(`${t.issuer}/auth?${req.url.searchParams}`, { redirect: 'manual' })).headers.getSetCookie();
-    expect(setCookies.some((c) => /samesite=lax/i.test(c))).toBe(true);
+    expect(setCookies.length).toBeGreaterThan(0);
+    for (const cookie of setCookies) expect(cookie).toMatch(/samesite=lax/i);
+  });
+
+  it('POST /auth: the parameters come from the form body only, duplicates are refused, and other bodies get a clear 400', async () => {
+    const req = await authRequest(rp);
+    const form = new URLSearchParams(req.url.searchParams);
+    // Query parameters beside a form body are not read (Core §3.1.2.1: POST uses Form Serialization).
+    const queryOnly = await fetch(`${t.issuer}/auth?${req.url.searchParams}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'x=1', redirect: 'manual' });
+    expect(queryOnly.status).toBe(400);
+    const empty = await new Browser().go(`${t.issuer}/auth`, { form: {} }, atCallback);
+    expect(empty.status).toBe(400);
+    form.append('scope', 'openid profile');
+    const dup = await fetch(`${t.issuer}/auth`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form.toString(), redirect: 'manual' });
+    expect(callbackParams(new URL(dup.headers.get('location')!, t.issuer).href).get('error')).toBe('invalid_request');
+    const json = await fetch(`${t.issuer}/auth`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(Object.fromEntries(req.url.searchParams)), redirect: 'manual' });
+    expect(json.status).toBe(400);
+    expect(await json.text()).toContain('gövdesi form kodlamalı (application/x-www-form-urlencoded) olmalıdır');
+    const huge = await fetch(`${t.issuer}/auth`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `${req.url.searchParams}&login_hint=${'x'.repeat(200_000)}`, redirect: 'manual' });
+    expect(huge.status).toBe(413);
   });
 
   it('oidcc-server-client-secret-post: not offered (Kapı takes client_secret_basic or keys); a client_secret_post call is refused', async () => {
