@@ -247,10 +247,9 @@ export function buildConfiguration(deps: ConfigurationDeps): Configuration {
       if (!remembered) return undefined;
       const grant = new oidc.provider.Grant({ accountId, clientId });
       if (remembered.scopes.length) grant.addOIDCScope(remembered.scopes.join(' '));
-      // Within today's registration: a registration narrowed since the consent narrows what it grants.
-      const registered = registeredClaims(oidc.client as unknown as { scope?: string });
-      const claims = remembered.claims.filter((c) => registered.has(c));
-      if (claims.length) grant.addOIDCClaims(claims);
+      // Claims outside today's registration may sit here (remembered before a registration was
+      // narrowed): findAccount().claims() never releases them.
+      if (remembered.claims.length) grant.addOIDCClaims(remembered.claims);
       await grant.save();
       oidc.session!.ensureClientContainer(clientId);
       oidc.session!.grantIdFor(clientId, grant.jti);

@@ -108,6 +108,21 @@ describe('attacks: claims beyond the registration', () => {
     expectNothingOutside(await whatLeft(t, narrowedRp, again, second.callback, accountId, clientId), second.consent);
   });
 
+  it('a grant of the same session, made while the institution was registered for national_id, releases nothing once the registration is narrowed', async () => {
+    const { metadata, clientId } = await attacker('Eski Kurum 2', { scopes: ['openid', 'profile', 'national_id', 'address', 'phone'] });
+    const rp = await relyingParty(t, metadata);
+    const browser = new Browser();
+    const wide = await authRequest(rp, { scope: 'openid profile national_id', claims: JSON.stringify({ id_token: ASK_OUTSIDE, userinfo: ASK_OUTSIDE }) });
+    expect((await whatLeft(t, rp, wide, (await signInKeepingConsent(browser, wide.url.href, ayse)).callback, accountId, clientId)).idToken.national_id).toBe(ayse.nationalId);
+
+    await t.kapi.services.clients.update(clientId, { scopes: ['openid', 'profile'] });
+    await t.kapi.services.db('claim_releases').where({ account_id: accountId, client_id: clientId }).del();
+    const again = await authRequest(rp, { scope: 'openid profile', claims: JSON.stringify({ id_token: ASK_OUTSIDE, userinfo: ASK_OUTSIDE }) });
+    const second = await signInKeepingConsent(browser, again.url.href, ayse); // the session's own grant still names them
+    expect(second.consent).toBe('');
+    expectNothingOutside(await whatLeft(t, rp, again, second.callback, accountId, clientId), second.consent);
+  });
+
   it('scope=national_id from an institution not registered for it is refused with invalid_scope, before any sign-in', async () => {
     const { metadata } = await attacker('Kütüphane E');
     const rp = await relyingParty(t, metadata);
