@@ -30,6 +30,7 @@ import { recordSignIns } from './sessions/record-sign-in.js';
 import { recordLogouts } from './sessions/record-logout.js';
 import { accountRouter } from './web/account/routes.js';
 import { ensureAccountClient } from './web/account/client.js';
+import { authorizationPost } from './web/authorization-post.js';
 import { createMessaging, type Messaging } from './messaging-wiring.js';
 import { devOutboxRouter } from './dev/outbox.js';
 import { deriveKey, hmac } from './security/crypto.js';
@@ -246,6 +247,8 @@ export async function createKapi(config: Config, options: KapiOptions = {}): Pro
     if (ctx.path === '/' && ctx.method === 'GET') return ctx.redirect(config.demo ? '/demo' : '/.well-known/openid-configuration');
     return next();
   });
+  // POST /auth (OpenID Connect Core §3.1.2.1) reaches oidc-provider as the same request by GET.
+  app.use(authorizationPost());
   // Everything else is oidc-provider's (discovery, JWKS, authorization, token, userinfo, logout, ...).
   app.use(toProvider);
 

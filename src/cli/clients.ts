@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { Command, Option } from 'commander';
 import { ACR_LEVELS } from '../assurance/levels.js';
-import { clientInputSchema, type ClientInput, type StoredClient } from '../clients/client-service.js';
+import { clientInputSchema, ID_TOKEN_ALGS, type ClientInput, type StoredClient } from '../clients/client-service.js';
 import { KapiError } from '../errors.js';
 import type { CliContext } from './main.js';
 import { printFields, printJson, printLine, printTable } from './output.js';
@@ -11,7 +11,6 @@ import { printFields, printJson, printLine, printTable } from './output.js';
 // "[sealed]" (stored encrypted with the master key).
 
 const AUTH_METHODS = ['private_key_jwt', 'client_secret_basic', 'none'] as const;
-const ID_TOKEN_ALGS = ['ES256', 'RS256', 'PS256'] as const;
 const SEALED = '[sealed]';
 
 /** What commander hands over (a `--no-x` negation gives false). */
@@ -76,7 +75,7 @@ function addClientOptions(cmd: Command, mode: 'add' | 'update'): Command {
     .option('--institution-id <id>', 'institution identifier in audit records (default: the client_id)')
     .option('--client-credentials', 'also allow the client_credentials grant')
     .option('--public-subject', 'public subject identifiers (default: pairwise, one per institution)')
-    .addOption(new Option('--id-token-alg <alg>', 'ID token signing algorithm').choices(ID_TOKEN_ALGS));
+    .addOption(new Option('--id-token-alg <alg>', `ID token signing algorithm${update ? '' : ' (default: RS256; PS256 with --fapi)'}`).choices(ID_TOKEN_ALGS));
   if (update) {
     cmd
       .option('--no-redirect-uri', 'remove every redirect URI')
@@ -88,7 +87,7 @@ function addClientOptions(cmd: Command, mode: 'add' | 'update'): Command {
       .option('--no-fapi', 'leave the FAPI 2.0 profile')
       .option('--no-client-credentials', 'disallow the client_credentials grant')
       .option('--no-public-subject', 'pairwise subject identifiers')
-      .option('--no-id-token-alg', 'default ID token signing algorithm')
+      .option('--no-id-token-alg', 'back to the default ID token signing algorithm (RS256; PS256 with --fapi)')
       .option('--rotate-secret', 'replace the client secret (the new one is printed once)');
   } else {
     cmd.option('--client-id <id>', 'client_id to use (default: generated)');
@@ -172,7 +171,7 @@ function describeClient(m: Record<string, unknown>, times?: { createdAt: Date; u
     fapi: m.fapi,
     grant_types: m.grant_types,
     subject_type: m.subject_type,
-    id_token_alg: m.id_token_signed_response_alg ?? 'default',
+    id_token_alg: m.id_token_signed_response_alg ?? 'RS256 (default)',
     institution_id: m.institution_id,
   };
   if (times) Object.assign(fields, { created: times.createdAt, updated: times.updatedAt });

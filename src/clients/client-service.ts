@@ -9,6 +9,11 @@ import type { Sealer } from '../security/crypto.js';
 // Institutions (OIDC clients) live in Postgres. This service is shared by the `kapi clients` command and
 // the demo seed; the stored client_secret is sealed with the master key.
 
+/** ID-token algorithms an institution may be registered for; without one it gets RS256 (src/oidc/configuration.ts). */
+export const ID_TOKEN_ALGS = ['RS256', 'ES256', 'PS256'] as const;
+/** FAPI 2.0 Security Profile ("Cryptography and secrets"): PS256, ES256 or EdDSA, never RS256. */
+const FAPI_ID_TOKEN_ALGS: ReadonlySet<string> = new Set(['PS256', 'ES256']);
+
 export const clientInputSchema = z.object({
   name: z.string().trim().min(1).max(200),
   redirectUris: z.array(z.url()).default([]),
@@ -27,7 +32,7 @@ export const clientInputSchema = z.object({
   institutionId: z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/).optional(),
   clientCredentials: z.boolean().default(false),
   subjectType: z.enum(['pairwise', 'public']).default('pairwise'),
-  idTokenAlg: z.enum(['ES256', 'RS256', 'PS256']).optional(),
+  idTokenAlg: z.enum(ID_TOKEN_ALGS).optional(),
   clientId: z.string().regex(/^[A-Za-z0-9._:-]{3,128}$/).optional(),
   clientSecret: z.string().min(32).optional(),
   // Kapı's own applications (account pages, registrar console): no consent screen.
@@ -46,6 +51,7 @@ export interface StoredClient {
 export type MetadataValidator = (metadata: Record<string, unknown>) => Promise<void>;
 
 export function toMetadata(input: z.output<typeof clientInputSchema>, clientId: string, clientSecret: string | undefined): Record<string, unknown> {
+  if (input.fapi && input.idTokenAlg && !FAPI_ID_TOKEN_ALGS.has(input.idTokenAlg)) throw new KapiError('invalid_request', `a FAPI institution signs ID tokens with PS256 or ES256, not ${input.idTokenAlg}`);
   const grantTypes = input.redirectUris.length ? ['authorization_code'] : [];
   if (input.redirectUris.length && input.scopes.includes('offline_access')) grantTypes.push('refresh_token');
   if (input.clientCredentials) grantTypes.push('client_credentials');

@@ -30,11 +30,41 @@ export function accountClaims(account: Account): Record<string, unknown> {
   return claims;
 }
 
+/** Claims about the sign-in itself, not the person's data: never asked for on the consent page. */
+export const TECHNICAL_CLAIMS: ReadonlySet<string> = new Set(['sub', 'sid', 'iss', 'acr', 'amr', 'auth_time']);
+
+/**
+ * The claims an institution may ever receive: those of the scopes it is registered for (its `scope`
+ * metadata; a client without one is treated as registered for `openid` alone). The `claims` parameter,
+ * the `scope` and request objects can only narrow this set (DESIGN.md "Releasable claims").
+ */
+export function registeredClaims(client: { scope?: string | undefined } | undefined): ReadonlySet<string> {
+  const names = new Set<string>();
+  for (const scope of String(client?.scope ?? 'openid').split(' ')) {
+    for (const claim of (SCOPE_CLAIMS as Record<string, readonly string[]>)[scope] ?? []) names.add(claim);
+  }
+  return names;
+}
+
+/**
+ * The claims one answer (an ID token or a userinfo response) carries: those of `scope`, plus those the
+ * claims parameter asks for there, minus what the person refused, within the registration. oidc-provider
+ * masks its answer the same way, so the set returned is exactly what leaves Kapı.
+ */
+export function claimsToRelease(registered: ReadonlySet<string>, scope: string, requested: Record<string, unknown>, rejected: readonly string[]): string[] {
+  const names = new Set<string>();
+  for (const s of scope.split(' ')) for (const c of (SCOPE_CLAIMS as Record<string, readonly string[]>)[s] ?? []) names.add(c);
+  // oidc-provider honours a requested claim whose value is null or an object ({essential, value(s)}).
+  for (const [claim, how] of Object.entries(requested)) if (how === null || (typeof how === 'object' && !Array.isArray(how))) names.add(claim);
+  for (const claim of rejected) names.delete(claim);
+  return [...names].filter((c) => registered.has(c));
+}
+
 /** Names of the claims a scope set plus explicitly requested claims would release (for consent and records). */
 export function claimNamesFor(scopes: Iterable<string>, requested: Iterable<string> = []): string[] {
   const names = new Set<string>();
   for (const scope of scopes) for (const c of (SCOPE_CLAIMS as Record<string, readonly string[]>)[scope] ?? []) names.add(c);
   for (const c of requested) names.add(c);
-  for (const technical of ['sub', 'acr', 'amr', 'auth_time']) names.delete(technical);
+  for (const technical of TECHNICAL_CLAIMS) names.delete(technical);
   return [...names];
 }

@@ -11,7 +11,7 @@ import { translate } from '../web/i18n.js';
 import { allowFormTargets } from '../web/form-targets.js';
 import { localeFor } from '../web/locale.js';
 import { renderPage } from '../web/render.js';
-import { accountClaims, SCOPE_CLAIMS, SUPPORTED_SCOPES } from './claims.js';
+import { accountClaims, claimsToRelease, registeredClaims, SCOPE_CLAIMS, SUPPORTED_SCOPES } from './claims.js';
 import { CLIENT_METADATA, clientMetadataValidator } from './client-metadata.js';
 import { kapiInteractionPolicy, SESSION_LIFETIMES } from './level-checks.js';
 import type { ConsentRepository } from '../accounts/consent-repository.js';
@@ -20,6 +20,7 @@ import { errors } from 'oidc-provider';
 import { decodeJwt } from 'jose';
 import { dpopIatTimely } from '../web/device-api/dpop.js';
 import type { ResourceServerRegistry } from './resource-servers.js';
+import { introspectionAllowedPolicy } from './introspection-policy.js';
 
 // Token lifetimes (seconds). Signed artefacts (ID tokens, JWT access tokens, logout tokens) live at most
 // MAX_SIGNED_LIFETIME: a retiring signing key stays published that long (keys/key-store.ts).
@@ -49,15 +50,17 @@ export interface ConfigurationDeps {
 
 type Ctx = KoaContextWithOIDC;
 
-/** Which claims a response actually carries, for the release record (names only, never values). */
-function releasedClaimNames(claims: Record<string, unknown>, scope: string, requested: Record<string, unknown> | undefined, rejected: string[]): string[] {
-  const scopes = scope.split(' ');
-  const allowed = new Set<string>();
-  for (const s of scopes) for (const c of (SCOPE_CLAIMS as Record<string, readonly string[]>)[s] ?? []) allowed.add(c);
-  for (const c of Object.keys(requested ?? {})) allowed.add(c);
-  for (const c of rejected) allowed.delete(c);
-  for (const technical of ['sub', 'acr', 'amr', 'auth_time']) allowed.delete(technical);
-  return [...allowed].filter((c) => claims[c] !== undefined);
+/**
+ * Whether an ID token being issued leaves the scope claims to userinfo. OpenID Connect Core §5.4: when
+ * an access token is issued, the claims of profile, email, address, phone (and Kapı's national_id) are
+ * returned by userinfo; the ID token then carries them only when the claims parameter asks for them
+ * there. oidc-provider's conformIdTokenClaims applies the rule when the access token issued beside the
+ * ID token is one userinfo accepts (no audience); an access token for a resource server cannot reach
+ * userinfo, so the claims stay in the ID token. Mirrored here so the release record names what left.
+ */
+function scopeClaimsGoToUserinfo(ctx: Ctx): boolean {
+  const accessToken = ctx.oidc.entities.AccessToken as { aud?: unknown } | undefined;
+  return accessToken !== undefined && accessToken.aud === undefined;
 }
 
 // oidc-provider asks for the account several times while handling one request (the session's
@@ -90,7 +93,8 @@ export function buildConfiguration(deps: ConfigurationDeps): Configuration {
     acrValues: [...ACR_LEVELS],
     scopes: SUPPORTED_SCOPES,
     claims: { ...SCOPE_CLAIMS, sid: null } as unknown as Configuration['claims'],
-    conformIdTokenClaims: false, // institutions read the claims they were granted from the ID token itself
+    // Scope claims go to userinfo whenever an access token for it is issued (Core §5.4; issue 26).
+    conformIdTokenClaims: true,
     subjectTypes: ['public', 'pairwise'],
     responseTypes: ['code'],
     pkce: { required: () => true },
@@ -99,7 +103,9 @@ export function buildConfiguration(deps: ConfigurationDeps): Configuration {
       grant_types: ['authorization_code', 'refresh_token'],
       response_types: ['code'],
       token_endpoint_auth_method: 'private_key_jwt',
-      id_token_signed_response_alg: 'ES256',
+      // OpenID Connect Registration's default, which the Basic OP certification expects; ES256 and
+      // PS256 on request, PS256 for FAPI (src/clients/client-service.ts).
+      id_token_signed_response_alg: 'RS256',
       subject_type: 'pairwise',
     },
     enabledJWA: {
@@ -127,11 +133,8 @@ export function buildConfiguration(deps: ConfigurationDeps): Configuration {
       devInteractions: { enabled: false },
       claimsParameter: { enabled: true },
       clientCredentials: { enabled: true },
-      introspection: {
-        enabled: true,
-        // Confidential clients (institutions, their APIs) may introspect; a public client only its own tokens.
-        allowedPolicy: async (ctx: Ctx, client: { clientId: string; clientAuthMethod: string }, token: { clientId?: string }) => client.clientAuthMethod !== 'none' || token.clientId === client.clientId,
-      } as never,
+      // Only the token's own institution, or the client of a resource server in its aud, learns it is active.
+      introspection: { enabled: true, allowedPolicy: introspectionAllowedPolicy(deps.resourceServers) } as never,
       revocation: { enabled: true },
       userinfo: { enabled: true },
       backchannelLogout: { enabled: true },
@@ -249,6 +252,8 @@ export function buildConfiguration(deps: ConfigurationDeps): Configuration {
       if (!remembered) return undefined;
       const grant = new oidc.provider.Grant({ accountId, clientId });
       if (remembered.scopes.length) grant.addOIDCScope(remembered.scopes.join(' '));
+      // Claims outside today's registration may sit here (remembered before a registration was
+      // narrowed): findAccount().claims() never releases them.
       if (remembered.claims.length) grant.addOIDCClaims(remembered.claims);
       await grant.save();
       oidc.session!.ensureClientContainer(clientId);
@@ -261,11 +266,17 @@ export function buildConfiguration(deps: ConfigurationDeps): Configuration {
       return {
         accountId: account.id,
         async claims(use, scope, claimsRequested, rejected) {
-          const claims = accountClaims(account);
-          const clientId = ctx.oidc.client?.clientId;
-          const released = releasedClaimNames(claims, scope, (claimsRequested ?? {}) as Record<string, unknown>, rejected ?? []);
-          if (clientId) await deps.audit.claimRelease(account.id, clientId, released, use === 'userinfo' ? 'userinfo' : 'id_token');
-          return { sub: account.id, ...claims };
+          // The one filter of releasable claims (DESIGN.md "Releasable claims"): whatever the claims
+          // parameter, a request object or a remembered consent asks, an institution gets only claims of
+          // the scopes it is registered for. The release record names exactly what this answer carries.
+          const client = ctx.oidc.client;
+          if (!client) return { sub: account.id };
+          const shownScope = use === 'id_token' && scopeClaimsGoToUserinfo(ctx) ? 'openid' : scope;
+          const names = claimsToRelease(registeredClaims(client as unknown as { scope?: string }), shownScope, (claimsRequested ?? {}) as Record<string, unknown>, rejected ?? []);
+          const available = accountClaims(account);
+          const released = Object.fromEntries(names.filter((c) => available[c] !== undefined).map((c) => [c, available[c]]));
+          await deps.audit.claimRelease(account.id, client.clientId, Object.keys(released), use === 'userinfo' ? 'userinfo' : 'id_token');
+          return { sub: account.id, ...released };
         },
       };
     },

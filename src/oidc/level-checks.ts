@@ -2,6 +2,7 @@ import type { KoaContextWithOIDC } from 'oidc-provider';
 import { interactionPolicy } from 'oidc-provider';
 import { atLeast, isAcr, type Acr } from '../assurance/levels.js';
 import { requiredLevel } from '../assurance/required-level.js';
+import { consentWithinRegistration } from './consent-check.js';
 
 const { Check, base } = interactionPolicy;
 
@@ -39,6 +40,7 @@ export interface PolicyDeps {
  * level-ordered ones. A session below the level asked for is sent back to login (step-up); with
  * prompt=none that answers login_required. A session the index has ended is never used, whatever the
  * session store still holds (issue 25): it too answers login_required, and a new sign-in starts afresh.
+ * Consent asks only about claims within the registration.
  */
 export function kapiInteractionPolicy(deps: PolicyDeps = {}) {
   const policy = base();
@@ -76,5 +78,6 @@ export function kapiInteractionPolicy(deps: PolicyDeps = {}) {
       }),
     );
   }
+  consentWithinRegistration(policy);
   return policy;
 }

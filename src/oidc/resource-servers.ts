@@ -4,7 +4,8 @@ import { KapiError } from '../errors.js';
 
 // APIs registered to receive access tokens (RFC 8707 resource indicators). An institution that names
 // one with `resource=` gets an access token for it: a JWT (RFC 9068) carrying acr, amr and auth_time,
-// or an opaque token the API introspects. Looked up on every token request, so cached briefly.
+// or an opaque token the API introspects, authenticated as the client its registration names.
+// Looked up on every token and introspection request, so cached briefly.
 
 export const resourceServerSchema = z.object({
   identifier: z.url().refine((u) => !u.includes('#'), 'a resource indicator has no fragment'),
@@ -12,6 +13,8 @@ export const resourceServerSchema = z.object({
   scopes: z.array(z.string().regex(/^[\x21\x23-\x5B\x5D-\x7E]+$/, 'scope tokens are printable ASCII without spaces, quotes or backslashes')).min(1),
   tokenFormat: z.enum(['jwt', 'opaque']).default('jwt'),
   accessTokenTtl: z.number().int().min(60).max(3600).default(600),
+  /** The client the API introspects with: it may introspect tokens whose `aud` is this API, no others. */
+  clientId: z.string().min(1).max(255).optional(),
 });
 export type ResourceServerInput = z.input<typeof resourceServerSchema>;
 export type ResourceServer = z.output<typeof resourceServerSchema>;
@@ -26,7 +29,8 @@ export class ResourceServerRegistry {
   async add(raw: ResourceServerInput): Promise<ResourceServer> {
     const rs = resourceServerSchema.parse(raw);
     if (await this.db('resource_servers').where({ identifier: rs.identifier }).first()) throw new KapiError('invalid_request', `resource server ${rs.identifier} already exists`);
-    await this.db('resource_servers').insert({ identifier: rs.identifier, name: rs.name, scopes: rs.scopes, token_format: rs.tokenFormat, access_token_ttl: rs.accessTokenTtl });
+    if (rs.clientId && !(await this.db('clients').where({ client_id: rs.clientId }).first())) throw new KapiError('invalid_request', `no client ${rs.clientId}: register the API's client first (kapi clients add)`);
+    await this.db('resource_servers').insert({ identifier: rs.identifier, name: rs.name, scopes: rs.scopes, token_format: rs.tokenFormat, access_token_ttl: rs.accessTokenTtl, client_id: rs.clientId ?? null });
     this.#cache.delete(rs.identifier);
     return rs;
   }
@@ -51,6 +55,6 @@ export class ResourceServerRegistry {
   }
 }
 
-function toResourceServer(row: { identifier: string; name: string; scopes: string[]; token_format: 'jwt' | 'opaque'; access_token_ttl: number }): ResourceServer {
-  return { identifier: row.identifier, name: row.name, scopes: row.scopes, tokenFormat: row.token_format, accessTokenTtl: row.access_token_ttl };
+function toResourceServer(row: { identifier: string; name: string; scopes: string[]; token_format: 'jwt' | 'opaque'; access_token_ttl: number; client_id: string | null }): ResourceServer {
+  return { identifier: row.identifier, name: row.name, scopes: row.scopes, tokenFormat: row.token_format, accessTokenTtl: row.access_token_ttl, ...(row.client_id ? { clientId: row.client_id } : {}) };
 }

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type * as client from 'openid-client';
 import { Browser, type Page } from '../support/browser.js';
-import { atCallback, authRequest, exchange, registerInstitution, relyingParty } from '../support/institution.js';
+import { atCallback, authRequest, exchange, registerInstitution, relyingParty, personClaims } from '../support/institution.js';
 import { startKapi, type TestKapi } from '../support/kapi.js';
 import { codeOn, signerPost, softwareCard, startSmartCard, startTestPki, type TestPki } from '../support/smart-card.js';
 import { ayse } from './support.js';
@@ -53,7 +53,7 @@ describe('abuse: brute force and lockout', () => {
     expect((await signerPost(t.issuer, codeOn(waiting).replace('-', ''), card)).status).toBe(200);
     let page = await browser.go(waiting.url.replace(/\/method\/.*$/, ''), {}, atCallback);
     if (!atCallback(page.url) && page.html.includes('name="decision"')) page = await browser.submit(page, {}, { name: 'decision', value: 'allow' }, atCallback);
-    const claims = (await exchange(rp, req, page.url)).claims()!;
+    const claims = await personClaims(rp, await exchange(rp, req, page.url));
     expect(claims.acr).toBe('high');
     expect(claims.national_id).toBe(ayse.nationalId);
     const account = await t.kapi.services.accounts.findByNationalId(ayse.nationalId);

@@ -86,11 +86,13 @@ const STATE_CHANGING_LINKS = ['GET /interaction/:uid/banking-other', 'GET /inter
 
 /**
  * Kapı's middleware outside any router (metrics, security headers, error pages, static files, the "/"
- * redirect, oidc-provider; the machine endpoints are handed to oidc-provider before this app, by
- * src/web/machine-front.ts). A new one could answer a POST unseen by the router enumeration: when this
- * number changes, check the new middleware for CSRF and update it.
+ * redirect, POST /auth, oidc-provider; the machine endpoints are handed to oidc-provider before this app,
+ * by src/web/machine-front.ts). A new one could answer a POST unseen by the router enumeration: when this
+ * number changes, check the new middleware for CSRF and update it. POST /auth (src/web/authorization-post.ts)
+ * is the authorization request, cross-site by design (Core §3.1.2.1): it does what the same GET does and,
+ * with SameSite=Lax cookies, arrives without the person's session.
  */
-const MIDDLEWARE_OUTSIDE_ROUTERS = 6;
+const MIDDLEWARE_OUTSIDE_ROUTERS = 7;
 
 /** "METHOD /path" of every state-changing route of every router mounted on Kapı's Koa app. */
 function mountedRoutes(t: TestKapi): { routes: string[]; gets: string[]; routers: number; outside: number } {

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type * as client from 'openid-client';
 import { DEMO_CITIZENS } from '../../src/demo/seed.js';
 import { Browser, type Page } from '../support/browser.js';
-import { atCallback, authRequest, exchange, registerInstitution, relyingParty, type AuthRequest } from '../support/institution.js';
+import { atCallback, authRequest, exchange, registerInstitution, relyingParty, type AuthRequest, personClaims } from '../support/institution.js';
 import { startKapi, type TestKapi } from '../support/kapi.js';
 import { codeOn, signerPost, softwareCard, startSmartCard, startTestPki, type TestPki } from '../support/smart-card.js';
 import { ayse } from './support.js';
@@ -75,7 +75,7 @@ describe('abuse: distributed guessing over one block of identity numbers', () =>
     // The password was accepted: the flow goes on to consent and the institution gets her identity.
     let page: Page = atCallback(posted.url) ? posted : await posted.browser.go(posted.url, {}, atCallback);
     if (!atCallback(page.url) && page.html.includes('name="decision"')) page = await posted.browser.submit(page, {}, { name: 'decision', value: 'allow' }, atCallback);
-    const claims = (await exchange(rp, posted.req, page.url)).claims()!;
+    const claims = await personClaims(rp, await exchange(rp, posted.req, page.url));
     expect(claims.national_id).toBe(gulsen.nationalId);
     expect(claims.acr).toBe('low');
   });
@@ -89,7 +89,7 @@ describe('abuse: distributed guessing over one block of identity numbers', () =>
     expect((await signerPost(t.issuer, codeOn(waiting).replace('-', ''), card)).status).toBe(200);
     let page = await browser.go(waiting.url.replace(/\/method\/.*$/, ''), {}, atCallback);
     if (!atCallback(page.url) && page.html.includes('name="decision"')) page = await browser.submit(page, {}, { name: 'decision', value: 'allow' }, atCallback);
-    const claims = (await exchange(rp, req, page.url)).claims()!;
+    const claims = await personClaims(rp, await exchange(rp, req, page.url));
     expect(claims.acr).toBe('high');
     expect(claims.national_id).toBe(ayse.nationalId);
   });

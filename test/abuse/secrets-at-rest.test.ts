@@ -91,7 +91,7 @@ async function redisText(url: string): Promise<string> {
  * the password, the SMS code. Returns the DPoP-bound access token and the code the SMS carried.
  */
 async function appToken(t: BankWorld['t'], person: { nationalId: string; password: string; phone: string }) {
-  const config = await client.discovery(new URL(t.issuer), DEVICE_APP_CLIENT_ID, { id_token_signed_response_alg: 'ES256' }, client.None(), { execute: [client.allowInsecureRequests] });
+  const config = await client.discovery(new URL(t.issuer), DEVICE_APP_CLIENT_ID, { id_token_signed_response_alg: 'RS256' }, client.None(), { execute: [client.allowInsecureRequests] });
   const keyPair = await generateKeyPair('ES256', { extractable: true });
   const verifier = client.randomPKCECodeVerifier();
   const state = client.randomState();

@@ -96,6 +96,8 @@ describe('login history and the institutions that received data', () => {
     expect(atCallback(back.url)).toBe(true);
     const tokens = await exchange(rp, req, back.url);
     expect(tokens.refresh_token).toBeDefined();
+    // The institution reads the person's claims from userinfo (the ID token carries none of them).
+    await client.fetchUserInfo(rp, tokens.access_token, tokens.claims()!.sub);
 
     const page = await openWithPassword(t, browser, '/account/history/institutions');
     const section = new RegExp(`<section class="institution"[^>]*data-client-id="${institution.client_id as string}">([\\s\\S]*?)</section>`).exec(page.html);

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import type * as client from 'openid-client';
 import { Browser } from '../support/browser.js';
-import { atCallback, authRequest, exchange, registerInstitution, relyingParty } from '../support/institution.js';
+import { atCallback, authRequest, exchange, registerInstitution, relyingParty, personClaims } from '../support/institution.js';
 import { BANK_A, bankJourney, startBankWorld, type BankWorld } from '../banking/support.js';
 import { AYSE, openWithPassword } from './security-support.js';
 
@@ -42,6 +42,6 @@ describe('access restrictions: online banking closed and opened on the account p
     const req = await authRequest(rp);
     const ok = await bankJourney(new Browser(), req.url.href, BANK_A, w.bankA.issuer, AYSE_AT_BANK.login, AYSE_AT_BANK.password);
     expect(atCallback(ok.page.url)).toBe(true);
-    expect((await exchange(rp, req, ok.page.url)).claims()!.national_id).toBe(AYSE.nationalId);
+    expect((await personClaims(rp, await exchange(rp, req, ok.page.url))).national_id).toBe(AYSE.nationalId);
   });
 });

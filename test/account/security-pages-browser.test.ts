@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import type { BrowserContext, Page } from 'playwright-core';
 import { describeViolations, launchChromium, runAxe, watchCsp } from '../support/chromium.js';
 import { startKapi, type TestKapi } from '../support/kapi.js';
-import { authRequest, CALLBACK, exchange, registerInstitution, relyingParty } from '../support/institution.js';
+import { authRequest, CALLBACK, exchange, personClaims, registerInstitution, relyingParty } from '../support/institution.js';
 import { signerPost, softwareCard, startTestPki, type TestPki } from '../support/smart-card.js';
 import { AYSE } from './security-support.js';
 
@@ -43,7 +43,8 @@ describeBrowser('security, history and sessions pages in Chromium (axe-core)', (
     await page.click('button[value="login"]');
     await page.click('button[value="allow"]');
     await page.waitForURL(`${CALLBACK}**`);
-    await exchange(rp, req, callback!); // the ID token releases the claims the history shows
+    const tokens = await exchange(rp, req, callback!);
+    await personClaims(rp, tokens); // userinfo releases the claims the history shows
     await context.close();
   });
   afterAll(async () => {

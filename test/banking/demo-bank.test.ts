@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type * as client from 'openid-client';
 import { Browser } from '../support/browser.js';
 import { startKapi, type TestKapi } from '../support/kapi.js';
-import { atCallback, authRequest, exchange, registerInstitution, relyingParty } from '../support/institution.js';
+import { atCallback, authRequest, exchange, registerInstitution, relyingParty, personClaims } from '../support/institution.js';
 import { atBank, toBank, toBankChooser } from './support.js';
 
 // The wiring of `npm start`: with KAPI_DEMO_BANK the demo bank runs on PORT + 3 and Kapı reaches it
@@ -31,7 +31,7 @@ describe('the demo bank beside the embedded demo', () => {
     expect(bankPage.html).toContain('DEMO BANK: not a real bank');
     const page = await atBank(browser, bankPage, '10000000146', 'Demo-Banka-146');
     expect(atCallback(page.url)).toBe(true);
-    const claims = (await exchange(rp, req, page.url)).claims()!;
+    const claims = await personClaims(rp, await exchange(rp, req, page.url));
     expect(claims.national_id).toBe('10000000146');
     expect(claims.acr).toBe('substantial');
     expect(claims.amr).toContain('fed');

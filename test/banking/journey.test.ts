@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import type * as client from 'openid-client';
 import { Browser, decode, type Page } from '../support/browser.js';
-import { atCallback, authRequest, exchange, registerInstitution, relyingParty } from '../support/institution.js';
+import { atCallback, authRequest, exchange, registerInstitution, relyingParty, personClaims } from '../support/institution.js';
 import { BANK_A, BANK_B, atBank, bankJourney, bankLink, startBankWorld, toBank, toBankChooser, type BankWorld } from './support.js';
 
 // Institution (openid-client) → Kapı → demo bank (oidc-provider) → Kapı → institution, over HTTP,
@@ -53,7 +53,7 @@ describe('online banking: the whole journey', () => {
     const browser = new Browser();
     const { page, authorizationUrl } = await bankJourney(browser, req.url.href, BANK_A, w.bankA.issuer, AYSE.login, AYSE.password);
     expect(atCallback(page.url)).toBe(true);
-    const claims = (await exchange(rp, req, page.url)).claims()!;
+    const claims = await personClaims(rp, await exchange(rp, req, page.url));
     expect(claims.national_id).toBe(AYSE.nationalId);
     expect(claims.acr).toBe('substantial');
     expect(claims.amr).toEqual(['fed', 'pwd', 'otp', 'mfa']);
@@ -77,7 +77,7 @@ describe('online banking: the whole journey', () => {
     const req = await authRequest(rp);
     const { page } = await bankJourney(new Browser(), req.url.href, BANK_B, w.bankB.issuer, CAGLA.login, CAGLA.password);
     expect(atCallback(page.url)).toBe(true);
-    const claims = (await exchange(rp, req, page.url)).claims()!;
+    const claims = await personClaims(rp, await exchange(rp, req, page.url));
     expect(claims.national_id).toBe(CAGLA.nationalId);
     expect(claims.family_name).toBe('Şahin');
     expect(claims.acr).toBe('substantial');
@@ -115,7 +115,7 @@ describe('online banking: the whole journey', () => {
     const second = await authRequest(rp);
     const two = await bankJourney(new Browser(), second.url.href, BANK_A, w.bankA.issuer, AYSE.login, AYSE.password);
     expect(atCallback(two.page.url)).toBe(true);
-    expect((await exchange(rp, second, two.page.url)).claims()!.national_id).toBe(AYSE.nationalId);
+    expect((await personClaims(rp, await exchange(rp, second, two.page.url))).national_id).toBe(AYSE.nationalId);
   });
 
   it('refuses a person who closed bank login, after the bank answers a first sign-in, with how to open it again', async () => {

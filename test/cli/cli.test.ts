@@ -60,6 +60,7 @@ describe('kapi', () => {
     for (const option of ['--redirect-uri', '--post-logout-uri', '--backchannel-logout-uri', '--auth', '--jwks-uri', '--scope', '--min-acr', '--par-required', '--dpop-required', '--json']) {
       expect(add.stdout).toContain(option);
     }
+    expect(add.stdout.replace(/\s+/g, ' ')).toContain('(default: RS256; PS256 with --fapi)');
   });
 
   it('migrates an empty database', async () => {
@@ -102,6 +103,7 @@ describe('kapi', () => {
       expect(run.stdout).toContain('Tax Office');
       expect(run.stdout).toContain('[sealed]');
       expect(run.stdout).not.toContain(secret);
+      expect(run.stdout).toMatch(/id_token_alg:\s+RS256 \(default\)/); // OpenID's registration default
     });
 
     it('updates only what is given, keeping the secret sealed', async () => {
@@ -188,5 +190,15 @@ describe('kapi', () => {
     const bad = await kapi('resources', 'add', '--identifier', 'not-a-uri', '--name', 'x', '--scope', 'y');
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/identifier/);
+  });
+
+  it('names the client an API introspects with, and refuses a client that does not exist', async () => {
+    const apiClient = json(await kapi('clients', 'add', '--name', 'Land API', '--client-credentials', '--json'));
+    // One after the other: the embedded database takes one kapi command at a time.
+    const added = await kapi('resources', 'add', '--identifier', 'https://api.land.example/', '--name', 'Land API', '--scope', 'land:read', '--format', 'opaque', '--client-id', String(apiClient.client_id), '--json');
+    const unknown = await kapi('resources', 'add', '--identifier', 'https://api.typo.example/', '--name', 'Typo', '--scope', 'x', '--client-id', 'kapi-no-such-client');
+    expect(json(added)).toMatchObject({ identifier: 'https://api.land.example/', tokenFormat: 'opaque', clientId: apiClient.client_id });
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr.trim()).toBe("error: no client kapi-no-such-client: register the API's client first (kapi clients add)");
   });
 });

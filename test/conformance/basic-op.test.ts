@@ -59,18 +59,25 @@ describe('conformance: Basic OP', () => {
   it('oidcc-idtoken-signature: the ID token is signed with the registered alg by a key in the JWKS (kid present)', async () => {
     const { tokens } = await loginAndExchange(rp, ayse);
     const header = decodeProtectedHeader(tokens.id_token!);
-    expect(header.alg).toBe('ES256');
+    expect(header.alg).toBe('RS256'); // registered without an algorithm: OpenID's registration default
     expect(header.kid).toBeTruthy();
     const jwks = createRemoteJWKSet(new URL(`${t.issuer}/jwks`));
     const { payload } = await jwtVerify(tokens.id_token!, jwks, { issuer: t.issuer, audience: String(metadata.client_id) });
     expect(payload.sub).toBe(tokens.claims()!.sub);
   });
 
-  it('oidcc-idtoken-rs256: an institution registered for RS256 gets RS256 ID tokens', async () => {
-    const rs = await registerInstitution(t, { idTokenAlg: 'RS256' });
-    const rsRp = await relyingParty(t, rs);
-    const { tokens } = await loginAndExchange(rsRp, ayse);
+  it('oidcc-idtoken-rs256: an institution registered without an ID-token algorithm gets RS256 (the registration default); ES256 and PS256 when asked', async () => {
+    const plain = await registerInstitution(t);
+    expect(plain.id_token_signed_response_alg).toBeUndefined();
+    // The suite's client knows nothing of Kapı: it expects RS256 unless it registered another.
+    const suiteRp = await client.discovery(new URL(t.issuer), String(plain.client_id), undefined, client.ClientSecretBasic(String(plain.client_secret)), { execute: [client.allowInsecureRequests] });
+    const { tokens } = await loginAndExchange(suiteRp, ayse);
     expect(decodeProtectedHeader(tokens.id_token!).alg).toBe('RS256');
+    for (const alg of ['ES256', 'PS256'] as const) {
+      const asked = await registerInstitution(t, { idTokenAlg: alg });
+      const { tokens: signed } = await loginAndExchange(await relyingParty(t, asked), ayse);
+      expect(decodeProtectedHeader(signed.id_token!).alg).toBe(alg);
+    }
   });
 
   it('oidcc-idtoken-unsigned: unsigned ID tokens (alg none) cannot be registered or advertised', async () => {
@@ -133,6 +140,23 @@ describe('conformance: Basic OP', () => {
       if (!scope.includes('phone')) expect(userinfo.phone_number).toBeUndefined();
     });
   }
+
+  it('Core §5.4, where scope claims go: with an access token issued, every scope claim (national_id too) comes from userinfo only; the ID token keeps sub, acr, amr, auth_time', async () => {
+    const { tokens } = await loginAndExchange(rp, ayse, { scope: 'openid profile email address phone national_id' });
+    const idToken = tokens.claims()!;
+    expect(idToken.acr).toBe('low');
+    expect(idToken.amr).toEqual(['pwd']);
+    expect(typeof idToken.auth_time).toBe('number');
+    const personal = ['name', 'given_name', 'family_name', 'birthdate', 'email', 'email_verified', 'address', 'phone_number', 'phone_number_verified', 'national_id', 'national_id_type'];
+    expect(personal.filter((c) => idToken[c] !== undefined)).toEqual([]);
+    const userinfo = await client.fetchUserInfo(rp, tokens.access_token, idToken.sub);
+    expect(personal.filter((c) => userinfo[c] === undefined)).toEqual([]);
+    expect(userinfo.national_id).toBe(ayse.nationalId);
+    // A refreshed ID token follows the same rule.
+    const { tokens: offline } = await loginAndExchange(rp, ayse, { scope: 'openid profile national_id offline_access', prompt: 'consent' });
+    const refreshed = (await client.refreshTokenGrant(rp, offline.refresh_token!)).claims()!;
+    expect([refreshed.national_id, refreshed.given_name, refreshed.acr]).toEqual([undefined, undefined, 'low']);
+  });
 
   it('oidcc-ensure-other-scope-order-succeeds: "email openid" works like "openid email"', async () => {
     const { tokens } = await loginAndExchange(rp, ayse, { scope: 'email openid' });
@@ -269,16 +293,44 @@ describe('conformance: Basic OP', () => {
     expect(page.status).toBe(400);
   });
 
-  it('oidcc-ensure-post-request-succeeds (deliberate deviation): POST authorization requests are refused cleanly', async () => {
-    // oidc-provider serves POST /auth only with SameSite=None session cookies; Kapı keeps SameSite=Lax
-    // (a cross-site POST must never carry the citizen's session), so the module cannot pass by design.
+  it('oidcc-ensure-post-request-succeeds: the authorization request sent by POST (form-encoded) signs in and returns a code', async () => {
     const req = await authRequest(rp);
-    const res = await fetch(`${t.issuer}/auth`, { method: 'POST', body: new URLSearchParams(Object.fromEntries(req.url.searchParams.entries())), redirect: 'manual' });
-    expect(res.status).toBeGreaterThanOrEqual(400);
-    expect(res.status).toBeLessThan(500);
-    expect(res.headers.get('location')).toBeNull();
+    const browser = new Browser();
+    // The suite's own page posts the form: a cross-site POST, so no Kapı session comes with it.
+    let page = await browser.go(`${t.issuer}/auth`, { form: Object.fromEntries(req.url.searchParams.entries()) }, atCallback);
+    expect(isLoginForm(page)).toBe(true);
+    page = await loginPage(browser, page.url, ayse);
+    const params = callbackParams(page.url);
+    expect(params.get('state')).toBe(req.state);
+    const tokens = await exchange(rp, req, page.url);
+    expect(tokens.claims()!.nonce).toBe(req.nonce);
+    expect(tokens.claims()!.acr).toBe('low');
+    // The same request by POST with a session: answered at once, like GET.
+    const again = await authRequest(rp);
+    const direct = await browser.go(`${t.issuer}/auth`, { form: Object.fromEntries(again.url.searchParams.entries()) }, atCallback);
+    expect((await exchange(rp, again, direct.url)).claims()!.sub).toBe(tokens.claims()!.sub);
+    // The session cookie stays SameSite=Lax: a cross-site POST never carries it (README).
     const setCookies = (await fetch(`${t.issuer}/auth?${req.url.searchParams}`, { redirect: 'manual' })).headers.getSetCookie();
-    expect(setCookies.some((c) => /samesite=lax/i.test(c))).toBe(true);
+    expect(setCookies.length).toBeGreaterThan(0);
+    for (const cookie of setCookies) expect(cookie).toMatch(/samesite=lax/i);
+  });
+
+  it('POST /auth: the parameters come from the form body only, duplicates are refused, and other bodies get a clear 400', async () => {
+    const req = await authRequest(rp);
+    const form = new URLSearchParams(req.url.searchParams);
+    // Query parameters beside a form body are not read (Core §3.1.2.1: POST uses Form Serialization).
+    const queryOnly = await fetch(`${t.issuer}/auth?${req.url.searchParams}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'x=1', redirect: 'manual' });
+    expect(queryOnly.status).toBe(400);
+    const empty = await new Browser().go(`${t.issuer}/auth`, { form: {} }, atCallback);
+    expect(empty.status).toBe(400);
+    form.append('scope', 'openid profile');
+    const dup = await fetch(`${t.issuer}/auth`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form.toString(), redirect: 'manual' });
+    expect(callbackParams(new URL(dup.headers.get('location')!, t.issuer).href).get('error')).toBe('invalid_request');
+    const json = await fetch(`${t.issuer}/auth`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(Object.fromEntries(req.url.searchParams)), redirect: 'manual' });
+    expect(json.status).toBe(400);
+    expect(await json.text()).toContain('gövdesi form kodlamalı (application/x-www-form-urlencoded) olmalıdır');
+    const huge = await fetch(`${t.issuer}/auth`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `${req.url.searchParams}&login_hint=${'x'.repeat(200_000)}`, redirect: 'manual' });
+    expect(huge.status).toBe(413);
   });
 
   it('oidcc-server-client-secret-post: not offered (Kapı takes client_secret_basic or keys); a client_secret_post call is refused', async () => {

@@ -68,6 +68,12 @@ describe('conformance: FAPI 2.0 Security Profile', () => {
     expect(metadata.token_endpoint_auth_method).toBe('private_key_jwt');
   });
 
+  it('fapi2-sp: a FAPI institution cannot be registered for RS256 ID tokens; ES256 is accepted', async () => {
+    const keys = { keys: metadata.jwks ? (metadata.jwks as { keys: Record<string, unknown>[] }).keys : [] };
+    await expect(registerInstitution(t, { authMethod: 'private_key_jwt', jwks: keys, fapi: true, idTokenAlg: 'RS256' })).rejects.toThrow(/PS256 or ES256, not RS256/);
+    expect((await registerInstitution(t, { authMethod: 'private_key_jwt', jwks: keys, fapi: true, idTokenAlg: 'ES256' })).id_token_signed_response_alg).toBe('ES256');
+  });
+
   it('fapi2-sp-happy-flow: PAR + private_key_jwt + DPoP; iss in the response; PS256 ID token; DPoP access token', async () => {
     const { page, verifier, state, nonce } = await parLogin();
     expect(new URL(page.url).searchParams.get('iss')).toBe(t.issuer);

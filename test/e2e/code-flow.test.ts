@@ -31,14 +31,16 @@ describe('authorization code + PKCE with password login', () => {
     expect(claims.acr).toBe('low');
     expect(claims.amr).toEqual(['pwd']);
     expect(typeof claims.auth_time).toBe('number');
-    expect(claims.national_id).toBe(ayse.nationalId);
-    expect(claims.national_id_type).toBe('citizen');
-    expect(claims.name).toBe('Ayşe Yılmaz');
+    // An access token was issued: the scope claims come from userinfo (OpenID Connect Core §5.4).
+    expect(claims.national_id).toBeUndefined();
+    expect(claims.name).toBeUndefined();
     const account = await t.kapi.services.accounts.findByNationalId(ayse.nationalId);
     expect(claims.sub).not.toBe(account!.id); // pairwise
 
     const userinfo = await client.fetchUserInfo(rp, tokens.access_token, claims.sub);
     expect(userinfo.national_id).toBe(ayse.nationalId);
+    expect(userinfo.national_id_type).toBe('citizen');
+    expect(userinfo.name).toBe('Ayşe Yılmaz');
 
     const introspection = await client.tokenIntrospection(rp, tokens.access_token);
     expect(introspection.active).toBe(true);
@@ -80,9 +82,12 @@ describe('authorization code + PKCE with password login', () => {
     const otherRp = await relyingParty(t, other);
     const req = await authRequest(otherRp, { scope: 'openid profile' });
     const page = await signIn(new Browser(), req.url.href, ayse.nationalId, ayse.password);
-    const claims = (await exchange(otherRp, req, page.url)).claims()!;
+    const tokens = await exchange(otherRp, req, page.url);
+    const claims = tokens.claims()!;
+    const userinfo = await client.fetchUserInfo(otherRp, tokens.access_token, claims.sub);
     expect(claims.national_id).toBeUndefined();
-    expect(claims.given_name).toBe('Ayşe');
+    expect(userinfo.national_id).toBeUndefined();
+    expect(userinfo.given_name).toBe('Ayşe');
     // Another institution sees another pairwise subject.
     const firstReq = await authRequest(rp);
     const firstPage = await signIn(new Browser(), firstReq.url.href, ayse.nationalId, ayse.password);

@@ -26,14 +26,15 @@ describe('signing-key rotation on a running server', () => {
 
   it('publishes the next key before it signs, signs with it after rotation, and keeps old tokens verifiable', async () => {
     const keysBefore = await t.kapi.services.keys.list();
-    const es256 = (state: string, list = keysBefore) => list.find((k) => k.alg === 'ES256' && k.state === state)!.kid;
+    // The institution was registered without an algorithm: its ID tokens are RS256 (the default).
+    const rs256 = (state: string, list = keysBefore) => list.find((k) => k.alg === 'RS256' && k.state === state)!.kid;
     const published = (await jwks()).keys.map((k) => k.kid);
-    expect(published).toContain(es256('active'));
-    expect(published).toContain(es256('next')); // published ahead of use
+    expect(published).toContain(rs256('active'));
+    expect(published).toContain(rs256('next')); // published ahead of use
     for (const k of (await jwks()).keys) expect(k).not.toHaveProperty('d');
 
     const oldToken = await idToken();
-    expect(decodeProtectedHeader(oldToken).kid).toBe(es256('active'));
+    expect(decodeProtectedHeader(oldToken).kid).toBe(rs256('active'));
 
     await t.kapi.services.keys.rotate(new Date(), { force: true });
     await announceKeyChange(t.kapi.services);
@@ -41,10 +42,10 @@ describe('signing-key rotation on a running server', () => {
 
     const keysAfter = await t.kapi.services.keys.list();
     const newToken = await idToken();
-    expect(decodeProtectedHeader(newToken).kid).toBe(es256('next')); // yesterday's next signs today
-    expect(es256('active', keysAfter)).toBe(es256('next'));
+    expect(decodeProtectedHeader(newToken).kid).toBe(rs256('next')); // yesterday's next signs today
+    expect(rs256('active', keysAfter)).toBe(rs256('next'));
     const set = await jwks();
-    expect(set.keys.map((k) => k.kid)).toEqual(expect.arrayContaining([es256('active'), es256('next'), es256('next', keysAfter)]));
+    expect(set.keys.map((k) => k.kid)).toEqual(expect.arrayContaining([rs256('active'), rs256('next'), rs256('next', keysAfter)]));
     // The token signed before the rotation still verifies against the published set.
     await expect(jwtVerify(oldToken, createLocalJWKSet(set), { issuer: t.issuer })).resolves.toBeTruthy();
   });

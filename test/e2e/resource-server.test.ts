@@ -29,6 +29,9 @@ describe('access tokens for registered resource servers', () => {
     expect(typeof payload.auth_time).toBe('number');
     expect(payload.scope).toBe('tax:read');
     expect(payload.client_id).toBe(metadata.client_id);
+    // That access token cannot reach userinfo (it is the API's): the scope claims come in the ID token.
+    expect(tokens.claims()!.given_name).toBe('Ayşe');
+    await expect(client.fetchUserInfo(rp, tokens.access_token, tokens.claims()!.sub)).rejects.toBeTruthy();
   });
 
   it('refuses an unknown resource with invalid_target', async () => {

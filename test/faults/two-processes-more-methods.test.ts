@@ -7,7 +7,7 @@ import type { DeviceClient } from '../../src/device-client/client.js';
 import { BANK_A, atBank, bankLink, startBankWorld, toBank, type BankWorld } from '../banking/support.js';
 import { Browser, type Page } from '../support/browser.js';
 import { faultsSkipReason, privatePostgres, privateRedis, SHARED_SECRETS, type PrivatePostgres, type PrivateRedis } from '../support/faults-services.js';
-import { atCallback, authRequest, exchange, registerInstitution, relyingParty } from '../support/institution.js';
+import { atCallback, authRequest, exchange, registerInstitution, relyingParty, personClaims } from '../support/institution.js';
 import { startKapi, type TestKapi } from '../support/kapi.js';
 import { DEVICE_APP_CLIENT_ID, deviceAppRedirectUri } from '../../src/web/device-api/client.js';
 import { approvalFor, citizen, consent, continueWaiting, numberOn, phoneFromRegistry, registerDevice, setTwoFactor, smsCode } from '../second-factor/support.js';
@@ -55,7 +55,7 @@ async function password(browser: Browser, start: string, nationalId: string, sec
  * appToken does; here the password step passes the method chooser the configured banks bring.
  */
 async function appToken(t: TestKapi, person: { nationalId: string; password: string; phone: string }): Promise<{ accessToken: string; dpopPrivateJwk: JWK }> {
-  const config = await client.discovery(new URL(t.issuer), DEVICE_APP_CLIENT_ID, { id_token_signed_response_alg: 'ES256' }, client.None(), { execute: [client.allowInsecureRequests] });
+  const config = await client.discovery(new URL(t.issuer), DEVICE_APP_CLIENT_ID, { id_token_signed_response_alg: 'RS256' }, client.None(), { execute: [client.allowInsecureRequests] });
   const keyPair = await generateKeyPair('ES256', { extractable: true });
   const verifier = client.randomPKCECodeVerifier();
   const state = client.randomState();
@@ -130,7 +130,7 @@ async function appToken(t: TestKapi, person: { nationalId: string; password: str
     expect(atCallback(page.url)).toBe(true);
     expect(world.bankA.authorizationRequests.length).toBe(authorizationsBefore); // the person was not sent to the bank again
     // The institution got its code from B and redeems it on A.
-    const claims = (await exchange(rpA, req, page.url)).claims()!;
+    const claims = await personClaims(rpA, await exchange(rpA, req, page.url));
     expect(claims.national_id).toBe(ayse.nationalId);
     expect(claims.acr).toBe('substantial');
     expect(claims.amr).toEqual(['fed', 'pwd', 'otp', 'mfa']);

@@ -60,7 +60,7 @@ class BalancedBrowser extends Browser {
     const docB = (await (await fetch(`http://127.0.0.1:${b.kapi.config.port}/.well-known/openid-configuration`)).json()) as client.ServerMetadata;
     expect(docB.issuer).toBe(issuer);
     expect(docB.token_endpoint).toContain(`:${b.kapi.config.port}/`);
-    rpB = new client.Configuration(docB, String(metadata.client_id), { id_token_signed_response_alg: 'ES256' }, client.ClientSecretBasic(String(metadata.client_secret)));
+    rpB = new client.Configuration(docB, String(metadata.client_id), { id_token_signed_response_alg: 'RS256' }, client.ClientSecretBasic(String(metadata.client_secret)));
     client.allowInsecureRequests(rpB);
   }, 90_000);
   afterAll(async () => {

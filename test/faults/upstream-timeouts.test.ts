@@ -10,7 +10,7 @@ import { bankLink, toBankChooser } from '../banking/support.js';
 import { errorText, PROFILE, startMobileSignature } from '../mobile-signature/support.js';
 import { startBlackHole, type BlackHole } from '../support/black-hole.js';
 import { Browser, decode } from '../support/browser.js';
-import { atCallback, authRequest, exchange, registerInstitution, relyingParty } from '../support/institution.js';
+import { atCallback, authRequest, exchange, registerInstitution, relyingParty, personClaims } from '../support/institution.js';
 import { startKapi, type TestKapi } from '../support/kapi.js';
 import { codeOn, signerPost, softwareCard, startSmartCard } from '../support/smart-card.js';
 
@@ -136,7 +136,7 @@ describe('faults: upstreams that never answer', () => {
     const req = await authRequest(rp);
     const page = await institutionSignIn(new Browser(), req.url.href, citizen);
     expect(atCallback(page.url)).toBe(true);
-    const claims = (await exchange(rp, req, page.url)).claims()!;
+    const claims = await personClaims(rp, await exchange(rp, req, page.url));
     expect(claims.national_id).toBe(citizen.nationalId);
   }
 

@@ -49,7 +49,7 @@ export async function setTwoFactor(t: TestKapi, nationalId: string, on: boolean)
 
 /** Signs in to the e-Devlet app (public client, PKCE, DPoP) with password + SMS and returns its DPoP-bound access token. */
 export async function appToken(t: TestKapi, person: { nationalId: string; password: string; phone: string }, approver?: DeviceClient): Promise<{ accessToken: string; dpopPrivateJwk: JWK; claims: Record<string, unknown> }> {
-  const config = await client.discovery(new URL(t.issuer), DEVICE_APP_CLIENT_ID, { id_token_signed_response_alg: 'ES256' }, client.None(), { execute: [client.allowInsecureRequests] });
+  const config = await client.discovery(new URL(t.issuer), DEVICE_APP_CLIENT_ID, { id_token_signed_response_alg: 'RS256' }, client.None(), { execute: [client.allowInsecureRequests] });
   const keyPair = await generateKeyPair('ES256', { extractable: true });
   const dpop = client.getDPoPHandle(config, keyPair);
   const verifier = client.randomPKCECodeVerifier();

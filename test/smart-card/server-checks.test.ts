@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type * as client from 'openid-client';
 import { Browser } from '../support/browser.js';
 import { startKapi, type TestKapi } from '../support/kapi.js';
-import { atCallback, authRequest, exchange, registerInstitution, relyingParty } from '../support/institution.js';
+import { atCallback, authRequest, exchange, registerInstitution, relyingParty, personClaims } from '../support/institution.js';
 import { codeOn, signerPost, softwareCard, startSmartCard, startTestPki, type TestPki } from '../support/smart-card.js';
 
 const AYSE = { nationalId: '10000000146', givenName: 'Ayşe', familyName: 'Yılmaz' };
@@ -63,7 +63,7 @@ describe('smart-card login: what the server checks', () => {
     expect(await poll.json()).toEqual({ status: 'pending' });
     expect(await signerPost(t.issuer, w.code, card)).toEqual({ status: 200, body: { status: 'accepted' } });
     const done = await finish(w);
-    const claims = (await exchange(rp, w.req, done.url)).claims()!;
+    const claims = await personClaims(rp, await exchange(rp, w.req, done.url));
     expect(claims.acr).toBe('high');
     expect(claims.amr).toEqual(['hwk', 'sc', 'pin']);
     expect(claims.national_id).toBe(ZEYNEP.nationalId);

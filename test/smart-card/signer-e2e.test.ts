@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import type * as client from 'openid-client';
 import { Browser } from '../support/browser.js';
 import { startKapi, type TestKapi } from '../support/kapi.js';
-import { atCallback, authRequest, exchange, registerInstitution, relyingParty } from '../support/institution.js';
+import { atCallback, authRequest, exchange, registerInstitution, relyingParty, personClaims } from '../support/institution.js';
 import { codeOn, startSmartCard, startTestPki, type TestPki } from '../support/smart-card.js';
 import { createSoftHsm, softHsmAvailable, type SoftHsm } from '../support/softhsm.js';
 
@@ -73,7 +73,7 @@ describeHsm('smart-card login through kapi-signer and a SoftHSM2 token', () => {
     expect(signer.stdout + signer.stderr).not.toContain(PIN);
     let page = await browser.go(waiting.url.replace(/\/method\/.*$/, ''), {}, atCallback);
     if (!atCallback(page.url)) page = await browser.submit(page, {}, { name: 'decision', value: 'allow' }, atCallback);
-    const claims = (await exchange(rp, req, page.url)).claims()!;
+    const claims = await personClaims(rp, await exchange(rp, req, page.url));
     console.info(`smart-card login, authorization request to tokens, signer process included: ${Date.now() - started} ms`);
     expect(claims.acr).toBe('high');
     expect(claims.amr).toEqual(['hwk', 'sc', 'pin']);

@@ -13,7 +13,7 @@ export async function registerInstitution(t: TestKapi, input: Partial<ClientInpu
 /** An openid-client configuration for a registered institution (plain HTTP allowed on loopback). */
 export async function relyingParty(t: TestKapi, metadata: Record<string, unknown>, auth?: client.ClientAuth): Promise<client.Configuration> {
   const secret = metadata.client_secret as string | undefined;
-  return client.discovery(new URL(t.issuer), metadata.client_id as string, { id_token_signed_response_alg: (metadata.id_token_signed_response_alg as string) ?? 'ES256' }, auth ?? (secret ? client.ClientSecretBasic(secret) : client.None()), { execute: [client.allowInsecureRequests] });
+  return client.discovery(new URL(t.issuer), metadata.client_id as string, { id_token_signed_response_alg: (metadata.id_token_signed_response_alg as string) ?? 'RS256' }, auth ?? (secret ? client.ClientSecretBasic(secret) : client.None()), { execute: [client.allowInsecureRequests] });
 }
 
 export interface AuthRequest {
@@ -55,4 +55,15 @@ export async function signIn(browser: Browser, start: string, nationalId: string
 
 export async function exchange(config: client.Configuration, req: AuthRequest, callbackUrl: string, options?: client.DPoPOptions) {
   return client.authorizationCodeGrant(config, new URL(callbackUrl), { pkceCodeVerifier: req.verifier, expectedState: req.state, expectedNonce: req.nonce, idTokenExpected: true }, undefined, options);
+}
+
+/**
+ * The person's claims as an institution reads them: the ID token's, completed by userinfo. With an
+ * access token issued, the scope claims (national_id included) come from userinfo only (OpenID Connect
+ * Core §5.4); acr, amr and auth_time stay in the ID token.
+ */
+export async function personClaims(config: client.Configuration, tokens: client.TokenEndpointResponse & client.TokenEndpointResponseHelpers, options?: client.DPoPOptions): Promise<client.IDToken & client.UserInfoResponse> {
+  const idToken = tokens.claims()!;
+  const userinfo = await client.fetchUserInfo(config, tokens.access_token, idToken.sub, options);
+  return { ...userinfo, ...idToken };
 }

@@ -17,7 +17,11 @@ function missing(interaction: InteractionLike): Required<ConsentDetails> {
   return { missingOIDCScope: d.missingOIDCScope ?? [], missingOIDCClaims: d.missingOIDCClaims ?? [], missingResourceScopes: d.missingResourceScopes ?? {} };
 }
 
-/** The consent page: the institution and exactly which claims it will receive. */
+/**
+ * The consent page: the institution and exactly which claims it will receive. The prompt's details hold
+ * only claims within the institution's registration (src/oidc/consent-check.ts), so neither this page
+ * nor the grant decided below ever holds another.
+ */
 export async function showConsent(ctx: Context, interaction: InteractionLike, flow: Flow, client: ClientView): Promise<void> {
   const m = missing(interaction);
   const claims = claimNamesFor(m.missingOIDCScope, m.missingOIDCClaims).filter((c) => !c.endsWith('_verified'));

@@ -1,0 +1,27 @@
+import type { ResourceServerRegistry } from './resource-servers.js';
+
+interface Asking {
+  clientId: string;
+}
+interface Token {
+  clientId?: string | undefined;
+  aud?: string | string[] | undefined;
+}
+
+/**
+ * Who learns about a token at the introspection endpoint (RFC 7662 §4 leaves it to the server; DESIGN.md
+ * third round, "Introspection"): the institution it was issued to, or the client a resource server is
+ * registered with when that resource is in the token's `aud`. Anyone else gets `active: false`, the
+ * answer for an unknown token, so another institution's tokens cannot even be told to exist.
+ */
+export function introspectionAllowedPolicy(resourceServers: ResourceServerRegistry) {
+  return async (_ctx: unknown, client: Asking, token: Token): Promise<boolean> => {
+    if (token.clientId !== undefined && token.clientId === client.clientId) return true;
+    const audiences = token.aud === undefined ? [] : Array.isArray(token.aud) ? token.aud : [token.aud];
+    for (const audience of audiences) {
+      const resourceServer = await resourceServers.find(audience);
+      if (resourceServer?.clientId !== undefined && resourceServer.clientId === client.clientId) return true;
+    }
+    return false;
+  };
+}
