@@ -70,7 +70,7 @@ describe('attacks: what ends, ends: tokens and sessions of every method (issue 1
 
   /** The e-Devlet app's DPoP-bound token with offline_access (its grant outlives a plain logout). */
   async function offlineAppToken(person: { nationalId: string; password: string; phone: string }): Promise<{ accessToken: string; dpopPrivateJwk: JWK }> {
-    const config = await client.discovery(new URL(t.issuer), DEVICE_APP_CLIENT_ID, { id_token_signed_response_alg: 'ES256' }, client.None(), { execute: [client.allowInsecureRequests] });
+    const config = await client.discovery(new URL(t.issuer), DEVICE_APP_CLIENT_ID, { id_token_signed_response_alg: 'RS256' }, client.None(), { execute: [client.allowInsecureRequests] });
     const keyPair = await generateKeyPair('ES256', { extractable: true });
     const verifier = client.randomPKCECodeVerifier();
     const state = client.randomState();

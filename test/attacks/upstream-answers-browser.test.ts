@@ -3,7 +3,7 @@ import type { Page } from 'playwright-core';
 import type * as client from 'openid-client';
 import { CROSS_SITE_BANK, startCrossSiteBankWorld, type CrossSiteBankWorld } from './upstream-answers-support.js';
 import { launchChromium } from '../support/chromium.js';
-import { CALLBACK, authRequest, exchange, registerInstitution, relyingParty } from '../support/institution.js';
+import { CALLBACK, authRequest, exchange, personClaims, registerInstitution, relyingParty } from '../support/institution.js';
 
 // The bank-answer injection of issue 25 point 1, tried in real Chromium with two browser contexts
 // (two people, two cookie jars) against the demo bank, and the journeys it must not break: two bank
@@ -118,9 +118,9 @@ describeBrowser('attacks in Chromium: a bank answer counts only in the browser t
       await toBankLogin(w, second, secondRequest.url.href);
       const bindings = (await context.cookies(`${w.t.issuer}/banking/callback`)).filter((c) => c.name.startsWith('kapi_upstream_'));
       expect(bindings).toHaveLength(2);
-      const secondClaims = (await exchange(other, secondRequest, await bankToInstitution(second, AYSE))).claims()!;
+      const secondClaims = await personClaims(other, await exchange(other, secondRequest, await bankToInstitution(second, AYSE)));
       expect(secondClaims.national_id).toBe(AYSE.nationalId);
-      const firstClaims = (await exchange(rp, firstRequest, await bankToInstitution(first, AYSE))).claims()!;
+      const firstClaims = await personClaims(rp, await exchange(rp, firstRequest, await bankToInstitution(first, AYSE)));
       expect(firstClaims.national_id).toBe(AYSE.nationalId);
       expect(firstClaims.acr).toBe('substantial');
       expect((await context.cookies(`${w.t.issuer}/banking/callback`)).filter((c) => c.name.startsWith('kapi_upstream_'))).toEqual([]);

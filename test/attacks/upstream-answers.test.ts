@@ -3,7 +3,7 @@ import type * as client from 'openid-client';
 import { redirectLogs } from '../../src/log.js';
 import { BANK_A, atBank, bankLink, startBankWorld, toBankChooser, type BankWorld } from '../banking/support.js';
 import { Browser, type Page } from '../support/browser.js';
-import { CALLBACK, atCallback, authRequest, exchange, registerInstitution, relyingParty } from '../support/institution.js';
+import { CALLBACK, atCallback, authRequest, exchange, personClaims, registerInstitution, relyingParty } from '../support/institution.js';
 
 // Attempts on the answers that come back from an upstream (issue 25 point 1): an answer is accepted
 // only in the browser that asked for it. Kapı, a real demo bank (oidc-provider) and openid-client as the
@@ -170,7 +170,7 @@ describe('attacks: an upstream answer is accepted only in the browser that asked
     let page = await browser.go(new URL(res.headers.get('location')!, w.t.issuer).href, {}, atCallback);
     if (!atCallback(page.url) && page.html.includes('name="decision"')) page = await browser.submit(page, {}, { name: 'decision', value: 'allow' }, atCallback);
     expect(atCallback(page.url)).toBe(true);
-    const claims = (await exchange(rp, req, page.url)).claims()!;
+    const claims = await personClaims(rp, await exchange(rp, req, page.url)); // national_id comes from userinfo
     expect(claims.national_id).toBe(AYSE.nationalId);
     expect(claims.acr).toBe('substantial');
     expect(claims.amr).toEqual(['fed', 'pwd', 'otp', 'mfa']);
