@@ -112,7 +112,7 @@ function errorPages(): Koa.Middleware {
 
 export interface KapiOptions {
   /** Tighter or looser guess limits (tests use small numbers). */
-  guessLimits?: Partial<Omit<GuessLimiterOptions, 'hmacKey' | 'redis'>>;
+  guessLimits?: Partial<Omit<GuessLimiterOptions, 'hmacKey' | 'limiters' | 'name'>>;
   /** Wrong SMS/TOTP codes before the second stage locks (tests use small numbers). */
   secondFactorGuesses?: number;
 }
@@ -126,23 +126,23 @@ export async function createKapi(config: Config, options: KapiOptions = {}): Pro
 
   const { trust, demoResponders } = await smartCardTrust(config);
   const smartCard = smartCardModule({
-    issuer: config.issuer, state: services.state, redis: services.redis, redisPrefix: config.redisPrefix,
+    issuer: config.issuer, state: services.state, limiters: services.limiters,
     accounts, registry: services.registry, audit, validator: new PkiValidator(), trust, clientIp: (ctx: Context) => ctx.ip,
   });
 
-  const limiter = new GuessLimiter({ ...options.guessLimits, hmacKey: deriveKey(config.masterKey, 'guess-limiter'), redis: services.redis, keyPrefix: `${config.redisPrefix}guess` });
+  const limiter = new GuessLimiter({ ...options.guessLimits, hmacKey: deriveKey(config.masterKey, 'guess-limiter'), limiters: services.limiters });
   const methods = new MethodRegistry();
   methods.add(passwordMethod({ accounts, hasher, limiter, audit, subjectKey: deriveKey(config.masterKey, 'subject-hash'), otherMethods: () => methods.all().filter((m) => m.factor === 'first').length > 1 }));
   for (const method of smartCard.methods) methods.add(method);
   const banking = await bankingSetup(config);
   const bankingParts = bankingModule({
-    banks: banking.banks, db, state: services.state, redis: services.redis, redisPrefix: config.redisPrefix, accounts, registry: services.registry, audit,
+    banks: banking.banks, db, state: services.state, limiters: services.limiters, accounts, registry: services.registry, audit,
     subjectKey: deriveKey(config.masterKey, 'bank-subject'), interactions: () => interactionDeps, clientIp: (ctx: Context) => ctx.ip,
   });
   for (const method of bankingParts.methods) methods.add(method);
   const mobile = await mobileSignatureWiring(config, metrics.registry);
   const mobileSignature = mobileSignatureModule({
-    state: services.state, redis: services.redis, redisPrefix: config.redisPrefix, accounts, registry: services.registry, audit,
+    state: services.state, limiters: services.limiters, accounts, registry: services.registry, audit,
     validator: new PkiValidator(), operators: mobile.operators, limiterKey: deriveKey(config.masterKey, 'mobile-signature-limits'), startsPerTenMinutes: mobile.startsPerTenMinutes, onOutcome: mobile.onOutcome,
   });
   for (const method of mobileSignature.methods) methods.add(method);

@@ -1,7 +1,6 @@
 import type Router from '@koa/router';
 import type { Context } from 'koa';
 import type Provider from 'oidc-provider';
-import { RateLimiterMemory, RateLimiterRedis } from 'rate-limiter-flexible';
 import { HttpPushGateway } from '../adapters/push/http-gateway.js';
 import { PushOutbox } from '../adapters/push/outbox.js';
 import type { PushSender } from '../adapters/push/port.js';
@@ -63,12 +62,11 @@ export async function secondFactorWiring(
   const proofs = new DeviceProofs(devices, services.state);
   const module = secondFactorModule({
     accounts: services.accounts, devices, approvals, totp, sms: ports.sms, push, audit: services.audit,
-    redis: services.redis, redisPrefix: config.redisPrefix, codeKey: deriveKey(config.masterKey, 'second-factor-codes'),
+    limiters: services.limiters, codeKey: deriveKey(config.masterKey, 'second-factor-codes'),
     locator: config.geoipFile ? CidrPlaceTable.fromFile(config.geoipFile) : localOnly, ...(options.guesses ? { guesses: options.guesses } : {}),
   });
   await ensureDeviceAppClient(services.clients, config.issuer);
-  const limiterOptions = { keyPrefix: `${config.redisPrefix}device-api`, points: 120, duration: 60, blockDuration: 60 };
-  const limiter = services.redis ? new RateLimiterRedis({ ...limiterOptions, storeClient: services.redis }) : new RateLimiterMemory(limiterOptions);
+  const limiter = services.limiters.counter({ name: 'device-api', points: 120, durationSeconds: 60, blockSeconds: 60 });
   const router = deviceApiRouter({
     issuer: config.issuer, provider: ports.provider, state: services.state, accounts: services.accounts, devices, approvals, proofs,
     audit: services.audit, notifier: ports.notifier, limiter, clientIp: ports.clientIp, clockToleranceSeconds: config.clockToleranceSeconds,

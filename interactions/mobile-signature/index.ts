@@ -1,5 +1,3 @@
-import type { Redis } from 'ioredis';
-import { RateLimiterMemory, RateLimiterRedis } from 'rate-limiter-flexible';
 import type { MobileOperator } from '../../adapters/mobile-operators/port.js';
 import type { PopulationRegistry } from '../../adapters/population-registry/port.js';
 import type { CertificateValidator, TrustProfile } from '../../adapters/pki/port.js';
@@ -7,13 +5,13 @@ import type { StateStore } from '../../adapters/storage/port.js';
 import type { AccountRepository } from '../../src/accounts/account-repository.js';
 import type { Method } from '../../src/engine/types.js';
 import type { AuditLog } from '../../src/security/audit.js';
+import type { Limiters } from '../../src/security/limiters.js';
 import { mobileSignatureMethod } from './method.js';
 import { MobileSignatureTransactions } from './transactions.js';
 
 export interface MobileSignatureModuleDeps {
   state: StateStore;
-  redis: Redis | undefined;
-  redisPrefix: string;
+  limiters: Limiters;
   accounts: AccountRepository;
   registry: PopulationRegistry;
   audit: AuditLog;
@@ -32,10 +30,7 @@ export function mobileSignatureModule(deps: MobileSignatureModuleDeps): { method
   if (deps.operators.length === 0) return { methods: [] };
   const perPerson = deps.startsPerTenMinutes ?? 5;
   // Offices and mobile carriers put many people behind one address: the IP limit is only a backstop.
-  const limiterFor = (name: string, points: number) => {
-    const options = { keyPrefix: `${deps.redisPrefix}ms-start-${name}`, points, duration: 600 };
-    return deps.redis ? new RateLimiterRedis({ ...options, storeClient: deps.redis }) : new RateLimiterMemory(options);
-  };
+  const limiterFor = (name: string, points: number) => deps.limiters.counter({ name: `ms-start-${name}`, points, durationSeconds: 600 });
   const limiters = { person: limiterFor('person', perPerson), ip: limiterFor('ip', perPerson * 10) };
   const timeouts = new Map(deps.operators.map((o) => [o.operator.id, o.timeoutSeconds]));
   const method = mobileSignatureMethod({

@@ -1,12 +1,12 @@
 import type { PopulationRegistry } from '../../adapters/population-registry/port.js';
 import { canonicalSubscriber } from '../../adapters/mobile-operators/etsi-client.js';
 import { OperatorUnavailable, type MobileOperator } from '../../adapters/mobile-operators/port.js';
-import type { RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { AccountRepository } from '../../src/accounts/account-repository.js';
 import type { Method, MethodContext, Step } from '../../src/engine/types.js';
 import { validateNationalId } from '../../src/identity/national-id.js';
 import { log } from '../../src/log.js';
 import type { AuditLog } from '../../src/security/audit.js';
+import type { Counter } from '../../src/security/limiters.js';
 import { hmac } from '../../src/security/crypto.js';
 import { accountFromRegistry } from '../../src/accounts/account-from-registry.js';
 import { advance, QUERY_INTERVAL_MS, type AdvanceDeps } from './advance.js';
@@ -28,7 +28,7 @@ export interface MobileSignatureMethodDeps extends AdvanceDeps {
   /** Seconds the phone waits for the person (the TimeOut sent to the MSSP), per operator. */
   timeoutSeconds: (operator: string) => number;
   /** Every start costs a point for the GSM number and the identity number (`person`) and for the IP: nobody's phone is to be flooded with requests. */
-  limiters: { person: RateLimiterAbstract; ip: RateLimiterAbstract };
+  limiters: { person: Counter; ip: Counter };
   limiterKey: Buffer;
   onOutcome?: (operator: string, outcome: string) => void;
 }
@@ -84,12 +84,9 @@ export function mobileSignatureMethod(deps: MobileSignatureMethodDeps): Method {
   async function limited(ctx: MethodContext, nationalId: string, subscriber: string): Promise<number | undefined> {
     const keys = [[deps.limiters.ip, `ip:${hmac(deps.limiterKey, ctx.ip)}`], [deps.limiters.person, `id:${hmac(deps.limiterKey, nationalId)}`], [deps.limiters.person, `msisdn:${hmac(deps.limiterKey, subscriber)}`]] as const;
     for (const [limiter, key] of keys) {
-      try {
-        await limiter.consume(key);
-      } catch (err) {
-        if (err instanceof Error) throw err; // the store failed: a 503, not a silent pass
-        return Math.max(1, Math.ceil(((err as { msBeforeNext?: number }).msBeforeNext ?? 60_000) / 1000));
-      }
+      // A store that fails throws storage_unavailable: a 503, not a silent pass.
+      const take = await limiter.take(key);
+      if (!take.allowed) return take.retryAfterSeconds;
     }
     return undefined;
   }

@@ -1,4 +1,3 @@
-import type { Redis } from 'ioredis';
 import type { PushSender } from '../../adapters/push/port.js';
 import type { SmsSender } from '../../adapters/sms/port.js';
 import type { AccountRepository } from '../../src/accounts/account-repository.js';
@@ -7,6 +6,7 @@ import type { DeviceRegistry } from '../../src/devices/device-registry.js';
 import type { TotpStore } from '../../src/devices/totp.js';
 import type { Method } from '../../src/engine/types.js';
 import type { AuditLog } from '../../src/security/audit.js';
+import type { Limiters } from '../../src/security/limiters.js';
 import { deviceMethod } from './device-method.js';
 import { StepLimits } from './limits.js';
 import { smsMethod } from './sms-method.js';
@@ -21,8 +21,7 @@ export interface SecondFactorModuleDeps {
   sms: SmsSender;
   push: PushSender;
   audit: AuditLog;
-  redis: Redis | undefined;
-  redisPrefix: string;
+  limiters: Limiters;
   codeKey: Buffer;
   /** The approximate place of the browser's IP, shown with each approval on the phone. */
   locator: IpLocator;
@@ -32,7 +31,7 @@ export interface SecondFactorModuleDeps {
 
 /** The second factors (issue 7): registered device, e-Government Key (TOTP), SMS code; in that order on the chooser. */
 export function secondFactorModule(deps: SecondFactorModuleDeps): { methods: Method[] } {
-  const limits = new StepLimits({ redis: deps.redis, keyPrefix: deps.redisPrefix, ...(deps.guesses ? { guesses: deps.guesses } : {}) });
+  const limits = new StepLimits({ limiters: deps.limiters, ...(deps.guesses ? { guesses: deps.guesses } : {}) });
   return {
     methods: [
       deviceMethod({ devices: deps.devices, approvals: deps.approvals, push: deps.push, audit: deps.audit, locator: deps.locator }),

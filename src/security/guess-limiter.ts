@@ -1,9 +1,7 @@
 import { isIPv4, isIPv6 } from 'node:net';
-import type { Cluster, Redis } from 'ioredis';
-import { RateLimiterMemory, RateLimiterRedis, type RateLimiterAbstract } from 'rate-limiter-flexible';
-import { RedisScript } from '../../adapters/storage/redis-script.js';
 import { KapiError } from '../errors.js';
 import { hmac } from './crypto.js';
+import type { Counter, CounterState, Limiters } from './limiters.js';
 
 // Guess limits for the password method. They are keyed on the identity number as typed (whether or
 // not anyone holds it, so the limiter's answers do not reveal who has an account) and on the client
@@ -25,9 +23,10 @@ import { hmac } from './crypto.js';
 export interface GuessLimiterOptions {
   /** HMAC key for the stored keys (a secret; derive it from the master key). */
   hmacKey: Buffer | string;
-  /** Shared counters across processes; without it, counters live in this process's memory. */
-  redis?: Redis | Cluster;
-  keyPrefix?: string;
+  /** The process's limiter factory (shared counters on Redis, or this process's memory). */
+  limiters: Limiters;
+  /** Names the counters (after the deployment's prefix). Default 'guess'. */
+  name?: string;
   /** Failures of a number after which each attempt must wait. Default 3. */
   delayAfter?: number;
   /** Longest wait between attempts before the lock. Default 60 s. */
@@ -63,21 +62,6 @@ export type GuessVerdict =
   | { allowed: false; retryAfterSeconds: number; reason: 'delay' | 'prefix_delay' | 'locked' | 'ip_blocked' };
 
 const ALLOWED: GuessVerdict = { allowed: true };
-
-/** A counter as the check needs it: points used and milliseconds until it expires (negative: no expiry). */
-interface Counter {
-  consumedPoints: number;
-  msBeforeNext: number;
-}
-
-// A counter's value and remaining lifetime in one command. rate-limiter-flexible's own get() sends
-// MULTI, GET, PTTL, EXEC: four commands per counter, sixteen per check (issue 8: one per counter).
-// One key per script, so it also runs on Redis Cluster. The key is the limiter's own (getKey).
-const READ_COUNTER = new RedisScript(`
-local points = redis.call('GET', KEYS[1])
-if not points then return false end
-return {points, redis.call('PTTL', KEYS[1])}
-`);
 
 const COUNT_AND_SECONDS_OPTIONS = [
   'delayAfter',
@@ -128,15 +112,14 @@ export class GuessLimiter {
   readonly #prefixLimit: number;
   readonly #prefixDelaySeconds: number;
   /** Failures per number in the window; a lock is a block written over the same key. */
-  readonly #failures: RateLimiterAbstract;
+  readonly #failures: Counter;
   /** The growing wait after a failure: a block whose lifetime is the wait. */
-  readonly #delays: RateLimiterAbstract;
-  readonly #ips: RateLimiterAbstract;
+  readonly #delays: Counter;
+  readonly #ips: Counter;
   /** Failures per block of numbers (same prefix) in the window. */
-  readonly #prefixFailures: RateLimiterAbstract;
+  readonly #prefixFailures: Counter;
   /** The block's wait after a failure beyond the limit: a block whose lifetime is the wait. */
-  readonly #prefixDelays: RateLimiterAbstract;
-  readonly #redis: Redis | Cluster | undefined;
+  readonly #prefixDelays: Counter;
 
   constructor(options: GuessLimiterOptions) {
     // Redis expiries are whole seconds and a zero expiry means "forever": a fractional or zero duration
@@ -162,13 +145,8 @@ export class GuessLimiter {
     this.#prefixLength = options.prefixLength ?? 7;
     this.#prefixLimit = options.prefixLimit ?? 20;
     this.#prefixDelaySeconds = options.prefixDelaySeconds ?? 30;
-    const prefix = options.keyPrefix ?? 'kapi:guess';
-    this.#redis = options.redis;
-
-    const make = (name: string, points: number, duration: number): RateLimiterAbstract =>
-      options.redis
-        ? new RateLimiterRedis({ storeClient: options.redis, keyPrefix: `${prefix}:${name}`, points, duration })
-        : new RateLimiterMemory({ keyPrefix: `${prefix}:${name}`, points, duration });
+    const prefix = options.name ?? 'guess';
+    const make = (name: string, points: number, durationSeconds: number): Counter => options.limiters.counter({ name: `${prefix}:${name}`, points, durationSeconds });
 
     this.#failures = make('nid', this.#lockAfter, options.windowSeconds ?? 15 * 60);
     this.#delays = make('delay', 1, this.#maxDelaySeconds);
@@ -185,10 +163,10 @@ export class GuessLimiter {
     );
     // The longest wait is reported first: a person told "wait 2 s" while the number is locked for
     // 15 minutes would only be told again.
-    if (failures && failures.consumedPoints >= this.#lockAfter) {
+    if (failures && failures.consumed >= this.#lockAfter) {
       return { allowed: false, reason: 'locked', retryAfterSeconds: seconds(failures.msBeforeNext) };
     }
-    if (ipFailures && ipFailures.consumedPoints >= this.#ipLimit) {
+    if (ipFailures && ipFailures.consumed >= this.#ipLimit) {
       return { allowed: false, reason: 'ip_blocked', retryAfterSeconds: seconds(ipFailures.msBeforeNext) };
     }
     const numberWait = delay && delay.msBeforeNext > 0 ? delay.msBeforeNext : 0;
@@ -203,16 +181,16 @@ export class GuessLimiter {
     const [numberKey, ipKey, prefixKey] = [this.#numberKey(nationalId), this.#ipKey(ip), this.#prefixKey(nationalId)];
     return this.#store(async () => {
       const [failures, ipFailures, prefixFailures] = await Promise.all([
-        this.#failures.penalty(numberKey),
-        this.#ips.penalty(ipKey),
-        this.#prefixFailures.penalty(prefixKey),
+        this.#failures.add(numberKey),
+        this.#ips.add(ipKey),
+        this.#prefixFailures.add(prefixKey),
       ]);
 
       let verdict: GuessVerdict = ALLOWED;
-      const count = failures.consumedPoints;
+      const count = failures.consumed;
       if (count >= this.#lockAfter) {
         // Rewrites the counter as "blocked" with the lock's lifetime; when it expires, counting restarts.
-        await Promise.all([this.#failures.block(numberKey, this.#lockSeconds), this.#delays.delete(numberKey)]);
+        await Promise.all([this.#failures.block(numberKey, this.#lockSeconds), this.#delays.reset(numberKey)]);
         verdict = { allowed: false, reason: 'locked', retryAfterSeconds: this.#lockSeconds };
       } else if (count >= this.#delayAfter) {
         const wait = this.#delaySeconds(count);
@@ -220,7 +198,7 @@ export class GuessLimiter {
         verdict = { allowed: false, reason: 'delay', retryAfterSeconds: wait };
       }
 
-      if (prefixFailures.consumedPoints >= this.#prefixLimit) {
+      if (prefixFailures.consumed >= this.#prefixLimit) {
         // A fixed wait rather than a growing one: it bounds both the block's guess rate (about one per
         // wait) and what a deliberately triggered slow-down can cost the block's other holders.
         await this.#prefixDelays.block(prefixKey, this.#prefixDelaySeconds);
@@ -229,7 +207,7 @@ export class GuessLimiter {
         }
       }
 
-      if (ipFailures.consumedPoints >= this.#ipLimit) {
+      if (ipFailures.consumed >= this.#ipLimit) {
         await this.#ips.block(ipKey, this.#ipBlockSeconds);
         if (verdict.allowed || verdict.retryAfterSeconds < this.#ipBlockSeconds) {
           verdict = { allowed: false, reason: 'ip_blocked', retryAfterSeconds: this.#ipBlockSeconds };
@@ -244,14 +222,12 @@ export class GuessLimiter {
    *  not buy a fresh budget. */
   async recordSuccess(nationalId: string, _ip: string): Promise<void> {
     const numberKey = this.#numberKey(nationalId);
-    await this.#store(() => Promise.all([this.#failures.delete(numberKey), this.#delays.delete(numberKey)]));
+    await this.#store(() => Promise.all([this.#failures.reset(numberKey), this.#delays.reset(numberKey)]));
   }
 
   /** A counter's state, or null when it does not exist (never counted, or expired). */
-  async #read(limiter: RateLimiterAbstract, key: string): Promise<Counter | null> {
-    if (!this.#redis) return limiter.get(key);
-    const found = (await READ_COUNTER.run(this.#redis, [limiter.getKey(key)], [])) as [string, number] | null;
-    return found ? { consumedPoints: Number.parseInt(found[0], 10), msBeforeNext: found[1] } : null;
+  async #read(counter: Counter, key: string): Promise<CounterState | null> {
+    return counter.peek(key);
   }
 
   /** 1 s after `delayAfter` failures, doubling with each further failure, capped. */

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { isKapiError } from '../../src/errors.js';
+import { createLimiters } from '../../adapters/storage/limiters.js';
 import { GuessLimiter, ipBucket, type GuessLimiterOptions } from '../../src/security/guess-limiter.js';
 
 const HMAC_KEY = 'test-guess-limiter-key-0123456789';
@@ -37,7 +38,9 @@ async function fail(limiter: GuessLimiter, times: number, nationalId = AYSE, ip 
   for (let i = 0; i < times; i++) await limiter.recordFailure(nationalId, ip);
 }
 
-type Factory = (options: Partial<GuessLimiterOptions>) => GuessLimiter;
+type Factory = (options: Partial<Omit<GuessLimiterOptions, 'limiters'>>) => GuessLimiter;
+
+const inMemory = () => createLimiters({ keyPrefix: `test:${randomUUID()}:` });
 
 function behaviour(make: Factory): void {
   it('allows attempts until the delay threshold, and checking consumes nothing', async () => {
@@ -216,18 +219,18 @@ describe('ipBucket', () => {
 
 describe('GuessLimiter options', () => {
   it('refuses durations that Redis would turn into a permanent lock, and short keys', () => {
-    expect(() => new GuessLimiter({ hmacKey: HMAC_KEY, lockSeconds: 0.5 })).toThrow(/lockSeconds/);
-    expect(() => new GuessLimiter({ hmacKey: HMAC_KEY, ipBlockSeconds: 0 })).toThrow(/ipBlockSeconds/);
-    expect(() => new GuessLimiter({ hmacKey: 'short' })).toThrow(/hmacKey/);
-    expect(() => new GuessLimiter({ hmacKey: HMAC_KEY, prefixDelaySeconds: 0 })).toThrow(/prefixDelaySeconds/);
-    expect(() => new GuessLimiter({ hmacKey: HMAC_KEY, prefixLength: 0 })).toThrow(/prefixLength/);
+    expect(() => new GuessLimiter({ limiters: inMemory(), hmacKey: HMAC_KEY, lockSeconds: 0.5 })).toThrow(/lockSeconds/);
+    expect(() => new GuessLimiter({ limiters: inMemory(), hmacKey: HMAC_KEY, ipBlockSeconds: 0 })).toThrow(/ipBlockSeconds/);
+    expect(() => new GuessLimiter({ limiters: inMemory(), hmacKey: 'short' })).toThrow(/hmacKey/);
+    expect(() => new GuessLimiter({ limiters: inMemory(), hmacKey: HMAC_KEY, prefixDelaySeconds: 0 })).toThrow(/prefixDelaySeconds/);
+    expect(() => new GuessLimiter({ limiters: inMemory(), hmacKey: HMAC_KEY, prefixLength: 0 })).toThrow(/prefixLength/);
     // A "prefix" of all 11 digits would be the per-number limit again.
-    expect(() => new GuessLimiter({ hmacKey: HMAC_KEY, prefixLength: 11 })).toThrow(/prefixLength/);
+    expect(() => new GuessLimiter({ limiters: inMemory(), hmacKey: HMAC_KEY, prefixLength: 11 })).toThrow(/prefixLength/);
   });
 
   it('fails closed with storage_unavailable when Redis cannot be reached', async () => {
     const offline = new Redis('redis://127.0.0.1:1', { lazyConnect: true, enableOfflineQueue: false, retryStrategy: () => null });
-    const limiter = new GuessLimiter({ hmacKey: HMAC_KEY, redis: offline });
+    const limiter = new GuessLimiter({ hmacKey: HMAC_KEY, limiters: createLimiters({ redis: offline, keyPrefix: 'test:' }) });
     const error = await limiter.check(AYSE, IP).catch((err: unknown) => err);
     expect(isKapiError(error) && error.code).toBe('storage_unavailable');
     const failure = await limiter.recordFailure(AYSE, IP).catch((err: unknown) => err);
@@ -237,7 +240,7 @@ describe('GuessLimiter options', () => {
 });
 
 describe('GuessLimiter in memory', () => {
-  behaviour((options) => new GuessLimiter({ hmacKey: HMAC_KEY, keyPrefix: `test:${randomUUID()}`, ...options }));
+  behaviour((options) => new GuessLimiter({ hmacKey: HMAC_KEY, limiters: inMemory(), ...options }));
 });
 
 const problem = await redisProblem();
@@ -261,11 +264,11 @@ if (problem && process.env.CI !== 'true') {
     await redis.quit();
   });
 
-  behaviour((options) => new GuessLimiter({ hmacKey: HMAC_KEY, redis, keyPrefix: `${prefix}:${randomUUID()}`, ...options }));
+  behaviour((options) => new GuessLimiter({ hmacKey: HMAC_KEY, limiters: createLimiters({ redis, keyPrefix: `${prefix}:${randomUUID()}:` }), ...options }));
 
   it('stores neither the identity number, nor its block, nor the IP in its keys', async () => {
     const keyPrefix = `${prefix}:privacy`;
-    const limiter = new GuessLimiter({ hmacKey: HMAC_KEY, redis, keyPrefix, delayAfter: 1, prefixLimit: 1 });
+    const limiter = new GuessLimiter({ hmacKey: HMAC_KEY, limiters: createLimiters({ redis, keyPrefix: `${keyPrefix}:` }), delayAfter: 1, prefixLimit: 1 });
     await limiter.recordFailure(AYSE, IP);
     const keys = await redis.keys(`${keyPrefix}:*`);
     expect(keys.length).toBeGreaterThanOrEqual(5);
@@ -278,8 +281,8 @@ if (problem && process.env.CI !== 'true') {
 
   it('shares counters between limiters on the same Redis, as processes behind a load balancer do', async () => {
     const keyPrefix = `${prefix}:shared`;
-    const first = new GuessLimiter({ hmacKey: HMAC_KEY, redis, keyPrefix, lockAfter: 2 });
-    const second = new GuessLimiter({ hmacKey: HMAC_KEY, redis, keyPrefix, lockAfter: 2 });
+    const first = new GuessLimiter({ hmacKey: HMAC_KEY, limiters: createLimiters({ redis, keyPrefix: `${keyPrefix}:` }), lockAfter: 2 });
+    const second = new GuessLimiter({ hmacKey: HMAC_KEY, limiters: createLimiters({ redis, keyPrefix: `${keyPrefix}:` }), lockAfter: 2 });
     await first.recordFailure(AYSE, IP);
     await second.recordFailure(AYSE, '198.51.100.20');
     await expect(first.check(AYSE, '192.0.2.1')).resolves.toMatchObject({ allowed: false, reason: 'locked' });
@@ -287,8 +290,8 @@ if (problem && process.env.CI !== 'true') {
 
   it("shares a block's count between limiters on the same Redis", async () => {
     const keyPrefix = `${prefix}:shared-block`;
-    const first = new GuessLimiter({ hmacKey: HMAC_KEY, redis, keyPrefix, prefixLimit: 2, prefixDelaySeconds: 60 });
-    const second = new GuessLimiter({ hmacKey: HMAC_KEY, redis, keyPrefix, prefixLimit: 2, prefixDelaySeconds: 60 });
+    const first = new GuessLimiter({ hmacKey: HMAC_KEY, limiters: createLimiters({ redis, keyPrefix: `${keyPrefix}:` }), prefixLimit: 2, prefixDelaySeconds: 60 });
+    const second = new GuessLimiter({ hmacKey: HMAC_KEY, limiters: createLimiters({ redis, keyPrefix: `${keyPrefix}:` }), prefixLimit: 2, prefixDelaySeconds: 60 });
     await first.recordFailure(BLOCK[0]!, sprayIp(0));
     await expect(second.recordFailure(BLOCK[1]!, sprayIp(1))).resolves.toMatchObject({ allowed: false, reason: 'prefix_delay' });
     await expect(first.check(AYSE, sprayIp(2))).resolves.toMatchObject({ allowed: false, reason: 'prefix_delay' });

@@ -2,7 +2,6 @@ import Router from '@koa/router';
 import { bodyParser } from '@koa/bodyparser';
 import type { Context } from 'koa';
 import type Provider from 'oidc-provider';
-import type { RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { z } from 'zod';
 import type { StateStore } from '../../../adapters/storage/port.js';
 import type { AccountRepository } from '../../accounts/account-repository.js';
@@ -13,6 +12,7 @@ import { parseQrPayload, viewOf, type Approvals } from '../../devices/approvals.
 import type { DeviceRegistry, RegisteredDevice } from '../../devices/device-registry.js';
 import type { DeviceProofs } from '../../devices/proofs.js';
 import type { AuditLog } from '../../security/audit.js';
+import type { Counter } from '../../security/limiters.js';
 import { localeFor } from '../locale.js';
 import { log } from '../../log.js';
 import { DEVICE_APP_CLIENT_ID } from './client.js';
@@ -35,7 +35,7 @@ export interface DeviceApiDeps {
   audit: AuditLog;
   notifier: Notifier;
   /** Requests per IP (every call can be a guess at something). */
-  limiter: RateLimiterAbstract;
+  limiter: Counter;
   clientIp: (ctx: Context) => string;
   /** KAPI_CLOCK_TOLERANCE_SECONDS, for the `iat` of the app's DPoP proofs. */
   clockToleranceSeconds: number;
@@ -76,9 +76,8 @@ export function deviceApiRouter(deps: DeviceApiDeps): Router {
   const htu = (ctx: Context) => `${deps.issuer}${ctx.path}`;
 
   router.use(async (ctx, next) => {
-    try {
-      await deps.limiter.consume(deps.clientIp(ctx));
-    } catch {
+    const take = await deps.limiter.take(deps.clientIp(ctx)).catch(() => undefined);
+    if (!take?.allowed) {
       ctx.set('Retry-After', '60');
       return fail(ctx, 'too_many_requests', 'too many requests from this address');
     }
