@@ -121,7 +121,7 @@ export async function createKapi(config: Config, options: KapiOptions = {}): Pro
   log.level = config.logLevel;
   const services = await openServices(config);
   const { db, state, keys, accounts, consents, audit, hasher, clients } = services;
-  const metrics = createMetrics();
+  const metrics = createMetrics({ passwordVerifications: () => hasher.verifications });
   const messaging = createMessaging(config);
 
   const { trust, demoResponders } = await smartCardTrust(config);

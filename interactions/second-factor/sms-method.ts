@@ -86,6 +86,7 @@ export function smsMethod(deps: SmsMethodDeps): Method {
           await deps.audit.signIn({ accountId, clientId: ctx.client.clientId, method: 'sms', result: 'second_factor_locked', ip: ctx.ip, userAgent: ctx.userAgent });
           return prompt(ctx, { status: 429, error: { code: 'second_factor.locked', params: { minutes: Math.ceil(next.retryAfterSeconds / 60) } }, data: { locked: true } });
         }
+        await deps.audit.signIn({ accountId, clientId: ctx.client.clientId, method: 'sms', result: 'invalid_code', ip: ctx.ip, userAgent: ctx.userAgent });
         return prompt(ctx, { status: 400, error: { code: 'second_factor.code_wrong', field: 'code' } });
       }
       delete ctx.state.codeHash; // single use

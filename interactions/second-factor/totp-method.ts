@@ -41,6 +41,7 @@ export function totpMethod(deps: { totp: TotpStore; limits: StepLimits; audit: A
         await deps.audit.signIn({ accountId, clientId: ctx.client.clientId, method: 'totp', result: 'second_factor_locked', ip: ctx.ip, userAgent: ctx.userAgent });
         return locked(next.retryAfterSeconds);
       }
+      await deps.audit.signIn({ accountId, clientId: ctx.client.clientId, method: 'totp', result: 'invalid_code', ip: ctx.ip, userAgent: ctx.userAgent });
       return prompt({ status: 400, error: { code: result === 'reused' ? 'second_factor.code_reused' : 'second_factor.code_wrong', field: 'code' } });
     },
   };
