@@ -17,34 +17,54 @@ export interface StepLimitsOptions {
 
 export type LimitVerdict = { allowed: true } | { allowed: false; retryAfterSeconds: number };
 
+/** A code guess whose point is taken. */
+export interface CodeGuess {
+  readonly allowed: true;
+  /** The code was wrong: the point stays; the verdict for the next guess. */
+  wrong(): Promise<LimitVerdict>;
+  /** The code was right: the account's guesses start over. */
+  right(): Promise<void>;
+}
+
 export class StepLimits {
   readonly #guesses: Counter;
   readonly #sends: Counter;
   readonly #points: number;
+  readonly #lockSeconds: number;
 
   constructor(options: StepLimitsOptions) {
     const seconds = options.lockSeconds ?? 900;
+    this.#lockSeconds = seconds;
     this.#points = options.guesses ?? 5;
     this.#guesses = options.limiters.counter({ name: 'sf-guess', points: this.#points, durationSeconds: seconds, blockSeconds: seconds });
     this.#sends = options.limiters.counter({ name: 'sf-send', points: options.sends ?? 5, durationSeconds: seconds, blockSeconds: seconds });
   }
 
-  /** May the person try a code now? */
+  /** May the person try a code now? A preview for showing the step; `guess` decides. */
   async canGuess(method: string, accountId: string): Promise<LimitVerdict> {
     const res = await this.#guesses.peek(`${method}:${accountId}`);
     if (res && res.consumed >= this.#points) return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil(res.msBeforeNext / 1000)) };
     return { allowed: true };
   }
 
-  /** Records a wrong code; the verdict for the next try. */
-  async failed(method: string, accountId: string): Promise<LimitVerdict> {
-    const take = await this.#guesses.take(`${method}:${accountId}`);
+  /**
+   * Takes a guess BEFORE the code is checked (atomically: attempts sent at once never get more checks
+   * than the guesses left); refused when they are spent. The caller then says how the code was.
+   */
+  async guess(method: string, accountId: string): Promise<CodeGuess | Extract<LimitVerdict, { allowed: false }>> {
+    const key = `${method}:${accountId}`;
+    const take = await this.#guesses.take(key);
     if (!take.allowed) return { allowed: false, retryAfterSeconds: take.retryAfterSeconds };
-    return take.remaining > 0 ? { allowed: true } : { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil(take.msBeforeNext / 1000)) };
-  }
-
-  async succeeded(method: string, accountId: string): Promise<void> {
-    await this.#guesses.reset(`${method}:${accountId}`);
+    return {
+      allowed: true,
+      // The last guess spent locks the step for the whole lock time, counted from this failure.
+      wrong: async () => {
+        if (take.remaining > 0) return { allowed: true };
+        await this.#guesses.block(key, this.#lockSeconds);
+        return { allowed: false, retryAfterSeconds: this.#lockSeconds };
+      },
+      right: () => this.#guesses.reset(key),
+    };
   }
 
   /** One more SMS for the account, if the limit allows. */

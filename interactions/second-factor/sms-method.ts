@@ -79,8 +79,11 @@ export function smsMethod(deps: SmsMethodDeps): Method {
         delete ctx.state.codeHash;
         return prompt(ctx, { status: 410, error: { code: 'second_factor.code_expired', field: 'code' } });
       }
+      // The guess's point is taken before the code is compared: parallel guesses cannot outrun the limit.
+      const guess = await deps.limits.guess('sms', accountId);
+      if (!guess.allowed) return prompt(ctx, { status: 429, error: { code: 'second_factor.locked', params: { minutes: Math.ceil(guess.retryAfterSeconds / 60) } }, data: { locked: true } });
       if (!constantTimeEqual(hmac(deps.codeKey, `${accountId}:${code}`), String(ctx.state.codeHash))) {
-        const next = await deps.limits.failed('sms', accountId);
+        const next = await guess.wrong();
         if (!next.allowed) {
           delete ctx.state.codeHash; // the code dies with the lock
           await deps.audit.signIn({ accountId, clientId: ctx.client.clientId, method: 'sms', result: 'second_factor_locked', ip: ctx.ip, userAgent: ctx.userAgent });
@@ -90,7 +93,7 @@ export function smsMethod(deps: SmsMethodDeps): Method {
         return prompt(ctx, { status: 400, error: { code: 'second_factor.code_wrong', field: 'code' } });
       }
       delete ctx.state.codeHash; // single use
-      await deps.limits.succeeded('sms', accountId);
+      await guess.right();
       return { kind: 'done', accountId, amr: ['sms', 'otp'] };
     },
   };

@@ -31,12 +31,15 @@ export function totpMethod(deps: { totp: TotpStore; limits: StepLimits; audit: A
       if (!limit.allowed) return locked(limit.retryAfterSeconds);
       const code = (input.code ?? '').replace(/\s+/g, '');
       if (!/^[0-9]{6}$/.test(code)) return prompt({ status: 400, error: { code: 'second_factor.code_format', field: 'code' } });
+      // The guess's point is taken before the code is checked: parallel guesses cannot outrun the limit.
+      const guess = await deps.limits.guess('totp', accountId);
+      if (!guess.allowed) return locked(guess.retryAfterSeconds);
       const result = await deps.totp.check(accountId, code);
       if (result === 'ok') {
-        await deps.limits.succeeded('totp', accountId);
+        await guess.right();
         return { kind: 'done', accountId, amr: ['otp'] };
       }
-      const next = await deps.limits.failed('totp', accountId);
+      const next = await guess.wrong();
       if (!next.allowed) {
         await deps.audit.signIn({ accountId, clientId: ctx.client.clientId, method: 'totp', result: 'second_factor_locked', ip: ctx.ip, userAgent: ctx.userAgent });
         return locked(next.retryAfterSeconds);

@@ -1,7 +1,7 @@
 import { isIPv4, isIPv6 } from 'node:net';
 import { KapiError } from '../errors.js';
 import { hmac } from './crypto.js';
-import type { Counter, CounterState, Limiters } from './limiters.js';
+import { takeAll, type Counter, type CounterState, type Limiters, type Take } from './limiters.js';
 
 // Guess limits for the password method. They are keyed on the identity number as typed (whether or
 // not anyone holds it, so the limiter's answers do not reveal who has an account) and on the client
@@ -60,6 +60,17 @@ export interface GuessLimiterOptions {
 export type GuessVerdict =
   | { allowed: true }
   | { allowed: false; retryAfterSeconds: number; reason: 'delay' | 'prefix_delay' | 'locked' | 'ip_blocked' };
+
+export type GuessRefusal = Extract<GuessVerdict, { allowed: false }>;
+
+/** One password attempt whose points are taken: the caller checks the password, then says how it went. */
+export interface GuessAttempt {
+  readonly allowed: true;
+  /** The password was right: the number's history is cleared and this attempt's points go back. */
+  succeeded(): Promise<void>;
+  /** The password was wrong: the points stay; answers what the next attempt will face. */
+  failed(): Promise<GuessVerdict>;
+}
 
 const ALLOWED: GuessVerdict = { allowed: true };
 
@@ -155,7 +166,7 @@ export class GuessLimiter {
     this.#prefixDelays = make('nid-prefix-delay', 1, this.#prefixDelaySeconds);
   }
 
-  /** Whether a password may be tried now. Call before verifying; it consumes nothing. */
+  /** What an attempt would face now, without taking anything (a preview; `begin` decides). */
   async check(nationalId: string, ip: string): Promise<GuessVerdict> {
     const [numberKey, ipKey, prefixKey] = [this.#numberKey(nationalId), this.#ipKey(ip), this.#prefixKey(nationalId)];
     const [failures, delay, ipFailures, prefixDelay] = await this.#store(() =>
@@ -176,53 +187,99 @@ export class GuessLimiter {
     return ALLOWED;
   }
 
-  /** Counts a wrong password; returns what the next attempt will face. */
-  async recordFailure(nationalId: string, ip: string): Promise<GuessVerdict> {
+  /**
+   * Takes the attempt's points BEFORE the password is checked, one counter at a time in a fixed order
+   * (the number's failures, the IP's, the number's wait, the block's count and wait), each atomically;
+   * a counter that refuses gives the points taken before it back. N attempts sent at once therefore
+   * never get more password checks than the number has guesses left (issue 19).
+   */
+  async begin(nationalId: string, ip: string): Promise<GuessAttempt | GuessRefusal> {
     const [numberKey, ipKey, prefixKey] = [this.#numberKey(nationalId), this.#ipKey(ip), this.#prefixKey(nationalId)];
-    return this.#store(async () => {
-      const [failures, ipFailures, prefixFailures] = await Promise.all([
-        this.#failures.add(numberKey),
-        this.#ips.add(ipKey),
-        this.#prefixFailures.add(prefixKey),
-      ]);
+    const taken = await takeAll([[this.#failures, numberKey], [this.#ips, ipKey]]);
+    if (!taken.allowed) {
+      // The longest wait is reported: the lock before the IP's block.
+      return taken.refusedBy === 0
+        ? { allowed: false, reason: 'locked', retryAfterSeconds: taken.take.retryAfterSeconds }
+        : { allowed: false, reason: 'ip_blocked', retryAfterSeconds: taken.take.retryAfterSeconds };
+    }
+    const [numberTake, ipTake] = taken.takes as [Take, Take];
+    const giveBack: Array<() => Promise<void>> = [() => this.#ips.giveBack(ipKey), () => this.#failures.giveBack(numberKey)];
+    const refuse = async (refusal: GuessRefusal): Promise<GuessRefusal> => {
+      for (const step of giveBack) await step();
+      return refusal;
+    };
 
-      let verdict: GuessVerdict = ALLOWED;
-      const count = failures.consumed;
-      if (count >= this.#lockAfter) {
-        // Rewrites the counter as "blocked" with the lock's lifetime; when it expires, counting restarts.
-        await Promise.all([this.#failures.block(numberKey, this.#lockSeconds), this.#delays.reset(numberKey)]);
-        verdict = { allowed: false, reason: 'locked', retryAfterSeconds: this.#lockSeconds };
-      } else if (count >= this.#delayAfter) {
-        const wait = this.#delaySeconds(count);
-        await this.#delays.block(numberKey, wait);
-        verdict = { allowed: false, reason: 'delay', retryAfterSeconds: wait };
+    // Past `delayAfter` failures an attempt holds the number's wait while it runs, so attempts sent
+    // together wait for each other; a failure then restarts the wait from its own end.
+    const failuresBefore = numberTake.consumed - 1;
+    if (failuresBefore >= this.#delayAfter) {
+      const slot = await this.#delays.take(numberKey, { durationSeconds: this.#delaySeconds(failuresBefore) });
+      if (!slot.allowed) {
+        const prefixWait = (await this.#prefixDelays.peek(prefixKey))?.msBeforeNext ?? 0;
+        return refuse(prefixWait > slot.msBeforeNext
+          ? { allowed: false, reason: 'prefix_delay', retryAfterSeconds: seconds(prefixWait) }
+          : { allowed: false, reason: 'delay', retryAfterSeconds: slot.retryAfterSeconds });
       }
+      giveBack.unshift(() => this.#delays.giveBack(numberKey));
+    }
 
-      if (prefixFailures.consumed >= this.#prefixLimit) {
-        // A fixed wait rather than a growing one: it bounds both the block's guess rate (about one per
-        // wait) and what a deliberately triggered slow-down can cost the block's other holders.
-        await this.#prefixDelays.block(prefixKey, this.#prefixDelaySeconds);
-        if (verdict.allowed || verdict.retryAfterSeconds < this.#prefixDelaySeconds) {
-          verdict = { allowed: false, reason: 'prefix_delay', retryAfterSeconds: this.#prefixDelaySeconds };
-        }
-      }
+    // The block's count never refuses; past its limit an attempt must hold the block's wait.
+    const block = await this.#prefixFailures.add(prefixKey);
+    giveBack.unshift(() => this.#prefixFailures.giveBack(prefixKey));
+    const blockSlowed = block.consumed >= this.#prefixLimit;
+    if (blockSlowed) {
+      const slot = await this.#prefixDelays.take(prefixKey, { durationSeconds: this.#prefixDelaySeconds });
+      if (!slot.allowed) return refuse({ allowed: false, reason: 'prefix_delay', retryAfterSeconds: slot.retryAfterSeconds });
+      giveBack.unshift(() => this.#prefixDelays.giveBack(prefixKey));
+    }
 
-      if (ipFailures.consumed >= this.#ipLimit) {
-        await this.#ips.block(ipKey, this.#ipBlockSeconds);
-        if (verdict.allowed || verdict.retryAfterSeconds < this.#ipBlockSeconds) {
-          verdict = { allowed: false, reason: 'ip_blocked', retryAfterSeconds: this.#ipBlockSeconds };
-        }
-      }
-      return verdict;
-    });
+    return {
+      allowed: true,
+      succeeded: async () => {
+        // A right password clears the number's history. The IP's and the block's failures stay (one
+        // success from an IP that sprays guesses, or on a number of the sprayed block, must not buy a
+        // fresh budget); only this attempt's own points go back.
+        await this.#failures.reset(numberKey);
+        await this.#delays.reset(numberKey);
+        await this.#ips.giveBack(ipKey);
+        await this.#prefixFailures.giveBack(prefixKey);
+        if (blockSlowed) await this.#prefixDelays.giveBack(prefixKey);
+      },
+      failed: async () => this.#failed(numberKey, numberTake, ipKey, ipTake, prefixKey, blockSlowed),
+    };
   }
 
-  /** A right password clears the number's history. The IP's and the block's stay: one success from an
-   *  IP that is spraying guesses, or on a number of the sprayed block (an attacker may hold one), must
-   *  not buy a fresh budget. */
-  async recordSuccess(nationalId: string, _ip: string): Promise<void> {
-    const numberKey = this.#numberKey(nationalId);
-    await this.#store(() => Promise.all([this.#failures.reset(numberKey), this.#delays.reset(numberKey)]));
+  /** Turns a wrong password's points into the waits and locks the next attempt will face. */
+  async #failed(numberKey: string, numberTake: Take, ipKey: string, ipTake: Take, prefixKey: string, blockSlowed: boolean): Promise<GuessVerdict> {
+    let verdict: GuessVerdict = ALLOWED;
+    const count = numberTake.consumed;
+    if (count >= this.#lockAfter) {
+      // Rewrites the counter as "blocked" with the lock's lifetime; when it expires, counting restarts.
+      await this.#failures.block(numberKey, this.#lockSeconds);
+      await this.#delays.reset(numberKey);
+      verdict = { allowed: false, reason: 'locked', retryAfterSeconds: this.#lockSeconds };
+    } else if (count >= this.#delayAfter) {
+      const wait = this.#delaySeconds(count);
+      await this.#delays.block(numberKey, wait);
+      verdict = { allowed: false, reason: 'delay', retryAfterSeconds: wait };
+    }
+
+    if (blockSlowed) {
+      // A fixed wait rather than a growing one: it bounds both the block's guess rate (about one per
+      // wait) and what a deliberately triggered slow-down can cost the block's other holders.
+      await this.#prefixDelays.block(prefixKey, this.#prefixDelaySeconds);
+      if (verdict.allowed || verdict.retryAfterSeconds < this.#prefixDelaySeconds) {
+        verdict = { allowed: false, reason: 'prefix_delay', retryAfterSeconds: this.#prefixDelaySeconds };
+      }
+    }
+
+    if (ipTake.consumed >= this.#ipLimit) {
+      await this.#ips.block(ipKey, this.#ipBlockSeconds);
+      if (verdict.allowed || verdict.retryAfterSeconds < this.#ipBlockSeconds) {
+        verdict = { allowed: false, reason: 'ip_blocked', retryAfterSeconds: this.#ipBlockSeconds };
+      }
+    }
+    return verdict;
   }
 
   /** A counter's state, or null when it does not exist (never counted, or expired). */

@@ -68,12 +68,12 @@ export function passwordPages(router: Router, deps: AccountDeps): void {
     if (!withoutOld) {
       current = input.current_password ?? '';
       if (!current) return show(ctx, session, account, { error: { field: 'current_password', code: 'pwchange.error.current_missing' } }, 400);
-      const wait = await wrongCurrent.waitSeconds(account.id);
+      // The guess's point is taken before argon2 runs: parallel posts cannot outrun the limit.
+      const wait = await wrongCurrent.consume(account.id);
       if (wait) return show(ctx, session, account, { error: { field: 'current_password', code: 'pwchange.error.too_many', params: { seconds: wait } } }, 429);
       const credential = await deps.services.accounts.findPassword(account.id);
       const right = credential ? await deps.services.hasher.verify(credential.hash, current) : await deps.services.hasher.dummyVerify();
       if (!right) {
-        await wrongCurrent.consume(account.id);
         await deps.services.audit.event({ type: 'account.password_change_refused', accountId: account.id, actor: 'self', ip: deps.clientIp(ctx), detail: { reason: 'current_wrong' } });
         return show(ctx, session, account, { error: { field: 'current_password', code: 'pwchange.error.current_wrong' } }, 401);
       }

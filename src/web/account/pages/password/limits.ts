@@ -17,13 +17,10 @@ export class AttemptLimit {
     this.#key = deriveKey(deps.config.masterKey, `attempt-limit:${name}`);
   }
 
-  /** Seconds to wait before another attempt is allowed, or 0. Consumes nothing. */
-  async waitSeconds(subject: string): Promise<number> {
-    const res = await this.#counter.peek(this.#subject(subject));
-    return res && res.consumed >= this.points ? Math.max(1, Math.ceil(res.msBeforeNext / 1000)) : 0;
-  }
-
-  /** Counts one attempt; returns the wait that now applies (0 while within the limit). */
+  /**
+   * Takes one attempt's point, atomically, BEFORE the attempt is checked; returns the wait when the
+   * limit is spent (0 while within it).
+   */
   async consume(subject: string): Promise<number> {
     const take = await this.#counter.take(this.#subject(subject));
     return take.allowed ? 0 : take.retryAfterSeconds;
