@@ -41,6 +41,7 @@ import { renderPage } from './web/render.js';
 import { asOutage } from './web/outage.js';
 import { answerOutagesAs503 } from './oidc/outage-json.js';
 import { securityHeaders } from './web/security-headers.js';
+import { deviceCookies } from './web/device-cookie.js';
 import { machineFront } from './web/machine-front.js';
 import { staticFiles } from './web/static.js';
 
@@ -130,7 +131,7 @@ export async function createKapi(config: Config, options: KapiOptions = {}): Pro
     accounts, registry: services.registry, audit, validator: new PkiValidator(), trust, clientIp: (ctx: Context) => ctx.ip,
   });
 
-  const limiter = new GuessLimiter({ ...options.guessLimits, hmacKey: deriveKey(config.masterKey, 'guess-limiter'), limiters: services.limiters });
+  const limiter = new GuessLimiter({ ...config.limits.guess, ...options.guessLimits, hmacKey: deriveKey(config.masterKey, 'guess-limiter'), limiters: services.limiters });
   const methods = new MethodRegistry();
   methods.add(passwordMethod({ accounts, hasher, limiter, audit, subjectKey: deriveKey(config.masterKey, 'subject-hash'), otherMethods: () => methods.all().filter((m) => m.factor === 'first').length > 1 }));
   for (const method of smartCard.methods) methods.add(method);
@@ -146,7 +147,7 @@ export async function createKapi(config: Config, options: KapiOptions = {}): Pro
     validator: new PkiValidator(), operators: mobile.operators, limiterKey: deriveKey(config.masterKey, 'mobile-signature-limits'), startsPerTenMinutes: mobile.startsPerTenMinutes, onOutcome: mobile.onOutcome,
   });
   for (const method of mobileSignature.methods) methods.add(method);
-  const secondFactors = await secondFactorWiring(config, services, { sms: messaging.sms, notifier: messaging.notifier, provider: () => holder.current, clientIp: (ctx: Context) => ctx.ip }, { ...(options.secondFactorGuesses ? { guesses: options.secondFactorGuesses } : {}) });
+  const secondFactors = await secondFactorWiring(config, services, { sms: messaging.sms, notifier: messaging.notifier, provider: () => holder.current, clientIp: (ctx: Context) => ctx.ip }, { guesses: options.secondFactorGuesses ?? config.limits.secondFactorGuesses });
   for (const method of secondFactors.methods) methods.add(method);
 
   let outbox: LogoutOutbox;
@@ -177,7 +178,10 @@ export async function createKapi(config: Config, options: KapiOptions = {}): Pro
   }
 
   const app = new Koa({ keys: config.cookieKeys, proxy: config.trustProxyHops > 0, maxIpsCount: config.trustProxyHops });
-  const interactionDeps: InteractionDeps = { provider, methods, policies: DEFAULT_POLICIES, accounts, consents, audit, clientIp: (ctx: Context) => ctx.ip };
+  const interactionDeps: InteractionDeps = {
+    provider, methods, policies: DEFAULT_POLICIES, accounts, consents, audit, clientIp: (ctx: Context) => ctx.ip,
+    deviceCookies: deviceCookies(config), ownerSignedIn: (nationalId) => limiter.ownerSignedIn(nationalId),
+  };
 
   app.use(async (ctx, next) => {
     const end = metrics.httpDuration.startTimer({ method: ctx.method, route: routeLabel(ctx.path) });
@@ -215,7 +219,7 @@ export async function createKapi(config: Config, options: KapiOptions = {}): Pro
   // Office issuance: the registrar API (/registrar/v1) and the OpenAPI document (/openapi.json).
   for (const router of (await registrarWiring(config, services, provider, (ctx: Context) => ctx.ip)).routers) app.use(router.routes());
   await ensureAccountClient(clients, config.issuer);
-  app.use(accountRouter({ config, services, provider, clientIp: (ctx: Context) => ctx.ip, ports: { sms: messaging.sms, mail: messaging.mail, notifier: messaging.notifier, secondFactors: { devices: secondFactors.devices, totp: secondFactors.totp } } }).routes());
+  app.use(accountRouter({ config, services, provider, clientIp: (ctx: Context) => ctx.ip, ports: { sms: messaging.sms, mail: messaging.mail, notifier: messaging.notifier, secondFactors: { devices: secondFactors.devices, totp: secondFactors.totp }, passwordGuesses: limiter } }).routes());
   // /dev/outbox: the SMS and mail simulators' outboxes (only where they are in use, never in production).
   if (!config.production && (messaging.smsOutbox || messaging.mailOutbox)) app.use(devOutboxRouter({ sms: messaging.smsOutbox, mail: messaging.mailOutbox }).routes());
   if (config.demo) {

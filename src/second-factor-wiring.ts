@@ -36,8 +36,8 @@ export interface SecondFactors {
 }
 
 export interface SecondFactorOptions {
-  /** Wrong codes before the SMS/TOTP step locks (tests use small numbers). */
-  guesses?: number;
+  /** Wrong codes before the SMS/TOTP step locks (KAPI_SECOND_FACTOR_GUESSES; tests use small numbers). */
+  guesses?: number | undefined;
 }
 
 export async function secondFactorWiring(

@@ -28,6 +28,9 @@ redis.call('SET', KEYS[1], left, 'KEEPTTL')
 return left
 `);
 
+/** The longest window or block a counter keeps (Node timers hold at most 2^31 - 1 ms). */
+export const MAX_SECONDS = 24 * 86_400;
+
 export interface LimiterStoreOptions {
   /** Shared counters across processes; without it, counters live in this process's memory. */
   redis?: Redis | Cluster | undefined;
@@ -46,6 +49,9 @@ class RateLimiterCounter implements Counter {
       // Redis expiries are whole seconds and a zero expiry means "forever": refused outright.
       if (!Number.isInteger(value) || value < 1) throw new KapiError('config_invalid', `limiter ${options.name}: ${name} must be a positive whole number`);
     }
+    // rate-limiter-flexible's memory store expires keys with setTimeout, which fires at once for delays
+    // past 2^31 ms (24.8 days): such a counter would forget every point.
+    if (options.durationSeconds > MAX_SECONDS || (options.blockSeconds ?? 0) > MAX_SECONDS) throw new KapiError('config_invalid', `limiter ${options.name}: windows and blocks are at most ${MAX_SECONDS} s (24 days)`);
     this.name = options.name;
     this.points = options.points;
     this.#redis = store.redis;
@@ -98,7 +104,7 @@ class RateLimiterCounter implements Counter {
   }
 
   async block(key: string, seconds: number): Promise<void> {
-    if (!Number.isInteger(seconds) || seconds < 1) throw new KapiError('config_invalid', `limiter ${this.name}: a block must last a positive whole number of seconds`);
+    if (!Number.isInteger(seconds) || seconds < 1 || seconds > MAX_SECONDS) throw new KapiError('config_invalid', `limiter ${this.name}: a block must last a whole number of seconds from 1 to 24 days`);
     await this.#store(() => this.#limiter.block(key, seconds));
   }
 

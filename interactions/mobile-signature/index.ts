@@ -20,7 +20,7 @@ export interface MobileSignatureModuleDeps {
   operators: { operator: MobileOperator; trust: TrustProfile; timeoutSeconds: number; requestTimeoutMs: number }[];
   /** HMAC key for rate-limit keys (numbers and IPs are personal data). */
   limiterKey: Buffer;
-  /** Starts allowed per GSM number and identity number in ten minutes (default 5); an IP gets ten times as many. */
+  /** Starts allowed per (identity number, GSM number) pair in ten minutes (default 5); an IP gets ten times as many. */
   startsPerTenMinutes?: number;
   onOutcome?: (operator: string, outcome: string) => void;
 }

@@ -6,7 +6,8 @@ import type { Method, MethodContext, Step } from '../../src/engine/types.js';
 import { validateNationalId } from '../../src/identity/national-id.js';
 import { log } from '../../src/log.js';
 import type { AuditLog } from '../../src/security/audit.js';
-import type { Counter } from '../../src/security/limiters.js';
+import { ipBucket } from '../../src/security/guess-limiter.js';
+import { takeAll, type Counter } from '../../src/security/limiters.js';
 import { hmac } from '../../src/security/crypto.js';
 import { accountFromRegistry } from '../../src/accounts/account-from-registry.js';
 import { advance, QUERY_INTERVAL_MS, type AdvanceDeps } from './advance.js';
@@ -27,7 +28,7 @@ export interface MobileSignatureMethodDeps extends AdvanceDeps {
   operatorList: readonly MobileOperator[];
   /** Seconds the phone waits for the person (the TimeOut sent to the MSSP), per operator. */
   timeoutSeconds: (operator: string) => number;
-  /** Every start costs a point for the GSM number and the identity number (`person`) and for the IP: nobody's phone is to be flooded with requests. */
+  /** Every start costs a point for the (identity number, GSM number) pair (`person`) and for the IP: nobody's phone is to be flooded with requests. */
   limiters: { person: Counter; ip: Counter };
   limiterKey: Buffer;
   onOutcome?: (operator: string, outcome: string) => void;
@@ -81,14 +82,19 @@ export function mobileSignatureMethod(deps: MobileSignatureMethodDeps): Method {
     return { kind: 'done', accountId: account.id, amr: AMR, account };
   }
 
+  /**
+   * Every start takes its points before the operator is asked. Strangers count per (identity number,
+   * GSM number) pair, so made-up GSM numbers typed with her identity number never block her own phone,
+   * and per IP; a browser that signed in as the person before (device cookie) has its own allowance.
+   */
   async function limited(ctx: MethodContext, nationalId: string, subscriber: string): Promise<number | undefined> {
-    const keys = [[deps.limiters.ip, `ip:${hmac(deps.limiterKey, ctx.ip)}`], [deps.limiters.person, `id:${hmac(deps.limiterKey, nationalId)}`], [deps.limiters.person, `msisdn:${hmac(deps.limiterKey, subscriber)}`]] as const;
-    for (const [limiter, key] of keys) {
-      // A store that fails throws storage_unavailable: a 503, not a silent pass.
-      const take = await limiter.take(key);
-      if (!take.allowed) return take.retryAfterSeconds;
-    }
-    return undefined;
+    const pair = `pair:${hmac(deps.limiterKey, `${nationalId}:${subscriber}`)}`;
+    const device = ctx.deviceFor(nationalId);
+    // A store that fails throws storage_unavailable: a 503, not a silent pass.
+    const taken = await takeAll(device
+      ? [[deps.limiters.person, `${pair}:browser:${device}`]]
+      : [[deps.limiters.person, pair], [deps.limiters.ip, `ip:${hmac(deps.limiterKey, ipBucket(ctx.ip))}`]]);
+    return taken.allowed ? undefined : taken.take.retryAfterSeconds;
   }
 
   async function begin(ctx: MethodContext, input: Record<string, string>): Promise<Step> {

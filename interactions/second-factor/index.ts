@@ -35,7 +35,7 @@ export function secondFactorModule(deps: SecondFactorModuleDeps): { methods: Met
   return {
     methods: [
       deviceMethod({ devices: deps.devices, approvals: deps.approvals, push: deps.push, audit: deps.audit, locator: deps.locator }),
-      totpMethod({ totp: deps.totp, limits, audit: deps.audit }),
+      totpMethod({ totp: deps.totp, limits, audit: deps.audit, accounts: deps.accounts }),
       smsMethod({ accounts: deps.accounts, devices: deps.devices, sms: deps.sms, limits, audit: deps.audit, codeKey: deps.codeKey }),
     ],
   };

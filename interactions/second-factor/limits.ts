@@ -3,7 +3,9 @@ import type { Counter, Limiters } from '../../src/security/limiters.js';
 // Guess limits of the second stage. Keyed on the account (the first stage named it) and the method:
 // a fresh interaction or a new code does not reset them. Once the guesses are spent the step is locked
 // for the account for a while; strong first methods are unaffected, and the first stage must be done
-// again after the lock.
+// again after the lock. A browser that signed in as the person before (its device cookie: `device`)
+// has its own guesses and sends: a stranger who knows her password and locks the step, or spends the
+// SMS budget, locks the strangers' allowance only, never her own browser's.
 
 export interface StepLimitsOptions {
   limiters: Limiters;
@@ -41,8 +43,8 @@ export class StepLimits {
   }
 
   /** May the person try a code now? A preview for showing the step; `guess` decides. */
-  async canGuess(method: string, accountId: string): Promise<LimitVerdict> {
-    const res = await this.#guesses.peek(`${method}:${accountId}`);
+  async canGuess(method: string, accountId: string, device?: string): Promise<LimitVerdict> {
+    const res = await this.#guesses.peek(allowance(`${method}:${accountId}`, device));
     if (res && res.consumed >= this.#points) return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil(res.msBeforeNext / 1000)) };
     return { allowed: true };
   }
@@ -51,8 +53,8 @@ export class StepLimits {
    * Takes a guess BEFORE the code is checked (atomically: attempts sent at once never get more checks
    * than the guesses left); refused when they are spent. The caller then says how the code was.
    */
-  async guess(method: string, accountId: string): Promise<CodeGuess | Extract<LimitVerdict, { allowed: false }>> {
-    const key = `${method}:${accountId}`;
+  async guess(method: string, accountId: string, device?: string): Promise<CodeGuess | Extract<LimitVerdict, { allowed: false }>> {
+    const key = allowance(`${method}:${accountId}`, device);
     const take = await this.#guesses.take(key);
     if (!take.allowed) return { allowed: false, retryAfterSeconds: take.retryAfterSeconds };
     return {
@@ -68,8 +70,13 @@ export class StepLimits {
   }
 
   /** One more SMS for the account, if the limit allows. */
-  async trySend(accountId: string): Promise<LimitVerdict> {
-    const take = await this.#sends.take(accountId);
+  async trySend(accountId: string, device?: string): Promise<LimitVerdict> {
+    const take = await this.#sends.take(allowance(accountId, device));
     return take.allowed ? { allowed: true } : { allowed: false, retryAfterSeconds: take.retryAfterSeconds };
   }
+}
+
+/** The strangers' key, or the key of one browser's own allowance. */
+function allowance(key: string, device: string | undefined): string {
+  return device ? `${key}:browser:${device}` : key;
 }

@@ -55,11 +55,19 @@ export interface GuessLimiterOptions {
   prefixWindowSeconds?: number;
   /** The wait on the whole block after each failure beyond `prefixLimit`. Default 30 s. */
   prefixDelaySeconds?: number;
+  /**
+   * Consecutive failures of strangers on a number after which its password method is closed to them
+   * until the owner signs in (any method, or from her own browser) or renews her password. Default and
+   * most 100: NIST SP 800-63B 5.2.2.
+   */
+  hardLimit?: number;
+  /** How long a run of consecutive failures is remembered without a success. Default 21 days, at most 24. */
+  hardLimitDays?: number;
 }
 
 export type GuessVerdict =
   | { allowed: true }
-  | { allowed: false; retryAfterSeconds: number; reason: 'delay' | 'prefix_delay' | 'locked' | 'ip_blocked' };
+  | { allowed: false; retryAfterSeconds: number; reason: 'delay' | 'prefix_delay' | 'locked' | 'ip_blocked' | 'hard_locked' };
 
 export type GuessRefusal = Extract<GuessVerdict, { allowed: false }>;
 
@@ -87,6 +95,8 @@ const COUNT_AND_SECONDS_OPTIONS = [
   'prefixLimit',
   'prefixWindowSeconds',
   'prefixDelaySeconds',
+  'hardLimit',
+  'hardLimitDays',
 ] as const satisfies ReadonlyArray<keyof GuessLimiterOptions>;
 
 /** Rate-limiter answers in milliseconds; people and Retry-After headers want whole seconds, at least 1. */
@@ -122,7 +132,8 @@ export class GuessLimiter {
   readonly #prefixLength: number;
   readonly #prefixLimit: number;
   readonly #prefixDelaySeconds: number;
-  /** Failures per number in the window; a lock is a block written over the same key. */
+  readonly #hardLimit: number;
+  /** Strangers' failures per number in the window; a lock is a block written over the same key. */
   readonly #failures: Counter;
   /** The growing wait after a failure: a block whose lifetime is the wait. */
   readonly #delays: Counter;
@@ -131,6 +142,11 @@ export class GuessLimiter {
   readonly #prefixFailures: Counter;
   /** The block's wait after a failure beyond the limit: a block whose lifetime is the wait. */
   readonly #prefixDelays: Counter;
+  /** Strangers' consecutive failures per number (NIST SP 800-63B 5.2.2), cleared only by the owner. */
+  readonly #run: Counter;
+  /** Each known browser's own failures and wait for its person (keyed by number and device id). */
+  readonly #browserFailures: Counter;
+  readonly #browserDelays: Counter;
 
   constructor(options: GuessLimiterOptions) {
     // Redis expiries are whole seconds and a zero expiry means "forever": a fractional or zero duration
@@ -144,6 +160,12 @@ export class GuessLimiter {
     if (options.prefixLength !== undefined && options.prefixLength > 10) {
       throw new KapiError('config_invalid', 'guess limiter: prefixLength must be at most 10 (11 digits are the whole number)');
     }
+    if (options.hardLimitDays !== undefined && options.hardLimitDays > 24) {
+      throw new KapiError('config_invalid', 'guess limiter: hardLimitDays must be at most 24');
+    }
+    if (options.hardLimit !== undefined && options.hardLimit > 100) {
+      throw new KapiError('config_invalid', 'guess limiter: hardLimit must be at most 100 (NIST SP 800-63B 5.2.2)');
+    }
     // An empty or short key would make the stored keys a plain, guessable hash of the identity number.
     if (options.hmacKey.length < 16) throw new KapiError('config_invalid', 'guess limiter: hmacKey must be at least 16 bytes');
     this.#hmacKey = options.hmacKey;
@@ -156,24 +178,30 @@ export class GuessLimiter {
     this.#prefixLength = options.prefixLength ?? 7;
     this.#prefixLimit = options.prefixLimit ?? 20;
     this.#prefixDelaySeconds = options.prefixDelaySeconds ?? 30;
+    this.#hardLimit = options.hardLimit ?? 100;
+    const windowSeconds = options.windowSeconds ?? 15 * 60;
     const prefix = options.name ?? 'guess';
     const make = (name: string, points: number, durationSeconds: number): Counter => options.limiters.counter({ name: `${prefix}:${name}`, points, durationSeconds });
 
-    this.#failures = make('nid', this.#lockAfter, options.windowSeconds ?? 15 * 60);
+    this.#failures = make('nid', this.#lockAfter, windowSeconds);
     this.#delays = make('delay', 1, this.#maxDelaySeconds);
     this.#ips = make('ip', this.#ipLimit, options.ipWindowSeconds ?? 15 * 60);
     this.#prefixFailures = make('nid-prefix', this.#prefixLimit, options.prefixWindowSeconds ?? 15 * 60);
     this.#prefixDelays = make('nid-prefix-delay', 1, this.#prefixDelaySeconds);
+    this.#run = make('nid-run', this.#hardLimit, (options.hardLimitDays ?? 21) * 86_400);
+    this.#browserFailures = make('nid-browser', this.#lockAfter, windowSeconds);
+    this.#browserDelays = make('browser-delay', 1, this.#maxDelaySeconds);
   }
 
-  /** What an attempt would face now, without taking anything (a preview; `begin` decides). */
+  /** What a stranger's attempt would face now, without taking anything (a preview; `begin` decides). */
   async check(nationalId: string, ip: string): Promise<GuessVerdict> {
     const [numberKey, ipKey, prefixKey] = [this.#numberKey(nationalId), this.#ipKey(ip), this.#prefixKey(nationalId)];
-    const [failures, delay, ipFailures, prefixDelay] = await this.#store(() =>
-      Promise.all([this.#read(this.#failures, numberKey), this.#read(this.#delays, numberKey), this.#read(this.#ips, ipKey), this.#read(this.#prefixDelays, prefixKey)]),
+    const [run, failures, delay, ipFailures, prefixDelay] = await this.#store(() =>
+      Promise.all([this.#run.peek(numberKey), this.#failures.peek(numberKey), this.#delays.peek(numberKey), this.#ips.peek(ipKey), this.#prefixDelays.peek(prefixKey)]),
     );
     // The longest wait is reported first: a person told "wait 2 s" while the number is locked for
     // 15 minutes would only be told again.
+    if (run && run.consumed >= this.#hardLimit) return { allowed: false, reason: 'hard_locked', retryAfterSeconds: seconds(run.msBeforeNext) };
     if (failures && failures.consumed >= this.#lockAfter) {
       return { allowed: false, reason: 'locked', retryAfterSeconds: seconds(failures.msBeforeNext) };
     }
@@ -188,40 +216,68 @@ export class GuessLimiter {
   }
 
   /**
-   * Takes the attempt's points BEFORE the password is checked, one counter at a time in a fixed order
-   * (the number's failures, the IP's, the number's wait, the block's count and wait), each atomically;
-   * a counter that refuses gives the points taken before it back. N attempts sent at once therefore
-   * never get more password checks than the number has guesses left (issue 19).
+   * Takes the attempt's points BEFORE the password is checked, one counter at a time in a fixed order,
+   * each atomically; a counter that refuses gives the points taken before it back. N attempts sent at
+   * once therefore never get more password checks than the number has guesses left (issue 19).
+   *
+   * `device` is the browser's own device id for this number (a valid device cookie, OWASP): its
+   * attempts count against that browser's own allowance (the same lock and delays, keyed by the
+   * device), never against the strangers' counters of the number, the IP, the block or the run of
+   * consecutive failures, so no stranger can lock the owner's own browser out.
    */
-  async begin(nationalId: string, ip: string): Promise<GuessAttempt | GuessRefusal> {
-    const [numberKey, ipKey, prefixKey] = [this.#numberKey(nationalId), this.#ipKey(ip), this.#prefixKey(nationalId)];
-    const taken = await takeAll([[this.#failures, numberKey], [this.#ips, ipKey]]);
-    if (!taken.allowed) {
-      // The longest wait is reported: the lock before the IP's block.
-      return taken.refusedBy === 0
-        ? { allowed: false, reason: 'locked', retryAfterSeconds: taken.take.retryAfterSeconds }
-        : { allowed: false, reason: 'ip_blocked', retryAfterSeconds: taken.take.retryAfterSeconds };
+  async begin(nationalId: string, ip: string, options: { device?: string | undefined } = {}): Promise<GuessAttempt | GuessRefusal> {
+    return options.device ? this.#beginKnown(nationalId, options.device) : this.#beginStranger(nationalId, ip);
+  }
+
+  /** The owner proved herself another way (a strong sign-in, a password reset): the strangers' run of failures ends. */
+  async ownerSignedIn(nationalId: string): Promise<void> {
+    await this.#run.reset(this.#numberKey(nationalId));
+  }
+
+  async #beginKnown(nationalId: string, device: string): Promise<GuessAttempt | GuessRefusal> {
+    const key = this.#browserKey(nationalId, device);
+    const take = await this.#browserFailures.take(key);
+    if (!take.allowed) return { allowed: false, reason: 'locked', retryAfterSeconds: take.retryAfterSeconds };
+    const wait = await this.#holdWait(this.#browserDelays, key, take.consumed - 1);
+    if (wait) {
+      await this.#browserFailures.giveBack(key);
+      return { allowed: false, reason: 'delay', retryAfterSeconds: wait.retryAfterSeconds };
     }
-    const [numberTake, ipTake] = taken.takes as [Take, Take];
-    const giveBack: Array<() => Promise<void>> = [() => this.#ips.giveBack(ipKey), () => this.#failures.giveBack(numberKey)];
+    return {
+      allowed: true,
+      succeeded: async () => {
+        await this.#browserFailures.reset(key);
+        await this.#browserDelays.reset(key);
+        // A success ends the run of consecutive failures; the strangers' window lock stays theirs.
+        await this.#run.reset(this.#numberKey(nationalId));
+      },
+      failed: async () => this.#failedTrack(this.#browserFailures, this.#browserDelays, key, take.consumed),
+    };
+  }
+
+  async #beginStranger(nationalId: string, ip: string): Promise<GuessAttempt | GuessRefusal> {
+    const [numberKey, ipKey, prefixKey] = [this.#numberKey(nationalId), this.#ipKey(ip), this.#prefixKey(nationalId)];
+    // Fixed order: the run of consecutive failures, the number's window, the IP.
+    const taken = await takeAll([[this.#run, numberKey], [this.#failures, numberKey], [this.#ips, ipKey]]);
+    if (!taken.allowed) {
+      const reason = (['hard_locked', 'locked', 'ip_blocked'] as const)[taken.refusedBy]!;
+      return { allowed: false, reason, retryAfterSeconds: taken.take.retryAfterSeconds };
+    }
+    const [, numberTake, ipTake] = taken.takes as [Take, Take, Take];
+    const giveBack: Array<() => Promise<void>> = [() => this.#ips.giveBack(ipKey), () => this.#failures.giveBack(numberKey), () => this.#run.giveBack(numberKey)];
     const refuse = async (refusal: GuessRefusal): Promise<GuessRefusal> => {
       for (const step of giveBack) await step();
       return refusal;
     };
 
-    // Past `delayAfter` failures an attempt holds the number's wait while it runs, so attempts sent
-    // together wait for each other; a failure then restarts the wait from its own end.
-    const failuresBefore = numberTake.consumed - 1;
-    if (failuresBefore >= this.#delayAfter) {
-      const slot = await this.#delays.take(numberKey, { durationSeconds: this.#delaySeconds(failuresBefore) });
-      if (!slot.allowed) {
-        const prefixWait = (await this.#prefixDelays.peek(prefixKey))?.msBeforeNext ?? 0;
-        return refuse(prefixWait > slot.msBeforeNext
-          ? { allowed: false, reason: 'prefix_delay', retryAfterSeconds: seconds(prefixWait) }
-          : { allowed: false, reason: 'delay', retryAfterSeconds: slot.retryAfterSeconds });
-      }
-      giveBack.unshift(() => this.#delays.giveBack(numberKey));
+    const wait = await this.#holdWait(this.#delays, numberKey, numberTake.consumed - 1);
+    if (wait) {
+      const prefixWait = (await this.#prefixDelays.peek(prefixKey))?.msBeforeNext ?? 0;
+      return refuse(prefixWait > wait.msBeforeNext
+        ? { allowed: false, reason: 'prefix_delay', retryAfterSeconds: seconds(prefixWait) }
+        : { allowed: false, reason: 'delay', retryAfterSeconds: wait.retryAfterSeconds });
     }
+    if (numberTake.consumed - 1 >= this.#delayAfter) giveBack.unshift(() => this.#delays.giveBack(numberKey));
 
     // The block's count never refuses; past its limit an attempt must hold the block's wait.
     const block = await this.#prefixFailures.add(prefixKey);
@@ -239,52 +295,55 @@ export class GuessLimiter {
         // A right password clears the number's history. The IP's and the block's failures stay (one
         // success from an IP that sprays guesses, or on a number of the sprayed block, must not buy a
         // fresh budget); only this attempt's own points go back.
+        await this.#run.reset(numberKey);
         await this.#failures.reset(numberKey);
         await this.#delays.reset(numberKey);
         await this.#ips.giveBack(ipKey);
         await this.#prefixFailures.giveBack(prefixKey);
         if (blockSlowed) await this.#prefixDelays.giveBack(prefixKey);
       },
-      failed: async () => this.#failed(numberKey, numberTake, ipKey, ipTake, prefixKey, blockSlowed),
+      failed: async () => {
+        let verdict = await this.#failedTrack(this.#failures, this.#delays, numberKey, numberTake.consumed);
+        if (blockSlowed) {
+          // A fixed wait rather than a growing one: it bounds both the block's guess rate (about one per
+          // wait) and what a deliberately triggered slow-down can cost the block's other holders.
+          await this.#prefixDelays.block(prefixKey, this.#prefixDelaySeconds);
+          verdict = longer(verdict, { allowed: false, reason: 'prefix_delay', retryAfterSeconds: this.#prefixDelaySeconds });
+        }
+        if (ipTake.consumed >= this.#ipLimit) {
+          await this.#ips.block(ipKey, this.#ipBlockSeconds);
+          verdict = longer(verdict, { allowed: false, reason: 'ip_blocked', retryAfterSeconds: this.#ipBlockSeconds });
+        }
+        return verdict;
+      },
     };
   }
 
-  /** Turns a wrong password's points into the waits and locks the next attempt will face. */
-  async #failed(numberKey: string, numberTake: Take, ipKey: string, ipTake: Take, prefixKey: string, blockSlowed: boolean): Promise<GuessVerdict> {
-    let verdict: GuessVerdict = ALLOWED;
-    const count = numberTake.consumed;
-    if (count >= this.#lockAfter) {
-      // Rewrites the counter as "blocked" with the lock's lifetime; when it expires, counting restarts.
-      await this.#failures.block(numberKey, this.#lockSeconds);
-      await this.#delays.reset(numberKey);
-      verdict = { allowed: false, reason: 'locked', retryAfterSeconds: this.#lockSeconds };
-    } else if (count >= this.#delayAfter) {
-      const wait = this.#delaySeconds(count);
-      await this.#delays.block(numberKey, wait);
-      verdict = { allowed: false, reason: 'delay', retryAfterSeconds: wait };
-    }
-
-    if (blockSlowed) {
-      // A fixed wait rather than a growing one: it bounds both the block's guess rate (about one per
-      // wait) and what a deliberately triggered slow-down can cost the block's other holders.
-      await this.#prefixDelays.block(prefixKey, this.#prefixDelaySeconds);
-      if (verdict.allowed || verdict.retryAfterSeconds < this.#prefixDelaySeconds) {
-        verdict = { allowed: false, reason: 'prefix_delay', retryAfterSeconds: this.#prefixDelaySeconds };
-      }
-    }
-
-    if (ipTake.consumed >= this.#ipLimit) {
-      await this.#ips.block(ipKey, this.#ipBlockSeconds);
-      if (verdict.allowed || verdict.retryAfterSeconds < this.#ipBlockSeconds) {
-        verdict = { allowed: false, reason: 'ip_blocked', retryAfterSeconds: this.#ipBlockSeconds };
-      }
-    }
-    return verdict;
+  /**
+   * Past `delayAfter` failures an attempt holds the wait (its track's one-point counter) while it runs,
+   * so attempts sent together wait for each other; a failure then restarts the wait from its own end.
+   * Returns the refusal when the wait is held by another attempt or still running.
+   */
+  async #holdWait(delays: Counter, key: string, failuresBefore: number): Promise<Extract<Take, { allowed: false }> | undefined> {
+    if (failuresBefore < this.#delayAfter) return undefined;
+    const slot = await delays.take(key, { durationSeconds: this.#delaySeconds(failuresBefore) });
+    return slot.allowed ? undefined : slot;
   }
 
-  /** A counter's state, or null when it does not exist (never counted, or expired). */
-  async #read(counter: Counter, key: string): Promise<CounterState | null> {
-    return counter.peek(key);
+  /** A wrong password on a track (the strangers' number, or one browser's): the lock or the next wait. */
+  async #failedTrack(failures: Counter, delays: Counter, key: string, count: number): Promise<GuessVerdict> {
+    if (count >= this.#lockAfter) {
+      // Rewrites the counter as "blocked" with the lock's lifetime; when it expires, counting restarts.
+      await failures.block(key, this.#lockSeconds);
+      await delays.reset(key);
+      return { allowed: false, reason: 'locked', retryAfterSeconds: this.#lockSeconds };
+    }
+    if (count >= this.#delayAfter) {
+      const wait = this.#delaySeconds(count);
+      await delays.block(key, wait);
+      return { allowed: false, reason: 'delay', retryAfterSeconds: wait };
+    }
+    return ALLOWED;
   }
 
   /** 1 s after `delayAfter` failures, doubling with each further failure, capped. */
@@ -295,6 +354,10 @@ export class GuessLimiter {
   #numberKey(nationalId: string): string {
     // As typed, but without the spacing people use to group digits: "100 000 001 46" is the same guess.
     return hmac(this.#hmacKey, `nid:${nationalId.replace(/\s+/g, '')}`);
+  }
+
+  #browserKey(nationalId: string, device: string): string {
+    return hmac(this.#hmacKey, `browser:${nationalId.replace(/\s+/g, '')}:${device}`);
   }
 
   /** The block a number belongs to. The length is part of the key so a changed setting starts fresh counts. */
@@ -316,4 +379,9 @@ export class GuessLimiter {
       throw new KapiError('storage_unavailable', 'guess limiter store unavailable', {}, { cause: err });
     }
   }
+}
+
+/** The verdict with the longer wait (a lock or block over a shorter delay). */
+function longer(current: GuessVerdict, next: GuessRefusal): GuessVerdict {
+  return current.allowed || current.retryAfterSeconds < next.retryAfterSeconds ? next : current;
 }

@@ -39,3 +39,14 @@ export class AttemptLimit {
 export function ipSubject(ip: string): string {
   return `ip:${ipBucket(ip)}`;
 }
+
+/** The strangers' subject, or the subject of one browser's own allowance (its device cookie for the person). */
+export function ownAllowance(subject: string, device: string | undefined): string {
+  return device ? `${subject}:browser:${device}` : subject;
+}
+
+/** What the account pages may tell the password guess limiter (handed in as `ports.passwordGuesses`). */
+export interface PasswordGuesses {
+  /** The owner proved herself (a completed password reset): strangers' runs of failures end. */
+  ownerSignedIn(nationalId: string): Promise<void>;
+}
