@@ -32,6 +32,7 @@ import { createMessaging, type Messaging } from './messaging-wiring.js';
 import { devOutboxRouter } from './dev/outbox.js';
 import { deriveKey, hmac } from './security/crypto.js';
 import type { GuessLimiterOptions } from './security/guess-limiter.js';
+import type { ApprovalLimitOptions } from './devices/approval-limits.js';
 import { translate } from './web/i18n.js';
 import type { InteractionDeps } from './web/interactions/context.js';
 import { interactionRouter } from './web/interactions/routes.js';
@@ -116,6 +117,8 @@ export interface KapiOptions {
   guessLimits?: Partial<Omit<GuessLimiterOptions, 'hmacKey' | 'limiters' | 'name'>>;
   /** Wrong SMS/TOTP codes before the second stage locks (tests use small numbers). */
   secondFactorGuesses?: number;
+  /** Device approvals per sign-in and account, and the lock after a refusal (tests use small numbers). */
+  approvalLimits?: ApprovalLimitOptions;
 }
 
 export async function createKapi(config: Config, options: KapiOptions = {}): Promise<Kapi> {
@@ -147,7 +150,7 @@ export async function createKapi(config: Config, options: KapiOptions = {}): Pro
     validator: new PkiValidator(), operators: mobile.operators, limiterKey: deriveKey(config.masterKey, 'mobile-signature-limits'), startsPerTenMinutes: mobile.startsPerTenMinutes, onOutcome: mobile.onOutcome,
   });
   for (const method of mobileSignature.methods) methods.add(method);
-  const secondFactors = await secondFactorWiring(config, services, { sms: messaging.sms, notifier: messaging.notifier, provider: () => holder.current, clientIp: (ctx: Context) => ctx.ip }, { guesses: options.secondFactorGuesses ?? config.limits.secondFactorGuesses });
+  const secondFactors = await secondFactorWiring(config, services, { sms: messaging.sms, notifier: messaging.notifier, provider: () => holder.current, clientIp: (ctx: Context) => ctx.ip }, { guesses: options.secondFactorGuesses ?? config.limits.secondFactorGuesses, approvals: { ...config.limits.approvals, ...options.approvalLimits } });
   for (const method of secondFactors.methods) methods.add(method);
 
   let outbox: LogoutOutbox;

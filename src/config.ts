@@ -85,6 +85,10 @@ const schema = z.object({
   KAPI_GUESS_HARD_LIMIT: z.coerce.number().int().min(1).max(100).optional(),
   KAPI_GUESS_HARD_LIMIT_DAYS: z.coerce.number().int().min(1).max(24).optional(),
   KAPI_SECOND_FACTOR_GUESSES: z.coerce.number().int().min(1).max(20).optional(),
+  KAPI_APPROVALS_PER_SIGN_IN: z.coerce.number().int().min(1).max(20).optional(),
+  KAPI_APPROVALS_PER_ACCOUNT: count.optional(),
+  KAPI_APPROVALS_WINDOW_SECONDS: seconds.optional(),
+  KAPI_APPROVAL_LOCK_SECONDS: seconds.optional(),
 });
 
 export interface Config {
@@ -158,6 +162,8 @@ export interface LimitSettings {
   guess: GuessLimitSettings;
   /** Wrong SMS / TOTP codes before the second stage locks; undefined keeps the default (5). */
   secondFactorGuesses: number | undefined;
+  /** Device approvals: per sign-in, per account and window, and the lock after a refusal (only those set). */
+  approvals: { perSignIn?: number; perAccount?: number; windowSeconds?: number; lockSeconds?: number };
 }
 
 function defined<T extends object>(value: T): Partial<T> {
@@ -287,6 +293,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         hardLimitDays: e.KAPI_GUESS_HARD_LIMIT_DAYS,
       }),
       secondFactorGuesses: e.KAPI_SECOND_FACTOR_GUESSES,
+      approvals: defined({ perSignIn: e.KAPI_APPROVALS_PER_SIGN_IN, perAccount: e.KAPI_APPROVALS_PER_ACCOUNT, windowSeconds: e.KAPI_APPROVALS_WINDOW_SECONDS, lockSeconds: e.KAPI_APPROVAL_LOCK_SECONDS }),
     },
   };
 }

@@ -9,6 +9,8 @@ import { secondFactorModule } from '../interactions/second-factor/index.js';
 import type { Notifier } from './accounts/notifier.js';
 import type { Config } from './config.js';
 import { Approvals } from './devices/approvals.js';
+import { approvalAlarm } from './devices/approval-alarm.js';
+import { ApprovalLimits, type ApprovalLimitOptions } from './devices/approval-limits.js';
 import { DeviceRegistry } from './devices/device-registry.js';
 import { DeviceProofs } from './devices/proofs.js';
 import { TotpStore } from './devices/totp.js';
@@ -38,6 +40,8 @@ export interface SecondFactors {
 export interface SecondFactorOptions {
   /** Wrong codes before the SMS/TOTP step locks (KAPI_SECOND_FACTOR_GUESSES; tests use small numbers). */
   guesses?: number | undefined;
+  /** Device approvals per sign-in and account, and the lock after a refusal (KAPI_APPROVAL*). */
+  approvals?: ApprovalLimitOptions;
 }
 
 export async function secondFactorWiring(
@@ -59,9 +63,10 @@ export async function secondFactorWiring(
   const devices = new DeviceRegistry(services.db, services.sealer);
   const totp = new TotpStore(services.db, services.sealer);
   const approvals = new Approvals(services.state);
+  const approvalLimits = new ApprovalLimits(services.limiters, options.approvals);
   const proofs = new DeviceProofs(devices, services.state);
   const module = secondFactorModule({
-    accounts: services.accounts, devices, approvals, totp, sms: ports.sms, push, audit: services.audit,
+    accounts: services.accounts, devices, approvals, approvalLimits, totp, sms: ports.sms, push, audit: services.audit,
     limiters: services.limiters, codeKey: deriveKey(config.masterKey, 'second-factor-codes'),
     locator: config.geoipFile ? CidrPlaceTable.fromFile(config.geoipFile) : localOnly, ...(options.guesses ? { guesses: options.guesses } : {}),
   });
@@ -70,6 +75,7 @@ export async function secondFactorWiring(
   const router = deviceApiRouter({
     issuer: config.issuer, provider: ports.provider, state: services.state, accounts: services.accounts, devices, approvals, proofs,
     audit: services.audit, notifier: ports.notifier, limiter, clientIp: ports.clientIp, clockToleranceSeconds: config.clockToleranceSeconds,
+    onRefused: approvalAlarm({ approvals, limits: approvalLimits, accounts: services.accounts, devices, push, notifier: ports.notifier }),
   });
   return { methods: module.methods, router, devices, totp, approvals, push, pushOutbox };
 }

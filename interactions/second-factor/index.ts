@@ -1,6 +1,7 @@
 import type { PushSender } from '../../adapters/push/port.js';
 import type { SmsSender } from '../../adapters/sms/port.js';
 import type { AccountRepository } from '../../src/accounts/account-repository.js';
+import type { ApprovalLimits } from '../../src/devices/approval-limits.js';
 import type { Approvals } from '../../src/devices/approvals.js';
 import type { DeviceRegistry } from '../../src/devices/device-registry.js';
 import type { TotpStore } from '../../src/devices/totp.js';
@@ -17,6 +18,7 @@ export interface SecondFactorModuleDeps {
   accounts: AccountRepository;
   devices: DeviceRegistry;
   approvals: Approvals;
+  approvalLimits: ApprovalLimits;
   totp: TotpStore;
   sms: SmsSender;
   push: PushSender;
@@ -34,7 +36,7 @@ export function secondFactorModule(deps: SecondFactorModuleDeps): { methods: Met
   const limits = new StepLimits({ limiters: deps.limiters, ...(deps.guesses ? { guesses: deps.guesses } : {}) });
   return {
     methods: [
-      deviceMethod({ devices: deps.devices, approvals: deps.approvals, push: deps.push, audit: deps.audit, locator: deps.locator }),
+      deviceMethod({ accounts: deps.accounts, devices: deps.devices, approvals: deps.approvals, limits: deps.approvalLimits, push: deps.push, audit: deps.audit, locator: deps.locator }),
       totpMethod({ totp: deps.totp, limits, audit: deps.audit, accounts: deps.accounts }),
       smsMethod({ accounts: deps.accounts, devices: deps.devices, sms: deps.sms, limits, audit: deps.audit, codeKey: deps.codeKey }),
     ],

@@ -39,6 +39,8 @@ export interface DeviceApiDeps {
   clientIp: (ctx: Context) => string;
   /** KAPI_CLOCK_TOLERANCE_SECONDS, for the `iat` of the app's DPoP proofs. */
   clockToleranceSeconds: number;
+  /** After a wrong number or a denial: the device step locks and the owner is warned (src/devices/approval-alarm.ts). */
+  onRefused?: (approvalId: string, locale: 'tr' | 'en') => Promise<void>;
 }
 
 const STATUS: Record<string, number> = {
@@ -160,6 +162,7 @@ export function deviceApiRouter(deps: DeviceApiDeps): Router {
     if (answer.aid !== ctx.params.id) return fail(ctx, 'invalid_request', 'the answer is for another approval');
     const outcome = await applyAnswer(deps.approvals, d, answer);
     await deps.audit.event({ type: `device.approval_${outcome}`, accountId: d.accountId, clientId: DEVICE_APP_CLIENT_ID, actor: 'device', ip: deps.clientIp(ctx), detail: { deviceId: d.id, approvalId: answer.aid } });
+    if (outcome === 'wrong_number' || outcome === 'denied') await deps.onRefused?.(answer.aid, localeFor(ctx));
     if (outcome === 'approved' || outcome === 'denied') {
       await deps.devices.touch(d.id);
       ctx.body = { status: outcome };
