@@ -148,6 +148,7 @@ export async function createKapi(config: Config, options: KapiOptions = {}): Pro
   const mobileSignature = mobileSignatureModule({
     state: services.state, limiters: services.limiters, accounts, registry: services.registry, audit,
     validator: new PkiValidator(), operators: mobile.operators, limiterKey: deriveKey(config.masterKey, 'mobile-signature-limits'), startsPerTenMinutes: mobile.startsPerTenMinutes, onOutcome: mobile.onOutcome,
+    requestsPerNumberHour: config.limits.mobileSignature.requestsPerNumberHour, requestsPerHour: config.limits.mobileSignature.requestsPerHour,
   });
   for (const method of mobileSignature.methods) methods.add(method);
   const secondFactors = await secondFactorWiring(config, services, { sms: messaging.sms, notifier: messaging.notifier, provider: () => holder.current, clientIp: (ctx: Context) => ctx.ip }, { guesses: options.secondFactorGuesses ?? config.limits.secondFactorGuesses, approvals: { ...config.limits.approvals, ...options.approvalLimits } });

@@ -89,6 +89,11 @@ const schema = z.object({
   KAPI_APPROVALS_PER_ACCOUNT: count.optional(),
   KAPI_APPROVALS_WINDOW_SECONDS: seconds.optional(),
   KAPI_APPROVAL_LOCK_SECONDS: seconds.optional(),
+  // What strangers can cost others (issue 25): operator requests and verification codes, per hour.
+  KAPI_MSSP_REQUESTS_PER_NUMBER_HOUR: z.coerce.number().int().min(1).max(1000).default(10),
+  KAPI_MSSP_REQUESTS_PER_HOUR: count.default(20_000),
+  KAPI_CODES_PER_ACCOUNT_HOUR: z.coerce.number().int().min(1).max(100).default(5),
+  KAPI_CODES_PER_TARGET_HOUR: z.coerce.number().int().min(1).max(1000).default(20),
 });
 
 export interface Config {
@@ -164,6 +169,10 @@ export interface LimitSettings {
   secondFactorGuesses: number | undefined;
   /** Device approvals: per sign-in, per account and window, and the lock after a refusal (only those set). */
   approvals: { perSignIn?: number; perAccount?: number; windowSeconds?: number; lockSeconds?: number };
+  /** Mobile-signature requests that reach an operator, per GSM number per hour and in all per hour (strangers). */
+  mobileSignature: { requestsPerNumberHour: number; requestsPerHour: number };
+  /** Contact verification codes (SMS and e-mail) per account and channel, and per phone number or address, per hour. */
+  codes: { perAccountHour: number; perTargetHour: number };
 }
 
 function defined<T extends object>(value: T): Partial<T> {
@@ -294,6 +303,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       }),
       secondFactorGuesses: e.KAPI_SECOND_FACTOR_GUESSES,
       approvals: defined({ perSignIn: e.KAPI_APPROVALS_PER_SIGN_IN, perAccount: e.KAPI_APPROVALS_PER_ACCOUNT, windowSeconds: e.KAPI_APPROVALS_WINDOW_SECONDS, lockSeconds: e.KAPI_APPROVAL_LOCK_SECONDS }),
+      mobileSignature: { requestsPerNumberHour: e.KAPI_MSSP_REQUESTS_PER_NUMBER_HOUR, requestsPerHour: e.KAPI_MSSP_REQUESTS_PER_HOUR },
+      codes: { perAccountHour: e.KAPI_CODES_PER_ACCOUNT_HOUR, perTargetHour: e.KAPI_CODES_PER_TARGET_HOUR },
     },
   };
 }

@@ -22,6 +22,10 @@ export interface MobileSignatureModuleDeps {
   limiterKey: Buffer;
   /** Starts allowed per (identity number, GSM number) pair in ten minutes (default 5); an IP gets ten times as many. */
   startsPerTenMinutes?: number;
+  /** Operator requests per GSM number per hour, strangers' browsers together (default 10). */
+  requestsPerNumberHour?: number;
+  /** Operator requests per hour in all, strangers' browsers together (default 20,000). */
+  requestsPerHour?: number;
   onOutcome?: (operator: string, outcome: string) => void;
 }
 
@@ -31,7 +35,12 @@ export function mobileSignatureModule(deps: MobileSignatureModuleDeps): { method
   const perPerson = deps.startsPerTenMinutes ?? 5;
   // Offices and mobile carriers put many people behind one address: the IP limit is only a backstop.
   const limiterFor = (name: string, points: number) => deps.limiters.counter({ name: `ms-start-${name}`, points, durationSeconds: 600 });
-  const limiters = { person: limiterFor('person', perPerson), ip: limiterFor('ip', perPerson * 10) };
+  const limiters = {
+    person: limiterFor('person', perPerson),
+    ip: limiterFor('ip', perPerson * 10),
+    phone: deps.limiters.counter({ name: 'ms-budget-msisdn', points: deps.requestsPerNumberHour ?? 10, durationSeconds: 3600 }),
+    all: deps.limiters.counter({ name: 'ms-budget-all', points: deps.requestsPerHour ?? 20_000, durationSeconds: 3600 }),
+  };
   const timeouts = new Map(deps.operators.map((o) => [o.operator.id, o.timeoutSeconds]));
   const method = mobileSignatureMethod({
     transactions: new MobileSignatureTransactions(deps.state),

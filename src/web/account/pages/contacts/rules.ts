@@ -7,6 +7,3 @@ import type { AccessRule } from '../../session.js';
  * password reset sends its codes, so a session left open must not be able to redirect them.
  */
 export const CONTACT_CHANGE_RULE: AccessRule = { maxAgeSeconds: 300 };
-
-/** Codes sent per account and channel in an hour (each resend is a new code with fresh guesses). */
-export const CODES_PER_HOUR = 5;

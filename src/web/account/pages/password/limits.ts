@@ -26,6 +26,11 @@ export class AttemptLimit {
     return take.allowed ? 0 : take.retryAfterSeconds;
   }
 
+  /** Gives one attempt's point back (a later budget refused, so nothing happened). */
+  async giveBack(subject: string): Promise<void> {
+    await this.#counter.giveBack(this.#subject(subject));
+  }
+
   async reset(subject: string): Promise<void> {
     await this.#counter.reset(this.#subject(subject));
   }
