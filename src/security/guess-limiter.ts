@@ -19,6 +19,12 @@ import { takeAll, type Counter, type CounterState, type Limiters, type Take } fr
 // The wait is a short, fixed slow-down and never a lock, because it also falls on the block's other
 // holders: an attacker who makes it fire against a chosen citizen costs her at most that many seconds
 // after his last failure, and, like every limit here, it touches only the password method.
+//
+// Every attempt takes its points before the password is checked (`begin`), so parallel attempts never
+// get more checks than the limits allow (issue 19). A browser that signed in as the person before
+// (OWASP device cookie, src/security/device-cookies.ts) has its own allowance, apart from every
+// stranger's counter: nobody can lock the owner's own browser out. Strangers' consecutive failures on
+// a number end, at 100 (NIST SP 800-63B 5.2.2), in a hard limit only the owner lifts.
 
 export interface GuessLimiterOptions {
   /** HMAC key for the stored keys (a secret; derive it from the master key). */
