@@ -35,6 +35,7 @@ import { createMessaging, type Messaging } from './messaging-wiring.js';
 import { devOutboxRouter } from './dev/outbox.js';
 import { deriveKey, hmac } from './security/crypto.js';
 import type { GuessLimiterOptions } from './security/guess-limiter.js';
+import type { ApprovalLimitOptions } from './devices/approval-limits.js';
 import { translate } from './web/i18n.js';
 import type { InteractionDeps } from './web/interactions/context.js';
 import { interactionRouter } from './web/interactions/routes.js';
@@ -45,6 +46,7 @@ import { renderPage } from './web/render.js';
 import { asOutage } from './web/outage.js';
 import { answerOutagesAs503 } from './oidc/outage-json.js';
 import { securityHeaders } from './web/security-headers.js';
+import { deviceCookies } from './web/device-cookie.js';
 import { machineFront } from './web/machine-front.js';
 import { staticFiles } from './web/static.js';
 
@@ -121,16 +123,18 @@ function errorPages(): Koa.Middleware {
 
 export interface KapiOptions {
   /** Tighter or looser guess limits (tests use small numbers). */
-  guessLimits?: Partial<Omit<GuessLimiterOptions, 'hmacKey' | 'redis'>>;
+  guessLimits?: Partial<Omit<GuessLimiterOptions, 'hmacKey' | 'limiters' | 'name'>>;
   /** Wrong SMS/TOTP codes before the second stage locks (tests use small numbers). */
   secondFactorGuesses?: number;
+  /** Device approvals per sign-in and account, and the lock after a refusal (tests use small numbers). */
+  approvalLimits?: ApprovalLimitOptions;
 }
 
 export async function createKapi(config: Config, options: KapiOptions = {}): Promise<Kapi> {
   log.level = config.logLevel;
   const services = await openServices(config);
   const { db, state, keys, accounts, consents, audit, hasher, clients } = services;
-  const metrics = createMetrics();
+  const metrics = createMetrics({ passwordVerifications: () => hasher.verifications });
   const messaging = createMessaging(config);
 
   const { trust, demoResponders } = await smartCardTrust(config);
@@ -138,27 +142,28 @@ export async function createKapi(config: Config, options: KapiOptions = {}): Pro
   const locator = config.geoipFile ? CidrPlaceTable.fromFile(config.geoipFile) : localOnly;
   const subjectKey = deriveKey(config.masterKey, 'subject-hash');
   const smartCard = smartCardModule({
-    issuer: config.issuer, state: services.state, redis: services.redis, redisPrefix: config.redisPrefix,
+    issuer: config.issuer, state: services.state, limiters: services.limiters,
     accounts, registry: services.registry, audit, validator: new PkiValidator(), trust, locator, subjectKey, clientIp: (ctx: Context) => ctx.ip,
   });
 
-  const limiter = new GuessLimiter({ ...options.guessLimits, hmacKey: deriveKey(config.masterKey, 'guess-limiter'), redis: services.redis, keyPrefix: `${config.redisPrefix}guess` });
+  const limiter = new GuessLimiter({ ...config.limits.guess, ...options.guessLimits, hmacKey: deriveKey(config.masterKey, 'guess-limiter'), limiters: services.limiters });
   const methods = new MethodRegistry();
   methods.add(passwordMethod({ accounts, hasher, limiter, audit, subjectKey, otherMethods: () => methods.all().filter((m) => m.factor === 'first').length > 1 }));
   for (const method of smartCard.methods) methods.add(method);
   const banking = await bankingSetup(config);
   const bankingParts = bankingModule({
-    banks: banking.banks, db, state: services.state, redis: services.redis, redisPrefix: config.redisPrefix, accounts, registry: services.registry, audit,
+    banks: banking.banks, db, state: services.state, limiters: services.limiters, accounts, registry: services.registry, audit,
     subjectKey: deriveKey(config.masterKey, 'bank-subject'), interactions: () => interactionDeps, clientIp: (ctx: Context) => ctx.ip,
   });
   for (const method of bankingParts.methods) methods.add(method);
   const mobile = await mobileSignatureWiring(config, metrics.registry);
   const mobileSignature = mobileSignatureModule({
-    state: services.state, redis: services.redis, redisPrefix: config.redisPrefix, accounts, registry: services.registry, audit,
+    state: services.state, limiters: services.limiters, accounts, registry: services.registry, audit,
     validator: new PkiValidator(), operators: mobile.operators, locator, limiterKey: deriveKey(config.masterKey, 'mobile-signature-limits'), startsPerTenMinutes: mobile.startsPerTenMinutes, onOutcome: mobile.onOutcome,
+    requestsPerNumberHour: config.limits.mobileSignature.requestsPerNumberHour, requestsPerHour: config.limits.mobileSignature.requestsPerHour,
   });
   for (const method of mobileSignature.methods) methods.add(method);
-  const secondFactors = await secondFactorWiring(config, services, { sms: messaging.sms, notifier: messaging.notifier, provider: () => holder.current, clientIp: (ctx: Context) => ctx.ip, locator }, { ...(options.secondFactorGuesses ? { guesses: options.secondFactorGuesses } : {}) });
+  const secondFactors = await secondFactorWiring(config, services, { sms: messaging.sms, notifier: messaging.notifier, provider: () => holder.current, clientIp: (ctx: Context) => ctx.ip, locator }, { guesses: options.secondFactorGuesses ?? config.limits.secondFactorGuesses, approvals: { ...config.limits.approvals, ...options.approvalLimits } });
   for (const method of secondFactors.methods) methods.add(method);
 
   let outbox: LogoutOutbox;
@@ -190,7 +195,10 @@ export async function createKapi(config: Config, options: KapiOptions = {}): Pro
   }
 
   const app = new Koa({ keys: config.cookieKeys, proxy: config.trustProxyHops > 0, maxIpsCount: config.trustProxyHops });
-  const interactionDeps: InteractionDeps = { provider, methods, policies: DEFAULT_POLICIES, accounts, consents, audit, clientIp: (ctx: Context) => ctx.ip };
+  const interactionDeps: InteractionDeps = {
+    provider, methods, policies: DEFAULT_POLICIES, accounts, consents, audit, clientIp: (ctx: Context) => ctx.ip,
+    deviceCookies: deviceCookies(config), ownerSignedIn: (nationalId) => limiter.ownerSignedIn(nationalId),
+  };
 
   app.use(async (ctx, next) => {
     const end = metrics.httpDuration.startTimer({ method: ctx.method, route: routeLabel(ctx.path) });
@@ -236,7 +244,7 @@ export async function createKapi(config: Config, options: KapiOptions = {}): Pro
   // Office issuance: the registrar API (/registrar/v1) and the OpenAPI document (/openapi.json).
   for (const router of (await registrarWiring(config, services, provider, (ctx: Context) => ctx.ip)).routers) app.use(router.routes());
   await ensureAccountClient(clients, config.issuer);
-  app.use(accountRouter({ config, services, provider, clientIp: (ctx: Context) => ctx.ip, ports: { sms: messaging.sms, mail: messaging.mail, notifier: messaging.notifier, secondFactors: { devices: secondFactors.devices, totp: secondFactors.totp } } }).routes());
+  app.use(accountRouter({ config, services, provider, clientIp: (ctx: Context) => ctx.ip, ports: { sms: messaging.sms, mail: messaging.mail, notifier: messaging.notifier, secondFactors: { devices: secondFactors.devices, totp: secondFactors.totp }, passwordGuesses: limiter } }).routes());
   // /dev/outbox: the SMS and mail simulators' outboxes (only where they are in use, never in production).
   if (!config.production && (messaging.smsOutbox || messaging.mailOutbox)) app.use(devOutboxRouter({ sms: messaging.smsOutbox, mail: messaging.mailOutbox }).routes());
   if (config.demo) {

@@ -14,6 +14,11 @@ const boolean = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
 
+/** A positive whole number of attempts (a limit of 0 would refuse everybody; a fraction means nothing). */
+const count = z.coerce.number().int().min(1).max(1_000_000);
+/** Whole seconds, at least 1 and at most a day: Redis turns a zero expiry into "forever". */
+const seconds = z.coerce.number().int().min(1).max(86_400);
+
 const schema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
@@ -66,6 +71,33 @@ const schema = z.object({
   KAPI_PUSH_GATEWAY_TOKEN: z.string().min(1).optional(),
   KAPI_GEOIP_FILE: z.string().min(1).optional(),
   KAPI_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  // Guess limits and device cookies (src/security/guess-limiter.ts, src/security/device-cookies.ts).
+  KAPI_DEVICE_COOKIE_DAYS: z.coerce.number().int().min(1).max(730).default(180),
+  KAPI_GUESS_DELAY_AFTER: count.optional(),
+  KAPI_GUESS_MAX_DELAY_SECONDS: seconds.optional(),
+  KAPI_GUESS_LOCK_AFTER: count.optional(),
+  KAPI_GUESS_WINDOW_SECONDS: seconds.optional(),
+  KAPI_GUESS_LOCK_SECONDS: seconds.optional(),
+  KAPI_GUESS_IP_LIMIT: count.optional(),
+  KAPI_GUESS_IP_WINDOW_SECONDS: seconds.optional(),
+  KAPI_GUESS_IP_BLOCK_SECONDS: seconds.optional(),
+  KAPI_GUESS_PREFIX_LENGTH: z.coerce.number().int().min(1).max(10).optional(),
+  KAPI_GUESS_PREFIX_LIMIT: count.optional(),
+  KAPI_GUESS_PREFIX_WINDOW_SECONDS: seconds.optional(),
+  KAPI_GUESS_PREFIX_DELAY_SECONDS: seconds.optional(),
+  // NIST SP 800-63B 5.2.2: no more than 100 consecutive failures before the password method is hard-limited.
+  KAPI_GUESS_HARD_LIMIT: z.coerce.number().int().min(1).max(100).optional(),
+  KAPI_GUESS_HARD_LIMIT_DAYS: z.coerce.number().int().min(1).max(24).optional(),
+  KAPI_SECOND_FACTOR_GUESSES: z.coerce.number().int().min(1).max(20).optional(),
+  KAPI_APPROVALS_PER_SIGN_IN: z.coerce.number().int().min(1).max(20).optional(),
+  KAPI_APPROVALS_PER_ACCOUNT: count.optional(),
+  KAPI_APPROVALS_WINDOW_SECONDS: seconds.optional(),
+  KAPI_APPROVAL_LOCK_SECONDS: seconds.optional(),
+  // What strangers can cost others (issue 25): operator requests and verification codes, per hour.
+  KAPI_MSSP_REQUESTS_PER_NUMBER_HOUR: z.coerce.number().int().min(1).max(1000).default(10),
+  KAPI_MSSP_REQUESTS_PER_HOUR: count.default(20_000),
+  KAPI_CODES_PER_ACCOUNT_HOUR: z.coerce.number().int().min(1).max(100).default(5),
+  KAPI_CODES_PER_TARGET_HOUR: z.coerce.number().int().min(1).max(1000).default(20),
 });
 
 export interface Config {
@@ -118,6 +150,44 @@ export interface Config {
   push: { endpoint: string; token?: string | undefined } | undefined;
   /** CSV of `network/prefix,place` for the approximate place shown with device approvals (adapters/geoip). */
   geoipFile: string | undefined;
+  /** Guess limits, budgets and device cookies; a limit left out keeps its default (README, "Limits"). */
+  limits: LimitSettings;
+}
+
+/** Settings of the password guess limiter (src/security/guess-limiter.ts): only those set by the environment. */
+export interface GuessLimitSettings {
+  delayAfter?: number;
+  maxDelaySeconds?: number;
+  lockAfter?: number;
+  windowSeconds?: number;
+  lockSeconds?: number;
+  ipLimit?: number;
+  ipWindowSeconds?: number;
+  ipBlockSeconds?: number;
+  prefixLength?: number;
+  prefixLimit?: number;
+  prefixWindowSeconds?: number;
+  prefixDelaySeconds?: number;
+  hardLimit?: number;
+  hardLimitDays?: number;
+}
+
+export interface LimitSettings {
+  /** Lifetime of a browser's device token (OWASP device cookies). */
+  deviceCookieDays: number;
+  guess: GuessLimitSettings;
+  /** Wrong SMS / TOTP codes before the second stage locks; undefined keeps the default (5). */
+  secondFactorGuesses: number | undefined;
+  /** Device approvals: per sign-in, per account and window, and the lock after a refusal (only those set). */
+  approvals: { perSignIn?: number; perAccount?: number; windowSeconds?: number; lockSeconds?: number };
+  /** Mobile-signature requests that reach an operator, per GSM number per hour and in all per hour (strangers). */
+  mobileSignature: { requestsPerNumberHour: number; requestsPerHour: number };
+  /** Contact verification codes (SMS and e-mail) per account and channel, and per phone number or address, per hour. */
+  codes: { perAccountHour: number; perTargetHour: number };
+}
+
+function defined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
 export class ConfigError extends Error {
@@ -236,5 +306,28 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     push: e.KAPI_PUSH_GATEWAY_URL ? { endpoint: e.KAPI_PUSH_GATEWAY_URL, token: e.KAPI_PUSH_GATEWAY_TOKEN } : undefined,
     geoipFile: e.KAPI_GEOIP_FILE ? path.resolve(e.KAPI_GEOIP_FILE) : undefined,
+    limits: {
+      deviceCookieDays: e.KAPI_DEVICE_COOKIE_DAYS,
+      guess: defined({
+        delayAfter: e.KAPI_GUESS_DELAY_AFTER,
+        maxDelaySeconds: e.KAPI_GUESS_MAX_DELAY_SECONDS,
+        lockAfter: e.KAPI_GUESS_LOCK_AFTER,
+        windowSeconds: e.KAPI_GUESS_WINDOW_SECONDS,
+        lockSeconds: e.KAPI_GUESS_LOCK_SECONDS,
+        ipLimit: e.KAPI_GUESS_IP_LIMIT,
+        ipWindowSeconds: e.KAPI_GUESS_IP_WINDOW_SECONDS,
+        ipBlockSeconds: e.KAPI_GUESS_IP_BLOCK_SECONDS,
+        prefixLength: e.KAPI_GUESS_PREFIX_LENGTH,
+        prefixLimit: e.KAPI_GUESS_PREFIX_LIMIT,
+        prefixWindowSeconds: e.KAPI_GUESS_PREFIX_WINDOW_SECONDS,
+        prefixDelaySeconds: e.KAPI_GUESS_PREFIX_DELAY_SECONDS,
+        hardLimit: e.KAPI_GUESS_HARD_LIMIT,
+        hardLimitDays: e.KAPI_GUESS_HARD_LIMIT_DAYS,
+      }),
+      secondFactorGuesses: e.KAPI_SECOND_FACTOR_GUESSES,
+      approvals: defined({ perSignIn: e.KAPI_APPROVALS_PER_SIGN_IN, perAccount: e.KAPI_APPROVALS_PER_ACCOUNT, windowSeconds: e.KAPI_APPROVALS_WINDOW_SECONDS, lockSeconds: e.KAPI_APPROVAL_LOCK_SECONDS }),
+      mobileSignature: { requestsPerNumberHour: e.KAPI_MSSP_REQUESTS_PER_NUMBER_HOUR, requestsPerHour: e.KAPI_MSSP_REQUESTS_PER_HOUR },
+      codes: { perAccountHour: e.KAPI_CODES_PER_ACCOUNT_HOUR, perTargetHour: e.KAPI_CODES_PER_TARGET_HOUR },
+    },
   };
 }

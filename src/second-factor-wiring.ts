@@ -1,7 +1,6 @@
 import type Router from '@koa/router';
 import type { Context } from 'koa';
 import type Provider from 'oidc-provider';
-import { RateLimiterMemory, RateLimiterRedis } from 'rate-limiter-flexible';
 import { HttpPushGateway } from '../adapters/push/http-gateway.js';
 import { PushOutbox } from '../adapters/push/outbox.js';
 import type { PushSender } from '../adapters/push/port.js';
@@ -10,6 +9,8 @@ import { secondFactorModule } from '../interactions/second-factor/index.js';
 import type { Notifier } from './accounts/notifier.js';
 import type { Config } from './config.js';
 import { Approvals } from './devices/approvals.js';
+import { approvalAlarm } from './devices/approval-alarm.js';
+import { ApprovalLimits, type ApprovalLimitOptions } from './devices/approval-limits.js';
 import { DeviceRegistry } from './devices/device-registry.js';
 import { DeviceProofs } from './devices/proofs.js';
 import { TotpStore } from './devices/totp.js';
@@ -38,8 +39,10 @@ export interface SecondFactors {
 }
 
 export interface SecondFactorOptions {
-  /** Wrong codes before the SMS/TOTP step locks (tests use small numbers). */
-  guesses?: number;
+  /** Wrong codes before the SMS/TOTP step locks (KAPI_SECOND_FACTOR_GUESSES; tests use small numbers). */
+  guesses?: number | undefined;
+  /** Device approvals per sign-in and account, and the lock after a refusal (KAPI_APPROVAL*). */
+  approvals?: ApprovalLimitOptions;
 }
 
 export async function secondFactorWiring(
@@ -61,19 +64,20 @@ export async function secondFactorWiring(
   const devices = new DeviceRegistry(services.db, services.sealer);
   const totp = new TotpStore(services.db, services.sealer);
   const approvals = new Approvals(services.state);
+  const approvalLimits = new ApprovalLimits(services.limiters, options.approvals);
   const proofs = new DeviceProofs(devices, services.state, config.clockToleranceSeconds);
   const module = secondFactorModule({
-    accounts: services.accounts, devices, approvals, totp, sms: ports.sms, push, audit: services.audit,
-    redis: services.redis, redisPrefix: config.redisPrefix, codeKey: deriveKey(config.masterKey, 'second-factor-codes'),
+    accounts: services.accounts, devices, approvals, approvalLimits, totp, sms: ports.sms, push, audit: services.audit,
+    limiters: services.limiters, codeKey: deriveKey(config.masterKey, 'second-factor-codes'),
     locator: ports.locator ?? (config.geoipFile ? CidrPlaceTable.fromFile(config.geoipFile) : localOnly), ...(options.guesses ? { guesses: options.guesses } : {}),
   });
   await ensureDeviceAppClient(services.clients, config.issuer);
-  const limiterOptions = { keyPrefix: `${config.redisPrefix}device-api`, points: 120, duration: 60, blockDuration: 60 };
-  const limiter = services.redis ? new RateLimiterRedis({ ...limiterOptions, storeClient: services.redis }) : new RateLimiterMemory(limiterOptions);
+  const limiter = services.limiters.counter({ name: 'device-api', points: 120, durationSeconds: 60, blockSeconds: 60 });
   const router = deviceApiRouter({
     issuer: config.issuer, provider: ports.provider, state: services.state, accounts: services.accounts, devices, approvals, proofs,
     audit: services.audit, notifier: ports.notifier, limiter, clientIp: ports.clientIp, clockToleranceSeconds: config.clockToleranceSeconds,
     revocations: services.revocations, sessions: services.sessions,
+    onRefused: approvalAlarm({ approvals, limits: approvalLimits, accounts: services.accounts, devices, push, notifier: ports.notifier }),
   });
   return { methods: module.methods, router, devices, totp, approvals, push, pushOutbox };
 }

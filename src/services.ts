@@ -8,6 +8,7 @@ import { ClientCache, CLIENTS_CHANNEL } from '../adapters/storage/client-cache.j
 import type { Database, StateStore } from '../adapters/storage/port.js';
 import { createRedisConnection } from '../adapters/storage/redis-connection.js';
 import { createStateStore } from '../adapters/storage/state.js';
+import { createLimiters } from '../adapters/storage/limiters.js';
 import { KeyStore } from '../keys/key-store.js';
 import { AccountRepository } from './accounts/account-repository.js';
 import { ConsentRepository } from './accounts/consent-repository.js';
@@ -21,6 +22,7 @@ import { Sealer } from './security/crypto.js';
 import { KapiError } from './errors.js';
 import { SessionIndex } from './sessions/session-index.js';
 import { TokenRevocations } from './sessions/token-revocations.js';
+import type { Limiters } from './security/limiters.js';
 
 const unconfiguredRegistry: PopulationRegistry = {
   lookup: async () => {
@@ -37,6 +39,8 @@ export interface Services {
   db: Database;
   redis: Redis | undefined;
   state: StateStore;
+  /** Rate limits, guess limits and budgets: counters on Redis (shared) or in this process's memory. */
+  limiters: Limiters;
   sealer: Sealer;
   keys: KeyStore;
   accounts: AccountRepository;
@@ -68,6 +72,7 @@ export async function openServices(config: Config): Promise<Services> {
   }
   const redis = config.redisUrl ? createRedisConnection(config.redisUrl) : undefined;
   const state = createStateStore(redis, config.redisPrefix);
+  const limiters = createLimiters({ redis, keyPrefix: config.redisPrefix });
   const sealer = new Sealer(config.masterKey);
   const keys = new KeyStore(db, sealer, MAX_SIGNED_LIFETIME);
   try {
@@ -102,7 +107,7 @@ export async function openServices(config: Config): Promise<Services> {
   });
 
   return {
-    config, db, redis, state, sealer, keys, accounts, consents, audit, hasher, clients, resourceServers, adapter, sessions, revocations, clientCache, configurationFor,
+    config, db, redis, state, limiters, sealer, keys, accounts, consents, audit, hasher, clients, resourceServers, adapter, sessions, revocations, clientCache, configurationFor,
     // The registry simulator is a simulator: production uses it only when explicitly allowed.
     registry: config.allowSimulators ? new FixtureRegistry() : unconfiguredRegistry,
     async close() {

@@ -8,8 +8,11 @@ export interface PushMessage {
   token: string;
   title: string;
   body: string;
-  /** Small data the app uses to open the right approval. */
-  data: { type: 'approval'; approvalId: string };
+  /**
+   * Small data the app uses: `approval` names the approval to open; `alert` is a warning to show (a
+   * sign-in with the password was refused on a device: someone may know it), with its `reason`.
+   */
+  data: { type: 'approval'; approvalId: string; reason?: undefined } | { type: 'alert'; reason: 'approval_refused'; approvalId?: undefined };
 }
 
 export interface PushSender {

@@ -1,13 +1,12 @@
 import type Router from '@koa/router';
-import type { Redis } from 'ioredis';
 import type { Knex } from 'knex';
 import type { Context } from 'koa';
-import { RateLimiterMemory, RateLimiterRedis } from 'rate-limiter-flexible';
 import type { PopulationRegistry } from '../../adapters/population-registry/port.js';
 import type { StateStore } from '../../adapters/storage/port.js';
 import type { AccountRepository } from '../../src/accounts/account-repository.js';
 import type { Method } from '../../src/engine/types.js';
 import type { AuditLog } from '../../src/security/audit.js';
+import type { Limiters } from '../../src/security/limiters.js';
 import { randomToken } from '../../src/security/crypto.js';
 import type { InteractionDeps } from '../../src/web/interactions/context.js';
 import type { BankEntry } from './banks.js';
@@ -22,8 +21,7 @@ export interface BankingModuleDeps {
   banks: readonly BankEntry[];
   db: Knex;
   state: StateStore;
-  redis: Redis | undefined;
-  redisPrefix: string;
+  limiters: Limiters;
   accounts: AccountRepository;
   registry: PopulationRegistry;
   audit: AuditLog;
@@ -40,8 +38,7 @@ export function bankingModule(deps: BankingModuleDeps): { methods: Method[]; rou
   // Each bank link and each callback costs a state-store record and upstream requests: per IP.
   // Generous: a bank login is not a guess, and many people share an address (CGNAT, offices); the
   // limit only keeps one client from flooding the state store and the banks.
-  const options = { keyPrefix: `${deps.redisPrefix}bank-rl`, points: 120, duration: 60, blockDuration: 60 };
-  const limiter = deps.redis ? new RateLimiterRedis({ ...options, storeClient: deps.redis }) : new RateLimiterMemory(options);
+  const limiter = deps.limiters.counter({ name: 'bank-rl', points: 120, durationSeconds: 60, blockSeconds: 60 });
   const anyEnabled = deps.banks.some((b) => b.enabled);
   return {
     methods: anyEnabled ? [bankingMethod({ banks: deps.banks, returns, links: new BankLinks(deps.db), accounts: deps.accounts, registry: deps.registry, audit: deps.audit, subjectKey: deps.subjectKey, routeKey })] : [],

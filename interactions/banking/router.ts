@@ -1,10 +1,10 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
-import type { RateLimiterAbstract } from 'rate-limiter-flexible';
 import { isAcr } from '../../src/assurance/levels.js';
 import { loadFlow, saveFlow, type InteractionLike } from '../../src/engine/flow-store.js';
 import { KapiError } from '../../src/errors.js';
 import { assertCsrf } from '../../src/security/csrf.js';
+import type { Counter } from '../../src/security/limiters.js';
 import { translate } from '../../src/web/i18n.js';
 import type { InteractionDeps } from '../../src/web/interactions/context.js';
 import { continueMethod } from '../../src/web/interactions/login.js';
@@ -20,7 +20,7 @@ import type { BankReturns } from './returns.js';
 export interface BankingRouterDeps {
   banks: readonly BankEntry[];
   returns: BankReturns;
-  limiter: RateLimiterAbstract;
+  limiter: Counter;
   routeKey: string;
   interactions: () => InteractionDeps;
   audit: AuditLog;
@@ -28,16 +28,15 @@ export interface BankingRouterDeps {
 }
 
 async function limited(deps: BankingRouterDeps, ctx: Context): Promise<boolean> {
-  try {
-    await deps.limiter.consume(deps.clientIp(ctx));
-    return false;
-  } catch (err) {
-    if (err instanceof Error) throw err; // the limiter's store failed: not a verdict on this person
+  // A store that fails throws storage_unavailable: not a verdict on this person.
+  const take = await deps.limiter.take(deps.clientIp(ctx));
+  if (!take.allowed) {
     const locale = localeFor(ctx);
-    ctx.set('Retry-After', String(Math.ceil(((err as { msBeforeNext?: number }).msBeforeNext ?? 60_000) / 1000)));
+    ctx.set('Retry-After', String(take.retryAfterSeconds));
     await renderPage(ctx, '/src/web/views/error', locale, { title: translate(locale, 'error.title'), message: translate(locale, 'banking.too_many') }, { status: 429 });
     return true;
   }
+  return false;
 }
 
 /**

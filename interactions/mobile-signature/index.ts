@@ -1,5 +1,3 @@
-import type { Redis } from 'ioredis';
-import { RateLimiterMemory, RateLimiterRedis } from 'rate-limiter-flexible';
 import type { IpLocator } from '../../adapters/geoip/port.js';
 import type { MobileOperator } from '../../adapters/mobile-operators/port.js';
 import type { PopulationRegistry } from '../../adapters/population-registry/port.js';
@@ -8,13 +6,13 @@ import type { StateStore } from '../../adapters/storage/port.js';
 import type { AccountRepository } from '../../src/accounts/account-repository.js';
 import type { Method } from '../../src/engine/types.js';
 import type { AuditLog } from '../../src/security/audit.js';
+import type { Limiters } from '../../src/security/limiters.js';
 import { mobileSignatureMethod } from './method.js';
 import { MobileSignatureTransactions } from './transactions.js';
 
 export interface MobileSignatureModuleDeps {
   state: StateStore;
-  redis: Redis | undefined;
-  redisPrefix: string;
+  limiters: Limiters;
   accounts: AccountRepository;
   registry: PopulationRegistry;
   audit: AuditLog;
@@ -25,8 +23,12 @@ export interface MobileSignatureModuleDeps {
   locator: IpLocator;
   /** HMAC key for rate-limit keys (numbers and IPs are personal data). */
   limiterKey: Buffer;
-  /** Starts allowed per GSM number and identity number in ten minutes (default 5); an IP gets ten times as many. */
+  /** Starts allowed per (identity number, GSM number) pair in ten minutes (default 5); an IP gets ten times as many. */
   startsPerTenMinutes?: number;
+  /** Operator requests per GSM number per hour, strangers' browsers together (default 10). */
+  requestsPerNumberHour?: number;
+  /** Operator requests per hour in all, strangers' browsers together (default 20,000). */
+  requestsPerHour?: number;
   onOutcome?: (operator: string, outcome: string) => void;
 }
 
@@ -35,11 +37,13 @@ export function mobileSignatureModule(deps: MobileSignatureModuleDeps): { method
   if (deps.operators.length === 0) return { methods: [] };
   const perPerson = deps.startsPerTenMinutes ?? 5;
   // Offices and mobile carriers put many people behind one address: the IP limit is only a backstop.
-  const limiterFor = (name: string, points: number) => {
-    const options = { keyPrefix: `${deps.redisPrefix}ms-start-${name}`, points, duration: 600 };
-    return deps.redis ? new RateLimiterRedis({ ...options, storeClient: deps.redis }) : new RateLimiterMemory(options);
+  const limiterFor = (name: string, points: number) => deps.limiters.counter({ name: `ms-start-${name}`, points, durationSeconds: 600 });
+  const limiters = {
+    person: limiterFor('person', perPerson),
+    ip: limiterFor('ip', perPerson * 10),
+    phone: deps.limiters.counter({ name: 'ms-budget-msisdn', points: deps.requestsPerNumberHour ?? 10, durationSeconds: 3600 }),
+    all: deps.limiters.counter({ name: 'ms-budget-all', points: deps.requestsPerHour ?? 20_000, durationSeconds: 3600 }),
   };
-  const limiters = { person: limiterFor('person', perPerson), ip: limiterFor('ip', perPerson * 10) };
   const timeouts = new Map(deps.operators.map((o) => [o.operator.id, o.timeoutSeconds]));
   const displayLimits = new Map(deps.operators.map((o) => [o.operator.id, o.displayLimit]));
   const method = mobileSignatureMethod({

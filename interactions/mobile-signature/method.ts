@@ -2,12 +2,13 @@ import type { IpLocator } from '../../adapters/geoip/port.js';
 import type { PopulationRegistry } from '../../adapters/population-registry/port.js';
 import { canonicalSubscriber } from '../../adapters/mobile-operators/etsi-client.js';
 import { OperatorUnavailable, type MobileOperator } from '../../adapters/mobile-operators/port.js';
-import type { RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { AccountRepository } from '../../src/accounts/account-repository.js';
 import type { Method, MethodContext, Step } from '../../src/engine/types.js';
 import { validateNationalId } from '../../src/identity/national-id.js';
 import { log } from '../../src/log.js';
 import type { AuditLog } from '../../src/security/audit.js';
+import { ipBucket } from '../../src/security/guess-limiter.js';
+import { giveBackAll, takeAll, type Counter } from '../../src/security/limiters.js';
 import { hmac } from '../../src/security/crypto.js';
 import { accountFromRegistry } from '../../src/accounts/account-from-registry.js';
 import { advance, QUERY_INTERVAL_MS, type AdvanceDeps } from './advance.js';
@@ -32,8 +33,12 @@ export interface MobileSignatureMethodDeps extends AdvanceDeps {
   displayLimit: (operator: string) => number | undefined;
   /** Where the sign-in began, named on the phone so that a relayed request looks wrong. */
   locator: IpLocator;
-  /** Every start costs a point for the GSM number and the identity number (`person`) and for the IP: nobody's phone is to be flooded with requests. */
-  limiters: { person: RateLimiterAbstract; ip: RateLimiterAbstract };
+  /**
+   * Every start costs a point for the (identity number, GSM number) pair (`person`) and for the IP;
+   * every request that reaches an operator (a paid request, a prompt on someone's phone) costs a point
+   * of the GSM number's hourly budget (`phone`) and of the global hourly budget (`all`).
+   */
+  limiters: { person: Counter; ip: Counter; phone: Counter; all: Counter };
   limiterKey: Buffer;
   onOutcome?: (operator: string, outcome: string) => void;
 }
@@ -86,17 +91,48 @@ export function mobileSignatureMethod(deps: MobileSignatureMethodDeps): Method {
     return { kind: 'done', accountId: account.id, amr: AMR, account };
   }
 
-  async function limited(ctx: MethodContext, nationalId: string, subscriber: string): Promise<number | undefined> {
-    const keys = [[deps.limiters.ip, `ip:${hmac(deps.limiterKey, ctx.ip)}`], [deps.limiters.person, `id:${hmac(deps.limiterKey, nationalId)}`], [deps.limiters.person, `msisdn:${hmac(deps.limiterKey, subscriber)}`]] as const;
-    for (const [limiter, key] of keys) {
-      try {
-        await limiter.consume(key);
-      } catch (err) {
-        if (err instanceof Error) throw err; // the store failed: a 503, not a silent pass
-        return Math.max(1, Math.ceil(((err as { msBeforeNext?: number }).msBeforeNext ?? 60_000) / 1000));
-      }
+  /**
+   * Every start takes its points before the operator is asked. Strangers count per (identity number,
+   * GSM number) pair, so made-up GSM numbers typed with her identity number never block her own phone,
+   * and per IP; a browser that signed in as the person before (device cookie) has its own allowance.
+   * Answers the wait when refused, or the points to give back if the operator is not asked after all.
+   */
+  async function startPoints(ctx: MethodContext, nationalId: string, subscriber: string, device: string | undefined): Promise<{ wait: number } | { steps: Array<readonly [Counter, string]> }> {
+    const pair = `pair:${hmac(deps.limiterKey, `${nationalId}:${subscriber}`)}`;
+    const steps: Array<readonly [Counter, string]> = device
+      ? [[deps.limiters.person, `${pair}:browser:${device}`]]
+      : [[deps.limiters.person, pair], [deps.limiters.ip, `ip:${hmac(deps.limiterKey, ipBucket(ctx.ip))}`]];
+    // A store that fails throws storage_unavailable: a 503, not a silent pass.
+    const taken = await takeAll(steps);
+    return taken.allowed ? { steps } : { wait: taken.take.retryAfterSeconds };
+  }
+
+  /**
+   * The costs to someone else (issue 25): a request reaches an operator only within the GSM number's
+   * hourly budget and the global one. Strangers only: the person's own browser is bounded by its own
+   * start allowance and never waits on strangers' budgets.
+   */
+  async function operatorBudget(subscriber: string, device: string | undefined): Promise<{ code: string; seconds: number } | undefined> {
+    if (device) return undefined;
+    const taken = await takeAll([[deps.limiters.phone, `msisdn:${hmac(deps.limiterKey, subscriber)}`], [deps.limiters.all, 'all']]);
+    if (taken.allowed) return undefined;
+    return { code: taken.refusedBy === 0 ? 'mobile_signature.too_many_to_phone' : 'mobile_signature.busy', seconds: taken.take.retryAfterSeconds };
+  }
+
+  /**
+   * The operator is asked only about numbers the population registry knows (an account already made
+   * from it counts). While the registry cannot be reached the check is skipped: the budgets above still
+   * bound what strangers can cost (DESIGN.md, third round).
+   */
+  async function knownPerson(nationalId: string): Promise<boolean> {
+    if (await deps.accounts.findByNationalId(nationalId)) return true;
+    try {
+      const person = await deps.registry.lookup(nationalId);
+      return Boolean(person?.alive);
+    } catch (err) {
+      log.warn({ err: (err as Error).message }, 'population registry unreachable: mobile-signature start goes on without the registry check');
+      return true;
     }
-    return undefined;
   }
 
   async function begin(ctx: MethodContext, input: Record<string, string>): Promise<Step> {
@@ -111,8 +147,21 @@ export function mobileSignatureMethod(deps: MobileSignatureMethodDeps): Method {
     const operator = deps.operatorList.find((o) => o.id === operatorId);
     if (!operator) return identify({ status: 400, error: { code: 'mobile_signature.choose_operator', field: 'operator' }, data: form });
 
-    const wait = await limited(ctx, id.number, subscriber);
-    if (wait !== undefined) return identify({ status: 429, error: { code: 'mobile_signature.too_many_attempts', params: { seconds: wait } }, data: form });
+    const device = ctx.deviceFor(id.number);
+    const start = await startPoints(ctx, id.number, subscriber, device);
+    if ('wait' in start) return identify({ status: 429, error: { code: 'mobile_signature.too_many_attempts', params: { seconds: start.wait } }, data: form });
+    if (!(await knownPerson(id.number))) {
+      // The same answer as an operator's "no mobile signature for this number": the form is not a
+      // registry oracle (the page cannot tell which of the two numbers was not found).
+      await deps.audit.signIn({ clientId: ctx.client.clientId, method: METHOD_ID, result: 'not_in_registry', ip: ctx.ip, userAgent: ctx.userAgent });
+      return identify({ status: 400, error: { code: 'mobile_signature.no_mobile_signature' }, data: form });
+    }
+    const over = await operatorBudget(subscriber, device);
+    if (over) {
+      await giveBackAll(start.steps); // the operator was not asked: the start costs nothing
+      await deps.audit.signIn({ clientId: ctx.client.clientId, method: METHOD_ID, result: 'budget_spent', ip: ctx.ip, userAgent: ctx.userAgent });
+      return identify({ status: 429, error: { code: over.code, params: { minutes: Math.ceil(over.seconds / 60) } }, data: form });
+    }
 
     const now = new Date();
     const transactionId = MobileSignatureTransactions.newId();

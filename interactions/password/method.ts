@@ -42,10 +42,13 @@ export function passwordMethod(deps: PasswordMethodDeps): Method {
     if (!id.ok) return prompt(ctx, { status: 400, error: { code: 'invalid_identity_number', field: 'national_id' }, data: { nationalId: typed.slice(0, 11) } });
     if (!password) return prompt(ctx, { status: 400, error: { code: 'invalid_credentials', field: 'password' }, data: { nationalId: id.number } });
 
-    const limit = await deps.limiter.check(id.number, ctx.ip);
-    if (!limit.allowed) {
+    // The attempt's points are taken before argon2 runs: parallel guesses cannot outrun the limit. A
+    // browser that signed in as this person before has its own allowance (device cookie).
+    const attempt = await deps.limiter.begin(id.number, ctx.ip, { device: ctx.deviceFor(id.number) });
+    if (!attempt.allowed) {
       await deps.audit.signIn({ subjectHash: hmac(deps.subjectKey, id.number), clientId: ctx.client.clientId, method: 'password', result: 'rate_limited', ip: ctx.ip, userAgent: ctx.userAgent });
-      return prompt(ctx, { status: 429, error: { code: 'too_many_attempts', params: { seconds: limit.retryAfterSeconds } }, data: { nationalId: id.number } });
+      const error = attempt.reason === 'hard_locked' ? { code: 'password.suspended' } : { code: 'too_many_attempts', params: { seconds: attempt.retryAfterSeconds } };
+      return prompt(ctx, { status: 429, error, data: { nationalId: id.number } });
     }
 
     const found = await deps.accounts.findWithPasswordByNationalId(id.number);
@@ -54,11 +57,11 @@ export function passwordMethod(deps: PasswordMethodDeps): Method {
     // Unknown numbers and accounts without a password spend the same argon2 time as a wrong password.
     const valid = credential ? await deps.hasher.verify(credential.hash, password) : (await deps.hasher.dummyVerify(), false);
     if (!account || !credential || !valid) {
-      await deps.limiter.recordFailure(id.number, ctx.ip);
+      await attempt.failed();
       await deps.audit.signIn({ accountId: account?.id, subjectHash: account ? undefined : hmac(deps.subjectKey, id.number), clientId: ctx.client.clientId, method: 'password', result: 'invalid_credentials', ip: ctx.ip, userAgent: ctx.userAgent });
       return prompt(ctx, { status: 401, error: { code: 'invalid_credentials', field: 'password' }, data: { nationalId: id.number } });
     }
-    await deps.limiter.recordSuccess(id.number, ctx.ip);
+    await attempt.succeeded();
 
     if (!account.passwordLoginEnabled) {
       await deps.audit.signIn({ accountId: account.id, clientId: ctx.client.clientId, method: 'password', result: 'password_login_closed', ip: ctx.ip, userAgent: ctx.userAgent });

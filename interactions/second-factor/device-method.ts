@@ -1,6 +1,8 @@
 import QRCode from 'qrcode';
 import type { PushSender } from '../../adapters/push/port.js';
 import type { IpLocator } from '../../adapters/geoip/port.js';
+import type { AccountRepository } from '../../src/accounts/account-repository.js';
+import type { ApprovalLimits } from '../../src/devices/approval-limits.js';
 import { qrPayload, type Approvals } from '../../src/devices/approvals.js';
 import type { DeviceRegistry } from '../../src/devices/device-registry.js';
 import type { Method, MethodContext, Step } from '../../src/engine/types.js';
@@ -14,8 +16,11 @@ const RESULT_VIEW = '/interactions/second-factor/views/device-result';
 const POLL_SECONDS = 2;
 
 export interface DeviceMethodDeps {
+  accounts: AccountRepository;
   devices: DeviceRegistry;
   approvals: Approvals;
+  /** Approvals per sign-in and per account, and the lock after a refusal (issue 25: no farming). */
+  limits: ApprovalLimits;
   push: PushSender;
   audit: AuditLog;
   locator: IpLocator;
@@ -25,7 +30,7 @@ export interface DeviceMethodDeps {
  * The registered device: the login opens an approval that reaches the phone three ways (a push
  * notification, the app's "Mobile Approval" list, the QR code on this page). The device answers with
  * a JWS (src/web/device-api); this method only reads the approval record on the browser's own
- * request. Number matching: the page shows the number the person must pick on the phone. amr mca, swk.
+ * request. Number matching: the page shows the number the person must type on the phone. amr mca, swk.
  */
 export function deviceMethod(deps: DeviceMethodDeps): Method {
   const result = (code: string, status = 400): Step => ({ kind: 'prompt', view: RESULT_VIEW, status, error: { code } });
@@ -37,7 +42,19 @@ export function deviceMethod(deps: DeviceMethodDeps): Method {
 
   async function open(ctx: MethodContext): Promise<Step> {
     const accountId = ctx.flow.accountId!;
-    const { approval, qrSecret } = await deps.approvals.open({ accountId, clientName: ctx.client.name, ip: ctx.ip, place: deps.locator.locate(ctx.ip), userAgent: ctx.userAgent });
+    const account = await deps.accounts.findById(accountId);
+    // The owner's own browser (device cookie) has its own allowance and lock.
+    const browser = account ? ctx.deviceFor(account.nationalId) : undefined;
+    // The points are taken before anything is pushed: requests sent at once cannot open more. The
+    // flow's CSRF token is unique to this interaction, so it names the sign-in.
+    const verdict = await deps.limits.open(accountId, ctx.flow.csrf, browser);
+    if (!verdict.allowed) {
+      reset(ctx);
+      await deps.audit.signIn({ accountId, clientId: ctx.client.clientId, method: 'device', result: verdict.reason === 'locked' ? 'second_factor_locked' : 'rate_limited', ip: ctx.ip, userAgent: ctx.userAgent });
+      const minutes = Math.ceil(verdict.retryAfterSeconds / 60);
+      return { kind: 'prompt', view: RESULT_VIEW, status: 429, error: { code: verdict.reason === 'locked' ? 'second_factor.device_locked' : 'second_factor.device_too_many', params: { minutes } } };
+    }
+    const { approval, qrSecret } = await deps.approvals.open({ accountId, clientName: ctx.client.name, ip: ctx.ip, place: deps.locator.locate(ctx.ip), userAgent: ctx.userAgent, browser });
     ctx.state.approvalId = approval.id;
     ctx.state.qrSecret = qrSecret;
     for (const target of await deps.devices.pushTargets(accountId)) {

@@ -1,12 +1,13 @@
-import type { Redis } from 'ioredis';
 import type { PushSender } from '../../adapters/push/port.js';
 import type { SmsSender } from '../../adapters/sms/port.js';
 import type { AccountRepository } from '../../src/accounts/account-repository.js';
+import type { ApprovalLimits } from '../../src/devices/approval-limits.js';
 import type { Approvals } from '../../src/devices/approvals.js';
 import type { DeviceRegistry } from '../../src/devices/device-registry.js';
 import type { TotpStore } from '../../src/devices/totp.js';
 import type { Method } from '../../src/engine/types.js';
 import type { AuditLog } from '../../src/security/audit.js';
+import type { Limiters } from '../../src/security/limiters.js';
 import { deviceMethod } from './device-method.js';
 import { StepLimits } from './limits.js';
 import { smsMethod } from './sms-method.js';
@@ -17,12 +18,12 @@ export interface SecondFactorModuleDeps {
   accounts: AccountRepository;
   devices: DeviceRegistry;
   approvals: Approvals;
+  approvalLimits: ApprovalLimits;
   totp: TotpStore;
   sms: SmsSender;
   push: PushSender;
   audit: AuditLog;
-  redis: Redis | undefined;
-  redisPrefix: string;
+  limiters: Limiters;
   codeKey: Buffer;
   /** The approximate place of the browser's IP, shown with each approval on the phone. */
   locator: IpLocator;
@@ -32,11 +33,11 @@ export interface SecondFactorModuleDeps {
 
 /** The second factors (issue 7): registered device, e-Government Key (TOTP), SMS code; in that order on the chooser. */
 export function secondFactorModule(deps: SecondFactorModuleDeps): { methods: Method[] } {
-  const limits = new StepLimits({ redis: deps.redis, keyPrefix: deps.redisPrefix, ...(deps.guesses ? { guesses: deps.guesses } : {}) });
+  const limits = new StepLimits({ limiters: deps.limiters, ...(deps.guesses ? { guesses: deps.guesses } : {}) });
   return {
     methods: [
-      deviceMethod({ devices: deps.devices, approvals: deps.approvals, push: deps.push, audit: deps.audit, locator: deps.locator }),
-      totpMethod({ totp: deps.totp, limits, audit: deps.audit }),
+      deviceMethod({ accounts: deps.accounts, devices: deps.devices, approvals: deps.approvals, limits: deps.approvalLimits, push: deps.push, audit: deps.audit, locator: deps.locator }),
+      totpMethod({ totp: deps.totp, limits, audit: deps.audit, accounts: deps.accounts }),
       smsMethod({ accounts: deps.accounts, devices: deps.devices, sms: deps.sms, limits, audit: deps.audit, codeKey: deps.codeKey }),
     ],
   };

@@ -35,12 +35,18 @@ export function smsMethod(deps: SmsMethodDeps): Method {
     data: { kind: 'sms', phone: ctx.state.phone, canResend: Number(ctx.state.sends ?? 0) < SENDS_PER_FLOW, ...extra.data },
   });
 
-  async function send(ctx: MethodContext, accountId: string): Promise<Step> {
+  /** This browser's own device id for the account's person (device cookie), or undefined. */
+  const deviceOf = async (ctx: MethodContext, accountId: string): Promise<string | undefined> => {
+    const account = await deps.accounts.findById(accountId);
+    return account ? ctx.deviceFor(account.nationalId) : undefined;
+  };
+
+  async function send(ctx: MethodContext, accountId: string, device: string | undefined): Promise<Step> {
     const account = await deps.accounts.findById(accountId);
     const phone = account && secondFactorPhone(account);
     if (!phone) return prompt(ctx, { status: 400, error: { code: 'second_factor.no_phone' }, data: { locked: true } });
     if (Number(ctx.state.sends ?? 0) >= SENDS_PER_FLOW) return prompt(ctx, { status: 429, error: { code: 'second_factor.too_many_sends' } });
-    const allowed = await deps.limits.trySend(accountId);
+    const allowed = await deps.limits.trySend(accountId, device);
     if (!allowed.allowed) return prompt(ctx, { status: 429, error: { code: 'second_factor.too_many_sends' }, data: { canResend: false } });
     const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
     await deps.sms.send({ to: phone, purpose: 'second_factor', text: translate(ctx.flow.locale, 'second_factor.sms.text', { code, client: ctx.client.name }) });
@@ -63,33 +69,39 @@ export function smsMethod(deps: SmsMethodDeps): Method {
     },
     async start(ctx) {
       const accountId = ctx.flow.accountId!;
-      const limit = await deps.limits.canGuess('sms', accountId);
+      const device = await deviceOf(ctx, accountId);
+      const limit = await deps.limits.canGuess('sms', accountId, device);
       if (!limit.allowed) return prompt(ctx, { status: 429, error: { code: 'second_factor.locked', params: { minutes: Math.ceil(limit.retryAfterSeconds / 60) } }, data: { locked: true } });
       if (ctx.state.codeHash && Number(ctx.state.exp) >= Date.now() / 1000) return prompt(ctx);
-      return send(ctx, accountId);
+      return send(ctx, accountId, device);
     },
     async continue(ctx, input) {
       const accountId = ctx.flow.accountId!;
-      const limit = await deps.limits.canGuess('sms', accountId);
+      const device = await deviceOf(ctx, accountId);
+      const limit = await deps.limits.canGuess('sms', accountId, device);
       if (!limit.allowed) return prompt(ctx, { status: 429, error: { code: 'second_factor.locked', params: { minutes: Math.ceil(limit.retryAfterSeconds / 60) } }, data: { locked: true } });
-      if (input.action === 'resend') return send(ctx, accountId);
+      if (input.action === 'resend') return send(ctx, accountId, device);
       const code = (input.code ?? '').replace(/\s+/g, '');
       if (!/^[0-9]{6}$/.test(code)) return prompt(ctx, { status: 400, error: { code: 'second_factor.code_format', field: 'code' } });
       if (!ctx.state.codeHash || Number(ctx.state.exp) < Date.now() / 1000) {
         delete ctx.state.codeHash;
         return prompt(ctx, { status: 410, error: { code: 'second_factor.code_expired', field: 'code' } });
       }
+      // The guess's point is taken before the code is compared: parallel guesses cannot outrun the limit.
+      const guess = await deps.limits.guess('sms', accountId, device);
+      if (!guess.allowed) return prompt(ctx, { status: 429, error: { code: 'second_factor.locked', params: { minutes: Math.ceil(guess.retryAfterSeconds / 60) } }, data: { locked: true } });
       if (!constantTimeEqual(hmac(deps.codeKey, `${accountId}:${code}`), String(ctx.state.codeHash))) {
-        const next = await deps.limits.failed('sms', accountId);
+        const next = await guess.wrong();
         if (!next.allowed) {
           delete ctx.state.codeHash; // the code dies with the lock
           await deps.audit.signIn({ accountId, clientId: ctx.client.clientId, method: 'sms', result: 'second_factor_locked', ip: ctx.ip, userAgent: ctx.userAgent });
           return prompt(ctx, { status: 429, error: { code: 'second_factor.locked', params: { minutes: Math.ceil(next.retryAfterSeconds / 60) } }, data: { locked: true } });
         }
+        await deps.audit.signIn({ accountId, clientId: ctx.client.clientId, method: 'sms', result: 'invalid_code', ip: ctx.ip, userAgent: ctx.userAgent });
         return prompt(ctx, { status: 400, error: { code: 'second_factor.code_wrong', field: 'code' } });
       }
       delete ctx.state.codeHash; // single use
-      await deps.limits.succeeded('sms', accountId);
+      await guess.right();
       return { kind: 'done', accountId, amr: ['sms', 'otp'] };
     },
   };

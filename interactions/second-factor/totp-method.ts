@@ -1,3 +1,4 @@
+import type { AccountRepository } from '../../src/accounts/account-repository.js';
 import type { TotpStore } from '../../src/devices/totp.js';
 import type { Method, MethodContext, Step } from '../../src/engine/types.js';
 import type { AuditLog } from '../../src/security/audit.js';
@@ -10,8 +11,13 @@ const VIEW = '/interactions/second-factor/views/code';
  * The e-Government Key (TOTP): the current code of the person's authenticator app, after the password.
  * The code alone signs nobody in (it is a second factor only); each code is accepted once. amr otp.
  */
-export function totpMethod(deps: { totp: TotpStore; limits: StepLimits; audit: AuditLog }): Method {
+export function totpMethod(deps: { totp: TotpStore; limits: StepLimits; audit: AuditLog; accounts: AccountRepository }): Method {
   const prompt = (extra: Partial<Extract<Step, { kind: 'prompt' }>> = {}): Step => ({ kind: 'prompt', view: VIEW, ...extra, data: { kind: 'totp', ...extra.data } });
+  /** This browser's own device id for the account's person (device cookie), or undefined. */
+  const deviceOf = async (ctx: MethodContext, accountId: string): Promise<string | undefined> => {
+    const account = await deps.accounts.findById(accountId);
+    return account ? ctx.deviceFor(account.nationalId) : undefined;
+  };
   const locked = (seconds: number): Step => prompt({ status: 429, error: { code: 'second_factor.locked', params: { minutes: Math.ceil(seconds / 60) } }, data: { locked: true } });
 
   return {
@@ -22,25 +28,31 @@ export function totpMethod(deps: { totp: TotpStore; limits: StepLimits; audit: A
     labelKey: 'method.totp',
     usableBy: (account) => deps.totp.isActive(account.id),
     async start(ctx) {
-      const limit = await deps.limits.canGuess('totp', ctx.flow.accountId!);
+      const accountId = ctx.flow.accountId!;
+      const limit = await deps.limits.canGuess('totp', accountId, await deviceOf(ctx, accountId));
       return limit.allowed ? prompt() : locked(limit.retryAfterSeconds);
     },
     async continue(ctx: MethodContext, input) {
       const accountId = ctx.flow.accountId!;
-      const limit = await deps.limits.canGuess('totp', accountId);
+      const device = await deviceOf(ctx, accountId);
+      const limit = await deps.limits.canGuess('totp', accountId, device);
       if (!limit.allowed) return locked(limit.retryAfterSeconds);
       const code = (input.code ?? '').replace(/\s+/g, '');
       if (!/^[0-9]{6}$/.test(code)) return prompt({ status: 400, error: { code: 'second_factor.code_format', field: 'code' } });
+      // The guess's point is taken before the code is checked: parallel guesses cannot outrun the limit.
+      const guess = await deps.limits.guess('totp', accountId, device);
+      if (!guess.allowed) return locked(guess.retryAfterSeconds);
       const result = await deps.totp.check(accountId, code);
       if (result === 'ok') {
-        await deps.limits.succeeded('totp', accountId);
+        await guess.right();
         return { kind: 'done', accountId, amr: ['otp'] };
       }
-      const next = await deps.limits.failed('totp', accountId);
+      const next = await guess.wrong();
       if (!next.allowed) {
         await deps.audit.signIn({ accountId, clientId: ctx.client.clientId, method: 'totp', result: 'second_factor_locked', ip: ctx.ip, userAgent: ctx.userAgent });
         return locked(next.retryAfterSeconds);
       }
+      await deps.audit.signIn({ accountId, clientId: ctx.client.clientId, method: 'totp', result: 'invalid_code', ip: ctx.ip, userAgent: ctx.userAgent });
       return prompt({ status: 400, error: { code: result === 'reused' ? 'second_factor.code_reused' : 'second_factor.code_wrong', field: 'code' } });
     },
   };

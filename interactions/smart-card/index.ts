@@ -1,7 +1,5 @@
 import type Router from '@koa/router';
-import type { Redis } from 'ioredis';
 import type { Context } from 'koa';
-import { RateLimiterMemory, RateLimiterRedis } from 'rate-limiter-flexible';
 import type { IpLocator } from '../../adapters/geoip/port.js';
 import type { PopulationRegistry } from '../../adapters/population-registry/port.js';
 import type { CertificateValidator, TrustProfile } from '../../adapters/pki/port.js';
@@ -9,6 +7,7 @@ import type { StateStore } from '../../adapters/storage/port.js';
 import type { AccountRepository } from '../../src/accounts/account-repository.js';
 import type { Method } from '../../src/engine/types.js';
 import type { AuditLog } from '../../src/security/audit.js';
+import type { Limiters } from '../../src/security/limiters.js';
 import { smartCardMethod } from './method.js';
 import { signerApiRouter } from './signer-api.js';
 import { SmartCardTransactions, type SmartCardProfile } from './transactions.js';
@@ -16,8 +15,7 @@ import { SmartCardTransactions, type SmartCardProfile } from './transactions.js'
 export interface SmartCardModuleDeps {
   issuer: string;
   state: StateStore;
-  redis: Redis | undefined;
-  redisPrefix: string;
+  limiters: Limiters;
   accounts: AccountRepository;
   registry: PopulationRegistry;
   audit: AuditLog;
@@ -35,8 +33,7 @@ export interface SmartCardModuleDeps {
 export function smartCardModule(deps: SmartCardModuleDeps): { methods: Method[]; router: Router } {
   const transactions = new SmartCardTransactions(deps.state, deps.issuer);
   const profiles = (['e-signature', 'id-card'] as const).filter((p) => (deps.trust[p]?.anchors.length ?? 0) > 0);
-  const options = { keyPrefix: `${deps.redisPrefix}sc-api`, points: 60, duration: 60, blockDuration: 60 };
-  const limiter = deps.redis ? new RateLimiterRedis({ ...options, storeClient: deps.redis }) : new RateLimiterMemory(options);
+  const limiter = deps.limiters.counter({ name: 'sc-api', points: 60, durationSeconds: 60, blockSeconds: 60 });
   return {
     methods: profiles.map((p) => smartCardMethod(p, { transactions, accounts: deps.accounts, registry: deps.registry, audit: deps.audit, issuer: deps.issuer, locator: deps.locator, subjectKey: deps.subjectKey })),
     router: signerApiRouter({ transactions, validator: deps.validator, trust: deps.trust as Record<SmartCardProfile, TrustProfile>, limiter, clientIp: deps.clientIp, subjectKey: deps.subjectKey }),

@@ -1,12 +1,12 @@
 import Router from '@koa/router';
 import { bodyParser } from '@koa/bodyparser';
 import type { Context } from 'koa';
-import type { RateLimiterAbstract } from 'rate-limiter-flexible';
 import { z } from 'zod';
 import type { CertificateValidator, TrustProfile } from '../../adapters/pki/port.js';
 import { verifySignature } from '../../adapters/pki/signature.js';
 import { log } from '../../src/log.js';
 import { hmac } from '../../src/security/crypto.js';
+import type { Counter } from '../../src/security/limiters.js';
 import { isWellFormedCode, normaliseCode, type SmartCardProfile, type SmartCardTransaction, type SmartCardTransactions } from './transactions.js';
 
 // The signer's side of docs/smart-card-protocol.md. The signer's post is verified here and its outcome
@@ -53,7 +53,7 @@ export interface SignerApiDeps {
   transactions: SmartCardTransactions;
   validator: CertificateValidator;
   trust: Record<SmartCardProfile, TrustProfile>;
-  limiter: RateLimiterAbstract;
+  limiter: Counter;
   clientIp: (ctx: Context) => string;
   /** Key of the identity-number hash in refusal logs (the same as in failed sign-in records). */
   subjectKey: Buffer;
@@ -65,11 +65,10 @@ export function signerApiRouter(deps: SignerApiDeps): Router {
 
   // Every call costs a point per IP: codes cannot be guessed at any useful rate.
   router.use(async (ctx, next) => {
-    try {
-      await deps.limiter.consume(deps.clientIp(ctx));
-    } catch (err) {
-      if (err instanceof Error) throw err; // the store failed: a 503, not a silent pass
-      ctx.set('Retry-After', String(Math.ceil(((err as { msBeforeNext?: number }).msBeforeNext ?? 60_000) / 1000)));
+    // A store that fails throws storage_unavailable: a 503, not a silent pass.
+    const take = await deps.limiter.take(deps.clientIp(ctx));
+    if (!take.allowed) {
+      ctx.set('Retry-After', String(take.retryAfterSeconds));
       return reply(ctx, 429, 'too_many_requests');
     }
     return next();

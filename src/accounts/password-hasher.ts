@@ -119,6 +119,7 @@ export class PasswordHasher {
   readonly #gate: Gate;
   readonly #engine: Argon2Engine;
   #dummyHash: Promise<string> | undefined;
+  #verifications = 0;
 
   constructor(options: PasswordHasherOptions = {}) {
     const concurrency = options.concurrency ?? 2;
@@ -132,11 +133,23 @@ export class PasswordHasher {
     return canonicalPhc(hash);
   }
 
+  /**
+   * argon2 verifications run since start (dummy ones included): the metric
+   * kapi_password_verifications_total, and what the guess-limit tests count to prove that N parallel
+   * guesses never reach argon2 more often than the limit allows.
+   */
+  get verifications(): number {
+    return this.#verifications;
+  }
+
   /** True when the password matches. A malformed or foreign hash is a mismatch, never an exception. */
   async verify(hash: string, password: string): Promise<boolean> {
     if (!hash.startsWith('$argon2')) return false;
     try {
-      return await this.#gate.run(() => this.#engine.verify(hash, normalize(password)));
+      return await this.#gate.run(() => {
+        this.#verifications++;
+        return this.#engine.verify(hash, normalize(password));
+      });
     } catch {
       return false;
     }

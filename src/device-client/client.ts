@@ -8,6 +8,7 @@ import type { DeviceState } from './state.js';
 export interface PendingApproval {
   id: string;
   nonce: string;
+  /** Empty: the person types the number the sign-in page shows (kept for the earlier picking contract). */
   choices: string[];
   clientName: string;
   ip: string;

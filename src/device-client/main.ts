@@ -28,7 +28,7 @@ function print(json: boolean, value: unknown, text: string): void {
 
 function describe(a: PendingApproval): string {
   const when = new Date(a.iat * 1000).toISOString();
-  return `${a.id}\n  institution: ${a.clientName}\n  time: ${when}\n  from: ${a.place === 'local' ? 'a local network' : a.place ?? 'unknown place'}, ${a.ip} (${a.userAgent})\n  numbers: ${a.choices.join(' ')}${a.scanned ? '\n  scanned: yes' : ''}`;
+  return `${a.id}\n  institution: ${a.clientName}\n  time: ${when}\n  from: ${a.place === 'local' ? 'a local network' : a.place ?? 'unknown place'}, ${a.ip} (${a.userAgent})${a.scanned ? '\n  scanned: yes' : '\n  approve with the two-digit number the sign-in page shows'}`;
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -91,7 +91,7 @@ export async function main(argv: string[]): Promise<number> {
       const approval = (await client.pending()).find((a) => a.id === arg);
       if (!approval) throw new UsageError(`no pending approval ${arg}`);
       if (command === 'approve' && !approval.scanned && !values.number) throw new UsageError('approve needs --number: the number the browser shows');
-      if (command === 'approve' && values.number && !approval.choices.includes(values.number)) throw new UsageError(`the number must be one of ${approval.choices.join(', ')}`);
+      if (command === 'approve' && values.number && !/^[0-9]{2}$/.test(values.number)) throw new UsageError('the number is the two digits the sign-in page shows');
       const status = await client.answer(approval, command, values.number);
       print(json, { status }, status);
       return 0;

@@ -10,7 +10,6 @@ import { constantTimeEqual, sha256 } from '../security/crypto.js';
 // The account's pending list is a second record, also changed by compare-and-set.
 
 export const APPROVAL_SECONDS = 120;
-const NUMBER_CHOICES = 3;
 
 export type ApprovalStatus = 'pending' | 'approved' | 'denied' | 'refused';
 
@@ -19,9 +18,15 @@ export interface Approval {
   accountId: string;
   /** Signed back by the device with the id: an answer belongs to exactly this approval. */
   nonce: string;
-  /** Number matching: shown by the browser, picked on the phone among `choices`. */
+  /**
+   * Number matching: shown by the browser, typed on the phone (issue 25: with three numbers to pick
+   * from, a reflex tap approved one attacker's push in three; a typed number, one in ninety).
+   */
   number: string;
+  /** Kept empty for apps of the earlier picking contract: there is nothing to pick any more. */
   choices: string[];
+  /** The opening browser's own device id for the person (device cookie), if any: its refusal locks only it. */
+  browser?: string;
   /** SHA-256 of the secret in the QR code shown on this login's page. */
   qrSecretHash: string;
   clientName: string;
@@ -80,17 +85,16 @@ export class Approvals {
     return `dvl:{${accountId}}`;
   }
 
-  async open(input: { accountId: string; clientName: string; ip: string; place?: string | undefined; userAgent: string }, now = Math.floor(Date.now() / 1000)): Promise<{ approval: Approval; qrSecret: string }> {
+  async open(input: { accountId: string; clientName: string; ip: string; place?: string | undefined; userAgent: string; browser?: string | undefined }, now = Math.floor(Date.now() / 1000)): Promise<{ approval: Approval; qrSecret: string }> {
     const number = twoDigits();
-    const choices = new Set([number]);
-    while (choices.size < NUMBER_CHOICES) choices.add(twoDigits());
     const qrSecret = randomBytes(24).toString('base64url');
     const approval: Approval = {
       id: `dva_${randomUUID()}`,
       accountId: input.accountId,
       nonce: randomBytes(24).toString('base64url'),
       number,
-      choices: [...choices].sort(() => randomInt(3) - 1),
+      choices: [],
+      ...(input.browser ? { browser: input.browser } : {}),
       qrSecretHash: sha256(qrSecret),
       clientName: input.clientName,
       ip: input.ip,

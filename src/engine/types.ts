@@ -45,6 +45,12 @@ export interface MethodContext {
   userAgent: string;
   /** This method's own state for this flow (persisted with the flow). */
   state: Record<string, unknown>;
+  /**
+   * This browser's own device id for the person with this identity number, when the browser signed in
+   * as her before (an OWASP device cookie), else undefined: per-person limits count its guesses apart
+   * from strangers', so no stranger can lock the owner's own browser out.
+   */
+  deviceFor(nationalId: string): string | undefined;
 }
 
 /**

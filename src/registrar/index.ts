@@ -8,7 +8,7 @@ export { RegistrarService } from './service.js';
 export { RegistrarRefusal, isRefusal } from './refusal.js';
 
 export interface RegistrarOptions {
-  limits?: Omit<RegistrarLimitOptions, 'redis' | 'keyPrefix'>;
+  limits?: RegistrarLimitOptions;
   now?: () => Date;
 }
 
@@ -21,7 +21,7 @@ export function createRegistrar(services: Services, options: RegistrarOptions = 
     hasher: services.hasher,
     registry: services.registry,
     audit: services.audit,
-    limiter: new RegistrarLimiter({ ...options.limits, redis: services.redis, keyPrefix: `${services.config.redisPrefix}registrar` }),
+    limiter: new RegistrarLimiter(services.limiters, options.limits),
     sessions: services.sessions,
     ...(options.now ? { now: options.now } : {}),
   });

@@ -1,9 +1,7 @@
 import { isIPv4, isIPv6 } from 'node:net';
-import type { Cluster, Redis } from 'ioredis';
-import { RateLimiterMemory, RateLimiterRedis, type RateLimiterAbstract } from 'rate-limiter-flexible';
-import { RedisScript } from '../../adapters/storage/redis-script.js';
 import { KapiError } from '../errors.js';
 import { hmac } from './crypto.js';
+import { takeAll, type Counter, type CounterState, type Limiters, type Take } from './limiters.js';
 
 // Guess limits for the password method. They are keyed on the identity number as typed (whether or
 // not anyone holds it, so the limiter's answers do not reveal who has an account) and on the client
@@ -21,13 +19,20 @@ import { hmac } from './crypto.js';
 // The wait is a short, fixed slow-down and never a lock, because it also falls on the block's other
 // holders: an attacker who makes it fire against a chosen citizen costs her at most that many seconds
 // after his last failure, and, like every limit here, it touches only the password method.
+//
+// Every attempt takes its points before the password is checked (`begin`), so parallel attempts never
+// get more checks than the limits allow (issue 19). A browser that signed in as the person before
+// (OWASP device cookie, src/security/device-cookies.ts) has its own allowance, apart from every
+// stranger's counter: nobody can lock the owner's own browser out. Strangers' consecutive failures on
+// a number end, at 100 (NIST SP 800-63B 5.2.2), in a hard limit only the owner lifts.
 
 export interface GuessLimiterOptions {
   /** HMAC key for the stored keys (a secret; derive it from the master key). */
   hmacKey: Buffer | string;
-  /** Shared counters across processes; without it, counters live in this process's memory. */
-  redis?: Redis | Cluster;
-  keyPrefix?: string;
+  /** The process's limiter factory (shared counters on Redis, or this process's memory). */
+  limiters: Limiters;
+  /** Names the counters (after the deployment's prefix). Default 'guess'. */
+  name?: string;
   /** Failures of a number after which each attempt must wait. Default 3. */
   delayAfter?: number;
   /** Longest wait between attempts before the lock. Default 60 s. */
@@ -56,28 +61,32 @@ export interface GuessLimiterOptions {
   prefixWindowSeconds?: number;
   /** The wait on the whole block after each failure beyond `prefixLimit`. Default 30 s. */
   prefixDelaySeconds?: number;
+  /**
+   * Consecutive failures of strangers on a number after which its password method is closed to them
+   * until the owner signs in (any method, or from her own browser) or renews her password. Default and
+   * most 100: NIST SP 800-63B 5.2.2.
+   */
+  hardLimit?: number;
+  /** How long a run of consecutive failures is remembered without a success. Default 21 days, at most 24. */
+  hardLimitDays?: number;
 }
 
 export type GuessVerdict =
   | { allowed: true }
-  | { allowed: false; retryAfterSeconds: number; reason: 'delay' | 'prefix_delay' | 'locked' | 'ip_blocked' };
+  | { allowed: false; retryAfterSeconds: number; reason: 'delay' | 'prefix_delay' | 'locked' | 'ip_blocked' | 'hard_locked' };
 
-const ALLOWED: GuessVerdict = { allowed: true };
+export type GuessRefusal = Extract<GuessVerdict, { allowed: false }>;
 
-/** A counter as the check needs it: points used and milliseconds until it expires (negative: no expiry). */
-interface Counter {
-  consumedPoints: number;
-  msBeforeNext: number;
+/** One password attempt whose points are taken: the caller checks the password, then says how it went. */
+export interface GuessAttempt {
+  readonly allowed: true;
+  /** The password was right: the number's history is cleared and this attempt's points go back. */
+  succeeded(): Promise<void>;
+  /** The password was wrong: the points stay; answers what the next attempt will face. */
+  failed(): Promise<GuessVerdict>;
 }
 
-// A counter's value and remaining lifetime in one command. rate-limiter-flexible's own get() sends
-// MULTI, GET, PTTL, EXEC: four commands per counter, sixteen per check (issue 8: one per counter).
-// One key per script, so it also runs on Redis Cluster. The key is the limiter's own (getKey).
-const READ_COUNTER = new RedisScript(`
-local points = redis.call('GET', KEYS[1])
-if not points then return false end
-return {points, redis.call('PTTL', KEYS[1])}
-`);
+const ALLOWED: GuessVerdict = { allowed: true };
 
 const COUNT_AND_SECONDS_OPTIONS = [
   'delayAfter',
@@ -92,6 +101,8 @@ const COUNT_AND_SECONDS_OPTIONS = [
   'prefixLimit',
   'prefixWindowSeconds',
   'prefixDelaySeconds',
+  'hardLimit',
+  'hardLimitDays',
 ] as const satisfies ReadonlyArray<keyof GuessLimiterOptions>;
 
 /** Rate-limiter answers in milliseconds; people and Retry-After headers want whole seconds, at least 1. */
@@ -127,16 +138,21 @@ export class GuessLimiter {
   readonly #prefixLength: number;
   readonly #prefixLimit: number;
   readonly #prefixDelaySeconds: number;
-  /** Failures per number in the window; a lock is a block written over the same key. */
-  readonly #failures: RateLimiterAbstract;
+  readonly #hardLimit: number;
+  /** Strangers' failures per number in the window; a lock is a block written over the same key. */
+  readonly #failures: Counter;
   /** The growing wait after a failure: a block whose lifetime is the wait. */
-  readonly #delays: RateLimiterAbstract;
-  readonly #ips: RateLimiterAbstract;
+  readonly #delays: Counter;
+  readonly #ips: Counter;
   /** Failures per block of numbers (same prefix) in the window. */
-  readonly #prefixFailures: RateLimiterAbstract;
+  readonly #prefixFailures: Counter;
   /** The block's wait after a failure beyond the limit: a block whose lifetime is the wait. */
-  readonly #prefixDelays: RateLimiterAbstract;
-  readonly #redis: Redis | Cluster | undefined;
+  readonly #prefixDelays: Counter;
+  /** Strangers' consecutive failures per number (NIST SP 800-63B 5.2.2), cleared only by the owner. */
+  readonly #run: Counter;
+  /** Each known browser's own failures and wait for its person (keyed by number and device id). */
+  readonly #browserFailures: Counter;
+  readonly #browserDelays: Counter;
 
   constructor(options: GuessLimiterOptions) {
     // Redis expiries are whole seconds and a zero expiry means "forever": a fractional or zero duration
@@ -150,6 +166,12 @@ export class GuessLimiter {
     if (options.prefixLength !== undefined && options.prefixLength > 10) {
       throw new KapiError('config_invalid', 'guess limiter: prefixLength must be at most 10 (11 digits are the whole number)');
     }
+    if (options.hardLimitDays !== undefined && options.hardLimitDays > 24) {
+      throw new KapiError('config_invalid', 'guess limiter: hardLimitDays must be at most 24');
+    }
+    if (options.hardLimit !== undefined && options.hardLimit > 100) {
+      throw new KapiError('config_invalid', 'guess limiter: hardLimit must be at most 100 (NIST SP 800-63B 5.2.2)');
+    }
     // An empty or short key would make the stored keys a plain, guessable hash of the identity number.
     if (options.hmacKey.length < 16) throw new KapiError('config_invalid', 'guess limiter: hmacKey must be at least 16 bytes');
     this.#hmacKey = options.hmacKey;
@@ -162,33 +184,34 @@ export class GuessLimiter {
     this.#prefixLength = options.prefixLength ?? 7;
     this.#prefixLimit = options.prefixLimit ?? 20;
     this.#prefixDelaySeconds = options.prefixDelaySeconds ?? 30;
-    const prefix = options.keyPrefix ?? 'kapi:guess';
-    this.#redis = options.redis;
+    this.#hardLimit = options.hardLimit ?? 100;
+    const windowSeconds = options.windowSeconds ?? 15 * 60;
+    const prefix = options.name ?? 'guess';
+    const make = (name: string, points: number, durationSeconds: number): Counter => options.limiters.counter({ name: `${prefix}:${name}`, points, durationSeconds });
 
-    const make = (name: string, points: number, duration: number): RateLimiterAbstract =>
-      options.redis
-        ? new RateLimiterRedis({ storeClient: options.redis, keyPrefix: `${prefix}:${name}`, points, duration })
-        : new RateLimiterMemory({ keyPrefix: `${prefix}:${name}`, points, duration });
-
-    this.#failures = make('nid', this.#lockAfter, options.windowSeconds ?? 15 * 60);
+    this.#failures = make('nid', this.#lockAfter, windowSeconds);
     this.#delays = make('delay', 1, this.#maxDelaySeconds);
     this.#ips = make('ip', this.#ipLimit, options.ipWindowSeconds ?? 15 * 60);
     this.#prefixFailures = make('nid-prefix', this.#prefixLimit, options.prefixWindowSeconds ?? 15 * 60);
     this.#prefixDelays = make('nid-prefix-delay', 1, this.#prefixDelaySeconds);
+    this.#run = make('nid-run', this.#hardLimit, (options.hardLimitDays ?? 21) * 86_400);
+    this.#browserFailures = make('nid-browser', this.#lockAfter, windowSeconds);
+    this.#browserDelays = make('browser-delay', 1, this.#maxDelaySeconds);
   }
 
-  /** Whether a password may be tried now. Call before verifying; it consumes nothing. */
+  /** What a stranger's attempt would face now, without taking anything (a preview; `begin` decides). */
   async check(nationalId: string, ip: string): Promise<GuessVerdict> {
     const [numberKey, ipKey, prefixKey] = [this.#numberKey(nationalId), this.#ipKey(ip), this.#prefixKey(nationalId)];
-    const [failures, delay, ipFailures, prefixDelay] = await this.#store(() =>
-      Promise.all([this.#read(this.#failures, numberKey), this.#read(this.#delays, numberKey), this.#read(this.#ips, ipKey), this.#read(this.#prefixDelays, prefixKey)]),
+    const [run, failures, delay, ipFailures, prefixDelay] = await this.#store(() =>
+      Promise.all([this.#run.peek(numberKey), this.#failures.peek(numberKey), this.#delays.peek(numberKey), this.#ips.peek(ipKey), this.#prefixDelays.peek(prefixKey)]),
     );
     // The longest wait is reported first: a person told "wait 2 s" while the number is locked for
     // 15 minutes would only be told again.
-    if (failures && failures.consumedPoints >= this.#lockAfter) {
+    if (run && run.consumed >= this.#hardLimit) return { allowed: false, reason: 'hard_locked', retryAfterSeconds: seconds(run.msBeforeNext) };
+    if (failures && failures.consumed >= this.#lockAfter) {
       return { allowed: false, reason: 'locked', retryAfterSeconds: seconds(failures.msBeforeNext) };
     }
-    if (ipFailures && ipFailures.consumedPoints >= this.#ipLimit) {
+    if (ipFailures && ipFailures.consumed >= this.#ipLimit) {
       return { allowed: false, reason: 'ip_blocked', retryAfterSeconds: seconds(ipFailures.msBeforeNext) };
     }
     const numberWait = delay && delay.msBeforeNext > 0 ? delay.msBeforeNext : 0;
@@ -198,60 +221,135 @@ export class GuessLimiter {
     return ALLOWED;
   }
 
-  /** Counts a wrong password; returns what the next attempt will face. */
-  async recordFailure(nationalId: string, ip: string): Promise<GuessVerdict> {
+  /**
+   * Takes the attempt's points BEFORE the password is checked, one counter at a time in a fixed order,
+   * each atomically; a counter that refuses gives the points taken before it back. N attempts sent at
+   * once therefore never get more password checks than the number has guesses left (issue 19).
+   *
+   * `device` is the browser's own device id for this number (a valid device cookie, OWASP): its
+   * attempts count against that browser's own allowance (the same lock and delays, keyed by the
+   * device), never against the strangers' counters of the number, the IP, the block or the run of
+   * consecutive failures, so no stranger can lock the owner's own browser out.
+   */
+  async begin(nationalId: string, ip: string, options: { device?: string | undefined } = {}): Promise<GuessAttempt | GuessRefusal> {
+    return options.device ? this.#beginKnown(nationalId, options.device) : this.#beginStranger(nationalId, ip);
+  }
+
+  /** The owner proved herself another way (a strong sign-in, a password reset): the strangers' run of failures ends. */
+  async ownerSignedIn(nationalId: string): Promise<void> {
+    await this.#run.reset(this.#numberKey(nationalId));
+  }
+
+  async #beginKnown(nationalId: string, device: string): Promise<GuessAttempt | GuessRefusal> {
+    const key = this.#browserKey(nationalId, device);
+    const take = await this.#browserFailures.take(key);
+    if (!take.allowed) return { allowed: false, reason: 'locked', retryAfterSeconds: take.retryAfterSeconds };
+    const wait = await this.#holdWait(this.#browserDelays, key, take.consumed - 1);
+    if (wait) {
+      await this.#browserFailures.giveBack(key);
+      return { allowed: false, reason: 'delay', retryAfterSeconds: wait.retryAfterSeconds };
+    }
+    return {
+      allowed: true,
+      succeeded: async () => {
+        await this.#browserFailures.reset(key);
+        await this.#browserDelays.reset(key);
+        // A success ends the run of consecutive failures; the strangers' window lock stays theirs.
+        await this.#run.reset(this.#numberKey(nationalId));
+      },
+      failed: async () => this.#failedTrack(this.#browserFailures, this.#browserDelays, key, take.consumed),
+    };
+  }
+
+  async #beginStranger(nationalId: string, ip: string): Promise<GuessAttempt | GuessRefusal> {
     const [numberKey, ipKey, prefixKey] = [this.#numberKey(nationalId), this.#ipKey(ip), this.#prefixKey(nationalId)];
-    return this.#store(async () => {
-      const [failures, ipFailures, prefixFailures] = await Promise.all([
-        this.#failures.penalty(numberKey),
-        this.#ips.penalty(ipKey),
-        this.#prefixFailures.penalty(prefixKey),
-      ]);
+    // Fixed order: the run of consecutive failures, the number's window, the IP.
+    const taken = await takeAll([[this.#run, numberKey], [this.#failures, numberKey], [this.#ips, ipKey]]);
+    if (!taken.allowed) {
+      const reason = (['hard_locked', 'locked', 'ip_blocked'] as const)[taken.refusedBy]!;
+      return { allowed: false, reason, retryAfterSeconds: taken.take.retryAfterSeconds };
+    }
+    const [, numberTake, ipTake] = taken.takes as [Take, Take, Take];
+    const giveBack: Array<() => Promise<void>> = [() => this.#ips.giveBack(ipKey), () => this.#failures.giveBack(numberKey), () => this.#run.giveBack(numberKey)];
+    const refuse = async (refusal: GuessRefusal): Promise<GuessRefusal> => {
+      for (const step of giveBack) await step();
+      return refusal;
+    };
 
-      let verdict: GuessVerdict = ALLOWED;
-      const count = failures.consumedPoints;
-      if (count >= this.#lockAfter) {
-        // Rewrites the counter as "blocked" with the lock's lifetime; when it expires, counting restarts.
-        await Promise.all([this.#failures.block(numberKey, this.#lockSeconds), this.#delays.delete(numberKey)]);
-        verdict = { allowed: false, reason: 'locked', retryAfterSeconds: this.#lockSeconds };
-      } else if (count >= this.#delayAfter) {
-        const wait = this.#delaySeconds(count);
-        await this.#delays.block(numberKey, wait);
-        verdict = { allowed: false, reason: 'delay', retryAfterSeconds: wait };
-      }
+    const wait = await this.#holdWait(this.#delays, numberKey, numberTake.consumed - 1);
+    if (wait) {
+      const prefixWait = (await this.#prefixDelays.peek(prefixKey))?.msBeforeNext ?? 0;
+      return refuse(prefixWait > wait.msBeforeNext
+        ? { allowed: false, reason: 'prefix_delay', retryAfterSeconds: seconds(prefixWait) }
+        : { allowed: false, reason: 'delay', retryAfterSeconds: wait.retryAfterSeconds });
+    }
+    if (numberTake.consumed - 1 >= this.#delayAfter) giveBack.unshift(() => this.#delays.giveBack(numberKey));
 
-      if (prefixFailures.consumedPoints >= this.#prefixLimit) {
-        // A fixed wait rather than a growing one: it bounds both the block's guess rate (about one per
-        // wait) and what a deliberately triggered slow-down can cost the block's other holders.
-        await this.#prefixDelays.block(prefixKey, this.#prefixDelaySeconds);
-        if (verdict.allowed || verdict.retryAfterSeconds < this.#prefixDelaySeconds) {
-          verdict = { allowed: false, reason: 'prefix_delay', retryAfterSeconds: this.#prefixDelaySeconds };
+    // The block's count never refuses; past its limit an attempt must hold the block's wait.
+    const block = await this.#prefixFailures.add(prefixKey);
+    giveBack.unshift(() => this.#prefixFailures.giveBack(prefixKey));
+    const blockSlowed = block.consumed >= this.#prefixLimit;
+    if (blockSlowed) {
+      const slot = await this.#prefixDelays.take(prefixKey, { durationSeconds: this.#prefixDelaySeconds });
+      if (!slot.allowed) return refuse({ allowed: false, reason: 'prefix_delay', retryAfterSeconds: slot.retryAfterSeconds });
+      giveBack.unshift(() => this.#prefixDelays.giveBack(prefixKey));
+    }
+
+    return {
+      allowed: true,
+      succeeded: async () => {
+        // A right password clears the number's history. The IP's and the block's failures stay (one
+        // success from an IP that sprays guesses, or on a number of the sprayed block, must not buy a
+        // fresh budget); only this attempt's own points go back.
+        await this.#run.reset(numberKey);
+        await this.#failures.reset(numberKey);
+        await this.#delays.reset(numberKey);
+        await this.#ips.giveBack(ipKey);
+        await this.#prefixFailures.giveBack(prefixKey);
+        if (blockSlowed) await this.#prefixDelays.giveBack(prefixKey);
+      },
+      failed: async () => {
+        let verdict = await this.#failedTrack(this.#failures, this.#delays, numberKey, numberTake.consumed);
+        if (blockSlowed) {
+          // A fixed wait rather than a growing one: it bounds both the block's guess rate (about one per
+          // wait) and what a deliberately triggered slow-down can cost the block's other holders.
+          await this.#prefixDelays.block(prefixKey, this.#prefixDelaySeconds);
+          verdict = longer(verdict, { allowed: false, reason: 'prefix_delay', retryAfterSeconds: this.#prefixDelaySeconds });
         }
-      }
-
-      if (ipFailures.consumedPoints >= this.#ipLimit) {
-        await this.#ips.block(ipKey, this.#ipBlockSeconds);
-        if (verdict.allowed || verdict.retryAfterSeconds < this.#ipBlockSeconds) {
-          verdict = { allowed: false, reason: 'ip_blocked', retryAfterSeconds: this.#ipBlockSeconds };
+        if (ipTake.consumed >= this.#ipLimit) {
+          await this.#ips.block(ipKey, this.#ipBlockSeconds);
+          verdict = longer(verdict, { allowed: false, reason: 'ip_blocked', retryAfterSeconds: this.#ipBlockSeconds });
         }
-      }
-      return verdict;
-    });
+        return verdict;
+      },
+    };
   }
 
-  /** A right password clears the number's history. The IP's and the block's stay: one success from an
-   *  IP that is spraying guesses, or on a number of the sprayed block (an attacker may hold one), must
-   *  not buy a fresh budget. */
-  async recordSuccess(nationalId: string, _ip: string): Promise<void> {
-    const numberKey = this.#numberKey(nationalId);
-    await this.#store(() => Promise.all([this.#failures.delete(numberKey), this.#delays.delete(numberKey)]));
+  /**
+   * Past `delayAfter` failures an attempt holds the wait (its track's one-point counter) while it runs,
+   * so attempts sent together wait for each other; a failure then restarts the wait from its own end.
+   * Returns the refusal when the wait is held by another attempt or still running.
+   */
+  async #holdWait(delays: Counter, key: string, failuresBefore: number): Promise<Extract<Take, { allowed: false }> | undefined> {
+    if (failuresBefore < this.#delayAfter) return undefined;
+    const slot = await delays.take(key, { durationSeconds: this.#delaySeconds(failuresBefore) });
+    return slot.allowed ? undefined : slot;
   }
 
-  /** A counter's state, or null when it does not exist (never counted, or expired). */
-  async #read(limiter: RateLimiterAbstract, key: string): Promise<Counter | null> {
-    if (!this.#redis) return limiter.get(key);
-    const found = (await READ_COUNTER.run(this.#redis, [limiter.getKey(key)], [])) as [string, number] | null;
-    return found ? { consumedPoints: Number.parseInt(found[0], 10), msBeforeNext: found[1] } : null;
+  /** A wrong password on a track (the strangers' number, or one browser's): the lock or the next wait. */
+  async #failedTrack(failures: Counter, delays: Counter, key: string, count: number): Promise<GuessVerdict> {
+    if (count >= this.#lockAfter) {
+      // Rewrites the counter as "blocked" with the lock's lifetime; when it expires, counting restarts.
+      await failures.block(key, this.#lockSeconds);
+      await delays.reset(key);
+      return { allowed: false, reason: 'locked', retryAfterSeconds: this.#lockSeconds };
+    }
+    if (count >= this.#delayAfter) {
+      const wait = this.#delaySeconds(count);
+      await delays.block(key, wait);
+      return { allowed: false, reason: 'delay', retryAfterSeconds: wait };
+    }
+    return ALLOWED;
   }
 
   /** 1 s after `delayAfter` failures, doubling with each further failure, capped. */
@@ -262,6 +360,10 @@ export class GuessLimiter {
   #numberKey(nationalId: string): string {
     // As typed, but without the spacing people use to group digits: "100 000 001 46" is the same guess.
     return hmac(this.#hmacKey, `nid:${nationalId.replace(/\s+/g, '')}`);
+  }
+
+  #browserKey(nationalId: string, device: string): string {
+    return hmac(this.#hmacKey, `browser:${nationalId.replace(/\s+/g, '')}:${device}`);
   }
 
   /** The block a number belongs to. The length is part of the key so a changed setting starts fresh counts. */
@@ -283,4 +385,9 @@ export class GuessLimiter {
       throw new KapiError('storage_unavailable', 'guess limiter store unavailable', {}, { cause: err });
     }
   }
+}
+
+/** The verdict with the longer wait (a lock or block over a shorter delay). */
+function longer(current: GuessVerdict, next: GuessRefusal): GuessVerdict {
+  return current.allowed || current.retryAfterSeconds < next.retryAfterSeconds ? next : current;
 }

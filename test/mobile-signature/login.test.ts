@@ -111,7 +111,7 @@ describe('mobile-signature login', () => {
   it('answers at once for a number without mobile signature (SOAP fault 105) and a garbled MSSP answer', async () => {
     const unknown = await attempt('0555 000 00 00');
     expect(unknown.waiting.status).toBe(400);
-    expect(errorText(unknown.waiting)).toContain('Bu GSM numarası için mobil imza bulunamadı');
+    expect(errorText(unknown.waiting)).toContain('GSM numarası için mobil imza bulunamadı');
     const garbled = await attempt('0530 000 00 18');
     expect(garbled.waiting.status).toBe(503);
     expect(errorText(garbled.waiting)).toContain('ulaşılamıyor');

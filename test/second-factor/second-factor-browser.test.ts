@@ -61,7 +61,7 @@ describeBrowser('second-factor pages in Chromium', () => {
     const number = (await page.textContent('#approval-number'))!.trim();
     expect(await page.evaluate(() => (document.getElementById('approval-qr') as HTMLImageElement).naturalWidth)).toBeGreaterThan(0);
     expect(describeViolations(await runAxe(page))).toBe('');
-    const approval = (await device.pending()).find((a) => a.choices.includes(number))!;
+    const approval = (await device.pending()).sort((a, b) => b.iat - a.iat)[0]!; // the person types the number
     expect(await device.answer(approval, 'approve', number)).toBe('approved');
     await page.waitForSelector('button[value="allow"]', { timeout: 10_000 });
     expect(blocked).toEqual([]);
@@ -77,7 +77,7 @@ describeBrowser('second-factor pages in Chromium', () => {
     await page.fill('#password', ayse.password);
     await page.click('#submit');
     const number = (await page.textContent('#approval-number'))!.trim();
-    const approval = (await device.pending()).find((a) => a.choices.includes(number))!;
+    const approval = (await device.pending()).sort((a, b) => b.iat - a.iat)[0]!; // the person types the number
     await device.answer(approval, 'approve', number);
     await page.waitForSelector('#devices', { timeout: 10_000 });
     expect(describeViolations(await runAxe(page))).toBe('');

@@ -93,10 +93,13 @@ export function numberOn(page: Page): string {
   return n;
 }
 
-/** The device's pending approval of the login on this page (the newest one showing its number). */
+/**
+ * The device's pending approval of the login on this page: the newest one. (The app no longer sees the
+ * number among choices: the person types it, issue 25.)
+ */
 export async function approvalFor(device: DeviceClient, page: Page): Promise<PendingApproval> {
-  const number = numberOn(page);
-  const found = (await device.pending()).filter((a) => a.choices.includes(number)).sort((a, b) => b.iat - a.iat)[0];
+  numberOn(page);
+  const found = (await device.pending()).sort((a, b) => b.iat - a.iat)[0];
   if (!found) throw new Error('no pending approval for this page');
   return found;
 }

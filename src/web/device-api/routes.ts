@@ -2,7 +2,6 @@ import Router from '@koa/router';
 import { bodyParser } from '@koa/bodyparser';
 import type { Context } from 'koa';
 import type Provider from 'oidc-provider';
-import type { RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { z } from 'zod';
 import type { StateStore } from '../../../adapters/storage/port.js';
 import type { AccountRepository } from '../../accounts/account-repository.js';
@@ -13,6 +12,7 @@ import { parseQrPayload, viewOf, type Approvals } from '../../devices/approvals.
 import type { DeviceRegistry, RegisteredDevice } from '../../devices/device-registry.js';
 import type { DeviceProofs } from '../../devices/proofs.js';
 import type { AuditLog } from '../../security/audit.js';
+import type { Counter } from '../../security/limiters.js';
 import { localeFor } from '../locale.js';
 import { log } from '../../log.js';
 import { DEVICE_APP_CLIENT_ID } from './client.js';
@@ -37,7 +37,7 @@ export interface DeviceApiDeps {
   audit: AuditLog;
   notifier: Notifier;
   /** Requests per IP (every call can be a guess at something). */
-  limiter: RateLimiterAbstract;
+  limiter: Counter;
   clientIp: (ctx: Context) => string;
   /** KAPI_CLOCK_TOLERANCE_SECONDS, for the `iat` of the app's DPoP proofs. */
   clockToleranceSeconds: number;
@@ -45,6 +45,8 @@ export interface DeviceApiDeps {
   revocations: { refuses(token: TokenFacts): Promise<boolean> };
   /** A new device is a new factor: the person's other sessions end (src/sessions/session-index.ts). */
   sessions: { endForAccount(accountId: string, options: { reason: string; except?: string }): Promise<number> };
+  /** After a wrong number or a denial: the device step locks and the owner is warned (src/devices/approval-alarm.ts). */
+  onRefused?: (approvalId: string, locale: 'tr' | 'en') => Promise<void>;
 }
 
 const STATUS: Record<string, number> = {
@@ -82,9 +84,8 @@ export function deviceApiRouter(deps: DeviceApiDeps): Router {
   const htu = (ctx: Context) => `${deps.issuer}${ctx.path}`;
 
   router.use(async (ctx, next) => {
-    try {
-      await deps.limiter.consume(deps.clientIp(ctx));
-    } catch {
+    const take = await deps.limiter.take(deps.clientIp(ctx)).catch(() => undefined);
+    if (!take?.allowed) {
       ctx.set('Retry-After', '60');
       return fail(ctx, 'too_many_requests', 'too many requests from this address');
     }
@@ -173,6 +174,7 @@ export function deviceApiRouter(deps: DeviceApiDeps): Router {
     if (answer.aid !== ctx.params.id) return fail(ctx, 'invalid_request', 'the answer is for another approval');
     const outcome = await applyAnswer(deps.approvals, d, answer);
     await deps.audit.event({ type: `device.approval_${outcome}`, accountId: d.accountId, clientId: DEVICE_APP_CLIENT_ID, actor: 'device', ip: deps.clientIp(ctx), detail: { deviceId: d.id, approvalId: answer.aid } });
+    if (outcome === 'wrong_number' || outcome === 'denied') await deps.onRefused?.(answer.aid, localeFor(ctx));
     if (outcome === 'approved' || outcome === 'denied') {
       await deps.devices.touch(d.id);
       ctx.body = { status: outcome };

@@ -4,6 +4,7 @@ import type { ConsentRepository } from '../../accounts/consent-repository.js';
 import type { MethodRegistry } from '../../engine/method-registry.js';
 import type { Policy } from '../../engine/types.js';
 import type { AuditLog } from '../../security/audit.js';
+import type { DeviceCookies } from '../../security/device-cookies.js';
 
 /** What the interaction pages need, wired once in src/app.ts. */
 export interface InteractionDeps {
@@ -15,4 +16,8 @@ export interface InteractionDeps {
   audit: AuditLog;
   /** Number of trusted reverse-proxy hops in front of Kapı (X-Forwarded-For). */
   clientIp: (ctx: import('koa').Context) => string;
+  /** The browser's device tokens (OWASP device cookies): read by the limits, renewed at every sign-in. */
+  deviceCookies: DeviceCookies;
+  /** After every successful sign-in: the person showed up, so strangers' runs of failures against her end. */
+  ownerSignedIn?: (nationalId: string) => Promise<void>;
 }

@@ -9,6 +9,7 @@ import { KapiError } from '../../errors.js';
 import { translate } from '../i18n.js';
 import { renderPage } from '../render.js';
 import { bindUpstreamAnswer } from '../upstream-binding.js';
+import { deviceOf, rememberDevice } from '../device-cookie.js';
 import type { InteractionDeps } from './context.js';
 import type { SignInResult } from '../../sessions/record-sign-in.js';
 
@@ -29,6 +30,7 @@ function methodContext(deps: InteractionDeps, req: LoginRequest, method: Method)
     ip: deps.clientIp(req.ctx),
     userAgent: req.ctx.get('user-agent'),
     state: req.flow.current.state,
+    deviceFor: (nationalId) => deviceOf(req.ctx, deps.deviceCookies, nationalId),
   };
 }
 
@@ -191,6 +193,12 @@ async function finishLogin(deps: InteractionDeps, req: LoginRequest, acr: Acr): 
   // `kapi` travels to the resume step, where the session index records how this session was proved
   // (src/sessions/record-sign-in.ts): oidc-provider's session keeps only acr and amr.
   const signIn: SignInResult = { methods, continuesSession: flow.completed.some((c) => c.method === 'session') };
+  // This browser is now the person's own (OWASP device cookie): her later guesses count apart from strangers'.
+  const account = req.account?.id === flow.accountId ? req.account : await deps.accounts.findById(flow.accountId);
+  if (account) {
+    rememberDevice(ctx, deps.deviceCookies, account.nationalId);
+    await deps.ownerSignedIn?.(account.nationalId);
+  }
   await deps.provider().interactionFinished(ctx.req, ctx.res, {
     login: { accountId: flow.accountId, acr, amr, remember: true, ts: firstAt === Number.MAX_SAFE_INTEGER ? undefined : firstAt },
     kapi: signIn,

@@ -13,9 +13,10 @@ import { formFields } from '../../../form-fields.js';
 import { accountForm, requireAccount, requireAccountForm } from '../../guard.js';
 import { renderAccountPage } from '../../render.js';
 import { signInUrl, unmetBy, type AccountSession } from '../../session.js';
-import { AttemptLimit } from '../password/limits.js';
+import { deviceCookies, deviceOf } from '../../../device-cookie.js';
+import { AttemptLimit, ownAllowance } from '../password/limits.js';
 import { formatPhone, normalizeEmail, normalizePhone } from './normalize.js';
-import { CODES_PER_HOUR, CONTACT_CHANGE_RULE, FACTOR_PHONE_REMOVE_RULE } from './rules.js';
+import { CONTACT_CHANGE_RULE, FACTOR_PHONE_REMOVE_RULE } from './rules.js';
 import { secondFactorPhone } from '../../../../devices/second-factor-phone.js';
 import { mayAddFactor } from '../../../../assurance/factor-changes.js';
 import './messages.js';
@@ -35,7 +36,13 @@ interface FormError {
 /** "My contact options": mobile phone and e-mail (add, verify, update, delete), reset method, registry refresh. */
 export function contactPages(router: Router, deps: AccountDeps): void {
   const codes = new OneTimeCodes(deps.services.state, deriveKey(deps.config.masterKey, 'contact-codes'), { ttlSeconds: 300, maxAttempts: 5 });
-  const sent = new AttemptLimit(deps, 'contact-codes-sent', CODES_PER_HOUR, 3600);
+  // Budgets of codes sent (issue 25): per account and channel (the browser the person signed in with has
+  // its own, so a stolen session cannot spend hers), and a ceiling per phone number or address, whichever
+  // account or browser asks, so nobody's phone or mailbox can be flooded by accounts that are not hers.
+  // The ceiling (20 an hour by default) is four times an account's budget: it is reached only by someone
+  // signing in again and again, in several browsers or accounts, to flood one number.
+  const sent = new AttemptLimit(deps, 'contact-codes-sent', deps.config.limits.codes.perAccountHour, 3600);
+  const toTarget = new AttemptLimit(deps, 'contact-codes-target', deps.config.limits.codes.perTargetHour, 3600);
   const scope = (accountId: string, kind: Kind, value: string) => `contact:${accountId}:${kind}:${value}`;
   const ip = (ctx: Context) => deps.clientIp(ctx);
 
@@ -64,8 +71,14 @@ export function contactPages(router: Router, deps: AccountDeps): void {
 
   /** Sends a new code to the recorded, unverified contact. False when the hourly budget is spent. */
   const sendCode = async (ctx: Context, account: Account, kind: Kind, value: string): Promise<number> => {
-    const wait = await sent.consume(`${account.id}:${kind}`);
+    const perAccount = ownAllowance(`${account.id}:${kind}`, deviceOf(ctx, deviceCookies(deps.config), account.nationalId));
+    const wait = await sent.consume(perAccount);
     if (wait) return wait;
+    const targetWait = await toTarget.consume(`${kind}:${value.toLowerCase()}`);
+    if (targetWait) {
+      await sent.giveBack(perAccount); // nothing was sent
+      return targetWait;
+    }
     const { code } = await codes.issue(scope(account.id, kind, value), ['code']);
     const locale = localeFor(ctx);
     const minutes = Math.round(codes.ttlSeconds / 60);

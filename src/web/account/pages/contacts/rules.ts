@@ -15,6 +15,3 @@ export const CONTACT_CHANGE_RULE: AccessRule = { maxAgeSeconds: 300 };
  * (src/assurance/factor-changes.ts): under five minutes old at `substantial` or higher.
  */
 export const FACTOR_PHONE_REMOVE_RULE: AccessRule = { acr: FACTOR_LEVEL, maxAgeSeconds: FACTOR_FRESH_SECONDS, sufficientAcr: 'high' };
-
-/** Codes sent per account and channel in an hour (each resend is a new code with fresh guesses). */
-export const CODES_PER_HOUR = 5;

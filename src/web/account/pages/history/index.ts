@@ -16,7 +16,7 @@ import { withdrawConsent } from './withdraw-consent.js';
 import './messages.js';
 
 const PAGE_SIZE = 20;
-const KNOWN_RESULTS = new Set(['success', 'invalid_credentials', 'password_login_closed', 'rate_limited']);
+const KNOWN_RESULTS = new Set(['success', 'invalid_credentials', 'invalid_code', 'password_login_closed', 'rate_limited']);
 
 /** Login history (every sign-in to Kapı and to each institution) and the institutions that got data. */
 export function historyPages(router: Router, deps: AccountDeps): void {

@@ -9,7 +9,8 @@ import type { AccountDeps } from '../../deps.js';
 import { accountForm, requireAccount, requireAccountForm } from '../../guard.js';
 import { renderAccountPage } from '../../render.js';
 import { PASSWORDLESS_STRONG_METHODS, signInUrl, type AccountSession } from '../../session.js';
-import { AttemptLimit } from './limits.js';
+import { deviceCookies, deviceOf } from '../../../device-cookie.js';
+import { AttemptLimit, ownAllowance } from './limits.js';
 import { mayReplaceWithoutOld } from './rules.js';
 import { saveNewPassword } from './save.js';
 import './messages.js';
@@ -68,16 +69,18 @@ export function passwordPages(router: Router, deps: AccountDeps): void {
     if (!withoutOld) {
       current = input.current_password ?? '';
       if (!current) return show(ctx, session, account, { error: { field: 'current_password', code: 'pwchange.error.current_missing' } }, 400);
-      const wait = await wrongCurrent.waitSeconds(account.id);
+      // The guess's point is taken before argon2 runs: parallel posts cannot outrun the limit. The
+      // person's own browser (device cookie) has its own allowance: a stolen session cannot lock it.
+      const subject = ownAllowance(account.id, deviceOf(ctx, deviceCookies(deps.config), account.nationalId));
+      const wait = await wrongCurrent.consume(subject);
       if (wait) return show(ctx, session, account, { error: { field: 'current_password', code: 'pwchange.error.too_many', params: { seconds: wait } } }, 429);
       const credential = await deps.services.accounts.findPassword(account.id);
       const right = credential ? await deps.services.hasher.verify(credential.hash, current) : await deps.services.hasher.dummyVerify();
       if (!right) {
-        await wrongCurrent.consume(account.id);
         await deps.services.audit.event({ type: 'account.password_change_refused', accountId: account.id, actor: 'self', ip: deps.clientIp(ctx), detail: { reason: 'current_wrong' } });
         return show(ctx, session, account, { error: { field: 'current_password', code: 'pwchange.error.current_wrong' } }, 401);
       }
-      await wrongCurrent.reset(account.id);
+      await wrongCurrent.reset(subject);
     }
 
     const violations = checkPassword(next, { nationalId: account.nationalId, birthdate: account.birthdate ?? undefined, givenName: account.givenName, familyName: account.familyName });

@@ -1,7 +1,6 @@
-import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
-import { KapiError } from '../../../../errors.js';
 import { ipBucket } from '../../../../security/guess-limiter.js';
 import { deriveKey, hmac } from '../../../../security/crypto.js';
+import type { Counter } from '../../../../security/limiters.js';
 import type { AccountDeps } from '../../deps.js';
 
 /**
@@ -10,53 +9,49 @@ import type { AccountDeps } from '../../deps.js';
  * not sit in Redis in clear.
  */
 export class AttemptLimit {
-  readonly #limiter: RateLimiterAbstract;
+  readonly #counter: Counter;
   readonly #key: Buffer;
 
   constructor(deps: AccountDeps, name: string, readonly points: number, durationSeconds: number) {
-    const keyPrefix = `${deps.config.redisPrefix}limit:${name}`;
-    this.#limiter = deps.services.redis
-      ? new RateLimiterRedis({ storeClient: deps.services.redis, keyPrefix, points, duration: durationSeconds })
-      : new RateLimiterMemory({ keyPrefix, points, duration: durationSeconds });
+    this.#counter = deps.services.limiters.counter({ name: `limit:${name}`, points, durationSeconds });
     this.#key = deriveKey(deps.config.masterKey, `attempt-limit:${name}`);
   }
 
-  /** Seconds to wait before another attempt is allowed, or 0. Consumes nothing. */
-  async waitSeconds(subject: string): Promise<number> {
-    const res = await this.#store(() => this.#limiter.get(this.#subject(subject)));
-    return res && res.consumedPoints >= this.points ? Math.max(1, Math.ceil(res.msBeforeNext / 1000)) : 0;
+  /**
+   * Takes one attempt's point, atomically, BEFORE the attempt is checked; returns the wait when the
+   * limit is spent (0 while within it).
+   */
+  async consume(subject: string): Promise<number> {
+    const take = await this.#counter.take(this.#subject(subject));
+    return take.allowed ? 0 : take.retryAfterSeconds;
   }
 
-  /** Counts one attempt; returns the wait that now applies (0 while within the limit). */
-  async consume(subject: string): Promise<number> {
-    try {
-      await this.#limiter.consume(this.#subject(subject));
-      return 0;
-    } catch (err) {
-      if (err instanceof RateLimiterRes) return Math.max(1, Math.ceil(err.msBeforeNext / 1000));
-      throw new KapiError('storage_unavailable', 'attempt limiter store unavailable', {}, { cause: err });
-    }
+  /** Gives one attempt's point back (a later budget refused, so nothing happened). */
+  async giveBack(subject: string): Promise<void> {
+    await this.#counter.giveBack(this.#subject(subject));
   }
 
   async reset(subject: string): Promise<void> {
-    await this.#store(() => this.#limiter.delete(this.#subject(subject)));
+    await this.#counter.reset(this.#subject(subject));
   }
 
   #subject(subject: string): string {
     return hmac(this.#key, subject);
-  }
-
-  // A limiter that cannot reach its store fails closed.
-  async #store<T>(operation: () => Promise<T>): Promise<T> {
-    try {
-      return await operation();
-    } catch (err) {
-      throw new KapiError('storage_unavailable', 'attempt limiter store unavailable', {}, { cause: err });
-    }
   }
 }
 
 /** The per-IP subject: IPv6 clients count per /64, as for the login's guess limits. */
 export function ipSubject(ip: string): string {
   return `ip:${ipBucket(ip)}`;
+}
+
+/** The strangers' subject, or the subject of one browser's own allowance (its device cookie for the person). */
+export function ownAllowance(subject: string, device: string | undefined): string {
+  return device ? `${subject}:browser:${device}` : subject;
+}
+
+/** What the account pages may tell the password guess limiter (handed in as `ports.passwordGuesses`). */
+export interface PasswordGuesses {
+  /** The owner proved herself (a completed password reset): strangers' runs of failures end. */
+  ownerSignedIn(nationalId: string): Promise<void>;
 }

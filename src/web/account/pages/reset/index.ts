@@ -14,7 +14,8 @@ import { formFields } from '../../../form-fields.js';
 import { accountForm } from '../../guard.js';
 import { renderAccountPage } from '../../render.js';
 import { normalizeEmail, normalizePhone } from '../contacts/normalize.js';
-import { AttemptLimit, ipSubject } from '../password/limits.js';
+import { deviceCookies, deviceOf } from '../../../device-cookie.js';
+import { AttemptLimit, ipSubject, ownAllowance, type PasswordGuesses } from '../password/limits.js';
 import { saveNewPassword } from '../password/save.js';
 import { ageToday, isBirthdate, ResetFlows, type ResetFlow } from './flow.js';
 import './messages.js';
@@ -99,7 +100,12 @@ export function resetPages(router: Router, deps: AccountDeps): void {
     if (values.email && !email) return again({ field: 'email', code: 'reset.error.email' });
 
     const ip = deps.clientIp(ctx);
-    const wait = Math.max(await perIp.consume(ipSubject(ip)), await perNumber.consume(`nid:${nid.number}`));
+    // A browser that signed in as this person before has its own allowance (device cookie): strangers
+    // who spend the number's (or the address's) starts cannot keep her from renewing her password.
+    const device = deviceOf(ctx, deviceCookies(deps.config), nid.number);
+    const wait = device
+      ? await perNumber.consume(ownAllowance(`nid:${nid.number}`, device))
+      : Math.max(await perIp.consume(ipSubject(ip)), await perNumber.consume(`nid:${nid.number}`));
     if (wait) return again({ code: 'reset.error.too_many', params: { minutes: Math.ceil(wait / 60) } }, 429);
 
     // The same lookups whatever the number; `match` is the account only when everything fits.
@@ -204,6 +210,10 @@ export function resetPages(router: Router, deps: AccountDeps): void {
       endSessions: { reason: 'password_reset', revokeTokens: true },
     });
     await perNumber.reset(`nid:${account.nationalId}`);
+    const device = deviceOf(ctx, deviceCookies(deps.config), account.nationalId);
+    if (device) await perNumber.reset(ownAllowance(`nid:${account.nationalId}`, device));
+    // The owner proved herself: strangers' run of wrong passwords against her number ends.
+    await (deps.ports.passwordGuesses as PasswordGuesses | undefined)?.ownerSignedIn(account.nationalId);
     ctx.status = 303;
     ctx.redirect(account.passwordLoginEnabled ? '/account/reset/done' : '/account/reset/done?closed=1');
   });
