@@ -404,8 +404,9 @@ describeBrowser('every sign-in ends at an institution on another origin, in Chro
       async function approveOnDevice(page: Page, person: Person): Promise<void> {
         const number = (await page.textContent('#approval-number'))!.trim();
         const device = devices.get(person.nationalId)!;
-        const approval = (await device.pending()).find((a) => a.choices.includes(number));
-        if (!approval) throw new Error(`no pending approval showing ${number}`);
+        // The app lists the pending approval; the person types the number the page shows.
+        const approval = (await device.pending()).sort((a, b) => b.iat - a.iat)[0];
+        if (!approval) throw new Error(`no pending approval for the page showing ${number}`);
         await device.answer(approval, 'approve', number);
       }
     });
