@@ -56,17 +56,19 @@ export function passwordMethod(deps: PasswordMethodDeps): Method {
     const credential = found?.credential;
     // Unknown numbers and accounts without a password spend the same argon2 time as a wrong password.
     const valid = credential ? await deps.hasher.verify(credential.hash, password) : (await deps.hasher.dummyVerify(), false);
-    if (!account || !credential || !valid) {
+    // While the owner has closed password sign-in, a right password must not look different from a wrong
+    // one (issue 19 point 10): the same answer, and the attempt counts as a failure either way, so neither
+    // the page nor the limiter's counters tell a guesser that the guess was right. The answer itself
+    // (the wrong-credentials message) says that password sign-in may be closed, for the owner's sake.
+    const closed = account !== undefined && !account.passwordLoginEnabled;
+    if (!account || !credential || !valid || closed) {
       await attempt.failed();
-      await deps.audit.signIn({ accountId: account?.id, subjectHash: account ? undefined : hmac(deps.subjectKey, id.number), clientId: ctx.client.clientId, method: 'password', result: 'invalid_credentials', ip: ctx.ip, userAgent: ctx.userAgent });
+      const result = closed && valid ? 'password_login_closed' : 'invalid_credentials';
+      await deps.audit.signIn({ accountId: account?.id, subjectHash: account ? undefined : hmac(deps.subjectKey, id.number), clientId: ctx.client.clientId, method: 'password', result, ip: ctx.ip, userAgent: ctx.userAgent });
       return prompt(ctx, { status: 401, error: { code: 'invalid_credentials', field: 'password' }, data: { nationalId: id.number } });
     }
     await attempt.succeeded();
 
-    if (!account.passwordLoginEnabled) {
-      await deps.audit.signIn({ accountId: account.id, clientId: ctx.client.clientId, method: 'password', result: 'password_login_closed', ip: ctx.ip, userAgent: ctx.userAgent });
-      return prompt(ctx, { status: 403, error: { code: 'password_login_closed' }, data: { nationalId: id.number } });
-    }
     if (deps.hasher.needsRehash(credential.hash)) {
       await deps.accounts.setPassword({ ...credential, hash: await deps.hasher.hash(password) });
     }

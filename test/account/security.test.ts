@@ -84,14 +84,14 @@ describe('security settings: password login and access restrictions', () => {
     expect(again.headers.get('location')).toBe('/account/security?notice=unchanged');
     expect(await events('account.password_login_closed')).toHaveLength(1);
 
-    // A password sign-in at an institution is refused, with the way to open it again.
+    // A password sign-in at an institution is refused as a wrong password is (a right password must not
+    // stand out while sign-in is closed: test/attacks/closed-password-login.test.ts), with the way out.
     const refused = await institutionSignIn(new Browser(), (await authRequest(rp)).url.href);
     expect(atCallback(refused.url)).toBe(false);
-    expect(refused.status).toBe(403);
-    expect(refused.html).toContain('E-imza veya mobil imza ile giriş yapıp');
-    expect(refused.html).toContain('Güvenlik ve Ayarlar');
+    expect(refused.status).toBe(401);
+    expect(refused.html).toContain('Şifreyle girişi kapattıysanız e-imza, mobil imza');
     const english = await institutionSignIn(new Browser(), (await authRequest(rp, { ui_locales: 'en' })).url.href);
-    expect(english.html).toContain('Sign in with e-signature or mobile signature and open it again');
+    expect(english.html).toContain('If you closed password sign-in, sign in with e-signature');
 
     // And it is shown in the login history as refused.
     const refusedRows = await t.kapi.services.db('sign_ins').where({ account_id: accountId, result: 'password_login_closed' });
