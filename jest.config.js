@@ -24,6 +24,7 @@ export default {
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   // The log scan of a whole run (docs/security.md): each test file's Kapı logs every line to a file of the
   // run, the test support records the secrets it uses, and the teardown fails the run if a log holds one.
-  setupFilesAfterEnv: ['<rootDir>/test/support/log-scan-setup.ts'],
+  // ssrf-guard-setup: oidc-provider's SSRF guard works in-process as it does in a real Kapı process.
+  setupFilesAfterEnv: ['<rootDir>/test/support/log-scan-setup.ts', '<rootDir>/test/support/ssrf-guard-setup.ts'],
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
 };

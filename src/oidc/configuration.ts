@@ -21,6 +21,7 @@ import { decodeJwt } from 'jose';
 import { dpopIatTimely } from '../web/device-api/dpop.js';
 import type { ResourceServerRegistry } from './resource-servers.js';
 import { introspectionAllowedPolicy } from './introspection-policy.js';
+import { outgoingFetch } from './outgoing-requests.js';
 
 // Token lifetimes (seconds). Signed artefacts (ID tokens, JWT access tokens, logout tokens) live at most
 // MAX_SIGNED_LIFETIME: a retiring signing key stays published that long (keys/key-store.ts).
@@ -87,6 +88,9 @@ export function buildConfiguration(deps: ConfigurationDeps): Configuration {
   return {
     adapter: deps.adapter,
     jwks: deps.jwks,
+    // Back-channel logout reaches institutions on private and loopback addresses; every other outgoing
+    // request keeps oidc-provider's SSRF guard (src/oidc/outgoing-requests.ts).
+    fetch: outgoingFetch,
     // Clock skew allowed on the nbf/exp/iat of what clients sign (client assertions, request objects,
     // ID token hints); DPoP proofs below.
     clockTolerance: config.clockToleranceSeconds,
