@@ -1,8 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
+import { Browser } from '../support/browser.js';
+import { atCallback, authRequest, registerInstitution, relyingParty } from '../support/institution.js';
 import { startKapi, type TestKapi } from '../support/kapi.js';
 import { startTestPki, type TestPki } from '../support/smart-card.js';
-import { api, registerConsole, smartCardToken, type ApiAnswer } from '../registrar/support.js';
+import { api, passwordSignIn, registerConsole, smartCardToken, type ApiAnswer } from '../registrar/support.js';
 import { answerLostAfterCommit, runRegistrarCli, withDatabase } from '../registrar/cli-support.js';
 import { accountOf, books, mintRegistrarToken } from './office-support.js';
 
@@ -207,6 +209,27 @@ describe('attacks: separation of duties at the office, one issuance per request,
       expect(again.code).toBe(0);
       expect(again.stdout).toMatch(/already/i);
       expect(await books(t, GULNARA)).toEqual({ issuances: 1, fees: [500], cancellations: 0 });
+    });
+    it('a cancellation cut off after its commit still ends every session of the person: the CLI\'s retry finishes it', async () => {
+      const issued = await api(t, ayse, 'POST', '/issuances', { national_id: GULSEN, documents: [{ type: 'blue_card', number: 'M01234567' }, { type: 'nationality_passport', number: 'P7654321' }] });
+      expect(issued.status).toBe(201);
+      const rp = await relyingParty(t, await registerInstitution(t));
+      const browser = new Browser();
+      let page = await passwordSignIn(browser, (await authRequest(rp)).url.href, GULSEN, issued.body.password as string);
+      page = await browser.submit(page, { new_password: 'Mavi-Kart-Sahibi-Yeni-68', new_password_confirm: 'Mavi-Kart-Sahibi-Yeni-68' }, { name: 'submit', value: 'change' }, atCallback);
+      if (!atCallback(page.url)) page = await browser.submit(page, {}, { name: 'decision', value: 'allow' }, atCallback);
+      expect(atCallback(page.url)).toBe(true);
+      const account = await accountOf(t, GULSEN);
+      expect(await t.kapi.services.sessions.listActive(account)).toHaveLength(1);
+
+      const lossy = answerLostAfterCommit(t.kapi.services.db);
+      const run = await runRegistrarCli(withDatabase(t.kapi.services, lossy.db), ['cancel', '--office', OFFICE, '--staff', AYSE, '--national-id', GULSEN, '--document', 'blue_card:M01234567', '--document', 'nationality_passport:P7654321', '--json']);
+      expect(lossy.lost()).toBe(1);
+      expect(run.code).toBe(0);
+      expect(JSON.parse(run.stdout)).toMatchObject({ sessions_ended: 1 });
+      expect(await t.kapi.services.sessions.listActive(account)).toEqual([]);
+      expect((await books(t, GULSEN)).cancellations).toBe(1);
+      expect(await t.kapi.services.accounts.findPassword(account)).toBeUndefined();
     });
   });
 
