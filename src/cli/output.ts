@@ -23,16 +23,18 @@ export function printFields(fields: Record<string, unknown>): void {
   for (const [key, value] of entries) process.stdout.write(`${`${key}:`.padEnd(width + 2)}${text(value)}\n`);
 }
 
-/** A table with a header row; `empty` is printed instead when there are no rows. */
-export function printTable(columns: readonly string[], rows: readonly Record<string, unknown>[], empty = '(none)'): void {
+/** A table with a header row; `empty` is printed instead when there are no rows. `headers`: the header
+ *  row as given (a translated one), instead of the column names in capitals. */
+export function printTable(columns: readonly string[], rows: readonly Record<string, unknown>[], empty = '(none)', headers?: readonly string[]): void {
   if (!rows.length) {
     process.stdout.write(`${empty}\n`);
     return;
   }
   const cells = rows.map((row) => columns.map((c) => text(row[c])));
-  const widths = columns.map((c, i) => Math.max(c.length, ...cells.map((r) => r[i]!.length)));
+  const head = headers ? [...headers] : columns.map((c) => c.toUpperCase());
+  const widths = columns.map((_c, i) => Math.max(head[i]!.length, ...cells.map((r) => r[i]!.length)));
   const line = (values: string[]) => values.map((v, i) => (i === values.length - 1 ? v : v.padEnd(widths[i]!))).join('  ');
-  process.stdout.write(`${line(columns.map((c) => c.toUpperCase()))}\n`);
+  process.stdout.write(`${line(head)}\n`);
   for (const r of cells) process.stdout.write(`${line(r)}\n`);
 }
 

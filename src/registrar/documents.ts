@@ -37,12 +37,12 @@ export function isDocumentType(value: string): value is DocumentType {
   return (DOCUMENT_TYPES as readonly string[]).includes(value);
 }
 
-const CITIZEN_DOCUMENTS: readonly DocumentType[] = ['identity_card', 'tr_identity_card', 'temporary_identity_document', 'passport', 'qualifying_certificate'];
+export const CITIZEN_DOCUMENTS: readonly DocumentType[] = ['identity_card', 'tr_identity_card', 'temporary_identity_document', 'passport', 'qualifying_certificate'];
 /** Photo IDs of the state of nationality, shown beside the blue card. */
-const NATIONALITY_PHOTO_IDS: readonly DocumentType[] = ['nationality_identity_card', 'nationality_passport', 'nationality_driving_licence'];
+export const NATIONALITY_PHOTO_IDS: readonly DocumentType[] = ['nationality_identity_card', 'nationality_passport', 'nationality_driving_licence'];
 /** Without the card: any official identity document of the state of nationality. */
-const NATIONALITY_OFFICIAL_IDS: readonly DocumentType[] = [...NATIONALITY_PHOTO_IDS, 'nationality_official_id'];
-const FOREIGNER_SINGLE_DOCUMENTS: readonly DocumentType[] = ['residence_permit', 'temporary_protection_id', 'international_protection_id', 'stateless_person_id'];
+export const NATIONALITY_OFFICIAL_IDS: readonly DocumentType[] = [...NATIONALITY_PHOTO_IDS, 'nationality_official_id'];
+export const FOREIGNER_SINGLE_DOCUMENTS: readonly DocumentType[] = ['residence_permit', 'temporary_protection_id', 'international_protection_id', 'stateless_person_id'];
 
 /** Every document type an office may record for a person of this identity type. */
 export const DOCUMENTS_BY_IDENTITY: Record<IdentityType, readonly DocumentType[]> = {
@@ -87,7 +87,8 @@ function normalized(documents: readonly PresentedDocument[]): { type: DocumentTy
  */
 export function checkPersonDocuments(identity: IdentityType, documents: readonly PresentedDocument[]): { type: DocumentType; number: string }[] {
   const docs = normalized(documents);
-  if (!docs.length) throw new RegistrarRefusal('documents_missing');
+  // `identity` lets the message state the rule for this identity type, worded as `check` states it.
+  if (!docs.length) throw new RegistrarRefusal('documents_missing', { identity });
   for (const d of docs) {
     if (!DOCUMENTS_BY_IDENTITY[identity].includes(d.type)) throw new RegistrarRefusal('document_not_accepted', { type: d.type, identity });
   }
@@ -100,17 +101,19 @@ export function checkPersonDocuments(identity: IdentityType, documents: readonly
     case 'blue_card':
       if (types.has('blue_card')) {
         // With the card: a photo ID of the state of nationality as well.
-        if (!hasAny(NATIONALITY_PHOTO_IDS)) throw new RegistrarRefusal('blue_card_needs_photo_id');
+        if (!hasAny(NATIONALITY_PHOTO_IDS)) throw new RegistrarRefusal('blue_card_needs_photo_id', { identity });
         return docs;
       }
       // Without the card: any official identity document of the state of nationality.
-      if (!hasAny(NATIONALITY_OFFICIAL_IDS)) throw new RegistrarRefusal('documents_missing');
+      if (!hasAny(NATIONALITY_OFFICIAL_IDS)) throw new RegistrarRefusal('documents_missing', { identity });
       return docs;
     case 'foreigner':
       if (hasAny(FOREIGNER_SINGLE_DOCUMENTS)) return docs;
-      if (types.has('work_permit') && !types.has('passport')) throw new RegistrarRefusal('work_permit_needs_passport');
+      if (types.has('work_permit') && !types.has('passport')) throw new RegistrarRefusal('work_permit_needs_passport', { identity });
       if (types.has('work_permit') && types.has('passport')) return docs;
-      throw new RegistrarRefusal('documents_missing');
+      // A foreigner's passport counts only beside a work permit: say so, not "no document".
+      if (types.has('passport')) throw new RegistrarRefusal('passport_needs_work_permit', { identity });
+      throw new RegistrarRefusal('documents_missing', { identity });
   }
 }
 

@@ -1,14 +1,19 @@
 import type { Services } from '../services.js';
+import { IdempotencyKeys, KEY_LIFETIME_SECONDS } from './idempotency.js';
 import { RegistrarLimiter, type RegistrarLimitOptions } from './rate-limit.js';
 import { RegistrarRepository } from './repository.js';
 import { RegistrarService } from './service.js';
 import './messages.js';
+import './messages-clerk.js';
 
 export { RegistrarService } from './service.js';
+export { CounterAttempt } from './idempotency.js';
 export { RegistrarRefusal, isRefusal } from './refusal.js';
 
 export interface RegistrarOptions {
   limits?: RegistrarLimitOptions;
+  /** How long an Idempotency-Key answers with its first answer (default 24 h). */
+  idempotencyKeySeconds?: number;
   now?: () => Date;
 }
 
@@ -23,6 +28,7 @@ export function createRegistrar(services: Services, options: RegistrarOptions = 
     audit: services.audit,
     limiter: new RegistrarLimiter(services.limiters, options.limits),
     sessions: services.sessions,
+    keys: new IdempotencyKeys(services.db, options.idempotencyKeySeconds ?? KEY_LIFETIME_SECONDS),
     ...(options.now ? { now: options.now } : {}),
   });
 }

@@ -2,6 +2,7 @@ import { translate, type Locale } from '../web/i18n.js';
 import { formatLira } from './fees.js';
 import type { CounterRecord, Office } from './repository.js';
 import './messages.js';
+import './messages-clerk.js';
 
 // The receipt printed at the counter, as plain text (a receipt printer, the CLI, the console's print
 // view). It never holds the password: that goes on the sealed envelope, shown once to staff.
@@ -32,14 +33,16 @@ function counterTime(at: Date, locale: Locale): string {
 export function renderReceipt(input: ReceiptInput, locale: Locale): string {
   const t = (key: string, params?: Record<string, string | number>) => translate(locale, `registrar.${key}`, params);
   const { record, office } = input;
+  // A cancellation has no one "receiving" a password: its labels say whose password went, at whose request.
+  const forKind = (key: string) => t(record.kind === 'cancellation' ? `${key}_cancellation` : key);
   const lines: [string, string][] = [
     [t('receipt.number'), record.id],
     [t('receipt.office'), `${office.name} (${office.code})`],
     [t('receipt.staff'), input.staffName],
     [t('receipt.time'), counterTime(record.at, locale)],
-    [t('receipt.person'), input.person.name],
+    [forKind('receipt.person'), input.person.name],
     [t('receipt.national_id'), maskNationalId(input.person.nationalId)],
-    [t('receipt.channel'), t(`channel.${record.channel}`)],
+    [forKind('receipt.channel'), t(`channel.${record.channel}`)],
   ];
   if (record.documents.length) {
     lines.push([t('receipt.documents'), record.documents.map((d) => `${t(`document.${d.type}`)} (${maskDocumentNumber(d.number)})`).join('; ')]);

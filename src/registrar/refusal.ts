@@ -5,7 +5,11 @@
 export const REFUSAL_STATUS = {
   // the request itself
   invalid_request: 400,
+  invalid_identity_number: 400,
   document_unknown: 400,
+  idempotency_key_missing: 400,
+  idempotency_key_invalid: 400,
+  idempotency_key_reused: 422,
   // the person
   not_in_registry: 422,
   deceased: 422,
@@ -16,6 +20,7 @@ export const REFUSAL_STATUS = {
   document_duplicate: 422,
   blue_card_needs_photo_id: 422,
   work_permit_needs_passport: 422,
+  passport_needs_work_permit: 422,
   document_mismatch: 422,
   // the representative
   representative_missing: 422,
@@ -32,6 +37,8 @@ export const REFUSAL_STATUS = {
   // cancellation
   no_password: 409,
   // staff and office
+  staff_is_person: 403,
+  staff_is_representative: 403,
   office_unknown: 403,
   office_inactive: 403,
   not_registrar: 403,
@@ -40,17 +47,29 @@ export const REFUSAL_STATUS = {
 
 export type RefusalCode = keyof typeof REFUSAL_STATUS;
 
+export type CounterOperation = 'issue' | 'cancel';
+
 export class RegistrarRefusal extends Error {
   readonly status: number;
+  /** The operation refused, when it words the message (a cancellation is not "no password can be issued"). */
+  operation: CounterOperation | undefined;
 
   constructor(
     readonly code: RefusalCode,
     readonly params: Record<string, string | number> = {},
     message?: string,
+    /** A more precise message than the code's own (which field of a request is wrong, and how). */
+    readonly messageKey?: string,
   ) {
     super(message ?? code);
     this.name = 'RegistrarRefusal';
     this.status = REFUSAL_STATUS[code];
+  }
+
+  /** The same refusal, worded for this operation. */
+  during(operation: CounterOperation): this {
+    this.operation ??= operation;
+    return this;
   }
 }
 

@@ -206,8 +206,15 @@ export class RegistrarRepository {
     return toRecord(row as RecordRow, 'cancellation');
   }
 
-  async setSessionsEnded(cancellationId: string, count: number): Promise<void> {
-    await this.db('registrar_cancellations').where({ id: cancellationId }).update({ sessions_ended: count });
+  /** Added, not set: a replay that finishes a cut-off cancellation counts the sessions it ended too. */
+  async addSessionsEnded(cancellationId: string, count: number): Promise<void> {
+    if (count) await this.db('registrar_cancellations').where({ id: cancellationId }).increment('sessions_ended', count);
+  }
+
+  /** One record by id (what an idempotency key names). */
+  async findRecord(kind: CounterRecord['kind'], id: string): Promise<CounterRecord | undefined> {
+    const row = (await this.db(kind === 'issuance' ? 'registrar_issuances' : 'registrar_cancellations').where({ id }).first()) as RecordRow | undefined;
+    return row ? toRecord(row, kind) : undefined;
   }
 
   /** An office's own records, newest first: what its staff did (optionally for one account). */

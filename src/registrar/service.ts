@@ -1,14 +1,18 @@
 import type { Knex } from 'knex';
 import { accountFromPerson, type AccountRepository } from '../accounts/account-repository.js';
-import { randomOfficePassword, type PasswordHasher } from '../accounts/password-hasher.js';
+import type { PasswordHasher } from '../accounts/password-hasher.js';
+import { validateNationalId } from '../identity/national-id.js';
+import { log } from '../log.js';
 import type { Locale } from '../web/i18n.js';
 import type { AuditLog } from '../security/audit.js';
 import { checkAgainstRegistry, checkPersonDocuments, checkRepresentativeDocument, DOCUMENTS_BY_IDENTITY, type DocumentType } from './documents.js';
+import { checkSeparationOfDuties } from './duties.js';
 import { checkEligibility, checkRepresentative } from './eligibility.js';
 import { officePasswordFee } from './fees.js';
+import { requestFingerprint, type CounterAttempt, type IdempotencyKeys, type KeyEntry, type KeyOutcome } from './idempotency.js';
 import type { RegistrarLimiter } from './rate-limit.js';
 import { renderReceipt } from './receipt.js';
-import { RegistrarRefusal } from './refusal.js';
+import { RegistrarRefusal, type CounterOperation } from './refusal.js';
 import type { CounterRecord, Office, RecordedDocument, RegistrarRepository, RepresentativeRecord } from './repository.js';
 import type { Channel, CounterRequest, IdentityType, RegistryLookup, RegistryRecord, StaffContext } from './types.js';
 
@@ -16,6 +20,9 @@ import type { Channel, CounterRequest, IdentityType, RegistryLookup, RegistryRec
 // operation starts by checking that the staff member holds the registrar role for the office, counts
 // against the lookup limits, and ends with an audit event. Staff get what issuance needs and nothing
 // else: a name to compare with the documents, the identity type, the fee, whether a password exists.
+// An issuance or a cancellation carries an attempt with its Idempotency-Key (idempotency.ts): the same
+// request sent twice is done once, and a registrar never acts on her own password or as the
+// representative in her own request (duties.ts).
 
 /** Ends the sign-in sessions an account holds (the session index, src/sessions/session-index.ts). */
 export interface SessionEnder {
@@ -31,6 +38,7 @@ export interface RegistrarServiceDeps {
   audit: AuditLog;
   limiter: RegistrarLimiter;
   sessions: SessionEnder;
+  keys: IdempotencyKeys;
   now?: () => Date;
 }
 
@@ -48,8 +56,13 @@ export interface PersonCheck {
 
 export interface Issued {
   record: CounterRecord;
-  /** Shown once to staff for the sealed envelope; stored nowhere. */
-  password: string;
+  /**
+   * Shown once to staff for the sealed envelope; stored nowhere. A replay has it only when the attempt
+   * that committed the issuance asks again (the CLI retrying after a timeout): it is in that memory only.
+   */
+  password: string | undefined;
+  /** The request had been carried out before under its key: this is that first answer again. */
+  replayed: boolean;
   person: { nationalId: string; name: string };
   accountCreated: boolean;
   passwordLoginReopened: boolean;
@@ -62,6 +75,7 @@ export interface Issued {
 
 export interface Cancelled {
   record: CounterRecord;
+  replayed: boolean;
   person: { nationalId: string; name: string };
   sessionsEnded: number;
   office: Office;
@@ -71,6 +85,8 @@ export interface Cancelled {
 
 export interface HistoryEntry extends CounterRecord {
   nationalId: string;
+  /** The registrar who did it, by name (a staff column for the office's own books). */
+  staffName: string;
 }
 
 interface AccountLockRow {
@@ -82,6 +98,13 @@ const UNIQUE_VIOLATION = '23505';
 
 function fullName(p: { givenName: string; familyName: string }): string {
   return `${p.givenName} ${p.familyName}`;
+}
+
+/** The number as the registry keys it; a typo is refused here, before anyone is looked up. */
+function checkedNationalId(value: string, field: string): string {
+  const checked = validateNationalId(value);
+  if (!checked.ok) throw new RegistrarRefusal('invalid_identity_number', { field });
+  return checked.number;
 }
 
 /** ISO date that exists in the calendar, not after today. */
@@ -105,7 +128,7 @@ export class RegistrarService {
   }
 
   /** The office the staff member acts for, once the role is confirmed. */
-  async authorize(staff: StaffContext): Promise<{ office: Office; staffName: string }> {
+  async authorize(staff: StaffContext): Promise<{ office: Office; staffName: string; staffNationalId: string }> {
     const office = await this.#d.repository.findOffice(staff.officeCode);
     if (!office) throw new RegistrarRefusal('office_unknown');
     const role = await this.#d.repository.findRole(staff.staffAccountId);
@@ -113,17 +136,20 @@ export class RegistrarService {
     if (!office.active) throw new RegistrarRefusal('office_inactive');
     const account = await this.#d.accounts.findById(staff.staffAccountId);
     if (!account) throw new RegistrarRefusal('not_registrar');
-    return { office, staffName: fullName(account) };
+    return { office, staffName: fullName(account), staffNationalId: account.nationalId };
   }
 
   /** What staff see before handing out or cancelling a password. */
-  async check(staff: StaffContext, nationalId: string): Promise<PersonCheck> {
-    await this.authorize(staff);
+  async check(staff: StaffContext, typed: string): Promise<PersonCheck> {
+    const { staffNationalId } = await this.authorize(staff);
+    const nationalId = checkedNationalId(typed, 'national_id');
     await this.#d.limiter.consume(staff.staffAccountId, staff.officeCode);
     const person = await this.#d.registry.lookup(nationalId);
     let refusal: RegistrarRefusal | undefined;
     try {
       checkEligibility(person, this.#now());
+      // Said before she tries: her own password is another registrar's to hand out.
+      checkSeparationOfDuties(staffNationalId, { nationalId });
     } catch (err) {
       if (!(err instanceof RegistrarRefusal)) throw err;
       refusal = err;
@@ -147,117 +173,214 @@ export class RegistrarService {
   }
 
   /** Hands out a new random one-time password; the person must change it at the first sign-in. */
-  async issue(staff: StaffContext, request: CounterRequest): Promise<Issued> {
-    const { office, staffName } = await this.authorize(staff);
-    await this.#d.limiter.consume(staff.staffAccountId, staff.officeCode);
-    const { person, documents, representative } = await this.#checkCounterRequest(staff, request, 'issue');
+  async issue(staff: StaffContext, request: CounterRequest, attempt: CounterAttempt): Promise<Issued> {
+    const { office, staffName, staffNationalId } = await this.authorize(staff);
+    const fingerprint = requestFingerprint('issue', request);
+    const earlier = await this.#earlier(staff, attempt, 'issue', fingerprint);
+    if (earlier) return this.#issuedAgain(staff, attempt, earlier, office, staffName);
+    const { person, documents, representative } = await this.#checkCounterRequest(staff, staffNationalId, request, 'issue');
     // The office has seen the person (or her guardian, with the court's decision): it may take away a
     // factor she did not add or no longer has. A proxy's power of attorney does not reach that far.
-    if (request.removeSecondFactors && request.channel === 'proxy') throw new RegistrarRefusal('second_factors_by_proxy');
+    if (request.removeSecondFactors && request.channel === 'proxy') throw new RegistrarRefusal('second_factors_by_proxy').during('issue');
 
-    // Random, never chosen by staff; hashed before the transaction (argon2 takes no connection).
-    const password = randomOfficePassword();
+    // Random, never chosen by staff, drawn once per attempt; hashed before the transaction (argon2 takes
+    // no connection).
+    const password = attempt.password;
     const hash = await this.#d.hasher.hash(password);
+    const who = { nationalId: person.nationalId, name: fullName(person) };
 
     const outcome = await this.#withAccountRetry(() =>
       this.#d.db.transaction(async (trx) => {
+        // First: a duplicate of this request waits here until the first one's transaction ends.
+        if (!(await this.#d.keys.claim(trx, staff.staffAccountId, attempt, 'issue', fingerprint))) return undefined;
         const { account, created } = await this.#lockOrCreateAccount(trx, person);
-        const earlier = await this.#d.repository.countIssuances(account.id, trx);
+        const earlierIssuances = await this.#d.repository.countIssuances(account.id, trx);
         const hadPassword = Boolean(await trx('password_credentials').where({ account_id: account.id }).first());
         await this.#d.accounts.setPassword({ accountId: account.id, hash, mustChange: true, origin: 'office' }, trx);
         // A password from an office re-opens password login (FAQ, "How Can I Open Login With Password?").
         const reopened = !account.password_login_enabled;
         if (reopened) await trx('accounts').where({ id: account.id }).update({ password_login_enabled: true, updated_at: trx.fn.now() });
-        const record = await this.#d.repository.recordIssuance({ accountId: account.id, channel: request.channel, documents, representative, feeKurus: officePasswordFee(earlier) }, staff, trx);
+        const record = await this.#d.repository.recordIssuance({ accountId: account.id, channel: request.channel, documents, representative, feeKurus: officePasswordFee(earlierIssuances) }, staff, trx);
         const factorsRemoved = request.removeSecondFactors ? await removeSecondFactors(trx, account.id) : undefined;
-        return { record, created, reopened, hadPassword, factorsRemoved };
+        // The audit rows of the change are written in its own transaction.
+        await this.#audit('registrar.password_issued', staff, account.id, {
+          issuance: record.id,
+          channel: request.channel,
+          documents: documents.map((d) => d.type),
+          representative: representative?.nationalId,
+          feeKurus: record.feeKurus,
+          accountCreated: created,
+          passwordLoginReopened: reopened,
+        }, trx);
+        if (factorsRemoved) await this.#audit('registrar.second_factors_removed', staff, account.id, { issuance: record.id, channel: request.channel, ...factorsRemoved }, trx);
+        // The earlier password is gone (lost, forgotten or stolen: that is why people come). As for a
+        // reset, every session and every token of the person ends, whatever method started it
+        // (DESIGN.md, "Endings"); so they do when her factors were removed.
+        const endings = hadPassword ? 'password_changed' : factorsRemoved ? 'factors_removed' : null;
+        const answer: KeyOutcome = { person: who, accountCreated: created, passwordLoginReopened: reopened, secondFactorsRemoved: factorsRemoved !== undefined, endings };
+        await this.#d.keys.complete(trx, staff.staffAccountId, attempt.key, record.id, answer);
+        return { record, answer };
       }),
     );
+    if (!outcome) return this.#issuedAgain(staff, attempt, await this.#heldBy(staff, attempt, 'issue', fingerprint), office, staffName);
 
-    await this.#audit('registrar.password_issued', staff, outcome.record.accountId, {
-      issuance: outcome.record.id,
-      channel: request.channel,
-      documents: documents.map((d) => d.type),
-      representative: representative?.nationalId,
-      feeKurus: outcome.record.feeKurus,
-      accountCreated: outcome.created,
-      passwordLoginReopened: outcome.reopened,
-    });
-    if (outcome.factorsRemoved) await this.#audit('registrar.second_factors_removed', staff, outcome.record.accountId, { issuance: outcome.record.id, channel: request.channel, ...outcome.factorsRemoved });
-    // The earlier password is gone (lost, forgotten or stolen: that is why people come). As for a reset,
-    // every session and every token of the person ends, whatever method started it (DESIGN.md, "Endings");
-    // so they do when her factors were removed.
-    if (outcome.hadPassword || outcome.factorsRemoved) await this.#endEverything(outcome.record.accountId, outcome.hadPassword ? 'password_changed' : 'factors_removed', staff);
-
-    const who = { nationalId: person.nationalId, name: fullName(person) };
+    await this.#afterCommit(staff, attempt.key, outcome.record, outcome.answer.endings);
+    const { record, answer } = outcome;
     return {
-      record: outcome.record,
+      record,
       password,
+      replayed: false,
       person: who,
-      accountCreated: outcome.created,
-      passwordLoginReopened: outcome.reopened,
-      secondFactorsRemoved: outcome.factorsRemoved !== undefined,
+      accountCreated: answer.accountCreated ?? false,
+      passwordLoginReopened: answer.passwordLoginReopened ?? false,
+      secondFactorsRemoved: answer.secondFactorsRemoved ?? false,
       office,
       staffName,
-      receipt: (locale) => renderReceipt({ record: outcome.record, office, staffName, person: who }, locale),
+      receipt: (locale) => renderReceipt({ record, office, staffName, person: who }, locale),
     };
   }
 
   /** Cancels the person's password: it stops working at once, and every session and token of the person ends. */
-  async cancel(staff: StaffContext, request: CounterRequest): Promise<Cancelled> {
-    const { office, staffName } = await this.authorize(staff);
-    await this.#d.limiter.consume(staff.staffAccountId, staff.officeCode);
+  async cancel(staff: StaffContext, request: CounterRequest, attempt: CounterAttempt): Promise<Cancelled> {
+    const { office, staffName, staffNationalId } = await this.authorize(staff);
+    const fingerprint = requestFingerprint('cancel', request);
+    const earlier = await this.#earlier(staff, attempt, 'cancel', fingerprint);
+    if (earlier) return this.#cancelledAgain(staff, attempt, earlier, office, staffName);
     // The same proxy and guardian rules as for receiving a password (FAQ, "How Can I Cancel My
     // Password?"). Age and death do not matter here: any existing password can be cancelled.
-    const { person, documents, representative } = await this.#checkCounterRequest(staff, request, 'cancel');
+    const { person, documents, representative } = await this.#checkCounterRequest(staff, staffNationalId, request, 'cancel');
+    const who = { nationalId: person.nationalId, name: fullName(person) };
 
     const record = await this.#d.db.transaction(async (trx) => {
+      if (!(await this.#d.keys.claim(trx, staff.staffAccountId, attempt, 'cancel', fingerprint))) return undefined;
       const account = (await trx('accounts').where({ national_id: person.nationalId }).forUpdate().first('id', 'password_login_enabled')) as AccountLockRow | undefined;
-      if (!account) throw new RegistrarRefusal('no_password');
+      if (!account) throw new RegistrarRefusal('no_password').during('cancel');
       const removed = await trx('password_credentials').where({ account_id: account.id }).del();
-      if (!removed) throw new RegistrarRefusal('no_password');
-      return this.#d.repository.recordCancellation({ accountId: account.id, channel: request.channel, documents, representative }, staff, trx);
+      if (!removed) throw new RegistrarRefusal('no_password').during('cancel');
+      const cancelled = await this.#d.repository.recordCancellation({ accountId: account.id, channel: request.channel, documents, representative }, staff, trx);
+      await this.#audit('registrar.password_cancelled', staff, account.id, {
+        cancellation: cancelled.id,
+        channel: request.channel,
+        documents: documents.map((d) => d.type),
+        representative: representative?.nationalId,
+      }, trx);
+      await this.#d.keys.complete(trx, staff.staffAccountId, attempt.key, cancelled.id, { person: who, endings: 'password_cancelled' });
+      return cancelled;
     });
+    if (!record) return this.#cancelledAgain(staff, attempt, await this.#heldBy(staff, attempt, 'cancel', fingerprint), office, staffName);
 
-    const sessionsEnded = await this.#endEverything(record.accountId, 'password_cancelled', staff);
-    await this.#d.repository.setSessionsEnded(record.id, sessionsEnded);
+    const sessionsEnded = await this.#afterCommit(staff, attempt.key, record, 'password_cancelled');
     const finalRecord = { ...record, sessionsEnded };
-    await this.#audit('registrar.password_cancelled', staff, record.accountId, {
-      cancellation: record.id,
-      channel: request.channel,
-      documents: documents.map((d) => d.type),
-      representative: representative?.nationalId,
-      sessionsEnded,
-    });
-    const who = { nationalId: person.nationalId, name: fullName(person) };
-    return { record: finalRecord, person: who, sessionsEnded, office, staffName, receipt: (locale) => renderReceipt({ record: finalRecord, office, staffName, person: who }, locale) };
+    return { record: finalRecord, replayed: false, person: who, sessionsEnded, office, staffName, receipt: (locale) => renderReceipt({ record: finalRecord, office, staffName, person: who }, locale) };
   }
 
   /** The office's own counter records (newest first), optionally for one person. */
   async history(staff: StaffContext, options: { nationalId?: string | undefined; limit?: number | undefined } = {}): Promise<HistoryEntry[]> {
     await this.authorize(staff);
     let accountId: string | undefined;
-    if (options.nationalId) {
+    if (options.nationalId !== undefined) {
+      const nationalId = checkedNationalId(options.nationalId, 'national_id');
       await this.#d.limiter.consume(staff.staffAccountId, staff.officeCode);
-      const account = await this.#d.accounts.findByNationalId(options.nationalId);
-      await this.#audit('registrar.history', staff, account?.id, { nationalId: options.nationalId });
+      const account = await this.#d.accounts.findByNationalId(nationalId);
+      await this.#audit('registrar.history', staff, account?.id, { nationalId });
       if (!account) return [];
       accountId = account.id;
     } else {
       await this.#audit('registrar.history', staff, undefined, {});
     }
     const records = await this.#d.repository.officeHistory(staff.officeCode, { accountId, limit: options.limit });
-    const numbers = new Map<string, string>();
-    for (const id of new Set(records.map((r) => r.accountId))) numbers.set(id, (await this.#d.accounts.findById(id))?.nationalId ?? '');
-    return records.map((r) => ({ ...r, nationalId: numbers.get(r.accountId) ?? '' }));
+    const people = new Map<string, { nationalId: string; name: string }>();
+    for (const id of new Set(records.flatMap((r) => [r.accountId, r.staffAccountId]))) {
+      const account = await this.#d.accounts.findById(id);
+      people.set(id, { nationalId: account?.nationalId ?? '', name: account ? fullName(account) : '' });
+    }
+    return records.map((r) => ({ ...r, nationalId: people.get(r.accountId)?.nationalId ?? '', staffName: people.get(r.staffAccountId)?.name ?? '' }));
   }
 
   // -- internals
 
-  async #checkCounterRequest(staff: StaffContext, request: CounterRequest, operation: 'issue' | 'cancel'): Promise<{ person: RegistryRecord; documents: RecordedDocument[]; representative: RepresentativeRecord | null }> {
+  /** The stored answer for this attempt's key; a key used for another request is refused. */
+  async #earlier(staff: StaffContext, attempt: CounterAttempt, operation: CounterOperation, fingerprint: string): Promise<KeyEntry | undefined> {
+    const entry = await this.#d.keys.find(staff.staffAccountId, attempt.key);
+    if (!entry) return undefined;
+    if (entry.operation !== operation || entry.fingerprint !== fingerprint) {
+      await this.#audit(`registrar.${operation}_refused`, staff, undefined, { refusal: 'idempotency_key_reused' });
+      throw new RegistrarRefusal('idempotency_key_reused').during(operation);
+    }
+    return entry;
+  }
+
+  /** After waiting for the request that held the key: its answer (or a refusal if it was another request). */
+  async #heldBy(staff: StaffContext, attempt: CounterAttempt, operation: CounterOperation, fingerprint: string): Promise<KeyEntry> {
+    const entry = await this.#earlier(staff, attempt, operation, fingerprint);
+    if (!entry) throw new Error('the key was held by a transaction that recorded nothing');
+    return entry;
+  }
+
+  /**
+   * The steps after the commit: every session and token of the person ends. Run once per request; a
+   * replay of a request cut off before them runs them (idempotency.ts, takeFinish).
+   */
+  async #afterCommit(staff: StaffContext, key: string, record: CounterRecord, endings: string | null): Promise<number> {
+    let ended = 0;
+    if (endings) {
+      try {
+        ended = await this.#endEverything(record.accountId, endings, staff);
+        if (record.kind === 'cancellation') await this.#d.repository.addSessionsEnded(record.id, ended);
+        await this.#d.keys.finish(staff.staffAccountId, key);
+      } catch (err) {
+        await this.#d.keys.releaseFinish(staff.staffAccountId, key).catch(() => undefined);
+        throw err;
+      }
+    }
+    await this.#d.keys.purgeLapsed().catch((err: unknown) => log.warn({ err }, 'purging lapsed registrar idempotency keys failed'));
+    return ended;
+  }
+
+  /** The record a key names, with the steps after its commit finished if they were cut off. */
+  async #replayed(staff: StaffContext, attempt: CounterAttempt, entry: KeyEntry, kind: CounterRecord['kind']): Promise<CounterRecord> {
+    if (!entry.finished && entry.outcome.endings && (await this.#d.keys.takeFinish(staff.staffAccountId, attempt.key, attempt.id))) {
+      const pending = await this.#d.repository.findRecord(kind, entry.recordId);
+      if (pending) await this.#afterCommit(staff, attempt.key, pending, entry.outcome.endings);
+    }
+    const record = await this.#d.repository.findRecord(kind, entry.recordId);
+    if (!record) throw new Error(`the ${kind} an idempotency key names is gone`);
+    await this.#audit('registrar.request_replayed', staff, record.accountId, { [kind]: record.id });
+    return record;
+  }
+
+  async #issuedAgain(staff: StaffContext, attempt: CounterAttempt, entry: KeyEntry, office: Office, staffName: string): Promise<Issued> {
+    const record = await this.#replayed(staff, attempt, entry, 'issuance');
+    const who = entry.outcome.person;
+    return {
+      record,
+      // Only the attempt that drew it still has it; any other caller gets the receipt, not the password.
+      password: entry.attemptId === attempt.id ? attempt.password : undefined,
+      replayed: true,
+      person: who,
+      accountCreated: entry.outcome.accountCreated ?? false,
+      passwordLoginReopened: entry.outcome.passwordLoginReopened ?? false,
+      secondFactorsRemoved: entry.outcome.secondFactorsRemoved ?? false,
+      office,
+      staffName,
+      receipt: (locale) => renderReceipt({ record, office, staffName, person: who }, locale),
+    };
+  }
+
+  async #cancelledAgain(staff: StaffContext, attempt: CounterAttempt, entry: KeyEntry, office: Office, staffName: string): Promise<Cancelled> {
+    const record = await this.#replayed(staff, attempt, entry, 'cancellation');
+    const who = entry.outcome.person;
+    return { record, replayed: true, person: who, sessionsEnded: record.sessionsEnded ?? 0, office, staffName, receipt: (locale) => renderReceipt({ record, office, staffName, person: who }, locale) };
+  }
+
+  async #checkCounterRequest(staff: StaffContext, staffNationalId: string, request: CounterRequest, operation: CounterOperation): Promise<{ person: RegistryRecord; documents: RecordedDocument[]; representative: RepresentativeRecord | null }> {
     const now = this.#now();
-    const person = await this.#d.registry.lookup(request.nationalId);
     try {
+      // Before anything is looked up: her own password, or a request in which she represents someone,
+      // is another registrar's to carry out.
+      checkSeparationOfDuties(staffNationalId, request);
+      await this.#d.limiter.consume(staff.staffAccountId, staff.officeCode);
+      const person = await this.#d.registry.lookup(request.nationalId);
       if (!person) throw new RegistrarRefusal('not_in_registry');
       if (operation === 'issue') checkEligibility(person, now);
       const checked = person;
@@ -276,6 +399,7 @@ export class RegistrarService {
       return { person: checked, documents, representative };
     } catch (err) {
       if (err instanceof RegistrarRefusal) {
+        err.during(operation);
         await this.#audit(`registrar.${operation}_refused`, staff, undefined, { nationalId: request.nationalId, channel: request.channel, refusal: err.code });
       }
       throw err;
@@ -328,8 +452,8 @@ export class RegistrarService {
     return ended;
   }
 
-  async #audit(type: string, staff: StaffContext, accountId: string | undefined, detail: Record<string, unknown>): Promise<void> {
-    await this.#d.audit.event({ type, accountId, actor: `registrar:${staff.staffAccountId}`, ip: staff.ip, detail: { office: staff.officeCode, via: staff.via, ...detail } });
+  async #audit(type: string, staff: StaffContext, accountId: string | undefined, detail: Record<string, unknown>, trx?: Knex.Transaction): Promise<void> {
+    await this.#d.audit.event({ type, accountId, actor: `registrar:${staff.staffAccountId}`, ip: staff.ip, detail: { office: staff.officeCode, via: staff.via, ...detail } }, trx);
   }
 }
 

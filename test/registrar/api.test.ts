@@ -150,6 +150,7 @@ describe('registrar API', () => {
         national_id: DENIZ, identity_type: 'citizen', name: 'Deniz Kaya', eligible: true,
         accepted_documents: ['identity_card', 'tr_identity_card', 'temporary_identity_document', 'passport', 'qualifying_certificate'],
         has_password: false, next_fee: { amount_kurus: 500, currency: 'TRY', display: '5,00 TL' },
+        document_rule: 'Şunlardan biri: Nüfus cüzdanı, T.C. Kimlik Kartı, Nüfus müdürlüğünce verilen geçici kimlik belgesi, Pasaport, Yeterlik belgesi.',
       });
     });
 
@@ -167,7 +168,9 @@ describe('registrar API', () => {
       expect(unknown.body.error).toBe('not_in_registry');
       const malformed = await api(t, token, 'POST', '/people/lookup', { national_id: '12345' });
       expect(malformed.status).toBe(400);
-      expect(malformed.body).toMatchObject({ error: 'invalid_request', field: 'national_id' });
+      // A typo is an invalid identity number (issue 20 point 7), said in the clerk's language.
+      expect(malformed.body).toMatchObject({ error: 'invalid_identity_number', field: 'national_id' });
+      expect(malformed.body.message).toContain('Geçersiz kimlik numarası');
     });
   });
 
@@ -358,7 +361,7 @@ describe('registrar API', () => {
       expect(doc.servers[0]!.url).toBe(t.issuer);
       expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/registrar/v1/issuances', '/registrar/v1/cancellations', '/registrar/v1/people/lookup', '/registrar/v1/history', '/registrar/v1/me', '/registrar/v1/document-types']));
       const request = doc.components.schemas.RegistrarCounterRequest!;
-      expect(Object.keys(request.properties!)).toEqual(['national_id', 'channel', 'documents', 'representative']);
+      expect(Object.keys(request.properties!)).toEqual(['national_id', 'channel', 'documents', 'representative', 'office']);
       expect(JSON.stringify(request)).toContain('work_permit');
     });
 

@@ -25,10 +25,11 @@ interface Run {
 
 let dataDir: string;
 
-function kapi(...args: string[]): Promise<Run> {
-  const { DATABASE_URL: _db, REDIS_URL: _redis, ...env } = process.env;
+/** The real command; the language of its messages comes from LANG (none here unless a test sets it). */
+function kapiWith(language: Record<string, string>, ...args: string[]): Promise<Run> {
+  const { DATABASE_URL: _db, REDIS_URL: _redis, LANG: _lang, LC_ALL: _all, LC_MESSAGES: _messages, ...env } = process.env;
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [KAPI, ...args], { cwd: dataDir, env: { ...env, DATA_DIR: dataDir, KAPI_LOG_LEVEL: 'silent', KAPI_DEMO: 'false' } });
+    const child = spawn(process.execPath, [KAPI, ...args], { cwd: dataDir, env: { ...env, LANG: 'C.UTF-8', ...language, DATA_DIR: dataDir, KAPI_LOG_LEVEL: 'silent', KAPI_DEMO: 'false' } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -36,6 +37,10 @@ function kapi(...args: string[]): Promise<Run> {
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
+}
+
+function kapi(...args: string[]): Promise<Run> {
+  return kapiWith({}, ...args);
 }
 
 function json<T = Record<string, unknown>>(run: Run): T {
@@ -64,6 +69,20 @@ describe('kapi registrar', () => {
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(message);
     expect(run.stdout).toBe('');
+  });
+
+  it("speaks the clerk's language: Turkish by default, English with an English LANG, commander's own errors too (issue 20 point 7)", async () => {
+    const typo = ['registrar', 'check', '--office', OFFICE, '--staff', '10090908019', '--national-id', DENIZ];
+    const turkish = await kapi(...typo);
+    expect(turkish.code).toBe(1);
+    expect(turkish.stderr).toContain('invalid_identity_number: Geçersiz kimlik numarası (--staff)');
+    const english = await kapiWith({ LANG: 'en_US.UTF-8' }, ...typo);
+    expect(english.stderr).toContain('invalid_identity_number: Invalid identity number (--staff)');
+    const unknownOption = await kapi('registrar', 'issue', '--office', OFFICE, '--staff', REGISTRAR, '--natinal-id', DENIZ);
+    expect(unknownOption.code).toBe(1);
+    expect(unknownOption.stderr).toContain('Bilinmeyen seçenek --natinal-id');
+    expect(unknownOption.stderr).not.toContain('unknown option');
+    for (const run of [turkish, english, unknownOption]) expect(run.stdout).toBe('');
   });
 
   it('sets up an office and its registrar', async () => {

@@ -95,7 +95,7 @@ describe('documents accepted per identity type', () => {
     ['foreigner', [doc('stateless_person_id')], 'accepted'],
     ['foreigner', [doc('work_permit'), doc('passport')], 'accepted'],
     ['foreigner', [doc('work_permit')], 'work_permit_needs_passport'],
-    ['foreigner', [doc('passport')], 'documents_missing'],
+    ['foreigner', [doc('passport')], 'passport_needs_work_permit'], // said as `check` says it, not "no document"
     ['foreigner', [doc('tr_identity_card')], 'document_not_accepted'],
   ] as const)('%s with %j: %s', (identity, documents, expected) => {
     expect(refusalOf(() => checkPersonDocuments(identity, documents))).toBe(expected);

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import * as client from 'openid-client';
 import { Browser, type Page } from '../support/browser.js';
 import { atCallback, authRequest, exchange, registerInstitution, relyingParty } from '../support/institution.js';
@@ -69,10 +70,17 @@ export interface ApiAnswer {
   headers: Headers;
 }
 
+/**
+ * One call of the registrar API. Issuances and cancellations carry a new Idempotency-Key each, as a
+ * console sends them, unless the caller gives one (an empty one: none is sent).
+ */
 export async function api(t: TestKapi, token: string | undefined, method: 'GET' | 'POST', path: string, body?: unknown, headers: Record<string, string> = {}): Promise<ApiAnswer> {
+  const counter = method === 'POST' && (path === '/issuances' || path === '/cancellations');
+  const { 'idempotency-key': given, ...rest } = headers;
+  const key = given ?? (counter ? `"${randomUUID()}"` : undefined);
   const res = await fetch(`${t.issuer}/registrar/v1${path}`, {
     method,
-    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
+    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...(key ? { 'idempotency-key': key } : {}), ...rest },
     ...(body !== undefined ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}),
   });
   const text = await res.text();

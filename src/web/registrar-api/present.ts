@@ -1,8 +1,8 @@
 import type { Locale } from '../../web/i18n.js';
-import { translate } from '../../web/i18n.js';
 import { formatLira } from '../../registrar/fees.js';
 import type { CounterRecord } from '../../registrar/repository.js';
 import type { PersonCheck } from '../../registrar/service.js';
+import { documentRule, refusalMessage } from '../../registrar/wording.js';
 
 // JSON shapes of the registrar API (snake_case, as OAuth and OIDC documents are). Described in
 // docs/openapi/registrar.paths.json.
@@ -11,7 +11,7 @@ export function fee(kurus: number, locale: Locale) {
   return { amount_kurus: kurus, currency: 'TRY', display: formatLira(kurus, locale) };
 }
 
-export function recordJson(r: CounterRecord & { nationalId?: string }, locale: Locale) {
+export function recordJson(r: CounterRecord & { nationalId?: string; staffName?: string }, locale: Locale) {
   const rep = r.representative;
   return {
     id: r.id,
@@ -19,6 +19,7 @@ export function recordJson(r: CounterRecord & { nationalId?: string }, locale: L
     ...(r.nationalId !== undefined ? { national_id: r.nationalId } : {}),
     office: r.officeCode,
     staff_account_id: r.staffAccountId,
+    ...(r.staffName !== undefined ? { staff_name: r.staffName } : {}),
     via: r.staffVia,
     channel: r.channel,
     documents: r.documents,
@@ -37,8 +38,10 @@ export function checkJson(c: PersonCheck, locale: Locale) {
     identity_type: c.identityType,
     name: c.name,
     eligible: c.eligible,
-    ...(c.refusal ? { refusal: { error: c.refusal.code, message: translate(locale, `registrar.refusal.${c.refusal.code}`, c.refusal.params) } } : {}),
+    ...(c.refusal ? { refusal: { error: c.refusal.code, message: refusalMessage(locale, c.refusal) } } : {}),
     accepted_documents: c.acceptedDocuments,
+    // The same words a document refusal of an issuance uses (the passport rule included).
+    document_rule: documentRule(c.identityType, locale),
     has_password: c.hasPassword,
     next_fee: fee(c.nextFeeKurus, locale),
   };

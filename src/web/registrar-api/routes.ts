@@ -6,10 +6,13 @@ import { z } from 'zod';
 import { isKapiError } from '../../errors.js';
 import { log } from '../../log.js';
 import { DOCUMENTS_BY_IDENTITY, REPRESENTATIVE_DOCUMENTS } from '../../registrar/documents.js';
-import { isRefusal } from '../../registrar/refusal.js';
+import { CounterAttempt } from '../../registrar/idempotency.js';
+import { isRefusal, RegistrarRefusal } from '../../registrar/refusal.js';
 import type { RegistrarService } from '../../registrar/service.js';
 import type { StaffContext } from '../../registrar/types.js';
+import { refusalMessage } from '../../registrar/wording.js';
 import { pickLocale, translate, type Locale } from '../i18n.js';
+import { invalidRequest } from './invalid.js';
 import { checkJson, recordJson } from './present.js';
 import { counterRequestSchema, historyRequestSchema, issuanceRequestSchema, lookupRequestSchema, toCounterRequest } from './schemas.js';
 import { REGISTRAR_API_PATH, TokenRefusal, type Registrar, type RegistrarTokenVerifier } from './token.js';
@@ -27,6 +30,8 @@ export interface RegistrarApiDeps {
 interface State {
   registrar: Registrar;
   locale: Locale;
+  /** Issuances and cancellations: this request's attempt under its Idempotency-Key. */
+  attempt?: CounterAttempt;
 }
 
 function localeOf(ctx: Context): Locale {
@@ -65,14 +70,30 @@ function challenge(problem: TokenRefusal['problem'], realm: string): string {
   }
 }
 
-/** A zod failure as one `field` for the message. An unknown document type gets its own answer. */
-function zodProblem(error: z.ZodError): { code: 'document_unknown' | 'invalid_request'; field: string } {
-  const documentType = error.issues.find((i) => i.path.at(-1) === 'type' && i.path.includes('document') === false && i.path.includes('documents'));
-  const repDocumentType = error.issues.find((i) => i.path.at(-1) === 'type' && i.path.includes('document'));
-  const unknown = documentType ?? repDocumentType;
-  if (unknown) return { code: 'document_unknown', field: unknown.path.join('.') };
-  const first = error.issues[0];
-  return { code: 'invalid_request', field: first ? first.path.join('.') || first.message : 'body' };
+/** The body as the schema reads it, or the refusal that names the field and what is wrong with it. */
+function parse<S extends z.ZodType>(schema: S, body: unknown): z.output<S> {
+  const parsed = schema.safeParse(body);
+  if (!parsed.success) throw invalidRequest(parsed.error, body);
+  return parsed.data;
+}
+
+/**
+ * The Idempotency-Key of an issuance or cancellation (IETF httpapi draft): a Structured Field string
+ * (`"8e03978e-..."`); a bare token is taken as it is. Required: without it a double click issues twice.
+ */
+function attemptOf(ctx: Context): CounterAttempt {
+  const raw = ctx.get('idempotency-key').trim();
+  if (!raw) throw new RegistrarRefusal('idempotency_key_missing');
+  if (!raw.startsWith('"')) return new CounterAttempt(raw);
+  const quoted = /^"((?:[\x20\x21\x23-\x5b\x5d-\x7e]|\\["\\])*)"$/.exec(raw);
+  if (!quoted) throw new RegistrarRefusal('idempotency_key_invalid');
+  return new CounterAttempt(quoted[1]!.replace(/\\(["\\])/g, '$1'));
+}
+
+/** A replayed answer says so (RFC-less but common: `Idempotent-Replayed`), and why there is no password. */
+function replayed(ctx: Context, locale: Locale): Record<string, unknown> {
+  ctx.set('Idempotent-Replayed', 'true');
+  return { replayed: true, notice: translate(locale, 'registrar.replay.notice') };
 }
 
 export function registrarApiRouter(deps: RegistrarApiDeps): Router<State> {
@@ -90,13 +111,10 @@ export function registrarApiRouter(deps: RegistrarApiDeps): Router<State> {
         ctx.set('WWW-Authenticate', challenge(err.problem, 'kapi-registrar'));
         return fail(ctx, TOKEN_STATUS[err.problem], err.problem === 'not_registrar' ? 'not_registrar' : err.problem === 'invalid' || err.problem === 'missing' ? 'invalid_token' : err.problem === 'acr' ? 'insufficient_user_authentication' : 'insufficient_scope', translate(locale, err.problem === 'not_registrar' ? 'registrar.refusal.not_registrar' : `registrar.token.${err.problem}`));
       }
-      if (isRefusal(err)) {
-        if (err.code === 'too_many_requests') ctx.set('Retry-After', String(err.params.retryAfter ?? 60));
-        return fail(ctx, err.status, err.code, translate(locale, `registrar.refusal.${err.code}`, err.params));
-      }
-      if (err instanceof z.ZodError) {
-        const problem = zodProblem(err);
-        return fail(ctx, 400, problem.code, translate(locale, `registrar.refusal.${problem.code}`, { field: problem.field, type: problem.field }), { field: problem.field });
+      const refusal = err instanceof z.ZodError ? invalidRequest(err, undefined) : err;
+      if (isRefusal(refusal)) {
+        if (refusal.code === 'too_many_requests') ctx.set('Retry-After', String(refusal.params.retryAfter ?? 60));
+        return fail(ctx, refusal.status, refusal.code, refusalMessage(locale, refusal), typeof refusal.params.field === 'string' ? { field: refusal.params.field } : {});
       }
       const status = (err as { status?: number; expose?: boolean }).status;
       // Body parser: oversized (413), not JSON (415), malformed JSON (400).
@@ -119,7 +137,9 @@ export function registrarApiRouter(deps: RegistrarApiDeps): Router<State> {
     await next();
   });
 
-  const staffOf = (ctx: Context & { state: State }): StaffContext => ({ officeCode: ctx.state.registrar.officeCode, staffAccountId: ctx.state.registrar.accountId, via: 'api', ip: deps.clientIp(ctx) });
+  // The office is the registrar's role's. A console that names one asserts it: another office is refused
+  // by the role check (403 not_registrar), never served.
+  const staffOf = (ctx: Context & { state: State }, office?: string): StaffContext => ({ officeCode: office ?? ctx.state.registrar.officeCode, staffAccountId: ctx.state.registrar.accountId, via: 'api', ip: deps.clientIp(ctx) });
 
   const requireJson: RouterMiddleware<State> = async (ctx, next) => {
     if (!ctx.is('application/json')) return fail(ctx, 415, 'invalid_request', translate(ctx.state.locale, 'registrar.refusal.invalid_request', { field: 'content-type' }));
@@ -141,44 +161,53 @@ export function registrarApiRouter(deps: RegistrarApiDeps): Router<State> {
     });
   });
 
+  // Issuances and cancellations: the key before the body is read, so that a request without one does nothing.
+  const requireKey: RouterMiddleware<State> = async (ctx, next) => {
+    ctx.state.attempt = attemptOf(ctx);
+    await next();
+  };
+
   router.post('/people/lookup', requireJson, async (ctx) => {
-    const body = lookupRequestSchema.parse(ctx.request.body);
-    send(ctx, 200, checkJson(await deps.service.check(staffOf(ctx), body.national_id), ctx.state.locale));
+    const body = parse(lookupRequestSchema, ctx.request.body);
+    send(ctx, 200, checkJson(await deps.service.check(staffOf(ctx, body.office), body.national_id), ctx.state.locale));
   });
 
-  router.post('/issuances', requireJson, async (ctx) => {
-    const body = issuanceRequestSchema.parse(ctx.request.body);
-    const issued = await deps.service.issue(staffOf(ctx), toCounterRequest(body));
+  router.post('/issuances', requireJson, requireKey, async (ctx) => {
+    const body = parse(issuanceRequestSchema, ctx.request.body);
+    const issued = await deps.service.issue(staffOf(ctx, body.office), toCounterRequest(body), ctx.state.attempt!);
     const locale = ctx.state.locale;
     send(ctx, 201, {
       issuance: recordJson(issued.record, locale),
       person: { national_id: issued.person.nationalId, name: issued.person.name },
-      // Shown once, for the sealed envelope. Kapı keeps only its argon2id hash.
-      password: issued.password,
+      // Shown once, for the sealed envelope. Kapı keeps only its argon2id hash; a replay has none.
+      password: issued.password ?? null,
       must_change: true,
       account_created: issued.accountCreated,
       password_login_reopened: issued.passwordLoginReopened,
       second_factors_removed: issued.secondFactorsRemoved,
       receipt: issued.receipt(locale),
+      ...(issued.replayed ? replayed(ctx, locale) : { replayed: false }),
     });
   });
 
-  router.post('/cancellations', requireJson, async (ctx) => {
-    const body = counterRequestSchema.parse(ctx.request.body);
-    const cancelled = await deps.service.cancel(staffOf(ctx), toCounterRequest(body));
+  router.post('/cancellations', requireJson, requireKey, async (ctx) => {
+    const body = parse(counterRequestSchema, ctx.request.body);
+    const cancelled = await deps.service.cancel(staffOf(ctx, body.office), toCounterRequest(body), ctx.state.attempt!);
     const locale = ctx.state.locale;
     send(ctx, 201, {
       cancellation: recordJson(cancelled.record, locale),
       person: { national_id: cancelled.person.nationalId, name: cancelled.person.name },
       sessions_ended: cancelled.sessionsEnded,
       receipt: cancelled.receipt(locale),
+      ...(cancelled.replayed ? replayed(ctx, locale) : { replayed: false }),
     });
   });
 
   router.post('/history', requireJson, async (ctx) => {
-    const body = historyRequestSchema.parse(ctx.request.body ?? {});
-    const entries = await deps.service.history(staffOf(ctx), { nationalId: body.national_id, limit: body.limit });
-    send(ctx, 200, { office: ctx.state.registrar.officeCode, entries: entries.map((e) => recordJson(e, ctx.state.locale)) });
+    const body = parse(historyRequestSchema, ctx.request.body ?? {});
+    const staff = staffOf(ctx, body.office);
+    const entries = await deps.service.history(staff, { nationalId: body.national_id, limit: body.limit });
+    send(ctx, 200, { office: staff.officeCode, entries: entries.map((e) => recordJson(e, ctx.state.locale)) });
   });
 
   // Anything else under the prefix: a JSON 404 (after the token check: no probing without one).

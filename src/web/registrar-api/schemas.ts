@@ -14,6 +14,13 @@ const nationalId = z
   .transform((v) => (validateNationalId(v) as { number: string }).number)
   .meta({ description: 'T.C. identity number or foreign identification number (11 digits)', examples: ['10000000146'] });
 
+/** The office the console acts for, when it says so: it must be the registrar's own (403 otherwise). */
+const officeSchema = z
+  .string()
+  .regex(/^[A-Z0-9-]{3,32}$/)
+  .optional()
+  .meta({ description: "The office the request is made at. Optional: the registrar's role names it; when given and not hers, the request is refused (403 not_registrar)", examples: ['PTT-ANK-KIZILAY'] });
+
 const documentSchema = z
   .object({
     type: z.enum(DOCUMENT_TYPES).meta({ description: 'Document type; which ones count depends on the identity type (GET /registrar/v1/document-types)' }),
@@ -44,6 +51,7 @@ export const counterRequestSchema = z
     channel: z.enum(CHANNELS).default('self').meta({ description: 'self: in person; proxy: power of attorney; guardian: court decision' }),
     documents: z.array(documentSchema).max(4).default([]).meta({ description: "The person's own documents (required in person)" }),
     representative: representativeSchema.optional(),
+    office: officeSchema,
   })
   .strict();
 
@@ -54,12 +62,13 @@ export const issuanceRequestSchema = counterRequestSchema
   })
   .strict();
 
-export const lookupRequestSchema = z.object({ national_id: nationalId }).strict();
+export const lookupRequestSchema = z.object({ national_id: nationalId, office: officeSchema }).strict();
 
 export const historyRequestSchema = z
   .object({
     national_id: nationalId.optional(),
     limit: z.number().int().min(1).max(200).default(50),
+    office: officeSchema,
   })
   .strict();
 
