@@ -64,6 +64,7 @@ const BROWSER_FORMS: Record<string, { reach: Reach; fields?: Record<string, stri
   'POST /account/sessions/end': { reach: 'account' },
   'POST /account/sessions/end-all': { reach: 'account' },
   'POST /account/history/institutions/withdraw': { reach: 'account' },
+  'POST /account/history/not-me': { reach: 'account', fields: { entry: '1', confirm: 'yes' } },
   'POST /account/second-factors/two-factor': { reach: 'account', fields: { action: 'enable' } },
   'POST /account/second-factors/totp': { reach: 'account' },
   'POST /account/second-factors/totp/activate': { reach: 'account', fields: { code: '123456' } },
