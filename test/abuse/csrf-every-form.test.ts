@@ -59,6 +59,8 @@ const BROWSER_FORMS: Record<string, { reach: Reach; fields?: Record<string, stri
   'POST /account/contacts/email/send': { reach: 'account' },
   'POST /account/contacts/phone/verify': { reach: 'account', fields: { code: '123456' } },
   'POST /account/contacts/email/verify': { reach: 'account', fields: { code: '123456' } },
+  'POST /account/contacts/phone/cancel': { reach: 'account' },
+  'POST /account/contacts/email/cancel': { reach: 'account' },
   'POST /account/contacts/reset-method': { reach: 'account', fields: { method: 'phone_and_email' } },
   'POST /account/contacts/refresh': { reach: 'account' },
   'POST /account/sessions/end': { reach: 'account' },
