@@ -67,6 +67,7 @@ describe('attacks: "This wasn\'t me" on the login history (issue 20 point 4)', (
   it('on a password sign-in: every session (the attacker\'s, an e-signature one, her own) and every refresh token end, password login closes, and the attacker\'s next sign-in gets the "closed" message', async () => {
     const attacker = await attackerAtInstitution(cagla);
     expect((await attacker.browser.go(`${t().issuer}/account`)).status).toBe(200); // he reads her account pages too
+    await t().kapi.services.accounts.setPending(cagla.accountId, 'phone', '+905559990000'); // and asked for his phone
     const card = new Browser('her-laptop/1.0');
     expect((await signInWithESignature(t(), pki, card, '/account', cagla)).status).toBe(200);
 
@@ -109,6 +110,7 @@ describe('attacks: "This wasn\'t me" on the login history (issue 20 point 4)', (
     const [recorded] = await events(cagla.accountId, 'account.not_me');
     expect(recorded!.detail).toMatchObject({ entry: id, methods: ['password'], institution: institutionId, closed: ['password_login'] });
     expect(await events(cagla.accountId, 'account.password_login_closed')).toHaveLength(1);
+    expect((await t().kapi.services.accounts.pendingContacts(cagla.accountId)).phone).toBeNull();
     expect(w.t.kapi.messaging.smsOutbox!.latest(cagla.phone)!.text).toContain('Bu ben değilim');
   });
 

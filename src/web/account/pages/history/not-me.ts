@@ -97,6 +97,9 @@ async function disown(ctx: Context, deps: AccountDeps, session: AccountSession, 
       done.push('bank_login');
       await audit.event({ type: 'account.bank_login_blocked', accountId, clientId: ACCOUNT_CLIENT_ID, actor: 'self', ip, detail: { via: 'not_me', entry: entry.id } }, trx);
     }
+    // A contact change the intruder may have asked for (it waits for its code) is dropped too.
+    await accounts.setPending(accountId, 'phone', null, trx);
+    await accounts.setPending(accountId, 'email', null, trx);
     await audit.event({
       type: 'account.not_me',
       accountId,
