@@ -244,7 +244,7 @@ export async function createKapi(config: Config, options: KapiOptions = {}): Pro
   // Office issuance: the registrar API (/registrar/v1) and the OpenAPI document (/openapi.json).
   for (const router of (await registrarWiring(config, services, provider, (ctx: Context) => ctx.ip)).routers) app.use(router.routes());
   await ensureAccountClient(clients, config.issuer);
-  app.use(accountRouter({ config, services, provider, clientIp: (ctx: Context) => ctx.ip, ports: { sms: messaging.sms, mail: messaging.mail, notifier: messaging.notifier, secondFactors: { devices: secondFactors.devices, totp: secondFactors.totp }, passwordGuesses: limiter } }).routes());
+  app.use(accountRouter({ config, services, provider, clientIp: (ctx: Context) => ctx.ip, ports: { sms: messaging.sms, mail: messaging.mail, notifier: messaging.notifier, locator, secondFactors: { devices: secondFactors.devices, totp: secondFactors.totp }, passwordGuesses: limiter } }).routes());
   // /dev/outbox: the SMS and mail simulators' outboxes (only where they are in use, never in production).
   if (!config.production && (messaging.smsOutbox || messaging.mailOutbox)) app.use(devOutboxRouter({ sms: messaging.smsOutbox, mail: messaging.mailOutbox }).routes());
   if (config.demo) {

@@ -1,6 +1,7 @@
 import type { AccountRepository } from '../../src/accounts/account-repository.js';
 import type { PasswordHasher } from '../../src/accounts/password-hasher.js';
 import { checkPassword, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../../src/accounts/password-rules.js';
+import { passwordReuse } from '../../src/accounts/password-reuse.js';
 import type { Method, MethodContext, Step } from '../../src/engine/types.js';
 import { validateNationalId } from '../../src/identity/national-id.js';
 import type { AuditLog } from '../../src/security/audit.js';
@@ -99,7 +100,10 @@ export function passwordMethod(deps: PasswordMethodDeps): Method {
     const violations = checkPassword(next, { nationalId: account.nationalId, birthdate: account.birthdate ?? undefined, givenName: account.givenName, familyName: account.familyName });
     if (violations.length) return changePromptFor(ctx, { status: 400, error: { code: 'password_rules', field: 'new_password' }, data: { violations } });
     if (next !== (input.new_password_confirm ?? '')) return changePromptFor(ctx, { status: 400, error: { code: 'password_mismatch', field: 'new_password_confirm' } });
-    if (await deps.hasher.verify(credential.hash, next)) return changePromptFor(ctx, { status: 400, error: { code: 'password_rules', field: 'new_password' }, data: { violations: ['common'] } });
+    // The office's one-time password again: said as exactly that (it was "too common" before), the same
+    // refusal as on the account pages (src/accounts/password-reuse.ts).
+    const reuse = await passwordReuse(deps.hasher, credential, next);
+    if (reuse) return changePromptFor(ctx, { status: 400, error: { code: `password.violation.${reuse}`, field: 'new_password' }, data: { violations: [reuse] } });
     await deps.accounts.setPassword({ accountId: account.id, hash: await deps.hasher.hash(next), mustChange: false, origin: 'self' });
     await deps.audit.event({ type: 'password.changed', accountId: account.id, clientId: ctx.client.clientId, ip: ctx.ip, detail: { reason: 'one_time_password' } });
     return { kind: 'done', accountId: account.id, amr: ['pwd'], account };

@@ -57,6 +57,14 @@ function toAccount(row: AccountRow): Account {
   };
 }
 
+/** Contacts waiting for their codes beside the verified ones (migrations/012_pending_contacts.ts). */
+export interface PendingContacts {
+  phone: string | null;
+  phoneAt: Date | null;
+  email: string | null;
+  emailAt: Date | null;
+}
+
 export type NewAccount = Omit<Account, 'id' | 'emailVerified' | 'phoneVerified' | 'passwordLoginEnabled' | 'bankLoginEnabled'> &
   Partial<Pick<Account, 'emailVerified' | 'phoneVerified' | 'passwordLoginEnabled' | 'bankLoginEnabled'>>;
 
@@ -215,6 +223,41 @@ export class AccountRepository {
       email_verified_at: email && verified ? trx.fn.now() : null,
       updated_at: trx.fn.now(),
     });
+  }
+
+  /** The new phone and e-mail waiting for their codes beside the verified ones (contact options). */
+  async pendingContacts(accountId: string): Promise<PendingContacts> {
+    const row = (await this.db('accounts').where({ id: accountId }).first('pending_phone', 'pending_phone_at', 'pending_email', 'pending_email_at')) as
+      { pending_phone: string | null; pending_phone_at: Date | null; pending_email: string | null; pending_email_at: Date | null } | undefined;
+    return {
+      phone: row?.pending_phone ?? null,
+      phoneAt: row?.pending_phone_at ? new Date(row.pending_phone_at) : null,
+      email: row?.pending_email ?? null,
+      emailAt: row?.pending_email_at ? new Date(row.pending_email_at) : null,
+    };
+  }
+
+  /**
+   * Records (or, with null, drops) a new contact that waits for its code. The verified contact of the
+   * same kind is left as it is: it keeps serving resets, the SMS second factor and notifications until
+   * the new one is verified (promotePending).
+   */
+  async setPending(accountId: string, kind: 'phone' | 'email', value: string | null, trx: Knex = this.db): Promise<void> {
+    await trx('accounts').where({ id: accountId }).update({ [`pending_${kind}`]: value, [`pending_${kind}_at`]: value ? trx.fn.now() : null, updated_at: trx.fn.now() });
+  }
+
+  /**
+   * The pending contact, proved by its code, replaces the verified one: compare-and-set on the value the
+   * code was sent to, so a pending value changed meanwhile (another tab) is never promoted by an older
+   * code. `verifiedAcr` as in setPhone. True when this call replaced it.
+   */
+  async promotePending(accountId: string, kind: 'phone' | 'email', expected: string, verifiedAcr: PhoneVerificationLevel | undefined, trx: Knex = this.db): Promise<boolean> {
+    const changes: Record<string, unknown> = kind === 'phone'
+      ? { phone: expected, phone_verified: true, phone_verified_acr: verifiedAcr ?? null, phone_verified_at: trx.fn.now() }
+      : { email: expected, email_verified: true, email_verified_at: trx.fn.now() };
+    const updated = await trx('accounts').where({ id: accountId, [`pending_${kind}`]: expected })
+      .update({ ...changes, [`pending_${kind}`]: null, [`pending_${kind}_at`]: null, updated_at: trx.fn.now() }, ['id']);
+    return updated.length === 1;
   }
 
   async setPasswordResetMethod(accountId: string, method: PasswordResetMethod, trx: Knex = this.db): Promise<void> {

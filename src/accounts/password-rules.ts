@@ -6,7 +6,15 @@ import { readFileSync } from 'node:fs';
 // context-specific (here: the person's own identity number, birth date and names, which anyone who
 // knows them could try first).
 
+/**
+ * The new password is the one it replaces: said as exactly that, the same way on every page that sets a
+ * password (change, set without the old one, reset, the forced change of an office one-time password),
+ * never as "too common". Found by src/accounts/password-reuse.ts, which needs the stored hash.
+ */
+export type PasswordReuse = 'same_as_current' | 'same_as_one_time';
+
 export type PasswordRuleViolation =
+  | PasswordReuse
   | 'too_short'
   | 'too_long'
   | 'common'

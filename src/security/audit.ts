@@ -120,6 +120,12 @@ export class AuditLog {
     return rows.map((r) => ({ id: String(r.id), at: new Date(r.at), clientId: r.client_id, method: r.method, acr: r.acr, result: r.result, ip: r.ip, userAgent: r.user_agent }));
   }
 
+  /** One sign-in of the person's own history by its id; undefined when it is not hers (or not there). */
+  async signInOf(accountId: string, id: string): Promise<SignInRow | undefined> {
+    const [row] = (await this.db('sign_ins').where({ account_id: accountId, id }).limit(1)) as { id: string | number; at: Date; client_id: string | null; method: string; acr: string | null; result: string; ip: string | null; user_agent: string | null }[];
+    return row ? { id: String(row.id), at: new Date(row.at), clientId: row.client_id, method: row.method, acr: row.acr, result: row.result, ip: row.ip, userAgent: row.user_agent } : undefined;
+  }
+
   /** Per institution: which claims it received and when (first, latest, how often), latest first. */
   async releasesOf(accountId: string): Promise<ReleaseSummary[]> {
     const totals = (await this.db('claim_releases').where({ account_id: accountId }).groupBy('client_id')

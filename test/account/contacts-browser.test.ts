@@ -13,6 +13,9 @@ jest.setTimeout(120_000);
 const browser = await launchChromium();
 const describeBrowser = browser ? describe : describe.skip;
 const ayse = DEMO_CITIZENS[0];
+// The reset below sets a new password (the current one again is refused, issue 20 point 5); the pages
+// after it sign in with whatever it set last.
+let password: string = ayse.password;
 
 async function expectNoViolations(page: Page): Promise<void> {
   expect(describeViolations(await runAxe(page))).toBe('');
@@ -90,10 +93,12 @@ describeBrowser('accessibility of the password, contact and reset pages', () => 
       await page.waitForLoadState();
       expect(await page.locator('#new_password-error').count()).toBe(1);
       await expectNoViolations(page);
-      await page.locator('#new_password').fill(ayse.password);
-      await page.locator('#new_password_confirm').fill(ayse.password);
+      const renewed = `Yeni-Bir-Sifre-${locale}-Kapi-Gunu`;
+      await page.locator('#new_password').fill(renewed);
+      await page.locator('#new_password_confirm').fill(renewed);
       await page.locator('#submit').click();
       await page.waitForURL(`${t.issuer}/account/reset/done`);
+      password = renewed;
       await expectNoViolations(page);
     });
 
@@ -101,7 +106,7 @@ describeBrowser('accessibility of the password, contact and reset pages', () => 
       await page.goto(`${t.issuer}/account/password`);
       if (await page.locator('[data-method="password"]').count()) await page.locator('[data-method="password"]').click();
       await page.locator('#national_id').fill(ayse.nationalId);
-      await page.locator('#password').fill(ayse.password);
+      await page.locator('#password').fill(password);
       await page.locator('#submit').click();
       await page.waitForURL(`${t.issuer}/account/password`);
       await expectNoViolations(page);

@@ -78,23 +78,28 @@ describe('account pages: contact options', () => {
     expect((await account()).phone).toBe(AYSE.phone);
   });
 
-  it('updates the phone: old contacts told, code to the new number, wrong code refused, right code verifies at the session’s level', async () => {
+  it('updates the phone: the verified one stays until the new one is verified, its owner told; wrong code refused, right code verifies at the session’s level', async () => {
     const browser = new Browser();
     const page = await openWithPassword(t, browser, '/account/contacts');
     const oldSmsCount = t.kapi.messaging.smsOutbox!.list(AYSE.phone).length;
     const sent = await browser.submit(page, { phone: '0533 444 55 66' }, { name: 'action', value: 'update' });
     expect(sent.url).toBe(`${t.issuer}/account/contacts?notice=phone_code_sent`);
-    expect(sent.html).toContain('data-state="unverified"');
-    expect(await account()).toMatchObject({ phone: '+905334445566', phoneVerified: false, phoneVerifiedAcr: null });
-    expect(t.kapi.messaging.smsOutbox!.list(AYSE.phone).length).toBe(oldSmsCount + 1); // "your phone changed", to the old number
+    // The new number waits beside the verified one (issue 20 point 5: a typo costs nothing).
+    expect(sent.html).toContain('id="phone-state" data-state="verified"');
+    expect(sent.html).toContain('id="phone-pending"');
+    expect(await account()).toMatchObject({ phone: AYSE.phone, phoneVerified: true, phoneVerifiedAcr: 'low' });
+    expect(t.kapi.messaging.smsOutbox!.list(AYSE.phone).length).toBe(oldSmsCount + 1); // "a change was asked for", to the old number
     const code = codeIn(t.kapi.messaging.smsOutbox!.latest('+905334445566')!.text);
     const wrong = await browser.submit(sent, { code: code === '000000' ? '111111' : '000000' }, { name: 'verify', value: 'phone' });
     expect(wrong.status).toBe(400);
     expect(wrong.html).toContain('Doğrulama kodu doğru değil.');
+    expect((await account()).phone).toBe(AYSE.phone);
     const ok = await browser.submit(sent, { code }, { name: 'verify', value: 'phone' });
-    expect(ok.url).toBe(`${t.issuer}/account/contacts?notice=phone_verified`);
+    expect(ok.url).toBe(`${t.issuer}/account/contacts?notice=phone_changed`);
     expect(await account()).toMatchObject({ phone: '+905334445566', phoneVerified: true, phoneVerifiedAcr: 'low' });
+    expect(t.kapi.messaging.smsOutbox!.list(AYSE.phone).length).toBe(oldSmsCount + 2); // "your phone changed", to the old number
     expect((await events('account.phone_verified'))[0]!.detail).toMatchObject({ acr: 'low' });
+    expect((await events('account.phone_changed'))[0]!.detail).toMatchObject({ replacedVerified: true });
     // No code, phone number or e-mail in the audit trail.
     expect(JSON.stringify(await t.kapi.services.db('audit_events').where({ account_id: accountId }))).not.toContain(code);
   });
@@ -106,7 +111,8 @@ describe('account pages: contact options', () => {
     const sentRes = await browser.request(`${t.issuer}/account/contacts/email`, { form: { _csrf: csrfOf(page), action: 'update', email: 'Ayse.Yeni@Example.ORG' } });
     expect(sentRes.headers.get('location')).toBe('/account/contacts?notice=email_code_sent');
     page = await browser.go(`${t.issuer}/account/contacts`);
-    expect((await account()).email).toBe('Ayse.Yeni@example.org');
+    expect(await account()).toMatchObject({ email: AYSE.email, emailVerified: true }); // until the new one is verified
+    expect(page.html).toContain('Ayse.Yeni@example.org');
     const code = codeIn(t.kapi.messaging.mailOutbox!.latest('Ayse.Yeni@example.org')!.text);
     const wrong = code === '000000' ? '111111' : '000000';
     const statuses: number[] = [];
@@ -114,14 +120,14 @@ describe('account pages: contact options', () => {
     expect(statuses).toEqual([400, 400, 400, 400, 429]);
     const late = await browser.request(`${t.issuer}/account/contacts/email/verify`, { form: { _csrf: csrfOf(page), code } });
     expect(late.status).toBe(429); // the right code is gone too
-    expect((await account()).emailVerified).toBe(false);
+    expect((await account()).email).toBe(AYSE.email);
     // "Verify my e-mail address now": a new code, which works once.
     const resent = await browser.submit(page, {}, { name: 'send', value: 'email' });
     expect(resent.url).toContain('notice=email_code_sent');
     const second = codeIn(t.kapi.messaging.mailOutbox!.latest('Ayse.Yeni@example.org')!.text);
     const ok = await browser.request(`${t.issuer}/account/contacts/email/verify`, { form: { _csrf: csrfOf(page), code: second } });
     expect(ok.status).toBe(303);
-    expect((await account()).emailVerified).toBe(true);
+    expect(await account()).toMatchObject({ email: 'Ayse.Yeni@example.org', emailVerified: true });
     const reuse = await browser.request(`${t.issuer}/account/contacts/email/verify`, { form: { _csrf: csrfOf(page), code: second } });
     expect(reuse.headers.get('location')).toBe('/account/contacts?notice=unchanged');
   });

@@ -5,6 +5,7 @@ import type { Services } from '../../services.js';
 import type { MailSender } from '../../../adapters/mail/port.js';
 import type { SmsSender } from '../../../adapters/sms/port.js';
 import type { Notifier } from '../../accounts/notifier.js';
+import type { IpLocator } from '../../../adapters/geoip/port.js';
 
 /**
  * What the account pages need. `ports` grows as features arrive (SMS, mail, push, ...): each page
@@ -22,5 +23,7 @@ export interface AccountPorts {
   sms: SmsSender;
   mail: MailSender;
   notifier: Notifier;
+  /** The approximate place of an address (the login history); absent: places are "unknown". */
+  locator?: IpLocator;
   [name: string]: unknown;
 }

@@ -1,7 +1,7 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import { isAcr } from '../../assurance/levels.js';
-import { randomToken, sha256 } from '../../security/crypto.js';
+import { constantTimeEqual, deriveKey, hmac, randomToken, sha256 } from '../../security/crypto.js';
 import { createHash } from 'node:crypto';
 import { translate } from '../i18n.js';
 import { localeFor } from '../locale.js';
@@ -10,11 +10,13 @@ import type { AccountDeps } from './deps.js';
 import { renderAccountPage } from './render.js';
 import { formFields } from '../form-fields.js';
 import { accountForm, requireAccount } from './guard.js';
-import { assertAccountCsrf, currentSession, safeNext } from './session.js';
+import { assertAccountCsrf, currentSession, safeNext, type AccountSession } from './session.js';
 import { ACCOUNT_PAGES } from './pages/index.js';
 import './messages.js';
 
 const LOGIN_COOKIE = 'kapi_account_login';
+// Set when a sign-in ended as another person than the one signed in before (see the callback).
+const SWITCHED_COOKIE = 'kapi_account_switched';
 
 function pkceChallenge(verifier: string): string {
   return createHash('sha256').update(verifier).digest('base64url');
@@ -25,6 +27,10 @@ export function accountRouter(deps: AccountDeps): Router {
   const router = new Router({ prefix: '/account' });
   const issuer = deps.config.issuer;
   const cookieOptions = (ctx: Context) => ({ httpOnly: true, sameSite: 'lax' as const, signed: true, secure: ctx.secure, overwrite: true, path: '/account' });
+  // Who was signed in when a sign-in started, as a keyed hash (no account id in a cookie): a sign-in
+  // that ends as somebody else is a new person's session, and is said so (see the callback).
+  const personKey = deriveKey(deps.config.masterKey, 'account-login-person');
+  const personOf = (session: AccountSession) => hmac(personKey, session.accountId);
 
   router.get('/', async (ctx) => {
     const session = await requireAccount(ctx, deps);
@@ -50,7 +56,8 @@ export function accountRouter(deps: AccountDeps): Router {
     const state = randomToken(24);
     const verifier = randomToken(32);
     const next = safeNext(ctx.query.next);
-    ctx.cookies.set(LOGIN_COOKIE, Buffer.from(JSON.stringify({ state: sha256(state), verifier, next })).toString('base64url'), { ...cookieOptions(ctx), maxAge: 30 * 60_000 });
+    const before = await currentSession(ctx, deps);
+    ctx.cookies.set(LOGIN_COOKIE, Buffer.from(JSON.stringify({ state: sha256(state), verifier, next, ...(before ? { person: personOf(before) } : {}) })).toString('base64url'), { ...cookieOptions(ctx), maxAge: 30 * 60_000 });
     const params = new URLSearchParams({
       client_id: ACCOUNT_CLIENT_ID,
       response_type: 'code',
@@ -76,9 +83,9 @@ export function accountRouter(deps: AccountDeps): Router {
   router.get('/callback', async (ctx) => {
     const raw = ctx.cookies.get(LOGIN_COOKIE, { signed: true });
     ctx.cookies.set(LOGIN_COOKIE, null, cookieOptions(ctx));
-    let started: { state: string; next: string } | undefined;
+    let started: { state: string; next: string; person?: string } | undefined;
     try {
-      started = raw ? (JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as { state: string; next: string }) : undefined;
+      started = raw ? (JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as { state: string; next: string; person?: string }) : undefined;
     } catch {
       started = undefined;
     }
@@ -91,7 +98,33 @@ export function accountRouter(deps: AccountDeps): Router {
       await renderAccountPage(ctx, undefined, '/src/web/account/views/signed-out', { id: 'signed-out', titleKey: 'account.signed_out.title', data: { messageKey: ctx.query.error === 'access_denied' ? 'account.login_cancelled' : 'account.login_failed' } }, { status: 400 });
       return;
     }
+    // "Verify it's me" (or any sign-in) that ended as another person: the earlier person's session was
+    // ended by the provider before this one began (oidc-provider logs the old account out first), and
+    // the new person is told so, on a page of its own, instead of being taken silently to a page the
+    // earlier person had asked for (issue 20 point 5).
+    const now = await currentSession(ctx, deps);
+    if (started.person && now && !constantTimeEqual(personOf(now), started.person)) {
+      await deps.services.audit.event({ type: 'session.another_person_signed_in', accountId: now.accountId, clientId: ACCOUNT_CLIENT_ID, actor: 'self', ip: deps.clientIp(ctx), detail: { uid: now.uid } });
+      // The notice is bound to this new session (its uid, keyed), so it shows for it alone, and survives
+      // a change of language.
+      ctx.cookies.set(SWITCHED_COOKIE, hmac(personKey, `switched\n${now.uid}`), { ...cookieOptions(ctx), path: '/account/switched', maxAge: 10 * 60_000 });
+      ctx.redirect('/account/switched');
+      return;
+    }
     ctx.redirect(safeNext(started.next));
+  });
+
+  router.get('/switched', async (ctx) => {
+    const session = await requireAccount(ctx, deps);
+    if (!session) return;
+    const mark = ctx.cookies.get(SWITCHED_COOKIE, { signed: true });
+    if (!mark || !constantTimeEqual(mark, hmac(personKey, `switched\n${session.uid}`))) return ctx.redirect('/account');
+    const account = await deps.services.accounts.findById(session.accountId);
+    await renderAccountPage(ctx, session, '/src/web/account/views/switched', {
+      id: 'switched',
+      titleKey: 'account.switched.title',
+      data: { name: account ? `${account.givenName} ${account.familyName}` : '' },
+    });
   });
 
   // Sign-out goes through oidc-provider's end_session (confirmation page, back-channel logout to the

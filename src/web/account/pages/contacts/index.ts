@@ -23,7 +23,7 @@ import './messages.js';
 
 const PAGE = '/account/contacts';
 const VIEW = '/src/web/account/pages/contacts/views/contacts';
-const NOTICES = new Set(['phone_code_sent', 'email_code_sent', 'phone_verified', 'email_verified', 'phone_deleted', 'email_deleted', 'reset_method_saved', 'refreshed', 'unchanged']);
+const NOTICES = new Set(['phone_code_sent', 'email_code_sent', 'phone_verified', 'email_verified', 'phone_changed', 'email_changed', 'phone_deleted', 'email_deleted', 'phone_cancelled', 'email_cancelled', 'reset_method_saved', 'refreshed', 'unchanged']);
 
 type Kind = 'phone' | 'email';
 
@@ -47,11 +47,13 @@ export function contactPages(router: Router, deps: AccountDeps): void {
   const ip = (ctx: Context) => deps.clientIp(ctx);
 
   const show = async (ctx: Context, session: AccountSession, account: Account, extra: { error?: FormError; notice?: string; values?: Record<string, string> } = {}, status = 200) => {
+    const pending = await deps.services.accounts.pendingContacts(account.id);
     await renderAccountPage(ctx, session, VIEW, {
       id: 'contacts',
       titleKey: 'contacts.title',
       data: {
         account,
+        pending: { phone: pending.phone ? formatPhone(pending.phone) : '', email: pending.email ?? '' },
         phoneText: account.phone ? formatPhone(account.phone) : '',
         phoneLevel: account.phoneVerifiedAcr && account.phoneVerifiedAcr !== 'registry' ? translate(localeFor(ctx), `level.${account.phoneVerifiedAcr}`) : '',
         resetMethod: account.passwordResetMethod ?? 'phone',
@@ -67,6 +69,19 @@ export function contactPages(router: Router, deps: AccountDeps): void {
     const account = await deps.services.accounts.findById(session.accountId);
     if (!account) throw new KapiError('not_found');
     return account;
+  };
+
+  /**
+   * The contact waiting for its code: a new value recorded beside a verified one (pending), else a
+   * recorded contact not verified yet. `replaces`: verifying it replaces a verified contact.
+   */
+  const awaiting = async (account: Account, kind: Kind): Promise<{ value: string; replaces: boolean } | undefined> => {
+    const pending = (await deps.services.accounts.pendingContacts(account.id))[kind];
+    const current = kind === 'phone' ? account.phone : account.email;
+    const verified = kind === 'phone' ? account.phoneVerified : account.emailVerified;
+    if (pending && current && verified) return { value: pending, replaces: true };
+    if (current && !verified) return { value: current, replaces: false };
+    return undefined;
   };
 
   /** Sends a new code to the recorded, unverified contact. False when the hourly budget is spent. */
@@ -93,15 +108,23 @@ export function contactPages(router: Router, deps: AccountDeps): void {
   };
 
   /** Tells the person's verified contacts, before they change, that a contact is changing. */
-  const notifyChange = async (ctx: Context, account: Account, kind: Kind) => {
+  const notifyChange = async (ctx: Context, account: Account, kind: Kind, key = 'contacts.notify.changed') => {
     const locale = localeFor(ctx);
     const when = new Date().toLocaleString(locale === 'tr' ? 'tr-TR' : 'en-GB', { timeZone: 'Europe/Istanbul' });
-    await deps.ports.notifier.notify(account, 'contacts.notify.changed', { when, what: translate(locale, `contacts.${kind}`) }, locale).catch((err: unknown) => log.warn({ err: (err as Error).message }, 'contact notification failed'));
+    await deps.ports.notifier.notify(account, key, { when, what: translate(locale, `contacts.${kind}`) }, locale).catch((err: unknown) => log.warn({ err: (err as Error).message }, 'contact notification failed'));
   };
 
   const endOthers = async (ctx: Context, session: AccountSession, reason: string) => {
     const ended = await deps.services.sessions.endForAccount(session.accountId, { except: session.uid, reason });
     if (ended) await deps.services.audit.event({ type: 'session.ended_by_setting', accountId: session.accountId, clientId: ACCOUNT_CLIENT_ID, actor: 'self', ip: ip(ctx), detail: { setting: reason, sessions: ended } });
+  };
+
+  const dropPending = async (ctx: Context, session: AccountSession, account: Account, kind: Kind, pending: string) => {
+    await deps.services.db.transaction(async (trx) => {
+      await deps.services.accounts.setPending(account.id, kind, null, trx);
+      await deps.services.audit.event({ type: `account.${kind}_change_cancelled`, accountId: account.id, clientId: ACCOUNT_CLIENT_ID, actor: 'self', ip: ip(ctx), detail: { acr: session.acr } }, trx);
+    });
+    await codes.discard(scope(account.id, kind, pending));
   };
 
   const done = (ctx: Context, notice: string) => {
@@ -122,7 +145,8 @@ export function contactPages(router: Router, deps: AccountDeps): void {
     router.get(`/contacts/${kind}/verify`, (ctx) => ctx.redirect(PAGE));
     router.get(`/contacts/${kind}/send`, (ctx) => ctx.redirect(PAGE));
 
-    // Add, update (replace) or delete: only right after confirming who you are.
+    // Add, update or delete: only right after confirming who you are. An update of a verified contact
+    // waits beside it until its code is typed (verify, below).
     router.post(`/contacts/${kind}`, accountForm, async (ctx) => {
       const form = await requireAccountForm(ctx, deps, CONTACT_CHANGE_RULE);
       if (!form) return;
@@ -136,15 +160,18 @@ export function contactPages(router: Router, deps: AccountDeps): void {
       if (removesFactor && unmetBy(session, FACTOR_PHONE_REMOVE_RULE) && !(await requireAccount(ctx, deps, FACTOR_PHONE_REMOVE_RULE))) return;
       if (input.action === 'delete') {
         if (!current) return done(ctx, 'unchanged');
+        const pending = (await deps.services.accounts.pendingContacts(account.id))[kind];
         await notifyChange(ctx, account, kind);
         await deps.services.db.transaction(async (trx) => {
           if (kind === 'phone') await deps.services.accounts.setPhone(account.id, null, undefined, trx);
           else await deps.services.accounts.setEmail(account.id, null, false, trx);
+          await deps.services.accounts.setPending(account.id, kind, null, trx);
           // Without a verified e-mail, "phone and e-mail" resets could never succeed: back to phone only.
           if (kind === 'email') await deps.services.accounts.setPasswordResetMethod(account.id, 'phone', trx);
           await deps.services.audit.event({ type: `account.${kind}_deleted`, accountId: account.id, clientId: ACCOUNT_CLIENT_ID, actor: 'self', ip: ip(ctx), detail: { acr: session.acr } }, trx);
         });
         await codes.discard(scope(account.id, kind, current));
+        if (pending) await codes.discard(scope(account.id, kind, pending));
         await endOthers(ctx, session, `${kind}_deleted`);
         return done(ctx, `${kind}_deleted`);
       }
@@ -153,16 +180,36 @@ export function contactPages(router: Router, deps: AccountDeps): void {
       const value = kind === 'phone' ? normalizePhone(raw) : normalizeEmail(raw);
       if (!value) return show(ctx, session, account, { error: { field: kind, code: raw ? `contacts.error.${kind}_invalid` : `contacts.error.${kind}_missing` }, values: { [kind]: raw.slice(0, 254) } }, 400);
       const verified = kind === 'phone' ? account.phoneVerified : account.emailVerified;
-      if (value === current && verified) return done(ctx, 'unchanged');
-      if (value !== current) {
-        if (verified) await notifyChange(ctx, account, kind);
+      const pending = (await deps.services.accounts.pendingContacts(account.id))[kind];
+      if (current && verified) {
+        // The verified contact stays in use (resets, the SMS second factor, notifications) until the new
+        // one is verified: a typo costs nothing (issue 20 point 5). Typing the verified one again
+        // drops a pending change.
+        if (value === current) {
+          if (!pending) return done(ctx, 'unchanged');
+          await dropPending(ctx, session, account, kind, pending);
+          return done(ctx, `${kind}_cancelled`);
+        }
+        if (value !== pending) {
+          await deps.services.db.transaction(async (trx) => {
+            await deps.services.accounts.setPending(account.id, kind, value, trx);
+            await deps.services.audit.event({ type: `account.${kind}_change_requested`, accountId: account.id, clientId: ACCOUNT_CLIENT_ID, actor: 'self', ip: ip(ctx), detail: { acr: session.acr, replacesPending: Boolean(pending) } }, trx);
+          });
+          if (pending) await codes.discard(scope(account.id, kind, pending));
+          // The owner hears of it on the contact in use now, before anything changes.
+          await notifyChange(ctx, account, kind, 'contacts.notify.change_requested');
+        }
+      } else if (value !== current || pending) {
+        // Nothing verified to keep: the new value is recorded unverified, as the only one.
         await deps.services.db.transaction(async (trx) => {
           if (kind === 'phone') await deps.services.accounts.setPhone(account.id, value, undefined, trx);
           else await deps.services.accounts.setEmail(account.id, value, false, trx);
+          await deps.services.accounts.setPending(account.id, kind, null, trx);
           if (kind === 'email') await deps.services.accounts.setPasswordResetMethod(account.id, 'phone', trx);
-          await deps.services.audit.event({ type: `account.${kind}_changed`, accountId: account.id, clientId: ACCOUNT_CLIENT_ID, actor: 'self', ip: ip(ctx), detail: { acr: session.acr, replacedVerified: verified } }, trx);
+          await deps.services.audit.event({ type: `account.${kind}_changed`, accountId: account.id, clientId: ACCOUNT_CLIENT_ID, actor: 'self', ip: ip(ctx), detail: { acr: session.acr, replacedVerified: false } }, trx);
         });
-        if (current) await codes.discard(scope(account.id, kind, current));
+        if (current && current !== value) await codes.discard(scope(account.id, kind, current));
+        if (pending) await codes.discard(scope(account.id, kind, pending));
         await endOthers(ctx, session, `${kind}_changed`);
       }
       const wait = await sendCode(ctx, account, kind, value);
@@ -170,15 +217,27 @@ export function contactPages(router: Router, deps: AccountDeps): void {
       return done(ctx, `${kind}_code_sent`);
     });
 
+    // "Cancel this change": the pending value goes, the verified one was never touched (any session:
+    // it only drops what was asked for).
+    router.get(`/contacts/${kind}/cancel`, (ctx) => ctx.redirect(PAGE));
+    router.post(`/contacts/${kind}/cancel`, accountForm, async (ctx) => {
+      const form = await requireAccountForm(ctx, deps);
+      if (!form) return;
+      const account = await load(form.session);
+      const pending = (await deps.services.accounts.pendingContacts(account.id))[kind];
+      if (!pending) return done(ctx, 'unchanged');
+      await dropPending(ctx, form.session, account, kind, pending);
+      return done(ctx, `${kind}_cancelled`);
+    });
+
     // "Verify my mobile phone now": a new code to the recorded number (any session: it only sends).
     router.post(`/contacts/${kind}/send`, accountForm, async (ctx) => {
       const form = await requireAccountForm(ctx, deps);
       if (!form) return;
       const account = await load(form.session);
-      const current = kind === 'phone' ? account.phone : account.email;
-      const verified = kind === 'phone' ? account.phoneVerified : account.emailVerified;
-      if (!current || verified) return done(ctx, 'unchanged');
-      const wait = await sendCode(ctx, account, kind, current);
+      const target = await awaiting(account, kind);
+      if (!target) return done(ctx, 'unchanged');
+      const wait = await sendCode(ctx, account, kind, target.value);
       if (wait) return show(ctx, form.session, account, { error: { field: `${kind}_code`, code: 'contacts.error.too_many_codes', params: { minutes: Math.ceil(wait / 60) } } }, 429);
       return done(ctx, `${kind}_code_sent`);
     });
@@ -188,12 +247,11 @@ export function contactPages(router: Router, deps: AccountDeps): void {
       if (!form) return;
       const { session, input } = form;
       const account = await load(session);
-      const current = kind === 'phone' ? account.phone : account.email;
-      const verified = kind === 'phone' ? account.phoneVerified : account.emailVerified;
-      if (!current || verified) return done(ctx, 'unchanged');
+      const target = await awaiting(account, kind);
+      if (!target) return done(ctx, 'unchanged');
       const answer = (input.code ?? '').replace(/\s+/g, '');
       if (!/^[0-9]{6}$/.test(answer)) return show(ctx, session, account, { error: { field: `${kind}_code`, code: 'contacts.error.code_format' } }, 400);
-      const result = await codes.verify(scope(account.id, kind, current), { code: answer });
+      const result = await codes.verify(scope(account.id, kind, target.value), { code: answer });
       if (result !== 'ok') {
         await deps.services.audit.event({ type: `account.${kind}_verification_failed`, accountId: account.id, clientId: ACCOUNT_CLIENT_ID, actor: 'self', ip: ip(ctx), detail: { result } });
         const code = result === 'too_many' ? 'contacts.error.code_too_many' : result === 'gone' ? 'contacts.error.code_gone' : 'contacts.error.code_wrong';
@@ -202,9 +260,29 @@ export function contactPages(router: Router, deps: AccountDeps): void {
       // The level of this session is remembered with the phone: the SMS second factor needs substantial+,
       // reached in a sign-in that may add a factor (fresh); otherwise the phone is a verified contact only.
       const becomesFactor = kind === 'phone' && mayAddFactor({ acr: session.acr, authTime: session.loginTs });
+      const level = becomesFactor ? session.acr : 'low';
+      if (target.replaces) {
+        // Replacing the phone that confirms sign-ins removes a factor: asked when the change was
+        // requested, and still true now (the phone may have become a factor since).
+        if (kind === 'phone' && secondFactorPhone(account) !== undefined && unmetBy(session, FACTOR_PHONE_REMOVE_RULE) && !(await requireAccount(ctx, deps, FACTOR_PHONE_REMOVE_RULE))) return;
+        // The new contact, now proved, replaces the verified one: its owner is told first.
+        await notifyChange(ctx, account, kind);
+        const replaced = await deps.services.db.transaction(async (trx) => {
+          if (!(await deps.services.accounts.promotePending(account.id, kind, target.value, kind === 'phone' ? level : undefined, trx))) return false;
+          await deps.services.audit.event({ type: `account.${kind}_changed`, accountId: account.id, clientId: ACCOUNT_CLIENT_ID, actor: 'self', ip: ip(ctx), detail: { acr: session.acr, replacedVerified: true } }, trx);
+          await deps.services.audit.event({ type: `account.${kind}_verified`, accountId: account.id, clientId: ACCOUNT_CLIENT_ID, actor: 'self', ip: ip(ctx), detail: { acr: session.acr, methods: session.methods, secondFactor: becomesFactor } }, trx);
+          return true;
+        });
+        if (!replaced) return done(ctx, 'unchanged');
+        const old = kind === 'phone' ? account.phone : account.email;
+        if (old) await codes.discard(scope(account.id, kind, old));
+        // Where reset codes go has changed (and perhaps a factor): the other sessions end.
+        await endOthers(ctx, session, `${kind}_changed`);
+        return done(ctx, `${kind}_changed`);
+      }
       await deps.services.db.transaction(async (trx) => {
-        if (kind === 'phone') await deps.services.accounts.setPhone(account.id, current, becomesFactor ? session.acr : 'low', trx);
-        else await deps.services.accounts.setEmail(account.id, current, true, trx);
+        if (kind === 'phone') await deps.services.accounts.setPhone(account.id, target.value, level, trx);
+        else await deps.services.accounts.setEmail(account.id, target.value, true, trx);
         await deps.services.audit.event({ type: `account.${kind}_verified`, accountId: account.id, clientId: ACCOUNT_CLIENT_ID, actor: 'self', ip: ip(ctx), detail: { acr: session.acr, methods: session.methods, secondFactor: becomesFactor } }, trx);
       });
       // A new factor: the person's other sessions end (one may be an intruder's).

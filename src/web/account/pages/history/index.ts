@@ -1,22 +1,20 @@
 import type Router from '@koa/router';
 import { KapiError } from '../../../../errors.js';
 import { claimNamesFor } from '../../../../oidc/claims.js';
-import { ACCOUNT_CLIENT_ID } from '../../client.js';
 import type { AccountDeps } from '../../deps.js';
 import { accountForm, requireAccount, requireAccountForm } from '../../guard.js';
 import { renderAccountPage } from '../../render.js';
 import { translate } from '../../../i18n.js';
 import { localeFor } from '../../../locale.js';
 import { log } from '../../../../log.js';
-import { deviceText } from './device.js';
 import { dateText } from './format.js';
-import { methodName } from './method-name.js';
+import { entryView } from './entry-view.js';
 import { institutionsById } from './institutions.js';
+import { notMePages } from './not-me.js';
 import { withdrawConsent } from './withdraw-consent.js';
 import './messages.js';
 
 const PAGE_SIZE = 20;
-const KNOWN_RESULTS = new Set(['success', 'invalid_credentials', 'invalid_code', 'password_login_closed', 'rate_limited']);
 
 /** Login history (every sign-in to Kapı and to each institution) and the institutions that got data. */
 export function historyPages(router: Router, deps: AccountDeps): void {
@@ -33,18 +31,7 @@ export function historyPages(router: Router, deps: AccountDeps): void {
       id: 'history',
       titleKey: 'history.title',
       data: {
-        entries: page.map((r) => ({
-          id: r.id,
-          at: r.at.toISOString(),
-          atText: dateText(r.at, locale),
-          where: !r.clientId ? translate(locale, 'history.where.kapi') : r.clientId === ACCOUNT_CLIENT_ID ? translate(locale, 'history.where.account') : names.get(r.clientId)!.name,
-          methods: r.method.split('+').map((m) => methodName(locale, m)).join(' + '),
-          level: r.acr ? translate(locale, `level.${r.acr}`) : undefined,
-          result: r.result,
-          resultText: translate(locale, KNOWN_RESULTS.has(r.result) ? `history.result.${r.result}` : 'history.result.failed'),
-          ip: r.ip,
-          device: deviceText(r.userAgent),
-        })),
+        entries: page.map((r) => entryView(r, locale, names, deps.ports.locator)),
         olderUrl: rows.length > PAGE_SIZE ? `/account/history?before=${page.at(-1)!.id}` : undefined,
         newestUrl: before ? '/account/history' : undefined,
       },
@@ -114,4 +101,6 @@ export function historyPages(router: Router, deps: AccountDeps): void {
     ctx.status = 303;
     ctx.redirect(`/account/history/institutions?withdrawn=${encodeURIComponent(clientId)}`);
   });
+
+  notMePages(router, deps);
 }

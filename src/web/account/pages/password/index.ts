@@ -1,6 +1,7 @@
 import type Router from '@koa/router';
 import type { Context } from 'koa';
 import { checkPassword, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, type PasswordRuleViolation } from '../../../../accounts/password-rules.js';
+import { passwordReuse } from '../../../../accounts/password-reuse.js';
 import type { Account } from '../../../../accounts/account.js';
 import { KapiError } from '../../../../errors.js';
 import { translate } from '../../../i18n.js';
@@ -86,7 +87,10 @@ export function passwordPages(router: Router, deps: AccountDeps): void {
     const violations = checkPassword(next, { nationalId: account.nationalId, birthdate: account.birthdate ?? undefined, givenName: account.givenName, familyName: account.familyName });
     if (violations.length) return show(ctx, session, account, { error: { field: 'new_password', code: 'pwchange.error.rules' }, violations }, 400);
     if (next !== confirm) return show(ctx, session, account, { error: { field: 'new_password_confirm', code: 'pwchange.error.mismatch' } }, 400);
-    if (current !== undefined && current.normalize('NFKC') === next.normalize('NFKC')) return show(ctx, session, account, { error: { field: 'new_password', code: 'pwchange.error.same' } }, 400);
+    // The password it replaces, typed again: refused as exactly that, here, on the reset page and at the
+    // forced change of an office password alike (src/accounts/password-reuse.ts).
+    const reuse = await passwordReuse(deps.services.hasher, await deps.services.accounts.findPassword(account.id), next, current);
+    if (reuse) return show(ctx, session, account, { error: { field: 'new_password', code: `password.violation.${reuse}` }, violations: [reuse] }, 400);
 
     await saveNewPassword(ctx, deps, {
       accountId: account.id,

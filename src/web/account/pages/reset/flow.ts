@@ -1,6 +1,7 @@
 import type { Context } from 'koa';
 import type { StateStore } from '../../../../../adapters/storage/port.js';
-import { deriveKey, hmac, randomToken } from '../../../../security/crypto.js';
+import type { Account } from '../../../../accounts/account.js';
+import { constantTimeEqual, deriveKey, hmac, randomToken } from '../../../../security/crypto.js';
 import type { AccountDeps } from '../../deps.js';
 
 // The state of one "forgot my password" attempt. It is public (no session), so this browser is tied
@@ -17,6 +18,10 @@ export interface ResetFlow {
   accountId: string | null;
   /** The channels the person was asked codes for: 'sms', and 'email' when they typed an address. */
   channels: string[];
+  /** Which verified contacts the codes went to (a keyed hash, see `sentTo`); absent on a decoy. A code
+   *  is worth only as much as the contact it was sent to: once that contact is removed or changed, the
+   *  attempt is over (issue 20 point 5). */
+  sentTo?: string;
 }
 
 export class ResetFlows {
@@ -52,6 +57,29 @@ export class ResetFlows {
   /** Where this attempt's codes are kept (OneTimeCodes scope). */
   codeScope(id: string): string {
     return `reset:${hmac(this.#key, id)}`;
+  }
+
+  /**
+   * A keyed hash of the verified contacts that `channels` reach on the account today; undefined when a
+   * channel has no verified contact any more. Compared with the one recorded when the codes were sent.
+   */
+  sentTo(account: Account, channels: readonly string[]): string | undefined {
+    const parts: string[] = [];
+    if (channels.includes('sms')) {
+      if (!account.phone || !account.phoneVerified) return undefined;
+      parts.push(`phone:${account.phone}`);
+    }
+    if (channels.includes('email')) {
+      if (!account.email || !account.emailVerified) return undefined;
+      parts.push(`email:${account.email.toLowerCase()}`);
+    }
+    return hmac(this.#key, `contacts\n${account.id}\n${parts.join('\n')}`);
+  }
+
+  /** Whether the contacts the attempt's codes went to are still the account's verified ones. */
+  stillSentTo(flow: ResetFlow, account: Account): boolean {
+    const now = this.sentTo(account, flow.channels);
+    return Boolean(flow.sentTo && now && constantTimeEqual(now, flow.sentTo));
   }
 
   async get(id: string): Promise<ResetFlow | undefined> {

@@ -3,6 +3,7 @@ import type { Context } from 'koa';
 import type { Account } from '../../../../accounts/account.js';
 import { OneTimeCodes } from '../../../../accounts/one-time-codes.js';
 import { checkPassword, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, type PasswordRuleViolation } from '../../../../accounts/password-rules.js';
+import { passwordReuse } from '../../../../accounts/password-reuse.js';
 import { looksForeign, validateNationalId } from '../../../../identity/national-id.js';
 import { log } from '../../../../log.js';
 import { constantTimeEqual, deriveKey } from '../../../../security/crypto.js';
@@ -120,7 +121,8 @@ export function resetPages(router: Router, deps: AccountDeps): void {
     const channels = email ? ['sms', 'email'] : ['sms'];
     const id = flows.id(ctx, true); // a new attempt id at each start: no fixation of an earlier one
     const issued = await codes.issue(flows.codeScope(id), channels);
-    await flows.save(id, { stage: 'codes', accountId: match?.id ?? null, channels });
+    const sentTo = match ? flows.sentTo(match, channels) : undefined;
+    await flows.save(id, { stage: 'codes', accountId: match?.id ?? null, channels, ...(sentTo ? { sentTo } : {}) });
     if (match) {
       // Sent without waiting: a gateway's latency must not tell a matching request from a decoy.
       void sendCodes(ctx, match, issued).catch((err: unknown) => log.warn({ err: (err as Error).message }, 'reset codes could not be sent'));
@@ -169,6 +171,8 @@ export function resetPages(router: Router, deps: AccountDeps): void {
     }
     // A decoy flow can never pass, even with a lucky guess of its unsent codes.
     if (result !== 'ok' || !flow.accountId) return codePage(ctx, posted.id, flow, { field: `${flow.channels[0]}_code`, code: 'reset.error.code_wrong' }, 400);
+    // A right code for a contact the person has since removed or replaced proves nothing any more.
+    if (!(await contactsStand(ctx, posted.id, flow))) return;
     if (!(await flows.advance(posted.id, flow, { ...flow, stage: 'password' }))) return expired(ctx);
     ctx.status = 303;
     ctx.redirect('/account/reset/password');
@@ -177,12 +181,27 @@ export function resetPages(router: Router, deps: AccountDeps): void {
   const passwordPage = async (ctx: Context, id: string, account: Account, extra: { error?: FormError; violations?: PasswordRuleViolation[] } = {}, status = 200) =>
     page(ctx, 'password', 'reset.password_title', { resetCsrf: flows.csrf(id), nationalId: account.nationalId, minLength: PASSWORD_MIN_LENGTH, maxLength: PASSWORD_MAX_LENGTH, ...extra }, status);
 
+  /**
+   * The codes were sent to contacts that must still be the account's verified ones, up to the moment
+   * the password is saved: a contact removed or changed in between (the owner noticed a lost phone)
+   * ends the attempt with a clear message. Only a person who had the codes ever reaches this check.
+   */
+  const contactsStand = async (ctx: Context, id: string, flow: ResetFlow, known?: Account): Promise<boolean> => {
+    const account = known ?? (flow.accountId ? await deps.services.accounts.findById(flow.accountId) : undefined);
+    if (account && flows.stillSentTo(flow, account)) return true;
+    await flows.end(ctx, id);
+    if (flow.accountId) await deps.services.audit.event({ type: 'account.password_reset_refused', accountId: flow.accountId, actor: 'self', ip: deps.clientIp(ctx), detail: { reason: 'contact_changed', stage: flow.stage } });
+    await startPage(ctx, flows.id(ctx, true), { error: { code: 'reset.error.contact_changed' } }, 400);
+    return false;
+  };
+
   router.get('/reset/password', async (ctx) => {
     ctx.set('Cache-Control', 'no-store');
     const id = flows.existingId(ctx);
     const flow = id ? await flows.get(id) : undefined;
     const account = flow?.stage === 'password' && flow.accountId ? await deps.services.accounts.findById(flow.accountId) : undefined;
-    if (!id || !account) return expired(ctx);
+    if (!id || !flow || !account) return expired(ctx);
+    if (!(await contactsStand(ctx, id, flow, account))) return;
     await passwordPage(ctx, id, account);
   });
 
@@ -191,10 +210,14 @@ export function resetPages(router: Router, deps: AccountDeps): void {
     const flow = posted ? await flows.get(posted.id) : undefined;
     const account = flow?.stage === 'password' && flow.accountId ? await deps.services.accounts.findById(flow.accountId) : undefined;
     if (!posted || !flow || !account) return expired(ctx);
+    if (!(await contactsStand(ctx, posted.id, flow, account))) return;
     const next = posted.input.new_password ?? '';
     const violations = checkPassword(next, { nationalId: account.nationalId, birthdate: account.birthdate ?? undefined, givenName: account.givenName, familyName: account.familyName });
     if (violations.length) return passwordPage(ctx, posted.id, account, { error: { field: 'new_password', code: 'pwchange.error.rules' }, violations }, 400);
     if (next !== (posted.input.new_password_confirm ?? '')) return passwordPage(ctx, posted.id, account, { error: { field: 'new_password_confirm', code: 'pwchange.error.mismatch' } }, 400);
+    // "Forgot my password" with the password remembered after all: said as it is, as on the change page.
+    const reuse = await passwordReuse(deps.services.hasher, await deps.services.accounts.findPassword(account.id), next);
+    if (reuse) return passwordPage(ctx, posted.id, account, { error: { field: 'new_password', code: `password.violation.${reuse}` }, violations: [reuse] }, 400);
     const hash = await deps.services.hasher.hash(next);
     // Single use: of two concurrent submits only the one that ends the attempt sets the password.
     if (!(await flows.end(ctx, posted.id))) return expired(ctx);

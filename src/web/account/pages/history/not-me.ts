@@ -1,0 +1,137 @@
+import type Router from '@koa/router';
+import type { Context } from 'koa';
+import { KapiError } from '../../../../errors.js';
+import { log } from '../../../../log.js';
+import { translate } from '../../../i18n.js';
+import { localeFor } from '../../../locale.js';
+import { ACCOUNT_CLIENT_ID } from '../../client.js';
+import type { AccountDeps } from '../../deps.js';
+import { accountForm, requireAccountForm } from '../../guard.js';
+import { renderAccountPage } from '../../render.js';
+import type { AccountSession } from '../../session.js';
+import type { SignInRow } from '../../../../security/audit.js';
+import { entryView } from './entry-view.js';
+import { institutionsById } from './institutions.js';
+import { notMePlan, type NotMeAdvice, type NotMePlan } from './not-me-plan.js';
+import './messages.js';
+
+const VIEWS = '/src/web/account/pages/history/views';
+const DONE_PATH = '/account/history/not-me/done';
+// What the done page shows, carried past the ending of the session that asked for it (signed, http-only,
+// only sent to the done page, gone after ten minutes). Nothing in it is personal.
+const OUTCOME_COOKIE = 'kapi_not_me';
+const ENTRY_ID = /^[1-9]\d{0,17}$/;
+const ADVICE = new Set<NotMeAdvice>(['certificate_provider', 'id_card', 'gsm_operator', 'second_factors', 'earlier_sign_in']);
+
+interface Outcome {
+  closePassword: boolean;
+  blockBanking: boolean;
+  advice: NotMeAdvice[];
+}
+
+/**
+ * "Bu ben değilim / This wasn't me" on a sign-in of the history (issue 20 point 4). Any signed-in session
+ * of the owner may press it: it only takes access away (every session ends, the one pressing it too, and
+ * the method of that sign-in closes), so nothing is gained by pressing it with a stolen session that was
+ * not already lost with it. The entry must be one of hers: another person's entry id is "not found",
+ * exactly like a made-up one, and nothing of anyone's is touched.
+ */
+export function notMePages(router: Router, deps: AccountDeps): void {
+  // A re-authentication or a reload returns here with GET: back to the list.
+  router.get('/history/not-me', (ctx) => ctx.redirect('/account/history'));
+
+  router.post('/history/not-me', accountForm, async (ctx) => {
+    const form = await requireAccountForm(ctx, deps);
+    if (!form) return;
+    const { session, input } = form;
+    const id = input.entry ?? '';
+    if (!ENTRY_ID.test(id)) throw new KapiError('invalid_request', 'bad history entry');
+    const entry = await deps.services.audit.signInOf(session.accountId, id);
+    // Only a sign-in of hers that got in; anything else is "not found", whoever it belongs to.
+    if (!entry || entry.result !== 'success') throw new KapiError('not_found', 'no such sign-in');
+    const plan = notMePlan(entry.method);
+    if (input.confirm !== 'yes') return confirmPage(ctx, deps, session, entry, plan);
+    await disown(ctx, deps, session, entry, plan);
+    const outcome: Outcome = { closePassword: plan.closePassword, blockBanking: plan.blockBanking, advice: plan.advice };
+    ctx.cookies.set(OUTCOME_COOKIE, Buffer.from(JSON.stringify(outcome)).toString('base64url'), { httpOnly: true, sameSite: 'lax', signed: true, secure: ctx.secure, overwrite: true, path: DONE_PATH, maxAge: 10 * 60_000 });
+    ctx.status = 303;
+    ctx.redirect(DONE_PATH);
+  });
+
+  // What happened and what to do next. The person is signed out by now (everything ended), so the
+  // page is shown without the account navigation.
+  router.get('/history/not-me/done', async (ctx) => {
+    const outcome = readOutcome(ctx);
+    if (!outcome) return ctx.redirect('/account/history');
+    ctx.set('Cache-Control', 'no-store');
+    await renderAccountPage(ctx, undefined, `${VIEWS}/not-me-done`, { id: 'not-me', titleKey: 'history.not_me.done_title', data: { outcome } });
+  });
+}
+
+async function confirmPage(ctx: Context, deps: AccountDeps, session: AccountSession, entry: SignInRow, plan: NotMePlan): Promise<void> {
+  const locale = localeFor(ctx);
+  const names = await institutionsById(deps.services, entry.clientId ? [entry.clientId] : []);
+  await renderAccountPage(ctx, session, `${VIEWS}/not-me-confirm`, {
+    id: 'history',
+    titleKey: 'history.not_me.confirm_title',
+    data: { entry: entryView(entry, locale, names, deps.ports.locator), plan },
+  });
+}
+
+/**
+ * The method of that sign-in closes (compare-and-set, with its audit events, in one transaction: a
+ * double submit closes and records once), then every session and token of the person ends, whatever
+ * method started it (DESIGN.md, third round, "Endings"), then she is told on her verified contacts.
+ */
+async function disown(ctx: Context, deps: AccountDeps, session: AccountSession, entry: SignInRow, plan: NotMePlan): Promise<void> {
+  const { accounts, audit, db, sessions } = deps.services;
+  const ip = deps.clientIp(ctx);
+  const accountId = session.accountId;
+  const closed = await db.transaction(async (trx) => {
+    const done: string[] = [];
+    if (plan.closePassword && (await accounts.setPasswordLoginEnabled(accountId, false, trx))) {
+      done.push('password_login');
+      await audit.event({ type: 'account.password_login_closed', accountId, clientId: ACCOUNT_CLIENT_ID, actor: 'self', ip, detail: { via: 'not_me', entry: entry.id } }, trx);
+    }
+    if (plan.blockBanking && (await accounts.setBankLoginEnabled(accountId, false, trx))) {
+      done.push('bank_login');
+      await audit.event({ type: 'account.bank_login_blocked', accountId, clientId: ACCOUNT_CLIENT_ID, actor: 'self', ip, detail: { via: 'not_me', entry: entry.id } }, trx);
+    }
+    // A contact change the intruder may have asked for (it waits for its code) is dropped too.
+    await accounts.setPending(accountId, 'phone', null, trx);
+    await accounts.setPending(accountId, 'email', null, trx);
+    await audit.event({
+      type: 'account.not_me',
+      accountId,
+      clientId: ACCOUNT_CLIENT_ID,
+      actor: 'self',
+      ip,
+      detail: { entry: entry.id, at: entry.at.toISOString(), methods: plan.methods, institution: entry.clientId, closed: done, advice: plan.advice, session: { acr: session.acr, methods: session.methods } },
+    }, trx);
+    return done;
+  });
+  const ended = await sessions.endForAccount(accountId, { reason: 'not_me', revokeTokens: true });
+  await audit.event({ type: 'session.ended_by_not_me', accountId, clientId: ACCOUNT_CLIENT_ID, actor: 'self', ip, detail: { sessions: ended, entry: entry.id, closed } });
+  const account = await accounts.findById(accountId);
+  if (account) {
+    const locale = localeFor(ctx);
+    const when = new Date().toLocaleString(locale === 'tr' ? 'tr-TR' : 'en-GB', { timeZone: 'Europe/Istanbul' });
+    const closedText = [plan.closePassword ? translate(locale, 'history.not_me.notify.password') : '', plan.blockBanking ? translate(locale, 'history.not_me.notify.banking') : ''].filter(Boolean).join(' ');
+    await deps.ports.notifier.notify(account, 'history.notify.not_me', { when, closed: closedText }, locale).catch((err: unknown) => log.warn({ err: (err as Error).message }, 'not-me notification failed'));
+  }
+}
+
+function readOutcome(ctx: Context): Outcome | undefined {
+  const raw = ctx.cookies.get(OUTCOME_COOKIE, { signed: true });
+  if (!raw) return undefined;
+  try {
+    const value = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as Partial<Outcome>;
+    return {
+      closePassword: value.closePassword === true,
+      blockBanking: value.blockBanking === true,
+      advice: Array.isArray(value.advice) ? value.advice.filter((a): a is NotMeAdvice => ADVICE.has(a)) : [],
+    };
+  } catch {
+    return undefined;
+  }
+}
