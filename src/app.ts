@@ -156,7 +156,7 @@ export async function createKapi(config: Config, options: KapiOptions = {}): Pro
     subjectKey: deriveKey(config.masterKey, 'bank-subject'), interactions: () => interactionDeps, clientIp: (ctx: Context) => ctx.ip,
   });
   for (const method of bankingParts.methods) methods.add(method);
-  const mobile = await mobileSignatureWiring(config, metrics.registry);
+  const mobile = await mobileSignatureWiring(config, metrics.registry, services.state);
   const mobileSignature = mobileSignatureModule({
     state: services.state, limiters: services.limiters, accounts, registry: services.registry, audit,
     validator: new PkiValidator(), operators: mobile.operators, locator, limiterKey: deriveKey(config.masterKey, 'mobile-signature-limits'), startsPerTenMinutes: mobile.startsPerTenMinutes, onOutcome: mobile.onOutcome,
