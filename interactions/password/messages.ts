@@ -27,7 +27,7 @@ registerMessages({
     'password.violation.contains_identity_number': 'Şifre kimlik numaranızı içeriyor.',
     'password.violation.contains_birthdate': 'Şifre doğum tarihinizi içeriyor.',
     'password.violation.contains_name': 'Şifre adınızı ya da soyadınızı içeriyor.',
-    'password.suspended': 'Bu kimlik numarası için art arda çok fazla hatalı şifre denendiği için şifre ile giriş durduruldu. E-imza, mobil imza, kimlik kartı ya da internet bankacılığı ile giriş yapın veya şifrenizi yenileyin; daha önce giriş yaptığınız tarayıcınızda şifreniz çalışmaya devam eder.',
+    'password.suspended': 'Bu kimlik numarası için art arda çok fazla hatalı şifre denendiği için şifre ile giriş durduruldu. {methods} ile giriş yapın veya şifrenizi yenileyin; daha önce giriş yaptığınız tarayıcınızda şifreniz çalışmaya devam eder.',
   },
   en: {
     'method.password': 'Identity number and password',
@@ -55,6 +55,6 @@ registerMessages({
     'password.violation.contains_identity_number': 'The password contains your identity number.',
     'password.violation.contains_birthdate': 'The password contains your date of birth.',
     'password.violation.contains_name': 'The password contains your name.',
-    'password.suspended': 'Too many wrong passwords were tried in a row for this identity number, so password sign-in is suspended for it. Sign in with e-signature, mobile signature, your ID card or online banking, or renew your password; in a browser you have signed in with before, your password still works.',
+    'password.suspended': 'Too many wrong passwords were tried in a row for this identity number, so password sign-in is suspended for it. Sign in with {methods}, or renew your password; in a browser you have signed in with before, your password still works.',
   },
 });

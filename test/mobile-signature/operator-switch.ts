@@ -34,7 +34,7 @@ export async function startOperatorSwitch(simulator: MsspSimulator): Promise<Ope
       }
       const headers: Record<string, string> = {};
       for (const name of ['content-type', 'soapaction', 'accept']) if (req.headers[name]) headers[name] = String(req.headers[name]);
-      const answer = await fetch(`${simulator.url}${req.url}`, { method: req.method, headers, body: payload });
+      const answer = await fetch(`${simulator.url}${req.url}`, { method: req.method, headers, body: payload.toString('utf8') });
       res.writeHead(answer.status, { 'content-type': answer.headers.get('content-type') ?? 'text/xml' }).end(Buffer.from(await answer.arrayBuffer()));
     })().catch(() => res.destroy());
   });
