@@ -43,6 +43,7 @@ import { localeFor } from './web/locale.js';
 import { ADMIN_ONLY_PATHS, adminApp, AdminListener } from './web/admin-listener.js';
 import { createMetrics, healthRouter, operationsRouter, routeLabel } from './web/operations.js';
 import { renderPage } from './web/render.js';
+import { notFoundPage } from './web/not-found.js';
 import { asOutage } from './web/outage.js';
 import { answerOutagesAs503 } from './oidc/outage-json.js';
 import { securityHeaders } from './web/security-headers.js';
@@ -156,7 +157,7 @@ export async function createKapi(config: Config, options: KapiOptions = {}): Pro
     subjectKey: deriveKey(config.masterKey, 'bank-subject'), interactions: () => interactionDeps, clientIp: (ctx: Context) => ctx.ip,
   });
   for (const method of bankingParts.methods) methods.add(method);
-  const mobile = await mobileSignatureWiring(config, metrics.registry);
+  const mobile = await mobileSignatureWiring(config, metrics.registry, services.state);
   const mobileSignature = mobileSignatureModule({
     state: services.state, limiters: services.limiters, accounts, registry: services.registry, audit,
     validator: new PkiValidator(), operators: mobile.operators, locator, limiterKey: deriveKey(config.masterKey, 'mobile-signature-limits'), startsPerTenMinutes: mobile.startsPerTenMinutes, onOutcome: mobile.onOutcome,
@@ -179,6 +180,7 @@ export async function createKapi(config: Config, options: KapiOptions = {}): Pro
     provider.on('grant.revoked', (_ctx, grantId) => log.info({ grantId: hmac('log', grantId) }, 'grant revoked'));
     recordSignIns(provider, services.sessions, services.audit);
     recordLogouts(provider, services.sessions);
+    notFoundPage(provider);
   });
   await holder.build();
   const provider = () => holder.current;

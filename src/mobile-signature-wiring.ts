@@ -8,6 +8,7 @@ import { KNOWN_OPERATORS } from '../adapters/mobile-operators/operators/index.js
 import type { MobileOperator, OperatorHealthState, OperatorObserver } from '../adapters/mobile-operators/port.js';
 import { startMsspSimulator, type MsspSimulator, type SimulatedOperator } from '../adapters/mobile-operators/simulator/server.js';
 import type { TrustProfile } from '../adapters/pki/port.js';
+import type { StateStore } from '../adapters/storage/port.js';
 import { loadTrustProfile, usesTestAnchors } from '../adapters/pki/trust-config.js';
 import { createTestCa, type TestCaResponders } from '../keys/test-ca.js';
 import type { Config } from './config.js';
@@ -38,7 +39,7 @@ export interface ReadinessCheck {
 export interface MobileSignatureWiring {
   operators: WiredOperator[];
   startsPerTenMinutes: number;
-  /** /readyz detail, one line per operator, from what the last requests saw (never a live call). */
+  /** /readyz detail, one line per operator, from the shared health record (never a live call). */
   readiness(): Promise<ReadinessCheck[]>;
   onOutcome(operator: string, outcome: string): void;
   /** The simulator's base URL when it runs (its dev page is at /dev). */
@@ -75,7 +76,7 @@ async function secret(ref: SecretRef, env: NodeJS.ProcessEnv, what: string, base
   }
 }
 
-async function fromEntry(config: Config, entry: OperatorEntry, observer: OperatorObserver, env: NodeJS.ProcessEnv, baseDir: string): Promise<WiredOperator> {
+async function fromEntry(config: Config, entry: OperatorEntry, observer: OperatorObserver, state: StateStore, env: NodeJS.ProcessEnv, baseDir: string): Promise<WiredOperator> {
   const known = KNOWN_OPERATORS[entry.id]!;
   const file = (p: string) => path.resolve(baseDir, p);
   if (config.production && !entry.endpoint.startsWith('https://')) throw new KapiError('config_invalid', `mobile operator ${entry.id}: the endpoint must be https:// in production`);
@@ -102,6 +103,7 @@ async function fromEntry(config: Config, entry: OperatorEntry, observer: Operato
     requestTimeoutMs: entry.requestTimeoutMs,
     receipt: entry.receipt ?? known.defaults.receipt,
     observer,
+    state,
   };
   if (entry.endpoints) settings.endpoints = Object.fromEntries(Object.entries(entry.endpoints).filter(([, v]) => v));
   if (entry.health) settings.health = { ...(entry.health.failuresToTrip ? { failuresToTrip: entry.health.failuresToTrip } : {}), ...(entry.health.coolDownSeconds ? { coolDownMs: entry.health.coolDownSeconds * 1000 } : {}) };
@@ -117,7 +119,7 @@ async function fromEntry(config: Config, entry: OperatorEntry, observer: Operato
   return { operator: new EtsiOperator(known.profile, settings), trust, timeoutSeconds: entry.timeoutSeconds, requestTimeoutMs: entry.requestTimeoutMs, displayLimit: entry.displayLimit };
 }
 
-async function fromFile(config: Config, filePath: string, observer: OperatorObserver, env: NodeJS.ProcessEnv): Promise<{ operators: WiredOperator[]; startsPerTenMinutes: number }> {
+async function fromFile(config: Config, filePath: string, observer: OperatorObserver, state: StateStore, env: NodeJS.ProcessEnv): Promise<{ operators: WiredOperator[]; startsPerTenMinutes: number }> {
   let json: unknown;
   try {
     json = JSON.parse(await readFile(filePath, 'utf8'));
@@ -130,7 +132,7 @@ async function fromFile(config: Config, filePath: string, observer: OperatorObse
   }
   const wired: WiredOperator[] = [];
   try {
-    for (const entry of parsed.data.operators.filter((o) => o.enabled)) wired.push(await fromEntry(config, entry, observer, env, path.dirname(filePath)));
+    for (const entry of parsed.data.operators.filter((o) => o.enabled)) wired.push(await fromEntry(config, entry, observer, state, env, path.dirname(filePath)));
   } catch (err) {
     for (const { operator } of wired) operator.close?.();
     throw err;
@@ -139,7 +141,7 @@ async function fromFile(config: Config, filePath: string, observer: OperatorObse
 }
 
 /** The demo: the simulator plays all three operators, signing with a fresh test CA whose OCSP/CRL run on a free port. */
-async function withSimulator(config: Config, observer: OperatorObserver): Promise<{ operators: WiredOperator[]; simulator: MsspSimulator; responders: TestCaResponders } | undefined> {
+async function withSimulator(config: Config, observer: OperatorObserver, state: StateStore): Promise<{ operators: WiredOperator[]; simulator: MsspSimulator; responders: TestCaResponders } | undefined> {
   const ca = await createTestCa({ name: 'Kapi MSSP Demo' });
   const responders = await ca.startResponders();
   const apPwd = randomBytes(16).toString('base64url');
@@ -171,6 +173,7 @@ async function withSimulator(config: Config, observer: OperatorObserver): Promis
       requestTimeoutMs: 5000,
       receipt: known.defaults.receipt,
       observer,
+      state,
     };
     const trust: TrustProfile = {
       name: `mobile-signature:${id}`,
@@ -185,17 +188,21 @@ async function withSimulator(config: Config, observer: OperatorObserver): Promis
   return { operators, simulator, responders };
 }
 
-export async function mobileSignatureWiring(config: Config, registry: Registry, env: NodeJS.ProcessEnv = process.env): Promise<MobileSignatureWiring> {
+/**
+ * `state` is where the operators' health lives: the state store every process of the deployment shares,
+ * so an operator one process found down is shown as unavailable by all of them.
+ */
+export async function mobileSignatureWiring(config: Config, registry: Registry, state: StateStore, env: NodeJS.ProcessEnv = process.env): Promise<MobileSignatureWiring> {
   const { observer, onOutcome } = metricsObserver(registry);
   let operators: WiredOperator[] = [];
   let startsPerTenMinutes = 5;
   let simulator: MsspSimulator | undefined;
   let responders: TestCaResponders | undefined;
   if (config.mobileSignature.operatorsFile) {
-    ({ operators, startsPerTenMinutes } = await fromFile(config, config.mobileSignature.operatorsFile, observer, env));
+    ({ operators, startsPerTenMinutes } = await fromFile(config, config.mobileSignature.operatorsFile, observer, state, env));
   } else if (config.mobileSignature.simulator) {
     if (!config.allowSimulators) throw new KapiError('config_invalid', 'the MSSP simulator is not allowed in production (KAPI_ALLOW_SIMULATORS)');
-    const started = await withSimulator(config, observer);
+    const started = await withSimulator(config, observer, state);
     if (started) ({ operators, simulator, responders } = started);
   }
   const wiring: MobileSignatureWiring = {
@@ -203,14 +210,14 @@ export async function mobileSignatureWiring(config: Config, registry: Registry, 
     startsPerTenMinutes,
     onOutcome,
     async readiness() {
-      return operators.map(({ operator }) => {
-        const health = operator.health();
+      return Promise.all(operators.map(async ({ operator }) => {
+        const health = await operator.health();
         // A down operator is reported, but does not make Kapı unready: every other method still works,
         // and taking every Kapı process out of the load balancer would not bring the operator back.
         const check: ReadinessCheck = { name: `mobile-operator:${operator.id}`, ok: true, state: health.state };
         if (health.state === 'down') check.error = `marked down after ${health.consecutiveFailures} failures: ${health.lastError ?? ''}`.trim();
         return check;
-      });
+      }));
     },
     async close() {
       for (const { operator } of operators) operator.close?.();

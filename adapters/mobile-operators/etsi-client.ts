@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { StateStore } from '../storage/port.js';
 import { HealthTracker } from './health.js';
 import { HttpTransport, TransportError, type TlsClientOptions } from './http-transport.js';
 import { readReceiptResponse, readSignatureResponse, readStatusResponse, receiptRequest, signatureRequest, statusRequest, type Envelope, type MsspId } from './mss-messages.js';
@@ -53,10 +54,16 @@ export interface EtsiOperatorSettings {
   tls?: TlsClientOptions;
   observer?: OperatorObserver;
   health?: { failuresToTrip?: number; coolDownMs?: number };
+  /** Where the operator's health lives: the state store every Kapı process shares (Redis when configured). */
+  state: StateStore;
 }
 
 const WRAPPERS: Record<Operation, string> = { signature: 'MSS_Signature', status: 'MSS_StatusQuery', receipt: 'MSS_Receipt' };
 const RETRIES = 2;
+/** How long a page waits for a probe it started before it shows what it knows (the probe goes on). */
+const PROBE_WAIT_MS = 1500;
+/** The probe's made-up transaction: an NCName no MSSP has issued, so the answer concerns nobody. */
+const PROBE_PREFIX = 'KAPI-PROBE-';
 
 /** What a garbled answer concerns, for the health tracker: a hash of the phone, kept in memory only. */
 function scopeOf(subscriber: string): string {
@@ -79,11 +86,34 @@ export class EtsiOperator implements MobileOperator {
     this.id = profile.id;
     this.labelKey = profile.labelKey;
     this.#observer = settings.observer ?? NO_OBSERVER;
-    this.#health = new HealthTracker(profile.id, this.#observer, settings.health);
+    this.#health = new HealthTracker(profile.id, settings.state, this.#observer, { ...settings.health, probeTimeoutMs: settings.requestTimeoutMs + 2000 });
   }
 
-  health(): OperatorHealth {
+  health(): Promise<OperatorHealth> {
     return this.#health.snapshot();
+  }
+
+  async checkHealth(): Promise<OperatorHealth> {
+    if (await this.#health.claimProbe()) {
+      const probe = this.#probe();
+      let waited: NodeJS.Timeout | undefined;
+      await Promise.race([probe, new Promise<void>((resolve) => (waited = setTimeout(resolve, PROBE_WAIT_MS)))]);
+      clearTimeout(waited);
+    }
+    return this.#health.snapshot();
+  }
+
+  /**
+   * The cheapest request an MSSP answers: MSS_StatusQuery for a transaction it never issued. Any SOAP
+   * answer, a fault included, shows the operator works (#exchange records it); no phone is asked,
+   * nothing is paid for. Never rejects: its outcome is the health record.
+   */
+  async #probe(): Promise<void> {
+    try {
+      await this.#exchange('status', undefined, (e) => statusRequest(e, `${PROBE_PREFIX}${randomUUID()}`), { probe: true });
+    } catch {
+      // Recorded as a failure by #exchange: the cool-down starts again.
+    }
   }
 
   async requestSignature(request: SignatureRequest): Promise<StartResult> {
@@ -99,11 +129,11 @@ export class EtsiOperator implements MobileOperator {
     }));
     if (reply.fault) return { ok: false, ...this.#faultFailure(reply.fault) };
     const answer = readSignatureResponse(reply.body);
-    if (!answer || answer.statusCode === undefined) throw this.#garbled('signature', scope, 'MSS_SignatureResp without a status');
+    if (!answer || answer.statusCode === undefined) throw await this.#garbled('signature', scope, 'MSS_SignatureResp without a status');
     const meaning = meaningOf(answer.statusCode);
     if (meaning.kind === 'failed') return { ok: false, failure: meaning.failure, statusCode: answer.statusCode };
-    if (meaning.kind !== 'accepted' && meaning.kind !== 'pending') throw this.#garbled('signature', scope, `unexpected status ${answer.statusCode} for an asynchronous request`);
-    if (!answer.msspTransId) throw this.#garbled('signature', scope, 'MSS_SignatureResp without MSSP_TransID');
+    if (meaning.kind !== 'accepted' && meaning.kind !== 'pending') throw await this.#garbled('signature', scope, `unexpected status ${answer.statusCode} for an asynchronous request`);
+    if (!answer.msspTransId) throw await this.#garbled('signature', scope, 'MSS_SignatureResp without MSSP_TransID');
     return { ok: true, msspTransId: answer.msspTransId };
   }
 
@@ -113,12 +143,12 @@ export class EtsiOperator implements MobileOperator {
     const reply = await this.#exchange('status', scope, (e) => statusRequest(e, msspTransId));
     if (reply.fault) return { state: 'failed', ...this.#faultFailure(reply.fault) };
     const answer = readStatusResponse(reply.body);
-    if (!answer || answer.statusCode === undefined) throw this.#garbled('status', scope, 'MSS_StatusResp without a status');
+    if (!answer || answer.statusCode === undefined) throw await this.#garbled('status', scope, 'MSS_StatusResp without a status');
     const meaning = meaningOf(answer.statusCode);
     if (meaning.kind === 'pending' || meaning.kind === 'accepted') return { state: 'pending' };
     if (meaning.kind === 'failed') return { state: 'failed', failure: meaning.failure, statusCode: answer.statusCode };
     if (!answer.base64Signature || !/^[A-Za-z0-9+/]+={0,2}$/.test(answer.base64Signature)) {
-      throw this.#garbled('status', scope, `status ${answer.statusCode} without a readable signature`);
+      throw await this.#garbled('status', scope, `status ${answer.statusCode} without a readable signature`);
     }
     return { state: 'signed', signature: new Uint8Array(Buffer.from(answer.base64Signature, 'base64')), statusCode: answer.statusCode };
   }
@@ -143,9 +173,17 @@ export class EtsiOperator implements MobileOperator {
   }
 
   /** A garbled answer: counted against the operator's health once per `scope` (the phone it concerns), or every time without one. */
-  #garbled(operation: Operation, scope: string | undefined, detail: string): OperatorUnavailable {
-    this.#health.failure(`malformed ${operation} response: ${detail}`, scope);
+  async #garbled(operation: Operation, scope: string | undefined, detail: string): Promise<OperatorUnavailable> {
+    await this.#health.failure(`malformed ${operation} response: ${detail}`, scope);
     return new OperatorUnavailable(this.id, `malformed ${operation} response: ${detail}`);
+  }
+
+  /** May a request go out now? While the breaker is open, only after a due probe (made here) succeeded. */
+  async #open(): Promise<boolean> {
+    if (await this.#health.allowRequest()) return true;
+    if (!(await this.#health.claimProbe())) return false;
+    await this.#probe();
+    return this.#health.allowRequest();
   }
 
   #transport(operation: Operation): HttpTransport {
@@ -160,10 +198,11 @@ export class EtsiOperator implements MobileOperator {
    * (each try is a new request with a new AP_TransID and changes nothing at the MSSP), a signature
    * request only when it certainly never reached the operator (else the phone would be asked twice).
    */
-  async #exchange(operation: Operation, scope: string, build: (e: Envelope) => Record<string, unknown>): Promise<ParsedSoap> {
-    if (!this.#health.allowRequest()) {
+  async #exchange(operation: Operation, scope: string | undefined, build: (e: Envelope) => Record<string, unknown>, options: { probe?: boolean } = {}): Promise<ParsedSoap> {
+    // While the breaker is open only a probe goes out; a request that finds one due makes it first.
+    if (!options.probe && !(await this.#open())) {
       this.#observer.exchange({ operator: this.id, operation, result: 'circuit_open', seconds: 0 });
-      throw new OperatorUnavailable(this.id, `operator marked down: ${this.#health.snapshot().lastError ?? 'repeated failures'}`);
+      throw new OperatorUnavailable(this.id, `operator marked down: ${(await this.#health.snapshot()).lastError ?? 'repeated failures'}`);
     }
     const transport = this.#transport(operation);
     const version = this.settings.soapVersion;
@@ -177,8 +216,8 @@ export class EtsiOperator implements MobileOperator {
       const xml = buildEnvelope(version, WRAPPERS[operation], build(envelope));
       try {
         const reply = await transport.post(transport.endpoint, xml, headers, this.settings.requestTimeoutMs);
-        const parsed = this.#read(operation, scope, reply.status, reply.body);
-        this.#health.success();
+        const parsed = await this.#read(operation, scope, reply.status, reply.body);
+        await this.#health.success();
         this.#observer.exchange({ operator: this.id, operation, result: parsed.fault ? `fault_${parsed.fault.statusCode ?? 'unknown'}` : 'ok', seconds: seconds() });
         return parsed;
       } catch (err) {
@@ -187,10 +226,10 @@ export class EtsiOperator implements MobileOperator {
           throw err;
         }
         const transportError = err instanceof TransportError ? err : new TransportError(String(err), false, { cause: err });
-        this.#health.failure(transportError.message);
+        await this.#health.failure(transportError.message);
         this.#observer.exchange({ operator: this.id, operation, result: 'transport_error', seconds: seconds() });
         const safe = operation !== 'signature' ? !/no answer within/.test(transportError.message) : transportError.notSent;
-        if (!safe || attempt >= RETRIES || !this.#health.allowRequest()) {
+        if (options.probe || !safe || attempt >= RETRIES || !(await this.#health.allowRequest())) {
           throw new OperatorUnavailable(this.id, `${operation} request failed: ${transportError.message}`, { cause: err });
         }
         await sleep(150 * 2 ** attempt);
@@ -198,7 +237,7 @@ export class EtsiOperator implements MobileOperator {
     }
   }
 
-  #read(operation: Operation, scope: string, status: number, body: string): ParsedSoap {
+  async #read(operation: Operation, scope: string | undefined, status: number, body: string): Promise<ParsedSoap> {
     // An HTTP 5xx that is not a SOAP fault is the operator's server (or its proxy) failing, whoever asked:
     // it counts every time, as a network failure does. Other garbled answers count once per phone.
     const counted = status >= 500 ? undefined : scope;
@@ -207,9 +246,9 @@ export class EtsiOperator implements MobileOperator {
       parsed = parseEnvelope(body);
     } catch (err) {
       const detail = err instanceof SoapFormatError ? err.message : String(err);
-      throw this.#garbled(operation, counted, `HTTP ${status}, ${detail}`);
+      throw await this.#garbled(operation, counted, `HTTP ${status}, ${detail}`);
     }
-    if (status !== 200 && !parsed.fault) throw this.#garbled(operation, counted, `HTTP ${status} without a SOAP fault`);
+    if (status !== 200 && !parsed.fault) throw await this.#garbled(operation, counted, `HTTP ${status} without a SOAP fault`);
     return parsed;
   }
 }

@@ -53,7 +53,14 @@ export interface MobileOperator {
   queryStatus(msspTransId: string, subscriber?: string): Promise<StatusResult>;
   /** MSS_Receipt after a completed transaction, where the operator wants one; failures are only logged. */
   sendReceipt(msspTransId: string, subscriber: string, message: string): Promise<void>;
-  health(): OperatorHealth;
+  /** The operator's health as every Kapı process sees it (kept in the state store). */
+  health(): Promise<OperatorHealth>;
+  /**
+   * The health a page shows the person. While the operator is down and its cool-down has passed, the
+   * first caller (in any process) makes one cheap probe request, under a lock, and answers with its
+   * outcome if it comes within a moment: no background poller ever asks.
+   */
+  checkHealth(): Promise<OperatorHealth>;
   /** Releases sockets (shutdown). */
   close?(): void;
 }

@@ -50,13 +50,17 @@ export interface MobileSignatureMethodDeps extends AdvanceDeps {
  * Reaches acr `high` (amr hwk, mca, pin).
  */
 export function mobileSignatureMethod(deps: MobileSignatureMethodDeps): Method {
-  const operatorChoices = () => deps.operatorList.map((o) => ({ id: o.id, labelKey: o.labelKey }));
+  /**
+   * The operators as every process sees them (issue 20 point 3): one whose breaker is open is shown as
+   * unavailable before anyone types a number; rendering the form makes the probe when one is due.
+   */
+  const operatorChoices = () => Promise.all(deps.operatorList.map(async (o) => ({ id: o.id, labelKey: o.labelKey, available: (await o.checkHealth()).state !== 'down' })));
 
-  const identify = (extra: Partial<Extract<Step, { kind: 'prompt' }>> = {}): Step => ({
+  const identify = async (extra: Partial<Extract<Step, { kind: 'prompt' }>> = {}): Promise<Step> => ({
     kind: 'prompt',
     view: IDENTIFY_VIEW,
     ...extra,
-    data: { operators: operatorChoices(), ...extra.data },
+    data: { operators: await operatorChoices(), ...extra.data },
   });
 
   const waiting = (tx: MobileSignatureTransaction): Step => ({

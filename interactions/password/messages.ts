@@ -30,7 +30,7 @@ registerMessages({
     'password.violation.contains_name': 'Şifre adınızı ya da soyadınızı içeriyor.',
     'password.violation.same_as_current': 'Yeni şifre şu anki şifrenizle aynı; farklı bir şifre seçin.',
     'password.violation.same_as_one_time': 'Bu, ofisten aldığınız tek kullanımlık şifre; yerine kendi belirleyeceğiniz yeni bir şifre yazın.',
-    'password.suspended': 'Bu kimlik numarası için art arda çok fazla hatalı şifre denendiği için şifre ile giriş durduruldu. E-imza, mobil imza, kimlik kartı ya da internet bankacılığı ile giriş yapın veya şifrenizi yenileyin; daha önce giriş yaptığınız tarayıcınızda şifreniz çalışmaya devam eder.',
+    'password.suspended': 'Bu kimlik numarası için art arda çok fazla hatalı şifre denendiği için şifre ile giriş durduruldu. {methods} ile giriş yapın veya şifrenizi yenileyin; daha önce giriş yaptığınız tarayıcınızda şifreniz çalışmaya devam eder.',
   },
   en: {
     'method.password': 'Identity number and password',
@@ -61,6 +61,6 @@ registerMessages({
     'password.violation.contains_name': 'The password contains your name.',
     'password.violation.same_as_current': 'The new password is the same as your current one; choose a different one.',
     'password.violation.same_as_one_time': 'This is the one-time password you were given at the office; type a new password of your own instead.',
-    'password.suspended': 'Too many wrong passwords were tried in a row for this identity number, so password sign-in is suspended for it. Sign in with e-signature, mobile signature, your ID card or online banking, or renew your password; in a browser you have signed in with before, your password still works.',
+    'password.suspended': 'Too many wrong passwords were tried in a row for this identity number, so password sign-in is suspended for it. Sign in with {methods}, or renew your password; in a browser you have signed in with before, your password still works.',
   },
 });

@@ -13,6 +13,15 @@ import './messages.js';
 const IDENTIFY_VIEW = '/interactions/smart-card/views/identify';
 const WAITING_VIEW = '/interactions/smart-card/views/waiting';
 const POLL_SECONDS = 2;
+/**
+ * Refusals that mean "wrong card or wrong certificate": their message is per method (issue 20 point 6),
+ * saying which card and certificate this method needs and which method suits the other card.
+ */
+const WRONG_CERTIFICATE = new Set(['untrusted', 'not_qualified', 'wrong_key_usage', 'no_certificate']);
+
+export function refusalMessage(profile: SmartCardProfile, reason: string): string {
+  return WRONG_CERTIFICATE.has(reason) ? `smart_card.${profile}.${reason}` : `smart_card.${reason}`;
+}
 
 export interface SmartCardMethodDeps {
   transactions: SmartCardTransactions;
@@ -64,7 +73,7 @@ export function smartCardMethod(profile: SmartCardProfile, deps: SmartCardMethod
     if (tx.status === 'failed') {
       // The refusal itself was logged where it happened (signer-api.ts); this is the sign-in record.
       await deps.audit.signIn({ subjectHash: hmac(deps.subjectKey, tx.nationalId), clientId: ctx.client.clientId, method: profile, result: tx.reason ?? 'failed', ip: ctx.ip, userAgent: ctx.userAgent });
-      return identify({ status: 400, error: { code: `smart_card.${tx.reason ?? 'failed'}` }, data: { nationalId: tx.nationalId } });
+      return identify({ status: 400, error: { code: refusalMessage(profile, tx.reason ?? 'failed') }, data: { nationalId: tx.nationalId } });
     }
     const account = await accountFromRegistry(deps, tx.nationalId, profile);
     if (!account) {

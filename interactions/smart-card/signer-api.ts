@@ -25,7 +25,8 @@ const failureBody = z.object({
   reason: z.enum(['pin_incorrect', 'pin_locked', 'cancelled', 'no_certificate', 'token_error']),
 });
 
-const DESCRIPTIONS: Record<string, string> = {
+/** Every error this API answers, with the description it sends (kapi-signer has a message for each). */
+export const DESCRIPTIONS: Readonly<Record<string, string>> = {
   invalid_request: 'the request is malformed',
   unknown_transaction: 'no transaction has this code',
   transaction_expired: 'the transaction has expired; start again in the browser',

@@ -3,14 +3,13 @@ import type { AccountRepository } from '../accounts/account-repository.js';
 import type { Account } from '../accounts/account.js';
 import { ACR_LEVELS, isAcr } from '../assurance/levels.js';
 import type { Config } from '../config.js';
-import { isKapiError } from '../errors.js';
-import { asOutage } from '../web/outage.js';
 import type { AuditLog } from '../security/audit.js';
 import { hmac } from '../security/crypto.js';
 import { translate } from '../web/i18n.js';
 import { allowFormTargets } from '../web/form-targets.js';
 import { localeFor } from '../web/locale.js';
 import { renderPage } from '../web/render.js';
+import { renderOidcError } from '../web/oidc-error-page.js';
 import { accountClaims, claimsToRelease, registeredClaims, SCOPE_CLAIMS, SUPPORTED_SCOPES } from './claims.js';
 import { CLIENT_METADATA, clientMetadataValidator } from './client-metadata.js';
 import { kapiInteractionPolicy, SESSION_LIFETIMES } from './level-checks.js';
@@ -285,16 +284,7 @@ export function buildConfiguration(deps: ConfigurationDeps): Configuration {
       };
     },
     async renderError(ctx, out, error) {
-      const locale = localeFor(ctx as never);
-      // Kapı's own errors raised inside oidc-provider (storage down: 503) keep their status and message.
-      const kapi = isKapiError(error) ? error : asOutage(error);
-      const status = (error as { statusCode?: number }).statusCode ?? kapi?.status ?? (out.error === 'server_error' ? 500 : 400);
-      await renderPage(ctx as never, '/src/web/views/error', locale, {
-        title: translate(locale, 'error.title'),
-        message: kapi ? translate(locale, kapi.code) : status >= 500 ? translate(locale, 'internal') : translate(locale, 'error.generic'),
-        reference: out.error,
-        detail: out.error_description,
-      }, { status });
+      await renderOidcError(ctx as never, out, error);
     },
   };
 }

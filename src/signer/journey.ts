@@ -112,7 +112,11 @@ async function signWithCard(options: SignOptions, transaction: Transaction): Pro
   return withModule(options.modulePath, async (module) => {
     const { token, session, certificates } = await openToken(chooser, module, options.tokenLabel);
     try {
-      const certificate = await chooseCertificate(chooser, certificates, options.cert);
+      const certificate = await chooseCertificate(chooser, certificates, options.cert).catch((err: unknown) => {
+        // No certificate at all is most often the other kind of card: say which card this sign-in needs.
+        if (err instanceof SignerError && err.reason === 'no_certificate') throw cardError('no_certificate', transaction.profile === 'id-card' ? 'no_certificate_id_card' : 'no_certificate_e_signature');
+        throw err;
+      });
       options.say('certificate_chosen', { holder: certificate.holder, issuer: certificate.issuer });
       await login(options, session, () => module.refresh(token));
       options.say('signing');

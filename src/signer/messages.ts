@@ -122,6 +122,14 @@ const catalog = {
     en: 'Several tokens are present; choose one with --token-label: {labels}',
   },
   no_certificate: { tr: 'Kartta giriş için kullanılabilecek sertifika yok.', en: 'The card holds no certificate usable for sign-in.' },
+  no_certificate_e_signature: {
+    tr: 'Kartta giriş için kullanılabilecek sertifika yok. e-İmza ile girişte e-İmza kartınızı (ya da tokeninizi) takın; T.C. kimlik kartıyla giriş için tarayıcıda "T.C. Kimlik Kartı" yöntemini seçin.',
+    en: 'The card holds no certificate usable for sign-in. For e-signature, insert your e-signature card (or token); to use your Turkish ID card, choose "National ID card" in the browser.',
+  },
+  no_certificate_id_card: {
+    tr: 'Kartta giriş için kullanılabilecek sertifika yok. Kimlik kartıyla girişte T.C. kimlik kartınızı takın; e-İmza kartıyla giriş için tarayıcıda "e-İmza" yöntemini seçin.',
+    en: 'The card holds no certificate usable for sign-in. For the ID card, insert your Turkish ID card; to use an e-signature card, choose "e-Signature" in the browser.',
+  },
   cert_not_found: { tr: "'{cert}' ile eşleşen sertifika yok. Kartta olanlar:\n{list}", en: "No certificate matches '{cert}'. On the card:\n{list}" },
   several_certs: { tr: 'Kartta birden fazla sertifika var; --cert ile seçin:\n{list}', en: 'The card holds several certificates; choose one with --cert:\n{list}' },
   no_private_key: {
@@ -179,7 +187,23 @@ const catalog = {
     tr: 'Sertifika bu giriş yöntemi için güvenilen bir kuruluştan değil. Doğru kartı/sertifikayı ve giriş türünü seçtiğinizden emin olun.',
     en: 'The certificate is not from an authority trusted for this sign-in method. Check the card/certificate and the sign-in type.',
   },
-  server_expired_certificate: { tr: 'Sertifikanın süresi dolmuş ya da henüz geçerli değil.', en: 'The certificate has expired or is not valid yet.' },
+  server_untrusted_e_signature: {
+    tr: 'Bu sertifika tanınan bir elektronik sertifika hizmet sağlayıcısından değil. e-İmza ile girişte e-İmza kartınızdaki nitelikli sertifikayı kullanın; T.C. kimlik kartınızı kullanıyorsanız tarayıcıda "T.C. Kimlik Kartı" yöntemini seçin.',
+    en: 'This certificate is not from a recognised certificate service provider. For e-signature, use the qualified certificate on your e-signature card; if you are using your Turkish ID card, choose "National ID card" in the browser.',
+  },
+  server_untrusted_id_card: {
+    tr: 'Bu sertifika bir T.C. kimlik kartı sertifikası değil. Kart okuyucudaki kartın T.C. kimlik kartınız olduğundan emin olun; e-İmza kartı ya da tokeni kullanıyorsanız tarayıcıda "e-İmza" yöntemini seçin.',
+    en: 'This is not a Turkish ID card certificate. Check that the card in the reader is your Turkish ID card; if you are using an e-signature card or token, choose "e-Signature" in the browser.',
+  },
+  server_expired_certificate: { tr: 'Sertifikanın süresi dolmuş. Sertifika sağlayıcınızdan yenisini alın.', en: 'The certificate has expired. Get a new one from your certificate provider.' },
+  server_not_yet_valid: {
+    tr: 'Sertifika henüz geçerli değil (geçerlilik başlangıcı gelmedi). Bilgisayarınızın tarih ve saatini kontrol edin ya da geçerlilik tarihinden sonra yeniden deneyin.',
+    en: 'The certificate is not valid yet (its validity has not begun). Check the date and time of your computer, or try again once it is valid.',
+  },
+  server_malformed: {
+    tr: 'Sertifika okunamadı. Kartta başka bir sertifika varsa onu seçin (--cert) ya da kartı veren kuruma başvurun.',
+    en: 'The certificate cannot be read. If the card holds another certificate, choose it (--cert), or contact the card issuer.',
+  },
   server_revoked: { tr: 'Sertifika iptal edilmiş.', en: 'The certificate has been revoked.' },
   server_revocation_unknown: {
     tr: 'Sertifikanın iptal durumu şu an doğrulanamıyor. Biraz sonra yeniden deneyin.',
@@ -193,9 +217,17 @@ const catalog = {
     tr: 'Bu sertifika bu giriş türü için kullanılamaz (kimlik kartında kimlik doğrulama sertifikasını, e-imzada imza sertifikasını seçin).',
     en: 'This certificate cannot be used for this sign-in type (ID card: the authentication certificate; e-signature: the signing certificate).',
   },
+  server_wrong_key_usage_e_signature: {
+    tr: 'Seçtiğiniz sertifika e-İmza ile giriş için kullanılamaz: e-İmza kartınızdaki nitelikli imza sertifikasını seçin (--cert). Kart T.C. kimlik kartınızsa tarayıcıda "T.C. Kimlik Kartı" yöntemini seçin.',
+    en: 'The chosen certificate cannot be used for e-signature sign-in: choose the qualified signing certificate on your e-signature card (--cert). If the card is your Turkish ID card, choose "National ID card" in the browser.',
+  },
+  server_wrong_key_usage_id_card: {
+    tr: 'Seçtiğiniz sertifika kimlik kartıyla giriş için kullanılamaz: T.C. kimlik kartınızdaki kimlik doğrulama sertifikasını seçin (--cert). Kart e-İmza kartınızsa tarayıcıda "e-İmza" yöntemini seçin.',
+    en: 'The chosen certificate cannot be used for ID card sign-in: choose the authentication certificate on your Turkish ID card (--cert). If the card is your e-signature card, choose "e-Signature" in the browser.',
+  },
   server_number_mismatch: {
-    tr: 'Sertifikadaki T.C. kimlik numarası tarayıcıda yazdığınız numarayla aynı değil.',
-    en: 'The national ID number in the certificate differs from the number typed in the browser.',
+    tr: 'Sertifikadaki kimlik numarası tarayıcıda yazdığınız numarayla aynı değil. Kendi kartınızı kullandığınızı ve numarayı doğru yazdığınızı kontrol edin.',
+    en: 'The identity number in the certificate differs from the number typed in the browser. Check that the card is yours and the number is typed right.',
   },
   server_other: { tr: 'Kapı isteği reddetti ({error}). {description}', en: 'Kapı refused the request ({error}). {description}' },
   unexpected: { tr: 'Beklenmeyen hata: {detail}', en: 'Unexpected error: {detail}' },

@@ -70,6 +70,7 @@ export function issuerOf(server: URL): string {
   return server.href.replace(/\/+$/, '');
 }
 
+/** Every refusal the signer API answers (interactions/smart-card/signer-api.ts), each with its own message. */
 const SERVER_ERRORS: Record<string, MessageKey> = {
   unknown_transaction: 'server_unknown_transaction',
   transaction_expired: 'server_transaction_expired',
@@ -78,20 +79,31 @@ const SERVER_ERRORS: Record<string, MessageKey> = {
   bad_signature: 'server_bad_signature',
   untrusted: 'server_untrusted',
   expired_certificate: 'server_expired_certificate',
+  not_yet_valid: 'server_not_yet_valid',
   revoked: 'server_revoked',
   revocation_unknown: 'server_revocation_unknown',
   not_qualified: 'server_not_qualified',
   wrong_key_usage: 'server_wrong_key_usage',
   number_mismatch: 'server_number_mismatch',
+  malformed: 'server_malformed',
 };
 
-/** A refusal from Kapı (`{ error, error_description }`) as the message to show. */
-export function serverError(status: number, body: unknown): SignerError {
+/**
+ * A wrong card or certificate is told per sign-in type (issue 20 point 6): which card and which of its
+ * certificates this method needs, and the other method to pick when the card in the reader is the other kind.
+ */
+const PER_PROFILE: Partial<Record<string, Record<Profile, MessageKey>>> = {
+  untrusted: { 'e-signature': 'server_untrusted_e_signature', 'id-card': 'server_untrusted_id_card' },
+  wrong_key_usage: { 'e-signature': 'server_wrong_key_usage_e_signature', 'id-card': 'server_wrong_key_usage_id_card' },
+};
+
+/** A refusal from Kapı (`{ error, error_description }`) as the message to show; `profile` when the transaction is known. */
+export function serverError(status: number, body: unknown, profile?: Profile): SignerError {
   const error = typeof (body as { error?: unknown })?.error === 'string' ? (body as { error: string }).error : undefined;
   const description = typeof (body as { error_description?: unknown })?.error_description === 'string' ? (body as { error_description: string }).error_description : '';
   if (status === 429) return new SignerError('too_many_requests', {}, { code: error ?? 'too_many_requests' });
   if (!error) return new SignerError('bad_response', { status }, { code: 'bad_response' });
-  const key = SERVER_ERRORS[error] ?? 'server_other';
+  const key = (profile && PER_PROFILE[error]?.[profile]) ?? SERVER_ERRORS[error] ?? 'server_other';
   return new SignerError(key, { error, description }, { code: error });
 }
 
@@ -206,7 +218,7 @@ export class SignerClient {
         chain: post.chain.map((der) => der.toString('base64')),
       },
     });
-    if (status !== 200 || (body as { status?: unknown })?.status !== 'accepted') throw serverError(status, body);
+    if (status !== 200 || (body as { status?: unknown })?.status !== 'accepted') throw serverError(status, body, transaction.profile);
   }
 
   /**

@@ -11,6 +11,11 @@ export function registerMessages(messages: Record<Locale, Messages>): void {
   for (const locale of LOCALES) Object.assign(catalog[locale], messages[locale]);
 }
 
+/** Every message registered for a language (a test checks that both languages say everything). */
+export function messagesOf(locale: Locale): Readonly<Messages> {
+  return catalog[locale];
+}
+
 export function isLocale(value: unknown): value is Locale {
   return typeof value === 'string' && (LOCALES as readonly string[]).includes(value);
 }

@@ -5,6 +5,7 @@ import type * as client from 'openid-client';
 import { HealthTracker } from '../../adapters/mobile-operators/health.js';
 import { operatorsFileSchema } from '../../adapters/mobile-operators/operator-config.js';
 import { NO_OBSERVER } from '../../adapters/mobile-operators/port.js';
+import { MemoryStateStore } from '../../adapters/storage/state-memory.js';
 import { signingText } from '../../interactions/mobile-signature/signing-text.js';
 import { redirectLogs } from '../../src/log.js';
 import { deriveKey, hmac } from '../../src/security/crypto.js';
@@ -189,23 +190,26 @@ describe('attacks: out-of-band answers say where and when the sign-in began; ups
     }
   });
 
-  it("the breaker still opens for the operator's own failures: garbled answers about three different phones, or three network failures", () => {
-    const garbled = new HealthTracker('turkcell', NO_OBSERVER, { failuresToTrip: 3 });
-    for (let i = 0; i < 10; i++) garbled.failure('malformed status response', 'phone-a');
-    expect(garbled.snapshot().state).not.toBe('down'); // one phone, however often
-    garbled.failure('malformed status response', 'phone-b');
-    garbled.failure('malformed status response', 'phone-c');
-    expect(garbled.snapshot().state).toBe('down');
-    const network = new HealthTracker('vodafone', NO_OBSERVER, { failuresToTrip: 3 });
-    for (let i = 0; i < 3; i++) network.failure('connect ECONNREFUSED');
-    expect(network.snapshot().state).toBe('down');
-    const mixed = new HealthTracker('turk-telekom', NO_OBSERVER, { failuresToTrip: 3 });
-    mixed.failure('malformed', 'phone-a');
-    mixed.success(); // another citizen's answer was fine: the row starts again, and phone-a counts again
-    mixed.failure('malformed', 'phone-a');
-    mixed.failure('timeout');
-    mixed.failure('timeout');
-    expect(mixed.snapshot().state).toBe('down');
+  it("the breaker still opens for the operator's own failures: garbled answers about three different phones, or three network failures", async () => {
+    // The health lives in the state store since issue 20 point 3 (shared by every process): same rules.
+    const store = new MemoryStateStore();
+    const garbled = new HealthTracker('turkcell', store, NO_OBSERVER, { failuresToTrip: 3 });
+    for (let i = 0; i < 10; i++) await garbled.failure('malformed status response', 'phone-a');
+    expect((await garbled.snapshot()).state).not.toBe('down'); // one phone, however often
+    await garbled.failure('malformed status response', 'phone-b');
+    await garbled.failure('malformed status response', 'phone-c');
+    expect((await garbled.snapshot()).state).toBe('down');
+    const network = new HealthTracker('vodafone', store, NO_OBSERVER, { failuresToTrip: 3 });
+    for (let i = 0; i < 3; i++) await network.failure('connect ECONNREFUSED');
+    expect((await network.snapshot()).state).toBe('down');
+    const mixed = new HealthTracker('turk-telekom', store, NO_OBSERVER, { failuresToTrip: 3 });
+    await mixed.failure('malformed', 'phone-a');
+    await mixed.success(); // another citizen's answer was fine: the row starts again, and phone-a counts again
+    await mixed.failure('malformed', 'phone-a');
+    await mixed.failure('timeout');
+    await mixed.failure('timeout');
+    expect((await mixed.snapshot()).state).toBe('down');
+    await store.close();
   });
 
   it("the phone's text fits an operator's configured display limit (operators file `displayLimit`), code whole, time kept", () => {

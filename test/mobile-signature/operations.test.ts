@@ -8,6 +8,7 @@ import { atCallback, authRequest, exchange, registerInstitution, relyingParty } 
 import { loadConfig, ConfigError } from '../../src/config.js';
 import { Registry } from 'prom-client';
 import { mobileSignatureWiring } from '../../src/mobile-signature-wiring.js';
+import { MemoryStateStore } from '../../adapters/storage/state-memory.js';
 import { errorText, startMobileSignature, startTestbed, verificationCodeOn, waitAndContinue, type Testbed } from './support.js';
 
 // An operator that is down is reported (readyz detail, metrics) and answers at once, without slowing
@@ -115,14 +116,14 @@ describe('mobile signature: configuration', () => {
     const bad = path.join(dir, 'bad.json');
     await writeFile(bad, JSON.stringify({ operators: [{ id: 'avea', endpoint: 'ftp://x', apId: 'a', apPassword: 'plain', signatureProfile: 'p', trustAnchors: [] }] }));
     const env = { NODE_ENV: 'test', PORT: '0', DATA_DIR: ':memory:', KAPI_LOG_LEVEL: 'silent', KAPI_MOBILE_OPERATORS: bad };
-    const error = await mobileSignatureWiring(loadConfig(env), new Registry()).then(() => undefined, (err: unknown) => err as Error);
+    const error = await mobileSignatureWiring(loadConfig(env), new Registry(), new MemoryStateStore()).then(() => undefined, (err: unknown) => err as Error);
     expect(error?.message).toMatch(/unknown operator/);
     expect(error?.message).toMatch(/endpoint/);
     expect(error?.message).toMatch(/apPassword/);
     expect(error?.message).toMatch(/trustAnchors/);
     const missingSecret = path.join(dir, 'secret.json');
     await writeFile(missingSecret, JSON.stringify({ operators: [{ id: 'turkcell', endpoint: 'http://127.0.0.1:9/', apId: 'a', apPassword: { env: 'KAPI_TEST_SURELY_UNSET_PWD' }, signatureProfile: 'p', trustAnchors: ['nowhere.pem'] }] }));
-    const error2 = await mobileSignatureWiring(loadConfig({ ...env, KAPI_MOBILE_OPERATORS: missingSecret }), new Registry()).then(() => undefined, (err: unknown) => err as Error);
+    const error2 = await mobileSignatureWiring(loadConfig({ ...env, KAPI_MOBILE_OPERATORS: missingSecret }), new Registry(), new MemoryStateStore()).then(() => undefined, (err: unknown) => err as Error);
     expect(error2?.message).toMatch(/nowhere\.pem|KAPI_TEST_SURELY_UNSET_PWD/);
   });
 });

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { EtsiOperator, canonicalSubscriber, newApTransId, type EtsiOperatorSettings } from '../../adapters/mobile-operators/etsi-client.js';
 import { KNOWN_OPERATORS } from '../../adapters/mobile-operators/operators/index.js';
 import { OperatorUnavailable } from '../../adapters/mobile-operators/port.js';
+import { MemoryStateStore } from '../../adapters/storage/state-memory.js';
 import { buildFault, isNcName, parseEnvelope, SOAP_NS } from '../../adapters/mobile-operators/soap.js';
 import { meaningOf, STATUS_NAMES } from '../../adapters/mobile-operators/status-codes.js';
 import { verifyCmsSignature } from '../../adapters/pki/cms.js';
@@ -27,6 +28,7 @@ function operatorFor(bed: Testbed, id: string, overrides: Partial<EtsiOperatorSe
     msisdnFormat: known.defaults.msisdnFormat,
     requestTimeoutMs: 2000,
     receipt: known.defaults.receipt,
+    state: new MemoryStateStore(),
     ...overrides,
   });
 }
@@ -168,7 +170,7 @@ describe('ETSI TS 102 204 client and MSSP simulator', () => {
       const started = Date.now();
       await expect(operator.requestSignature(request)).rejects.toBeInstanceOf(OperatorUnavailable);
       expect(Date.now() - started).toBeLessThan(2000);
-      expect(operator.health().state).toBe('down'); // three refused tries (never delivered, so retried)
+      expect((await operator.health()).state).toBe('down'); // three refused tries (never delivered, so retried)
       const fast = Date.now();
       await expect(operator.requestSignature(request)).rejects.toThrow(/marked down/);
       expect(Date.now() - fast).toBeLessThan(50);
@@ -179,7 +181,7 @@ describe('ETSI TS 102 204 client and MSSP simulator', () => {
       const started = Date.now();
       await expect(operator.requestSignature({ subscriber: '5300000001', dataToBeSigned: 'x', dataToBeDisplayed: 'y', timeoutSeconds: 60 })).rejects.toThrow(/no answer within 300 ms/);
       expect(Date.now() - started).toBeLessThan(1000);
-      expect(operator.health()).toMatchObject({ state: 'unknown', consecutiveFailures: 1 });
+      expect(await operator.health()).toMatchObject({ state: 'unknown', consecutiveFailures: 1 });
     });
   });
 });

@@ -19,7 +19,20 @@ export async function launchChromium(): Promise<Browser | undefined> {
     console.warn(`browser tests skipped: ${reason}`);
     return undefined;
   }
-  return recordBrowserSecrets(await chromium.launch({ executablePath: CHROMIUM_PATH, args: ARGS }));
+  return turkishByDefault(recordBrowserSecrets(await chromium.launch({ executablePath: CHROMIUM_PATH, args: ARGS })));
+}
+
+/**
+ * Kapı's pages follow the browser's Accept-Language on a first visit (issue 20 point 6), and Chromium
+ * says en-US unless told otherwise. The tests' browsers are a person's in Türkiye (tr-TR) unless a test
+ * gives its context another `locale`.
+ */
+function turkishByDefault(browser: Browser): Browser {
+  const newContext = browser.newContext.bind(browser);
+  browser.newContext = (options = {}) => newContext({ locale: 'tr-TR', ...options });
+  const newPage = browser.newPage.bind(browser);
+  browser.newPage = (options = {}) => newPage({ locale: 'tr-TR', ...options });
+  return browser;
 }
 
 let axeSource: string | undefined;

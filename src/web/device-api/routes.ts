@@ -13,7 +13,9 @@ import type { DeviceRegistry, RegisteredDevice } from '../../devices/device-regi
 import type { DeviceProofs } from '../../devices/proofs.js';
 import type { AuditLog } from '../../security/audit.js';
 import type { Counter } from '../../security/limiters.js';
+import { translate } from '../i18n.js';
 import { localeFor } from '../locale.js';
+import { renderPage } from '../render.js';
 import { log } from '../../log.js';
 import { DEVICE_APP_CLIENT_ID } from './client.js';
 import { verifyDpopAccessToken } from './dpop.js';
@@ -109,9 +111,10 @@ export function deviceApiRouter(deps: DeviceApiDeps): Router {
   }
 
   // Where the app's authorization response lands; the app reads the code from this URL (an app link).
-  router.get('/app-callback', (ctx) => {
-    ctx.type = 'text/plain; charset=utf-8';
-    ctx.body = 'Return to the e-Devlet app.';
+  // A person who opened it in a browser gets a page in her language saying where to go.
+  router.get('/app-callback', async (ctx) => {
+    const locale = localeFor(ctx);
+    await renderPage(ctx, '/src/web/views/app-callback', locale, { title: translate(locale, 'app_callback.title') });
   });
 
   router.post('/v1/devices', json, async (ctx) => {

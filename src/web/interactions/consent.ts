@@ -2,6 +2,7 @@ import type { Context } from 'koa';
 import type { InteractionLike } from '../../engine/flow-store.js';
 import type { ClientView, Flow } from '../../engine/types.js';
 import { claimNamesFor } from '../../oidc/claims.js';
+import { claimLabelKey } from '../claim-labels.js';
 import { translate } from '../i18n.js';
 import { renderPage } from '../render.js';
 import type { InteractionDeps } from './context.js';
@@ -22,16 +23,18 @@ function missing(interaction: InteractionLike): Required<ConsentDetails> {
  * only claims within the institution's registration (src/oidc/consent-check.ts), so neither this page
  * nor the grant decided below ever holds another.
  */
-export async function showConsent(ctx: Context, interaction: InteractionLike, flow: Flow, client: ClientView): Promise<void> {
+export async function showConsent(deps: Pick<InteractionDeps, 'accounts'>, ctx: Context, interaction: InteractionLike, flow: Flow, client: ClientView): Promise<void> {
   const m = missing(interaction);
   const claims = claimNamesFor(m.missingOIDCScope, m.missingOIDCClaims).filter((c) => !c.endsWith('_verified'));
   const extras = m.missingOIDCScope.includes('offline_access') ? ['offline_access'] : [];
+  // The identity number is named for the person's identity type (a foreigner's YKN, a blue card).
+  const naming = claims.some((c) => c.startsWith('national_id')) && interaction.session?.accountId ? await deps.accounts.findById(interaction.session.accountId) : undefined;
   return renderPage(ctx, '/src/web/views/consent', flow.locale, {
     title: translate(flow.locale, 'consent.title'),
     uid: interaction.uid,
     csrf: flow.csrf,
     client,
-    claims: [...claims, ...extras],
+    claims: [...claims, ...extras].map((name) => ({ name, labelKey: claimLabelKey(name, naming?.nationalIdType) })),
   });
 }
 

@@ -9,6 +9,7 @@ import { KapiError } from '../../errors.js';
 import { translate } from '../i18n.js';
 import { renderPage } from '../render.js';
 import { bindUpstreamAnswer } from '../upstream-binding.js';
+import { alternativesFor } from './alternatives.js';
 import { deviceOf, rememberDevice } from '../device-cookie.js';
 import type { InteractionDeps } from './context.js';
 import type { SignInResult } from '../../sessions/record-sign-in.js';
@@ -87,8 +88,12 @@ async function runStep(deps: InteractionDeps, req: LoginRequest, method: Method,
   const { ctx, flow } = req;
   switch (step.kind) {
     case 'prompt':
-    case 'wait':
+    case 'wait': {
       await saveFlow(req.interaction, flow);
+      // Messages that send the person elsewhere ("locked; sign in with {methods}") name the methods
+      // that can replace this one, from the methods configured (./alternatives.ts).
+      const alternatives = alternativesFor(deps.methods.all(), flow, method, flow.locale);
+      const error = step.kind === 'prompt' && step.error ? { ...step.error, params: { methods: alternatives, ...step.error.params } } : undefined;
       return renderPage(ctx, step.view, flow.locale, {
         title: translate(flow.locale, `${method.labelKey}`),
         uid: req.interaction.uid,
@@ -96,12 +101,14 @@ async function runStep(deps: InteractionDeps, req: LoginRequest, method: Method,
         client: req.client,
         action: `/interaction/${req.interaction.uid}/method/${method.id}/continue`,
         chooserUrl: `/interaction/${req.interaction.uid}?choose=1`,
+        alternatives,
         ...(step.kind === 'prompt'
-          ? { error: step.error }
+          ? { error }
           : { pollSeconds: step.pollSeconds, pollUrl: `/interaction/${req.interaction.uid}/poll`, continueUrl: `/interaction/${req.interaction.uid}`, script: '/static/poll.js' }),
         stepNotice: stepNotice(deps, req),
         ...step.data,
       }, { status: step.kind === 'prompt' ? step.status ?? 200 : 200 });
+    }
     case 'redirect':
       await saveFlow(req.interaction, flow);
       if (step.binding) bindUpstreamAnswer(ctx, step.binding);

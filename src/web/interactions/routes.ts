@@ -64,7 +64,7 @@ export function interactionRouter(deps: InteractionDeps): Router {
     if (req.interaction.prompt.name === 'login') return showLogin(deps, req);
     if (req.interaction.prompt.name === 'consent') {
       await saveFlow(req.interaction, req.flow); // the consent form's CSRF token lives in the flow
-      return showConsent(ctx, req.interaction, req.flow, req.client);
+      return showConsent(deps, ctx, req.interaction, req.flow, req.client);
     }
     throw new KapiError('invalid_request', `unknown prompt ${req.interaction.prompt.name}`);
   });

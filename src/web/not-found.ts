@@ -1,0 +1,18 @@
+import type Provider from 'oidc-provider';
+import { translate } from './i18n.js';
+import { localeFor } from './locale.js';
+import { renderPage } from './render.js';
+
+/**
+ * A provider middleware: an address nobody serves ends at oidc-provider, the last handler, whose 404
+ * was a bare English "Not Found". A browser asking for a page gets Kapı's own page in its language
+ * instead (issue 20 point 6, "every page in both languages"); other requests keep the plain answer.
+ */
+export function notFoundPage(provider: Provider): void {
+  provider.use(async (ctx, next) => {
+    await next();
+    if (ctx.status !== 404 || ctx.body !== undefined || (ctx.method !== 'GET' && ctx.method !== 'HEAD') || !ctx.accepts('html')) return;
+    const locale = localeFor(ctx as never);
+    await renderPage(ctx as never, '/src/web/views/error', locale, { title: translate(locale, 'error.title'), message: translate(locale, 'not_found') }, { status: 404 });
+  });
+}
