@@ -98,14 +98,15 @@ describe('attacks: "This wasn\'t me" on the login history (issue 20 point 4)', (
     for (const browser of [attacker.browser, card, owner]) expect((await browser.request(`${t().issuer}/account`)).status).toBe(302);
     expect((await silentSignIn(t(), cookieHeaderOf(t(), attacker.browser), rp)).error).toBe('login_required');
     expect(await client.refreshTokenGrant(rp, attacker.refreshToken).then(() => 'accepted', (err: { error?: string }) => err.error)).toBe('invalid_grant');
-    // Password login is closed: the right password is refused with the message that says how to reopen.
+    // Password login is closed: the right password is refused as a wrong one would be (issue 19 point 10),
+    // with the hint that names the strong methods.
     expect((await account(cagla.accountId)).passwordLoginEnabled).toBe(false);
     let again: Page = await attacker.browser.go((await authRequest(rp)).url.href, {}, atCallback);
     if (again.html.includes('data-method="password"')) again = await attacker.browser.submit(again, {}, { name: 'method', value: 'password' }, atCallback);
     again = await attacker.browser.submit(again, { national_id: cagla.nationalId, password: cagla.password }, { name: 'submit', value: 'login' }, atCallback);
     expect(atCallback(again.url)).toBe(false);
-    expect(again.status).toBe(403);
-    expect(again.html).toContain('Bu hesap için şifreyle giriş kapatılmış');
+    expect(again.status).toBe(401);
+    expect(again.html).toContain('id="password-closed-hint"');
     // Recorded, and she is told on her verified phone.
     const [recorded] = await events(cagla.accountId, 'account.not_me');
     expect(recorded!.detail).toMatchObject({ entry: id, methods: ['password'], institution: institutionId, closed: ['password_login'] });
