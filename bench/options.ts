@@ -1,0 +1,75 @@
+
+// The command line of `npm run bench` (the list of options and what they do is at the top of run.ts),
+// parsed strictly: an unknown or misspelt option stops the benchmark before anything starts, instead of
+// measuring a run nobody asked for.
+
+import { parseArgs } from 'node:util';
+
+const STRING_OPTIONS = ['targets', 'only', 'runs', 'seconds', 'warmup', 'sessions', 'kapi-env', 'quiet-wait', 'profile-scenarios', 'experiment', 'nice-pool', 'kapi-node-flags', 'refresh-chains', 'login-rate', 'storage-core'] as const;
+const BOOLEAN_OPTIONS = ['quick', 'no-profile', 'no-write', 'profile'] as const;
+
+export const argv = process.argv.slice(2);
+const values: Record<string, unknown> = parseArgs({
+  args: argv,
+  strict: true,
+  allowPositionals: false,
+  options: Object.fromEntries([
+    ...STRING_OPTIONS.map((name) => [name, { type: 'string' as const }]),
+    ...BOOLEAN_OPTIONS.map((name) => [name, { type: 'boolean' as const }]),
+  ]),
+}).values;
+export const flag = (name: (typeof BOOLEAN_OPTIONS)[number]): boolean => values[name] === true;
+export const option = (name: (typeof STRING_OPTIONS)[number]): string | undefined => {
+  const value = values[name];
+  return typeof value === 'string' ? value : undefined;
+};
+export const QUICK = flag('quick');
+export const RUNS = Number(option('runs') ?? (QUICK ? 1 : 3));
+export const SECONDS = Number(option('seconds') ?? (QUICK ? 2 : 6));
+export const WARMUP = Number(option('warmup') ?? (QUICK ? 1 : 2));
+export const QUIET_BUDGET = Number(option('quiet-wait') ?? (QUICK ? 0 : 90)); // seconds, whole run
+export const SESSIONS = (option('sessions') ?? (QUICK ? '1000,5000' : '10000,100000')).split(',').map(Number);
+export const PROFILE = !flag('no-profile') && (!QUICK || flag('profile') || option('profile-scenarios') !== undefined);
+export const PROFILE_ALWAYS = (option('profile-scenarios')?.split(',') ?? []) as ScenarioKey[];
+// An experiment measures a build or a setting that is not Kapı's own: its report stays in bench/results/.
+export const EXPERIMENT_OPTIONS: Array<(typeof STRING_OPTIONS)[number]> = ['experiment', 'kapi-env', 'kapi-node-flags', 'nice-pool', 'login-rate', 'refresh-chains', 'storage-core'];
+export const WRITE = !flag('no-write') && !QUICK && !option('only') && !option('targets') && !EXPERIMENT_OPTIONS.some((name) => option(name) !== undefined);
+export const CONNECTIONS = 16; // autocannon connections
+// Refresh chains, each waiting for its answer before its next grant. 32, not 16: at 16 Kapı was bound by
+// its storage round trips (server CPU 85%, 641/s against 1,137/s bare), at 32 and 64 it reached its
+// plateau (986/s and 957/s); the bare provider is CPU-bound at either (1,000–1,137/s).
+export const REFRESH_CHAINS = Number(option('refresh-chains') ?? 32);
+export const LOGIN_RATE = option('login-rate') === undefined ? undefined : Number(option('login-rate'));
+export const LOGIN_CONCURRENCY = 8; // citizens signing in at once for the maximum
+export const PROBE_RATE = 50; // token requests/s measured while logins run
+// Seconds of each scenario-5 run (and of its probe alone): a p99 of PROBE_RATE × 6 s = 300 answers is
+// the 3rd-worst of them, and one slow answer moved it from 19 to 93 ms between runs of one benchmark;
+// 20 s gives 1,000 answers, of which the p99 is the 10th-worst.
+export const P99_SECONDS = QUICK ? SECONDS : Math.max(SECONDS, 20);
+export const STORAGE_CORE = option('storage-core') ?? '0';
+if (STORAGE_CORE !== 'shared' && !/^\d+$/.test(STORAGE_CORE)) throw new Error(`--storage-core must be a core number or "shared", not ${STORAGE_CORE}`);
+
+export type TargetKey = 'kapi-pg' | 'kapi-embedded' | 'bare';
+export type ScenarioKey = 'discovery' | 'jwks' | 'cc-opaque' | 'cc-jwt' | 'refresh' | 'login' | 'token-under-login' | 'memory';
+export const ALL_TARGETS: TargetKey[] = ['kapi-pg', 'kapi-embedded', 'bare'];
+export const ALL_SCENARIOS: ScenarioKey[] = ['discovery', 'jwks', 'cc-opaque', 'cc-jwt', 'login', 'refresh', 'token-under-login', 'memory'];
+export const TARGETS = (option('targets')?.split(',') as TargetKey[] | undefined) ?? ALL_TARGETS;
+export const SCENARIOS = (option('only')?.split(',') as ScenarioKey[] | undefined) ?? ALL_SCENARIOS;
+for (const t of TARGETS) if (!ALL_TARGETS.includes(t)) throw new Error(`unknown target ${t}`);
+for (const s of SCENARIOS) if (!ALL_SCENARIOS.includes(s)) throw new Error(`unknown scenario ${s}`);
+for (const s of PROFILE_ALWAYS) if (!SCENARIOS.includes(s)) throw new Error(`--profile-scenarios: ${s} is not among the scenarios run`);
+
+export const LABEL: Record<TargetKey, string> = { 'kapi-pg': 'Kapı (Postgres + Redis)', 'kapi-embedded': 'Kapı (embedded PGlite)', bare: 'bare oidc-provider' };
+export const TITLE: Record<ScenarioKey, string> = {
+  discovery: '1. discovery (req/s)',
+  jwks: '1. JWKS (req/s)',
+  'cc-opaque': '2. client_credentials, opaque (tokens/s)',
+  'cc-jwt': '2. client_credentials, JWT (tokens/s)',
+  refresh: '3. refresh_token + ID token (tokens/s)',
+  login: '4. password logins, code+PKCE+token+userinfo (logins/s)',
+  'token-under-login': '5. token p99 during logins at 80% (ms)',
+  memory: '6. memory per active session',
+};
+
+export const log = (line: string) => process.stdout.write(`${line}\n`);
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
