@@ -98,6 +98,14 @@ const schema = z.object({
   KAPI_MSSP_REQUESTS_PER_HOUR: count.default(20_000),
   KAPI_CODES_PER_ACCOUNT_HOUR: z.coerce.number().int().min(1).max(100).default(5),
   KAPI_CODES_PER_TARGET_HOUR: z.coerce.number().int().min(1).max(1000).default(20),
+  // The population registry (adapters/population-registry/https-client.ts; README "Population registry").
+  KAPI_REGISTRY_URL: z.url().optional(),
+  KAPI_REGISTRY_CERT: z.string().min(1).optional(),
+  KAPI_REGISTRY_KEY: z.string().min(1).optional(),
+  KAPI_REGISTRY_CA: z.string().min(1).optional(),
+  KAPI_REGISTRY_TIMEOUT_MS: z.coerce.number().int().min(100).max(30_000).default(3000),
+  KAPI_REGISTRY_CACHE_SECONDS: z.coerce.number().int().min(0).max(3600).default(60),
+  KAPI_REGISTRY_CACHE_SIZE: z.coerce.number().int().min(0).max(1_000_000).default(10_000),
 });
 
 export interface Config {
@@ -152,6 +160,19 @@ export interface Config {
   geoipFile: string | undefined;
   /** Guess limits, budgets and device cookies; a limit left out keeps its default (README, "Limits"). */
   limits: LimitSettings;
+  /** The population registry over HTTPS with mutual TLS (files as paths, read at start); absent: the fixtures (never in production). */
+  populationRegistry: PopulationRegistrySettings | undefined;
+}
+
+export interface PopulationRegistrySettings {
+  url: string;
+  /** PEM files: Kapı's client certificate and key, and the CA of the registry's server certificate (absent: Node's public roots). */
+  certFile: string | undefined;
+  keyFile: string | undefined;
+  caFile: string | undefined;
+  timeoutMs: number;
+  cacheSeconds: number;
+  cacheSize: number;
 }
 
 /** Settings of the password guess limiter (src/security/guess-limiter.ts): only those set by the environment. */
@@ -234,6 +255,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     if (e.KAPI_PUSH_GATEWAY_URL && !e.KAPI_PUSH_GATEWAY_URL.startsWith('https://')) problems.push('KAPI_PUSH_GATEWAY_URL must be an https:// URL in production');
     if (e.KAPI_SMTP_HOST && e.KAPI_SMTP_TLS === 'none') problems.push('KAPI_SMTP_TLS=none is not allowed in production (codes travel by mail)');
     if (e.KAPI_REVOCATION_MODE === 'off') problems.push('KAPI_REVOCATION_MODE=off is not allowed in production: certificates must be checked for revocation');
+    if (!e.KAPI_REGISTRY_URL) problems.push('KAPI_REGISTRY_URL is missing: production needs the population registry (password reset, office issuance and first sign-ins by bank, card or mobile signature ask it, and would answer 503 to the people who need them). Set its https URL, Kapı\'s client certificate and key (KAPI_REGISTRY_CERT, KAPI_REGISTRY_KEY) and its CA (KAPI_REGISTRY_CA): README "Population registry"');
+    else if (!e.KAPI_REGISTRY_URL.startsWith('https://')) problems.push('KAPI_REGISTRY_URL must be an https:// URL in production (identity records travel in it, over mutual TLS)');
+    else if (!e.KAPI_REGISTRY_CERT || !e.KAPI_REGISTRY_KEY) problems.push('KAPI_REGISTRY_CERT and KAPI_REGISTRY_KEY are missing: the population registry answers only a client that presents its certificate (mutual TLS)');
     if (e.KAPI_REVOCATION_MODE === 'fail-open') problems.push('KAPI_REVOCATION_MODE=fail-open is not allowed in production: a certificate whose revocation status cannot be learnt must be refused');
   }
   // Kapı itself speaks plain HTTP. With an https issuer its cookies are Secure, and a Secure cookie can be
@@ -250,6 +274,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (production && cookieKeys.some((k) => k.length < 32)) problems.push('every KAPI_COOKIE_KEYS entry must be at least 32 characters');
   if (production && (e.KAPI_PAIRWISE_SALT?.length ?? 0) < 32 && e.KAPI_PAIRWISE_SALT) problems.push('KAPI_PAIRWISE_SALT must be at least 32 characters');
 
+  if (Boolean(e.KAPI_REGISTRY_CERT) !== Boolean(e.KAPI_REGISTRY_KEY)) problems.push('KAPI_REGISTRY_CERT and KAPI_REGISTRY_KEY go together: the client certificate and its private key');
+  if ((e.KAPI_REGISTRY_CERT || e.KAPI_REGISTRY_CA) && !e.KAPI_REGISTRY_URL?.startsWith('https://')) problems.push('KAPI_REGISTRY_CERT and KAPI_REGISTRY_CA need an https:// KAPI_REGISTRY_URL');
   if (e.KAPI_SMS_GATEWAY_TOKEN && e.KAPI_SMS_GATEWAY_USER) problems.push('KAPI_SMS_GATEWAY_TOKEN and KAPI_SMS_GATEWAY_USER: choose one way to authenticate to the SMS gateway');
 
   if (problems.length) throw new ConfigError(problems);
@@ -329,5 +355,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       mobileSignature: { requestsPerNumberHour: e.KAPI_MSSP_REQUESTS_PER_NUMBER_HOUR, requestsPerHour: e.KAPI_MSSP_REQUESTS_PER_HOUR },
       codes: { perAccountHour: e.KAPI_CODES_PER_ACCOUNT_HOUR, perTargetHour: e.KAPI_CODES_PER_TARGET_HOUR },
     },
+    populationRegistry: e.KAPI_REGISTRY_URL
+      ? {
+        url: e.KAPI_REGISTRY_URL,
+        certFile: e.KAPI_REGISTRY_CERT ? path.resolve(e.KAPI_REGISTRY_CERT) : undefined,
+        keyFile: e.KAPI_REGISTRY_KEY ? path.resolve(e.KAPI_REGISTRY_KEY) : undefined,
+        caFile: e.KAPI_REGISTRY_CA ? path.resolve(e.KAPI_REGISTRY_CA) : undefined,
+        timeoutMs: e.KAPI_REGISTRY_TIMEOUT_MS,
+        cacheSeconds: e.KAPI_REGISTRY_CACHE_SECONDS,
+        cacheSize: e.KAPI_REGISTRY_CACHE_SIZE,
+      }
+      : undefined,
   };
 }

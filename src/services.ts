@@ -1,6 +1,5 @@
 import type { Redis } from 'ioredis';
 import Provider from 'oidc-provider';
-import { FixtureRegistry } from '../adapters/population-registry/simulator.js';
 import type { PopulationRegistry } from '../adapters/population-registry/port.js';
 import { closeDatabase, migrateLatest, openDatabase } from '../adapters/storage/database.js';
 import { createOidcAdapterFactory } from '../adapters/storage/oidc-adapters.js';
@@ -19,16 +18,10 @@ import { buildConfiguration, MAX_SIGNED_LIFETIME } from './oidc/configuration.js
 import { AuditLog } from './security/audit.js';
 import { ResourceServerRegistry } from './oidc/resource-servers.js';
 import { Sealer } from './security/crypto.js';
-import { KapiError } from './errors.js';
 import { SessionIndex } from './sessions/session-index.js';
 import { TokenRevocations } from './sessions/token-revocations.js';
 import type { Limiters } from './security/limiters.js';
-
-const unconfiguredRegistry: PopulationRegistry = {
-  lookup: async () => {
-    throw new KapiError('upstream_unavailable', 'no population registry is configured');
-  },
-};
+import { createPopulationRegistry } from './population-registry-wiring.js';
 
 /**
  * Everything that talks to storage, opened once per process and shared by the server and the `kapi`
@@ -63,6 +56,8 @@ export interface Services {
 }
 
 export async function openServices(config: Config): Promise<Services> {
+  // First: its certificate files are read and checked here, before anything is opened that would need closing.
+  const registry = createPopulationRegistry(config);
   const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   try {
     await migrateLatest(db);
@@ -108,9 +103,9 @@ export async function openServices(config: Config): Promise<Services> {
 
   return {
     config, db, redis, state, limiters, sealer, keys, accounts, consents, audit, hasher, clients, resourceServers, adapter, sessions, revocations, clientCache, configurationFor,
-    // The registry simulator is a simulator: production uses it only when explicitly allowed.
-    registry: config.allowSimulators ? new FixtureRegistry() : unconfiguredRegistry,
+    registry,
     async close() {
+      registry.close?.();
       await state.close().catch(() => undefined);
       redis?.disconnect();
       await closeDatabase(db);

@@ -35,4 +35,6 @@ export interface PopulationRegistry {
   /** The person holding this number, or null when the registry knows no one by it. Transport failures
    *  are thrown as KapiError('upstream_unavailable'), never answered with null. */
   lookup(nationalId: string): Promise<RegistryPerson | null>;
+  /** Lets go of connections (the HTTPS client's keep-alive sockets); absent where there are none. */
+  close?(): void;
 }

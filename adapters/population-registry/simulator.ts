@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { KapiError } from '../../src/errors.js';
-import { validateNationalId } from '../../src/identity/national-id.js';
+import { personSchema } from './person-schema.js';
 import type { PopulationRegistry, RegistryPerson } from './port.js';
 import fixtures from './fixtures.json' with { type: 'json' };
 
@@ -8,28 +8,6 @@ import fixtures from './fixtures.json' with { type: 'json' };
 // cases the login and account code must tell apart: adult citizens, a citizen under 15 (cannot get a
 // password), a blue card holder without an address in Türkiye, foreigners (99… numbers) and a deceased
 // person.
-
-const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be YYYY-MM-DD');
-
-const personSchema = z.object({
-  nationalId: z.string().refine((value) => validateNationalId(value).ok, 'not a valid national identity number'),
-  type: z.enum(['citizen', 'blue_card', 'foreigner']),
-  givenName: z.string().min(1),
-  familyName: z.string().min(1),
-  birthdate: isoDate,
-  documentSerial: z.string().regex(/^[A-Z0-9]{6,12}$/).optional(),
-  address: z
-    .object({
-      formatted: z.string().min(1),
-      street_address: z.string().optional(),
-      locality: z.string().min(1),
-      region: z.string().optional(),
-      postal_code: z.string().optional(),
-      country: z.literal('TR'),
-    })
-    .optional(),
-  alive: z.boolean(),
-});
 
 const fixtureFileSchema = z.object({ people: z.array(personSchema) });
 

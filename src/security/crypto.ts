@@ -26,7 +26,13 @@ export class Sealer {
     const decipher = createDecipheriv('aes-256-gcm', this.#key, Buffer.from(iv, 'base64url'));
     decipher.setAAD(Buffer.from(context));
     decipher.setAuthTag(Buffer.from(tag, 'base64url'));
-    return Buffer.concat([decipher.update(Buffer.from(body, 'base64url')), decipher.final()]).toString('utf8');
+    try {
+      return Buffer.concat([decipher.update(Buffer.from(body, 'base64url')), decipher.final()]).toString('utf8');
+    } catch {
+      // Node says "unable to authenticate data"; the operator needs to know which key (a database restored
+      // beside another master key refuses to start with this message: README "Backups and key material").
+      throw new Error(`a sealed value (${context || 'no context'}) does not open with this key: in the database, sealed with another KAPI_MASTER_KEY than this one, or altered`);
+    }
   }
 }
 

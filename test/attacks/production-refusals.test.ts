@@ -22,6 +22,9 @@ const production = {
   KAPI_MASTER_KEY: Buffer.alloc(32, 7).toString('base64'),
   KAPI_COOKIE_KEYS: `${'a'.repeat(32)},${'b'.repeat(32)}`,
   KAPI_PAIRWISE_SALT: 's'.repeat(32),
+  KAPI_REGISTRY_URL: 'https://nvi.example.gov.tr/kapi',
+  KAPI_REGISTRY_CERT: 'registry-client.pem',
+  KAPI_REGISTRY_KEY: 'registry-client.key',
 };
 
 function problems(env: Record<string, string>): string[] {

@@ -79,6 +79,7 @@ describe('bank configuration', () => {
     const prod = {
       NODE_ENV: 'production', DATABASE_URL: 'postgres://x@h/db', REDIS_URL: 'redis://h', KAPI_ISSUER: 'https://kapi.example', KAPI_TRUST_PROXY_HOPS: '1',
       KAPI_MASTER_KEY: Buffer.alloc(32, 7).toString('base64'), KAPI_COOKIE_KEYS: 'a'.repeat(40), KAPI_PAIRWISE_SALT: 'b'.repeat(40),
+      KAPI_REGISTRY_URL: 'https://nvi.example/kapi', KAPI_REGISTRY_CERT: 'c.pem', KAPI_REGISTRY_KEY: 'k.pem',
     };
     const production = loadConfig(prod);
     expect(production.banking.demoBank).toBe(false);

@@ -106,7 +106,7 @@ describe('mobile signature: configuration', () => {
   });
 
   it('production refuses the simulator', () => {
-    const production = { NODE_ENV: 'production', DATABASE_URL: 'postgres://x/y', REDIS_URL: 'redis://x', KAPI_ISSUER: 'https://kapi.example', KAPI_TRUST_PROXY_HOPS: '1', KAPI_MASTER_KEY: Buffer.alloc(32, 7).toString('base64'), KAPI_COOKIE_KEYS: 'k'.repeat(40), KAPI_PAIRWISE_SALT: 's'.repeat(40) };
+    const production = { NODE_ENV: 'production', DATABASE_URL: 'postgres://x/y', REDIS_URL: 'redis://x', KAPI_ISSUER: 'https://kapi.example', KAPI_TRUST_PROXY_HOPS: '1', KAPI_MASTER_KEY: Buffer.alloc(32, 7).toString('base64'), KAPI_COOKIE_KEYS: 'k'.repeat(40), KAPI_PAIRWISE_SALT: 's'.repeat(40), KAPI_REGISTRY_URL: 'https://nvi.example/kapi', KAPI_REGISTRY_CERT: 'c.pem', KAPI_REGISTRY_KEY: 'k.pem' };
     expect(loadConfig(production).mobileSignature.simulator).toBe(false);
     expect(() => loadConfig({ ...production, KAPI_MOBILE_SIMULATOR: 'true' })).toThrow(ConfigError);
     expect(() => loadConfig({ ...production, KAPI_MOBILE_SIMULATOR: 'true' })).toThrow(/MSSP simulator is not allowed in production/);

@@ -10,6 +10,9 @@ const goodProduction = {
   KAPI_MASTER_KEY: Buffer.alloc(32, 7).toString('base64'),
   KAPI_COOKIE_KEYS: `${'a'.repeat(32)},${'b'.repeat(32)}`,
   KAPI_PAIRWISE_SALT: 's'.repeat(32),
+  KAPI_REGISTRY_URL: 'https://nvi.example.gov.tr/kapi',
+  KAPI_REGISTRY_CERT: 'registry-client.pem',
+  KAPI_REGISTRY_KEY: 'registry-client.key',
 };
 
 function problems(env: Record<string, string | undefined>): string[] {
@@ -41,7 +44,7 @@ describe('configuration', () => {
 
   it('names every missing production secret', () => {
     const found = problems({ NODE_ENV: 'production' });
-    for (const name of ['DATABASE_URL', 'REDIS_URL', 'KAPI_ISSUER', 'KAPI_MASTER_KEY', 'KAPI_COOKIE_KEYS', 'KAPI_PAIRWISE_SALT']) {
+    for (const name of ['DATABASE_URL', 'REDIS_URL', 'KAPI_ISSUER', 'KAPI_MASTER_KEY', 'KAPI_COOKIE_KEYS', 'KAPI_PAIRWISE_SALT', 'KAPI_REGISTRY_URL']) {
       expect(found.some((p) => p.startsWith(name))).toBe(true);
     }
   });
