@@ -106,7 +106,7 @@ registerMessages({
     'office.history.staff': 'Görevli',
     'office.history.fee': 'Ücret',
     'office.history.receipt': 'Alındı',
-    'office.history.receipt_of': '{operation} alındısı, {time}',
+    'office.history.receipt_of': 'Alındı: {operation}, {time}',
     'office.history.none': 'Kayıt yok.',
   },
   en: {
@@ -209,7 +209,7 @@ registerMessages({
     'office.history.staff': 'Staff',
     'office.history.fee': 'Fee',
     'office.history.receipt': 'Receipt',
-    'office.history.receipt_of': 'Receipt of the {operation}, {time}',
+    'office.history.receipt_of': 'Receipt: {operation}, {time}',
     'office.history.none': 'No records.',
   },
 });
