@@ -36,6 +36,8 @@ export const REFUSAL_STATUS = {
   second_factors_by_proxy: 422,
   // cancellation
   no_password: 409,
+  // a receipt asked for again: unknown, or another office's (which is not said)
+  record_unknown: 404,
   // staff and office
   staff_is_person: 403,
   staff_is_representative: 403,

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
-import type { Channel, StaffContext } from './types.js';
+import type { Channel, StaffContext, StaffVia } from './types.js';
 
 // Storage of offices, registrar roles, console clients and the issuance/cancellation records.
 
@@ -40,7 +40,7 @@ export interface CounterRecord {
   accountId: string;
   officeCode: string;
   staffAccountId: string;
-  staffVia: 'api' | 'cli';
+  staffVia: StaffVia;
   channel: Channel;
   documents: RecordedDocument[];
   representative: RepresentativeRecord | null;
@@ -58,7 +58,7 @@ interface RecordRow {
   account_id: string;
   office_code: string;
   staff_account_id: string;
-  staff_via: 'api' | 'cli';
+  staff_via: StaffVia;
   channel: Channel;
   documents: RecordedDocument[] | string;
   representative_national_id: string | null;

@@ -297,6 +297,25 @@ export class RegistrarService {
     return records.map((r) => ({ ...r, nationalId: people.get(r.accountId)?.nationalId ?? '', staffName: people.get(r.staffAccountId)?.name ?? '' }));
   }
 
+  /**
+   * A receipt printed again (the console's print view, from the result page or the history): the
+   * office's own records only. Another office's record answers as an unknown one, so an id says nothing
+   * about the books of an office the staff member does not work at.
+   */
+  async receiptOf(staff: StaffContext, kind: CounterRecord['kind'], id: string): Promise<{ record: CounterRecord; office: Office; staffName: string; person: { nationalId: string; name: string }; receipt(locale: Locale): string }> {
+    const { office } = await this.authorize(staff);
+    const record = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(id) ? await this.#d.repository.findRecord(kind, id) : undefined;
+    if (!record || record.officeCode !== office.code) {
+      await this.#audit('registrar.receipt_refused', staff, undefined, { [kind]: id.slice(0, 64), refusal: 'record_unknown' });
+      throw new RegistrarRefusal('record_unknown');
+    }
+    const [account, clerk] = await Promise.all([this.#d.accounts.findById(record.accountId), this.#d.accounts.findById(record.staffAccountId)]);
+    const person = { nationalId: account?.nationalId ?? '', name: account ? fullName(account) : '' };
+    const staffName = clerk ? fullName(clerk) : '';
+    await this.#audit('registrar.receipt', staff, record.accountId, { [kind]: record.id });
+    return { record, office, staffName, person, receipt: (locale) => renderReceipt({ record, office, staffName, person }, locale) };
+  }
+
   // -- internals
 
   /** The stored answer for this attempt's key; a key used for another request is refused. */

@@ -49,11 +49,14 @@ export interface CounterRequest {
   removeSecondFactors?: boolean | undefined;
 }
 
-/** The staff member acting, as the API (verified token) or the CLI (--office/--staff) established. */
+/** Where a counter request came from: the API, `kapi registrar`, or the web console at /office. */
+export type StaffVia = 'api' | 'cli' | 'console';
+
+/** The staff member acting, as the API (verified token), the CLI (--office/--staff) or the console (session) established. */
 export interface StaffContext {
   officeCode: string;
   staffAccountId: string;
-  via: 'api' | 'cli';
+  via: StaffVia;
   ip?: string | undefined;
 }
 

@@ -37,8 +37,8 @@ export const PASSWORDLESS_STRONG_METHODS = ['e-signature', 'id-card', 'mobile-si
 /** Methods the FAQ accepts for closing and reopening password login. */
 export const SIGNATURE_METHODS = ['e-signature', 'mobile-signature'] as const;
 
-/** Kapı's own sign-in session for this browser, if there is one and it is still valid. */
-export async function currentSession(ctx: Context, deps: AccountDeps): Promise<AccountSession | undefined> {
+/** Kapı's own sign-in session for this browser, if there is one and it is still valid (the account pages and the office console). */
+export async function currentSession(ctx: Context, deps: Pick<AccountDeps, 'config' | 'services' | 'provider'>): Promise<AccountSession | undefined> {
   const provider = deps.provider();
   const session = (await provider.Session.get(ctx as never)) as unknown as { uid?: string; accountId?: string; acr?: string; amr?: string[]; loginTs?: number };
   if (!session.accountId || !session.uid || !isAcr(session.acr)) return undefined;
@@ -58,7 +58,7 @@ export async function currentSession(ctx: Context, deps: AccountDeps): Promise<A
   };
 }
 
-function csrfToken(deps: AccountDeps, uid: string): string {
+function csrfToken(deps: Pick<AccountDeps, 'config'>, uid: string): string {
   return hmac(deriveKey(deps.config.masterKey, 'account-csrf'), uid);
 }
 
