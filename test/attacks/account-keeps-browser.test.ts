@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
-import path from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { describeViolations, launchChromium, runAxe, watchCsp } from '../support/chromium.js';
 import { startKapi, type TestKapi } from '../support/kapi.js';
@@ -14,18 +13,13 @@ jest.setTimeout(180_000);
 // English: the login history as a list of cards with "This wasn't me", its confirmation and the page
 // that says what happened; and "Verify it's me" answered by another person (the provider's logout of the
 // earlier person runs as its own script in the browser), which ends on a page that says so.
-// KAPI_SCREENSHOT_DIR=<dir> keeps a screenshot of each page.
+// KAPI_SCREENSHOT_DIR=<dir> keeps a screenshot of each page checked with axe (test/support/chromium.ts).
 
 const browser = await launchChromium();
 const describeBrowser = browser ? describe : describe.skip;
 
 async function expectAccessible(page: Page): Promise<void> {
   expect(describeViolations(await runAxe(page))).toBe('');
-}
-
-async function keep(page: Page, name: string): Promise<void> {
-  const dir = process.env.KAPI_SCREENSHOT_DIR;
-  if (dir) await page.screenshot({ path: path.join(dir, `${name}.png`), fullPage: true });
 }
 
 describeBrowser('account keeps: the login history and "This wasn\'t me", "Verify it\'s me" by another person (Chromium, axe-core)', () => {
@@ -77,20 +71,17 @@ describeBrowser('account keeps: the login history and "This wasn\'t me", "Verify
       expect(await card.locator('[data-field="device"]').innerText()).toBe('Firefox 121 · Linux');
       expect(await card.locator('[data-field="place"]').innerText()).toBe(locale === 'tr' ? 'yerel ağ' : 'a local network');
       await expectAccessible(page);
-      await keep(page, `history-${locale}`);
 
       await card.locator(`#not-me-${id}`).click();
       await page.waitForSelector('#confirm-not-me');
       expect(await page.locator('#not-me-plan [data-step="close-password"]').count()).toBe(1);
       await expectAccessible(page);
-      await keep(page, `not-me-confirm-${locale}`);
 
       await page.click('#confirm-not-me');
       await page.waitForURL(`${t.issuer}/account/history/not-me/done`);
       expect(await page.locator('#not-me-done').innerText()).toContain(locale === 'tr' ? 'tüm oturumlarınız sonlandırıldı' : 'Every session of yours has ended');
       expect(await page.locator('[data-closed="password"]').count()).toBe(1);
       await expectAccessible(page);
-      await keep(page, `not-me-done-${locale}`);
       expect((await t.kapi.services.accounts.findById(cagla.accountId))!.passwordLoginEnabled).toBe(false);
     });
 
@@ -110,7 +101,6 @@ describeBrowser('account keeps: the login history and "This wasn\'t me", "Verify
       expect(page.url()).toBe(`${t.issuer}/account/switched`);
       expect(await page.locator('#switched-notice').innerText()).toContain('Gülşen Aydın');
       await expectAccessible(page);
-      await keep(page, `switched-${locale}`);
       // Continue: her own overview, not the page the earlier person had asked for.
       await page.click('#switched-continue');
       await page.waitForURL(`${t.issuer}/account`);

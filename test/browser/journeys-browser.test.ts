@@ -235,7 +235,6 @@ describeBrowser('every sign-in ends at an institution on another origin, in Chro
               expect((await page.textContent('h1'))?.trim()).toBe('Bir adım daha');
               expect((await page.textContent('#step-notice'))?.trim()).toMatch(stepUp.notice);
               expect(describeViolations(await runAxe(page))).toBe('');
-              if (process.env.KAPI_SCREENSHOT_DIR) await page.screenshot({ path: `${process.env.KAPI_SCREENSHOT_DIR}/step-notice-${stepUps.indexOf(stepUp)}.png`, fullPage: true });
               await click(page, '[data-method="sms"]');
               expect((await page.textContent('#step-notice'))?.trim()).toMatch(stepUp.notice); // the code page says it too
               await page.fill('#code', smsCode(t, stepUp.person.phone));

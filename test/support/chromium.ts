@@ -1,4 +1,6 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { expect } from '@jest/globals';
 import { createRequire } from 'node:module';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { recordBrowserSecrets } from './record-browser-secrets.js';
@@ -57,7 +59,23 @@ export const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-pract
  * (`script-src 'self'`), so axe is evaluated through the DevTools protocol instead of an inline
  * <script> tag; the page keeps its real CSP and is checked as a person sees it.
  */
+let screenshots = 0;
+
+/**
+ * With KAPI_SCREENSHOT_DIR=<dir>, every page a suite checks with axe is also saved there as a PNG (a full-page
+ * screenshot named by order, suite and path), so the pages a change touched can be looked at after a run.
+ */
+async function screenshotIfAsked(page: Page): Promise<void> {
+  const dir = process.env.KAPI_SCREENSHOT_DIR;
+  if (!dir) return;
+  const suite = (expect.getState().testPath ?? 'suite').split('/').pop()!.replace(/\.test\.ts$/, '');
+  const where = new URL(page.url()).pathname.replace(/[^A-Za-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'root';
+  mkdirSync(dir, { recursive: true });
+  await page.screenshot({ path: join(dir, `${String(++screenshots).padStart(3, '0')}-${suite}-${where}.png`), fullPage: true });
+}
+
 export async function runAxe(page: Page): Promise<AxeViolation[]> {
+  await screenshotIfAsked(page);
   const loaded = await page.evaluate('typeof window.axe === "object"');
   if (!loaded) await page.evaluate(`${axeScript()}\n;void 0`);
   return page.evaluate(async (tags) => {
