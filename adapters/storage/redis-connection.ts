@@ -52,10 +52,14 @@ function credentials(auth: RedisAuth): Pick<RedisOptions, 'username' | 'password
  * oidc-provider adapter all share the client made here (src/services.ts), so a Sentinel or Cluster
  * deployment is configured in one place and behaves the same everywhere.
  *
- * - Sentinel: ioredis asks the sentinels for the primary and, with failoverDetector, hears their
- *   +switch-master and reconnects to the promoted replica at once instead of at its next failed command.
- *   Kapı's commands always go to the primary (role master): a replica may lag, and every read here
- *   decides something (a code's single use, a limit).
+ * - Sentinel: ioredis asks the sentinels for the primary whenever it (re)connects. A primary that dies
+ *   closes the connection, and the reconnects (every 200 ms at first) find the promoted replica; a
+ *   primary demoted while still reachable answers writes READONLY, which reconnects through the
+ *   sentinels and sends the refused command again (it was not executed). ioredis's failoverDetector
+ *   stays off: its disconnect on +switch-master, arriving while a reconnect is under way, ended the
+ *   client for good in the failover drill ("Connection is closed." until a restart). Kapı's commands
+ *   always go to the primary (role master): a replica may lag, and every read here decides something
+ *   (a code's single use, a limit).
  * - Cluster: commands go to the node owning each key's slot. Every script touches keys of one slot
  *   (adapters/storage/redis-script.ts); reads go to the masters for the same reason as above.
  */
@@ -74,7 +78,8 @@ export function createRedisClient(topology: RedisTopology, overrides: RedisOptio
         role: 'master',
         ...(topology.sentinelPassword ? { sentinelPassword: topology.sentinelPassword } : {}),
         ...(tls ? { enableTLSForSentinelMode: true, sentinelTLS: tls } : {}),
-        failoverDetector: true,
+        failoverDetector: false,
+        reconnectOnError: (err: Error) => (err.message.startsWith('READONLY') ? 2 : false),
         sentinelCommandTimeout: 1_000,
         // All sentinels unreachable: keep asking, as the data connection keeps reconnecting.
         sentinelRetryStrategy: (attempt: number) => Math.min(attempt * 200, 2_000),

@@ -194,12 +194,15 @@ async function quit(redis: RedisClient): Promise<void> {
 }
 
 // Connection failures become KapiError('storage_unavailable') (a 503 for the person); an error
-// reply from Redis itself (wrong type, script error) is a bug and stays as it is.
+// reply from Redis itself (wrong type, script error) is a bug and stays as it is, except the replies
+// of a failover in progress (a demoted primary, a replica still loading, a cluster slot without master).
+const FAILOVER_REPLY = /^(READONLY|LOADING|CLUSTERDOWN|TRYAGAIN|MASTERDOWN) /;
+
 async function guard<T>(call: Promise<T>): Promise<T> {
   try {
     return await call;
   } catch (err) {
-    if (err instanceof Error && err.name === 'ReplyError') throw err;
+    if (err instanceof Error && err.name === 'ReplyError' && !FAILOVER_REPLY.test(err.message)) throw err;
     throw new KapiError('storage_unavailable', 'Redis is unavailable', {}, { cause: err });
   }
 }

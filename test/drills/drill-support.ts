@@ -91,6 +91,13 @@ export function failureWindow(outcomes: Outcome[]): number {
   return failed[failed.length - 1]!.at - failed[0]!.at;
 }
 
+/** From the last success before `at` to the first success after it (ms): how long nobody got through. */
+export function serviceGap(outcomes: Outcome[], at: number): number {
+  const before = outcomes.filter((o) => o.at < at && o.result === 'ok').at(-1)?.at ?? at;
+  const after = outcomes.find((o) => o.at > at && o.result === 'ok')?.at ?? Number.POSITIVE_INFINITY;
+  return after - before;
+}
+
 export function tally(outcomes: Outcome[]): Record<string, number> {
   const counts: Record<string, number> = {};
   for (const o of outcomes) counts[o.result] = (counts[o.result] ?? 0) + 1;

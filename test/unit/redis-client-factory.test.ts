@@ -17,7 +17,7 @@ describe('the Redis client factory', () => {
     redis.disconnect();
   });
 
-  it('Sentinel: the master name, the sentinels, their password and TLS for both, failover detection on', () => {
+  it('Sentinel: the master name, the sentinels, their password and TLS for both', () => {
     const config = loadConfig({ KAPI_REDIS_SENTINELS: 's1:26379,s2:26379', KAPI_REDIS_SENTINEL_MASTER: 'kapi', KAPI_REDIS_SENTINEL_PASSWORD: 'sp', KAPI_REDIS_PASSWORD: 'rp', KAPI_REDIS_TLS: 'true' });
     const redis = createRedisClient(config.redis!, lazy) as Redis;
     expect(redis).toBeInstanceOf(Redis);
@@ -30,7 +30,7 @@ describe('the Redis client factory', () => {
       tls: {},
       enableTLSForSentinelMode: true,
       sentinelTLS: {},
-      failoverDetector: true,
+      failoverDetector: false,
       commandTimeout: 2_000,
     });
     redis.disconnect();
