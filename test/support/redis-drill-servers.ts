@@ -199,3 +199,18 @@ export async function redisSentinels(passwords: { redis: string; sentinel: strin
   }
   return { primary, replica, sentinels, addresses: sentinelPorts.map((p) => `127.0.0.1:${p}`).join(','), primaryPort: primaryPortNow, stop };
 }
+
+/** One plain redis-server (the Postgres drill's short-lived state). */
+export async function singleRedis(): Promise<{ url: string; stop(): Promise<void> }> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'kapi-drill-redis-'));
+  const port = await drillPort();
+  const node = processHandle(dir, 'redis', port, DATA_NODE, false, undefined);
+  await node.start();
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    async stop() {
+      await node.stopAll();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
