@@ -36,7 +36,7 @@ export function onlyReads(sql: string): boolean {
   return !/\b(insert|update|delete|merge|for\s+update|for\s+share|for\s+no\s+key\s+update|for\s+key\s+share|nextval|setval|pg_advisory)/.test(text);
 }
 
-interface PooledConnection {
+export interface PooledConnection {
   __knex__disposed?: unknown;
   __knexTxId?: string;
 }
@@ -46,6 +46,21 @@ interface KnexClientInternals {
   acquireConnection(): Promise<PooledConnection>;
   releaseConnection(connection: PooledConnection): Promise<unknown>;
   pool?: { free?: Array<{ resource?: PooledConnection }> } | undefined;
+}
+
+/**
+ * After an error on a pooled connection: when the error is a failover's, drops the connection and the
+ * idle ones from the pool and answers whether the statement may be sent again on a fresh connection.
+ * Also used by the token path's fixed statements (fixed-sql.ts), which bypass knex's runner.
+ */
+export function afterFailoverError(pool: { pool?: KnexClientInternals['pool'] }, connection: PooledConnection, err: unknown, sql: string, inTransaction: boolean): boolean {
+  const kind = failoverKind(err);
+  if (!kind) return false;
+  connection.__knex__disposed = err;
+  for (const idle of pool.pool?.free ?? []) if (idle.resource) idle.resource.__knex__disposed = err;
+  const safe = !inTransaction && (kind === 'read-only' || onlyReads(sql));
+  log.warn({ kind, retried: safe, code: (err as { code?: string }).code }, 'Postgres failover: connection dropped from the pool');
+  return safe;
 }
 
 /** Installs the failover handling on a knex instance of the `pg` client. */
@@ -58,14 +73,8 @@ export function handlePostgresFailover(db: Knex): Knex {
     try {
       return await query(connection, queryParam);
     } catch (err) {
-      const kind = failoverKind(err);
-      if (!kind) throw err;
-      connection.__knex__disposed = err;
-      for (const idle of client.pool?.free ?? []) if (idle.resource) idle.resource.__knex__disposed = err;
       const sql = typeof pristine === 'string' ? pristine : pristine.sql;
-      const safe = !connection.__knexTxId && (kind === 'read-only' || onlyReads(sql));
-      log.warn({ kind, retried: safe, code: (err as { code?: string }).code }, 'Postgres failover: connection dropped from the pool');
-      if (!safe) throw err;
+      if (!afterFailoverError(client, connection, err, sql, Boolean(connection.__knexTxId))) throw err;
       const fresh = await client.acquireConnection();
       try {
         return await query(fresh, typeof pristine === 'string' ? pristine : { ...pristine });
