@@ -75,11 +75,14 @@ export async function wrongPassword(rp: client.Configuration, nationalId: string
   return atCallback(page.url) ? 302 : page.status;
 }
 
-/** Runs `step` in `workers` loops until `running()` is false, recording each outcome with its time. */
+/** Runs `step` in `workers` loops until `running()` is false, recording each outcome with the time it ended. */
 export function keepRunning(workers: number, running: () => boolean, step: () => Promise<string>, outcomes: Outcome[]): Promise<void[]> {
   return Promise.all(
     Array.from({ length: workers }, async () => {
-      while (running()) outcomes.push({ at: Date.now(), result: await step() });
+      while (running()) {
+        const result = await step();
+        outcomes.push({ at: Date.now(), result }); // when the attempt ended: outcomes stay in time order
+      }
     }),
   );
 }
@@ -91,11 +94,12 @@ export function failureWindow(outcomes: Outcome[]): number {
   return failed[failed.length - 1]!.at - failed[0]!.at;
 }
 
-/** From the last success before `at` to the first success after it (ms): how long nobody got through. */
+/** The longest time without a completed sign-in from `at` on (ms): the outage as the people saw it. */
 export function serviceGap(outcomes: Outcome[], at: number): number {
-  const before = outcomes.filter((o) => o.at < at && o.result === 'ok').at(-1)?.at ?? at;
-  const after = outcomes.find((o) => o.at > at && o.result === 'ok')?.at ?? Number.POSITIVE_INFINITY;
-  return after - before;
+  const oks = outcomes.filter((o) => o.result === 'ok').map((o) => o.at);
+  let longest = 0;
+  for (let i = 1; i < oks.length; i++) if (oks[i]! > at) longest = Math.max(longest, oks[i]! - oks[i - 1]!);
+  return oks.some((t) => t > at) ? longest : Number.POSITIVE_INFINITY;
 }
 
 export function tally(outcomes: Outcome[]): Record<string, number> {
