@@ -19,6 +19,22 @@ const count = z.coerce.number().int().min(1).max(1_000_000);
 /** Whole seconds, at least 1 and at most a day: Redis turns a zero expiry into "forever". */
 const seconds = z.coerce.number().int().min(1).max(86_400);
 
+/** `host:port,host:port`: Sentinel or Cluster seed addresses. */
+function hostPorts(name: string) {
+  return z.string().transform((value, ctx) => {
+    const list = value.split(',').map((p) => p.trim()).filter(Boolean).map((entry) => {
+      const match = /^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9._-]+):(\d{1,5})$/.exec(entry);
+      const port = match ? Number(match[2]) : 0;
+      return match && port >= 1 && port <= 65535 ? { host: match[1]!.replace(/^\[|\]$/g, ''), port } : undefined;
+    });
+    if (list.length === 0 || list.some((a) => !a)) {
+      ctx.addIssue({ code: 'custom', message: `${name} must be a comma-separated list of host:port` });
+      return z.NEVER;
+    }
+    return list as RedisAddress[];
+  });
+}
+
 const schema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
@@ -32,6 +48,15 @@ const schema = z.object({
   KAPI_REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9:_-]{1,64}$/).default('kapi:'),
   KAPI_REDIS_WAIT_REPLICAS: z.coerce.number().int().min(0).max(16).default(0),
   KAPI_REDIS_WAIT_MS: z.coerce.number().int().min(1).max(10_000).default(500),
+  // Replicated Redis through ioredis's own support (issue 22): Sentinel or Cluster instead of REDIS_URL.
+  KAPI_REDIS_SENTINELS: hostPorts('KAPI_REDIS_SENTINELS').optional(),
+  KAPI_REDIS_SENTINEL_MASTER: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/).optional(),
+  KAPI_REDIS_SENTINEL_PASSWORD: z.string().min(1).optional(),
+  KAPI_REDIS_CLUSTER_NODES: hostPorts('KAPI_REDIS_CLUSTER_NODES').optional(),
+  KAPI_REDIS_USERNAME: z.string().min(1).optional(),
+  KAPI_REDIS_PASSWORD: z.string().min(1).optional(),
+  KAPI_REDIS_TLS: boolean.default(false),
+  KAPI_REDIS_TLS_CA: z.string().min(1).optional(),
   KAPI_MASTER_KEY: z.string().optional(),
   KAPI_COOKIE_KEYS: z.string().optional(),
   KAPI_PAIRWISE_SALT: z.string().optional(),
@@ -108,6 +133,29 @@ const schema = z.object({
   KAPI_REGISTRY_CACHE_SIZE: z.coerce.number().int().min(0).max(1_000_000).default(10_000),
 });
 
+export interface RedisAddress {
+  host: string;
+  port: number;
+}
+
+/**
+ * Where Kapı's short-lived state lives (adapters/storage/redis-connection.ts builds the one client of
+ * each kind): one server (REDIS_URL), a primary found through Sentinel, or a Redis Cluster.
+ */
+export type RedisTopology =
+  | { kind: 'single'; url: string; auth: RedisAuth }
+  | { kind: 'sentinel'; sentinels: RedisAddress[]; masterName: string; sentinelPassword: string | undefined; auth: RedisAuth }
+  | { kind: 'cluster'; nodes: RedisAddress[]; auth: RedisAuth };
+
+/** Credentials and TLS for the data nodes (and the sentinels, which share the TLS setting). */
+export interface RedisAuth {
+  username: string | undefined;
+  password: string | undefined;
+  tls: boolean;
+  /** PEM file of the CA that signed the servers' certificates (default: the system's CAs). */
+  tlsCaFile: string | undefined;
+}
+
 export interface Config {
   production: boolean;
   port: number;
@@ -121,6 +169,8 @@ export interface Config {
   dataDir: string;
   databaseUrl: string | undefined;
   redisUrl: string | undefined;
+  /** The Redis deployment: REDIS_URL, Sentinel or Cluster (undefined: process memory). */
+  redis: RedisTopology | undefined;
   /** Prefix of every Redis key (several Kapı deployments, or test runs, can share one Redis). */
   redisPrefix: string;
   /** Redis replicas that must confirm writes a failover must not lose (ended sessions' marks), and how long to wait. */
@@ -238,7 +288,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 
   if (production) {
     if (!e.DATABASE_URL) problems.push('DATABASE_URL is missing: production does not run on the embedded PGlite database');
-    if (!e.REDIS_URL) problems.push('REDIS_URL is missing: production does not keep sessions in process memory');
+    if (!e.REDIS_URL && !e.KAPI_REDIS_SENTINELS && !e.KAPI_REDIS_CLUSTER_NODES) problems.push('REDIS_URL is missing (or KAPI_REDIS_SENTINELS / KAPI_REDIS_CLUSTER_NODES): production does not keep sessions in process memory');
     if (!e.KAPI_ISSUER) problems.push('KAPI_ISSUER is missing: the public https URL of this Kapı');
     else if (!e.KAPI_ISSUER.startsWith('https://')) problems.push('KAPI_ISSUER must be an https:// URL in production');
     if (!e.KAPI_MASTER_KEY) problems.push('KAPI_MASTER_KEY is missing: 32 random bytes, base64 (openssl rand -base64 32)');
@@ -278,7 +328,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if ((e.KAPI_REGISTRY_CERT || e.KAPI_REGISTRY_CA) && !e.KAPI_REGISTRY_URL?.startsWith('https://')) problems.push('KAPI_REGISTRY_CERT and KAPI_REGISTRY_CA need an https:// KAPI_REGISTRY_URL');
   if (e.KAPI_SMS_GATEWAY_TOKEN && e.KAPI_SMS_GATEWAY_USER) problems.push('KAPI_SMS_GATEWAY_TOKEN and KAPI_SMS_GATEWAY_USER: choose one way to authenticate to the SMS gateway');
 
+  const redisKinds = [e.REDIS_URL && 'REDIS_URL', e.KAPI_REDIS_SENTINELS && 'KAPI_REDIS_SENTINELS', e.KAPI_REDIS_CLUSTER_NODES && 'KAPI_REDIS_CLUSTER_NODES'].filter(Boolean);
+  if (redisKinds.length > 1) problems.push(`${redisKinds.join(' and ')}: choose one way to reach Redis`);
+  if (e.KAPI_REDIS_SENTINELS && !e.KAPI_REDIS_SENTINEL_MASTER) problems.push('KAPI_REDIS_SENTINEL_MASTER is missing: the name the sentinels monitor the primary under (their `sentinel monitor <name> ...`)');
+
   if (problems.length) throw new ConfigError(problems);
+
+  const redisAuth: RedisAuth = { username: e.KAPI_REDIS_USERNAME, password: e.KAPI_REDIS_PASSWORD, tls: e.KAPI_REDIS_TLS || Boolean(e.REDIS_URL?.startsWith('rediss://')), tlsCaFile: e.KAPI_REDIS_TLS_CA ? path.resolve(e.KAPI_REDIS_TLS_CA) : undefined };
+  const redis: RedisTopology | undefined = e.REDIS_URL
+    ? { kind: 'single', url: e.REDIS_URL, auth: redisAuth }
+    : e.KAPI_REDIS_SENTINELS
+      ? { kind: 'sentinel', sentinels: e.KAPI_REDIS_SENTINELS, masterName: e.KAPI_REDIS_SENTINEL_MASTER!, sentinelPassword: e.KAPI_REDIS_SENTINEL_PASSWORD, auth: redisAuth }
+      : e.KAPI_REDIS_CLUSTER_NODES
+        ? { kind: 'cluster', nodes: e.KAPI_REDIS_CLUSTER_NODES, auth: redisAuth }
+        : undefined;
 
   const issuer = (e.KAPI_ISSUER ?? `http://localhost:${e.PORT}`).replace(/\/$/, '');
   return {
@@ -292,6 +355,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir: e.DATA_DIR === ':memory:' ? e.DATA_DIR : path.resolve(e.DATA_DIR),
     databaseUrl: e.DATABASE_URL,
     redisUrl: e.REDIS_URL,
+    redis,
     redisPrefix: e.KAPI_REDIS_PREFIX,
     redisReplicaWait: { replicas: e.KAPI_REDIS_WAIT_REPLICAS, timeoutMs: e.KAPI_REDIS_WAIT_MS },
     masterKey: masterKey!,

@@ -30,7 +30,7 @@ async function main(): Promise<void> {
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const storage = config.databaseUrl ? 'Postgres' : `embedded PGlite (${config.dataDir})`;
-  const state = config.redisUrl ? 'Redis' : 'process memory';
+  const state = config.redis ? `Redis (${config.redis.kind === 'single' ? 'one server' : config.redis.kind})` : 'process memory';
   process.stdout.write(`Kapı is listening on http://${config.host}:${port} (issuer ${config.issuer}; ${storage}; short-lived state in ${state})\n`);
   if (config.demo) process.stdout.write(`Demo institution: ${config.issuer}/demo\n`);
   if (config.demo && kapi.methods.get('e-signature')) {

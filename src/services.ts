@@ -1,11 +1,10 @@
-import type { Redis } from 'ioredis';
 import Provider from 'oidc-provider';
 import type { PopulationRegistry } from '../adapters/population-registry/port.js';
 import { closeDatabase, migrateLatest, openDatabase } from '../adapters/storage/database.js';
 import { createOidcAdapterFactory } from '../adapters/storage/oidc-adapters.js';
 import { ClientCache, CLIENTS_CHANNEL } from '../adapters/storage/client-cache.js';
 import type { Database, StateStore } from '../adapters/storage/port.js';
-import { createRedisConnection } from '../adapters/storage/redis-connection.js';
+import { createRedisClient, type RedisClient } from '../adapters/storage/redis-connection.js';
 import { createStateStore } from '../adapters/storage/state.js';
 import { createLimiters } from '../adapters/storage/limiters.js';
 import { KeyStore } from '../keys/key-store.js';
@@ -30,7 +29,8 @@ import { createPopulationRegistry } from './population-registry-wiring.js';
 export interface Services {
   config: Config;
   db: Database;
-  redis: Redis | undefined;
+  /** The process's one Redis client (REDIS_URL, Sentinel or Cluster), shared by everything below. */
+  redis: RedisClient | undefined;
   state: StateStore;
   /** Rate limits, guess limits and budgets: counters on Redis (shared) or in this process's memory. */
   limiters: Limiters;
@@ -65,9 +65,9 @@ export async function openServices(config: Config): Promise<Services> {
     await closeDatabase(db);
     throw err;
   }
-  const redis = config.redisUrl ? createRedisConnection(config.redisUrl) : undefined;
-  const state = createStateStore(redis, config.redisPrefix);
-  const limiters = createLimiters({ redis, keyPrefix: config.redisPrefix });
+  const redis = config.redis ? createRedisClient(config.redis) : undefined;
+  const state = createStateStore(redis, config.redisPrefix, config.redisReplicaWait);
+  const limiters = createLimiters({ redis, keyPrefix: config.redisPrefix, replicaWait: config.redisReplicaWait });
   const sealer = new Sealer(config.masterKey);
   const keys = new KeyStore(db, sealer, MAX_SIGNED_LIFETIME);
   try {

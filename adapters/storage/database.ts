@@ -4,6 +4,7 @@ import knex from 'knex';
 import type ClientPgLite from 'knex-pglite';
 import { migrationSource } from '../../migrations/index.js';
 import type { Database } from './port.js';
+import { handlePostgresFailover } from './postgres-failover.js';
 import { KapiError } from '../../src/errors.js';
 
 /**
@@ -39,12 +40,13 @@ export interface OpenDatabaseOptions {
 
 export async function openDatabase(options: OpenDatabaseOptions): Promise<Database> {
   if (options.databaseUrl) {
-    return knex({
+    // Behind an HA endpoint a failover cuts connections or leaves them on a standby: see postgres-failover.ts.
+    return handlePostgresFailover(knex({
       client: 'pg',
       connection: options.databaseUrl,
       // min 0: idle connections are closed, so a quiet process holds none.
       pool: { min: 0, max: 10 },
-    });
+    }));
   }
   const memory = options.memory === true || options.dataDir === ':memory:';
   const filename = memory ? undefined : path.resolve(options.dataDir, 'pglite');

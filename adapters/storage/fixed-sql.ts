@@ -1,4 +1,5 @@
 import type { Database } from './port.js';
+import { afterFailoverError, failoverKind, type PooledConnection } from './postgres-failover.js';
 
 // Statements of the token path, sent with as little machinery as possible (issue 8). Per statement,
 // knex's runner (binding positions, events, response shaping, promise layers) cost a visible share of a
@@ -32,7 +33,8 @@ interface PgConnection {
 }
 interface PooledClient {
   config: { client?: unknown };
-  acquireConnection(): Promise<PgConnection>;
+  pool?: { free?: Array<{ resource?: PooledConnection }> } | undefined;
+  acquireConnection(): Promise<PgConnection & PooledConnection>;
   releaseConnection(connection: PgConnection): Promise<void>;
 }
 
@@ -45,7 +47,20 @@ export async function runFixed<T>(db: Database, statement: FixedStatement, value
   const connection = await client.acquireConnection();
   try {
     return (await connection.query({ text: statement.pgText, values })).rows as T[];
+  } catch (err) {
+    // A failover behind the endpoint (postgres-failover.ts): the connection leaves the pool; a read, or a
+    // write the standby refused, goes once more on a fresh connection.
+    if (!afterFailoverError(client, connection, err, statement.pgText, false)) throw err;
   } finally {
     await client.releaseConnection(connection);
+  }
+  const fresh = await client.acquireConnection();
+  try {
+    return (await fresh.query({ text: statement.pgText, values })).rows as T[];
+  } catch (again) {
+    if (failoverKind(again)) fresh.__knex__disposed = again;
+    throw again;
+  } finally {
+    await client.releaseConnection(fresh);
   }
 }

@@ -3,6 +3,7 @@ import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAb
 import { KapiError } from '../../src/errors.js';
 import { wholeSeconds, type Counter, type CounterOptions, type CounterState, type Limiters, type Take } from '../../src/security/limiters.js';
 import { RedisScript } from './redis-script.js';
+import { type ReplicaWait, waitForReplicas } from './replica-wait.js';
 
 // The limiter port (src/security/limiters.ts) on rate-limiter-flexible: RateLimiterRedis when the
 // process has Redis (its consume is one single-key Lua script: atomic, and fine on Redis Cluster),
@@ -36,6 +37,11 @@ export interface LimiterStoreOptions {
   redis?: Redis | Cluster | undefined;
   /** The deployment's key prefix (KAPI_REDIS_PREFIX); each counter's name follows it. */
   keyPrefix: string;
+  /**
+   * With Redis replicas: a point taken (and a penalty or block added) waits for this many replicas before
+   * the request goes on, so a failover cannot hand an attacker back the guesses he already made.
+   */
+  replicaWait?: ReplicaWait | undefined;
 }
 
 class RateLimiterCounter implements Counter {
@@ -43,6 +49,7 @@ class RateLimiterCounter implements Counter {
   readonly points: number;
   readonly #limiter: RateLimiterAbstract;
   readonly #redis: Redis | Cluster | undefined;
+  readonly #replicaWait: ReplicaWait | undefined;
 
   constructor(options: CounterOptions, store: LimiterStoreOptions) {
     for (const [name, value] of [['points', options.points], ['durationSeconds', options.durationSeconds], ['blockSeconds', options.blockSeconds ?? 1]] as const) {
@@ -55,6 +62,7 @@ class RateLimiterCounter implements Counter {
     this.name = options.name;
     this.points = options.points;
     this.#redis = store.redis;
+    this.#replicaWait = store.replicaWait;
     const settings = {
       keyPrefix: `${store.keyPrefix}${options.name}`,
       points: options.points,
@@ -67,6 +75,7 @@ class RateLimiterCounter implements Counter {
   async take(key: string, options: { points?: number; durationSeconds?: number } = {}): Promise<Take> {
     try {
       const res = await this.#limiter.consume(key, options.points ?? 1, options.durationSeconds ? { customDuration: options.durationSeconds } : {});
+      await this.#durable(key);
       return { allowed: true, consumed: res.consumedPoints, remaining: res.remainingPoints, msBeforeNext: res.msBeforeNext };
     } catch (err) {
       if (err instanceof RateLimiterRes) return { allowed: false, consumed: err.consumedPoints, retryAfterSeconds: wholeSeconds(err.msBeforeNext), msBeforeNext: err.msBeforeNext };
@@ -89,6 +98,7 @@ class RateLimiterCounter implements Counter {
 
   async add(key: string, points = 1): Promise<CounterState> {
     const res = await this.#store(() => this.#limiter.penalty(key, points));
+    await this.#durable(key);
     return { consumed: res.consumedPoints, msBeforeNext: res.msBeforeNext };
   }
 
@@ -106,10 +116,15 @@ class RateLimiterCounter implements Counter {
   async block(key: string, seconds: number): Promise<void> {
     if (!Number.isInteger(seconds) || seconds < 1 || seconds > MAX_SECONDS) throw new KapiError('config_invalid', `limiter ${this.name}: a block must last a whole number of seconds from 1 to 24 days`);
     await this.#store(() => this.#limiter.block(key, seconds));
+    await this.#durable(key);
   }
 
   async reset(key: string): Promise<void> {
     await this.#store(() => this.#limiter.delete(key));
+  }
+
+  async #durable(key: string): Promise<void> {
+    if (this.#redis) await waitForReplicas(this.#redis, this.#replicaWait, this.#limiter.getKey(key));
   }
 
   async #store<T>(operation: () => Promise<T>): Promise<T> {

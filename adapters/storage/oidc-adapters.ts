@@ -1,4 +1,3 @@
-import type { Redis } from 'ioredis';
 import type { Sealer } from '../../src/security/crypto.js';
 import type { Database, EndedSessionMarks, OidcAdapter, OidcPayload } from './port.js';
 import type { ReplayHandler } from './oidc-common.js';
@@ -7,6 +6,7 @@ import { PostgresClientAdapter, PostgresOidcAdapter } from './oidc-postgres.js';
 import { RedisOidcAdapter } from './oidc-redis.js';
 import type { ClientCache } from './client-cache.js';
 import type { ReplicaWait } from './replica-wait.js';
+import type { RedisClient } from './redis-connection.js';
 
 // The `adapter` of oidc-provider's configuration: one class, constructed once per model name,
 // that sends each model to where it belongs. What must outlive a restart (institutions, grants,
@@ -29,12 +29,12 @@ export function oidcBackendFor(model: string, hasRedis: boolean): OidcBackend {
 export interface OidcAdapterFactoryOptions {
   db: Database;
   sealer: Sealer;
-  redis?: Redis | undefined;
+  redis?: RedisClient | undefined;
   /** Redis key prefix, "kapi:" by default (tests use a random one). */
   redisPrefix?: string | undefined;
   /** Institutions' metadata kept in process (invalidated over pub/sub by the owner). */
   clientCache?: ClientCache | undefined;
-  /** Redis replicas that must confirm an ended session's mark (DESIGN.md "Replicated Redis"). */
+  /** Redis replicas that must confirm single uses and ended sessions' marks (DESIGN.md "Replicated Redis"). */
   replicaWait?: ReplicaWait | undefined;
 }
 

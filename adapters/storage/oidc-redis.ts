@@ -1,4 +1,3 @@
-import type { Redis } from 'ioredis';
 import type { EndedSessionMarks, OidcAdapter, OidcPayload } from './port.js';
 import {
   alreadyUsed,
@@ -11,6 +10,7 @@ import {
   recordKey,
   toStored,
 } from './oidc-common.js';
+import type { RedisClient } from './redis-connection.js';
 import { RedisScript } from './redis-script.js';
 import { type ReplicaWait, waitForReplicas } from './replica-wait.js';
 
@@ -69,17 +69,17 @@ return 1
 
 export interface RedisOidcAdapterOptions extends AdapterOptions {
   prefix?: string | undefined;
-  /** With replicas: how many must confirm an ended session's mark, and how long to wait for them. */
+  /** With replicas: how many must confirm a single use or an ended session's mark, and how long to wait. */
   replicaWait?: ReplicaWait | undefined;
 }
 
 export class RedisOidcAdapter implements OidcAdapter, EndedSessionMarks {
   readonly #model: string;
-  readonly #redis: Redis;
+  readonly #redis: RedisClient;
   readonly #prefix: string;
   readonly #options: RedisOidcAdapterOptions;
 
-  constructor(model: string, redis: Redis, options: RedisOidcAdapterOptions = {}) {
+  constructor(model: string, redis: RedisClient, options: RedisOidcAdapterOptions = {}) {
     this.#model = model;
     this.#redis = redis;
     this.#prefix = options.prefix ?? 'kapi:';
@@ -161,7 +161,12 @@ export class RedisOidcAdapter implements OidcAdapter, EndedSessionMarks {
   async consume(id: string): Promise<void> {
     const key = this.#recordKey(recordKey(id));
     const outcome = await CONSUME.run(this.#redis, [key], [epochNow()]);
-    if (outcome === 1) return;
+    if (outcome === 1) {
+      // A code's use must outlive a failover before anything is issued for it: otherwise the promoted
+      // replica would still hold it unused, and it could be redeemed a second time.
+      await waitForReplicas(this.#redis, this.#options.replicaWait, key);
+      return;
+    }
     if (outcome === 2) {
       const grantId = await this.#redis.hget(key, 'grantId');
       if (grantId) await (this.#options.onReplay ?? ((g) => this.revokeByGrantId(g)))(grantId);
@@ -183,8 +188,9 @@ export class RedisOidcAdapter implements OidcAdapter, EndedSessionMarks {
   }
 
   async markSessionEnded(uid: string, ttlSeconds: number): Promise<void> {
-    await this.#redis.set(this.#lookupKey('ended', lookupKey(uid)), '1', 'PX', Math.max(1, Math.ceil(ttlSeconds * 1000)));
-    await waitForReplicas(this.#redis, this.#options.replicaWait);
+    const mark = this.#lookupKey('ended', lookupKey(uid));
+    await this.#redis.set(mark, '1', 'PX', Math.max(1, Math.ceil(ttlSeconds * 1000)));
+    await waitForReplicas(this.#redis, this.#options.replicaWait, mark);
   }
 
   async #remove(key: string): Promise<void> {

@@ -1,7 +1,8 @@
-import type { Redis } from 'ioredis';
+import { Cluster } from 'ioredis';
 import { KapiError } from '../../src/errors.js';
 import type { StateStore } from './port.js';
-import { createRedisConnection } from './redis-connection.js';
+import { createRedisConnection, type RedisClient } from './redis-connection.js';
+import { type ReplicaWait, waitForReplicas } from './replica-wait.js';
 import { RedisScript } from './redis-script.js';
 import { ttlToMs } from './state-memory.js';
 
@@ -36,26 +37,37 @@ interface Channel {
 export interface RedisStateStoreOptions {
   /** Prepended to every key and channel; tests use a random one. */
   prefix?: string;
+  /**
+   * With Redis replicas: the writes a failover must not undo (a single use taken, a replay guard set, a
+   * state moved on, a counter raised) wait for this many replicas; unconfirmed, the call fails (503).
+   */
+  replicaWait?: ReplicaWait | undefined;
 }
 
 export class RedisStateStore implements StateStore {
   readonly kind = 'redis' as const;
-  readonly #client: Redis;
+  readonly #client: RedisClient;
   readonly #ownsClient: boolean;
   readonly #prefix: string;
-  #subscriber: Redis | undefined;
+  readonly #replicaWait: ReplicaWait | undefined;
+  #subscriber: RedisClient | undefined;
   readonly #channels = new Map<string, Channel>();
 
   /** Takes a URL (the store owns the connection) or an existing connection (the caller closes it). */
-  constructor(connection: string | Redis, options: RedisStateStoreOptions = {}) {
+  constructor(connection: string | RedisClient, options: RedisStateStoreOptions = {}) {
     this.#ownsClient = typeof connection === 'string';
     this.#client = typeof connection === 'string' ? createRedisConnection(connection) : connection;
     this.#prefix = options.prefix ?? 'kapi:';
+    this.#replicaWait = options.replicaWait;
   }
 
   /** The command connection, to share with the oidc-provider adapters. */
-  get client(): Redis {
+  get client(): RedisClient {
     return this.#client;
+  }
+
+  async #durable(key: string): Promise<void> {
+    await waitForReplicas(this.#client, this.#replicaWait, key);
   }
 
   #key(key: string): string {
@@ -71,16 +83,22 @@ export class RedisStateStore implements StateStore {
   }
 
   async setIfAbsent(key: string, value: string, ttlSeconds: number): Promise<boolean> {
-    return (await guard(this.#client.set(this.#key(key), value, 'PX', ttlToMs(ttlSeconds), 'NX'))) === 'OK';
+    const set = (await guard(this.#client.set(this.#key(key), value, 'PX', ttlToMs(ttlSeconds), 'NX'))) === 'OK';
+    if (set) await this.#durable(this.#key(key));
+    return set;
   }
 
   async compareAndSet(key: string, expected: string | null, next: string, ttlSeconds: number): Promise<boolean> {
     const args = [expected === null ? '1' : '0', expected ?? '', next, ttlToMs(ttlSeconds)];
-    return (await guard(COMPARE_AND_SET.run(this.#client, [this.#key(key)], args))) === 1;
+    const set = (await guard(COMPARE_AND_SET.run(this.#client, [this.#key(key)], args))) === 1;
+    if (set) await this.#durable(this.#key(key));
+    return set;
   }
 
   async take(key: string): Promise<string | null> {
-    return guard(this.#client.getdel(this.#key(key)));
+    const value = await guard(this.#client.getdel(this.#key(key)));
+    if (value !== null) await this.#durable(this.#key(key));
+    return value;
   }
 
   async del(key: string): Promise<void> {
@@ -88,7 +106,9 @@ export class RedisStateStore implements StateStore {
   }
 
   async incr(key: string, ttlSeconds: number): Promise<number> {
-    return Number(await guard(INCR_WITH_EXPIRY.run(this.#client, [this.#key(key)], [ttlToMs(ttlSeconds)])));
+    const n = Number(await guard(INCR_WITH_EXPIRY.run(this.#client, [this.#key(key)], [ttlToMs(ttlSeconds)])));
+    await this.#durable(this.#key(key));
+    return n;
   }
 
   async ttl(key: string): Promise<number | null> {
@@ -134,9 +154,10 @@ export class RedisStateStore implements StateStore {
 
   // A connection in subscriber mode cannot run other commands, so subscriptions get their own,
   // opened on the first subscribe only (most processes never subscribe).
-  #subscriberConnection(): Redis {
+  #subscriberConnection(): RedisClient {
     if (!this.#subscriber) {
-      const subscriber = this.#client.duplicate();
+      const client = this.#client;
+      const subscriber: RedisClient = client instanceof Cluster ? client.duplicate() : client.duplicate();
       subscriber.on('error', () => {}); // reported by the command connection already
       subscriber.on('message', (channel: string, message: string) => {
         for (const handler of this.#channels.get(channel)?.handlers ?? []) handler(message);
@@ -160,7 +181,7 @@ export class RedisStateStore implements StateStore {
 
 // QUIT lets pending replies arrive; without a live connection there is nothing to wait for, and a
 // queued QUIT would only hold the process open until its command timeout.
-async function quit(redis: Redis): Promise<void> {
+async function quit(redis: RedisClient): Promise<void> {
   if (redis.status !== 'ready') {
     redis.disconnect();
     return;
@@ -173,12 +194,15 @@ async function quit(redis: Redis): Promise<void> {
 }
 
 // Connection failures become KapiError('storage_unavailable') (a 503 for the person); an error
-// reply from Redis itself (wrong type, script error) is a bug and stays as it is.
+// reply from Redis itself (wrong type, script error) is a bug and stays as it is, except the replies
+// of a failover in progress (a demoted primary, a replica still loading, a cluster slot without master).
+const FAILOVER_REPLY = /^(READONLY|LOADING|CLUSTERDOWN|TRYAGAIN|MASTERDOWN) /;
+
 async function guard<T>(call: Promise<T>): Promise<T> {
   try {
     return await call;
   } catch (err) {
-    if (err instanceof Error && err.name === 'ReplyError') throw err;
+    if (err instanceof Error && err.name === 'ReplyError' && !FAILOVER_REPLY.test(err.message)) throw err;
     throw new KapiError('storage_unavailable', 'Redis is unavailable', {}, { cause: err });
   }
 }

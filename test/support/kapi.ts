@@ -34,6 +34,8 @@ export async function startKapi(options: KapiOptions & { env?: Record<string, st
   // Browser journeys put Kapı on `localhost` and the institution on `127.0.0.1`: two sites, as in life.
   const issuer = `http://${options.issuerHost ?? '127.0.0.1'}:${port}`;
   const real = Boolean(process.env.DATABASE_URL);
+  // A drill that brings its own Redis deployment (Sentinel or Cluster) must not get the run's REDIS_URL too.
+  const ownRedis = Boolean(options.env?.KAPI_REDIS_SENTINELS || options.env?.KAPI_REDIS_CLUSTER_NODES);
   const database = real ? await createTestDatabase() : undefined;
   const env: NodeJS.ProcessEnv = {
     NODE_ENV: 'test',
@@ -43,7 +45,7 @@ export async function startKapi(options: KapiOptions & { env?: Record<string, st
     KAPI_LOG_LEVEL: 'silent',
     KAPI_DEMO: 'true',
     ...(database ? { DATABASE_URL: database.url } : {}),
-    ...(process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL, KAPI_REDIS_PREFIX: `kapi-test-${randomBytes(4).toString('hex')}:` } : {}),
+    ...(process.env.REDIS_URL && !ownRedis ? { REDIS_URL: process.env.REDIS_URL, KAPI_REDIS_PREFIX: `kapi-test-${randomBytes(4).toString('hex')}:` } : {}),
     ...options.env,
   };
   const kapi = await createKapi(loadConfig(env), options);

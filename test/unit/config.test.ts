@@ -63,4 +63,41 @@ describe('configuration', () => {
     expect(problems({ DATABASE_URL: 'mysql://x' })[0]).toMatch(/^DATABASE_URL/);
     expect(problems({ KAPI_MASTER_KEY: 'too-short' })[0]).toMatch(/32 bytes/);
   });
+
+  describe('Redis Sentinel and Cluster (issue 22)', () => {
+    const { REDIS_URL: _url, ...withoutUrl } = goodProduction;
+
+    it('reads sentinels, the master name, both passwords and TLS', () => {
+      const config = loadConfig({ ...withoutUrl, KAPI_REDIS_SENTINELS: 's1.example:26379, [fd00::1]:26380', KAPI_REDIS_SENTINEL_MASTER: 'kapi', KAPI_REDIS_SENTINEL_PASSWORD: 'sp', KAPI_REDIS_PASSWORD: 'rp', KAPI_REDIS_TLS: 'true' });
+      expect(config.redis).toEqual({
+        kind: 'sentinel',
+        sentinels: [{ host: 's1.example', port: 26379 }, { host: 'fd00::1', port: 26380 }],
+        masterName: 'kapi',
+        sentinelPassword: 'sp',
+        auth: { username: undefined, password: 'rp', tls: true, tlsCaFile: undefined },
+      });
+    });
+
+    it('reads cluster seed nodes', () => {
+      const config = loadConfig({ ...withoutUrl, KAPI_REDIS_CLUSTER_NODES: 'r1:7000,r2:7001' });
+      expect(config.redis).toMatchObject({ kind: 'cluster', nodes: [{ host: 'r1', port: 7000 }, { host: 'r2', port: 7001 }] });
+    });
+
+    it('keeps REDIS_URL as one server, with TLS from rediss://', () => {
+      expect(loadConfig({ REDIS_URL: 'rediss://cache:6380' }).redis).toMatchObject({ kind: 'single', url: 'rediss://cache:6380', auth: { tls: true } });
+      expect(loadConfig({}).redis).toBeUndefined();
+    });
+
+    it('refuses two ways to Redis, sentinels without a master name, and malformed addresses', () => {
+      expect(problems({ ...goodProduction, KAPI_REDIS_CLUSTER_NODES: 'r1:7000' })).toEqual([expect.stringMatching(/REDIS_URL and KAPI_REDIS_CLUSTER_NODES: choose one/)]);
+      expect(problems({ ...withoutUrl, KAPI_REDIS_SENTINELS: 's1:26379' })).toEqual([expect.stringMatching(/^KAPI_REDIS_SENTINEL_MASTER is missing/)]);
+      expect(problems({ KAPI_REDIS_CLUSTER_NODES: 'r1' })[0]).toMatch(/^KAPI_REDIS_CLUSTER_NODES/);
+      expect(problems({ KAPI_REDIS_SENTINELS: 's1:99999' })[0]).toMatch(/^KAPI_REDIS_SENTINELS/);
+    });
+
+    it('production accepts sentinels or a cluster instead of REDIS_URL', () => {
+      expect(problems({ ...withoutUrl, KAPI_REDIS_CLUSTER_NODES: 'r1:7000' })).toEqual([]);
+      expect(problems(withoutUrl)).toEqual([expect.stringMatching(/^REDIS_URL is missing/)]);
+    });
+  });
 });
