@@ -2,9 +2,9 @@ import QRCode from 'qrcode';
 import type { PushSender } from '../../adapters/push/port.js';
 import type { IpLocator } from '../../adapters/geoip/port.js';
 import type { AccountRepository } from '../../src/accounts/account-repository.js';
-import type { ApprovalLimits } from '../../src/devices/approval-limits.js';
-import { qrPayload, type Approvals } from '../../src/devices/approvals.js';
-import type { DeviceRegistry } from '../../src/devices/device-registry.js';
+import type { ApprovalLimits } from './devices/approval-limits.js';
+import { qrPayload, type Approvals } from './devices/approvals.js';
+import type { DeviceRegistry } from './devices/device-registry.js';
 import type { Method, MethodContext, Step } from '../../src/engine/types.js';
 import type { AuditLog } from '../../src/security/audit.js';
 import { translate } from '../../src/web/i18n.js';
@@ -29,7 +29,7 @@ export interface DeviceMethodDeps {
 /**
  * The registered device: the login opens an approval that reaches the phone three ways (a push
  * notification, the app's "Mobile Approval" list, the QR code on this page). The device answers with
- * a JWS (src/web/device-api); this method only reads the approval record on the browser's own
+ * a JWS (interactions/second-factor/device-api); this method only reads the approval record on the browser's own
  * request. Number matching: the page shows the number the person must type on the phone. amr mca, swk.
  */
 export function deviceMethod(deps: DeviceMethodDeps): Method {

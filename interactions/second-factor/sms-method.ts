@@ -1,8 +1,8 @@
 import { randomInt } from 'node:crypto';
 import type { SmsSender } from '../../adapters/sms/port.js';
 import type { AccountRepository } from '../../src/accounts/account-repository.js';
-import type { DeviceRegistry } from '../../src/devices/device-registry.js';
-import { secondFactorPhone } from '../../src/devices/second-factor-phone.js';
+import type { DeviceRegistry } from './devices/device-registry.js';
+import { secondFactorPhone } from '../../src/accounts/second-factor-phone.js';
 import type { Method, MethodContext, Step } from '../../src/engine/types.js';
 import type { AuditLog } from '../../src/security/audit.js';
 import { constantTimeEqual, hmac } from '../../src/security/crypto.js';

@@ -1,5 +1,5 @@
 import type { AccountRepository } from '../../src/accounts/account-repository.js';
-import type { TotpStore } from '../../src/devices/totp.js';
+import type { TotpStore } from './devices/totp.js';
 import type { Method, MethodContext, Step } from '../../src/engine/types.js';
 import type { AuditLog } from '../../src/security/audit.js';
 import type { StepLimits } from './limits.js';

@@ -1,10 +1,9 @@
-import type { Context } from 'koa';
-import type { Account } from '../../accounts/account.js';
 import type { Acr } from '../../assurance/levels.js';
 import { collectedAmr, reachedLevel } from '../../engine/assurance.js';
 import { decide } from '../../engine/policies.js';
-import type { ClientView, Flow, Method, MethodContext, Step } from '../../engine/types.js';
-import { saveFlow, type InteractionLike } from '../../engine/flow-store.js';
+import type { Method, MethodContext, Step } from '../../engine/types.js';
+import type { LoginRequest } from '../../engine/login-port.js';
+import { saveFlow } from '../../engine/flow-store.js';
 import { KapiError } from '../../errors.js';
 import { translate } from '../i18n.js';
 import { renderPage } from '../render.js';
@@ -14,14 +13,7 @@ import { deviceOf, rememberDevice } from '../device-cookie.js';
 import type { InteractionDeps } from './context.js';
 import type { SignInResult } from '../../sessions/record-sign-in.js';
 
-export interface LoginRequest {
-  ctx: Context;
-  interaction: InteractionLike;
-  flow: Flow;
-  client: ClientView;
-  /** The flow's account as a method read it in this request (see Step 'done'); saves reading it again. */
-  account?: Account;
-}
+export type { LoginRequest };
 
 function methodContext(deps: InteractionDeps, req: LoginRequest, method: Method): MethodContext {
   if (req.flow.current?.method !== method.id) req.flow.current = { method: method.id, state: {} };
@@ -176,7 +168,8 @@ function stepNotice(deps: InteractionDeps, req: LoginRequest): { done: string; w
   if (!first) return undefined;
   const locale = flow.locale;
   const label = first.method === 'session' ? undefined : deps.methods.get(first.method)?.labelKey;
-  const done = first.method === 'password'
+  // A password is named as such ("your password was verified"); other methods by their name.
+  const done = deps.traits.proves(first.method, 'password')
     ? translate(locale, 'step.done_password')
     : label
       ? translate(locale, 'step.done_method', { method: translate(locale, label) })

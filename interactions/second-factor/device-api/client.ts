@@ -1,4 +1,4 @@
-import type { ClientService } from '../../clients/client-service.js';
+import type { ClientService } from '../../../src/clients/client-service.js';
 
 /**
  * The mobile app's client (DESIGN.md "Public clients"): public (auth method none), PKCE, DPoP-bound

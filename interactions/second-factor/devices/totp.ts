@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import { generateSecret, generateURI, verify } from 'otplib';
-import { fixedStatement, runFixed } from '../../adapters/storage/fixed-sql.js';
-import type { Sealer } from '../security/crypto.js';
+import { fixedStatement, runFixed } from '../../../adapters/storage/fixed-sql.js';
+import type { Sealer } from '../../../src/security/crypto.js';
 
 // Asked by the sign-in policies on every sign-in: fixed SQL (issue 8).
 const STATE = fixedStatement('totp_state', 'select active, activated_at from totp_credentials where account_id = ? limit 1');

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import { calculateJwkThumbprint, type JWK } from 'jose';
-import { fixedStatement, runFixed } from '../../adapters/storage/fixed-sql.js';
-import type { Sealer } from '../security/crypto.js';
+import { fixedStatement, runFixed } from '../../../adapters/storage/fixed-sql.js';
+import type { Sealer } from '../../../src/security/crypto.js';
 
 // Asked by the sign-in policies on every sign-in (which second factors can this person use?): fixed SQL (issue 8).
 const ANY_DEVICE = fixedStatement('device_any', 'select 1 from registered_devices where account_id = ? limit 1');
