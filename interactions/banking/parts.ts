@@ -1,17 +1,15 @@
 import type Router from '@koa/router';
-import type { Knex } from 'knex';
 import type { Context } from 'koa';
 import type { PopulationRegistry } from '../../adapters/population-registry/port.js';
 import type { StateStore } from '../../adapters/storage/port.js';
-import type { AccountRepository } from '../../src/accounts/account-repository.js';
+import type { AccountStore, AuditTrail } from '../../src/engine/ports.js';
 import type { Method } from '../../src/engine/types.js';
-import type { AuditLog } from '../../src/security/audit.js';
 import type { Limiters } from '../../src/security/limiters.js';
 import { randomToken } from '../../src/security/crypto.js';
 import type { LoginPort } from '../../src/engine/login-port.js';
 import type Provider from 'oidc-provider';
 import type { BankEntry } from './banks.js';
-import { BankLinks } from './links.js';
+import type { BankLinks } from './links.js';
 import { bankingMethod } from './method.js';
 import { BankReturns } from './returns.js';
 import { bankingRouter } from './router.js';
@@ -20,12 +18,13 @@ export type { BankEntry, BankAssurance, BankLogo } from './banks.js';
 
 export interface BankingPartsDeps {
   banks: readonly BankEntry[];
-  db: Knex;
+  /** Which bank subject signed in as which account (the storage port). */
+  links: BankLinks;
   state: StateStore;
   limiters: Limiters;
-  accounts: AccountRepository;
+  accounts: AccountStore;
   registry: PopulationRegistry;
-  audit: AuditLog;
+  audit: AuditTrail;
   subjectKey: Buffer;
   provider: () => Provider;
   /** Continues the banking method from a bank link (the engine runs it, the web layer renders). */
@@ -43,7 +42,7 @@ export function bankingParts(deps: BankingPartsDeps): { methods: Method[]; route
   const limiter = deps.limiters.counter({ name: 'bank-rl', points: 120, durationSeconds: 60, blockSeconds: 60 });
   const anyEnabled = deps.banks.some((b) => b.enabled);
   return {
-    methods: anyEnabled ? [bankingMethod({ banks: deps.banks, returns, links: new BankLinks(deps.db), accounts: deps.accounts, registry: deps.registry, audit: deps.audit, subjectKey: deps.subjectKey, routeKey })] : [],
+    methods: anyEnabled ? [bankingMethod({ banks: deps.banks, returns, links: deps.links, accounts: deps.accounts, registry: deps.registry, audit: deps.audit, subjectKey: deps.subjectKey, routeKey })] : [],
     router: bankingRouter({ banks: deps.banks, returns, limiter, routeKey, provider: deps.provider, login: deps.login, audit: deps.audit, clientIp: deps.clientIp }),
   };
 }

@@ -12,7 +12,7 @@ import { allowInteractionFormTargets } from '../../src/web/form-targets.js';
 import { localeFor } from '../../src/web/locale.js';
 import { renderPage } from '../../src/web/render.js';
 import { answerStartedHere, refuseAnswerFromElsewhere } from '../../src/web/upstream-binding.js';
-import type { AuditLog } from '../../src/security/audit.js';
+import type { AuditTrail } from '../../src/engine/ports.js';
 import type { BankEntry } from './banks.js';
 import { BANK_CALLBACK_PATH, BANKING_METHOD_ID } from './method.js';
 import type { BankReturns } from './returns.js';
@@ -24,7 +24,7 @@ export interface BankingRouterDeps {
   routeKey: string;
   provider: () => Provider;
   login: LoginPort;
-  audit: AuditLog;
+  audit: AuditTrail;
   clientIp: (ctx: Context) => string;
 }
 

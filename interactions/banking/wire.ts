@@ -1,3 +1,4 @@
+import { SqlBankLinks } from '../../adapters/sql/bank-links.js';
 import type { ModuleContext, WiredModule } from '../../src/engine/module.js';
 import { bankingSetup, type BankingSetup } from './bank-file.js';
 import type { BankingConfig } from './config.js';
@@ -7,7 +8,7 @@ export async function wireBanking(context: ModuleContext<BankingConfig>): Promis
   const { services } = context;
   const setup = await bankingSetup(context.config);
   const parts = bankingParts({
-    banks: setup.banks, db: services.db, state: services.state, limiters: services.limiters, accounts: services.accounts, registry: services.registry, audit: services.audit,
+    banks: setup.banks, links: new SqlBankLinks(services.db), state: services.state, limiters: services.limiters, accounts: services.accounts, registry: services.registry, audit: services.audit,
     subjectKey: context.key('bank-subject'), provider: context.provider, login: context.login, clientIp: context.clientIp,
   });
   const demoHints = setup.demoBank

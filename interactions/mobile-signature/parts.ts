@@ -3,9 +3,8 @@ import type { MobileOperator } from '../../adapters/mobile-operators/port.js';
 import type { PopulationRegistry } from '../../adapters/population-registry/port.js';
 import type { CertificateValidator, TrustProfile } from '../../adapters/pki/port.js';
 import type { StateStore } from '../../adapters/storage/port.js';
-import type { AccountRepository } from '../../src/accounts/account-repository.js';
+import type { AccountStore, AuditTrail } from '../../src/engine/ports.js';
 import type { Method } from '../../src/engine/types.js';
-import type { AuditLog } from '../../src/security/audit.js';
 import type { Limiters } from '../../src/security/limiters.js';
 import { mobileSignatureMethod } from './method.js';
 import { MobileSignatureTransactions } from './transactions.js';
@@ -13,9 +12,9 @@ import { MobileSignatureTransactions } from './transactions.js';
 export interface MobileSignaturePartsDeps {
   state: StateStore;
   limiters: Limiters;
-  accounts: AccountRepository;
+  accounts: AccountStore;
   registry: PopulationRegistry;
-  audit: AuditLog;
+  audit: AuditTrail;
   validator: CertificateValidator;
   /** Enabled operators, in form order, each with its trust anchors and timeouts. */
   operators: { operator: MobileOperator; trust: TrustProfile; timeoutSeconds: number; requestTimeoutMs: number; displayLimit?: number | undefined }[];

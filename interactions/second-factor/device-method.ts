@@ -1,12 +1,11 @@
 import QRCode from 'qrcode';
 import type { PushSender } from '../../adapters/push/port.js';
 import type { IpLocator } from '../../adapters/geoip/port.js';
-import type { AccountRepository } from '../../src/accounts/account-repository.js';
+import type { AccountStore, AuditTrail } from '../../src/engine/ports.js';
 import type { ApprovalLimits } from './devices/approval-limits.js';
 import { qrPayload, type Approvals } from './devices/approvals.js';
 import type { DeviceRegistry } from './devices/device-registry.js';
 import type { Method, MethodContext, Step } from '../../src/engine/types.js';
-import type { AuditLog } from '../../src/security/audit.js';
 import { translate } from '../../src/web/i18n.js';
 import { log } from '../../src/log.js';
 import './messages.js';
@@ -16,13 +15,13 @@ const RESULT_VIEW = '/interactions/second-factor/views/device-result';
 const POLL_SECONDS = 2;
 
 export interface DeviceMethodDeps {
-  accounts: AccountRepository;
+  accounts: AccountStore;
   devices: DeviceRegistry;
   approvals: Approvals;
   /** Approvals per sign-in and per account, and the lock after a refusal (issue 25: no farming). */
   limits: ApprovalLimits;
   push: PushSender;
-  audit: AuditLog;
+  audit: AuditTrail;
   locator: IpLocator;
 }
 

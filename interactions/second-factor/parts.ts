@@ -1,12 +1,11 @@
 import type { PushSender } from '../../adapters/push/port.js';
 import type { SmsSender } from '../../adapters/sms/port.js';
-import type { AccountRepository } from '../../src/accounts/account-repository.js';
+import type { AccountStore, AuditTrail } from '../../src/engine/ports.js';
 import type { ApprovalLimits } from './devices/approval-limits.js';
 import type { Approvals } from './devices/approvals.js';
 import type { DeviceRegistry } from './devices/device-registry.js';
 import type { TotpStore } from './devices/totp.js';
 import type { Method } from '../../src/engine/types.js';
-import type { AuditLog } from '../../src/security/audit.js';
 import type { Limiters } from '../../src/security/limiters.js';
 import { deviceMethod } from './device-method.js';
 import { StepLimits } from './limits.js';
@@ -15,14 +14,14 @@ import { totpMethod } from './totp-method.js';
 import type { IpLocator } from '../../adapters/geoip/port.js';
 
 export interface SecondFactorPartsDeps {
-  accounts: AccountRepository;
+  accounts: AccountStore;
   devices: DeviceRegistry;
   approvals: Approvals;
   approvalLimits: ApprovalLimits;
   totp: TotpStore;
   sms: SmsSender;
   push: PushSender;
-  audit: AuditLog;
+  audit: AuditTrail;
   limiters: Limiters;
   codeKey: Buffer;
   /** The approximate place of the browser's IP, shown with each approval on the phone. */

@@ -1,6 +1,8 @@
 import { HttpPushGateway } from '../../adapters/push/http-gateway.js';
 import { PushOutbox } from '../../adapters/push/outbox.js';
 import type { PushSender } from '../../adapters/push/port.js';
+import { SqlDeviceRegistry } from '../../adapters/sql/device-registry.js';
+import { SqlTotpStore } from '../../adapters/sql/totp-store.js';
 import type { ModuleContext, WiredModule } from '../../src/engine/module.js';
 import { KapiError } from '../../src/errors.js';
 import { log } from '../../src/log.js';
@@ -11,9 +13,9 @@ import { deviceApiRouter } from './device-api/routes.js';
 import { approvalAlarm } from './devices/approval-alarm.js';
 import { ApprovalLimits } from './devices/approval-limits.js';
 import { Approvals } from './devices/approvals.js';
-import { DeviceRegistry } from './devices/device-registry.js';
 import { DeviceProofs } from './devices/proofs.js';
-import { TotpStore } from './devices/totp.js';
+import type { DeviceRegistry } from './devices/device-registry.js';
+import type { TotpStore } from './devices/totp.js';
 import { secondFactorParts } from './parts.js';
 
 // The second factors' wiring (issue 7; was src/second-factor-wiring.ts): the push port, the device
@@ -41,8 +43,8 @@ export async function wireSecondFactors(context: ModuleContext<SecondFactorConfi
         },
       };
   if (push.kind === 'unconfigured') log.warn('no push gateway configured (KAPI_PUSH_GATEWAY_URL): registered devices see approvals in the app list and by QR code only');
-  const devices = new DeviceRegistry(services.db, services.sealer);
-  const totp = new TotpStore(services.db, services.sealer);
+  const devices = new SqlDeviceRegistry(services.db, services.sealer);
+  const totp = new SqlTotpStore(services.db, services.sealer);
   const approvals = new Approvals(services.state);
   const approvalLimits = new ApprovalLimits(services.limiters, config.limits.approvals);
   const proofs = new DeviceProofs(devices, services.state, config.clockToleranceSeconds);

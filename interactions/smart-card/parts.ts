@@ -4,9 +4,8 @@ import type { IpLocator } from '../../adapters/geoip/port.js';
 import type { PopulationRegistry } from '../../adapters/population-registry/port.js';
 import type { CertificateValidator, TrustProfile } from '../../adapters/pki/port.js';
 import type { StateStore } from '../../adapters/storage/port.js';
-import type { AccountRepository } from '../../src/accounts/account-repository.js';
+import type { AccountStore, AuditTrail } from '../../src/engine/ports.js';
 import type { Method } from '../../src/engine/types.js';
-import type { AuditLog } from '../../src/security/audit.js';
 import type { Limiters } from '../../src/security/limiters.js';
 import { smartCardMethod } from './method.js';
 import { signerApiRouter } from './signer-api.js';
@@ -16,9 +15,9 @@ export interface SmartCardPartsDeps {
   issuer: string;
   state: StateStore;
   limiters: Limiters;
-  accounts: AccountRepository;
+  accounts: AccountStore;
   registry: PopulationRegistry;
-  audit: AuditLog;
+  audit: AuditTrail;
   validator: CertificateValidator;
   /** Trust per profile; a profile without anchors is not offered. */
   trust: Partial<Record<SmartCardProfile, TrustProfile>>;

@@ -9,7 +9,7 @@ import type { MailSender } from '../../adapters/mail/port.js';
 import type { SmsSender } from '../../adapters/sms/port.js';
 import type { Notifier } from '../accounts/notifier.js';
 import type { GuessLimiter } from '../security/guess-limiter.js';
-import type { Services } from '../services.js';
+import type { ModuleServices } from './ports.js';
 import type { LoginPort } from './login-port.js';
 import type { MethodTraits } from './traits.js';
 import type { Method } from './types.js';
@@ -61,7 +61,7 @@ export interface ModuleContext<C> {
   config: C;
   /** A key for one purpose, derived from the master key (the purpose names it: 'bank-subject', ...). */
   key(purpose: string): Buffer;
-  services: Services;
+  services: ModuleServices;
   ports: {
     sms: SmsSender;
     mail: MailSender;

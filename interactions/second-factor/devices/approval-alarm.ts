@@ -1,5 +1,5 @@
 import type { PushSender } from '../../../adapters/push/port.js';
-import type { AccountRepository } from '../../../src/accounts/account-repository.js';
+import type { AccountStore } from '../../../src/engine/ports.js';
 import type { Notifier } from '../../../src/accounts/notifier.js';
 import { log } from '../../../src/log.js';
 import { registerMessages, translate, type Locale } from '../../../src/web/i18n.js';
@@ -34,7 +34,7 @@ registerMessages({
 export interface ApprovalAlarmDeps {
   approvals: Approvals;
   limits: ApprovalLimits;
-  accounts: AccountRepository;
+  accounts: AccountStore;
   devices: DeviceRegistry;
   push: PushSender;
   notifier: Notifier;
