@@ -3,22 +3,14 @@ import { randomUUID } from 'node:crypto';
 import Koa, { type Context } from 'koa';
 import type Provider from 'oidc-provider';
 import { GuessLimiter } from './security/guess-limiter.js';
-import { passwordMethod } from '../interactions/password/method.js';
 import { CidrPlaceTable, localOnly } from '../adapters/geoip/cidr-table.js';
-import { smartCardModule } from '../interactions/smart-card/index.js';
-import { PkiValidator } from '../adapters/pki/validator.js';
-import { smartCardTrust } from './smart-card-wiring.js';
-import { bankingModule } from '../interactions/banking/index.js';
-import { bankingSetup, type BankingSetup } from './banking-wiring.js';
+import { METHOD_MODULES, METHOD_TRAITS, POLICIES } from '../interactions/index.js';
+import type { ModuleContext, ModuleOf, WiredModule } from './engine/module.js';
 import { registrarWiring } from './registrar-wiring.js';
-import { mobileSignatureModule } from '../interactions/mobile-signature/index.js';
-import { mobileSignatureWiring } from './mobile-signature-wiring.js';
-import { secondFactorWiring, type SecondFactors } from './second-factor-wiring.js';
 import type { Config } from './config.js';
 import { demoRouter, DEMO_CLIENT_ID } from './demo/routes.js';
 import { seedDemo } from './demo/seed.js';
 import { MethodRegistry } from './engine/method-registry.js';
-import { DEFAULT_POLICIES } from './engine/policies.js';
 import { isKapiError } from './errors.js';
 import { log } from './log.js';
 import { LogoutOutbox } from './oidc/logout-outbox.js';
@@ -35,10 +27,11 @@ import { createMessaging, type Messaging } from './messaging-wiring.js';
 import { devOutboxRouter } from './dev/outbox.js';
 import { deriveKey, hmac } from './security/crypto.js';
 import type { GuessLimiterOptions } from './security/guess-limiter.js';
-import type { ApprovalLimitOptions } from './devices/approval-limits.js';
+import type { ApprovalLimitOptions } from '../interactions/second-factor/devices/approval-limits.js';
 import { translate } from './web/i18n.js';
 import type { InteractionDeps } from './web/interactions/context.js';
 import { interactionRouter } from './web/interactions/routes.js';
+import { continueMethod } from './web/interactions/login.js';
 import { localeFor } from './web/locale.js';
 import { ADMIN_ONLY_PATHS, adminApp, AdminListener } from './web/admin-listener.js';
 import { createMetrics, healthRouter, operationsRouter, routeLabel } from './web/operations.js';
@@ -52,7 +45,8 @@ import { machineFront } from './web/machine-front.js';
 import { staticFiles } from './web/static.js';
 
 // The composition root: the one place that wires configuration, storage, methods, the provider and
-// the web layer together. Nothing else imports from interactions/ and adapters/ at the same time.
+// the web layer together. It knows no method by name: it loops over the method modules
+// (interactions/index.ts), each wired with its own part of the configuration.
 
 export interface Kapi {
   config: Config;
@@ -71,10 +65,12 @@ export interface Kapi {
   listen(existing?: Server, existingAdmin?: AdminListener): Promise<Server>;
   /** The operator's listener (/readyz, /metrics) once listening, when configured (KAPI_ADMIN_PORT). */
   admin(): AdminListener | undefined;
-  /** Online banking: the configured banks (and the demo bank on the embedded demo). */
-  banking: BankingSetup;
-  /** Second factors: device registry, e-Government Key, approvals, push (with its outbox where simulators are allowed). */
-  secondFactors: SecondFactors;
+  /** The wired method modules, in module order. */
+  modules: ReadonlyMap<string, WiredModule<unknown>>;
+  /** What a wired module exposes (its stores, outboxes, demo servers): `kapi.exportsOf(secondFactorModule).totp`. */
+  exportsOf<E>(module: ModuleOf<E>): E;
+  /** Lines `npm start` prints about the methods' demos. */
+  demoHints(): string[];
   close(): Promise<void>;
 }
 
@@ -128,7 +124,7 @@ export interface KapiOptions {
   /** Wrong SMS/TOTP codes before the second stage locks (tests use small numbers). */
   secondFactorGuesses?: number;
   /** Device approvals per sign-in and account, and the lock after a refusal (tests use small numbers). */
-  approvalLimits?: ApprovalLimitOptions;
+  approvalLimits?: Config['limits']['approvals'];
 }
 
 export async function createKapi(config: Config, options: KapiOptions = {}): Promise<Kapi> {
@@ -138,34 +134,35 @@ export async function createKapi(config: Config, options: KapiOptions = {}): Pro
   const metrics = createMetrics({ passwordVerifications: () => hasher.verifications });
   const messaging = createMessaging(config);
 
-  const { trust, demoResponders } = await smartCardTrust(config);
   // Where a sign-in began, told to the person on her other device (signer, phone, registered device).
   const locator = config.geoipFile ? CidrPlaceTable.fromFile(config.geoipFile) : localOnly;
-  const subjectKey = deriveKey(config.masterKey, 'subject-hash');
-  const smartCard = smartCardModule({
-    issuer: config.issuer, state: services.state, limiters: services.limiters,
-    accounts, registry: services.registry, audit, validator: new PkiValidator(), trust, locator, subjectKey, clientIp: (ctx: Context) => ctx.ip,
-  });
-
   const limiter = new GuessLimiter({ ...config.limits.guess, ...options.guessLimits, hmacKey: deriveKey(config.masterKey, 'guess-limiter'), limiters: services.limiters });
+  // Tests tighten the modules' limits through the options; the modules read them from the configuration.
+  const moduleConfig: Config = {
+    ...config,
+    limits: { ...config.limits, secondFactorGuesses: options.secondFactorGuesses ?? config.limits.secondFactorGuesses, approvals: { ...config.limits.approvals, ...options.approvalLimits } },
+  };
   const methods = new MethodRegistry();
-  methods.add(passwordMethod({ accounts, hasher, limiter, audit, subjectKey, otherMethods: () => methods.all().filter((m) => m.factor === 'first').length > 1 }));
-  for (const method of smartCard.methods) methods.add(method);
-  const banking = await bankingSetup(config);
-  const bankingParts = bankingModule({
-    banks: banking.banks, db, state: services.state, limiters: services.limiters, accounts, registry: services.registry, audit,
-    subjectKey: deriveKey(config.masterKey, 'bank-subject'), interactions: () => interactionDeps, clientIp: (ctx: Context) => ctx.ip,
-  });
-  for (const method of bankingParts.methods) methods.add(method);
-  const mobile = await mobileSignatureWiring(config, metrics.registry, services.state);
-  const mobileSignature = mobileSignatureModule({
-    state: services.state, limiters: services.limiters, accounts, registry: services.registry, audit,
-    validator: new PkiValidator(), operators: mobile.operators, locator, limiterKey: deriveKey(config.masterKey, 'mobile-signature-limits'), startsPerTenMinutes: mobile.startsPerTenMinutes, onOutcome: mobile.onOutcome,
-    requestsPerNumberHour: config.limits.mobileSignature.requestsPerNumberHour, requestsPerHour: config.limits.mobileSignature.requestsPerHour,
-  });
-  for (const method of mobileSignature.methods) methods.add(method);
-  const secondFactors = await secondFactorWiring(config, services, { sms: messaging.sms, notifier: messaging.notifier, provider: () => holder.current, clientIp: (ctx: Context) => ctx.ip, locator }, { guesses: options.secondFactorGuesses ?? config.limits.secondFactorGuesses, approvals: { ...config.limits.approvals, ...options.approvalLimits } });
-  for (const method of secondFactors.methods) methods.add(method);
+  const modules = new Map<string, WiredModule<unknown>>();
+  const shared: Omit<ModuleContext<unknown>, 'config'> = {
+    key: (purpose) => deriveKey(config.masterKey, purpose),
+    services,
+    ports: { sms: messaging.sms, mail: messaging.mail, notifier: messaging.notifier, locator },
+    guessLimiter: limiter,
+    metrics: metrics.registry,
+    provider: () => holder.current,
+    clientIp: (ctx: Context) => ctx.ip,
+    methods: () => methods.all(),
+    // A module's own routes continue a sign-in through the interaction pages (built below).
+    login: { continueMethod: (req, methodId, input) => continueMethod(interactionDeps, req, methodId, input) },
+  };
+  for (const module of METHOD_MODULES) {
+    // Each module sees only the part of the configuration its schema declares.
+    const wired = await module.wire({ ...shared, config: module.configSchema.parse(moduleConfig) });
+    for (const method of wired.methods) methods.add(method);
+    modules.set(module.id, wired);
+  }
+  const wiredModules = [...modules.values()];
 
   let outbox: LogoutOutbox;
   const holder = new ProviderHolder(config.issuer, keys, (jwks) => services.configurationFor(jwks), (provider) => {
@@ -198,7 +195,7 @@ export async function createKapi(config: Config, options: KapiOptions = {}): Pro
 
   const app = new Koa({ keys: config.cookieKeys, proxy: config.trustProxyHops > 0, maxIpsCount: config.trustProxyHops });
   const interactionDeps: InteractionDeps = {
-    provider, methods, policies: DEFAULT_POLICIES, accounts, consents, audit, clientIp: (ctx: Context) => ctx.ip,
+    provider, methods, policies: POLICIES, traits: METHOD_TRAITS, accounts, consents, audit, clientIp: (ctx: Context) => ctx.ip,
     deviceCookies: deviceCookies(config), ownerSignedIn: (nationalId) => limiter.ownerSignedIn(nationalId),
   };
 
@@ -229,7 +226,7 @@ export async function createKapi(config: Config, options: KapiOptions = {}): Pro
   // (src/web/machine-front.ts, used by listen() below).
   app.use(errorPages());
   app.use(staticFiles());
-  const ops = operationsRouter({ db, state, metrics, extraChecks: () => mobile.readiness() });
+  const ops = operationsRouter({ db, state, metrics, extraChecks: async () => (await Promise.all(wiredModules.map((m) => m.readiness()))).flat() });
   // With an operator's listener, the public one keeps only /healthz (src/web/admin-listener.ts).
   if (config.admin) {
     app.use(async (ctx, next) => {
@@ -240,13 +237,11 @@ export async function createKapi(config: Config, options: KapiOptions = {}): Pro
   }
   app.use((config.admin ? healthRouter() : ops).routes());
   app.use(interactionRouter(interactionDeps).routes());
-  app.use(smartCard.router.routes());
-  app.use(bankingParts.router.routes());
-  app.use(secondFactors.router.routes());
+  for (const module of wiredModules) for (const router of module.routes) app.use(router.routes());
   // Office issuance: the registrar API (/registrar/v1) and the OpenAPI document (/openapi.json).
   for (const router of (await registrarWiring(config, services, provider, (ctx: Context) => ctx.ip)).routers) app.use(router.routes());
   await ensureAccountClient(clients, config.issuer);
-  app.use(accountRouter({ config, services, provider, clientIp: (ctx: Context) => ctx.ip, ports: { sms: messaging.sms, mail: messaging.mail, notifier: messaging.notifier, locator, secondFactors: { devices: secondFactors.devices, totp: secondFactors.totp }, passwordGuesses: limiter } }).routes());
+  app.use(accountRouter({ config, services, provider, clientIp: (ctx: Context) => ctx.ip, traits: METHOD_TRAITS, modulePages: wiredModules.flatMap((m) => m.accountPages), ports: { sms: messaging.sms, mail: messaging.mail, notifier: messaging.notifier, locator, passwordGuesses: limiter } }).routes());
   // /dev/outbox: the SMS and mail simulators' outboxes (only where they are in use, never in production).
   if (!config.production && (messaging.smsOutbox || messaging.mailOutbox)) app.use(devOutboxRouter({ sms: messaging.smsOutbox, mail: messaging.mailOutbox }).routes());
   if (config.demo) {
@@ -279,7 +274,13 @@ export async function createKapi(config: Config, options: KapiOptions = {}): Pro
   let admin: AdminListener | undefined;
   const adminHandler = () => adminApp(ops).callback();
   return {
-    config, services, app, provider, holder, outbox, methods, messaging, banking, secondFactors,
+    config, services, app, provider, holder, outbox, methods, messaging, modules,
+    exportsOf: <E>(module: ModuleOf<E>) => {
+      const wired = modules.get(module.id);
+      if (!wired) throw new Error(`module ${module.id} is not wired`);
+      return wired.exports as E;
+    },
+    demoHints: () => wiredModules.flatMap((m) => m.demoHints),
     admin: () => admin,
     async listen(existing?: Server, existingAdmin?: AdminListener) {
       if (config.admin) {
@@ -304,9 +305,7 @@ export async function createKapi(config: Config, options: KapiOptions = {}): Pro
     },
     async close() {
       clearInterval(retention);
-      await demoResponders?.close();
-      await banking.close();
-      await mobile.close();
+      for (const module of wiredModules) await module.close();
       messaging.close();
       outbox.stop();
       await holder.stop();

@@ -189,7 +189,7 @@ export interface Config {
   clockToleranceSeconds: number;
   logLevel: string;
   /** Smart-card trust: anchor files per profile (comma-separated paths); none means the method is off. */
-  /** Online banking: the JSON file of banks (src/banking-wiring.ts), and whether the demo bank runs on PORT + 3. */
+  /** Online banking: the JSON file of banks (interactions/banking/bank-file.ts), and whether the demo bank runs on PORT + 3. */
   banking: { file: string | undefined; demoBank: boolean };
   smartCard: {
     eSignatureAnchors: string[];
@@ -204,7 +204,7 @@ export interface Config {
     sms?: { endpoint: string; token?: string | undefined; username?: string | undefined; password?: string | undefined; senderId: string; timeoutMs: number; retries: number };
     smtp?: { host: string; port: number; tls: 'implicit' | 'starttls' | 'none'; username?: string | undefined; password?: string | undefined; from: string; timeoutMs: number };
   };
-  /** The push gateway for registered devices (src/second-factor-wiring.ts); absent: the outbox where simulators are allowed. */
+  /** The push gateway for registered devices (interactions/second-factor/wire.ts); absent: the outbox where simulators are allowed. */
   push: { endpoint: string; token?: string | undefined } | undefined;
   /** CSV of `network/prefix,place` for the approximate place shown with device approvals (adapters/geoip). */
   geoipFile: string | undefined;

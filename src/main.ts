@@ -33,13 +33,8 @@ async function main(): Promise<void> {
   const state = config.redis ? `Redis (${config.redis.kind === 'single' ? 'one server' : config.redis.kind})` : 'process memory';
   process.stdout.write(`Kapı is listening on http://${config.host}:${port} (issuer ${config.issuer}; ${storage}; short-lived state in ${state})\n`);
   if (config.demo) process.stdout.write(`Demo institution: ${config.issuer}/demo\n`);
-  if (config.demo && kapi.methods.get('e-signature')) {
-    process.stdout.write('e-Signature / ID card demo: stop the server, run `npx kapi dev token` (needs softhsm2 and opensc), start again and follow what it prints.\n');
-  }
-  if (kapi.banking.demoBank) process.stdout.write(`Online banking demo: Demo Bank on ${kapi.banking.demoBank.issuer} (customer 4000146, password Demo-Banka-146, code 246810 signs in as Ayşe; all customers in the README)\n`);
-  if (config.mobileSignature.simulator && !config.mobileSignature.operatorsFile && kapi.methods.get('mobile-signature')) {
-    process.stdout.write(`Mobile signature demo: MSSP simulator on http://${config.host}:${config.mobileSignature.simulatorPort}/dev (any operator; number 0530 000 00 01 signs as Ayşe, more test numbers in the README)\n`);
-  }
+  // How to try each method's demo, as its module says (e-signature's token, the demo bank, the MSSP simulator).
+  for (const hint of kapi.demoHints()) process.stdout.write(`${hint}\n`);
 
   let stopping = false;
   const stop = async (signal: string) => {

@@ -2,7 +2,7 @@ import type { Bank } from '../../adapters/banks/port.js';
 import type { Acr } from '../../src/assurance/levels.js';
 
 // One bank as the banking method sees it: how it is shown, how its answer is read and rated, and the
-// port that talks to it. Built from configuration in src/banking-wiring.ts.
+// port that talks to it. Built from configuration in interactions/banking/bank-file.ts.
 
 export interface BankAssurance {
   /** Level of a login at this bank when it reports nothing the mapping knows. */

@@ -1,47 +1,21 @@
-import type Router from '@koa/router';
-import type { Knex } from 'knex';
-import type { Context } from 'koa';
-import type { PopulationRegistry } from '../../adapters/population-registry/port.js';
-import type { StateStore } from '../../adapters/storage/port.js';
-import type { AccountRepository } from '../../src/accounts/account-repository.js';
-import type { Method } from '../../src/engine/types.js';
-import type { AuditLog } from '../../src/security/audit.js';
-import type { Limiters } from '../../src/security/limiters.js';
-import { randomToken } from '../../src/security/crypto.js';
-import type { InteractionDeps } from '../../src/web/interactions/context.js';
-import type { BankEntry } from './banks.js';
-import { BankLinks } from './links.js';
-import { bankingMethod } from './method.js';
-import { BankReturns } from './returns.js';
-import { bankingRouter } from './router.js';
+import { defineModule, type WiredModule } from '../../src/engine/module.js';
+import type { BankingSetup } from './bank-file.js';
+import { bankingConfig } from './config.js';
+import './messages.js';
+
+// Its messages are registered with the module list, not when it is wired: every page speaks both
+// languages however the module is configured (test/unit/messages-complete.test.ts).
 
 export type { BankEntry, BankAssurance, BankLogo } from './banks.js';
 
-export interface BankingModuleDeps {
-  banks: readonly BankEntry[];
-  db: Knex;
-  state: StateStore;
-  limiters: Limiters;
-  accounts: AccountRepository;
-  registry: PopulationRegistry;
-  audit: AuditLog;
-  subjectKey: Buffer;
-  /** The interaction pages' dependencies (built after the methods are registered). */
-  interactions: () => InteractionDeps;
-  clientIp: (ctx: Context) => string;
-}
-
-/** Online banking as one plug-in module: the `banking` method (when a bank is enabled) and its routes. */
-export function bankingModule(deps: BankingModuleDeps): { methods: Method[]; router: Router } {
-  const returns = new BankReturns(deps.state);
-  const routeKey = randomToken(24);
-  // Each bank link and each callback costs a state-store record and upstream requests: per IP.
-  // Generous: a bank login is not a guess, and many people share an address (CGNAT, offices); the
-  // limit only keeps one client from flooding the state store and the banks.
-  const limiter = deps.limiters.counter({ name: 'bank-rl', points: 120, durationSeconds: 60, blockSeconds: 60 });
-  const anyEnabled = deps.banks.some((b) => b.enabled);
-  return {
-    methods: anyEnabled ? [bankingMethod({ banks: deps.banks, returns, links: new BankLinks(deps.db), accounts: deps.accounts, registry: deps.registry, audit: deps.audit, subjectKey: deps.subjectKey, routeKey })] : [],
-    router: bankingRouter({ banks: deps.banks, returns, limiter, routeKey, interactions: deps.interactions, audit: deps.audit, clientIp: deps.clientIp }),
-  };
-}
+/** Online banking: the person signs in at her bank (OpenID Connect federation); the bank's level sets the acr. */
+export const bankingModule = defineModule({
+  id: 'banking',
+  configSchema: bankingConfig,
+  traits: [
+    { method: 'banking', stage: 'first', amr: ['fed'], acr: 'substantial', proves: ['strong-without-password'], notMe: { closes: 'bank_login' } },
+  ],
+  migrations: [],
+  // Loaded when wired: the module list stays light for the `kapi` command, which only migrates.
+  wire: async (context): Promise<WiredModule<BankingSetup>> => (await import('./wire.js')).wireBanking(context),
+});

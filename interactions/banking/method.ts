@@ -1,10 +1,9 @@
 import type { PopulationRegistry } from '../../adapters/population-registry/port.js';
 import type { BankAuthorization, BankFailure } from '../../adapters/banks/port.js';
-import type { AccountRepository } from '../../src/accounts/account-repository.js';
+import type { AccountStore, AuditTrail } from '../../src/engine/ports.js';
 import type { Method, MethodContext, Step } from '../../src/engine/types.js';
 import { validateNationalId } from '../../src/identity/national-id.js';
 import { log } from '../../src/log.js';
-import type { AuditLog } from '../../src/security/audit.js';
 import { constantTimeEqual, hmac } from '../../src/security/crypto.js';
 import { accountForBankCustomer } from './accounts.js';
 import { bankAmr, bankLevel } from './assurance.js';
@@ -22,9 +21,9 @@ export interface BankingMethodDeps {
   banks: readonly BankEntry[];
   returns: BankReturns;
   links: BankLinks;
-  accounts: AccountRepository;
+  accounts: AccountStore;
   registry: PopulationRegistry;
-  audit: AuditLog;
+  audit: AuditTrail;
   /** Key of the bank-subject hashes kept in bank_links. */
   subjectKey: Buffer;
   /**

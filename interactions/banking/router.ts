@@ -6,13 +6,13 @@ import { KapiError } from '../../src/errors.js';
 import { assertCsrf } from '../../src/security/csrf.js';
 import type { Counter } from '../../src/security/limiters.js';
 import { translate } from '../../src/web/i18n.js';
-import type { InteractionDeps } from '../../src/web/interactions/context.js';
-import { continueMethod } from '../../src/web/interactions/login.js';
+import type Provider from 'oidc-provider';
+import type { LoginPort } from '../../src/engine/login-port.js';
 import { allowInteractionFormTargets } from '../../src/web/form-targets.js';
 import { localeFor } from '../../src/web/locale.js';
 import { renderPage } from '../../src/web/render.js';
 import { answerStartedHere, refuseAnswerFromElsewhere } from '../../src/web/upstream-binding.js';
-import type { AuditLog } from '../../src/security/audit.js';
+import type { AuditTrail } from '../../src/engine/ports.js';
 import type { BankEntry } from './banks.js';
 import { BANK_CALLBACK_PATH, BANKING_METHOD_ID } from './method.js';
 import type { BankReturns } from './returns.js';
@@ -22,8 +22,9 @@ export interface BankingRouterDeps {
   returns: BankReturns;
   limiter: Counter;
   routeKey: string;
-  interactions: () => InteractionDeps;
-  audit: AuditLog;
+  provider: () => Provider;
+  login: LoginPort;
+  audit: AuditTrail;
   clientIp: (ctx: Context) => string;
 }
 
@@ -41,7 +42,7 @@ async function limited(deps: BankingRouterDeps, ctx: Context): Promise<boolean> 
 
 /**
  * The banking module's HTTP edge: the bank links of the chooser, the bank's callback, and the logos.
- * Everything that changes the flow goes through the engine (continueMethod / the interaction page).
+ * Everything that changes the flow goes through the engine (the login port / the interaction page).
  */
 export function bankingRouter(deps: BankingRouterDeps): Router {
   const router = new Router();
@@ -58,8 +59,7 @@ export function bankingRouter(deps: BankingRouterDeps): Router {
 
   /** The interaction of this browser with its flow, for a link that carries the flow's CSRF token. */
   async function loadForLink(ctx: Context) {
-    const interactions = deps.interactions();
-    const provider = interactions.provider();
+    const provider = deps.provider();
     const interaction = (await provider.interactionDetails(ctx.req, ctx.res)) as unknown as InteractionLike;
     if (interaction.uid !== ctx.params.uid || interaction.prompt.name !== 'login') throw new KapiError('session_expired');
     const client = await provider.Client.find(String(interaction.params.client_id));
@@ -70,7 +70,7 @@ export function bankingRouter(deps: BankingRouterDeps): Router {
     const flow = loadFlow(interaction, locale, isAcr(existing?.requiredAcr) ? existing.requiredAcr : undefined);
     assertCsrf(flow.csrf, { _csrf: ctx.query._csrf });
     if (flow.current?.method !== BANKING_METHOD_ID) throw new KapiError('method_unavailable');
-    return { interactions, interaction, client, flow };
+    return { interaction, client, flow };
   }
 
   // "Choose another sign-in method": leaves the banking method so the chooser shows again (the
@@ -87,9 +87,9 @@ export function bankingRouter(deps: BankingRouterDeps): Router {
   // authorization request and redirect (or refuse, before any redirect, a person who closed bank login).
   router.get('/interaction/:uid/banking/:bank', async (ctx) => {
     if (await limited(deps, ctx)) return;
-    const { interactions, interaction, client, flow } = await loadForLink(ctx);
+    const { interaction, client, flow } = await loadForLink(ctx);
     const minimum = (client as unknown as Record<string, unknown>).min_acr;
-    await continueMethod(interactions, {
+    await deps.login.continueMethod({
       ctx,
       interaction,
       flow,

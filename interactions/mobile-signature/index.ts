@@ -1,68 +1,19 @@
-import type { IpLocator } from '../../adapters/geoip/port.js';
-import type { MobileOperator } from '../../adapters/mobile-operators/port.js';
-import type { PopulationRegistry } from '../../adapters/population-registry/port.js';
-import type { CertificateValidator, TrustProfile } from '../../adapters/pki/port.js';
-import type { StateStore } from '../../adapters/storage/port.js';
-import type { AccountRepository } from '../../src/accounts/account-repository.js';
-import type { Method } from '../../src/engine/types.js';
-import type { AuditLog } from '../../src/security/audit.js';
-import type { Limiters } from '../../src/security/limiters.js';
-import { mobileSignatureMethod } from './method.js';
-import { MobileSignatureTransactions } from './transactions.js';
+import { defineModule, type WiredModule } from '../../src/engine/module.js';
+import { mobileSignatureConfig } from './config.js';
+import type { MobileSignatureWiring } from './operators.js';
+import './messages.js';
 
-export interface MobileSignatureModuleDeps {
-  state: StateStore;
-  limiters: Limiters;
-  accounts: AccountRepository;
-  registry: PopulationRegistry;
-  audit: AuditLog;
-  validator: CertificateValidator;
-  /** Enabled operators, in form order, each with its trust anchors and timeouts. */
-  operators: { operator: MobileOperator; trust: TrustProfile; timeoutSeconds: number; requestTimeoutMs: number; displayLimit?: number | undefined }[];
-  /** The place of the browser's address, named on the phone next to the code (adapters/geoip). */
-  locator: IpLocator;
-  /** HMAC key for rate-limit keys (numbers and IPs are personal data). */
-  limiterKey: Buffer;
-  /** Starts allowed per (identity number, GSM number) pair in ten minutes (default 5); an IP gets ten times as many. */
-  startsPerTenMinutes?: number;
-  /** Operator requests per GSM number per hour, strangers' browsers together (default 10). */
-  requestsPerNumberHour?: number;
-  /** Operator requests per hour in all, strangers' browsers together (default 20,000). */
-  requestsPerHour?: number;
-  onOutcome?: (operator: string, outcome: string) => void;
-}
+// Its messages are registered with the module list, not when it is wired: every page speaks both
+// languages however the module is configured (test/unit/messages-complete.test.ts).
 
-/** The mobile-signature method as a plug-in module; no operator enabled means no method. */
-export function mobileSignatureModule(deps: MobileSignatureModuleDeps): { methods: Method[] } {
-  if (deps.operators.length === 0) return { methods: [] };
-  const perPerson = deps.startsPerTenMinutes ?? 5;
-  // Offices and mobile carriers put many people behind one address: the IP limit is only a backstop.
-  const limiterFor = (name: string, points: number) => deps.limiters.counter({ name: `ms-start-${name}`, points, durationSeconds: 600 });
-  const limiters = {
-    person: limiterFor('person', perPerson),
-    ip: limiterFor('ip', perPerson * 10),
-    phone: deps.limiters.counter({ name: 'ms-budget-msisdn', points: deps.requestsPerNumberHour ?? 10, durationSeconds: 3600 }),
-    all: deps.limiters.counter({ name: 'ms-budget-all', points: deps.requestsPerHour ?? 20_000, durationSeconds: 3600 }),
-  };
-  const timeouts = new Map(deps.operators.map((o) => [o.operator.id, o.timeoutSeconds]));
-  const displayLimits = new Map(deps.operators.map((o) => [o.operator.id, o.displayLimit]));
-  const method = mobileSignatureMethod({
-    transactions: new MobileSignatureTransactions(deps.state),
-    operators: new Map(deps.operators.map((o) => [o.operator.id, o.operator])),
-    operatorList: deps.operators.map((o) => o.operator),
-    trust: new Map(deps.operators.map((o) => [o.operator.id, o.trust])),
-    validator: deps.validator,
-    requestTimeoutSeconds: Math.ceil(Math.max(...deps.operators.map((o) => o.requestTimeoutMs)) / 1000),
-    receiptText: (tx) => (tx.status === 'accepted' ? 'Kapı: giriş başarılı / signed in' : 'Kapı: giriş tamamlanamadı / sign-in failed'),
-    timeoutSeconds: (operator) => timeouts.get(operator) ?? 120,
-    displayLimit: (operator) => displayLimits.get(operator),
-    locator: deps.locator,
-    accounts: deps.accounts,
-    registry: deps.registry,
-    audit: deps.audit,
-    limiters,
-    limiterKey: deps.limiterKey,
-    ...(deps.onOutcome ? { onOutcome: deps.onOutcome } : {}),
-  });
-  return { methods: [method] };
-}
+/** Mobile signature (ETSI TS 102 204): the GSM operator asks the person's phone to sign; one method for every operator. */
+export const mobileSignatureModule = defineModule({
+  id: 'mobile-signature',
+  configSchema: mobileSignatureConfig,
+  traits: [
+    { method: 'mobile-signature', stage: 'first', amr: ['hwk', 'mca', 'pin'], acr: 'high', proves: ['signature', 'strong-without-password'], notMe: { advice: 'gsm_operator' } },
+  ],
+  migrations: [],
+  // Loaded when wired: the module list stays light for the `kapi` command, which only migrates.
+  wire: async (context): Promise<WiredModule<MobileSignatureWiring>> => (await import('./wire.js')).wireMobileSignature(context),
+});

@@ -2,11 +2,10 @@ import type { IpLocator } from '../../adapters/geoip/port.js';
 import type { PopulationRegistry } from '../../adapters/population-registry/port.js';
 import { canonicalSubscriber } from '../../adapters/mobile-operators/etsi-client.js';
 import { OperatorUnavailable, type MobileOperator } from '../../adapters/mobile-operators/port.js';
-import type { AccountRepository } from '../../src/accounts/account-repository.js';
+import type { AccountStore, AuditTrail } from '../../src/engine/ports.js';
 import type { Method, MethodContext, Step } from '../../src/engine/types.js';
 import { validateNationalId } from '../../src/identity/national-id.js';
 import { log } from '../../src/log.js';
-import type { AuditLog } from '../../src/security/audit.js';
 import { ipBucket } from '../../src/security/guess-limiter.js';
 import { giveBackAll, takeAll, type Counter } from '../../src/security/limiters.js';
 import { hmac } from '../../src/security/crypto.js';
@@ -22,9 +21,9 @@ const WAITING_VIEW = '/interactions/mobile-signature/views/waiting';
 const AMR = ['hwk', 'mca', 'pin'];
 
 export interface MobileSignatureMethodDeps extends AdvanceDeps {
-  accounts: AccountRepository;
+  accounts: AccountStore;
   registry: PopulationRegistry;
-  audit: AuditLog;
+  audit: AuditTrail;
   /** Enabled operators, in the order the form lists them. */
   operatorList: readonly MobileOperator[];
   /** Seconds the phone waits for the person (the TimeOut sent to the MSSP), per operator. */

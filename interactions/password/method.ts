@@ -1,10 +1,9 @@
-import type { AccountRepository } from '../../src/accounts/account-repository.js';
+import type { AccountStore, AuditTrail } from '../../src/engine/ports.js';
 import type { PasswordHasher } from '../../src/accounts/password-hasher.js';
 import { checkPassword, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../../src/accounts/password-rules.js';
 import { passwordReuse } from '../../src/accounts/password-reuse.js';
 import type { Method, MethodContext, Step } from '../../src/engine/types.js';
 import { validateNationalId } from '../../src/identity/national-id.js';
-import type { AuditLog } from '../../src/security/audit.js';
 import { hmac } from '../../src/security/crypto.js';
 import type { GuessLimiter } from '../../src/security/guess-limiter.js';
 import './messages.js';
@@ -13,10 +12,10 @@ const VIEW = '/interactions/password/views/password';
 const CHANGE_VIEW = '/interactions/password/views/change';
 
 export interface PasswordMethodDeps {
-  accounts: AccountRepository;
+  accounts: AccountStore;
   hasher: PasswordHasher;
   limiter: GuessLimiter;
-  audit: AuditLog;
+  audit: AuditTrail;
   /** Key for hashing typed identity numbers in records of failed attempts (no raw numbers stored). */
   subjectKey: Buffer;
   /** Does the chooser offer other methods (to show the link back to it)? */

@@ -1,12 +1,11 @@
 import QRCode from 'qrcode';
 import type { PushSender } from '../../adapters/push/port.js';
 import type { IpLocator } from '../../adapters/geoip/port.js';
-import type { AccountRepository } from '../../src/accounts/account-repository.js';
-import type { ApprovalLimits } from '../../src/devices/approval-limits.js';
-import { qrPayload, type Approvals } from '../../src/devices/approvals.js';
-import type { DeviceRegistry } from '../../src/devices/device-registry.js';
+import type { AccountStore, AuditTrail } from '../../src/engine/ports.js';
+import type { ApprovalLimits } from './devices/approval-limits.js';
+import { qrPayload, type Approvals } from './devices/approvals.js';
+import type { DeviceRegistry } from './devices/device-registry.js';
 import type { Method, MethodContext, Step } from '../../src/engine/types.js';
-import type { AuditLog } from '../../src/security/audit.js';
 import { translate } from '../../src/web/i18n.js';
 import { log } from '../../src/log.js';
 import './messages.js';
@@ -16,20 +15,20 @@ const RESULT_VIEW = '/interactions/second-factor/views/device-result';
 const POLL_SECONDS = 2;
 
 export interface DeviceMethodDeps {
-  accounts: AccountRepository;
+  accounts: AccountStore;
   devices: DeviceRegistry;
   approvals: Approvals;
   /** Approvals per sign-in and per account, and the lock after a refusal (issue 25: no farming). */
   limits: ApprovalLimits;
   push: PushSender;
-  audit: AuditLog;
+  audit: AuditTrail;
   locator: IpLocator;
 }
 
 /**
  * The registered device: the login opens an approval that reaches the phone three ways (a push
  * notification, the app's "Mobile Approval" list, the QR code on this page). The device answers with
- * a JWS (src/web/device-api); this method only reads the approval record on the browser's own
+ * a JWS (interactions/second-factor/device-api); this method only reads the approval record on the browser's own
  * request. Number matching: the page shows the number the person must type on the phone. amr mca, swk.
  */
 export function deviceMethod(deps: DeviceMethodDeps): Method {

@@ -1,44 +1,28 @@
-import type { PushSender } from '../../adapters/push/port.js';
-import type { SmsSender } from '../../adapters/sms/port.js';
-import type { AccountRepository } from '../../src/accounts/account-repository.js';
-import type { ApprovalLimits } from '../../src/devices/approval-limits.js';
-import type { Approvals } from '../../src/devices/approvals.js';
-import type { DeviceRegistry } from '../../src/devices/device-registry.js';
-import type { TotpStore } from '../../src/devices/totp.js';
-import type { Method } from '../../src/engine/types.js';
-import type { AuditLog } from '../../src/security/audit.js';
-import type { Limiters } from '../../src/security/limiters.js';
-import { deviceMethod } from './device-method.js';
-import { StepLimits } from './limits.js';
-import { smsMethod } from './sms-method.js';
-import { totpMethod } from './totp-method.js';
-import type { IpLocator } from '../../adapters/geoip/port.js';
+import { defineModule, type WiredModule } from '../../src/engine/module.js';
+import { secondFactorConfig } from './config.js';
+import * as m007 from './migrations/007_second_factors.js';
+import type { SecondFactors } from './wire.js';
+import './messages.js';
+import './account/messages.js';
+import './devices/approval-alarm.js';
 
-export interface SecondFactorModuleDeps {
-  accounts: AccountRepository;
-  devices: DeviceRegistry;
-  approvals: Approvals;
-  approvalLimits: ApprovalLimits;
-  totp: TotpStore;
-  sms: SmsSender;
-  push: PushSender;
-  audit: AuditLog;
-  limiters: Limiters;
-  codeKey: Buffer;
-  /** The approximate place of the browser's IP, shown with each approval on the phone. */
-  locator: IpLocator;
-  /** Wrong codes before the step locks (tests use small numbers). Default 5. */
-  guesses?: number;
-}
+// Its messages are registered with the module list, not when it is wired: every page speaks both
+// languages however the module is configured (test/unit/messages-complete.test.ts).
 
-/** The second factors (issue 7): registered device, e-Government Key (TOTP), SMS code; in that order on the chooser. */
-export function secondFactorModule(deps: SecondFactorModuleDeps): { methods: Method[] } {
-  const limits = new StepLimits({ limiters: deps.limiters, ...(deps.guesses ? { guesses: deps.guesses } : {}) });
-  return {
-    methods: [
-      deviceMethod({ accounts: deps.accounts, devices: deps.devices, approvals: deps.approvals, limits: deps.approvalLimits, push: deps.push, audit: deps.audit, locator: deps.locator }),
-      totpMethod({ totp: deps.totp, limits, audit: deps.audit, accounts: deps.accounts }),
-      smsMethod({ accounts: deps.accounts, devices: deps.devices, sms: deps.sms, limits, audit: deps.audit, codeKey: deps.codeKey }),
-    ],
-  };
-}
+/**
+ * The second factors (issue 7): registered device, e-Government Key (TOTP), SMS code, in that order on
+ * the chooser; the device API of the mobile app and the "Two-Factor Authentication" account page.
+ */
+export const secondFactorModule = defineModule({
+  id: 'second-factor',
+  configSchema: secondFactorConfig,
+  traits: [
+    { method: 'device', stage: 'second', amr: ['mca', 'swk'], acr: 'substantial', proves: [], secondStageAmr: ['swk'], notMe: { advice: 'second_factors' } },
+    { method: 'totp', stage: 'second', amr: ['otp'], acr: 'substantial', proves: ['asked-after-password'], secondStageAmr: ['otp'], notMe: { advice: 'second_factors' } },
+    { method: 'sms', stage: 'second', amr: ['sms', 'otp'], acr: 'substantial', proves: [], secondStageAmr: ['sms', 'otp'], notMe: { advice: 'second_factors' } },
+  ],
+  // Named 007 since before it moved here: knex records the name, so databases that ran it keep it.
+  migrations: [m007],
+  // Loaded when wired: the module list stays light for the `kapi` command, which only migrates.
+  wire: async (context): Promise<WiredModule<SecondFactors>> => (await import('./wire.js')).wireSecondFactors(context),
+});

@@ -1,10 +1,9 @@
 import { randomInt } from 'node:crypto';
 import type { SmsSender } from '../../adapters/sms/port.js';
-import type { AccountRepository } from '../../src/accounts/account-repository.js';
-import type { DeviceRegistry } from '../../src/devices/device-registry.js';
-import { secondFactorPhone } from '../../src/devices/second-factor-phone.js';
+import type { AccountStore, AuditTrail } from '../../src/engine/ports.js';
+import type { DeviceRegistry } from './devices/device-registry.js';
+import { secondFactorPhone } from '../../src/accounts/second-factor-phone.js';
 import type { Method, MethodContext, Step } from '../../src/engine/types.js';
-import type { AuditLog } from '../../src/security/audit.js';
 import { constantTimeEqual, hmac } from '../../src/security/crypto.js';
 import { translate } from '../../src/web/i18n.js';
 import type { StepLimits } from './limits.js';
@@ -15,11 +14,11 @@ const CODE_SECONDS = 180;
 const SENDS_PER_FLOW = 3;
 
 export interface SmsMethodDeps {
-  accounts: AccountRepository;
+  accounts: AccountStore;
   devices: DeviceRegistry;
   sms: SmsSender;
   limits: StepLimits;
-  audit: AuditLog;
+  audit: AuditTrail;
   /** Key of the code's HMAC: codes live only as a keyed hash in the flow. */
   codeKey: Buffer;
 }

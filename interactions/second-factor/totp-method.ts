@@ -1,7 +1,6 @@
-import type { AccountRepository } from '../../src/accounts/account-repository.js';
-import type { TotpStore } from '../../src/devices/totp.js';
+import type { AccountStore, AuditTrail } from '../../src/engine/ports.js';
+import type { TotpStore } from './devices/totp.js';
 import type { Method, MethodContext, Step } from '../../src/engine/types.js';
-import type { AuditLog } from '../../src/security/audit.js';
 import type { StepLimits } from './limits.js';
 import './messages.js';
 
@@ -11,7 +10,7 @@ const VIEW = '/interactions/second-factor/views/code';
  * The e-Government Key (TOTP): the current code of the person's authenticator app, after the password.
  * The code alone signs nobody in (it is a second factor only); each code is accepted once. amr otp.
  */
-export function totpMethod(deps: { totp: TotpStore; limits: StepLimits; audit: AuditLog; accounts: AccountRepository }): Method {
+export function totpMethod(deps: { totp: TotpStore; limits: StepLimits; audit: AuditTrail; accounts: AccountStore }): Method {
   const prompt = (extra: Partial<Extract<Step, { kind: 'prompt' }>> = {}): Step => ({ kind: 'prompt', view: VIEW, ...extra, data: { kind: 'totp', ...extra.data } });
   /** This browser's own device id for the account's person (device cookie), or undefined. */
   const deviceOf = async (ctx: MethodContext, accountId: string): Promise<string | undefined> => {

@@ -1,41 +1,22 @@
-import type Router from '@koa/router';
-import type { Context } from 'koa';
-import type { IpLocator } from '../../adapters/geoip/port.js';
-import type { PopulationRegistry } from '../../adapters/population-registry/port.js';
-import type { CertificateValidator, TrustProfile } from '../../adapters/pki/port.js';
-import type { StateStore } from '../../adapters/storage/port.js';
-import type { AccountRepository } from '../../src/accounts/account-repository.js';
-import type { Method } from '../../src/engine/types.js';
-import type { AuditLog } from '../../src/security/audit.js';
-import type { Limiters } from '../../src/security/limiters.js';
-import { smartCardMethod } from './method.js';
-import { signerApiRouter } from './signer-api.js';
-import { SmartCardTransactions, type SmartCardProfile } from './transactions.js';
+import { defineModule } from '../../src/engine/module.js';
+import { smartCardConfig } from './config.js';
+import './messages.js';
 
-export interface SmartCardModuleDeps {
-  issuer: string;
-  state: StateStore;
-  limiters: Limiters;
-  accounts: AccountRepository;
-  registry: PopulationRegistry;
-  audit: AuditLog;
-  validator: CertificateValidator;
-  /** Trust per profile; a profile without anchors is not offered. */
-  trust: Partial<Record<SmartCardProfile, TrustProfile>>;
-  /** The place of the browser's address, shown by the signer (adapters/geoip). */
-  locator: IpLocator;
-  /** Key of the identity-number hashes in logs and failed sign-in records (the password method's too). */
-  subjectKey: Buffer;
-  clientIp: (ctx: Context) => string;
-}
+// Its messages are registered with the module list, not when it is wired: every page speaks both
+// languages however the module is configured (test/unit/messages-complete.test.ts).
 
-/** The e-signature and ID-card methods and the signer's API, as one plug-in module. */
-export function smartCardModule(deps: SmartCardModuleDeps): { methods: Method[]; router: Router } {
-  const transactions = new SmartCardTransactions(deps.state, deps.issuer);
-  const profiles = (['e-signature', 'id-card'] as const).filter((p) => (deps.trust[p]?.anchors.length ?? 0) > 0);
-  const limiter = deps.limiters.counter({ name: 'sc-api', points: 60, durationSeconds: 60, blockSeconds: 60 });
-  return {
-    methods: profiles.map((p) => smartCardMethod(p, { transactions, accounts: deps.accounts, registry: deps.registry, audit: deps.audit, issuer: deps.issuer, locator: deps.locator, subjectKey: deps.subjectKey })),
-    router: signerApiRouter({ transactions, validator: deps.validator, trust: deps.trust as Record<SmartCardProfile, TrustProfile>, limiter, clientIp: deps.clientIp, subjectKey: deps.subjectKey }),
-  };
-}
+/**
+ * e-Signature and the ID card (a PKCS#11 card signed through the citizen's `kapi-signer`): each offered
+ * when its trust anchors are configured (or on the embedded demo, with the demo test CA).
+ */
+export const smartCardModule = defineModule({
+  id: 'smart-card',
+  configSchema: smartCardConfig,
+  traits: [
+    { method: 'e-signature', stage: 'first', amr: ['hwk', 'sc', 'pin'], acr: 'high', proves: ['signature', 'strong-without-password'], notMe: { advice: 'certificate_provider' } },
+    { method: 'id-card', stage: 'first', amr: ['hwk', 'sc', 'pin'], acr: 'high', proves: ['strong-without-password'], notMe: { advice: 'id_card' } },
+  ],
+  migrations: [],
+  // Loaded when wired: the module list stays light for the `kapi` command, which only migrates.
+  wire: async (context) => (await import('./wire.js')).wireSmartCard(context),
+});

@@ -1,10 +1,9 @@
 import type { IpLocator } from '../../adapters/geoip/port.js';
 import type { PopulationRegistry } from '../../adapters/population-registry/port.js';
-import type { AccountRepository } from '../../src/accounts/account-repository.js';
+import type { AccountStore, AuditTrail } from '../../src/engine/ports.js';
 import type { Method, MethodContext, Step } from '../../src/engine/types.js';
 import { validateNationalId } from '../../src/identity/national-id.js';
 import { log } from '../../src/log.js';
-import type { AuditLog } from '../../src/security/audit.js';
 import { hmac } from '../../src/security/crypto.js';
 import { accountFromRegistry } from '../../src/accounts/account-from-registry.js';
 import { displayCode, type SmartCardProfile, type SmartCardTransactions } from './transactions.js';
@@ -25,9 +24,9 @@ export function refusalMessage(profile: SmartCardProfile, reason: string): strin
 
 export interface SmartCardMethodDeps {
   transactions: SmartCardTransactions;
-  accounts: AccountRepository;
+  accounts: AccountStore;
   registry: PopulationRegistry;
-  audit: AuditLog;
+  audit: AuditTrail;
   /** The issuer URL the signer is pointed at (shown on the waiting page). */
   issuer: string;
   /** The place of the browser's address, which the signer shows with the time and the institution. */

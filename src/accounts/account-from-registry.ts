@@ -1,12 +1,12 @@
 import type { PopulationRegistry } from '../../adapters/population-registry/port.js';
-import type { AuditLog } from '../security/audit.js';
+import type { AccountStore, AuditTrail } from '../engine/ports.js';
 import type { Account } from './account.js';
-import { accountFromPerson, type AccountRepository } from './account-repository.js';
+import { accountFromPerson } from './account-repository.js';
 
 export interface AccountFromRegistryDeps {
-  accounts: AccountRepository;
+  accounts: AccountStore;
   registry: PopulationRegistry;
-  audit: AuditLog;
+  audit: AuditTrail;
 }
 
 /**

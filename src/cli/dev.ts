@@ -15,7 +15,7 @@ export function devCommand(ctx: CliContext): Command {
       const result = await ctx.withConfig(async (config) => {
         if (config.production) throw new Error('kapi dev token is for development only');
         const { createDemoToken } = await import('../dev/demo-token.js');
-        const { demoCaDir, demoCaPort } = await import('../smart-card-wiring.js');
+        const { demoCaDir, demoCaPort } = await import('../../interactions/smart-card/trust.js');
         const token = await createDemoToken({ dataDir: config.dataDir, nationalId: o.nationalId, caDir: demoCaDir(config), responderBaseUrl: `http://127.0.0.1:${demoCaPort(config)}` });
         return { ...token, issuer: config.issuer };
       });

@@ -7,7 +7,7 @@ import { KapiError } from '../errors.js';
 
 // `kapi dev token`: a SoftHSM2 token that behaves like a citizen's card on the embedded demo: an
 // authentication key (ID card) and a qualified signing key (e-signature), each with a certificate from
-// the demo test CA that the demo server trusts (src/smart-card-wiring.ts). Development only.
+// the demo test CA that the demo server trusts (interactions/smart-card/trust.ts). Development only.
 
 export const DEMO_PIN = '123456';
 const SO_PIN = '12345678';

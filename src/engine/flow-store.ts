@@ -1,8 +1,10 @@
 import type { Acr } from '../assurance/levels.js';
 import { isAcr } from '../assurance/levels.js';
 import { randomToken } from '../security/crypto.js';
-import type { Locale } from '../web/i18n.js';
 import type { Flow } from './types.js';
+
+// The language is the flow's own type: the engine imports nothing from the web layer.
+type Locale = Flow['locale'];
 
 /** The slice of oidc-provider's Interaction the engine uses. */
 export interface InteractionLike {

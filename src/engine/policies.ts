@@ -1,5 +1,6 @@
 import { atLeast } from '../assurance/levels.js';
 import { levelWith, reachedLevel } from './assurance.js';
+import type { MethodTraitBook } from './traits.js';
 import type { Decision, Method, Policy, PolicyInput } from './types.js';
 
 /** Methods that could still be offered: not done yet, of a factor that makes sense now. */
@@ -41,42 +42,47 @@ export const stepUpPolicy: Policy = async (input) => {
   return { kind: 'next', methods: reaching, why: 'step_up' };
 };
 
-/** amr values only a second factor earns: a continued session that carries one has had its second stage. */
-const SECOND_STAGE_AMR = new Set(['otp', 'sms', 'swk']);
-
 /**
  * Two-factor authentication (issue 7). After the first stage, a second stage is required when the
  * account has two-factor authentication on (after every first method), or when it has an active
- * e-Government Key (TOTP) and the first stage was the password. Offered: the second methods the
- * person is enrolled in (`usableBy`: a registered device, else the verified phone; the TOTP key).
- * Nobody does two second stages: once one is done (now or in the session being continued) this policy
- * is silent, and the level asked for is left to the step-up policy.
+ * method that is `asked-after-password` (the e-Government Key) and the first stage proved a
+ * `password`. Offered: the second methods the person is enrolled in (`usableBy`: a registered device,
+ * else the verified phone; the TOTP key). Nobody does two second stages: once one is done (now, or in
+ * the session being continued, which shows it by an amr only a second stage earns) this policy is
+ * silent, and the level asked for is left to the step-up policy. What each method is comes from its
+ * module's traits, never from its id.
  */
-export const secondFactorPolicy: Policy = async (input) => {
-  const { flow, account } = input;
-  if (!account) return undefined;
-  const firsts = flow.completed.filter((c) => c.factor === 'first');
-  if (!firsts.length) return undefined;
-  const secondDone = flow.completed.some((c) => c.factor === 'second' || (c.method === 'session' && c.amr.some((a) => SECOND_STAGE_AMR.has(a))));
-  if (secondDone) return undefined;
-  const afterPassword = firsts.some((c) => c.method === 'password');
-  // Nothing to ask (and no enrolment to look up) without the setting, unless a password may need its TOTP.
-  if (!account.twoFactorEnabled && !afterPassword) return undefined;
-  const usable: Method[] = [];
-  for (const m of input.methods) {
-    if (m.factor === 'second' && (!m.usableBy || (await m.usableBy(account)))) usable.push(m);
-  }
-  const totpAfterPassword = afterPassword && usable.some((m) => m.id === 'totp');
-  if (!account.twoFactorEnabled && !totpAfterPassword) return undefined;
-  // The setting is on but nothing is enrolled any more (device deleted, phone removed): say so.
-  if (!usable.length) return { kind: 'deny', code: 'second_factor_unavailable' };
-  return { kind: 'next', methods: usable, why: 'second_factor' };
-};
+export function secondFactorPolicy(traits: MethodTraitBook): Policy {
+  const secondStageAmr = traits.secondStageAmr();
+  return async (input) => {
+    const { flow, account } = input;
+    if (!account) return undefined;
+    const firsts = flow.completed.filter((c) => c.factor === 'first');
+    if (!firsts.length) return undefined;
+    const secondDone = flow.completed.some((c) => c.factor === 'second' || (c.method === 'session' && c.amr.some((a) => secondStageAmr.has(a))));
+    if (secondDone) return undefined;
+    const afterPassword = firsts.some((c) => traits.proves(c.method, 'password'));
+    // Nothing to ask (and no enrolment to look up) without the setting, unless a password may need its TOTP.
+    if (!account.twoFactorEnabled && !afterPassword) return undefined;
+    const usable: Method[] = [];
+    for (const m of input.methods) {
+      if (m.factor === 'second' && (!m.usableBy || (await m.usableBy(account)))) usable.push(m);
+    }
+    const askedAfterPassword = afterPassword && usable.some((m) => traits.proves(m.id, 'asked-after-password'));
+    if (!account.twoFactorEnabled && !askedAfterPassword) return undefined;
+    // The setting is on but nothing is enrolled any more (device deleted, phone removed): say so.
+    if (!usable.length) return { kind: 'deny', code: 'second_factor_unavailable' };
+    return { kind: 'next', methods: usable, why: 'second_factor' };
+  };
+}
 
-export const DEFAULT_POLICIES: readonly Policy[] = [firstFactorPolicy, secondFactorPolicy, stepUpPolicy];
+/** The policies of a Kapı whose methods have these traits, in order. */
+export function policiesFor(traits: MethodTraitBook): readonly Policy[] {
+  return [firstFactorPolicy, secondFactorPolicy(traits), stepUpPolicy];
+}
 
 /** Runs the policies in order; the first that answers decides; if none objects, the flow is satisfied. */
-export async function decide(input: PolicyInput, policies: readonly Policy[] = DEFAULT_POLICIES): Promise<Decision> {
+export async function decide(input: PolicyInput, policies: readonly Policy[]): Promise<Decision> {
   for (const policy of policies) {
     const decision = await policy(input);
     if (decision) return decision;

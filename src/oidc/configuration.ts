@@ -17,7 +17,7 @@ import type { ConsentRepository } from '../accounts/consent-repository.js';
 import type { ProviderJwk } from '../../keys/key-store.js';
 import { errors } from 'oidc-provider';
 import { decodeJwt } from 'jose';
-import { dpopIatTimely } from '../web/device-api/dpop.js';
+import { dpopIatTimely } from './dpop.js';
 import type { ResourceServerRegistry } from './resource-servers.js';
 import { introspectionAllowedPolicy } from './introspection-policy.js';
 import { outgoingFetch } from './outgoing-requests.js';
@@ -145,7 +145,7 @@ export function buildConfiguration(deps: ConfigurationDeps): Configuration {
       dPoP: {
         enabled: true,
         // oidc-provider accepts any proof whose iat is within 300 s of now, with no setting for it. Kapı
-        // holds proofs to the window of its own resource endpoints (src/web/device-api/dpop.ts): no later
+        // holds proofs to the window of its own resource endpoints (src/oidc/dpop.ts): no later
         // than now + the clock tolerance, no older than 120 s + the tolerance. requireNonce is the hook
         // oidc-provider calls with every proof before verifying it; a malformed proof is left to it.
         requireNonce(ctx: Ctx) {

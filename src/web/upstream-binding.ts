@@ -1,7 +1,7 @@
 import type { Context } from 'koa';
 import type { UpstreamBinding } from '../engine/types.js';
 import { log } from '../log.js';
-import type { AuditLog } from '../security/audit.js';
+import type { AuditTrail } from '../engine/ports.js';
 import { constantTimeEqual, sha256 } from '../security/crypto.js';
 import { registerMessages, translate } from './i18n.js';
 import { localeFor } from './locale.js';
@@ -69,7 +69,7 @@ export interface RefusedAnswer {
  * an audit event (with the address, as every audit row), a warning without personal data (no state,
  * code, address or person), and a 403 page in the person's language telling her nobody was signed in.
  */
-export async function refuseAnswerFromElsewhere(ctx: Context, deps: { audit: AuditLog; clientIp: (ctx: Context) => string }, refused: RefusedAnswer): Promise<void> {
+export async function refuseAnswerFromElsewhere(ctx: Context, deps: { audit: AuditTrail; clientIp: (ctx: Context) => string }, refused: RefusedAnswer): Promise<void> {
   const detail = { method: refused.method, upstream: refused.upstream, reason: 'other_browser', callback: refused.callbackPath };
   log.warn(detail, 'upstream answer refused: it arrived in a browser that did not start the request');
   await deps.audit.event({ type: 'upstream.answer_refused', clientId: refused.clientId, ip: deps.clientIp(ctx), detail });

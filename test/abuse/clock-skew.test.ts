@@ -18,7 +18,7 @@ import { startKapi, type TestKapi } from '../support/kapi.js';
 
 const WIDE = 30;
 const ASSERTION_LIFETIME = 60; // openid-client signs client assertions valid for 60 s (exp = iat + 60)
-const DPOP_MAX_AGE = 120; // src/web/device-api/dpop.ts
+const DPOP_MAX_AGE = 120; // src/oidc/dpop.ts
 
 interface Institution {
   server: client.ServerMetadata;

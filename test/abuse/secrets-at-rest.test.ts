@@ -16,8 +16,9 @@ import { faultsSkipReason, privatePostgres, privateRedis, type PrivatePostgres, 
 import { atCallback, authRequest, exchange, registerInstitution, relyingParty } from '../support/institution.js';
 import { loginPage } from '../support/conformance-op.js';
 import { citizen, registerDevice, setTwoFactor, smsCode } from '../second-factor/support.js';
-import { DEVICE_APP_CLIENT_ID, deviceAppRedirectUri } from '../../src/web/device-api/client.js';
+import { DEVICE_APP_CLIENT_ID, deviceAppRedirectUri } from '../../interactions/second-factor/device-api/client.js';
 import { exportJWK, generateKeyPair } from 'jose';
+import { secondFactorModule } from '../../interactions/second-factor/index.js';
 
 // Secrets at rest: Kapı runs on a Postgres (and a Redis) of this test only, every feature that stores a
 // secret is exercised, then the database is dumped with pg_dump (plain SQL, schema and data) and the
@@ -201,9 +202,9 @@ function codeIn(text: string | undefined): string {
     // The e-Government Key (TOTP) of Ayşe: enrolled and activated with a first code.
     {
       const account = (await t.kapi.services.accounts.findByNationalId(AYSE.nationalId))!;
-      const setup = await t.kapi.secondFactors.totp.begin(account.id, 'Ayşe');
+      const setup = await t.kapi.exportsOf(secondFactorModule).totp.begin(account.id, 'Ayşe');
       if (setup === 'already_active') throw new Error('TOTP already active');
-      expect(await t.kapi.secondFactors.totp.check(account.id, await generate({ secret: setup.secret }), { activate: true })).toBe('ok');
+      expect(await t.kapi.exportsOf(secondFactorModule).totp.check(account.id, await generate({ secret: setup.secret }), { activate: true })).toBe('ok');
       secret('TOTP secret (base32)', setup.secret, setup.uri);
       secret('TOTP secret (bytes)', ...binaryForms(base32Bytes(setup.secret)));
     }

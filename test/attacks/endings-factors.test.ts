@@ -7,6 +7,7 @@ import { startTestPki, type TestPki } from '../support/smart-card.js';
 import { api, registerConsole, smartCardToken } from '../registrar/support.js';
 import { AYSE, signInWithESignature } from '../account/security-support.js';
 import { appToken, citizen, registerDevice, setTwoFactor } from '../second-factor/support.js';
+import { secondFactorModule } from '../../interactions/second-factor/index.js';
 
 jest.setTimeout(180_000);
 
@@ -51,19 +52,19 @@ describe('attacks: a factor is added only where it could be removed (issue 19 po
 
   /** No factor but the registry's phone, two-factor off: each case starts from here. */
   async function clean(): Promise<void> {
-    await t.kapi.secondFactors.totp.deactivate(accountId);
+    await t.kapi.exportsOf(secondFactorModule).totp.deactivate(accountId);
     await t.kapi.services.db('registered_devices').where({ account_id: accountId }).delete();
     await t.kapi.services.db('accounts').where({ id: accountId }).update({ two_factor_enabled: false, phone: ayse.phone, phone_verified: true, phone_verified_acr: 'registry' });
   }
 
   async function activeTotp(): Promise<void> {
-    const setup = await t.kapi.secondFactors.totp.begin(accountId, 'Ayşe');
+    const setup = await t.kapi.exportsOf(secondFactorModule).totp.begin(accountId, 'Ayşe');
     if (setup === 'already_active') return;
-    expect(await t.kapi.secondFactors.totp.check(accountId, await generate({ secret: setup.secret }), { activate: true })).toBe('ok');
+    expect(await t.kapi.exportsOf(secondFactorModule).totp.check(accountId, await generate({ secret: setup.secret }), { activate: true })).toBe('ok');
   }
 
   async function device(): Promise<string> {
-    const registered = await t.kapi.secondFactors.devices.register(accountId, { name: 'Bir telefon', publicJwk: (await newDeviceKeys()).publicJwk, pushToken: 'push-x' });
+    const registered = await t.kapi.exportsOf(secondFactorModule).devices.register(accountId, { name: 'Bir telefon', publicJwk: (await newDeviceKeys()).publicJwk, pushToken: 'push-x' });
     if (registered === 'key_in_use') throw new Error('unexpected');
     return registered.id;
   }
@@ -129,7 +130,7 @@ describe('attacks: a factor is added only where it could be removed (issue 19 po
       await activeTotp();
       const res = await post(browser, `${PAGE}/totp/remove`, { action: 'remove' }, later(how));
       expect(res.status).toBe(MAY_REMOVE[how] ? 303 : 403);
-      expect(await t.kapi.secondFactors.totp.isActive(accountId)).toBe(!MAY_REMOVE[how]);
+      expect(await t.kapi.exportsOf(secondFactorModule).totp.isActive(accountId)).toBe(!MAY_REMOVE[how]);
     });
 
     it(`deleting a registered device after a sign-in "${how}": ${MAY_REMOVE[how] ? 'allowed' : 'refused (403), the device stays'}`, async () => {
@@ -138,7 +139,7 @@ describe('attacks: a factor is added only where it could be removed (issue 19 po
       const id = await device();
       const res = await post(browser, `${PAGE}/devices/${id}/delete`, { action: 'delete' }, later(how));
       expect(res.status).toBe(MAY_REMOVE[how] ? 303 : 403);
-      expect(await t.kapi.secondFactors.devices.find(id)).toEqual(MAY_REMOVE[how] ? undefined : expect.anything());
+      expect(await t.kapi.exportsOf(secondFactorModule).devices.find(id)).toEqual(MAY_REMOVE[how] ? undefined : expect.anything());
     });
 
     it(`deleting the phone that confirms sign-ins after a sign-in "${how}": ${MAY_REMOVE[how] ? 'allowed' : 'refused (403), the phone stays'}`, async () => {
@@ -210,12 +211,12 @@ describe('attacks: a factor is added only where it could be removed (issue 19 po
       spy.mockRestore();
     }
     const gulsen = (await t.kapi.services.accounts.findByNationalId(person.nationalId))!.id;
-    expect(await t.kapi.secondFactors.devices.list(gulsen)).toEqual([]);
+    expect(await t.kapi.exportsOf(secondFactorModule).devices.list(gulsen)).toEqual([]);
     const fresh = await appToken(t, person);
     const before = (await t.kapi.services.sessions.listActive(gulsen)).length;
     expect(before).toBeGreaterThanOrEqual(2);
     await registerDevice(t, fresh);
-    expect(await t.kapi.secondFactors.devices.list(gulsen)).toHaveLength(1);
+    expect(await t.kapi.exportsOf(secondFactorModule).devices.list(gulsen)).toHaveLength(1);
     expect((await t.kapi.services.sessions.listActive(gulsen)).length).toBe(1); // the app's own sign-in stays
   });
 
@@ -230,13 +231,13 @@ describe('attacks: a factor is added only where it could be removed (issue 19 po
 
     async function mehmetFactors() {
       const row = await t.kapi.services.db('accounts').where({ id: mehmet }).first('two_factor_enabled', 'phone_verified_acr');
-      return { totp: await t.kapi.secondFactors.totp.isActive(mehmet), devices: (await t.kapi.secondFactors.devices.list(mehmet)).length, twoFactor: row.two_factor_enabled as boolean };
+      return { totp: await t.kapi.exportsOf(secondFactorModule).totp.isActive(mehmet), devices: (await t.kapi.exportsOf(secondFactorModule).devices.list(mehmet)).length, twoFactor: row.two_factor_enabled as boolean };
     }
 
     async function giveMehmetFactors(): Promise<void> {
-      const setup = await t.kapi.secondFactors.totp.begin(mehmet, 'Mehmet');
-      if (setup !== 'already_active') await t.kapi.secondFactors.totp.check(mehmet, await generate({ secret: setup.secret }), { activate: true });
-      await t.kapi.secondFactors.devices.register(mehmet, { name: 'Eski telefon', publicJwk: (await newDeviceKeys()).publicJwk });
+      const setup = await t.kapi.exportsOf(secondFactorModule).totp.begin(mehmet, 'Mehmet');
+      if (setup !== 'already_active') await t.kapi.exportsOf(secondFactorModule).totp.check(mehmet, await generate({ secret: setup.secret }), { activate: true });
+      await t.kapi.exportsOf(secondFactorModule).devices.register(mehmet, { name: 'Eski telefon', publicJwk: (await newDeviceKeys()).publicJwk });
       await t.kapi.services.accounts.setTwoFactorEnabled(mehmet, true);
     }
 

@@ -8,7 +8,7 @@ import { codeOn, signerPost, softwareCard, startSmartCard, startTestPki, type Te
 import { api, passwordSignIn, registerConsole, smartCardToken, type Console } from '../registrar/support.js';
 import { AYSE, openWithPassword } from '../account/security-support.js';
 import { exportJWK, generateKeyPair, type JWK } from 'jose';
-import { DEVICE_APP_CLIENT_ID, deviceAppRedirectUri } from '../../src/web/device-api/client.js';
+import { DEVICE_APP_CLIENT_ID, deviceAppRedirectUri } from '../../interactions/second-factor/device-api/client.js';
 import { citizen, password, registerDevice, setTwoFactor, smsCode } from '../second-factor/support.js';
 import { cookieHeaderOf, silentSignIn, sleep } from './endings-support.js';
 

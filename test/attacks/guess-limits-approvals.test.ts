@@ -6,6 +6,7 @@ import { atCallback, authRequest, registerInstitution, relyingParty } from '../s
 import { startKapi, type TestKapi } from '../support/kapi.js';
 import { appToken, approvalFor, citizen, numberOn, password, registerDevice, setTwoFactor } from '../second-factor/support.js';
 import { formOf, postAll, times } from './guess-limits-support.js';
+import { secondFactorModule } from '../../interactions/second-factor/index.js';
 
 jest.setTimeout(180_000);
 
@@ -43,7 +44,7 @@ describe('attack: farming device approvals with a stolen password', () => {
     return { ...person, device, pushToken };
   }
 
-  const pushes = (person: Person, type = 'approval') => t.kapi.secondFactors.pushOutbox!.list(person.pushToken).filter((p) => p.data.type === type).length;
+  const pushes = (person: Person, type = 'approval') => t.kapi.exportsOf(secondFactorModule).pushOutbox!.list(person.pushToken).filter((p) => p.data.type === type).length;
 
   /** Password in a fresh (stranger's) or given browser: the device step, or its refusal. */
   async function toDeviceStep(person: Person, browser = new Browser()): Promise<Page> {

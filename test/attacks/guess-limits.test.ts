@@ -9,6 +9,7 @@ import { startTestPki, type TestPki } from '../support/smart-card.js';
 import { openWithPassword } from '../account/security-support.js';
 import { citizen, password, setTwoFactor, smsCode } from '../second-factor/support.js';
 import { evaluatedCodes, formOf, postAll, statusCounts, times, verifications } from './guess-limits-support.js';
+import { secondFactorModule } from '../../interactions/second-factor/index.js';
 
 jest.setTimeout(120_000);
 
@@ -103,10 +104,10 @@ describe('attack: guesses sent in parallel', () => {
   it(`${4 * CODE_GUESSES} parallel wrong e-Government Key (TOTP) codes are evaluated exactly ${CODE_GUESSES} times, and the right code after them is refused`, async () => {
     const emre = await citizen(t, '56789123416', 'Emre-Sifre-2000', '+905327770001');
     const accountId = await setTwoFactor(t, emre.nationalId, true);
-    const setup = await t.kapi.secondFactors.totp.begin(accountId, 'Emre');
+    const setup = await t.kapi.exportsOf(secondFactorModule).totp.begin(accountId, 'Emre');
     if (setup === 'already_active') throw new Error('unexpected');
     const now = Math.floor(Date.now() / 1000);
-    expect(await t.kapi.secondFactors.totp.check(accountId, await generate({ secret: setup.secret, epoch: now }), { activate: true })).toBe('ok');
+    expect(await t.kapi.exportsOf(secondFactorModule).totp.check(accountId, await generate({ secret: setup.secret, epoch: now }), { activate: true })).toBe('ok');
     const browser = new Browser();
     let page = await password(browser, (await authRequest(rp)).url.href, emre.nationalId, emre.password);
     if (page.html.includes('data-method="totp"')) page = await browser.submit(page, {}, { name: 'method', value: 'totp' }, atCallback);

@@ -23,7 +23,7 @@ jest.setTimeout(180_000);
 
 const WIDE = 30;
 const STANDARD = 10;
-const PROOF_AGE = 120; // src/devices/proofs.ts: a device request proof is fresh for 120 s (plus the window)
+const PROOF_AGE = 120; // interactions/second-factor/devices/proofs.ts: a device request proof is fresh for 120 s (plus the window)
 const ID_TOKEN_LIFETIME = 60;
 const now = () => Math.floor(Date.now() / 1000);
 

@@ -4,6 +4,7 @@ import { Browser } from '../support/browser.js';
 import { startKapi, type TestKapi } from '../support/kapi.js';
 import { atCallback, authRequest, exchange, registerInstitution, relyingParty, personClaims } from '../support/institution.js';
 import { atBank, toBank, toBankChooser } from './support.js';
+import { bankingModule } from '../../interactions/banking/index.js';
 
 // The wiring of `npm start`: with KAPI_DEMO_BANK the demo bank runs on PORT + 3 and Kapı reaches it
 // with private_key_jwt; a demo citizen signs in through it.
@@ -20,7 +21,7 @@ describe('the demo bank beside the embedded demo', () => {
   });
 
   it('runs on PORT + 3 and signs Ayşe in', async () => {
-    const demo = t.kapi.banking.demoBank;
+    const demo = t.kapi.exportsOf(bankingModule).demoBank;
     expect(demo?.issuer).toBe(`http://127.0.0.1:${t.kapi.config.port + 3}`);
     const req = await authRequest(rp);
     const browser = new Browser();

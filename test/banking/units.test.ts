@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { generateKeyPairSync } from 'node:crypto';
 import { bankAmr, bankLevel } from '../../interactions/banking/assurance.js';
-import { loadBankFile } from '../../src/banking-wiring.js';
+import { loadBankFile } from '../../interactions/banking/bank-file.js';
 import { ConfigError, loadConfig } from '../../src/config.js';
 
 describe('what a bank login is worth', () => {

@@ -9,6 +9,7 @@ import { startKapi, type TestKapi } from '../support/kapi.js';
 import { signerPost, softwareCard, startTestPki, type TestPki } from '../support/smart-card.js';
 import { startTestbed, type Testbed } from '../mobile-signature/support.js';
 import { appToken, citizen, registerDevice, setTwoFactor, smsCode } from '../second-factor/support.js';
+import { secondFactorModule } from '../../interactions/second-factor/index.js';
 
 // Every sign-in, in Chromium, ends at the institution on ANOTHER origin (Kapı on localhost, the
 // institution on 127.0.0.1, a real openid-client application), and signs out there again with
@@ -124,11 +125,11 @@ describeBrowser('every sign-in ends at an institution on another origin, in Chro
         await setTwoFactor(t, person.nationalId, true);
         if (stage === 'device') devices.set(person.nationalId, await registerDevice(t, await appToken(t, person), `${person.givenName} telefonu`));
         if (stage === 'totp') {
-          const setup = await t.kapi.secondFactors.totp.begin(account.id, person.givenName);
+          const setup = await t.kapi.exportsOf(secondFactorModule).totp.begin(account.id, person.givenName);
           if (setup === 'already_active') throw new Error('TOTP already active');
           // Activated with the previous time step's code, so the sign-in's code (this step) is not a reuse.
           const previousStep = Math.floor(Date.now() / 1000) - 30;
-          expect(await t.kapi.secondFactors.totp.check(account.id, await generate({ secret: setup.secret, epoch: previousStep }), { activate: true })).toBe('ok');
+          expect(await t.kapi.exportsOf(secondFactorModule).totp.check(account.id, await generate({ secret: setup.secret, epoch: previousStep }), { activate: true })).toBe('ok');
           totpSecrets.set(person.nationalId, setup.secret);
           // The key is the only second stage: no verified phone to offer instead.
           await t.kapi.services.db('accounts').where({ id: account.id }).update({ phone_verified: false });

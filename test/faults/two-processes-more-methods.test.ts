@@ -9,8 +9,9 @@ import { Browser, type Page } from '../support/browser.js';
 import { faultsSkipReason, privatePostgres, privateRedis, SHARED_SECRETS, type PrivatePostgres, type PrivateRedis } from '../support/faults-services.js';
 import { atCallback, authRequest, exchange, registerInstitution, relyingParty, personClaims } from '../support/institution.js';
 import { startKapi, type TestKapi } from '../support/kapi.js';
-import { DEVICE_APP_CLIENT_ID, deviceAppRedirectUri } from '../../src/web/device-api/client.js';
+import { DEVICE_APP_CLIENT_ID, deviceAppRedirectUri } from '../../interactions/second-factor/device-api/client.js';
 import { approvalFor, citizen, consent, continueWaiting, numberOn, phoneFromRegistry, registerDevice, setTwoFactor, smsCode } from '../second-factor/support.js';
+import { secondFactorModule } from '../../interactions/second-factor/index.js';
 
 // The rest of "a login started on one Kapı process finishes on the other" (test/faults/two-processes.test.ts
 // covers password and smart card, test/mobile-signature/two-processes.test.ts mobile signature): online
@@ -204,7 +205,7 @@ async function appToken(t: TestKapi, person: { nationalId: string; password: str
       const req = await authRequest(rpA);
       const waiting = await password(browser, req.url.href, ayse.nationalId, ayse.password);
       const number = numberOn(waiting);
-      expect(a.kapi.secondFactors.pushOutbox!.latest('push-two-processes')?.data.type).toBe('approval');
+      expect(a.kapi.exportsOf(secondFactorModule).pushOutbox!.latest('push-two-processes')?.data.type).toBe('approval');
 
       // The phone talks to the public address (the issuer, so its proofs name it); the balancer sends it to B.
       const realFetch = globalThis.fetch;

@@ -7,7 +7,7 @@ import { startKapi, type TestKapi } from '../support/kapi.js';
 import { atCallback, authRequest, exchange, registerInstitution, relyingParty } from '../support/institution.js';
 import { loadConfig, ConfigError } from '../../src/config.js';
 import { Registry } from 'prom-client';
-import { mobileSignatureWiring } from '../../src/mobile-signature-wiring.js';
+import { mobileSignatureWiring } from '../../interactions/mobile-signature/operators.js';
 import { MemoryStateStore } from '../../adapters/storage/state-memory.js';
 import { errorText, startMobileSignature, startTestbed, verificationCodeOn, waitAndContinue, type Testbed } from './support.js';
 

@@ -4,6 +4,7 @@ import { DEMO_CITIZENS } from '../../src/demo/seed.js';
 import { newDeviceKeys } from '../../src/device-client/client.js';
 import { Browser, decode, type Page } from '../support/browser.js';
 import { startKapi, type TestKapi } from '../support/kapi.js';
+import { secondFactorModule } from '../../interactions/second-factor/index.js';
 
 const ayse = { ...DEMO_CITIZENS[0], phone: '+905321112233' };
 const PAGE = '/account/second-factors';
@@ -92,14 +93,14 @@ describe('account pages: two-factor authentication, e-Government Key, registered
     page = await withSecondStage.submit(page, {}, { name: 'action', value: 'begin' });
     expect(page.html).toMatch(/id="totp-qr" src="data:image\/png;base64,/);
     const secret = /id="totp-secret">([A-Z2-7 ]+)</.exec(page.html)![1]!.replace(/ /g, '');
-    expect(await t.kapi.secondFactors.totp.isActive(accountId)).toBe(false);
+    expect(await t.kapi.exportsOf(secondFactorModule).totp.isActive(accountId)).toBe(false);
     const code = await generate({ secret });
     page = await withSecondStage.submit(page, { code: code === '000000' ? '111111' : '000000' }, { name: 'action', value: 'activate' });
     expect(page.status).toBe(400);
-    expect(await t.kapi.secondFactors.totp.isActive(accountId)).toBe(false);
+    expect(await t.kapi.exportsOf(secondFactorModule).totp.isActive(accountId)).toBe(false);
     page = await withSecondStage.submit(page, { code }, { name: 'action', value: 'activate' });
     expect(page.html).toContain('id="totp-state" data-state="active"');
-    expect(await t.kapi.secondFactors.totp.isActive(accountId)).toBe(true);
+    expect(await t.kapi.exportsOf(secondFactorModule).totp.isActive(accountId)).toBe(true);
     // The password-only session ended with the activation (a new factor ends the other sessions).
     expect((await browser.request(`${t.issuer}/account`)).status).toBe(302);
     // Six minutes later the sign-in is stale: the page offers a new one instead, the post is refused.
@@ -115,17 +116,17 @@ describe('account pages: two-factor authentication, e-Government Key, registered
     } finally {
       spy.mockRestore();
     }
-    expect(await t.kapi.secondFactors.totp.isActive(accountId)).toBe(true);
+    expect(await t.kapi.exportsOf(secondFactorModule).totp.isActive(accountId)).toBe(true);
     expect(await t.kapi.services.db('audit_events').where({ account_id: accountId, type: 'account.totp_activated' })).toHaveLength(1);
     // One code, two concurrent uses: exactly one wins (the stored time step is a conditional update).
     const next = await generate({ secret, epoch: Math.floor(Date.now() / 1000) + 30 });
-    const results = await Promise.all([t.kapi.secondFactors.totp.check(accountId, next), t.kapi.secondFactors.totp.check(accountId, next)]);
+    const results = await Promise.all([t.kapi.exportsOf(secondFactorModule).totp.check(accountId, next), t.kapi.exportsOf(secondFactorModule).totp.check(accountId, next)]);
     expect(results.sort()).toEqual(['ok', 'reused']);
   });
 
   it('lists registered devices (name, registered, last used) and deletes them', async () => {
     const keys = await newDeviceKeys();
-    const device = await t.kapi.secondFactors.devices.register(accountId, { name: 'Ayşe’nin telefonu', publicJwk: keys.publicJwk, pushToken: 'push-1' });
+    const device = await t.kapi.exportsOf(secondFactorModule).devices.register(accountId, { name: 'Ayşe’nin telefonu', publicJwk: keys.publicJwk, pushToken: 'push-1' });
     if (device === 'key_in_use') throw new Error('unexpected');
     // Deleting a device removes a factor: the fresh second stage of the test above may.
     let page = await withSecondStage.go(`${t.issuer}${PAGE}`);
@@ -137,7 +138,7 @@ describe('account pages: two-factor authentication, e-Government Key, registered
     expect(row.push_token_sealed).not.toContain('push-1');
     page = await withSecondStage.submit(page, {}, { name: 'action', value: 'delete' });
     expect(page.html).not.toContain(`data-device-id="${device.id}"`);
-    expect(await t.kapi.secondFactors.devices.find(device.id)).toBeUndefined();
+    expect(await t.kapi.exportsOf(secondFactorModule).devices.find(device.id)).toBeUndefined();
     expect(await t.kapi.services.db('audit_events').where({ account_id: accountId, type: 'device.deleted' })).toHaveLength(1);
   });
 

@@ -12,6 +12,7 @@ import { Browser } from '../support/browser.js';
 import { startKapi, type TestKapi } from '../support/kapi.js';
 import { atCallback, authRequest, exchange, registerInstitution, relyingParty } from '../support/institution.js';
 import { appToken, approvalFor, citizen, phoneFromRegistry, signInAsApp, consent, continueWaiting, numberOn, password, qrOn, registerDevice, setTwoFactor, smsCode } from './support.js';
+import { secondFactorModule } from '../../interactions/second-factor/index.js';
 
 const run = promisify(execFile);
 const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
@@ -141,10 +142,10 @@ describe('second factors, end to end (institution → Kapı → first stage → 
 
   it('TOTP: an active e-Government Key is asked after the password (amr otp); a code is accepted once', async () => {
     const account = await t.kapi.services.accounts.findByNationalId(deniz.nationalId);
-    const setup = await t.kapi.secondFactors.totp.begin(account!.id, 'Deniz');
+    const setup = await t.kapi.exportsOf(secondFactorModule).totp.begin(account!.id, 'Deniz');
     if (setup === 'already_active') throw new Error('unexpected');
     const now = Math.floor(Date.now() / 1000);
-    expect(await t.kapi.secondFactors.totp.check(account!.id, await generate({ secret: setup.secret, epoch: now }), { activate: true })).toBe('ok');
+    expect(await t.kapi.exportsOf(secondFactorModule).totp.check(account!.id, await generate({ secret: setup.secret, epoch: now }), { activate: true })).toBe('ok');
     // The secret is sealed at rest.
     const row = await t.kapi.services.db('totp_credentials').where({ account_id: account!.id }).first();
     expect(row.secret_sealed).not.toContain(setup.secret);
@@ -220,7 +221,7 @@ describe('second factors, end to end (institution → Kapı → first stage → 
       const req = await authRequest(rp);
       const page = await password(browser, req.url.href, ayse.nationalId, ayse.password);
       const number = numberOn(page);
-      const push = t.kapi.secondFactors.pushOutbox!.latest(pushToken);
+      const push = t.kapi.exportsOf(secondFactorModule).pushOutbox!.latest(pushToken);
       expect(push?.data.type).toBe('approval');
       // `kapi-device list` and `approve`, as real processes.
       const list = JSON.parse((await kapiDevice(stateFile, ['list', '--json'])).stdout) as { approvals: { id: string; clientName: string; choices: string[]; place?: string }[] };
@@ -269,8 +270,8 @@ describe('second factors, end to end (institution → Kapı → first stage → 
       const late = new Browser();
       const latePage = await password(late, (await authRequest(rp)).url.href, ayse.nationalId, ayse.password);
       const pending = await approvalFor(device, latePage);
-      const found = await t.kapi.secondFactors.approvals.find(pending!.id);
-      await t.kapi.secondFactors.approvals.update(found!, { ...found!.approval, exp: Math.floor(Date.now() / 1000) - 1 });
+      const found = await t.kapi.exportsOf(secondFactorModule).approvals.find(pending!.id);
+      await t.kapi.exportsOf(secondFactorModule).approvals.update(found!, { ...found!.approval, exp: Math.floor(Date.now() / 1000) - 1 });
       await expect(device.answer(pending!, 'approve', numberOn(latePage))).rejects.toMatchObject({ status: 410, error: 'expired' });
       const after = await continueWaiting(late, latePage);
       expect(after.html).toMatch(/süresi doldu|expired/);
@@ -316,7 +317,7 @@ describe('second factors, end to end (institution → Kapı → first stage → 
       const approval = await approvalFor(second, page);
       expect(await second.answer(approval!, 'approve', numberOn(page))).toBe('approved');
       const account = await t.kapi.services.accounts.findByNationalId(ayse.nationalId);
-      expect(await t.kapi.secondFactors.devices.delete(account!.id, second.state.deviceId!)).toBe(true);
+      expect(await t.kapi.exportsOf(secondFactorModule).devices.delete(account!.id, second.state.deviceId!)).toBe(true);
       const after = await continueWaiting(browser, page);
       expect(atCallback(after.url)).toBe(false);
       expect(after.html).toMatch(/artık kayıtlı değil|no longer registered/);
@@ -340,11 +341,11 @@ describe('second factors, end to end (institution → Kapı → first stage → 
       expect(registered.code).toBe(0);
       const id = JSON.parse(registered.stdout).device_id as string;
       const account = await t.kapi.services.accounts.findByNationalId(ayse.nationalId);
-      expect((await t.kapi.secondFactors.devices.list(account!.id)).map((d) => d.id)).toContain(id);
+      expect((await t.kapi.exportsOf(secondFactorModule).devices.list(account!.id)).map((d) => d.id)).toContain(id);
       // The app's token is not kept once the device has its own key.
       expect(JSON.parse(await readFile(tablet, 'utf8')).app).toBeUndefined();
       expect((await kapiDevice(tablet, ['delete'])).stdout.trim()).toBe('device deleted');
-      expect(await t.kapi.secondFactors.devices.find(id)).toBeUndefined();
+      expect(await t.kapi.exportsOf(secondFactorModule).devices.find(id)).toBeUndefined();
     }, 120_000);
 
     it('a login with a registered device offers the device, not SMS', async () => {

@@ -2,7 +2,7 @@ import { exportJWK, generateKeyPair, type JWK } from 'jose';
 import * as client from 'openid-client';
 import { accountFromPerson } from '../../src/accounts/account-repository.js';
 import { DeviceClient, newDeviceKeys, type PendingApproval } from '../../src/device-client/client.js';
-import { DEVICE_APP_CLIENT_ID, deviceAppRedirectUri } from '../../src/web/device-api/client.js';
+import { DEVICE_APP_CLIENT_ID, deviceAppRedirectUri } from '../../interactions/second-factor/device-api/client.js';
 import { Browser, type Page } from '../support/browser.js';
 import type { TestKapi } from '../support/kapi.js';
 import { atCallback } from '../support/institution.js';

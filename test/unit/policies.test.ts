@@ -4,6 +4,7 @@ import { atLeast } from '../../src/assurance/levels.js';
 import { reachedLevel } from '../../src/engine/assurance.js';
 import { decide } from '../../src/engine/policies.js';
 import type { Flow, Method, PolicyInput } from '../../src/engine/types.js';
+import { POLICIES } from '../../interactions/index.js';
 
 function method(id: string, factor: 'first' | 'second', acr: 'low' | 'substantial' | 'high', amr: string[]): Method {
   return { id, factor, acr, amr, labelKey: id, start: async () => ({ kind: 'prompt', view: id }), continue: async () => ({ kind: 'prompt', view: id }) };
@@ -42,25 +43,25 @@ describe('levels', () => {
 
 describe('policies', () => {
   it('offers the first methods that can reach the level, alone or with a second factor', async () => {
-    expect(await decide(input(flow(), 'low', [password, eSignature]))).toEqual({ kind: 'next', methods: [password, eSignature] });
-    expect(await decide(input(flow(), 'high', [password, eSignature]))).toEqual({ kind: 'next', methods: [eSignature] });
-    expect(await decide(input(flow(), 'substantial', [password, eSignature, sms]))).toEqual({ kind: 'next', methods: [password, eSignature] });
+    expect(await decide(input(flow(), 'low', [password, eSignature]), POLICIES)).toEqual({ kind: 'next', methods: [password, eSignature] });
+    expect(await decide(input(flow(), 'high', [password, eSignature]), POLICIES)).toEqual({ kind: 'next', methods: [eSignature] });
+    expect(await decide(input(flow(), 'substantial', [password, eSignature, sms]), POLICIES)).toEqual({ kind: 'next', methods: [password, eSignature] });
   });
 
   it('refuses when no method can reach the level', async () => {
-    expect(await decide(input(flow(), 'substantial', [password]))).toEqual({ kind: 'deny', code: 'level_unreachable' });
+    expect(await decide(input(flow(), 'substantial', [password]), POLICIES)).toEqual({ kind: 'deny', code: 'level_unreachable' });
   });
 
   it('is satisfied once the level is reached, and steps up otherwise', async () => {
-    expect(await decide(input(flow([done(password)]), 'low', [password]))).toEqual({ kind: 'satisfied', acr: 'low' });
-    expect(await decide(input(flow([done(password)]), 'substantial', [password, sms, eSignature]))).toEqual({ kind: 'next', methods: [sms, eSignature], why: 'step_up' });
-    expect(await decide(input(flow([done(password), done(sms)]), 'substantial', [password, sms]))).toEqual({ kind: 'satisfied', acr: 'substantial' });
-    expect(await decide(input(flow([done(password)]), 'high', [password, sms]))).toEqual({ kind: 'deny', code: 'level_unreachable' });
+    expect(await decide(input(flow([done(password)]), 'low', [password]), POLICIES)).toEqual({ kind: 'satisfied', acr: 'low' });
+    expect(await decide(input(flow([done(password)]), 'substantial', [password, sms, eSignature]), POLICIES)).toEqual({ kind: 'next', methods: [sms, eSignature], why: 'step_up' });
+    expect(await decide(input(flow([done(password), done(sms)]), 'substantial', [password, sms]), POLICIES)).toEqual({ kind: 'satisfied', acr: 'substantial' });
+    expect(await decide(input(flow([done(password)]), 'high', [password, sms]), POLICIES)).toEqual({ kind: 'deny', code: 'level_unreachable' });
   });
 
   it('skips methods the person is not enrolled in', async () => {
     const enrolledOnly = { ...sms, usableBy: () => false };
     const account = { passwordLoginEnabled: true } as never;
-    expect(await decide({ ...input(flow([done(password)]), 'substantial', [password, enrolledOnly]), account })).toEqual({ kind: 'deny', code: 'level_unreachable' });
+    expect(await decide({ ...input(flow([done(password)]), 'substantial', [password, enrolledOnly]), account }, POLICIES)).toEqual({ kind: 'deny', code: 'level_unreachable' });
   });
 });

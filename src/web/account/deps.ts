@@ -6,6 +6,8 @@ import type { MailSender } from '../../../adapters/mail/port.js';
 import type { SmsSender } from '../../../adapters/sms/port.js';
 import type { Notifier } from '../../accounts/notifier.js';
 import type { IpLocator } from '../../../adapters/geoip/port.js';
+import type { ModuleAccountPages } from '../../engine/module.js';
+import type { MethodTraitBook } from '../../engine/traits.js';
 
 /**
  * What the account pages need. `ports` grows as features arrive (SMS, mail, push, ...): each page
@@ -17,6 +19,10 @@ export interface AccountDeps {
   provider: () => Provider;
   clientIp: (ctx: Context) => string;
   ports: AccountPorts;
+  /** What each method proves (the modules' traits): rules name proofs, never method ids. */
+  traits: MethodTraitBook;
+  /** Pages the method modules bring (the second factors' settings), each with its navigation entry. */
+  modulePages?: readonly ModuleAccountPages[];
 }
 
 export interface AccountPorts {

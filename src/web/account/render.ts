@@ -3,7 +3,7 @@ import type { Locale } from '../i18n.js';
 import { translate } from '../i18n.js';
 import { localeFor } from '../locale.js';
 import { renderPage, type PageOptions } from '../render.js';
-import { ACCOUNT_NAV } from './nav.js';
+import { ACCOUNT_NAV, type NavEntry } from './nav.js';
 import type { AccountSession } from './session.js';
 
 /**
@@ -20,7 +20,8 @@ export async function renderAccountPage(
   const locale: Locale = localeFor(ctx);
   await renderPage(ctx, view, locale, {
     title: translate(locale, page.titleKey),
-    nav: ACCOUNT_NAV,
+    // The account router puts the navigation with the modules' entries here (src/web/account/routes.ts).
+    nav: (ctx.state.accountNav as NavEntry[] | undefined) ?? ACCOUNT_NAV,
     current: page.id,
     session,
     csrf: session?.csrf,

@@ -12,6 +12,7 @@ import { formFields } from '../form-fields.js';
 import { accountForm, requireAccount } from './guard.js';
 import { assertAccountCsrf, currentSession, safeNext, type AccountSession } from './session.js';
 import { ACCOUNT_PAGES } from './pages/index.js';
+import { accountNav } from './nav.js';
 import './messages.js';
 
 const LOGIN_COOKIE = 'kapi_account_login';
@@ -25,6 +26,12 @@ function pkceChallenge(verifier: string): string {
 /** The account pages: sign-in through Kapı itself, the overview, sign-out, and every feature page. */
 export function accountRouter(deps: AccountDeps): Router {
   const router = new Router({ prefix: '/account' });
+  const modulePages = deps.modulePages ?? [];
+  const nav = accountNav(modulePages.map((p) => p.nav));
+  router.use(async (ctx, next) => {
+    ctx.state.accountNav = nav;
+    await next();
+  });
   const issuer = deps.config.issuer;
   const cookieOptions = (ctx: Context) => ({ httpOnly: true, sameSite: 'lax' as const, signed: true, secure: ctx.secure, overwrite: true, path: '/account' });
   // Who was signed in when a sign-in started, as a keyed hash (no account id in a cookie): a sign-in
@@ -141,5 +148,7 @@ export function accountRouter(deps: AccountDeps): Router {
   });
 
   for (const page of ACCOUNT_PAGES) page(router, deps);
+  // The engine does not know the account pages' dependency type: this is the one caller (src/engine/module.ts).
+  for (const page of modulePages) page.register(router, deps as never);
   return router;
 }

@@ -32,11 +32,6 @@ export interface AccessRule {
   sufficientAcr?: Acr;
 }
 
-/** Methods that prove the person without a password: they allow setting one without the old one. */
-export const PASSWORDLESS_STRONG_METHODS = ['e-signature', 'id-card', 'mobile-signature', 'banking'] as const;
-/** Methods the FAQ accepts for closing and reopening password login. */
-export const SIGNATURE_METHODS = ['e-signature', 'mobile-signature'] as const;
-
 /** Kapı's own sign-in session for this browser, if there is one and it is still valid (the account pages and the office console). */
 export async function currentSession(ctx: Context, deps: Pick<AccountDeps, 'config' | 'services' | 'provider'>): Promise<AccountSession | undefined> {
   const provider = deps.provider();

@@ -2,6 +2,7 @@ import type Provider from 'oidc-provider';
 import type { AccountRepository } from '../../accounts/account-repository.js';
 import type { ConsentRepository } from '../../accounts/consent-repository.js';
 import type { MethodRegistry } from '../../engine/method-registry.js';
+import type { MethodTraitBook } from '../../engine/traits.js';
 import type { Policy } from '../../engine/types.js';
 import type { AuditLog } from '../../security/audit.js';
 import type { DeviceCookies } from '../../security/device-cookies.js';
@@ -11,6 +12,8 @@ export interface InteractionDeps {
   provider: () => Provider;
   methods: MethodRegistry;
   policies: readonly Policy[];
+  /** What each method proves (the modules' traits): the pages ask these, never method ids. */
+  traits: MethodTraitBook;
   accounts: AccountRepository;
   consents: ConsentRepository;
   audit: AuditLog;

@@ -6,11 +6,11 @@ import { sessionsPages } from './sessions/index.js';
 import { passwordPages } from './password/index.js';
 import { contactPages } from './contacts/index.js';
 import { resetPages } from './reset/index.js';
-import { secondFactorPages } from './second-factors/index.js';
 
 /**
  * The account pages' features. Each module adds its routes to the /account router (use requireAccount /
- * requireAccountForm from ../guard.js) and its entry to ../nav.ts; list it here, one line each.
+ * requireAccountForm from ../guard.js) and its entry to ../nav.ts; list it here, one line each. A method
+ * module's own pages come with the module (src/engine/module.ts, `accountPages`).
  */
 export type AccountPage = (router: Router, deps: AccountDeps) => void;
 
@@ -21,5 +21,4 @@ export const ACCOUNT_PAGES: AccountPage[] = [
   passwordPages,
   contactPages,
   resetPages,
-  secondFactorPages,
 ];

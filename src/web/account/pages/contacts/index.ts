@@ -17,7 +17,7 @@ import { deviceCookies, deviceOf } from '../../../device-cookie.js';
 import { AttemptLimit, ownAllowance } from '../password/limits.js';
 import { formatPhone, normalizeEmail, normalizePhone } from './normalize.js';
 import { CONTACT_CHANGE_RULE, FACTOR_PHONE_REMOVE_RULE } from './rules.js';
-import { secondFactorPhone } from '../../../../devices/second-factor-phone.js';
+import { secondFactorPhone } from '../../../../accounts/second-factor-phone.js';
 import { mayAddFactor } from '../../../../assurance/factor-changes.js';
 import './messages.js';
 

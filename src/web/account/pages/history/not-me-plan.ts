@@ -1,3 +1,5 @@
+import type { IntrusionAdvice, MethodTraitBook } from '../../../../engine/traits.js';
+
 /**
  * What "This wasn't me" does for one sign-in of the history, from the methods that entry names
  * (DESIGN.md, third round, '"Not me"'). Every press ends every session and token of the person; on
@@ -11,8 +13,9 @@
  * - a second factor took part: someone also passed it, so the person is told to check her factors;
  * - an existing session answered (single sign-on): the session was opened by an earlier sign-in, which
  *   the person is told to look for.
+ * What closes and whom to contact are each method's traits (`notMe`), declared by its module.
  */
-export type NotMeAdvice = 'certificate_provider' | 'id_card' | 'gsm_operator' | 'second_factors' | 'earlier_sign_in';
+export type NotMeAdvice = IntrusionAdvice | 'earlier_sign_in';
 
 export interface NotMePlan {
   /** The method ids of the entry, as recorded. */
@@ -22,16 +25,13 @@ export interface NotMePlan {
   advice: NotMeAdvice[];
 }
 
-const SECOND_FACTORS = new Set(['sms', 'totp', 'device']);
-
-export function notMePlan(method: string): NotMePlan {
+export function notMePlan(method: string, traits: MethodTraitBook): NotMePlan {
   const methods = method.split('+').filter(Boolean);
-  const has = (id: string) => methods.includes(id);
+  // In module order, each piece of advice once (three second factors are one "check your factors").
+  const used = traits.all.filter((t) => methods.includes(t.method));
   const advice: NotMeAdvice[] = [];
-  if (has('e-signature')) advice.push('certificate_provider');
-  if (has('id-card')) advice.push('id_card');
-  if (has('mobile-signature')) advice.push('gsm_operator');
-  if (methods.some((m) => SECOND_FACTORS.has(m))) advice.push('second_factors');
-  if (has('session')) advice.push('earlier_sign_in');
-  return { methods, closePassword: has('password'), blockBanking: has('banking'), advice };
+  for (const t of used) if (t.notMe?.advice && !advice.includes(t.notMe.advice)) advice.push(t.notMe.advice);
+  if (methods.includes('session')) advice.push('earlier_sign_in');
+  const closes = (what: 'password_login' | 'bank_login') => used.some((t) => t.notMe?.closes === what);
+  return { methods, closePassword: closes('password_login'), blockBanking: closes('bank_login'), advice };
 }

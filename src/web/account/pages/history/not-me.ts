@@ -49,7 +49,7 @@ export function notMePages(router: Router, deps: AccountDeps): void {
     const entry = await deps.services.audit.signInOf(session.accountId, id);
     // Only a sign-in of hers that got in; anything else is "not found", whoever it belongs to.
     if (!entry || entry.result !== 'success') throw new KapiError('not_found', 'no such sign-in');
-    const plan = notMePlan(entry.method);
+    const plan = notMePlan(entry.method, deps.traits);
     if (input.confirm !== 'yes') return confirmPage(ctx, deps, session, entry, plan);
     await disown(ctx, deps, session, entry, plan);
     const outcome: Outcome = { closePassword: plan.closePassword, blockBanking: plan.blockBanking, advice: plan.advice };

@@ -9,7 +9,7 @@ import { localeFor } from '../../../locale.js';
 import type { AccountDeps } from '../../deps.js';
 import { accountForm, requireAccount, requireAccountForm } from '../../guard.js';
 import { renderAccountPage } from '../../render.js';
-import { PASSWORDLESS_STRONG_METHODS, signInUrl, type AccountSession } from '../../session.js';
+import { signInUrl, type AccountSession } from '../../session.js';
 import { deviceCookies, deviceOf } from '../../../device-cookie.js';
 import { AttemptLimit, ownAllowance } from './limits.js';
 import { mayReplaceWithoutOld } from './rules.js';
@@ -30,8 +30,8 @@ export function passwordPages(router: Router, deps: AccountDeps): void {
   const wrongCurrent = new AttemptLimit(deps, 'current-password', 5, 15 * 60);
 
   const show = async (ctx: Context, session: AccountSession, account: Account, extra: { error?: FormError; violations?: PasswordRuleViolation[]; notice?: string } = {}, status = 200) => {
-    const withoutOld = mayReplaceWithoutOld(session);
-    const strong = session.methods.find((m) => (PASSWORDLESS_STRONG_METHODS as readonly string[]).includes(m));
+    const withoutOld = mayReplaceWithoutOld(session, deps.traits);
+    const strong = session.methods.find((m) => deps.traits.proves(m, 'strong-without-password'));
     await renderAccountPage(ctx, session, VIEW, {
       id: 'password',
       titleKey: 'pwchange.title',
@@ -39,7 +39,7 @@ export function passwordPages(router: Router, deps: AccountDeps): void {
         withoutOld,
         methodName: strong ? translate(localeFor(ctx), `method.${strong}`) : '',
         hasPassword: Boolean(await deps.services.accounts.findPassword(account.id)),
-        strongSignInUrl: signInUrl('/account/password', { methods: PASSWORDLESS_STRONG_METHODS }, true),
+        strongSignInUrl: signInUrl('/account/password', { methods: deps.traits.proving('strong-without-password') }, true),
         nationalId: account.nationalId,
         minLength: PASSWORD_MIN_LENGTH,
         maxLength: PASSWORD_MAX_LENGTH,
@@ -62,7 +62,7 @@ export function passwordPages(router: Router, deps: AccountDeps): void {
     const { session, input } = form;
     const account = await deps.services.accounts.findById(session.accountId);
     if (!account) throw new KapiError('not_found');
-    const withoutOld = mayReplaceWithoutOld(session);
+    const withoutOld = mayReplaceWithoutOld(session, deps.traits);
     const next = input.new_password ?? '';
     const confirm = input.new_password_confirm ?? '';
 

@@ -6,7 +6,7 @@ import { formFields } from '../../../form-fields.js';
 import { accountForm, requireAccount, requireAccountForm } from '../../guard.js';
 import { renderAccountPage } from '../../render.js';
 import { signInUrl, unmetBy, type AccessRule } from '../../session.js';
-import { BANK_BLOCK_RULE, BANK_UNBLOCK_RULE, PASSWORD_LOGIN_RULE } from './rules.js';
+import { BANK_BLOCK_RULE, BANK_UNBLOCK_RULE, passwordLoginRule } from './rules.js';
 import { applySettingChange, changeName, type SettingChange } from './settings.js';
 import './messages.js';
 
@@ -21,13 +21,14 @@ function parseAction(input: Record<string, string>, setting: SettingChange['sett
   throw new KapiError('invalid_request', 'unknown security action');
 }
 
-function ruleFor(change: SettingChange): AccessRule {
-  if (change.setting === 'password_login') return PASSWORD_LOGIN_RULE;
+function ruleFor(change: SettingChange, passwordLogin: AccessRule): AccessRule {
+  if (change.setting === 'password_login') return passwordLogin;
   return change.enabled ? BANK_UNBLOCK_RULE : BANK_BLOCK_RULE;
 }
 
 /** "Security and settings": password login (close/open) and access restrictions (online banking). */
 export function securityPages(router: Router, deps: AccountDeps): void {
+  const PASSWORD_LOGIN_RULE = passwordLoginRule(deps.traits);
   router.get('/security', async (ctx) => {
     const session = await requireAccount(ctx, deps);
     if (!session) return;
@@ -56,7 +57,7 @@ export function securityPages(router: Router, deps: AccountDeps): void {
       // The action decides the rule (blocking banking needs less than opening it), so it is read
       // first; the session, the rule and the CSRF token are all checked before anything changes.
       const change = parseAction(formFields(ctx), setting);
-      const form = await requireAccountForm(ctx, deps, ruleFor(change));
+      const form = await requireAccountForm(ctx, deps, ruleFor(change, PASSWORD_LOGIN_RULE));
       if (!form) return;
       const changed = await applySettingChange(ctx, deps, form.session, change);
       ctx.status = 303;

@@ -1,11 +1,15 @@
-import { SIGNATURE_METHODS, type AccessRule } from '../../session.js';
+import type { MethodTraitBook } from '../../../../engine/traits.js';
+import type { AccessRule } from '../../session.js';
 
 /**
  * Closing and opening password login: only in a session proved with e-signature or mobile signature,
  * exactly as the FAQ says ("Login to the e-Government Gateway with your e-signature or mobile
- * signature", for both). The method that proved the session matters, not the level alone.
+ * signature", for both). The method that proved the session matters, not the level alone: the methods
+ * whose traits say they prove a `signature`.
  */
-export const PASSWORD_LOGIN_RULE: AccessRule = { methods: SIGNATURE_METHODS };
+export function passwordLoginRule(traits: MethodTraitBook): AccessRule {
+  return { methods: traits.proving('signature') };
+}
 
 /**
  * Access restrictions (online banking). The FAQ puts the switch in the ordinary profile area and

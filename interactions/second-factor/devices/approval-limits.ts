@@ -1,5 +1,5 @@
-import { sha256 } from '../security/crypto.js';
-import { takeAll, type Counter, type Limiters } from '../security/limiters.js';
+import { sha256 } from '../../../src/security/crypto.js';
+import { takeAll, type Counter, type Limiters } from '../../../src/security/limiters.js';
 
 // Device approvals cannot be farmed (issue 25 point 3). With the password alone a stranger could open
 // approvals without end, hoping the owner approves one by reflex. So:

@@ -1,5 +1,5 @@
 import { compactVerify, decodeProtectedHeader, importJWK } from 'jose';
-import type { StateStore } from '../../adapters/storage/port.js';
+import type { StateStore } from '../../../adapters/storage/port.js';
 import type { DeviceRegistry, RegisteredDevice } from './device-registry.js';
 
 // What a registered device signs with its P-256 key (ES256, compact JWS, `kid` = device id):

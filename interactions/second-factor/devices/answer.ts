@@ -1,4 +1,4 @@
-import { constantTimeEqual } from '../security/crypto.js';
+import { constantTimeEqual } from '../../../src/security/crypto.js';
 import type { Approvals } from './approvals.js';
 import type { RegisteredDevice } from './device-registry.js';
 import type { ApprovalAnswer } from './proofs.js';

@@ -1,7 +1,8 @@
 import type { Knex } from 'knex';
 import { generateSecret, generateURI, verify } from 'otplib';
-import { fixedStatement, runFixed } from '../../adapters/storage/fixed-sql.js';
-import type { Sealer } from '../security/crypto.js';
+import type { TotpCheck, TotpState, TotpStore } from '../../interactions/second-factor/devices/totp.js';
+import type { Sealer } from '../../src/security/crypto.js';
+import { fixedStatement, runFixed } from '../storage/fixed-sql.js';
 
 // Asked by the sign-in policies on every sign-in: fixed SQL (issue 8).
 const STATE = fixedStatement('totp_state', 'select active, activated_at from totp_credentials where account_id = ? limit 1');
@@ -14,14 +15,8 @@ const STATE = fixedStatement('totp_state', 'select active, activated_at from tot
 /** One step either side: a phone clock 30 s off still works. */
 const EPOCH_TOLERANCE_SECONDS = 30;
 
-export interface TotpState {
-  active: boolean;
-  activatedAt: Date | null;
-}
-
-export type TotpCheck = 'ok' | 'invalid' | 'reused';
-
-export class TotpStore {
+/** The e-Government Key port (interactions/second-factor/devices/totp.ts) in SQL. */
+export class SqlTotpStore implements TotpStore {
   constructor(private readonly db: Knex, private readonly sealer: Sealer, private readonly issuerName = 'e-Devlet Kapı') {}
 
   #context(accountId: string): string {

@@ -2,20 +2,21 @@ import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
-import { EtsiOperator, type EtsiOperatorSettings } from '../adapters/mobile-operators/etsi-client.js';
-import { operatorsFileSchema, type OperatorEntry, type SecretRef } from '../adapters/mobile-operators/operator-config.js';
-import { KNOWN_OPERATORS } from '../adapters/mobile-operators/operators/index.js';
-import type { MobileOperator, OperatorHealthState, OperatorObserver } from '../adapters/mobile-operators/port.js';
-import { startMsspSimulator, type MsspSimulator, type SimulatedOperator } from '../adapters/mobile-operators/simulator/server.js';
-import type { TrustProfile } from '../adapters/pki/port.js';
-import type { StateStore } from '../adapters/storage/port.js';
-import { loadTrustProfile, usesTestAnchors } from '../adapters/pki/trust-config.js';
-import { createTestCa, type TestCaResponders } from '../keys/test-ca.js';
-import type { Config } from './config.js';
-import { KapiError } from './errors.js';
-import { log } from './log.js';
+import { EtsiOperator, type EtsiOperatorSettings } from '../../adapters/mobile-operators/etsi-client.js';
+import { operatorsFileSchema, type OperatorEntry, type SecretRef } from '../../adapters/mobile-operators/operator-config.js';
+import { KNOWN_OPERATORS } from '../../adapters/mobile-operators/operators/index.js';
+import type { MobileOperator, OperatorObserver } from '../../adapters/mobile-operators/port.js';
+import { startMsspSimulator, type MsspSimulator, type SimulatedOperator } from '../../adapters/mobile-operators/simulator/server.js';
+import type { TrustProfile } from '../../adapters/pki/port.js';
+import type { StateStore } from '../../adapters/storage/port.js';
+import { loadTrustProfile, usesTestAnchors } from '../../adapters/pki/trust-config.js';
+import { createTestCa, type TestCaResponders } from '../../keys/test-ca.js';
+import type { ReadinessCheck } from '../../src/engine/module.js';
+import type { MobileSignatureConfig } from './config.js';
+import { KapiError } from '../../src/errors.js';
+import { log } from '../../src/log.js';
 
-// Part of the composition root (with src/app.ts): which GSM operators the mobile-signature method talks
+// The mobile-signature module's wiring (was src/mobile-signature-wiring.ts): which GSM operators the mobile-signature method talks
 // to. Production: the operators file (KAPI_MOBILE_OPERATORS). The embedded demo, and tests that ask for
 // it (KAPI_MOBILE_SIMULATOR), get the MSSP simulator beside the server, configured as all three
 // operators with a throw-away test CA; nothing past this file knows it is a simulator.
@@ -27,13 +28,6 @@ export interface WiredOperator {
   requestTimeoutMs: number;
   /** How many characters the operator's phones show of DataToBeDisplayed (the text is fitted to it). */
   displayLimit?: number | undefined;
-}
-
-export interface ReadinessCheck {
-  name: string;
-  ok: boolean;
-  error?: string;
-  state?: OperatorHealthState;
 }
 
 export interface MobileSignatureWiring {
@@ -76,7 +70,7 @@ async function secret(ref: SecretRef, env: NodeJS.ProcessEnv, what: string, base
   }
 }
 
-async function fromEntry(config: Config, entry: OperatorEntry, observer: OperatorObserver, state: StateStore, env: NodeJS.ProcessEnv, baseDir: string): Promise<WiredOperator> {
+async function fromEntry(config: MobileSignatureConfig, entry: OperatorEntry, observer: OperatorObserver, state: StateStore, env: NodeJS.ProcessEnv, baseDir: string): Promise<WiredOperator> {
   const known = KNOWN_OPERATORS[entry.id]!;
   const file = (p: string) => path.resolve(baseDir, p);
   if (config.production && !entry.endpoint.startsWith('https://')) throw new KapiError('config_invalid', `mobile operator ${entry.id}: the endpoint must be https:// in production`);
@@ -119,7 +113,7 @@ async function fromEntry(config: Config, entry: OperatorEntry, observer: Operato
   return { operator: new EtsiOperator(known.profile, settings), trust, timeoutSeconds: entry.timeoutSeconds, requestTimeoutMs: entry.requestTimeoutMs, displayLimit: entry.displayLimit };
 }
 
-async function fromFile(config: Config, filePath: string, observer: OperatorObserver, state: StateStore, env: NodeJS.ProcessEnv): Promise<{ operators: WiredOperator[]; startsPerTenMinutes: number }> {
+async function fromFile(config: MobileSignatureConfig, filePath: string, observer: OperatorObserver, state: StateStore, env: NodeJS.ProcessEnv): Promise<{ operators: WiredOperator[]; startsPerTenMinutes: number }> {
   let json: unknown;
   try {
     json = JSON.parse(await readFile(filePath, 'utf8'));
@@ -141,7 +135,7 @@ async function fromFile(config: Config, filePath: string, observer: OperatorObse
 }
 
 /** The demo: the simulator plays all three operators, signing with a fresh test CA whose OCSP/CRL run on a free port. */
-async function withSimulator(config: Config, observer: OperatorObserver, state: StateStore): Promise<{ operators: WiredOperator[]; simulator: MsspSimulator; responders: TestCaResponders } | undefined> {
+async function withSimulator(config: MobileSignatureConfig, observer: OperatorObserver, state: StateStore): Promise<{ operators: WiredOperator[]; simulator: MsspSimulator; responders: TestCaResponders } | undefined> {
   const ca = await createTestCa({ name: 'Kapi MSSP Demo' });
   const responders = await ca.startResponders();
   const apPwd = randomBytes(16).toString('base64url');
@@ -192,7 +186,7 @@ async function withSimulator(config: Config, observer: OperatorObserver, state: 
  * `state` is where the operators' health lives: the state store every process of the deployment shares,
  * so an operator one process found down is shown as unavailable by all of them.
  */
-export async function mobileSignatureWiring(config: Config, registry: Registry, state: StateStore, env: NodeJS.ProcessEnv = process.env): Promise<MobileSignatureWiring> {
+export async function mobileSignatureWiring(config: MobileSignatureConfig, registry: Registry, state: StateStore, env: NodeJS.ProcessEnv = process.env): Promise<MobileSignatureWiring> {
   const { observer, onOutcome } = metricsObserver(registry);
   let operators: WiredOperator[] = [];
   let startsPerTenMinutes = 5;

@@ -1,8 +1,8 @@
-import type { PushSender } from '../../adapters/push/port.js';
-import type { AccountRepository } from '../accounts/account-repository.js';
-import type { Notifier } from '../accounts/notifier.js';
-import { log } from '../log.js';
-import { registerMessages, translate, type Locale } from '../web/i18n.js';
+import type { PushSender } from '../../../adapters/push/port.js';
+import type { AccountStore } from '../../../src/engine/ports.js';
+import type { Notifier } from '../../../src/accounts/notifier.js';
+import { log } from '../../../src/log.js';
+import { registerMessages, translate, type Locale } from '../../../src/web/i18n.js';
 import type { ApprovalLimits } from './approval-limits.js';
 import type { Approvals } from './approvals.js';
 import type { DeviceRegistry } from './device-registry.js';
@@ -34,7 +34,7 @@ registerMessages({
 export interface ApprovalAlarmDeps {
   approvals: Approvals;
   limits: ApprovalLimits;
-  accounts: AccountRepository;
+  accounts: AccountStore;
   devices: DeviceRegistry;
   push: PushSender;
   notifier: Notifier;

@@ -1,13 +1,13 @@
 import path from 'node:path';
-import type { TrustProfile } from '../adapters/pki/port.js';
-import { loadTrustProfile, usesTestAnchors } from '../adapters/pki/trust-config.js';
-import { createTestCa, type TestCaResponders } from '../keys/test-ca.js';
-import type { SmartCardProfile } from '../interactions/smart-card/transactions.js';
-import type { Config } from './config.js';
-import { KapiError } from './errors.js';
-import { log } from './log.js';
+import type { TrustProfile } from '../../adapters/pki/port.js';
+import { loadTrustProfile, usesTestAnchors } from '../../adapters/pki/trust-config.js';
+import { createTestCa, type TestCaResponders } from '../../keys/test-ca.js';
+import type { SmartCardProfile } from './transactions.js';
+import type { SmartCardConfig } from './config.js';
+import { KapiError } from '../../src/errors.js';
+import { log } from '../../src/log.js';
 
-// Part of the composition root (with src/app.ts): which certificate providers the smart-card methods
+// The smart-card module's wiring (was src/smart-card-wiring.ts): which certificate providers the methods
 // trust. Configured anchors in production; on the embedded demo, when none are configured, a demo test
 // CA kept in the data directory, whose CRL and OCSP responder run beside the server (PORT + 1).
 
@@ -16,10 +16,13 @@ export interface SmartCardTrust {
   demoResponders?: TestCaResponders;
 }
 
-export const demoCaDir = (config: Config) => path.join(config.dataDir, 'test-ca');
-export const demoCaPort = (config: Config) => config.port + 1;
+/** What the demo CA's place needs (the `kapi dev token` command reads it too). */
+type DemoCaConfig = Pick<SmartCardConfig, 'dataDir' | 'port'>;
 
-export async function smartCardTrust(config: Config): Promise<SmartCardTrust> {
+export const demoCaDir = (config: DemoCaConfig) => path.join(config.dataDir, 'test-ca');
+export const demoCaPort = (config: DemoCaConfig) => config.port + 1;
+
+export async function smartCardTrust(config: SmartCardConfig): Promise<SmartCardTrust> {
   const { eSignatureAnchors, idCardAnchors, intermediates, revocation } = config.smartCard;
   const trust: SmartCardTrust['trust'] = {};
   if (eSignatureAnchors.length) trust['e-signature'] = await loadTrustProfile({ name: 'e-signature', anchorFiles: eSignatureAnchors, intermediateFiles: intermediates, revocation });

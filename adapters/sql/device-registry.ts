@@ -1,25 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import { calculateJwkThumbprint, type JWK } from 'jose';
-import { fixedStatement, runFixed } from '../../adapters/storage/fixed-sql.js';
-import type { Sealer } from '../security/crypto.js';
+import type { DeviceRegistry, RegisteredDevice } from '../../interactions/second-factor/devices/device-registry.js';
+import type { Sealer } from '../../src/security/crypto.js';
+import { fixedStatement, runFixed } from '../storage/fixed-sql.js';
 
 // Asked by the sign-in policies on every sign-in (which second factors can this person use?): fixed SQL (issue 8).
 const ANY_DEVICE = fixedStatement('device_any', 'select 1 from registered_devices where account_id = ? limit 1');
 
 // The registered devices of the mobile app: a device is its public key (P-256) and its push token.
 // The push token is sealed (whoever holds it can send notifications to the phone); the key is public.
-
-export interface RegisteredDevice {
-  id: string;
-  accountId: string;
-  name: string;
-  publicJwk: JWK;
-  /** RFC 7638 thumbprint of the public key: one key, one device, across all accounts. */
-  jkt: string;
-  createdAt: Date;
-  lastUsedAt: Date | null;
-}
 
 interface DeviceRow {
   id: string;
@@ -44,7 +34,8 @@ export function publicP256(jwk: Record<string, unknown>): JWK | undefined {
   return { kty: 'EC', crv: 'P-256', x: jwk.x, y: jwk.y };
 }
 
-export class DeviceRegistry {
+/** The device registry port (interactions/second-factor/devices/device-registry.ts) in SQL. */
+export class SqlDeviceRegistry implements DeviceRegistry {
   constructor(private readonly db: Knex, private readonly sealer: Sealer) {}
 
   async register(accountId: string, input: { name: string; publicJwk: JWK; pushToken?: string | undefined }, trx: Knex = this.db): Promise<RegisteredDevice | 'key_in_use'> {

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { calculateJwkThumbprint, EmbeddedJWK, jwtVerify } from 'jose';
 import type Provider from 'oidc-provider';
-import type { StateStore } from '../../../adapters/storage/port.js';
+import type { StateStore } from '../../adapters/storage/port.js';
 
 // Checks a DPoP-bound access token of the mobile app (RFC 9449 §7): the token is Kapı's, live, issued
 // to the app's client and bound to the key that signed the DPoP proof of this very request.

@@ -1,6 +1,6 @@
 import { randomBytes, randomInt, randomUUID } from 'node:crypto';
-import type { StateStore } from '../../adapters/storage/port.js';
-import { constantTimeEqual, sha256 } from '../security/crypto.js';
+import type { StateStore } from '../../../adapters/storage/port.js';
+import { constantTimeEqual, sha256 } from '../../../src/security/crypto.js';
 
 // Approvals: the out-of-band half of the registered-device second factor. The waiting browser opens
 // one; the device reads it (pushed, in the app's "Mobile Approval" list, or by scanning the QR code on

@@ -1,4 +1,4 @@
-import type { ClientService } from '../../clients/client-service.js';
+import type { ClientRegistrations } from '../../../src/engine/ports.js';
 
 /**
  * The mobile app's client (DESIGN.md "Public clients"): public (auth method none), PKCE, DPoP-bound
@@ -11,7 +11,7 @@ export function deviceAppRedirectUri(issuer: string): string {
   return `${issuer}/device/app-callback`;
 }
 
-export async function ensureDeviceAppClient(clients: ClientService, issuer: string): Promise<void> {
+export async function ensureDeviceAppClient(clients: ClientRegistrations, issuer: string): Promise<void> {
   const redirectUris = [deviceAppRedirectUri(issuer)];
   const existing = await clients.show(DEVICE_APP_CLIENT_ID);
   if (!existing) {

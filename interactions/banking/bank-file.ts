@@ -3,14 +3,14 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { exportJWK, importPKCS8 } from 'jose';
 import { z } from 'zod';
-import { OidcBank, type BankClientAuth } from '../adapters/banks/openid-bank.js';
-import { DEMO_BANK_ACR, DEMO_BANK_LOGO, startDemoBank, type DemoBank } from '../adapters/banks/demo-bank/server.js';
-import { BANK_ID, type BankEntry, type BankLogo } from '../interactions/banking/banks.js';
-import type { Config } from './config.js';
-import { KapiError } from './errors.js';
-import { log } from './log.js';
+import { OidcBank, type BankClientAuth } from '../../adapters/banks/openid-bank.js';
+import { DEMO_BANK_ACR, DEMO_BANK_LOGO, startDemoBank, type DemoBank } from '../../adapters/banks/demo-bank/server.js';
+import { BANK_ID, type BankEntry, type BankLogo } from './banks.js';
+import type { BankingConfig } from './config.js';
+import { KapiError } from '../../src/errors.js';
+import { log } from '../../src/log.js';
 
-// Part of the composition root (with src/app.ts): configuration → banks. Banks come from the JSON file
+// The banking module's wiring (was src/banking-wiring.ts): configuration → banks. Banks come from the JSON file
 // in KAPI_BANKS_FILE (README "Online banking"); client secrets and private keys are read from the
 // environment or from files named there, never from the file itself, and never logged. On the
 // embedded demo the demo bank runs beside Kapı on PORT + 3.
@@ -49,8 +49,8 @@ export interface BankingSetup {
   close(): Promise<void>;
 }
 
-export const callbackUrl = (config: Config) => `${config.issuer}/banking/callback`;
-export const demoBankPort = (config: Config) => config.port + 3;
+export const callbackUrl = (config: BankingConfig) => `${config.issuer}/banking/callback`;
+export const demoBankPort = (config: BankingConfig) => config.port + 3;
 
 function invalid(message: string): KapiError {
   return new KapiError('config_invalid', `KAPI_BANKS_FILE: ${message}`);
@@ -91,7 +91,7 @@ async function logoFrom(bank: string, file: string | undefined, base: string): P
 }
 
 /** One configured bank → the method's entry with its real OIDC client. */
-export async function bankFromEntry(entry: BankFileEntry, config: Config, base: string): Promise<BankEntry> {
+export async function bankFromEntry(entry: BankFileEntry, config: BankingConfig, base: string): Promise<BankEntry> {
   if (config.production && !entry.issuer.startsWith('https://')) throw invalid(`bank ${entry.id}: the issuer must be https:// in production`);
   let auth: BankClientAuth;
   if (entry.auth.method === 'private_key_jwt') {
@@ -112,7 +112,7 @@ export async function bankFromEntry(entry: BankFileEntry, config: Config, base: 
   };
 }
 
-export async function loadBankFile(file: string, config: Config): Promise<BankEntry[]> {
+export async function loadBankFile(file: string, config: BankingConfig): Promise<BankEntry[]> {
   let raw: unknown;
   try {
     raw = JSON.parse(await readFile(file, 'utf8'));
@@ -134,7 +134,7 @@ export async function loadBankFile(file: string, config: Config): Promise<BankEn
  * The demo bank beside the embedded demo. Kapı authenticates to it with private_key_jwt, using a key
  * made at start (both live in this process, so nothing needs to be kept).
  */
-async function demoBankEntry(config: Config): Promise<{ entry: BankEntry; bank: DemoBank } | undefined> {
+async function demoBankEntry(config: BankingConfig): Promise<{ entry: BankEntry; bank: DemoBank } | undefined> {
   const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
   const kid = 'kapi-demo';
   const publicJwk = { ...(await exportJWK(publicKey)), kid, use: 'sig', alg: 'ES256' };
@@ -168,7 +168,7 @@ async function demoBankEntry(config: Config): Promise<{ entry: BankEntry; bank: 
   return { entry, bank };
 }
 
-export async function bankingSetup(config: Config): Promise<BankingSetup> {
+export async function bankingSetup(config: BankingConfig): Promise<BankingSetup> {
   const banks = config.banking.file ? await loadBankFile(config.banking.file, config) : [];
   let demoBank: DemoBank | undefined;
   if (config.banking.demoBank) {

@@ -4,39 +4,38 @@ import type { Context } from 'koa';
 import type Provider from 'oidc-provider';
 import type { z } from 'zod';
 import type { StateStore } from '../../../adapters/storage/port.js';
-import type { AccountRepository } from '../../accounts/account-repository.js';
-import type { Notifier } from '../../accounts/notifier.js';
-import { atLeast, isAcr } from '../../assurance/levels.js';
-import { applyAnswer, type AnswerOutcome } from '../../devices/answer.js';
-import { parseQrPayload, viewOf, type Approvals } from '../../devices/approvals.js';
-import type { DeviceRegistry, RegisteredDevice } from '../../devices/device-registry.js';
-import type { DeviceProofs } from '../../devices/proofs.js';
-import type { AuditLog } from '../../security/audit.js';
-import type { Counter } from '../../security/limiters.js';
-import { translate } from '../i18n.js';
-import { localeFor } from '../locale.js';
-import { renderPage } from '../render.js';
-import { log } from '../../log.js';
+import type { AccountStore, AuditTrail } from '../../../src/engine/ports.js';
+import type { Notifier } from '../../../src/accounts/notifier.js';
+import { atLeast, isAcr } from '../../../src/assurance/levels.js';
+import { applyAnswer, type AnswerOutcome } from '../devices/answer.js';
+import { parseQrPayload, viewOf, type Approvals } from '../devices/approvals.js';
+import type { DeviceRegistry, RegisteredDevice } from '../devices/device-registry.js';
+import type { DeviceProofs } from '../devices/proofs.js';
+import type { Counter } from '../../../src/security/limiters.js';
+import { translate } from '../../../src/web/i18n.js';
+import { localeFor } from '../../../src/web/locale.js';
+import { renderPage } from '../../../src/web/render.js';
+import { log } from '../../../src/log.js';
 import { DEVICE_APP_CLIENT_ID } from './client.js';
-import { verifyDpopAccessToken } from './dpop.js';
-import { mayAddFactor } from '../../assurance/factor-changes.js';
-import type { TokenFacts } from '../../sessions/token-revocations.js';
+import { verifyDpopAccessToken } from '../../../src/oidc/dpop.js';
+import { mayAddFactor } from '../../../src/assurance/factor-changes.js';
+import type { TokenFacts } from '../../../src/sessions/token-revocations.js';
 import { answerBody, registerBody, scanBody } from './schemas.js';
-import '../account/pages/second-factors/messages.js';
+import '../account/messages.js';
 
 // The device API (/device/v1, docs/openapi/device.paths.json): what the mobile app (and `kapi-device`)
 // calls. Registration is authenticated by the app's DPoP-bound access token; every other call by a
-// proof signed with the device's own key (`Authorization: Device <JWS>`, src/devices/proofs.ts).
+// proof signed with the device's own key (`Authorization: Device <JWS>`, interactions/second-factor/devices/proofs.ts).
 
 export interface DeviceApiDeps {
   issuer: string;
   provider: () => Provider;
   state: StateStore;
-  accounts: AccountRepository;
+  accounts: AccountStore;
   devices: DeviceRegistry;
   approvals: Approvals;
   proofs: DeviceProofs;
-  audit: AuditLog;
+  audit: AuditTrail;
   notifier: Notifier;
   /** Requests per IP (every call can be a guess at something). */
   limiter: Counter;
@@ -47,7 +46,7 @@ export interface DeviceApiDeps {
   revocations: { refuses(token: TokenFacts): Promise<boolean> };
   /** A new device is a new factor: the person's other sessions end (src/sessions/session-index.ts). */
   sessions: { endForAccount(accountId: string, options: { reason: string; except?: string }): Promise<number> };
-  /** After a wrong number or a denial: the device step locks and the owner is warned (src/devices/approval-alarm.ts). */
+  /** After a wrong number or a denial: the device step locks and the owner is warned (interactions/second-factor/devices/approval-alarm.ts). */
   onRefused?: (approvalId: string, locale: 'tr' | 'en') => Promise<void>;
 }
 

@@ -1,4 +1,4 @@
-import type { Account } from '../accounts/account.js';
+import type { Account } from './account.js';
 
 /** Levels at which a phone's verification makes it fit to confirm a sign-in. */
 const FIT_LEVELS = new Set(['substantial', 'high', 'registry']);

@@ -1,0 +1,125 @@
+import type Router from '@koa/router';
+import type { Knex } from 'knex';
+import type { Context } from 'koa';
+import type Provider from 'oidc-provider';
+import type { Registry } from 'prom-client';
+import type { z } from 'zod';
+import type { IpLocator } from '../../adapters/geoip/port.js';
+import type { MailSender } from '../../adapters/mail/port.js';
+import type { SmsSender } from '../../adapters/sms/port.js';
+import type { Notifier } from '../accounts/notifier.js';
+import type { GuessLimiter } from '../security/guess-limiter.js';
+import type { ModuleServices } from './ports.js';
+import type { LoginPort } from './login-port.js';
+import type { MethodTraits } from './traits.js';
+import type { Method } from './types.js';
+
+// The method module contract (issue 21 point 1; DESIGN.md "Method modules"). A sign-in method is one
+// folder, interactions/<method>/, whose index.ts exports ONE object of this shape; the composition root
+// (src/app.ts) loops over the list in interactions/index.ts and knows no method by name.
+//
+// What a module declares without being wired (its id, the part of the configuration it reads, its traits
+// and its migrations) is plain data, so the `kapi` command can migrate and the engine can reason about
+// methods without starting any. `wire` builds the running parts.
+
+/** A knex migration of the module's own tables: run after the core's, recorded under `name`. */
+export interface ModuleMigration {
+  readonly name: string;
+  up(knex: Knex): Promise<void>;
+  down(knex: Knex): Promise<void>;
+}
+
+/** One line of /readyz detail. `ok: false` makes Kapı unready: a module reports, it rarely decides. */
+export interface ReadinessCheck {
+  name: string;
+  ok: boolean;
+  error?: string;
+  state?: string;
+}
+
+/** An entry of the account pages' navigation, placed after the entry named by `after`. */
+export interface ModuleNavEntry {
+  id: string;
+  href: string;
+  labelKey: string;
+  after?: string;
+}
+
+/**
+ * Account (settings) pages of the module: `register` adds its routes to the /account router. The
+ * account pages' dependencies are the web layer's type, which the engine does not know (it never
+ * imports web code): the web layer is the only caller.
+ */
+export interface ModuleAccountPages {
+  nav: ModuleNavEntry;
+  register(router: Router, deps: never): void;
+}
+
+/** What the composition root hands every module: configuration, storage, ports, keys. */
+export interface ModuleContext<C> {
+  /** The module's part of the configuration, as its `configSchema` read it. */
+  config: C;
+  /** A key for one purpose, derived from the master key (the purpose names it: 'bank-subject', ...). */
+  key(purpose: string): Buffer;
+  services: ModuleServices;
+  ports: {
+    sms: SmsSender;
+    mail: MailSender;
+    notifier: Notifier;
+    /** The approximate place of an address (adapters/geoip): shown on the person's other device. */
+    locator: IpLocator;
+  };
+  /** The password guess limiter (shared with the account pages and the sign-in that ends a run of failures). */
+  guessLimiter: GuessLimiter;
+  /** Prometheus registry of /metrics. */
+  metrics: Registry;
+  provider: () => Provider;
+  clientIp: (ctx: Context) => string;
+  /** Every method wired, in chooser order (known only once all modules are wired: call it lazily). */
+  methods: () => readonly Method[];
+  /** Drives a sign-in from a module's own routes (a bank link): the engine runs the step, the web renders it. */
+  login: LoginPort;
+}
+
+/** What a wired module brings. Every field but `methods` and `close` may be empty. */
+export interface WiredModule<E = undefined> {
+  /** Login methods (their steps), in chooser order; none when not configured. */
+  methods: readonly Method[];
+  /** Routes of its own (callbacks, APIs, logos), mounted after the interaction pages. */
+  routes: readonly Router[];
+  accountPages: readonly ModuleAccountPages[];
+  /** /readyz detail (never a live call to an upstream). */
+  readiness(): Promise<ReadinessCheck[]>;
+  /** Lines `npm start` prints for the demo (how to try the method). */
+  demoHints: readonly string[];
+  /** What tests and operators may reach of the wired module (stores, outboxes, demo servers). */
+  exports: E;
+  close(): Promise<void>;
+}
+
+export interface MethodModule<S extends z.ZodType = z.ZodType, E = unknown> {
+  readonly id: string;
+  /** The part of Kapı's configuration (src/config.ts) the module reads; `wire` sees only that. */
+  readonly configSchema: S;
+  /** What each of its methods proves: read by the engine, the policies and the account pages instead of id lists. */
+  readonly traits: readonly MethodTraits[];
+  /** Its tables, run after the core's migrations (names as recorded by knex: never renamed). */
+  readonly migrations: readonly ModuleMigration[];
+  wire(context: ModuleContext<z.infer<S>>): Promise<WiredModule<E>>;
+}
+
+/** A module seen only for the type of what it exports (tests: `kapi.exportsOf(secondFactorModule).totp`). */
+export interface ModuleOf<E> {
+  readonly id: string;
+  wire(context: never): Promise<WiredModule<E>>;
+}
+
+/** Defines a module with its types inferred (the schema's output is what `wire` is given). */
+export function defineModule<S extends z.ZodType, E>(module: MethodModule<S, E>): MethodModule<S, E> {
+  return module;
+}
+
+/** A wired module with nothing but methods (the common case), and a close that closes nothing. */
+export function methodsOnly(methods: readonly Method[]): WiredModule {
+  return { methods, routes: [], accountPages: [], readiness: async () => [], demoHints: [], exports: undefined, close: async () => undefined };
+}
