@@ -8,6 +8,7 @@ import { Browser, type Page } from '../support/browser.js';
 import { startKapi, type TestKapi } from '../support/kapi.js';
 import { codeOn, signerPost, softwareCard, startTestPki, type TestPki } from '../support/smart-card.js';
 import { accountOf, books } from './office-support.js';
+import { OFFICE_FORMS } from '../support/office-forms.js';
 
 jest.setTimeout(240_000);
 
@@ -222,15 +223,24 @@ describe('attacks: the registrar console at /office, role × level (issue 23 poi
     expect(await counts()).toEqual(before);
   });
 
-  it("a console form without the console's CSRF token, or with the account pages' token, is refused (403) and does nothing", async () => {
+  it("every console form without the console's CSRF token, with a forged one or with the account pages' token is refused (403) and does nothing", async () => {
     const browser = browsers.get('the registrar signed in at high just now')!;
     const before = await counts();
     const form = { national_id: ZEYNEP, channel: 'self', ...ZEYNEP_CARD, request_key: key() };
-    const none = await browser.request(`${t.issuer}/office/issue`, { form });
     const account = hmac(deriveKey(t.kapi.config.masterKey, 'account-csrf'), await uidOf(browser));
-    const accountToken = await browser.request(`${t.issuer}/office/issue`, { form: { ...form, _csrf: account } });
-    expect([none.status, accountToken.status]).toEqual([403, 403]);
+    const answers: Record<string, number[]> = {};
+    for (const route of OFFICE_FORMS) {
+      const url = `${t.issuer}${route.split(' ')[1]}`;
+      answers[route] = [];
+      for (const token of [undefined, 'forged-token', account]) {
+        const res = await browser.request(url, { form: token === undefined ? form : { ...form, _csrf: token } });
+        answers[route].push(res.status);
+      }
+    }
+    expect(answers).toEqual(Object.fromEntries(OFFICE_FORMS.map((route) => [route, [403, 403, 403]])));
     expect(await counts()).toEqual(before);
+    // Still signed in: the refused logout did not sign her out.
+    expect((await get(browser, '/office')).status).toBe(200);
   });
 
   it('separation of duties holds in the console: the registrar cannot issue her own password (403 staff_is_person), nothing issued', async () => {

@@ -184,7 +184,9 @@ describe('mobile-signature login', () => {
   it('runs many transactions at once, each with its own code and result', async () => {
     const people = [['10000000146', '5300000001'], ['12345678950', '5300000002'], ['34567891238', '5300000003'], ['99234567106', '5300000004']] as const;
     const runs = await Promise.all([...people, ...people].map(async ([nationalId, phone], i) => {
-      const a = await attempt(phone, ['turkcell', 'vodafone', 'turk-telekom'][i % 3]!, nationalId);
+      // Not vodafone: the testbed gives it a 5 s operator timeout (for the "never answers" test above), which
+      // eight transactions at once can pass on a loaded machine.
+      const a = await attempt(phone, ['turkcell', 'turk-telekom'][i % 2]!, nationalId);
       const code = verificationCodeOn(a.waiting);
       const { page } = await waitAndContinue(a.browser, a.waiting, atCallback);
       const done = atCallback(page.url) ? page : await a.browser.submit(page, {}, { name: 'decision', value: 'allow' }, atCallback);
