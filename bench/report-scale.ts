@@ -5,6 +5,7 @@
 
 import os from 'node:os';
 import { spawnSync } from 'node:child_process';
+import { replaceSection } from './lib/doc-sections.js';
 import { fmt, median, medianRange } from './lib/stats.js';
 import { RUNS, SECONDS, WARMUP, CONNECTIONS, REFRESH_CHAINS, LOGIN_CONCURRENCY, SCALE_CORES, SCALE_SCENARIOS, TITLE, type ScenarioKey } from './options.js';
 import { results, runState, type Run } from './results.js';
@@ -84,9 +85,5 @@ export function scaleSection(info: Record<string, string>, started: Date, second
 
 /** The page with its Scale-out section replaced (or inserted before "## How to run" when it has none). */
 export function replaceScaleSection(page: string, section: string): string {
-  const start = page.indexOf(SCALE_START);
-  const end = page.indexOf(SCALE_END);
-  if (start >= 0 && end > start) return page.slice(0, start) + section + page.slice(end + SCALE_END.length);
-  const how = page.indexOf('## How to run');
-  return how >= 0 ? `${page.slice(0, how)}${section}\n\n${page.slice(how)}` : `${page.trimEnd()}\n\n${section}\n`;
+  return replaceSection(page, { start: SCALE_START, end: SCALE_END }, section);
 }

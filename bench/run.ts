@@ -46,6 +46,7 @@ import { type Target, NICE_POOL, KAPI_ENV, prepareTarget } from './targets.js';
 import { runScenario } from './scenarios.js';
 import { machine, render } from './report.js';
 import { replaceScaleSection, scaleSection, scaleMeasured } from './report-scale.js';
+import { replaceSection, sectionOf, SOAK_MARKERS } from './lib/doc-sections.js';
 import { profileScenarios } from './profile-run.js';
 
 async function main(): Promise<void> {
@@ -135,7 +136,9 @@ async function main(): Promise<void> {
   const report = render(info, started, seconds, command);
   log('\n' + report.split('\n').filter((l) => l.startsWith('|') || l.startsWith('#')).join('\n'));
   if (WRITE) {
-    await writeFile(path.join(ROOT, 'docs', 'performance.md'), report);
+    // The Soak section is written by `npm run soak`: a full benchmark keeps it.
+    const soak = sectionOf(await readFile(path.join(ROOT, 'docs', 'performance.md'), 'utf8').catch(() => ''), SOAK_MARKERS);
+    await writeFile(path.join(ROOT, 'docs', 'performance.md'), soak ? replaceSection(report, SOAK_MARKERS, soak) : report);
     log('\nWrote docs/performance.md');
   } else if (WRITE_SCALE_SECTION && scaleMeasured()) {
     // A run narrowed to the scale-out targets: only that section of the page is replaced.

@@ -79,7 +79,7 @@ export function haproxyConfig(options: HaproxyOptions, socket: string): string {
     ...options.kapi.flatMap((b) => [`backend only_${b.name}`, '  mode http', '  http-response set-header x-kapi-served-by %s', `  server ${b.name} 127.0.0.1:${b.port}`]),
   ];
   if (options.tcp) {
-    lines.push('listen db', '  mode tcp', `  bind 127.0.0.1:${options.tcp.port}`, '  timeout client 1h', '  timeout server 1h', '  on-marked-down shutdown-sessions');
+    lines.push('listen db', '  mode tcp', `  bind 127.0.0.1:${options.tcp.port}`, '  timeout client 1h', '  timeout server 1h');
     options.tcp.servers.forEach((s, i) => lines.push(`  server ${s.name} 127.0.0.1:${s.port}${i > 0 ? ' backup' : ''}`));
   }
   return `${lines.join('\n')}\n`;
@@ -90,7 +90,7 @@ export async function startHaproxy(options: HaproxyOptions): Promise<PrivateHapr
   const socket = path.join(dir, 'admin.sock');
   const file = path.join(dir, 'haproxy.cfg');
   await writeFile(file, haproxyConfig(options, socket));
-  const check = spawnSync('haproxy', ['-c', '-q', '-f', file], { encoding: 'utf8' });
+  const check = spawnSync('haproxy', ['-c', '-f', file], { encoding: 'utf8' });
   if (check.status !== 0) throw new Error(`haproxy refused its configuration:\n${check.stderr}${check.stdout}`);
   // -db: stay in the foreground, so the child is HAProxy itself and dies with its pid.
   const child: ChildProcess = spawn('haproxy', ['-db', '-f', file], { stdio: ['ignore', 'ignore', 'pipe'] });
