@@ -5,7 +5,7 @@
 
 import { parseArgs } from 'node:util';
 
-const STRING_OPTIONS = ['targets', 'only', 'runs', 'seconds', 'warmup', 'sessions', 'kapi-env', 'quiet-wait', 'profile-scenarios', 'experiment', 'nice-pool', 'kapi-node-flags', 'refresh-chains', 'login-rate', 'storage-core'] as const;
+const STRING_OPTIONS = ['scale-cores', 'targets', 'only', 'runs', 'seconds', 'warmup', 'sessions', 'kapi-env', 'quiet-wait', 'profile-scenarios', 'experiment', 'nice-pool', 'kapi-node-flags', 'refresh-chains', 'login-rate', 'storage-core'] as const;
 const BOOLEAN_OPTIONS = ['quick', 'no-profile', 'no-write', 'profile'] as const;
 
 export const argv = process.argv.slice(2);
@@ -34,6 +34,9 @@ export const PROFILE_ALWAYS = (option('profile-scenarios')?.split(',') ?? []) as
 // An experiment measures a build or a setting that is not Kapı's own: its report stays in bench/results/.
 export const EXPERIMENT_OPTIONS: Array<(typeof STRING_OPTIONS)[number]> = ['experiment', 'kapi-env', 'kapi-node-flags', 'nice-pool', 'login-rate', 'refresh-chains', 'storage-core'];
 export const WRITE = !flag('no-write') && !QUICK && !option('only') && !option('targets') && !EXPERIMENT_OPTIONS.some((name) => option(name) !== undefined);
+// A run narrowed with --targets/--only that measured both scale-out targets in their scenarios replaces only
+// the "Scale-out" section of docs/performance.md (the rest of the page stays from its full run).
+export const WRITE_SCALE_SECTION = !WRITE && !flag('no-write') && !QUICK && !EXPERIMENT_OPTIONS.some((name) => option(name) !== undefined);
 export const CONNECTIONS = 16; // autocannon connections
 // Refresh chains, each waiting for its answer before its next grant. 32, not 16: at 16 Kapı was bound by
 // its storage round trips (server CPU 85%, 641/s against 1,137/s bare), at 32 and 64 it reached its
@@ -49,9 +52,24 @@ export const P99_SECONDS = QUICK ? SECONDS : Math.max(SECONDS, 20);
 export const STORAGE_CORE = option('storage-core') ?? '0';
 if (STORAGE_CORE !== 'shared' && !/^\d+$/.test(STORAGE_CORE)) throw new Error(`--storage-core must be a core number or "shared", not ${STORAGE_CORE}`);
 
-export type TargetKey = 'kapi-pg' | 'kapi-embedded' | 'bare';
+export type TargetKey = 'kapi-pg' | 'kapi-embedded' | 'bare' | 'kapi-proxy-1' | 'kapi-proxy-2';
 export type ScenarioKey = 'discovery' | 'jwks' | 'cc-opaque' | 'cc-jwt' | 'refresh' | 'login' | 'token-under-login' | 'memory';
-export const ALL_TARGETS: TargetKey[] = ['kapi-pg', 'kapi-embedded', 'bare'];
+export const ALL_TARGETS: TargetKey[] = ['kapi-pg', 'kapi-embedded', 'bare', 'kapi-proxy-1', 'kapi-proxy-2'];
+// Scale-out (issue 22 point 3): one and two Kapı processes (Postgres + Redis) behind a private HAProxy,
+// measured in these scenarios only; the section "Scale-out" of the report compares them per CPU-second.
+export const SCALE_TARGETS: TargetKey[] = ['kapi-proxy-1', 'kapi-proxy-2'];
+export const SCALE_SCENARIOS: ScenarioKey[] = ['cc-opaque', 'refresh', 'login'];
+/**
+ * Where the two processes of kapi-proxy-2 run: `same` (default) both on core 1, the core the one process
+ * of kapi-proxy-1 has, so both targets have the same CPU budget and the per-CPU-second ratio is the cost
+ * of being two processes; `spread` puts the second on core 0, beside the load generator and the storage.
+ */
+export const SCALE_CORES = option('scale-cores') ?? 'same';
+if (SCALE_CORES !== 'same' && SCALE_CORES !== 'spread') throw new Error(`--scale-cores must be same or spread, not ${SCALE_CORES}`);
+/** Kapı processes of a scale-out target. */
+export const PROCESSES: Partial<Record<TargetKey, number>> = { 'kapi-proxy-1': 1, 'kapi-proxy-2': 2 };
+/** Targets whose Kapı runs on Postgres + Redis (a database, a Redis prefix, storage pinned). */
+export const ON_POSTGRES = (t: TargetKey) => t === 'kapi-pg' || SCALE_TARGETS.includes(t);
 export const ALL_SCENARIOS: ScenarioKey[] = ['discovery', 'jwks', 'cc-opaque', 'cc-jwt', 'login', 'refresh', 'token-under-login', 'memory'];
 export const TARGETS = (option('targets')?.split(',') as TargetKey[] | undefined) ?? ALL_TARGETS;
 export const SCENARIOS = (option('only')?.split(',') as ScenarioKey[] | undefined) ?? ALL_SCENARIOS;
@@ -59,7 +77,7 @@ for (const t of TARGETS) if (!ALL_TARGETS.includes(t)) throw new Error(`unknown 
 for (const s of SCENARIOS) if (!ALL_SCENARIOS.includes(s)) throw new Error(`unknown scenario ${s}`);
 for (const s of PROFILE_ALWAYS) if (!SCENARIOS.includes(s)) throw new Error(`--profile-scenarios: ${s} is not among the scenarios run`);
 
-export const LABEL: Record<TargetKey, string> = { 'kapi-pg': 'Kapı (Postgres + Redis)', 'kapi-embedded': 'Kapı (embedded PGlite)', bare: 'bare oidc-provider' };
+export const LABEL: Record<TargetKey, string> = { 'kapi-pg': 'Kapı (Postgres + Redis)', 'kapi-embedded': 'Kapı (embedded PGlite)', bare: 'bare oidc-provider', 'kapi-proxy-1': 'one Kapı process behind HAProxy', 'kapi-proxy-2': 'two Kapı processes behind HAProxy' };
 export const TITLE: Record<ScenarioKey, string> = {
   discovery: '1. discovery (req/s)',
   jwks: '1. JWKS (req/s)',

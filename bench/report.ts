@@ -7,10 +7,11 @@ import { fmt, medianRange } from './lib/stats.js';
 import { PATCHES } from '../bin/patch-dependencies.mjs';
 import { dependencyPatchesNotInEffect } from '../src/runtime/dependency-patches.js';
 import { SERVER_NODE_FLAGS } from '../src/runtime/node-flags.js';
-import { RUNS, SECONDS, WARMUP, QUIET_BUDGET, CONNECTIONS, REFRESH_CHAINS, LOGIN_CONCURRENCY, PROBE_RATE, P99_SECONDS, type TargetKey, type ScenarioKey, TARGETS, LABEL, TITLE } from './options.js';
+import { RUNS, SECONDS, WARMUP, QUIET_BUDGET, CONNECTIONS, REFRESH_CHAINS, LOGIN_CONCURRENCY, PROBE_RATE, P99_SECONDS, SCALE_TARGETS, type TargetKey, type ScenarioKey, TARGETS as RUN_TARGETS, LABEL, TITLE } from './options.js';
 import { results, profiles, finalRss, med, pairedRatios, pairedRatio, runState } from './results.js';
 import { KAPI_NODE_FLAGS } from './targets.js';
 import { extraRange, NOISE } from './measure.js';
+import { scaleSection } from './report-scale.js';
 
 export interface Verdict {
   target: string;
@@ -103,6 +104,8 @@ export function redone(): number {
 }
 
 export function render(info: Record<string, string>, started: Date, seconds: number, command: string): string {
+  // The scale-out targets (behind HAProxy) have a section of their own (bench/report-scale.ts).
+  const TARGETS = RUN_TARGETS.filter((t) => !SCALE_TARGETS.includes(t));
   const lines: string[] = [];
   const ratios = TARGETS.includes('bare') && TARGETS.length > 1;
   const throughputScenarios: ScenarioKey[] = ['discovery', 'jwks', 'cc-opaque', 'cc-jwt', 'refresh', 'login'];
@@ -193,6 +196,8 @@ export function render(info: Record<string, string>, started: Date, seconds: num
     out.push(mem?.error ? `Failed: ${mem.error}` : 'Not measured in this run.');
   }
   out.push('');
+  out.push(scaleSection(info, started, seconds, command));
+  out.push('');
   out.push('## Targets');
   out.push('');
   out.push('| target (issue 8) | measured | |');
@@ -255,7 +260,7 @@ export function render(info: Record<string, string>, started: Date, seconds: num
   out.push('');
   out.push('## How to run');
   out.push('');
-  out.push('`npm run bench` (about 10 minutes; needs Postgres and Redis on 127.0.0.1, or BENCH_POSTGRES_URL / BENCH_REDIS_URL). It creates a database `kapi_bench_<random>` and a Redis key prefix `kapi-bench-<random>:`, and removes both at the end (also on Ctrl-C). `npm run bench -- --quick` is a smoke test; `--targets=`, `--only=`, `--runs=`, `--seconds=` narrow a run (and then leave this page alone). It is not a test and never runs in CI.');
+  out.push('`npm run bench` (about 10 minutes; needs Postgres and Redis on 127.0.0.1, or BENCH_POSTGRES_URL / BENCH_REDIS_URL). It creates a database `kapi_bench_<random>` and a Redis key prefix `kapi-bench-<random>:`, and removes both at the end (also on Ctrl-C). `npm run bench -- --quick` is a smoke test; `--targets=`, `--only=`, `--runs=`, `--seconds=` narrow a run (and then leave this page alone, except that `--targets=kapi-proxy-1,kapi-proxy-2 --only=cc-opaque,refresh,login` replaces the Scale-out section). `npm run soak` (25 minutes, `--minutes=N`) writes the Soak section, which a full benchmark keeps. Neither is a test and neither runs in CI.');
   out.push('');
   return out.join('\n');
 }

@@ -18,6 +18,7 @@ export interface Run {
   elu: number; // share of the wall time the server's event loop (main thread) was busy
   genCpu: number; // same for this process (the load generator)
   storageCpu: number; // Postgres and Redis server processes, in cores
+  proxyCpu?: number; // the HAProxy of a scale-out target, in cores
   otherCpu: number; // everything else on the machine (other people's work), in cores
   retried?: number; // runs thrown away because other work ran meanwhile
   redisPerOp?: number;

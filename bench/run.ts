@@ -3,13 +3,19 @@
 // pinned to core 1; this process (the load generator) pins itself to core 0. Prints a table and writes
 // docs/performance.md. Options:
 //   --quick                 one short run per scenario (a smoke test of the benchmark itself)
-//   --targets=a,b           kapi-pg, kapi-embedded, bare (default: all three)
+//   --targets=a,b           kapi-pg, kapi-embedded, bare, kapi-proxy-1, kapi-proxy-2 (default: all; the last two
+//                           are one and two Kapı processes behind HAProxy, measured in cc-opaque, refresh and
+//                           login only, for the Scale-out section)
+//   --scale-cores=same|spread  kapi-proxy-2's processes both on core 1 (same CPU budget as one process, the
+//                           default) or the second on core 0 beside the generator and storage
 //   --only=s1,s2            discovery, jwks, cc-opaque, cc-jwt, refresh, login, token-under-login, memory
 //   --runs=N --seconds=S --warmup=S   runs per scenario, seconds per run, warm-up seconds
 //   --sessions=10000,100000 memory scenario sizes
 //   --no-profile            skip the CPU profile of the weakest Kapı scenario
 //   --no-write              leave docs/performance.md alone (the report is always in bench/results/); a run with
-//                           --only, --targets or any experiment option below never writes it
+//                           --only, --targets or any experiment option below never writes it, except that a run
+//                           measuring both kapi-proxy targets in cc-opaque, refresh and login replaces the
+//                           page's Scale-out section (bench/report-scale.ts)
 //   --kapi-env=K=V,...      extra environment for the Kapı servers (e.g. KAPI_ARGON2_CONCURRENCY=1)
 //   --quiet-wait=S          seconds the benchmark may spend in all waiting for an idle machine and redoing disturbed runs (90)
 //   --profile               profile missed targets in --quick mode too
@@ -25,20 +31,22 @@
 //                           generator and put back at the end (default), or left on both cores
 //
 // The parts: options.ts (this command line), targets.ts (the servers), scenarios.ts, measure.ts,
-// results.ts, report.ts (docs/performance.md), profile-run.ts, cleanup.ts.
+// results.ts, report.ts (docs/performance.md), report-scale.ts (its Scale-out section), profile-run.ts, cleanup.ts.
 
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Redis } from 'ioredis';
 import { killAll, pinSelf, ROOT } from './lib/servers.js';
 import { pinStorage, storageLeftShared } from './lib/storage-placement.js';
 import { redisClient, tableStats } from './lib/storage.js';
-import { argv, RUNS, SECONDS, WARMUP, PROFILE, PROFILE_ALWAYS, WRITE, STORAGE_CORE, type ScenarioKey, TARGETS, SCENARIOS, LABEL, TITLE, log, sleep } from './options.js';
+import { argv, RUNS, SECONDS, WARMUP, PROFILE, PROFILE_ALWAYS, WRITE, WRITE_SCALE_SECTION, STORAGE_CORE, ON_POSTGRES, type ScenarioKey, TARGETS, SCENARIOS, LABEL, TITLE, log, sleep } from './options.js';
 import { cleanups, cleanupAll } from './cleanup.js';
 import { results, setResult, profiles, finalRss, med, pairedRatio, runState } from './results.js';
 import { type Target, NICE_POOL, KAPI_ENV, prepareTarget } from './targets.js';
 import { runScenario } from './scenarios.js';
 import { machine, render } from './report.js';
+import { replaceScaleSection, scaleSection, scaleMeasured } from './report-scale.js';
+import { replaceSection, sectionOf, SOAK_MARKERS } from './lib/doc-sections.js';
 import { profileScenarios } from './profile-run.js';
 
 async function main(): Promise<void> {
@@ -51,7 +59,7 @@ async function main(): Promise<void> {
   if (Object.keys(KAPI_ENV).length) log(`Kapı environment additions: ${JSON.stringify(KAPI_ENV)}`);
   if (NICE_POOL !== undefined) log(`Experiment: Kapı's libuv pool threads reniced to ${NICE_POOL}`);
   let redis: Redis | undefined;
-  if (TARGETS.includes('kapi-pg')) {
+  if (TARGETS.some(ON_POSTGRES)) {
     if (STORAGE_CORE !== 'shared') {
       const placement = pinStorage(Number(STORAGE_CORE));
       cleanups.push({ what: 'put Postgres and Redis back on their cores', run: async () => placement.restore() });
@@ -128,8 +136,15 @@ async function main(): Promise<void> {
   const report = render(info, started, seconds, command);
   log('\n' + report.split('\n').filter((l) => l.startsWith('|') || l.startsWith('#')).join('\n'));
   if (WRITE) {
-    await writeFile(path.join(ROOT, 'docs', 'performance.md'), report);
+    // The Soak section is written by `npm run soak`: a full benchmark keeps it.
+    const soak = sectionOf(await readFile(path.join(ROOT, 'docs', 'performance.md'), 'utf8').catch(() => ''), SOAK_MARKERS);
+    await writeFile(path.join(ROOT, 'docs', 'performance.md'), soak ? replaceSection(report, SOAK_MARKERS, soak) : report);
     log('\nWrote docs/performance.md');
+  } else if (WRITE_SCALE_SECTION && scaleMeasured()) {
+    // A run narrowed to the scale-out targets: only that section of the page is replaced.
+    const file = path.join(ROOT, 'docs', 'performance.md');
+    await writeFile(file, replaceScaleSection(await readFile(file, 'utf8'), scaleSection(info, started, seconds, command)));
+    log('\nWrote the Scale-out section of docs/performance.md');
   }
   await mkdir(path.join(ROOT, 'bench', 'results'), { recursive: true });
   await writeFile(path.join(ROOT, 'bench', 'results', 'performance.md'), report);

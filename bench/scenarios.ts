@@ -8,7 +8,7 @@ import { memoryScenario } from './lib/memory.js';
 import { pacedRequests } from './lib/paced.js';
 import { median, percentile } from './lib/stats.js';
 import { CITIZENS, RESOURCE_SCOPE, RESOURCES } from './lib/kapi-setup.js';
-import { QUICK, WARMUP, SESSIONS, REFRESH_CHAINS, LOGIN_RATE, LOGIN_CONCURRENCY, PROBE_RATE, P99_SECONDS, type TargetKey, type ScenarioKey, LABEL, TITLE, log, sleep } from './options.js';
+import { QUICK, WARMUP, SESSIONS, REFRESH_CHAINS, LOGIN_RATE, LOGIN_CONCURRENCY, PROBE_RATE, P99_SECONDS, SCALE_SCENARIOS, SCALE_TARGETS, type TargetKey, type ScenarioKey, LABEL, TITLE, log, sleep } from './options.js';
 import { results, setResult } from './results.js';
 import { type Target, COOKIE_KEYS } from './targets.js';
 import { type Outcome, takeGeneratorLoopDelay, waitForQuiet, type Body, measure, cannon, check, latencySplit } from './measure.js';
@@ -197,7 +197,10 @@ export async function prepare(target: Target, scenario: ScenarioKey): Promise<Bo
   }
 }
 
-export async function runScenario(scenario: ScenarioKey, targets: Target[], redis: Redis | undefined): Promise<void> {
+export async function runScenario(scenario: ScenarioKey, all: Target[], redis: Redis | undefined): Promise<void> {
+  // The scale-out targets (one and two processes behind HAProxy) answer the scale-out question only.
+  const targets = all.filter((t) => !SCALE_TARGETS.includes(t.key) || SCALE_SCENARIOS.includes(scenario));
+  for (const t of all) if (!targets.includes(t)) setResult(scenario, t.key, { runs: [], note: `not measured (scale-out: ${SCALE_SCENARIOS.join(', ')} only)` });
   if (scenario === 'memory') {
     for (const target of targets) {
       if (target.key !== 'kapi-pg' || !redis || !target.redisPrefix) continue;

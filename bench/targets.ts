@@ -10,7 +10,9 @@ import { freePort, ROOT, startServer, type ServerProcess } from './lib/servers.j
 import { adminQuery, createDatabase, deleteRedisPrefix, randomSuffix } from './lib/storage.js';
 import { SERVER_NODE_FLAGS } from '../src/runtime/node-flags.js';
 import { CALLBACK, CLIENT_ID, CLIENT_SECRET, registerBenchClient, RESOURCES } from './lib/kapi-setup.js';
-import { option, type TargetKey, LABEL } from './options.js';
+import { startHaproxy, type PrivateHaproxy } from './lib/haproxy.js';
+import { freeLowPort } from './lib/ports.js';
+import { option, type TargetKey, LABEL, PROCESSES, SCALE_CORES } from './options.js';
 import { cleanups } from './cleanup.js';
 import { type Outcome } from './measure.js';
 
@@ -24,6 +26,9 @@ export interface Target {
   maxLogins?: number;
   refreshPool: string[];
   idleProbe?: Outcome;
+  /** Scale-out targets: the proxy in front and the Kapı processes behind it (`server` sums them). */
+  proxy?: PrivateHaproxy;
+  processes?: ServerProcess[];
   windows: Array<[number, number]>; // measured runs, CLOCK_MONOTONIC µs of the server
 }
 
@@ -35,6 +40,7 @@ export const EXPERIMENTS = (option('experiment') ?? '').split(',').filter(Boolea
 if (EXPERIMENTS.length) KAPI_ENV.BENCH_EXPERIMENTS = EXPERIMENTS.join(',');
 
 export async function prepareTarget(key: TargetKey, redis: Redis | undefined, cpuProfDir?: string): Promise<Target> {
+  if (PROCESSES[key]) return prepareScaleTarget(key, PROCESSES[key], redis);
   const port = await freePort();
   const issuer = `http://127.0.0.1:${port}`;
   const rp: RelyingParty = { issuer, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, callback: CALLBACK };
@@ -83,4 +89,83 @@ export async function prepareTarget(key: TargetKey, redis: Redis | undefined, cp
   const server = await startServer({ name: LABEL[key], script: 'src/main.ts', port, core: 1, cpuProfDir, env, nicePool: NICE_POOL, nodeFlags: [...SERVER_NODE_FLAGS, ...KAPI_NODE_FLAGS], logFile });
   cleanups.push({ what: `stop ${LABEL[key]}`, run: () => server.stop() });
   return { key, server, env, redisPrefix, databaseUrl, rp, refreshPool: [], windows: [] };
+}
+
+/**
+ * A scale-out target (issue 22 point 3): `count` Kapı processes on one database and Redis prefix, with
+ * the same secrets, behind a private HAProxy whose URL is their issuer (KAPI_TRUST_PROXY_HOPS=1). Every
+ * process is pinned to core 1 like the other Kapı targets (with --scale-cores=spread the second goes to
+ * core 0, beside the load generator, Postgres and Redis): on two cores there is no core of its own to give
+ * a second process, which is why the report compares throughput per CPU-second of Kapı. `balance
+ * leastconn` lets a process that falls behind take fewer requests. The target's `server` sums the
+ * processes' probes (CPU, storage calls, memory), so every scenario measures the deployment as one.
+ */
+async function prepareScaleTarget(key: TargetKey, count: number, redis: Redis | undefined): Promise<Target> {
+  const ports: number[] = [];
+  for (let i = 0; i < count; i++) ports.push(await freeLowPort());
+  const proxy = await startHaproxy({ port: await freeLowPort(), kapi: ports.map((port, i) => ({ name: String.fromCharCode(97 + i), port })), balance: 'leastconn' });
+  cleanups.push({ what: `stop the HAProxy of ${LABEL[key]}`, run: () => proxy.stop() });
+  const issuer = proxy.url;
+  const rp: RelyingParty = { issuer, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, callback: CALLBACK };
+  const db = await createDatabase();
+  cleanups.push({ what: `drop database ${db.name}`, run: () => db.drop() });
+  const redisPrefix = `kapi-bench-${randomSuffix()}:`;
+  cleanups.push({ what: `delete Redis keys ${redisPrefix}*`, run: () => deleteRedisPrefix(redis!, redisPrefix) });
+  const env: Record<string, string> = {
+    KAPI_ISSUER: issuer,
+    KAPI_TRUST_PROXY_HOPS: '1',
+    KAPI_LOG_LEVEL: 'warn',
+    KAPI_DEMO: 'true',
+    KAPI_MOBILE_SIMULATOR: 'false', // its default port (PORT + 2) could be another process's
+    KAPI_DEMO_BANK: 'false',
+    KAPI_COOKIE_KEYS: COOKIE_KEYS,
+    DATABASE_URL: db.url,
+    REDIS_URL: process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379',
+    KAPI_REDIS_PREFIX: redisPrefix,
+    ...KAPI_ENV,
+  };
+  await registerBenchClient({ ...env, PORT: String(ports[0]) });
+  const processes: ServerProcess[] = [];
+  // One after the other: the first start seeds the demo citizens and makes the signing keys.
+  for (const [i, port] of ports.entries()) {
+    const server = await startServer({ name: `${LABEL[key]} #${i + 1}`, script: 'src/main.ts', port, core: i > 0 && SCALE_CORES === 'spread' ? 0 : 1, env: { ...env, PORT: String(port) }, nicePool: NICE_POOL, nodeFlags: [...SERVER_NODE_FLAGS, ...KAPI_NODE_FLAGS] });
+    cleanups.push({ what: `stop ${server.name}`, run: () => server.stop() });
+    processes.push(server);
+  }
+  return { key, server: combined(LABEL[key], issuer, processes), env, redisPrefix, databaseUrl: db.url, rp, refreshPool: [], windows: [], proxy, processes };
+}
+
+/** Several server processes seen as one: probes summed (the first process's clock and latencies). */
+function combined(name: string, url: string, processes: ServerProcess[]): ServerProcess {
+  const add = (a: Record<string, number>, b: Record<string, number>) => {
+    const out = { ...a };
+    for (const [k, v] of Object.entries(b)) out[k] = (out[k] ?? 0) + v;
+    return out;
+  };
+  return {
+    name,
+    pid: processes[0]!.pid,
+    url,
+    output: () => processes.map((p) => `--- ${p.name}\n${p.output()}`).join('\n'),
+    async probe(options) {
+      const all = await Promise.all(processes.map((p) => p.probe(options)));
+      return all.slice(1).reduce((sum, p) => ({
+        ...sum,
+        redis: sum.redis + p.redis,
+        sql: sum.sql + p.sql,
+        txn: sum.txn + p.txn,
+        cpuMicros: sum.cpuMicros + p.cpuMicros,
+        eluActive: sum.eluActive + p.eluActive,
+        eluIdle: sum.eluIdle + p.eluIdle,
+        rss: sum.rss + p.rss,
+        heapUsed: sum.heapUsed + p.heapUsed,
+        sqlByText: add(sum.sqlByText, p.sqlByText),
+        redisByName: add(sum.redisByName, p.redisByName),
+      }), all[0]!);
+    },
+    rssKb: () => processes.reduce((sum, p) => sum + p.rssKb(), 0),
+    async stop() {
+      await Promise.all(processes.map((p) => p.stop()));
+    },
+  };
 }

@@ -21,6 +21,8 @@ export interface LoginOptions {
   userinfo?: boolean;
   /** Called after each request with its method and path (a per-request probe hooks in here). */
   afterRequest?: (label: string) => void;
+  /** Called with the status of every answer (the soak counts 5xx answers second by second). */
+  onAnswer?: (status: number) => void;
 }
 
 export interface LoginResult {
@@ -79,6 +81,7 @@ export async function login(agent: http.Agent, rp: RelyingParty, opts: LoginOpti
     if (cookie) headers.cookie = cookie;
     if (init.body !== undefined) headers['content-type'] = FORM;
     const res = await request(agent, url, { ...init, headers });
+    opts.onAnswer?.(res.status);
     requests++;
     opts.afterRequest?.(`${init.method ?? 'GET'} ${url.pathname.replace(/\/(interaction|auth)\/[^/]+/, '/$1/:uid')}`);
     jar.store(res.headers);
@@ -105,6 +108,7 @@ export async function login(agent: http.Agent, rp: RelyingParty, opts: LoginOpti
     headers: { authorization: basic(rp.clientId, rp.clientSecret), 'content-type': FORM },
     body: form({ grant_type: 'authorization_code', code, redirect_uri: rp.callback, code_verifier: verifier }),
   });
+  opts.onAnswer?.(tokenRes.status);
   requests++;
   opts.afterRequest?.('POST /token');
   if (tokenRes.status !== 200) throw new Error(`token ${tokenRes.status}: ${tokenRes.body.slice(0, 300)}`);
@@ -112,6 +116,7 @@ export async function login(agent: http.Agent, rp: RelyingParty, opts: LoginOpti
   if (!tokens.id_token) throw new Error('no id_token in the token response');
   if (opts.userinfo !== false) {
     const me = await request(agent, `${rp.issuer}/me`, { headers: { authorization: `Bearer ${tokens.access_token}` } });
+    opts.onAnswer?.(me.status);
     requests++;
     opts.afterRequest?.('GET /me');
     if (me.status !== 200) throw new Error(`userinfo ${me.status}: ${me.body.slice(0, 300)}`);
