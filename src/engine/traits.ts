@@ -36,6 +36,11 @@ export interface MethodTraits {
   secondStageAmr?: readonly string[];
   /** "This wasn't me" on a sign-in it took part in: what closes, whom to tell the person to contact. */
   notMe?: { closes?: 'password_login' | 'bank_login'; advice?: IntrusionAdvice };
+  /**
+   * For integrators (README's method → acr → amr table, generated from these traits): where the level or
+   * the amr depend on what happened at sign-in rather than on the method alone, what they depend on.
+   */
+  integrators?: { level?: string; amr?: string };
 }
 
 /** The traits of every method Kapı has a module for, configured or not. */
