@@ -10,9 +10,10 @@ import * as m009 from './009_pin_id_token_alg.js';
 import * as m010 from './010_resource_server_client.js';
 import * as m011 from './011_registrar_idempotency.js';
 import * as m012 from './012_pending_contacts.js';
+import * as m013 from './013_operators.js';
 
 // Migrations are imported, not discovered on disk, so the same list runs under tsx, jest and a build.
-const MIGRATIONS = [m001, m002, m003, m004, m005, m007, m008, m009, m010, m011, m012];
+const MIGRATIONS = [m001, m002, m003, m004, m005, m007, m008, m009, m010, m011, m012, m013];
 
 export const migrationSource: Knex.MigrationSource<(typeof MIGRATIONS)[number]> = {
   getMigrations: async () => MIGRATIONS,

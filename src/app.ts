@@ -31,6 +31,7 @@ import { recordLogouts } from './sessions/record-logout.js';
 import { accountRouter } from './web/account/routes.js';
 import { ensureAccountClient } from './web/account/client.js';
 import { authorizationPost } from './web/authorization-post.js';
+import { suspendedInstitutionPage } from './web/suspended-institution.js';
 import { createMessaging, type Messaging } from './messaging-wiring.js';
 import { devOutboxRouter } from './dev/outbox.js';
 import { deriveKey, hmac } from './security/crypto.js';
@@ -259,6 +260,8 @@ export async function createKapi(config: Config, options: KapiOptions = {}): Pro
   });
   // POST /auth (OpenID Connect Core §3.1.2.1) reaches oidc-provider as the same request by GET.
   app.use(authorizationPost());
+  // A suspended institution's sign-in: a page that says so (the operator console, issue 23 point 2).
+  app.use(suspendedInstitutionPage({ provider, clients }));
   // Everything else is oidc-provider's (discovery, JWKS, authorization, token, userinfo, logout, ...).
   app.use(toProvider);
 
