@@ -42,6 +42,7 @@ import type { InteractionDeps } from './web/interactions/context.js';
 import { interactionRouter } from './web/interactions/routes.js';
 import { localeFor } from './web/locale.js';
 import { ADMIN_ONLY_PATHS, adminApp, AdminListener } from './web/admin-listener.js';
+import { operatorConsole } from './web/console/index.js';
 import { createMetrics, healthRouter, operationsRouter, routeLabel } from './web/operations.js';
 import { renderPage } from './web/render.js';
 import { notFoundPage } from './web/not-found.js';
@@ -280,7 +281,9 @@ export async function createKapi(config: Config, options: KapiOptions = {}): Pro
 
   let server: Server | undefined;
   let admin: AdminListener | undefined;
-  const adminHandler = () => adminApp(ops).callback();
+  // The operator console on the admin listener (issue 23 point 2), its client registered once the port is known.
+  const consolePart = config.admin ? operatorConsole({ config, services, provider, announceKeys: () => announceKeyChange(services) }) : undefined;
+  const adminHandler = () => adminApp(ops, consolePart && { middleware: consolePart.middleware, keys: config.cookieKeys }).callback();
   return {
     config, services, app, provider, holder, outbox, methods, messaging, banking, secondFactors,
     admin: () => admin,
@@ -293,6 +296,7 @@ export async function createKapi(config: Config, options: KapiOptions = {}): Pro
           existingAdmin = fresh;
         }
         admin = existingAdmin;
+        await consolePart?.ready(admin.port);
       }
       if (existing) {
         // The server answered 503 while Kapı started (src/web/starting-app.ts); from now on this app answers.
