@@ -23,6 +23,7 @@ import { recordLogouts } from './sessions/record-logout.js';
 import { accountRouter } from './web/account/routes.js';
 import { ensureAccountClient } from './web/account/client.js';
 import { authorizationPost } from './web/authorization-post.js';
+import { suspendedInstitutionPage } from './web/suspended-institution.js';
 import { createMessaging, type Messaging } from './messaging-wiring.js';
 import { devOutboxRouter } from './dev/outbox.js';
 import { deriveKey, hmac } from './security/crypto.js';
@@ -34,6 +35,7 @@ import { interactionRouter } from './web/interactions/routes.js';
 import { continueMethod } from './web/interactions/login.js';
 import { localeFor } from './web/locale.js';
 import { ADMIN_ONLY_PATHS, adminApp, AdminListener } from './web/admin-listener.js';
+import { operatorConsole } from './web/console/index.js';
 import { createMetrics, healthRouter, operationsRouter, routeLabel } from './web/operations.js';
 import { renderPage } from './web/render.js';
 import { notFoundPage } from './web/not-found.js';
@@ -254,6 +256,8 @@ export async function createKapi(config: Config, options: KapiOptions = {}): Pro
   });
   // POST /auth (OpenID Connect Core §3.1.2.1) reaches oidc-provider as the same request by GET.
   app.use(authorizationPost());
+  // A suspended institution's sign-in: a page that says so (the operator console, issue 23 point 2).
+  app.use(suspendedInstitutionPage({ provider, clients }));
   // Everything else is oidc-provider's (discovery, JWKS, authorization, token, userinfo, logout, ...).
   app.use(toProvider);
 
@@ -272,7 +276,9 @@ export async function createKapi(config: Config, options: KapiOptions = {}): Pro
 
   let server: Server | undefined;
   let admin: AdminListener | undefined;
-  const adminHandler = () => adminApp(ops).callback();
+  // The operator console on the admin listener (issue 23 point 2), its client registered once the port is known.
+  const consolePart = config.admin ? operatorConsole({ config, services, provider, announceKeys: () => announceKeyChange(services) }) : undefined;
+  const adminHandler = () => adminApp(ops, consolePart && { middleware: consolePart.middleware, keys: config.cookieKeys }).callback();
   return {
     config, services, app, provider, holder, outbox, methods, messaging, modules,
     exportsOf: <E>(module: ModuleOf<E>) => {
@@ -291,6 +297,7 @@ export async function createKapi(config: Config, options: KapiOptions = {}): Pro
           existingAdmin = fresh;
         }
         admin = existingAdmin;
+        await consolePart?.ready(admin.port);
       }
       if (existing) {
         // The server answered 503 while Kapı started (src/web/starting-app.ts); from now on this app answers.

@@ -37,10 +37,12 @@ export class PostgresClientAdapter implements OidcAdapter {
   }
 
   async #read(clientId: string): Promise<OidcPayload | undefined> {
-    const row = (await this.#db('clients').select('metadata').where({ client_id: clientId }).first()) as
-      | { metadata: OidcPayload }
+    const row = (await this.#db('clients').select('metadata', 'suspended_at').where({ client_id: clientId }).first()) as
+      | { metadata: OidcPayload; suspended_at: Date | null }
       | undefined;
-    if (!row) return undefined;
+    // A suspended institution (the operator console, `kapi clients suspend`) is unknown to oidc-provider:
+    // no sign-in, no token request, no userinfo answer for its tokens, until it is resumed.
+    if (!row || row.suspended_at) return undefined;
     const metadata: OidcPayload = { ...row.metadata, client_id: clientId };
     if (typeof metadata.client_secret === 'string') {
       try {

@@ -2,16 +2,22 @@ import { readFile } from 'node:fs/promises';
 import { Command, Option } from 'commander';
 import { ACR_LEVELS } from '../assurance/levels.js';
 import { clientInputSchema, ID_TOKEN_ALGS, type ClientInput, type StoredClient } from '../clients/client-service.js';
+import { SEALED } from '../clients/institution-admin.js';
+import { parseJwks } from '../clients/jwks.js';
 import { KapiError } from '../errors.js';
+import { cliActor, operatorServices } from '../operators/index.js';
+import type { Services } from '../services.js';
 import type { CliContext } from './main.js';
 import { printFields, printJson, printLine, printTable } from './output.js';
 
-// `kapi clients add|list|show|update|remove|revoke-tokens`: institutions are OIDC clients kept in the database.
-// A client secret is shown once, in the output of the command that creates it; afterwards it is
-// "[sealed]" (stored encrypted with the master key).
+// `kapi clients add|list|show|update|remove|revoke-tokens|suspend|resume`: institutions are OIDC clients
+// kept in the database. The rules are the operator console's too (src/clients/institution-admin.ts), and
+// every change is written to the operators' audit trail as `cli:<user>` (or `--by`). A client secret is
+// shown once, in the output of the command that creates it; afterwards it is "[sealed]" (stored
+// encrypted with the master key).
 
 const AUTH_METHODS = ['private_key_jwt', 'client_secret_basic', 'none'] as const;
-const SEALED = '[sealed]';
+const institutionsOf = (s: Services) => operatorServices(s).institutions;
 
 /** What commander hands over (a `--no-x` negation gives false). */
 interface ClientOptions {
@@ -33,6 +39,7 @@ interface ClientOptions {
   idTokenAlg?: (typeof ID_TOKEN_ALGS)[number] | false;
   clientId?: string;
   rotateSecret?: boolean;
+  by?: string;
   json?: boolean;
 }
 
@@ -92,25 +99,17 @@ function addClientOptions(cmd: Command, mode: 'add' | 'update'): Command {
   } else {
     cmd.option('--client-id <id>', 'client_id to use (default: generated)');
   }
-  return cmd.option('--json', 'print JSON');
+  return cmd.option('--by <name>', 'who makes the change, for the audit trail (default: the system user)').option('--json', 'print JSON');
 }
 
 async function readJwks(file: string): Promise<NonNullable<ClientInput['jwks']>> {
-  let parsed: unknown;
+  let text: string;
   try {
-    parsed = JSON.parse(await readFile(file, 'utf8'));
+    text = await readFile(file, 'utf8');
   } catch (err) {
     throw new KapiError('invalid_request', `--jwks-file ${file}: ${(err as Error).message}`);
   }
-  const keys = (parsed as { keys?: unknown })?.keys;
-  if (!Array.isArray(keys) || !keys.length || !keys.every((k) => k !== null && typeof k === 'object' && !Array.isArray(k))) {
-    throw new KapiError('invalid_request', `--jwks-file ${file}: expected a JSON Web Key Set, {"keys": [...]} with at least one key`);
-  }
-  // A key set with private parts is a leaked key: refuse it rather than store it.
-  if (keys.some((k: Record<string, unknown>) => ['d', 'p', 'q', 'dp', 'dq', 'qi', 'k'].some((m) => m in k))) {
-    throw new KapiError('invalid_request', `--jwks-file ${file}: contains private key material; give the institution's public keys only`);
-  }
-  return { keys: keys as Record<string, unknown>[] };
+  return parseJwks(text, `--jwks-file ${file}`);
 }
 
 /** Options to service input; only what was given is set (an update changes only that). */
@@ -179,7 +178,7 @@ function describeClient(m: Record<string, unknown>, times?: { createdAt: Date; u
 }
 
 function storedJson(c: StoredClient): Record<string, unknown> {
-  return { ...c.metadata, created_at: c.createdAt, updated_at: c.updatedAt };
+  return { ...c.metadata, created_at: c.createdAt, updated_at: c.updatedAt, suspended_at: c.suspendedAt };
 }
 
 function printCreated(metadata: Record<string, unknown>, json: boolean | undefined, verb: string): void {
@@ -198,10 +197,9 @@ export function clientsCommand(ctx: CliContext): Command {
   addClientOptions(clients.command('add').description('register an institution; prints its client_id (and client_secret, once)'), 'add').action(
     async (o: ClientOptions) => {
       const input = await toInput(o);
-      // Without keys to authenticate with, the institution gets a secret.
-      input.authMethod ??= input.jwksUri || input.jwks ? 'private_key_jwt' : 'client_secret_basic';
       check(input);
-      const metadata = await ctx.withServices((s) => s.clients.add(input as ClientInput));
+      // Without keys to authenticate with, the institution gets a secret (the shared rule).
+      const { metadata } = await ctx.withServices((s) => institutionsOf(s).register(cliActor(o.by), input));
       printCreated(metadata, o.json, 'registered');
     },
   );
@@ -214,8 +212,9 @@ export function clientsCommand(ctx: CliContext): Command {
       const all = await ctx.withServices((s) => s.clients.list());
       if (o.json) return printJson(all.map(storedJson));
       printTable(
-        ['client_id', 'name', 'auth', 'min_acr', 'scope', 'redirect_uris'],
+        ['client_id', 'name', 'auth', 'min_acr', 'scope', 'redirect_uris', 'suspended'],
         all.map((c) => ({
+          suspended: c.suspendedAt,
           client_id: c.clientId,
           name: c.metadata.client_name,
           auth: c.metadata.token_endpoint_auth_method,
@@ -236,23 +235,15 @@ export function clientsCommand(ctx: CliContext): Command {
       const client = await ctx.withServices((s) => s.clients.show(clientId));
       if (!client) throw new KapiError('not_found', `no client ${clientId}`);
       if (o.json) return printJson(storedJson(client));
-      printFields(describeClient(client.metadata, client));
+      printFields({ ...describeClient(client.metadata, client), ...(client.suspendedAt ? { suspended: client.suspendedAt } : {}) });
     });
 
   addClientOptions(clients.command('update').description('change an institution; only the options given change').argument('<client_id>'), 'update').action(
     async (clientId: string, o: ClientOptions) => {
       const input = await toInput(o);
       check(input);
-      const metadata = await ctx.withServices(async (s) => {
-        const before = await s.clients.show(clientId);
-        if (!before) throw new KapiError('not_found', `no client ${clientId}`);
-        const auth = input.authMethod ?? before.metadata.token_endpoint_auth_method;
-        if (o.rotateSecret && auth !== 'client_secret_basic') throw new KapiError('invalid_request', `--rotate-secret: client ${clientId} does not authenticate with a secret (--auth ${String(auth)})`);
-        const updated = await s.clients.update(clientId, input, o.rotateSecret === true);
-        // The secret is printed only when this update created it.
-        const created = o.rotateSecret === true || before.metadata.client_secret === undefined;
-        return typeof updated.client_secret === 'string' && !created ? { ...updated, client_secret: SEALED } : updated;
-      });
+      // The secret is printed only when this update created it (the shared rule gives it back only then).
+      const { metadata } = await ctx.withServices((s) => institutionsOf(s).update(cliActor(o.by), clientId, input, { rotateSecret: o.rotateSecret === true }));
       printCreated(metadata, o.json, 'updated');
     },
   );
@@ -261,14 +252,10 @@ export function clientsCommand(ctx: CliContext): Command {
     .command('remove')
     .description('remove an institution')
     .argument('<client_id>')
+    .option('--by <name>', 'who removes it, for the audit trail (default: the system user)')
     .option('--json', 'print JSON')
-    .action(async (clientId: string, o: { json?: boolean }) => {
-      await ctx.withServices(async (s) => {
-        // Looked up first: on the embedded database ClientService.remove() cannot tell (knex-pglite's del() result).
-        if (!(await s.clients.show(clientId))) throw new KapiError('not_found', `no client ${clientId}`);
-        await s.clients.remove(clientId);
-        if (await s.clients.show(clientId)) throw new KapiError('internal', `client ${clientId} was not removed`);
-      });
+    .action(async (clientId: string, o: { json?: boolean; by?: string }) => {
+      await ctx.withServices((s) => institutionsOf(s).remove(cliActor(o.by), clientId));
       if (o.json) return printJson({ client_id: clientId, removed: true });
       printLine(`removed client ${clientId}`);
     });
@@ -277,14 +264,37 @@ export function clientsCommand(ctx: CliContext): Command {
     .command('revoke-tokens')
     .description('revoke every grant and refresh token of an institution; Kapı\'s own APIs refuse its earlier tokens at once')
     .argument('<client_id>')
+    .option('--by <name>', 'who revokes them, for the audit trail (default: the system user)')
     .option('--json', 'print JSON')
-    .action(async (clientId: string, o: { json?: boolean }) => {
-      const grants = await ctx.withServices(async (s) => {
-        if (!(await s.clients.show(clientId))) throw new KapiError('not_found', `no client ${clientId}`);
-        return s.revocations.revokeClient(clientId, 'operator');
-      });
+    .action(async (clientId: string, o: { json?: boolean; by?: string }) => {
+      const grants = await ctx.withServices((s) => institutionsOf(s).revokeTokens(cliActor(o.by), clientId));
       if (o.json) return printJson({ client_id: clientId, grants_revoked: grants });
       printLine(`revoked ${grants} grant(s) of client ${clientId}; its JWT access tokens for other APIs end with their lifetime (600 s)`);
+    });
+
+  clients
+    .command('suspend')
+    .description("suspend an institution: its sign-ins are refused with a page saying so, its tokens stop working (grants and refresh tokens revoked)")
+    .argument('<client_id>')
+    .option('--reason <text>', 'why (recorded in the audit trail)')
+    .option('--by <name>', 'who suspends it, for the audit trail (default: the system user)')
+    .option('--json', 'print JSON')
+    .action(async (clientId: string, o: { json?: boolean; by?: string; reason?: string }) => {
+      const changed = await ctx.withServices((s) => institutionsOf(s).suspend(cliActor(o.by), clientId, o.reason));
+      if (o.json) return printJson({ client_id: clientId, suspended: true, changed });
+      printLine(changed ? `suspended client ${clientId}` : `client ${clientId} was already suspended`);
+    });
+
+  clients
+    .command('resume')
+    .description('resume a suspended institution (its earlier tokens stay revoked)')
+    .argument('<client_id>')
+    .option('--by <name>', 'who resumes it, for the audit trail (default: the system user)')
+    .option('--json', 'print JSON')
+    .action(async (clientId: string, o: { json?: boolean; by?: string }) => {
+      const changed = await ctx.withServices((s) => institutionsOf(s).resume(cliActor(o.by), clientId));
+      if (o.json) return printJson({ client_id: clientId, suspended: false, changed });
+      printLine(changed ? `resumed client ${clientId}` : `client ${clientId} was not suspended`);
     });
 
   return clients;

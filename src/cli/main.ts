@@ -7,6 +7,7 @@ import type { Services } from '../services.js';
 import { clientsCommand } from './clients.js';
 import { keysCommand } from './keys.js';
 import { migrateCommand } from './migrate.js';
+import { operatorsCommand } from './operators.js';
 import { resourcesCommand } from './resources.js';
 import { registrarCommand } from './registrar.js';
 import { devCommand } from './dev.js';
@@ -88,6 +89,7 @@ On the embedded database, stop the server before running kapi on its data direct
   program.addCommand(keysCommand(ctx));
   program.addCommand(resourcesCommand(ctx));
   program.addCommand(registrarCommand(ctx));
+  program.addCommand(operatorsCommand(ctx));
   program.addCommand(devCommand(ctx));
   program.addCommand(migrateCommand(ctx));
   return program;

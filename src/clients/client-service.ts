@@ -6,8 +6,10 @@ import { KapiError } from '../errors.js';
 import { SUPPORTED_SCOPES } from '../oidc/claims.js';
 import type { Sealer } from '../security/crypto.js';
 
-// Institutions (OIDC clients) live in Postgres. This service is shared by the `kapi clients` command and
-// the demo seed; the stored client_secret is sealed with the master key.
+// Institutions (OIDC clients) live in Postgres. This service is shared by the `kapi clients` command, the
+// operator console (both through src/clients/institution-admin.ts, which adds the operators' rules and
+// audit trail) and the demo seed; the stored client_secret is sealed with the master key. `audit`: a write
+// made in the change's own transaction (the operators' audit trail).
 
 /** ID-token algorithms an institution may be registered for; without one it gets RS256 (src/oidc/configuration.ts). */
 export const ID_TOKEN_ALGS = ['RS256', 'ES256', 'PS256'] as const;
@@ -45,7 +47,12 @@ export interface StoredClient {
   metadata: Record<string, unknown>;
   createdAt: Date;
   updatedAt: Date;
+  /** Set while the institution is suspended: oidc-provider does not know it then (no sign-in, no token). */
+  suspendedAt: Date | null;
 }
+
+/** Written in the same transaction as the change it records; given the metadata written (secret in clear: never record it). */
+export type ChangeRecord = (trx: Knex, metadata: Record<string, unknown>) => Promise<void>;
 
 /** Checks a metadata document the way oidc-provider will when it loads it (throws on invalid). */
 export type MetadataValidator = (metadata: Record<string, unknown>) => Promise<void>;
@@ -84,7 +91,7 @@ export function toMetadata(input: z.output<typeof clientInputSchema>, clientId: 
 
 export class ClientService {
   constructor(
-    private readonly db: Knex,
+    readonly db: Knex,
     private readonly sealer: Sealer,
     private readonly validate: MetadataValidator,
     /** Told after every change, so servers drop their cached copy (adapters/storage/client-cache.ts). */
@@ -97,7 +104,7 @@ export class ClientService {
   }
 
   /** Registers an institution; returns its metadata with the client secret (shown once). */
-  async add(raw: ClientInput): Promise<Record<string, unknown>> {
+  async add(raw: ClientInput, audit?: ChangeRecord): Promise<Record<string, unknown>> {
     const input = clientInputSchema.parse(raw);
     if (input.authMethod === 'private_key_jwt' && !input.jwksUri && !input.jwks) throw new KapiError('invalid_request', 'private_key_jwt needs --jwks-uri (or jwks)');
     const clientId = input.clientId ?? `kapi-${randomBytes(9).toString('base64url')}`;
@@ -106,7 +113,10 @@ export class ClientService {
     await this.validate(metadata);
     const exists = await this.db('clients').where({ client_id: clientId }).first();
     if (exists) throw new KapiError('invalid_request', `client ${clientId} already exists`);
-    await this.db('clients').insert({ client_id: clientId, metadata: JSON.stringify(this.seal(metadata)) });
+    await this.db.transaction(async (trx) => {
+      await trx('clients').insert({ client_id: clientId, metadata: JSON.stringify(this.seal(metadata)) });
+      await audit?.(trx, metadata);
+    });
     await this.changed(clientId);
     return metadata;
   }
@@ -130,7 +140,7 @@ export class ClientService {
     return metadata;
   }
 
-  async update(clientId: string, changes: Partial<ClientInput>, rotateSecret = false): Promise<Record<string, unknown>> {
+  async update(clientId: string, changes: Partial<ClientInput>, rotateSecret = false, audit?: ChangeRecord): Promise<Record<string, unknown>> {
     const current = await this.metadataWithSecret(clientId);
     if (!current) throw new KapiError('not_found', `no client ${clientId}`);
     const merged = clientInputSchema.parse({ ...fromMetadata(current), ...changes, clientId });
@@ -140,20 +150,52 @@ export class ClientService {
     if (merged.authMethod === 'private_key_jwt' && !merged.jwksUri && !merged.jwks) throw new KapiError('invalid_request', 'private_key_jwt needs --jwks-uri (or jwks)');
     const metadata = toMetadata(merged, clientId, secret);
     await this.validate(metadata);
-    await this.db('clients').where({ client_id: clientId }).update({ metadata: JSON.stringify(this.seal(metadata)), updated_at: this.db.fn.now() });
+    await this.db.transaction(async (trx) => {
+      await trx('clients').where({ client_id: clientId }).update({ metadata: JSON.stringify(this.seal(metadata)), updated_at: trx.fn.now() });
+      await audit?.(trx, metadata);
+    });
     await this.changed(clientId);
     return metadata;
   }
 
-  async remove(clientId: string): Promise<boolean> {
-    const removed = (await this.db('clients').where({ client_id: clientId }).del()) > 0;
+  async remove(clientId: string, audit?: ChangeRecord): Promise<boolean> {
+    const removed = await this.db.transaction(async (trx) => {
+      const gone = (await trx('clients').where({ client_id: clientId }).del()) > 0;
+      if (gone) await audit?.(trx, { client_id: clientId });
+      return gone;
+    });
     if (removed) await this.changed(clientId);
     return removed;
   }
 
-  private toStored(row: { client_id: string; metadata: Record<string, unknown>; created_at: Date; updated_at: Date }): StoredClient {
+  /**
+   * Suspends (or resumes) an institution: while `suspended_at` is set, oidc-provider's client lookup
+   * finds nothing (adapters/storage/oidc-client-postgres.ts), so every sign-in, token request and
+   * userinfo call of it is refused. `also`: more of the change in the same transaction (the revocation
+   * of its tokens, the audit row). False when there is no such institution or nothing changed.
+   */
+  async setSuspended(clientId: string, suspended: boolean, also?: ChangeRecord): Promise<boolean> {
+    const changed = await this.db.transaction(async (trx) => {
+      const row = (await trx('clients').where({ client_id: clientId }).forUpdate().first('suspended_at')) as { suspended_at: Date | null } | undefined;
+      if (!row || Boolean(row.suspended_at) === suspended) return false;
+      await trx('clients').where({ client_id: clientId }).update({ suspended_at: suspended ? trx.fn.now() : null, updated_at: trx.fn.now() });
+      await also?.(trx, { client_id: clientId });
+      return true;
+    });
+    if (changed) await this.changed(clientId);
+    return changed;
+  }
+
+  /** Whether the institution exists and is suspended (the sign-in page that says so). */
+  async isSuspended(clientId: string): Promise<boolean> {
+    if (clientId.includes('\u0000')) return false;
+    const row = (await this.db('clients').where({ client_id: clientId }).first('suspended_at')) as { suspended_at: Date | null } | undefined;
+    return Boolean(row?.suspended_at);
+  }
+
+  private toStored(row: { client_id: string; metadata: Record<string, unknown>; created_at: Date; updated_at: Date; suspended_at?: Date | null }): StoredClient {
     const { client_secret: secret, ...metadata } = row.metadata;
-    return { clientId: row.client_id, metadata: secret ? { ...metadata, client_secret: '[sealed]' } : metadata, createdAt: row.created_at, updatedAt: row.updated_at };
+    return { clientId: row.client_id, metadata: secret ? { ...metadata, client_secret: '[sealed]' } : metadata, createdAt: row.created_at, updatedAt: row.updated_at, suspendedAt: row.suspended_at ? new Date(row.suspended_at) : null };
   }
 }
 

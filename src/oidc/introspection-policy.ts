@@ -15,8 +15,11 @@ interface Token {
  * answer for an unknown token, so another institution's tokens cannot even be told to exist.
  */
 export function introspectionAllowedPolicy(resourceServers: ResourceServerRegistry) {
-  return async (_ctx: unknown, client: Asking, token: Token): Promise<boolean> => {
+  return async (ctx: unknown, client: Asking, token: Token): Promise<boolean> => {
     if (token.clientId !== undefined && token.clientId === client.clientId) return true;
+    // A token of an institution that is no longer known (suspended, removed) is active for no one.
+    const provider = (ctx as { oidc?: { provider?: { Client: { find(id: string): Promise<unknown> } } } } | undefined)?.oidc?.provider;
+    if (token.clientId !== undefined && provider && !(await provider.Client.find(token.clientId))) return false;
     const audiences = token.aud === undefined ? [] : Array.isArray(token.aud) ? token.aud : [token.aud];
     for (const audience of audiences) {
       const resourceServer = await resourceServers.find(audience);

@@ -3,7 +3,7 @@ import Koa from 'koa';
 import type Router from '@koa/router';
 import { securityHeaders } from './security-headers.js';
 
-// The operator's endpoints (/readyz, /metrics; later the operator console) listen on a port of their own,
+// The operator's endpoints (/readyz, /metrics, the operator console at /console) listen on a port of their own,
 // bound to loopback unless configured (KAPI_ADMIN_PORT, KAPI_ADMIN_HOST): they say which dependencies
 // are down and expose internal figures, which the public internet has no business reading. The public
 // listener then answers them 404 and keeps /healthz, which says only that the process runs.
@@ -14,9 +14,11 @@ import { securityHeaders } from './security-headers.js';
 /** Paths that belong to the admin listener when there is one. */
 export const ADMIN_ONLY_PATHS = new Set(['/readyz', '/metrics']);
 
-export function adminApp(ops: Router): Koa {
-  const app = new Koa();
+/** `console`: the operator console's middleware (src/web/console/index.ts), with the cookie keys its pages use. */
+export function adminApp(ops: Router, console?: { middleware: Koa.Middleware[]; keys: string[] }): Koa {
+  const app = new Koa(console ? { keys: console.keys } : {});
   app.use(securityHeaders({ hsts: false }));
+  for (const middleware of console?.middleware ?? []) app.use(middleware);
   app.use(ops.routes());
   return app;
 }

@@ -150,6 +150,28 @@ describe('kapi', () => {
     });
   });
 
+  describe('operators (issue 23 points 2 and 4: the console\'s roles and rules, from the command line)', () => {
+    it('grants the first administrator (the account made from the registry), lists and revokes; each on the audit trail', async () => {
+      const granted = json(await kapi('operators', 'grant', '12345678950', '--role', 'administrator', '--by', 'kurulum', '--json'));
+      expect(granted).toMatchObject({ national_id: '12345678950', role: 'administrator' });
+      const bad = await kapi('operators', 'grant', '12345678950', '--role', 'root');
+      expect(bad.code).not.toBe(0);
+      expect(json<{ national_id: string; role: string; granted_by: string }[]>(await kapi('operators', 'list', '--json'))).toEqual([expect.objectContaining({ national_id: '12345678950', role: 'administrator', granted_by: 'cli:kurulum' })]);
+      expect(json(await kapi('operators', 'revoke', '12345678950', '--json'))).toEqual({ national_id: '12345678950', revoked: true });
+      expect((await kapi('operators', 'revoke', '12345678950')).code).toBe(1);
+    });
+
+    it('suspends and resumes an institution with the console\'s rules (an unknown one refused)', async () => {
+      const added = json(await kapi('clients', 'add', '--name', 'Askı Kurumu', '--redirect-uri', 'https://aski.example/cb', '--client-id', 'cli-suspend', '--json'));
+      expect(added.client_id).toBe('cli-suspend');
+      expect(json(await kapi('clients', 'suspend', 'cli-suspend', '--reason', 'deneme', '--json'))).toEqual({ client_id: 'cli-suspend', suspended: true, changed: true });
+      expect(json<{ suspended_at: string | null }>(await kapi('clients', 'show', 'cli-suspend', '--json')).suspended_at).toEqual(expect.any(String));
+      expect(json(await kapi('clients', 'resume', 'cli-suspend', '--json'))).toEqual({ client_id: 'cli-suspend', suspended: false, changed: true });
+      const unknown = await kapi('clients', 'suspend', 'no-such-client');
+      expect([unknown.code, unknown.stderr]).toEqual([1, 'error: no client no-such-client\n']);
+    });
+  });
+
   describe('keys', () => {
     interface Key {
       kid: string;

@@ -1,0 +1,30 @@
+import { userInfo } from 'node:os';
+import { InstitutionAdmin } from '../clients/institution-admin.js';
+import type { Services } from '../services.js';
+import { OperatorAuditTrail, type Actor } from './audit-trail.js';
+import { OperatorRoles } from './roles.js';
+
+/** What the operator console and the `kapi` command share: roles, the audit trail, institutions' rules. */
+export interface OperatorServices {
+  roles: OperatorRoles;
+  trail: OperatorAuditTrail;
+  institutions: InstitutionAdmin;
+}
+
+export function operatorServices(services: Services): OperatorServices {
+  const trail = new OperatorAuditTrail(services.db);
+  return { roles: new OperatorRoles(services.db), trail, institutions: new InstitutionAdmin(services.clients, trail, services.revocations) };
+}
+
+/** Someone at the server's command line: `--by` when given, otherwise the system user running `kapi`. */
+export function cliActor(by?: string): Actor {
+  let user = by?.trim();
+  if (!user) {
+    try {
+      user = userInfo().username;
+    } catch {
+      user = 'unknown';
+    }
+  }
+  return { label: `cli:${user}`, via: 'cli' };
+}
