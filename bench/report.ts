@@ -1,6 +1,8 @@
 // Part of `npm run bench` (bench/run.ts): the verdicts against issue 8's targets and docs/performance.md.
 
 import { execSync, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import os from 'node:os';
 import { HAS_TASKSET, ROOT } from './lib/servers.js';
 import { fmt, medianRange } from './lib/stats.js';
@@ -257,6 +259,9 @@ export function render(info: Record<string, string>, started: Date, seconds: num
   }
   const rss = Object.entries(finalRss).filter(([, v]) => Number.isFinite(v));
   if (rss.length) out.push('', `Server RSS at the end of the run (ps): ${rss.map(([k, v]) => `${LABEL[k as TargetKey]} ${fmt(v! / 1024, 0)} MiB`).join(', ')}.`);
+  out.push('');
+  // The hand-written findings (bench/notes.md) follow the run's figures, one heading level down.
+  out.push(readFileSync(path.join(ROOT, 'bench', 'notes.md'), 'utf8').trim().replace(/^# /, '## '));
   out.push('');
   out.push('## How to run');
   out.push('');
