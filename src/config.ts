@@ -152,6 +152,11 @@ export interface Config {
   geoipFile: string | undefined;
   /** Guess limits, budgets and device cookies; a limit left out keeps its default (README, "Limits"). */
   limits: LimitSettings;
+  /**
+   * The KAPI_* variables this file does not read: a method module's own settings (KAPI_PASSKEYS, ...),
+   * which its configuration schema reads, so that adding a method never edits this file.
+   */
+  moduleEnvironment: Readonly<Record<string, string>>;
 }
 
 /** Settings of the password guess limiter (src/security/guess-limiter.ts): only those set by the environment. */
@@ -204,6 +209,12 @@ function paths(list: string | undefined): string[] {
 function decodeKey(value: string): Buffer | undefined {
   const candidates = [Buffer.from(value, 'base64url'), Buffer.from(value, 'base64'), /^[0-9a-f]{64}$/i.test(value) ? Buffer.from(value, 'hex') : Buffer.alloc(0)];
   return candidates.find((b) => b.length === 32);
+}
+
+/** KAPI_* variables not read above: the method modules' own (src/engine/module.ts, `configSchema`). */
+function moduleEnvironment(env: NodeJS.ProcessEnv): Record<string, string> {
+  const known = new Set(Object.keys(schema.shape));
+  return Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[0].startsWith('KAPI_') && !known.has(e[0]) && typeof e[1] === 'string'));
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -329,5 +340,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       mobileSignature: { requestsPerNumberHour: e.KAPI_MSSP_REQUESTS_PER_NUMBER_HOUR, requestsPerHour: e.KAPI_MSSP_REQUESTS_PER_HOUR },
       codes: { perAccountHour: e.KAPI_CODES_PER_ACCOUNT_HOUR, perTargetHour: e.KAPI_CODES_PER_TARGET_HOUR },
     },
+    moduleEnvironment: moduleEnvironment(env),
   };
 }
