@@ -3,6 +3,7 @@ import { policiesFor } from '../src/engine/policies.js';
 import { MethodTraitBook } from '../src/engine/traits.js';
 import { bankingModule } from './banking/index.js';
 import { mobileSignatureModule } from './mobile-signature/index.js';
+import { passkeyModule } from './passkey/index.js';
 import { passwordModule } from './password/index.js';
 import { secondFactorModule } from './second-factor/index.js';
 import { smartCardModule } from './smart-card/index.js';
@@ -17,6 +18,7 @@ export const METHOD_MODULES: readonly MethodModule[] = [
   smartCardModule,
   bankingModule,
   mobileSignatureModule,
+  passkeyModule,
   secondFactorModule,
 ];
 

@@ -44,7 +44,7 @@ import { answerOutagesAs503 } from './oidc/outage-json.js';
 import { securityHeaders } from './web/security-headers.js';
 import { deviceCookies } from './web/device-cookie.js';
 import { machineFront } from './web/machine-front.js';
-import { staticFiles } from './web/static.js';
+import { moduleStaticFiles, staticFiles } from './web/static.js';
 
 // The composition root: the one place that wires configuration, storage, methods, the provider and
 // the web layer together. It knows no method by name: it loops over the method modules
@@ -227,7 +227,7 @@ export async function createKapi(config: Config, options: KapiOptions = {}): Pro
   // The machine endpoints never reach this app: the HTTP server hands them to oidc-provider at once
   // (src/web/machine-front.ts, used by listen() below).
   app.use(errorPages());
-  app.use(staticFiles());
+  app.use(staticFiles(moduleStaticFiles(METHOD_MODULES)));
   const ops = operationsRouter({ db, state, metrics, extraChecks: async () => (await Promise.all(wiredModules.map((m) => m.readiness()))).flat() });
   // With an operator's listener, the public one keeps only /healthz (src/web/admin-listener.ts).
   if (config.admin) {

@@ -212,6 +212,11 @@ export interface Config {
   limits: LimitSettings;
   /** The population registry over HTTPS with mutual TLS (files as paths, read at start); absent: the fixtures (never in production). */
   populationRegistry: PopulationRegistrySettings | undefined;
+  /**
+   * The KAPI_* variables this file does not read: a method module's own settings (KAPI_PASSKEYS, ...),
+   * which its configuration schema reads, so that adding a method never edits this file.
+   */
+  moduleEnvironment: Readonly<Record<string, string>>;
 }
 
 export interface PopulationRegistrySettings {
@@ -275,6 +280,12 @@ function paths(list: string | undefined): string[] {
 function decodeKey(value: string): Buffer | undefined {
   const candidates = [Buffer.from(value, 'base64url'), Buffer.from(value, 'base64'), /^[0-9a-f]{64}$/i.test(value) ? Buffer.from(value, 'hex') : Buffer.alloc(0)];
   return candidates.find((b) => b.length === 32);
+}
+
+/** KAPI_* variables not read above: the method modules' own (src/engine/module.ts, `configSchema`). */
+function moduleEnvironment(env: NodeJS.ProcessEnv): Record<string, string> {
+  const known = new Set(Object.keys(schema.shape));
+  return Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[0].startsWith('KAPI_') && !known.has(e[0]) && typeof e[1] === 'string'));
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -430,5 +441,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         cacheSize: e.KAPI_REGISTRY_CACHE_SIZE,
       }
       : undefined,
+    moduleEnvironment: moduleEnvironment(env),
   };
 }

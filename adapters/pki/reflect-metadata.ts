@@ -1,8 +1,9 @@
 // @peculiar/x509 resolves its algorithm providers through tsyringe, which refuses to load unless a
 // Reflect metadata API exists (the package expects the application to install `reflect-metadata`).
 // Kapı does not depend on that package, so this installs the small part tsyringe and tslib's decorator
-// helpers use — defineMetadata, getMetadata, getOwnMetadata, hasMetadata, metadata — and only when no
-// polyfill is present already. Import it (through ./x509.js) before @peculiar/x509.
+// helpers use — defineMetadata, getMetadata, getOwnMetadata, hasMetadata, metadata — plus what the real
+// package needs to keep it as its fallback provider when it loads later (getOwnMetadataKeys,
+// deleteMetadata), and only when no polyfill is present already. Import it (through ./x509.js) before @peculiar/x509.
 
 type Key = unknown;
 type Target = object;
@@ -15,6 +16,8 @@ interface ReflectMetadata {
   hasOwnMetadata(key: Key, target: Target, property?: Property): boolean;
   hasMetadata(key: Key, target: Target, property?: Property): boolean;
   metadata(key: Key, value: unknown): (target: Target, property?: Property) => void;
+  getOwnMetadataKeys(target: Target, property?: Property): Key[];
+  deleteMetadata(key: Key, target: Target, property?: Property): boolean;
 }
 
 const reflect = Reflect as typeof Reflect & Partial<ReflectMetadata>;
@@ -53,6 +56,10 @@ if (typeof reflect.getMetadata !== 'function') {
     hasOwnMetadata: (key, target, property) => table(target, property, false)?.has(key) ?? false,
     hasMetadata: (key, target, property) => lookup(key, target, property).found,
     metadata: (key, value) => (target, property) => api.defineMetadata(key, value, target, property),
+    // The real reflect-metadata, loaded after this (another copy of @peculiar/x509 requires it: the one
+    // under @simplewebauthn/server), keeps this API as its fallback provider and calls these two.
+    getOwnMetadataKeys: (target, property) => [...(table(target, property, false)?.keys() ?? [])],
+    deleteMetadata: (key, target, property) => table(target, property, false)?.delete(key) ?? false,
   };
   Object.assign(reflect, api);
 }

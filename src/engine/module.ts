@@ -18,8 +18,8 @@ import type { Method } from './types.js';
 // folder, interactions/<method>/, whose index.ts exports ONE object of this shape; the composition root
 // (src/app.ts) loops over the list in interactions/index.ts and knows no method by name.
 //
-// What a module declares without being wired (its id, the part of the configuration it reads, its traits
-// and its migrations) is plain data, so the `kapi` command can migrate and the engine can reason about
+// What a module declares without being wired (its id, the part of the configuration it reads, its traits,
+// its migrations and static files) is plain data, so the `kapi` command can migrate and the engine can reason about
 // methods without starting any. `wire` builds the running parts.
 
 /** A knex migration of the module's own tables: run after the core's, recorded under `name`. */
@@ -105,6 +105,11 @@ export interface MethodModule<S extends z.ZodType = z.ZodType, E = unknown> {
   readonly traits: readonly MethodTraits[];
   /** Its tables, run after the core's migrations (names as recorded by knex: never renamed). */
   readonly migrations: readonly ModuleMigration[];
+  /**
+   * Files of its folder's `static/` (the scripts of its pages), served at `/static/<id>/<name>`: the pages'
+   * Content-Security-Policy allows same-origin scripts only, never inline ones.
+   */
+  readonly staticFiles?: readonly string[];
   wire(context: ModuleContext<z.infer<S>>): Promise<WiredModule<E>>;
 }
 

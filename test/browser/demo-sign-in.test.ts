@@ -95,7 +95,8 @@ describeBrowser('signing in to the demo institution in Chromium', () => {
     await page.getByRole('navigation').getByRole('link', { name: 'English' }).click();
     await page.waitForLoadState();
     expect(await page.locator('html').getAttribute('lang')).toBe('en');
-    expect((await page.getByRole('heading', { level: 1 }).textContent())?.trim()).toBe('Sign in with a password');
+    // The chooser: the password form first, then the passkey.
+    expect((await page.getByRole('heading', { level: 1 }).textContent())?.trim()).toBe('Choose how to sign in');
     expect(await page.getByLabel('Identity number', { exact: true }).isVisible()).toBe(true);
     expect(await page.getByRole('link', { name: 'Türkçe' }).getAttribute('lang')).toBe('tr');
     await screenshot(page, 'password-en');

@@ -175,6 +175,8 @@ describe('authorization code + PKCE with password login', () => {
     const req = await authRequest(rp, { ui_locales: 'en' });
     const page = await new Browser().go(req.url.href, {}, atCallback);
     expect(page.html).toContain('lang="en"');
-    expect(page.html).toContain('Sign in with a password');
+    // The chooser (password and passkey), its password form in English.
+    expect(page.html).toContain('Choose how to sign in');
+    expect(page.html).toContain('Identity number and password');
   });
 });
