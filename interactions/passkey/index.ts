@@ -15,7 +15,10 @@ import './messages.js';
 export const passkeyModule = defineModule({
   id: 'passkey',
   configSchema: passkeyConfig,
-  traits: [{ method: 'passkey', stage: 'first', amr: ['hwk', 'swk', 'pin', 'user'], acr: 'substantial', proves: [] }],
+  traits: [{
+    method: 'passkey', stage: 'first', amr: ['hwk', 'swk', 'pin', 'user'], acr: 'substantial', proves: [],
+    integrators: { amr: 'one of `hwk` (a passkey bound to one device) or `swk` (a synced one), with `pin` (the person verified on the authenticator; Kapı requires it)' },
+  }],
   migrations: [m001],
   staticFiles: ['passkey.js'],
   // Loaded when wired: the module list stays light for the `kapi` command, which only migrates.

@@ -17,7 +17,7 @@ export const secondFactorModule = defineModule({
   id: 'second-factor',
   configSchema: secondFactorConfig,
   traits: [
-    { method: 'device', stage: 'second', amr: ['mca', 'swk'], acr: 'substantial', proves: [], secondStageAmr: ['swk'], notMe: { advice: 'second_factors' } },
+    { method: 'device', stage: 'second', amr: ['mca', 'swk'], acr: 'substantial', proves: [], secondStageAmr: ['mca', 'swk'], notMe: { advice: 'second_factors' } },
     { method: 'totp', stage: 'second', amr: ['otp'], acr: 'substantial', proves: ['asked-after-password'], secondStageAmr: ['otp'], notMe: { advice: 'second_factors' } },
     { method: 'sms', stage: 'second', amr: ['sms', 'otp'], acr: 'substantial', proves: [], secondStageAmr: ['sms', 'otp'], notMe: { advice: 'second_factors' } },
   ],

@@ -48,18 +48,17 @@ export const stepUpPolicy: Policy = async (input) => {
  * method that is `asked-after-password` (the e-Government Key) and the first stage proved a
  * `password`. Offered: the second methods the person is enrolled in (`usableBy`: a registered device,
  * else the verified phone; the TOTP key). Nobody does two second stages: once one is done (now, or in
- * the session being continued, which shows it by an amr only a second stage earns) this policy is
+ * the session being continued, which shows it by the amr values only a second stage earns together) this policy is
  * silent, and the level asked for is left to the step-up policy. What each method is comes from its
  * module's traits, never from its id.
  */
 export function secondFactorPolicy(traits: MethodTraitBook): Policy {
-  const secondStageAmr = traits.secondStageAmr();
   return async (input) => {
     const { flow, account } = input;
     if (!account) return undefined;
     const firsts = flow.completed.filter((c) => c.factor === 'first');
     if (!firsts.length) return undefined;
-    const secondDone = flow.completed.some((c) => c.factor === 'second' || (c.method === 'session' && c.amr.some((a) => secondStageAmr.has(a))));
+    const secondDone = flow.completed.some((c) => c.factor === 'second' || (c.method === 'session' && traits.showsSecondStage(c.amr)));
     if (secondDone) return undefined;
     const afterPassword = firsts.some((c) => traits.proves(c.method, 'password'));
     // Nothing to ask (and no enrolment to look up) without the setting, unless a password may need its TOTP.

@@ -30,8 +30,9 @@ export interface MethodTraits {
   acr: Acr;
   proves: readonly Proof[];
   /**
-   * For a second stage: the amr values only it earns, by which a continued session shows that its
-   * second stage was done (`mca` is not one: a bank may report it for its own sign-in).
+   * For a second stage: amr values that, all of them together, only it earns, by which a continued
+   * session shows that its second stage was done. All of them, not any: `mca` alone is a bank's or a
+   * mobile signature's, `swk` alone a synced passkey's; only the device approval gives both.
    */
   secondStageAmr?: readonly string[];
   /** "This wasn't me" on a sign-in it took part in: what closes, whom to tell the person to contact. */
@@ -68,9 +69,9 @@ export class MethodTraitBook {
     return this.all.filter((t) => t.proves.includes(proof)).map((t) => t.method);
   }
 
-  /** amr values that only a second stage earns. */
-  secondStageAmr(): ReadonlySet<string> {
-    return new Set(this.all.flatMap((t) => (t.stage === 'second' ? t.secondStageAmr ?? [] : [])));
+  /** Whether a session with these amr values did a second stage: it holds every `secondStageAmr` value of one. */
+  showsSecondStage(amr: readonly string[]): boolean {
+    return this.all.some((t) => t.stage === 'second' && t.secondStageAmr !== undefined && t.secondStageAmr.length > 0 && t.secondStageAmr.every((a) => amr.includes(a)));
   }
 
   /** Second-stage method ids. */
