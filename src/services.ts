@@ -21,6 +21,8 @@ import { SessionIndex } from './sessions/session-index.js';
 import { TokenRevocations } from './sessions/token-revocations.js';
 import type { Limiters } from './security/limiters.js';
 import { createPopulationRegistry } from './population-registry-wiring.js';
+import { METHOD_MODULES } from '../interactions/index.js';
+import type { FactorRemover } from './engine/module.js';
 
 /**
  * Everything that talks to storage, opened once per process and shared by the server and the `kapi`
@@ -50,6 +52,8 @@ export interface Services {
   sessions: SessionIndex;
   /** Revoking every token of a person or a client, and the "revoked before" times Kapı's own APIs check. */
   revocations: TokenRevocations;
+  /** What each method module counts as a factor, removed by an office issuance on request (`MethodModule.removeFactors`). */
+  factorRemovers: readonly FactorRemover[];
   /** A provider built with the current keys, for validating client metadata outside the server. */
   configurationFor: (jwks: Awaited<ReturnType<KeyStore['providerJwks']>>) => ReturnType<typeof buildConfiguration>;
   close(): Promise<void>;
@@ -104,6 +108,7 @@ export async function openServices(config: Config): Promise<Services> {
   return {
     config, db, redis, state, limiters, sealer, keys, accounts, consents, audit, hasher, clients, resourceServers, adapter, sessions, revocations, clientCache, configurationFor,
     registry,
+    factorRemovers: METHOD_MODULES.flatMap((m) => (m.removeFactors ? [m.removeFactors] : [])),
     async close() {
       registry.close?.();
       await state.close().catch(() => undefined);

@@ -20,6 +20,7 @@ export const passkeyModule = defineModule({
     integrators: { amr: 'one of `hwk` (a passkey bound to one device) or `swk` (a synced one), with `pin` (the person verified on the authenticator; Kapı requires it)' },
   }],
   migrations: [m001],
+  removeFactors: async (trx, accountId) => ({ passkeys: (await trx('passkey_credentials').where({ account_id: accountId }).delete(['id'])).length }),
   staticFiles: ['passkey.js'],
   // Loaded when wired: the module list stays light for the `kapi` command, which only migrates.
   wire: async (context): Promise<WiredModule<Passkeys>> => (await import('./wire.js')).wirePasskeys(context),

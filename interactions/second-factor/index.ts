@@ -23,6 +23,11 @@ export const secondFactorModule = defineModule({
   ],
   // Named 007 since before it moved here: knex records the name, so databases that ran it keep it.
   migrations: [m007],
+  // The e-Government Key and every registered device (the phone stays a contact: the registrar lowers it).
+  removeFactors: async (trx, accountId) => ({
+    totp: (await trx('totp_credentials').where({ account_id: accountId }).delete(['account_id'])).length,
+    devices: (await trx('registered_devices').where({ account_id: accountId }).delete(['id'])).length,
+  }),
   // Loaded when wired: the module list stays light for the `kapi` command, which only migrates.
   wire: async (context): Promise<WiredModule<SecondFactors>> => (await import('./wire.js')).wireSecondFactors(context),
 });

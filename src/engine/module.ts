@@ -5,6 +5,7 @@ import type Provider from 'oidc-provider';
 import type { Registry } from 'prom-client';
 import type { z } from 'zod';
 import type { IpLocator } from '../../adapters/geoip/port.js';
+import type { Database } from '../../adapters/storage/port.js';
 import type { MailSender } from '../../adapters/mail/port.js';
 import type { SmsSender } from '../../adapters/sms/port.js';
 import type { Notifier } from '../accounts/notifier.js';
@@ -28,6 +29,9 @@ export interface ModuleMigration {
   up(knex: Knex): Promise<void>;
   down(knex: Knex): Promise<void>;
 }
+
+/** See `MethodModule.removeFactors`. */
+export type FactorRemover = (trx: Database, accountId: string) => Promise<Record<string, number>>;
 
 /** One line of /readyz detail. `ok: false` makes Kapı unready: a module reports, it rarely decides. */
 export interface ReadinessCheck {
@@ -105,6 +109,12 @@ export interface MethodModule<S extends z.ZodType = z.ZodType, E = unknown> {
   readonly traits: readonly MethodTraits[];
   /** Its tables, run after the core's migrations (names as recorded by knex: never renamed). */
   readonly migrations: readonly ModuleMigration[];
+  /**
+   * Removes every factor of this module the person has (an office issuance asked to remove them, in
+   * person or to a guardian: DESIGN.md, "Factors"), in the caller's transaction; answers counts by kind
+   * for the audit row. Static, like the migrations: `kapi registrar` runs it without wiring anything.
+   */
+  readonly removeFactors?: FactorRemover;
   /**
    * Files of its folder's `static/` (the scripts of its pages), served at `/static/<id>/<name>`: the pages'
    * Content-Security-Policy allows same-origin scripts only, never inline ones.

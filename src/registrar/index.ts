@@ -29,6 +29,7 @@ export function createRegistrar(services: Services, options: RegistrarOptions = 
     limiter: new RegistrarLimiter(services.limiters, options.limits),
     sessions: services.sessions,
     keys: new IdempotencyKeys(services.db, options.idempotencyKeySeconds ?? KEY_LIFETIME_SECONDS),
+    factorRemovers: services.factorRemovers,
     ...(options.now ? { now: options.now } : {}),
   });
 }

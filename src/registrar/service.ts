@@ -15,6 +15,7 @@ import { renderReceipt } from './receipt.js';
 import { RegistrarRefusal, type CounterOperation } from './refusal.js';
 import type { CounterRecord, Office, RecordedDocument, RegistrarRepository, RepresentativeRecord } from './repository.js';
 import type { Channel, CounterRequest, IdentityType, RegistryLookup, RegistryRecord, StaffContext } from './types.js';
+import type { FactorRemover } from '../engine/module.js';
 
 // The service layer of office issuance, shared by the registrar API and `kapi registrar`. Every
 // operation starts by checking that the staff member holds the registrar role for the office, counts
@@ -39,6 +40,8 @@ export interface RegistrarServiceDeps {
   limiter: RegistrarLimiter;
   sessions: SessionEnder;
   keys: IdempotencyKeys;
+  /** The method modules' factor removers (src/services.ts collects them), run when an issuance removes the factors. */
+  factorRemovers: readonly FactorRemover[];
   now?: () => Date;
 }
 
@@ -201,7 +204,7 @@ export class RegistrarService {
         const reopened = !account.password_login_enabled;
         if (reopened) await trx('accounts').where({ id: account.id }).update({ password_login_enabled: true, updated_at: trx.fn.now() });
         const record = await this.#d.repository.recordIssuance({ accountId: account.id, channel: request.channel, documents, representative, feeKurus: officePasswordFee(earlierIssuances) }, staff, trx);
-        const factorsRemoved = request.removeSecondFactors ? await removeSecondFactors(trx, account.id) : undefined;
+        const factorsRemoved = request.removeSecondFactors ? await removeSecondFactors(trx, account.id, this.#d.factorRemovers) : undefined;
         // The audit rows of the change are written in its own transaction.
         await this.#audit('registrar.password_issued', staff, account.id, {
           issuance: record.id,
@@ -477,14 +480,15 @@ export class RegistrarService {
 }
 
 /**
- * Removes the person's second factors in the issuance's transaction: the e-Government Key, every
- * registered device, the phone's standing as a second factor (it stays a contact, verified at `low`), and
- * two-factor authentication, which without a factor would leave her unable to sign in.
+ * Removes the person's second factors in the issuance's transaction: whatever each method module counts
+ * as a factor (the e-Government Key, registered devices, passkeys: `MethodModule.removeFactors`), the
+ * phone's standing as a second factor (it stays a contact, verified at `low`), and two-factor
+ * authentication, which without a factor would leave her unable to sign in.
  */
-async function removeSecondFactors(trx: Knex.Transaction, accountId: string): Promise<{ totp: number; devices: number; phone: boolean }> {
-  const totp = await trx('totp_credentials').where({ account_id: accountId }).delete(['account_id']);
-  const devices = await trx('registered_devices').where({ account_id: accountId }).delete(['id']);
+async function removeSecondFactors(trx: Knex.Transaction, accountId: string, removers: readonly FactorRemover[]): Promise<Record<string, number | boolean>> {
+  const removed: Record<string, number | boolean> = {};
+  for (const remove of removers) Object.assign(removed, await remove(trx, accountId));
   const phone = await trx('accounts').where({ id: accountId }).whereIn('phone_verified_acr', ['substantial', 'high', 'registry']).update({ phone_verified_acr: 'low' }, ['id']);
   await trx('accounts').where({ id: accountId }).update({ two_factor_enabled: false, updated_at: trx.fn.now() });
-  return { totp: totp.length, devices: devices.length, phone: phone.length > 0 };
+  return { ...removed, phone: phone.length > 0 };
 }

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { generate } from 'otplib';
 import { newDeviceKeys } from '../../src/device-client/client.js';
@@ -231,13 +232,16 @@ describe('attacks: a factor is added only where it could be removed (issue 19 po
 
     async function mehmetFactors() {
       const row = await t.kapi.services.db('accounts').where({ id: mehmet }).first('two_factor_enabled', 'phone_verified_acr');
-      return { totp: await t.kapi.exportsOf(secondFactorModule).totp.isActive(mehmet), devices: (await t.kapi.exportsOf(secondFactorModule).devices.list(mehmet)).length, twoFactor: row.two_factor_enabled as boolean };
+      const passkeys = Number((await t.kapi.services.db('passkey_credentials').where({ account_id: mehmet }).count<{ count: string }[]>('id as count'))[0]!.count);
+      return { totp: await t.kapi.exportsOf(secondFactorModule).totp.isActive(mehmet), devices: (await t.kapi.exportsOf(secondFactorModule).devices.list(mehmet)).length, passkeys, twoFactor: row.two_factor_enabled as boolean };
     }
 
     async function giveMehmetFactors(): Promise<void> {
       const setup = await t.kapi.exportsOf(secondFactorModule).totp.begin(mehmet, 'Mehmet');
       if (setup !== 'already_active') await t.kapi.exportsOf(secondFactorModule).totp.check(mehmet, await generate({ secret: setup.secret }), { activate: true });
       await t.kapi.exportsOf(secondFactorModule).devices.register(mehmet, { name: 'Eski telefon', publicJwk: (await newDeviceKeys()).publicJwk });
+      // A passkey too (an intruder's, say): the office removes every way in that a module counts as a factor.
+      await t.kapi.services.db('passkey_credentials').insert({ id: randomUUID(), credential_id: `cred-${randomUUID()}`, account_id: mehmet, user_handle: 'handle', public_key: 'pk', device_type: 'multiDevice', name: 'Tanımadığım anahtar' });
       await t.kapi.services.accounts.setTwoFactorEnabled(mehmet, true);
     }
 
@@ -249,14 +253,14 @@ describe('attacks: a factor is added only where it could be removed (issue 19 po
       });
       expect(res.status).toBe(422);
       expect(res.body.error).toBe('second_factors_by_proxy');
-      expect(await mehmetFactors()).toEqual({ totp: true, devices: 1, twoFactor: true });
+      expect(await mehmetFactors()).toEqual({ totp: true, devices: 1, passkeys: 1, twoFactor: true });
     });
 
-    it('removes the e-Government Key, the devices and two-factor authentication when the person asks in person', async () => {
+    it('removes the e-Government Key, the devices, the passkeys and two-factor authentication when the person asks in person', async () => {
       const res = await api(t, registrar, 'POST', '/issuances', { national_id: MEHMET, documents: [MEHMET_CARD], remove_second_factors: true });
       expect(res.status).toBe(201);
       expect(res.body.second_factors_removed).toBe(true);
-      expect(await mehmetFactors()).toEqual({ totp: false, devices: 0, twoFactor: false });
+      expect(await mehmetFactors()).toEqual({ totp: false, devices: 0, passkeys: 0, twoFactor: false });
       expect(await t.kapi.services.db('audit_events').where({ account_id: mehmet, type: 'registrar.second_factors_removed' })).toHaveLength(1);
     });
 
@@ -265,7 +269,7 @@ describe('attacks: a factor is added only where it could be removed (issue 19 po
       const res = await api(t, registrar, 'POST', '/issuances', { national_id: MEHMET, documents: [MEHMET_CARD] });
       expect(res.status).toBe(201);
       expect(res.body.second_factors_removed).toBe(false);
-      expect(await mehmetFactors()).toEqual({ totp: true, devices: 1, twoFactor: true });
+      expect(await mehmetFactors()).toEqual({ totp: true, devices: 1, passkeys: 1, twoFactor: true });
     });
   });
 });
