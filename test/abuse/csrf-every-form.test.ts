@@ -73,6 +73,10 @@ const BROWSER_FORMS: Record<string, { reach: Reach; fields?: Record<string, stri
   'POST /account/second-factors/totp/activate': { reach: 'account', fields: { code: '123456' } },
   'POST /account/second-factors/totp/remove': { reach: 'account' },
   'POST /account/second-factors/devices/:id/delete': { reach: 'account' },
+  'POST /account/passkeys/new': { reach: 'account', fields: { name: 'Saldırganın anahtarı' } },
+  'POST /account/passkeys/register': { reach: 'account', fields: { response: '{}' } },
+  'POST /account/passkeys/:id/rename': { reach: 'account', fields: { name: 'Yeni ad' } },
+  'POST /account/passkeys/:id/remove': { reach: 'account' },
   'POST /account/reset': { reach: 'reset', fields: { national_id: AYSE.nationalId, birthdate: '1990-01-01', document_serial: 'A12B34567', phone: '05320000000' } },
   'POST /account/reset/code': { reach: 'reset', fields: { sms_code: '123456' } },
   'POST /account/reset/password': { reach: 'reset', fields: { new_password: 'Yeni-Parola-2026!x', new_password_confirm: 'Yeni-Parola-2026!x' } },
@@ -128,7 +132,7 @@ function expectCsrfRefusal(route: string, variant: string, res: { status: number
 /** Everything the account forms could change, for the account and globally. */
 async function snapshot(t: TestKapi): Promise<Record<string, unknown[]>> {
   const out: Record<string, unknown[]> = {};
-  for (const table of ['accounts', 'password_credentials', 'consents', 'registered_devices', 'totp_credentials', 'bank_links']) {
+  for (const table of ['accounts', 'password_credentials', 'consents', 'registered_devices', 'totp_credentials', 'bank_links', 'passkey_credentials']) {
     out[table] = await t.kapi.services.db(table).select('*').orderBy(1);
   }
   return out;
