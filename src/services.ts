@@ -92,7 +92,7 @@ export async function openServices(config: Config): Promise<Services> {
   const resourceServers = new ResourceServerRegistry(db);
   const revocations = new TokenRevocations(db);
   const sessions = new SessionIndex(db, adapter, revocations);
-  const configurationFor: Services['configurationFor'] = (jwks) => buildConfiguration({ config, jwks, adapter, accounts, consents, audit, resourceServers, sessionEnded: (uid, accountId) => sessions.isEnded(uid, accountId) });
+  const configurationFor: Services['configurationFor'] = (jwks) => buildConfiguration({ config, jwks, adapter, accounts, consents, audit, resourceServers, sessionEnded: (uid, accountId) => sessions.isEnded(uid, accountId), revocations });
 
   // Client metadata is validated by oidc-provider itself, with Kapı's configuration.
   let validator: Provider | undefined;

@@ -21,6 +21,7 @@ import { dpopIatTimely } from './dpop.js';
 import type { ResourceServerRegistry } from './resource-servers.js';
 import { introspectionAllowedPolicy } from './introspection-policy.js';
 import { outgoingFetch } from './outgoing-requests.js';
+import type { RevocationCheck } from './introspection-policy.js';
 
 // Token lifetimes (seconds). Signed artefacts (ID tokens, JWT access tokens, logout tokens) live at most
 // MAX_SIGNED_LIFETIME: a retiring signing key stays published that long (keys/key-store.ts).
@@ -46,6 +47,8 @@ export interface ConfigurationDeps {
   resourceServers: ResourceServerRegistry;
   /** The session index's verdict on a session, for the interaction policy (issue 25). */
   sessionEnded?: (uid: string, accountId: string) => Promise<boolean>;
+  /** The "revoked before" times of accounts and clients: introspection answers inactive for what they recall. */
+  revocations?: RevocationCheck;
 }
 
 type Ctx = KoaContextWithOIDC;
@@ -137,7 +140,7 @@ export function buildConfiguration(deps: ConfigurationDeps): Configuration {
       claimsParameter: { enabled: true },
       clientCredentials: { enabled: true },
       // Only the token's own institution, or the client of a resource server in its aud, learns it is active.
-      introspection: { enabled: true, allowedPolicy: introspectionAllowedPolicy(deps.resourceServers) } as never,
+      introspection: { enabled: true, allowedPolicy: introspectionAllowedPolicy(deps.resourceServers, deps.revocations) } as never,
       revocation: { enabled: true },
       userinfo: { enabled: true },
       backchannelLogout: { enabled: true },

@@ -26,8 +26,15 @@ export class RegistrarLimiter {
   /** Counts one lookup; refuses with the wait when the staff member or the office is over its limit. */
   async consume(staffAccountId: string, officeCode: string): Promise<void> {
     // A limiter that cannot reach its store fails closed (the counters throw storage_unavailable).
-    const [staff, office] = await Promise.all([this.#staff.take(staffAccountId), this.#office.take(officeCode)]);
-    const refused = [staff, office].find((take) => !take.allowed);
-    if (refused && !refused.allowed) throw new RegistrarRefusal('too_many_requests', { retryAfter: refused.retryAfterSeconds });
+    // The clerk's counter first, the office's only if hers allows: a clerk over her own limit (or a stolen
+    // session of hers) must not spend her colleagues' shared budget. If the office refuses, her point is
+    // given back (DESIGN.md: counters in a fixed order, earlier points given back when a later one refuses).
+    const staff = await this.#staff.take(staffAccountId);
+    if (!staff.allowed) throw new RegistrarRefusal('too_many_requests', { retryAfter: staff.retryAfterSeconds });
+    const office = await this.#office.take(officeCode);
+    if (!office.allowed) {
+      await this.#staff.giveBack(staffAccountId);
+      throw new RegistrarRefusal('too_many_requests', { retryAfter: office.retryAfterSeconds });
+    }
   }
 }

@@ -14,6 +14,7 @@ import type { ConsoleDeps } from './deps.js';
 import type { Operator } from './guard.js';
 import { renderConsolePage } from './render.js';
 import { consoleRouter } from './routes.js';
+import { ADMIN_ONLY_PATHS } from '../admin-listener.js';
 
 // The operator console's part of the admin listener (src/web/admin-listener.ts): loopback only, its own
 // strict headers, its error pages, the console's router; the built-in client is registered once the
@@ -40,7 +41,9 @@ export function operatorConsole(options: { config: Config; services: Services; p
   const router = consoleRouter(deps);
 
   const loopbackOnly: Koa.Middleware = async (ctx, next) => {
-    if (!ctx.path.startsWith(CONSOLE_PATH) && ctx.path !== '/') return next();
+    // Everything on the admin listener but the two operator endpoints meant for scrapers is the console's,
+    // whatever the case of the path: the router matches /CONSOLE too, so a prefix test would let it by.
+    if (ADMIN_ONLY_PATHS.has(ctx.path.toLowerCase())) return next();
     // Even when the admin listener is bound wider (KAPI_ADMIN_HOST, for a metrics scraper), the console
     // answers loopback callers only, under a loopback host name (no DNS rebinding onto it).
     const hostname = ctx.host.replace(/:\d+$/, '');
@@ -60,7 +63,7 @@ export function operatorConsole(options: { config: Config; services: Services; p
     try {
       await next();
     } catch (err) {
-      if (!ctx.path.startsWith(CONSOLE_PATH)) throw err;
+      if (ADMIN_ONLY_PATHS.has(ctx.path.toLowerCase())) throw err;
       const operator = (ctx.state as { consoleOperator?: Operator }).consoleOperator;
       const locale = localeFor(ctx);
       const status = (err as { status?: number; expose?: boolean }).status;

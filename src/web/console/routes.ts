@@ -18,7 +18,7 @@ import { consoleSession, endConsoleSession, finishSignIn, startSignIn } from './
 // `kapi` uses; this file only reads forms and shows answers.
 
 export function consoleRouter(deps: ConsoleDeps): Router {
-  const router = new Router({ prefix: CONSOLE_PATH });
+  const router = new Router({ prefix: CONSOLE_PATH, sensitive: true });
 
   // A refusal of the services that is no form's (an unknown institution, a rotation too early): a page saying it.
   router.use(async (ctx: Context, next: Next) => {
@@ -48,9 +48,13 @@ export function consoleRouter(deps: ConsoleDeps): Router {
 
   // Sign-out ends the console's session here and Kapı's through oidc-provider's end_session.
   router.post('/logout', consoleForm, async (ctx) => {
-    if (await consoleSession(ctx, deps)) {
+    const session = await consoleSession(ctx, deps);
+    if (session) {
       const form = await requireOperatorForm(ctx, deps);
       if (!form) return;
+      // Ended here, on the server, before Kapı's logout page asks its question: a copy of the console
+      // cookie taken earlier is refused from now on, whether or not she confirms that page.
+      await deps.services.sessions.end(session.accountId, session.uid, 'signed_out');
     }
     endConsoleSession(ctx);
     const params = new URLSearchParams({ client_id: CONSOLE_CLIENT_ID, post_logout_redirect_uri: consoleSignedOutUri(deps.origin()), ui_locales: localeFor(ctx) });

@@ -65,7 +65,7 @@ function personView(check: PersonCheck, locale: Locale) {
 }
 
 export function officeRouter(deps: OfficeDeps): Router {
-  const router = new Router({ prefix: OFFICE_PATH });
+  const router = new Router({ prefix: OFFICE_PATH, sensitive: true });
   const issuer = deps.config.issuer;
   const cookieOptions = (ctx: Context) => ({ httpOnly: true, sameSite: 'lax' as const, signed: true, secure: ctx.secure, overwrite: true, path: OFFICE_PATH });
 

@@ -33,7 +33,7 @@ describe('FINDINGS: the registrar console (outside attack)', () => {
     await pki?.close();
   });
 
-  it("FINDING F4: one clerk's refused lookups (over her own limit) do not use up her office's budget: a colleague at the same office can still look a person up", async () => {
+  it("one clerk's refused lookups (over her own limit) do not use up her office's budget: a colleague at the same office can still look a person up", async () => {
     const rogue = new Browser();
     await clerkSignIn(t, pki, rogue, AYSE.nationalId);
     const colleague = new Browser();

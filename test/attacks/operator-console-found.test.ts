@@ -74,7 +74,7 @@ describe('FINDINGS: the operator console (outside attack)', () => {
   // F1. src/web/console/index.ts checks `ctx.path.startsWith('/console')` (case-sensitive) before the
   // loopback/Host check, while @koa/router matches the '/console' prefix case-insensitively: /CONSOLE/...
   // skips the check and is served by the console's router.
-  it('FINDING F1 (DNS rebinding): under a non-loopback Host name the console answers 404 whatever the case of its path', async () => {
+  it('DNS rebinding: under a non-loopback Host name the console answers 404 whatever the case of its path', async () => {
     const port = t.kapi.admin()!.port;
     const lower = await raw({ address: '127.0.0.1', port, path: '/console', host: `attacker.example:${port}`, cookie });
     expect(lower.status).toBe(404); // holds
@@ -82,7 +82,7 @@ describe('FINDINGS: the operator console (outside attack)', () => {
     expect(upper.status).toBe(404); // fails: 200, the institutions list
   });
 
-  it('FINDING F1 (admin listener bound wider): a caller from a non-loopback address gets 404 on /CONSOLE/... and cannot suspend an institution with a copied console cookie', async () => {
+  it('admin listener bound wider: a caller from a non-loopback address gets 404 on /CONSOLE/... and cannot suspend an institution with a copied console cookie', async () => {
     const address = nonLoopbackAddress();
     if (!address) throw new Error('this machine has no non-loopback IPv4 address to call from');
     const port = t.kapi.admin()!.port;
@@ -92,13 +92,13 @@ describe('FINDINGS: the operator console (outside attack)', () => {
     const change = await raw({ address, port, path: '/CONSOLE/institutions/finding-target/suspend', host: `${address}:${port}`, cookie, form: { _csrf: csrf, reason: 'remote' } });
     const suspended = await t.kapi.services.clients.isSuspended('finding-target');
     if (suspended) await operatorServices(t.kapi.services).institutions.resume({ label: 'test', via: 'cli' }, 'finding-target');
-    expect({ read: read.status, change: change.status, suspended }).toEqual({ read: 404, change: 404, suspended: false }); // fails: 200, 302, true
+    expect({ read: read.status, change: change.status, suspended }).toEqual({ read: 404, change: 404, suspended: false });
   });
 
   // F2. InstitutionAdmin.suspend revokes Grants and RefreshTokens (and what hangs off a grant), not
   // ClientCredentials tokens, which have no grant. While suspended the provider refuses them (client
   // unknown); once resumed they are honoured again for the rest of their 10 minutes.
-  it('FINDING F2: after suspension and resumption, a client_credentials access token issued before the suspension stays dead (introspection active: false)', async () => {
+  it('after suspension and resumption, a client_credentials access token issued before the suspension stays dead (introspection active: false)', async () => {
     const metadata = await registerInstitution(t, { name: 'Makine Kurumu', clientId: 'finding-cc', clientCredentials: true, scopes: ['openid'] });
     const rp = await relyingParty(t, metadata);
     const token = (await client.clientCredentialsGrant(rp, {})).access_token;
@@ -107,13 +107,13 @@ describe('FINDINGS: the operator console (outside attack)', () => {
     const institutions = operatorServices(t.kapi.services).institutions;
     await institutions.suspend({ label: 'test', via: 'cli' }, 'finding-cc', 'leaked secret');
     await institutions.resume({ label: 'test', via: 'cli' }, 'finding-cc');
-    expect(await introspect()).toBe(false); // fails: true
+    expect(await introspect()).toBe(false);
   });
 
   // F3. POST /console/logout only clears the cookie in this browser and sends the operator to Kapı's
   // end_session page, which asks for a confirmation. Until it is confirmed, a copy of the sealed console
   // cookie (stolen before sign-out) keeps working for the whole `high` session lifetime.
-  it('FINDING F3: after the operator signs out of the console, a copy of the console cookie taken before is refused, even if Kapı\'s logout page was not confirmed', async () => {
+  it('after the operator signs out of the console, a copy of the console cookie taken before is refused, even if Kapı\'s logout page was not confirmed', async () => {
     const browser = new Browser();
     await consoleSignIn(t, pki, browser, ISMAIL);
     const host = new URL(consoleUrl(t)).host;
