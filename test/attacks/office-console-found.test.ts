@@ -19,7 +19,7 @@ jest.setTimeout(300_000);
 
 const MEHMET = '12345678950'; // a second registrar of the same office
 
-describe('FINDINGS: the registrar console (outside attack)', () => {
+describe('attacks: the registrar console, found by the outside attack', () => {
   let pki: TestPki;
   let t: TestKapi;
 

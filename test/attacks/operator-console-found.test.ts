@@ -46,7 +46,7 @@ function nonLoopbackAddress(): string | undefined {
   return undefined;
 }
 
-describe('FINDINGS: the operator console (outside attack)', () => {
+describe('attacks: the operator console, found by the outside attack', () => {
   let pki: TestPki;
   let t: TestKapi;
   let admin: Browser;
