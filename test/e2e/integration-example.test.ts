@@ -103,3 +103,32 @@ describe('the integration page: its Node example signs a person in (issue 23 poi
     expect(res.status).toBe(400);
   });
 });
+
+describe('the demo developer page, /developers (issue 23 point 3)', () => {
+  it("is there with the demo on: the demo institution's integration data and the demo citizens of the seed, never the demo's client secret", async () => {
+    const t = await startKapi();
+    try {
+      const res = await fetch(`${t.issuer}/developers?lang=en`);
+      expect(res.status).toBe(200);
+      const html = await res.text();
+      expect(html).toContain(`<code>${t.issuer}/.well-known/openid-configuration</code>`);
+      expect(html).toContain(`<code>${t.issuer}/demo/callback</code>`);
+      for (const citizen of DEMO_CITIZENS) expect(html).toContain(`<tr data-national-id="${citizen.nationalId}">`);
+      expect(html).toContain(`<code>${ayse.password}</code>`);
+      const secret = String((await t.kapi.services.clients.metadataWithSecret('demo-institution'))!.client_secret);
+      expect(html).not.toContain(secret);
+      expect(res.headers.get('content-security-policy')).toContain("default-src 'none'");
+    } finally {
+      await t.stop();
+    }
+  });
+
+  it('is not there without the demo (404)', async () => {
+    const t = await startKapi({ env: { KAPI_DEMO: 'false' } });
+    try {
+      expect((await fetch(`${t.issuer}/developers`)).status).toBe(404);
+    } finally {
+      await t.stop();
+    }
+  });
+});
