@@ -25,6 +25,7 @@ import { ensureAccountClient } from './web/account/client.js';
 import { authorizationPost } from './web/authorization-post.js';
 import { suspendedInstitutionPage } from './web/suspended-institution.js';
 import { createMessaging, type Messaging } from './messaging-wiring.js';
+import { developersRouter } from './web/integration/developers.js';
 import { devOutboxRouter } from './dev/outbox.js';
 import { deriveKey, hmac } from './security/crypto.js';
 import type { GuessLimiterOptions } from './security/guess-limiter.js';
@@ -249,6 +250,12 @@ export async function createKapi(config: Config, options: KapiOptions = {}): Pro
   if (config.demo) {
     const demo = demoRouter({ issuer: config.issuer, clientSecret: async () => String((await clients.metadataWithSecret(DEMO_CLIENT_ID))?.client_secret ?? '') });
     app.use(demo.routes());
+    // The demo's public developer page (issue 23 point 3): the demo institution's integration page and its test people.
+    app.use(developersRouter({
+      issuer: config.issuer, clients, registry: services.registry,
+      demoBank: config.banking.demoBank, mobileSignature: config.mobileSignature.simulator && !config.mobileSignature.operatorsFile,
+      outbox: !config.production && Boolean(messaging.smsOutbox || messaging.mailOutbox),
+    }).routes());
   }
   app.use(async (ctx, next) => {
     if (ctx.path === '/' && ctx.method === 'GET') return ctx.redirect(config.demo ? '/demo' : '/.well-known/openid-configuration');

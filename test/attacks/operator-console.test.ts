@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { request as httpRequest } from 'node:http';
 import * as client from 'openid-client';
+import { METHOD_TRAITS } from '../../interactions/index.js';
+import { acrAmrRows } from '../../src/engine/acr-amr-table.js';
 import { operatorServices } from '../../src/operators/index.js';
 import { deriveKey, hmac, Sealer } from '../../src/security/crypto.js';
 import { AYSE } from '../account/security-support.js';
@@ -28,10 +30,10 @@ type Caller = 'a person without an operator role (high, fresh)' | 'the auditor (
 const CALLERS: Caller[] = ['a person without an operator role (high, fresh)', 'the auditor (high, fresh)', 'the administrator signed in at substantial', 'the administrator signed in at high 16 minutes ago', 'the administrator signed in at high just now'];
 
 type Action =
-  | 'list institutions' | 'search institutions' | "open an institution's page" | 'read the audit trail' | 'export the audit trail as CSV' | 'export the audit trail as JSON' | 'read the signing keys'
+  | 'list institutions' | 'search institutions' | "open an institution's page" | "open an institution's integration page" | 'read the audit trail' | 'export the audit trail as CSV' | 'export the audit trail as JSON' | 'read the signing keys'
   | 'open the register form' | 'register an institution' | 'open the edit form' | 'edit an institution' | 'rotate a client secret' | 'set a jwks_uri' | 'upload a key set'
   | 'approve national_id for an institution' | 'suspend an institution' | 'resume an institution' | 'rotate the signing keys now';
-const READS = new Set<Action>(['list institutions', 'search institutions', "open an institution's page", 'read the audit trail', 'export the audit trail as CSV', 'export the audit trail as JSON', 'read the signing keys']);
+const READS = new Set<Action>(['list institutions', 'search institutions', "open an institution's page", "open an institution's integration page", 'read the audit trail', 'export the audit trail as CSV', 'export the audit trail as JSON', 'read the signing keys']);
 /** What a fresh administrator gets for each change: the page of the change (200/201) or back to the institution (302). */
 const DONE: Partial<Record<Action, number>> = { 'register an institution': 201, 'set a jwks_uri': 302, 'upload a key set': 302, 'approve national_id for an institution': 302, 'suspend an institution': 302, 'resume an institution': 302 };
 
@@ -67,6 +69,7 @@ describe('attacks: the operator console on the admin listener, role × level (is
     'list institutions': (b) => get(b, '/console'),
     'search institutions': (b) => get(b, '/console?q=matrix'),
     "open an institution's page": (b) => get(b, `/console/institutions/${target}`),
+    "open an institution's integration page": (b) => get(b, `/console/institutions/${target}/integration`),
     'read the audit trail': (b) => get(b, '/console/audit'),
     'export the audit trail as CSV': (b) => get(b, '/console/audit/export?format=csv'),
     'export the audit trail as JSON': (b) => get(b, '/console/audit/export?format=json'),
@@ -174,6 +177,20 @@ describe('attacks: the operator console on the admin listener, role × level (is
     expect(page.html).toMatch(new RegExp(`id="approval-national_id">[^<]*${admins!.givenName}`));
     const auditor = await get(browsers.get('the auditor (high, fresh)')!, `/console/audit/export?format=json&client_id=${target}`);
     expect(JSON.parse(auditor.html).find((r: { action: string }) => r.action === 'claims.approve').detail.added).toEqual(['national_id']);
+  });
+
+  it("an institution's integration page (issue 23 point 3): its discovery URL, client id and redirect URIs, the generated acr/amr table, examples with its values, and never its client secret", async () => {
+    const page = await get(browsers.get('the auditor (high, fresh)')!, `/console/institutions/${target}/integration`);
+    expect(page.status).toBe(200);
+    expect(page.html).toContain(`<code>${t.issuer}/.well-known/openid-configuration</code>`);
+    expect(page.html).toMatch(new RegExp(`data-field="client_id"><code>${target}</code>`));
+    expect(page.html).toContain(`<code>${CALLBACK}</code>`);
+    expect([...page.html.matchAll(/<tr data-methods="/g)].length).toBe(acrAmrRows(METHOD_TRAITS.all).length);
+    expect(page.html).toContain(`clientId: &#39;${target}&#39;,`);
+    const secret = String((await t.kapi.services.clients.metadataWithSecret(target))!.client_secret);
+    expect(secret.length).toBeGreaterThan(20);
+    expect(page.html).not.toContain(secret);
+    expect(page.html).toContain('process.env.KAPI_CLIENT_SECRET');
   });
 
   it('an administrator whose high sign-in is 16 minutes old is sent to sign in again (prompt=login, max_age=0, acr high), and then may change', async () => {

@@ -8,6 +8,7 @@ import { CONSOLE_CLIENT_ID, CONSOLE_PATH, consoleSignedOutUri } from './client.j
 import type { ConsoleDeps } from './deps.js';
 import { consoleForm, requireOperator, requireOperatorForm, safeConsoleNext, type Operator } from './guard.js';
 import { institutionRoutes } from './institutions.js';
+import { integrationRoutes } from './integration.js';
 import { keyRoutes } from './keys.js';
 import { consoleTime, renderConsolePage } from './render.js';
 import { consoleSession, endConsoleSession, finishSignIn, startSignIn } from './session.js';
@@ -66,6 +67,7 @@ export function consoleRouter(deps: ConsoleDeps): Router {
   });
 
   institutionRoutes(router, deps);
+  integrationRoutes(router, deps);
   keyRoutes(router, deps);
 
   // -- the audit trail: read, and exported as CSV or JSON
