@@ -45,7 +45,9 @@ export async function startTestbed(options: { answerAfterMs?: number; slowMs?: n
     msspId: OPERATORS[id]!.msspId,
     signatureProfile: PROFILE,
     timeoutSeconds: id === 'vodafone' ? 5 : 60,
-    requestTimeoutMs: 2000,
+    // 5 s, not the 2 s of a real deployment: with suites in parallel on a loaded two-core machine, a
+    // simulator answer took over 2 s, the breaker opened, and tests counting starts saw fewer.
+    requestTimeoutMs: 5000,
     trustAnchors: ['root.pem'],
     intermediates: ['intermediate.pem'],
     health: { failuresToTrip: 3, coolDownSeconds: 2 },

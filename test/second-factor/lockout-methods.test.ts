@@ -40,7 +40,7 @@ describe('the SMS lock-out names the methods that reach the level', () => {
     pki = await startTestPki();
     mss = await startTestbed();
     full = await startKapi({ env: { ...pki.env, ...mss.env, KAPI_DEMO_BANK: 'true' }, secondFactorGuesses: 2 });
-    cardsOnly = await startKapi({ env: { ...pki.env }, secondFactorGuesses: 2 });
+    cardsOnly = await startKapi({ env: { ...pki.env, KAPI_PASSKEYS: 'false' }, secondFactorGuesses: 2 });
     for (const t of [full, cardsOnly]) {
       await citizen(t, MEHMET.nationalId, MEHMET.password, MEHMET.phone);
       await setTwoFactor(t, MEHMET.nationalId, true);
@@ -55,11 +55,11 @@ describe('the SMS lock-out names the methods that reach the level', () => {
     await pki?.close();
   });
 
-  it('with cards, mobile operators and banks configured, online banking is named with the others (Turkish and English)', async () => {
+  it('with cards, mobile operators, banks and passkeys configured, online banking and passkeys are named with the others (Turkish and English)', async () => {
     const tr = await lockedSmsStep(full, rpFull);
-    expect(text(tr)).toContain('Bu adım 15 dakika kapalı; bu sürede e-İmza, T.C. Kimlik Kartı, İnternet Bankacılığı veya Mobil İmza ile giriş yapabilirsiniz.');
+    expect(text(tr)).toContain('Bu adım 15 dakika kapalı; bu sürede e-İmza, T.C. Kimlik Kartı, İnternet Bankacılığı, Mobil İmza veya Geçiş anahtarı ile giriş yapabilirsiniz.');
     const en = await lockedSmsStep(full, rpFull, { ui_locales: 'en' });
-    expect(text(en)).toContain('This step is closed for 15 minutes; meanwhile you can sign in with e-Signature, National ID card, Online banking, or Mobile signature.');
+    expect(text(en)).toContain('This step is closed for 15 minutes; meanwhile you can sign in with e-Signature, National ID card, Online banking, Mobile signature, or Passkey.');
   });
 
   it('a deployment with only the card methods names only them', async () => {
