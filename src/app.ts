@@ -28,7 +28,7 @@ import { devOutboxRouter } from './dev/outbox.js';
 import { deriveKey, hmac } from './security/crypto.js';
 import type { GuessLimiterOptions } from './security/guess-limiter.js';
 import type { ApprovalLimitOptions } from '../interactions/second-factor/devices/approval-limits.js';
-import { translate } from './web/i18n.js';
+import { translate } from './i18n/index.js';
 import type { InteractionDeps } from './web/interactions/context.js';
 import { interactionRouter } from './web/interactions/routes.js';
 import { continueMethod } from './web/interactions/login.js';

@@ -6,7 +6,7 @@ import type { ApprovalLimits } from './devices/approval-limits.js';
 import { qrPayload, type Approvals } from './devices/approvals.js';
 import type { DeviceRegistry } from './devices/device-registry.js';
 import type { Method, MethodContext, Step } from '../../src/engine/types.js';
-import { translate } from '../../src/web/i18n.js';
+import { translate } from '../../src/i18n/index.js';
 import { log } from '../../src/log.js';
 import './messages.js';
 

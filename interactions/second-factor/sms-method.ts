@@ -5,7 +5,7 @@ import type { DeviceRegistry } from './devices/device-registry.js';
 import { secondFactorPhone } from '../../src/accounts/second-factor-phone.js';
 import type { Method, MethodContext, Step } from '../../src/engine/types.js';
 import { constantTimeEqual, hmac } from '../../src/security/crypto.js';
-import { translate } from '../../src/web/i18n.js';
+import { translate } from '../../src/i18n/index.js';
 import type { StepLimits } from './limits.js';
 import './messages.js';
 

@@ -1,4 +1,4 @@
-import { registerMessages } from '../../src/web/i18n.js';
+import { registerMessages } from '../../src/i18n/index.js';
 
 registerMessages({
   tr: {

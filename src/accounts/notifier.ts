@@ -1,7 +1,7 @@
 import type { MailSender } from '../../adapters/mail/port.js';
 import type { SmsSender } from '../../adapters/sms/port.js';
 import { log } from '../log.js';
-import { translate, type Locale } from '../web/i18n.js';
+import { translate, type Locale } from '../i18n/index.js';
 import type { Account } from './account.js';
 
 /**

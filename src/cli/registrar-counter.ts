@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Command, type CommanderError } from 'commander';
 import { validateNationalId } from '../identity/national-id.js';
-import { isLocale, translate, type Locale } from '../web/i18n.js';
+import { isLocale, translate, type Locale } from '../i18n/index.js';
 import { createRegistrar } from '../registrar/index.js';
 import { formatLira } from '../registrar/fees.js';
 import { CounterAttempt } from '../registrar/idempotency.js';

@@ -1,4 +1,4 @@
-import { registerMessages } from '../web/i18n.js';
+import { registerMessages } from '../i18n/index.js';
 
 // What the clerk reads beyond the refusals of messages.ts: separation of duties, the Idempotency-Key,
 // cancellations worded as cancellations, the document rules `check` states and refusals repeat, the

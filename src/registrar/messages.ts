@@ -1,4 +1,4 @@
-import { registerMessages } from '../web/i18n.js';
+import { registerMessages } from '../i18n/index.js';
 
 // What staff read: refusals (the API's `message`, the CLI's error line), document and channel names,
 // and the receipt. Turkish first; English for staff at consulates and for integrators.

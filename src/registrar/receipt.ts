@@ -1,4 +1,4 @@
-import { translate, type Locale } from '../web/i18n.js';
+import { translate, type Locale } from '../i18n/index.js';
 import { formatLira } from './fees.js';
 import type { CounterRecord, Office } from './repository.js';
 import './messages.js';

@@ -1,4 +1,4 @@
-import { translate, type Locale } from '../web/i18n.js';
+import { translate, type Locale } from '../i18n/index.js';
 import { CITIZEN_DOCUMENTS, FOREIGNER_SINGLE_DOCUMENTS, isDocumentType, NATIONALITY_OFFICIAL_IDS, NATIONALITY_PHOTO_IDS } from './documents.js';
 import type { RegistrarRefusal } from './refusal.js';
 import type { IdentityType } from './types.js';

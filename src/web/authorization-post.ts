@@ -1,6 +1,6 @@
 import { bodyParser } from '@koa/bodyparser';
 import type Koa from 'koa';
-import { registerMessages, translate } from './i18n.js';
+import { registerMessages, translate } from '../i18n/index.js';
 import { localeFor } from './locale.js';
 import { renderPage } from './render.js';
 

@@ -1,4 +1,4 @@
-import { registerMessages } from './i18n.js';
+import { registerMessages } from '../i18n/index.js';
 
 // Messages of the engine pages and of every error code (src/errors.ts): the code is the key.
 registerMessages({

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Eta } from 'eta';
 import type { Context } from 'koa';
-import { type Locale, translator } from './i18n.js';
+import { type Locale, translator } from '../i18n/index.js';
 import './messages.js';
 import { formTargets } from './form-targets.js';
 import { OUTAGE_RETRY_AFTER_SECONDS } from './outage.js';

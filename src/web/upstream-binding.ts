@@ -3,7 +3,7 @@ import type { UpstreamBinding } from '../engine/types.js';
 import { log } from '../log.js';
 import type { AuditTrail } from '../engine/ports.js';
 import { constantTimeEqual, sha256 } from '../security/crypto.js';
-import { registerMessages, translate } from './i18n.js';
+import { registerMessages, translate } from '../i18n/index.js';
 import { localeFor } from './locale.js';
 import { renderPage } from './render.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import '../../src/app.js';
-import { messagesOf } from '../../src/web/i18n.js';
+import { messagesOf } from '../../src/i18n/index.js';
 
 // Every page in both languages (issue 20 point 6): a message registered in one language only would be
 // shown in Turkish on an English page (translate falls back to Turkish). Loading the composition root

@@ -12,7 +12,7 @@ import { parseQrPayload, viewOf, type Approvals } from '../devices/approvals.js'
 import type { DeviceRegistry, RegisteredDevice } from '../devices/device-registry.js';
 import type { DeviceProofs } from '../devices/proofs.js';
 import type { Counter } from '../../../src/security/limiters.js';
-import { translate } from '../../../src/web/i18n.js';
+import { translate } from '../../../src/i18n/index.js';
 import { localeFor } from '../../../src/web/locale.js';
 import { renderPage } from '../../../src/web/render.js';
 import { log } from '../../../src/log.js';

@@ -2,7 +2,7 @@ import type { PushSender } from '../../../adapters/push/port.js';
 import type { AccountStore } from '../../../src/engine/ports.js';
 import type { Notifier } from '../../../src/accounts/notifier.js';
 import { log } from '../../../src/log.js';
-import { registerMessages, translate, type Locale } from '../../../src/web/i18n.js';
+import { registerMessages, translate, type Locale } from '../../../src/i18n/index.js';
 import type { ApprovalLimits } from './approval-limits.js';
 import type { Approvals } from './approvals.js';
 import type { DeviceRegistry } from './device-registry.js';

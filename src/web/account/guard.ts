@@ -1,7 +1,7 @@
 import { bodyParser } from '@koa/bodyparser';
 import type { Context } from 'koa';
 import { formFields } from '../form-fields.js';
-import { translate } from '../i18n.js';
+import { translate } from '../../i18n/index.js';
 import { localeFor } from '../locale.js';
 import type { AccountDeps } from './deps.js';
 import { renderAccountPage } from './render.js';

@@ -1,6 +1,6 @@
 import type { Context } from 'koa';
-import type { Locale } from '../i18n.js';
-import { translate } from '../i18n.js';
+import type { Locale } from '../../i18n/index.js';
+import { translate } from '../../i18n/index.js';
 import { localeFor } from '../locale.js';
 import { renderPage, type PageOptions } from '../render.js';
 import { ACCOUNT_NAV, type NavEntry } from './nav.js';

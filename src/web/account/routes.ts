@@ -3,7 +3,7 @@ import type { Context } from 'koa';
 import { isAcr } from '../../assurance/levels.js';
 import { constantTimeEqual, deriveKey, hmac, randomToken, sha256 } from '../../security/crypto.js';
 import { createHash } from 'node:crypto';
-import { translate } from '../i18n.js';
+import { translate } from '../../i18n/index.js';
 import { localeFor } from '../locale.js';
 import { ACCOUNT_CLIENT_ID, accountRedirectUri, accountSignedOutUri } from './client.js';
 import type { AccountDeps } from './deps.js';

@@ -3,7 +3,7 @@ import type { InteractionLike } from '../../engine/flow-store.js';
 import type { ClientView, Flow } from '../../engine/types.js';
 import { claimNamesFor } from '../../oidc/claims.js';
 import { claimLabelKey } from '../claim-labels.js';
-import { translate } from '../i18n.js';
+import { translate } from '../../i18n/index.js';
 import { renderPage } from '../render.js';
 import type { InteractionDeps } from './context.js';
 

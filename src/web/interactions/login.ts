@@ -3,7 +3,7 @@ import { reachedLevel } from '../../engine/assurance.js';
 import type { LoginRequest } from '../../engine/login-port.js';
 import * as steps from '../../engine/steps.js';
 import type { Outcome, StepRequest } from '../../engine/steps.js';
-import { translate } from '../i18n.js';
+import { translate } from '../../i18n/index.js';
 import { renderPage } from '../render.js';
 import { bindUpstreamAnswer } from '../upstream-binding.js';
 import { alternativesFor } from './alternatives.js';

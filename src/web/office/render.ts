@@ -1,5 +1,5 @@
 import type { Context } from 'koa';
-import { translate, type Locale } from '../i18n.js';
+import { translate, type Locale } from '../../i18n/index.js';
 import { localeFor } from '../locale.js';
 import { renderPage, type PageOptions } from '../render.js';
 import './messages.js';

@@ -10,7 +10,7 @@ import type { CounterRecord } from '../../registrar/repository.js';
 import type { PersonCheck } from '../../registrar/service.js';
 import { documentRule, refusalMessage } from '../../registrar/wording.js';
 import { randomToken, sha256 } from '../../security/crypto.js';
-import { translate, type Locale } from '../i18n.js';
+import { translate, type Locale } from '../../i18n/index.js';
 import { localeFor } from '../locale.js';
 import { currentSession } from '../account/session.js';
 import { OFFICE_CLIENT_ID, OFFICE_PATH, officeRedirectUri, officeSignedOutUri } from './client.js';

@@ -11,7 +11,7 @@ import { isRefusal, RegistrarRefusal } from '../../registrar/refusal.js';
 import type { RegistrarService } from '../../registrar/service.js';
 import type { StaffContext } from '../../registrar/types.js';
 import { refusalMessage } from '../../registrar/wording.js';
-import { pickLocale, translate, type Locale } from '../i18n.js';
+import { pickLocale, translate, type Locale } from '../../i18n/index.js';
 import { invalidRequest } from './invalid.js';
 import { checkJson, recordJson } from './present.js';
 import { counterRequestSchema, historyRequestSchema, issuanceRequestSchema, lookupRequestSchema, toCounterRequest } from './schemas.js';

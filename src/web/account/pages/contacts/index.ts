@@ -5,7 +5,7 @@ import { OneTimeCodes } from '../../../../accounts/one-time-codes.js';
 import { KapiError } from '../../../../errors.js';
 import { log } from '../../../../log.js';
 import { deriveKey } from '../../../../security/crypto.js';
-import { translate } from '../../../i18n.js';
+import { translate } from '../../../../i18n/index.js';
 import { localeFor } from '../../../locale.js';
 import { ACCOUNT_CLIENT_ID } from '../../client.js';
 import type { AccountDeps } from '../../deps.js';

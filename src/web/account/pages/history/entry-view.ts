@@ -1,7 +1,7 @@
 import type { SignInRow } from '../../../../security/audit.js';
 import type { IpLocator } from '../../../../../adapters/geoip/port.js';
 import { ACCOUNT_CLIENT_ID } from '../../client.js';
-import { translate, type Locale } from '../../../i18n.js';
+import { translate, type Locale } from '../../../../i18n/index.js';
 import { deviceText } from './device.js';
 import { dateText } from './format.js';
 import { methodName } from './method-name.js';

@@ -4,7 +4,7 @@ import { claimNamesFor } from '../../../../oidc/claims.js';
 import type { AccountDeps } from '../../deps.js';
 import { accountForm, requireAccount, requireAccountForm } from '../../guard.js';
 import { renderAccountPage } from '../../render.js';
-import { translate } from '../../../i18n.js';
+import { translate } from '../../../../i18n/index.js';
 import { localeFor } from '../../../locale.js';
 import { log } from '../../../../log.js';
 import { dateText } from './format.js';

@@ -1,4 +1,4 @@
-import { translate, type Locale } from '../../../i18n.js';
+import { translate, type Locale } from '../../../../i18n/index.js';
 import './messages.js';
 
 /**

@@ -2,7 +2,7 @@ import type Router from '@koa/router';
 import type { Context } from 'koa';
 import { KapiError } from '../../../../errors.js';
 import { log } from '../../../../log.js';
-import { translate } from '../../../i18n.js';
+import { translate } from '../../../../i18n/index.js';
 import { localeFor } from '../../../locale.js';
 import { ACCOUNT_CLIENT_ID } from '../../client.js';
 import type { AccountDeps } from '../../deps.js';

@@ -4,7 +4,7 @@ import { checkPassword, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, type PasswordR
 import { passwordReuse } from '../../../../accounts/password-reuse.js';
 import type { Account } from '../../../../accounts/account.js';
 import { KapiError } from '../../../../errors.js';
-import { translate } from '../../../i18n.js';
+import { translate } from '../../../../i18n/index.js';
 import { localeFor } from '../../../locale.js';
 import type { AccountDeps } from '../../deps.js';
 import { accountForm, requireAccount, requireAccountForm } from '../../guard.js';

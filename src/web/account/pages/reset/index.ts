@@ -8,7 +8,7 @@ import { looksForeign, validateNationalId } from '../../../../identity/national-
 import { log } from '../../../../log.js';
 import { constantTimeEqual, deriveKey } from '../../../../security/crypto.js';
 import { assertCsrf } from '../../../../security/csrf.js';
-import { translate } from '../../../i18n.js';
+import { translate } from '../../../../i18n/index.js';
 import { localeFor } from '../../../locale.js';
 import type { AccountDeps } from '../../deps.js';
 import { formFields } from '../../../form-fields.js';

@@ -1,4 +1,4 @@
-import { registerMessages } from '../../../i18n.js';
+import { registerMessages } from '../../../../i18n/index.js';
 
 registerMessages({
   tr: {

@@ -5,7 +5,7 @@ import { ACCOUNT_CLIENT_ID } from '../../client.js';
 import type { AccountDeps } from '../../deps.js';
 import { accountForm, requireAccount, requireAccountForm } from '../../guard.js';
 import { renderAccountPage } from '../../render.js';
-import { translate } from '../../../i18n.js';
+import { translate } from '../../../../i18n/index.js';
 import { localeFor } from '../../../locale.js';
 import { deviceText } from '../history/device.js';
 import { dateText } from '../history/format.js';
