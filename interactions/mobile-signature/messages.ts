@@ -1,4 +1,5 @@
-import { registerCatalog, type English } from '../../src/i18n/index.js';
+import { registerCatalog, type English, type MessageKey } from '../../src/i18n/index.js';
+import type { MobileSignatureFailure } from './transactions.js';
 
 const tr = {
   'method.mobile-signature': 'Mobil İmza',
@@ -127,3 +128,33 @@ declare module '../../src/i18n/index.js' {
     'interactions/mobile-signature/messages': typeof tr;
   }
 }
+
+/** What the form says after each failure. */
+export const FAILURE_MESSAGE = {
+  no_mobile_signature: 'mobile_signature.no_mobile_signature',
+  user_cancel: 'mobile_signature.user_cancel',
+  pin_blocked: 'mobile_signature.pin_blocked',
+  card_blocked: 'mobile_signature.card_blocked',
+  no_key: 'mobile_signature.no_key',
+  no_certificate: 'mobile_signature.no_certificate',
+  certificate_revoked: 'mobile_signature.certificate_revoked',
+  signature_failed: 'mobile_signature.signature_failed',
+  invalid_signature: 'mobile_signature.invalid_signature',
+  phone_unreachable: 'mobile_signature.phone_unreachable',
+  expired: 'mobile_signature.expired',
+  operator_rejected: 'mobile_signature.operator_rejected',
+  operator_error: 'mobile_signature.operator_error',
+  malformed: 'mobile_signature.malformed',
+  untrusted: 'mobile_signature.untrusted',
+  expired_certificate: 'mobile_signature.expired_certificate',
+  not_yet_valid: 'mobile_signature.not_yet_valid',
+  revoked: 'mobile_signature.revoked',
+  revocation_unknown: 'mobile_signature.revocation_unknown',
+  not_qualified: 'mobile_signature.not_qualified',
+  wrong_key_usage: 'mobile_signature.wrong_key_usage',
+  timed_out: 'mobile_signature.timed_out',
+  operator_unavailable: 'mobile_signature.operator_unavailable',
+  bad_signature: 'mobile_signature.bad_signature',
+  number_mismatch: 'mobile_signature.number_mismatch',
+  not_in_registry: 'mobile_signature.not_in_registry',
+} as const satisfies Record<MobileSignatureFailure, MessageKey>;

@@ -1,4 +1,5 @@
-import { registerCatalog, type English } from '../../src/i18n/index.js';
+import { registerCatalog, type English, type MessageKey } from '../../src/i18n/index.js';
+import type { SmartCardFailure, SmartCardProfile } from './transactions.js';
 
 const tr = {
   'method.e-signature': 'e-İmza',
@@ -94,4 +95,54 @@ declare module '../../src/i18n/index.js' {
   interface Catalogs {
     'interactions/smart-card/messages': typeof tr;
   }
+}
+
+/** Each card's own words: its name, its pages' heading and lead. */
+export const PROFILE_TEXT = {
+  'e-signature': { label: 'method.e-signature', title: 'smart_card.e-signature.title', lead: 'smart_card.e-signature.lead' },
+  'id-card': { label: 'method.id-card', title: 'smart_card.id-card.title', lead: 'smart_card.id-card.lead' },
+} as const satisfies Record<SmartCardProfile, { label: MessageKey; title: MessageKey; lead: MessageKey }>;
+
+const FAILURE_MESSAGE = {
+  pin_incorrect: 'smart_card.pin_incorrect',
+  pin_locked: 'smart_card.pin_locked',
+  cancelled: 'smart_card.cancelled',
+  no_certificate: 'smart_card.no_certificate',
+  token_error: 'smart_card.token_error',
+  bad_signature: 'smart_card.bad_signature',
+  malformed: 'smart_card.malformed',
+  untrusted: 'smart_card.untrusted',
+  expired_certificate: 'smart_card.expired_certificate',
+  not_yet_valid: 'smart_card.not_yet_valid',
+  revoked: 'smart_card.revoked',
+  revocation_unknown: 'smart_card.revocation_unknown',
+  not_qualified: 'smart_card.not_qualified',
+  wrong_key_usage: 'smart_card.wrong_key_usage',
+  number_mismatch: 'smart_card.number_mismatch',
+  failed: 'smart_card.failed',
+} as const satisfies Record<SmartCardFailure, MessageKey>;
+
+/**
+ * Refusals that mean "wrong card or wrong certificate": their message is per method (issue 20 point 6),
+ * saying which card and certificate this method needs and which method suits the other card.
+ */
+const WRONG_CERTIFICATE_MESSAGE = {
+  'e-signature': {
+    untrusted: 'smart_card.e-signature.untrusted',
+    not_qualified: 'smart_card.e-signature.not_qualified',
+    wrong_key_usage: 'smart_card.e-signature.wrong_key_usage',
+    no_certificate: 'smart_card.e-signature.no_certificate',
+  },
+  'id-card': {
+    untrusted: 'smart_card.id-card.untrusted',
+    not_qualified: 'smart_card.id-card.not_qualified',
+    wrong_key_usage: 'smart_card.id-card.wrong_key_usage',
+    no_certificate: 'smart_card.id-card.no_certificate',
+  },
+} as const satisfies Record<SmartCardProfile, Partial<Record<SmartCardFailure, MessageKey>>>;
+
+/** What the identify page says after a failed attempt with this card. */
+export function failureMessage(profile: SmartCardProfile, reason: SmartCardFailure): MessageKey {
+  const perCard: Partial<Record<SmartCardFailure, MessageKey>> = WRONG_CERTIFICATE_MESSAGE[profile];
+  return perCard[reason] ?? FAILURE_MESSAGE[reason];
 }

@@ -80,13 +80,14 @@ export function pickLocale(...preferences: (string | undefined | null)[]): Local
   return DEFAULT_LOCALE;
 }
 
-export function translate(locale: Locale, key: string, params: MessageParams = {}): string {
+export function translate<K extends MessageKey>(locale: Locale, key: K, ...[params = {}]: ParamsFor<K>): string {
   const template = catalog[locale][key] ?? catalog[DEFAULT_LOCALE][key] ?? key;
-  return template.replace(/\{(\w+)\}/g, (_, name: string) => String(params[name] ?? `{${name}}`));
+  const values: MessageParams = params;
+  return template.replace(/\{(\w+)\}/g, (_, name: string) => String(values[name] ?? `{${name}}`));
 }
 
 /** `translate` for one language: the `t` of the templates. */
-export type Translator = (key: string, params?: MessageParams) => string;
+export type Translator = <K extends MessageKey>(key: K, ...params: ParamsFor<K>) => string;
 export function translator(locale: Locale): Translator {
-  return (key, params) => translate(locale, key, params);
+  return (key, ...params) => translate(locale, key, ...params);
 }

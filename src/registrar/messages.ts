@@ -1,4 +1,10 @@
-import { registerCatalog, type English } from '../i18n/index.js';
+import { registerCatalog, type English, type MessageKey } from '../i18n/index.js';
+import type { DocumentType } from './documents.js';
+import type { RefusalCode } from './refusal.js';
+import type { CounterRecord } from './repository.js';
+import type { Channel, IdentityType } from './types.js';
+
+type Authority = NonNullable<CounterRecord['representative']>['authorityType'];
 
 // What staff read: refusals (the API's `message`, the CLI's error line), document and channel names,
 // and the receipt. Turkish first; English for staff at consulates and for integrators.
@@ -168,3 +174,92 @@ declare module '../i18n/index.js' {
     'src/registrar/messages': typeof tr;
   }
 }
+
+/** The name of each document: the identity documents and the proxy's or guardian's authority. */
+export const DOCUMENT_NAME = {
+  identity_card: 'registrar.document.identity_card',
+  tr_identity_card: 'registrar.document.tr_identity_card',
+  temporary_identity_document: 'registrar.document.temporary_identity_document',
+  passport: 'registrar.document.passport',
+  qualifying_certificate: 'registrar.document.qualifying_certificate',
+  blue_card: 'registrar.document.blue_card',
+  nationality_identity_card: 'registrar.document.nationality_identity_card',
+  nationality_passport: 'registrar.document.nationality_passport',
+  nationality_driving_licence: 'registrar.document.nationality_driving_licence',
+  nationality_official_id: 'registrar.document.nationality_official_id',
+  residence_permit: 'registrar.document.residence_permit',
+  temporary_protection_id: 'registrar.document.temporary_protection_id',
+  international_protection_id: 'registrar.document.international_protection_id',
+  stateless_person_id: 'registrar.document.stateless_person_id',
+  work_permit: 'registrar.document.work_permit',
+  power_of_attorney: 'registrar.document.power_of_attorney',
+  court_decision: 'registrar.document.court_decision',
+} as const satisfies Record<DocumentType | Authority, MessageKey>;
+
+/** The name of each identity type. */
+export const IDENTITY_NAME = {
+  citizen: 'registrar.identity.citizen',
+  blue_card: 'registrar.identity.blue_card',
+  foreigner: 'registrar.identity.foreigner',
+} as const satisfies Record<IdentityType, MessageKey>;
+
+/** How the password was handed over (or whose request cancelled it). */
+export const CHANNEL_NAME = {
+  self: 'registrar.channel.self',
+  proxy: 'registrar.channel.proxy',
+  guardian: 'registrar.channel.guardian',
+} as const satisfies Record<Channel, MessageKey>;
+
+/** What was done at the counter. */
+export const KIND_NAME = {
+  issuance: 'registrar.kind.issuance',
+  cancellation: 'registrar.kind.cancellation',
+} as const satisfies Record<CounterRecord['kind'], MessageKey>;
+
+/** What staff read for each refusal. */
+export const REFUSAL_MESSAGE = {
+  invalid_request: 'registrar.refusal.invalid_request',
+  invalid_identity_number: 'registrar.refusal.invalid_identity_number',
+  document_unknown: 'registrar.refusal.document_unknown',
+  idempotency_key_missing: 'registrar.refusal.idempotency_key_missing',
+  idempotency_key_invalid: 'registrar.refusal.idempotency_key_invalid',
+  idempotency_key_reused: 'registrar.refusal.idempotency_key_reused',
+  not_in_registry: 'registrar.refusal.not_in_registry',
+  deceased: 'registrar.refusal.deceased',
+  under_15: 'registrar.refusal.under_15',
+  documents_missing: 'registrar.refusal.documents_missing',
+  document_not_accepted: 'registrar.refusal.document_not_accepted',
+  document_duplicate: 'registrar.refusal.document_duplicate',
+  blue_card_needs_photo_id: 'registrar.refusal.blue_card_needs_photo_id',
+  work_permit_needs_passport: 'registrar.refusal.work_permit_needs_passport',
+  passport_needs_work_permit: 'registrar.refusal.passport_needs_work_permit',
+  document_mismatch: 'registrar.refusal.document_mismatch',
+  representative_missing: 'registrar.refusal.representative_missing',
+  representative_unexpected: 'registrar.refusal.representative_unexpected',
+  representative_is_person: 'registrar.refusal.representative_is_person',
+  representative_not_in_registry: 'registrar.refusal.representative_not_in_registry',
+  representative_deceased: 'registrar.refusal.representative_deceased',
+  representative_minor: 'registrar.refusal.representative_minor',
+  representative_document_not_accepted: 'registrar.refusal.representative_document_not_accepted',
+  representative_document_mismatch: 'registrar.refusal.representative_document_mismatch',
+  proxy_not_authorised: 'registrar.refusal.proxy_not_authorised',
+  authority_date_invalid: 'registrar.refusal.authority_date_invalid',
+  second_factors_by_proxy: 'registrar.refusal.second_factors_by_proxy',
+  no_password: 'registrar.refusal.no_password',
+  record_unknown: 'registrar.refusal.record_unknown',
+  staff_is_person: 'registrar.refusal.staff_is_person',
+  staff_is_representative: 'registrar.refusal.staff_is_representative',
+  office_unknown: 'registrar.refusal.office_unknown',
+  office_inactive: 'registrar.refusal.office_inactive',
+  not_registrar: 'registrar.refusal.not_registrar',
+  too_many_requests: 'registrar.refusal.too_many_requests',
+} as const satisfies Record<RefusalCode, MessageKey>;
+
+/** The refusals a cancellation words as a cancellation (not "no password can be issued"). */
+export const CANCEL_REFUSAL_MESSAGE: Partial<Record<RefusalCode, MessageKey>> = {
+  not_in_registry: 'registrar.refusal.cancel.not_in_registry',
+  documents_missing: 'registrar.refusal.cancel.documents_missing',
+  document_mismatch: 'registrar.refusal.cancel.document_mismatch',
+  proxy_not_authorised: 'registrar.refusal.cancel.proxy_not_authorised',
+  staff_is_person: 'registrar.refusal.cancel.staff_is_person',
+};

@@ -1,4 +1,6 @@
-import { registerCatalog, type English } from '../i18n/index.js';
+import type { Acr } from '../assurance/levels.js';
+import type { Decision } from '../engine/types.js';
+import { registerCatalog, type English, type MessageKey } from '../i18n/index.js';
 
 // Messages of the engine pages and of every error code (src/errors.ts): the code is the key.
 const tr = {
@@ -176,3 +178,18 @@ declare module '../i18n/index.js' {
     'src/web/messages': typeof tr;
   }
 }
+
+/** The name of each assurance level. */
+export const LEVEL_LABEL = {
+  low: 'level.low',
+  substantial: 'level.substantial',
+  high: 'level.high',
+} as const satisfies Record<Acr, MessageKey>;
+
+/** What the refusal page says for each reason the policies deny a sign-in. */
+export const REFUSAL_MESSAGE = {
+  level_unreachable: 'refusal.body',
+  password_login_closed: 'refusal.password_login_closed',
+  method_unavailable: 'refusal.method_unavailable',
+  second_factor_unavailable: 'refusal.second_factor_unavailable',
+} as const satisfies Record<Extract<Decision, { kind: 'deny' }>['code'], MessageKey>;

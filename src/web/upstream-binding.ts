@@ -3,7 +3,7 @@ import type { UpstreamBinding } from '../engine/types.js';
 import { log } from '../log.js';
 import type { AuditTrail } from '../engine/ports.js';
 import { constantTimeEqual, sha256 } from '../security/crypto.js';
-import { registerCatalog, translate, type English } from '../i18n/index.js';
+import { registerCatalog, translate, type English, type MessageKey } from '../i18n/index.js';
 import { localeFor } from './locale.js';
 import { renderPage } from './render.js';
 
@@ -61,7 +61,7 @@ export interface RefusedAnswer {
   callbackPath: string;
   clientId?: string | undefined;
   /** Translation key of the page's explanation; a generic one by default. */
-  messageKey?: string;
+  messageKey?: MessageKey;
 }
 
 /**

@@ -1,3 +1,4 @@
+import type { Notification } from '../../../src/accounts/notifier.js';
 import { registerCatalog, type English } from '../../../src/i18n/index.js';
 
 const tr = {
@@ -133,3 +134,13 @@ declare module '../../../src/i18n/index.js' {
     'interactions/second-factor/account/messages': typeof tr;
   }
 }
+
+/** What the person is told after each change of her second factors (`{when}`; `{name}`: a device's). */
+export const FACTOR_NOTIFICATION = {
+  two_factor_on: { sms: 'second_factors.notify.two_factor_on.sms', subject: 'second_factors.notify.two_factor_on.subject', mail: 'second_factors.notify.two_factor_on.mail' },
+  two_factor_off: { sms: 'second_factors.notify.two_factor_off.sms', subject: 'second_factors.notify.two_factor_off.subject', mail: 'second_factors.notify.two_factor_off.mail' },
+  totp_activated: { sms: 'second_factors.notify.totp_activated.sms', subject: 'second_factors.notify.totp_activated.subject', mail: 'second_factors.notify.totp_activated.mail' },
+  totp_deactivated: { sms: 'second_factors.notify.totp_deactivated.sms', subject: 'second_factors.notify.totp_deactivated.subject', mail: 'second_factors.notify.totp_deactivated.mail' },
+  device_deleted: { sms: 'second_factors.notify.device_deleted.sms', subject: 'second_factors.notify.device_deleted.subject', mail: 'second_factors.notify.device_deleted.mail' },
+  device_registered: { sms: 'second_factors.notify.device_registered.sms', subject: 'second_factors.notify.device_registered.subject', mail: 'second_factors.notify.device_registered.mail' },
+} as const satisfies Record<string, Notification>;

@@ -1,6 +1,6 @@
 import type { PushSender } from '../../../adapters/push/port.js';
 import type { AccountStore } from '../../../src/engine/ports.js';
-import type { Notifier } from '../../../src/accounts/notifier.js';
+import type { Notification, Notifier } from '../../../src/accounts/notifier.js';
 import { log } from '../../../src/log.js';
 import { registerCatalog, translate, type Locale, type English } from '../../../src/i18n/index.js';
 import type { ApprovalLimits } from './approval-limits.js';
@@ -38,6 +38,8 @@ declare module '../../../src/i18n/index.js' {
   }
 }
 
+const ALARM: Notification = { sms: 'second_factor.alarm.sms', subject: 'second_factor.alarm.subject', mail: 'second_factor.alarm.mail' };
+
 export interface ApprovalAlarmDeps {
   approvals: Approvals;
   limits: ApprovalLimits;
@@ -65,6 +67,6 @@ export function approvalAlarm(deps: ApprovalAlarmDeps): (approvalId: string, loc
         .send({ token: target.token, title: translate(locale, 'second_factor.alarm.title'), body: translate(locale, 'second_factor.alarm.body', params), data: { type: 'alert', reason: 'approval_refused' } })
         .catch((err: unknown) => log.warn({ err: (err as Error).message }, 'push warning failed'));
     }
-    await deps.notifier.notify(account, 'second_factor.alarm', params, locale);
+    await deps.notifier.notify(account, ALARM, params, locale);
   };
 }

@@ -1,4 +1,6 @@
-import { registerCatalog, type English } from '../../../../i18n/index.js';
+import type { PasswordResetMethod } from '../../../../accounts/account.js';
+import type { Notification } from '../../../../accounts/notifier.js';
+import { registerCatalog, type English, type MessageKey } from '../../../../i18n/index.js';
 
 const tr = {
   'account.nav.contacts': 'İletişim tercihlerim',
@@ -145,3 +147,40 @@ declare module '../../../../i18n/index.js' {
     'src/web/account/pages/contacts/messages': typeof tr;
   }
 }
+
+/** Each contact's words: its name, the labels of its code field and buttons, its form's errors. */
+export const CONTACT_TEXT = {
+  phone: {
+    name: 'contacts.phone',
+    codeLabel: 'contacts.code_label_phone',
+    send: 'contacts.send_phone',
+    cancel: 'contacts.cancel_phone',
+    delete: 'contacts.delete_phone',
+    missing: 'contacts.error.phone_missing',
+    invalid: 'contacts.error.phone_invalid',
+  },
+  email: {
+    name: 'contacts.email',
+    codeLabel: 'contacts.code_label_email',
+    send: 'contacts.send_email',
+    cancel: 'contacts.cancel_email',
+    delete: 'contacts.delete_email',
+    missing: 'contacts.error.email_missing',
+    invalid: 'contacts.error.email_invalid',
+  },
+} as const satisfies Record<'phone' | 'email', Record<'name' | 'codeLabel' | 'send' | 'cancel' | 'delete' | 'missing' | 'invalid', MessageKey>>;
+
+/** The name of each way a password can be reset. */
+export const RESET_METHOD_TEXT = {
+  phone: 'contacts.reset.phone',
+  phone_and_email: 'contacts.reset.phone_and_email',
+} as const satisfies Record<PasswordResetMethod, MessageKey>;
+
+/** A verified contact changed (`{when}`, `{what}`). */
+export const CONTACT_CHANGED: Notification = { sms: 'contacts.notify.changed.sms', subject: 'contacts.notify.changed.subject', mail: 'contacts.notify.changed.mail' };
+/** A verified contact is about to change: the new one waits for its code (`{when}`, `{what}`). */
+export const CONTACT_CHANGE_REQUESTED: Notification = {
+  sms: 'contacts.notify.change_requested.sms',
+  subject: 'contacts.notify.change_requested.subject',
+  mail: 'contacts.notify.change_requested.mail',
+};

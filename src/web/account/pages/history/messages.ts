@@ -1,4 +1,6 @@
-import { registerCatalog, type English } from '../../../../i18n/index.js';
+import type { Notification } from '../../../../accounts/notifier.js';
+import { registerCatalog, type English, type MessageKey } from '../../../../i18n/index.js';
+import type { NotMeAdvice } from './not-me-plan.js';
 
 const tr = {
   'account.nav.history': 'Giriş geçmişi',
@@ -173,3 +175,29 @@ declare module '../../../../i18n/index.js' {
     'src/web/account/pages/history/messages': typeof tr;
   }
 }
+
+/** The person withdrew an institution's consent (`{institution}`). */
+export const CONSENT_WITHDRAWN: Notification = {
+  sms: 'history.notify.consent_withdrawn.sms',
+  subject: 'history.notify.consent_withdrawn.subject',
+  mail: 'history.notify.consent_withdrawn.mail',
+};
+
+/** The person said a sign-in was not hers (`{when}`, `{closed}`). */
+export const NOT_ME: Notification = { sms: 'history.notify.not_me.sms', subject: 'history.notify.not_me.subject', mail: 'history.notify.not_me.mail' };
+
+/** How an institution received claims. */
+export const CHANNEL_LABEL = {
+  id_token: 'history.channel.id_token',
+  userinfo: 'history.channel.userinfo',
+  introspection: 'history.channel.introspection',
+} as const satisfies Record<string, MessageKey>;
+
+/** Whom "This wasn't me" tells the person to contact, or what else to check. */
+export const ADVICE_MESSAGE = {
+  certificate_provider: 'history.not_me.advice.certificate_provider',
+  id_card: 'history.not_me.advice.id_card',
+  gsm_operator: 'history.not_me.advice.gsm_operator',
+  second_factors: 'history.not_me.advice.second_factors',
+  earlier_sign_in: 'history.not_me.advice.earlier_sign_in',
+} as const satisfies Record<NotMeAdvice, MessageKey>;

@@ -1,3 +1,4 @@
+import type { Notification } from '../../../../accounts/notifier.js';
 import { registerCatalog, type English } from '../../../../i18n/index.js';
 
 const tr = {
@@ -53,3 +54,6 @@ declare module '../../../../i18n/index.js' {
     'src/web/account/pages/password/messages': typeof tr;
   }
 }
+
+/** The password was changed (`{when}`). */
+export const PASSWORD_CHANGED: Notification = { sms: 'pwchange.notify.changed.sms', subject: 'pwchange.notify.changed.subject', mail: 'pwchange.notify.changed.mail' };

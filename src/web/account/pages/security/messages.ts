@@ -1,3 +1,5 @@
+import type { Notification } from '../../../../accounts/notifier.js';
+import type { SettingChangeName } from './settings.js';
 import { registerCatalog, type English } from '../../../../i18n/index.js';
 
 const tr = {
@@ -87,3 +89,11 @@ declare module '../../../../i18n/index.js' {
     'src/web/account/pages/security/messages': typeof tr;
   }
 }
+
+/** What the person is told after each change of a security setting (`{when}`). */
+export const SETTING_NOTIFICATION = {
+  password_login_closed: { sms: 'security.notify.password_login_closed.sms', subject: 'security.notify.password_login_closed.subject', mail: 'security.notify.password_login_closed.mail' },
+  password_login_opened: { sms: 'security.notify.password_login_opened.sms', subject: 'security.notify.password_login_opened.subject', mail: 'security.notify.password_login_opened.mail' },
+  bank_login_blocked: { sms: 'security.notify.bank_login_blocked.sms', subject: 'security.notify.bank_login_blocked.subject', mail: 'security.notify.bank_login_blocked.mail' },
+  bank_login_unblocked: { sms: 'security.notify.bank_login_unblocked.sms', subject: 'security.notify.bank_login_unblocked.subject', mail: 'security.notify.bank_login_unblocked.mail' },
+} as const satisfies Record<SettingChangeName, Notification>;

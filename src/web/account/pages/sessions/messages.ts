@@ -1,3 +1,4 @@
+import type { Notification } from '../../../../accounts/notifier.js';
 import { registerCatalog, type English } from '../../../../i18n/index.js';
 
 const tr = {
@@ -53,3 +54,10 @@ declare module '../../../../i18n/index.js' {
     'src/web/account/pages/sessions/messages': typeof tr;
   }
 }
+
+/** The person signed out everywhere (`{sessions}`: how many ended). */
+export const SIGNED_OUT_EVERYWHERE: Notification = {
+  sms: 'sessions.notify.signed_out_everywhere.sms',
+  subject: 'sessions.notify.signed_out_everywhere.subject',
+  mail: 'sessions.notify.signed_out_everywhere.mail',
+};
