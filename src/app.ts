@@ -27,7 +27,6 @@ import { createMessaging, type Messaging } from './messaging-wiring.js';
 import { devOutboxRouter } from './dev/outbox.js';
 import { deriveKey, hmac } from './security/crypto.js';
 import type { GuessLimiterOptions } from './security/guess-limiter.js';
-import type { ApprovalLimitOptions } from '../interactions/second-factor/devices/approval-limits.js';
 import { translate } from './i18n/index.js';
 import type { InteractionDeps } from './web/interactions/context.js';
 import { interactionRouter } from './web/interactions/routes.js';

@@ -29,7 +29,7 @@ export interface PasswordMethodDeps {
  * before the flow may continue.
  */
 export function passwordMethod(deps: PasswordMethodDeps): Method {
-  const prompt = (ctx: MethodContext, extra: Partial<Extract<Step, { kind: 'prompt' }>> = {}): Step => ({
+  const prompt = (extra: Partial<Extract<Step, { kind: 'prompt' }>> = {}): Step => ({
     kind: 'prompt',
     view: VIEW,
     ...extra,
@@ -40,8 +40,8 @@ export function passwordMethod(deps: PasswordMethodDeps): Method {
     const typed = (input.national_id ?? '').replace(/\s+/g, '');
     const password = input.password ?? '';
     const id = validateNationalId(typed);
-    if (!id.ok) return prompt(ctx, { status: 400, error: { code: 'invalid_identity_number', field: 'national_id' }, data: { nationalId: typed.slice(0, 11) } });
-    if (!password) return prompt(ctx, { status: 400, error: { code: 'invalid_credentials', field: 'password' }, data: { nationalId: id.number } });
+    if (!id.ok) return prompt({ status: 400, error: { code: 'invalid_identity_number', field: 'national_id' }, data: { nationalId: typed.slice(0, 11) } });
+    if (!password) return prompt({ status: 400, error: { code: 'invalid_credentials', field: 'password' }, data: { nationalId: id.number } });
 
     // The attempt's points are taken before argon2 runs: parallel guesses cannot outrun the limit. A
     // browser that signed in as this person before has its own allowance (device cookie).
@@ -49,7 +49,7 @@ export function passwordMethod(deps: PasswordMethodDeps): Method {
     if (!attempt.allowed) {
       await deps.audit.signIn({ subjectHash: hmac(deps.subjectKey, id.number), clientId: ctx.client.clientId, method: 'password', result: 'rate_limited', ip: ctx.ip, userAgent: ctx.userAgent });
       const error = attempt.reason === 'hard_locked' ? { code: 'password.suspended' as const } : { code: 'too_many_attempts' as const, params: { seconds: attempt.retryAfterSeconds } };
-      return prompt(ctx, { status: 429, error, data: { nationalId: id.number } });
+      return prompt({ status: 429, error, data: { nationalId: id.number } });
     }
 
     const found = await deps.accounts.findWithPasswordByNationalId(id.number);
@@ -66,7 +66,7 @@ export function passwordMethod(deps: PasswordMethodDeps): Method {
       await attempt.failed();
       const result = closed && valid ? 'password_login_closed' : 'invalid_credentials';
       await deps.audit.signIn({ accountId: account?.id, subjectHash: account ? undefined : hmac(deps.subjectKey, id.number), clientId: ctx.client.clientId, method: 'password', result, ip: ctx.ip, userAgent: ctx.userAgent });
-      return prompt(ctx, { status: 401, error: { code: 'invalid_credentials', field: 'password' }, data: { nationalId: id.number } });
+      return prompt({ status: 401, error: { code: 'invalid_credentials', field: 'password' }, data: { nationalId: id.number } });
     }
     await attempt.succeeded();
 
@@ -119,7 +119,7 @@ export function passwordMethod(deps: PasswordMethodDeps): Method {
     usableBy: (account) => account.passwordLoginEnabled,
     async start(ctx) {
       if (ctx.state.phase === 'change') return changePromptFor(ctx);
-      return prompt(ctx);
+      return prompt();
     },
     async continue(ctx, input) {
       if (ctx.state.phase === 'change') return changePassword(ctx, input);

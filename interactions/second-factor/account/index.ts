@@ -66,7 +66,7 @@ async function endOtherSessions(ctx: Context, deps: AccountDeps, session: Accoun
   if (ended) await audit(ctx, deps, session, 'session.ended_by_setting', { setting, sessions: ended });
 }
 
-async function totpSetupPage(ctx: Context, deps: AccountDeps, session: AccountSession, setup: { secret: string; uri: string }, error?: string, status = 200): Promise<void> {
+async function totpSetupPage(ctx: Context, session: AccountSession, setup: { secret: string; uri: string }, error?: MessageKey, status = 200): Promise<void> {
   const qr = await QRCode.toDataURL(setup.uri, { errorCorrectionLevel: 'M', margin: 2, width: 240 });
   await renderAccountPage(ctx, session, `${VIEWS}/totp-setup`, {
     id: 'second_factors',
@@ -153,7 +153,7 @@ export function secondFactorPages(stores: SecondFactorStores): (router: Router, 
         return ctx.redirect(`${PAGE}?notice=unchanged`);
       }
       await audit(ctx, deps, form.session, 'account.totp_activation_started');
-      await totpSetupPage(ctx, deps, form.session, setup);
+      await totpSetupPage(ctx, form.session, setup);
     });
 
     router.post('/second-factors/totp/activate', accountForm, async (ctx: Context) => {
@@ -169,9 +169,9 @@ export function secondFactorPages(stores: SecondFactorStores): (router: Router, 
         return ctx.redirect(PAGE);
       }
       const attempts = await deps.services.state.incr(`totp-activate:{${account.id}}`, 900);
-      if (attempts > ACTIVATION_GUESSES) return totpSetupPage(ctx, deps, session, setup, 'second_factors.error.locked', 429);
+      if (attempts > ACTIVATION_GUESSES) return totpSetupPage(ctx, session, setup, 'second_factors.error.locked', 429);
       const result = await totp.check(account.id, (input.code ?? '').replace(/\s+/g, ''), { activate: true });
-      if (result !== 'ok') return totpSetupPage(ctx, deps, session, setup, 'second_factors.error.code_wrong', 400);
+      if (result !== 'ok') return totpSetupPage(ctx, session, setup, 'second_factors.error.code_wrong', 400);
       await deps.services.state.del(`totp-activate:{${account.id}}`);
       await audit(ctx, deps, session, 'account.totp_activated');
       await endOtherSessions(ctx, deps, session, 'factor_added', 'totp_activated');

@@ -6,7 +6,6 @@ import { formatLira } from '../../registrar/fees.js';
 import { CounterAttempt } from '../../registrar/idempotency.js';
 import { maskNationalId } from '../../registrar/receipt.js';
 import { isRefusal, type RegistrarRefusal } from '../../registrar/refusal.js';
-import type { CounterRecord } from '../../registrar/repository.js';
 import type { PersonCheck } from '../../registrar/service.js';
 import { documentName, documentRule, refusalMessage } from '../../registrar/wording.js';
 import { CHANNEL_NAME, IDENTITY_NAME, KIND_NAME } from '../../registrar/messages.js';
