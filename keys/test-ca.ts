@@ -34,7 +34,7 @@ import {
   OID_QC_STATEMENTS,
   encodeQcStatements,
 } from '../adapters/pki/qc-statements.js';
-import { startTestCaResponders, type ResponderBehaviour, type TestCaResponders } from './test-ca-responders.js';
+import { startTestCaResponders, type TestCaResponders } from './test-ca-responders.js';
 
 export type { ResponderBehaviour, TestCaResponders } from './test-ca-responders.js';
 

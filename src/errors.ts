@@ -1,5 +1,5 @@
 // One error type for the whole of Kapı. The code is a closed list and doubles as the translation key
-// of the message shown to the person (see src/web/i18n). Business outcomes of a protocol (the person
+// of the message shown to the person (see src/i18n). Business outcomes of a protocol (the person
 // cancelled, a PIN is blocked) are values that methods turn into steps, not errors.
 export const ERROR_CODES = [
   'invalid_request',

@@ -16,6 +16,7 @@ import {
 } from './port.js';
 import { buildEnvelope, contentType, parseEnvelope, SoapFormatError, type ParsedSoap, type SoapFault, type SoapVersion } from './soap.js';
 import { meaningOf, statusName } from './status-codes.js';
+import type { MessageKey } from '../../src/i18n/index.js';
 
 // The ETSI TS 102 204 client (AP side, asynchronous client-server mode). One instance per operator,
 // configured by that operator's adapter (adapters/mobile-operators/operators/*.ts), which is the only
@@ -27,7 +28,7 @@ type Operation = 'signature' | 'status' | 'receipt';
 /** What one operator's adapter decides: its defaults and the hooks for its quirks. */
 export interface OperatorProfile {
   id: string;
-  labelKey: string;
+  labelKey: MessageKey;
   /** Turns the canonical 10-digit subscriber number into the MSISDN this operator expects. */
   formatMsisdn(subscriber: string, format: MsisdnFormat): string;
   /** Where this operator puts the TS 102 204 status code of a SOAP fault, when not in the Subcode. */
@@ -77,7 +78,7 @@ export function newApTransId(): string {
 
 export class EtsiOperator implements MobileOperator {
   readonly id: string;
-  readonly labelKey: string;
+  readonly labelKey: MessageKey;
   readonly #transports = new Map<string, HttpTransport>();
   readonly #health: HealthTracker;
   readonly #observer: OperatorObserver;

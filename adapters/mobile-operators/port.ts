@@ -1,4 +1,5 @@
 import type { MssFailure } from './status-codes.js';
+import type { MessageKey } from '../../src/i18n/index.js';
 
 // The mobile-operator port: one instance per GSM operator (Turkcell, Vodafone, Türk Telekom), each an
 // ETSI TS 102 204 client configured for that operator. Business outcomes (the person cancelled, PIN
@@ -43,7 +44,7 @@ export interface MobileOperator {
   /** Stable id: also the form value and the metrics label ("turkcell"). */
   readonly id: string;
   /** Translation key of the operator's name. */
-  readonly labelKey: string;
+  readonly labelKey: MessageKey;
   /** Sends MSS_Signature in asynchronous client-server mode. Never retried once the request may have arrived. */
   requestSignature(request: SignatureRequest): Promise<StartResult>;
   /**

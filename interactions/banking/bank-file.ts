@@ -10,7 +10,7 @@ import type { BankingConfig } from './config.js';
 import { KapiError } from '../../src/errors.js';
 import { log } from '../../src/log.js';
 
-// The banking module's wiring (was src/banking-wiring.ts): configuration → banks. Banks come from the JSON file
+// The banking module's wiring: configuration → banks. Banks come from the JSON file
 // in KAPI_BANKS_FILE (README "Online banking"); client secrets and private keys are read from the
 // environment or from files named there, never from the file itself, and never logged. On the
 // embedded demo the demo bank runs beside Kapı on PORT + 3.

@@ -4,7 +4,7 @@ import { bankingConfig } from './config.js';
 import './messages.js';
 
 // Its messages are registered with the module list, not when it is wired: every page speaks both
-// languages however the module is configured (test/unit/messages-complete.test.ts).
+// languages however the module is configured (test/unit/messages.test.ts).
 
 export type { BankEntry, BankAssurance, BankLogo } from './banks.js';
 
@@ -13,7 +13,7 @@ export const bankingModule = defineModule({
   id: 'banking',
   configSchema: bankingConfig,
   traits: [
-    { method: 'banking', stage: 'first', amr: ['fed'], acr: 'substantial', proves: ['strong-without-password'], notMe: { closes: 'bank_login' },
+    { method: 'banking', label: 'method.banking', stage: 'first', amr: ['fed'], acr: 'substantial', proves: ['strong-without-password'], notMe: { closes: 'bank_login' },
       integrators: { level: 'at most `substantial`: lower when the bank\'s acr maps lower or its amr shows a password alone (README, Online banking)', amr: '`fed`, then the values the bank reported' } },
   ],
   migrations: [],

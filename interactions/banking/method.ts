@@ -2,6 +2,7 @@ import type { PopulationRegistry } from '../../adapters/population-registry/port
 import type { BankAuthorization, BankFailure } from '../../adapters/banks/port.js';
 import type { AccountStore, AuditTrail } from '../../src/engine/ports.js';
 import type { Method, MethodContext, Step } from '../../src/engine/types.js';
+import type { MessageKey } from '../../src/i18n/index.js';
 import { validateNationalId } from '../../src/identity/national-id.js';
 import { log } from '../../src/log.js';
 import { constantTimeEqual, hmac } from '../../src/security/crypto.js';
@@ -33,21 +34,24 @@ export interface BankingMethodDeps {
   routeKey: string;
 }
 
-/** Page status for each way a bank login can fail. */
-const FAILURE_STATUS: Record<BankFailure | 'id_missing' | 'id_malformed' | 'not_in_registry' | 'subject_mismatch' | 'blocked' | 'unknown_bank' | 'answer_elsewhere', number> = {
-  cancelled: 400,
-  bank_error: 502,
-  unreachable: 504,
-  invalid_answer: 400,
-  id_missing: 502,
-  id_malformed: 502,
-  not_in_registry: 403,
-  subject_mismatch: 400,
-  blocked: 403,
-  unknown_bank: 400,
-  answer_elsewhere: 400,
-};
-type FailureCode = keyof typeof FAILURE_STATUS;
+/** Page status and message for each way a bank login can fail. */
+const FAILURE = {
+  cancelled: { status: 400, message: 'banking.cancelled' },
+  bank_error: { status: 502, message: 'banking.bank_error' },
+  unreachable: { status: 504, message: 'banking.unreachable' },
+  invalid_answer: { status: 400, message: 'banking.invalid_answer' },
+  id_missing: { status: 502, message: 'banking.id_missing' },
+  id_malformed: { status: 502, message: 'banking.id_malformed' },
+  not_in_registry: { status: 403, message: 'banking.not_in_registry' },
+  subject_mismatch: { status: 400, message: 'banking.subject_mismatch' },
+  blocked: { status: 403, message: 'banking.blocked' },
+  unknown_bank: { status: 400, message: 'banking.unknown_bank' },
+  answer_elsewhere: { status: 400, message: 'banking.answer_elsewhere' },
+} as const satisfies Record<
+  BankFailure | 'id_missing' | 'id_malformed' | 'not_in_registry' | 'subject_mismatch' | 'blocked' | 'unknown_bank' | 'answer_elsewhere',
+  { status: number; message: MessageKey }
+>;
+type FailureCode = keyof typeof FAILURE;
 
 interface RedirectState {
   phase: 'redirected';
@@ -68,7 +72,7 @@ export function bankingMethod(deps: BankingMethodDeps): Method {
   const chooser = (failure?: FailureCode, blocked = false): Step => ({
     kind: 'prompt',
     view: BANKS_VIEW,
-    ...(failure ? { error: { code: `banking.${failure}` }, status: FAILURE_STATUS[failure] } : {}),
+    ...(failure ? { error: { code: FAILURE[failure].message }, status: FAILURE[failure].status } : {}),
     data: {
       blocked,
       banks: blocked ? [] : enabled().map((b) => ({ id: b.id, name: b.name, logo: b.logo ? `/banking/logo/${b.id}` : undefined })),

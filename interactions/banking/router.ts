@@ -5,7 +5,7 @@ import { loadFlow, saveFlow, type InteractionLike } from '../../src/engine/flow-
 import { KapiError } from '../../src/errors.js';
 import { assertCsrf } from '../../src/security/csrf.js';
 import type { Counter } from '../../src/security/limiters.js';
-import { translate } from '../../src/web/i18n.js';
+import { translate } from '../../src/i18n/index.js';
 import type Provider from 'oidc-provider';
 import type { LoginPort } from '../../src/engine/login-port.js';
 import { allowInteractionFormTargets } from '../../src/web/form-targets.js';

@@ -2,7 +2,7 @@ import { verifyCmsSignature } from '../../adapters/pki/cms.js';
 import type { CertificateValidator, TrustProfile } from '../../adapters/pki/port.js';
 import { OperatorUnavailable, type MobileOperator } from '../../adapters/mobile-operators/port.js';
 import { log } from '../../src/log.js';
-import type { Found, MobileSignatureTransaction, MobileSignatureTransactions } from './transactions.js';
+import type { Found, MobileSignatureFailure, MobileSignatureTransaction, MobileSignatureTransactions } from './transactions.js';
 
 // Moves one pending transaction on, driven by the waiting browser (DESIGN.md "Flow state and
 // out-of-band results"): each call makes at most one status query to the operator, under a lock, and
@@ -78,7 +78,7 @@ async function query(deps: AdvanceDeps, found: Found): Promise<Found | undefined
  * over exactly the data sent, the certificate chains to this operator's anchors, is valid, qualified,
  * not revoked (adapters/pki, shared with the smart-card methods), and names the number typed.
  */
-async function verify(deps: AdvanceDeps, tx: MobileSignatureTransaction, signature: Uint8Array): Promise<{ error: string } | { certificate: NonNullable<MobileSignatureTransaction['certificate']> }> {
+async function verify(deps: AdvanceDeps, tx: MobileSignatureTransaction, signature: Uint8Array): Promise<{ error: MobileSignatureFailure } | { certificate: NonNullable<MobileSignatureTransaction['certificate']> }> {
   const cms = await verifyCmsSignature(signature, Buffer.from(tx.dataToBeSigned, 'utf8'));
   if (!cms.ok) {
     log.warn({ operator: tx.operator, reason: cms.reason, detail: cms.detail }, 'mobile signature refused');

@@ -4,6 +4,7 @@ import { canonicalSubscriber } from '../../adapters/mobile-operators/etsi-client
 import { OperatorUnavailable, type MobileOperator } from '../../adapters/mobile-operators/port.js';
 import type { AccountStore, AuditTrail } from '../../src/engine/ports.js';
 import type { Method, MethodContext, Step } from '../../src/engine/types.js';
+import type { MessageKey } from '../../src/i18n/index.js';
 import { validateNationalId } from '../../src/identity/national-id.js';
 import { log } from '../../src/log.js';
 import { ipBucket } from '../../src/security/guess-limiter.js';
@@ -12,8 +13,8 @@ import { hmac } from '../../src/security/crypto.js';
 import { accountFromRegistry } from '../../src/accounts/account-from-registry.js';
 import { advance, QUERY_INTERVAL_MS, type AdvanceDeps } from './advance.js';
 import { signingText } from './signing-text.js';
-import { MobileSignatureTransactions, type MobileSignatureTransaction } from './transactions.js';
-import './messages.js';
+import { FAILURE_MESSAGE } from './messages.js';
+import { MobileSignatureTransactions, type MobileSignatureFailure, type MobileSignatureTransaction } from './transactions.js';
 
 export const METHOD_ID = 'mobile-signature';
 const IDENTIFY_VIEW = '/interactions/mobile-signature/views/identify';
@@ -69,10 +70,10 @@ export function mobileSignatureMethod(deps: MobileSignatureMethodDeps): Method {
     data: { code: tx.code, summary: tx.dataToBeDisplayed, expiresAt: tx.exp, operatorLabel: deps.operators.get(tx.operator)?.labelKey ?? tx.operator, phone: maskedPhone(tx.subscriber) },
   });
 
-  async function failed(ctx: MethodContext, reason: string, operator: string, form: Record<string, string>, status = 400): Promise<Step> {
+  async function failed(ctx: MethodContext, reason: MobileSignatureFailure, operator: string, form: Record<string, string>, status = 400): Promise<Step> {
     deps.onOutcome?.(operator, reason);
     await deps.audit.signIn({ clientId: ctx.client.clientId, method: METHOD_ID, result: reason, ip: ctx.ip, userAgent: ctx.userAgent });
-    return identify({ status, error: { code: `mobile_signature.${reason}` }, data: form });
+    return identify({ status, error: { code: FAILURE_MESSAGE[reason] }, data: form });
   }
 
   async function progress(ctx: MethodContext): Promise<Step> {
@@ -115,7 +116,7 @@ export function mobileSignatureMethod(deps: MobileSignatureMethodDeps): Method {
    * hourly budget and the global one. Strangers only: the person's own browser is bounded by its own
    * start allowance and never waits on strangers' budgets.
    */
-  async function operatorBudget(subscriber: string, device: string | undefined): Promise<{ code: string; seconds: number } | undefined> {
+  async function operatorBudget(subscriber: string, device: string | undefined): Promise<{ code: MessageKey; seconds: number } | undefined> {
     if (device) return undefined;
     const taken = await takeAll([[deps.limiters.phone, `msisdn:${hmac(deps.limiterKey, subscriber)}`], [deps.limiters.all, 'all']]);
     if (taken.allowed) return undefined;

@@ -16,7 +16,7 @@ import type { MobileSignatureConfig } from './config.js';
 import { KapiError } from '../../src/errors.js';
 import { log } from '../../src/log.js';
 
-// The mobile-signature module's wiring (was src/mobile-signature-wiring.ts): which GSM operators the mobile-signature method talks
+// The mobile-signature module's wiring: which GSM operators the mobile-signature method talks
 // to. Production: the operators file (KAPI_MOBILE_OPERATORS). The embedded demo, and tests that ask for
 // it (KAPI_MOBILE_SIMULATOR), get the MSSP simulator beside the server, configured as all three
 // operators with a throw-away test CA; nothing past this file knows it is a simulator.

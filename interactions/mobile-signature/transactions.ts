@@ -1,10 +1,22 @@
 import { randomUUID } from 'node:crypto';
+import type { MssFailure } from '../../adapters/mobile-operators/status-codes.js';
+import type { CertificateRefusal } from '../../adapters/pki/port.js';
 import type { StateStore } from '../../adapters/storage/port.js';
 
 // Pending mobile-signature transactions: one record each in the state store (Redis when configured,
 // so any Kapı process can poll and finish a transaction another started), changed only by
 // compare-and-set. A short lock makes sure that, however many tabs or processes poll, one status query
 // at a time goes to the operator.
+
+/** Why a mobile-signature sign-in failed: the operator's answer, Kapı's own checks, the registry. */
+export type MobileSignatureFailure =
+  | MssFailure
+  | CertificateRefusal
+  | 'timed_out'
+  | 'operator_unavailable'
+  | 'bad_signature'
+  | 'number_mismatch'
+  | 'not_in_registry';
 
 export interface MobileSignatureTransaction {
   id: string;
@@ -26,7 +38,7 @@ export interface MobileSignatureTransaction {
   /** Last transport problem while polling (for the final message when the deadline passes). */
   lastError?: string;
   status: 'pending' | 'accepted' | 'failed';
-  reason?: string;
+  reason?: MobileSignatureFailure;
   certificate?: { fingerprint: string; issuer: string; serialNumber: string };
 }
 

@@ -16,7 +16,7 @@ export const passkeyModule = defineModule({
   id: 'passkey',
   configSchema: passkeyConfig,
   traits: [{
-    method: 'passkey', stage: 'first', amr: ['hwk', 'swk', 'pin', 'user'], acr: 'substantial', proves: [],
+    method: 'passkey', label: 'method.passkey', stage: 'first', amr: ['hwk', 'swk', 'pin', 'user'], acr: 'substantial', proves: [],
     integrators: { amr: 'one of `hwk` (a passkey bound to one device) or `swk` (a synced one), with `pin` (the person verified on the authenticator; Kapı requires it)' },
   }],
   migrations: [m001],

@@ -5,6 +5,7 @@ import { log } from '../../src/log.js';
 import { CEREMONY_SECONDS, amrOf, assertionFrom, claimedChallenge, type Challenges, type RelyingParty } from './ceremony.js';
 import type { PasskeyStore } from './credentials.js';
 import './messages.js';
+import type { MessageKey } from '../../src/i18n/index.js';
 
 const VIEW = '/interactions/passkey/views/sign-in';
 export const PASSKEY_SCRIPT = '/static/passkey/passkey.js';
@@ -28,7 +29,7 @@ export function passkeyMethod(deps: PasskeyMethodDeps): Method {
   // The challenge is bound to this interaction: its flow's anti-CSRF token, random per interaction.
   const binding = (ctx: MethodContext) => `login:${ctx.flow.csrf}`;
 
-  async function prompt(ctx: MethodContext, error?: { code: string; status: number }): Promise<Step> {
+  async function prompt(ctx: MethodContext, error?: { code: MessageKey; status: number }): Promise<Step> {
     // A step-up proves the person already known: her own passkeys only. Otherwise any of this site's.
     const own = ctx.flow.accountId ? await store.list(ctx.flow.accountId) : [];
     const options = await generateAuthenticationOptions({
@@ -47,7 +48,7 @@ export function passkeyMethod(deps: PasskeyMethodDeps): Method {
     };
   }
 
-  async function refused(ctx: MethodContext, result: string, code: string, accountId?: string): Promise<Step> {
+  async function refused(ctx: MethodContext, result: string, code: MessageKey, accountId?: string): Promise<Step> {
     await deps.audit.signIn({ ...(accountId ? { accountId } : {}), clientId: ctx.client.clientId, method: 'passkey', result, ip: ctx.ip, userAgent: ctx.userAgent });
     return prompt(ctx, { code, status: 400 });
   }

@@ -4,14 +4,14 @@ import { passwordMethod } from './method.js';
 import './messages.js';
 
 // Its messages are registered with the module list, not when it is wired: every page speaks both
-// languages however the module is configured (test/unit/messages-complete.test.ts).
+// languages however the module is configured (test/unit/messages.test.ts).
 
 /** The identity number and password: the first method, with the one-time password change after an office issuance. */
 export const passwordModule = defineModule({
   id: 'password',
   configSchema: z.object({}),
   traits: [
-    { method: 'password', stage: 'first', amr: ['pwd'], acr: 'low', proves: ['password'], notMe: { closes: 'password_login' } },
+    { method: 'password', label: 'method.password', stage: 'first', amr: ['pwd'], acr: 'low', proves: ['password'], notMe: { closes: 'password_login' } },
   ],
   migrations: [],
   async wire(context) {

@@ -1,6 +1,7 @@
 import type { AccountStore, AuditTrail } from '../../src/engine/ports.js';
 import type { PasswordHasher } from '../../src/accounts/password-hasher.js';
 import { checkPassword, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../../src/accounts/password-rules.js';
+import { VIOLATION_MESSAGE } from '../../src/accounts/password-messages.js';
 import { passwordReuse } from '../../src/accounts/password-reuse.js';
 import type { Method, MethodContext, Step } from '../../src/engine/types.js';
 import { validateNationalId } from '../../src/identity/national-id.js';
@@ -28,7 +29,7 @@ export interface PasswordMethodDeps {
  * before the flow may continue.
  */
 export function passwordMethod(deps: PasswordMethodDeps): Method {
-  const prompt = (ctx: MethodContext, extra: Partial<Extract<Step, { kind: 'prompt' }>> = {}): Step => ({
+  const prompt = (extra: Partial<Extract<Step, { kind: 'prompt' }>> = {}): Step => ({
     kind: 'prompt',
     view: VIEW,
     ...extra,
@@ -39,16 +40,16 @@ export function passwordMethod(deps: PasswordMethodDeps): Method {
     const typed = (input.national_id ?? '').replace(/\s+/g, '');
     const password = input.password ?? '';
     const id = validateNationalId(typed);
-    if (!id.ok) return prompt(ctx, { status: 400, error: { code: 'invalid_identity_number', field: 'national_id' }, data: { nationalId: typed.slice(0, 11) } });
-    if (!password) return prompt(ctx, { status: 400, error: { code: 'invalid_credentials', field: 'password' }, data: { nationalId: id.number } });
+    if (!id.ok) return prompt({ status: 400, error: { code: 'invalid_identity_number', field: 'national_id' }, data: { nationalId: typed.slice(0, 11) } });
+    if (!password) return prompt({ status: 400, error: { code: 'invalid_credentials', field: 'password' }, data: { nationalId: id.number } });
 
     // The attempt's points are taken before argon2 runs: parallel guesses cannot outrun the limit. A
     // browser that signed in as this person before has its own allowance (device cookie).
     const attempt = await deps.limiter.begin(id.number, ctx.ip, { device: ctx.deviceFor(id.number) });
     if (!attempt.allowed) {
       await deps.audit.signIn({ subjectHash: hmac(deps.subjectKey, id.number), clientId: ctx.client.clientId, method: 'password', result: 'rate_limited', ip: ctx.ip, userAgent: ctx.userAgent });
-      const error = attempt.reason === 'hard_locked' ? { code: 'password.suspended' } : { code: 'too_many_attempts', params: { seconds: attempt.retryAfterSeconds } };
-      return prompt(ctx, { status: 429, error, data: { nationalId: id.number } });
+      const error = attempt.reason === 'hard_locked' ? { code: 'password.suspended' as const } : { code: 'too_many_attempts' as const, params: { seconds: attempt.retryAfterSeconds } };
+      return prompt({ status: 429, error, data: { nationalId: id.number } });
     }
 
     const found = await deps.accounts.findWithPasswordByNationalId(id.number);
@@ -65,7 +66,7 @@ export function passwordMethod(deps: PasswordMethodDeps): Method {
       await attempt.failed();
       const result = closed && valid ? 'password_login_closed' : 'invalid_credentials';
       await deps.audit.signIn({ accountId: account?.id, subjectHash: account ? undefined : hmac(deps.subjectKey, id.number), clientId: ctx.client.clientId, method: 'password', result, ip: ctx.ip, userAgent: ctx.userAgent });
-      return prompt(ctx, { status: 401, error: { code: 'invalid_credentials', field: 'password' }, data: { nationalId: id.number } });
+      return prompt({ status: 401, error: { code: 'invalid_credentials', field: 'password' }, data: { nationalId: id.number } });
     }
     await attempt.succeeded();
 
@@ -97,12 +98,12 @@ export function passwordMethod(deps: PasswordMethodDeps): Method {
     if (!account || !credential) return { kind: 'prompt', view: VIEW, status: 400, error: { code: 'session_expired' } };
     const next = input.new_password ?? '';
     const violations = checkPassword(next, { nationalId: account.nationalId, birthdate: account.birthdate ?? undefined, givenName: account.givenName, familyName: account.familyName });
-    if (violations.length) return changePromptFor(ctx, { status: 400, error: { code: 'password_rules', field: 'new_password' }, data: { violations } });
+    if (violations.length) return changePromptFor(ctx, { status: 400, error: { code: 'password_rules', field: 'new_password' }, data: { violations: violations.map((v) => VIOLATION_MESSAGE[v]) } });
     if (next !== (input.new_password_confirm ?? '')) return changePromptFor(ctx, { status: 400, error: { code: 'password_mismatch', field: 'new_password_confirm' } });
     // The office's one-time password again: said as exactly that (it was "too common" before), the same
     // refusal as on the account pages (src/accounts/password-reuse.ts).
     const reuse = await passwordReuse(deps.hasher, credential, next);
-    if (reuse) return changePromptFor(ctx, { status: 400, error: { code: `password.violation.${reuse}`, field: 'new_password' }, data: { violations: [reuse] } });
+    if (reuse) return changePromptFor(ctx, { status: 400, error: { code: VIOLATION_MESSAGE[reuse], field: 'new_password' }, data: { violations: [VIOLATION_MESSAGE[reuse]] } });
     await deps.accounts.setPassword({ accountId: account.id, hash: await deps.hasher.hash(next), mustChange: false, origin: 'self' });
     await deps.audit.event({ type: 'password.changed', accountId: account.id, clientId: ctx.client.clientId, ip: ctx.ip, detail: { reason: 'one_time_password' } });
     return { kind: 'done', accountId: account.id, amr: ['pwd'], account };
@@ -118,7 +119,7 @@ export function passwordMethod(deps: PasswordMethodDeps): Method {
     usableBy: (account) => account.passwordLoginEnabled,
     async start(ctx) {
       if (ctx.state.phase === 'change') return changePromptFor(ctx);
-      return prompt(ctx);
+      return prompt();
     },
     async continue(ctx, input) {
       if (ctx.state.phase === 'change') return changePassword(ctx, input);

@@ -6,7 +6,7 @@ import type { ApprovalLimits } from './devices/approval-limits.js';
 import { qrPayload, type Approvals } from './devices/approvals.js';
 import type { DeviceRegistry } from './devices/device-registry.js';
 import type { Method, MethodContext, Step } from '../../src/engine/types.js';
-import { translate } from '../../src/web/i18n.js';
+import { translate, type MessageKey } from '../../src/i18n/index.js';
 import { log } from '../../src/log.js';
 import './messages.js';
 
@@ -32,7 +32,7 @@ export interface DeviceMethodDeps {
  * request. Number matching: the page shows the number the person must type on the phone. amr mca, swk.
  */
 export function deviceMethod(deps: DeviceMethodDeps): Method {
-  const result = (code: string, status = 400): Step => ({ kind: 'prompt', view: RESULT_VIEW, status, error: { code } });
+  const result = (code: MessageKey, status = 400): Step => ({ kind: 'prompt', view: RESULT_VIEW, status, error: { code } });
 
   const reset = (ctx: MethodContext) => {
     delete ctx.state.approvalId;

@@ -7,7 +7,7 @@ import './account/messages.js';
 import './devices/approval-alarm.js';
 
 // Its messages are registered with the module list, not when it is wired: every page speaks both
-// languages however the module is configured (test/unit/messages-complete.test.ts).
+// languages however the module is configured (test/unit/messages.test.ts).
 
 /**
  * The second factors (issue 7): registered device, e-Government Key (TOTP), SMS code, in that order on
@@ -17,9 +17,9 @@ export const secondFactorModule = defineModule({
   id: 'second-factor',
   configSchema: secondFactorConfig,
   traits: [
-    { method: 'device', stage: 'second', amr: ['mca', 'swk'], acr: 'substantial', proves: [], secondStageAmr: ['mca', 'swk'], notMe: { advice: 'second_factors' } },
-    { method: 'totp', stage: 'second', amr: ['otp'], acr: 'substantial', proves: ['asked-after-password'], secondStageAmr: ['otp'], notMe: { advice: 'second_factors' } },
-    { method: 'sms', stage: 'second', amr: ['sms', 'otp'], acr: 'substantial', proves: [], secondStageAmr: ['sms', 'otp'], notMe: { advice: 'second_factors' } },
+    { method: 'device', label: 'method.device', stage: 'second', amr: ['mca', 'swk'], acr: 'substantial', proves: [], secondStageAmr: ['mca', 'swk'], notMe: { advice: 'second_factors' } },
+    { method: 'totp', label: 'method.totp', stage: 'second', amr: ['otp'], acr: 'substantial', proves: ['asked-after-password'], secondStageAmr: ['otp'], notMe: { advice: 'second_factors' } },
+    { method: 'sms', label: 'method.sms', stage: 'second', amr: ['sms', 'otp'], acr: 'substantial', proves: [], secondStageAmr: ['sms', 'otp'], notMe: { advice: 'second_factors' } },
   ],
   // Named 007 since before it moved here: knex records the name, so databases that ran it keep it.
   migrations: [m007],

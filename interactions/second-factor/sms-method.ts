@@ -4,8 +4,9 @@ import type { AccountStore, AuditTrail } from '../../src/engine/ports.js';
 import type { DeviceRegistry } from './devices/device-registry.js';
 import { secondFactorPhone } from '../../src/accounts/second-factor-phone.js';
 import type { Method, MethodContext, Step } from '../../src/engine/types.js';
+import type { MessageKey } from '../../src/i18n/index.js';
 import { constantTimeEqual, hmac } from '../../src/security/crypto.js';
-import { translate } from '../../src/web/i18n.js';
+import { translate } from '../../src/i18n/index.js';
 import type { StepLimits } from './limits.js';
 import './messages.js';
 
@@ -31,7 +32,7 @@ export function maskPhone(phone: string): string {
 export function smsMethod(deps: SmsMethodDeps): Method {
   const prompt = (ctx: MethodContext, extra: Partial<Extract<Step, { kind: 'prompt' }>> = {}): Step => ({
     kind: 'prompt', view: VIEW, ...extra,
-    data: { kind: 'sms', phone: ctx.state.phone, canResend: Number(ctx.state.sends ?? 0) < SENDS_PER_FLOW, ...extra.data },
+    data: { kind: 'sms', titleKey: 'second_factor.sms.title' satisfies MessageKey, leadKey: 'second_factor.sms.lead' satisfies MessageKey, phone: ctx.state.phone, canResend: Number(ctx.state.sends ?? 0) < SENDS_PER_FLOW, ...extra.data },
   });
 
   /** This browser's own device id for the account's person (device cookie), or undefined. */

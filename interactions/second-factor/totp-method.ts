@@ -1,6 +1,7 @@
 import type { AccountStore, AuditTrail } from '../../src/engine/ports.js';
 import type { TotpStore } from './devices/totp.js';
 import type { Method, MethodContext, Step } from '../../src/engine/types.js';
+import type { MessageKey } from '../../src/i18n/index.js';
 import type { StepLimits } from './limits.js';
 import './messages.js';
 
@@ -11,7 +12,7 @@ const VIEW = '/interactions/second-factor/views/code';
  * The code alone signs nobody in (it is a second factor only); each code is accepted once. amr otp.
  */
 export function totpMethod(deps: { totp: TotpStore; limits: StepLimits; audit: AuditTrail; accounts: AccountStore }): Method {
-  const prompt = (extra: Partial<Extract<Step, { kind: 'prompt' }>> = {}): Step => ({ kind: 'prompt', view: VIEW, ...extra, data: { kind: 'totp', ...extra.data } });
+  const prompt = (extra: Partial<Extract<Step, { kind: 'prompt' }>> = {}): Step => ({ kind: 'prompt', view: VIEW, ...extra, data: { kind: 'totp', titleKey: 'second_factor.totp.title' satisfies MessageKey, leadKey: 'second_factor.totp.lead' satisfies MessageKey, ...extra.data } });
   /** This browser's own device id for the account's person (device cookie), or undefined. */
   const deviceOf = async (ctx: MethodContext, accountId: string): Promise<string | undefined> => {
     const account = await deps.accounts.findById(accountId);

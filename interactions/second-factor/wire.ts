@@ -18,7 +18,7 @@ import type { DeviceRegistry } from './devices/device-registry.js';
 import type { TotpStore } from './devices/totp.js';
 import { secondFactorParts } from './parts.js';
 
-// The second factors' wiring (issue 7; was src/second-factor-wiring.ts): the push port, the device
+// The second factors' wiring (issue 7): the push port, the device
 // registry, approvals, the e-Government Key, their login methods, the device API and the account page.
 
 /** What tests and the dev tools reach of the wired second factors. */

@@ -3,7 +3,7 @@ import { smartCardConfig } from './config.js';
 import './messages.js';
 
 // Its messages are registered with the module list, not when it is wired: every page speaks both
-// languages however the module is configured (test/unit/messages-complete.test.ts).
+// languages however the module is configured (test/unit/messages.test.ts).
 
 /**
  * e-Signature and the ID card (a PKCS#11 card signed through the citizen's `kapi-signer`): each offered
@@ -13,8 +13,8 @@ export const smartCardModule = defineModule({
   id: 'smart-card',
   configSchema: smartCardConfig,
   traits: [
-    { method: 'e-signature', stage: 'first', amr: ['hwk', 'sc', 'pin'], acr: 'high', proves: ['signature', 'strong-without-password'], notMe: { advice: 'certificate_provider' } },
-    { method: 'id-card', stage: 'first', amr: ['hwk', 'sc', 'pin'], acr: 'high', proves: ['strong-without-password'], notMe: { advice: 'id_card' } },
+    { method: 'e-signature', label: 'method.e-signature', stage: 'first', amr: ['hwk', 'sc', 'pin'], acr: 'high', proves: ['signature', 'strong-without-password'], notMe: { advice: 'certificate_provider' } },
+    { method: 'id-card', label: 'method.id-card', stage: 'first', amr: ['hwk', 'sc', 'pin'], acr: 'high', proves: ['strong-without-password'], notMe: { advice: 'id_card' } },
   ],
   migrations: [],
   // Loaded when wired: the module list stays light for the `kapi` command, which only migrates.

@@ -7,20 +7,11 @@ import { log } from '../../src/log.js';
 import { hmac } from '../../src/security/crypto.js';
 import { accountFromRegistry } from '../../src/accounts/account-from-registry.js';
 import { displayCode, type SmartCardProfile, type SmartCardTransactions } from './transactions.js';
-import './messages.js';
+import { failureMessage, PROFILE_TEXT } from './messages.js';
 
 const IDENTIFY_VIEW = '/interactions/smart-card/views/identify';
 const WAITING_VIEW = '/interactions/smart-card/views/waiting';
 const POLL_SECONDS = 2;
-/**
- * Refusals that mean "wrong card or wrong certificate": their message is per method (issue 20 point 6),
- * saying which card and certificate this method needs and which method suits the other card.
- */
-const WRONG_CERTIFICATE = new Set(['untrusted', 'not_qualified', 'wrong_key_usage', 'no_certificate']);
-
-export function refusalMessage(profile: SmartCardProfile, reason: string): string {
-  return WRONG_CERTIFICATE.has(reason) ? `smart_card.${profile}.${reason}` : `smart_card.${reason}`;
-}
 
 export interface SmartCardMethodDeps {
   transactions: SmartCardTransactions;
@@ -46,7 +37,7 @@ export function smartCardMethod(profile: SmartCardProfile, deps: SmartCardMethod
     kind: 'prompt',
     view: IDENTIFY_VIEW,
     ...extra,
-    data: { profile, ...extra.data },
+    data: { titleKey: PROFILE_TEXT[profile].title, leadKey: PROFILE_TEXT[profile].lead, ...extra.data },
   });
 
   const reset = (ctx: MethodContext) => {
@@ -65,14 +56,14 @@ export function smartCardMethod(profile: SmartCardProfile, deps: SmartCardMethod
     }
     const { tx } = found;
     if (tx.status === 'pending' || tx.status === 'verifying') {
-      return { kind: 'wait', view: WAITING_VIEW, pollSeconds: POLL_SECONDS, data: { profile, code: displayCode(tx.code), expiresAt: tx.exp, server: deps.issuer } };
+      return { kind: 'wait', view: WAITING_VIEW, pollSeconds: POLL_SECONDS, data: { titleKey: PROFILE_TEXT[profile].title, code: displayCode(tx.code), expiresAt: tx.exp, server: deps.issuer } };
     }
     await deps.transactions.close(code); // single use, whatever the outcome
     reset(ctx);
     if (tx.status === 'failed') {
       // The refusal itself was logged where it happened (signer-api.ts); this is the sign-in record.
       await deps.audit.signIn({ subjectHash: hmac(deps.subjectKey, tx.nationalId), clientId: ctx.client.clientId, method: profile, result: tx.reason ?? 'failed', ip: ctx.ip, userAgent: ctx.userAgent });
-      return identify({ status: 400, error: { code: refusalMessage(profile, tx.reason ?? 'failed') }, data: { nationalId: tx.nationalId } });
+      return identify({ status: 400, error: { code: failureMessage(profile, tx.reason ?? 'failed') }, data: { nationalId: tx.nationalId } });
     }
     const account = await accountFromRegistry(deps, tx.nationalId, profile);
     if (!account) {
@@ -88,7 +79,7 @@ export function smartCardMethod(profile: SmartCardProfile, deps: SmartCardMethod
     factor: 'first',
     acr: 'high',
     amr: ['hwk', 'sc', 'pin'],
-    labelKey: `method.${profile}`,
+    labelKey: PROFILE_TEXT[profile].label,
     async start(ctx) {
       return ctx.state.phase === 'waiting' ? progress(ctx) : identify();
     },

@@ -7,7 +7,7 @@ import { verifySignature } from '../../adapters/pki/signature.js';
 import { log } from '../../src/log.js';
 import { hmac } from '../../src/security/crypto.js';
 import type { Counter } from '../../src/security/limiters.js';
-import { isWellFormedCode, normaliseCode, type SmartCardProfile, type SmartCardTransaction, type SmartCardTransactions } from './transactions.js';
+import { isWellFormedCode, normaliseCode, type SignerRefusal, type SmartCardFailure, type SmartCardProfile, type SmartCardTransaction, type SmartCardTransactions } from './transactions.js';
 
 // The signer's side of docs/smart-card-protocol.md. The signer's post is verified here and its outcome
 // written to the transaction record; the waiting browser merges it into its flow on its next request.
@@ -22,7 +22,7 @@ const signatureBody = z.object({
 
 const failureBody = z.object({
   transaction_id: z.string().min(1).max(100),
-  reason: z.enum(['pin_incorrect', 'pin_locked', 'cancelled', 'no_certificate', 'token_error']),
+  reason: z.enum(['pin_incorrect', 'pin_locked', 'cancelled', 'no_certificate', 'token_error'] as const satisfies readonly SignerRefusal[]),
 });
 
 /** Every error this API answers, with the description it sends (kapi-signer has a message for each). */
@@ -160,7 +160,7 @@ export function signerApiRouter(deps: SignerApiDeps): Router {
     return reply(ctx, 202);
   });
 
-  async function verify(tx: SmartCardTransaction, body: z.output<typeof signatureBody>): Promise<{ error: string; detail?: string | undefined } | { certificate: NonNullable<SmartCardTransaction['certificate']> }> {
+  async function verify(tx: SmartCardTransaction, body: z.output<typeof signatureBody>): Promise<{ error: SmartCardFailure; detail?: string | undefined } | { certificate: NonNullable<SmartCardTransaction['certificate']> }> {
     const leaf = new Uint8Array(Buffer.from(body.certificate, 'base64'));
     const chain = body.chain.map((c) => new Uint8Array(Buffer.from(c, 'base64')));
     const challenge = new Uint8Array(Buffer.from(tx.challenge, 'base64url'));

@@ -1,10 +1,17 @@
 import { randomBytes, randomInt, randomUUID } from 'node:crypto';
+import type { CertificateRefusal } from '../../adapters/pki/port.js';
 import type { StateStore } from '../../adapters/storage/port.js';
 
 // Out-of-band transactions between a waiting browser and the signer. Each is one record in the state
 // store, changed only by compare-and-set, so two posts for one transaction cannot both win.
 
 export type SmartCardProfile = 'e-signature' | 'id-card';
+
+/** What the signer reports when it cannot sign (its refusal body). */
+export type SignerRefusal = 'pin_incorrect' | 'pin_locked' | 'cancelled' | 'no_certificate' | 'token_error';
+
+/** Why a card sign-in failed: the signer's refusal, or Kapı's checks of the signature and certificate. */
+export type SmartCardFailure = SignerRefusal | CertificateRefusal | 'bad_signature' | 'number_mismatch' | 'failed';
 
 export interface SmartCardTransaction {
   id: string;
@@ -19,7 +26,7 @@ export interface SmartCardTransaction {
   iat: number;
   exp: number;
   status: 'pending' | 'verifying' | 'accepted' | 'failed';
-  reason?: string;
+  reason?: SmartCardFailure;
   certificate?: { fingerprint: string; holder: string; issuer: string; serialNumber: string };
 }
 

@@ -7,7 +7,7 @@ import type { SmartCardConfig } from './config.js';
 import { KapiError } from '../../src/errors.js';
 import { log } from '../../src/log.js';
 
-// The smart-card module's wiring (was src/smart-card-wiring.ts): which certificate providers the methods
+// The smart-card module's wiring: which certificate providers the methods
 // trust. Configured anchors in production; on the embedded demo, when none are configured, a demo test
 // CA kept in the data directory, whose CRL and OCSP responder run beside the server (PORT + 1).
 

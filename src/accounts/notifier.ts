@@ -1,8 +1,15 @@
 import type { MailSender } from '../../adapters/mail/port.js';
 import type { SmsSender } from '../../adapters/sms/port.js';
 import { log } from '../log.js';
-import { translate, type Locale } from '../web/i18n.js';
+import { translate, type Locale, type MessageKey, type MessageParams } from '../i18n/index.js';
 import type { Account } from './account.js';
+
+/** The messages of one notification (registered by the feature): the SMS, the e-mail's subject and body. */
+export interface Notification {
+  sms: MessageKey;
+  subject: MessageKey;
+  mail: MessageKey;
+}
 
 /**
  * Tells a person about a change to their account (password changed, two-factor turned off, ...) on
@@ -12,16 +19,15 @@ import type { Account } from './account.js';
 export class Notifier {
   constructor(private readonly sms: SmsSender, private readonly mail: MailSender) {}
 
-  /** `key` names messages `${key}.sms`, `${key}.subject` and `${key}.mail` (registered by the feature). */
-  async notify(account: Account, key: string, params: Record<string, string | number> = {}, locale: Locale = 'tr'): Promise<void> {
+  async notify(account: Account, notification: Notification, params: MessageParams = {}, locale: Locale = 'tr'): Promise<void> {
     const sends: Promise<void>[] = [];
     if (account.phone && account.phoneVerified) {
-      sends.push(this.sms.send({ to: account.phone, text: translate(locale, `${key}.sms`, params), purpose: 'notification' }));
+      sends.push(this.sms.send({ to: account.phone, text: translate(locale, notification.sms, params), purpose: 'notification' }));
     }
     if (account.email && account.emailVerified) {
-      sends.push(this.mail.send({ to: account.email, subject: translate(locale, `${key}.subject`, params), text: translate(locale, `${key}.mail`, params), purpose: 'notification' }));
+      sends.push(this.mail.send({ to: account.email, subject: translate(locale, notification.subject, params), text: translate(locale, notification.mail, params), purpose: 'notification' }));
     }
     const results = await Promise.allSettled(sends);
-    for (const r of results) if (r.status === 'rejected') log.warn({ key, err: (r.reason as Error)?.message }, 'account notification could not be sent');
+    for (const r of results) if (r.status === 'rejected') log.warn({ notification: notification.subject, err: (r.reason as Error)?.message }, 'account notification could not be sent');
   }
 }

@@ -23,7 +23,7 @@ export type PasswordRuleViolation =
   | 'contains_birthdate'
   | 'contains_name';
 
-/** The rule keys in the order pages list them; each key is also the translation key of its text. */
+/** The rules in the order pages list them (their words: ./password-messages.ts). */
 export const PASSWORD_RULES: readonly PasswordRuleViolation[] = [
   'too_short',
   'too_long',

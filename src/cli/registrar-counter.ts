@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Command, type CommanderError } from 'commander';
 import { validateNationalId } from '../identity/national-id.js';
-import { isLocale, translate, type Locale } from '../web/i18n.js';
+import { isLocale, translate, type Locale, type MessageKey } from '../i18n/index.js';
+import { CHANNEL_NAME, IDENTITY_NAME, KIND_NAME } from '../registrar/messages.js';
 import { createRegistrar } from '../registrar/index.js';
 import { formatLira } from '../registrar/fees.js';
 import { CounterAttempt } from '../registrar/idempotency.js';
@@ -85,12 +86,12 @@ async function refusalsAsErrors<T>(locale: Locale, run: () => Promise<T>): Promi
   }
 }
 
-function required(locale: Locale, value: string | undefined, option: string, what: string): string {
-  if (!value?.trim()) throw new Error(translate(locale, 'registrar.cli.option_required', { option, what: translate(locale, `registrar.cli.what.${what}`) }));
+function required(locale: Locale, value: string | undefined, option: string, what: MessageKey): string {
+  if (!value?.trim()) throw new Error(translate(locale, 'registrar.cli.option_required', { option, what: translate(locale, what) }));
   return value.trim();
 }
 
-function identityNumber(locale: Locale, value: string | undefined, option: string, what: string): string {
+function identityNumber(locale: Locale, value: string | undefined, option: string, what: MessageKey): string {
   const checked = validateNationalId(required(locale, value, option, what));
   if (!checked.ok) throw new Error(`invalid_identity_number: ${refusalMessage(locale, new RegistrarRefusal('invalid_identity_number', { field: option }))}`);
   return checked.number;
@@ -103,7 +104,7 @@ interface Counter {
 
 /** The office and the staff member as typed: checked before the database is opened. */
 function counterOf(locale: Locale, o: { office?: string; staff?: string }): Counter {
-  return { office: required(locale, o.office, '--office', 'office'), staffNationalId: identityNumber(locale, o.staff, '--staff', 'staff') };
+  return { office: required(locale, o.office, '--office', 'registrar.cli.what.office'), staffNationalId: identityNumber(locale, o.staff, '--staff', 'registrar.cli.what.staff') };
 }
 
 /** The staff member: a registrar of the office, named by identity number. */
@@ -235,24 +236,24 @@ export function counterCommands(ctx: CliContext): Command[] {
       const locale = clerkLocale(o.lang);
       const counter = counterOf(locale, o);
       // The checksum first: a typo is an invalid number, not an unknown person.
-      const nationalId = identityNumber(locale, o.nationalId, '--national-id', 'national_id');
+      const nationalId = identityNumber(locale, o.nationalId, '--national-id', 'registrar.cli.what.national_id');
       const found = await refusalsAsErrors(locale, () => withRegistrar(async (service, services) => service.check(await staffContext(services, counter), nationalId)));
       const rule = documentRule(found.identityType, locale);
       const refusal = found.refusal ? refusalMessage(locale, found.refusal, optionOf) : undefined;
       if (o.json) {
         return printJson({ national_id: found.nationalId, name: found.name, identity_type: found.identityType, eligible: found.eligible, refusal_code: found.refusal?.code, refusal, has_password: found.hasPassword, next_fee: formatLira(found.nextFeeKurus, locale), accepted_documents: found.acceptedDocuments, document_rule: rule });
       }
-      const t = (key: string) => translate(locale, `registrar.cli.${key}`);
-      const yesNo = (v: boolean) => t(v ? 'yes' : 'no');
+      const t = (key: MessageKey) => translate(locale, key);
+      const yesNo = (v: boolean) => t(v ? 'registrar.cli.yes' : 'registrar.cli.no');
       printFields({
-        [t('check.national_id')]: found.nationalId,
-        [t('check.name')]: found.name,
-        [t('check.identity_type')]: translate(locale, `registrar.identity.${found.identityType}`),
-        [t('check.eligible')]: yesNo(found.eligible),
-        ...(refusal ? { [t('check.refusal')]: refusal } : {}),
-        [t('check.has_password')]: yesNo(found.hasPassword),
-        [t('check.next_fee')]: formatLira(found.nextFeeKurus, locale),
-        [t('check.documents')]: rule,
+        [t('registrar.cli.check.national_id')]: found.nationalId,
+        [t('registrar.cli.check.name')]: found.name,
+        [t('registrar.cli.check.identity_type')]: t(IDENTITY_NAME[found.identityType]),
+        [t('registrar.cli.check.eligible')]: yesNo(found.eligible),
+        ...(refusal ? { [t('registrar.cli.check.refusal')]: refusal } : {}),
+        [t('registrar.cli.check.has_password')]: yesNo(found.hasPassword),
+        [t('registrar.cli.check.next_fee')]: formatLira(found.nextFeeKurus, locale),
+        [t('registrar.cli.check.documents')]: rule,
       });
     },
   );
@@ -262,7 +263,7 @@ export function counterCommands(ctx: CliContext): Command[] {
     const attempt = attemptOf(o);
     const issued = await refusalsAsErrors(locale, async () => {
       const counter = counterOf(locale, o);
-      identityNumber(locale, o.nationalId, '--national-id', 'national_id');
+      identityNumber(locale, o.nationalId, '--national-id', 'registrar.cli.what.national_id');
       const request = counterBody(locale, o);
       return withRegistrar(async (service, services) => {
         const staff = await staffContext(services, counter);
@@ -288,7 +289,7 @@ export function counterCommands(ctx: CliContext): Command[] {
     const attempt = attemptOf(o);
     const cancelled = await refusalsAsErrors(locale, async () => {
       const counter = counterOf(locale, o);
-      identityNumber(locale, o.nationalId, '--national-id', 'national_id');
+      identityNumber(locale, o.nationalId, '--national-id', 'registrar.cli.what.national_id');
       const request = counterBody(locale, o);
       return withRegistrar(async (service, services) => {
         const staff = await staffContext(services, counter);
@@ -310,24 +311,32 @@ export function counterCommands(ctx: CliContext): Command[] {
       const limit = Number(o.limit);
       if (!/^\d+$/.test(o.limit) || limit < 1 || limit > 200) throw new Error(translate(locale, 'registrar.invalid.number', { field: '--limit', min: 1, max: 200 }));
       const counter = counterOf(locale, o);
-      const nationalId = o.nationalId === undefined ? undefined : identityNumber(locale, o.nationalId, '--national-id', 'national_id');
+      const nationalId = o.nationalId === undefined ? undefined : identityNumber(locale, o.nationalId, '--national-id', 'registrar.cli.what.national_id');
       const entries = await refusalsAsErrors(locale, () => withRegistrar(async (service, services) => service.history(await staffContext(services, counter), { nationalId, limit })));
       if (o.json) return printJson(entries.map((e) => ({ ...e, localTime: localTime(e.at, timeZone), timeZone })));
-      const t = (key: string, params?: Record<string, string>) => translate(locale, `registrar.cli.history.${key}`, params);
       const columns = ['at', 'kind', 'national_id', 'channel', 'fee', 'staff', 'via'] as const;
+      const heading = {
+        at: translate(locale, 'registrar.cli.history.at', { zone: timeZone }),
+        kind: translate(locale, 'registrar.cli.history.kind'),
+        national_id: translate(locale, 'registrar.cli.history.national_id'),
+        channel: translate(locale, 'registrar.cli.history.channel'),
+        fee: translate(locale, 'registrar.cli.history.fee'),
+        staff: translate(locale, 'registrar.cli.history.staff'),
+        via: translate(locale, 'registrar.cli.history.via'),
+      } satisfies Record<(typeof columns)[number], string>;
       printTable(
         columns,
         entries.map((e) => ({
           at: localTime(e.at, timeZone),
-          kind: translate(locale, `registrar.kind.${e.kind}`),
+          kind: translate(locale, KIND_NAME[e.kind]),
           national_id: e.nationalId,
-          channel: translate(locale, `registrar.channel.${e.channel}`),
+          channel: translate(locale, CHANNEL_NAME[e.channel]),
           fee: e.feeKurus === null ? null : formatLira(e.feeKurus, locale),
           staff: e.staffName,
           via: e.staffVia,
         })),
-        t('empty'),
-        columns.map((c) => (c === 'at' ? t('at', { zone: timeZone }) : t(c))),
+        translate(locale, 'registrar.cli.history.empty'),
+        columns.map((c) => heading[c]),
       );
     });
 

@@ -2,7 +2,7 @@ import Router from '@koa/router';
 import type { Context } from 'koa';
 import * as oidc from 'openid-client';
 import { KapiError } from '../errors.js';
-import { translate } from '../web/i18n.js';
+import { translate } from '../i18n/index.js';
 import { localeFor } from '../web/locale.js';
 import { allowFormTargets } from '../web/form-targets.js';
 import { renderPage } from '../web/render.js';

@@ -1,7 +1,7 @@
 import Router from '@koa/router';
 import type { MailOutbox } from '../../adapters/mail/outbox.js';
 import type { SmsOutbox } from '../../adapters/sms/outbox.js';
-import { translate } from '../web/i18n.js';
+import { translate } from '../i18n/index.js';
 import { localeFor } from '../web/locale.js';
 import { renderPage } from '../web/render.js';
 import './outbox-messages.js';

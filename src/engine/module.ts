@@ -8,6 +8,7 @@ import type { IpLocator } from '../../adapters/geoip/port.js';
 import type { Database } from '../../adapters/storage/port.js';
 import type { MailSender } from '../../adapters/mail/port.js';
 import type { SmsSender } from '../../adapters/sms/port.js';
+import type { MessageKey } from '../i18n/index.js';
 import type { Notifier } from '../accounts/notifier.js';
 import type { GuessLimiter } from '../security/guess-limiter.js';
 import type { ModuleServices } from './ports.js';
@@ -45,7 +46,7 @@ export interface ReadinessCheck {
 export interface ModuleNavEntry {
   id: string;
   href: string;
-  labelKey: string;
+  labelKey: MessageKey;
   after?: string;
 }
 

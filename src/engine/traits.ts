@@ -1,4 +1,5 @@
 import type { Acr } from '../assurance/levels.js';
+import type { MessageKey } from '../i18n/index.js';
 import type { Factor } from './types.js';
 
 // What a method proves, declared by its module (issue 21 point 1). The engine's policies, the login
@@ -23,6 +24,8 @@ export type IntrusionAdvice = 'certificate_provider' | 'id_card' | 'gsm_operator
 export interface MethodTraits {
   /** The method's id (its URL segment, its name in the session index and the audit). */
   method: string;
+  /** Its name, in every language: known without wiring, so past sign-ins are named by it. */
+  label: MessageKey;
   stage: Factor;
   /** amr values (RFC 8176) the method can produce. */
   amr: readonly string[];
@@ -58,6 +61,11 @@ export class MethodTraitBook {
 
   of(method: string): MethodTraits | undefined {
     return this.#byId.get(method);
+  }
+
+  /** The name of a method id; undefined for an id no module declares (a method since removed). */
+  labelOf(method: string): MessageKey | undefined {
+    return this.#byId.get(method)?.label;
   }
 
   proves(method: string, proof: Proof): boolean {

@@ -1,5 +1,6 @@
 import type { Acr } from '../assurance/levels.js';
 import type { Account } from '../accounts/account.js';
+import type { MessageKey } from '../i18n/index.js';
 
 // The login flow engine's vocabulary (DESIGN.md "The six concepts"): Method, Step, Flow, Policy.
 
@@ -68,7 +69,7 @@ export interface UpstreamBinding {
 }
 
 export type Step =
-  | { kind: 'prompt'; view: string; data?: Record<string, unknown>; error?: { code: string; field?: string; params?: Record<string, string | number> }; status?: number }
+  | { kind: 'prompt'; view: string; data?: Record<string, unknown>; error?: { code: MessageKey; field?: string; params?: Record<string, string | number> }; status?: number }
   | { kind: 'redirect'; url: string; binding?: UpstreamBinding }
   | { kind: 'wait'; view: string; data?: Record<string, unknown>; pollSeconds: number }
   | {
@@ -88,8 +89,8 @@ export interface Method {
   /** Level reached by this method alone (first factor) or raised to (second factor). */
   readonly acr: Acr;
   readonly amr: readonly string[];
-  /** Translation key of the method's name on the chooser. */
-  readonly labelKey: string;
+  /** The method's name on the chooser (the same as its traits' `label`). */
+  readonly labelKey: MessageKey;
   /**
    * A form the chooser shows in place of this method's button: its first step, whose post goes to the
    * method's `continue` without a separate "choose" request (the gateway's password tab). The form is

@@ -5,7 +5,7 @@ import { ACR_LEVELS, isAcr } from '../assurance/levels.js';
 import type { Config } from '../config.js';
 import type { AuditLog } from '../security/audit.js';
 import { hmac } from '../security/crypto.js';
-import { translate } from '../web/i18n.js';
+import { translate } from '../i18n/index.js';
 import { allowFormTargets } from '../web/form-targets.js';
 import { localeFor } from '../web/locale.js';
 import { renderPage } from '../web/render.js';

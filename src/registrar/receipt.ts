@@ -1,7 +1,8 @@
-import { translate, type Locale } from '../web/i18n.js';
+import { translate, type Locale, type MessageKey } from '../i18n/index.js';
 import { formatLira } from './fees.js';
 import type { CounterRecord, Office } from './repository.js';
-import './messages.js';
+import { CHANNEL_NAME } from './messages.js';
+import { documentName } from './wording.js';
 import './messages-clerk.js';
 
 // The receipt printed at the counter, as plain text (a receipt printer, the CLI, the console's print
@@ -30,32 +31,40 @@ function counterTime(at: Date, locale: Locale): string {
   return `${new Intl.DateTimeFormat(locale === 'tr' ? 'tr-TR' : 'en-GB', { timeZone: 'Europe/Istanbul', dateStyle: 'short', timeStyle: 'short' }).format(at)} (Europe/Istanbul)`;
 }
 
+/**
+ * The words that differ by what was done. A cancellation has no one "receiving" a password: its labels
+ * say whose password went, at whose request.
+ */
+const KIND_TEXT = {
+  issuance: { title: 'registrar.receipt.issue_title', person: 'registrar.receipt.person', channel: 'registrar.receipt.channel', note: 'registrar.receipt.issue_note' },
+  cancellation: { title: 'registrar.receipt.cancel_title', person: 'registrar.receipt.person_cancellation', channel: 'registrar.receipt.channel_cancellation', note: 'registrar.receipt.cancel_note' },
+} as const satisfies Record<CounterRecord['kind'], Record<'title' | 'person' | 'channel' | 'note', MessageKey>>;
+
 export function renderReceipt(input: ReceiptInput, locale: Locale): string {
-  const t = (key: string, params?: Record<string, string | number>) => translate(locale, `registrar.${key}`, params);
+  const t = (key: MessageKey) => translate(locale, key);
   const { record, office } = input;
-  // A cancellation has no one "receiving" a password: its labels say whose password went, at whose request.
-  const forKind = (key: string) => t(record.kind === 'cancellation' ? `${key}_cancellation` : key);
+  const words = KIND_TEXT[record.kind];
   const lines: [string, string][] = [
-    [t('receipt.number'), record.id],
-    [t('receipt.office'), `${office.name} (${office.code})`],
-    [t('receipt.staff'), input.staffName],
-    [t('receipt.time'), counterTime(record.at, locale)],
-    [forKind('receipt.person'), input.person.name],
-    [t('receipt.national_id'), maskNationalId(input.person.nationalId)],
-    [forKind('receipt.channel'), t(`channel.${record.channel}`)],
+    [t('registrar.receipt.number'), record.id],
+    [t('registrar.receipt.office'), `${office.name} (${office.code})`],
+    [t('registrar.receipt.staff'), input.staffName],
+    [t('registrar.receipt.time'), counterTime(record.at, locale)],
+    [t(words.person), input.person.name],
+    [t('registrar.receipt.national_id'), maskNationalId(input.person.nationalId)],
+    [t(words.channel), t(CHANNEL_NAME[record.channel])],
   ];
   if (record.documents.length) {
-    lines.push([t('receipt.documents'), record.documents.map((d) => `${t(`document.${d.type}`)} (${maskDocumentNumber(d.number)})`).join('; ')]);
+    lines.push([t('registrar.receipt.documents'), record.documents.map((d) => `${documentName(locale, d.type)} (${maskDocumentNumber(d.number)})`).join('; ')]);
   }
   const rep = record.representative;
   if (rep) {
-    lines.push([t('receipt.representative'), `${rep.name}, ${maskNationalId(rep.nationalId)}, ${t(`document.${rep.document.type}`)} (${maskDocumentNumber(rep.document.number)})`]);
-    lines.push([t('receipt.authority'), `${t(`document.${rep.authorityType}`)} ${rep.authorityNumber}, ${rep.authorityDate}, ${rep.authorityIssuer}`]);
+    lines.push([t('registrar.receipt.representative'), `${rep.name}, ${maskNationalId(rep.nationalId)}, ${documentName(locale, rep.document.type)} (${maskDocumentNumber(rep.document.number)})`]);
+    lines.push([t('registrar.receipt.authority'), `${documentName(locale, rep.authorityType)} ${rep.authorityNumber}, ${rep.authorityDate}, ${rep.authorityIssuer}`]);
   }
-  if (record.kind === 'issuance' && record.feeKurus !== null) lines.push([t('receipt.fee'), formatLira(record.feeKurus, locale)]);
+  if (record.kind === 'issuance' && record.feeKurus !== null) lines.push([t('registrar.receipt.fee'), formatLira(record.feeKurus, locale)]);
 
   const width = Math.max(...lines.map(([label]) => label.length));
-  const title = t(record.kind === 'issuance' ? 'receipt.issue_title' : 'receipt.cancel_title');
+  const title = t(words.title);
   const rule = '-'.repeat(Math.max(title.length, 40));
-  return [title, rule, ...lines.map(([label, value]) => `${`${label}:`.padEnd(width + 2)}${value}`), rule, t(record.kind === 'issuance' ? 'receipt.issue_note' : 'receipt.cancel_note'), ''].join('\n');
+  return [title, rule, ...lines.map(([label, value]) => `${`${label}:`.padEnd(width + 2)}${value}`), rule, t(words.note), ''].join('\n');
 }

@@ -1,3 +1,5 @@
+import type { MessageKey } from '../i18n/index.js';
+
 // A registrar refusal: the closed list of reasons a counter request is turned down. The code is the
 // translation key (registrar.refusal.<code>) of the message staff read out, and the API's `error`.
 // Kept apart from KapiError's list because these are answers to staff, not states of a login.
@@ -61,7 +63,7 @@ export class RegistrarRefusal extends Error {
     readonly params: Record<string, string | number> = {},
     message?: string,
     /** A more precise message than the code's own (which field of a request is wrong, and how). */
-    readonly messageKey?: string,
+    readonly messageKey?: MessageKey,
   ) {
     super(message ?? code);
     this.name = 'RegistrarRefusal';

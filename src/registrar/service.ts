@@ -3,7 +3,7 @@ import { accountFromPerson, type AccountRepository } from '../accounts/account-r
 import type { PasswordHasher } from '../accounts/password-hasher.js';
 import { validateNationalId } from '../identity/national-id.js';
 import { log } from '../log.js';
-import type { Locale } from '../web/i18n.js';
+import type { Locale } from '../i18n/index.js';
 import type { AuditLog } from '../security/audit.js';
 import { checkAgainstRegistry, checkPersonDocuments, checkRepresentativeDocument, DOCUMENTS_BY_IDENTITY, type DocumentType } from './documents.js';
 import { checkSeparationOfDuties } from './duties.js';

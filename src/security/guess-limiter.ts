@@ -1,7 +1,7 @@
 import { isIPv4, isIPv6 } from 'node:net';
 import { KapiError } from '../errors.js';
 import { hmac } from './crypto.js';
-import { takeAll, type Counter, type CounterState, type Limiters, type Take } from './limiters.js';
+import { takeAll, type Counter, type Limiters, type Take } from './limiters.js';
 
 // Guess limits for the password method. They are keyed on the identity number as typed (whether or
 // not anyone holds it, so the limiter's answers do not reveal who has an account) and on the client

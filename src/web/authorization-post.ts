@@ -1,13 +1,24 @@
 import { bodyParser } from '@koa/bodyparser';
 import type Koa from 'koa';
-import { registerMessages, translate } from './i18n.js';
+import { registerCatalog, translate, type English } from '../i18n/index.js';
 import { localeFor } from './locale.js';
 import { renderPage } from './render.js';
 
-registerMessages({
-  tr: { 'authorization.post_form_only': 'Yetkilendirme isteği POST ile gönderildiğinde gövdesi form kodlamalı (application/x-www-form-urlencoded) olmalıdır.' },
-  en: { 'authorization.post_form_only': 'An authorization request sent by POST must have a form-encoded body (application/x-www-form-urlencoded).' },
-});
+const tr = {
+  'authorization.post_form_only': 'Yetkilendirme isteği POST ile gönderildiğinde gövdesi form kodlamalı (application/x-www-form-urlencoded) olmalıdır.',
+} as const;
+
+const en: English<typeof tr> = {
+  'authorization.post_form_only': 'An authorization request sent by POST must have a form-encoded body (application/x-www-form-urlencoded).',
+};
+
+registerCatalog(tr, en);
+
+declare module '../i18n/index.js' {
+  interface Catalogs {
+    'src/web/authorization-post': typeof tr;
+  }
+}
 
 /** Where oidc-provider serves the authorization endpoint (src/oidc/configuration.ts `routes`). */
 const AUTHORIZATION = '/auth';

@@ -1,5 +1,5 @@
 import type { Context } from 'koa';
-import { isLocale, pickLocale, type Locale } from './i18n.js';
+import { isLocale, pickLocale, type Locale } from '../i18n/index.js';
 
 const COOKIE = 'kapi_lang';
 

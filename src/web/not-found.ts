@@ -1,5 +1,5 @@
 import type Provider from 'oidc-provider';
-import { translate } from './i18n.js';
+import { translate } from '../i18n/index.js';
 import { localeFor } from './locale.js';
 import { renderPage } from './render.js';
 

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Context } from 'koa';
 import { isKapiError } from '../errors.js';
 import { log } from '../log.js';
-import { translate } from './i18n.js';
+import { translate } from '../i18n/index.js';
 import { localeFor } from './locale.js';
 import { asOutage } from './outage.js';
 import { renderPage } from './render.js';

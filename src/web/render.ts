@@ -2,7 +2,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Eta } from 'eta';
 import type { Context } from 'koa';
-import { type Locale, translator } from './i18n.js';
+import { type Locale, translator } from '../i18n/index.js';
 import './messages.js';
 import { formTargets } from './form-targets.js';
 import { OUTAGE_RETRY_AFTER_SECONDS } from './outage.js';
@@ -10,7 +10,7 @@ import { OUTAGE_RETRY_AFTER_SECONDS } from './outage.js';
 // Views are Eta templates under the project root (src/web/views, interactions/*/views). Eta escapes
 // every `<%= %>` output by default; `<%~ %>` (raw) is used only for the layout's rendered body.
 export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const eta = new Eta({ views: PROJECT_ROOT, cache: process.env.NODE_ENV !== 'development' || true, autoEscape: true });
+const eta = new Eta({ views: PROJECT_ROOT, cache: true, autoEscape: true });
 
 export interface PageOptions {
   status?: number;

@@ -1,7 +1,7 @@
 import { ADMIN_ONLY_PATHS } from './admin-listener.js';
 import Koa from 'koa';
 import { answerTemporarilyUnavailable } from '../oidc/outage-json.js';
-import { translate } from './i18n.js';
+import { translate } from '../i18n/index.js';
 import { localeFor } from './locale.js';
 import { renderPage } from './render.js';
 import { securityHeaders } from './security-headers.js';

@@ -1,20 +1,27 @@
 import type Koa from 'koa';
 import type Provider from 'oidc-provider';
 import type { ClientService } from '../clients/client-service.js';
-import { registerMessages, translate } from './i18n.js';
+import { registerCatalog, type English, translate } from '../i18n/index.js';
 import { localeFor } from './locale.js';
 import { renderPage } from './render.js';
 
-registerMessages({
-  tr: {
-    'suspended.title': 'Bu hizmete giriş geçici olarak durduruldu',
-    'suspended.body': 'Sizi buraya gönderen kurumun Kapı ile girişi, Kapı işletmecisi tarafından askıya alındı. Şu anda bu hizmete Kapı ile giriş yapamazsınız. Hesabınızda bir sorun yoktur; ayrıntı için hizmeti sunan kuruma başvurun.',
-  },
-  en: {
-    'suspended.title': 'Sign-in to this service is suspended',
-    'suspended.body': "The operator of Kapı has suspended sign-in for the institution that sent you here. You cannot sign in to this service with Kapı for now. Nothing is wrong with your account; ask the institution that runs the service for details.",
-  },
-});
+const tr = {
+  'suspended.title': 'Bu hizmete giriş geçici olarak durduruldu',
+  'suspended.body': 'Sizi buraya gönderen kurumun Kapı ile girişi, Kapı işletmecisi tarafından askıya alındı. Şu anda bu hizmete Kapı ile giriş yapamazsınız. Hesabınızda bir sorun yoktur; ayrıntı için hizmeti sunan kuruma başvurun.',
+} as const;
+
+const en: English<typeof tr> = {
+  'suspended.title': 'Sign-in to this service is suspended',
+  'suspended.body': "The operator of Kapı has suspended sign-in for the institution that sent you here. You cannot sign in to this service with Kapı for now. Nothing is wrong with your account; ask the institution that runs the service for details.",
+};
+
+registerCatalog(tr, en);
+
+declare module '../i18n/index.js' {
+  interface Catalogs {
+    'src/web/suspended-institution': typeof tr;
+  }
+}
 
 /**
  * A sign-in started by a suspended institution (issue 23 point 2) gets a page that says so, in the

@@ -3,7 +3,7 @@ import type { UpstreamBinding } from '../engine/types.js';
 import { log } from '../log.js';
 import type { AuditTrail } from '../engine/ports.js';
 import { constantTimeEqual, sha256 } from '../security/crypto.js';
-import { registerMessages, translate } from './i18n.js';
+import { registerCatalog, translate, type English, type MessageKey } from '../i18n/index.js';
 import { localeFor } from './locale.js';
 import { renderPage } from './render.js';
 
@@ -61,7 +61,7 @@ export interface RefusedAnswer {
   callbackPath: string;
   clientId?: string | undefined;
   /** Translation key of the page's explanation; a generic one by default. */
-  messageKey?: string;
+  messageKey?: MessageKey;
 }
 
 /**
@@ -78,13 +78,20 @@ export async function refuseAnswerFromElsewhere(ctx: Context, deps: { audit: Aud
   await renderPage(ctx, '/src/web/views/error', locale, { title: translate(locale, 'upstream.answer_elsewhere_title'), message: translate(locale, refused.messageKey ?? 'upstream.answer_elsewhere') }, { status: 403 });
 }
 
-registerMessages({
-  tr: {
-    'upstream.answer_elsewhere_title': 'Bu yanıt kullanılmadı',
-    'upstream.answer_elsewhere': 'Bu yanıt bu tarayıcıda başlatılmış bir girişe ait değil, bu nedenle kullanılmadı ve kimse oturum açmadı. Giriş yapmak istiyorsanız, kullandığınız hizmetin sayfasından bu tarayıcıda yeniden başlayın. Birisi size bir giriş bağlantısı gönderdiyse, sizin adınıza giriş yapmaya çalışıyor olabilir: o bağlantıyı kullanmayın.',
-  },
-  en: {
-    'upstream.answer_elsewhere_title': 'This answer was not used',
-    'upstream.answer_elsewhere': 'This answer does not belong to a sign-in started in this browser, so it was not used and nobody was signed in. If you want to sign in, start again from the page of the service you are using, in this browser. If someone sent you a sign-in link, they may have been trying to sign in as you: do not use that link.',
-  },
-});
+const tr = {
+  'upstream.answer_elsewhere_title': 'Bu yanıt kullanılmadı',
+  'upstream.answer_elsewhere': 'Bu yanıt bu tarayıcıda başlatılmış bir girişe ait değil, bu nedenle kullanılmadı ve kimse oturum açmadı. Giriş yapmak istiyorsanız, kullandığınız hizmetin sayfasından bu tarayıcıda yeniden başlayın. Birisi size bir giriş bağlantısı gönderdiyse, sizin adınıza giriş yapmaya çalışıyor olabilir: o bağlantıyı kullanmayın.',
+} as const;
+
+const en: English<typeof tr> = {
+  'upstream.answer_elsewhere_title': 'This answer was not used',
+  'upstream.answer_elsewhere': 'This answer does not belong to a sign-in started in this browser, so it was not used and nobody was signed in. If you want to sign in, start again from the page of the service you are using, in this browser. If someone sent you a sign-in link, they may have been trying to sign in as you: do not use that link.',
+};
+
+registerCatalog(tr, en);
+
+declare module '../i18n/index.js' {
+  interface Catalogs {
+    'src/web/upstream-binding': typeof tr;
+  }
+}

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import type Router from '@koa/router';
 import type * as client from 'openid-client';
-import { translate } from '../../src/web/i18n.js';
+import { translate } from '../../src/i18n/index.js';
 import '../../src/web/messages.js';
 import { AYSE, csrfOf, institutionSignIn, openWithPassword, signInWithESignature } from '../account/security-support.js';
 import { Browser, type Page } from '../support/browser.js';

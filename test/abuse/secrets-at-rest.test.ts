@@ -5,20 +5,18 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { Redis } from 'ioredis';
-import * as client from 'openid-client';
 import { generate } from 'otplib';
 import { DEMO_CLIENT_ID } from '../../src/demo/routes.js';
 import { DEMO_CITIZENS } from '../../src/demo/seed.js';
 import { BANK_A, bankJourney, startBankWorld, type BankWorld } from '../banking/support.js';
 import { openWithPassword } from '../account/security-support.js';
-import { Browser, type Page } from '../support/browser.js';
+import { Browser } from '../support/browser.js';
 import { faultsSkipReason, privatePostgres, privateRedis, type PrivatePostgres, type PrivateRedis } from '../support/faults-services.js';
 import { atCallback, authRequest, exchange, registerInstitution, relyingParty } from '../support/institution.js';
 import { loginPage } from '../support/conformance-op.js';
-import { citizen, registerDevice, setTwoFactor, smsCode } from '../second-factor/support.js';
-import { DEVICE_APP_CLIENT_ID, deviceAppRedirectUri } from '../../interactions/second-factor/device-api/client.js';
-import { exportJWK, generateKeyPair } from 'jose';
+import { appToken, citizen, registerDevice, setTwoFactor } from '../second-factor/support.js';
 import { secondFactorModule } from '../../interactions/second-factor/index.js';
+import { codeIn } from '../support/codes.js';
 
 // Secrets at rest: Kapı runs on a Postgres (and a Redis) of this test only, every feature that stores a
 // secret is exercised, then the database is dumped with pg_dump (plain SQL, schema and data) and the
@@ -85,35 +83,6 @@ async function redisText(url: string): Promise<string> {
   } finally {
     r.disconnect();
   }
-}
-
-/**
- * The e-Devlet app's sign-in (public client, PKCE, DPoP): the method chooser (banks are configured),
- * the password, the SMS code. Returns the DPoP-bound access token and the code the SMS carried.
- */
-async function appToken(t: BankWorld['t'], person: { nationalId: string; password: string; phone: string }) {
-  const config = await client.discovery(new URL(t.issuer), DEVICE_APP_CLIENT_ID, { id_token_signed_response_alg: 'RS256' }, client.None(), { execute: [client.allowInsecureRequests] });
-  const keyPair = await generateKeyPair('ES256', { extractable: true });
-  const verifier = client.randomPKCECodeVerifier();
-  const state = client.randomState();
-  const redirect = deviceAppRedirectUri(t.issuer);
-  const atApp = (l: string) => l.startsWith(redirect);
-  const url = client.buildAuthorizationUrl(config, { redirect_uri: redirect, scope: 'openid', code_challenge: await client.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256', state });
-  const browser = new Browser('e-Devlet/3.0 (kapi-e2e)');
-  let page: Page = await browser.go(url.href, {}, atApp);
-  if (!page.html.includes('name="national_id"')) page = await browser.submit(page, {}, { name: 'method', value: 'password' }, atApp);
-  page = await browser.submit(page, { national_id: person.nationalId, password: person.password }, { name: 'submit', value: 'login' }, atApp);
-  const code = smsCode(t, person.phone);
-  if (!atApp(page.url)) page = await browser.submit(page, { code }, { name: 'action', value: 'verify' }, atApp);
-  if (!atApp(page.url)) throw new Error(`the app login did not finish: ${page.status} ${page.url}\n${page.html.slice(0, 1500)}`);
-  const tokens = await client.authorizationCodeGrant(config, new URL(page.url), { pkceCodeVerifier: verifier, expectedState: state }, undefined, { DPoP: client.getDPoPHandle(config, keyPair) });
-  return { accessToken: tokens.access_token, refreshToken: tokens.refresh_token, dpopPrivateJwk: await exportJWK(keyPair.privateKey), code };
-}
-
-function codeIn(text: string | undefined): string {
-  const m = /\b(\d{6})\b/.exec(text ?? '');
-  if (!m) throw new Error(`no code in: ${text}`);
-  return m[1]!;
 }
 
 (skip ? describe.skip : describe)('abuse: no secret in clear in a database dump (or in Redis)', () => {
@@ -215,7 +184,7 @@ function codeIn(text: string | undefined): string {
       secret('password set for the app user', ZEYNEP.password);
       await setTwoFactor(t, zeynep.nationalId, true); // so that the sign-in sends an SMS code
       const token = await appToken(t, zeynep);
-      codes.push({ what: 'second-factor SMS code', value: token.code });
+      codes.push({ what: 'second-factor SMS code', value: token.smsCode! });
       secret('app access token', token.accessToken);
       if (token.refreshToken) secret('app refresh token', token.refreshToken);
       const pushToken = `push-${randomBytes(16).toString('hex')}`;

@@ -3,6 +3,8 @@ import { Browser, type Page } from '../support/browser.js';
 import { startKapi, type TestKapi } from '../support/kapi.js';
 import { startTestPki, type TestPki } from '../support/smart-card.js';
 import { AYSE, csrfOf, openWithPassword, signInWithESignature } from './security-support.js';
+import { codeIn } from '../support/codes.js';
+import { ageSignIn } from '../attacks/account-keeps-support.js';
 
 jest.setTimeout(90_000);
 
@@ -10,18 +12,6 @@ jest.setTimeout(90_000);
 // first), the reset method, and "Refresh my information" from the population registry.
 
 /** Makes this browser's sign-in `seconds` older (the session record's own login time). */
-async function ageSignIn(t: TestKapi, browser: Browser, seconds: number): Promise<void> {
-  const jti = browser.cookies.get(new URL(t.issuer).host)?.get('kapi_session');
-  const model = new t.kapi.services.adapter('Session');
-  const payload = (await model.find(jti!))!;
-  await model.upsert(jti!, { ...payload, loginTs: (payload.loginTs as number) - seconds }, 3600);
-}
-
-function codeIn(text: string): string {
-  const m = /\b(\d{6})\b/.exec(text);
-  if (!m) throw new Error(`no code in: ${text}`);
-  return m[1]!;
-}
 
 describe('account pages: contact options', () => {
   let pki: TestPki;

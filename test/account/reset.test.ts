@@ -4,6 +4,7 @@ import { checkDigits } from '../../src/identity/national-id.js';
 import { Browser, type Page } from '../support/browser.js';
 import { startKapi, type TestKapi } from '../support/kapi.js';
 import { AYSE, openWithPassword } from './security-support.js';
+import { codeIn } from '../support/codes.js';
 
 jest.setTimeout(90_000);
 
@@ -18,12 +19,6 @@ const ZEYNEP = { national_id: '56789123416', birthdate: '2000-03-08', document_s
 function unknownNumber(): string {
   const first = [3, 1, 4, 1, 5, 9, 2, 6, 5];
   return [...first, ...checkDigits(first)].join('');
-}
-
-function codeIn(text: string): string {
-  const m = /\b(\d{6})\b/.exec(text);
-  if (!m) throw new Error(`no code in: ${text}`);
-  return m[1]!;
 }
 
 /** The page without what differs per request anyway (CSRF token). */

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import type { BrowserContext, Page } from 'playwright-core';
-import { describeViolations, launchChromium, runAxe, watchCsp } from '../support/chromium.js';
+import { expectAccessible, launchChromium, watchCsp } from '../support/chromium.js';
 import { startKapi, type TestKapi } from '../support/kapi.js';
 import { authRequest, CALLBACK, exchange, personClaims, registerInstitution, relyingParty } from '../support/institution.js';
 import { signerPost, softwareCard, startTestPki, type TestPki } from '../support/smart-card.js';
@@ -13,10 +13,6 @@ import { AYSE } from './security-support.js';
 jest.setTimeout(120_000);
 const browser = await launchChromium();
 const describeBrowser = browser ? describe : describe.skip;
-
-async function expectAccessible(page: Page): Promise<void> {
-  expect(describeViolations(await runAxe(page))).toBe('');
-}
 
 describeBrowser('security, history and sessions pages in Chromium (axe-core)', () => {
   let pki: TestPki;

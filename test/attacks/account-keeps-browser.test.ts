@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import type { BrowserContext, Page } from 'playwright-core';
-import { describeViolations, launchChromium, runAxe, watchCsp } from '../support/chromium.js';
+import { expectAccessible, launchChromium, watchCsp } from '../support/chromium.js';
 import { startKapi, type TestKapi } from '../support/kapi.js';
 import { Browser } from '../support/browser.js';
 import { authRequest, registerInstitution, relyingParty } from '../support/institution.js';
@@ -17,10 +17,6 @@ jest.setTimeout(180_000);
 
 const browser = await launchChromium();
 const describeBrowser = browser ? describe : describe.skip;
-
-async function expectAccessible(page: Page): Promise<void> {
-  expect(describeViolations(await runAxe(page))).toBe('');
-}
 
 describeBrowser('account keeps: the login history and "This wasn\'t me", "Verify it\'s me" by another person (Chromium, axe-core)', () => {
   let t: TestKapi;

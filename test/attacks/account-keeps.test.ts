@@ -7,6 +7,7 @@ import { startTestPki, type TestPki } from '../support/smart-card.js';
 import { csrfOf, signInWithESignature } from '../account/security-support.js';
 import { afterLogout, ageSignIn, passwordSession, person, type Person } from './account-keeps-support.js';
 import { sessionOf } from './endings-support.js';
+import { codeIn } from '../support/codes.js';
 
 jest.setTimeout(240_000);
 
@@ -22,12 +23,6 @@ const AYSE_RESET = { national_id: '10000000146', birthdate: '1985-04-12', docume
 const AYSE_EMAIL = 'ayse.yilmaz@example.org';
 const MEHMET_OFFICE = { nationalId: '12345678950', password: 'ptt-7KQ4M9XZ' };
 const SAME_AS_CURRENT = 'Yeni şifre şu anki şifrenizle aynı; farklı bir şifre seçin.';
-
-function codeIn(text: string | undefined): string {
-  const m = /\b(\d{6})\b/.exec(text ?? '');
-  if (!m) throw new Error(`no code in: ${text}`);
-  return m[1]!;
-}
 
 describe('attacks: accounts keep what they should (issue 20 point 5)', () => {
   let pki: TestPki;

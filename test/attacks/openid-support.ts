@@ -105,11 +105,3 @@ export function latestSid(institution: CrossOriginInstitution): string {
   return String(last?.idToken?.sid);
 }
 
-export async function until(check: () => boolean | Promise<boolean>, ms = 10_000, what = 'condition'): Promise<void> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error(`${what} not met within ${ms} ms`);
-}

@@ -14,7 +14,8 @@ import { SHARED_SECRETS } from '../support/faults-services.js';
 import { registerInstitution, relyingParty } from '../support/institution.js';
 import { spawnKapi, type KapiProcess } from '../support/kapi-process.js';
 import { freePort, startKapi, type TestKapi } from '../support/kapi.js';
-import { BYE, expectLogoutTokenClaims, latestSid, localEndpoint, rpLogout, signInThere, signOutThere, until, verifiedLogoutToken, type LocalEndpoint } from './openid-support.js';
+import { BYE, expectLogoutTokenClaims, latestSid, localEndpoint, rpLogout, signInThere, signOutThere, verifiedLogoutToken, type LocalEndpoint } from './openid-support.js';
+import { waitFor } from '../support/wait.js';
 
 // Back-channel logout to an institution on a loopback or private address (issue 26 point 3): inside a
 // government network an institution's endpoint commonly sits on 10.x, 192.168.x or the same host.
@@ -81,7 +82,7 @@ describe('attacks: back-channel logout to an institution on 127.0.0.1', () => {
       await signOutThere(browser, page);
       expect(institution.backchannelLogouts.map((d) => d.status)).toEqual([500]);
       const queued = () => t.kapi.services.db('logout_outbox').where({ client_id: institution.clientId }).first();
-      await until(async () => (await queued()) !== undefined, 10_000, 'the failed delivery queued');
+      await waitFor(async () => (await queued()) !== undefined, 10_000, 'the failed delivery queued');
       // The worker's later runs (the back-off is 10 s, then 40 s): "now" is put past each due time.
       const later = (minutes: number) => new Date(Date.now() + minutes * 60_000);
       expect(await t.kapi.outbox.runOnce(later(1))).toBe(0);
@@ -127,7 +128,7 @@ describe('attacks: back-channel logout to an institution on 127.0.0.1', () => {
       expect(redirecting.received).toHaveLength(1);
       expect(redirecting.received[0]!.has('logout_token')).toBe(true);
       const queued = () => t.kapi.services.db('logout_outbox').where({ client_id: metadata.client_id as string }).first();
-      await until(async () => (await queued()) !== undefined, 10_000, 'the redirected delivery queued');
+      await waitFor(async () => (await queued()) !== undefined, 10_000, 'the redirected delivery queued');
       expect((await queued()).last_error).toMatch(/307/);
       // The outbox's retry is not followed either.
       await t.kapi.outbox.runOnce(new Date(Date.now() + 60_000));
@@ -147,7 +148,7 @@ describe('attacks: back-channel logout to an institution on 127.0.0.1', () => {
       expect(took).toBeGreaterThanOrEqual(2400);
       expect(took).toBeLessThan(10_000); // 2.5 s plus the logout's own work on a loaded machine
       const queued = () => t.kapi.services.db('logout_outbox').where({ client_id: metadata.client_id as string }).first();
-      await until(async () => (await queued()) !== undefined, 10_000, 'the timed-out delivery queued');
+      await waitFor(async () => (await queued()) !== undefined, 10_000, 'the timed-out delivery queued');
       expect((await queued()).last_error).toMatch(/abort|timeout|timed out/i);
       await hole.waitUntilIdle(5_000);
     });
@@ -189,7 +190,7 @@ describe('attacks: Kapı as its own process delivers back-channel logout to 127.
     await setup.close();
     kapi = spawnKapi(env);
     // Starting a process under tsx takes seconds on a loaded machine; generous.
-    await until(async () => (await fetch(`${issuer}/healthz`).catch(() => undefined))?.status === 200, 90_000, `Kapı listening:\n${kapi.output()}`);
+    await waitFor(async () => (await fetch(`${issuer}/healthz`).catch(() => undefined))?.status === 200, 90_000, `Kapı listening:\n${kapi.output()}`);
   }, 150_000);
   afterAll(async () => {
     await kapi?.stop();

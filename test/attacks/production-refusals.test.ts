@@ -4,10 +4,11 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import Provider from 'oidc-provider';
 import { PkiValidator } from '../../adapters/pki/validator.js';
 import { createTestCa } from '../../keys/test-ca.js';
-import { ConfigError, loadConfig } from '../../src/config.js';
+import { loadConfig } from '../../src/config.js';
 import { log, redirectLogs } from '../../src/log.js';
 import { CLIENT_METADATA, clientMetadataValidator } from '../../src/oidc/client-metadata.js';
 import { startKapi, type TestKapi } from '../support/kapi.js';
+import { configProblems } from '../support/config.js';
 
 // Issue 19 points 8 and 9: what a production start must refuse, and the operator's endpoints on a
 // listener of their own. Each `it` is an attempt (a misconfiguration an operator could ship, or a
@@ -27,16 +28,6 @@ const production = {
   KAPI_REGISTRY_KEY: 'registry-client.key',
 };
 
-function problems(env: Record<string, string>): string[] {
-  try {
-    loadConfig(env as NodeJS.ProcessEnv);
-    return [];
-  } catch (err) {
-    if (err instanceof ConfigError) return err.problems;
-    throw err;
-  }
-}
-
 /** oidc-provider's own validation of a client document, with Kapı's validator of its extra metadata. */
 async function registration(metadata: Record<string, unknown>, options: { production: boolean }): Promise<string> {
   const provider = new Provider('https://giris.example.gov.tr', { extraClientMetadata: { properties: [...CLIENT_METADATA], validator: clientMetadataValidator(options) } });
@@ -50,16 +41,16 @@ async function registration(metadata: Record<string, unknown>, options: { produc
 
 describe('production refuses what it must (issue 19 point 8)', () => {
   it('a production start with an https issuer but no trusted proxy hop is refused with the reason, not left to fail every /auth with a 500 (secure cookies can work)', () => {
-    expect(problems(production)).toEqual([]);
-    const found = problems({ ...production, KAPI_TRUST_PROXY_HOPS: '0' });
+    expect(configProblems(production)).toEqual([]);
+    const found = configProblems({ ...production, KAPI_TRUST_PROXY_HOPS: '0' });
     expect(found).toEqual([expect.stringMatching(/KAPI_TRUST_PROXY_HOPS is 0.*no sign-in cookie could be set/)]);
     // The same mistake outside production fails the same way (there is no TLS listener to fall back on).
-    expect(problems({ KAPI_ISSUER: 'https://giris.example.gov.tr' })).toEqual([expect.stringMatching(/KAPI_TRUST_PROXY_HOPS/)]);
+    expect(configProblems({ KAPI_ISSUER: 'https://giris.example.gov.tr' })).toEqual([expect.stringMatching(/KAPI_TRUST_PROXY_HOPS/)]);
   });
 
   it('KAPI_REVOCATION_MODE=fail-open in production is refused (a certificate of unknown status is never accepted there)', () => {
-    expect(problems({ ...production, KAPI_REVOCATION_MODE: 'fail-open' })).toEqual([expect.stringMatching(/fail-open is not allowed in production/)]);
-    expect(problems({ ...production, KAPI_REVOCATION_MODE: 'fail-closed' })).toEqual([]);
+    expect(configProblems({ ...production, KAPI_REVOCATION_MODE: 'fail-open' })).toEqual([expect.stringMatching(/fail-open is not allowed in production/)]);
+    expect(configProblems({ ...production, KAPI_REVOCATION_MODE: 'fail-closed' })).toEqual([]);
   });
 
   it('an institution registered in production with an http redirect URI is refused; loopback for native apps and https are accepted (codes never travel in clear)', async () => {

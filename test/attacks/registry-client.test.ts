@@ -4,6 +4,7 @@ import path from 'node:path';
 import { HttpsRegistry, type HttpsRegistryOptions } from '../../adapters/population-registry/https-client.js';
 import { startRegistrySimulator, type RegistrySimulator } from '../../adapters/population-registry/server.js';
 import { ConfigError, loadConfig } from '../../src/config.js';
+import { configProblems } from '../support/config.js';
 import { KapiError } from '../../src/errors.js';
 import { checkDigits } from '../../src/identity/national-id.js';
 import { createPopulationRegistry } from '../../src/population-registry-wiring.js';
@@ -158,24 +159,14 @@ describe('configuring the registry (issue 22 point 4)', () => {
     KAPI_COOKIE_KEYS: `${'a'.repeat(32)},${'b'.repeat(32)}`,
     KAPI_PAIRWISE_SALT: 's'.repeat(32),
   };
-  const problems = (env: Record<string, string>): string[] => {
-    try {
-      loadConfig(env as NodeJS.ProcessEnv);
-      return [];
-    } catch (err) {
-      if (err instanceof ConfigError) return err.problems;
-      throw err;
-    }
-  };
-
   it('production without a registry refuses to start, saying what is missing, instead of answering 503 to the citizens who need it', () => {
-    expect(problems(production)).toEqual([expect.stringMatching(/^KAPI_REGISTRY_URL is missing: production needs the population registry \(password reset, office issuance/)]);
-    expect(problems({ ...production, KAPI_REGISTRY_URL: 'http://nvi.example/kapi', KAPI_REGISTRY_CERT: 'c.pem', KAPI_REGISTRY_KEY: 'k.pem' })).toEqual([expect.stringMatching(/KAPI_REGISTRY_URL must be an https/), expect.stringMatching(/need an https/)]);
-    expect(problems({ ...production, KAPI_REGISTRY_URL: 'https://nvi.example/kapi' })).toEqual([expect.stringMatching(/KAPI_REGISTRY_CERT and KAPI_REGISTRY_KEY are missing.*mutual TLS/)]);
-    expect(problems({ ...production, KAPI_REGISTRY_URL: 'https://nvi.example/kapi', KAPI_REGISTRY_CERT: 'c.pem', KAPI_REGISTRY_KEY: 'k.pem', KAPI_REGISTRY_CA: 'ca.pem' })).toEqual([]);
+    expect(configProblems(production)).toEqual([expect.stringMatching(/^KAPI_REGISTRY_URL is missing: production needs the population registry \(password reset, office issuance/)]);
+    expect(configProblems({ ...production, KAPI_REGISTRY_URL: 'http://nvi.example/kapi', KAPI_REGISTRY_CERT: 'c.pem', KAPI_REGISTRY_KEY: 'k.pem' })).toEqual([expect.stringMatching(/KAPI_REGISTRY_URL must be an https/), expect.stringMatching(/need an https/)]);
+    expect(configProblems({ ...production, KAPI_REGISTRY_URL: 'https://nvi.example/kapi' })).toEqual([expect.stringMatching(/KAPI_REGISTRY_CERT and KAPI_REGISTRY_KEY are missing.*mutual TLS/)]);
+    expect(configProblems({ ...production, KAPI_REGISTRY_URL: 'https://nvi.example/kapi', KAPI_REGISTRY_CERT: 'c.pem', KAPI_REGISTRY_KEY: 'k.pem', KAPI_REGISTRY_CA: 'ca.pem' })).toEqual([]);
     // Outside production the fixtures stand in, and a half-configured client certificate is refused everywhere.
     expect(loadConfig({}).populationRegistry).toBeUndefined();
-    expect(problems({ KAPI_REGISTRY_URL: 'https://nvi.example/kapi', KAPI_REGISTRY_CERT: 'c.pem' })).toEqual([expect.stringMatching(/go together/)]);
+    expect(configProblems({ KAPI_REGISTRY_URL: 'https://nvi.example/kapi', KAPI_REGISTRY_CERT: 'c.pem' })).toEqual([expect.stringMatching(/go together/)]);
   });
 
   it('unreadable certificate files, or a key that is not the certificate\'s, stop the start with the variable\'s name (not the first citizen\'s reset)', async () => {

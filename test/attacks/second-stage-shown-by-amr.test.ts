@@ -11,7 +11,7 @@ import { POLICIES } from '../../interactions/index.js';
 // survives the change) would be signed in to institutions without her second stage.
 
 const method = (id: string, factor: 'first' | 'second', acr: 'low' | 'substantial' | 'high'): Method => ({
-  id, factor, acr, amr: [], labelKey: id, usableBy: () => true, start: async () => ({ kind: 'prompt', view: '' }), continue: async () => ({ kind: 'prompt', view: '' }),
+  id, factor, acr, amr: [], labelKey: 'method.password', usableBy: () => true, start: async () => ({ kind: 'prompt', view: '' }), continue: async () => ({ kind: 'prompt', view: '' }),
 });
 const account: Account = {
   id: 'a', nationalId: '10000000146', nationalIdType: 'citizen', givenName: 'A', familyName: 'B', birthdate: null, email: null, emailVerified: false,

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { BrowserContext, Page } from 'playwright-core';
 import { DEMO_CITIZENS } from '../../src/demo/seed.js';
-import { describeViolations, launchChromium, runAxe } from '../support/chromium.js';
+import { expectAccessible, launchChromium } from '../support/chromium.js';
 import { startKapi, type TestKapi } from '../support/kapi.js';
 
 // axe-core (WCAG 2.0/2.1 A and AA, and best practice) finds nothing on any hosted page, in Turkish
@@ -18,11 +18,6 @@ const TEXT = {
   tr: { nationalId: 'T.C. kimlik numarası', password: 'Şifre', signIn: 'Giriş yap', consentTitle: 'Bilgilerinizin paylaşılması', allow: 'İzin ver', change: 'Şifremi değiştir', chooser: 'Giriş yöntemi seçin' },
   en: { nationalId: 'Identity number', password: 'Password', signIn: 'Sign in', consentTitle: 'Sharing your information', allow: 'Allow', change: 'Change my password', chooser: 'Choose how to sign in' },
 } as const;
-
-async function expectNoViolations(page: Page): Promise<void> {
-  const violations = await runAxe(page);
-  expect(describeViolations(violations)).toBe(''); // the text names each rule and element on failure
-}
 
 async function h1(page: Page): Promise<string> {
   return ((await page.locator('h1').textContent()) ?? '').trim();
@@ -59,7 +54,7 @@ describeBrowser('accessibility of the hosted pages', () => {
 
     it('the demo institution, signed out', async () => {
       await page.goto(`${t.issuer}/demo`);
-      await expectNoViolations(page);
+      await expectAccessible(page);
     });
 
     it('the chooser (reached through "?choose=1", as the "other methods" link does)', async () => {
@@ -73,7 +68,7 @@ describeBrowser('accessibility of the hosted pages', () => {
         console.warn(`chooser not reachable with the methods configured (got "${await h1(page)}"); its check is skipped`);
         return;
       }
-      await expectNoViolations(page);
+      await expectAccessible(page);
     });
 
     it('the password form', async () => {
@@ -81,7 +76,7 @@ describeBrowser('accessibility of the hosted pages', () => {
       await page.locator('#sign-in').click();
       await page.waitForURL(/\/interaction\//);
       expect(await h1(page)).not.toBe('');
-      await expectNoViolations(page);
+      await expectAccessible(page);
     });
 
     it('the password form, with an error', async () => {
@@ -90,7 +85,7 @@ describeBrowser('accessibility of the hosted pages', () => {
       await page.getByRole('button', { name: text.signIn, exact: true }).click();
       await page.waitForLoadState();
       expect(await page.getByRole('alert').count()).toBe(1);
-      await expectNoViolations(page);
+      await expectAccessible(page);
     });
 
     it('the consent page', async () => {
@@ -98,21 +93,21 @@ describeBrowser('accessibility of the hosted pages', () => {
       await page.getByRole('button', { name: text.signIn, exact: true }).click();
       await page.waitForLoadState();
       expect(await h1(page)).toBe(text.consentTitle);
-      await expectNoViolations(page);
+      await expectAccessible(page);
     });
 
     it('the demo institution, signed in', async () => {
       await page.getByRole('button', { name: text.allow, exact: true }).click();
       await page.waitForURL(`${t.issuer}/demo`);
       expect(await page.locator('[data-claim="national_id"]').textContent()).toBe(citizen.nationalId);
-      await expectNoViolations(page);
+      await expectAccessible(page);
     });
 
     it('the logout confirmation', async () => {
       await page.locator('#sign-out').click();
       await page.waitForURL(/\/session\/end/);
       expect(await page.locator('#logout-yes').count()).toBe(1);
-      await expectNoViolations(page);
+      await expectAccessible(page);
       await page.locator('#logout-yes').click();
       await page.waitForURL(`${t.issuer}/demo`);
       expect(await page.locator('#sign-in').count()).toBe(1);
@@ -122,7 +117,7 @@ describeBrowser('accessibility of the hosted pages', () => {
       await page.goto(`${t.issuer}/session/end`); // no institution to return to: Kapı's own page
       await page.waitForURL(/\/session\/end\/success/);
       expect(await page.getByRole('status').count()).toBe(1);
-      await expectNoViolations(page);
+      await expectAccessible(page);
     });
 
     it('the refusal page (level high asked, no method reaches it here)', async () => {
@@ -130,13 +125,13 @@ describeBrowser('accessibility of the hosted pages', () => {
       await page.goto(`${t.issuer}/demo/login?acr=high`);
       await page.waitForURL(/\/interaction\//);
       expect(await page.getByRole('button', { name: /./ }).count()).toBe(1);
-      await expectNoViolations(page);
+      await expectAccessible(page);
     });
 
     it('the error page', async () => {
       const response = await page.goto(`${t.issuer}/interaction/unknown`);
       expect(response?.status()).toBe(400);
-      await expectNoViolations(page);
+      await expectAccessible(page);
     });
 
     it('the password-change page (one-time password), and with an error', async () => {
@@ -148,21 +143,21 @@ describeBrowser('accessibility of the hosted pages', () => {
       await page.getByRole('button', { name: text.signIn, exact: true }).click();
       await page.waitForLoadState();
       expect(await page.locator('#new_password').count()).toBe(1);
-      await expectNoViolations(page);
+      await expectAccessible(page);
 
       await page.locator('#new_password').fill('kisa');
       await page.locator('#new_password_confirm').fill('kisa');
       await page.getByRole('button', { name: text.change, exact: true }).click();
       await page.waitForLoadState();
       expect(await page.locator('#new_password').getAttribute('aria-invalid')).toBe('true');
-      await expectNoViolations(page);
+      await expectAccessible(page);
 
       await page.locator('#new_password').fill('Uzun-Ve-Guvenli-Bir-Cumle-2024');
       await page.locator('#new_password_confirm').fill('Baska-Bir-Cumle-2024-Kapi');
       await page.getByRole('button', { name: text.change, exact: true }).click();
       await page.waitForLoadState();
       expect(await page.locator('#new_password_confirm').getAttribute('aria-invalid')).toBe('true');
-      await expectNoViolations(page);
+      await expectAccessible(page);
     });
   });
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import type { Page } from 'playwright-core';
-import { describeViolations, launchChromium, runAxe, watchCsp } from '../support/chromium.js';
+import { expectAccessible, launchChromium, watchCsp } from '../support/chromium.js';
 import { startKapi, type TestKapi } from '../support/kapi.js';
 import { signerPost, softwareCard, startTestPki, type TestPki } from '../support/smart-card.js';
 import { AYSE } from '../account/security-support.js';
@@ -17,10 +17,6 @@ const describeBrowser = browser ? describe : describe.skip;
 
 const ZEYNEP = '56789123416';
 const ZEYNEP_CARD = 'D45E67890';
-
-async function expectAccessible(page: Page): Promise<void> {
-  expect(describeViolations(await runAxe(page))).toBe('');
-}
 
 /** Presses Tab until the element is focused: it can be reached from the keyboard, in order. */
 async function tabTo(page: Page, selector: string, limit = 60): Promise<void> {

@@ -3,9 +3,10 @@ import { createRemoteJWKSet, decodeJwt, jwtVerify } from 'jose';
 import * as client from 'openid-client';
 import { DEMO_CITIZENS } from '../../src/demo/seed.js';
 import { Browser } from '../support/browser.js';
-import { backchannelReceiver, callbackParams, loginAndExchange, waitUntil, type LoggedIn } from '../support/conformance-op.js';
+import { backchannelReceiver, callbackParams, loginAndExchange, type LoggedIn } from '../support/conformance-op.js';
 import { atCallback, authRequest, registerInstitution, relyingParty } from '../support/institution.js';
 import { startKapi, type TestKapi } from '../support/kapi.js';
+import { waitFor } from '../support/wait.js';
 
 // RP-Initiated Logout plan (oidcc-rp-initiated-logout-certification-test-plan) and Back-Channel Logout plan
 // (oidcc-backchannel-rp-initiated-logout-certification-test-plan), module by module.
@@ -127,7 +128,7 @@ describe('conformance: RP-initiated and back-channel logout', () => {
     const idClaims = session.tokens.claims()!;
     const page = await confirmLogout(session, client.buildEndSessionUrl(rp, { id_token_hint: session.tokens.id_token!, post_logout_redirect_uri: BYE, state: 'bc' }).href);
     expect(new URL(page.url).searchParams.get('state')).toBe('bc');
-    await waitUntil(() => receiver.requests.length === 1);
+    await waitFor(() => receiver.requests.length === 1);
     const request = receiver.requests[0]!;
     expect(request.contentType).toMatch(/^application\/x-www-form-urlencoded/);
     expect([...request.body.keys()]).toEqual(['logout_token']); // nothing else in the request
@@ -149,7 +150,7 @@ describe('conformance: RP-initiated and back-channel logout', () => {
     const mine = await loginAndExchange(rp, ayse);
     const other = await loginAndExchange(rp, ayse, {}, new Browser());
     await confirmLogout(mine, client.buildEndSessionUrl(rp, { id_token_hint: mine.tokens.id_token! }).href);
-    await waitUntil(() => receiver.requests.length === 1);
+    await waitFor(() => receiver.requests.length === 1);
     expect(decodeJwt(receiver.requests[0]!.body.get('logout_token')!).sid).toBe(mine.tokens.claims()!.sid);
     expect(await stillLoggedIn(other)).toBe(true);
   });

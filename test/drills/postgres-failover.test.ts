@@ -4,8 +4,9 @@ import { DEMO_CITIZENS } from '../../src/demo/seed.js';
 import { registerInstitution, relyingParty } from '../support/institution.js';
 import { startKapi, type TestKapi } from '../support/kapi.js';
 import { postgresDrillSkipReason, replicatedPostgres, tcpEndpoint, type DrillPostgres, type Endpoint } from '../support/postgres-drill-servers.js';
-import { redisDrillSkipReason, singleRedis, waitUntil } from '../support/redis-drill-servers.js';
+import { redisDrillSkipReason, singleRedis } from '../support/redis-drill-servers.js';
 import { failureWindow, keepRunning, serviceGap, signInAndRedeem, tally, type Outcome } from './drill-support.js';
+import { waitFor } from '../support/wait.js';
 
 // Kapı behind a Postgres endpoint (a TCP forwarder standing for HAProxy under Patroni) in front of a
 // primary and a streaming replica. While sign-ins run (each with a consent, a grant and a refresh
@@ -49,7 +50,7 @@ if (skip) console.warn(`skipping the Postgres failover drill: ${skip}`);
     const redeemed: string[] = [];
     let running = true;
     const workers = keepRunning(2, () => running, () => signInAndRedeem(rp, ayse, redeemed, { scope: 'openid offline_access', prompt: 'consent' }, { replay: false }), outcomes);
-    await waitUntil(async () => outcomes.filter((o) => o.result === 'ok').length >= 3, 20_000, 'sign-ins before the failover');
+    await waitFor(async () => outcomes.filter((o) => o.result === 'ok').length >= 3, 20_000, 'sign-ins before the failover');
 
     const crashedAt = Date.now();
     await postgres.crashPrimary();
@@ -57,7 +58,7 @@ if (skip) console.warn(`skipping the Postgres failover drill: ${skip}`);
     await new Promise((r) => setTimeout(r, 1500)); // Patroni's promotion delay: writes meet a standby
     const readOnlyWindow = outcomes.filter((o) => o.at > crashedAt);
     await postgres.promoteReplica();
-    await waitUntil(async () => outcomes.some((o) => o.at > Date.now() - 1000 && o.result === 'ok' && o.at > crashedAt), 20_000, 'sign-ins succeeding again');
+    await waitFor(async () => outcomes.some((o) => o.at > Date.now() - 1000 && o.result === 'ok' && o.at > crashedAt), 20_000, 'sign-ins succeeding again');
     await new Promise((r) => setTimeout(r, 1500));
     running = false;
     await workers;

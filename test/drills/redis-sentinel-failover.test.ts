@@ -4,8 +4,9 @@ import { DEMO_CITIZENS } from '../../src/demo/seed.js';
 import { Browser } from '../support/browser.js';
 import { atCallback, authRequest, exchange, registerInstitution, relyingParty } from '../support/institution.js';
 import { startKapi, type TestKapi } from '../support/kapi.js';
-import { redisDrillSkipReason, redisSentinels, waitUntil, withRedis, type DrillSentinels } from '../support/redis-drill-servers.js';
+import { redisDrillSkipReason, redisSentinels, withRedis, type DrillSentinels } from '../support/redis-drill-servers.js';
 import { describeError, failureWindow, serviceGap, keepRunning, redeemAgain, redeemAllAgain, signInAndRedeem, signInPage, tally, wrongPassword, type Outcome } from './drill-support.js';
+import { waitFor } from '../support/wait.js';
 
 // Kapı on a Sentinel-managed primary with one replica (three sentinels, quorum 2), writes that must
 // survive a failover waiting for the replica (KAPI_REDIS_WAIT_REPLICAS=1). While sign-ins run, the
@@ -72,14 +73,14 @@ if (skip) console.warn(`skipping the Redis Sentinel drill: ${skip}`);
     expect(oldPort).toBe(redis.primary.port);
     const killedAt = Date.now();
     await redis.primary.kill();
-    await waitUntil(async () => (await redis.primaryPort()) === redis.replica.port, 15_000, 'the sentinels promoting the replica');
+    await waitFor(async () => (await redis.primaryPort()) === redis.replica.port, 15_000, 'the sentinels promoting the replica');
     const promotedAfter = Date.now() - killedAt;
     // The crashed server returns (as systemd would restart it) as a replica of the new primary.
     await redis.primary.start(['--replicaof', '127.0.0.1', String(redis.replica.port)]);
-    await waitUntil(() => withRedis(redis.primary.port, passwords.redis, async (r) => /master_link_status:up/.test(await r.info('replication'))), 15_000, 'the old primary syncing as a replica');
+    await waitFor(() => withRedis(redis.primary.port, passwords.redis, async (r) => /master_link_status:up/.test(await r.info('replication'))), 15_000, 'the old primary syncing as a replica');
 
     // Sign-ins succeed again, then run a little longer.
-    await waitUntil(async () => outcomes.filter((o) => o.at > Date.now() - 1000).some((o) => o.result === 'ok'), 20_000, 'sign-ins succeeding again');
+    await waitFor(async () => outcomes.filter((o) => o.at > Date.now() - 1000).some((o) => o.result === 'ok'), 20_000, 'sign-ins succeeding again');
     await new Promise((r) => setTimeout(r, 1500));
     running = false;
     await workers;

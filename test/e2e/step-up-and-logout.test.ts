@@ -6,6 +6,7 @@ import { DEMO_CITIZENS } from '../../src/demo/seed.js';
 import { Browser } from '../support/browser.js';
 import { freePort, startKapi, type TestKapi } from '../support/kapi.js';
 import { atCallback, authRequest, exchange, registerInstitution, relyingParty, signIn } from '../support/institution.js';
+import { waitFor } from '../support/wait.js';
 
 const ayse = DEMO_CITIZENS[0];
 const mehmet = DEMO_CITIZENS[1]; // office-issued one-time password
@@ -141,11 +142,3 @@ describe('levels of assurance, one-time passwords, logout', () => {
   });
 });
 
-async function waitFor(check: () => Promise<boolean>, ms = 5000): Promise<void> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error('condition not met in time');
-}

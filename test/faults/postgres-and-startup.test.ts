@@ -5,7 +5,7 @@ import { Browser } from '../support/browser.js';
 import { loginPage } from '../support/conformance-op.js';
 import { loadConfig } from '../../src/config.js';
 import { openServices, type Services } from '../../src/services.js';
-import { translate } from '../../src/web/i18n.js';
+import { translate } from '../../src/i18n/index.js';
 import { faultsSkipReason, privatePostgres, privateRedis, SHARED_SECRETS, type PrivatePostgres, type PrivateRedis } from '../support/faults-services.js';
 import { atCallback, authRequest, exchange, registerInstitution, relyingParty } from '../support/institution.js';
 import { freePort, startKapi, type TestKapi } from '../support/kapi.js';

@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import path from 'node:path';
-import { exportJWK, generateKeyPair, type JWK } from 'jose';
 import * as client from 'openid-client';
 import { DEMO_CITIZENS } from '../../src/demo/seed.js';
 import type { DeviceClient } from '../../src/device-client/client.js';
@@ -9,8 +8,7 @@ import { Browser, type Page } from '../support/browser.js';
 import { faultsSkipReason, privatePostgres, privateRedis, SHARED_SECRETS, type PrivatePostgres, type PrivateRedis } from '../support/faults-services.js';
 import { atCallback, authRequest, exchange, registerInstitution, relyingParty, personClaims } from '../support/institution.js';
 import { startKapi, type TestKapi } from '../support/kapi.js';
-import { DEVICE_APP_CLIENT_ID, deviceAppRedirectUri } from '../../interactions/second-factor/device-api/client.js';
-import { approvalFor, citizen, consent, continueWaiting, numberOn, phoneFromRegistry, registerDevice, setTwoFactor, smsCode } from '../second-factor/support.js';
+import { appToken, approvalFor, citizen, consent, continueWaiting, numberOn, phoneFromRegistry, registerDevice, setTwoFactor, smsCode } from '../second-factor/support.js';
 import { secondFactorModule } from '../../interactions/second-factor/index.js';
 
 // The rest of "a login started on one Kapı process finishes on the other" (test/faults/two-processes.test.ts
@@ -49,26 +47,6 @@ async function password(browser: Browser, start: string, nationalId: string, sec
   if (page.html.includes('data-method="password"')) page = await browser.submit(page, {}, { name: 'method', value: 'password' }, stopAt);
   expect(page.html).toContain('name="national_id"');
   return browser.submit(page, { national_id: nationalId, password: secret }, { name: 'submit', value: 'login' }, stopAt);
-}
-
-/**
- * The e-Devlet app's DPoP-bound token (password + SMS, all on `t`), as test/second-factor/support.ts's
- * appToken does; here the password step passes the method chooser the configured banks bring.
- */
-async function appToken(t: TestKapi, person: { nationalId: string; password: string; phone: string }): Promise<{ accessToken: string; dpopPrivateJwk: JWK }> {
-  const config = await client.discovery(new URL(t.issuer), DEVICE_APP_CLIENT_ID, { id_token_signed_response_alg: 'RS256' }, client.None(), { execute: [client.allowInsecureRequests] });
-  const keyPair = await generateKeyPair('ES256', { extractable: true });
-  const verifier = client.randomPKCECodeVerifier();
-  const state = client.randomState();
-  const redirect = deviceAppRedirectUri(t.issuer);
-  const atApp = (l: string) => l.startsWith(redirect);
-  const url = client.buildAuthorizationUrl(config, { redirect_uri: redirect, scope: 'openid', code_challenge: await client.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256', state });
-  const browser = new Browser('e-Devlet/3.0 (kapi-e2e)');
-  let page = await password(browser, url.href, person.nationalId, person.password, atApp);
-  if (!atApp(page.url)) page = await browser.submit(page, { code: smsCode(t, person.phone) }, { name: 'action', value: 'verify' }, atApp);
-  expect(atApp(page.url)).toBe(true);
-  const tokens = await client.authorizationCodeGrant(config, new URL(page.url), { pkceCodeVerifier: verifier, expectedState: state }, undefined, { DPoP: client.getDPoPHandle(config, keyPair) });
-  return { accessToken: tokens.access_token, dpopPrivateJwk: await exportJWK(keyPair.privateKey) };
 }
 
 (skip ? describe.skip : describe)('faults: two Kapı processes, banking and second factors', () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
-import { ConfigError, loadConfig } from '../../src/config.js';
+import { loadConfig } from '../../src/config.js';
 import { createMessaging } from '../../src/messaging-wiring.js';
+import { configProblems } from '../support/config.js';
 
 // Which SMS and mail clients a configuration gets.
 
@@ -17,16 +18,6 @@ const production = {
   KAPI_REGISTRY_CERT: 'registry-client.pem',
   KAPI_REGISTRY_KEY: 'registry-client.key',
 };
-
-function problems(env: Record<string, string>): string[] {
-  try {
-    loadConfig(env as NodeJS.ProcessEnv);
-    return [];
-  } catch (err) {
-    if (err instanceof ConfigError) return err.problems;
-    throw err;
-  }
-}
 
 describe('messaging wiring', () => {
   it('uses the outboxes on the embedded default', () => {
@@ -54,10 +45,10 @@ describe('messaging wiring', () => {
   });
 
   it('refuses plain-text gateways in production and two ways to authenticate', () => {
-    expect(problems({ ...production, KAPI_SMS_GATEWAY_URL: 'http://sms.example/v1' }).join('\n')).toMatch(/KAPI_SMS_GATEWAY_URL must be an https/);
-    expect(problems({ ...production, KAPI_SMTP_HOST: 'mail.example', KAPI_SMTP_TLS: 'none' }).join('\n')).toMatch(/KAPI_SMTP_TLS=none/);
-    expect(problems({ NODE_ENV: 'test', KAPI_SMS_GATEWAY_URL: 'https://sms.example/v1', KAPI_SMS_GATEWAY_TOKEN: 't', KAPI_SMS_GATEWAY_USER: 'u' }).join('\n')).toMatch(/choose one way/);
-    expect(problems({ ...production, KAPI_SMS_GATEWAY_URL: 'https://sms.example/v1', KAPI_SMTP_HOST: 'mail.example' })).toEqual([]);
+    expect(configProblems({ ...production, KAPI_SMS_GATEWAY_URL: 'http://sms.example/v1' }).join('\n')).toMatch(/KAPI_SMS_GATEWAY_URL must be an https/);
+    expect(configProblems({ ...production, KAPI_SMTP_HOST: 'mail.example', KAPI_SMTP_TLS: 'none' }).join('\n')).toMatch(/KAPI_SMTP_TLS=none/);
+    expect(configProblems({ NODE_ENV: 'test', KAPI_SMS_GATEWAY_URL: 'https://sms.example/v1', KAPI_SMS_GATEWAY_TOKEN: 't', KAPI_SMS_GATEWAY_USER: 'u' }).join('\n')).toMatch(/choose one way/);
+    expect(configProblems({ ...production, KAPI_SMS_GATEWAY_URL: 'https://sms.example/v1', KAPI_SMTP_HOST: 'mail.example' })).toEqual([]);
     expect(loadConfig({ ...production, KAPI_SMTP_HOST: 'mail.example', KAPI_SMTP_TLS: 'implicit' } as NodeJS.ProcessEnv).messaging.smtp?.port).toBe(465);
   });
 });

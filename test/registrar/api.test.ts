@@ -8,6 +8,7 @@ import { atCallback, authRequest, exchange, registerInstitution, relyingParty } 
 import { freePort, startKapi, type TestKapi } from '../support/kapi.js';
 import { startTestPki, type TestPki } from '../support/smart-card.js';
 import { api, passwordSignIn, passwordToken, registerConsole, smartCardToken, type Console } from './support.js';
+import { waitFor } from '../support/wait.js';
 
 // The registrar API end to end: a registrar signs in to a console client with a (software) smart card
 // at acr high, and uses the access token on Kapı's registrar API over HTTP. Citizens then sign in with
@@ -375,10 +376,3 @@ describe('registrar API', () => {
   });
 });
 
-async function waitFor(check: () => boolean | Promise<boolean>, ms = 5000): Promise<void> {
-  const until = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > until) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}

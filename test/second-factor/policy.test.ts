@@ -7,7 +7,7 @@ import { POLICIES } from '../../interactions/index.js';
 // The two-factor policy composed with the first-factor and step-up policies.
 
 const method = (id: string, factor: 'first' | 'second', acr: 'low' | 'substantial' | 'high', usable = true): Method => ({
-  id, factor, acr, amr: [], labelKey: id, usableBy: () => usable, start: async () => ({ kind: 'prompt', view: '' }), continue: async () => ({ kind: 'prompt', view: '' }),
+  id, factor, acr, amr: [], labelKey: 'method.password', usableBy: () => usable, start: async () => ({ kind: 'prompt', view: '' }), continue: async () => ({ kind: 'prompt', view: '' }),
 });
 
 const account = (over: Partial<Account> = {}): Account => ({

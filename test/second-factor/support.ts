@@ -47,8 +47,15 @@ export async function setTwoFactor(t: TestKapi, nationalId: string, on: boolean)
   return account!.id;
 }
 
-/** Signs in to the e-Devlet app (public client, PKCE, DPoP) with password + SMS and returns its DPoP-bound access token. */
-export async function appToken(t: TestKapi, person: { nationalId: string; password: string; phone: string }, approver?: DeviceClient): Promise<{ accessToken: string; dpopPrivateJwk: JWK; claims: Record<string, unknown> }> {
+/**
+ * Signs in to the e-Devlet app (public client, PKCE, DPoP) with password + SMS (or the approver's device)
+ * and returns its DPoP-bound tokens, and the SMS code the sign-in used, if any.
+ */
+export async function appToken(
+  t: TestKapi,
+  person: { nationalId: string; password: string; phone: string },
+  approver?: DeviceClient,
+): Promise<{ accessToken: string; refreshToken: string | undefined; dpopPrivateJwk: JWK; claims: Record<string, unknown>; smsCode: string | undefined }> {
   const config = await client.discovery(new URL(t.issuer), DEVICE_APP_CLIENT_ID, { id_token_signed_response_alg: 'RS256' }, client.None(), { execute: [client.allowInsecureRequests] });
   const keyPair = await generateKeyPair('ES256', { extractable: true });
   const dpop = client.getDPoPHandle(config, keyPair);
@@ -56,9 +63,9 @@ export async function appToken(t: TestKapi, person: { nationalId: string; passwo
   const state = client.randomState();
   const redirect = deviceAppRedirectUri(t.issuer);
   const url = client.buildAuthorizationUrl(config, { redirect_uri: redirect, scope: 'openid', code_challenge: await client.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256', state });
-  const landed = await signInAsApp(t, url.href, person, approver);
-  const tokens = await client.authorizationCodeGrant(config, new URL(landed), { pkceCodeVerifier: verifier, expectedState: state }, undefined, { DPoP: dpop });
-  return { accessToken: tokens.access_token, dpopPrivateJwk: await exportJWK(keyPair.privateKey), claims: tokens.claims() ?? {} };
+  const landed = await appSignIn(t, url.href, person, approver);
+  const tokens = await client.authorizationCodeGrant(config, new URL(landed.url), { pkceCodeVerifier: verifier, expectedState: state }, undefined, { DPoP: dpop });
+  return { accessToken: tokens.access_token, refreshToken: tokens.refresh_token, dpopPrivateJwk: await exportJWK(keyPair.privateKey), claims: tokens.claims() ?? {}, smsCode: landed.smsCode };
 }
 
 /**
@@ -66,6 +73,10 @@ export async function appToken(t: TestKapi, person: { nationalId: string; passwo
  * or the SMS code); returns the address the browser lands on (the app's redirect URI with the code).
  */
 export async function signInAsApp(t: TestKapi, start: string, person: { nationalId: string; password: string; phone: string }, approver?: DeviceClient): Promise<string> {
+  return (await appSignIn(t, start, person, approver)).url;
+}
+
+async function appSignIn(t: TestKapi, start: string, person: { nationalId: string; password: string; phone: string }, approver?: DeviceClient): Promise<{ url: string; smsCode?: string }> {
   const redirect = deviceAppRedirectUri(t.issuer);
   const browser = new Browser('e-Devlet/3.0 (kapi-e2e)');
   const atApp = (l: string) => l.startsWith(redirect);
@@ -75,9 +86,13 @@ export async function signInAsApp(t: TestKapi, start: string, person: { national
     await approver.answer(await approvalFor(approver, page), 'approve', numberOn(page));
     page = await browser.submit(page, {}, { name: 'action', value: 'continue' }, atApp);
   }
-  if (!atApp(page.url)) page = await browser.submit(page, { code: smsCode(t, person.phone) }, { name: 'action', value: 'verify' }, atApp);
+  let code: string | undefined;
+  if (!atApp(page.url)) {
+    code = smsCode(t, person.phone);
+    page = await browser.submit(page, { code }, { name: 'action', value: 'verify' }, atApp);
+  }
   if (!atApp(page.url)) throw new Error(`the app login did not finish: ${page.status} ${page.url}\n${page.html.slice(0, 1500)}`);
-  return page.url;
+  return { url: page.url, ...(code ? { smsCode: code } : {}) };
 }
 
 /** A device registered through the device API (the library `kapi-device` uses). */

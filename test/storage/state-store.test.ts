@@ -6,6 +6,7 @@ import { MemoryStateStore } from '../../adapters/storage/state-memory.js';
 import { RedisStateStore } from '../../adapters/storage/state-redis.js';
 import { KapiError } from '../../src/errors.js';
 import { randomSuffix, REDIS_URL, redisAvailable, requireOrSkip } from '../support/services.js';
+import { waitFor } from '../support/wait.js';
 
 // One contract for both StateStore implementations; Redis also gets its outage behaviour checked.
 
@@ -109,14 +110,6 @@ function stateStoreContract(open: () => Promise<StateStore>): void {
   it('answers ping', async () => {
     await expect(store.ping()).resolves.toBeUndefined();
   });
-}
-
-async function waitFor(condition: () => boolean, timeoutMs = 3_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('timed out waiting');
-    await sleep(10);
-  }
 }
 
 describe('StateStore contract: memory', () => {

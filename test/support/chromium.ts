@@ -90,6 +90,11 @@ export function describeViolations(violations: AxeViolation[]): string {
   return violations.map((v) => `${v.id} (${v.impact}): ${v.help}\n${v.nodes.map((n) => `  ${JSON.stringify(n.target)} ${n.html}\n    ${(n.failureSummary ?? '').replace(/\n/g, '\n    ')}`).join('\n')}`).join('\n');
 }
 
+/** Fails with axe-core's violations on the page, each rule and element named (none expected). */
+export async function expectAccessible(page: Page): Promise<void> {
+  expect(describeViolations(await runAxe(page))).toBe('');
+}
+
 /**
  * Collects what the Content-Security-Policy blocked on a page: Chromium's console reports and the
  * page's own securitypolicyviolation events (recorded by an init script, which the CSP does not

@@ -83,14 +83,5 @@ export async function backchannelReceiver(): Promise<{ url: string; requests: { 
   return { url: `http://127.0.0.1:${port}/backchannel_logout`, requests, close: () => new Promise((resolve) => server.close(() => resolve())) };
 }
 
-export async function waitUntil(check: () => boolean | Promise<boolean>, ms = 5000): Promise<void> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error('condition not met in time');
-}
-
 export { CALLBACK };
 export type { TestKapi };

@@ -7,6 +7,7 @@ import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { freePort } from './kapi.js';
+import { waitFor } from './wait.js';
 
 // Private Redis and Postgres servers for the fault tests (test/faults/): started by the test on free
 // loopback ports, stopped and started again at will. The shared servers on 5432/6379 are never touched.
@@ -14,10 +15,11 @@ import { freePort } from './kapi.js';
 
 const run = promisify(execFile);
 
-function postgresBin(): string | undefined {
+/** The newest PostgreSQL server's bin directory that has `tool` (Debian's /usr/lib/postgresql/<version>/bin). */
+export function postgresBin(tool = 'pg_ctl'): string | undefined {
   const root = '/usr/lib/postgresql';
   if (!existsSync(root)) return undefined;
-  const versions = readdirSync(root).filter((v) => existsSync(path.join(root, v, 'bin', 'pg_ctl'))).sort((a, b) => Number(b) - Number(a));
+  const versions = readdirSync(root).filter((v) => existsSync(path.join(root, v, 'bin', tool))).sort((a, b) => Number(b) - Number(a));
   return versions[0] ? path.join(root, versions[0], 'bin') : undefined;
 }
 
@@ -31,15 +33,6 @@ export function faultsSkipReason(): string | undefined {
   if (!redisBin()) return 'redis-server is not installed';
   if (!postgresBin()) return 'no PostgreSQL server binaries under /usr/lib/postgresql/*/bin';
   return undefined;
-}
-
-async function waitFor(check: () => Promise<boolean>, ms: number, what: string): Promise<void> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (await check().catch(() => false)) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`${what} did not come up within ${ms} ms`);
 }
 
 export interface PrivateRedis {

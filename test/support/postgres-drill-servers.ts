@@ -1,12 +1,13 @@
 import { execFile } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
 import { chmod, chown, mkdtemp, rm } from 'node:fs/promises';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
-import { drillPort, waitUntil } from './redis-drill-servers.js';
+import { drillPort } from './redis-drill-servers.js';
+import { waitFor } from './wait.js';
+import { postgresBin } from './faults-services.js';
 
 // A streaming-replicated Postgres of the drills (test/drills/): a primary made by `initdb`, a replica
 // made by `pg_basebackup -R`, each with its own data directory in a temporary folder and its own port
@@ -16,15 +17,8 @@ import { drillPort, waitUntil } from './redis-drill-servers.js';
 
 const run = promisify(execFile);
 
-function postgresBin(): string | undefined {
-  const root = '/usr/lib/postgresql';
-  if (!existsSync(root)) return undefined;
-  const versions = readdirSync(root).filter((v) => existsSync(path.join(root, v, 'bin', 'pg_basebackup'))).sort((a, b) => Number(b) - Number(a));
-  return versions[0] ? path.join(root, versions[0], 'bin') : undefined;
-}
-
 export function postgresDrillSkipReason(): string | undefined {
-  return postgresBin() ? undefined : 'no PostgreSQL server binaries (initdb, pg_basebackup) under /usr/lib/postgresql/*/bin';
+  return postgresBin('pg_basebackup') ? undefined : 'no PostgreSQL server binaries (initdb, pg_basebackup) under /usr/lib/postgresql/*/bin';
 }
 
 export interface DrillPostgres {
@@ -39,7 +33,7 @@ export interface DrillPostgres {
 }
 
 export async function replicatedPostgres(): Promise<DrillPostgres> {
-  const bin = postgresBin();
+  const bin = postgresBin('pg_basebackup');
   if (!bin) throw new Error('no PostgreSQL server binaries');
   const dir = await mkdtemp(path.join(os.tmpdir(), 'kapi-drill-pg-'));
   const asRoot = process.getuid?.() === 0;
@@ -94,7 +88,7 @@ export async function replicatedPostgres(): Promise<DrillPostgres> {
     await start(primaryData, primaryPort);
     await as('pg_basebackup', ['-h', '127.0.0.1', '-p', String(primaryPort), '-U', 'postgres', '-D', replicaData, '-R', '-X', 'stream', '--no-sync']);
     await start(replicaData, replicaPort);
-    await waitUntil(async () => (await query<{ n: string }>(primaryPort, 'postgres', "select count(*) as n from pg_stat_replication where state = 'streaming'"))[0]?.n === '1', 15_000, 'the replica streaming');
+    await waitFor(async () => (await query<{ n: string }>(primaryPort, 'postgres', "select count(*) as n from pg_stat_replication where state = 'streaming'"))[0]?.n === '1', 15_000, 'the replica streaming');
   } catch (err) {
     await self.stop();
     throw err;

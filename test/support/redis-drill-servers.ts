@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
+import { waitFor } from './wait.js';
 
 // Redis deployments of the drills (test/drills/): real redis-server programs from the Debian package,
 // each with its own config file and directory in a temporary folder, on free loopback ports below
@@ -44,20 +45,6 @@ export async function drillPort(bus = false): Promise<number> {
   throw new Error('no free port below 55535');
 }
 
-export async function waitUntil(check: () => Promise<boolean>, ms: number, what: string): Promise<void> {
-  const end = Date.now() + ms;
-  let last: unknown;
-  while (Date.now() < end) {
-    try {
-      if (await check()) return;
-    } catch (err) {
-      last = err;
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`${what} did not happen within ${ms} ms${last ? ` (${(last as Error).message})` : ''}`);
-}
-
 /** A short-lived command connection to one server (no reconnects). */
 export async function withRedis<T>(port: number, password: string | undefined, use: (r: Redis) => Promise<T>): Promise<T> {
   const r = new Redis({ port, host: '127.0.0.1', password, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 1000, enableOfflineQueue: false });
@@ -81,7 +68,7 @@ async function startProcess(dir: string, name: string, port: number, lines: stri
   const conf = path.join(dir, `${name}.conf`);
   await writeFile(conf, [`port ${port}`, 'bind 127.0.0.1', `dir ${dir}`, `logfile ${path.join(dir, `${name}.log`)}`, ...lines, ''].join('\n'));
   const child = spawn('redis-server', [conf, ...(sentinel ? ['--sentinel'] : []), ...extra], { stdio: 'ignore' });
-  await waitUntil(() => withRedis(port, password, async (r) => (await r.ping()) === 'PONG'), 10_000, `${name} on ${port}`);
+  await waitFor(() => withRedis(port, password, async (r) => (await r.ping()) === 'PONG'), 10_000, `${name} on ${port}`);
   return { child };
 }
 
@@ -129,7 +116,7 @@ export async function redisCluster(): Promise<DrillCluster> {
     await Promise.all(nodes.map((n) => n.start()));
     await run('redis-cli', ['--cluster', 'create', ...ports.map((p) => `127.0.0.1:${p}`), '--cluster-replicas', '0', '--cluster-yes'], { timeout: 20_000 });
     for (const port of ports) {
-      await waitUntil(() => withRedis(port, undefined, async (r) => /cluster_state:ok/.test(String(await r.call('CLUSTER', 'INFO')))), 15_000, `cluster state ok on ${port}`);
+      await waitFor(() => withRedis(port, undefined, async (r) => /cluster_state:ok/.test(String(await r.call('CLUSTER', 'INFO')))), 15_000, `cluster state ok on ${port}`);
     }
   } catch (err) {
     await stop();
@@ -183,11 +170,11 @@ export async function redisSentinels(passwords: { redis: string; sentinel: strin
   try {
     await primary.start();
     await replica.start();
-    await waitUntil(() => withRedis(replicaPort, passwords.redis, async (r) => /master_link_status:up/.test(await r.info('replication'))), 10_000, 'replica in sync');
+    await waitFor(() => withRedis(replicaPort, passwords.redis, async (r) => /master_link_status:up/.test(await r.info('replication'))), 10_000, 'replica in sync');
     await Promise.all(sentinels.map((s) => s.start()));
     // Every sentinel knows the replica and the other sentinels before anything is killed.
     for (const port of sentinelPorts) {
-      await waitUntil(() => withRedis(port, passwords.sentinel, async (r) => {
+      await waitFor(() => withRedis(port, passwords.sentinel, async (r) => {
         const master = (await r.call('SENTINEL', 'MASTER', SENTINEL_MASTER)) as string[];
         const field = (name: string) => Number(master[master.indexOf(name) + 1]);
         return field('num-slaves') >= 1 && field('num-other-sentinels') >= 2;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { ConfigError, loadConfig } from '../../src/config.js';
+import { loadConfig } from '../../src/config.js';
+import { configProblems } from '../support/config.js';
 
 const goodProduction = {
   NODE_ENV: 'production',
@@ -14,16 +15,6 @@ const goodProduction = {
   KAPI_REGISTRY_CERT: 'registry-client.pem',
   KAPI_REGISTRY_KEY: 'registry-client.key',
 };
-
-function problems(env: Record<string, string | undefined>): string[] {
-  try {
-    loadConfig(env as NodeJS.ProcessEnv);
-    return [];
-  } catch (err) {
-    if (err instanceof ConfigError) return err.problems;
-    throw err;
-  }
-}
 
 describe('configuration', () => {
   it('starts on the embedded default with development keys outside production', () => {
@@ -43,25 +34,25 @@ describe('configuration', () => {
   });
 
   it('names every missing production secret', () => {
-    const found = problems({ NODE_ENV: 'production' });
+    const found = configProblems({ NODE_ENV: 'production' });
     for (const name of ['DATABASE_URL', 'REDIS_URL', 'KAPI_ISSUER', 'KAPI_MASTER_KEY', 'KAPI_COOKIE_KEYS', 'KAPI_PAIRWISE_SALT', 'KAPI_REGISTRY_URL']) {
       expect(found.some((p) => p.startsWith(name))).toBe(true);
     }
   });
 
   it('refuses development keys, demo data, simulators and plain http in production', () => {
-    expect(problems({ ...goodProduction, KAPI_MASTER_KEY: 'ZGV2LW9ubHktbWFzdGVyLWtleS1ub3QtZm9yLXByb2Q' })).toEqual([expect.stringMatching(/public development key/)]);
-    expect(problems({ ...goodProduction, KAPI_COOKIE_KEYS: 'dev-only-cookie-key-1,dev-only-cookie-key-2' })).toContainEqual(expect.stringMatching(/development keys/));
-    expect(problems({ ...goodProduction, KAPI_DEMO: 'true' })).toEqual([expect.stringMatching(/demo/)]);
-    expect(problems({ ...goodProduction, KAPI_ALLOW_SIMULATORS: 'true' })).toEqual([expect.stringMatching(/SIMULATORS/)]);
-    expect(problems({ ...goodProduction, KAPI_ISSUER: 'http://login.example.gov' })).toEqual([expect.stringMatching(/https/)]);
-    expect(problems({ ...goodProduction, KAPI_COOKIE_KEYS: 'short' })).toEqual([expect.stringMatching(/32 characters/)]);
+    expect(configProblems({ ...goodProduction, KAPI_MASTER_KEY: 'ZGV2LW9ubHktbWFzdGVyLWtleS1ub3QtZm9yLXByb2Q' })).toEqual([expect.stringMatching(/public development key/)]);
+    expect(configProblems({ ...goodProduction, KAPI_COOKIE_KEYS: 'dev-only-cookie-key-1,dev-only-cookie-key-2' })).toContainEqual(expect.stringMatching(/development keys/));
+    expect(configProblems({ ...goodProduction, KAPI_DEMO: 'true' })).toEqual([expect.stringMatching(/demo/)]);
+    expect(configProblems({ ...goodProduction, KAPI_ALLOW_SIMULATORS: 'true' })).toEqual([expect.stringMatching(/SIMULATORS/)]);
+    expect(configProblems({ ...goodProduction, KAPI_ISSUER: 'http://login.example.gov' })).toEqual([expect.stringMatching(/https/)]);
+    expect(configProblems({ ...goodProduction, KAPI_COOKIE_KEYS: 'short' })).toEqual([expect.stringMatching(/32 characters/)]);
   });
 
   it('rejects malformed values with the variable name', () => {
-    expect(problems({ PORT: 'eighty' })[0]).toMatch(/^PORT/);
-    expect(problems({ DATABASE_URL: 'mysql://x' })[0]).toMatch(/^DATABASE_URL/);
-    expect(problems({ KAPI_MASTER_KEY: 'too-short' })[0]).toMatch(/32 bytes/);
+    expect(configProblems({ PORT: 'eighty' })[0]).toMatch(/^PORT/);
+    expect(configProblems({ DATABASE_URL: 'mysql://x' })[0]).toMatch(/^DATABASE_URL/);
+    expect(configProblems({ KAPI_MASTER_KEY: 'too-short' })[0]).toMatch(/32 bytes/);
   });
 
   describe('Redis Sentinel and Cluster (issue 22)', () => {
@@ -89,15 +80,15 @@ describe('configuration', () => {
     });
 
     it('refuses two ways to Redis, sentinels without a master name, and malformed addresses', () => {
-      expect(problems({ ...goodProduction, KAPI_REDIS_CLUSTER_NODES: 'r1:7000' })).toEqual([expect.stringMatching(/REDIS_URL and KAPI_REDIS_CLUSTER_NODES: choose one/)]);
-      expect(problems({ ...withoutUrl, KAPI_REDIS_SENTINELS: 's1:26379' })).toEqual([expect.stringMatching(/^KAPI_REDIS_SENTINEL_MASTER is missing/)]);
-      expect(problems({ KAPI_REDIS_CLUSTER_NODES: 'r1' })[0]).toMatch(/^KAPI_REDIS_CLUSTER_NODES/);
-      expect(problems({ KAPI_REDIS_SENTINELS: 's1:99999' })[0]).toMatch(/^KAPI_REDIS_SENTINELS/);
+      expect(configProblems({ ...goodProduction, KAPI_REDIS_CLUSTER_NODES: 'r1:7000' })).toEqual([expect.stringMatching(/REDIS_URL and KAPI_REDIS_CLUSTER_NODES: choose one/)]);
+      expect(configProblems({ ...withoutUrl, KAPI_REDIS_SENTINELS: 's1:26379' })).toEqual([expect.stringMatching(/^KAPI_REDIS_SENTINEL_MASTER is missing/)]);
+      expect(configProblems({ KAPI_REDIS_CLUSTER_NODES: 'r1' })[0]).toMatch(/^KAPI_REDIS_CLUSTER_NODES/);
+      expect(configProblems({ KAPI_REDIS_SENTINELS: 's1:99999' })[0]).toMatch(/^KAPI_REDIS_SENTINELS/);
     });
 
     it('production accepts sentinels or a cluster instead of REDIS_URL', () => {
-      expect(problems({ ...withoutUrl, KAPI_REDIS_CLUSTER_NODES: 'r1:7000' })).toEqual([]);
-      expect(problems(withoutUrl)).toEqual([expect.stringMatching(/^REDIS_URL is missing/)]);
+      expect(configProblems({ ...withoutUrl, KAPI_REDIS_CLUSTER_NODES: 'r1:7000' })).toEqual([]);
+      expect(configProblems(withoutUrl)).toEqual([expect.stringMatching(/^REDIS_URL is missing/)]);
     });
   });
 });

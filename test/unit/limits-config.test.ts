@@ -1,18 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
-import { ConfigError, loadConfig } from '../../src/config.js';
+import { loadConfig } from '../../src/config.js';
+import { configProblems } from '../support/config.js';
 
 // The settings of the guess limits, device cookies and budgets (README, "Guess limits, device cookies
 // and budgets"): defaults, values read, and values refused at start with the variable named.
-
-function problems(env: Record<string, string>): string[] {
-  try {
-    loadConfig(env as NodeJS.ProcessEnv);
-    return [];
-  } catch (err) {
-    if (err instanceof ConfigError) return err.problems;
-    throw err;
-  }
-}
 
 describe('limit settings', () => {
   it('leaves the guess limits to their defaults unless set, and has defaults for the budgets', () => {
@@ -38,12 +29,12 @@ describe('limit settings', () => {
   });
 
   it('refuses limits that would lock for ever, refuse everybody, or pass NIST\'s 100 consecutive failures', () => {
-    expect(problems({ KAPI_GUESS_LOCK_SECONDS: '0' })[0]).toMatch(/^KAPI_GUESS_LOCK_SECONDS/);
-    expect(problems({ KAPI_GUESS_LOCK_AFTER: '1.5' })[0]).toMatch(/^KAPI_GUESS_LOCK_AFTER/);
-    expect(problems({ KAPI_GUESS_HARD_LIMIT: '101' })[0]).toMatch(/^KAPI_GUESS_HARD_LIMIT/);
-    expect(problems({ KAPI_GUESS_HARD_LIMIT_DAYS: '30' })[0]).toMatch(/^KAPI_GUESS_HARD_LIMIT_DAYS/);
-    expect(problems({ KAPI_GUESS_PREFIX_LENGTH: '11' })[0]).toMatch(/^KAPI_GUESS_PREFIX_LENGTH/);
-    expect(problems({ KAPI_MSSP_REQUESTS_PER_HOUR: '0' })[0]).toMatch(/^KAPI_MSSP_REQUESTS_PER_HOUR/);
-    expect(problems({ KAPI_DEVICE_COOKIE_DAYS: 'forever' })[0]).toMatch(/^KAPI_DEVICE_COOKIE_DAYS/);
+    expect(configProblems({ KAPI_GUESS_LOCK_SECONDS: '0' })[0]).toMatch(/^KAPI_GUESS_LOCK_SECONDS/);
+    expect(configProblems({ KAPI_GUESS_LOCK_AFTER: '1.5' })[0]).toMatch(/^KAPI_GUESS_LOCK_AFTER/);
+    expect(configProblems({ KAPI_GUESS_HARD_LIMIT: '101' })[0]).toMatch(/^KAPI_GUESS_HARD_LIMIT/);
+    expect(configProblems({ KAPI_GUESS_HARD_LIMIT_DAYS: '30' })[0]).toMatch(/^KAPI_GUESS_HARD_LIMIT_DAYS/);
+    expect(configProblems({ KAPI_GUESS_PREFIX_LENGTH: '11' })[0]).toMatch(/^KAPI_GUESS_PREFIX_LENGTH/);
+    expect(configProblems({ KAPI_MSSP_REQUESTS_PER_HOUR: '0' })[0]).toMatch(/^KAPI_MSSP_REQUESTS_PER_HOUR/);
+    expect(configProblems({ KAPI_DEVICE_COOKIE_DAYS: 'forever' })[0]).toMatch(/^KAPI_DEVICE_COOKIE_DAYS/);
   });
 });

@@ -7,7 +7,7 @@ import type { Flow, Method, PolicyInput } from '../../src/engine/types.js';
 import { POLICIES } from '../../interactions/index.js';
 
 function method(id: string, factor: 'first' | 'second', acr: 'low' | 'substantial' | 'high', amr: string[]): Method {
-  return { id, factor, acr, amr, labelKey: id, start: async () => ({ kind: 'prompt', view: id }), continue: async () => ({ kind: 'prompt', view: id }) };
+  return { id, factor, acr, amr, labelKey: 'method.password', start: async () => ({ kind: 'prompt', view: id }), continue: async () => ({ kind: 'prompt', view: id }) };
 }
 const password = method('password', 'first', 'low', ['pwd']);
 const eSignature = method('e-signature', 'first', 'high', ['hwk', 'sc', 'pin']);

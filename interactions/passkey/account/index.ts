@@ -14,10 +14,22 @@ import { CEREMONY_SECONDS, attestationFrom, claimedChallenge, type Challenges, t
 import type { Passkey, PasskeyStore } from '../credentials.js';
 import { PASSKEY_SCRIPT } from '../method.js';
 import '../messages.js';
+import type { Notification } from '../../../src/accounts/notifier.js';
+import type { MessageKey } from '../../../src/i18n/index.js';
 
 const PAGE = '/account/passkeys';
 const VIEWS = '/interactions/passkey/account/views';
-const NOTICES = new Set(['registered', 'removed', 'renamed', 'in_use', 'unchanged', 'not_allowed', 'refused', 'expired']);
+/** The notices the page says after a change, by the name its redirect carries. */
+const NOTICES: Readonly<Record<string, MessageKey>> = {
+  registered: 'passkeys.notice.registered',
+  removed: 'passkeys.notice.removed',
+  renamed: 'passkeys.notice.renamed',
+  in_use: 'passkeys.notice.in_use',
+  unchanged: 'passkeys.notice.unchanged',
+  not_allowed: 'passkeys.notice.not_allowed',
+  refused: 'passkeys.notice.refused',
+  expired: 'passkeys.notice.expired',
+};
 const NAME_MAX = 60;
 
 /**
@@ -49,10 +61,16 @@ async function audit(ctx: Context, deps: AccountDeps, session: AccountSession, t
   await deps.services.audit.event({ type, accountId: session.accountId, clientId: ACCOUNT_CLIENT_ID, actor: 'self', ip: deps.clientIp(ctx), detail: { ...detail, methods: session.methods, acr: session.acr } }, trx);
 }
 
+/** What the person is told on her verified phone and e-mail when a passkey is added or removed. */
+const NOTIFICATION: Record<'registered' | 'removed', Notification> = {
+  registered: { sms: 'passkeys.notify.registered.sms', subject: 'passkeys.notify.registered.subject', mail: 'passkeys.notify.registered.mail' },
+  removed: { sms: 'passkeys.notify.removed.sms', subject: 'passkeys.notify.removed.subject', mail: 'passkeys.notify.removed.mail' },
+};
+
 async function notify(ctx: Context, deps: AccountDeps, accountId: string, event: 'registered' | 'removed', name: string): Promise<void> {
   const account = await deps.services.accounts.findById(accountId);
   if (!account) return;
-  await deps.ports.notifier.notify(account, `passkeys.notify.${event}`, { when: format(ctx, new Date()), name }, localeFor(ctx)).catch((err: unknown) => log.warn({ err: (err as Error).message }, 'passkey notification failed'));
+  await deps.ports.notifier.notify(account, NOTIFICATION[event], { when: format(ctx, new Date()), name }, localeFor(ctx)).catch((err: unknown) => log.warn({ err: (err as Error).message }, 'passkey notification failed'));
 }
 
 /** A way in added or removed: the person's other sessions end (one may be an intruder's). */
@@ -77,7 +95,7 @@ export function passkeyPages(pages: PasskeyPagesDeps): (router: Router, deps: Ac
       const session = await requireAccount(ctx, deps);
       if (!session) return;
       const list = await store.list(session.accountId);
-      const notice = typeof ctx.query.notice === 'string' && NOTICES.has(ctx.query.notice) ? ctx.query.notice : undefined;
+      const notice = typeof ctx.query.notice === 'string' && Object.hasOwn(NOTICES, ctx.query.notice) ? ctx.query.notice : undefined;
       await renderAccountPage(ctx, session, `${VIEWS}/passkeys`, {
         id: 'passkeys',
         titleKey: 'passkeys.title',
@@ -87,6 +105,7 @@ export function passkeyPages(pages: PasskeyPagesDeps): (router: Router, deps: Ac
           mayRemove: !unmetBy(session, PASSKEY_REMOVE_RULE),
           strongUrl: signInUrl(PAGE, PASSKEY_ADD_RULE, true),
           notice,
+          noticeKey: notice ? NOTICES[notice] : undefined,
           nameMax: NAME_MAX,
         },
       });

@@ -11,13 +11,24 @@ import type { AccountDeps } from '../../../src/web/account/deps.js';
 import { accountForm, requireAccount, requireAccountForm } from '../../../src/web/account/guard.js';
 import { renderAccountPage } from '../../../src/web/account/render.js';
 import { signInUrl, unmetBy, type AccessRule, type AccountSession } from '../../../src/web/account/session.js';
+import type { MessageKey } from '../../../src/i18n/index.js';
 import { localeFor } from '../../../src/web/locale.js';
+import { noticeFrom } from '../../../src/web/notice.js';
 import { FACTOR_FRESH_SECONDS, FACTOR_LEVEL } from '../../../src/assurance/factor-changes.js';
-import './messages.js';
+import { FACTOR_NOTIFICATION } from './messages.js';
 
 const PAGE = '/account/second-factors';
 const VIEWS = '/interactions/second-factor/account/views';
-const NOTICES = new Set(['two_factor_on', 'two_factor_off', 'totp_activated', 'totp_deactivated', 'device_deleted', 'unchanged', 'no_factor']);
+/** What the page says after each change it redirects from (`?notice=`). */
+const NOTICES = {
+  two_factor_on: 'second_factors.notice.two_factor_on',
+  two_factor_off: 'second_factors.notice.two_factor_off',
+  totp_activated: 'second_factors.notice.totp_activated',
+  totp_deactivated: 'second_factors.notice.totp_deactivated',
+  device_deleted: 'second_factors.notice.device_deleted',
+  unchanged: 'second_factors.notice.unchanged',
+  no_factor: 'second_factors.notice.no_factor',
+} as const satisfies Record<string, MessageKey>;
 const ACTIVATION_GUESSES = 5;
 
 /** Turning 2FA on or off: a re-authentication (sign-in at most 5 minutes old). */
@@ -37,12 +48,12 @@ export interface SecondFactorStores {
   totp: TotpStore;
 }
 
-async function notify(ctx: Context, deps: AccountDeps, accountId: string, name: string, params: Record<string, string> = {}): Promise<void> {
+async function notify(ctx: Context, deps: AccountDeps, accountId: string, name: keyof typeof FACTOR_NOTIFICATION, params: Record<string, string> = {}): Promise<void> {
   const account = await deps.services.accounts.findById(accountId);
   if (!account) return;
   const locale = localeFor(ctx);
   const when = new Date().toLocaleString(locale === 'tr' ? 'tr-TR' : 'en-GB', { timeZone: 'Europe/Istanbul' });
-  await deps.ports.notifier.notify(account, `second_factors.notify.${name}`, { when, ...params }, locale).catch((err: unknown) => log.warn({ err: (err as Error).message }, 'second-factor notification failed'));
+  await deps.ports.notifier.notify(account, FACTOR_NOTIFICATION[name], { when, ...params }, locale).catch((err: unknown) => log.warn({ err: (err as Error).message }, 'second-factor notification failed'));
 }
 
 async function audit(ctx: Context, deps: AccountDeps, session: AccountSession, type: string, detail: Record<string, unknown> = {}): Promise<void> {
@@ -55,7 +66,7 @@ async function endOtherSessions(ctx: Context, deps: AccountDeps, session: Accoun
   if (ended) await audit(ctx, deps, session, 'session.ended_by_setting', { setting, sessions: ended });
 }
 
-async function totpSetupPage(ctx: Context, deps: AccountDeps, session: AccountSession, setup: { secret: string; uri: string }, error?: string, status = 200): Promise<void> {
+async function totpSetupPage(ctx: Context, session: AccountSession, setup: { secret: string; uri: string }, error?: MessageKey, status = 200): Promise<void> {
   const qr = await QRCode.toDataURL(setup.uri, { errorCorrectionLevel: 'M', margin: 2, width: 240 });
   await renderAccountPage(ctx, session, `${VIEWS}/totp-setup`, {
     id: 'second_factors',
@@ -75,7 +86,7 @@ export function secondFactorPages(stores: SecondFactorStores): (router: Router, 
       const { devices, totp } = stores;
       const list = await devices.list(account.id);
       const totpActive = await totp.isActive(account.id);
-      const notice = typeof ctx.query.notice === 'string' && NOTICES.has(ctx.query.notice) ? ctx.query.notice : undefined;
+      const notice = noticeFrom(NOTICES, ctx.query.notice);
       const locale = localeFor(ctx);
       const format = (d: Date) => d.toLocaleString(locale === 'tr' ? 'tr-TR' : 'en-GB', { timeZone: 'Europe/Istanbul' });
       await renderAccountPage(ctx, session, `${VIEWS}/second-factors`, {
@@ -142,7 +153,7 @@ export function secondFactorPages(stores: SecondFactorStores): (router: Router, 
         return ctx.redirect(`${PAGE}?notice=unchanged`);
       }
       await audit(ctx, deps, form.session, 'account.totp_activation_started');
-      await totpSetupPage(ctx, deps, form.session, setup);
+      await totpSetupPage(ctx, form.session, setup);
     });
 
     router.post('/second-factors/totp/activate', accountForm, async (ctx: Context) => {
@@ -158,9 +169,9 @@ export function secondFactorPages(stores: SecondFactorStores): (router: Router, 
         return ctx.redirect(PAGE);
       }
       const attempts = await deps.services.state.incr(`totp-activate:{${account.id}}`, 900);
-      if (attempts > ACTIVATION_GUESSES) return totpSetupPage(ctx, deps, session, setup, 'second_factors.error.locked', 429);
+      if (attempts > ACTIVATION_GUESSES) return totpSetupPage(ctx, session, setup, 'second_factors.error.locked', 429);
       const result = await totp.check(account.id, (input.code ?? '').replace(/\s+/g, ''), { activate: true });
-      if (result !== 'ok') return totpSetupPage(ctx, deps, session, setup, 'second_factors.error.code_wrong', 400);
+      if (result !== 'ok') return totpSetupPage(ctx, session, setup, 'second_factors.error.code_wrong', 400);
       await deps.services.state.del(`totp-activate:{${account.id}}`);
       await audit(ctx, deps, session, 'account.totp_activated');
       await endOtherSessions(ctx, deps, session, 'factor_added', 'totp_activated');

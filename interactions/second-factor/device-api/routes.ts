@@ -12,7 +12,7 @@ import { parseQrPayload, viewOf, type Approvals } from '../devices/approvals.js'
 import type { DeviceRegistry, RegisteredDevice } from '../devices/device-registry.js';
 import type { DeviceProofs } from '../devices/proofs.js';
 import type { Counter } from '../../../src/security/limiters.js';
-import { translate } from '../../../src/web/i18n.js';
+import { translate } from '../../../src/i18n/index.js';
 import { localeFor } from '../../../src/web/locale.js';
 import { renderPage } from '../../../src/web/render.js';
 import { log } from '../../../src/log.js';
@@ -21,7 +21,7 @@ import { verifyDpopAccessToken } from '../../../src/oidc/dpop.js';
 import { mayAddFactor } from '../../../src/assurance/factor-changes.js';
 import type { TokenFacts } from '../../../src/sessions/token-revocations.js';
 import { answerBody, registerBody, scanBody } from './schemas.js';
-import '../account/messages.js';
+import { FACTOR_NOTIFICATION } from '../account/messages.js';
 
 // The device API (/device/v1, docs/openapi/device.paths.json): what the mobile app (and `kapi-device`)
 // calls. Registration is authenticated by the app's DPoP-bound access token; every other call by a
@@ -139,7 +139,7 @@ export function deviceApiRouter(deps: DeviceApiDeps): Router {
     // A new factor: every other session of the person ends (one may be an intruder's), the app's own stays.
     await deps.sessions.endForAccount(account.id, { reason: 'factor_added', ...(token.sessionUid ? { except: token.sessionUid } : {}) });
     const when = new Date().toLocaleString('tr-TR', { timeZone: 'Europe/Istanbul' });
-    await deps.notifier.notify(account, 'second_factors.notify.device_registered', { name: registered.name, when }, localeFor(ctx)).catch((err: unknown) => log.warn({ err: (err as Error).message }, 'device notification failed'));
+    await deps.notifier.notify(account, FACTOR_NOTIFICATION.device_registered, { name: registered.name, when }, localeFor(ctx)).catch((err: unknown) => log.warn({ err: (err as Error).message }, 'device notification failed'));
     ctx.status = 201;
     ctx.body = { device_id: registered.id, name: registered.name, created_at: registered.createdAt.toISOString() };
   });

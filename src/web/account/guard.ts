@@ -1,11 +1,20 @@
 import { bodyParser } from '@koa/bodyparser';
 import type { Context } from 'koa';
+import type { MessageKey } from '../../i18n/index.js';
 import { formFields } from '../form-fields.js';
-import { translate } from '../i18n.js';
 import { localeFor } from '../locale.js';
 import type { AccountDeps } from './deps.js';
-import { renderAccountPage } from './render.js';
+import { methodName } from './method-name.js';
+import { LEVEL_LABEL } from '../messages.js';
+import { renderAccountPage, renderSignedOut } from './render.js';
 import { assertAccountCsrf, currentSession, safeNext, signInUrl, unmetBy, type AccessRule, type AccountSession } from './session.js';
+
+/** What the page says a session lacks for a rule. */
+const STRONGER_MESSAGE = {
+  acr: 'account.stronger.acr',
+  methods: 'account.stronger.methods',
+  fresh: 'account.stronger.fresh',
+} as const satisfies Record<NonNullable<ReturnType<typeof unmetBy>>, MessageKey>;
 
 /** The body parser every account form uses: urlencoded only, small. */
 export const accountForm = bodyParser({ enableTypes: ['form'], formLimit: '16kb' });
@@ -21,7 +30,7 @@ export async function requireAccount(ctx: Context, deps: AccountDeps, rule: Acce
   if (!session) {
     if (ctx.method !== 'GET') {
       // A form posted after the session ended: nothing is changed; say so and offer to sign in.
-      await renderAccountPage(ctx, undefined, '/src/web/account/views/signed-out', { id: 'signed-out', titleKey: 'account.signed_out.title', data: { messageKey: 'account.session_ended' } }, { status: 401 });
+      await renderSignedOut(ctx, 'account.session_ended', { status: 401 });
       return undefined;
     }
     ctx.redirect(signInUrl(next, rule));
@@ -34,9 +43,9 @@ export async function requireAccount(ctx: Context, deps: AccountDeps, rule: Acce
     id: 'stronger',
     titleKey: 'account.stronger.title',
     data: {
-      reason: missing,
-      level: rule.acr,
-      methodNames: (rule.methods ?? []).map((m) => translate(locale, `method.${m}`)).join(', '),
+      messageKey: STRONGER_MESSAGE[missing],
+      levelLabel: rule.acr && LEVEL_LABEL[rule.acr],
+      methodNames: (rule.methods ?? []).map((m) => methodName(locale, deps.traits, m)).join(', '),
       signInUrl: signInUrl(next, rule, true),
     },
   }, { status: 403 });

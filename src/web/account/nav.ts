@@ -1,4 +1,5 @@
 import type { ModuleNavEntry } from '../../engine/module.js';
+import type { MessageKey } from '../../i18n/index.js';
 
 /**
  * The account pages' navigation, in order. Each feature of src/web/account/pages adds its own entry
@@ -8,7 +9,7 @@ import type { ModuleNavEntry } from '../../engine/module.js';
 export interface NavEntry {
   id: string;
   href: string;
-  labelKey: string;
+  labelKey: MessageKey;
 }
 
 export const ACCOUNT_NAV: NavEntry[] = [

@@ -1,6 +1,5 @@
 import type { Context } from 'koa';
-import type { Locale } from '../i18n.js';
-import { translate } from '../i18n.js';
+import { translate, type Locale, type MessageKey } from '../../i18n/index.js';
 import { localeFor } from '../locale.js';
 import { renderPage, type PageOptions } from '../render.js';
 import { ACCOUNT_NAV, type NavEntry } from './nav.js';
@@ -14,7 +13,7 @@ export async function renderAccountPage(
   ctx: Context,
   session: AccountSession | undefined,
   view: string,
-  page: { id: string; titleKey: string; data?: Record<string, unknown> },
+  page: { id: string; titleKey: MessageKey; data?: Record<string, unknown> },
   options: PageOptions = {},
 ): Promise<void> {
   const locale: Locale = localeFor(ctx);
@@ -27,4 +26,9 @@ export async function renderAccountPage(
     csrf: session?.csrf,
     ...page.data,
   }, options);
+}
+
+/** The signed-out page, saying why (the session ended, a sign-in did not complete, signed out). */
+export async function renderSignedOut(ctx: Context, messageKey: MessageKey, options: PageOptions = {}): Promise<void> {
+  await renderAccountPage(ctx, undefined, '/src/web/account/views/signed-out', { id: 'signed-out', titleKey: 'account.signed_out.title', data: { messageKey } }, options);
 }

@@ -3,16 +3,17 @@ import type { Context } from 'koa';
 import { isAcr } from '../../assurance/levels.js';
 import { constantTimeEqual, deriveKey, hmac, randomToken, sha256 } from '../../security/crypto.js';
 import { createHash } from 'node:crypto';
-import { translate } from '../i18n.js';
 import { localeFor } from '../locale.js';
 import { ACCOUNT_CLIENT_ID, accountRedirectUri, accountSignedOutUri } from './client.js';
 import type { AccountDeps } from './deps.js';
-import { renderAccountPage } from './render.js';
+import { renderAccountPage, renderSignedOut } from './render.js';
 import { formFields } from '../form-fields.js';
 import { accountForm, requireAccount } from './guard.js';
 import { assertAccountCsrf, currentSession, safeNext, type AccountSession } from './session.js';
 import { ACCOUNT_PAGES } from './pages/index.js';
 import { accountNav } from './nav.js';
+import { methodName } from './method-name.js';
+import { LEVEL_LABEL } from '../messages.js';
 import './messages.js';
 
 const LOGIN_COOKIE = 'kapi_account_login';
@@ -50,10 +51,10 @@ export function accountRouter(deps: AccountDeps): Router {
       titleKey: 'account.home.title',
       data: {
         name: account ? `${account.givenName} ${account.familyName}` : '',
-        methods: session.methods.map((m) => translate(locale, `method.${m}`)),
+        methods: session.methods.map((m) => methodName(locale, deps.traits, m)),
+        levelLabel: LEVEL_LABEL[session.acr],
         signedInAt,
         signedInAtText: signedInAt.toLocaleString(locale === 'tr' ? 'tr-TR' : 'en-GB', { timeZone: 'Europe/Istanbul' }),
-        notice: typeof ctx.query.notice === 'string' && /^account\.notice\.[a-z_]+$/.test(ctx.query.notice) ? ctx.query.notice : undefined,
       },
     });
   });
@@ -98,11 +99,11 @@ export function accountRouter(deps: AccountDeps): Router {
     }
     const state = typeof ctx.query.state === 'string' ? ctx.query.state : '';
     if (!started || sha256(state) !== started.state) {
-      await renderAccountPage(ctx, undefined, '/src/web/account/views/signed-out', { id: 'signed-out', titleKey: 'account.signed_out.title', data: { messageKey: 'account.login_not_started' } }, { status: 400 });
+      await renderSignedOut(ctx, 'account.login_not_started', { status: 400 });
       return;
     }
     if (typeof ctx.query.error === 'string') {
-      await renderAccountPage(ctx, undefined, '/src/web/account/views/signed-out', { id: 'signed-out', titleKey: 'account.signed_out.title', data: { messageKey: ctx.query.error === 'access_denied' ? 'account.login_cancelled' : 'account.login_failed' } }, { status: 400 });
+      await renderSignedOut(ctx, ctx.query.error === 'access_denied' ? 'account.login_cancelled' : 'account.login_failed', { status: 400 });
       return;
     }
     // "Verify it's me" (or any sign-in) that ended as another person: the earlier person's session was
@@ -144,7 +145,7 @@ export function accountRouter(deps: AccountDeps): Router {
   });
 
   router.get('/signed-out', async (ctx) => {
-    await renderAccountPage(ctx, undefined, '/src/web/account/views/signed-out', { id: 'signed-out', titleKey: 'account.signed_out.title', data: { messageKey: 'account.signed_out.body' } });
+    await renderSignedOut(ctx, 'account.signed_out.body');
   });
 
   for (const page of ACCOUNT_PAGES) page(router, deps);

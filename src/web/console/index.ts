@@ -6,7 +6,7 @@ import { isKapiError } from '../../errors.js';
 import { log } from '../../log.js';
 import { operatorServices } from '../../operators/index.js';
 import type { Services } from '../../services.js';
-import { translate } from '../i18n.js';
+import { translate } from '../../i18n/index.js';
 import { localeFor } from '../locale.js';
 import { staticFiles } from '../static.js';
 import { CONSOLE_PATH, consoleOrigin, ensureConsoleClient } from './client.js';

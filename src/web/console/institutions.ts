@@ -4,7 +4,8 @@ import type { Changed } from '../../clients/institution-admin.js';
 import { parseJwks } from '../../clients/jwks.js';
 import { SCOPE_CLAIMS } from '../../oidc/claims.js';
 import type { StoredClient } from '../../clients/client-service.js';
-import { translate, type Locale } from '../i18n.js';
+import { translate, type Locale } from '../../i18n/index.js';
+import { FIELD_LABEL, SCOPE_LABEL, type ConsoleField } from './messages.js';
 import { localeFor } from '../locale.js';
 import { CONSOLE_PATH } from './client.js';
 import type { ConsoleDeps } from './deps.js';
@@ -99,7 +100,7 @@ export function institutionRoutes(router: Router, deps: ConsoleDeps): void {
       const approval = scopes.includes(scope) ? await institutions.trail.approvalOf(clientId, scope) : undefined;
       return {
         scope,
-        label: translate(locale, `console.scope.${scope}`),
+        label: SCOPE_LABEL[scope] ? translate(locale, SCOPE_LABEL[scope]) : scope,
         claims: ((SCOPE_CLAIMS as Record<string, readonly string[]>)[scope] ?? []).join(', '),
         approved: scopes.includes(scope),
         approval: approval && { actor: approval.actor, at: approval.at.toISOString(), time: consoleTime(approval.at, locale) },
@@ -205,7 +206,7 @@ export function institutionRoutes(router: Router, deps: ConsoleDeps): void {
 function settingsRows(m: Record<string, unknown>, locale: Locale): { key: string; label: string; value: string }[] {
   const list = (v: unknown) => (Array.isArray(v) && v.length ? v.join(', ') : '—');
   const yes = (v: unknown) => translate(locale, v === true ? 'console.yes' : 'console.no');
-  const rows: [string, string][] = [
+  const rows: [ConsoleField, string][] = [
     ['client_id', String(m.client_id)],
     ['name', String(m.client_name ?? '')],
     ['redirect_uris', list(m.redirect_uris)],
@@ -221,5 +222,5 @@ function settingsRows(m: Record<string, unknown>, locale: Locale): { key: string
     ['fapi', yes(m.fapi)],
     ['grant_types', list(m.grant_types)],
   ];
-  return rows.map(([key, value]) => ({ key, label: translate(locale, `console.field.${key}`), value }));
+  return rows.map(([key, value]) => ({ key, label: translate(locale, FIELD_LABEL[key]), value }));
 }

@@ -2,12 +2,13 @@ import type Router from '@koa/router';
 import type { Context } from 'koa';
 import { MIN_NEXT_KEY_AGE_SECONDS, type StoredKey } from '../../../keys/key-store.js';
 import { isKapiError } from '../../errors.js';
-import { translate } from '../i18n.js';
+import { translate } from '../../i18n/index.js';
 import { localeFor } from '../locale.js';
 import { CONSOLE_PATH } from './client.js';
 import type { ConsoleDeps } from './deps.js';
 import { consoleForm, requireOperator, requireOperatorForm, type Operator } from './guard.js';
 import { consoleTime, renderConsolePage } from './render.js';
+import { KEY_STATE_LABEL } from './messages.js';
 
 // Signing keys in the operator console: their state (next, active, retiring, retired), when the next
 // keys may be activated (published for an hour, so relying parties know them), and "rotate now" —
@@ -18,7 +19,7 @@ export function keyRoutes(router: Router, deps: ConsoleDeps): void {
     const locale = localeFor(ctx);
     const all = await deps.services.keys.list();
     const when = (d: Date | null) => (d ? { at: new Date(d).toISOString(), time: consoleTime(new Date(d), locale) } : undefined);
-    const row = (k: StoredKey) => ({ kid: k.kid, alg: k.alg, state: k.state, stateLabel: translate(locale, `console.keys.state.${k.state}`), created: when(k.createdAt), activated: when(k.activatedAt), retireAfter: when(k.retireAfter) });
+    const row = (k: StoredKey) => ({ kid: k.kid, alg: k.alg, state: k.state, stateLabel: KEY_STATE_LABEL[k.state] ? translate(locale, KEY_STATE_LABEL[k.state]!) : k.state, created: when(k.createdAt), activated: when(k.activatedAt), retireAfter: when(k.retireAfter) });
     const next = all.filter((k) => k.state === 'next');
     const ready = next.length ? new Date(Math.max(...next.map((k) => new Date(k.createdAt).getTime())) + MIN_NEXT_KEY_AGE_SECONDS * 1000) : undefined;
     await renderConsolePage(ctx, operator.view, 'keys', {

@@ -1,8 +1,8 @@
 import type { Context } from 'koa';
-import { translate, type Locale } from '../i18n.js';
+import { translate, type Locale, type MessageKey } from '../../i18n/index.js';
 import { localeFor } from '../locale.js';
 import { renderPage, type PageOptions } from '../render.js';
-import './messages.js';
+import { FIELD_LABEL, GATE_LABEL, ROLE_LABEL, SCOPE_LABEL, SUBJECT_LABEL } from './messages.js';
 
 /** Who is signed in, as the console's shell shows them (name, role, the sign-out form's token). */
 export interface OperatorView {
@@ -24,7 +24,7 @@ export function consoleTime(at: Date, locale: Locale): string {
 }
 
 /** Renders a console page inside the console's shell. `view` is a file name in ./views. */
-export async function renderConsolePage(ctx: Context, operator: OperatorView | undefined, view: string, page: { id: string; titleKey: string; titleParams?: Record<string, string>; data?: Record<string, unknown> }, options: PageOptions = {}): Promise<void> {
+export async function renderConsolePage(ctx: Context, operator: OperatorView | undefined, view: string, page: { id: string; titleKey: MessageKey; titleParams?: Record<string, string>; data?: Record<string, unknown> }, options: PageOptions = {}): Promise<void> {
   const locale: Locale = localeFor(ctx);
   await renderPage(ctx, `/src/web/console/views/${view}`, locale, {
     title: translate(locale, page.titleKey, page.titleParams),
@@ -32,6 +32,12 @@ export async function renderConsolePage(ctx: Context, operator: OperatorView | u
     current: page.id,
     operator,
     csrf: operator?.csrf,
+    // Typed key maps for the templates, which name keys only as literals or from these (test/unit/messages.test.ts).
+    fieldKeys: FIELD_LABEL,
+    scopeKeys: SCOPE_LABEL,
+    gateKeys: GATE_LABEL,
+    roleKeys: ROLE_LABEL,
+    subjectKeys: SUBJECT_LABEL,
     ...page.data,
   }, options);
 }

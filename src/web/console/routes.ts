@@ -2,7 +2,8 @@ import Router from '@koa/router';
 import type { Context, Next } from 'koa';
 import { isKapiError } from '../../errors.js';
 import { trailCsv, trailJson, type TrailRow } from '../../operators/audit-trail.js';
-import { translate } from '../i18n.js';
+import { translate } from '../../i18n/index.js';
+import { ACTION_LABEL } from './messages.js';
 import { localeFor } from '../locale.js';
 import { CONSOLE_CLIENT_ID, CONSOLE_PATH, consoleSignedOutUri } from './client.js';
 import type { ConsoleDeps } from './deps.js';
@@ -85,7 +86,7 @@ export function consoleRouter(deps: ConsoleDeps): Router {
       id: r.id,
       at: r.at.toISOString(),
       time: consoleTime(r.at, locale),
-      action: translate(locale, `console.action.${r.action}`),
+      action: ACTION_LABEL[r.action] ? translate(locale, ACTION_LABEL[r.action]!) : r.action,
       actor: r.actor,
       via: r.via,
       clientId: r.clientId ?? '',

@@ -5,7 +5,7 @@ import type { PopulationRegistry } from '../../../adapters/population-registry/p
 import type { ClientService } from '../../clients/client-service.js';
 import { DEMO_CLIENT_ID } from '../../demo/routes.js';
 import { DEMO_CITIZENS } from '../../demo/seed.js';
-import { translate } from '../i18n.js';
+import { translate } from '../../i18n/index.js';
 import { localeFor } from '../locale.js';
 import { renderPage } from '../render.js';
 import { integrationView } from './integration.js';

@@ -2,7 +2,7 @@ import { METHOD_TRAITS } from '../../../interactions/index.js';
 import { rank } from '../../assurance/levels.js';
 import { acrAmrRows } from '../../engine/acr-amr-table.js';
 import { SCOPE_CLAIMS } from '../../oidc/claims.js';
-import { translate, type Locale } from '../i18n.js';
+import { translate, type Locale } from '../../i18n/index.js';
 import { dotnetProgram, type ExampleValues, nodeExample, springJava, springYaml } from './examples.js';
 import './messages.js';
 

@@ -1,6 +1,6 @@
 import { atLeast, maxAcr } from '../../assurance/levels.js';
 import type { Flow, Method } from '../../engine/types.js';
-import { translate, type Locale } from '../i18n.js';
+import { translate, type Locale } from '../../i18n/index.js';
 
 /**
  * The other ways in, named where a step is closed or unavailable ("this step is locked for 15 minutes;

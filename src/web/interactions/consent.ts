@@ -2,8 +2,8 @@ import type { Context } from 'koa';
 import type { InteractionLike } from '../../engine/flow-store.js';
 import type { ClientView, Flow } from '../../engine/types.js';
 import { claimNamesFor } from '../../oidc/claims.js';
-import { claimLabelKey } from '../claim-labels.js';
-import { translate } from '../i18n.js';
+import { claimName } from '../claim-labels.js';
+import { translate } from '../../i18n/index.js';
 import { renderPage } from '../render.js';
 import type { InteractionDeps } from './context.js';
 
@@ -34,7 +34,7 @@ export async function showConsent(deps: Pick<InteractionDeps, 'accounts'>, ctx: 
     uid: interaction.uid,
     csrf: flow.csrf,
     client,
-    claims: [...claims, ...extras].map((name) => ({ name, labelKey: claimLabelKey(name, naming?.nationalIdType) })),
+    claims: [...claims, ...extras].map((name) => ({ name, label: claimName(flow.locale, name, naming?.nationalIdType) })),
   });
 }
 

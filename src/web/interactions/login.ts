@@ -1,9 +1,9 @@
-import type { Acr } from '../../assurance/levels.js';
 import { reachedLevel } from '../../engine/assurance.js';
 import type { LoginRequest } from '../../engine/login-port.js';
 import * as steps from '../../engine/steps.js';
 import type { Outcome, StepRequest } from '../../engine/steps.js';
-import { translate } from '../i18n.js';
+import { translate } from '../../i18n/index.js';
+import { LEVEL_LABEL, REFUSAL_MESSAGE } from '../messages.js';
 import { renderPage } from '../render.js';
 import { bindUpstreamAnswer } from '../upstream-binding.js';
 import { alternativesFor } from './alternatives.js';
@@ -64,7 +64,7 @@ async function answer(deps: InteractionDeps, req: LoginRequest, outcome: Outcome
       const alternatives = alternativesFor(deps.methods.all(), flow, method, flow.locale);
       const error = step.kind === 'prompt' && step.error ? { ...step.error, params: { methods: alternatives, ...step.error.params } } : undefined;
       return renderPage(ctx, step.view, flow.locale, {
-        title: translate(flow.locale, `${method.labelKey}`),
+        title: translate(flow.locale, method.labelKey),
         uid: interaction.uid,
         csrf: flow.csrf,
         client: req.client,
@@ -88,8 +88,9 @@ async function answer(deps: InteractionDeps, req: LoginRequest, outcome: Outcome
         uid: interaction.uid,
         csrf: flow.csrf,
         client: req.client,
-        level: flow.requiredAcr ?? 'low',
         code: outcome.code,
+        messageKey: REFUSAL_MESSAGE[outcome.code],
+        levelLabel: LEVEL_LABEL[flow.requiredAcr ?? 'low'],
       }, { status: 403 });
     case 'chooser': {
       const notice = stepNotice(deps, req);
@@ -99,7 +100,7 @@ async function answer(deps: InteractionDeps, req: LoginRequest, outcome: Outcome
         uid: interaction.uid,
         csrf: flow.csrf,
         client: req.client,
-        level: flow.requiredAcr,
+        levelLabel: flow.requiredAcr && LEVEL_LABEL[flow.requiredAcr],
         // A method with a chooser form (the password) comes first, with its form; the others as buttons.
         forms: outcome.methods.filter((m) => m.chooserForm).map((m) => ({ id: m.id, labelKey: m.labelKey, view: m.chooserForm, action: `/interaction/${interaction.uid}/method/${m.id}/continue` })),
         methods: outcome.methods.filter((m) => !m.chooserForm).map((m) => ({ id: m.id, labelKey: m.labelKey })),
@@ -133,12 +134,9 @@ function stepNotice(deps: InteractionDeps, req: LoginRequest): { done: string; w
     ? translate(locale, 'step.done_password')
     : label
       ? translate(locale, 'step.done_method', { method: translate(locale, label) })
-      : translate(locale, 'step.done_session', { level: translate(locale, levelKey(reachedLevel(flow.completed) ?? 'low')) });
+      : translate(locale, 'step.done_session', { level: translate(locale, LEVEL_LABEL[reachedLevel(flow.completed) ?? 'low']) });
   const why = flow.nextStepWhy === 'second_factor'
     ? translate(locale, 'step.why_second_factor')
-    : translate(locale, 'step.why_level', { client: req.client.name, level: translate(locale, levelKey(flow.requiredAcr ?? 'low')) });
+    : translate(locale, 'step.why_level', { client: req.client.name, level: translate(locale, LEVEL_LABEL[flow.requiredAcr ?? 'low']) });
   return { done, why };
 }
-
-const LEVEL_KEYS = { low: 'level.low', substantial: 'level.substantial', high: 'level.high' } as const;
-const levelKey = (level: Acr) => LEVEL_KEYS[level];

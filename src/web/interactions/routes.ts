@@ -15,7 +15,7 @@ import type { InteractionDeps } from './context.js';
 import { decideConsent, showConsent } from './consent.js';
 import { chooseMethod, continueMethod, pollMethod, showLogin, type LoginRequest } from './login.js';
 import { renderPage } from '../render.js';
-import { translate } from '../i18n.js';
+import { translate } from '../../i18n/index.js';
 
 type Client = NonNullable<Awaited<ReturnType<Provider['Client']['find']>>>;
 

@@ -1,6 +1,7 @@
 import { bodyParser } from '@koa/bodyparser';
 import type { Context } from 'koa';
 import { KapiError } from '../../errors.js';
+import type { MessageKey } from '../../i18n/index.js';
 import { isRefusal } from '../../registrar/refusal.js';
 import type { Office } from '../../registrar/repository.js';
 import type { StaffContext } from '../../registrar/types.js';
@@ -49,13 +50,20 @@ function csrfOf(deps: OfficeDeps, uid: string): string {
 }
 
 const STATUS: Record<GateProblem, number> = { signed_out: 401, level: 403, not_registrar: 403, office_inactive: 403, stale: 403 };
+const GATE_MESSAGE = {
+  signed_out: 'office.gate.signed_out',
+  level: 'office.gate.level',
+  not_registrar: 'office.gate.not_registrar',
+  office_inactive: 'office.gate.office_inactive',
+  stale: 'office.gate.stale',
+} as const satisfies Record<GateProblem, MessageKey>;
 
 async function refuse(ctx: Context, problem: GateProblem): Promise<undefined> {
   // After a sign-in, the clerk starts from the page she asked for (GET) or the console's start (a form
   // post cannot be repeated by a redirect; nothing of it was done).
   const next = ctx.method === 'GET' ? ctx.path : OFFICE_PATH;
   const signIn = problem === 'not_registrar' || problem === 'office_inactive' ? undefined : officeSignInUrl(next, problem !== 'signed_out');
-  await renderOfficePage(ctx, undefined, 'gate', { id: 'gate', titleKey: 'office.gate.title', data: { problem, signIn } }, { status: STATUS[problem] });
+  await renderOfficePage(ctx, undefined, 'gate', { id: 'gate', titleKey: 'office.gate.title', data: { problem, messageKey: GATE_MESSAGE[problem], signIn } }, { status: STATUS[problem] });
   return undefined;
 }
 

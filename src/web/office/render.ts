@@ -1,5 +1,5 @@
 import type { Context } from 'koa';
-import { translate, type Locale } from '../i18n.js';
+import { translate, type Locale, type MessageKey } from '../../i18n/index.js';
 import { localeFor } from '../locale.js';
 import { renderPage, type PageOptions } from '../render.js';
 import './messages.js';
@@ -18,7 +18,7 @@ export const OFFICE_NAV = [
 ] as const;
 
 /** Renders a console page inside the console's shell. `view` is a file name in ./views. */
-export async function renderOfficePage(ctx: Context, clerk: ClerkView | undefined, view: string, page: { id: string; titleKey: string; data?: Record<string, unknown> }, options: PageOptions = {}): Promise<void> {
+export async function renderOfficePage(ctx: Context, clerk: ClerkView | undefined, view: string, page: { id: string; titleKey: MessageKey; data?: Record<string, unknown> }, options: PageOptions = {}): Promise<void> {
   const locale: Locale = localeFor(ctx);
   await renderPage(ctx, `/src/web/office/views/${view}`, locale, {
     title: translate(locale, page.titleKey),
@@ -28,4 +28,9 @@ export async function renderOfficePage(ctx: Context, clerk: ClerkView | undefine
     csrf: clerk?.csrf,
     ...page.data,
   }, options);
+}
+
+/** The console's signed-out page, saying why. */
+export async function renderOfficeSignedOut(ctx: Context, messageKey: MessageKey, options: PageOptions = {}): Promise<void> {
+  await renderOfficePage(ctx, undefined, 'signed-out', { id: 'signed-out', titleKey: 'office.signed_out.title', data: { messageKey } }, options);
 }

@@ -6,18 +6,18 @@ import { formatLira } from '../../registrar/fees.js';
 import { CounterAttempt } from '../../registrar/idempotency.js';
 import { maskNationalId } from '../../registrar/receipt.js';
 import { isRefusal, type RegistrarRefusal } from '../../registrar/refusal.js';
-import type { CounterRecord } from '../../registrar/repository.js';
 import type { PersonCheck } from '../../registrar/service.js';
-import { documentRule, refusalMessage } from '../../registrar/wording.js';
+import { documentName, documentRule, refusalMessage } from '../../registrar/wording.js';
+import { CHANNEL_NAME, IDENTITY_NAME, KIND_NAME } from '../../registrar/messages.js';
 import { randomToken, sha256 } from '../../security/crypto.js';
-import { translate, type Locale } from '../i18n.js';
+import { translate, type Locale, type MessageKey } from '../../i18n/index.js';
 import { localeFor } from '../locale.js';
 import { currentSession } from '../account/session.js';
 import { OFFICE_CLIENT_ID, OFFICE_PATH, officeRedirectUri, officeSignedOutUri } from './client.js';
 import type { OfficeDeps } from './deps.js';
 import { DOCUMENT_ROWS, formFieldOf, parseCounterForm, REPRESENTATIVE_DOCUMENT_CHOICES } from './form.js';
 import { officeForm, requireClerk, requireClerkForm, safeOfficeNext, type Clerk } from './guard.js';
-import { renderOfficePage } from './render.js';
+import { renderOfficePage, renderOfficeSignedOut } from './render.js';
 import './messages.js';
 
 // The registrar console (issue 23 point 1): the clerk at a post office counter looks a person up, sees
@@ -28,6 +28,12 @@ import './messages.js';
 
 const LOGIN_COOKIE = 'kapi_office_login';
 const KINDS = ['issuance', 'cancellation'] as const;
+
+/** Each counter form's heading and button. */
+const OPERATION_TEXT = {
+  issue: { title: 'office.issue.title', submit: 'office.issue.submit' },
+  cancel: { title: 'office.cancel.title', submit: 'office.cancel.submit' },
+} as const satisfies Record<'issue' | 'cancel', { title: MessageKey; submit: MessageKey }>;
 
 /** A refusal as a page shows it: the message in the clerk's language and the field to correct. */
 interface ShownError {
@@ -54,12 +60,12 @@ function personView(check: PersonCheck, locale: Locale) {
   return {
     nationalId: check.nationalId,
     name: check.name,
-    identity: translate(locale, `registrar.identity.${check.identityType}`),
+    identity: translate(locale, IDENTITY_NAME[check.identityType]),
     eligible: check.eligible,
     refusal: check.refusal ? refusalMessage(locale, check.refusal) : undefined,
     hasPassword: check.hasPassword,
     fee: formatLira(check.nextFeeKurus, locale),
-    accepted: check.acceptedDocuments.map((type) => ({ type, name: translate(locale, `registrar.document.${type}`) })),
+    accepted: check.acceptedDocuments.map((type) => ({ type, name: documentName(locale, type) })),
     rule: documentRule(check.identityType, locale),
   };
 }
@@ -123,7 +129,7 @@ export function officeRouter(deps: OfficeDeps): Router {
     const state = typeof ctx.query.state === 'string' ? ctx.query.state : '';
     if (!started || sha256(state) !== started.state || typeof ctx.query.error === 'string') {
       const messageKey = started && typeof ctx.query.error === 'string' ? 'office.login_failed' : 'office.login_not_started';
-      await renderOfficePage(ctx, undefined, 'signed-out', { id: 'signed-out', titleKey: 'office.signed_out.title', data: { messageKey } }, { status: 400 });
+      await renderOfficeSignedOut(ctx, messageKey, { status: 400 });
       return;
     }
     ctx.redirect(safeOfficeNext(started.next));
@@ -140,7 +146,7 @@ export function officeRouter(deps: OfficeDeps): Router {
   });
 
   router.get('/signed-out', async (ctx) => {
-    await renderOfficePage(ctx, undefined, 'signed-out', { id: 'signed-out', titleKey: 'office.signed_out.title', data: { messageKey: 'office.signed_out.body' } });
+    await renderOfficeSignedOut(ctx, 'office.signed_out.body');
   });
 
   // -- looking a person up
@@ -179,16 +185,18 @@ export function officeRouter(deps: OfficeDeps): Router {
     const values: Record<string, string> = { channel: 'self', ...input };
     await renderOfficePage(ctx, clerk.view, 'counter-form', {
       id: operation,
-      titleKey: `office.${operation}.title`,
+      titleKey: OPERATION_TEXT[operation].title,
       data: {
         operation,
+        operationText: OPERATION_TEXT[operation],
+        channelName: CHANNEL_NAME,
         person,
         values,
         // A form shown anew gets a new key; shown again after a refusal it keeps its own (nothing was done under it).
         requestKey: /^[A-Za-z0-9_-]{16,64}$/.test(input.request_key ?? '') ? input.request_key : randomToken(24),
         documentRows: Array.from({ length: DOCUMENT_ROWS }, (_, i) => i),
-        documentChoices: DOCUMENTS_BY_IDENTITY[check.identityType].map((type) => ({ type, name: translate(locale, `registrar.document.${type}`) })),
-        representativeChoices: REPRESENTATIVE_DOCUMENT_CHOICES.map((type) => ({ type, name: translate(locale, `registrar.document.${type}`) })),
+        documentChoices: DOCUMENTS_BY_IDENTITY[check.identityType].map((type) => ({ type, name: documentName(locale, type) })),
+        representativeChoices: REPRESENTATIVE_DOCUMENT_CHOICES.map((type) => ({ type, name: documentName(locale, type) })),
         error,
       },
     }, { status });
@@ -258,11 +266,11 @@ export function officeRouter(deps: OfficeDeps): Router {
     const row = (e: (typeof entries)[number]) => ({
       id: e.id,
       kind: e.kind,
-      operation: translate(locale, `registrar.kind.${e.kind}`),
+      operation: translate(locale, KIND_NAME[e.kind]),
       at: e.at.toISOString(),
       time: counterTime(e.at, locale),
       person: maskNationalId(e.nationalId),
-      channel: translate(locale, `registrar.channel.${e.channel}`),
+      channel: translate(locale, CHANNEL_NAME[e.channel]),
       staff: e.staffName,
       fee: e.kind === 'issuance' && e.feeKurus !== null ? formatLira(e.feeKurus, locale) : '',
       receiptUrl: `${OFFICE_PATH}/receipts/${e.kind}/${e.id}`,

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import type { MessageKey } from '../../i18n/index.js';
 import { RegistrarRefusal } from '../../registrar/refusal.js';
 
 // A request the schemas refuse, as a refusal the clerk can act on: which field, what is wrong with it,
@@ -24,22 +25,22 @@ export function invalidRequest(error: z.ZodError, input: unknown): RegistrarRefu
   const field = path.map(String).join('.') || 'body';
   const last = path.at(-1);
   const value = valueAt(input, path);
-  const refusal = (key: string, params: Record<string, string | number> = {}) => new RegistrarRefusal('invalid_request', { field, ...params }, undefined, `registrar.invalid.${key}`);
+  const refusal = (key: MessageKey, params: Record<string, string | number> = {}) => new RegistrarRefusal('invalid_request', { field, ...params }, undefined, key);
 
   if (issue.code === 'unrecognized_keys') {
     const prefix = path.length ? `${field}.` : '';
     return new RegistrarRefusal('invalid_request', { field: issue.keys.map((k) => `${prefix}${k}`).join(', ') }, undefined, 'registrar.invalid.unknown_field');
   }
-  if (value === undefined && issue.code === 'invalid_type') return refusal('missing');
+  if (value === undefined && issue.code === 'invalid_type') return refusal('registrar.invalid.missing');
   if (last === 'national_id') return new RegistrarRefusal('invalid_identity_number', { field });
   if (last === 'type' && inDocument(path)) return new RegistrarRefusal('document_unknown', { field, type: String(value).slice(0, 40) });
-  if (last === 'number' && inDocument(path)) return refusal('document_number');
-  if (last === 'date') return refusal('date');
-  if (last === 'office') return refusal('office');
-  if (issue.code === 'invalid_value' && 'values' in issue) return refusal('choice', { choices: issue.values.map(String).join(', ') });
-  if (last === 'limit') return refusal('number', { min: 1, max: 200 });
-  if (issue.code === 'too_big' && issue.origin === 'array') return refusal('too_many', { max: Number(issue.maximum) });
-  if (issue.code === 'too_big' || issue.code === 'too_small') return refusal('length');
-  if (issue.code === 'invalid_type') return refusal('type');
+  if (last === 'number' && inDocument(path)) return refusal('registrar.invalid.document_number');
+  if (last === 'date') return refusal('registrar.invalid.date');
+  if (last === 'office') return refusal('registrar.invalid.office');
+  if (issue.code === 'invalid_value' && 'values' in issue) return refusal('registrar.invalid.choice', { choices: issue.values.map(String).join(', ') });
+  if (last === 'limit') return refusal('registrar.invalid.number', { min: 1, max: 200 });
+  if (issue.code === 'too_big' && issue.origin === 'array') return refusal('registrar.invalid.too_many', { max: Number(issue.maximum) });
+  if (issue.code === 'too_big' || issue.code === 'too_small') return refusal('registrar.invalid.length');
+  if (issue.code === 'invalid_type') return refusal('registrar.invalid.type');
   return new RegistrarRefusal('invalid_request', { field });
 }

@@ -1,4 +1,4 @@
-import type { Locale } from '../i18n.js';
+import type { Locale } from '../../i18n/index.js';
 import { formatLira } from '../../registrar/fees.js';
 import type { CounterRecord } from '../../registrar/repository.js';
 import type { PersonCheck } from '../../registrar/service.js';

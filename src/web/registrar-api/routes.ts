@@ -10,8 +10,8 @@ import { CounterAttempt } from '../../registrar/idempotency.js';
 import { isRefusal, RegistrarRefusal } from '../../registrar/refusal.js';
 import type { RegistrarService } from '../../registrar/service.js';
 import type { StaffContext } from '../../registrar/types.js';
-import { refusalMessage } from '../../registrar/wording.js';
-import { pickLocale, translate, type Locale } from '../i18n.js';
+import { documentName, refusalMessage } from '../../registrar/wording.js';
+import { pickLocale, translate, type Locale, type MessageKey } from '../../i18n/index.js';
 import { invalidRequest } from './invalid.js';
 import { checkJson, recordJson } from './present.js';
 import { counterRequestSchema, historyRequestSchema, issuanceRequestSchema, lookupRequestSchema, toCounterRequest } from './schemas.js';
@@ -52,6 +52,14 @@ function fail(ctx: Context, status: number, error: string, message: string, extr
 }
 
 const TOKEN_STATUS: Record<TokenRefusal['problem'], number> = { missing: 401, invalid: 401, acr: 401, client: 403, scope: 403, not_registrar: 403 };
+const TOKEN_MESSAGE = {
+  missing: 'registrar.token.missing',
+  invalid: 'registrar.token.invalid',
+  acr: 'registrar.token.acr',
+  client: 'registrar.token.client',
+  scope: 'registrar.token.scope',
+  not_registrar: 'registrar.refusal.not_registrar',
+} as const satisfies Record<TokenRefusal['problem'], MessageKey>;
 
 /** RFC 6750 §3 and RFC 9470 §3: what a Bearer client is told in WWW-Authenticate. */
 function challenge(problem: TokenRefusal['problem'], realm: string): string {
@@ -109,7 +117,7 @@ export function registrarApiRouter(deps: RegistrarApiDeps): Router<State> {
     } catch (err) {
       if (err instanceof TokenRefusal) {
         ctx.set('WWW-Authenticate', challenge(err.problem, 'kapi-registrar'));
-        return fail(ctx, TOKEN_STATUS[err.problem], err.problem === 'not_registrar' ? 'not_registrar' : err.problem === 'invalid' || err.problem === 'missing' ? 'invalid_token' : err.problem === 'acr' ? 'insufficient_user_authentication' : 'insufficient_scope', translate(locale, err.problem === 'not_registrar' ? 'registrar.refusal.not_registrar' : `registrar.token.${err.problem}`));
+        return fail(ctx, TOKEN_STATUS[err.problem], err.problem === 'not_registrar' ? 'not_registrar' : err.problem === 'invalid' || err.problem === 'missing' ? 'invalid_token' : err.problem === 'acr' ? 'insufficient_user_authentication' : 'insufficient_scope', translate(locale, TOKEN_MESSAGE[err.problem]));
       }
       const refusal = err instanceof z.ZodError ? invalidRequest(err, undefined) : err;
       if (isRefusal(refusal)) {
@@ -154,7 +162,7 @@ export function registrarApiRouter(deps: RegistrarApiDeps): Router<State> {
   router.get('/document-types', async (ctx) => {
     await deps.service.authorize(staffOf(ctx));
     const locale = ctx.state.locale;
-    const named = (list: readonly string[]) => list.map((type) => ({ type, name: translate(locale, `registrar.document.${type}`) }));
+    const named = (list: readonly string[]) => list.map((type) => ({ type, name: documentName(locale, type) }));
     send(ctx, 200, {
       person: Object.fromEntries(Object.entries(DOCUMENTS_BY_IDENTITY).map(([k, v]) => [k, named(v)])),
       representative: Object.fromEntries(Object.entries(REPRESENTATIVE_DOCUMENTS).map(([k, v]) => [k, named(v)])),

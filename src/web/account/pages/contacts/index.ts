@@ -5,8 +5,9 @@ import { OneTimeCodes } from '../../../../accounts/one-time-codes.js';
 import { KapiError } from '../../../../errors.js';
 import { log } from '../../../../log.js';
 import { deriveKey } from '../../../../security/crypto.js';
-import { translate } from '../../../i18n.js';
+import { translate, type MessageKey } from '../../../../i18n/index.js';
 import { localeFor } from '../../../locale.js';
+import { noticeFrom } from '../../../notice.js';
 import { ACCOUNT_CLIENT_ID } from '../../client.js';
 import type { AccountDeps } from '../../deps.js';
 import { formFields } from '../../../form-fields.js';
@@ -19,17 +20,33 @@ import { formatPhone, normalizeEmail, normalizePhone } from './normalize.js';
 import { CONTACT_CHANGE_RULE, FACTOR_PHONE_REMOVE_RULE } from './rules.js';
 import { secondFactorPhone } from '../../../../accounts/second-factor-phone.js';
 import { mayAddFactor } from '../../../../assurance/factor-changes.js';
-import './messages.js';
+import { LEVEL_LABEL } from '../../../messages.js';
+import { CONTACT_CHANGE_REQUESTED, CONTACT_CHANGED, CONTACT_TEXT, RESET_METHOD_TEXT } from './messages.js';
 
 const PAGE = '/account/contacts';
 const VIEW = '/src/web/account/pages/contacts/views/contacts';
-const NOTICES = new Set(['phone_code_sent', 'email_code_sent', 'phone_verified', 'email_verified', 'phone_changed', 'email_changed', 'phone_deleted', 'email_deleted', 'phone_cancelled', 'email_cancelled', 'reset_method_saved', 'refreshed', 'unchanged']);
+/** What the page says after each change it redirects from (`?notice=`). */
+const NOTICES = {
+  phone_code_sent: 'contacts.notice.phone_code_sent',
+  email_code_sent: 'contacts.notice.email_code_sent',
+  phone_verified: 'contacts.notice.phone_verified',
+  email_verified: 'contacts.notice.email_verified',
+  phone_changed: 'contacts.notice.phone_changed',
+  email_changed: 'contacts.notice.email_changed',
+  phone_deleted: 'contacts.notice.phone_deleted',
+  email_deleted: 'contacts.notice.email_deleted',
+  phone_cancelled: 'contacts.notice.phone_cancelled',
+  email_cancelled: 'contacts.notice.email_cancelled',
+  reset_method_saved: 'contacts.notice.reset_method_saved',
+  refreshed: 'contacts.notice.refreshed',
+  unchanged: 'contacts.notice.unchanged',
+} as const satisfies Record<string, MessageKey>;
 
 type Kind = 'phone' | 'email';
 
 interface FormError {
   field: string;
-  code: string;
+  code: MessageKey;
   params?: Record<string, string | number>;
 }
 
@@ -46,7 +63,7 @@ export function contactPages(router: Router, deps: AccountDeps): void {
   const scope = (accountId: string, kind: Kind, value: string) => `contact:${accountId}:${kind}:${value}`;
   const ip = (ctx: Context) => deps.clientIp(ctx);
 
-  const show = async (ctx: Context, session: AccountSession, account: Account, extra: { error?: FormError; notice?: string; values?: Record<string, string> } = {}, status = 200) => {
+  const show = async (ctx: Context, session: AccountSession, account: Account, extra: { error?: FormError; notice?: MessageKey; values?: Record<string, string> } = {}, status = 200) => {
     const pending = await deps.services.accounts.pendingContacts(account.id);
     await renderAccountPage(ctx, session, VIEW, {
       id: 'contacts',
@@ -55,8 +72,10 @@ export function contactPages(router: Router, deps: AccountDeps): void {
         account,
         pending: { phone: pending.phone ? formatPhone(pending.phone) : '', email: pending.email ?? '' },
         phoneText: account.phone ? formatPhone(account.phone) : '',
-        phoneLevel: account.phoneVerifiedAcr && account.phoneVerifiedAcr !== 'registry' ? translate(localeFor(ctx), `level.${account.phoneVerifiedAcr}`) : '',
+        phoneLevel: account.phoneVerifiedAcr && account.phoneVerifiedAcr !== 'registry' ? translate(localeFor(ctx), LEVEL_LABEL[account.phoneVerifiedAcr]) : '',
         resetMethod: account.passwordResetMethod ?? 'phone',
+        contactText: CONTACT_TEXT,
+        resetMethodText: RESET_METHOD_TEXT,
         fresh: !unmetBy(session, CONTACT_CHANGE_RULE),
         reauthUrl: signInUrl(PAGE, CONTACT_CHANGE_RULE, true),
         values: extra.values ?? {},
@@ -108,10 +127,10 @@ export function contactPages(router: Router, deps: AccountDeps): void {
   };
 
   /** Tells the person's verified contacts, before they change, that a contact is changing. */
-  const notifyChange = async (ctx: Context, account: Account, kind: Kind, key = 'contacts.notify.changed') => {
+  const notifyChange = async (ctx: Context, account: Account, kind: Kind, notification = CONTACT_CHANGED) => {
     const locale = localeFor(ctx);
     const when = new Date().toLocaleString(locale === 'tr' ? 'tr-TR' : 'en-GB', { timeZone: 'Europe/Istanbul' });
-    await deps.ports.notifier.notify(account, key, { when, what: translate(locale, `contacts.${kind}`) }, locale).catch((err: unknown) => log.warn({ err: (err as Error).message }, 'contact notification failed'));
+    await deps.ports.notifier.notify(account, notification, { when, what: translate(locale, CONTACT_TEXT[kind].name) }, locale).catch((err: unknown) => log.warn({ err: (err as Error).message }, 'contact notification failed'));
   };
 
   const endOthers = async (ctx: Context, session: AccountSession, reason: string) => {
@@ -135,7 +154,7 @@ export function contactPages(router: Router, deps: AccountDeps): void {
   router.get('/contacts', async (ctx) => {
     const session = await requireAccount(ctx, deps);
     if (!session) return;
-    const notice = typeof ctx.query.notice === 'string' && NOTICES.has(ctx.query.notice) ? ctx.query.notice : undefined;
+    const notice = noticeFrom(NOTICES, ctx.query.notice);
     await show(ctx, session, await load(session), { notice });
   });
 
@@ -178,7 +197,7 @@ export function contactPages(router: Router, deps: AccountDeps): void {
       if (input.action !== 'update') throw new KapiError('invalid_request', 'unknown contact action');
       const raw = (input[kind] ?? '').trim();
       const value = kind === 'phone' ? normalizePhone(raw) : normalizeEmail(raw);
-      if (!value) return show(ctx, session, account, { error: { field: kind, code: raw ? `contacts.error.${kind}_invalid` : `contacts.error.${kind}_missing` }, values: { [kind]: raw.slice(0, 254) } }, 400);
+      if (!value) return show(ctx, session, account, { error: { field: kind, code: raw ? CONTACT_TEXT[kind].invalid : CONTACT_TEXT[kind].missing }, values: { [kind]: raw.slice(0, 254) } }, 400);
       const verified = kind === 'phone' ? account.phoneVerified : account.emailVerified;
       const pending = (await deps.services.accounts.pendingContacts(account.id))[kind];
       if (current && verified) {
@@ -197,7 +216,7 @@ export function contactPages(router: Router, deps: AccountDeps): void {
           });
           if (pending) await codes.discard(scope(account.id, kind, pending));
           // The owner hears of it on the contact in use now, before anything changes.
-          await notifyChange(ctx, account, kind, 'contacts.notify.change_requested');
+          await notifyChange(ctx, account, kind, CONTACT_CHANGE_REQUESTED);
         }
       } else if (value !== current || pending) {
         // Nothing verified to keep: the new value is recorded unverified, as the only one.

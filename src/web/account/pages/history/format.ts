@@ -1,4 +1,4 @@
-import type { Locale } from '../../../i18n.js';
+import type { Locale } from '../../../../i18n/index.js';
 
 /**
  * Dates on the account pages: Turkish time (the service's own zone, as the overview shows it), in

@@ -4,17 +4,19 @@ import { claimNamesFor } from '../../../../oidc/claims.js';
 import type { AccountDeps } from '../../deps.js';
 import { accountForm, requireAccount, requireAccountForm } from '../../guard.js';
 import { renderAccountPage } from '../../render.js';
-import { translate } from '../../../i18n.js';
 import { localeFor } from '../../../locale.js';
 import { log } from '../../../../log.js';
+import { claimName } from '../../../claim-labels.js';
 import { dateText } from './format.js';
 import { entryView } from './entry-view.js';
 import { institutionsById } from './institutions.js';
 import { notMePages } from './not-me.js';
 import { withdrawConsent } from './withdraw-consent.js';
-import './messages.js';
+import { CHANNEL_LABEL, CONSENT_WITHDRAWN } from './messages.js';
 
 const PAGE_SIZE = 20;
+
+const channelLabel = (channel: string) => (Object.hasOwn(CHANNEL_LABEL, channel) ? CHANNEL_LABEL[channel as keyof typeof CHANNEL_LABEL] : undefined);
 
 /** Login history (every sign-in to Kapı and to each institution) and the institutions that got data. */
 export function historyPages(router: Router, deps: AccountDeps): void {
@@ -31,7 +33,7 @@ export function historyPages(router: Router, deps: AccountDeps): void {
       id: 'history',
       titleKey: 'history.title',
       data: {
-        entries: page.map((r) => entryView(r, locale, names, deps.ports.locator)),
+        entries: page.map((r) => entryView(r, locale, deps.traits, names, deps.ports.locator)),
         olderUrl: rows.length > PAGE_SIZE ? `/account/history?before=${page.at(-1)!.id}` : undefined,
         newestUrl: before ? '/account/history' : undefined,
       },
@@ -53,10 +55,10 @@ export function historyPages(router: Router, deps: AccountDeps): void {
       institutions.push({
         clientId: s.clientId,
         name: names.get(s.clientId)!.name,
-        claims: s.claims.map((c) => translate(locale, `claim.${c}`)),
+        claims: s.claims.map((c) => claimName(locale, c)),
         released: { firstAt: s.firstAt.toISOString(), firstAtText: dateText(s.firstAt, locale), lastAt: s.lastAt.toISOString(), lastAtText: dateText(s.lastAt, locale), times: s.times },
         remembered: consentBy.has(s.clientId),
-        recent: recent.map((r) => ({ at: r.at.toISOString(), atText: dateText(r.at, locale), claims: r.claims.map((c) => translate(locale, `claim.${c}`)).join(', '), channel: r.channel })),
+        recent: recent.map((r) => ({ at: r.at.toISOString(), atText: dateText(r.at, locale), claims: r.claims.map((c) => claimName(locale, c)).join(', '), channel: r.channel, channelLabel: channelLabel(r.channel) })),
       });
     }
     // A consent given but nothing received yet (the institution never finished the sign-in): it can
@@ -66,7 +68,7 @@ export function historyPages(router: Router, deps: AccountDeps): void {
       institutions.push({
         clientId: c.clientId,
         name: names.get(c.clientId)!.name,
-        claims: claimNamesFor(c.scopes.filter((s) => s !== 'offline_access'), c.claims).filter((n) => !n.endsWith('_verified')).map((n) => translate(locale, `claim.${n}`)),
+        claims: claimNamesFor(c.scopes.filter((s) => s !== 'offline_access'), c.claims).filter((n) => !n.endsWith('_verified')).map((n) => claimName(locale, n)),
         released: undefined,
         remembered: true,
         recent: [],
@@ -97,7 +99,7 @@ export function historyPages(router: Router, deps: AccountDeps): void {
     await deps.services.audit.event({ type: 'consent.withdrawn', accountId: session.accountId, clientId, actor: 'self', ip: deps.clientIp(ctx), detail: { scopes: consent.scopes, claims: consent.claims, grants } });
     const name = (await institutionsById(deps.services, [clientId])).get(clientId)!.name;
     const account = await deps.services.accounts.findById(session.accountId);
-    if (account) await deps.ports.notifier.notify(account, 'history.notify.consent_withdrawn', { institution: name }, localeFor(ctx)).catch((err: unknown) => log.warn({ err: (err as Error).message }, 'consent notification failed'));
+    if (account) await deps.ports.notifier.notify(account, CONSENT_WITHDRAWN, { institution: name }, localeFor(ctx)).catch((err: unknown) => log.warn({ err: (err as Error).message }, 'consent notification failed'));
     ctx.status = 303;
     ctx.redirect(`/account/history/institutions?withdrawn=${encodeURIComponent(clientId)}`);
   });

@@ -2,7 +2,7 @@ import type Router from '@koa/router';
 import type { Context } from 'koa';
 import { KapiError } from '../../../../errors.js';
 import { log } from '../../../../log.js';
-import { translate } from '../../../i18n.js';
+import { translate } from '../../../../i18n/index.js';
 import { localeFor } from '../../../locale.js';
 import { ACCOUNT_CLIENT_ID } from '../../client.js';
 import type { AccountDeps } from '../../deps.js';
@@ -13,7 +13,7 @@ import type { SignInRow } from '../../../../security/audit.js';
 import { entryView } from './entry-view.js';
 import { institutionsById } from './institutions.js';
 import { notMePlan, type NotMeAdvice, type NotMePlan } from './not-me-plan.js';
-import './messages.js';
+import { ADVICE_MESSAGE, NOT_ME } from './messages.js';
 
 const VIEWS = '/src/web/account/pages/history/views';
 const DONE_PATH = '/account/history/not-me/done';
@@ -64,7 +64,7 @@ export function notMePages(router: Router, deps: AccountDeps): void {
     const outcome = readOutcome(ctx);
     if (!outcome) return ctx.redirect('/account/history');
     ctx.set('Cache-Control', 'no-store');
-    await renderAccountPage(ctx, undefined, `${VIEWS}/not-me-done`, { id: 'not-me', titleKey: 'history.not_me.done_title', data: { outcome } });
+    await renderAccountPage(ctx, undefined, `${VIEWS}/not-me-done`, { id: 'not-me', titleKey: 'history.not_me.done_title', data: { outcome, adviceText: ADVICE_MESSAGE } });
   });
 }
 
@@ -74,7 +74,7 @@ async function confirmPage(ctx: Context, deps: AccountDeps, session: AccountSess
   await renderAccountPage(ctx, session, `${VIEWS}/not-me-confirm`, {
     id: 'history',
     titleKey: 'history.not_me.confirm_title',
-    data: { entry: entryView(entry, locale, names, deps.ports.locator), plan },
+    data: { entry: entryView(entry, locale, deps.traits, names, deps.ports.locator), plan, adviceText: ADVICE_MESSAGE },
   });
 }
 
@@ -117,7 +117,7 @@ async function disown(ctx: Context, deps: AccountDeps, session: AccountSession, 
     const locale = localeFor(ctx);
     const when = new Date().toLocaleString(locale === 'tr' ? 'tr-TR' : 'en-GB', { timeZone: 'Europe/Istanbul' });
     const closedText = [plan.closePassword ? translate(locale, 'history.not_me.notify.password') : '', plan.blockBanking ? translate(locale, 'history.not_me.notify.banking') : ''].filter(Boolean).join(' ');
-    await deps.ports.notifier.notify(account, 'history.notify.not_me', { when, closed: closedText }, locale).catch((err: unknown) => log.warn({ err: (err as Error).message }, 'not-me notification failed'));
+    await deps.ports.notifier.notify(account, NOT_ME, { when, closed: closedText }, locale).catch((err: unknown) => log.warn({ err: (err as Error).message }, 'not-me notification failed'));
   }
 }
 

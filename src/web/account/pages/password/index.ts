@@ -1,10 +1,12 @@
 import type Router from '@koa/router';
 import type { Context } from 'koa';
+import { VIOLATION_MESSAGE } from '../../../../accounts/password-messages.js';
+import { methodName } from '../../method-name.js';
 import { checkPassword, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, type PasswordRuleViolation } from '../../../../accounts/password-rules.js';
 import { passwordReuse } from '../../../../accounts/password-reuse.js';
 import type { Account } from '../../../../accounts/account.js';
 import { KapiError } from '../../../../errors.js';
-import { translate } from '../../../i18n.js';
+import type { MessageKey } from '../../../../i18n/index.js';
 import { localeFor } from '../../../locale.js';
 import type { AccountDeps } from '../../deps.js';
 import { accountForm, requireAccount, requireAccountForm } from '../../guard.js';
@@ -20,7 +22,7 @@ const VIEW = '/src/web/account/pages/password/views/password';
 
 interface FormError {
   field?: string;
-  code: string;
+  code: MessageKey;
   params?: Record<string, string | number>;
 }
 
@@ -29,7 +31,7 @@ export function passwordPages(router: Router, deps: AccountDeps): void {
   // Wrong current passwords per account: a stolen session must not become a password oracle.
   const wrongCurrent = new AttemptLimit(deps, 'current-password', 5, 15 * 60);
 
-  const show = async (ctx: Context, session: AccountSession, account: Account, extra: { error?: FormError; violations?: PasswordRuleViolation[]; notice?: string } = {}, status = 200) => {
+  const show = async (ctx: Context, session: AccountSession, account: Account, extra: { error?: FormError; violations?: PasswordRuleViolation[]; notice?: MessageKey } = {}, status = 200) => {
     const withoutOld = mayReplaceWithoutOld(session, deps.traits);
     const strong = session.methods.find((m) => deps.traits.proves(m, 'strong-without-password'));
     await renderAccountPage(ctx, session, VIEW, {
@@ -37,13 +39,14 @@ export function passwordPages(router: Router, deps: AccountDeps): void {
       titleKey: 'pwchange.title',
       data: {
         withoutOld,
-        methodName: strong ? translate(localeFor(ctx), `method.${strong}`) : '',
+        methodName: strong ? methodName(localeFor(ctx), deps.traits, strong) : '',
         hasPassword: Boolean(await deps.services.accounts.findPassword(account.id)),
         strongSignInUrl: signInUrl('/account/password', { methods: deps.traits.proving('strong-without-password') }, true),
         nationalId: account.nationalId,
         minLength: PASSWORD_MIN_LENGTH,
         maxLength: PASSWORD_MAX_LENGTH,
         ...extra,
+        violations: extra.violations?.map((v) => VIOLATION_MESSAGE[v]),
       },
     }, { status });
   };
@@ -53,7 +56,7 @@ export function passwordPages(router: Router, deps: AccountDeps): void {
     if (!session) return;
     const account = await deps.services.accounts.findById(session.accountId);
     if (!account) throw new KapiError('not_found');
-    await show(ctx, session, account, { notice: ctx.query.notice === 'changed' ? 'changed' : undefined });
+    await show(ctx, session, account, { notice: ctx.query.notice === 'changed' ? 'pwchange.notice.changed' : undefined });
   });
 
   router.post('/password', accountForm, async (ctx) => {
@@ -90,7 +93,7 @@ export function passwordPages(router: Router, deps: AccountDeps): void {
     // The password it replaces, typed again: refused as exactly that, here, on the reset page and at the
     // forced change of an office password alike (src/accounts/password-reuse.ts).
     const reuse = await passwordReuse(deps.services.hasher, await deps.services.accounts.findPassword(account.id), next, current);
-    if (reuse) return show(ctx, session, account, { error: { field: 'new_password', code: `password.violation.${reuse}` }, violations: [reuse] }, 400);
+    if (reuse) return show(ctx, session, account, { error: { field: 'new_password', code: VIOLATION_MESSAGE[reuse] }, violations: [reuse] }, 400);
 
     await saveNewPassword(ctx, deps, {
       accountId: account.id,

@@ -3,6 +3,7 @@ import { ACCOUNT_CLIENT_ID } from '../../client.js';
 import type { AccountDeps } from '../../deps.js';
 import { localeFor } from '../../../locale.js';
 import { log } from '../../../../log.js';
+import { PASSWORD_CHANGED } from './messages.js';
 
 export interface NewPassword {
   accountId: string;
@@ -33,7 +34,7 @@ export async function saveNewPassword(ctx: Context, deps: AccountDeps, change: N
   if (account) {
     const locale = localeFor(ctx);
     const when = new Date().toLocaleString(locale === 'tr' ? 'tr-TR' : 'en-GB', { timeZone: 'Europe/Istanbul' });
-    await deps.ports.notifier.notify(account, 'pwchange.notify.changed', { when }, locale).catch((err: unknown) => log.warn({ err: (err as Error).message }, 'password notification failed'));
+    await deps.ports.notifier.notify(account, PASSWORD_CHANGED, { when }, locale).catch((err: unknown) => log.warn({ err: (err as Error).message }, 'password notification failed'));
   }
   return ended;
 }

@@ -2,13 +2,14 @@ import type Router from '@koa/router';
 import type { Context } from 'koa';
 import type { Account } from '../../../../accounts/account.js';
 import { OneTimeCodes } from '../../../../accounts/one-time-codes.js';
+import { VIOLATION_MESSAGE } from '../../../../accounts/password-messages.js';
 import { checkPassword, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, type PasswordRuleViolation } from '../../../../accounts/password-rules.js';
 import { passwordReuse } from '../../../../accounts/password-reuse.js';
 import { looksForeign, validateNationalId } from '../../../../identity/national-id.js';
 import { log } from '../../../../log.js';
 import { constantTimeEqual, deriveKey } from '../../../../security/crypto.js';
 import { assertCsrf } from '../../../../security/csrf.js';
-import { translate } from '../../../i18n.js';
+import { translate, type MessageKey } from '../../../../i18n/index.js';
 import { localeFor } from '../../../locale.js';
 import type { AccountDeps } from '../../deps.js';
 import { formFields } from '../../../form-fields.js';
@@ -26,7 +27,7 @@ const MINIMUM_AGE = 15;
 
 interface FormError {
   field?: string;
-  code: string;
+  code: MessageKey;
   params?: Record<string, string | number>;
 }
 
@@ -41,6 +42,21 @@ interface FormError {
  * unverified or different contacts) no code is sent and no code can succeed. The only early refusals
  * depend on what the person typed, not on what Kapı knows: a foreign (99…) number, an age under 15.
  */
+/** The start form's fields, in order, each with its label and hint. */
+const START_FIELDS = [
+  { name: 'national_id', type: 'text', auto: 'username', extra: ' inputmode="numeric" maxlength="11"', label: 'reset.national_id' },
+  { name: 'birthdate', type: 'text', auto: 'bday', extra: ' maxlength="10" placeholder="YYYY-MM-DD"', label: 'reset.birthdate', hint: 'reset.birthdate_hint' },
+  { name: 'document_serial', type: 'text', auto: 'off', extra: ' maxlength="12"', label: 'reset.document_serial', hint: 'reset.document_serial_hint' },
+  { name: 'phone', type: 'tel', auto: 'tel', extra: ' maxlength="20"', label: 'reset.phone' },
+  { name: 'email', type: 'email', auto: 'email', extra: ' maxlength="254"', label: 'reset.email', hint: 'reset.email_hint' },
+] as const satisfies readonly { name: string; type: string; auto: string; extra: string; label: MessageKey; hint?: MessageKey }[];
+
+/** The label of each channel's code field. */
+const CODE_LABEL = { sms: 'reset.sms_code', email: 'reset.email_code' } as const satisfies Record<string, MessageKey>;
+
+/** Why the service cannot renew this person's password. */
+const REFUSED_MESSAGE = { foreigner: 'reset.refused.foreigner', under_15: 'reset.refused.under_15' } as const satisfies Record<string, MessageKey>;
+
 export function resetPages(router: Router, deps: AccountDeps): void {
   const flows = new ResetFlows(deps);
   const codes = new OneTimeCodes(deps.services.state, deriveKey(deps.config.masterKey, 'reset-codes'), { ttlSeconds: 180, maxAttempts: 5 });
@@ -48,15 +64,15 @@ export function resetPages(router: Router, deps: AccountDeps): void {
   const perNumber = new AttemptLimit(deps, 'reset-number', 5, 3600);
   const perIp = new AttemptLimit(deps, 'reset-ip', 30, 3600);
 
-  const page = async (ctx: Context, view: string, titleKey: string, data: Record<string, unknown>, status = 200) => {
+  const page = async (ctx: Context, view: string, titleKey: MessageKey, data: Record<string, unknown>, status = 200) => {
     await renderAccountPage(ctx, undefined, `${VIEWS}/${view}`, { id: 'reset', titleKey, data }, { status });
   };
 
   const startPage = async (ctx: Context, id: string, extra: { error?: FormError; values?: Record<string, string> } = {}, status = 200) =>
-    page(ctx, 'start', 'reset.title', { resetCsrf: flows.csrf(id), values: extra.values ?? {}, error: extra.error }, status);
+    page(ctx, 'start', 'reset.title', { resetCsrf: flows.csrf(id), fields: START_FIELDS, values: extra.values ?? {}, error: extra.error }, status);
 
   const refused = async (ctx: Context, reason: 'foreigner' | 'under_15') =>
-    page(ctx, 'refused', 'reset.title', { reason }, 403);
+    page(ctx, 'refused', 'reset.title', { reason, messageKey: REFUSED_MESSAGE[reason] }, 403);
 
   /** The flow of this browser, with its CSRF token checked (posted forms). */
   const postedFlow = (ctx: Context): { id: string; input: Record<string, string> } | undefined => {
@@ -144,7 +160,7 @@ export function resetPages(router: Router, deps: AccountDeps): void {
   };
 
   const codePage = async (ctx: Context, id: string, flow: ResetFlow, error?: FormError, status = 200) =>
-    page(ctx, 'code', 'reset.code_title', { resetCsrf: flows.csrf(id), channels: flow.channels, minutes: Math.round(codes.ttlSeconds / 60), error }, status);
+    page(ctx, 'code', 'reset.code_title', { resetCsrf: flows.csrf(id), channels: flow.channels, codeLabel: CODE_LABEL, minutes: Math.round(codes.ttlSeconds / 60), error }, status);
 
   router.get('/reset/code', async (ctx) => {
     ctx.set('Cache-Control', 'no-store');
@@ -179,7 +195,7 @@ export function resetPages(router: Router, deps: AccountDeps): void {
   });
 
   const passwordPage = async (ctx: Context, id: string, account: Account, extra: { error?: FormError; violations?: PasswordRuleViolation[] } = {}, status = 200) =>
-    page(ctx, 'password', 'reset.password_title', { resetCsrf: flows.csrf(id), nationalId: account.nationalId, minLength: PASSWORD_MIN_LENGTH, maxLength: PASSWORD_MAX_LENGTH, ...extra }, status);
+    page(ctx, 'password', 'reset.password_title', { resetCsrf: flows.csrf(id), nationalId: account.nationalId, minLength: PASSWORD_MIN_LENGTH, maxLength: PASSWORD_MAX_LENGTH, ...extra, violations: extra.violations?.map((v) => VIOLATION_MESSAGE[v]) }, status);
 
   /**
    * The codes were sent to contacts that must still be the account's verified ones, up to the moment
@@ -217,7 +233,7 @@ export function resetPages(router: Router, deps: AccountDeps): void {
     if (next !== (posted.input.new_password_confirm ?? '')) return passwordPage(ctx, posted.id, account, { error: { field: 'new_password_confirm', code: 'pwchange.error.mismatch' } }, 400);
     // "Forgot my password" with the password remembered after all: said as it is, as on the change page.
     const reuse = await passwordReuse(deps.services.hasher, await deps.services.accounts.findPassword(account.id), next);
-    if (reuse) return passwordPage(ctx, posted.id, account, { error: { field: 'new_password', code: `password.violation.${reuse}` }, violations: [reuse] }, 400);
+    if (reuse) return passwordPage(ctx, posted.id, account, { error: { field: 'new_password', code: VIOLATION_MESSAGE[reuse] }, violations: [reuse] }, 400);
     const hash = await deps.services.hasher.hash(next);
     // Single use: of two concurrent submits only the one that ends the attempt sets the password.
     if (!(await flows.end(ctx, posted.id))) return expired(ctx);

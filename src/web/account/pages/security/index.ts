@@ -2,7 +2,9 @@ import type Router from '@koa/router';
 import type { Context } from 'koa';
 import { KapiError } from '../../../../errors.js';
 import type { AccountDeps } from '../../deps.js';
+import type { MessageKey } from '../../../../i18n/index.js';
 import { formFields } from '../../../form-fields.js';
+import { noticeFrom } from '../../../notice.js';
 import { accountForm, requireAccount, requireAccountForm } from '../../guard.js';
 import { renderAccountPage } from '../../render.js';
 import { signInUrl, unmetBy, type AccessRule } from '../../session.js';
@@ -11,7 +13,14 @@ import { applySettingChange, changeName, type SettingChange } from './settings.j
 import './messages.js';
 
 const PAGE = '/account/security';
-const NOTICES = new Set(['password_login_closed', 'password_login_opened', 'bank_login_blocked', 'bank_login_unblocked', 'unchanged']);
+/** What the page says after each change it redirects from (`?notice=`). */
+const NOTICES = {
+  password_login_closed: 'security.notice.password_login_closed',
+  password_login_opened: 'security.notice.password_login_opened',
+  bank_login_blocked: 'security.notice.bank_login_blocked',
+  bank_login_unblocked: 'security.notice.bank_login_unblocked',
+  unchanged: 'security.notice.unchanged',
+} as const satisfies Record<string, MessageKey>;
 
 /** The posted action, strictly: anything else is a bad request, never a guess at what was meant. */
 function parseAction(input: Record<string, string>, setting: SettingChange['setting']): SettingChange {
@@ -34,7 +43,7 @@ export function securityPages(router: Router, deps: AccountDeps): void {
     if (!session) return;
     const account = await deps.services.accounts.findById(session.accountId);
     if (!account) throw new KapiError('not_found');
-    const notice = typeof ctx.query.notice === 'string' && NOTICES.has(ctx.query.notice) ? ctx.query.notice : undefined;
+    const notice = noticeFrom(NOTICES, ctx.query.notice);
     await renderAccountPage(ctx, session, '/src/web/account/pages/security/views/security', {
       id: 'security',
       titleKey: 'security.title',

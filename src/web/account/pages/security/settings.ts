@@ -4,6 +4,7 @@ import type { AccountDeps } from '../../deps.js';
 import type { AccountSession } from '../../session.js';
 import { localeFor } from '../../../locale.js';
 import { log } from '../../../../log.js';
+import { SETTING_NOTIFICATION } from './messages.js';
 
 export type SecuritySetting = 'password_login' | 'bank_login';
 
@@ -13,8 +14,10 @@ export interface SettingChange {
   enabled: boolean;
 }
 
-/** Audit event type and notification key of a change: one name for both, so they cannot drift. */
-export function changeName(change: SettingChange): string {
+export type SettingChangeName = 'password_login_opened' | 'password_login_closed' | 'bank_login_unblocked' | 'bank_login_blocked';
+
+/** Audit event type, notice and notification of a change: one name for all, so they cannot drift. */
+export function changeName(change: SettingChange): SettingChangeName {
   if (change.setting === 'password_login') return change.enabled ? 'password_login_opened' : 'password_login_closed';
   return change.enabled ? 'bank_login_unblocked' : 'bank_login_blocked';
 }
@@ -45,7 +48,7 @@ export async function applySettingChange(ctx: Context, deps: AccountDeps, sessio
   if (account) {
     const locale = localeFor(ctx);
     const when = new Date().toLocaleString(locale === 'tr' ? 'tr-TR' : 'en-GB', { timeZone: 'Europe/Istanbul' });
-    await deps.ports.notifier.notify(account, `security.notify.${name}`, { when }, locale).catch((err: unknown) => log.warn({ err: (err as Error).message }, 'security notification failed'));
+    await deps.ports.notifier.notify(account, SETTING_NOTIFICATION[name], { when }, locale).catch((err: unknown) => log.warn({ err: (err as Error).message }, 'security notification failed'));
   }
   return true;
 }

@@ -4,14 +4,15 @@ import { log } from '../../../../log.js';
 import { ACCOUNT_CLIENT_ID } from '../../client.js';
 import type { AccountDeps } from '../../deps.js';
 import { accountForm, requireAccount, requireAccountForm } from '../../guard.js';
-import { renderAccountPage } from '../../render.js';
-import { translate } from '../../../i18n.js';
+import { renderAccountPage, renderSignedOut } from '../../render.js';
+import { translate, type MessageKey } from '../../../../i18n/index.js';
+import { LEVEL_LABEL } from '../../../messages.js';
 import { localeFor } from '../../../locale.js';
 import { deviceText } from '../history/device.js';
 import { dateText } from '../history/format.js';
-import { methodName } from '../history/method-name.js';
+import { methodName } from '../../method-name.js';
 import { institutionsById } from '../history/institutions.js';
-import './messages.js';
+import { SIGNED_OUT_EVERYWHERE } from './messages.js';
 
 // oidc-provider session uids are nanoids; anything else cannot name a session.
 const UID = /^[A-Za-z0-9_-]{1,64}$/;
@@ -48,15 +49,15 @@ export function sessionsPages(router: Router, deps: AccountDeps): void {
         sessions: ordered.map((s) => ({
           uid: s.uid,
           current: s.uid === session.uid,
-          methods: s.methods.map((m) => methodName(locale, m)).join(' + '),
-          level: translate(locale, `level.${s.acr}`),
+          methods: s.methods.map((m) => methodName(locale, deps.traits, m)).join(' + '),
+          level: translate(locale, LEVEL_LABEL[s.acr]),
           signedInAt: s.signedInAt.toISOString(),
           signedInAtText: dateText(s.signedInAt, locale),
           ip: s.ip,
           device: deviceText(s.userAgent),
           institutions: (clientsOf.get(s.uid) ?? []).map((c) => names.get(c)!.name),
         })),
-        notice: ctx.query.notice === 'ended' ? 'ended' : undefined,
+        notice: ctx.query.notice === 'ended' ? ('sessions.notice.ended' satisfies MessageKey) : undefined,
       },
     });
   });
@@ -72,7 +73,7 @@ export function sessionsPages(router: Router, deps: AccountDeps): void {
     if (!(await deps.services.sessions.end(session.accountId, uid, 'signed_out'))) throw new KapiError('not_found', 'no such session');
     await deps.services.audit.event({ type: 'session.ended', accountId: session.accountId, clientId: ACCOUNT_CLIENT_ID, actor: 'self', ip: deps.clientIp(ctx), detail: { uid, current: uid === session.uid } });
     if (uid === session.uid) {
-      await renderAccountPage(ctx, undefined, '/src/web/account/views/signed-out', { id: 'signed-out', titleKey: 'account.signed_out.title', data: { messageKey: 'account.signed_out.body' } });
+      await renderSignedOut(ctx, 'account.signed_out.body');
       return;
     }
     ctx.status = 303;
@@ -91,7 +92,7 @@ export function sessionsPages(router: Router, deps: AccountDeps): void {
     await deps.services.audit.event({ type: 'session.signed_out_everywhere', accountId: session.accountId, clientId: ACCOUNT_CLIENT_ID, actor: 'self', ip: deps.clientIp(ctx), detail: { sessions: ended } });
     const account = await deps.services.accounts.findById(session.accountId);
     const locale = localeFor(ctx);
-    if (account) await deps.ports.notifier.notify(account, 'sessions.notify.signed_out_everywhere', { sessions: ended }, locale).catch((err: unknown) => log.warn({ err: (err as Error).message }, 'sign-out notification failed'));
-    await renderAccountPage(ctx, undefined, '/src/web/account/views/signed-out', { id: 'signed-out', titleKey: 'account.signed_out.title', data: { messageKey: 'sessions.signed_out_everywhere' } });
+    if (account) await deps.ports.notifier.notify(account, SIGNED_OUT_EVERYWHERE, { sessions: ended }, locale).catch((err: unknown) => log.warn({ err: (err as Error).message }, 'sign-out notification failed'));
+    await renderSignedOut(ctx, 'sessions.signed_out_everywhere');
   });
 }
