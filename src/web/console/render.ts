@@ -16,6 +16,7 @@ export const CONSOLE_NAV = [
   { id: 'institutions', href: '/console', labelKey: 'console.nav.institutions' },
   { id: 'audit', href: '/console/audit', labelKey: 'console.nav.audit' },
   { id: 'keys', href: '/console/keys', labelKey: 'console.nav.keys' },
+  { id: 'offices', href: '/console/offices', labelKey: 'console.nav.offices' },
 ] as const;
 
 /** 24-hour date and time in Türkiye's time zone, whatever the server's. */
