@@ -1,9 +1,8 @@
 import { Command, Option } from 'commander';
-import { z } from 'zod';
 import { createRegistrar } from '../registrar/index.js';
 import { OFFICE_KINDS, type OfficeKind } from '../registrar/repository.js';
-import type { RegistrarService } from '../registrar/service.js';
-import { accountFromPerson } from '../accounts/account-repository.js';
+import { cliActor, operatorServices } from '../operators/index.js';
+import type { OfficeAdmin } from '../registrar/office-admin.js';
 import type { Services } from '../services.js';
 import type { CliContext } from './main.js';
 import { printFields, printJson, printTable } from './output.js';
@@ -16,9 +15,12 @@ import { counterCommands } from './registrar-counter.js';
 
 export function registrarCommand(ctx: CliContext): Command {
   const registrar = new Command('registrar').description('office issuance: offices, registrars, and passwords handed out or cancelled at a counter');
-  const withRegistrar = <T>(action: (service: RegistrarService, services: Services) => Promise<T>) => ctx.withServices((services) => action(createRegistrar(services), services));
 
   // -- offices, roles, console clients (administration)
+
+  // Offices and staff go through the operators' shared rules (src/registrar/office-admin.ts), the ones
+  // the operator console uses, and are written to the operators' audit trail.
+  const withOffices = <T>(action: (offices: OfficeAdmin, services: Services) => Promise<T>) => ctx.withServices((services) => action(operatorServices(services).offices, services));
 
   const office = new Command('office').description('offices (PTT branches, Türksat Kablo offices, consulates)');
   office
@@ -26,13 +28,10 @@ export function registrarCommand(ctx: CliContext): Command {
     .requiredOption('--code <code>', 'office code, e.g. PTT-ANK-KIZILAY')
     .requiredOption('--name <name>', 'display name, printed on receipts')
     .addOption(new Option('--kind <kind>', 'kind of office').choices([...OFFICE_KINDS]).default('ptt'))
+    .option('--by <name>', 'who adds it, for the audit trail (default: the system user)')
     .option('--json', 'print JSON')
-    .action(async (o: { code: string; name: string; kind: OfficeKind; json?: boolean }) => {
-      const input = z.object({ code: z.string().regex(/^[A-Z0-9-]{3,32}$/, 'office codes are 3-32 capital letters, digits or dashes'), name: z.string().trim().min(1).max(200) }).parse(o);
-      const added = await withRegistrar(async (service) => {
-        if (await service.repository.findOffice(input.code)) throw new Error(`office ${input.code} already exists`);
-        return service.repository.addOffice({ code: input.code, name: input.name, kind: o.kind });
-      });
+    .action(async (o: { code: string; name: string; kind: OfficeKind; by?: string; json?: boolean }) => {
+      const added = await withOffices((offices) => offices.addOffice(cliActor(o.by), { code: o.code, name: o.name, kind: o.kind }));
       if (o.json) return printJson(added);
       printFields({ code: added.code, name: added.name, kind: added.kind });
     });
@@ -40,7 +39,7 @@ export function registrarCommand(ctx: CliContext): Command {
     .command('list')
     .option('--json', 'print JSON')
     .action(async (o: { json?: boolean }) => {
-      const all = await withRegistrar((service) => service.repository.listOffices());
+      const all = await withOffices((offices) => offices.listOffices());
       if (o.json) return printJson(all);
       printTable(['code', 'name', 'kind', 'active'], all.map((x) => ({ ...x })), '(no offices)');
     });
@@ -48,9 +47,9 @@ export function registrarCommand(ctx: CliContext): Command {
     office
       .command(`${verb} <code>`)
       .description(active ? 'open an office for password services again' : 'close an office for password services')
-      .action(async (code: string) => {
-        const changed = await withRegistrar((service) => service.repository.setOfficeActive(code, active));
-        if (!changed) throw new Error(`no office ${code}`);
+      .option('--by <name>', 'who does it, for the audit trail (default: the system user)')
+      .action(async (code: string, o: { by?: string }) => {
+        await withOffices((offices) => offices.setActive(cliActor(o.by), code, active));
         printFields({ office: code, active });
       });
   }
@@ -63,19 +62,8 @@ export function registrarCommand(ctx: CliContext): Command {
     .requiredOption('--national-id <number>', "the staff member's identity number")
     .requiredOption('--by <name>', 'who grants it (recorded)')
     .action(async (o: { office: string; nationalId: string; by: string }) => {
-      await ctx.withServices(async (services) => {
-        const service = createRegistrar(services);
-        if (!(await service.repository.findOffice(o.office))) throw new Error(`no office ${o.office}`);
-        let account = await services.accounts.findByNationalId(o.nationalId);
-        if (!account) {
-          const person = await services.registry.lookup(o.nationalId);
-          if (!person || !person.alive) throw new Error(`the population registry knows no living person ${o.nationalId}`);
-          account = await services.accounts.create(accountFromPerson(person));
-        }
-        await service.repository.grantRole(account.id, o.office, o.by);
-        await services.audit.event({ type: 'registrar.role_granted', accountId: account.id, actor: `cli:${o.by}`, detail: { office: o.office } });
-        printFields({ registrar: `${account.givenName} ${account.familyName}`, office: o.office });
-      });
+      const granted = await withOffices((offices) => offices.grant(cliActor(o.by), o.office, o.nationalId));
+      printFields({ registrar: granted.name, office: o.office, ...(granted.movedFrom ? { 'moved from': granted.movedFrom } : {}) });
     });
 
   registrar
@@ -84,12 +72,12 @@ export function registrarCommand(ctx: CliContext): Command {
     .requiredOption('--national-id <number>', "the staff member's identity number")
     .requiredOption('--by <name>', 'who revokes it (recorded)')
     .action(async (o: { nationalId: string; by: string }) => {
-      await ctx.withServices(async (services) => {
+      await withOffices(async (offices, services) => {
         const account = await services.accounts.findByNationalId(o.nationalId);
-        if (!account || !(await createRegistrar(services).repository.revokeRole(account.id))) throw new Error(`${o.nationalId} holds no registrar role`);
-        await services.audit.event({ type: 'registrar.role_revoked', accountId: account.id, actor: `cli:${o.by}` });
-        printFields({ revoked: o.nationalId });
+        if (!account) throw new Error(`${o.nationalId} holds no registrar role`);
+        await offices.revoke(cliActor(o.by), account.id);
       });
+      printFields({ revoked: o.nationalId });
     });
 
   registrar
@@ -98,9 +86,9 @@ export function registrarCommand(ctx: CliContext): Command {
     .option('--office <code>', 'only this office')
     .option('--json', 'print JSON')
     .action(async (o: { office?: string; json?: boolean }) => {
-      const roles = await withRegistrar((service) => service.repository.listRoles(o.office));
+      const roles = await withOffices((offices) => offices.staff(o.office));
       if (o.json) return printJson(roles);
-      printTable(['office', 'national_id', 'name'], roles.map((r) => ({ office: r.officeCode, national_id: r.nationalId, name: r.name })), '(no registrars)');
+      printTable(['office', 'national_id', 'name', 'granted_by'], roles.map((r) => ({ office: r.officeCode, national_id: r.nationalId, name: r.name, granted_by: r.grantedBy })), '(no registrars)');
     });
 
   registrar

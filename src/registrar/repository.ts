@@ -19,6 +19,14 @@ export interface RegistrarRole {
   officeCode: string;
 }
 
+/** A registrar as the staff lists show one: who, and when and by whom the role was granted. */
+export interface RegistrarStaff extends RegistrarRole {
+  nationalId: string;
+  name: string;
+  grantedBy: string;
+  grantedAt: Date;
+}
+
 export interface RecordedDocument {
   type: string;
   number: string;
@@ -134,8 +142,8 @@ export class RegistrarRepository {
 
   // Offices
 
-  async addOffice(office: Omit<Office, 'active'>): Promise<Office> {
-    await this.db('registrar_offices').insert({ code: office.code, name: office.name, kind: office.kind });
+  async addOffice(office: Omit<Office, 'active'>, trx: Knex = this.db): Promise<Office> {
+    await trx('registrar_offices').insert({ code: office.code, name: office.name, kind: office.kind });
     return { ...office, active: true };
   }
 
@@ -149,21 +157,21 @@ export class RegistrarRepository {
     return rows.map((row) => ({ code: row.code, name: row.name, kind: row.kind, active: row.active }));
   }
 
-  async setOfficeActive(code: string, active: boolean): Promise<boolean> {
-    return (await this.db('registrar_offices').where({ code }).update({ active })) > 0;
+  async setOfficeActive(code: string, active: boolean, trx: Knex = this.db): Promise<boolean> {
+    return (await trx('registrar_offices').where({ code }).update({ active })) > 0;
   }
 
   // Roles
 
-  async grantRole(accountId: string, officeCode: string, grantedBy: string): Promise<void> {
-    await this.db('registrar_roles')
-      .insert({ account_id: accountId, office_code: officeCode, granted_by: grantedBy, granted_at: this.db.fn.now() })
+  async grantRole(accountId: string, officeCode: string, grantedBy: string, trx: Knex = this.db): Promise<void> {
+    await trx('registrar_roles')
+      .insert({ account_id: accountId, office_code: officeCode, granted_by: grantedBy.slice(0, 128), granted_at: this.db.fn.now() })
       .onConflict('account_id')
       .merge();
   }
 
-  async revokeRole(accountId: string): Promise<boolean> {
-    return (await this.db('registrar_roles').where({ account_id: accountId }).del()) > 0;
+  async revokeRole(accountId: string, trx: Knex = this.db): Promise<boolean> {
+    return (await trx('registrar_roles').where({ account_id: accountId }).del()) > 0;
   }
 
   async findRole(accountId: string): Promise<RegistrarRole | undefined> {
@@ -171,11 +179,11 @@ export class RegistrarRepository {
     return row ? { accountId: row.account_id, officeCode: row.office_code } : undefined;
   }
 
-  async listRoles(officeCode?: string): Promise<(RegistrarRole & { nationalId: string; name: string })[]> {
-    const q = this.db('registrar_roles as r').join('accounts as a', 'a.id', 'r.account_id').select('r.account_id', 'r.office_code', 'a.national_id', 'a.given_name', 'a.family_name').orderBy(['r.office_code', 'a.national_id']);
+  async listRoles(officeCode?: string): Promise<RegistrarStaff[]> {
+    const q = this.db('registrar_roles as r').join('accounts as a', 'a.id', 'r.account_id').select('r.account_id', 'r.office_code', 'r.granted_by', 'r.granted_at', 'a.national_id', 'a.given_name', 'a.family_name').orderBy(['r.office_code', 'a.national_id']);
     if (officeCode) q.where('r.office_code', officeCode);
     const rows = await q;
-    return rows.map((row) => ({ accountId: row.account_id, officeCode: row.office_code, nationalId: row.national_id, name: `${row.given_name} ${row.family_name}` }));
+    return rows.map((row) => ({ accountId: row.account_id, officeCode: row.office_code, nationalId: row.national_id, name: `${row.given_name} ${row.family_name}`, grantedBy: row.granted_by, grantedAt: new Date(row.granted_at) }));
   }
 
   // Console clients

@@ -4,6 +4,7 @@ import * as client from 'openid-client';
 import { METHOD_TRAITS } from '../../interactions/index.js';
 import { acrAmrRows } from '../../src/engine/acr-amr-table.js';
 import { operatorServices } from '../../src/operators/index.js';
+import { createRegistrar } from '../../src/registrar/index.js';
 import { deriveKey, hmac, Sealer } from '../../src/security/crypto.js';
 import { AYSE } from '../account/security-support.js';
 import { Browser } from '../support/browser.js';
@@ -11,6 +12,8 @@ import { loginAndExchange } from '../support/conformance-op.js';
 import { authRequest, CALLBACK, registerInstitution, relyingParty } from '../support/institution.js';
 import { startKapi, type TestKapi } from '../support/kapi.js';
 import { startTestPki, type TestPki } from '../support/smart-card.js';
+import { clerkSignIn, gateOf, officeGet } from './office-outside-support.js';
+import { accountOf } from './office-support.js';
 import { consoleSignIn, consoleUrl, grantOperator, holdSession, sessionIn } from './operator-support.js';
 
 jest.setTimeout(300_000);
@@ -32,10 +35,16 @@ const CALLERS: Caller[] = ['a person without an operator role (high, fresh)', 't
 type Action =
   | 'list institutions' | 'search institutions' | "open an institution's page" | "open an institution's integration page" | 'read the audit trail' | 'export the audit trail as CSV' | 'export the audit trail as JSON' | 'read the signing keys'
   | 'open the register form' | 'register an institution' | 'open the edit form' | 'edit an institution' | 'rotate a client secret' | 'set a jwks_uri' | 'upload a key set'
-  | 'approve national_id for an institution' | 'suspend an institution' | 'resume an institution' | 'rotate the signing keys now';
-const READS = new Set<Action>(['list institutions', 'search institutions', "open an institution's page", "open an institution's integration page", 'read the audit trail', 'export the audit trail as CSV', 'export the audit trail as JSON', 'read the signing keys']);
-/** What a fresh administrator gets for each change: the page of the change (200/201) or back to the institution (302). */
-const DONE: Partial<Record<Action, number>> = { 'register an institution': 201, 'set a jwks_uri': 302, 'upload a key set': 302, 'approve national_id for an institution': 302, 'suspend an institution': 302, 'resume an institution': 302 };
+  | 'approve national_id for an institution' | 'suspend an institution' | 'resume an institution' | 'rotate the signing keys now'
+  | 'list offices' | "open an office's staff page" | 'add an office' | 'deactivate an office' | 'reactivate an office' | 'grant the registrar role at an office' | 'revoke the registrar role at an office';
+const READS = new Set<Action>(['list institutions', 'search institutions', "open an institution's page", "open an institution's integration page", 'read the audit trail', 'export the audit trail as CSV', 'export the audit trail as JSON', 'read the signing keys', 'list offices', "open an office's staff page"]);
+/** What a fresh administrator gets for each change: the page of the change (200/201) or back to the institution or office (302). */
+const DONE: Partial<Record<Action, number>> = {
+  'register an institution': 201, 'set a jwks_uri': 302, 'upload a key set': 302, 'approve national_id for an institution': 302, 'suspend an institution': 302, 'resume an institution': 302,
+  'add an office': 302, 'deactivate an office': 302, 'reactivate an office': 302, 'grant the registrar role at an office': 302, 'revoke the registrar role at an office': 302,
+};
+const MATRIX_OFFICE = 'MATRIX-OFFICE';
+const ZEYNEP = '56789123416'; // the matrix office's registrar, granted and revoked there
 
 function expected(caller: Caller, action: Action): { status: number; gate?: string } {
   if (caller.startsWith('a person without')) return { status: 403, gate: 'not_operator' };
@@ -53,6 +62,8 @@ describe('attacks: the operator console on the admin listener, role × level (is
   let t: TestKapi;
   let target: string;
   let registered = 0;
+  let added = 0;
+  let zeynep = '';
   const browsers = new Map<Caller, Browser>();
 
   const csrf = (browser: Browser) => hmac(deriveKey(t.kapi.config.masterKey, 'console-csrf'), sessionIn(t, browser).sid);
@@ -85,9 +96,16 @@ describe('attacks: the operator console on the admin listener, role × level (is
     'suspend an institution': (b) => post(b, `/console/institutions/${target}/suspend`, { reason: 'matris' }),
     'resume an institution': (b) => post(b, `/console/institutions/${target}/resume`, {}),
     'rotate the signing keys now': (b) => post(b, '/console/keys/rotate', { force: 'yes' }),
+    'list offices': (b) => get(b, '/console/offices'),
+    "open an office's staff page": (b) => get(b, `/console/offices/${MATRIX_OFFICE}`),
+    'add an office': (b) => post(b, '/console/offices', { code: `MATRIX-${++added}`, name: 'Matris Şubesi', kind: 'ptt' }),
+    'deactivate an office': (b) => post(b, `/console/offices/${MATRIX_OFFICE}/deactivate`, {}),
+    'reactivate an office': (b) => post(b, `/console/offices/${MATRIX_OFFICE}/reactivate`, {}),
+    'grant the registrar role at an office': (b) => post(b, `/console/offices/${MATRIX_OFFICE}/staff`, { national_id: ZEYNEP }),
+    'revoke the registrar role at an office': (b) => post(b, `/console/offices/${MATRIX_OFFICE}/staff/revoke`, { account_id: zeynep }),
   };
 
-  /** Everything a change could touch: the target institution, the institutions, the keys, the trail (exports aside). */
+  /** Everything a change could touch: the target institution, the institutions, the keys, the offices and their staff, the trail (exports aside). */
   const state = async () => {
     const db = t.kapi.services.db;
     const row = (await db('clients').where({ client_id: target }).first()) as { metadata: unknown; suspended_at: unknown };
@@ -100,6 +118,8 @@ describe('attacks: the operator console on the admin listener, role × level (is
       target: JSON.stringify([row.metadata, row.suspended_at]),
       clients: await count('clients'),
       keys: JSON.stringify(await db('signing_keys').orderBy('kid').select('kid', 'state')),
+      offices: JSON.stringify(await db('registrar_offices').orderBy('code').select('code', 'name', 'active')),
+      staff: JSON.stringify(await db('registrar_roles').orderBy('account_id').select('account_id', 'office_code', 'granted_by', 'granted_at')),
       trail: await count('operator_audit', (q) => void q.whereNot({ action: 'audit.export' })),
     };
   };
@@ -110,6 +130,11 @@ describe('attacks: the operator console on the admin listener, role × level (is
     await grantOperator(t, CAGLA, 'auditor');
     await grantOperator(t, ISMAIL, 'administrator');
     target = String((await registerInstitution(t, { name: 'Matris Hedef Kurumu', clientId: 'matrix-target' })).client_id);
+    // An office with a registrar already: a refused revocation or grant would show in its staff.
+    const registrar = createRegistrar(t.kapi.services).repository;
+    await registrar.addOffice({ code: MATRIX_OFFICE, name: 'Matris Şubesi', kind: 'ptt' });
+    zeynep = await accountOf(t, ZEYNEP);
+    await registrar.grantRole(zeynep, MATRIX_OFFICE, 'test');
 
     const none = new Browser();
     await consoleSignIn(t, pki, none, MEHMET);
@@ -160,6 +185,7 @@ describe('attacks: the operator console on the admin listener, role × level (is
         else expect(after.trail).toBeGreaterThan(before.trail);
         if (action === 'register an institution' || action === 'rotate a client secret') expect(res.html).toMatch(/id="client-secret"[^>]*>[A-Za-z0-9_-]{40,}</);
         if (action === 'rotate the signing keys now') expect(after.keys).not.toBe(before.keys);
+        if (action.includes('an office')) expect(after.offices === before.offices && after.staff === before.staff).toBe(false);
       });
     }
   });
@@ -191,6 +217,41 @@ describe('attacks: the operator console on the admin listener, role × level (is
     expect(secret.length).toBeGreaterThan(20);
     expect(page.html).not.toContain(secret);
     expect(page.html).toContain('process.env.KAPI_CLIENT_SECRET');
+  });
+
+  it('offices and staff (issue 23 point 2): a clerk granted the registrar role in the console can then use /office; revoked there, her very next request at /office is refused', async () => {
+    const admin = browsers.get('the administrator signed in at high just now')!;
+    expect((await post(admin, '/console/offices', { code: 'CLERK-TEST', name: 'Görevli Deneme Şubesi', kind: 'ptt' })).status).toBe(302);
+    expect((await post(admin, '/console/offices/CLERK-TEST/staff', { national_id: MEHMET })).status).toBe(302);
+    const page = await get(browsers.get('the auditor (high, fresh)')!, '/console/offices/CLERK-TEST');
+    // The staff list shows the identity number masked, never whole.
+    expect(page.html).toContain('<code>123******50</code>');
+    expect(page.html).not.toContain(MEHMET);
+    const trail = await operatorServices(t.kapi.services).trail.list({ limit: 2 });
+    expect(trail.map((r) => [r.action, r.target, r.via])).toEqual([['registrar.grant', '123******50', 'console'], ['office.add', 'CLERK-TEST', 'console']]);
+
+    const clerk = new Browser();
+    await clerkSignIn(t, pki, clerk, MEHMET);
+    const history = await officeGet(t, clerk, '/office/history');
+    expect([history.status, gateOf(history.html)]).toEqual([200, undefined]);
+
+    const mehmet = await accountOf(t, MEHMET);
+    expect((await post(admin, '/console/offices/CLERK-TEST/staff/revoke', { account_id: mehmet })).status).toBe(302);
+    const refused = await officeGet(t, clerk, '/office/history');
+    expect([refused.status, gateOf(refused.html)]).toEqual([403, 'not_registrar']);
+  });
+
+  it('granting the registrar role checks the identity number\'s checksum first: a mistyped number is refused at its field, and nothing changes', async () => {
+    const admin = browsers.get('the administrator signed in at high just now')!;
+    const lookup = jest.spyOn(t.kapi.services.registry, 'lookup');
+    const before = await state();
+    const res = await post(admin, `/console/offices/${MATRIX_OFFICE}/staff`, { national_id: '12345678951' });
+    expect(res.status).toBe(400);
+    expect(res.html).toContain('href="#national_id"');
+    expect(res.html).toMatch(/id="national_id"[^>]*aria-invalid="true"/);
+    expect(lookup).not.toHaveBeenCalled();
+    lookup.mockRestore();
+    expect(await state()).toEqual(before);
   });
 
   it('an administrator whose high sign-in is 16 minutes old is sent to sign in again (prompt=login, max_age=0, acr high), and then may change', async () => {

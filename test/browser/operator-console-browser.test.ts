@@ -9,7 +9,7 @@ import { consoleUrl, grantOperator } from '../attacks/operator-support.js';
 // keyboard alone (Tab, typing, Space, Enter), in Turkish and in English, every page checked by axe-core
 // with its real CSP: sign in at high, search, a refused registration (the error linked to its field),
 // register, the secret shown once, approve national_id (who and when shown beside it), suspend and
-// resume, the audit trail, the signing keys. Only the e-signature itself is driven by the test, as the
+// resume, the audit trail, the signing keys, offices and their registrars. Only the e-signature itself is driven by the test, as the
 // signer program would.
 
 jest.setTimeout(180_000);
@@ -67,7 +67,7 @@ describeBrowser('the operator console in Chromium, keyboard only (issue 23 point
   });
 
   describe.each(['tr', 'en'] as const)('in %s', (locale) => {
-    it('sign in, search, register, the secret shown once, approve national_id, suspend and resume, the audit trail, the keys: axe-clean, by keyboard', async () => {
+    it('sign in, search, register, the secret shown once, approve national_id, suspend and resume, the audit trail, the keys, offices and staff: axe-clean, by keyboard', async () => {
       const context = await browser!.newContext({ locale: locale === 'tr' ? 'tr-TR' : 'en-GB' });
       const page = await context.newPage();
       const blocked = await watchCsp(page);
@@ -137,6 +137,31 @@ describeBrowser('the operator console in Chromium, keyboard only (issue 23 point
         expect(await page.locator('#keys tbody tr[data-state="active"]').count()).toBeGreaterThanOrEqual(1);
         expect(await page.locator('#next-rotation time').count()).toBe(1);
         await expectAccessible(page);
+
+        // Offices and staff: add an office, a mistyped identity number refused at its field, a registrar
+        // granted (her number masked in the list) and revoked.
+        await enterOn(page, '.office-nav a[href="/console/offices"]', /\/console\/offices$/);
+        await expectAccessible(page);
+        await tabTo(page, '#code');
+        await page.keyboard.type(`KLAVYE-${locale.toUpperCase()}`);
+        await tabTo(page, '#name');
+        await page.keyboard.type(`Klavye Şubesi ${locale}`);
+        await enterOn(page, '#add-office', new RegExp(`/console/offices/KLAVYE-${locale.toUpperCase()}$`));
+        await expectAccessible(page);
+        await tabTo(page, '#national_id');
+        await page.keyboard.type('12345678951');
+        await enterAndWait(page, '#grant');
+        expect(await page.locator('.error-summary a[href="#national_id"]').count()).toBe(1);
+        expect(await page.getAttribute('#national_id', 'aria-invalid')).toBe('true');
+        await expectAccessible(page);
+        // Tab selects the field's text: the number typed again, its last digit corrected.
+        await tabTo(page, '#national_id');
+        await page.keyboard.type('12345678950');
+        await enterAndWait(page, '#grant');
+        expect(await page.locator('#staff tbody tr').allTextContents()).toEqual([expect.stringContaining('123******50')]);
+        await expectAccessible(page);
+        await enterAndWait(page, '#staff tbody button');
+        expect(await page.locator('#no-staff').count()).toBe(1);
         expect(blocked).toEqual([]);
       } finally {
         await context.close();

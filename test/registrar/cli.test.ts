@@ -90,6 +90,21 @@ describe('kapi registrar', () => {
     const grant = await kapi('registrar', 'grant', '--office', OFFICE, '--national-id', REGISTRAR, '--by', 'test-admin');
     expect(grant.code).toBe(0);
     expect(grant.stdout).toContain('Çağla Şahin');
+    // The same rules as the operator console (src/registrar/office-admin.ts): a mistyped number is refused
+    // by its checksum, and each change is on the operators' audit trail.
+    const typo = await kapi('registrar', 'grant', '--office', OFFICE, '--national-id', '10090908019', '--by', 'test-admin');
+    expect(typo.code).not.toBe(0);
+    expect(typo.stderr).toContain('not a well-formed identity number');
+    const services = await openServices(loadConfig({ NODE_ENV: 'test', DATA_DIR: dataDir, KAPI_LOG_LEVEL: 'silent' }));
+    try {
+      const trail = await services.db('operator_audit').orderBy('id').select('action', 'actor', 'via', 'target');
+      expect(trail).toEqual([
+        { action: 'office.add', actor: expect.stringMatching(/^cli:/), via: 'cli', target: OFFICE },
+        { action: 'registrar.grant', actor: 'cli:test-admin', via: 'cli', target: '100******18' },
+      ]);
+    } finally {
+      await services.close();
+    }
   });
 
   it('refuses staff who are not registrars of the office, and an unknown office', async () => {

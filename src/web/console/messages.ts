@@ -1,4 +1,5 @@
 import { registerCatalog, type English, type MessageKey } from '../../i18n/index.js';
+import type { OfficeRefusalCode } from '../../registrar/office-admin.js';
 
 // The words of the operator console on the admin listener (issue 23 point 2).
 
@@ -170,6 +171,58 @@ const tr = {
   'console.keys.rotate_submit': 'Anahtarları yenile',
   'console.keys.too_early': 'Sıradaki anahtarlar bir saatten kısa süredir yayımlanıyor; kurumlar onları henüz bilmiyor olabilir. Bekleyin ya da zorla yenilemeyi seçin. Hiçbir şey değişmedi.',
   'console.keys.rotated': 'Yenilendi; etkin anahtarlar: {kids}. Çalışan sunuculara bildirildi.',
+
+  // Offices and registrar staff (issue 23 point 2).
+  'console.nav.offices': 'Şubeler ve görevliler',
+  'console.action.office.add': 'Şube ekleme',
+  'console.action.office.deactivate': 'Şubeyi kapatma',
+  'console.action.office.reactivate': 'Şubeyi yeniden açma',
+  'console.action.registrar.grant': 'Şube görevlisi yetkisi verme',
+  'console.action.registrar.revoke': 'Şube görevlisi yetkisini kaldırma',
+  'console.offices.title': 'Şubeler ve görevliler',
+  'console.offices.lead': 'Şifreyi elden teslim eden şubeler (PTT, Türksat, konsolosluk) ve her şubede bu işi yapmaya yetkili görevliler. Kapalı bir şubenin görevlileri işlem yapamaz.',
+  'console.offices.caption': 'Şubeler',
+  'console.offices.code': 'Şube kodu',
+  'console.offices.name': 'Şubenin adı (makbuzda yazar)',
+  'console.offices.kind': 'Şube türü',
+  'console.offices.staff_count': 'Görevli sayısı',
+  'console.offices.state': 'Durum',
+  'console.offices.active': 'Açık',
+  'console.offices.inactive': 'Kapalı',
+  'console.offices.none': 'Henüz şube yok.',
+  'console.offices.add': 'Şube ekle',
+  'console.offices.code_hint': '3-32 büyük harf, rakam veya tire; örneğin PTT-ANK-KIZILAY.',
+  'console.offices.add_submit': 'Şubeyi ekle',
+  'console.offices.back': 'Şubelere dön',
+  'console.offices.kind.ptt': 'PTT şubesi',
+  'console.offices.kind.turksat': 'Türksat Kablo ofisi',
+  'console.offices.kind.consulate': 'Konsolosluk',
+  'console.offices.refusal.code_format': 'Şube kodu 3-32 büyük harf, rakam veya tireden oluşmalıdır. Hiçbir şey değişmedi.',
+  'console.offices.refusal.name_missing': 'Şubenin adını yazın (en çok 200 karakter). Hiçbir şey değişmedi.',
+  'console.offices.refusal.kind_unknown': 'Listeden bir şube türü seçin. Hiçbir şey değişmedi.',
+  'console.offices.refusal.office_exists': 'Bu kodla bir şube zaten var. Hiçbir şey değişmedi.',
+  'console.offices.refusal.national_id_format': 'Kimlik numarası 11 rakamdan oluşur ve 0 ile başlamaz. Hiçbir şey değişmedi.',
+  'console.offices.refusal.national_id_checksum': 'Bu kimlik numarası geçerli değil (kontrol haneleri tutmuyor); yazımını denetleyin. Hiçbir şey değişmedi.',
+  'console.offices.refusal.not_in_registry': 'Nüfus kayıtlarında bu numarayla yaşayan bir kişi yok. Hiçbir şey değişmedi.',
+  'console.offices.refusal.not_registrar_here': 'Bu kişi bu şubenin görevlisi değil. Hiçbir şey değişmedi.',
+  'console.office.title': 'Şube: {name}',
+  'console.office.deactivate_lead': 'Kapatılan şubenin görevlileri şifre veremez ve iptal edemez; kayıtları kalır.',
+  'console.office.reactivate_lead': 'Şube kapalı; görevlileri işlem yapamaz. Açıldığında yeniden yapabilirler.',
+  'console.office.deactivate': 'Şubeyi kapat',
+  'console.office.reactivate': 'Şubeyi yeniden aç',
+  'console.office.staff': 'Görevliler',
+  'console.office.staff_caption': 'Bu şubenin şifre işlemi yapmaya yetkili görevlileri',
+  'console.office.staff_name': 'Ad soyad',
+  'console.office.staff_national_id': 'Kimlik numarası',
+  'console.office.granted_at': 'Yetki verilme zamanı',
+  'console.office.granted_by': 'Yetkiyi veren',
+  'console.office.actions': 'İşlem',
+  'console.office.revoke': '{name} için yetkiyi kaldır',
+  'console.office.no_staff': 'Bu şubenin görevlisi yok.',
+  'console.office.grant': 'Görevli yetkisi ver',
+  'console.office.national_id': 'Görevlinin kimlik numarası',
+  'console.office.national_id_hint': '11 haneli T.C. kimlik numarası. Önce kontrol haneleri, sonra nüfus kaydı denetlenir. Başka bir şubede görevliyse bu şubeye alınır.',
+  'console.office.grant_submit': 'Yetkiyi ver',
 } as const;
 
 const en: English<typeof tr> = {
@@ -340,6 +393,58 @@ const en: English<typeof tr> = {
   'console.keys.rotate_submit': 'Rotate the keys',
   'console.keys.too_early': 'The next keys have been published for less than an hour; institutions may not know them yet. Wait, or choose to force the rotation. Nothing changed.',
   'console.keys.rotated': 'Rotated; active keys: {kids}. Running servers were told.',
+
+  // Offices and registrar staff (issue 23 point 2).
+  'console.nav.offices': 'Offices and staff',
+  'console.action.office.add': 'Office added',
+  'console.action.office.deactivate': 'Office closed',
+  'console.action.office.reactivate': 'Office opened again',
+  'console.action.registrar.grant': 'Registrar role granted',
+  'console.action.registrar.revoke': 'Registrar role revoked',
+  'console.offices.title': 'Offices and staff',
+  'console.offices.lead': 'The offices that hand out passwords in person (PTT, Türksat, consulates) and the staff allowed to do it at each. Staff of a closed office can do nothing.',
+  'console.offices.caption': 'Offices',
+  'console.offices.code': 'Office code',
+  'console.offices.name': 'Name of the office (printed on receipts)',
+  'console.offices.kind': 'Kind of office',
+  'console.offices.staff_count': 'Registrars',
+  'console.offices.state': 'State',
+  'console.offices.active': 'Open',
+  'console.offices.inactive': 'Closed',
+  'console.offices.none': 'No offices yet.',
+  'console.offices.add': 'Add an office',
+  'console.offices.code_hint': '3-32 capital letters, digits or dashes; for example PTT-ANK-KIZILAY.',
+  'console.offices.add_submit': 'Add the office',
+  'console.offices.back': 'Back to offices',
+  'console.offices.kind.ptt': 'PTT branch',
+  'console.offices.kind.turksat': 'Türksat Kablo office',
+  'console.offices.kind.consulate': 'Consulate',
+  'console.offices.refusal.code_format': 'An office code is 3-32 capital letters, digits or dashes. Nothing changed.',
+  'console.offices.refusal.name_missing': 'Enter the name of the office (at most 200 characters). Nothing changed.',
+  'console.offices.refusal.kind_unknown': 'Choose a kind of office from the list. Nothing changed.',
+  'console.offices.refusal.office_exists': 'An office with this code already exists. Nothing changed.',
+  'console.offices.refusal.national_id_format': 'An identity number is 11 digits and does not start with 0. Nothing changed.',
+  'console.offices.refusal.national_id_checksum': 'This identity number is not valid (its check digits do not match); check how it is written. Nothing changed.',
+  'console.offices.refusal.not_in_registry': 'The population registry has no living person with this number. Nothing changed.',
+  'console.offices.refusal.not_registrar_here': 'This person is not a registrar of this office. Nothing changed.',
+  'console.office.title': 'Office: {name}',
+  'console.office.deactivate_lead': 'A closed office\'s staff cannot hand out or cancel passwords; its records stay.',
+  'console.office.reactivate_lead': 'The office is closed; its staff can do nothing. Opened again, they can.',
+  'console.office.deactivate': 'Close the office',
+  'console.office.reactivate': 'Open the office again',
+  'console.office.staff': 'Staff',
+  'console.office.staff_caption': 'Staff of this office allowed to hand out and cancel passwords',
+  'console.office.staff_name': 'Name',
+  'console.office.staff_national_id': 'Identity number',
+  'console.office.granted_at': 'Granted',
+  'console.office.granted_by': 'Granted by',
+  'console.office.actions': 'Action',
+  'console.office.revoke': 'Revoke the role of {name}',
+  'console.office.no_staff': 'This office has no registrars.',
+  'console.office.grant': 'Grant the registrar role',
+  'console.office.national_id': 'The staff member\'s identity number',
+  'console.office.national_id_hint': 'The 11-digit T.C. identity number. Its check digits are checked first, then the population registry. A registrar of another office moves to this one.',
+  'console.office.grant_submit': 'Grant the role',
 };
 
 registerCatalog(tr, en);
@@ -365,6 +470,11 @@ export const ACTION_LABEL: Readonly<Record<string, MessageKey>> = {
   'audit.export': 'console.action.audit.export',
   'operator.grant': 'console.action.operator.grant',
   'operator.revoke': 'console.action.operator.revoke',
+  'office.add': 'console.action.office.add',
+  'office.deactivate': 'console.action.office.deactivate',
+  'office.reactivate': 'console.action.office.reactivate',
+  'registrar.grant': 'console.action.registrar.grant',
+  'registrar.revoke': 'console.action.registrar.revoke',
 };
 
 /** The scopes an operator approves, by name. */
@@ -418,3 +528,18 @@ export const SUBJECT_LABEL: Readonly<Record<string, MessageKey>> = { pairwise: '
 
 /** Signing-key states, by state. */
 export const KEY_STATE_LABEL: Readonly<Record<string, MessageKey>> = { next: 'console.keys.state.next', active: 'console.keys.state.active', retiring: 'console.keys.state.retiring', retired: 'console.keys.state.retired' };
+
+/** Why the offices pages refused a form, by the office rules' refusal code. */
+export const OFFICE_REFUSAL_LABEL = {
+  code_format: 'console.offices.refusal.code_format',
+  name_missing: 'console.offices.refusal.name_missing',
+  kind_unknown: 'console.offices.refusal.kind_unknown',
+  office_exists: 'console.offices.refusal.office_exists',
+  national_id_format: 'console.offices.refusal.national_id_format',
+  national_id_checksum: 'console.offices.refusal.national_id_checksum',
+  not_in_registry: 'console.offices.refusal.not_in_registry',
+  not_registrar_here: 'console.offices.refusal.not_registrar_here',
+} as const satisfies Record<OfficeRefusalCode, MessageKey>;
+
+/** Kinds of office, by kind. */
+export const OFFICE_KIND_LABEL: Readonly<Record<string, MessageKey>> = { ptt: 'console.offices.kind.ptt', turksat: 'console.offices.kind.turksat', consulate: 'console.offices.kind.consulate' };

@@ -2,7 +2,7 @@ import type { Context } from 'koa';
 import { translate, type Locale, type MessageKey } from '../../i18n/index.js';
 import { localeFor } from '../locale.js';
 import { renderPage, type PageOptions } from '../render.js';
-import { FIELD_LABEL, GATE_LABEL, ROLE_LABEL, SCOPE_LABEL, SUBJECT_LABEL } from './messages.js';
+import { FIELD_LABEL, GATE_LABEL, OFFICE_KIND_LABEL, ROLE_LABEL, SCOPE_LABEL, SUBJECT_LABEL } from './messages.js';
 
 /** Who is signed in, as the console's shell shows them (name, role, the sign-out form's token). */
 export interface OperatorView {
@@ -16,6 +16,7 @@ export const CONSOLE_NAV = [
   { id: 'institutions', href: '/console', labelKey: 'console.nav.institutions' },
   { id: 'audit', href: '/console/audit', labelKey: 'console.nav.audit' },
   { id: 'keys', href: '/console/keys', labelKey: 'console.nav.keys' },
+  { id: 'offices', href: '/console/offices', labelKey: 'console.nav.offices' },
 ] as const;
 
 /** 24-hour date and time in Türkiye's time zone, whatever the server's. */
@@ -38,6 +39,7 @@ export async function renderConsolePage(ctx: Context, operator: OperatorView | u
     gateKeys: GATE_LABEL,
     roleKeys: ROLE_LABEL,
     subjectKeys: SUBJECT_LABEL,
+    officeKindKeys: OFFICE_KIND_LABEL,
     ...page.data,
   }, options);
 }

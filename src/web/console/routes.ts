@@ -11,12 +11,13 @@ import { consoleForm, requireOperator, requireOperatorForm, safeConsoleNext, typ
 import { institutionRoutes } from './institutions.js';
 import { integrationRoutes } from './integration.js';
 import { keyRoutes } from './keys.js';
+import { officeRoutes } from './offices.js';
 import { consoleTime, renderConsolePage } from './render.js';
 import { consoleSession, endConsoleSession, finishSignIn, startSignIn } from './session.js';
 
 // The operator console (issue 23 point 2) on the admin listener: signing in through Kapı's own login,
-// institutions (institutions.ts), signing keys (keys.ts) and the audit trail, read and exported here.
-// Every rule is the shared services' (src/clients/institution-admin.ts, keys/key-store.ts), the ones
+// institutions (institutions.ts), signing keys (keys.ts), offices and registrar staff (offices.ts) and the audit trail, read and exported here.
+// Every rule is the shared services' (src/clients/institution-admin.ts, registrar/office-admin.ts, keys/key-store.ts), the ones
 // `kapi` uses; this file only reads forms and shows answers.
 
 export function consoleRouter(deps: ConsoleDeps): Router {
@@ -70,6 +71,7 @@ export function consoleRouter(deps: ConsoleDeps): Router {
   institutionRoutes(router, deps);
   integrationRoutes(router, deps);
   keyRoutes(router, deps);
+  officeRoutes(router, deps);
 
   // -- the audit trail: read, and exported as CSV or JSON
 
