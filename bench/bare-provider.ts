@@ -26,26 +26,36 @@ async function key(alg: 'ES256' | 'RS256') {
 }
 
 const ACCOUNT = {
-  name: 'Ayşe Yılmaz', given_name: 'Ayşe', family_name: 'Yılmaz', birthdate: '1985-04-23',
-  national_id: '10000000146', national_id_type: 'citizen',
+  name: 'Ayşe Yılmaz',
+  given_name: 'Ayşe',
+  family_name: 'Yılmaz',
+  birthdate: '1985-04-23',
+  national_id: '10000000146',
+  national_id_type: 'citizen',
 };
 
 const hash = await rustArgon2.hash(PASSWORD, ARGON2_PARAMETERS);
 
 const configuration: Configuration = {
   jwks: { keys: [await key('ES256'), await key('RS256')] } as Configuration['jwks'],
-  clients: [{
-    client_id: clientId,
-    client_secret: clientSecret,
-    redirect_uris: [callback],
-    response_types: ['code'],
-    grant_types: ['authorization_code', 'refresh_token', 'client_credentials'],
-    token_endpoint_auth_method: 'client_secret_basic',
-    id_token_signed_response_alg: 'ES256',
-    scope: 'openid offline_access profile national_id',
-  }],
+  clients: [
+    {
+      client_id: clientId,
+      client_secret: clientSecret,
+      redirect_uris: [callback],
+      response_types: ['code'],
+      grant_types: ['authorization_code', 'refresh_token', 'client_credentials'],
+      token_endpoint_auth_method: 'client_secret_basic',
+      id_token_signed_response_alg: 'ES256',
+      scope: 'openid offline_access profile national_id',
+    },
+  ],
   scopes: ['openid', 'offline_access', 'profile', 'national_id'],
-  claims: { openid: ['sub', 'acr', 'amr', 'auth_time'], profile: ['name', 'given_name', 'family_name', 'birthdate'], national_id: ['national_id', 'national_id_type'] } as unknown as Configuration['claims'],
+  claims: {
+    openid: ['sub', 'acr', 'amr', 'auth_time'],
+    profile: ['name', 'given_name', 'family_name', 'birthdate'],
+    national_id: ['national_id', 'national_id_type'],
+  } as unknown as Configuration['claims'],
   conformIdTokenClaims: false,
   pkce: { required: () => true },
   responseTypes: ['code'],
@@ -64,11 +74,26 @@ const configuration: Configuration = {
       async getResourceServerInfo(_ctx: unknown, indicator: string) {
         const rs = resources.find((r) => r.identifier === indicator);
         if (!rs) throw new Error(`unknown resource ${indicator}`);
-        return { scope: rs.scope, audience: rs.identifier, accessTokenTTL: 600, accessTokenFormat: rs.format, ...(rs.format === 'jwt' ? { jwt: { sign: { alg: 'ES256' } } } : {}) };
+        return {
+          scope: rs.scope,
+          audience: rs.identifier,
+          accessTokenTTL: 600,
+          accessTokenFormat: rs.format,
+          ...(rs.format === 'jwt' ? { jwt: { sign: { alg: 'ES256' } } } : {}),
+        };
       },
     } as never,
   },
-  ttl: { AccessToken: 600, AuthorizationCode: 60, ClientCredentials: 600, IdToken: 3600, Interaction: 1800, Grant: 365 * 86400, RefreshToken: 30 * 86400, Session: 8 * 3600 },
+  ttl: {
+    AccessToken: 600,
+    AuthorizationCode: 60,
+    ClientCredentials: 600,
+    IdToken: 3600,
+    Interaction: 1800,
+    Grant: 365 * 86400,
+    RefreshToken: 30 * 86400,
+    Session: 8 * 3600,
+  },
   rotateRefreshToken: () => true,
   issueRefreshToken: async (_ctx, client, code) => client.grantTypeAllowed('refresh_token') && code.scopes.has('offline_access'),
   async findAccount(_ctx, sub) {
@@ -91,10 +116,19 @@ provider.use(async (ctx, next) => {
   const resource = details.params.resource;
   if (typeof resource === 'string') grant.addResourceScope(resource, resources.find((r) => r.identifier === resource)?.scope ?? '');
   const grantId = await grant.save();
-  await provider.interactionFinished(ctx.req, ctx.res, { login: { accountId, acr: 'low', amr: ['pwd'] }, consent: { grantId } }, { mergeWithLastSubmission: false });
+  await provider.interactionFinished(
+    ctx.req,
+    ctx.res,
+    { login: { accountId, acr: 'low', amr: ['pwd'] }, consent: { grantId } },
+    { mergeWithLastSubmission: false },
+  );
   ctx.respond = false;
 });
 
 const server = http.createServer(provider.callback());
 server.listen(port, '127.0.0.1', () => process.stdout.write(`bare oidc-provider listening on ${issuer}\n`));
-for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => { server.close(); process.exit(0); });
+for (const signal of ['SIGINT', 'SIGTERM'] as const)
+  process.on(signal, () => {
+    server.close();
+    process.exit(0);
+  });

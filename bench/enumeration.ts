@@ -26,12 +26,23 @@ function unknownNumber(): string {
   }
 }
 
-const quantile = (xs: number[], q: number) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.floor(q * s.length))]!; };
+const quantile = (xs: number[], q: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(q * s.length))]!;
+};
 
 // Started here rather than through test/support/kapi.ts, which pulls in jest-only helpers.
-const port = await new Promise<number>((resolve) => { const srv = createServer().listen(0, '127.0.0.1', () => { const a = srv.address(); srv.close(() => resolve(typeof a === 'object' && a ? a.port : 0)); }); });
+const port = await new Promise<number>((resolve) => {
+  const srv = createServer().listen(0, '127.0.0.1', () => {
+    const a = srv.address();
+    srv.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
+  });
+});
 const issuer = `http://127.0.0.1:${port}`;
-const kapi = await createKapi(loadConfig({ NODE_ENV: 'test', PORT: String(port), KAPI_ISSUER: issuer, DATA_DIR: ':memory:', KAPI_LOG_LEVEL: 'silent', KAPI_DEMO: 'true' }), { guessLimits: { delayAfter: 1e6, lockAfter: 1e6, ipLimit: 1e6, prefixLimit: 1e6 } });
+const kapi = await createKapi(
+  loadConfig({ NODE_ENV: 'test', PORT: String(port), KAPI_ISSUER: issuer, DATA_DIR: ':memory:', KAPI_LOG_LEVEL: 'silent', KAPI_DEMO: 'true' }),
+  { guessLimits: { delayAfter: 1e6, lockAfter: 1e6, ipLimit: 1e6, prefixLimit: 1e6 } },
+);
 await kapi.listen();
 const t: TestKapi = { kapi, issuer, backend: 'embedded', stop: () => kapi.close() };
 try {
@@ -45,18 +56,29 @@ try {
     if (atCallback(page.url) || page.html.includes('name="decision"')) throw new Error('a wrong password signed in');
     return ms;
   }
-  for (let i = 0; i < 4; i++) { await attempt(known[i % known.length]!); await attempt(unknownNumber()); } // warm-up
+  for (let i = 0; i < 4; i++) {
+    await attempt(known[i % known.length]!);
+    await attempt(unknownNumber());
+  } // warm-up
   const knownMs: number[] = [];
   const unknownMs: number[] = [];
   for (let i = 0; i < perGroup; i++) {
     // Interleaved, order alternating, so drift (GC, JIT, other load) hits both groups alike.
-    if (i % 2 === 0) { knownMs.push(await attempt(known[i % known.length]!)); unknownMs.push(await attempt(unknownNumber())); }
-    else { unknownMs.push(await attempt(unknownNumber())); knownMs.push(await attempt(known[i % known.length]!)); }
+    if (i % 2 === 0) {
+      knownMs.push(await attempt(known[i % known.length]!));
+      unknownMs.push(await attempt(unknownNumber()));
+    } else {
+      unknownMs.push(await attempt(unknownNumber()));
+      knownMs.push(await attempt(known[i % known.length]!));
+    }
   }
-  const row = (name: string, xs: number[]) => `${name.padEnd(8)} n=${xs.length} median=${quantile(xs, 0.5).toFixed(1)} ms p90=${quantile(xs, 0.9).toFixed(1)} ms`;
+  const row = (name: string, xs: number[]) =>
+    `${name.padEnd(8)} n=${xs.length} median=${quantile(xs, 0.5).toFixed(1)} ms p90=${quantile(xs, 0.9).toFixed(1)} ms`;
   console.log(row('known', knownMs));
   console.log(row('unknown', unknownMs));
-  console.log(`difference (known − unknown): median ${(quantile(knownMs, 0.5) - quantile(unknownMs, 0.5)).toFixed(1)} ms, p90 ${(quantile(knownMs, 0.9) - quantile(unknownMs, 0.9)).toFixed(1)} ms`);
+  console.log(
+    `difference (known − unknown): median ${(quantile(knownMs, 0.5) - quantile(unknownMs, 0.5)).toFixed(1)} ms, p90 ${(quantile(knownMs, 0.9) - quantile(unknownMs, 0.9)).toFixed(1)} ms`,
+  );
 } finally {
   await t.stop();
 }

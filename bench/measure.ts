@@ -61,12 +61,22 @@ export function takeGeneratorLoopDelay(): { p99: number; max: number } {
   return out;
 }
 
-export async function snapshot(target: Target): Promise<{ probe: ProbeSample; gen: number; busy: number; storage: number; proxy: number; at: number; generatorLoop: { p99: number; max: number } }> {
+export async function snapshot(
+  target: Target,
+): Promise<{ probe: ProbeSample; gen: number; busy: number; storage: number; proxy: number; at: number; generatorLoop: { p99: number; max: number } }> {
   const probe = await target.server.probe();
   const c = process.cpuUsage();
   // The scale-out targets' HAProxy: its CPU is neither Kapı's nor other people's work.
   const proxy = target.proxy?.cpuSeconds() ?? 0;
-  return { probe, gen: c.user + c.system, busy: machineBusySeconds(), storage: storageCpuSeconds(), proxy, at: performance.now(), generatorLoop: takeGeneratorLoopDelay() };
+  return {
+    probe,
+    gen: c.user + c.system,
+    busy: machineBusySeconds(),
+    storage: storageCpuSeconds(),
+    proxy,
+    at: performance.now(),
+    generatorLoop: takeGeneratorLoopDelay(),
+  };
 }
 
 /** Median (min–max) over runs of one of their `extra` figures, skipping runs that lack it. */
@@ -160,7 +170,14 @@ export async function measure(scenario: ScenarioKey, targets: Target[], body: Bo
           out = await body(t, SECONDS);
           after = await snapshot(t);
           const w = (after.at - before.at) / 1000;
-          const others = (after.busy - before.busy - (after.storage - before.storage) - (after.proxy - before.proxy) - (after.probe.cpuMicros - before.probe.cpuMicros) / 1e6 - (after.gen - before.gen) / 1e6) / w;
+          const others =
+            (after.busy -
+              before.busy -
+              (after.storage - before.storage) -
+              (after.proxy - before.proxy) -
+              (after.probe.cpuMicros - before.probe.cpuMicros) / 1e6 -
+              (after.gen - before.gen) / 1e6) /
+            w;
           // Other people's work ran during this run: do it again (twice at most, within the budget).
           if (others > NOISE && retried < 2 && runState.quietBudget > 0 && !runState.interrupted) {
             retried++;
@@ -195,13 +212,17 @@ export async function measure(scenario: ScenarioKey, targets: Target[], body: Bo
           txnPerOp: (after.probe.txn - before.probe.txn) / out.ops,
           sqlMix: mixDelta(after.probe.sqlByText, before.probe.sqlByText, out.ops),
           redisMix: mixDelta(after.probe.redisByName, before.probe.redisByName, out.ops),
-          ...(out.extra || scenario === 'token-under-login' ? { extra: { ...out.extra, ...(scenario === 'token-under-login' ? latencySplit(after.probe, after.generatorLoop) : {}) } } : {}),
+          ...(out.extra || scenario === 'token-under-login'
+            ? { extra: { ...out.extra, ...(scenario === 'token-under-login' ? latencySplit(after.probe, after.generatorLoop) : {}) } }
+            : {}),
         });
         if (out.errors > 0) log(`    ${LABEL[t.key]} run ${i + 1}: ${out.errors} failed (${out.lastError ?? 'non-2xx'})`);
         if (scenario === 'token-under-login') {
           const x = runs.get(t.key)!.at(-1)!.extra ?? {};
           const slow = after.probe.latencies.slowHeld;
-          log(`    ${LABEL[t.key]} run ${i + 1}: p99 ${fmt(out.p99, 1)} ms; held by the server p50 ${fmt(x.heldP50, 1)}, p99 ${fmt(x.heldP99, 1)}, max ${fmt(x.heldMax, 1)}; loop delay p99/max: server ${fmt(x.serverLoopP99, 1)}/${fmt(x.serverLoopMax, 1)}, generator ${fmt(x.generatorLoopP99, 1)}/${fmt(x.generatorLoopMax, 1)}, sent late by ≤ ${fmt(x.sendLagMax, 1)}; server GC pause max ${fmt(x.gcMax, 1)} (${fmt(x.gcMajor)} major, longest ${fmt(x.gcMajorMax, 1)}); logins ${fmt(x.loginsPerSecond, 1)}/s${slow.length ? `; held > 20 ms at (s into the run, ms): ${slow.map((h) => `${fmt((h.at - before.probe.at) / 1000, 1)}/${fmt(h.ms, 0)}`).join(' ')}` : ''}`);
+          log(
+            `    ${LABEL[t.key]} run ${i + 1}: p99 ${fmt(out.p99, 1)} ms; held by the server p50 ${fmt(x.heldP50, 1)}, p99 ${fmt(x.heldP99, 1)}, max ${fmt(x.heldMax, 1)}; loop delay p99/max: server ${fmt(x.serverLoopP99, 1)}/${fmt(x.serverLoopMax, 1)}, generator ${fmt(x.generatorLoopP99, 1)}/${fmt(x.generatorLoopMax, 1)}, sent late by ≤ ${fmt(x.sendLagMax, 1)}; server GC pause max ${fmt(x.gcMax, 1)} (${fmt(x.gcMajor)} major, longest ${fmt(x.gcMajorMax, 1)}); logins ${fmt(x.loginsPerSecond, 1)}/s${slow.length ? `; held > 20 ms at (s into the run, ms): ${slow.map((h) => `${fmt((h.at - before.probe.at) / 1000, 1)}/${fmt(h.ms, 0)}`).join(' ')}` : ''}`,
+          );
         }
       } catch (err) {
         fail(t, err);
@@ -214,10 +235,22 @@ export async function measure(scenario: ScenarioKey, targets: Target[], body: Bo
     setResult(scenario, t.key, error ? { runs: r, error } : { runs: r });
     if (error || !r.length) continue;
     const ex = (key: string) => extraRange(r, key);
-    const shown = scenario === 'token-under-login'
-      ? `p50 ${medianRange(r.map((x) => x.p50!), 1)} ms, p99 ${medianRange(r.map((x) => x.p99!), 1)} ms (held by the server: p99 ${ex('heldP99')}, max ${ex('heldMax')}; loop delay p99/max: server ${ex('serverLoopP99')}/${ex('serverLoopMax')}, generator ${ex('generatorLoopP99')}/${ex('generatorLoopMax')}; alone: p99 ${ex('idleP99')}, held p99 ${ex('idleheldP99')}, server loop max ${ex('idleserverLoopMax')}, generator loop max ${ex('idlegeneratorLoopMax')})`
-      : medianRange(r.map((x) => x.throughput), r[0]!.throughput < 100 ? 1 : 0);
-    log(`  ${LABEL[t.key].padEnd(26)} ${TITLE[scenario].padEnd(58)} ${shown}  [server CPU ${fmt(median(r.map((x) => x.kapiCpu * 100)))}%, event loop ${fmt(median(r.map((x) => x.elu * 100)))}%, generator ${fmt(median(r.map((x) => x.genCpu * 100)))}%, Postgres+Redis ${fmt(median(r.map((x) => x.storageCpu * 100)))}%, other processes ${fmt(median(r.map((x) => x.otherCpu * 100)))}%${r.some((x) => x.retried) ? `, ${r.reduce((a, x) => a + (x.retried ?? 0), 0)} run(s) redone` : ''}]`);
+    const shown =
+      scenario === 'token-under-login'
+        ? `p50 ${medianRange(
+            r.map((x) => x.p50!),
+            1,
+          )} ms, p99 ${medianRange(
+            r.map((x) => x.p99!),
+            1,
+          )} ms (held by the server: p99 ${ex('heldP99')}, max ${ex('heldMax')}; loop delay p99/max: server ${ex('serverLoopP99')}/${ex('serverLoopMax')}, generator ${ex('generatorLoopP99')}/${ex('generatorLoopMax')}; alone: p99 ${ex('idleP99')}, held p99 ${ex('idleheldP99')}, server loop max ${ex('idleserverLoopMax')}, generator loop max ${ex('idlegeneratorLoopMax')})`
+        : medianRange(
+            r.map((x) => x.throughput),
+            r[0]!.throughput < 100 ? 1 : 0,
+          );
+    log(
+      `  ${LABEL[t.key].padEnd(26)} ${TITLE[scenario].padEnd(58)} ${shown}  [server CPU ${fmt(median(r.map((x) => x.kapiCpu * 100)))}%, event loop ${fmt(median(r.map((x) => x.elu * 100)))}%, generator ${fmt(median(r.map((x) => x.genCpu * 100)))}%, Postgres+Redis ${fmt(median(r.map((x) => x.storageCpu * 100)))}%, other processes ${fmt(median(r.map((x) => x.otherCpu * 100)))}%${r.some((x) => x.retried) ? `, ${r.reduce((a, x) => a + (x.retried ?? 0), 0)} run(s) redone` : ''}]`,
+    );
   }
 }
 
@@ -225,7 +258,16 @@ export async function measure(scenario: ScenarioKey, targets: Target[], body: Bo
 // fixed-rate probe is bench/lib/paced.ts instead.
 export async function cannon(url: string, init: { method?: string; headers?: Record<string, string>; body?: string }, seconds: number): Promise<Outcome> {
   const started = performance.now();
-  const r = await autocannon({ url, method: init.method ?? 'GET', headers: init.headers, body: init.body, connections: CONNECTIONS, pipelining: 1, duration: seconds, timeout: 10 });
+  const r = await autocannon({
+    url,
+    method: init.method ?? 'GET',
+    headers: init.headers,
+    body: init.body,
+    connections: CONNECTIONS,
+    pipelining: 1,
+    duration: seconds,
+    timeout: 10,
+  });
   return {
     ops: r['2xx'],
     errors: r.non2xx + r.errors + r.timeouts,
@@ -237,11 +279,16 @@ export async function cannon(url: string, init: { method?: string; headers?: Rec
 }
 
 /** One request outside the load, to fail a scenario early with the server's own words. */
-export async function check(url: string, init: { method?: string; headers?: Record<string, string>; body?: string }, accept: (body: string) => boolean): Promise<void> {
+export async function check(
+  url: string,
+  init: { method?: string; headers?: Record<string, string>; body?: string },
+  accept: (body: string) => boolean,
+): Promise<void> {
   const agent = keepAliveAgent(1);
   try {
     const res = await request(agent, url, init);
-    if (res.status !== 200 || !accept(res.body)) throw new Error(`${init.method ?? 'GET'} ${new URL(url).pathname} answered ${res.status}: ${res.body.slice(0, 300)}`);
+    if (res.status !== 200 || !accept(res.body))
+      throw new Error(`${init.method ?? 'GET'} ${new URL(url).pathname} answered ${res.status}: ${res.body.slice(0, 300)}`);
   } finally {
     agent.destroy();
   }

@@ -1,11 +1,27 @@
-
 // The command line of `npm run bench` (the list of options and what they do is at the top of run.ts),
 // parsed strictly: an unknown or misspelt option stops the benchmark before anything starts, instead of
 // measuring a run nobody asked for.
 
 import { parseArgs } from 'node:util';
 
-const STRING_OPTIONS = ['scale-cores', 'targets', 'only', 'runs', 'seconds', 'warmup', 'sessions', 'kapi-env', 'quiet-wait', 'profile-scenarios', 'experiment', 'nice-pool', 'kapi-node-flags', 'refresh-chains', 'login-rate', 'storage-core'] as const;
+const STRING_OPTIONS = [
+  'scale-cores',
+  'targets',
+  'only',
+  'runs',
+  'seconds',
+  'warmup',
+  'sessions',
+  'kapi-env',
+  'quiet-wait',
+  'profile-scenarios',
+  'experiment',
+  'nice-pool',
+  'kapi-node-flags',
+  'refresh-chains',
+  'login-rate',
+  'storage-core',
+] as const;
 const BOOLEAN_OPTIONS = ['quick', 'no-profile', 'no-write', 'profile'] as const;
 
 export const argv = process.argv.slice(2);
@@ -32,7 +48,15 @@ export const SESSIONS = (option('sessions') ?? (QUICK ? '1000,5000' : '10000,100
 export const PROFILE = !flag('no-profile') && (!QUICK || flag('profile') || option('profile-scenarios') !== undefined);
 export const PROFILE_ALWAYS = (option('profile-scenarios')?.split(',') ?? []) as ScenarioKey[];
 // An experiment measures a build or a setting that is not Kapı's own: its report stays in bench/results/.
-export const EXPERIMENT_OPTIONS: Array<(typeof STRING_OPTIONS)[number]> = ['experiment', 'kapi-env', 'kapi-node-flags', 'nice-pool', 'login-rate', 'refresh-chains', 'storage-core'];
+export const EXPERIMENT_OPTIONS: Array<(typeof STRING_OPTIONS)[number]> = [
+  'experiment',
+  'kapi-env',
+  'kapi-node-flags',
+  'nice-pool',
+  'login-rate',
+  'refresh-chains',
+  'storage-core',
+];
 export const WRITE = !flag('no-write') && !QUICK && !option('only') && !option('targets') && !EXPERIMENT_OPTIONS.some((name) => option(name) !== undefined);
 // A run narrowed with --targets/--only that measured both scale-out targets in their scenarios replaces only
 // the "Scale-out" section of docs/performance.md (the rest of the page stays from its full run).
@@ -77,7 +101,13 @@ for (const t of TARGETS) if (!ALL_TARGETS.includes(t)) throw new Error(`unknown 
 for (const s of SCENARIOS) if (!ALL_SCENARIOS.includes(s)) throw new Error(`unknown scenario ${s}`);
 for (const s of PROFILE_ALWAYS) if (!SCENARIOS.includes(s)) throw new Error(`--profile-scenarios: ${s} is not among the scenarios run`);
 
-export const LABEL: Record<TargetKey, string> = { 'kapi-pg': 'Kapı (Postgres + Redis)', 'kapi-embedded': 'Kapı (embedded PGlite)', bare: 'bare oidc-provider', 'kapi-proxy-1': 'one Kapı process behind HAProxy', 'kapi-proxy-2': 'two Kapı processes behind HAProxy' };
+export const LABEL: Record<TargetKey, string> = {
+  'kapi-pg': 'Kapı (Postgres + Redis)',
+  'kapi-embedded': 'Kapı (embedded PGlite)',
+  bare: 'bare oidc-provider',
+  'kapi-proxy-1': 'one Kapı process behind HAProxy',
+  'kapi-proxy-2': 'two Kapı processes behind HAProxy',
+};
 export const TITLE: Record<ScenarioKey, string> = {
   discovery: '1. discovery (req/s)',
   jwks: '1. JWKS (req/s)',

@@ -41,7 +41,11 @@ export function scaleVerdicts(): ScaleVerdict[] {
   return SCALE_SCENARIOS.map((s) => {
     const ratios = paired(s, perCpu);
     const m = ratios.length ? median(ratios) : NaN;
-    return { target: `${TITLE[s].replace(/^\d+\. /, '').replace(/ \(.*\)$/, '')}: two processes ≥ ${GOAL_PER_CPU} × one per CPU-second of Kapı`, measured: ratios.length ? `${medianRange(ratios, 2)} ×` : 'not measured', met: ratios.length ? m >= GOAL_PER_CPU : undefined };
+    return {
+      target: `${TITLE[s].replace(/^\d+\. /, '').replace(/ \(.*\)$/, '')}: two processes ≥ ${GOAL_PER_CPU} × one per CPU-second of Kapı`,
+      measured: ratios.length ? `${medianRange(ratios, 2)} ×` : 'not measured',
+      met: ratios.length ? m >= GOAL_PER_CPU : undefined,
+    };
   });
 }
 
@@ -53,32 +57,63 @@ export function scaleSection(info: Record<string, string>, started: Date, second
     out.push('Not measured in this run (`--targets=kapi-proxy-1,kapi-proxy-2 --only=cc-opaque,refresh,login` measures it alone).', '', SCALE_END);
     return out.join('\n');
   }
-  out.push(`Measured by \`${command}\` on ${started.toISOString().replace('T', ' ').slice(0, 16)} UTC (${Math.round(seconds / 60)} min; Kapı commit ${info.commit}; load average ${info.load} at the start) on ${cores} cores, ${RUNS} runs of ${SECONDS} s per scenario after a ${WARMUP} s warm-up, the one-process and two-process runs alternating (run i of each sees the same machine; the ratios pair them). Issue 22 point 3; the goal for this machine is in docs/DESIGN's "Scale-out" clarification.`);
+  out.push(
+    `Measured by \`${command}\` on ${started.toISOString().replace('T', ' ').slice(0, 16)} UTC (${Math.round(seconds / 60)} min; Kapı commit ${info.commit}; load average ${info.load} at the start) on ${cores} cores, ${RUNS} runs of ${SECONDS} s per scenario after a ${WARMUP} s warm-up, the one-process and two-process runs alternating (run i of each sees the same machine; the ratios pair them). Issue 22 point 3; the goal for this machine is in docs/DESIGN's "Scale-out" clarification.`,
+  );
   out.push('');
-  out.push(`- Each target is Kapı on a database and a Redis key prefix of its own, behind a private HAProxy ${haproxy} (the Debian package, \`bench/lib/haproxy.ts\`: \`balance leastconn\`, X-Forwarded-For/-Proto, Kapı started with \`KAPI_TRUST_PROXY_HOPS=1\` and the proxy's URL as issuer). The processes of one target share the database, the prefix and the secrets; logins, codes, refresh tokens and guess counters cross between them (test/drills/many-processes.test.ts).`);
-  out.push(`- ${SCALE_CORES === 'same' ? 'Every Kapı process is pinned to core 1, as the other Kapı targets: the two processes share the core the one process has, so both targets have the same CPU budget' : 'One process is pinned to core 1, as the other Kapı targets; with two, the second is pinned to core 0 (`--scale-cores=spread`), beside the load generator, Postgres, Redis and HAProxy'}. Core 0 runs the load generator, Postgres, Redis and HAProxy: on ${cores} cores there is no free core to give a second process. So the throughput of two processes cannot double here; the figure that says whether a second process costs anything is **operations per CPU-second of Kapı** (the CPU time of every Kapı process, argon2 and signing threads included, per operation). ${cores < 6 ? `Below 6 cores the goal is two processes ≥ ${GOAL_PER_CPU} × one process per CPU-second; the issue's ${GOAL_THROUGHPUT}× throughput applies where each process has its own core besides the generator and the storage.` : `With ${cores} cores the issue's ${GOAL_THROUGHPUT}× throughput applies as well.`}`);
-  out.push(`- ${CONNECTIONS} autocannon connections (client_credentials, opaque access token), ${REFRESH_CHAINS} refresh chains, ${LOGIN_CONCURRENCY} concurrent citizens for logins, all through the proxy.`);
+  out.push(
+    `- Each target is Kapı on a database and a Redis key prefix of its own, behind a private HAProxy ${haproxy} (the Debian package, \`bench/lib/haproxy.ts\`: \`balance leastconn\`, X-Forwarded-For/-Proto, Kapı started with \`KAPI_TRUST_PROXY_HOPS=1\` and the proxy's URL as issuer). The processes of one target share the database, the prefix and the secrets; logins, codes, refresh tokens and guess counters cross between them (test/drills/many-processes.test.ts).`,
+  );
+  out.push(
+    `- ${SCALE_CORES === 'same' ? 'Every Kapı process is pinned to core 1, as the other Kapı targets: the two processes share the core the one process has, so both targets have the same CPU budget' : 'One process is pinned to core 1, as the other Kapı targets; with two, the second is pinned to core 0 (`--scale-cores=spread`), beside the load generator, Postgres, Redis and HAProxy'}. Core 0 runs the load generator, Postgres, Redis and HAProxy: on ${cores} cores there is no free core to give a second process. So the throughput of two processes cannot double here; the figure that says whether a second process costs anything is **operations per CPU-second of Kapı** (the CPU time of every Kapı process, argon2 and signing threads included, per operation). ${cores < 6 ? `Below 6 cores the goal is two processes ≥ ${GOAL_PER_CPU} × one process per CPU-second; the issue's ${GOAL_THROUGHPUT}× throughput applies where each process has its own core besides the generator and the storage.` : `With ${cores} cores the issue's ${GOAL_THROUGHPUT}× throughput applies as well.`}`,
+  );
+  out.push(
+    `- ${CONNECTIONS} autocannon connections (client_credentials, opaque access token), ${REFRESH_CHAINS} refresh chains, ${LOGIN_CONCURRENCY} concurrent citizens for logins, all through the proxy.`,
+  );
   out.push('');
-  out.push('| scenario | one process: ops/s | Kapı CPU (cores) | ops per CPU-second | two processes: ops/s | Kapı CPU (cores) | ops per CPU-second | two / one per CPU-second | two / one ops/s | HAProxy CPU (one / two) |');
+  out.push(
+    '| scenario | one process: ops/s | Kapı CPU (cores) | ops per CPU-second | two processes: ops/s | Kapı CPU (cores) | ops per CPU-second | two / one per CPU-second | two / one ops/s | HAProxy CPU (one / two) |',
+  );
   out.push('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
   for (const s of SCALE_SCENARIOS) {
     const one = runsOf(s, 'kapi-proxy-1');
     const two = runsOf(s, 'kapi-proxy-2');
     const digits = s === 'login' ? 1 : 0;
-    const cpu = (r: Run[]) => medianRange(r.map((x) => x.kapiCpu), 2);
+    const cpu = (r: Run[]) =>
+      medianRange(
+        r.map((x) => x.kapiCpu),
+        2,
+      );
     const proxy = (r: Run[]) => `${fmt(median(r.map((x) => (x.proxyCpu ?? NaN) * 100)))}%`;
-    out.push(`| ${TITLE[s]} | ${medianRange(one.map((x) => x.throughput), digits)} | ${cpu(one)} | ${medianRange(one.map(perCpu), digits)} | ${medianRange(two.map((x) => x.throughput), digits)} | ${cpu(two)} | ${medianRange(two.map(perCpu), digits)} | **${medianRange(paired(s, perCpu), 2)}** | ${medianRange(paired(s, (r) => r.throughput), 2)} | ${proxy(one)} / ${proxy(two)} |`);
+    out.push(
+      `| ${TITLE[s]} | ${medianRange(
+        one.map((x) => x.throughput),
+        digits,
+      )} | ${cpu(one)} | ${medianRange(one.map(perCpu), digits)} | ${medianRange(
+        two.map((x) => x.throughput),
+        digits,
+      )} | ${cpu(two)} | ${medianRange(two.map(perCpu), digits)} | **${medianRange(paired(s, perCpu), 2)}** | ${medianRange(
+        paired(s, (r) => r.throughput),
+        2,
+      )} | ${proxy(one)} / ${proxy(two)} |`,
+    );
   }
   const direct = SCALE_SCENARIOS.filter((s) => runsOf(s, 'kapi-pg').length);
   if (direct.length) {
     out.push('');
-    out.push(`For comparison, the same Kapı without the proxy (target "Kapı (Postgres + Redis)" of this run, one process on core 1): ${direct.map((s) => `${TITLE[s].replace(/^\d+\. /, '').replace(/ \(.*\)$/, '')} ${medianRange(runsOf(s, 'kapi-pg').map(perCpu), s === 'login' ? 1 : 0)} per CPU-second`).join('; ')}.`);
+    out.push(
+      `For comparison, the same Kapı without the proxy (target "Kapı (Postgres + Redis)" of this run, one process on core 1): ${direct.map((s) => `${TITLE[s].replace(/^\d+\. /, '').replace(/ \(.*\)$/, '')} ${medianRange(runsOf(s, 'kapi-pg').map(perCpu), s === 'login' ? 1 : 0)} per CPU-second`).join('; ')}.`,
+    );
   }
   out.push('');
   out.push('| target (issue 22 point 3, on this machine) | measured (median of paired runs, min–max) | |');
   out.push('| --- | --- | --- |');
   for (const v of scaleVerdicts()) out.push(`| ${v.target} | ${v.measured} | ${v.met === undefined ? 'not measured' : v.met ? 'met' : '**missed**'} |`);
-  if (runState.noisyRuns || runState.quietWaited) out.push('', `Other work on this shared machine: ${fmt(runState.quietWaited, 1)} s spent waiting for it, ${runState.noisyRuns} run(s) started on a busy machine after the wait budget ran out.`);
+  if (runState.noisyRuns || runState.quietWaited)
+    out.push(
+      '',
+      `Other work on this shared machine: ${fmt(runState.quietWaited, 1)} s spent waiting for it, ${runState.noisyRuns} run(s) started on a busy machine after the wait budget ran out.`,
+    );
   out.push('', SCALE_END);
   return out.join('\n');
 }

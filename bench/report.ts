@@ -9,7 +9,23 @@ import { fmt, medianRange } from './lib/stats.js';
 import { PATCHES } from '../bin/patch-dependencies.mjs';
 import { dependencyPatchesNotInEffect } from '../src/runtime/dependency-patches.js';
 import { SERVER_NODE_FLAGS } from '../src/runtime/node-flags.js';
-import { RUNS, SECONDS, WARMUP, QUIET_BUDGET, CONNECTIONS, REFRESH_CHAINS, LOGIN_CONCURRENCY, PROBE_RATE, P99_SECONDS, SCALE_TARGETS, type TargetKey, type ScenarioKey, TARGETS as RUN_TARGETS, LABEL, TITLE } from './options.js';
+import {
+  RUNS,
+  SECONDS,
+  WARMUP,
+  QUIET_BUDGET,
+  CONNECTIONS,
+  REFRESH_CHAINS,
+  LOGIN_CONCURRENCY,
+  PROBE_RATE,
+  P99_SECONDS,
+  SCALE_TARGETS,
+  type TargetKey,
+  type ScenarioKey,
+  TARGETS as RUN_TARGETS,
+  LABEL,
+  TITLE,
+} from './options.js';
 import { results, profiles, finalRss, med, pairedRatios, pairedRatio, runState } from './results.js';
 import { KAPI_NODE_FLAGS } from './targets.js';
 import { extraRange, NOISE } from './measure.js';
@@ -29,15 +45,31 @@ export function verdicts(): Verdict[] {
   v.push({ target: 'Password logins ≥ 25/s per core (Postgres + Redis)', measured: `${fmt(logins, 1)}/s`, met: known(logins) ? logins >= 25 : undefined });
   for (const s of ['cc-opaque', 'cc-jwt'] as const) {
     const x = med(s, 'kapi-pg');
-    v.push({ target: `client_credentials ${s === 'cc-jwt' ? 'JWT' : 'opaque'} ≥ 3,000/s per core`, measured: `${fmt(x)}/s`, met: known(x) ? x >= 3000 : undefined });
-    v.push({ target: `client_credentials ${s === 'cc-jwt' ? 'JWT' : 'opaque'} ≥ 0.6 × bare`, measured: `${fmt(ratio(s), 2)} ×`, met: known(ratio(s)) ? ratio(s) >= 0.6 : undefined });
+    v.push({
+      target: `client_credentials ${s === 'cc-jwt' ? 'JWT' : 'opaque'} ≥ 3,000/s per core`,
+      measured: `${fmt(x)}/s`,
+      met: known(x) ? x >= 3000 : undefined,
+    });
+    v.push({
+      target: `client_credentials ${s === 'cc-jwt' ? 'JWT' : 'opaque'} ≥ 0.6 × bare`,
+      measured: `${fmt(ratio(s), 2)} ×`,
+      met: known(ratio(s)) ? ratio(s) >= 0.6 : undefined,
+    });
   }
   const rt = med('refresh', 'kapi-pg');
   v.push({ target: 'refresh_token ≥ 1,000/s per core', measured: `${fmt(rt)}/s`, met: known(rt) ? rt >= 1000 : undefined });
-  v.push({ target: 'refresh_token ≥ 0.6 × bare', measured: `${fmt(ratio('refresh'), 2)} ×`, met: known(ratio('refresh')) ? ratio('refresh') >= 0.6 : undefined });
+  v.push({
+    target: 'refresh_token ≥ 0.6 × bare',
+    measured: `${fmt(ratio('refresh'), 2)} ×`,
+    met: known(ratio('refresh')) ? ratio('refresh') >= 0.6 : undefined,
+  });
   const p99 = med('token-under-login', 'kapi-pg', (r) => r.p99);
   const p99s = (results['token-under-login']?.['kapi-pg']?.runs ?? []).map((r) => r.p99!).filter(Number.isFinite);
-  v.push({ target: 'token p99 < 25 ms while logins run at 80% (Postgres + Redis)', measured: `${medianRange(p99s, 1)} ms (median of runs, min–max)`, met: known(p99) ? p99 < 25 : undefined });
+  v.push({
+    target: 'token p99 < 25 ms while logins run at 80% (Postgres + Redis)',
+    measured: `${medianRange(p99s, 1)} ms (median of runs, min–max)`,
+    met: known(p99) ? p99 < 25 : undefined,
+  });
   const mem = results.memory?.['kapi-pg']?.memory;
   if (mem && mem.points.length) {
     const worst = Math.max(...mem.points.map((p) => Math.max(p.redisBytesPerSessionSampled, p.redisBytesPerSessionInfo)));
@@ -45,7 +77,11 @@ export function verdicts(): Verdict[] {
     const first = mem.points[0]!;
     const last = mem.points[mem.points.length - 1]!;
     const growth = (last.rssAfterSsoKb - first.rssAfterSsoKb) / 1024;
-    v.push({ target: 'Kapı RSS flat as sessions grow', measured: `${fmt(first.rssAfterSsoKb / 1024, 1)} → ${fmt(last.rssAfterSsoKb / 1024, 1)} MiB (${first.sessions.toLocaleString('en-US')} → ${last.sessions.toLocaleString('en-US')} sessions)`, met: growth < 20 });
+    v.push({
+      target: 'Kapı RSS flat as sessions grow',
+      measured: `${fmt(first.rssAfterSsoKb / 1024, 1)} → ${fmt(last.rssAfterSsoKb / 1024, 1)} MiB (${first.sessions.toLocaleString('en-US')} → ${last.sessions.toLocaleString('en-US')} sessions)`,
+      met: growth < 20,
+    });
   } else {
     v.push({ target: 'Redis memory per active session < 2 KB; RSS flat', measured: 'not measured', met: undefined });
   }
@@ -69,7 +105,10 @@ export function machine(): Record<string, string> {
     os: `${os.type()} ${os.release()}`,
     node: process.version,
     redis: redisVersion,
-    load: os.loadavg().map((x) => x.toFixed(2)).join(' '),
+    load: os
+      .loadavg()
+      .map((x) => x.toFixed(2))
+      .join(' '),
     commit: `${git('rev-parse --short HEAD')}${git('status --porcelain -- src adapters interactions keys migrations') ? ' (with uncommitted changes in src/ or adapters/)' : ''}`,
   };
 }
@@ -79,7 +118,10 @@ export function cell(s: ScenarioKey, t: TargetKey, digits = 0): string {
   if (!r) return '–';
   if (r.error) return `failed: ${r.error.slice(0, 80)}`;
   if (r.note) return r.note;
-  return medianRange(r.runs.map((x) => x.throughput), digits);
+  return medianRange(
+    r.runs.map((x) => x.throughput),
+    digits,
+  );
 }
 
 export function ratioCell(s: ScenarioKey, t: TargetKey): string {
@@ -111,12 +153,32 @@ export function render(info: Record<string, string>, started: Date, seconds: num
   const lines: string[] = [];
   const ratios = TARGETS.includes('bare') && TARGETS.length > 1;
   const throughputScenarios: ScenarioKey[] = ['discovery', 'jwks', 'cc-opaque', 'cc-jwt', 'refresh', 'login'];
-  lines.push('| scenario | ' + TARGETS.map((t) => LABEL[t]).join(' | ') + (ratios ? ' | ' + TARGETS.filter((t) => t !== 'bare').map((t) => `${t} / bare`).join(' | ') : '') + ' |');
+  lines.push(
+    '| scenario | ' +
+      TARGETS.map((t) => LABEL[t]).join(' | ') +
+      (ratios
+        ? ' | ' +
+          TARGETS.filter((t) => t !== 'bare')
+            .map((t) => `${t} / bare`)
+            .join(' | ')
+        : '') +
+      ' |',
+  );
   lines.push('|' + ' --- |'.repeat(1 + TARGETS.length + (ratios ? TARGETS.length - 1 : 0)));
   for (const s of throughputScenarios) {
     if (!results[s]) continue;
     const digits = s === 'login' ? 1 : 0;
-    lines.push(`| ${TITLE[s]} | ` + TARGETS.map((t) => cell(s, t, digits)).join(' | ') + (ratios ? ' | ' + TARGETS.filter((t) => t !== 'bare').map((t) => ratioCell(s, t)).join(' | ') : '') + ' |');
+    lines.push(
+      `| ${TITLE[s]} | ` +
+        TARGETS.map((t) => cell(s, t, digits)).join(' | ') +
+        (ratios
+          ? ' | ' +
+            TARGETS.filter((t) => t !== 'bare')
+              .map((t) => ratioCell(s, t))
+              .join(' | ')
+          : '') +
+        ' |',
+    );
   }
   if (results['token-under-login']) {
     const lat = (t: TargetKey) => {
@@ -126,23 +188,36 @@ export function render(info: Record<string, string>, started: Date, seconds: num
       const p99 = r.runs.map((x) => x.p99!).filter(Number.isFinite);
       const p50 = r.runs.map((x) => x.p50!).filter(Number.isFinite);
       const idle = r.runs[0]?.extra;
-      return `p50 ${medianRange(p50, 1)}, p99 ${medianRange(p99, 1)} (alone: p50 ${fmt(idle?.idleP50, 1)}, p99 ${fmt(idle?.idleP99, 1)}; logins ${fmt(med('token-under-login', t, (x) => x.extra?.loginsPerSecond), 1)}/s)`;
+      return `p50 ${medianRange(p50, 1)}, p99 ${medianRange(p99, 1)} (alone: p50 ${fmt(idle?.idleP50, 1)}, p99 ${fmt(idle?.idleP99, 1)}; logins ${fmt(
+        med('token-under-login', t, (x) => x.extra?.loginsPerSecond),
+        1,
+      )}/s)`;
     };
     lines.push(`| ${TITLE['token-under-login']} | ` + TARGETS.map(lat).join(' | ') + (ratios ? ' |'.repeat(TARGETS.length - 1) : '') + ' |');
   }
   const out: string[] = [];
   out.push('# Performance');
   out.push('');
-  out.push(`Written by \`${command}\` (bench/run.ts) on ${started.toISOString().replace('T', ' ').slice(0, 16)} UTC, in ${Math.round(seconds / 60)} min. Issue 8 defines the scenarios and the targets. Re-run it to refresh this page; the figures below are from one run on the machine described, not a promise for other hardware.`);
+  out.push(
+    `Written by \`${command}\` (bench/run.ts) on ${started.toISOString().replace('T', ' ').slice(0, 16)} UTC, in ${Math.round(seconds / 60)} min. Issue 8 defines the scenarios and the targets. Re-run it to refresh this page; the figures below are from one run on the machine described, not a promise for other hardware.`,
+  );
   out.push('');
   out.push('## Machine and placement');
   out.push('');
-  out.push(`- CPU: ${info.cpu}; memory ${info.memory}; ${info.os}; Node ${info.node}; Postgres 15 and Redis ${info.redis} on 127.0.0.1; Kapı commit ${info.commit}; load average ${info.load} when the benchmark started.`);
-  out.push(`- Each server (Kapı, bare oidc-provider) runs alone in its own Node process${HAS_TASKSET ? ', pinned to core 1 (`taskset -c 1`, every thread including the libuv pool that runs argon2 and signing)' : ' (taskset missing: not pinned)'}; the load generator (this benchmark: autocannon and its own keep-alive HTTP loops) runs in one process${HAS_TASKSET ? ' pinned to core 0' : ''}. ${runState.storagePlacement?.description ?? 'Postgres and Redis were not used.'} So the figures are **per core of Kapı**, with its storage on top.`);
+  out.push(
+    `- CPU: ${info.cpu}; memory ${info.memory}; ${info.os}; Node ${info.node}; Postgres 15 and Redis ${info.redis} on 127.0.0.1; Kapı commit ${info.commit}; load average ${info.load} when the benchmark started.`,
+  );
+  out.push(
+    `- Each server (Kapı, bare oidc-provider) runs alone in its own Node process${HAS_TASKSET ? ', pinned to core 1 (`taskset -c 1`, every thread including the libuv pool that runs argon2 and signing)' : ' (taskset missing: not pinned)'}; the load generator (this benchmark: autocannon and its own keep-alive HTTP loops) runs in one process${HAS_TASKSET ? ' pinned to core 0' : ''}. ${runState.storagePlacement?.description ?? 'Postgres and Redis were not used.'} So the figures are **per core of Kapı**, with its storage on top.`,
+  );
   const notInEffect = new Set(dependencyPatchesNotInEffect());
   const patches = PATCHES.map((p) => `${p.name} (${notInEffect.has(p.name) ? '**not applied**' : 'applied'})`);
-  out.push(`- Both Kapı and the bare provider run with the node flags of Kapı's \`npm start\` (\`src/runtime/node-flags.ts\`): ${SERVER_NODE_FLAGS.map((f) => `\`${f}\``).join(' ')}${KAPI_NODE_FLAGS.length ? `; Kapı also with ${KAPI_NODE_FLAGS.map((f) => `\`${f}\``).join(' ')} (experiment)` : ''}.`);
-  out.push(`- Kapı and the bare provider load the same installed packages (the same oidc-provider; only Kapı uses ioredis), with the dependency patches of \`bin/patch-dependencies.mjs\`: ${patches.join('; ')}.`);
+  out.push(
+    `- Both Kapı and the bare provider run with the node flags of Kapı's \`npm start\` (\`src/runtime/node-flags.ts\`): ${SERVER_NODE_FLAGS.map((f) => `\`${f}\``).join(' ')}${KAPI_NODE_FLAGS.length ? `; Kapı also with ${KAPI_NODE_FLAGS.map((f) => `\`${f}\``).join(' ')} (experiment)` : ''}.`,
+  );
+  out.push(
+    `- Kapı and the bare provider load the same installed packages (the same oidc-provider; only Kapı uses ioredis), with the dependency patches of \`bin/patch-dependencies.mjs\`: ${patches.join('; ')}.`,
+  );
   out.push(`- Other work on the machine (this is a shared development machine): before each run the benchmark waits until processes other than the servers, Postgres and Redis use less than ${NOISE} of a core, and a run during which they used more is done again (twice at most), all within a budget of ${QUIET_BUDGET} s for the whole benchmark. This time ${fmt(runState.quietWaited, 1)} s were spent waiting, ${redone()} run(s) were redone and ${runState.noisyRuns} run(s) started on a busy machine after the budget ran out; the "other processes" column below shows what remained.
 - ${RUNS} runs of ${SECONDS} s per scenario after a ${WARMUP} s warm-up; the table shows the median and (min–max). All three servers are started at the beginning and stay up; for each scenario every server gets its warm-up, then the runs go round-robin (run 1 of each server, then run 2 of each, ...), so that run i of Kapı and run i of bare see the same machine, and the Kapı/bare ratio is computed pair by pair (run i over run i) and summarised the same way. ${CONNECTIONS} connections for autocannon, ${REFRESH_CHAINS} refresh chains; ${LOGIN_CONCURRENCY} concurrent citizens for the login maximum.`);
   out.push('');
@@ -150,37 +225,67 @@ export function render(info: Record<string, string>, started: Date, seconds: num
   out.push('');
   out.push(...lines);
   out.push('');
-  out.push('Server CPU while measured (CPU seconds per second; 100% = the one core the server is pinned to, argon2 and signing threads included; "loop" is the event loop utilisation of its main thread) and storage calls per operation (counted inside the server process by bench/lib/probe.mjs: ioredis commands, SQL statements sent by pg/PGlite, and of those the transactions). The last columns are CPU seconds per second of the Postgres and Redis server processes (during the Kapı Postgres + Redis runs) and of everything else on the machine (other people\'s work: the worst median over the servers), out of 200% for the two cores:');
+  out.push(
+    'Server CPU while measured (CPU seconds per second; 100% = the one core the server is pinned to, argon2 and signing threads included; "loop" is the event loop utilisation of its main thread) and storage calls per operation (counted inside the server process by bench/lib/probe.mjs: ioredis commands, SQL statements sent by pg/PGlite, and of those the transactions). The last columns are CPU seconds per second of the Postgres and Redis server processes (during the Kapı Postgres + Redis runs) and of everything else on the machine (other people\'s work: the worst median over the servers), out of 200% for the two cores:',
+  );
   out.push('');
   const kapis = TARGETS.filter((t) => t !== 'bare');
-  out.push('| scenario | ' + TARGETS.map((t) => `${LABEL[t]}: CPU`).join(' | ') + (kapis.length ? ' | ' + kapis.map((t) => `${LABEL[t]}: calls / op`).join(' | ') : '') + ' | generator CPU | Postgres + Redis CPU (Kapı pg) | other processes |');
+  out.push(
+    '| scenario | ' +
+      TARGETS.map((t) => `${LABEL[t]}: CPU`).join(' | ') +
+      (kapis.length ? ' | ' + kapis.map((t) => `${LABEL[t]}: calls / op`).join(' | ') : '') +
+      ' | generator CPU | Postgres + Redis CPU (Kapı pg) | other processes |',
+  );
   out.push('|' + ' --- |'.repeat(1 + TARGETS.length + kapis.length + 3));
   for (const s of [...throughputScenarios, 'token-under-login'] as ScenarioKey[]) {
     if (!results[s]) continue;
-    const cpu = (t: TargetKey) => (results[s]?.[t]?.runs.length ? `${fmt(med(s, t, (r) => r.kapiCpu * 100))}% (loop ${fmt(med(s, t, (r) => r.elu * 100))}%)` : '–');
+    const cpu = (t: TargetKey) =>
+      results[s]?.[t]?.runs.length ? `${fmt(med(s, t, (r) => r.kapiCpu * 100))}% (loop ${fmt(med(s, t, (r) => r.elu * 100))}%)` : '–';
     const gen = Math.max(...TARGETS.map((t) => med(s, t, (r) => r.genCpu * 100)).filter(Number.isFinite));
     const other = Math.max(...TARGETS.map((t) => med(s, t, (r) => r.otherCpu * 100)).filter(Number.isFinite));
-    const storage = TARGETS.includes('kapi-pg') ? `${fmt(Math.max(0, med(s, 'kapi-pg', (r) => r.storageCpu * 100)))}%` : '–';
-    out.push(`| ${TITLE[s]} | ` + TARGETS.map(cpu).join(' | ') + (kapis.length ? ' | ' + kapis.map((t) => storageCell(s, t)).join(' | ') : '') + ` | ≤ ${fmt(gen)}% | ${storage} | ≤ ${fmt(other)}% |`);
+    const storage = TARGETS.includes('kapi-pg')
+      ? `${fmt(
+          Math.max(
+            0,
+            med(s, 'kapi-pg', (r) => r.storageCpu * 100),
+          ),
+        )}%`
+      : '–';
+    out.push(
+      `| ${TITLE[s]} | ` +
+        TARGETS.map(cpu).join(' | ') +
+        (kapis.length ? ' | ' + kapis.map((t) => storageCell(s, t)).join(' | ') : '') +
+        ` | ≤ ${fmt(gen)}% | ${storage} | ≤ ${fmt(other)}% |`,
+    );
   }
   const rpl = med('login', 'kapi-pg', (r) => r.extra?.requestsPerLogin);
-  if (Number.isFinite(rpl)) out.push('', `A measured login is ${fmt(rpl, 0)} HTTP requests: /auth, ${rpl > 6.5 ? 'the method chooser, the password page' : 'the sign-in page (the chooser, which opens with the password form, as the gateway\'s page opens on its password tab, and offers the other methods below it)'}, the password POST, the resume at /auth, the token request and userinfo (consent was given once before and is remembered). The bare provider's login page performs one argon2id verification with Kapı's parameters (m=19 MiB, t=2, p=1) and finishes login and consent at once: a floor for the same hashing cost, not the same work.`);
+  if (Number.isFinite(rpl))
+    out.push(
+      '',
+      `A measured login is ${fmt(rpl, 0)} HTTP requests: /auth, ${rpl > 6.5 ? 'the method chooser, the password page' : "the sign-in page (the chooser, which opens with the password form, as the gateway's page opens on its password tab, and offers the other methods below it)"}, the password POST, the resume at /auth, the token request and userinfo (consent was given once before and is remembered). The bare provider's login page performs one argon2id verification with Kapı's parameters (m=19 MiB, t=2, p=1) and finishes login and consent at once: a floor for the same hashing cost, not the same work.`,
+    );
   out.push('');
   out.push('### Scenario 5: the token endpoint while citizens sign in');
   out.push('');
-  out.push(`A client_credentials request with a JWT access token (one ES256 signature) is sent every ${fmt(1000 / PROBE_RATE)} ms (${PROBE_RATE}/s, an open loop: each request leaves when it is due, whether or not earlier ones have been answered, so a slow answer delays no other; \`bench/lib/paced.ts\`), first alone, then while a paced loop starts password logins at 80% of the maximum measured in scenario 4. Each run lasts ${P99_SECONDS} s (${fmt(PROBE_RATE * P99_SECONDS)} answers, so the p99 is the ${fmt(Math.ceil(PROBE_RATE * P99_SECONDS / 100))}th-worst answer, not one unlucky one), the other scenarios' runs ${SECONDS} s. Beside the latency the generator measures (from handing the request to its HTTP agent to the answer's last byte), the server reports how long it held the same requests (from their headers being read to the answer's last byte written) and both processes report their event-loop delay, which tells a slow server from a late generator.`);
+  out.push(
+    `A client_credentials request with a JWT access token (one ES256 signature) is sent every ${fmt(1000 / PROBE_RATE)} ms (${PROBE_RATE}/s, an open loop: each request leaves when it is due, whether or not earlier ones have been answered, so a slow answer delays no other; \`bench/lib/paced.ts\`), first alone, then while a paced loop starts password logins at 80% of the maximum measured in scenario 4. Each run lasts ${P99_SECONDS} s (${fmt(PROBE_RATE * P99_SECONDS)} answers, so the p99 is the ${fmt(Math.ceil((PROBE_RATE * P99_SECONDS) / 100))}th-worst answer, not one unlucky one), the other scenarios' runs ${SECONDS} s. Beside the latency the generator measures (from handing the request to its HTTP agent to the answer's last byte), the server reports how long it held the same requests (from their headers being read to the answer's last byte written) and both processes report their event-loop delay, which tells a slow server from a late generator.`,
+  );
   out.push('');
   if (results['token-under-login']) {
     out.push('Where the time went (ms; median of runs, min–max; "alone" is the probe without logins, one run):');
     out.push('');
-    out.push('| target | answer p99 (generator) | held by the server: p99 / max | server event-loop delay: p99 / max | longest GC pause in the server (major GCs per run) | generator event-loop delay: p99 / max | request sent late by, at most | alone: answer p99, held p99, server loop max |');
+    out.push(
+      '| target | answer p99 (generator) | held by the server: p99 / max | server event-loop delay: p99 / max | longest GC pause in the server (major GCs per run) | generator event-loop delay: p99 / max | request sent late by, at most | alone: answer p99, held p99, server loop max |',
+    );
     out.push('| --- | --- | --- | --- | --- | --- | --- | --- |');
     for (const t of TARGETS) {
       const r = results['token-under-login']?.[t];
       if (!r?.runs.length) continue;
       const ex = (key: string) => extraRange(r.runs, key);
       const first = r.runs[0]!.extra ?? {};
-      out.push(`| ${LABEL[t]} | ${medianRange(r.runs.map((x) => x.p99!).filter(Number.isFinite), 1)} | ${ex('heldP99')} / ${ex('heldMax')} | ${ex('serverLoopP99')} / ${ex('serverLoopMax')} | ${ex('gcMax')} (${ex('gcMajor')}) | ${ex('generatorLoopP99')} / ${ex('generatorLoopMax')} | ${ex('sendLagMax')} | ${fmt(first.idleP99, 1)}, ${fmt(first.idleheldP99, 1)}, ${fmt(first.idleserverLoopMax, 1)} |`);
+      out.push(
+        `| ${LABEL[t]} | ${medianRange(r.runs.map((x) => x.p99!).filter(Number.isFinite), 1)} | ${ex('heldP99')} / ${ex('heldMax')} | ${ex('serverLoopP99')} / ${ex('serverLoopMax')} | ${ex('gcMax')} (${ex('gcMajor')}) | ${ex('generatorLoopP99')} / ${ex('generatorLoopMax')} | ${ex('sendLagMax')} | ${fmt(first.idleP99, 1)}, ${fmt(first.idleheldP99, 1)}, ${fmt(first.idleserverLoopMax, 1)} |`,
+      );
     }
     out.push('');
   }
@@ -189,11 +294,18 @@ export function render(info: Record<string, string>, started: Date, seconds: num
   out.push('');
   if (mem?.memory) {
     const m = mem.memory;
-    out.push(`Logging 100,000 people in at ~30/s would take an hour, so one real session (from a real password login) was read back through Kapı's own adapter (\`createOidcAdapterFactory\`, model Session) and written again with fresh random ids of the same lengths and the same TTL (${fmt(m.writeSeconds, 1)} s for all writes). The session payload is ${m.templateBytes} bytes of JSON. Redis is shared with other users, so two measures are given: the INFO used_memory delta divided by the sessions written, and MEMORY USAGE (SAMPLES 0) of 200 random session hashes plus their uid index keys. Kapı's RSS was ${fmt(m.baselineRssKb / 1024, 1)} MiB before; it is read idle and after a few seconds of single sign-on requests (GET /auth with a signed session cookie) spread over random stored sessions. Before the first point one burst of the same requests is sent and not counted: a process whose heap V8 has just shrunk grows back on the first requests, and that growth is the heap's, not the sessions'. Every RSS and heap figure is read right after a full collection in the server (the probe calls V8's gc), so it is what the process keeps.`);
+    out.push(
+      `Logging 100,000 people in at ~30/s would take an hour, so one real session (from a real password login) was read back through Kapı's own adapter (\`createOidcAdapterFactory\`, model Session) and written again with fresh random ids of the same lengths and the same TTL (${fmt(m.writeSeconds, 1)} s for all writes). The session payload is ${m.templateBytes} bytes of JSON. Redis is shared with other users, so two measures are given: the INFO used_memory delta divided by the sessions written, and MEMORY USAGE (SAMPLES 0) of 200 random session hashes plus their uid index keys. Kapı's RSS was ${fmt(m.baselineRssKb / 1024, 1)} MiB before; it is read idle and after a few seconds of single sign-on requests (GET /auth with a signed session cookie) spread over random stored sessions. Before the first point one burst of the same requests is sent and not counted: a process whose heap V8 has just shrunk grows back on the first requests, and that growth is the heap's, not the sessions'. Every RSS and heap figure is read right after a full collection in the server (the probe calls V8's gc), so it is what the process keeps.`,
+    );
     out.push('');
-    out.push('| active sessions | Redis bytes/session (INFO delta) | Redis bytes/session (MEMORY USAGE) | Kapı RSS idle | Kapı RSS after SSO | Kapı heap after SSO | SSO requests/s |');
+    out.push(
+      '| active sessions | Redis bytes/session (INFO delta) | Redis bytes/session (MEMORY USAGE) | Kapı RSS idle | Kapı RSS after SSO | Kapı heap after SSO | SSO requests/s |',
+    );
     out.push('| --- | --- | --- | --- | --- | --- | --- |');
-    for (const p of m.points) out.push(`| ${p.sessions.toLocaleString('en-US')} | ${fmt(p.redisBytesPerSessionInfo)} | ${fmt(p.redisBytesPerSessionSampled)} | ${fmt(p.rssIdleKb / 1024, 1)} MiB | ${fmt(p.rssAfterSsoKb / 1024, 1)} MiB | ${fmt(p.heapAfterSsoKb / 1024, 1)} MiB | ${p.ssoError ? `failed: ${p.ssoError.slice(0, 100)}` : fmt(p.ssoPerSecond)} |`);
+    for (const p of m.points)
+      out.push(
+        `| ${p.sessions.toLocaleString('en-US')} | ${fmt(p.redisBytesPerSessionInfo)} | ${fmt(p.redisBytesPerSessionSampled)} | ${fmt(p.rssIdleKb / 1024, 1)} MiB | ${fmt(p.rssAfterSsoKb / 1024, 1)} MiB | ${fmt(p.heapAfterSsoKb / 1024, 1)} MiB | ${p.ssoError ? `failed: ${p.ssoError.slice(0, 100)}` : fmt(p.ssoPerSecond)} |`,
+      );
   } else {
     out.push(mem?.error ? `Failed: ${mem.error}` : 'Not measured in this run.');
   }
@@ -209,17 +321,22 @@ export function render(info: Record<string, string>, started: Date, seconds: num
     out.push('');
     out.push('## Postgres table access over the whole Postgres + Redis run');
     out.push('');
-    out.push('From pg_stat_user_tables of the benchmark database after the server stopped (its backends flushed their statistics): a sequential scan on a table that grows (tokens, grants, audit) is a missing index.');
+    out.push(
+      'From pg_stat_user_tables of the benchmark database after the server stopped (its backends flushed their statistics): a sequential scan on a table that grows (tokens, grants, audit) is a missing index.',
+    );
     out.push('');
     out.push('| table | seq scans | rows read by seq scans | index scans | live rows | dead rows |');
     out.push('| --- | --- | --- | --- | --- | --- |');
-    for (const t of runState.pgTables.filter((x) => x.seq_scan + x.idx_scan > 0).slice(0, 14)) out.push(`| ${t.relname} | ${fmt(t.seq_scan)} | ${fmt(t.seq_tup_read)} | ${fmt(t.idx_scan)} | ${fmt(t.n_live_tup)} | ${fmt(t.n_dead_tup)} |`);
+    for (const t of runState.pgTables.filter((x) => x.seq_scan + x.idx_scan > 0).slice(0, 14))
+      out.push(`| ${t.relname} | ${fmt(t.seq_scan)} | ${fmt(t.seq_tup_read)} | ${fmt(t.idx_scan)} | ${fmt(t.n_live_tup)} | ${fmt(t.n_dead_tup)} |`);
   }
   for (const p of profiles) {
     out.push('');
     out.push(`## CPU profile: ${TITLE[p.scenario]}, Kapı on Postgres + Redis`);
     out.push('');
-    out.push(`\`node --cpu-prof\` of a fresh Kapı process (Postgres + Redis) during one ${SECONDS} s run of this scenario, the profile cut to the measured run (start-up and warm-up left out): ${fmt(p.summary.totalMs)} ms on the main thread's CPU in ${fmt(p.summary.windowMs)} ms (the profile covers the main thread only; argon2 and signing run on the libuv pool). File: ${p.file} (not committed).`);
+    out.push(
+      `\`node --cpu-prof\` of a fresh Kapı process (Postgres + Redis) during one ${SECONDS} s run of this scenario, the profile cut to the measured run (start-up and warm-up left out): ${fmt(p.summary.totalMs)} ms on the main thread's CPU in ${fmt(p.summary.windowMs)} ms (the profile covers the main thread only; argon2 and signing run on the libuv pool). File: ${p.file} (not committed).`,
+    );
     out.push('');
     out.push('| area (self time) | share | | area (inclusive, synchronous stacks) | share |');
     out.push('| --- | --- | --- | --- | --- |');
@@ -253,19 +370,33 @@ export function render(info: Record<string, string>, started: Date, seconds: num
       out.push('');
       out.push('| per op | call |');
       out.push('| --- | --- |');
-      const rows = [...Object.entries(r.sqlMix).map(([k, v]) => [`SQL \`${k.replace(/\|/g, '\\|')}\``, v] as const), ...Object.entries(r.redisMix ?? {}).map(([k, v]) => [`Redis \`${k}\``, v] as const)];
-      for (const [k, v] of rows.sort((a, b) => b[1] - a[1]).filter(([, v]) => v >= 0.05).slice(0, 24)) out.push(`| ${fmt(v, 2)} | ${k} |`);
+      const rows = [
+        ...Object.entries(r.sqlMix).map(([k, v]) => [`SQL \`${k.replace(/\|/g, '\\|')}\``, v] as const),
+        ...Object.entries(r.redisMix ?? {}).map(([k, v]) => [`Redis \`${k}\``, v] as const),
+      ];
+      for (const [k, v] of rows
+        .sort((a, b) => b[1] - a[1])
+        .filter(([, v]) => v >= 0.05)
+        .slice(0, 24))
+        out.push(`| ${fmt(v, 2)} | ${k} |`);
     }
   }
   const rss = Object.entries(finalRss).filter(([, v]) => Number.isFinite(v));
-  if (rss.length) out.push('', `Server RSS at the end of the run (ps): ${rss.map(([k, v]) => `${LABEL[k as TargetKey]} ${fmt(v! / 1024, 0)} MiB`).join(', ')}.`);
+  if (rss.length)
+    out.push('', `Server RSS at the end of the run (ps): ${rss.map(([k, v]) => `${LABEL[k as TargetKey]} ${fmt(v! / 1024, 0)} MiB`).join(', ')}.`);
   out.push('');
   // The hand-written findings (bench/notes.md) follow the run's figures, one heading level down.
-  out.push(readFileSync(path.join(ROOT, 'bench', 'notes.md'), 'utf8').trim().replace(/^# /, '## '));
+  out.push(
+    readFileSync(path.join(ROOT, 'bench', 'notes.md'), 'utf8')
+      .trim()
+      .replace(/^# /, '## '),
+  );
   out.push('');
   out.push('## How to run');
   out.push('');
-  out.push('`npm run bench` (about 10 minutes; needs Postgres and Redis on 127.0.0.1, or BENCH_POSTGRES_URL / BENCH_REDIS_URL). It creates a database `kapi_bench_<random>` and a Redis key prefix `kapi-bench-<random>:`, and removes both at the end (also on Ctrl-C). `npm run bench -- --quick` is a smoke test; `--targets=`, `--only=`, `--runs=`, `--seconds=` narrow a run (and then leave this page alone, except that `--targets=kapi-proxy-1,kapi-proxy-2 --only=cc-opaque,refresh,login` replaces the Scale-out section). `npm run soak` (25 minutes, `--minutes=N`) writes the Soak section, which a full benchmark keeps. Neither is a test and neither runs in CI.');
+  out.push(
+    '`npm run bench` (about 10 minutes; needs Postgres and Redis on 127.0.0.1, or BENCH_POSTGRES_URL / BENCH_REDIS_URL). It creates a database `kapi_bench_<random>` and a Redis key prefix `kapi-bench-<random>:`, and removes both at the end (also on Ctrl-C). `npm run bench -- --quick` is a smoke test; `--targets=`, `--only=`, `--runs=`, `--seconds=` narrow a run (and then leave this page alone, except that `--targets=kapi-proxy-1,kapi-proxy-2 --only=cc-opaque,refresh,login` replaces the Scale-out section). `npm run soak` (25 minutes, `--minutes=N`) writes the Soak section, which a full benchmark keeps. Neither is a test and neither runs in CI.',
+  );
   out.push('');
   return out.join('\n');
 }

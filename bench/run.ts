@@ -39,7 +39,25 @@ import type { Redis } from 'ioredis';
 import { killAll, pinSelf, ROOT } from './lib/servers.js';
 import { pinStorage, storageLeftShared } from './lib/storage-placement.js';
 import { redisClient, tableStats } from './lib/storage.js';
-import { argv, RUNS, SECONDS, WARMUP, PROFILE, PROFILE_ALWAYS, WRITE, WRITE_SCALE_SECTION, STORAGE_CORE, ON_POSTGRES, type ScenarioKey, TARGETS, SCENARIOS, LABEL, TITLE, log, sleep } from './options.js';
+import {
+  argv,
+  RUNS,
+  SECONDS,
+  WARMUP,
+  PROFILE,
+  PROFILE_ALWAYS,
+  WRITE,
+  WRITE_SCALE_SECTION,
+  STORAGE_CORE,
+  ON_POSTGRES,
+  type ScenarioKey,
+  TARGETS,
+  SCENARIOS,
+  LABEL,
+  TITLE,
+  log,
+  sleep,
+} from './options.js';
 import { cleanups, cleanupAll } from './cleanup.js';
 import { results, setResult, profiles, finalRss, med, pairedRatio, runState } from './results.js';
 import { type Target, NICE_POOL, KAPI_ENV, prepareTarget } from './targets.js';
@@ -55,7 +73,9 @@ async function main(): Promise<void> {
   const pinned = pinSelf(0);
   const info = machine();
   log(`Kapı benchmark: ${info.cpu}, ${info.memory}, Node ${info.node}, commit ${info.commit}, load ${info.load}`);
-  log(`Servers pinned to core 1, load generator (pid ${process.pid}) ${pinned ? 'pinned to core 0' : 'not pinned (taskset missing)'}; ${RUNS} × ${SECONDS} s runs after ${WARMUP} s warm-up, targets interleaved run by run.`);
+  log(
+    `Servers pinned to core 1, load generator (pid ${process.pid}) ${pinned ? 'pinned to core 0' : 'not pinned (taskset missing)'}; ${RUNS} × ${SECONDS} s runs after ${WARMUP} s warm-up, targets interleaved run by run.`,
+  );
   if (Object.keys(KAPI_ENV).length) log(`Kapı environment additions: ${JSON.stringify(KAPI_ENV)}`);
   if (NICE_POOL !== undefined) log(`Experiment: Kapı's libuv pool threads reniced to ${NICE_POOL}`);
   let redis: Redis | undefined;
@@ -134,7 +154,13 @@ async function main(): Promise<void> {
 
   const seconds = (Date.now() - started.getTime()) / 1000;
   const report = render(info, started, seconds, command);
-  log('\n' + report.split('\n').filter((l) => l.startsWith('|') || l.startsWith('#')).join('\n'));
+  log(
+    '\n' +
+      report
+        .split('\n')
+        .filter((l) => l.startsWith('|') || l.startsWith('#'))
+        .join('\n'),
+  );
   if (WRITE) {
     // The Soak section is written by `npm run soak`: a full benchmark keeps it.
     const soak = sectionOf(await readFile(path.join(ROOT, 'docs', 'performance.md'), 'utf8').catch(() => ''), SOAK_MARKERS);
@@ -148,7 +174,10 @@ async function main(): Promise<void> {
   }
   await mkdir(path.join(ROOT, 'bench', 'results'), { recursive: true });
   await writeFile(path.join(ROOT, 'bench', 'results', 'performance.md'), report);
-  await writeFile(path.join(ROOT, 'bench', 'results', 'latest.json'), JSON.stringify({ started, info, results, pgTables: runState.pgTables, profiles, finalRss }, null, 2));
+  await writeFile(
+    path.join(ROOT, 'bench', 'results', 'latest.json'),
+    JSON.stringify({ started, info, results, pgTables: runState.pgTables, profiles, finalRss }, null, 2),
+  );
 }
 
 main()

@@ -8,19 +8,41 @@ import { memoryScenario } from './lib/memory.js';
 import { pacedRequests } from './lib/paced.js';
 import { median, percentile } from './lib/stats.js';
 import { CITIZENS, RESOURCE_SCOPE, RESOURCES } from './lib/kapi-setup.js';
-import { QUICK, WARMUP, SESSIONS, REFRESH_CHAINS, LOGIN_RATE, LOGIN_CONCURRENCY, PROBE_RATE, P99_SECONDS, SCALE_SCENARIOS, SCALE_TARGETS, type TargetKey, type ScenarioKey, LABEL, TITLE, log, sleep } from './options.js';
+import {
+  QUICK,
+  WARMUP,
+  SESSIONS,
+  REFRESH_CHAINS,
+  LOGIN_RATE,
+  LOGIN_CONCURRENCY,
+  PROBE_RATE,
+  P99_SECONDS,
+  SCALE_SCENARIOS,
+  SCALE_TARGETS,
+  type TargetKey,
+  type ScenarioKey,
+  LABEL,
+  TITLE,
+  log,
+  sleep,
+} from './options.js';
 import { results, setResult } from './results.js';
 import { type Target, COOKIE_KEYS } from './targets.js';
 import { type Outcome, takeGeneratorLoopDelay, waitForQuiet, type Body, measure, cannon, check, latencySplit } from './measure.js';
 
 export const tokenHeaders = (rp: RelyingParty) => ({ authorization: basic(rp.clientId, rp.clientSecret), 'content-type': FORM });
-export const ccBody = (format: 'opaque' | 'jwt') => form({ grant_type: 'client_credentials', scope: RESOURCE_SCOPE, resource: RESOURCES.find((r) => r.format === format)!.identifier });
+export const ccBody = (format: 'opaque' | 'jwt') =>
+  form({ grant_type: 'client_credentials', scope: RESOURCE_SCOPE, resource: RESOURCES.find((r) => r.format === format)!.identifier });
 export const LOGIN: Omit<LoginOptions, 'nationalId' | 'password'> = { scope: 'openid profile national_id' };
 let citizenTurn = 0;
 export const nextCitizen = () => CITIZENS[citizenTurn++ % CITIZENS.length]!;
 
 /** Closed loop of `concurrency` logins, or an open loop at `rate` logins/s when given. */
-export async function loginLoop(target: Target, seconds: number, options: { concurrency?: number; rate?: number; extra?: Partial<LoginOptions> } = {}): Promise<Outcome> {
+export async function loginLoop(
+  target: Target,
+  seconds: number,
+  options: { concurrency?: number; rate?: number; extra?: Partial<LoginOptions> } = {},
+): Promise<Outcome> {
   const concurrency = options.concurrency ?? LOGIN_CONCURRENCY;
   const agent = keepAliveAgent(concurrency * 4);
   const latencies: number[] = [];
@@ -61,9 +83,11 @@ export async function loginLoop(target: Target, seconds: number, options: { conc
     agent.destroy();
     return { ops, errors, seconds: (performance.now() - started) / 1000, latencies, lastError, extra: { late, requestsPerLogin: ops ? requests / ops : NaN } };
   }
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (performance.now() < deadline) await one();
-  }));
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (performance.now() < deadline) await one();
+    }),
+  );
   agent.destroy();
   return { ops, errors, seconds: (performance.now() - started) / 1000, latencies, lastError, extra: { requestsPerLogin: ops ? requests / ops : NaN } };
 }
@@ -79,30 +103,32 @@ export async function refreshLoop(target: Target, seconds: number): Promise<Outc
   const deadline = started + seconds * 1000;
   const url = `${target.rp.issuer}/token`;
   const headers = tokenHeaders(target.rp);
-  await Promise.all(Array.from({ length: REFRESH_CHAINS }, async () => {
-    let token = target.refreshPool.pop();
-    while (token && performance.now() < deadline) {
-      const t0 = performance.now();
-      try {
-        const res = await request(agent, url, { method: 'POST', headers, body: form({ grant_type: 'refresh_token', refresh_token: token }) });
-        latencies.push(performance.now() - t0);
-        const body = res.status === 200 ? (JSON.parse(res.body) as { refresh_token?: string; id_token?: string }) : undefined;
-        if (body?.id_token) {
-          ops++;
-          token = body.refresh_token ?? token;
-        } else {
+  await Promise.all(
+    Array.from({ length: REFRESH_CHAINS }, async () => {
+      let token = target.refreshPool.pop();
+      while (token && performance.now() < deadline) {
+        const t0 = performance.now();
+        try {
+          const res = await request(agent, url, { method: 'POST', headers, body: form({ grant_type: 'refresh_token', refresh_token: token }) });
+          latencies.push(performance.now() - t0);
+          const body = res.status === 200 ? (JSON.parse(res.body) as { refresh_token?: string; id_token?: string }) : undefined;
+          if (body?.id_token) {
+            ops++;
+            token = body.refresh_token ?? token;
+          } else {
+            errors++;
+            lastError = `${res.status} ${res.body.slice(0, 200)}`;
+            token = target.refreshPool.pop();
+          }
+        } catch (err) {
           errors++;
-          lastError = `${res.status} ${res.body.slice(0, 200)}`;
+          lastError = (err as Error).message;
           token = target.refreshPool.pop();
         }
-      } catch (err) {
-        errors++;
-        lastError = (err as Error).message;
-        token = target.refreshPool.pop();
       }
-    }
-    if (token) target.refreshPool.push(token);
-  }));
+      if (token) target.refreshPool.push(token);
+    }),
+  );
   agent.destroy();
   return { ops, errors, seconds: (performance.now() - started) / 1000, latencies, lastError };
 }
@@ -143,13 +169,15 @@ export async function prepare(target: Target, scenario: ScenarioKey): Promise<Bo
         const got: string[] = [];
         const agent = keepAliveAgent(8);
         try {
-          await Promise.all(Array.from({ length: 4 }, async () => {
-            while (got.length < needed) {
-              const r = await login(agent, rp, { ...nextCitizen(), scope: 'openid profile national_id offline_access', prompt: 'consent', userinfo: false });
-              if (!r.tokens.refresh_token) throw new Error('the login returned no refresh token');
-              got.push(r.tokens.refresh_token);
-            }
-          }));
+          await Promise.all(
+            Array.from({ length: 4 }, async () => {
+              while (got.length < needed) {
+                const r = await login(agent, rp, { ...nextCitizen(), scope: 'openid profile national_id offline_access', prompt: 'consent', userinfo: false });
+                if (!r.tokens.refresh_token) throw new Error('the login returned no refresh token');
+                got.push(r.tokens.refresh_token);
+              }
+            }),
+          );
         } finally {
           agent.destroy();
         }
@@ -189,7 +217,18 @@ export async function prepare(target: Target, scenario: ScenarioKey): Promise<Bo
         const logins = loginLoop(t, P99_SECONDS, { rate });
         const measured = await probe(P99_SECONDS, '');
         const l = await logins;
-        return { ...measured, extra: { ...measured.extra, loginsPerSecond: l.ops / l.seconds, loginRateAsked: rate, loginErrors: l.errors, idleP50: t.idleProbe?.p50 ?? NaN, idleP99: t.idleProbe?.p99 ?? NaN, ...t.idleProbe?.extra } };
+        return {
+          ...measured,
+          extra: {
+            ...measured.extra,
+            loginsPerSecond: l.ops / l.seconds,
+            loginRateAsked: rate,
+            loginErrors: l.errors,
+            idleP50: t.idleProbe?.p50 ?? NaN,
+            idleP99: t.idleProbe?.p99 ?? NaN,
+            ...t.idleProbe?.extra,
+          },
+        };
       };
     }
     case 'memory':
@@ -206,7 +245,18 @@ export async function runScenario(scenario: ScenarioKey, all: Target[], redis: R
       if (target.key !== 'kapi-pg' || !redis || !target.redisPrefix) continue;
       log(`  ${LABEL[target.key].padEnd(26)} ${TITLE.memory}`);
       try {
-        const memory = await memoryScenario({ env: target.env, server: target.server, rp: target.rp, agent: keepAliveAgent(16), redis, prefix: target.redisPrefix, sizes: SESSIONS, cookieKey: COOKIE_KEYS.split(',')[0]!, ssoSeconds: QUICK ? 2 : 4, log });
+        const memory = await memoryScenario({
+          env: target.env,
+          server: target.server,
+          rp: target.rp,
+          agent: keepAliveAgent(16),
+          redis,
+          prefix: target.redisPrefix,
+          sizes: SESSIONS,
+          cookieKey: COOKIE_KEYS.split(',')[0]!,
+          ssoSeconds: QUICK ? 2 : 4,
+          log,
+        });
         setResult(scenario, target.key, { runs: [], memory });
       } catch (err) {
         log(`  ${LABEL[target.key]} memory: FAILED: ${(err as Error).message}`);
@@ -214,7 +264,11 @@ export async function runScenario(scenario: ScenarioKey, all: Target[], redis: R
       }
     }
     for (const target of targets) {
-      if (target.key !== 'kapi-pg') setResult(scenario, target.key, { runs: [], note: target.key === 'bare' ? 'not measured (in-memory adapter)' : 'sessions in process memory: not measured' });
+      if (target.key !== 'kapi-pg')
+        setResult(scenario, target.key, {
+          runs: [],
+          note: target.key === 'bare' ? 'not measured (in-memory adapter)' : 'sessions in process memory: not measured',
+        });
     }
     return;
   }
@@ -230,7 +284,9 @@ export async function runScenario(scenario: ScenarioKey, all: Target[], redis: R
       setResult(scenario, t.key, { runs: [], error: message });
     }
   }
-  await measure(scenario, ready, (t, s) => bodies.get(t.key)!(t, s), { warmup: scenario === 'token-under-login' ? 0 : scenario === 'login' ? Math.max(WARMUP, 2) : WARMUP });
+  await measure(scenario, ready, (t, s) => bodies.get(t.key)!(t, s), {
+    warmup: scenario === 'token-under-login' ? 0 : scenario === 'login' ? Math.max(WARMUP, 2) : WARMUP,
+  });
   if (scenario === 'login') {
     for (const t of ready) {
       const runs = results.login?.[t.key]?.runs ?? [];

@@ -56,7 +56,13 @@ const WRITE = values['no-write'] !== true;
 const SENTINEL_SUPPORTED = readFileSync(path.join(ROOT, 'src', 'config.ts'), 'utf8').includes('KAPI_REDIS_SENTINELS');
 const REDIS_MODE = values.redis ?? 'auto';
 if (!['auto', 'sentinel', 'restart'].includes(REDIS_MODE)) throw new Error(`--redis must be auto, sentinel or restart, not ${REDIS_MODE}`);
-for (const [name, v] of [['minutes', MINUTES], ['login-rate', LOGIN_RATE], ['refresh-rate', REFRESH_RATE], ['cc-rate', CC_RATE]] as const) if (!(v > 0)) throw new Error(`--${name} must be a positive number`);
+for (const [name, v] of [
+  ['minutes', MINUTES],
+  ['login-rate', LOGIN_RATE],
+  ['refresh-rate', REFRESH_RATE],
+  ['cc-rate', CC_RATE],
+] as const)
+  if (!(v > 0)) throw new Error(`--${name} must be a positive number`);
 const REDIS_KIND: 'sentinel' | 'restart' = REDIS_MODE === 'auto' ? (SENTINEL_SUPPORTED ? 'sentinel' : 'restart') : (REDIS_MODE as 'sentinel' | 'restart');
 if (REDIS_KIND === 'sentinel' && !SENTINEL_SUPPORTED) throw new Error('--redis=sentinel: this Kapı does not read KAPI_REDIS_SENTINELS (src/config.ts)');
 
@@ -101,7 +107,11 @@ const kinds: Record<'login' | 'refresh' | 'cc', Kind> = {
 function failed(kind: keyof typeof kinds, reason: string): void {
   kinds[kind].failed++;
   // Without the page behind a status, and with interaction ids folded, so that like failures count together.
-  const short = reason.split(': <')[0]!.replace(/\/(interaction|auth)\/[^/\s]+/g, '/$1/:uid').replace(/\s+/g, ' ').slice(0, 120);
+  const short = reason
+    .split(': <')[0]!
+    .replace(/\/(interaction|auth)\/[^/\s]+/g, '/$1/:uid')
+    .replace(/\s+/g, ' ')
+    .slice(0, 120);
   kinds[kind].reasons.set(short, (kinds[kind].reasons.get(short) ?? 0) + 1);
 }
 
@@ -119,7 +129,12 @@ let citizenTurn = 0;
 
 async function oneLogin(rp: RelyingParty, agent: ReturnType<typeof keepAliveAgent>): Promise<void> {
   try {
-    const r = await login(agent, rp, { ...CITIZENS[citizenTurn++ % CITIZENS.length]!, scope: 'openid profile national_id offline_access', prompt: 'consent', onAnswer: answered });
+    const r = await login(agent, rp, {
+      ...CITIZENS[citizenTurn++ % CITIZENS.length]!,
+      scope: 'openid profile national_id offline_access',
+      prompt: 'consent',
+      onAnswer: answered,
+    });
     kinds.login.done++;
     if (r.tokens.refresh_token) {
       refreshPool.push(r.tokens.refresh_token);
@@ -138,11 +153,16 @@ async function tokenRequest(kind: 'refresh' | 'cc', rp: RelyingParty, agent: Ret
     kinds.refresh.skipped++;
     return;
   }
-  const body = kind === 'refresh'
-    ? form({ grant_type: 'refresh_token', refresh_token: token! })
-    : form({ grant_type: 'client_credentials', scope: RESOURCE_SCOPE, resource: RESOURCES[0]!.identifier });
+  const body =
+    kind === 'refresh'
+      ? form({ grant_type: 'refresh_token', refresh_token: token! })
+      : form({ grant_type: 'client_credentials', scope: RESOURCE_SCOPE, resource: RESOURCES[0]!.identifier });
   try {
-    const res = await request(agent, `${rp.issuer}/token`, { method: 'POST', headers: { authorization: basic(rp.clientId, rp.clientSecret), 'content-type': FORM }, body });
+    const res = await request(agent, `${rp.issuer}/token`, {
+      method: 'POST',
+      headers: { authorization: basic(rp.clientId, rp.clientSecret), 'content-type': FORM },
+      body,
+    });
     answered(res.status);
     if (res.status !== 200) {
       failed(kind, `${res.status} ${res.body.slice(0, 100)}`);
@@ -201,19 +221,39 @@ interface Stack {
 const stops: Array<() => Promise<void>> = [];
 
 async function startStack(): Promise<Stack> {
-  const [pgPrimary, pgReplica, dbPort, httpPort, portA, portB] = [await freeLowPort(), await freeLowPort(), await freeLowPort(), await freeLowPort(), await freeLowPort(), await freeLowPort()];
+  const [pgPrimary, pgReplica, dbPort, httpPort, portA, portB] = [
+    await freeLowPort(),
+    await freeLowPort(),
+    await freeLowPort(),
+    await freeLowPort(),
+    await freeLowPort(),
+    await freeLowPort(),
+  ];
   log(`Postgres primary and streaming replica (ports ${pgPrimary}, ${pgReplica})`);
   const pg = await replicatedPostgres(pgPrimary, pgReplica);
   stops.push(() => pg.destroy());
   await pg.createDatabase('kapi_soak');
-  log(REDIS_KIND === 'sentinel' ? 'Redis primary, replica and three sentinels' : `Redis with an append-only file (this Kapı has no Sentinel support${REDIS_MODE === 'restart' ? ' in use: --redis=restart' : ': src/config.ts does not read KAPI_REDIS_SENTINELS'})`);
+  log(
+    REDIS_KIND === 'sentinel'
+      ? 'Redis primary, replica and three sentinels'
+      : `Redis with an append-only file (this Kapı has no Sentinel support${REDIS_MODE === 'restart' ? ' in use: --redis=restart' : ': src/config.ts does not read KAPI_REDIS_SENTINELS'})`,
+  );
   const redis = await redisHa(REDIS_KIND);
   stops.push(() => redis.stop());
   const proxy = await startHaproxy({
     port: httpPort,
-    kapi: [{ name: 'a', port: portA }, { name: 'b', port: portB }],
+    kapi: [
+      { name: 'a', port: portA },
+      { name: 'b', port: portB },
+    ],
     check: true,
-    tcp: { port: dbPort, servers: [{ name: 'primary', port: pgPrimary }, { name: 'replica', port: pgReplica }] },
+    tcp: {
+      port: dbPort,
+      servers: [
+        { name: 'primary', port: pgPrimary },
+        { name: 'replica', port: pgReplica },
+      ],
+    },
   });
   stops.push(() => proxy.stop());
   log(`HAProxy: Kapı on ${proxy.url}, the database endpoint on 127.0.0.1:${dbPort}`);
@@ -233,8 +273,17 @@ async function startStack(): Promise<Stack> {
   };
   await registerBenchClient({ ...env, PORT: String(portA) });
   const kapi: ServerProcess[] = [];
-  for (const [name, port] of [['a', portA], ['b', portB]] as const) {
-    const server = await startServer({ name: `Kapı ${name}`, script: 'src/main.ts', port, env: { ...env, PORT: String(port) }, nodeFlags: [...SERVER_NODE_FLAGS] });
+  for (const [name, port] of [
+    ['a', portA],
+    ['b', portB],
+  ] as const) {
+    const server = await startServer({
+      name: `Kapı ${name}`,
+      script: 'src/main.ts',
+      port,
+      env: { ...env, PORT: String(port) },
+      nodeFlags: [...SERVER_NODE_FLAGS],
+    });
     stops.push(() => server.stop());
     kapi.push(server);
   }
@@ -287,37 +336,60 @@ function windows(): Window[] {
 }
 
 function render(command: string, started: Date, rss: Array<{ name: string; start: number; warm: number; end: number }>, seconds: number): string {
-  const total = timeline.reduce((a, s) => ({ ok: a.ok + s.ok, s4xx: a.s4xx + s.s4xx, s5xx: a.s5xx + s.s5xx, lost: a.lost + s.lost }), { ok: 0, s4xx: 0, s5xx: 0, lost: 0 });
+  const total = timeline.reduce((a, s) => ({ ok: a.ok + s.ok, s4xx: a.s4xx + s.s4xx, s5xx: a.s5xx + s.s5xx, lost: a.lost + s.lost }), {
+    ok: 0,
+    s4xx: 0,
+    s5xx: 0,
+    lost: 0,
+  });
   const sent = total.ok + total.s4xx + total.s5xx + total.lost;
   const out: string[] = [SOAK_MARKERS.start, '', '## Soak: two processes through a Redis and a Postgres failover', ''];
-  out.push(`Written by \`${command}\` (bench/soak.ts) on ${started.toISOString().replace('T', ' ').slice(0, 16)} UTC: ${fmt(MINUTES, MINUTES % 1 ? 1 : 0)} minutes of traffic (${fmt(seconds / 60, 1)} min in all with start-up). Issue 22 point 6. The default run is 25 minutes (\`npm run soak\`); ${MINUTES < 20 ? `this one was shortened with \`--minutes=${MINUTES}\`, to prove the soak on the shared development machine` : 'this is one'}.`);
+  out.push(
+    `Written by \`${command}\` (bench/soak.ts) on ${started.toISOString().replace('T', ' ').slice(0, 16)} UTC: ${fmt(MINUTES, MINUTES % 1 ? 1 : 0)} minutes of traffic (${fmt(seconds / 60, 1)} min in all with start-up). Issue 22 point 6. The default run is 25 minutes (\`npm run soak\`); ${MINUTES < 20 ? `this one was shortened with \`--minutes=${MINUTES}\`, to prove the soak on the shared development machine` : 'this is one'}.`,
+  );
   out.push('');
-  out.push(`- Two Kapı processes (\`src/main.ts\`, not pinned) behind a private HAProxy (HTTP health checks on /healthz, round robin), on a private Postgres primary with a streaming replica behind HAProxy's TCP frontend (the database endpoint), and ${REDIS_KIND === 'sentinel' ? 'a private Redis primary, replica and three sentinels (KAPI_REDIS_SENTINELS)' : `a private Redis with an append-only file (fsync every second) — ${SENTINEL_SUPPORTED ? 'chosen with --redis=restart' : 'this Kapı does not read KAPI_REDIS_SENTINELS yet, so the Redis failover is a crash and restart; with Sentinel support in src/config.ts the soak uses a primary, a replica and three sentinels by itself'}`}. All on ports of their own, started and removed by the soak.`);
-  out.push(`- Traffic, open loops: ${LOGIN_RATE} sign-ins/s (the whole code + PKCE flow through the hosted pages with consent, token, userinfo; 3 demo citizens in turn), ${REFRESH_RATE} refresh_token grants/s on the refresh tokens those sign-ins gave (each chain rotates), ${CC_RATE} client_credentials grants/s.`);
+  out.push(
+    `- Two Kapı processes (\`src/main.ts\`, not pinned) behind a private HAProxy (HTTP health checks on /healthz, round robin), on a private Postgres primary with a streaming replica behind HAProxy's TCP frontend (the database endpoint), and ${REDIS_KIND === 'sentinel' ? 'a private Redis primary, replica and three sentinels (KAPI_REDIS_SENTINELS)' : `a private Redis with an append-only file (fsync every second) — ${SENTINEL_SUPPORTED ? 'chosen with --redis=restart' : 'this Kapı does not read KAPI_REDIS_SENTINELS yet, so the Redis failover is a crash and restart; with Sentinel support in src/config.ts the soak uses a primary, a replica and three sentinels by itself'}`}. All on ports of their own, started and removed by the soak.`,
+  );
+  out.push(
+    `- Traffic, open loops: ${LOGIN_RATE} sign-ins/s (the whole code + PKCE flow through the hosted pages with consent, token, userinfo; 3 demo citizens in turn), ${REFRESH_RATE} refresh_token grants/s on the refresh tokens those sign-ins gave (each chain rotates), ${CC_RATE} client_credentials grants/s.`,
+  );
   out.push('');
   out.push('| event | at (s into the traffic) | took |');
   out.push('| --- | --- | --- |');
   for (const e of events) out.push(`| ${e.what} | ${fmt(e.from, 0)} | ${fmt(e.to - e.from, 1)} s |`);
   out.push('');
-  out.push(`Requests: ${fmt(sent)} sent; ${fmt(total.ok)} answered 2xx/3xx, ${fmt(total.s4xx)} 4xx, ${fmt(total.s5xx)} 5xx, and **${fmt(total.lost)} lost** (no HTTP answer: connection refused or reset, timeout).`);
+  out.push(
+    `Requests: ${fmt(sent)} sent; ${fmt(total.ok)} answered 2xx/3xx, ${fmt(total.s4xx)} 4xx, ${fmt(total.s5xx)} 5xx, and **${fmt(total.lost)} lost** (no HTTP answer: connection refused or reset, timeout).`,
+  );
   out.push('');
   out.push('| operation | completed | failed | not started (too many waiting, or no refresh token in hand) | why they failed (count) |');
   out.push('| --- | --- | --- | --- | --- |');
   const names = { login: 'sign-in (whole flow)', refresh: 'refresh_token grant', cc: 'client_credentials grant' } as const;
   for (const [k, v] of Object.entries(kinds) as Array<[keyof typeof kinds, Kind]>) {
-    const reasons = [...v.reasons].sort((a, b) => b[1] - a[1]).slice(0, 4).map(([r, n]) => `${n} × ${r.replace(/\|/g, '\\|')}`).join('; ');
+    const reasons = [...v.reasons]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 4)
+      .map(([r, n]) => `${n} × ${r.replace(/\|/g, '\\|')}`)
+      .join('; ');
     out.push(`| ${names[k]} | ${fmt(v.done)} | ${fmt(v.failed)} | ${fmt(v.skipped)} | ${reasons || '–'} |`);
   }
   out.push('');
   const w = windows();
-  out.push(w.length ? 'Windows with 5xx answers or lost requests (seconds into the traffic; seconds less than 2 s apart joined):' : 'No 5xx answer and no lost request during the whole run.');
+  out.push(
+    w.length
+      ? 'Windows with 5xx answers or lost requests (seconds into the traffic; seconds less than 2 s apart joined):'
+      : 'No 5xx answer and no lost request during the whole run.',
+  );
   if (w.length) {
     out.push('');
     out.push('| window | length | 5xx | lost | after |');
     out.push('| --- | --- | --- | --- | --- |');
     for (const x of w) {
       const cause = [...events].reverse().find((e) => e.from <= x.to);
-      out.push(`| ${x.from}–${x.to} s | ${x.to - x.from} s | ${fmt(x.s5xx)} | ${fmt(x.lost)} | ${cause && x.from - cause.to < 60 ? cause.what.split(';')[0]!.split(' (')[0] : 'no failover'} |`);
+      out.push(
+        `| ${x.from}–${x.to} s | ${x.to - x.from} s | ${fmt(x.s5xx)} | ${fmt(x.lost)} | ${cause && x.from - cause.to < 60 ? cause.what.split(';')[0]!.split(' (')[0] : 'no failover'} |`,
+      );
     }
   }
   out.push('');
@@ -325,7 +397,9 @@ function render(command: string, started: Date, rss: Array<{ name: string; start
   out.push('| --- | --- | --- | --- |');
   for (const r of rss) out.push(`| ${r.name} | ${fmt(r.start / 1024, 1)} MiB | ${fmt(r.warm / 1024, 1)} MiB | ${fmt(r.end / 1024, 1)} MiB |`);
   out.push('');
-  out.push('What is not Kapı\'s here: the Postgres failover is a stand-in for Patroni (a kill, 2 s of detection, `pg_ctl promote`, the endpoint moved by HAProxy\'s runtime API); the replication is asynchronous, so what the primary committed in its last moment may be missing on the promoted replica (a refresh token rotated then, a sign-in recorded then). How Kapı answers a lost connection or a read-only transaction is issue 22 point 2.');
+  out.push(
+    "What is not Kapı's here: the Postgres failover is a stand-in for Patroni (a kill, 2 s of detection, `pg_ctl promote`, the endpoint moved by HAProxy's runtime API); the replication is asynchronous, so what the primary committed in its last moment may be missing on the promoted replica (a refresh token rotated then, a sign-in recorded then). How Kapı answers a lost connection or a read-only transaction is issue 22 point 2.",
+  );
   out.push('', SOAK_MARKERS.end);
   return out.join('\n');
 }
@@ -341,7 +415,9 @@ async function main(): Promise<void> {
   const agent = keepAliveAgent(64);
   t0 = performance.now();
   const seconds = MINUTES * 60;
-  log(`Traffic for ${MINUTES} min: ${LOGIN_RATE} sign-ins/s, ${REFRESH_RATE} refresh/s, ${CC_RATE} client_credentials/s; Redis failover at ${fmt(seconds / 3, 0)} s, Postgres failover at ${fmt((2 * seconds) / 3, 0)} s`);
+  log(
+    `Traffic for ${MINUTES} min: ${LOGIN_RATE} sign-ins/s, ${REFRESH_RATE} refresh/s, ${CC_RATE} client_credentials/s; Redis failover at ${fmt(seconds / 3, 0)} s, Postgres failover at ${fmt((2 * seconds) / 3, 0)} s`,
+  );
   const loops = [
     paced(LOGIN_RATE, 32, 'login', () => oneLogin(stack.rp, agent)),
     paced(REFRESH_RATE, 64, 'refresh', () => tokenRequest('refresh', stack.rp, agent)),
@@ -351,7 +427,9 @@ async function main(): Promise<void> {
   const progress = setInterval(() => {
     const last = timeline.slice(-30);
     const sum = last.reduce((a, s) => a + s.ok, 0);
-    log(`  ${fmt(now(), 0)} s: ${fmt(sum / Math.max(1, last.length), 0)} ok answers/s over the last 30 s; sign-ins ${kinds.login.done} done, ${kinds.login.failed} failed; refresh ${kinds.refresh.done}/${kinds.refresh.failed}; cc ${kinds.cc.done}/${kinds.cc.failed}`);
+    log(
+      `  ${fmt(now(), 0)} s: ${fmt(sum / Math.max(1, last.length), 0)} ok answers/s over the last 30 s; sign-ins ${kinds.login.done} done, ${kinds.login.failed} failed; refresh ${kinds.refresh.done}/${kinds.refresh.failed}; cc ${kinds.cc.done}/${kinds.cc.failed}`,
+    );
   }, 30_000);
   const at = async (s: number) => {
     const wait = t0 + s * 1000 - performance.now();
@@ -373,7 +451,22 @@ async function main(): Promise<void> {
   log(`\n${report}`);
   await mkdir(path.join(ROOT, 'bench', 'results'), { recursive: true });
   await writeFile(path.join(ROOT, 'bench', 'results', 'soak.md'), `${report}\n`);
-  await writeFile(path.join(ROOT, 'bench', 'results', 'soak.json'), JSON.stringify({ started, minutes: MINUTES, redis: REDIS_KIND, events, kinds: Object.fromEntries(Object.entries(kinds).map(([k, v]) => [k, { ...v, reasons: Object.fromEntries(v.reasons) }])), timeline, rss }, null, 2));
+  await writeFile(
+    path.join(ROOT, 'bench', 'results', 'soak.json'),
+    JSON.stringify(
+      {
+        started,
+        minutes: MINUTES,
+        redis: REDIS_KIND,
+        events,
+        kinds: Object.fromEntries(Object.entries(kinds).map(([k, v]) => [k, { ...v, reasons: Object.fromEntries(v.reasons) }])),
+        timeline,
+        rss,
+      },
+      null,
+      2,
+    ),
+  );
   if (WRITE) {
     const file = path.join(ROOT, 'docs', 'performance.md');
     await writeFile(file, replaceSection(await readFile(file, 'utf8'), SOAK_MARKERS, report));

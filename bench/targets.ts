@@ -34,7 +34,12 @@ export interface Target {
 
 export const COOKIE_KEYS = `bench-cookie-key-${randomSuffix()}-aaaaaaaaaaaaaaaa,bench-cookie-key-2-bbbbbbbbbbbbbbbb`;
 export const NICE_POOL = option('nice-pool') === undefined ? undefined : Number(option('nice-pool'));
-export const KAPI_ENV = Object.fromEntries((option('kapi-env') ?? '').split(',').filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
+export const KAPI_ENV = Object.fromEntries(
+  (option('kapi-env') ?? '')
+    .split(',')
+    .filter(Boolean)
+    .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
+);
 export const KAPI_NODE_FLAGS = (option('kapi-node-flags') ?? '').split(',').filter(Boolean);
 export const EXPERIMENTS = (option('experiment') ?? '').split(',').filter(Boolean);
 if (EXPERIMENTS.length) KAPI_ENV.BENCH_EXPERIMENTS = EXPERIMENTS.join(',');
@@ -46,10 +51,21 @@ export async function prepareTarget(key: TargetKey, redis: Redis | undefined, cp
   const rp: RelyingParty = { issuer, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, callback: CALLBACK };
   if (key === 'bare') {
     const server = await startServer({
-      name: 'bare oidc-provider', script: 'bench/bare-provider.ts', port, core: 1, cpuProfDir,
+      name: 'bare oidc-provider',
+      script: 'bench/bare-provider.ts',
+      port,
+      core: 1,
+      cpuProfDir,
       // The node flags of Kapı's `npm start` too, so that the ratios compare code, not runtime settings.
       nodeFlags: [...SERVER_NODE_FLAGS],
-      env: { PORT: String(port), BARE_ISSUER: issuer, BARE_CLIENT_ID: CLIENT_ID, BARE_CLIENT_SECRET: CLIENT_SECRET, BARE_CALLBACK: CALLBACK, BARE_RESOURCES: JSON.stringify(RESOURCES) },
+      env: {
+        PORT: String(port),
+        BARE_ISSUER: issuer,
+        BARE_CLIENT_ID: CLIENT_ID,
+        BARE_CLIENT_SECRET: CLIENT_SECRET,
+        BARE_CALLBACK: CALLBACK,
+        BARE_RESOURCES: JSON.stringify(RESOURCES),
+      },
     });
     cleanups.push({ what: 'stop bare oidc-provider', run: () => server.stop() });
     return { key, server, env: {}, rp, refreshPool: [], windows: [] };
@@ -86,7 +102,17 @@ export async function prepareTarget(key: TargetKey, redis: Redis | undefined, cp
     logFile = path.join(ROOT, 'bench', 'results', `${key}${cpuProfDir ? '.profiled' : ''}.log`); // the profiled rerun keeps the main run's log
     await rm(logFile, { force: true });
   }
-  const server = await startServer({ name: LABEL[key], script: 'src/main.ts', port, core: 1, cpuProfDir, env, nicePool: NICE_POOL, nodeFlags: [...SERVER_NODE_FLAGS, ...KAPI_NODE_FLAGS], logFile });
+  const server = await startServer({
+    name: LABEL[key],
+    script: 'src/main.ts',
+    port,
+    core: 1,
+    cpuProfDir,
+    env,
+    nicePool: NICE_POOL,
+    nodeFlags: [...SERVER_NODE_FLAGS, ...KAPI_NODE_FLAGS],
+    logFile,
+  });
   cleanups.push({ what: `stop ${LABEL[key]}`, run: () => server.stop() });
   return { key, server, env, redisPrefix, databaseUrl, rp, refreshPool: [], windows: [] };
 }
@@ -103,7 +129,11 @@ export async function prepareTarget(key: TargetKey, redis: Redis | undefined, cp
 async function prepareScaleTarget(key: TargetKey, count: number, redis: Redis | undefined): Promise<Target> {
   const ports: number[] = [];
   for (let i = 0; i < count; i++) ports.push(await freeLowPort());
-  const proxy = await startHaproxy({ port: await freeLowPort(), kapi: ports.map((port, i) => ({ name: String.fromCharCode(97 + i), port })), balance: 'leastconn' });
+  const proxy = await startHaproxy({
+    port: await freeLowPort(),
+    kapi: ports.map((port, i) => ({ name: String.fromCharCode(97 + i), port })),
+    balance: 'leastconn',
+  });
   cleanups.push({ what: `stop the HAProxy of ${LABEL[key]}`, run: () => proxy.stop() });
   const issuer = proxy.url;
   const rp: RelyingParty = { issuer, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, callback: CALLBACK };
@@ -128,7 +158,15 @@ async function prepareScaleTarget(key: TargetKey, count: number, redis: Redis | 
   const processes: ServerProcess[] = [];
   // One after the other: the first start seeds the demo citizens and makes the signing keys.
   for (const [i, port] of ports.entries()) {
-    const server = await startServer({ name: `${LABEL[key]} #${i + 1}`, script: 'src/main.ts', port, core: i > 0 && SCALE_CORES === 'spread' ? 0 : 1, env: { ...env, PORT: String(port) }, nicePool: NICE_POOL, nodeFlags: [...SERVER_NODE_FLAGS, ...KAPI_NODE_FLAGS] });
+    const server = await startServer({
+      name: `${LABEL[key]} #${i + 1}`,
+      script: 'src/main.ts',
+      port,
+      core: i > 0 && SCALE_CORES === 'spread' ? 0 : 1,
+      env: { ...env, PORT: String(port) },
+      nicePool: NICE_POOL,
+      nodeFlags: [...SERVER_NODE_FLAGS, ...KAPI_NODE_FLAGS],
+    });
     cleanups.push({ what: `stop ${server.name}`, run: () => server.stop() });
     processes.push(server);
   }
@@ -149,19 +187,22 @@ function combined(name: string, url: string, processes: ServerProcess[]): Server
     output: () => processes.map((p) => `--- ${p.name}\n${p.output()}`).join('\n'),
     async probe(options) {
       const all = await Promise.all(processes.map((p) => p.probe(options)));
-      return all.slice(1).reduce((sum, p) => ({
-        ...sum,
-        redis: sum.redis + p.redis,
-        sql: sum.sql + p.sql,
-        txn: sum.txn + p.txn,
-        cpuMicros: sum.cpuMicros + p.cpuMicros,
-        eluActive: sum.eluActive + p.eluActive,
-        eluIdle: sum.eluIdle + p.eluIdle,
-        rss: sum.rss + p.rss,
-        heapUsed: sum.heapUsed + p.heapUsed,
-        sqlByText: add(sum.sqlByText, p.sqlByText),
-        redisByName: add(sum.redisByName, p.redisByName),
-      }), all[0]!);
+      return all.slice(1).reduce(
+        (sum, p) => ({
+          ...sum,
+          redis: sum.redis + p.redis,
+          sql: sum.sql + p.sql,
+          txn: sum.txn + p.txn,
+          cpuMicros: sum.cpuMicros + p.cpuMicros,
+          eluActive: sum.eluActive + p.eluActive,
+          eluIdle: sum.eluIdle + p.eluIdle,
+          rss: sum.rss + p.rss,
+          heapUsed: sum.heapUsed + p.heapUsed,
+          sqlByText: add(sum.sqlByText, p.sqlByText),
+          redisByName: add(sum.redisByName, p.redisByName),
+        }),
+        all[0]!,
+      );
     },
     rssKb: () => processes.reduce((sum, p) => sum + p.rssKb(), 0),
     async stop() {

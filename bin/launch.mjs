@@ -17,7 +17,10 @@ if (major < MIN_MAJOR) {
   process.stderr.write(`kapı: Node ${process.versions.node} is older than ${MIN_MAJOR}; running under Node ${MIN_MAJOR} from the npm registry\n`);
   // Ask npx for the path of its Node binary and run that directly: going through npx would put a process
   // between this launcher and Node that does not pass SIGTERM on (the server would outlive a stop).
-  const found = spawnSync('npx', ['-y', `node@${MIN_MAJOR}`, '-e', 'process.stdout.write(process.execPath)'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  const found = spawnSync('npx', ['-y', `node@${MIN_MAJOR}`, '-e', 'process.stdout.write(process.execPath)'], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   if (found.status === 0 && found.stdout) {
     command = found.stdout;
   } else {

@@ -112,7 +112,8 @@ function main() {
     }
     const result = applyPatch(source, patch);
     if (result.state === 'applied') writeFileSync(file, result.source);
-    if (result.state === 'missing') process.stderr.write(`kapı: patch "${patch.name}" skipped: the code it replaces is not in ${file} (upgraded? see bin/patch-dependencies.mjs)\n`);
+    if (result.state === 'missing')
+      process.stderr.write(`kapı: patch "${patch.name}" skipped: the code it replaces is not in ${file} (upgraded? see bin/patch-dependencies.mjs)\n`);
   }
 }
 

@@ -24,11 +24,11 @@ function tsxLoader(name) {
 
 /** Runs `entry` (relative to the package root) with this process's arguments and exits with its code. */
 export function runTypeScript(name, entry) {
-  const child = spawn(
-    process.execPath,
-    [path.join(root, 'bin', 'launch.mjs'), '--import', tsxLoader(name), path.join(root, entry), ...process.argv.slice(2)],
-    { stdio: 'inherit', cwd: process.cwd(), env: process.env },
-  );
+  const child = spawn(process.execPath, [path.join(root, 'bin', 'launch.mjs'), '--import', tsxLoader(name), path.join(root, entry), ...process.argv.slice(2)], {
+    stdio: 'inherit',
+    cwd: process.cwd(),
+    env: process.env,
+  });
   for (const signal of ['SIGINT', 'SIGTERM']) {
     process.on(signal, () => child.kill(signal));
   }

@@ -69,7 +69,15 @@ export class KeyStore {
 
   async list(): Promise<StoredKey[]> {
     const rows = await this.db<KeyRow>('signing_keys').orderBy('created_at', 'asc');
-    return rows.map((r) => ({ kid: r.kid, alg: r.alg, state: r.state, publicJwk: r.public_jwk, createdAt: r.created_at, activatedAt: r.activated_at, retireAfter: r.retire_after }));
+    return rows.map((r) => ({
+      kid: r.kid,
+      alg: r.alg,
+      state: r.state,
+      publicJwk: r.public_jwk,
+      createdAt: r.created_at,
+      activatedAt: r.activated_at,
+      retireAfter: r.retire_after,
+    }));
   }
 
   /** First start: one active and one next key per algorithm. Safe to call on every start. */
@@ -102,7 +110,10 @@ export class KeyStore {
         return !next || now.getTime() - new Date(next.created_at).getTime() < MIN_NEXT_KEY_AGE_SECONDS * 1000;
       });
       if (tooYoung && !options.force) {
-        throw new KapiError('invalid_request', `the next keys have been published for less than ${MIN_NEXT_KEY_AGE_SECONDS / 60} minutes; relying parties may not know them yet (wait, or force the rotation)`);
+        throw new KapiError(
+          'invalid_request',
+          `the next keys have been published for less than ${MIN_NEXT_KEY_AGE_SECONDS / 60} minutes; relying parties may not know them yet (wait, or force the rotation)`,
+        );
       }
       for (const alg of KEY_ALGS) {
         const rows = await trx<KeyRow>('signing_keys').where({ alg }).whereIn('state', ['next', 'active']);

@@ -181,9 +181,14 @@ function issuerOf(authorities: TestCaAuthorities, certId: pkijs.CertID): TestCaI
   if (!hash) return undefined;
   for (const name of ['intermediate', 'root'] as const) {
     const cert = pkijs.Certificate.fromBER(authorityOf(authorities, name).cert.rawData);
-    const nameHash = createHash(hash).update(new Uint8Array(cert.subject.toSchema().toBER(false))).digest();
+    const nameHash = createHash(hash)
+      .update(new Uint8Array(cert.subject.toSchema().toBER(false)))
+      .digest();
     const keyHash = createHash(hash).update(cert.subjectPublicKeyInfo.subjectPublicKey.valueBlock.valueHexView).digest();
-    if (nameHash.equals(Buffer.from(certId.issuerNameHash.valueBlock.valueHexView)) && keyHash.equals(Buffer.from(certId.issuerKeyHash.valueBlock.valueHexView))) {
+    if (
+      nameHash.equals(Buffer.from(certId.issuerNameHash.valueBlock.valueHexView)) &&
+      keyHash.equals(Buffer.from(certId.issuerKeyHash.valueBlock.valueHexView))
+    ) {
       return name;
     }
   }
@@ -192,7 +197,9 @@ function issuerOf(authorities: TestCaAuthorities, certId: pkijs.CertID): TestCaI
 
 /** Good unless revoked: the test CA does not remember what it issued in earlier runs (RFC 6960 allows it). */
 function statusFor(setup: ResponderSetup, certId: pkijs.CertID): asn1js.BaseBlock {
-  const serialHex = Buffer.from(certId.serialNumber.valueBlock.valueHexView).toString('hex').replace(/^00(?=[89a-f])/, '');
+  const serialHex = Buffer.from(certId.serialNumber.valueBlock.valueHexView)
+    .toString('hex')
+    .replace(/^00(?=[89a-f])/, '');
   const revokedAt = setup.revocationOf(serialHex);
   if (!revokedAt) return tagged(0);
   return new asn1js.Constructed({ idBlock: { tagClass: 3, tagNumber: 1 }, value: [new asn1js.GeneralizedTime({ valueDate: revokedAt })] });

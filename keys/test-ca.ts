@@ -27,13 +27,7 @@ import {
   X509CrlGenerator,
 } from '../adapters/pki/x509.js';
 import { TEST_CA_MARK, type KeyUsageName, type RevocationPolicy, type TrustProfile } from '../adapters/pki/port.js';
-import {
-  NATIONAL_QUALIFIED_STATEMENTS,
-  OID_QC_COMPLIANCE,
-  OID_QC_SSCD,
-  OID_QC_STATEMENTS,
-  encodeQcStatements,
-} from '../adapters/pki/qc-statements.js';
+import { NATIONAL_QUALIFIED_STATEMENTS, OID_QC_COMPLIANCE, OID_QC_SSCD, OID_QC_STATEMENTS, encodeQcStatements } from '../adapters/pki/qc-statements.js';
 import { startTestCaResponders, type TestCaResponders } from './test-ca-responders.js';
 
 export type { ResponderBehaviour, TestCaResponders } from './test-ca-responders.js';
@@ -102,7 +96,10 @@ export interface TestCa {
   /** Writes root.pem and intermediate.pem; returns their paths. */
   writeAnchors(dir: string): Promise<{ root: string; intermediate: string }>;
   /** A profile that trusts this CA's root (intermediates come from the chain or `intermediates`). */
-  trustProfile(name: 'e-signature' | 'id-card', overrides?: Partial<Omit<TrustProfile, 'revocation'>> & { revocation?: Partial<RevocationPolicy> }): TrustProfile;
+  trustProfile(
+    name: 'e-signature' | 'id-card',
+    overrides?: Partial<Omit<TrustProfile, 'revocation'>> & { revocation?: Partial<RevocationPolicy> },
+  ): TrustProfile;
 }
 
 /** A certificate with its private key: what a CA needs to sign. */
@@ -319,7 +316,13 @@ async function createAuthorities(name: string): Promise<TestCaAuthorities> {
   return { root, intermediate, ocspResponder };
 }
 
-async function issueByAuthority(issuer: Authority, publicKey: CryptoKey, commonName: string, lifetimeMs: number, extensions: Extension[]): Promise<X509Certificate> {
+async function issueByAuthority(
+  issuer: Authority,
+  publicKey: CryptoKey,
+  commonName: string,
+  lifetimeMs: number,
+  extensions: Extension[],
+): Promise<X509Certificate> {
   const now = Date.now();
   return X509CertificateGenerator.create(
     {

@@ -148,7 +148,19 @@ export async function up(knex: Knex): Promise<void> {
 }
 
 export async function down(knex: Knex): Promise<void> {
-  for (const table of ['logout_outbox', 'audit_events', 'claim_releases', 'sign_ins', 'consents', 'signing_keys', 'oidc_models', 'resource_servers', 'clients', 'password_credentials', 'accounts']) {
+  for (const table of [
+    'logout_outbox',
+    'audit_events',
+    'claim_releases',
+    'sign_ins',
+    'consents',
+    'signing_keys',
+    'oidc_models',
+    'resource_servers',
+    'clients',
+    'password_credentials',
+    'accounts',
+  ]) {
     await knex.schema.dropTableIfExists(table);
   }
 }

@@ -21,7 +21,9 @@ export async function up(knex: Knex): Promise<void> {
     t.string('password_reset_method', 16).notNullable().defaultTo('phone');
   });
   await knex.raw(`alter table accounts add constraint accounts_password_reset_method_check check (password_reset_method in ('phone', 'phone_and_email'))`);
-  await knex.raw(`alter table accounts add constraint accounts_phone_verified_acr_check check (phone_verified_acr is null or phone_verified_acr in ('low', 'substantial', 'high', 'registry'))`);
+  await knex.raw(
+    `alter table accounts add constraint accounts_phone_verified_acr_check check (phone_verified_acr is null or phone_verified_acr in ('low', 'substantial', 'high', 'registry'))`,
+  );
 }
 
 export async function down(knex: Knex): Promise<void> {

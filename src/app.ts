@@ -83,20 +83,38 @@ function errorPages(): Koa.Middleware {
       // oidc-provider answers for itself (respond = false): its 404 is already sent.
       if (ctx.status === 404 && ctx.body === undefined && ctx.respond !== false && !ctx.headerSent) {
         const locale = localeFor(ctx);
-        await renderPage(ctx, '/src/web/views/error', locale, { title: translate(locale, 'error.title'), message: translate(locale, 'not_found') }, { status: 404 });
+        await renderPage(
+          ctx,
+          '/src/web/views/error',
+          locale,
+          { title: translate(locale, 'error.title'), message: translate(locale, 'not_found') },
+          { status: 404 },
+        );
       }
     } catch (err) {
       const locale = localeFor(ctx);
       const name = (err as { name?: string }).name;
       const known = isKapiError(err) ? err : asOutage(err);
       if (known) {
-        await renderPage(ctx, '/src/web/views/error', locale, { title: translate(locale, 'error.title'), message: translate(locale, known.code, known.params) }, { status: known.status });
+        await renderPage(
+          ctx,
+          '/src/web/views/error',
+          locale,
+          { title: translate(locale, 'error.title'), message: translate(locale, known.code, known.params) },
+          { status: known.status },
+        );
         return;
       }
       // The interaction is gone (expired, cookie missing, state store restarted): a clean start-again
       // page, never a 500 loop.
       if (name === 'SessionNotFound' || name === 'InvalidRequest') {
-        await renderPage(ctx, '/src/web/views/error', locale, { title: translate(locale, 'error.title'), message: translate(locale, 'session_expired') }, { status: 400 });
+        await renderPage(
+          ctx,
+          '/src/web/views/error',
+          locale,
+          { title: translate(locale, 'error.title'), message: translate(locale, 'session_expired') },
+          { status: 400 },
+        );
         return;
       }
       // Malformed requests caught by the body parser and the like (oversized form, bad encoding).
@@ -110,12 +128,24 @@ function errorPages(): Koa.Middleware {
           ctx.body = { error: 'invalid_request', error_description: 'the request body is malformed or too large' };
           return;
         }
-        await renderPage(ctx, '/src/web/views/error', locale, { title: translate(locale, 'error.title'), message: translate(locale, 'invalid_request') }, { status });
+        await renderPage(
+          ctx,
+          '/src/web/views/error',
+          locale,
+          { title: translate(locale, 'error.title'), message: translate(locale, 'invalid_request') },
+          { status },
+        );
         return;
       }
       const reference = randomUUID();
       log.error({ err, reference, path: ctx.path }, 'request failed');
-      await renderPage(ctx, '/src/web/views/error', locale, { title: translate(locale, 'error.title'), message: translate(locale, 'internal'), reference }, { status: 500 });
+      await renderPage(
+        ctx,
+        '/src/web/views/error',
+        locale,
+        { title: translate(locale, 'error.title'), message: translate(locale, 'internal'), reference },
+        { status: 500 },
+      );
     }
   };
 }
@@ -138,11 +168,20 @@ export async function createKapi(config: Config, options: KapiOptions = {}): Pro
 
   // Where a sign-in began, told to the person on her other device (signer, phone, registered device).
   const locator = config.geoipFile ? CidrPlaceTable.fromFile(config.geoipFile) : localOnly;
-  const limiter = new GuessLimiter({ ...config.limits.guess, ...options.guessLimits, hmacKey: deriveKey(config.masterKey, 'guess-limiter'), limiters: services.limiters });
+  const limiter = new GuessLimiter({
+    ...config.limits.guess,
+    ...options.guessLimits,
+    hmacKey: deriveKey(config.masterKey, 'guess-limiter'),
+    limiters: services.limiters,
+  });
   // Tests tighten the modules' limits through the options; the modules read them from the configuration.
   const moduleConfig: Config = {
     ...config,
-    limits: { ...config.limits, secondFactorGuesses: options.secondFactorGuesses ?? config.limits.secondFactorGuesses, approvals: { ...config.limits.approvals, ...options.approvalLimits } },
+    limits: {
+      ...config.limits,
+      secondFactorGuesses: options.secondFactorGuesses ?? config.limits.secondFactorGuesses,
+      approvals: { ...config.limits.approvals, ...options.approvalLimits },
+    },
   };
   const methods = new MethodRegistry();
   const modules = new Map<string, WiredModule<unknown>>();
@@ -167,20 +206,29 @@ export async function createKapi(config: Config, options: KapiOptions = {}): Pro
   const wiredModules = [...modules.values()];
 
   let outbox: LogoutOutbox;
-  const holder = new ProviderHolder(config.issuer, keys, (jwks) => services.configurationFor(jwks), (provider) => {
-    provider.proxy = config.trustProxyHops > 0;
-    provider.on('server_error', (_ctx, err) => log.error({ err }, 'oidc-provider server error'));
-    answerOutagesAs503(provider);
-    // Refused token requests are logged with oidc-provider's detail (never the token itself).
-    provider.on('grant.error', (_ctx, err) => log.info({ error: (err as { error?: string }).error, detail: (err as { error_detail?: string }).error_detail }, 'token request refused'));
-    provider.on('backchannel.error', (_ctx, err, client, accountId, sid) => {
-      void outbox.enqueue(client.clientId, accountId, sid, err.message).catch((e: unknown) => log.error({ err: e }, 'could not queue back-channel logout retry'));
-    });
-    provider.on('grant.revoked', (_ctx, grantId) => log.info({ grantId: hmac('log', grantId) }, 'grant revoked'));
-    recordSignIns(provider, services.sessions, services.audit);
-    recordLogouts(provider, services.sessions);
-    notFoundPage(provider);
-  });
+  const holder = new ProviderHolder(
+    config.issuer,
+    keys,
+    (jwks) => services.configurationFor(jwks),
+    (provider) => {
+      provider.proxy = config.trustProxyHops > 0;
+      provider.on('server_error', (_ctx, err) => log.error({ err }, 'oidc-provider server error'));
+      answerOutagesAs503(provider);
+      // Refused token requests are logged with oidc-provider's detail (never the token itself).
+      provider.on('grant.error', (_ctx, err) =>
+        log.info({ error: (err as { error?: string }).error, detail: (err as { error_detail?: string }).error_detail }, 'token request refused'),
+      );
+      provider.on('backchannel.error', (_ctx, err, client, accountId, sid) => {
+        void outbox
+          .enqueue(client.clientId, accountId, sid, err.message)
+          .catch((e: unknown) => log.error({ err: e }, 'could not queue back-channel logout retry'));
+      });
+      provider.on('grant.revoked', (_ctx, grantId) => log.info({ grantId: hmac('log', grantId) }, 'grant revoked'));
+      recordSignIns(provider, services.sessions, services.audit);
+      recordLogouts(provider, services.sessions);
+      notFoundPage(provider);
+    },
+  );
   await holder.build();
   const provider = () => holder.current;
   outbox = new LogoutOutbox(db, provider);
@@ -197,8 +245,16 @@ export async function createKapi(config: Config, options: KapiOptions = {}): Pro
 
   const app = new Koa({ keys: config.cookieKeys, proxy: config.trustProxyHops > 0, maxIpsCount: config.trustProxyHops });
   const interactionDeps: InteractionDeps = {
-    provider, methods, policies: POLICIES, traits: METHOD_TRAITS, accounts, consents, audit, clientIp: (ctx: Context) => ctx.ip,
-    deviceCookies: deviceCookies(config), ownerSignedIn: (nationalId) => limiter.ownerSignedIn(nationalId),
+    provider,
+    methods,
+    policies: POLICIES,
+    traits: METHOD_TRAITS,
+    accounts,
+    consents,
+    audit,
+    clientIp: (ctx: Context) => ctx.ip,
+    deviceCookies: deviceCookies(config),
+    ownerSignedIn: (nationalId) => limiter.ownerSignedIn(nationalId),
   };
 
   app.use(async (ctx, next) => {
@@ -243,18 +299,37 @@ export async function createKapi(config: Config, options: KapiOptions = {}): Pro
   // Office issuance: the registrar API (/registrar/v1) and the OpenAPI document (/openapi.json).
   for (const router of (await registrarWiring(config, services, provider, (ctx: Context) => ctx.ip)).routers) app.use(router.routes());
   await ensureAccountClient(clients, config.issuer);
-  app.use(accountRouter({ config, services, provider, clientIp: (ctx: Context) => ctx.ip, traits: METHOD_TRAITS, modulePages: wiredModules.flatMap((m) => m.accountPages), ports: { sms: messaging.sms, mail: messaging.mail, notifier: messaging.notifier, locator, passwordGuesses: limiter } }).routes());
+  app.use(
+    accountRouter({
+      config,
+      services,
+      provider,
+      clientIp: (ctx: Context) => ctx.ip,
+      traits: METHOD_TRAITS,
+      modulePages: wiredModules.flatMap((m) => m.accountPages),
+      ports: { sms: messaging.sms, mail: messaging.mail, notifier: messaging.notifier, locator, passwordGuesses: limiter },
+    }).routes(),
+  );
   // /dev/outbox: the SMS and mail simulators' outboxes (only where they are in use, never in production).
-  if (!config.production && (messaging.smsOutbox || messaging.mailOutbox)) app.use(devOutboxRouter({ sms: messaging.smsOutbox, mail: messaging.mailOutbox }).routes());
+  if (!config.production && (messaging.smsOutbox || messaging.mailOutbox))
+    app.use(devOutboxRouter({ sms: messaging.smsOutbox, mail: messaging.mailOutbox }).routes());
   if (config.demo) {
-    const demo = demoRouter({ issuer: config.issuer, clientSecret: async () => String((await clients.metadataWithSecret(DEMO_CLIENT_ID))?.client_secret ?? '') });
+    const demo = demoRouter({
+      issuer: config.issuer,
+      clientSecret: async () => String((await clients.metadataWithSecret(DEMO_CLIENT_ID))?.client_secret ?? ''),
+    });
     app.use(demo.routes());
     // The demo's public developer page (issue 23 point 3): the demo institution's integration page and its test people.
-    app.use(developersRouter({
-      issuer: config.issuer, clients, registry: services.registry,
-      demoBank: config.banking.demoBank, mobileSignature: config.mobileSignature.simulator && !config.mobileSignature.operatorsFile,
-      outbox: !config.production && Boolean(messaging.smsOutbox || messaging.mailOutbox),
-    }).routes());
+    app.use(
+      developersRouter({
+        issuer: config.issuer,
+        clients,
+        registry: services.registry,
+        demoBank: config.banking.demoBank,
+        mobileSignature: config.mobileSignature.simulator && !config.mobileSignature.operatorsFile,
+        outbox: !config.production && Boolean(messaging.smsOutbox || messaging.mailOutbox),
+      }).routes(),
+    );
   }
   app.use(async (ctx, next) => {
     if (ctx.path === '/' && ctx.method === 'GET') return ctx.redirect(config.demo ? '/demo' : '/.well-known/openid-configuration');
@@ -276,7 +351,9 @@ export async function createKapi(config: Config, options: KapiOptions = {}): Pro
   const retention = setInterval(() => {
     void audit.purgeOlderThan(config.retentionDays).catch((err: unknown) => log.error({ err }, 'retention purge failed'));
     void purgeExpired(db).catch((err: unknown) => log.error({ err }, 'expired token purge failed'));
-    void services.sessions.purgeOlderThan(new Date(Date.now() - config.retentionDays * 86400_000)).catch((err: unknown) => log.error({ err }, 'session index purge failed'));
+    void services.sessions
+      .purgeOlderThan(new Date(Date.now() - config.retentionDays * 86400_000))
+      .catch((err: unknown) => log.error({ err }, 'session index purge failed'));
   }, 3600_000);
   retention.unref();
 
@@ -286,7 +363,15 @@ export async function createKapi(config: Config, options: KapiOptions = {}): Pro
   const consolePart = config.admin ? operatorConsole({ config, services, provider, announceKeys: () => announceKeyChange(services) }) : undefined;
   const adminHandler = () => adminApp(ops, consolePart && { middleware: consolePart.middleware, keys: config.cookieKeys }).callback();
   return {
-    config, services, app, provider, holder, outbox, methods, messaging, modules,
+    config,
+    services,
+    app,
+    provider,
+    holder,
+    outbox,
+    methods,
+    messaging,
+    modules,
     exportsOf: <E>(module: ModuleOf<E>) => {
       const wired = modules.get(module.id);
       if (!wired) throw new Error(`module ${module.id} is not wired`);

@@ -10,9 +10,7 @@ const DEV_PAIRWISE_SALT = 'dev-only-pairwise-salt';
 /** Seconds a client's clock may be ahead of (or behind) Kapı's for the time claims of the JWTs it sends. */
 export const DEFAULT_CLOCK_TOLERANCE_SECONDS = 10;
 
-const boolean = z
-  .enum(['true', 'false', '1', '0', 'yes', 'no'])
-  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const boolean = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => v === 'true' || v === '1' || v === 'yes');
 
 /** A positive whole number of attempts (a limit of 0 would refuse everybody; a fraction means nothing). */
 const count = z.coerce.number().int().min(1).max(1_000_000);
@@ -22,11 +20,15 @@ const seconds = z.coerce.number().int().min(1).max(86_400);
 /** `host:port,host:port`: Sentinel or Cluster seed addresses. */
 function hostPorts(name: string) {
   return z.string().transform((value, ctx) => {
-    const list = value.split(',').map((p) => p.trim()).filter(Boolean).map((entry) => {
-      const match = /^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9._-]+):(\d{1,5})$/.exec(entry);
-      const port = match ? Number(match[2]) : 0;
-      return match && port >= 1 && port <= 65535 ? { host: match[1]!.replace(/^\[|\]$/g, ''), port } : undefined;
-    });
+    const list = value
+      .split(',')
+      .map((p) => p.trim())
+      .filter(Boolean)
+      .map((entry) => {
+        const match = /^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9._-]+):(\d{1,5})$/.exec(entry);
+        const port = match ? Number(match[2]) : 0;
+        return match && port >= 1 && port <= 65535 ? { host: match[1]!.replace(/^\[|\]$/g, ''), port } : undefined;
+      });
     if (list.length === 0 || list.some((a) => !a)) {
       ctx.addIssue({ code: 'custom', message: `${name} must be a comma-separated list of host:port` });
       return z.NEVER;
@@ -43,14 +45,26 @@ const schema = z.object({
   KAPI_ADMIN_HOST: z.string().min(1).default('127.0.0.1'),
   KAPI_ISSUER: z.url().optional(),
   DATA_DIR: z.string().default('./data'),
-  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional(),
-  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').optional(),
-  KAPI_REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9:_-]{1,64}$/).default('kapi:'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
+    .optional(),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
+    .optional(),
+  KAPI_REDIS_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9:_-]{1,64}$/)
+    .default('kapi:'),
   KAPI_REDIS_WAIT_REPLICAS: z.coerce.number().int().min(0).max(16).default(0),
   KAPI_REDIS_WAIT_MS: z.coerce.number().int().min(1).max(10_000).default(500),
   // Replicated Redis through ioredis's own support (issue 22): Sentinel or Cluster instead of REDIS_URL.
   KAPI_REDIS_SENTINELS: hostPorts('KAPI_REDIS_SENTINELS').optional(),
-  KAPI_REDIS_SENTINEL_MASTER: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/).optional(),
+  KAPI_REDIS_SENTINEL_MASTER: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{1,64}$/)
+    .optional(),
   KAPI_REDIS_SENTINEL_PASSWORD: z.string().min(1).optional(),
   KAPI_REDIS_CLUSTER_NODES: hostPorts('KAPI_REDIS_CLUSTER_NODES').optional(),
   KAPI_REDIS_USERNAME: z.string().min(1).optional(),
@@ -82,7 +96,10 @@ const schema = z.object({
   KAPI_SMS_GATEWAY_TOKEN: z.string().min(1).optional(),
   KAPI_SMS_GATEWAY_USER: z.string().min(1).optional(),
   KAPI_SMS_GATEWAY_PASSWORD: z.string().optional(),
-  KAPI_SMS_SENDER_ID: z.string().regex(/^[A-Za-z0-9 ]{1,11}$|^\+?[0-9]{3,15}$/, 'must be 1-11 letters/digits or a number').default('KAPI'),
+  KAPI_SMS_SENDER_ID: z
+    .string()
+    .regex(/^[A-Za-z0-9 ]{1,11}$|^\+?[0-9]{3,15}$/, 'must be 1-11 letters/digits or a number')
+    .default('KAPI'),
   KAPI_SMS_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5000),
   KAPI_SMS_RETRIES: z.coerce.number().int().min(0).max(5).default(2),
   KAPI_SMTP_HOST: z.string().min(1).optional(),
@@ -201,8 +218,24 @@ export interface Config {
   mobileSignature: { operatorsFile: string | undefined; simulator: boolean; simulatorPort: number };
   /** SMS gateway and SMTP (src/messaging-wiring.ts); absent parts use the outboxes where simulators are allowed. */
   messaging: {
-    sms?: { endpoint: string; token?: string | undefined; username?: string | undefined; password?: string | undefined; senderId: string; timeoutMs: number; retries: number };
-    smtp?: { host: string; port: number; tls: 'implicit' | 'starttls' | 'none'; username?: string | undefined; password?: string | undefined; from: string; timeoutMs: number };
+    sms?: {
+      endpoint: string;
+      token?: string | undefined;
+      username?: string | undefined;
+      password?: string | undefined;
+      senderId: string;
+      timeoutMs: number;
+      retries: number;
+    };
+    smtp?: {
+      host: string;
+      port: number;
+      tls: 'implicit' | 'starttls' | 'none';
+      username?: string | undefined;
+      password?: string | undefined;
+      from: string;
+      timeoutMs: number;
+    };
   };
   /** The push gateway for registered devices (interactions/second-factor/wire.ts); absent: the outbox where simulators are allowed. */
   push: { endpoint: string; token?: string | undefined } | undefined;
@@ -274,11 +307,19 @@ export class ConfigError extends Error {
 }
 
 function paths(list: string | undefined): string[] {
-  return (list ?? '').split(',').map((p) => p.trim()).filter(Boolean).map((p) => path.resolve(p));
+  return (list ?? '')
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)
+    .map((p) => path.resolve(p));
 }
 
 function decodeKey(value: string): Buffer | undefined {
-  const candidates = [Buffer.from(value, 'base64url'), Buffer.from(value, 'base64'), /^[0-9a-f]{64}$/i.test(value) ? Buffer.from(value, 'hex') : Buffer.alloc(0)];
+  const candidates = [
+    Buffer.from(value, 'base64url'),
+    Buffer.from(value, 'base64'),
+    /^[0-9a-f]{64}$/i.test(value) ? Buffer.from(value, 'hex') : Buffer.alloc(0),
+  ];
   return candidates.find((b) => b.length === 32);
 }
 
@@ -299,7 +340,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 
   if (production) {
     if (!e.DATABASE_URL) problems.push('DATABASE_URL is missing: production does not run on the embedded PGlite database');
-    if (!e.REDIS_URL && !e.KAPI_REDIS_SENTINELS && !e.KAPI_REDIS_CLUSTER_NODES) problems.push('REDIS_URL is missing (or KAPI_REDIS_SENTINELS / KAPI_REDIS_CLUSTER_NODES): production does not keep sessions in process memory');
+    if (!e.REDIS_URL && !e.KAPI_REDIS_SENTINELS && !e.KAPI_REDIS_CLUSTER_NODES)
+      problems.push('REDIS_URL is missing (or KAPI_REDIS_SENTINELS / KAPI_REDIS_CLUSTER_NODES): production does not keep sessions in process memory');
     if (!e.KAPI_ISSUER) problems.push('KAPI_ISSUER is missing: the public https URL of this Kapı');
     else if (!e.KAPI_ISSUER.startsWith('https://')) problems.push('KAPI_ISSUER must be an https:// URL in production');
     if (!e.KAPI_MASTER_KEY) problems.push('KAPI_MASTER_KEY is missing: 32 random bytes, base64 (openssl rand -base64 32)');
@@ -311,45 +353,80 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     if (e.KAPI_DEMO) problems.push('KAPI_DEMO=true: demo institution and demo citizens are not allowed in production');
     if (e.KAPI_ALLOW_SIMULATORS) problems.push('KAPI_ALLOW_SIMULATORS=true is not allowed in production');
     if (e.KAPI_MOBILE_SIMULATOR && !e.KAPI_ALLOW_SIMULATORS) problems.push('KAPI_MOBILE_SIMULATOR=true: the MSSP simulator is not allowed in production');
-    if (e.KAPI_DEMO_BANK && !e.KAPI_ALLOW_SIMULATORS) problems.push('KAPI_DEMO_BANK=true: the demo bank is a simulator, not allowed in production (KAPI_ALLOW_SIMULATORS)');
-    if (e.KAPI_SMS_GATEWAY_URL && !e.KAPI_SMS_GATEWAY_URL.startsWith('https://')) problems.push('KAPI_SMS_GATEWAY_URL must be an https:// URL in production (codes travel in it)');
-    if (e.KAPI_PUSH_GATEWAY_URL && !e.KAPI_PUSH_GATEWAY_URL.startsWith('https://')) problems.push('KAPI_PUSH_GATEWAY_URL must be an https:// URL in production');
+    if (e.KAPI_DEMO_BANK && !e.KAPI_ALLOW_SIMULATORS)
+      problems.push('KAPI_DEMO_BANK=true: the demo bank is a simulator, not allowed in production (KAPI_ALLOW_SIMULATORS)');
+    if (e.KAPI_SMS_GATEWAY_URL && !e.KAPI_SMS_GATEWAY_URL.startsWith('https://'))
+      problems.push('KAPI_SMS_GATEWAY_URL must be an https:// URL in production (codes travel in it)');
+    if (e.KAPI_PUSH_GATEWAY_URL && !e.KAPI_PUSH_GATEWAY_URL.startsWith('https://'))
+      problems.push('KAPI_PUSH_GATEWAY_URL must be an https:// URL in production');
     if (e.KAPI_SMTP_HOST && e.KAPI_SMTP_TLS === 'none') problems.push('KAPI_SMTP_TLS=none is not allowed in production (codes travel by mail)');
     if (e.KAPI_REVOCATION_MODE === 'off') problems.push('KAPI_REVOCATION_MODE=off is not allowed in production: certificates must be checked for revocation');
-    if (!e.KAPI_REGISTRY_URL) problems.push('KAPI_REGISTRY_URL is missing: production needs the population registry (password reset, office issuance and first sign-ins by bank, card or mobile signature ask it, and would answer 503 to the people who need them). Set its https URL, Kapı\'s client certificate and key (KAPI_REGISTRY_CERT, KAPI_REGISTRY_KEY) and its CA (KAPI_REGISTRY_CA): README "Population registry"');
-    else if (!e.KAPI_REGISTRY_URL.startsWith('https://')) problems.push('KAPI_REGISTRY_URL must be an https:// URL in production (identity records travel in it, over mutual TLS)');
-    else if (!e.KAPI_REGISTRY_CERT || !e.KAPI_REGISTRY_KEY) problems.push('KAPI_REGISTRY_CERT and KAPI_REGISTRY_KEY are missing: the population registry answers only a client that presents its certificate (mutual TLS)');
-    if (e.KAPI_REVOCATION_MODE === 'fail-open') problems.push('KAPI_REVOCATION_MODE=fail-open is not allowed in production: a certificate whose revocation status cannot be learnt must be refused');
+    if (!e.KAPI_REGISTRY_URL)
+      problems.push(
+        'KAPI_REGISTRY_URL is missing: production needs the population registry (password reset, office issuance and first sign-ins by bank, card or mobile signature ask it, and would answer 503 to the people who need them). Set its https URL, Kapı\'s client certificate and key (KAPI_REGISTRY_CERT, KAPI_REGISTRY_KEY) and its CA (KAPI_REGISTRY_CA): README "Population registry"',
+      );
+    else if (!e.KAPI_REGISTRY_URL.startsWith('https://'))
+      problems.push('KAPI_REGISTRY_URL must be an https:// URL in production (identity records travel in it, over mutual TLS)');
+    else if (!e.KAPI_REGISTRY_CERT || !e.KAPI_REGISTRY_KEY)
+      problems.push(
+        'KAPI_REGISTRY_CERT and KAPI_REGISTRY_KEY are missing: the population registry answers only a client that presents its certificate (mutual TLS)',
+      );
+    if (e.KAPI_REVOCATION_MODE === 'fail-open')
+      problems.push('KAPI_REVOCATION_MODE=fail-open is not allowed in production: a certificate whose revocation status cannot be learnt must be refused');
   }
   // Kapı itself speaks plain HTTP. With an https issuer its cookies are Secure, and a Secure cookie can be
   // set only on a request known to have arrived over TLS, which Kapı learns from the proxy in front of it
   // (X-Forwarded-Proto, trusted for KAPI_TRUST_PROXY_HOPS hops). With no trusted hop every sign-in would
   // fail with a 500 at its first cookie: refuse to start instead, saying why.
   if (e.KAPI_ISSUER?.startsWith('https://') && e.KAPI_TRUST_PROXY_HOPS === 0) {
-    problems.push('KAPI_ISSUER is https but KAPI_TRUST_PROXY_HOPS is 0: Kapı serves plain HTTP and would never see a request as secure, so no sign-in cookie could be set. Put Kapı behind the TLS-terminating proxy and set KAPI_TRUST_PROXY_HOPS to the number of proxies in front of it (usually 1)');
+    problems.push(
+      'KAPI_ISSUER is https but KAPI_TRUST_PROXY_HOPS is 0: Kapı serves plain HTTP and would never see a request as secure, so no sign-in cookie could be set. Put Kapı behind the TLS-terminating proxy and set KAPI_TRUST_PROXY_HOPS to the number of proxies in front of it (usually 1)',
+    );
   }
 
   const masterKey = decodeKey(e.KAPI_MASTER_KEY ?? DEV_MASTER_KEY);
   if (!masterKey) problems.push('KAPI_MASTER_KEY must decode (base64, base64url or hex) to exactly 32 bytes');
-  const cookieKeys = (e.KAPI_COOKIE_KEYS ?? DEV_COOKIE_KEYS).split(',').map((k) => k.trim()).filter(Boolean);
+  const cookieKeys = (e.KAPI_COOKIE_KEYS ?? DEV_COOKIE_KEYS)
+    .split(',')
+    .map((k) => k.trim())
+    .filter(Boolean);
   if (production && cookieKeys.some((k) => k.length < 32)) problems.push('every KAPI_COOKIE_KEYS entry must be at least 32 characters');
   if (production && (e.KAPI_PAIRWISE_SALT?.length ?? 0) < 32 && e.KAPI_PAIRWISE_SALT) problems.push('KAPI_PAIRWISE_SALT must be at least 32 characters');
 
-  if (Boolean(e.KAPI_REGISTRY_CERT) !== Boolean(e.KAPI_REGISTRY_KEY)) problems.push('KAPI_REGISTRY_CERT and KAPI_REGISTRY_KEY go together: the client certificate and its private key');
-  if ((e.KAPI_REGISTRY_CERT || e.KAPI_REGISTRY_CA) && !e.KAPI_REGISTRY_URL?.startsWith('https://')) problems.push('KAPI_REGISTRY_CERT and KAPI_REGISTRY_CA need an https:// KAPI_REGISTRY_URL');
-  if (e.KAPI_SMS_GATEWAY_TOKEN && e.KAPI_SMS_GATEWAY_USER) problems.push('KAPI_SMS_GATEWAY_TOKEN and KAPI_SMS_GATEWAY_USER: choose one way to authenticate to the SMS gateway');
+  if (Boolean(e.KAPI_REGISTRY_CERT) !== Boolean(e.KAPI_REGISTRY_KEY))
+    problems.push('KAPI_REGISTRY_CERT and KAPI_REGISTRY_KEY go together: the client certificate and its private key');
+  if ((e.KAPI_REGISTRY_CERT || e.KAPI_REGISTRY_CA) && !e.KAPI_REGISTRY_URL?.startsWith('https://'))
+    problems.push('KAPI_REGISTRY_CERT and KAPI_REGISTRY_CA need an https:// KAPI_REGISTRY_URL');
+  if (e.KAPI_SMS_GATEWAY_TOKEN && e.KAPI_SMS_GATEWAY_USER)
+    problems.push('KAPI_SMS_GATEWAY_TOKEN and KAPI_SMS_GATEWAY_USER: choose one way to authenticate to the SMS gateway');
 
-  const redisKinds = [e.REDIS_URL && 'REDIS_URL', e.KAPI_REDIS_SENTINELS && 'KAPI_REDIS_SENTINELS', e.KAPI_REDIS_CLUSTER_NODES && 'KAPI_REDIS_CLUSTER_NODES'].filter(Boolean);
+  const redisKinds = [
+    e.REDIS_URL && 'REDIS_URL',
+    e.KAPI_REDIS_SENTINELS && 'KAPI_REDIS_SENTINELS',
+    e.KAPI_REDIS_CLUSTER_NODES && 'KAPI_REDIS_CLUSTER_NODES',
+  ].filter(Boolean);
   if (redisKinds.length > 1) problems.push(`${redisKinds.join(' and ')}: choose one way to reach Redis`);
-  if (e.KAPI_REDIS_SENTINELS && !e.KAPI_REDIS_SENTINEL_MASTER) problems.push('KAPI_REDIS_SENTINEL_MASTER is missing: the name the sentinels monitor the primary under (their `sentinel monitor <name> ...`)');
+  if (e.KAPI_REDIS_SENTINELS && !e.KAPI_REDIS_SENTINEL_MASTER)
+    problems.push('KAPI_REDIS_SENTINEL_MASTER is missing: the name the sentinels monitor the primary under (their `sentinel monitor <name> ...`)');
 
   if (problems.length) throw new ConfigError(problems);
 
-  const redisAuth: RedisAuth = { username: e.KAPI_REDIS_USERNAME, password: e.KAPI_REDIS_PASSWORD, tls: e.KAPI_REDIS_TLS || Boolean(e.REDIS_URL?.startsWith('rediss://')), tlsCaFile: e.KAPI_REDIS_TLS_CA ? path.resolve(e.KAPI_REDIS_TLS_CA) : undefined };
+  const redisAuth: RedisAuth = {
+    username: e.KAPI_REDIS_USERNAME,
+    password: e.KAPI_REDIS_PASSWORD,
+    tls: e.KAPI_REDIS_TLS || Boolean(e.REDIS_URL?.startsWith('rediss://')),
+    tlsCaFile: e.KAPI_REDIS_TLS_CA ? path.resolve(e.KAPI_REDIS_TLS_CA) : undefined,
+  };
   const redis: RedisTopology | undefined = e.REDIS_URL
     ? { kind: 'single', url: e.REDIS_URL, auth: redisAuth }
     : e.KAPI_REDIS_SENTINELS
-      ? { kind: 'sentinel', sentinels: e.KAPI_REDIS_SENTINELS, masterName: e.KAPI_REDIS_SENTINEL_MASTER!, sentinelPassword: e.KAPI_REDIS_SENTINEL_PASSWORD, auth: redisAuth }
+      ? {
+          kind: 'sentinel',
+          sentinels: e.KAPI_REDIS_SENTINELS,
+          masterName: e.KAPI_REDIS_SENTINEL_MASTER!,
+          sentinelPassword: e.KAPI_REDIS_SENTINEL_PASSWORD,
+          auth: redisAuth,
+        }
       : e.KAPI_REDIS_CLUSTER_NODES
         ? { kind: 'cluster', nodes: e.KAPI_REDIS_CLUSTER_NODES, auth: redisAuth }
         : undefined;
@@ -359,9 +436,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     production,
     port: e.PORT,
     host: e.HOST,
-    admin: e.KAPI_ADMIN_PORT !== undefined || production
-      ? { port: e.KAPI_ADMIN_PORT ?? (e.PORT === 0 ? 0 : e.PORT + 1), host: e.KAPI_ADMIN_HOST }
-      : undefined,
+    admin: e.KAPI_ADMIN_PORT !== undefined || production ? { port: e.KAPI_ADMIN_PORT ?? (e.PORT === 0 ? 0 : e.PORT + 1), host: e.KAPI_ADMIN_HOST } : undefined,
     issuer,
     dataDir: e.DATA_DIR === ':memory:' ? e.DATA_DIR : path.resolve(e.DATA_DIR),
     databaseUrl: e.DATABASE_URL,
@@ -399,10 +474,26 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     messaging: {
       sms: e.KAPI_SMS_GATEWAY_URL
-        ? { endpoint: e.KAPI_SMS_GATEWAY_URL, token: e.KAPI_SMS_GATEWAY_TOKEN, username: e.KAPI_SMS_GATEWAY_USER, password: e.KAPI_SMS_GATEWAY_PASSWORD, senderId: e.KAPI_SMS_SENDER_ID, timeoutMs: e.KAPI_SMS_TIMEOUT_MS, retries: e.KAPI_SMS_RETRIES }
+        ? {
+            endpoint: e.KAPI_SMS_GATEWAY_URL,
+            token: e.KAPI_SMS_GATEWAY_TOKEN,
+            username: e.KAPI_SMS_GATEWAY_USER,
+            password: e.KAPI_SMS_GATEWAY_PASSWORD,
+            senderId: e.KAPI_SMS_SENDER_ID,
+            timeoutMs: e.KAPI_SMS_TIMEOUT_MS,
+            retries: e.KAPI_SMS_RETRIES,
+          }
         : undefined,
       smtp: e.KAPI_SMTP_HOST
-        ? { host: e.KAPI_SMTP_HOST, port: e.KAPI_SMTP_PORT ?? (e.KAPI_SMTP_TLS === 'implicit' ? 465 : 587), tls: e.KAPI_SMTP_TLS, username: e.KAPI_SMTP_USER, password: e.KAPI_SMTP_PASSWORD, from: e.KAPI_SMTP_FROM, timeoutMs: e.KAPI_SMTP_TIMEOUT_MS }
+        ? {
+            host: e.KAPI_SMTP_HOST,
+            port: e.KAPI_SMTP_PORT ?? (e.KAPI_SMTP_TLS === 'implicit' ? 465 : 587),
+            tls: e.KAPI_SMTP_TLS,
+            username: e.KAPI_SMTP_USER,
+            password: e.KAPI_SMTP_PASSWORD,
+            from: e.KAPI_SMTP_FROM,
+            timeoutMs: e.KAPI_SMTP_TIMEOUT_MS,
+          }
         : undefined,
     },
     push: e.KAPI_PUSH_GATEWAY_URL ? { endpoint: e.KAPI_PUSH_GATEWAY_URL, token: e.KAPI_PUSH_GATEWAY_TOKEN } : undefined,
@@ -426,20 +517,25 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         hardLimitDays: e.KAPI_GUESS_HARD_LIMIT_DAYS,
       }),
       secondFactorGuesses: e.KAPI_SECOND_FACTOR_GUESSES,
-      approvals: defined({ perSignIn: e.KAPI_APPROVALS_PER_SIGN_IN, perAccount: e.KAPI_APPROVALS_PER_ACCOUNT, windowSeconds: e.KAPI_APPROVALS_WINDOW_SECONDS, lockSeconds: e.KAPI_APPROVAL_LOCK_SECONDS }),
+      approvals: defined({
+        perSignIn: e.KAPI_APPROVALS_PER_SIGN_IN,
+        perAccount: e.KAPI_APPROVALS_PER_ACCOUNT,
+        windowSeconds: e.KAPI_APPROVALS_WINDOW_SECONDS,
+        lockSeconds: e.KAPI_APPROVAL_LOCK_SECONDS,
+      }),
       mobileSignature: { requestsPerNumberHour: e.KAPI_MSSP_REQUESTS_PER_NUMBER_HOUR, requestsPerHour: e.KAPI_MSSP_REQUESTS_PER_HOUR },
       codes: { perAccountHour: e.KAPI_CODES_PER_ACCOUNT_HOUR, perTargetHour: e.KAPI_CODES_PER_TARGET_HOUR },
     },
     populationRegistry: e.KAPI_REGISTRY_URL
       ? {
-        url: e.KAPI_REGISTRY_URL,
-        certFile: e.KAPI_REGISTRY_CERT ? path.resolve(e.KAPI_REGISTRY_CERT) : undefined,
-        keyFile: e.KAPI_REGISTRY_KEY ? path.resolve(e.KAPI_REGISTRY_KEY) : undefined,
-        caFile: e.KAPI_REGISTRY_CA ? path.resolve(e.KAPI_REGISTRY_CA) : undefined,
-        timeoutMs: e.KAPI_REGISTRY_TIMEOUT_MS,
-        cacheSeconds: e.KAPI_REGISTRY_CACHE_SECONDS,
-        cacheSize: e.KAPI_REGISTRY_CACHE_SIZE,
-      }
+          url: e.KAPI_REGISTRY_URL,
+          certFile: e.KAPI_REGISTRY_CERT ? path.resolve(e.KAPI_REGISTRY_CERT) : undefined,
+          keyFile: e.KAPI_REGISTRY_KEY ? path.resolve(e.KAPI_REGISTRY_KEY) : undefined,
+          caFile: e.KAPI_REGISTRY_CA ? path.resolve(e.KAPI_REGISTRY_CA) : undefined,
+          timeoutMs: e.KAPI_REGISTRY_TIMEOUT_MS,
+          cacheSeconds: e.KAPI_REGISTRY_CACHE_SECONDS,
+          cacheSize: e.KAPI_REGISTRY_CACHE_SIZE,
+        }
       : undefined,
     moduleEnvironment: moduleEnvironment(env),
   };

@@ -23,9 +23,17 @@ async function main(): Promise<void> {
   // Only the server's own entry point does this: it changes the whole process (tests run Kapı in theirs).
   const reniced = await lowerThreadPoolPriority(config.poolNice);
   const unpatched = dependencyPatchesNotInEffect();
-  if (unpatched.length) log.warn({ patches: unpatched }, 'dependency patches not in effect (run `node bin/patch-dependencies.mjs`; see docs/architecture.md): Kapı works, with more garbage-collection pauses');
+  if (unpatched.length)
+    log.warn(
+      { patches: unpatched },
+      'dependency patches not in effect (run `node bin/patch-dependencies.mjs`; see docs/architecture.md): Kapı works, with more garbage-collection pauses',
+    );
   const missingFlags = missingServerNodeFlags();
-  if (missingFlags.length) log.warn({ missing: missingFlags }, 'started without the node flags of `npm start` (src/runtime/node-flags.ts): Kapı works, with longer pauses when traffic returns after a quiet time');
+  if (missingFlags.length)
+    log.warn(
+      { missing: missingFlags },
+      'started without the node flags of `npm start` (src/runtime/node-flags.ts): Kapı works, with longer pauses when traffic returns after a quiet time',
+    );
   log.info({ argon2Concurrency: config.argon2Concurrency, poolThreadsReniced: reniced, poolNice: config.poolNice }, 'thread pool');
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;

@@ -44,7 +44,11 @@ export function createMessaging(config: Config): Messaging {
   if (sms.kind === 'unconfigured') log.warn('no SMS gateway configured (KAPI_SMS_GATEWAY_URL): phone verification and password reset are unavailable');
   if (mail.kind === 'unconfigured') log.warn('no SMTP server configured (KAPI_SMTP_HOST): e-mail verification is unavailable');
   return {
-    sms, mail, notifier: new Notifier(sms, mail), smsOutbox, mailOutbox,
+    sms,
+    mail,
+    notifier: new Notifier(sms, mail),
+    smsOutbox,
+    mailOutbox,
     close: () => mailer?.close(),
   };
 }

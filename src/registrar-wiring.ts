@@ -17,7 +17,13 @@ import { RegistrarTokenVerifier, registrarAudience } from './web/registrar-api/t
 // console at /office, both over the one service) and the OpenAPI document at /openapi.json. Another API adds its paths file in docs/openapi/ and its generated request
 // schemas to the list given to openApiRouter here.
 
-export async function registrarWiring(config: Config, services: Services, provider: () => Provider, clientIp: (ctx: Context) => string, options: RegistrarOptions = {}): Promise<{ service: RegistrarService; routers: Router[] }> {
+export async function registrarWiring(
+  config: Config,
+  services: Services,
+  provider: () => Provider,
+  clientIp: (ctx: Context) => string,
+  options: RegistrarOptions = {},
+): Promise<{ service: RegistrarService; routers: Router[] }> {
   const service = createRegistrar(services, options);
   if (config.demo) {
     await seedRegistrarDemo({

@@ -92,21 +92,54 @@ export async function openServices(config: Config): Promise<Services> {
   const resourceServers = new ResourceServerRegistry(db);
   const revocations = new TokenRevocations(db);
   const sessions = new SessionIndex(db, adapter, revocations);
-  const configurationFor: Services['configurationFor'] = (jwks) => buildConfiguration({ config, jwks, adapter, accounts, consents, audit, resourceServers, sessionEnded: (uid, accountId) => sessions.isEnded(uid, accountId), revocations });
+  const configurationFor: Services['configurationFor'] = (jwks) =>
+    buildConfiguration({
+      config,
+      jwks,
+      adapter,
+      accounts,
+      consents,
+      audit,
+      resourceServers,
+      sessionEnded: (uid, accountId) => sessions.isEnded(uid, accountId),
+      revocations,
+    });
 
   // Client metadata is validated by oidc-provider itself, with Kapı's configuration.
   let validator: Provider | undefined;
-  const clients = new ClientService(db, sealer, async (metadata) => {
-    validator ??= new Provider(config.issuer, configurationFor(await keys.providerJwks()));
-    await (validator.Client as unknown as { validate(m: unknown): Promise<void> }).validate(metadata);
-  }, async (clientId) => {
-    // This process at once; the others (servers, when the `kapi` command made the change) over pub/sub.
-    clientCache.invalidate(clientId);
-    await state.publish(CLIENTS_CHANNEL, clientId);
-  });
+  const clients = new ClientService(
+    db,
+    sealer,
+    async (metadata) => {
+      validator ??= new Provider(config.issuer, configurationFor(await keys.providerJwks()));
+      await (validator.Client as unknown as { validate(m: unknown): Promise<void> }).validate(metadata);
+    },
+    async (clientId) => {
+      // This process at once; the others (servers, when the `kapi` command made the change) over pub/sub.
+      clientCache.invalidate(clientId);
+      await state.publish(CLIENTS_CHANNEL, clientId);
+    },
+  );
 
   return {
-    config, db, redis, state, limiters, sealer, keys, accounts, consents, audit, hasher, clients, resourceServers, adapter, sessions, revocations, clientCache, configurationFor,
+    config,
+    db,
+    redis,
+    state,
+    limiters,
+    sealer,
+    keys,
+    accounts,
+    consents,
+    audit,
+    hasher,
+    clients,
+    resourceServers,
+    adapter,
+    sessions,
+    revocations,
+    clientCache,
+    configurationFor,
     registry,
     factorRemovers: METHOD_MODULES.flatMap((m) => (m.removeFactors ? [m.removeFactors] : [])),
     async close() {

@@ -74,7 +74,8 @@ export async function serve(config: Config, options: StartupOptions = { database
   log.level = config.logLevel;
   const target = describeDatabaseUrl(url);
   let status: StartupStatus = { phase: 'connecting to the database', checks: [{ name: 'database', ok: false, error: `connecting to ${target}` }] };
-  const starting = (scope: 'public' | 'admin' | 'both') => startingApp({ hsts: config.issuer.startsWith('https://'), trustProxyHops: config.trustProxyHops, status: () => status, readiness: scope }).callback();
+  const starting = (scope: 'public' | 'admin' | 'both') =>
+    startingApp({ hsts: config.issuer.startsWith('https://'), trustProxyHops: config.trustProxyHops, status: () => status, readiness: scope }).callback();
   // With an operator's listener, /readyz (and why Kapı is not ready yet) is answered there only.
   const admin = config.admin ? new AdminListener(starting('admin')) : undefined;
   const server = createServer(starting(admin ? 'public' : 'both'));
@@ -82,7 +83,9 @@ export async function serve(config: Config, options: StartupOptions = { database
   if (admin && config.admin) await admin.listen(config.admin.port, config.admin.host);
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
-  process.stdout.write(`Kapı is starting on http://${config.host}:${port}: /readyz answers 503 until the database (${target}) is reachable and Kapı is ready\n`);
+  process.stdout.write(
+    `Kapı is starting on http://${config.host}:${port}: /readyz answers 503 until the database (${target}) is reachable and Kapı is ready\n`,
+  );
 
   const started = Date.now();
   for (let attempt = 1; ; attempt++) {
@@ -90,7 +93,13 @@ export async function serve(config: Config, options: StartupOptions = { database
     try {
       await probeDatabase(url);
       reached = true;
-      status = { phase: 'running migrations and building Kapı', checks: [{ name: 'database', ok: true }, { name: 'startup', ok: false, error: 'running migrations and building Kapı' }] };
+      status = {
+        phase: 'running migrations and building Kapı',
+        checks: [
+          { name: 'database', ok: true },
+          { name: 'startup', ok: false, error: 'running migrations and building Kapı' },
+        ],
+      };
       const kapi = await createKapi(config);
       await kapi.listen(server, admin);
       if (attempt > 1) log.info({ database: target, attempt, waitedMs: Date.now() - started }, 'database reachable; Kapı is ready');

@@ -52,7 +52,23 @@ function kidOf(jwt: unknown): string | undefined {
  * §3.1.2.6). Only these are the bank's own failure (502); any other value did not come from a
  * conforming bank (a hand-made callback URL, say) and is an invalid answer (400), not an upstream fault.
  */
-const AUTHORIZATION_ERRORS = new Set(['invalid_request', 'unauthorized_client', 'unsupported_response_type', 'invalid_scope', 'server_error', 'temporarily_unavailable', 'interaction_required', 'login_required', 'account_selection_required', 'consent_required', 'invalid_request_uri', 'invalid_request_object', 'request_not_supported', 'request_uri_not_supported', 'registration_not_supported']);
+const AUTHORIZATION_ERRORS = new Set([
+  'invalid_request',
+  'unauthorized_client',
+  'unsupported_response_type',
+  'invalid_scope',
+  'server_error',
+  'temporarily_unavailable',
+  'interaction_required',
+  'login_required',
+  'account_selection_required',
+  'consent_required',
+  'invalid_request_uri',
+  'invalid_request_object',
+  'request_not_supported',
+  'request_uri_not_supported',
+  'registration_not_supported',
+]);
 
 function failure(kind: BankFailure, detail: string): { ok: false; failure: BankFailure; detail: string } {
   return { ok: false, failure: kind, detail };
@@ -71,7 +87,8 @@ export function classifyBankError(err: unknown): { ok: false; failure: BankFailu
     const cause = (err as { cause?: unknown }).cause;
     if (code === undefined && cause !== undefined && cause !== err) return classifyBankError(cause);
     if (code === 'OAUTH_TIMEOUT' || code === 'OAUTH_ABORT') return failure('unreachable', 'timeout');
-    if (code === 'OAUTH_RESPONSE_IS_NOT_CONFORM' || code === 'OAUTH_RESPONSE_IS_NOT_JSON') return failure('bank_error', `unexpected response (${String(code)})`);
+    if (code === 'OAUTH_RESPONSE_IS_NOT_CONFORM' || code === 'OAUTH_RESPONSE_IS_NOT_JSON')
+      return failure('bank_error', `unexpected response (${String(code)})`);
     return failure('invalid_answer', `${err.message} (${String(code)})`);
   }
   // By name, not instanceof: fetch's errors may come from another realm than this module's classes.
@@ -139,7 +156,14 @@ export class OidcBank implements Bank {
       // The configuration's own copy (setJwksCache stores a clone; getJwksCache returns that clone).
       const cache = oidc.getJwksCache(config);
       if (cache && tokenEndpoint && new URL(url).href === new URL(tokenEndpoint).href && response.ok) {
-        const kid = kidOf(((await response.clone().json().catch(() => ({}))) as { id_token?: unknown }).id_token);
+        const kid = kidOf(
+          (
+            (await response
+              .clone()
+              .json()
+              .catch(() => ({}))) as { id_token?: unknown }
+          ).id_token,
+        );
         const known = (cache.jwks as { keys?: { kid?: string }[] }).keys?.some((k) => k.kid === kid);
         // An ID token signed with a key our copy of the JWKS does not have: the copy is stale.
         if (kid && !known) cache.uat = 0;

@@ -5,8 +5,21 @@ import type { IpLocator } from './port.js';
 // Private, loopback and link-local networks: a sign-in from there is "on a local network", which is
 // what a person approving it should be told rather than "unknown".
 const LOCAL = new BlockList();
-for (const [net, bits] of [['10.0.0.0', 8], ['172.16.0.0', 12], ['192.168.0.0', 16], ['127.0.0.0', 8], ['169.254.0.0', 16], ['100.64.0.0', 10]] as const) LOCAL.addSubnet(net, bits, 'ipv4');
-for (const [net, bits] of [['::1', 128], ['fc00::', 7], ['fe80::', 10]] as const) LOCAL.addSubnet(net, bits, 'ipv6');
+for (const [net, bits] of [
+  ['10.0.0.0', 8],
+  ['172.16.0.0', 12],
+  ['192.168.0.0', 16],
+  ['127.0.0.0', 8],
+  ['169.254.0.0', 16],
+  ['100.64.0.0', 10],
+] as const)
+  LOCAL.addSubnet(net, bits, 'ipv4');
+for (const [net, bits] of [
+  ['::1', 128],
+  ['fc00::', 7],
+  ['fe80::', 10],
+] as const)
+  LOCAL.addSubnet(net, bits, 'ipv6');
 
 interface Range {
   first: bigint;
@@ -24,7 +37,15 @@ function toBigInt(ip: string): { value: bigint; family: 4 | 6 } | undefined {
   const headGroups = head ? head.split(':') : [];
   const tailGroups = address.includes('::') && tail ? tail.split(':') : [];
   // An embedded IPv4 tail (::ffff:1.2.3.4 was handled above; others are rare) counts as two groups.
-  const expand = (groups: string[]) => groups.flatMap((g) => (g.includes('.') ? (() => { const v = Number(toBigInt(g)!.value); return [(v >>> 16).toString(16), (v & 0xffff).toString(16)]; })() : [g]));
+  const expand = (groups: string[]) =>
+    groups.flatMap((g) =>
+      g.includes('.')
+        ? (() => {
+            const v = Number(toBigInt(g)!.value);
+            return [(v >>> 16).toString(16), (v & 0xffff).toString(16)];
+          })()
+        : [g],
+    );
   const h = expand(headGroups);
   const t = expand(tailGroups);
   const groups = [...h, ...Array<string>(Math.max(0, 8 - h.length - t.length)).fill('0'), ...t];
@@ -51,7 +72,8 @@ export class CidrPlaceTable implements IpLocator {
       const start = network ? toBigInt(network.trim()) : undefined;
       const bits = Number(bitsText);
       const width = start?.family === 4 ? 32 : 128;
-      if (!start || !place || !Number.isInteger(bits) || bits < 0 || bits > width) throw new Error(`IP place table, line ${n}: expected "network/prefix,place"`);
+      if (!start || !place || !Number.isInteger(bits) || bits < 0 || bits > width)
+        throw new Error(`IP place table, line ${n}: expected "network/prefix,place"`);
       const size = 1n << BigInt(width - bits);
       const first = (start.value / size) * size;
       this.#ranges[start.family].push({ first, last: first + size - 1n, place });

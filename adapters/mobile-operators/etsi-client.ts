@@ -3,7 +3,16 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { StateStore } from '../storage/port.js';
 import { HealthTracker } from './health.js';
 import { HttpTransport, TransportError, type TlsClientOptions } from './http-transport.js';
-import { readReceiptResponse, readSignatureResponse, readStatusResponse, receiptRequest, signatureRequest, statusRequest, type Envelope, type MsspId } from './mss-messages.js';
+import {
+  readReceiptResponse,
+  readSignatureResponse,
+  readStatusResponse,
+  receiptRequest,
+  signatureRequest,
+  statusRequest,
+  type Envelope,
+  type MsspId,
+} from './mss-messages.js';
 import {
   NO_OBSERVER,
   OperatorUnavailable,
@@ -83,7 +92,10 @@ export class EtsiOperator implements MobileOperator {
   readonly #health: HealthTracker;
   readonly #observer: OperatorObserver;
 
-  constructor(private readonly profile: OperatorProfile, private readonly settings: EtsiOperatorSettings) {
+  constructor(
+    private readonly profile: OperatorProfile,
+    private readonly settings: EtsiOperatorSettings,
+  ) {
     this.id = profile.id;
     this.labelKey = profile.labelKey;
     this.#observer = settings.observer ?? NO_OBSERVER;
@@ -120,20 +132,23 @@ export class EtsiOperator implements MobileOperator {
   async requestSignature(request: SignatureRequest): Promise<StartResult> {
     const msisdn = this.profile.formatMsisdn(request.subscriber, this.settings.msisdnFormat);
     const scope = scopeOf(request.subscriber);
-    const reply = await this.#exchange('signature', scope, (e) => signatureRequest(e, {
-      msisdn,
-      dataToBeSigned: request.dataToBeSigned,
-      dataToBeDisplayed: request.dataToBeDisplayed,
-      signatureProfile: this.settings.signatureProfile,
-      mssFormat: this.settings.mssFormat,
-      timeoutSeconds: request.timeoutSeconds,
-    }));
+    const reply = await this.#exchange('signature', scope, (e) =>
+      signatureRequest(e, {
+        msisdn,
+        dataToBeSigned: request.dataToBeSigned,
+        dataToBeDisplayed: request.dataToBeDisplayed,
+        signatureProfile: this.settings.signatureProfile,
+        mssFormat: this.settings.mssFormat,
+        timeoutSeconds: request.timeoutSeconds,
+      }),
+    );
     if (reply.fault) return { ok: false, ...this.#faultFailure(reply.fault) };
     const answer = readSignatureResponse(reply.body);
     if (!answer || answer.statusCode === undefined) throw await this.#garbled('signature', scope, 'MSS_SignatureResp without a status');
     const meaning = meaningOf(answer.statusCode);
     if (meaning.kind === 'failed') return { ok: false, failure: meaning.failure, statusCode: answer.statusCode };
-    if (meaning.kind !== 'accepted' && meaning.kind !== 'pending') throw await this.#garbled('signature', scope, `unexpected status ${answer.statusCode} for an asynchronous request`);
+    if (meaning.kind !== 'accepted' && meaning.kind !== 'pending')
+      throw await this.#garbled('signature', scope, `unexpected status ${answer.statusCode} for an asynchronous request`);
     if (!answer.msspTransId) throw await this.#garbled('signature', scope, 'MSS_SignatureResp without MSSP_TransID');
     return { ok: true, msspTransId: answer.msspTransId };
   }
@@ -170,7 +185,7 @@ export class EtsiOperator implements MobileOperator {
   #faultFailure(fault: SoapFault) {
     const code = fault.statusCode ?? this.profile.statusFromFault?.(fault) ?? 900;
     const meaning = meaningOf(code);
-    return { failure: meaning.kind === 'failed' ? meaning.failure : 'operator_error' as const, statusCode: code };
+    return { failure: meaning.kind === 'failed' ? meaning.failure : ('operator_error' as const), statusCode: code };
   }
 
   /** A garbled answer: counted against the operator's health once per `scope` (the phone it concerns), or every time without one. */
@@ -199,7 +214,12 @@ export class EtsiOperator implements MobileOperator {
    * (each try is a new request with a new AP_TransID and changes nothing at the MSSP), a signature
    * request only when it certainly never reached the operator (else the phone would be asked twice).
    */
-  async #exchange(operation: Operation, scope: string | undefined, build: (e: Envelope) => Record<string, unknown>, options: { probe?: boolean } = {}): Promise<ParsedSoap> {
+  async #exchange(
+    operation: Operation,
+    scope: string | undefined,
+    build: (e: Envelope) => Record<string, unknown>,
+    options: { probe?: boolean } = {},
+  ): Promise<ParsedSoap> {
     // While the breaker is open only a probe goes out; a request that finds one due makes it first.
     if (!options.probe && !(await this.#open())) {
       this.#observer.exchange({ operator: this.id, operation, result: 'circuit_open', seconds: 0 });
@@ -208,18 +228,31 @@ export class EtsiOperator implements MobileOperator {
     const transport = this.#transport(operation);
     const version = this.settings.soapVersion;
     const action = this.profile.soapAction(operation);
-    const headers: Record<string, string> = { 'content-type': contentType(version, action), accept: version === '1.2' ? 'application/soap+xml, text/xml' : 'text/xml' };
+    const headers: Record<string, string> = {
+      'content-type': contentType(version, action),
+      accept: version === '1.2' ? 'application/soap+xml, text/xml' : 'text/xml',
+    };
     if (version === '1.1') headers.soapaction = `"${action}"`;
     for (let attempt = 0; ; attempt++) {
       const started = process.hrtime.bigint();
       const seconds = () => Number(process.hrtime.bigint() - started) / 1e9;
-      const envelope: Envelope = { ap: { apId: this.settings.apId, apPwd: this.settings.apPwd }, apTransId: newApTransId(), instant: new Date().toISOString(), msspId: this.settings.msspId };
+      const envelope: Envelope = {
+        ap: { apId: this.settings.apId, apPwd: this.settings.apPwd },
+        apTransId: newApTransId(),
+        instant: new Date().toISOString(),
+        msspId: this.settings.msspId,
+      };
       const xml = buildEnvelope(version, WRAPPERS[operation], build(envelope));
       try {
         const reply = await transport.post(transport.endpoint, xml, headers, this.settings.requestTimeoutMs);
         const parsed = await this.#read(operation, scope, reply.status, reply.body);
         await this.#health.success();
-        this.#observer.exchange({ operator: this.id, operation, result: parsed.fault ? `fault_${parsed.fault.statusCode ?? 'unknown'}` : 'ok', seconds: seconds() });
+        this.#observer.exchange({
+          operator: this.id,
+          operation,
+          result: parsed.fault ? `fault_${parsed.fault.statusCode ?? 'unknown'}` : 'ok',
+          seconds: seconds(),
+        });
         return parsed;
       } catch (err) {
         if (err instanceof OperatorUnavailable) {

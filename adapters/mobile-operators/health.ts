@@ -53,7 +53,12 @@ export class HealthTracker {
   /** The state this process last saw, to tell the observer (metrics) about changes made anywhere. */
   #seen: OperatorHealthState = 'unknown';
 
-  constructor(private readonly operator: string, private readonly store: StateStore, private readonly observer: OperatorObserver, options: HealthOptions = {}) {
+  constructor(
+    private readonly operator: string,
+    private readonly store: StateStore,
+    private readonly observer: OperatorObserver,
+    options: HealthOptions = {},
+  ) {
     this.#key = `mo-health:{${operator}}`;
     this.#trip = options.failuresToTrip ?? 3;
     this.#coolDown = options.coolDownMs ?? 30_000;

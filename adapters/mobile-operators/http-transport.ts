@@ -21,7 +21,11 @@ export interface HttpReply {
 /** Why an exchange failed; `notSent` means the request certainly never reached the operator. */
 export class TransportError extends Error {
   override readonly name = 'TransportError';
-  constructor(message: string, readonly notSent: boolean, options?: { cause?: unknown }) {
+  constructor(
+    message: string,
+    readonly notSent: boolean,
+    options?: { cause?: unknown },
+  ) {
     super(message, options);
   }
 }
@@ -36,9 +40,8 @@ export class HttpTransport {
 
   constructor(endpoint: string, tls: TlsClientOptions = {}) {
     this.#url = new URL(endpoint);
-    this.#agent = this.#url.protocol === 'https:'
-      ? new https.Agent({ keepAlive: true, maxSockets: 64, ...tls })
-      : new http.Agent({ keepAlive: true, maxSockets: 64 });
+    this.#agent =
+      this.#url.protocol === 'https:' ? new https.Agent({ keepAlive: true, maxSockets: 64, ...tls }) : new http.Agent({ keepAlive: true, maxSockets: 64 });
   }
 
   post(url: string, body: string, headers: Record<string, string>, timeoutMs: number): Promise<HttpReply> {
@@ -51,30 +54,34 @@ export class HttpTransport {
         settled = true;
         reject(err);
       };
-      const req = lib.request(target, {
-        method: 'POST',
-        agent: this.#agent,
-        headers: { ...headers, 'content-length': Buffer.byteLength(body) },
-      }, (res) => {
-        const chunks: Buffer[] = [];
-        let size = 0;
-        res.on('data', (chunk: Buffer) => {
-          size += chunk.length;
-          if (size > MAX_RESPONSE_BYTES) {
-            req.destroy();
-            fail(new TransportError(`response over ${MAX_RESPONSE_BYTES} bytes`, false));
-            return;
-          }
-          chunks.push(chunk);
-        });
-        res.on('end', () => {
-          if (settled) return;
-          settled = true;
-          clearTimeout(timer);
-          resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') });
-        });
-        res.on('error', (err) => fail(new TransportError(`response interrupted: ${err.message}`, false, { cause: err })));
-      });
+      const req = lib.request(
+        target,
+        {
+          method: 'POST',
+          agent: this.#agent,
+          headers: { ...headers, 'content-length': Buffer.byteLength(body) },
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          let size = 0;
+          res.on('data', (chunk: Buffer) => {
+            size += chunk.length;
+            if (size > MAX_RESPONSE_BYTES) {
+              req.destroy();
+              fail(new TransportError(`response over ${MAX_RESPONSE_BYTES} bytes`, false));
+              return;
+            }
+            chunks.push(chunk);
+          });
+          res.on('end', () => {
+            if (settled) return;
+            settled = true;
+            clearTimeout(timer);
+            resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') });
+          });
+          res.on('error', (err) => fail(new TransportError(`response interrupted: ${err.message}`, false, { cause: err })));
+        },
+      );
       const timer = setTimeout(() => {
         req.destroy();
         fail(new TransportError(`no answer within ${timeoutMs} ms`, false));

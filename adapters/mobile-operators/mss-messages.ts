@@ -97,7 +97,7 @@ export function readStatusResponse(body: XmlNode): StatusAnswer | undefined {
   const resp = findElement(body, 'MSS_StatusResp');
   if (!resp) return undefined;
   const signature = findElement(resp, 'MSS_Signature');
-  const b64 = signature ? text(signature.Base64Signature) ?? text(signature) : undefined;
+  const b64 = signature ? (text(signature.Base64Signature) ?? text(signature)) : undefined;
   return { statusCode: statusCodeOf(resp), base64Signature: b64 ? b64.replace(/\s+/g, '') : undefined };
 }
 

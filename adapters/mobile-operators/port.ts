@@ -20,9 +20,7 @@ export interface SignatureRequest {
   timeoutSeconds: number;
 }
 
-export type StartResult =
-  | { ok: true; msspTransId: string }
-  | { ok: false; failure: MssFailure; statusCode: number };
+export type StartResult = { ok: true; msspTransId: string } | { ok: false; failure: MssFailure; statusCode: number };
 
 export type StatusResult =
   | { state: 'pending' }
@@ -68,7 +66,11 @@ export interface MobileOperator {
 
 export class OperatorUnavailable extends Error {
   override readonly name = 'OperatorUnavailable';
-  constructor(readonly operator: string, message: string, options?: { cause?: unknown }) {
+  constructor(
+    readonly operator: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
     super(message, options);
   }
 }

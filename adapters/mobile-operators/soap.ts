@@ -102,7 +102,12 @@ function flatten(value: unknown, depth = 0): string {
   if (depth > 6 || value === undefined || value === null) return '';
   if (typeof value === 'string' || typeof value === 'number') return String(value);
   if (Array.isArray(value)) return value.map((v) => flatten(v, depth + 1)).join(' ');
-  if (isNode(value)) return Object.entries(value).filter(([k]) => !k.startsWith('@_')).map(([, v]) => flatten(v, depth + 1)).join(' ').trim();
+  if (isNode(value))
+    return Object.entries(value)
+      .filter(([k]) => !k.startsWith('@_'))
+      .map(([, v]) => flatten(v, depth + 1))
+      .join(' ')
+      .trim();
   return '';
 }
 

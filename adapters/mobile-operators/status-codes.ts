@@ -47,11 +47,7 @@ export type MssFailure =
   | 'operator_rejected'
   | 'operator_error';
 
-export type StatusMeaning =
-  | { kind: 'accepted' }
-  | { kind: 'pending' }
-  | { kind: 'signed' }
-  | { kind: 'failed'; failure: MssFailure };
+export type StatusMeaning = { kind: 'accepted' } | { kind: 'pending' } | { kind: 'signed' } | { kind: 'failed'; failure: MssFailure };
 
 const FAILURES: Record<number, MssFailure> = {
   101: 'operator_rejected',

@@ -43,7 +43,8 @@ export async function verifyCmsSignature(cmsDer: Uint8Array, expectedContent: Ui
     result = await signed.verify(params, engine);
   } catch (err) {
     const failure = err as Partial<pkijs.SignedDataVerifyResult> & { message?: string };
-    if (failure.signerCertificate === null || /signer certificate/i.test(failure.message ?? '')) return refuse('malformed', `signer certificate not in the SignedData: ${failure.message ?? ''}`);
+    if (failure.signerCertificate === null || /signer certificate/i.test(failure.message ?? ''))
+      return refuse('malformed', `signer certificate not in the SignedData: ${failure.message ?? ''}`);
     return refuse('bad_signature', failure.message ?? String(err));
   }
   if (!result.signatureVerified || !result.signerCertificate) return refuse('bad_signature', result.message || 'signature does not verify');

@@ -55,7 +55,12 @@ export async function readOcspResponse(der: Uint8Array, query: OcspQuery, issuer
   const signer = await findAuthorizedSigner(basic, issuer, now);
   let signatureOk = false;
   try {
-    signatureOk = await engine.verifyWithPublicKey(ownBytes(basic.tbsResponseData.tbsView), basic.signature, signer.subjectPublicKeyInfo, basic.signatureAlgorithm);
+    signatureOk = await engine.verifyWithPublicKey(
+      ownBytes(basic.tbsResponseData.tbsView),
+      basic.signature,
+      signer.subjectPublicKeyInfo,
+      basic.signatureAlgorithm,
+    );
   } catch (err) {
     throw new OcspInvalid(`response signature could not be checked: ${(err as Error).message}`);
   }

@@ -26,7 +26,12 @@ export interface SearchBudget {
  * path is met before the budget is spent on a long or tangled one. The caller stops pulling once a
  * candidate validates.
  */
-export async function* candidatePaths(leaf: X509Certificate, pool: X509Certificate[], anchors: X509Certificate[], budget: SearchBudget): AsyncGenerator<X509Certificate[]> {
+export async function* candidatePaths(
+  leaf: X509Certificate,
+  pool: X509Certificate[],
+  anchors: X509Certificate[],
+  budget: SearchBudget,
+): AsyncGenerator<X509Certificate[]> {
   const links = new LinkProver();
   const candidates = [...anchors.map((cert) => ({ cert, anchor: true })), ...pool.map((cert) => ({ cert, anchor: false }))];
   const anchorNames = new Set(anchors.map((anchor) => anchor.subject));

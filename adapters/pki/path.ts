@@ -20,9 +20,7 @@ import { MAX_SEARCH_STEPS, candidatePaths, type SearchBudget } from './path-sear
 // Anchors are configuration: the engine trusts them as given, their dates and constraints still count.
 // Revocation is not part of this: the validator asks OCSP/CRL (revocation.ts) once a path stands.
 
-export type PathResult =
-  | { ok: true; path: X509Certificate[] }
-  | { ok: false; reason: 'untrusted' | ValidityProblem; detail: string };
+export type PathResult = { ok: true; path: X509Certificate[] } | { ok: false; reason: 'untrusted' | ValidityProblem; detail: string };
 
 /** Candidate paths validated at most per login: a client cannot make Kapı validate paths without end. */
 const MAX_CANDIDATES = 8;

@@ -23,12 +23,7 @@ const RULES: Record<SignatureAlgorithm, AlgorithmRule> = {
   ES384: { hash: 'sha384', keyTypes: ['ec'], curve: 'secp384r1', rawLength: 96 },
 };
 
-export async function verifySignature(
-  leafDer: Uint8Array,
-  algorithm: SignatureAlgorithm,
-  data: Uint8Array,
-  signature: Uint8Array,
-): Promise<boolean> {
+export async function verifySignature(leafDer: Uint8Array, algorithm: SignatureAlgorithm, data: Uint8Array, signature: Uint8Array): Promise<boolean> {
   try {
     const rule = Object.hasOwn(RULES, algorithm) ? RULES[algorithm] : undefined;
     if (!rule || !(data instanceof Uint8Array) || !(signature instanceof Uint8Array)) return false;

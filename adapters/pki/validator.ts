@@ -1,13 +1,5 @@
 import type { X509Certificate } from './x509.js';
-import {
-  commonNameOf,
-  fingerprint,
-  hasKeyUsages,
-  isCa,
-  isQualified,
-  nationalIdOf,
-  parseCertificate,
-} from './certificate.js';
+import { commonNameOf, fingerprint, hasKeyUsages, isCa, isQualified, nationalIdOf, parseCertificate } from './certificate.js';
 import type { FetchLike } from './fetch-der.js';
 import { validatePath } from './path.js';
 import type { CertificateValidator, CertificateVerdict, RefusedCertificate, TrustProfile } from './port.js';
@@ -81,7 +73,8 @@ export class PkiValidator implements CertificateValidator {
       if (outcome.status === 'revoked') return refuse('revoked', outcome.detail);
       if (outcome.status === 'unknown' && profile.revocation.mode === 'fail-closed') return refuse('revocation_unknown', outcome.detail);
       // fail-open (refused in production): accepted, and said so, with the reason (responder addresses, no personal data).
-      if (outcome.status === 'unknown') log.warn({ profile: profile.name, reason: outcome.detail }, 'certificate accepted with an unknown revocation status (KAPI_REVOCATION_MODE=fail-open)');
+      if (outcome.status === 'unknown')
+        log.warn({ profile: profile.name, reason: outcome.detail }, 'certificate accepted with an unknown revocation status (KAPI_REVOCATION_MODE=fail-open)');
     }
 
     return {

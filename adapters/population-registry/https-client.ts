@@ -55,7 +55,13 @@ export class HttpsRegistry implements PopulationRegistry {
     const base = options.baseUrl.endsWith('/') ? options.baseUrl.slice(0, -1) : options.baseUrl;
     this.#url = new URL(base + LOOKUP_PATH);
     if (this.#url.protocol === 'https:') {
-      this.#agent = new https.Agent({ keepAlive: true, maxSockets: 64, minVersion: 'TLSv1.2', ...(options.tls?.cert && options.tls.key ? { cert: options.tls.cert, key: options.tls.key } : {}), ...(options.tls?.ca ? { ca: options.tls.ca } : {}) });
+      this.#agent = new https.Agent({
+        keepAlive: true,
+        maxSockets: 64,
+        minVersion: 'TLSv1.2',
+        ...(options.tls?.cert && options.tls.key ? { cert: options.tls.cert, key: options.tls.key } : {}),
+        ...(options.tls?.ca ? { ca: options.tls.ca } : {}),
+      });
     } else {
       if (options.tls) throw new KapiError('config_invalid', 'certificates for the population registry need an https:// URL');
       this.#agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
@@ -65,7 +71,11 @@ export class HttpsRegistry implements PopulationRegistry {
     this.#breaker = new CircuitBreaker({
       now: options.now,
       onChange: (state, lastError) => {
-        if (state === 'open') log.warn({ lastError, retryAfterSeconds: this.#breaker.retryAfterSeconds }, 'population registry unreachable: circuit opened, lookups fail at once until the cool-down ends');
+        if (state === 'open')
+          log.warn(
+            { lastError, retryAfterSeconds: this.#breaker.retryAfterSeconds },
+            'population registry unreachable: circuit opened, lookups fail at once until the cool-down ends',
+          );
         else log.info('population registry answers again: circuit closed');
       },
       ...options.breaker,
@@ -84,7 +94,10 @@ export class HttpsRegistry implements PopulationRegistry {
     const cached = this.#cache.get(nationalId);
     if (cached !== undefined) return cached && structuredClone(cached);
     if (!this.#breaker.tryAcquire()) {
-      throw new KapiError('upstream_unavailable', `population registry not asked: circuit open for ${this.#breaker.retryAfterSeconds} s more after repeated failures (last: ${this.#breaker.lastError})`);
+      throw new KapiError(
+        'upstream_unavailable',
+        `population registry not asked: circuit open for ${this.#breaker.retryAfterSeconds} s more after repeated failures (last: ${this.#breaker.lastError})`,
+      );
     }
     let answer: RegistryPerson | null;
     try {
@@ -117,36 +130,40 @@ export class HttpsRegistry implements PopulationRegistry {
         if (err) reject(err);
         else resolve(value ?? null);
       };
-      const req = send(this.#url, {
-        method: 'POST',
-        agent: this.#agent,
-        headers: { 'content-type': 'application/json', accept: 'application/json', 'content-length': Buffer.byteLength(body) },
-      }, (res) => {
-        const chunks: Buffer[] = [];
-        let size = 0;
-        res.on('data', (chunk: Buffer) => {
-          size += chunk.length;
-          if (size > MAX_ANSWER_BYTES) {
-            req.destroy();
-            finish(new Error(`answer larger than ${MAX_ANSWER_BYTES} bytes`));
-          } else chunks.push(chunk);
-        });
-        res.on('error', (err) => finish(new Error(`answer broken off (${err.message})`)));
-        res.on('end', () => {
-          const status = res.statusCode ?? 0;
-          if (status === 404) return finish(undefined, null);
-          if (status !== 200) return finish(new Error(`answered HTTP ${status}`));
-          try {
-            const parsed = answerSchema.safeParse(JSON.parse(Buffer.concat(chunks).toString('utf8')));
-            if (!parsed.success) return finish(new Error('answer does not follow the contract'));
-            // A misrouted or mixed-up answer must never become someone else's account.
-            if (parsed.data.person.nationalId !== nationalId) return finish(new Error('answer is about another identity number'));
-            finish(undefined, parsed.data.person);
-          } catch {
-            finish(new Error('answer is not JSON'));
-          }
-        });
-      });
+      const req = send(
+        this.#url,
+        {
+          method: 'POST',
+          agent: this.#agent,
+          headers: { 'content-type': 'application/json', accept: 'application/json', 'content-length': Buffer.byteLength(body) },
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          let size = 0;
+          res.on('data', (chunk: Buffer) => {
+            size += chunk.length;
+            if (size > MAX_ANSWER_BYTES) {
+              req.destroy();
+              finish(new Error(`answer larger than ${MAX_ANSWER_BYTES} bytes`));
+            } else chunks.push(chunk);
+          });
+          res.on('error', (err) => finish(new Error(`answer broken off (${err.message})`)));
+          res.on('end', () => {
+            const status = res.statusCode ?? 0;
+            if (status === 404) return finish(undefined, null);
+            if (status !== 200) return finish(new Error(`answered HTTP ${status}`));
+            try {
+              const parsed = answerSchema.safeParse(JSON.parse(Buffer.concat(chunks).toString('utf8')));
+              if (!parsed.success) return finish(new Error('answer does not follow the contract'));
+              // A misrouted or mixed-up answer must never become someone else's account.
+              if (parsed.data.person.nationalId !== nationalId) return finish(new Error('answer is about another identity number'));
+              finish(undefined, parsed.data.person);
+            } catch {
+              finish(new Error('answer is not JSON'));
+            }
+          });
+        },
+      );
       const timer = setTimeout(() => {
         finish(new Error(`no answer within ${this.#timeoutMs} ms`));
         req.destroy();

@@ -23,7 +23,10 @@ export const personSchema = z.object({
   givenName: z.string().min(1),
   familyName: z.string().min(1),
   birthdate: isoDate,
-  documentSerial: z.string().regex(/^[A-Z0-9]{6,12}$/).optional(),
+  documentSerial: z
+    .string()
+    .regex(/^[A-Z0-9]{6,12}$/)
+    .optional(),
   address: addressSchema.optional(),
   alive: z.boolean(),
 });

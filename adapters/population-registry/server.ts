@@ -90,7 +90,10 @@ export async function startRegistrySimulator(options: RegistrySimulatorOptions =
   };
 
   const server = options.tls
-    ? https.createServer({ cert: options.tls.cert, key: options.tls.key, ca: options.tls.ca, requestCert: true, rejectUnauthorized: true, minVersion: 'TLSv1.2' }, handler)
+    ? https.createServer(
+        { cert: options.tls.cert, key: options.tls.key, ca: options.tls.ca, requestCert: true, rejectUnauthorized: true, minVersion: 'TLSv1.2' },
+        handler,
+      )
     : http.createServer(handler);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

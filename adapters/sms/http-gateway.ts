@@ -46,8 +46,10 @@ export class HttpSmsGateway implements SmsSender {
 
   constructor(options: HttpSmsGatewayOptions) {
     const url = new URL(options.endpoint);
-    if (url.username || url.password) throw new KapiError('config_invalid', 'SMS gateway: put credentials in the token or username/password settings, not in the URL');
-    if (!/^[A-Za-z0-9 ]{1,11}$|^\+?[0-9]{3,15}$/.test(options.senderId)) throw new KapiError('config_invalid', 'SMS gateway: the sender id must be 1-11 letters/digits or a number');
+    if (url.username || url.password)
+      throw new KapiError('config_invalid', 'SMS gateway: put credentials in the token or username/password settings, not in the URL');
+    if (!/^[A-Za-z0-9 ]{1,11}$|^\+?[0-9]{3,15}$/.test(options.senderId))
+      throw new KapiError('config_invalid', 'SMS gateway: the sender id must be 1-11 letters/digits or a number');
     this.#options = {
       endpoint: url.href,
       senderId: options.senderId,
@@ -83,7 +85,13 @@ export class HttpSmsGateway implements SmsSender {
     const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json', 'idempotency-key': reference };
     if (this.#authorization) headers.authorization = this.#authorization;
     try {
-      const res = await fetch(this.#options.endpoint, { method: 'POST', headers, body, redirect: 'error', signal: AbortSignal.timeout(this.#options.timeoutMs) });
+      const res = await fetch(this.#options.endpoint, {
+        method: 'POST',
+        headers,
+        body,
+        redirect: 'error',
+        signal: AbortSignal.timeout(this.#options.timeoutMs),
+      });
       // The answer's body is not needed; reading it frees the connection.
       await res.arrayBuffer().catch(() => undefined);
       if (res.ok) return undefined;

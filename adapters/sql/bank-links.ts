@@ -21,7 +21,10 @@ export class SqlBankLinks implements BankLinks {
     const now = new Date();
     const updated = await this.db('bank_links').where({ bank_id: bank, subject_hash: subjectHash, account_id: accountId }).update({ last_used_at: now });
     if (updated) return false;
-    await this.db('bank_links').insert({ bank_id: bank, subject_hash: subjectHash, account_id: accountId, linked_at: now, last_used_at: now }).onConflict(['bank_id', 'subject_hash']).ignore();
+    await this.db('bank_links')
+      .insert({ bank_id: bank, subject_hash: subjectHash, account_id: accountId, linked_at: now, last_used_at: now })
+      .onConflict(['bank_id', 'subject_hash'])
+      .ignore();
     return true;
   }
 }

@@ -23,7 +23,15 @@ interface DeviceRow {
 }
 
 function toDevice(row: DeviceRow): RegisteredDevice {
-  return { id: row.id, accountId: row.account_id, name: row.name, publicJwk: JSON.parse(row.public_jwk) as JWK, jkt: row.jkt, createdAt: new Date(row.created_at), lastUsedAt: row.last_used_at ? new Date(row.last_used_at) : null };
+  return {
+    id: row.id,
+    accountId: row.account_id,
+    name: row.name,
+    publicJwk: JSON.parse(row.public_jwk) as JWK,
+    jkt: row.jkt,
+    createdAt: new Date(row.created_at),
+    lastUsedAt: row.last_used_at ? new Date(row.last_used_at) : null,
+  };
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -36,9 +44,16 @@ export function publicP256(jwk: Record<string, unknown>): JWK | undefined {
 
 /** The device registry port (interactions/second-factor/devices/device-registry.ts) in SQL. */
 export class SqlDeviceRegistry implements DeviceRegistry {
-  constructor(private readonly db: Knex, private readonly sealer: Sealer) {}
+  constructor(
+    private readonly db: Knex,
+    private readonly sealer: Sealer,
+  ) {}
 
-  async register(accountId: string, input: { name: string; publicJwk: JWK; pushToken?: string | undefined }, trx: Knex = this.db): Promise<RegisteredDevice | 'key_in_use'> {
+  async register(
+    accountId: string,
+    input: { name: string; publicJwk: JWK; pushToken?: string | undefined },
+    trx: Knex = this.db,
+  ): Promise<RegisteredDevice | 'key_in_use'> {
     const id = randomUUID();
     const jkt = await calculateJwkThumbprint(input.publicJwk, 'sha256');
     const rows = await trx('registered_devices')

@@ -17,7 +17,11 @@ const EPOCH_TOLERANCE_SECONDS = 30;
 
 /** The e-Government Key port (interactions/second-factor/devices/totp.ts) in SQL. */
 export class SqlTotpStore implements TotpStore {
-  constructor(private readonly db: Knex, private readonly sealer: Sealer, private readonly issuerName = 'e-Devlet Kapı') {}
+  constructor(
+    private readonly db: Knex,
+    private readonly sealer: Sealer,
+    private readonly issuerName = 'e-Devlet Kapı',
+  ) {}
 
   #context(accountId: string): string {
     return `totp:${accountId}`;
@@ -42,7 +46,8 @@ export class SqlTotpStore implements TotpStore {
     const done = await this.db.transaction(async (trx) => {
       const current = await trx('totp_credentials').where({ account_id: accountId }).forUpdate().first('active');
       if (current?.active) return false;
-      if (current) await trx('totp_credentials').where({ account_id: accountId }).update({ secret_sealed: sealed, last_time_step: null, created_at: trx.fn.now() });
+      if (current)
+        await trx('totp_credentials').where({ account_id: accountId }).update({ secret_sealed: sealed, last_time_step: null, created_at: trx.fn.now() });
       else await trx('totp_credentials').insert({ account_id: accountId, secret_sealed: sealed });
       return true;
     });

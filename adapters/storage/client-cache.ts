@@ -14,7 +14,10 @@ export class ClientCache {
   readonly #entries = new Map<string, { payload: OidcPayload | undefined; until: number }>();
   #generation = 0;
 
-  constructor(private readonly ttlMs = 30_000, private readonly maxEntries = 10_000) {}
+  constructor(
+    private readonly ttlMs = 30_000,
+    private readonly maxEntries = 10_000,
+  ) {}
 
   get(clientId: string, now = Date.now()): { payload: OidcPayload | undefined } | undefined {
     const hit = this.#entries.get(clientId);

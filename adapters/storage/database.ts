@@ -41,12 +41,14 @@ export interface OpenDatabaseOptions {
 export async function openDatabase(options: OpenDatabaseOptions): Promise<Database> {
   if (options.databaseUrl) {
     // Behind an HA endpoint a failover cuts connections or leaves them on a standby: see postgres-failover.ts.
-    return handlePostgresFailover(knex({
-      client: 'pg',
-      connection: options.databaseUrl,
-      // min 0: idle connections are closed, so a quiet process holds none.
-      pool: { min: 0, max: 10 },
-    }));
+    return handlePostgresFailover(
+      knex({
+        client: 'pg',
+        connection: options.databaseUrl,
+        // min 0: idle connections are closed, so a quiet process holds none.
+        pool: { min: 0, max: 10 },
+      }),
+    );
   }
   const memory = options.memory === true || options.dataDir === ':memory:';
   const filename = memory ? undefined : path.resolve(options.dataDir, 'pglite');
@@ -87,7 +89,10 @@ async function acquireDataDirLock(dataDir: string): Promise<void> {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       const owner = Number((await readFile(file, 'utf8').catch(() => '')).trim());
       if (owner && owner !== process.pid && alive(owner)) {
-        throw new KapiError('config_invalid', `the embedded database in ${dataDir} is in use by process ${owner}: stop the Kapı server (or the other kapi command) first`);
+        throw new KapiError(
+          'config_invalid',
+          `the embedded database in ${dataDir} is in use by process ${owner}: stop the Kapı server (or the other kapi command) first`,
+        );
       }
       await rm(file, { force: true });
     }

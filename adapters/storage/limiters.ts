@@ -52,13 +52,18 @@ class RateLimiterCounter implements Counter {
   readonly #replicaWait: ReplicaWait | undefined;
 
   constructor(options: CounterOptions, store: LimiterStoreOptions) {
-    for (const [name, value] of [['points', options.points], ['durationSeconds', options.durationSeconds], ['blockSeconds', options.blockSeconds ?? 1]] as const) {
+    for (const [name, value] of [
+      ['points', options.points],
+      ['durationSeconds', options.durationSeconds],
+      ['blockSeconds', options.blockSeconds ?? 1],
+    ] as const) {
       // Redis expiries are whole seconds and a zero expiry means "forever": refused outright.
       if (!Number.isInteger(value) || value < 1) throw new KapiError('config_invalid', `limiter ${options.name}: ${name} must be a positive whole number`);
     }
     // rate-limiter-flexible's memory store expires keys with setTimeout, which fires at once for delays
     // past 2^31 ms (24.8 days): such a counter would forget every point.
-    if (options.durationSeconds > MAX_SECONDS || (options.blockSeconds ?? 0) > MAX_SECONDS) throw new KapiError('config_invalid', `limiter ${options.name}: windows and blocks are at most ${MAX_SECONDS} s (24 days)`);
+    if (options.durationSeconds > MAX_SECONDS || (options.blockSeconds ?? 0) > MAX_SECONDS)
+      throw new KapiError('config_invalid', `limiter ${options.name}: windows and blocks are at most ${MAX_SECONDS} s (24 days)`);
     this.name = options.name;
     this.points = options.points;
     this.#redis = store.redis;
@@ -78,7 +83,8 @@ class RateLimiterCounter implements Counter {
       await this.#durable(key);
       return { allowed: true, consumed: res.consumedPoints, remaining: res.remainingPoints, msBeforeNext: res.msBeforeNext };
     } catch (err) {
-      if (err instanceof RateLimiterRes) return { allowed: false, consumed: err.consumedPoints, retryAfterSeconds: wholeSeconds(err.msBeforeNext), msBeforeNext: err.msBeforeNext };
+      if (err instanceof RateLimiterRes)
+        return { allowed: false, consumed: err.consumedPoints, retryAfterSeconds: wholeSeconds(err.msBeforeNext), msBeforeNext: err.msBeforeNext };
       throw unavailable(this.name, err);
     }
   }
@@ -114,7 +120,8 @@ class RateLimiterCounter implements Counter {
   }
 
   async block(key: string, seconds: number): Promise<void> {
-    if (!Number.isInteger(seconds) || seconds < 1 || seconds > MAX_SECONDS) throw new KapiError('config_invalid', `limiter ${this.name}: a block must last a whole number of seconds from 1 to 24 days`);
+    if (!Number.isInteger(seconds) || seconds < 1 || seconds > MAX_SECONDS)
+      throw new KapiError('config_invalid', `limiter ${this.name}: a block must last a whole number of seconds from 1 to 24 days`);
     await this.#store(() => this.#limiter.block(key, seconds));
     await this.#durable(key);
   }

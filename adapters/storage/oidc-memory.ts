@@ -1,15 +1,5 @@
 import type { EndedSessionMarks, OidcAdapter, OidcPayload } from './port.js';
-import {
-  alreadyUsed,
-  type AdapterOptions,
-  epochNow,
-  expiryMs,
-  fromStored,
-  lookupKey,
-  openLookupBox,
-  recordKey,
-  toStored,
-} from './oidc-common.js';
+import { alreadyUsed, type AdapterOptions, epochNow, expiryMs, fromStored, lookupKey, openLookupBox, recordKey, toStored } from './oidc-common.js';
 
 // oidc-provider models in process memory: the short-lived models when no Redis is configured (one
 // process only). Same layout as the Redis adapter: records under sha256(id), hashed lookup keys,
@@ -139,7 +129,10 @@ export class MemoryOidcAdapter implements OidcAdapter, EndedSessionMarks {
     if (stored.uid && this.#store.sessionEnded(stored.uid.key)) return;
 
     const lookups: string[] = [];
-    for (const [kind, entry] of [['uid', stored.uid], ['userCode', stored.userCode]] as const) {
+    for (const [kind, entry] of [
+      ['uid', stored.uid],
+      ['userCode', stored.userCode],
+    ] as const) {
       if (!entry) continue;
       const name = this.#lookupName(kind, entry.key);
       this.#store.lookups.set(name, { ref, box: entry.box, expiresAt });

@@ -1,16 +1,6 @@
 import type { Knex } from 'knex';
 import type { Database, EndedSessionMarks, OidcAdapter, OidcPayload } from './port.js';
-import {
-  alreadyUsed,
-  type AdapterOptions,
-  epochNow,
-  fromStored,
-  GRANTABLE_MODELS,
-  lookupKey,
-  openLookupBox,
-  recordKey,
-  toStored,
-} from './oidc-common.js';
+import { alreadyUsed, type AdapterOptions, epochNow, fromStored, GRANTABLE_MODELS, lookupKey, openLookupBox, recordKey, toStored } from './oidc-common.js';
 import { fixedStatement, runFixed } from './fixed-sql.js';
 import { batcherFor, type BatchShape, jsonList, RunAlone } from './statement-batch.js';
 import { forgetRequestReads, keepForRequest, takeForRequest } from './request-reads.js';
@@ -31,45 +21,69 @@ const TABLE = 'oidc_models';
 // The statements every token request runs (find, consume, upsert) are fixed SQL text sent through
 // fixed-sql.ts rather than query-builder calls: the builder's per-call work was a visible share of a
 // refresh grant's CPU (issue 8). Same semantics as the builder versions; times are the database's.
-const FIND = fixedStatement('oidc_find', `select payload, floor(extract(epoch from consumed_at))::float8 as consumed from ${TABLE}
-  where model = ? and id = ? and (expires_at is null or expires_at > now()) limit 1`);
+const FIND = fixedStatement(
+  'oidc_find',
+  `select payload, floor(extract(epoch from consumed_at))::float8 as consumed from ${TABLE}
+  where model = ? and id = ? and (expires_at is null or expires_at > now()) limit 1`,
+);
 // A grant's records carry grant_id = sha256(grantId), and the grant itself is stored under the same hash
 // (recordKey and lookupKey agree; checked again in find), so the grant comes with the token in one
 // statement and waits for the Grant.find that oidc-provider runs next (request-reads.ts). Postgres looks the
 // grant up by primary key once its statistics know grants are common; statistics taken while there were
 // almost none can make it scan the (model, user_code) index instead until autovacuum analyses again.
-const FIND_WITH_GRANT = fixedStatement('oidc_find_with_grant', `select t.payload, floor(extract(epoch from t.consumed_at))::float8 as consumed,
+const FIND_WITH_GRANT = fixedStatement(
+  'oidc_find_with_grant',
+  `select t.payload, floor(extract(epoch from t.consumed_at))::float8 as consumed,
   t.grant_id, g.payload as grant_payload, floor(extract(epoch from g.consumed_at))::float8 as grant_consumed
   from ${TABLE} t left join ${TABLE} g on g.model = 'Grant' and g.id = t.grant_id and (g.expires_at is null or g.expires_at > now())
-  where t.model = ? and t.id = ? and (t.expires_at is null or t.expires_at > now()) limit 1`);
-const CONSUME = fixedStatement('oidc_consume', `update ${TABLE} set consumed_at = to_timestamp(?::float8)
-  where model = ? and id = ? and consumed_at is null and (expires_at is null or expires_at > now()) returning id`);
-const UPSERT = fixedStatement('oidc_upsert', `insert into ${TABLE} (model, id, payload, grant_id, uid, uid_box, user_code, user_code_box, expires_at, consumed_at)
+  where t.model = ? and t.id = ? and (t.expires_at is null or t.expires_at > now()) limit 1`,
+);
+const CONSUME = fixedStatement(
+  'oidc_consume',
+  `update ${TABLE} set consumed_at = to_timestamp(?::float8)
+  where model = ? and id = ? and consumed_at is null and (expires_at is null or expires_at > now()) returning id`,
+);
+const UPSERT = fixedStatement(
+  'oidc_upsert',
+  `insert into ${TABLE} (model, id, payload, grant_id, uid, uid_box, user_code, user_code_box, expires_at, consumed_at)
   values (?, ?, ?::jsonb, ?, ?, ?, ?, ?, now() + make_interval(secs => ?::float8), to_timestamp(?::float8))
   on conflict (model, id) do update set payload = excluded.payload, grant_id = excluded.grant_id, uid = excluded.uid,
   uid_box = excluded.uid_box, user_code = excluded.user_code, user_code_box = excluded.user_code_box,
-  expires_at = excluded.expires_at, consumed_at = excluded.consumed_at`);
+  expires_at = excluded.expires_at, consumed_at = excluded.consumed_at`,
+);
 
 // The same statements for several rows at once, sent by the batchers below (statement-batch.ts) when
 // concurrent requests reach them in the same turn of the event loop. Lists travel as one JSON
 // parameter, which node-postgres and knex.raw (PGlite) pass alike.
 const IDS = `array(select jsonb_array_elements_text(?::jsonb))`;
-const FIND_MANY = fixedStatement('oidc_find_many', `select id, payload, floor(extract(epoch from consumed_at))::float8 as consumed from ${TABLE}
-  where model = ? and id = any(${IDS}) and (expires_at is null or expires_at > now())`);
-const FIND_WITH_GRANT_MANY = fixedStatement('oidc_find_with_grant_many', `select t.id, t.payload, floor(extract(epoch from t.consumed_at))::float8 as consumed,
+const FIND_MANY = fixedStatement(
+  'oidc_find_many',
+  `select id, payload, floor(extract(epoch from consumed_at))::float8 as consumed from ${TABLE}
+  where model = ? and id = any(${IDS}) and (expires_at is null or expires_at > now())`,
+);
+const FIND_WITH_GRANT_MANY = fixedStatement(
+  'oidc_find_with_grant_many',
+  `select t.id, t.payload, floor(extract(epoch from t.consumed_at))::float8 as consumed,
   t.grant_id, g.payload as grant_payload, floor(extract(epoch from g.consumed_at))::float8 as grant_consumed
   from ${TABLE} t left join ${TABLE} g on g.model = 'Grant' and g.id = t.grant_id and (g.expires_at is null or g.expires_at > now())
-  where t.model = ? and t.id = any(${IDS}) and (t.expires_at is null or t.expires_at > now())`);
-const CONSUME_MANY = fixedStatement('oidc_consume_many', `update ${TABLE} set consumed_at = to_timestamp(?::float8)
-  where model = ? and id = any(${IDS}) and consumed_at is null and (expires_at is null or expires_at > now()) returning id`);
-const UPSERT_MANY = fixedStatement('oidc_upsert_many', `insert into ${TABLE} (model, id, payload, grant_id, uid, uid_box, user_code, user_code_box, expires_at, consumed_at)
+  where t.model = ? and t.id = any(${IDS}) and (t.expires_at is null or t.expires_at > now())`,
+);
+const CONSUME_MANY = fixedStatement(
+  'oidc_consume_many',
+  `update ${TABLE} set consumed_at = to_timestamp(?::float8)
+  where model = ? and id = any(${IDS}) and consumed_at is null and (expires_at is null or expires_at > now()) returning id`,
+);
+const UPSERT_MANY = fixedStatement(
+  'oidc_upsert_many',
+  `insert into ${TABLE} (model, id, payload, grant_id, uid, uid_box, user_code, user_code_box, expires_at, consumed_at)
   select r.model, r.id, r.payload, r.grant_id, r.uid, r.uid_box, r.user_code, r.user_code_box,
   now() + make_interval(secs => r.expires_in), to_timestamp(r.consumed)
   from jsonb_to_recordset(?::jsonb) as r(model text, id text, payload jsonb, grant_id text, uid text, uid_box text,
   user_code text, user_code_box text, expires_in float8, consumed float8)
   on conflict (model, id) do update set payload = excluded.payload, grant_id = excluded.grant_id, uid = excluded.uid,
   uid_box = excluded.uid_box, user_code = excluded.user_code, user_code_box = excluded.user_code_box,
-  expires_at = excluded.expires_at, consumed_at = excluded.consumed_at`);
+  expires_at = excluded.expires_at, consumed_at = excluded.consumed_at`,
+);
 
 interface Keyed {
   model: string;
@@ -244,16 +258,20 @@ export class PostgresOidcAdapter implements OidcAdapter, EndedSessionMarks {
   }
 
   async findByUid(uid: string): Promise<OidcPayload | undefined> {
-    const row = (await this.#select().select('uid_box').andWhere({ uid: lookupKey(uid) }).first()) as Row | undefined;
+    const row = (await this.#select()
+      .select('uid_box')
+      .andWhere({ uid: lookupKey(uid) })
+      .first()) as Row | undefined;
     const id = row?.uid_box ? openLookupBox(row.uid_box, uid, 'uid') : undefined;
     if (!row || !id || row.payload.uid !== uid) return undefined;
     return fromStored(id, row.payload, row.consumed ?? undefined);
   }
 
   async findByUserCode(userCode: string): Promise<OidcPayload | undefined> {
-    const row = (await this.#select().select('user_code_box').andWhere({ user_code: lookupKey(userCode) }).first()) as
-      | Row
-      | undefined;
+    const row = (await this.#select()
+      .select('user_code_box')
+      .andWhere({ user_code: lookupKey(userCode) })
+      .first()) as Row | undefined;
     const id = row?.user_code_box ? openLookupBox(row.user_code_box, userCode, 'userCode') : undefined;
     if (!row || !id || row.payload.userCode !== userCode) return undefined;
     return fromStored(id, row.payload, row.consumed ?? undefined);
@@ -266,9 +284,7 @@ export class PostgresOidcAdapter implements OidcAdapter, EndedSessionMarks {
     // version the first committer left, so exactly one UPDATE matches.
     if (await batcherFor(db, consumeShape).run({ model: this.#model, key })) return;
 
-    const row = (await db(TABLE).select('payload').where({ model: this.#model, id: key }).first()) as
-      | Pick<Row, 'payload'>
-      | undefined;
+    const row = (await db(TABLE).select('payload').where({ model: this.#model, id: key }).first()) as Pick<Row, 'payload'> | undefined;
     const grantId = row?.payload.grantId;
     if (typeof grantId === 'string') await (this.#options.onReplay ?? ((g) => this.revokeByGrantId(g)))(grantId);
     throw alreadyUsed();
@@ -276,13 +292,17 @@ export class PostgresOidcAdapter implements OidcAdapter, EndedSessionMarks {
 
   async destroy(id: string): Promise<void> {
     forgetRequestReads();
-    await this.#db(TABLE).where({ model: this.#model, id: recordKey(id) }).delete();
+    await this.#db(TABLE)
+      .where({ model: this.#model, id: recordKey(id) })
+      .delete();
   }
 
   /** Deletes every model of the grant held in this table, whatever this adapter's model. */
   async revokeByGrantId(grantId: string): Promise<void> {
     forgetRequestReads();
-    await this.#db(TABLE).where({ grant_id: lookupKey(grantId) }).delete();
+    await this.#db(TABLE)
+      .where({ grant_id: lookupKey(grantId) })
+      .delete();
   }
 }
 

@@ -1,15 +1,5 @@
 import type { EndedSessionMarks, OidcAdapter, OidcPayload } from './port.js';
-import {
-  alreadyUsed,
-  type AdapterOptions,
-  epochNow,
-  expiryMs,
-  fromStored,
-  lookupKey,
-  openLookupBox,
-  recordKey,
-  toStored,
-} from './oidc-common.js';
+import { alreadyUsed, type AdapterOptions, epochNow, expiryMs, fromStored, lookupKey, openLookupBox, recordKey, toStored } from './oidc-common.js';
 import type { RedisClient } from './redis-connection.js';
 import { RedisScript } from './redis-script.js';
 import { type ReplicaWait, waitForReplicas } from './replica-wait.js';
@@ -113,17 +103,23 @@ export class RedisOidcAdapter implements OidcAdapter, EndedSessionMarks {
     // the readers check for; never a record that its grant's revocation would miss.
     const writes = [
       grantSet ? GRANT_ADD.run(this.#redis, [grantSet], [key, ttl]) : undefined,
-      ...lookups.map(([name, box]) =>
-        ttl > 0 ? this.#redis.set(name, `${key}\n${box}`, 'PX', ttl) : this.#redis.set(name, `${key}\n${box}`),
+      ...lookups.map(([name, box]) => (ttl > 0 ? this.#redis.set(name, `${key}\n${box}`, 'PX', ttl) : this.#redis.set(name, `${key}\n${box}`))),
+      UPSERT.run(
+        this.#redis,
+        [key],
+        [
+          stored.body,
+          ttl,
+          'consumed',
+          stored.consumed === undefined ? '' : String(stored.consumed),
+          'grantId',
+          stored.grantId ?? '',
+          'grantSet',
+          grantSet,
+          'lookups',
+          lookups.map(([name]) => name).join(' '),
+        ],
       ),
-      UPSERT.run(this.#redis, [key], [
-        stored.body,
-        ttl,
-        'consumed', stored.consumed === undefined ? '' : String(stored.consumed),
-        'grantId', stored.grantId ?? '',
-        'grantSet', grantSet,
-        'lookups', lookups.map(([name]) => name).join(' '),
-      ]),
     ];
     // A session's mark of having ended is read in the same pipeline, after the record is written. The
     // ending sets the mark before it destroys the record, so either the ending destroys this version, or

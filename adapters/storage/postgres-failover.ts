@@ -53,7 +53,13 @@ interface KnexClientInternals {
  * idle ones from the pool and answers whether the statement may be sent again on a fresh connection.
  * Also used by the token path's fixed statements (fixed-sql.ts), which bypass knex's runner.
  */
-export function afterFailoverError(pool: { pool?: KnexClientInternals['pool'] }, connection: PooledConnection, err: unknown, sql: string, inTransaction: boolean): boolean {
+export function afterFailoverError(
+  pool: { pool?: KnexClientInternals['pool'] },
+  connection: PooledConnection,
+  err: unknown,
+  sql: string,
+  inTransaction: boolean,
+): boolean {
   const kind = failoverKind(err);
   if (!kind) return false;
   connection.__knex__disposed = err;

@@ -70,21 +70,23 @@ export function createRedisClient(topology: RedisTopology, overrides: RedisOptio
       return createRedisConnection(topology.url, { ...auth, ...overrides });
     case 'sentinel': {
       const tls = tlsOptions(topology.auth);
-      return reportErrors(new Redis({
-        ...REDIS_OPTIONS,
-        ...auth,
-        sentinels: topology.sentinels,
-        name: topology.masterName,
-        role: 'master',
-        ...(topology.sentinelPassword ? { sentinelPassword: topology.sentinelPassword } : {}),
-        ...(tls ? { enableTLSForSentinelMode: true, sentinelTLS: tls } : {}),
-        failoverDetector: false,
-        reconnectOnError: (err: Error) => (err.message.startsWith('READONLY') ? 2 : false),
-        sentinelCommandTimeout: 1_000,
-        // All sentinels unreachable: keep asking, as the data connection keeps reconnecting.
-        sentinelRetryStrategy: (attempt: number) => Math.min(attempt * 200, 2_000),
-        ...overrides,
-      }));
+      return reportErrors(
+        new Redis({
+          ...REDIS_OPTIONS,
+          ...auth,
+          sentinels: topology.sentinels,
+          name: topology.masterName,
+          role: 'master',
+          ...(topology.sentinelPassword ? { sentinelPassword: topology.sentinelPassword } : {}),
+          ...(tls ? { enableTLSForSentinelMode: true, sentinelTLS: tls } : {}),
+          failoverDetector: false,
+          reconnectOnError: (err: Error) => (err.message.startsWith('READONLY') ? 2 : false),
+          sentinelCommandTimeout: 1_000,
+          // All sentinels unreachable: keep asking, as the data connection keeps reconnecting.
+          sentinelRetryStrategy: (attempt: number) => Math.min(attempt * 200, 2_000),
+          ...overrides,
+        }),
+      );
     }
     case 'cluster': {
       const { retryStrategy: _retry, enableOfflineQueue, ...perNode } = { ...REDIS_OPTIONS, ...auth, ...overrides };

@@ -76,7 +76,12 @@ export function haproxyConfig(options: HaproxyOptions, socket: string): string {
     ...(options.check ? ['  option httpchk GET /healthz'] : []),
     '  http-response set-header x-kapi-served-by %s',
     ...options.kapi.map((b) => `  server ${b.name} 127.0.0.1:${b.port}${check}`),
-    ...options.kapi.flatMap((b) => [`backend only_${b.name}`, '  mode http', '  http-response set-header x-kapi-served-by %s', `  server ${b.name} 127.0.0.1:${b.port}`]),
+    ...options.kapi.flatMap((b) => [
+      `backend only_${b.name}`,
+      '  mode http',
+      '  http-response set-header x-kapi-served-by %s',
+      `  server ${b.name} 127.0.0.1:${b.port}`,
+    ]),
   ];
   if (options.tcp) {
     lines.push('listen db', '  mode tcp', `  bind 127.0.0.1:${options.tcp.port}`, '  timeout client 1h', '  timeout server 1h');

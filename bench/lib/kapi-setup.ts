@@ -45,7 +45,13 @@ export async function registerBenchClient(env: Record<string, string>): Promise<
       idTokenAlg: 'ES256',
     });
     for (const rs of RESOURCES) {
-      await s.resourceServers.add({ identifier: rs.identifier, name: `Bench API (${rs.format})`, scopes: [rs.scope], tokenFormat: rs.format, accessTokenTtl: 600 });
+      await s.resourceServers.add({
+        identifier: rs.identifier,
+        name: `Bench API (${rs.format})`,
+        scopes: [rs.scope],
+        tokenFormat: rs.format,
+        accessTokenTtl: 600,
+      });
     }
   });
 }

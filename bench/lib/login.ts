@@ -34,7 +34,13 @@ export interface LoginResult {
 const b64url = (b: Buffer) => b.toString('base64url');
 
 function decode(value: string): string {
-  return value.replace(/&amp;/g, '&').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&#x2F;/g, '/');
+  return value
+    .replace(/&amp;/g, '&')
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&#x2F;/g, '/');
 }
 
 function hiddenFields(formHtml: string): Record<string, string> {
@@ -47,7 +53,8 @@ function hiddenFields(formHtml: string): Record<string, string> {
 function nextForm(html: string, opts: LoginOptions): { action: string; fields: Record<string, string> } | undefined {
   for (const m of html.matchAll(/<form[^>]*action="([^"]*)"[^>]*>([\s\S]*?)<\/form>/g)) {
     const [, action, inner] = m as unknown as [string, string, string];
-    if (inner.includes('name="national_id"')) return { action: decode(action), fields: { ...hiddenFields(inner), national_id: opts.nationalId, password: opts.password, submit: 'login' } };
+    if (inner.includes('name="national_id"'))
+      return { action: decode(action), fields: { ...hiddenFields(inner), national_id: opts.nationalId, password: opts.password, submit: 'login' } };
     if (/name="decision"[^>]*value="allow"/.test(inner)) return { action: decode(action), fields: { ...hiddenFields(inner), decision: 'allow' } };
   }
   // The method chooser (more than one method is offered): the citizen picks the password.

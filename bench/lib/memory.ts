@@ -37,11 +37,19 @@ export interface MemoryResult {
   writeSeconds: number;
 }
 
-const randomLike = (value: unknown) => (typeof value === 'string' ? randomBytes(Math.ceil((value.length * 3) / 4) + 2).toString('base64url').slice(0, value.length) : value);
+const randomLike = (value: unknown) =>
+  typeof value === 'string'
+    ? randomBytes(Math.ceil((value.length * 3) / 4) + 2)
+        .toString('base64url')
+        .slice(0, value.length)
+    : value;
 
 /** Koa's signed cookies (cookies + keygrip): base64url HMAC-SHA1 of "name=value" under the first key. */
 function cookieSignature(name: string, value: string, key: string): string {
-  return createHmac('sha1', key).update(`${name}=${value}`).digest('base64').replace(/\/|\+|=/g, (c) => ({ '/': '_', '+': '-', '=': '' })[c]!);
+  return createHmac('sha1', key)
+    .update(`${name}=${value}`)
+    .digest('base64')
+    .replace(/\/|\+|=/g, (c) => ({ '/': '_', '+': '-', '=': '' })[c]!);
 }
 
 export async function memoryScenario(options: {
@@ -93,16 +101,28 @@ export async function memoryScenario(options: {
       let ssoError: string | undefined;
       const ssoStart = performance.now();
       const deadline = ssoStart + options.ssoSeconds * 1000;
-      await Promise.all(Array.from({ length: 8 }, async () => {
-        while (performance.now() < deadline && !ssoError) {
-          const id = ids[Math.floor(Math.random() * ids.length)]!;
-          const params = { client_id: rp.clientId, redirect_uri: rp.callback, response_type: 'code', scope: 'openid profile national_id', state: randomBytes(8).toString('base64url'), code_challenge: randomBytes(32).toString('base64url'), code_challenge_method: 'S256' };
-          const res = await request(agent, `${rp.issuer}/auth?${form(params)}`, { headers: { cookie: `kapi_session=${id}; kapi_session.sig=${cookieSignature('kapi_session', id, options.cookieKey)}` } });
-          const location = res.headers.location ?? '';
-          if (res.status === 303 && location.startsWith(rp.callback) && location.includes('code=')) ssoRequests++;
-          else ssoError = `SSO answered ${res.status} ${location.slice(0, 120)} ${res.body.slice(0, 200)}`;
-        }
-      }));
+      await Promise.all(
+        Array.from({ length: 8 }, async () => {
+          while (performance.now() < deadline && !ssoError) {
+            const id = ids[Math.floor(Math.random() * ids.length)]!;
+            const params = {
+              client_id: rp.clientId,
+              redirect_uri: rp.callback,
+              response_type: 'code',
+              scope: 'openid profile national_id',
+              state: randomBytes(8).toString('base64url'),
+              code_challenge: randomBytes(32).toString('base64url'),
+              code_challenge_method: 'S256',
+            };
+            const res = await request(agent, `${rp.issuer}/auth?${form(params)}`, {
+              headers: { cookie: `kapi_session=${id}; kapi_session.sig=${cookieSignature('kapi_session', id, options.cookieKey)}` },
+            });
+            const location = res.headers.location ?? '';
+            if (res.status === 303 && location.startsWith(rp.callback) && location.includes('code=')) ssoRequests++;
+            else ssoError = `SSO answered ${res.status} ${location.slice(0, 120)} ${res.body.slice(0, 200)}`;
+          }
+        }),
+      );
       return { ssoRequests, ssoError, ssoSeconds: (performance.now() - ssoStart) / 1000 };
     };
 
@@ -162,7 +182,9 @@ export async function memoryScenario(options: {
         ...(ssoError ? { ssoError } : {}),
       };
       points.push(point);
-      options.log(`    ${size} sessions: Redis ${point.redisBytesPerSessionInfo.toFixed(0)} B/session (INFO), ${point.redisBytesPerSessionSampled.toFixed(0)} B (MEMORY USAGE); Kapı RSS ${(rssIdleKb / 1024).toFixed(1)} MiB idle, ${(point.rssAfterSsoKb / 1024).toFixed(1)} MiB (heap ${(point.heapAfterSsoKb / 1024).toFixed(1)} MiB) after ${ssoRequests} SSO requests${ssoError ? ` (SSO failed: ${ssoError})` : ''}`);
+      options.log(
+        `    ${size} sessions: Redis ${point.redisBytesPerSessionInfo.toFixed(0)} B/session (INFO), ${point.redisBytesPerSessionSampled.toFixed(0)} B (MEMORY USAGE); Kapı RSS ${(rssIdleKb / 1024).toFixed(1)} MiB idle, ${(point.rssAfterSsoKb / 1024).toFixed(1)} MiB (heap ${(point.heapAfterSsoKb / 1024).toFixed(1)} MiB) after ${ssoRequests} SSO requests${ssoError ? ` (SSO failed: ${ssoError})` : ''}`,
+      );
       // Redis memory of the SSO traffic (codes, re-saved sessions) is not the sessions': re-read the base.
       baseline += (await redisUsedMemory(redis)) - used;
     }

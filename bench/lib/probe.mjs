@@ -19,7 +19,10 @@ const shapes = new Map();
 const shape = (text) => {
   let out = shapes.get(text);
   if (out === undefined) {
-    out = text.replace(/\s+/g, ' ').replace(/\$\d+(, ?\$\d+)*/g, '$n').slice(0, 160);
+    out = text
+      .replace(/\s+/g, ' ')
+      .replace(/\$\d+(, ?\$\d+)*/g, '$n')
+      .slice(0, 160);
     if (shapes.size < 5_000) shapes.set(text, out);
   }
   return out;
@@ -31,7 +34,7 @@ function wrap(proto, name, key) {
   const wrapped = function (...args) {
     counts[key]++;
     if (key === 'sql') {
-      const text = typeof args[0] === 'string' ? args[0] : args[0]?.text ?? args[0]?.sql;
+      const text = typeof args[0] === 'string' ? args[0] : (args[0]?.text ?? args[0]?.sql);
       if (typeof text === 'string') {
         if (/^\s*begin\b/i.test(text)) counts.txn++;
         bump(sqlByText, shape(text));
@@ -49,10 +52,14 @@ function wrap(proto, name, key) {
 
 try {
   wrap(require('ioredis').Redis.prototype, 'sendCommand', 'redis');
-} catch { /* no ioredis: nothing to count */ }
+} catch {
+  /* no ioredis: nothing to count */
+}
 try {
   wrap(require('pg').Client.prototype, 'query', 'sql');
-} catch { /* no pg */ }
+} catch {
+  /* no pg */
+}
 // knex-pglite requires the CommonJS build; the ESM build is a different class: patch both. Only for the
 // embedded target (the benchmark gives it DATA_DIR): Kapı on Postgres and the bare provider never load
 // PGlite, and the probe must not add it to their heaps.
@@ -60,12 +67,16 @@ if (process.env.DATA_DIR) {
   try {
     wrap(require('@electric-sql/pglite').PGlite.prototype, 'query', 'sql');
     wrap(require('@electric-sql/pglite').PGlite.prototype, 'exec', 'sql');
-  } catch { /* no PGlite */ }
+  } catch {
+    /* no PGlite */
+  }
   try {
     const esm = await import('@electric-sql/pglite');
     wrap(esm.PGlite.prototype, 'query', 'sql');
     wrap(esm.PGlite.prototype, 'exec', 'sql');
-  } catch { /* no PGlite */ }
+  } catch {
+    /* no PGlite */
+  }
 }
 
 // Scenario 5 asks how late the token endpoint answers. The generator's clock alone cannot tell a slow

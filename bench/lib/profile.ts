@@ -105,7 +105,18 @@ export async function summariseProfile(file: string, windows: Array<[number, num
     for (const f of seenFn) add(incKapi, f, delta);
   }
   const rank = (m: Map<string, number>) =>
-    [...m].sort((a, b) => b[1] - a[1]).slice(0, top).map(([name, micros]) => ({ name, ms: micros / 1000, share: total ? micros / total : 0 }));
+    [...m]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, top)
+      .map(([name, micros]) => ({ name, ms: micros / 1000, share: total ? micros / total : 0 }));
   const windowMs = windows.length ? windows.reduce((s, [a, b]) => s + (b - a), 0) / 1000 : (profile.endTime - profile.startTime) / 1000;
-  return { totalMs: total / 1000, idleMs: idle / 1000, windowMs, functions: rank(self), packages: rank(pkg), inclusivePackages: rank(incPkg), inclusiveKapi: rank(incKapi) };
+  return {
+    totalMs: total / 1000,
+    idleMs: idle / 1000,
+    windowMs,
+    functions: rank(self),
+    packages: rank(pkg),
+    inclusivePackages: rank(incPkg),
+    inclusiveKapi: rank(incKapi),
+  };
 }

@@ -28,7 +28,13 @@ async function ping(port: number, ms = 10_000): Promise<void> {
   while (Date.now() < end) {
     const r = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 500 });
     r.on('error', () => {});
-    const ok = await r.connect().then(() => r.ping()).then((p) => p === 'PONG', () => false);
+    const ok = await r
+      .connect()
+      .then(() => r.ping())
+      .then(
+        (p) => p === 'PONG',
+        () => false,
+      );
     r.disconnect();
     if (ok) return;
     await new Promise((res) => setTimeout(res, 100));
@@ -66,7 +72,23 @@ export async function redisHa(kind: 'sentinel' | 'restart'): Promise<RedisHa> {
   const server = (port: number, extra: string[] = []): Server => ({
     port,
     command: 'redis-server',
-    args: ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--dir', dir, '--dbfilename', `dump-${port}.rdb`, '--appendfilename', `aof-${port}.aof`, '--appenddirname', `aof-${port}`, ...extra],
+    args: [
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--save',
+      '',
+      '--dir',
+      dir,
+      '--dbfilename',
+      `dump-${port}.rdb`,
+      '--appendfilename',
+      `aof-${port}.aof`,
+      '--appenddirname',
+      `aof-${port}`,
+      ...extra,
+    ],
   });
   if (kind === 'restart') {
     // With an append-only file (fsync every second): a restart keeps what was written, as a production
@@ -99,7 +121,19 @@ export async function redisHa(kind: 'sentinel' | 'restart'): Promise<RedisHa> {
     const port = await freeLowPort();
     const file = path.join(dir, `sentinel-${port}.conf`);
     // The sentinel rewrites its file (known replicas, epochs): one per sentinel, in the soak's directory.
-    await writeFile(file, [`port ${port}`, 'bind 127.0.0.1', `dir ${dir}`, `sentinel monitor ${SENTINEL_MASTER} 127.0.0.1 ${primary.port} 2`, `sentinel down-after-milliseconds ${SENTINEL_MASTER} 1000`, `sentinel failover-timeout ${SENTINEL_MASTER} 5000`, `sentinel parallel-syncs ${SENTINEL_MASTER} 1`, ''].join('\n'));
+    await writeFile(
+      file,
+      [
+        `port ${port}`,
+        'bind 127.0.0.1',
+        `dir ${dir}`,
+        `sentinel monitor ${SENTINEL_MASTER} 127.0.0.1 ${primary.port} 2`,
+        `sentinel down-after-milliseconds ${SENTINEL_MASTER} 1000`,
+        `sentinel failover-timeout ${SENTINEL_MASTER} 5000`,
+        `sentinel parallel-syncs ${SENTINEL_MASTER} 1`,
+        '',
+      ].join('\n'),
+    );
     const s: Server = { port, command: 'redis-sentinel', args: [file] };
     await start(s);
     sentinels.push(s);
@@ -125,7 +159,10 @@ export async function redisHa(kind: 'sentinel' | 'restart'): Promise<RedisHa> {
     if (Date.now() > end) throw new Error('the Redis replica did not synchronise within 15 s');
     await new Promise((res) => setTimeout(res, 200));
   }
-  const byPort = new Map([[primary.port, primary], [replica.port, replica]]);
+  const byPort = new Map([
+    [primary.port, primary],
+    [replica.port, replica],
+  ]);
   return {
     kind,
     env: { KAPI_REDIS_SENTINELS: sentinels.map((s) => `127.0.0.1:${s.port}`).join(','), KAPI_REDIS_SENTINEL_MASTER: SENTINEL_MASTER },
@@ -143,7 +180,9 @@ export async function redisHa(kind: 'sentinel' | 'restart'): Promise<RedisHa> {
       if (after === before) throw new Error('the sentinels did not promote the replica within 60 s');
       // The old primary comes back; the sentinels turn it into a replica of the new one.
       await start(old);
-      return { what: `Redis primary (port ${before}) killed (SIGKILL); the sentinels promoted the replica (port ${after}); the old primary was started again, empty, for the sentinels to turn into a replica of the new one` };
+      return {
+        what: `Redis primary (port ${before}) killed (SIGKILL); the sentinels promoted the replica (port ${after}); the old primary was started again, empty, for the sentinels to turn into a replica of the new one`,
+      };
     },
     async stop() {
       for (const s of [...sentinels, primary, replica]) await kill(s);

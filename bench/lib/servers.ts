@@ -27,7 +27,17 @@ export interface ProbeSample {
   monoMicros: number;
   at: number;
   /** Since the previous probe (probe.mjs), in ms: the server's hold time of `x-bench-probe` requests, its event-loop delay and its GC pauses. */
-  latencies: { probeHeldP50: number; probeHeldP99: number; probeHeldMax: number; loopDelayP99: number; loopDelayMax: number; slowHeld: Array<{ at: number; ms: number }>; gcMax: number; gcMajor: number; gcMajorMax: number };
+  latencies: {
+    probeHeldP50: number;
+    probeHeldP99: number;
+    probeHeldMax: number;
+    loopDelayP99: number;
+    loopDelayMax: number;
+    slowHeld: Array<{ at: number; ms: number }>;
+    gcMax: number;
+    gcMajor: number;
+    gcMajorMax: number;
+  };
 }
 
 export interface ServerProcess {
@@ -78,8 +88,10 @@ export async function startServer(options: {
   const nodeArgs = [
     ...(options.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`] : []),
     ...(options.nodeFlags ?? []),
-    '--import', 'tsx',
-    '--import', './bench/lib/probe.mjs',
+    '--import',
+    'tsx',
+    '--import',
+    './bench/lib/probe.mjs',
     ...(options.env.BENCH_EXPERIMENTS ? ['--import', './bench/lib/experiments.mjs'] : []),
     options.script,
   ];

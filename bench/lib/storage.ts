@@ -11,7 +11,11 @@ export function randomSuffix(): string {
   return randomBytes(5).toString('hex');
 }
 
-export async function adminQuery<T extends pg.QueryResultRow = pg.QueryResultRow>(sql: string, params: unknown[] = [], url = POSTGRES_ADMIN_URL): Promise<pg.QueryResult<T>> {
+export async function adminQuery<T extends pg.QueryResultRow = pg.QueryResultRow>(
+  sql: string,
+  params: unknown[] = [],
+  url = POSTGRES_ADMIN_URL,
+): Promise<pg.QueryResult<T>> {
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3_000 });
   client.on('error', () => undefined);
   await client.connect();

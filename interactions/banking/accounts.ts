@@ -8,7 +8,11 @@ import type { AccountStore, AuditTrail } from '../../src/engine/ports.js';
  * time (FAQ: a bank customer who is not a user yet "can log into the e-Government Gateway via Online
  * Banking and become a user"). Nothing the bank said about the person is used beyond the number.
  */
-export async function accountForBankCustomer(deps: { accounts: AccountStore; registry: PopulationRegistry; audit: AuditTrail }, nationalId: string, bank: string): Promise<{ account: Account; created: boolean } | undefined> {
+export async function accountForBankCustomer(
+  deps: { accounts: AccountStore; registry: PopulationRegistry; audit: AuditTrail },
+  nationalId: string,
+  bank: string,
+): Promise<{ account: Account; created: boolean } | undefined> {
   const existing = await deps.accounts.findByNationalId(nationalId);
   if (existing) return { account: existing, created: false };
   const person = await deps.registry.lookup(nationalId);

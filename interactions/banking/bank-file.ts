@@ -18,28 +18,38 @@ import { log } from '../../src/log.js';
 const level = z.enum(['low', 'substantial']);
 
 const secretSource = { secretEnv: z.string().min(1).optional(), secretFile: z.string().min(1).optional() };
-const keySource = { privateKeyEnv: z.string().min(1).optional(), privateKeyFile: z.string().min(1).optional(), kid: z.string().min(1).optional(), alg: z.string().min(1).optional() };
+const keySource = {
+  privateKeyEnv: z.string().min(1).optional(),
+  privateKeyFile: z.string().min(1).optional(),
+  kid: z.string().min(1).optional(),
+  alg: z.string().min(1).optional(),
+};
 
-const bankSchema = z.object({
-  id: z.string().regex(BANK_ID, 'lowercase letters, digits and dashes'),
-  name: z.string().min(1).max(80),
-  /** An SVG or PNG file, served by Kapı (the pages' CSP allows only Kapı's own images). */
-  logo: z.string().min(1).optional(),
-  enabled: z.boolean().default(true),
-  issuer: z.url(),
-  clientId: z.string().min(1),
-  auth: z.union([
-    z.object({ method: z.enum(['client_secret_basic', 'client_secret_post']), ...secretSource }).strict(),
-    z.object({ method: z.literal('private_key_jwt'), ...keySource }).strict(),
-  ]),
-  scopes: z.array(z.string().regex(/^[\x21\x23-\x5b\x5d-\x7e]+$/)).min(1).default(['openid']),
-  nationalIdClaim: z.string().min(1).default('national_id'),
-  idTokenAlg: z.string().min(1).default('RS256'),
-  acr: z.record(z.string(), level).default({}),
-  defaultAcr: level.default('substantial'),
-  passwordOnlyAcr: level.default('low'),
-  timeoutMs: z.number().int().min(500).max(60_000).default(10_000),
-}).strict();
+const bankSchema = z
+  .object({
+    id: z.string().regex(BANK_ID, 'lowercase letters, digits and dashes'),
+    name: z.string().min(1).max(80),
+    /** An SVG or PNG file, served by Kapı (the pages' CSP allows only Kapı's own images). */
+    logo: z.string().min(1).optional(),
+    enabled: z.boolean().default(true),
+    issuer: z.url(),
+    clientId: z.string().min(1),
+    auth: z.union([
+      z.object({ method: z.enum(['client_secret_basic', 'client_secret_post']), ...secretSource }).strict(),
+      z.object({ method: z.literal('private_key_jwt'), ...keySource }).strict(),
+    ]),
+    scopes: z
+      .array(z.string().regex(/^[\x21\x23-\x5b\x5d-\x7e]+$/))
+      .min(1)
+      .default(['openid']),
+    nationalIdClaim: z.string().min(1).default('national_id'),
+    idTokenAlg: z.string().min(1).default('RS256'),
+    acr: z.record(z.string(), level).default({}),
+    defaultAcr: level.default('substantial'),
+    passwordOnlyAcr: level.default('low'),
+    timeoutMs: z.number().int().min(500).max(60_000).default(10_000),
+  })
+  .strict();
 
 export type BankFileEntry = z.infer<typeof bankSchema>;
 
@@ -70,7 +80,9 @@ async function secretFrom(bank: string, env: string | undefined, file: string | 
 async function signingKey(bank: string, material: string, alg: string | undefined): Promise<CryptoKey> {
   let key: KeyObject;
   try {
-    key = material.startsWith('{') ? createPrivateKey({ key: JSON.parse(material) as import('node:crypto').JsonWebKey, format: 'jwk' }) : createPrivateKey(material);
+    key = material.startsWith('{')
+      ? createPrivateKey({ key: JSON.parse(material) as import('node:crypto').JsonWebKey, format: 'jwk' })
+      : createPrivateKey(material);
   } catch {
     throw invalid(`bank ${bank}: the private key cannot be read (PEM or JWK expected)`);
   }
@@ -108,7 +120,17 @@ export async function bankFromEntry(entry: BankFileEntry, config: BankingConfig,
     enabled: entry.enabled,
     nationalIdClaim: entry.nationalIdClaim,
     assurance: { defaultAcr: entry.defaultAcr, acrMap: entry.acr, passwordOnlyAcr: entry.passwordOnlyAcr },
-    client: new OidcBank({ id: entry.id, issuer: entry.issuer, clientId: entry.clientId, redirectUri: callbackUrl(config), scopes, auth, idTokenAlg: entry.idTokenAlg, timeoutMs: entry.timeoutMs, clockToleranceSeconds: config.clockToleranceSeconds }),
+    client: new OidcBank({
+      id: entry.id,
+      issuer: entry.issuer,
+      clientId: entry.clientId,
+      redirectUri: callbackUrl(config),
+      scopes,
+      auth,
+      idTokenAlg: entry.idTokenAlg,
+      timeoutMs: entry.timeoutMs,
+      clockToleranceSeconds: config.clockToleranceSeconds,
+    }),
   };
 }
 
@@ -146,7 +168,16 @@ async function demoBankEntry(config: BankingConfig): Promise<{ entry: BankEntry;
       host: config.host,
       issuer: `http://${host}:${demoBankPort(config)}`,
       name: 'Demo Bank',
-      clients: [{ client_id: 'kapi', client_name: 'Kapı', redirect_uris: [callbackUrl(config)], token_endpoint_auth_method: 'private_key_jwt', token_endpoint_auth_signing_alg: 'ES256', jwks: { keys: [publicJwk] } }],
+      clients: [
+        {
+          client_id: 'kapi',
+          client_name: 'Kapı',
+          redirect_uris: [callbackUrl(config)],
+          token_endpoint_auth_method: 'private_key_jwt',
+          token_endpoint_auth_signing_alg: 'ES256',
+          jwks: { keys: [publicJwk] },
+        },
+      ],
     });
   } catch (err) {
     log.warn({ err }, 'the demo bank could not start: online-banking sign-in is not offered');
@@ -160,9 +191,15 @@ async function demoBankEntry(config: BankingConfig): Promise<{ entry: BankEntry;
     nationalIdClaim: 'tckn',
     assurance: { defaultAcr: 'substantial', acrMap: { [DEMO_BANK_ACR.password]: 'low', [DEMO_BANK_ACR.twoFactor]: 'substantial' }, passwordOnlyAcr: 'low' },
     client: new OidcBank({
-      id: 'demo-bank', issuer: bank.issuer, clientId: 'kapi', redirectUri: callbackUrl(config), scopes: ['openid', 'tckn'],
+      id: 'demo-bank',
+      issuer: bank.issuer,
+      clientId: 'kapi',
+      redirectUri: callbackUrl(config),
+      scopes: ['openid', 'tckn'],
       auth: { method: 'private_key_jwt', key: await importPKCS8(privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), 'ES256'), kid },
-      idTokenAlg: 'RS256', timeoutMs: 5000, clockToleranceSeconds: config.clockToleranceSeconds,
+      idTokenAlg: 'RS256',
+      timeoutMs: 5000,
+      clockToleranceSeconds: config.clockToleranceSeconds,
     }),
   };
   return { entry, bank };

@@ -13,8 +13,19 @@ export const bankingModule = defineModule({
   id: 'banking',
   configSchema: bankingConfig,
   traits: [
-    { method: 'banking', label: 'method.banking', stage: 'first', amr: ['fed'], acr: 'substantial', proves: ['strong-without-password'], notMe: { closes: 'bank_login' },
-      integrators: { level: 'at most `substantial`: lower when the bank\'s acr maps lower or its amr shows a password alone (README, Online banking)', amr: '`fed`, then the values the bank reported' } },
+    {
+      method: 'banking',
+      label: 'method.banking',
+      stage: 'first',
+      amr: ['fed'],
+      acr: 'substantial',
+      proves: ['strong-without-password'],
+      notMe: { closes: 'bank_login' },
+      integrators: {
+        level: "at most `substantial`: lower when the bank's acr maps lower or its amr shows a password alone (README, Online banking)",
+        amr: '`fed`, then the values the bank reported',
+      },
+    },
   ],
   migrations: [],
   // Loaded when wired: the module list stays light for the `kapi` command, which only migrates.

@@ -88,7 +88,14 @@ export function bankingMethod(deps: BankingMethodDeps): Method {
 
   async function refuse(ctx: MethodContext, failure: FailureCode, bank: string | undefined, detail?: string, accountId?: string): Promise<Step> {
     log.warn({ method: BANKING_METHOD_ID, bank, failure, detail }, 'online-banking sign-in failed');
-    await deps.audit.signIn({ accountId, clientId: ctx.client.clientId, method: BANKING_METHOD_ID, result: `bank_${failure}`, ip: ctx.ip, userAgent: ctx.userAgent });
+    await deps.audit.signIn({
+      accountId,
+      clientId: ctx.client.clientId,
+      method: BANKING_METHOD_ID,
+      result: `bank_${failure}`,
+      ip: ctx.ip,
+      userAgent: ctx.userAgent,
+    });
     return chooser(failure, failure === 'blocked');
   }
 
@@ -143,7 +150,13 @@ export function bankingMethod(deps: BankingMethodDeps): Method {
 
     const linkedNow = await deps.links.record(bank.id, subjectHash, account.id);
     // Which bank proved the person (the sign-in record itself only says `banking`).
-    await deps.audit.event({ type: linkedNow ? 'banking.linked' : 'banking.used', accountId: account.id, clientId: ctx.client.clientId, ip: ctx.ip, detail: { bank: bank.id } });
+    await deps.audit.event({
+      type: linkedNow ? 'banking.linked' : 'banking.used',
+      accountId: account.id,
+      clientId: ctx.client.clientId,
+      ip: ctx.ip,
+      detail: { bank: bank.id },
+    });
     return { kind: 'done', accountId: account.id, amr: bankAmr(amr), upstreamAcr: bankLevel(bank.assurance, acr, amr), account };
   }
 

@@ -42,7 +42,29 @@ export function bankingParts(deps: BankingPartsDeps): { methods: Method[]; route
   const limiter = deps.limiters.counter({ name: 'bank-rl', points: 120, durationSeconds: 60, blockSeconds: 60 });
   const anyEnabled = deps.banks.some((b) => b.enabled);
   return {
-    methods: anyEnabled ? [bankingMethod({ banks: deps.banks, returns, links: deps.links, accounts: deps.accounts, registry: deps.registry, audit: deps.audit, subjectKey: deps.subjectKey, routeKey })] : [],
-    router: bankingRouter({ banks: deps.banks, returns, limiter, routeKey, provider: deps.provider, login: deps.login, audit: deps.audit, clientIp: deps.clientIp }),
+    methods: anyEnabled
+      ? [
+          bankingMethod({
+            banks: deps.banks,
+            returns,
+            links: deps.links,
+            accounts: deps.accounts,
+            registry: deps.registry,
+            audit: deps.audit,
+            subjectKey: deps.subjectKey,
+            routeKey,
+          }),
+        ]
+      : [],
+    router: bankingRouter({
+      banks: deps.banks,
+      returns,
+      limiter,
+      routeKey,
+      provider: deps.provider,
+      login: deps.login,
+      audit: deps.audit,
+      clientIp: deps.clientIp,
+    }),
   };
 }

@@ -34,7 +34,13 @@ async function limited(deps: BankingRouterDeps, ctx: Context): Promise<boolean> 
   if (!take.allowed) {
     const locale = localeFor(ctx);
     ctx.set('Retry-After', String(take.retryAfterSeconds));
-    await renderPage(ctx, '/src/web/views/error', locale, { title: translate(locale, 'error.title'), message: translate(locale, 'banking.too_many') }, { status: 429 });
+    await renderPage(
+      ctx,
+      '/src/web/views/error',
+      locale,
+      { title: translate(locale, 'error.title'), message: translate(locale, 'banking.too_many') },
+      { status: 429 },
+    );
     return true;
   }
   return false;
@@ -89,12 +95,16 @@ export function bankingRouter(deps: BankingRouterDeps): Router {
     if (await limited(deps, ctx)) return;
     const { interaction, client, flow } = await loadForLink(ctx);
     const minimum = (client as unknown as Record<string, unknown>).min_acr;
-    await deps.login.continueMethod({
-      ctx,
-      interaction,
-      flow,
-      client: { clientId: client.clientId, name: client.clientName ?? client.clientId, minimumAcr: isAcr(minimum) ? minimum : undefined },
-    }, BANKING_METHOD_ID, { bank: String(ctx.params.bank ?? ''), interaction: interaction.uid, route: deps.routeKey });
+    await deps.login.continueMethod(
+      {
+        ctx,
+        interaction,
+        flow,
+        client: { clientId: client.clientId, name: client.clientName ?? client.clientId, minimumAcr: isAcr(minimum) ? minimum : undefined },
+      },
+      BANKING_METHOD_ID,
+      { bank: String(ctx.params.bank ?? ''), interaction: interaction.uid, route: deps.routeKey },
+    );
   });
 
   // The bank's answer (the redirect_uri registered at every bank). Files it under the state and sends
@@ -106,14 +116,28 @@ export function bankingRouter(deps: BankingRouterDeps): Router {
     const state = typeof ctx.query.state === 'string' ? ctx.query.state : '';
     const wellFormed = state !== '' && state.length <= 512;
     const startedHere = wellFormed && answerStartedHere(ctx, { callbackPath: BANK_CALLBACK_PATH, state });
-    const arrival = wellFormed ? await deps.returns.arrive(state, ctx.querystring.slice(0, 8192), startedHere) : { ok: false as const, reason: 'unknown' as const };
+    const arrival = wellFormed
+      ? await deps.returns.arrive(state, ctx.querystring.slice(0, 8192), startedHere)
+      : { ok: false as const, reason: 'unknown' as const };
     if (!arrival.ok && arrival.reason === 'other_browser') {
-      await refuseAnswerFromElsewhere(ctx, deps, { method: BANKING_METHOD_ID, upstream: arrival.bank, callbackPath: BANK_CALLBACK_PATH, clientId: arrival.clientId, messageKey: 'banking.answer_other_browser' });
+      await refuseAnswerFromElsewhere(ctx, deps, {
+        method: BANKING_METHOD_ID,
+        upstream: arrival.bank,
+        callbackPath: BANK_CALLBACK_PATH,
+        clientId: arrival.clientId,
+        messageKey: 'banking.answer_other_browser',
+      });
       return;
     }
     if (!arrival.ok) {
       const locale = localeFor(ctx);
-      await renderPage(ctx, '/src/web/views/error', locale, { title: translate(locale, 'error.title'), message: translate(locale, 'banking.answer_unknown') }, { status: 400 });
+      await renderPage(
+        ctx,
+        '/src/web/views/error',
+        locale,
+        { title: translate(locale, 'error.title'), message: translate(locale, 'banking.answer_unknown') },
+        { status: 400 },
+      );
       return;
     }
     ctx.status = 303;

@@ -8,14 +8,30 @@ export async function wireBanking(context: ModuleContext<BankingConfig>): Promis
   const { services } = context;
   const setup = await bankingSetup(context.config);
   const parts = bankingParts({
-    banks: setup.banks, links: new SqlBankLinks(services.db), state: services.state, limiters: services.limiters, accounts: services.accounts, registry: services.registry, audit: services.audit,
-    subjectKey: context.key('bank-subject'), provider: context.provider, login: context.login, clientIp: context.clientIp,
+    banks: setup.banks,
+    links: new SqlBankLinks(services.db),
+    state: services.state,
+    limiters: services.limiters,
+    accounts: services.accounts,
+    registry: services.registry,
+    audit: services.audit,
+    subjectKey: context.key('bank-subject'),
+    provider: context.provider,
+    login: context.login,
+    clientIp: context.clientIp,
   });
   const demoHints = setup.demoBank
-    ? [`Online banking demo: Demo Bank on ${setup.demoBank.issuer} (customer 4000146, password Demo-Banka-146, code 246810 signs in as Ayşe; all customers in the README)`]
+    ? [
+        `Online banking demo: Demo Bank on ${setup.demoBank.issuer} (customer 4000146, password Demo-Banka-146, code 246810 signs in as Ayşe; all customers in the README)`,
+      ]
     : [];
   return {
-    methods: parts.methods, routes: [parts.router], accountPages: [], readiness: async () => [], demoHints, exports: setup,
+    methods: parts.methods,
+    routes: [parts.router],
+    accountPages: [],
+    readiness: async () => [],
+    demoHints,
+    exports: setup,
     close: () => setup.close(),
   };
 }

@@ -57,18 +57,22 @@ async function query(deps: AdvanceDeps, found: Found): Promise<Found | undefined
   }
   if (result.state === 'pending') return deps.transactions.update(found, next);
   if (result.state === 'failed') {
-    if (result.failure === 'operator_rejected' || result.failure === 'operator_error') log.error({ operator: tx.operator, statusCode: result.statusCode }, 'operator refused a status query');
+    if (result.failure === 'operator_rejected' || result.failure === 'operator_error')
+      log.error({ operator: tx.operator, statusCode: result.statusCode }, 'operator refused a status query');
     return deps.transactions.update(found, { ...next, status: 'failed', reason: result.failure });
   }
   const verdict = await verify(deps, tx, result.signature).catch((err: unknown) => {
     log.error({ err }, 'mobile-signature verification failed');
     return { error: 'revocation_unknown' } as const;
   });
-  const outcome: MobileSignatureTransaction = 'error' in verdict ? { ...next, status: 'failed', reason: verdict.error } : { ...next, status: 'accepted', certificate: verdict.certificate };
+  const outcome: MobileSignatureTransaction =
+    'error' in verdict ? { ...next, status: 'failed', reason: verdict.error } : { ...next, status: 'accepted', certificate: verdict.certificate };
   const written = await deps.transactions.update(found, outcome);
   // The receipt tells the operator (and the phone) the outcome; it never changes Kapı's decision.
   if (written) {
-    void operator.sendReceipt(tx.msspTransId, tx.subscriber, deps.receiptText(outcome)).catch((err: unknown) => log.warn({ operator: tx.operator, err: (err as Error).message }, 'MSS_Receipt failed'));
+    void operator
+      .sendReceipt(tx.msspTransId, tx.subscriber, deps.receiptText(outcome))
+      .catch((err: unknown) => log.warn({ operator: tx.operator, err: (err as Error).message }, 'MSS_Receipt failed'));
   }
   return written;
 }
@@ -78,7 +82,11 @@ async function query(deps: AdvanceDeps, found: Found): Promise<Found | undefined
  * over exactly the data sent, the certificate chains to this operator's anchors, is valid, qualified,
  * not revoked (adapters/pki, shared with the smart-card methods), and names the number typed.
  */
-async function verify(deps: AdvanceDeps, tx: MobileSignatureTransaction, signature: Uint8Array): Promise<{ error: MobileSignatureFailure } | { certificate: NonNullable<MobileSignatureTransaction['certificate']> }> {
+async function verify(
+  deps: AdvanceDeps,
+  tx: MobileSignatureTransaction,
+  signature: Uint8Array,
+): Promise<{ error: MobileSignatureFailure } | { certificate: NonNullable<MobileSignatureTransaction['certificate']> }> {
   const cms = await verifyCmsSignature(signature, Buffer.from(tx.dataToBeSigned, 'utf8'));
   if (!cms.ok) {
     log.warn({ operator: tx.operator, reason: cms.reason, detail: cms.detail }, 'mobile signature refused');

@@ -11,7 +11,15 @@ export const mobileSignatureModule = defineModule({
   id: 'mobile-signature',
   configSchema: mobileSignatureConfig,
   traits: [
-    { method: 'mobile-signature', label: 'method.mobile-signature', stage: 'first', amr: ['hwk', 'mca', 'pin'], acr: 'high', proves: ['signature', 'strong-without-password'], notMe: { advice: 'gsm_operator' } },
+    {
+      method: 'mobile-signature',
+      label: 'method.mobile-signature',
+      stage: 'first',
+      amr: ['hwk', 'mca', 'pin'],
+      acr: 'high',
+      proves: ['signature', 'strong-without-password'],
+      notMe: { advice: 'gsm_operator' },
+    },
   ],
   migrations: [],
   // Loaded when wired: the module list stays light for the `kapi` command, which only migrates.

@@ -18,11 +18,13 @@ const tr = {
   'mobile_signature.continue': 'Devam',
   'mobile_signature.no_operators': 'Şu anda mobil imza ile giriş yapılamıyor.',
   'mobile_signature.operator_down': '{operator} mobil imza hizmetine şu anda ulaşılamıyor.',
-  'mobile_signature.operator_down_advice': 'Numaranız bu operatördeyse şimdilik {methods} ile giriş yapabilirsiniz; hizmet yeniden çalıştığında bu operatör burada yine seçilebilir.',
+  'mobile_signature.operator_down_advice':
+    'Numaranız bu operatördeyse şimdilik {methods} ile giriş yapabilirsiniz; hizmet yeniden çalıştığında bu operatör burada yine seçilebilir.',
   'mobile_signature.operator_unavailable_option': '{operator} (şu anda kullanılamıyor)',
   'mobile_signature.summary_lead': 'Telefonunuza şu metin gönderildi:',
   'mobile_signature.code_lead': 'Doğrulama kodu:',
-  'mobile_signature.instruction': 'Telefonunuzdaki metinde aynı doğrulama kodunu görüyorsanız, mobil imza PIN kodunuzu girerek imzalayın. Kodlar aynı değilse imzalamayın ve Vazgeç düğmesine basın.',
+  'mobile_signature.instruction':
+    'Telefonunuzdaki metinde aynı doğrulama kodunu görüyorsanız, mobil imza PIN kodunuzu girerek imzalayın. Kodlar aynı değilse imzalamayın ve Vazgeç düğmesine basın.',
   'mobile_signature.sent_to': '{operator} numaranız: {phone}',
   'mobile_signature.waiting': 'İmzanız bekleniyor. Kalan süre:',
   'mobile_signature.check': 'İmzaladım, devam et',
@@ -32,7 +34,8 @@ const tr = {
   'mobile_signature.too_many_attempts': 'Çok fazla deneme yapıldı. Lütfen {seconds} saniye sonra yeniden deneyin.',
   'mobile_signature.transaction_expired': 'İşlemin süresi doldu. Lütfen yeniden başlayın.',
   'mobile_signature.no_mobile_signature': 'Bu kimlik numarası ve GSM numarası için mobil imza bulunamadı. Numaraları ve operatörü kontrol edin.',
-  'mobile_signature.too_many_to_phone': 'Bu GSM numarasına son bir saatte çok fazla imza isteği gönderildi. {minutes} dakika sonra yeniden deneyin ya da başka bir yöntemle giriş yapın.',
+  'mobile_signature.too_many_to_phone':
+    'Bu GSM numarasına son bir saatte çok fazla imza isteği gönderildi. {minutes} dakika sonra yeniden deneyin ya da başka bir yöntemle giriş yapın.',
   'mobile_signature.busy': 'Mobil imza ile giriş şu anda çok yoğun. {minutes} dakika sonra yeniden deneyin ya da başka bir yöntemle giriş yapın.',
   'mobile_signature.user_cancel': 'İmzalama telefonunuzda iptal edildi.',
   'mobile_signature.pin_blocked': 'Mobil imza PIN kodunuz bloke olmuş. Operatörünüze başvurarak blokeyi kaldırtın.',
@@ -47,7 +50,8 @@ const tr = {
   'mobile_signature.timed_out': 'İmza zamanında gelmedi. Lütfen yeniden deneyin.',
   'mobile_signature.operator_rejected': 'Operatörünüzün mobil imza hizmeti isteği işleyemedi. Lütfen daha sonra deneyin ya da başka bir giriş yöntemi seçin.',
   'mobile_signature.operator_error': 'Operatörünüzün mobil imza hizmetinde bir hata oluştu. Lütfen daha sonra yeniden deneyin.',
-  'mobile_signature.operator_unavailable': 'Operatörünüzün mobil imza hizmetine şu anda ulaşılamıyor. Lütfen daha sonra deneyin ya da başka bir giriş yöntemi seçin.',
+  'mobile_signature.operator_unavailable':
+    'Operatörünüzün mobil imza hizmetine şu anda ulaşılamıyor. Lütfen daha sonra deneyin ya da başka bir giriş yöntemi seçin.',
   'mobile_signature.bad_signature': 'İmza doğrulanamadı. Lütfen yeniden deneyin.',
   'mobile_signature.malformed': 'Operatörden gelen imza okunamadı. Lütfen yeniden deneyin.',
   'mobile_signature.untrusted': 'Mobil imza sertifikanız tanınan bir sertifika hizmet sağlayıcısı tarafından verilmemiş.',
@@ -78,11 +82,13 @@ const en: English<typeof tr> = {
   'mobile_signature.continue': 'Continue',
   'mobile_signature.no_operators': 'Mobile signature sign-in is not available right now.',
   'mobile_signature.operator_down': "{operator}'s mobile signature service cannot be reached right now.",
-  'mobile_signature.operator_down_advice': 'If your number is with this operator, sign in with {methods} for now; the operator can be chosen here again as soon as its service works.',
+  'mobile_signature.operator_down_advice':
+    'If your number is with this operator, sign in with {methods} for now; the operator can be chosen here again as soon as its service works.',
   'mobile_signature.operator_unavailable_option': '{operator} (not available right now)',
   'mobile_signature.summary_lead': 'This text was sent to your phone:',
   'mobile_signature.code_lead': 'Verification code:',
-  'mobile_signature.instruction': 'If the text on your phone shows the same verification code, sign it with your mobile signature PIN. If the codes differ, do not sign: press Cancel.',
+  'mobile_signature.instruction':
+    'If the text on your phone shows the same verification code, sign it with your mobile signature PIN. If the codes differ, do not sign: press Cancel.',
   'mobile_signature.sent_to': 'Your {operator} number: {phone}',
   'mobile_signature.waiting': 'Waiting for your signature. Time left:',
   'mobile_signature.check': 'I have signed, continue',
@@ -92,7 +98,8 @@ const en: English<typeof tr> = {
   'mobile_signature.too_many_attempts': 'Too many attempts. Please try again in {seconds} seconds.',
   'mobile_signature.transaction_expired': 'The transaction has expired. Please start again.',
   'mobile_signature.no_mobile_signature': 'No mobile signature was found for this identity number and GSM number. Check both numbers and the operator.',
-  'mobile_signature.too_many_to_phone': 'Too many signature requests were sent to this GSM number in the last hour. Try again in {minutes} minutes, or sign in another way.',
+  'mobile_signature.too_many_to_phone':
+    'Too many signature requests were sent to this GSM number in the last hour. Try again in {minutes} minutes, or sign in another way.',
   'mobile_signature.busy': 'Mobile signature sign-in is very busy right now. Try again in {minutes} minutes, or sign in another way.',
   'mobile_signature.user_cancel': 'Signing was cancelled on your phone.',
   'mobile_signature.pin_blocked': 'Your mobile signature PIN is blocked. Ask your operator to unblock it.',

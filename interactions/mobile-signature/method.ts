@@ -54,7 +54,8 @@ export function mobileSignatureMethod(deps: MobileSignatureMethodDeps): Method {
    * The operators as every process sees them (issue 20 point 3): one whose breaker is open is shown as
    * unavailable before anyone types a number; rendering the form makes the probe when one is due.
    */
-  const operatorChoices = () => Promise.all(deps.operatorList.map(async (o) => ({ id: o.id, labelKey: o.labelKey, available: (await o.checkHealth()).state !== 'down' })));
+  const operatorChoices = () =>
+    Promise.all(deps.operatorList.map(async (o) => ({ id: o.id, labelKey: o.labelKey, available: (await o.checkHealth()).state !== 'down' })));
 
   const identify = async (extra: Partial<Extract<Step, { kind: 'prompt' }>> = {}): Promise<Step> => ({
     kind: 'prompt',
@@ -67,7 +68,13 @@ export function mobileSignatureMethod(deps: MobileSignatureMethodDeps): Method {
     kind: 'wait',
     view: WAITING_VIEW,
     pollSeconds: QUERY_INTERVAL_MS / 1000,
-    data: { code: tx.code, summary: tx.dataToBeDisplayed, expiresAt: tx.exp, operatorLabel: deps.operators.get(tx.operator)?.labelKey ?? tx.operator, phone: maskedPhone(tx.subscriber) },
+    data: {
+      code: tx.code,
+      summary: tx.dataToBeDisplayed,
+      expiresAt: tx.exp,
+      operatorLabel: deps.operators.get(tx.operator)?.labelKey ?? tx.operator,
+      phone: maskedPhone(tx.subscriber),
+    },
   });
 
   async function failed(ctx: MethodContext, reason: MobileSignatureFailure, operator: string, form: Record<string, string>, status = 400): Promise<Step> {
@@ -101,11 +108,19 @@ export function mobileSignatureMethod(deps: MobileSignatureMethodDeps): Method {
    * and per IP; a browser that signed in as the person before (device cookie) has its own allowance.
    * Answers the wait when refused, or the points to give back if the operator is not asked after all.
    */
-  async function startPoints(ctx: MethodContext, nationalId: string, subscriber: string, device: string | undefined): Promise<{ wait: number } | { steps: Array<readonly [Counter, string]> }> {
+  async function startPoints(
+    ctx: MethodContext,
+    nationalId: string,
+    subscriber: string,
+    device: string | undefined,
+  ): Promise<{ wait: number } | { steps: Array<readonly [Counter, string]> }> {
     const pair = `pair:${hmac(deps.limiterKey, `${nationalId}:${subscriber}`)}`;
     const steps: Array<readonly [Counter, string]> = device
       ? [[deps.limiters.person, `${pair}:browser:${device}`]]
-      : [[deps.limiters.person, pair], [deps.limiters.ip, `ip:${hmac(deps.limiterKey, ipBucket(ctx.ip))}`]];
+      : [
+          [deps.limiters.person, pair],
+          [deps.limiters.ip, `ip:${hmac(deps.limiterKey, ipBucket(ctx.ip))}`],
+        ];
     // A store that fails throws storage_unavailable: a 503, not a silent pass.
     const taken = await takeAll(steps);
     return taken.allowed ? { steps } : { wait: taken.take.retryAfterSeconds };
@@ -118,7 +133,10 @@ export function mobileSignatureMethod(deps: MobileSignatureMethodDeps): Method {
    */
   async function operatorBudget(subscriber: string, device: string | undefined): Promise<{ code: MessageKey; seconds: number } | undefined> {
     if (device) return undefined;
-    const taken = await takeAll([[deps.limiters.phone, `msisdn:${hmac(deps.limiterKey, subscriber)}`], [deps.limiters.all, 'all']]);
+    const taken = await takeAll([
+      [deps.limiters.phone, `msisdn:${hmac(deps.limiterKey, subscriber)}`],
+      [deps.limiters.all, 'all'],
+    ]);
     if (taken.allowed) return undefined;
     return { code: taken.refusedBy === 0 ? 'mobile_signature.too_many_to_phone' : 'mobile_signature.busy', seconds: taken.take.retryAfterSeconds };
   }
@@ -169,7 +187,14 @@ export function mobileSignatureMethod(deps: MobileSignatureMethodDeps): Method {
 
     const now = new Date();
     const transactionId = MobileSignatureTransactions.newId();
-    const text = signingText({ transactionId, clientName: ctx.client.name, locale: ctx.flow.locale, at: now, place: deps.locator.locate(ctx.ip), displayLimit: deps.displayLimit(operator.id) });
+    const text = signingText({
+      transactionId,
+      clientName: ctx.client.name,
+      locale: ctx.flow.locale,
+      at: now,
+      place: deps.locator.locate(ctx.ip),
+      displayLimit: deps.displayLimit(operator.id),
+    });
     const timeoutSeconds = deps.timeoutSeconds(operator.id);
     let started;
     try {
@@ -180,15 +205,26 @@ export function mobileSignatureMethod(deps: MobileSignatureMethodDeps): Method {
       return failed(ctx, 'operator_unavailable', operator.id, form, 503);
     }
     if (!started.ok) {
-      if (started.failure === 'operator_rejected') log.error({ operator: operator.id, statusCode: started.statusCode }, 'operator refused the signature request: check the operator configuration');
+      if (started.failure === 'operator_rejected')
+        log.error({ operator: operator.id, statusCode: started.statusCode }, 'operator refused the signature request: check the operator configuration');
       return failed(ctx, started.failure, operator.id, form);
     }
     const iat = Math.floor(now.getTime() / 1000);
     const tx: MobileSignatureTransaction = {
-      id: transactionId, operator: operator.id, subscriber, nationalId: id.number, clientId: ctx.client.clientId,
-      dataToBeSigned: text.dataToBeSigned, dataToBeDisplayed: text.dataToBeDisplayed, code: text.code,
-      msspTransId: started.msspTransId, iat, exp: iat + timeoutSeconds + 10,
-      nextQueryAt: now.getTime() + QUERY_INTERVAL_MS, queries: 0, status: 'pending',
+      id: transactionId,
+      operator: operator.id,
+      subscriber,
+      nationalId: id.number,
+      clientId: ctx.client.clientId,
+      dataToBeSigned: text.dataToBeSigned,
+      dataToBeDisplayed: text.dataToBeDisplayed,
+      code: text.code,
+      msspTransId: started.msspTransId,
+      iat,
+      exp: iat + timeoutSeconds + 10,
+      nextQueryAt: now.getTime() + QUERY_INTERVAL_MS,
+      queries: 0,
+      status: 'pending',
     };
     await deps.transactions.create(tx);
     ctx.state.transaction = tx.id;

@@ -42,10 +42,31 @@ export interface MobileSignatureWiring {
 }
 
 function metricsObserver(registry: Registry) {
-  const requests = new Counter({ name: 'kapi_mobile_operator_requests_total', help: 'TS 102 204 exchanges with GSM operators', labelNames: ['operator', 'operation', 'result'], registers: [registry] });
-  const duration = new Histogram({ name: 'kapi_mobile_operator_request_duration_seconds', help: 'Duration of TS 102 204 exchanges', labelNames: ['operator', 'operation'], buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10], registers: [registry] });
-  const up = new Gauge({ name: 'kapi_mobile_operator_up', help: '1 while the operator answers (or has not failed yet), 0 while it is marked down', labelNames: ['operator'], registers: [registry] });
-  const outcomes = new Counter({ name: 'kapi_mobile_signature_outcomes_total', help: 'Mobile-signature sign-in outcomes', labelNames: ['operator', 'outcome'], registers: [registry] });
+  const requests = new Counter({
+    name: 'kapi_mobile_operator_requests_total',
+    help: 'TS 102 204 exchanges with GSM operators',
+    labelNames: ['operator', 'operation', 'result'],
+    registers: [registry],
+  });
+  const duration = new Histogram({
+    name: 'kapi_mobile_operator_request_duration_seconds',
+    help: 'Duration of TS 102 204 exchanges',
+    labelNames: ['operator', 'operation'],
+    buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [registry],
+  });
+  const up = new Gauge({
+    name: 'kapi_mobile_operator_up',
+    help: '1 while the operator answers (or has not failed yet), 0 while it is marked down',
+    labelNames: ['operator'],
+    registers: [registry],
+  });
+  const outcomes = new Counter({
+    name: 'kapi_mobile_signature_outcomes_total',
+    help: 'Mobile-signature sign-in outcomes',
+    labelNames: ['operator', 'outcome'],
+    registers: [registry],
+  });
   const observer: OperatorObserver = {
     exchange: (e) => {
       requests.inc({ operator: e.operator, operation: e.operation, result: e.result });
@@ -70,10 +91,18 @@ async function secret(ref: SecretRef, env: NodeJS.ProcessEnv, what: string, base
   }
 }
 
-async function fromEntry(config: MobileSignatureConfig, entry: OperatorEntry, observer: OperatorObserver, state: StateStore, env: NodeJS.ProcessEnv, baseDir: string): Promise<WiredOperator> {
+async function fromEntry(
+  config: MobileSignatureConfig,
+  entry: OperatorEntry,
+  observer: OperatorObserver,
+  state: StateStore,
+  env: NodeJS.ProcessEnv,
+  baseDir: string,
+): Promise<WiredOperator> {
   const known = KNOWN_OPERATORS[entry.id]!;
   const file = (p: string) => path.resolve(baseDir, p);
-  if (config.production && !entry.endpoint.startsWith('https://')) throw new KapiError('config_invalid', `mobile operator ${entry.id}: the endpoint must be https:// in production`);
+  if (config.production && !entry.endpoint.startsWith('https://'))
+    throw new KapiError('config_invalid', `mobile operator ${entry.id}: the endpoint must be https:// in production`);
   const trust = await loadTrustProfile({
     name: `mobile-signature:${entry.id}`,
     anchorFiles: entry.trustAnchors.map(file),
@@ -83,7 +112,10 @@ async function fromEntry(config: MobileSignatureConfig, entry: OperatorEntry, ob
     revocation: config.smartCard.revocation,
   });
   if (usesTestAnchors(trust) && !config.allowSimulators) {
-    throw new KapiError('config_invalid', `mobile operator ${entry.id}: its trust anchors include the Kapı test CA: not allowed in production (KAPI_ALLOW_SIMULATORS)`);
+    throw new KapiError(
+      'config_invalid',
+      `mobile operator ${entry.id}: its trust anchors include the Kapı test CA: not allowed in production (KAPI_ALLOW_SIMULATORS)`,
+    );
   }
   const settings: EtsiOperatorSettings = {
     endpoint: entry.endpoint,
@@ -100,7 +132,11 @@ async function fromEntry(config: MobileSignatureConfig, entry: OperatorEntry, ob
     state,
   };
   if (entry.endpoints) settings.endpoints = Object.fromEntries(Object.entries(entry.endpoints).filter(([, v]) => v));
-  if (entry.health) settings.health = { ...(entry.health.failuresToTrip ? { failuresToTrip: entry.health.failuresToTrip } : {}), ...(entry.health.coolDownSeconds ? { coolDownMs: entry.health.coolDownSeconds * 1000 } : {}) };
+  if (entry.health)
+    settings.health = {
+      ...(entry.health.failuresToTrip ? { failuresToTrip: entry.health.failuresToTrip } : {}),
+      ...(entry.health.coolDownSeconds ? { coolDownMs: entry.health.coolDownSeconds * 1000 } : {}),
+    };
   if (entry.tlsClient) {
     const tls = entry.tlsClient;
     settings.tls = {
@@ -110,10 +146,22 @@ async function fromEntry(config: MobileSignatureConfig, entry: OperatorEntry, ob
       ...(tls.caFile ? { ca: await readFile(file(tls.caFile)) } : {}),
     };
   }
-  return { operator: new EtsiOperator(known.profile, settings), trust, timeoutSeconds: entry.timeoutSeconds, requestTimeoutMs: entry.requestTimeoutMs, displayLimit: entry.displayLimit };
+  return {
+    operator: new EtsiOperator(known.profile, settings),
+    trust,
+    timeoutSeconds: entry.timeoutSeconds,
+    requestTimeoutMs: entry.requestTimeoutMs,
+    displayLimit: entry.displayLimit,
+  };
 }
 
-async function fromFile(config: MobileSignatureConfig, filePath: string, observer: OperatorObserver, state: StateStore, env: NodeJS.ProcessEnv): Promise<{ operators: WiredOperator[]; startsPerTenMinutes: number }> {
+async function fromFile(
+  config: MobileSignatureConfig,
+  filePath: string,
+  observer: OperatorObserver,
+  state: StateStore,
+  env: NodeJS.ProcessEnv,
+): Promise<{ operators: WiredOperator[]; startsPerTenMinutes: number }> {
   let json: unknown;
   try {
     json = JSON.parse(await readFile(filePath, 'utf8'));
@@ -122,11 +170,15 @@ async function fromFile(config: MobileSignatureConfig, filePath: string, observe
   }
   const parsed = operatorsFileSchema.safeParse(json);
   if (!parsed.success) {
-    throw new KapiError('config_invalid', `KAPI_MOBILE_OPERATORS ${filePath}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    throw new KapiError(
+      'config_invalid',
+      `KAPI_MOBILE_OPERATORS ${filePath}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+    );
   }
   const wired: WiredOperator[] = [];
   try {
-    for (const entry of parsed.data.operators.filter((o) => o.enabled)) wired.push(await fromEntry(config, entry, observer, state, env, path.dirname(filePath)));
+    for (const entry of parsed.data.operators.filter((o) => o.enabled))
+      wired.push(await fromEntry(config, entry, observer, state, env, path.dirname(filePath)));
   } catch (err) {
     for (const { operator } of wired) operator.close?.();
     throw err;
@@ -135,14 +187,24 @@ async function fromFile(config: MobileSignatureConfig, filePath: string, observe
 }
 
 /** The demo: the simulator plays all three operators, signing with a fresh test CA whose OCSP/CRL run on a free port. */
-async function withSimulator(config: MobileSignatureConfig, observer: OperatorObserver, state: StateStore): Promise<{ operators: WiredOperator[]; simulator: MsspSimulator; responders: TestCaResponders } | undefined> {
+async function withSimulator(
+  config: MobileSignatureConfig,
+  observer: OperatorObserver,
+  state: StateStore,
+): Promise<{ operators: WiredOperator[]; simulator: MsspSimulator; responders: TestCaResponders } | undefined> {
   const ca = await createTestCa({ name: 'Kapi MSSP Demo' });
   const responders = await ca.startResponders();
   const apPwd = randomBytes(16).toString('base64url');
   const profile = 'http://kapi.demo/mobile-signature/profile/login';
   const simulated: Record<string, SimulatedOperator> = {};
   for (const [id, known] of Object.entries(KNOWN_OPERATORS)) {
-    simulated[id] = { apId: `http://kapi.demo/ap/${id}`, apPwd, msspId: known.defaults.msspId, signatureProfile: profile, msisdnFormat: known.defaults.msisdnFormat };
+    simulated[id] = {
+      apId: `http://kapi.demo/ap/${id}`,
+      apPwd,
+      msspId: known.defaults.msspId,
+      signatureProfile: profile,
+      msisdnFormat: known.defaults.msisdnFormat,
+    };
   }
   const listenHost = config.host;
   let simulator: MsspSimulator;
@@ -186,7 +248,12 @@ async function withSimulator(config: MobileSignatureConfig, observer: OperatorOb
  * `state` is where the operators' health lives: the state store every process of the deployment shares,
  * so an operator one process found down is shown as unavailable by all of them.
  */
-export async function mobileSignatureWiring(config: MobileSignatureConfig, registry: Registry, state: StateStore, env: NodeJS.ProcessEnv = process.env): Promise<MobileSignatureWiring> {
+export async function mobileSignatureWiring(
+  config: MobileSignatureConfig,
+  registry: Registry,
+  state: StateStore,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<MobileSignatureWiring> {
   const { observer, onOutcome } = metricsObserver(registry);
   let operators: WiredOperator[] = [];
   let startsPerTenMinutes = 5;
@@ -204,14 +271,16 @@ export async function mobileSignatureWiring(config: MobileSignatureConfig, regis
     startsPerTenMinutes,
     onOutcome,
     async readiness() {
-      return Promise.all(operators.map(async ({ operator }) => {
-        const health = await operator.health();
-        // A down operator is reported, but does not make Kapı unready: every other method still works,
-        // and taking every Kapı process out of the load balancer would not bring the operator back.
-        const check: ReadinessCheck = { name: `mobile-operator:${operator.id}`, ok: true, state: health.state };
-        if (health.state === 'down') check.error = `marked down after ${health.consecutiveFailures} failures: ${health.lastError ?? ''}`.trim();
-        return check;
-      }));
+      return Promise.all(
+        operators.map(async ({ operator }) => {
+          const health = await operator.health();
+          // A down operator is reported, but does not make Kapı unready: every other method still works,
+          // and taking every Kapı process out of the load balancer would not bring the operator back.
+          const check: ReadinessCheck = { name: `mobile-operator:${operator.id}`, ok: true, state: health.state };
+          if (health.state === 'down') check.error = `marked down after ${health.consecutiveFailures} failures: ${health.lastError ?? ''}`.trim();
+          return check;
+        }),
+      );
     },
     async close() {
       for (const { operator } of operators) operator.close?.();

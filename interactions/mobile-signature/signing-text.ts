@@ -51,7 +51,12 @@ const length = (text: string) => [...text].length;
 /** The text cut to `room` characters, the cut marked with an ellipsis. */
 function shorten(text: string, room: number): string {
   const chars = [...text];
-  return chars.length <= room ? text : `${chars.slice(0, Math.max(0, room - 1)).join('').trimEnd()}…`;
+  return chars.length <= room
+    ? text
+    : `${chars
+        .slice(0, Math.max(0, room - 1))
+        .join('')
+        .trimEnd()}…`;
 }
 
 /** HH:MM on the Istanbul clock (Türkiye has one time zone, UTC+3), as the person reads her phone. */

@@ -82,8 +82,20 @@ export function assertionFrom(posted: string | undefined): AuthenticationRespons
   const value = parsed(posted);
   const r = value?.response as Record<string, unknown> | undefined;
   if (!value || value.type !== 'public-key' || !isB64(value.id, 1400) || value.rawId !== value.id || !r) return undefined;
-  if (!isB64(r.clientDataJSON) || !isB64(r.authenticatorData) || !isB64(r.signature) || (r.userHandle !== undefined && !isB64(r.userHandle, 128))) return undefined;
-  return { id: value.id, rawId: value.id, type: 'public-key', clientExtensionResults: {}, response: { clientDataJSON: r.clientDataJSON, authenticatorData: r.authenticatorData, signature: r.signature, ...(r.userHandle ? { userHandle: r.userHandle } : {}) } };
+  if (!isB64(r.clientDataJSON) || !isB64(r.authenticatorData) || !isB64(r.signature) || (r.userHandle !== undefined && !isB64(r.userHandle, 128)))
+    return undefined;
+  return {
+    id: value.id,
+    rawId: value.id,
+    type: 'public-key',
+    clientExtensionResults: {},
+    response: {
+      clientDataJSON: r.clientDataJSON,
+      authenticatorData: r.authenticatorData,
+      signature: r.signature,
+      ...(r.userHandle ? { userHandle: r.userHandle } : {}),
+    },
+  };
 }
 
 const TRANSPORTS = new Set(['ble', 'cable', 'hybrid', 'internal', 'nfc', 'smart-card', 'usb']);
@@ -96,8 +108,15 @@ export function attestationFrom(posted: string | undefined): RegistrationRespons
   if (!isB64(r.clientDataJSON) || !isB64(r.attestationObject, 12_000)) return undefined;
   const transports = Array.isArray(r.transports) ? r.transports.filter((t): t is string => typeof t === 'string' && TRANSPORTS.has(t)) : [];
   return {
-    id: value.id, rawId: value.id, type: 'public-key', clientExtensionResults: {},
-    response: { clientDataJSON: r.clientDataJSON, attestationObject: r.attestationObject, transports: transports as RegistrationResponseJSON['response']['transports'] },
+    id: value.id,
+    rawId: value.id,
+    type: 'public-key',
+    clientExtensionResults: {},
+    response: {
+      clientDataJSON: r.clientDataJSON,
+      attestationObject: r.attestationObject,
+      transports: transports as RegistrationResponseJSON['response']['transports'],
+    },
   };
 }
 

@@ -15,10 +15,19 @@ import './messages.js';
 export const passkeyModule = defineModule({
   id: 'passkey',
   configSchema: passkeyConfig,
-  traits: [{
-    method: 'passkey', label: 'method.passkey', stage: 'first', amr: ['hwk', 'swk', 'pin', 'user'], acr: 'substantial', proves: [],
-    integrators: { amr: 'one of `hwk` (a passkey bound to one device) or `swk` (a synced one), with `pin` (the person verified on the authenticator; Kapı requires it)' },
-  }],
+  traits: [
+    {
+      method: 'passkey',
+      label: 'method.passkey',
+      stage: 'first',
+      amr: ['hwk', 'swk', 'pin', 'user'],
+      acr: 'substantial',
+      proves: [],
+      integrators: {
+        amr: 'one of `hwk` (a passkey bound to one device) or `swk` (a synced one), with `pin` (the person verified on the authenticator; Kapı requires it)',
+      },
+    },
+  ],
   migrations: [m001],
   removeFactors: async (trx, accountId) => ({ passkeys: (await trx('passkey_credentials').where({ account_id: accountId }).delete(['id'])).length }),
   staticFiles: ['passkey.js'],

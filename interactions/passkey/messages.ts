@@ -4,17 +4,21 @@ import { registerCatalog, type English } from '../../src/i18n/index.js';
 const tr = {
   'method.passkey': 'Geçiş anahtarı',
   'passkey.title': 'Geçiş anahtarı ile giriş',
-  'passkey.lead': 'Bu cihazda ya da telefonunuzda kayıtlı geçiş anahtarınızı seçin; cihazınız sizi PIN, desen ya da parmak izinizle doğrulayacak. Kimlik numarası yazmanız gerekmez.',
+  'passkey.lead':
+    'Bu cihazda ya da telefonunuzda kayıtlı geçiş anahtarınızı seçin; cihazınız sizi PIN, desen ya da parmak izinizle doğrulayacak. Kimlik numarası yazmanız gerekmez.',
   'passkey.start': 'Geçiş anahtarımı kullan',
   'passkey.unsupported': 'Bu tarayıcı geçiş anahtarlarını desteklemiyor. Başka bir giriş yöntemi seçin.',
   'passkey.noscript': 'Geçiş anahtarı için tarayıcınızda JavaScript açık olmalıdır. Başka bir giriş yöntemi de seçebilirsiniz.',
-  'passkey.not_allowed': 'Geçiş anahtarı kullanılmadı: işlem iptal edildi, süresi doldu ya da bu cihazda Kapı için bir geçiş anahtarı yok. Yeniden deneyin ya da başka bir giriş yöntemi seçin.',
+  'passkey.not_allowed':
+    'Geçiş anahtarı kullanılmadı: işlem iptal edildi, süresi doldu ya da bu cihazda Kapı için bir geçiş anahtarı yok. Yeniden deneyin ya da başka bir giriş yöntemi seçin.',
   'passkey.expired': 'Bu giriş isteğinin süresi doldu ya da daha önce kullanıldı. "Geçiş anahtarımı kullan" ile yeniden deneyin.',
-  'passkey.unknown': 'Bu geçiş anahtarı Kapı\'da kayıtlı değil (silinmiş olabilir). Başka bir giriş yöntemiyle girip "Geçiş Anahtarları" sayfasından yeniden ekleyebilirsiniz.',
+  'passkey.unknown':
+    'Bu geçiş anahtarı Kapı\'da kayıtlı değil (silinmiş olabilir). Başka bir giriş yöntemiyle girip "Geçiş Anahtarları" sayfasından yeniden ekleyebilirsiniz.',
   'passkey.refused': 'Geçiş anahtarı doğrulanamadı. Yeniden deneyin ya da başka bir giriş yöntemi seçin.',
   'account.nav.passkeys': 'Geçiş Anahtarları',
   'passkeys.title': 'Geçiş Anahtarları',
-  'passkeys.lead': 'Geçiş anahtarı, cihazınızın PIN, desen ya da parmak iziyle açtığı bir anahtardır: şifre yazmadan, "önemli" güvence düzeyinde giriş yapmanızı sağlar. İki aşamalı doğrulama açıksa ardından ikinci adım da istenir.',
+  'passkeys.lead':
+    'Geçiş anahtarı, cihazınızın PIN, desen ya da parmak iziyle açtığı bir anahtardır: şifre yazmadan, "önemli" güvence düzeyinde giriş yapmanızı sağlar. İki aşamalı doğrulama açıksa ardından ikinci adım da istenir.',
   'passkeys.list.heading': 'Kayıtlı geçiş anahtarlarınız',
   'passkeys.list.none': 'Kayıtlı geçiş anahtarınız yok.',
   'passkeys.list.name': 'Ad',
@@ -49,26 +53,31 @@ const tr = {
   'passkeys.notice.expired': 'Bu ekleme isteğinin süresi doldu ya da daha önce kullanıldı. Yeniden deneyin.',
   'passkeys.notify.registered.sms': 'e-Devlet: hesabınıza {when} tarihinde "{name}" adlı geçiş anahtarı eklendi. Siz yapmadıysanız 160\'ı arayın.',
   'passkeys.notify.registered.subject': 'Hesabınıza geçiş anahtarı eklendi',
-  'passkeys.notify.registered.mail': 'e-Devlet hesabınıza {when} tarihinde "{name}" adlı bir geçiş anahtarı eklendi. Bu işlemi siz yapmadıysanız hemen 160\'ı arayın.',
+  'passkeys.notify.registered.mail':
+    'e-Devlet hesabınıza {when} tarihinde "{name}" adlı bir geçiş anahtarı eklendi. Bu işlemi siz yapmadıysanız hemen 160\'ı arayın.',
   'passkeys.notify.removed.sms': 'e-Devlet: hesabınızdan {when} tarihinde "{name}" adlı geçiş anahtarı kaldırıldı. Siz yapmadıysanız 160\'ı arayın.',
   'passkeys.notify.removed.subject': 'Hesabınızdan geçiş anahtarı kaldırıldı',
-  'passkeys.notify.removed.mail': 'e-Devlet hesabınızdan {when} tarihinde "{name}" adlı geçiş anahtarı kaldırıldı. Bu işlemi siz yapmadıysanız hemen 160\'ı arayın.',
+  'passkeys.notify.removed.mail':
+    'e-Devlet hesabınızdan {when} tarihinde "{name}" adlı geçiş anahtarı kaldırıldı. Bu işlemi siz yapmadıysanız hemen 160\'ı arayın.',
 } as const;
 
 const en: English<typeof tr> = {
   'method.passkey': 'Passkey',
   'passkey.title': 'Sign in with a passkey',
-  'passkey.lead': 'Choose your passkey saved on this device or your phone; your device will check it is you with its PIN, pattern or fingerprint. No identity number to type.',
+  'passkey.lead':
+    'Choose your passkey saved on this device or your phone; your device will check it is you with its PIN, pattern or fingerprint. No identity number to type.',
   'passkey.start': 'Use my passkey',
   'passkey.unsupported': 'This browser does not support passkeys. Choose another sign-in method.',
   'passkey.noscript': 'Passkeys need JavaScript turned on in your browser. You can also choose another sign-in method.',
-  'passkey.not_allowed': 'No passkey was used: it was cancelled, it timed out, or this device has no passkey for Kapı. Try again or choose another sign-in method.',
+  'passkey.not_allowed':
+    'No passkey was used: it was cancelled, it timed out, or this device has no passkey for Kapı. Try again or choose another sign-in method.',
   'passkey.expired': 'This sign-in request has expired or was already used. Try again with "Use my passkey".',
   'passkey.unknown': 'This passkey is not registered with Kapı (it may have been removed). Sign in another way and add it again on the "Passkeys" page.',
   'passkey.refused': 'The passkey could not be verified. Try again or choose another sign-in method.',
   'account.nav.passkeys': 'Passkeys',
   'passkeys.title': 'Passkeys',
-  'passkeys.lead': 'A passkey is a key your device unlocks with its PIN, pattern or fingerprint: it signs you in without a password, at the "substantial" level of assurance. With two-factor authentication on, a second step follows.',
+  'passkeys.lead':
+    'A passkey is a key your device unlocks with its PIN, pattern or fingerprint: it signs you in without a password, at the "substantial" level of assurance. With two-factor authentication on, a second step follows.',
   'passkeys.list.heading': 'Your passkeys',
   'passkeys.list.none': 'You have no passkeys.',
   'passkeys.list.name': 'Name',
@@ -87,7 +96,8 @@ const en: English<typeof tr> = {
   'passkeys.add.name_hint': 'So you recognise it, for example "My laptop" (at most 60 characters).',
   'passkeys.add.button': 'Add a passkey',
   'passkeys.add.needs_strong': 'To add a passkey you must have signed in within the last 5 minutes at the "substantial" level of assurance or higher.',
-  'passkeys.needs_strong': 'To remove a passkey you must have signed in within the last 5 minutes at the "substantial" level or higher, or at the "high" level.',
+  'passkeys.needs_strong':
+    'To remove a passkey you must have signed in within the last 5 minutes at the "substantial" level or higher, or at the "high" level.',
   'passkeys.strong_link': 'Sign in again',
   'passkeys.create.title': 'Create your passkey',
   'passkeys.create.lead': 'Press the button to create the passkey "{name}"; your device will check it is you with its PIN, pattern or fingerprint.',

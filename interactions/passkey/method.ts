@@ -49,7 +49,14 @@ export function passkeyMethod(deps: PasskeyMethodDeps): Method {
   }
 
   async function refused(ctx: MethodContext, result: string, code: MessageKey, accountId?: string): Promise<Step> {
-    await deps.audit.signIn({ ...(accountId ? { accountId } : {}), clientId: ctx.client.clientId, method: 'passkey', result, ip: ctx.ip, userAgent: ctx.userAgent });
+    await deps.audit.signIn({
+      ...(accountId ? { accountId } : {}),
+      clientId: ctx.client.clientId,
+      method: 'passkey',
+      result,
+      ip: ctx.ip,
+      userAgent: ctx.userAgent,
+    });
     return prompt(ctx, { code, status: 400 });
   }
 
@@ -73,7 +80,12 @@ export function passkeyMethod(deps: PasskeyMethodDeps): Method {
         expectedOrigin: rp.origin,
         expectedRPID: rp.id,
         expectedType: 'webauthn.get',
-        credential: { id: passkey.credentialId, publicKey: Buffer.from(passkey.publicKey, 'base64url'), counter: passkey.counter, transports: passkey.transports as never },
+        credential: {
+          id: passkey.credentialId,
+          publicKey: Buffer.from(passkey.publicKey, 'base64url'),
+          counter: passkey.counter,
+          transports: passkey.transports as never,
+        },
         requireUserVerification: true,
       });
     } catch (err) {

@@ -21,9 +21,20 @@ export async function wirePasskeys(context: ModuleContext<PasskeyConfig>): Promi
   return {
     methods,
     routes: [],
-    accountPages: config.enabled ? [{ nav: { id: 'passkeys', href: '/account/passkeys', labelKey: 'account.nav.passkeys', after: 'security' }, register: passkeyPages({ rp, store, challenges }) }] : [],
+    accountPages: config.enabled
+      ? [
+          {
+            nav: { id: 'passkeys', href: '/account/passkeys', labelKey: 'account.nav.passkeys', after: 'security' },
+            register: passkeyPages({ rp, store, challenges }),
+          },
+        ]
+      : [],
     readiness: async () => [],
-    demoHints: config.enabled ? [`Passkeys: sign in at ${config.issuer}/account with a "substantial" method (password + SMS code), add a passkey on the "Passkeys" page, then choose "Passkey" at sign-in (Chrome: localhost is a secure context).`] : [],
+    demoHints: config.enabled
+      ? [
+          `Passkeys: sign in at ${config.issuer}/account with a "substantial" method (password + SMS code), add a passkey on the "Passkeys" page, then choose "Passkey" at sign-in (Chrome: localhost is a secure context).`,
+        ]
+      : [],
     exports: { store, rp },
     close: async () => undefined,
   };

@@ -17,11 +17,16 @@ export const passwordModule = defineModule({
   async wire(context) {
     const { accounts, hasher, audit } = context.services;
     const methods = context.methods;
-    return methodsOnly([passwordMethod({
-      accounts, hasher, audit, limiter: context.guessLimiter,
-      // The same key as the smart-card methods': one hash of a typed identity number in failed sign-in records.
-      subjectKey: context.key('subject-hash'),
-      otherMethods: () => methods().filter((m) => m.factor === 'first').length > 1,
-    })]);
+    return methodsOnly([
+      passwordMethod({
+        accounts,
+        hasher,
+        audit,
+        limiter: context.guessLimiter,
+        // The same key as the smart-card methods': one hash of a typed identity number in failed sign-in records.
+        subjectKey: context.key('subject-hash'),
+        otherMethods: () => methods().filter((m) => m.factor === 'first').length > 1,
+      }),
+    ]);
   },
 });

@@ -15,7 +15,8 @@ const tr = {
   'password.new_password': 'Yeni şifre',
   'password.new_password_confirm': 'Yeni şifre (tekrar)',
   'password.change_submit': 'Şifremi değiştir',
-  'password.suspended': 'Bu kimlik numarası için art arda çok fazla hatalı şifre denendiği için şifre ile giriş durduruldu. {methods} ile giriş yapın veya şifrenizi yenileyin; daha önce giriş yaptığınız tarayıcınızda şifreniz çalışmaya devam eder.',
+  'password.suspended':
+    'Bu kimlik numarası için art arda çok fazla hatalı şifre denendiği için şifre ile giriş durduruldu. {methods} ile giriş yapın veya şifrenizi yenileyin; daha önce giriş yaptığınız tarayıcınızda şifreniz çalışmaya devam eder.',
 } as const;
 
 const en: English<typeof tr> = {
@@ -33,7 +34,8 @@ const en: English<typeof tr> = {
   'password.new_password': 'New password',
   'password.new_password_confirm': 'New password (again)',
   'password.change_submit': 'Change my password',
-  'password.suspended': 'Too many wrong passwords were tried in a row for this identity number, so password sign-in is suspended for it. Sign in with {methods}, or renew your password; in a browser you have signed in with before, your password still works.',
+  'password.suspended':
+    'Too many wrong passwords were tried in a row for this identity number, so password sign-in is suspended for it. Sign in with {methods}, or renew your password; in a browser you have signed in with before, your password still works.',
 };
 
 registerCatalog(tr, en);

@@ -47,8 +47,18 @@ export function passwordMethod(deps: PasswordMethodDeps): Method {
     // browser that signed in as this person before has its own allowance (device cookie).
     const attempt = await deps.limiter.begin(id.number, ctx.ip, { device: ctx.deviceFor(id.number) });
     if (!attempt.allowed) {
-      await deps.audit.signIn({ subjectHash: hmac(deps.subjectKey, id.number), clientId: ctx.client.clientId, method: 'password', result: 'rate_limited', ip: ctx.ip, userAgent: ctx.userAgent });
-      const error = attempt.reason === 'hard_locked' ? { code: 'password.suspended' as const } : { code: 'too_many_attempts' as const, params: { seconds: attempt.retryAfterSeconds } };
+      await deps.audit.signIn({
+        subjectHash: hmac(deps.subjectKey, id.number),
+        clientId: ctx.client.clientId,
+        method: 'password',
+        result: 'rate_limited',
+        ip: ctx.ip,
+        userAgent: ctx.userAgent,
+      });
+      const error =
+        attempt.reason === 'hard_locked'
+          ? { code: 'password.suspended' as const }
+          : { code: 'too_many_attempts' as const, params: { seconds: attempt.retryAfterSeconds } };
       return prompt({ status: 429, error, data: { nationalId: id.number } });
     }
 
@@ -65,7 +75,15 @@ export function passwordMethod(deps: PasswordMethodDeps): Method {
     if (!account || !credential || !valid || closed) {
       await attempt.failed();
       const result = closed && valid ? 'password_login_closed' : 'invalid_credentials';
-      await deps.audit.signIn({ accountId: account?.id, subjectHash: account ? undefined : hmac(deps.subjectKey, id.number), clientId: ctx.client.clientId, method: 'password', result, ip: ctx.ip, userAgent: ctx.userAgent });
+      await deps.audit.signIn({
+        accountId: account?.id,
+        subjectHash: account ? undefined : hmac(deps.subjectKey, id.number),
+        clientId: ctx.client.clientId,
+        method: 'password',
+        result,
+        ip: ctx.ip,
+        userAgent: ctx.userAgent,
+      });
       return prompt({ status: 401, error: { code: 'invalid_credentials', field: 'password' }, data: { nationalId: id.number } });
     }
     await attempt.succeeded();
@@ -97,15 +115,37 @@ export function passwordMethod(deps: PasswordMethodDeps): Method {
     const credential = account ? await deps.accounts.findPassword(account.id) : undefined;
     if (!account || !credential) return { kind: 'prompt', view: VIEW, status: 400, error: { code: 'session_expired' } };
     const next = input.new_password ?? '';
-    const violations = checkPassword(next, { nationalId: account.nationalId, birthdate: account.birthdate ?? undefined, givenName: account.givenName, familyName: account.familyName });
-    if (violations.length) return changePromptFor(ctx, { status: 400, error: { code: 'password_rules', field: 'new_password' }, data: { violations: violations.map((v) => VIOLATION_MESSAGE[v]) } });
-    if (next !== (input.new_password_confirm ?? '')) return changePromptFor(ctx, { status: 400, error: { code: 'password_mismatch', field: 'new_password_confirm' } });
+    const violations = checkPassword(next, {
+      nationalId: account.nationalId,
+      birthdate: account.birthdate ?? undefined,
+      givenName: account.givenName,
+      familyName: account.familyName,
+    });
+    if (violations.length)
+      return changePromptFor(ctx, {
+        status: 400,
+        error: { code: 'password_rules', field: 'new_password' },
+        data: { violations: violations.map((v) => VIOLATION_MESSAGE[v]) },
+      });
+    if (next !== (input.new_password_confirm ?? ''))
+      return changePromptFor(ctx, { status: 400, error: { code: 'password_mismatch', field: 'new_password_confirm' } });
     // The office's one-time password again: said as exactly that (it was "too common" before), the same
     // refusal as on the account pages (src/accounts/password-reuse.ts).
     const reuse = await passwordReuse(deps.hasher, credential, next);
-    if (reuse) return changePromptFor(ctx, { status: 400, error: { code: VIOLATION_MESSAGE[reuse], field: 'new_password' }, data: { violations: [VIOLATION_MESSAGE[reuse]] } });
+    if (reuse)
+      return changePromptFor(ctx, {
+        status: 400,
+        error: { code: VIOLATION_MESSAGE[reuse], field: 'new_password' },
+        data: { violations: [VIOLATION_MESSAGE[reuse]] },
+      });
     await deps.accounts.setPassword({ accountId: account.id, hash: await deps.hasher.hash(next), mustChange: false, origin: 'self' });
-    await deps.audit.event({ type: 'password.changed', accountId: account.id, clientId: ctx.client.clientId, ip: ctx.ip, detail: { reason: 'one_time_password' } });
+    await deps.audit.event({
+      type: 'password.changed',
+      accountId: account.id,
+      clientId: ctx.client.clientId,
+      ip: ctx.ip,
+      detail: { reason: 'one_time_password' },
+    });
     return { kind: 'done', accountId: account.id, amr: ['pwd'], account };
   }
 

@@ -11,7 +11,12 @@ export const secondFactorConfig = z.object({
     /** Wrong SMS / TOTP codes before the step locks (KAPI_SECOND_FACTOR_GUESSES); undefined keeps 5. */
     secondFactorGuesses: z.number().optional(),
     /** Device approvals per sign-in and account, and the lock after a refusal (KAPI_APPROVAL*). */
-    approvals: z.object({ perSignIn: z.number().optional(), perAccount: z.number().optional(), windowSeconds: z.number().optional(), lockSeconds: z.number().optional() }),
+    approvals: z.object({
+      perSignIn: z.number().optional(),
+      perAccount: z.number().optional(),
+      windowSeconds: z.number().optional(),
+      lockSeconds: z.number().optional(),
+    }),
   }),
 });
 

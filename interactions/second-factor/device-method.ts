@@ -49,17 +49,41 @@ export function deviceMethod(deps: DeviceMethodDeps): Method {
     const verdict = await deps.limits.open(accountId, ctx.flow.csrf, browser);
     if (!verdict.allowed) {
       reset(ctx);
-      await deps.audit.signIn({ accountId, clientId: ctx.client.clientId, method: 'device', result: verdict.reason === 'locked' ? 'second_factor_locked' : 'rate_limited', ip: ctx.ip, userAgent: ctx.userAgent });
+      await deps.audit.signIn({
+        accountId,
+        clientId: ctx.client.clientId,
+        method: 'device',
+        result: verdict.reason === 'locked' ? 'second_factor_locked' : 'rate_limited',
+        ip: ctx.ip,
+        userAgent: ctx.userAgent,
+      });
       const minutes = Math.ceil(verdict.retryAfterSeconds / 60);
-      return { kind: 'prompt', view: RESULT_VIEW, status: 429, error: { code: verdict.reason === 'locked' ? 'second_factor.device_locked' : 'second_factor.device_too_many', params: { minutes } } };
+      return {
+        kind: 'prompt',
+        view: RESULT_VIEW,
+        status: 429,
+        error: { code: verdict.reason === 'locked' ? 'second_factor.device_locked' : 'second_factor.device_too_many', params: { minutes } },
+      };
     }
-    const { approval, qrSecret } = await deps.approvals.open({ accountId, clientName: ctx.client.name, ip: ctx.ip, place: deps.locator.locate(ctx.ip), userAgent: ctx.userAgent, browser });
+    const { approval, qrSecret } = await deps.approvals.open({
+      accountId,
+      clientName: ctx.client.name,
+      ip: ctx.ip,
+      place: deps.locator.locate(ctx.ip),
+      userAgent: ctx.userAgent,
+      browser,
+    });
     ctx.state.approvalId = approval.id;
     ctx.state.qrSecret = qrSecret;
     for (const target of await deps.devices.pushTargets(accountId)) {
       // A push that does not arrive is not fatal: the app's list and the QR code still work.
       await deps.push
-        .send({ token: target.token, title: translate(ctx.flow.locale, 'second_factor.push.title'), body: translate(ctx.flow.locale, 'second_factor.push.body', { client: ctx.client.name }), data: { type: 'approval', approvalId: approval.id } })
+        .send({
+          token: target.token,
+          title: translate(ctx.flow.locale, 'second_factor.push.title'),
+          body: translate(ctx.flow.locale, 'second_factor.push.body', { client: ctx.client.name }),
+          data: { type: 'approval', approvalId: approval.id },
+        })
         .catch((err: unknown) => log.warn({ err: (err as Error).message }, 'push notification failed'));
     }
     return progress(ctx);
@@ -93,7 +117,14 @@ export function deviceMethod(deps: DeviceMethodDeps): Method {
       await deps.devices.touch(device.id);
       return { kind: 'done', accountId: approval.accountId, amr: ['mca', 'swk'] };
     }
-    await deps.audit.signIn({ accountId: approval.accountId, clientId: ctx.client.clientId, method: 'device', result: approval.reason ?? approval.status, ip: ctx.ip, userAgent: ctx.userAgent });
+    await deps.audit.signIn({
+      accountId: approval.accountId,
+      clientId: ctx.client.clientId,
+      method: 'device',
+      result: approval.reason ?? approval.status,
+      ip: ctx.ip,
+      userAgent: ctx.userAgent,
+    });
     return result(approval.reason === 'wrong_number' ? 'second_factor.device_wrong_number' : 'second_factor.device_denied');
   }
 

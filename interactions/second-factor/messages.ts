@@ -34,7 +34,8 @@ const tr = {
   'second_factor.device_expired': 'Onayın süresi doldu.',
   'second_factor.device_denied': 'Giriş cihazınızda reddedildi.',
   'second_factor.device_wrong_number': 'Cihazda yanlış sayı girildi; bu onay kapatıldı.',
-  'second_factor.device_locked': 'Bir onay cihazda reddedildiği için cihaz onayı bu hesapta {minutes} dakika kapalı. Bu sürede {methods} ile giriş yapabilirsiniz.',
+  'second_factor.device_locked':
+    'Bir onay cihazda reddedildiği için cihaz onayı bu hesapta {minutes} dakika kapalı. Bu sürede {methods} ile giriş yapabilirsiniz.',
   'second_factor.device_too_many': 'Bu hesap için çok fazla onay isteği gönderildi. {minutes} dakika sonra yeniden deneyin ya da {methods} ile giriş yapın.',
   'second_factor.device_gone': 'Onaylayan cihaz artık kayıtlı değil.',
   'second_factor.device_cancelled': 'Onay iptal edildi.',
@@ -76,7 +77,8 @@ const en: English<typeof tr> = {
   'second_factor.device_expired': 'The approval has expired.',
   'second_factor.device_denied': 'The sign-in was denied on your device.',
   'second_factor.device_wrong_number': 'The wrong number was typed on the device; this approval is closed.',
-  'second_factor.device_locked': 'An approval was refused on the device, so device approval is paused for this account for {minutes} minutes. Meanwhile you can sign in with {methods}.',
+  'second_factor.device_locked':
+    'An approval was refused on the device, so device approval is paused for this account for {minutes} minutes. Meanwhile you can sign in with {methods}.',
   'second_factor.device_too_many': 'Too many approval requests were sent for this account. Try again in {minutes} minutes, or sign in with {methods}.',
   'second_factor.device_gone': 'The device that approved is no longer registered.',
   'second_factor.device_cancelled': 'The approval was cancelled.',

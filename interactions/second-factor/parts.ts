@@ -35,7 +35,15 @@ export function secondFactorParts(deps: SecondFactorPartsDeps): { methods: Metho
   const limits = new StepLimits({ limiters: deps.limiters, ...(deps.guesses ? { guesses: deps.guesses } : {}) });
   return {
     methods: [
-      deviceMethod({ accounts: deps.accounts, devices: deps.devices, approvals: deps.approvals, limits: deps.approvalLimits, push: deps.push, audit: deps.audit, locator: deps.locator }),
+      deviceMethod({
+        accounts: deps.accounts,
+        devices: deps.devices,
+        approvals: deps.approvals,
+        limits: deps.approvalLimits,
+        push: deps.push,
+        audit: deps.audit,
+        locator: deps.locator,
+      }),
       totpMethod({ totp: deps.totp, limits, audit: deps.audit, accounts: deps.accounts }),
       smsMethod({ accounts: deps.accounts, devices: deps.devices, sms: deps.sms, limits, audit: deps.audit, codeKey: deps.codeKey }),
     ],

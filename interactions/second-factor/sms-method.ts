@@ -31,8 +31,17 @@ export function maskPhone(phone: string): string {
 /** SMS code to the verified phone: the second stage of a person without a registered device. amr sms, otp. */
 export function smsMethod(deps: SmsMethodDeps): Method {
   const prompt = (ctx: MethodContext, extra: Partial<Extract<Step, { kind: 'prompt' }>> = {}): Step => ({
-    kind: 'prompt', view: VIEW, ...extra,
-    data: { kind: 'sms', titleKey: 'second_factor.sms.title' satisfies MessageKey, leadKey: 'second_factor.sms.lead' satisfies MessageKey, phone: ctx.state.phone, canResend: Number(ctx.state.sends ?? 0) < SENDS_PER_FLOW, ...extra.data },
+    kind: 'prompt',
+    view: VIEW,
+    ...extra,
+    data: {
+      kind: 'sms',
+      titleKey: 'second_factor.sms.title' satisfies MessageKey,
+      leadKey: 'second_factor.sms.lead' satisfies MessageKey,
+      phone: ctx.state.phone,
+      canResend: Number(ctx.state.sends ?? 0) < SENDS_PER_FLOW,
+      ...extra.data,
+    },
   });
 
   /** This browser's own device id for the account's person (device cookie), or undefined. */
@@ -71,7 +80,12 @@ export function smsMethod(deps: SmsMethodDeps): Method {
       const accountId = ctx.flow.accountId!;
       const device = await deviceOf(ctx, accountId);
       const limit = await deps.limits.canGuess('sms', accountId, device);
-      if (!limit.allowed) return prompt(ctx, { status: 429, error: { code: 'second_factor.locked', params: { minutes: Math.ceil(limit.retryAfterSeconds / 60) } }, data: { locked: true } });
+      if (!limit.allowed)
+        return prompt(ctx, {
+          status: 429,
+          error: { code: 'second_factor.locked', params: { minutes: Math.ceil(limit.retryAfterSeconds / 60) } },
+          data: { locked: true },
+        });
       if (ctx.state.codeHash && Number(ctx.state.exp) >= Date.now() / 1000) return prompt(ctx);
       return send(ctx, accountId, device);
     },
@@ -79,7 +93,12 @@ export function smsMethod(deps: SmsMethodDeps): Method {
       const accountId = ctx.flow.accountId!;
       const device = await deviceOf(ctx, accountId);
       const limit = await deps.limits.canGuess('sms', accountId, device);
-      if (!limit.allowed) return prompt(ctx, { status: 429, error: { code: 'second_factor.locked', params: { minutes: Math.ceil(limit.retryAfterSeconds / 60) } }, data: { locked: true } });
+      if (!limit.allowed)
+        return prompt(ctx, {
+          status: 429,
+          error: { code: 'second_factor.locked', params: { minutes: Math.ceil(limit.retryAfterSeconds / 60) } },
+          data: { locked: true },
+        });
       if (input.action === 'resend') return send(ctx, accountId, device);
       const code = (input.code ?? '').replace(/\s+/g, '');
       if (!/^[0-9]{6}$/.test(code)) return prompt(ctx, { status: 400, error: { code: 'second_factor.code_format', field: 'code' } });
@@ -89,13 +108,29 @@ export function smsMethod(deps: SmsMethodDeps): Method {
       }
       // The guess's point is taken before the code is compared: parallel guesses cannot outrun the limit.
       const guess = await deps.limits.guess('sms', accountId, device);
-      if (!guess.allowed) return prompt(ctx, { status: 429, error: { code: 'second_factor.locked', params: { minutes: Math.ceil(guess.retryAfterSeconds / 60) } }, data: { locked: true } });
+      if (!guess.allowed)
+        return prompt(ctx, {
+          status: 429,
+          error: { code: 'second_factor.locked', params: { minutes: Math.ceil(guess.retryAfterSeconds / 60) } },
+          data: { locked: true },
+        });
       if (!constantTimeEqual(hmac(deps.codeKey, `${accountId}:${code}`), String(ctx.state.codeHash))) {
         const next = await guess.wrong();
         if (!next.allowed) {
           delete ctx.state.codeHash; // the code dies with the lock
-          await deps.audit.signIn({ accountId, clientId: ctx.client.clientId, method: 'sms', result: 'second_factor_locked', ip: ctx.ip, userAgent: ctx.userAgent });
-          return prompt(ctx, { status: 429, error: { code: 'second_factor.locked', params: { minutes: Math.ceil(next.retryAfterSeconds / 60) } }, data: { locked: true } });
+          await deps.audit.signIn({
+            accountId,
+            clientId: ctx.client.clientId,
+            method: 'sms',
+            result: 'second_factor_locked',
+            ip: ctx.ip,
+            userAgent: ctx.userAgent,
+          });
+          return prompt(ctx, {
+            status: 429,
+            error: { code: 'second_factor.locked', params: { minutes: Math.ceil(next.retryAfterSeconds / 60) } },
+            data: { locked: true },
+          });
         }
         await deps.audit.signIn({ accountId, clientId: ctx.client.clientId, method: 'sms', result: 'invalid_code', ip: ctx.ip, userAgent: ctx.userAgent });
         return prompt(ctx, { status: 400, error: { code: 'second_factor.code_wrong', field: 'code' } });

@@ -12,13 +12,19 @@ const VIEW = '/interactions/second-factor/views/code';
  * The code alone signs nobody in (it is a second factor only); each code is accepted once. amr otp.
  */
 export function totpMethod(deps: { totp: TotpStore; limits: StepLimits; audit: AuditTrail; accounts: AccountStore }): Method {
-  const prompt = (extra: Partial<Extract<Step, { kind: 'prompt' }>> = {}): Step => ({ kind: 'prompt', view: VIEW, ...extra, data: { kind: 'totp', titleKey: 'second_factor.totp.title' satisfies MessageKey, leadKey: 'second_factor.totp.lead' satisfies MessageKey, ...extra.data } });
+  const prompt = (extra: Partial<Extract<Step, { kind: 'prompt' }>> = {}): Step => ({
+    kind: 'prompt',
+    view: VIEW,
+    ...extra,
+    data: { kind: 'totp', titleKey: 'second_factor.totp.title' satisfies MessageKey, leadKey: 'second_factor.totp.lead' satisfies MessageKey, ...extra.data },
+  });
   /** This browser's own device id for the account's person (device cookie), or undefined. */
   const deviceOf = async (ctx: MethodContext, accountId: string): Promise<string | undefined> => {
     const account = await deps.accounts.findById(accountId);
     return account ? ctx.deviceFor(account.nationalId) : undefined;
   };
-  const locked = (seconds: number): Step => prompt({ status: 429, error: { code: 'second_factor.locked', params: { minutes: Math.ceil(seconds / 60) } }, data: { locked: true } });
+  const locked = (seconds: number): Step =>
+    prompt({ status: 429, error: { code: 'second_factor.locked', params: { minutes: Math.ceil(seconds / 60) } }, data: { locked: true } });
 
   return {
     id: 'totp',
@@ -49,7 +55,14 @@ export function totpMethod(deps: { totp: TotpStore; limits: StepLimits; audit: A
       }
       const next = await guess.wrong();
       if (!next.allowed) {
-        await deps.audit.signIn({ accountId, clientId: ctx.client.clientId, method: 'totp', result: 'second_factor_locked', ip: ctx.ip, userAgent: ctx.userAgent });
+        await deps.audit.signIn({
+          accountId,
+          clientId: ctx.client.clientId,
+          method: 'totp',
+          result: 'second_factor_locked',
+          ip: ctx.ip,
+          userAgent: ctx.userAgent,
+        });
         return locked(next.retryAfterSeconds);
       }
       await deps.audit.signIn({ accountId, clientId: ctx.client.clientId, method: 'totp', result: 'invalid_code', ip: ctx.ip, userAgent: ctx.userAgent });

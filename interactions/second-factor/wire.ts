@@ -36,13 +36,14 @@ export async function wireSecondFactors(context: ModuleContext<SecondFactorConfi
   const pushOutbox = !config.push && config.allowSimulators ? new PushOutbox() : undefined;
   const push: PushSender = config.push
     ? new HttpPushGateway(config.push)
-    : pushOutbox ?? {
+    : (pushOutbox ?? {
         kind: 'unconfigured',
         send: async () => {
           throw new KapiError('upstream_unavailable', 'no push gateway is configured');
         },
-      };
-  if (push.kind === 'unconfigured') log.warn('no push gateway configured (KAPI_PUSH_GATEWAY_URL): registered devices see approvals in the app list and by QR code only');
+      });
+  if (push.kind === 'unconfigured')
+    log.warn('no push gateway configured (KAPI_PUSH_GATEWAY_URL): registered devices see approvals in the app list and by QR code only');
   const devices = new SqlDeviceRegistry(services.db, services.sealer);
   const totp = new SqlTotpStore(services.db, services.sealer);
   const approvals = new Approvals(services.state);
@@ -50,21 +51,47 @@ export async function wireSecondFactors(context: ModuleContext<SecondFactorConfi
   const proofs = new DeviceProofs(devices, services.state, config.clockToleranceSeconds);
   const guesses = config.limits.secondFactorGuesses;
   const parts = secondFactorParts({
-    accounts: services.accounts, devices, approvals, approvalLimits, totp, sms: ports.sms, push, audit: services.audit,
-    limiters: services.limiters, codeKey: context.key('second-factor-codes'), locator: ports.locator, ...(guesses ? { guesses } : {}),
+    accounts: services.accounts,
+    devices,
+    approvals,
+    approvalLimits,
+    totp,
+    sms: ports.sms,
+    push,
+    audit: services.audit,
+    limiters: services.limiters,
+    codeKey: context.key('second-factor-codes'),
+    locator: ports.locator,
+    ...(guesses ? { guesses } : {}),
   });
   await ensureDeviceAppClient(services.clients, config.issuer);
   const limiter = services.limiters.counter({ name: 'device-api', points: 120, durationSeconds: 60, blockSeconds: 60 });
   const router = deviceApiRouter({
-    issuer: config.issuer, provider: context.provider, state: services.state, accounts: services.accounts, devices, approvals, proofs,
-    audit: services.audit, notifier: ports.notifier, limiter, clientIp: context.clientIp, clockToleranceSeconds: config.clockToleranceSeconds,
-    revocations: services.revocations, sessions: services.sessions,
+    issuer: config.issuer,
+    provider: context.provider,
+    state: services.state,
+    accounts: services.accounts,
+    devices,
+    approvals,
+    proofs,
+    audit: services.audit,
+    notifier: ports.notifier,
+    limiter,
+    clientIp: context.clientIp,
+    clockToleranceSeconds: config.clockToleranceSeconds,
+    revocations: services.revocations,
+    sessions: services.sessions,
     onRefused: approvalAlarm({ approvals, limits: approvalLimits, accounts: services.accounts, devices, push, notifier: ports.notifier }),
   });
   return {
     methods: parts.methods,
     routes: [router],
-    accountPages: [{ nav: { id: 'second_factors', href: '/account/second-factors', labelKey: 'account.nav.second_factors', after: 'security' }, register: secondFactorPages({ devices, totp }) }],
+    accountPages: [
+      {
+        nav: { id: 'second_factors', href: '/account/second-factors', labelKey: 'account.nav.second_factors', after: 'security' },
+        register: secondFactorPages({ devices, totp }),
+      },
+    ],
     readiness: async () => [],
     demoHints: [],
     exports: { devices, totp, approvals, push, pushOutbox },

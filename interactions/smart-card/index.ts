@@ -13,8 +13,24 @@ export const smartCardModule = defineModule({
   id: 'smart-card',
   configSchema: smartCardConfig,
   traits: [
-    { method: 'e-signature', label: 'method.e-signature', stage: 'first', amr: ['hwk', 'sc', 'pin'], acr: 'high', proves: ['signature', 'strong-without-password'], notMe: { advice: 'certificate_provider' } },
-    { method: 'id-card', label: 'method.id-card', stage: 'first', amr: ['hwk', 'sc', 'pin'], acr: 'high', proves: ['strong-without-password'], notMe: { advice: 'id_card' } },
+    {
+      method: 'e-signature',
+      label: 'method.e-signature',
+      stage: 'first',
+      amr: ['hwk', 'sc', 'pin'],
+      acr: 'high',
+      proves: ['signature', 'strong-without-password'],
+      notMe: { advice: 'certificate_provider' },
+    },
+    {
+      method: 'id-card',
+      label: 'method.id-card',
+      stage: 'first',
+      amr: ['hwk', 'sc', 'pin'],
+      acr: 'high',
+      proves: ['strong-without-password'],
+      notMe: { advice: 'id_card' },
+    },
   ],
   migrations: [],
   // Loaded when wired: the module list stays light for the `kapi` command, which only migrates.

@@ -31,14 +31,22 @@ const tr = {
   'smart_card.revocation_unknown': 'Sertifikanızın iptal durumu şu anda denetlenemiyor. Lütfen biraz sonra yeniden deneyin.',
   'smart_card.not_qualified': 'Sertifikanız nitelikli elektronik sertifika değil; e-İmza girişi için nitelikli sertifika gerekir.',
   'smart_card.wrong_key_usage': 'Seçtiğiniz sertifika bu giriş yöntemi için kullanılamaz.',
-  'smart_card.e-signature.untrusted': 'Bu sertifika tanınan bir elektronik sertifika hizmet sağlayıcısından değil. e-İmza ile girişte e-İmza kartınızdaki (ya da tokeninizdeki) nitelikli sertifikayı kullanın; T.C. kimlik kartınızı kullanıyorsanız "T.C. Kimlik Kartı" yöntemini seçin.',
-  'smart_card.id-card.untrusted': 'Bu sertifika bir T.C. kimlik kartı sertifikası değil. Kart okuyucudaki kartın T.C. kimlik kartınız olduğundan emin olun; e-İmza kartı ya da tokeni kullanıyorsanız "e-İmza" yöntemini seçin.',
-  'smart_card.e-signature.not_qualified': 'Seçtiğiniz sertifika nitelikli elektronik sertifika değil. Kapı İmzalayıcı\'da e-İmza kartınızdaki nitelikli imza sertifikasını seçin; T.C. kimlik kartınızı kullanıyorsanız "T.C. Kimlik Kartı" yöntemini seçin.',
-  'smart_card.id-card.not_qualified': 'Seçtiğiniz sertifika kimlik kartıyla giriş için kullanılamaz. Kapı İmzalayıcı\'da T.C. kimlik kartınızdaki kimlik doğrulama sertifikasını seçin.',
-  'smart_card.e-signature.wrong_key_usage': 'Seçtiğiniz sertifika e-İmza ile giriş için kullanılamaz. Kapı İmzalayıcı\'da e-İmza kartınızdaki nitelikli imza sertifikasını seçin; kart T.C. kimlik kartınızsa "T.C. Kimlik Kartı" yöntemini seçin.',
-  'smart_card.id-card.wrong_key_usage': 'Seçtiğiniz sertifika kimlik kartıyla giriş için kullanılamaz. Kapı İmzalayıcı\'da T.C. kimlik kartınızdaki kimlik doğrulama sertifikasını seçin; kart e-İmza kartınızsa "e-İmza" yöntemini seçin.',
-  'smart_card.e-signature.no_certificate': 'Kartta e-İmza ile giriş için bir sertifika bulunamadı. Takılı kartın e-İmza kartınız (ya da tokeniniz) olduğunu kontrol edin; T.C. kimlik kartı için "T.C. Kimlik Kartı" yöntemini seçin.',
-  'smart_card.id-card.no_certificate': 'Kartta kimlik doğrulama sertifikası bulunamadı. Takılı kartın T.C. kimlik kartınız olduğunu kontrol edin; e-İmza kartı için "e-İmza" yöntemini seçin.',
+  'smart_card.e-signature.untrusted':
+    'Bu sertifika tanınan bir elektronik sertifika hizmet sağlayıcısından değil. e-İmza ile girişte e-İmza kartınızdaki (ya da tokeninizdeki) nitelikli sertifikayı kullanın; T.C. kimlik kartınızı kullanıyorsanız "T.C. Kimlik Kartı" yöntemini seçin.',
+  'smart_card.id-card.untrusted':
+    'Bu sertifika bir T.C. kimlik kartı sertifikası değil. Kart okuyucudaki kartın T.C. kimlik kartınız olduğundan emin olun; e-İmza kartı ya da tokeni kullanıyorsanız "e-İmza" yöntemini seçin.',
+  'smart_card.e-signature.not_qualified':
+    'Seçtiğiniz sertifika nitelikli elektronik sertifika değil. Kapı İmzalayıcı\'da e-İmza kartınızdaki nitelikli imza sertifikasını seçin; T.C. kimlik kartınızı kullanıyorsanız "T.C. Kimlik Kartı" yöntemini seçin.',
+  'smart_card.id-card.not_qualified':
+    "Seçtiğiniz sertifika kimlik kartıyla giriş için kullanılamaz. Kapı İmzalayıcı'da T.C. kimlik kartınızdaki kimlik doğrulama sertifikasını seçin.",
+  'smart_card.e-signature.wrong_key_usage':
+    'Seçtiğiniz sertifika e-İmza ile giriş için kullanılamaz. Kapı İmzalayıcı\'da e-İmza kartınızdaki nitelikli imza sertifikasını seçin; kart T.C. kimlik kartınızsa "T.C. Kimlik Kartı" yöntemini seçin.',
+  'smart_card.id-card.wrong_key_usage':
+    'Seçtiğiniz sertifika kimlik kartıyla giriş için kullanılamaz. Kapı İmzalayıcı\'da T.C. kimlik kartınızdaki kimlik doğrulama sertifikasını seçin; kart e-İmza kartınızsa "e-İmza" yöntemini seçin.',
+  'smart_card.e-signature.no_certificate':
+    'Kartta e-İmza ile giriş için bir sertifika bulunamadı. Takılı kartın e-İmza kartınız (ya da tokeniniz) olduğunu kontrol edin; T.C. kimlik kartı için "T.C. Kimlik Kartı" yöntemini seçin.',
+  'smart_card.id-card.no_certificate':
+    'Kartta kimlik doğrulama sertifikası bulunamadı. Takılı kartın T.C. kimlik kartınız olduğunu kontrol edin; e-İmza kartı için "e-İmza" yöntemini seçin.',
   'smart_card.number_mismatch': 'Sertifika, yazdığınız kimlik numarasına ait değil.',
   'smart_card.malformed': 'Sertifika okunamadı.',
   'smart_card.not_in_registry': 'Bu kimlik numarası için nüfus kaydı bulunamadı.',
@@ -75,14 +83,22 @@ const en: English<typeof tr> = {
   'smart_card.revocation_unknown': 'The revocation status of your certificate cannot be checked right now. Please try again shortly.',
   'smart_card.not_qualified': 'Your certificate is not a qualified electronic certificate; e-signature sign-in needs one.',
   'smart_card.wrong_key_usage': 'The chosen certificate cannot be used for this sign-in method.',
-  'smart_card.e-signature.untrusted': 'This certificate is not from a recognised certificate service provider. For e-signature, use the qualified certificate on your e-signature card (or token); if you are using your Turkish ID card, choose "National ID card".',
-  'smart_card.id-card.untrusted': 'This is not a Turkish ID card certificate. Check that the card in the reader is your Turkish ID card; if you are using an e-signature card or token, choose "e-Signature".',
-  'smart_card.e-signature.not_qualified': 'The chosen certificate is not a qualified electronic certificate. In the Kapı Signer, choose the qualified signing certificate on your e-signature card; if you are using your Turkish ID card, choose "National ID card".',
-  'smart_card.id-card.not_qualified': 'The chosen certificate cannot be used for ID card sign-in. In the Kapı Signer, choose the authentication certificate on your Turkish ID card.',
-  'smart_card.e-signature.wrong_key_usage': 'The chosen certificate cannot be used for e-signature sign-in. In the Kapı Signer, choose the qualified signing certificate on your e-signature card; if the card is your Turkish ID card, choose "National ID card".',
-  'smart_card.id-card.wrong_key_usage': 'The chosen certificate cannot be used for ID card sign-in. In the Kapı Signer, choose the authentication certificate on your Turkish ID card; if the card is your e-signature card, choose "e-Signature".',
-  'smart_card.e-signature.no_certificate': 'No certificate for e-signature sign-in was found on the card. Check that the card (or token) is your e-signature card; for your Turkish ID card, choose "National ID card".',
-  'smart_card.id-card.no_certificate': 'No authentication certificate was found on the card. Check that the card is your Turkish ID card; for an e-signature card, choose "e-Signature".',
+  'smart_card.e-signature.untrusted':
+    'This certificate is not from a recognised certificate service provider. For e-signature, use the qualified certificate on your e-signature card (or token); if you are using your Turkish ID card, choose "National ID card".',
+  'smart_card.id-card.untrusted':
+    'This is not a Turkish ID card certificate. Check that the card in the reader is your Turkish ID card; if you are using an e-signature card or token, choose "e-Signature".',
+  'smart_card.e-signature.not_qualified':
+    'The chosen certificate is not a qualified electronic certificate. In the Kapı Signer, choose the qualified signing certificate on your e-signature card; if you are using your Turkish ID card, choose "National ID card".',
+  'smart_card.id-card.not_qualified':
+    'The chosen certificate cannot be used for ID card sign-in. In the Kapı Signer, choose the authentication certificate on your Turkish ID card.',
+  'smart_card.e-signature.wrong_key_usage':
+    'The chosen certificate cannot be used for e-signature sign-in. In the Kapı Signer, choose the qualified signing certificate on your e-signature card; if the card is your Turkish ID card, choose "National ID card".',
+  'smart_card.id-card.wrong_key_usage':
+    'The chosen certificate cannot be used for ID card sign-in. In the Kapı Signer, choose the authentication certificate on your Turkish ID card; if the card is your e-signature card, choose "e-Signature".',
+  'smart_card.e-signature.no_certificate':
+    'No certificate for e-signature sign-in was found on the card. Check that the card (or token) is your e-signature card; for your Turkish ID card, choose "National ID card".',
+  'smart_card.id-card.no_certificate':
+    'No authentication certificate was found on the card. Check that the card is your Turkish ID card; for an e-signature card, choose "e-Signature".',
   'smart_card.number_mismatch': 'The certificate does not belong to the identity number you typed.',
   'smart_card.malformed': 'The certificate cannot be read.',
   'smart_card.not_in_registry': 'No population record was found for this identity number.',

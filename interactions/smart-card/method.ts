@@ -56,19 +56,38 @@ export function smartCardMethod(profile: SmartCardProfile, deps: SmartCardMethod
     }
     const { tx } = found;
     if (tx.status === 'pending' || tx.status === 'verifying') {
-      return { kind: 'wait', view: WAITING_VIEW, pollSeconds: POLL_SECONDS, data: { titleKey: PROFILE_TEXT[profile].title, code: displayCode(tx.code), expiresAt: tx.exp, server: deps.issuer } };
+      return {
+        kind: 'wait',
+        view: WAITING_VIEW,
+        pollSeconds: POLL_SECONDS,
+        data: { titleKey: PROFILE_TEXT[profile].title, code: displayCode(tx.code), expiresAt: tx.exp, server: deps.issuer },
+      };
     }
     await deps.transactions.close(code); // single use, whatever the outcome
     reset(ctx);
     if (tx.status === 'failed') {
       // The refusal itself was logged where it happened (signer-api.ts); this is the sign-in record.
-      await deps.audit.signIn({ subjectHash: hmac(deps.subjectKey, tx.nationalId), clientId: ctx.client.clientId, method: profile, result: tx.reason ?? 'failed', ip: ctx.ip, userAgent: ctx.userAgent });
+      await deps.audit.signIn({
+        subjectHash: hmac(deps.subjectKey, tx.nationalId),
+        clientId: ctx.client.clientId,
+        method: profile,
+        result: tx.reason ?? 'failed',
+        ip: ctx.ip,
+        userAgent: ctx.userAgent,
+      });
       return identify({ status: 400, error: { code: failureMessage(profile, tx.reason ?? 'failed') }, data: { nationalId: tx.nationalId } });
     }
     const account = await accountFromRegistry(deps, tx.nationalId, profile);
     if (!account) {
       log.warn({ method: profile, reason: 'not_in_registry', subjectHash: hmac(deps.subjectKey, tx.nationalId) }, 'smart-card sign-in refused');
-      await deps.audit.signIn({ subjectHash: hmac(deps.subjectKey, tx.nationalId), clientId: ctx.client.clientId, method: profile, result: 'not_in_registry', ip: ctx.ip, userAgent: ctx.userAgent });
+      await deps.audit.signIn({
+        subjectHash: hmac(deps.subjectKey, tx.nationalId),
+        clientId: ctx.client.clientId,
+        method: profile,
+        result: 'not_in_registry',
+        ip: ctx.ip,
+        userAgent: ctx.userAgent,
+      });
       return identify({ status: 403, error: { code: 'smart_card.not_in_registry' } });
     }
     return { kind: 'done', accountId: account.id, amr: ['hwk', 'sc', 'pin'], account };
@@ -93,7 +112,12 @@ export function smartCardMethod(profile: SmartCardProfile, deps: SmartCardMethod
         return progress(ctx);
       }
       const id = validateNationalId((input.national_id ?? '').replace(/\s+/g, ''));
-      if (!id.ok) return identify({ status: 400, error: { code: 'invalid_identity_number', field: 'national_id' }, data: { nationalId: (input.national_id ?? '').slice(0, 11) } });
+      if (!id.ok)
+        return identify({
+          status: 400,
+          error: { code: 'invalid_identity_number', field: 'national_id' },
+          data: { nationalId: (input.national_id ?? '').slice(0, 11) },
+        });
       const tx = await deps.transactions.open(profile, id.number, ctx.client.name, { place: deps.locator.locate(ctx.ip) });
       ctx.state.phase = 'waiting';
       ctx.state.code = tx.code;

@@ -34,7 +34,24 @@ export function smartCardParts(deps: SmartCardPartsDeps): { methods: Method[]; r
   const profiles = (['e-signature', 'id-card'] as const).filter((p) => (deps.trust[p]?.anchors.length ?? 0) > 0);
   const limiter = deps.limiters.counter({ name: 'sc-api', points: 60, durationSeconds: 60, blockSeconds: 60 });
   return {
-    methods: profiles.map((p) => smartCardMethod(p, { transactions, accounts: deps.accounts, registry: deps.registry, audit: deps.audit, issuer: deps.issuer, locator: deps.locator, subjectKey: deps.subjectKey })),
-    router: signerApiRouter({ transactions, validator: deps.validator, trust: deps.trust as Record<SmartCardProfile, TrustProfile>, limiter, clientIp: deps.clientIp, subjectKey: deps.subjectKey }),
+    methods: profiles.map((p) =>
+      smartCardMethod(p, {
+        transactions,
+        accounts: deps.accounts,
+        registry: deps.registry,
+        audit: deps.audit,
+        issuer: deps.issuer,
+        locator: deps.locator,
+        subjectKey: deps.subjectKey,
+      }),
+    ),
+    router: signerApiRouter({
+      transactions,
+      validator: deps.validator,
+      trust: deps.trust as Record<SmartCardProfile, TrustProfile>,
+      limiter,
+      clientIp: deps.clientIp,
+      subjectKey: deps.subjectKey,
+    }),
   };
 }

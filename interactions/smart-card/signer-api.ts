@@ -7,7 +7,15 @@ import { verifySignature } from '../../adapters/pki/signature.js';
 import { log } from '../../src/log.js';
 import { hmac } from '../../src/security/crypto.js';
 import type { Counter } from '../../src/security/limiters.js';
-import { isWellFormedCode, normaliseCode, type SignerRefusal, type SmartCardFailure, type SmartCardProfile, type SmartCardTransaction, type SmartCardTransactions } from './transactions.js';
+import {
+  isWellFormedCode,
+  normaliseCode,
+  type SignerRefusal,
+  type SmartCardFailure,
+  type SmartCardProfile,
+  type SmartCardTransaction,
+  type SmartCardTransactions,
+} from './transactions.js';
 
 // The signer's side of docs/smart-card-protocol.md. The signer's post is verified here and its outcome
 // written to the transaction record; the waiting browser merges it into its flow on its next request.
@@ -15,9 +23,23 @@ import { isWellFormedCode, normaliseCode, type SignerRefusal, type SmartCardFail
 const signatureBody = z.object({
   transaction_id: z.string().min(1).max(100),
   algorithm: z.enum(['RS256', 'PS256', 'ES256', 'ES384']),
-  signature: z.string().regex(/^[A-Za-z0-9_-]+$/).max(2048),
-  certificate: z.string().regex(/^[A-Za-z0-9+/=]+$/).max(16_384),
-  chain: z.array(z.string().regex(/^[A-Za-z0-9+/=]+$/).max(16_384)).max(5).default([]),
+  signature: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+$/)
+    .max(2048),
+  certificate: z
+    .string()
+    .regex(/^[A-Za-z0-9+/=]+$/)
+    .max(16_384),
+  chain: z
+    .array(
+      z
+        .string()
+        .regex(/^[A-Za-z0-9+/=]+$/)
+        .max(16_384),
+    )
+    .max(5)
+    .default([]),
 });
 
 const failureBody = z.object({
@@ -109,7 +131,15 @@ export function signerApiRouter(deps: SignerApiDeps): Router {
     ctx.set('Cache-Control', 'no-store');
     // Where and when the sign-in began, and for whom: the signer shows it before the PIN, so a code
     // relayed by someone else (a sign-in started elsewhere) looks wrong to the card's holder.
-    ctx.body = { transaction_id: tx.id, profile: tx.profile, challenge: tx.challenge, expires_at: tx.exp, service: tx.clientName, started_at: tx.iat, ...(tx.place ? { place: tx.place } : {}) };
+    ctx.body = {
+      transaction_id: tx.id,
+      profile: tx.profile,
+      challenge: tx.challenge,
+      expires_at: tx.exp,
+      service: tx.clientName,
+      started_at: tx.iat,
+      ...(tx.place ? { place: tx.place } : {}),
+    };
   });
 
   router.post('/:code/signature', json, async (ctx) => {
@@ -160,7 +190,10 @@ export function signerApiRouter(deps: SignerApiDeps): Router {
     return reply(ctx, 202);
   });
 
-  async function verify(tx: SmartCardTransaction, body: z.output<typeof signatureBody>): Promise<{ error: SmartCardFailure; detail?: string | undefined } | { certificate: NonNullable<SmartCardTransaction['certificate']> }> {
+  async function verify(
+    tx: SmartCardTransaction,
+    body: z.output<typeof signatureBody>,
+  ): Promise<{ error: SmartCardFailure; detail?: string | undefined } | { certificate: NonNullable<SmartCardTransaction['certificate']> }> {
     const leaf = new Uint8Array(Buffer.from(body.certificate, 'base64'));
     const chain = body.chain.map((c) => new Uint8Array(Buffer.from(c, 'base64')));
     const challenge = new Uint8Array(Buffer.from(tx.challenge, 'base64url'));

@@ -53,22 +53,38 @@ export function challengeBytes(issuer: string, id: string, nonce: string, iat: n
 }
 
 export class SmartCardTransactions {
-  constructor(private readonly state: StateStore, private readonly issuer: string) {}
+  constructor(
+    private readonly state: StateStore,
+    private readonly issuer: string,
+  ) {}
 
   private key(code: string): string {
     return `sc:{${code}}`;
   }
 
-  async open(profile: SmartCardProfile, nationalId: string, clientName: string, origin: { place?: string | undefined } = {}, now = Math.floor(Date.now() / 1000)): Promise<SmartCardTransaction> {
+  async open(
+    profile: SmartCardProfile,
+    nationalId: string,
+    clientName: string,
+    origin: { place?: string | undefined } = {},
+    now = Math.floor(Date.now() / 1000),
+  ): Promise<SmartCardTransaction> {
     const id = `sct_${randomUUID()}`;
     const nonce = randomBytes(32).toString('base64url');
     for (let attempt = 0; attempt < 5; attempt++) {
       let code = '';
       for (let i = 0; i < CODE_LENGTH; i++) code += CODE_ALPHABET[randomInt(CODE_ALPHABET.length)];
       const tx: SmartCardTransaction = {
-        id, code, profile, nationalId, clientName, ...(origin.place ? { place: origin.place } : {}),
+        id,
+        code,
+        profile,
+        nationalId,
+        clientName,
+        ...(origin.place ? { place: origin.place } : {}),
         challenge: challengeBytes(this.issuer, id, nonce, now, profile).toString('base64url'),
-        iat: now, exp: now + TRANSACTION_SECONDS, status: 'pending',
+        iat: now,
+        exp: now + TRANSACTION_SECONDS,
+        status: 'pending',
       };
       if (await this.state.setIfAbsent(this.key(code), JSON.stringify(tx), TRANSACTION_SECONDS + 60)) return tx;
     }

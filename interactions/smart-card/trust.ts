@@ -25,8 +25,10 @@ export const demoCaPort = (config: DemoCaConfig) => config.port + 1;
 export async function smartCardTrust(config: SmartCardConfig): Promise<SmartCardTrust> {
   const { eSignatureAnchors, idCardAnchors, intermediates, revocation } = config.smartCard;
   const trust: SmartCardTrust['trust'] = {};
-  if (eSignatureAnchors.length) trust['e-signature'] = await loadTrustProfile({ name: 'e-signature', anchorFiles: eSignatureAnchors, intermediateFiles: intermediates, revocation });
-  if (idCardAnchors.length) trust['id-card'] = await loadTrustProfile({ name: 'id-card', anchorFiles: idCardAnchors, intermediateFiles: intermediates, revocation });
+  if (eSignatureAnchors.length)
+    trust['e-signature'] = await loadTrustProfile({ name: 'e-signature', anchorFiles: eSignatureAnchors, intermediateFiles: intermediates, revocation });
+  if (idCardAnchors.length)
+    trust['id-card'] = await loadTrustProfile({ name: 'id-card', anchorFiles: idCardAnchors, intermediateFiles: intermediates, revocation });
 
   for (const profile of Object.values(trust)) {
     if (profile && usesTestAnchors(profile) && !config.allowSimulators) {

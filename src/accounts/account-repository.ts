@@ -79,7 +79,10 @@ export interface RegisteredPerson {
 }
 
 /** A new account's fields from a registry record; contacts start empty unless given. */
-export function accountFromPerson(person: RegisteredPerson, contacts: Partial<Pick<Account, 'email' | 'emailVerified' | 'phone' | 'phoneVerified'>> = {}): NewAccount {
+export function accountFromPerson(
+  person: RegisteredPerson,
+  contacts: Partial<Pick<Account, 'email' | 'emailVerified' | 'phone' | 'phoneVerified'>> = {},
+): NewAccount {
   return {
     nationalId: person.nationalId,
     nationalIdType: person.type,
@@ -95,21 +98,30 @@ export function accountFromPerson(person: RegisteredPerson, contacts: Partial<Pi
 
 // Fixed SQL, sent past knex's runner on Postgres (fixed-sql.ts): it runs on every token and userinfo
 // request (issue 8).
-const FIND_BY_ID = fixedStatement('account_by_id', `select id, national_id, national_id_type, given_name, family_name, birthdate,
+const FIND_BY_ID = fixedStatement(
+  'account_by_id',
+  `select id, national_id, national_id_type, given_name, family_name, birthdate,
   email, email_verified, phone, phone_verified, address, password_login_enabled, bank_login_enabled, two_factor_enabled,
-  phone_verified_acr, password_reset_method from accounts where id = ? limit 1`);
+  phone_verified_acr, password_reset_method from accounts where id = ? limit 1`,
+);
 // The same for the accounts of requests that ask in the same turn of the event loop (statement-batch.ts).
-const FIND_MANY_BY_ID = fixedStatement('accounts_by_id', `select id, national_id, national_id_type, given_name, family_name, birthdate,
+const FIND_MANY_BY_ID = fixedStatement(
+  'accounts_by_id',
+  `select id, national_id, national_id_type, given_name, family_name, birthdate,
   email, email_verified, phone, phone_verified, address, password_login_enabled, bank_login_enabled, two_factor_enabled,
   phone_verified_acr, password_reset_method from accounts
-  where id = any(array(select jsonb_array_elements_text(?::jsonb)::uuid))`);
+  where id = any(array(select jsonb_array_elements_text(?::jsonb)::uuid))`,
+);
 
 // The password method's one read: the account of a typed number and its password, if it has one.
-const WITH_PASSWORD_BY_NATIONAL_ID = fixedStatement('account_with_password', `select a.id, a.national_id, a.national_id_type,
+const WITH_PASSWORD_BY_NATIONAL_ID = fixedStatement(
+  'account_with_password',
+  `select a.id, a.national_id, a.national_id_type,
   a.given_name, a.family_name, a.birthdate, a.email, a.email_verified, a.phone, a.phone_verified, a.address,
   a.password_login_enabled, a.bank_login_enabled, a.two_factor_enabled, a.phone_verified_acr, a.password_reset_method,
   p.hash as password_hash, p.must_change as password_must_change, p.origin as password_origin
-  from accounts a left join password_credentials p on p.account_id = a.id where a.national_id = ? limit 1`);
+  from accounts a left join password_credentials p on p.account_id = a.id where a.national_id = ? limit 1`,
+);
 
 interface AccountWithPasswordRow extends AccountRow {
   password_hash: string | null;
@@ -148,9 +160,10 @@ export class AccountRepository {
   async findWithPasswordByNationalId(nationalId: string): Promise<{ account: Account; credential: PasswordCredential | undefined } | undefined> {
     const [row] = await runFixed<AccountWithPasswordRow>(this.db, WITH_PASSWORD_BY_NATIONAL_ID, [nationalId]);
     if (!row) return undefined;
-    const credential: PasswordCredential | undefined = row.password_hash === null
-      ? undefined
-      : { accountId: row.id, hash: row.password_hash, mustChange: row.password_must_change === true, origin: row.password_origin! };
+    const credential: PasswordCredential | undefined =
+      row.password_hash === null
+        ? undefined
+        : { accountId: row.id, hash: row.password_hash, mustChange: row.password_must_change === true, origin: row.password_origin! };
     return { account: toAccount(row), credential };
   }
 
@@ -195,9 +208,17 @@ export class AccountRepository {
     return this.#setFlag(trx, accountId, 'two_factor_enabled', enabled);
   }
 
-  async #setFlag(trx: Knex, accountId: string, column: 'password_login_enabled' | 'bank_login_enabled' | 'two_factor_enabled', enabled: boolean): Promise<boolean> {
+  async #setFlag(
+    trx: Knex,
+    accountId: string,
+    column: 'password_login_enabled' | 'bank_login_enabled' | 'two_factor_enabled',
+    enabled: boolean,
+  ): Promise<boolean> {
     if (!UUID.test(accountId)) return false;
-    const changed = await trx('accounts').where({ id: accountId }).andWhereNot(column, enabled).update({ [column]: enabled, updated_at: trx.fn.now() }, ['id']);
+    const changed = await trx('accounts')
+      .where({ id: accountId })
+      .andWhereNot(column, enabled)
+      .update({ [column]: enabled, updated_at: trx.fn.now() }, ['id']);
     return changed.length === 1;
   }
 
@@ -207,28 +228,33 @@ export class AccountRepository {
    * replaces the previous one of its kind.
    */
   async setPhone(accountId: string, phone: string | null, verifiedAcr?: PhoneVerificationLevel, trx: Knex = this.db): Promise<void> {
-    await trx('accounts').where({ id: accountId }).update({
-      phone,
-      phone_verified: Boolean(phone && verifiedAcr),
-      phone_verified_acr: phone && verifiedAcr ? verifiedAcr : null,
-      phone_verified_at: phone && verifiedAcr ? trx.fn.now() : null,
-      updated_at: trx.fn.now(),
-    });
+    await trx('accounts')
+      .where({ id: accountId })
+      .update({
+        phone,
+        phone_verified: Boolean(phone && verifiedAcr),
+        phone_verified_acr: phone && verifiedAcr ? verifiedAcr : null,
+        phone_verified_at: phone && verifiedAcr ? trx.fn.now() : null,
+        updated_at: trx.fn.now(),
+      });
   }
 
   async setEmail(accountId: string, email: string | null, verified: boolean, trx: Knex = this.db): Promise<void> {
-    await trx('accounts').where({ id: accountId }).update({
-      email,
-      email_verified: Boolean(email && verified),
-      email_verified_at: email && verified ? trx.fn.now() : null,
-      updated_at: trx.fn.now(),
-    });
+    await trx('accounts')
+      .where({ id: accountId })
+      .update({
+        email,
+        email_verified: Boolean(email && verified),
+        email_verified_at: email && verified ? trx.fn.now() : null,
+        updated_at: trx.fn.now(),
+      });
   }
 
   /** The new phone and e-mail waiting for their codes beside the verified ones (contact options). */
   async pendingContacts(accountId: string): Promise<PendingContacts> {
     const row = (await this.db('accounts').where({ id: accountId }).first('pending_phone', 'pending_phone_at', 'pending_email', 'pending_email_at')) as
-      { pending_phone: string | null; pending_phone_at: Date | null; pending_email: string | null; pending_email_at: Date | null } | undefined;
+      | { pending_phone: string | null; pending_phone_at: Date | null; pending_email: string | null; pending_email_at: Date | null }
+      | undefined;
     return {
       phone: row?.pending_phone ?? null,
       phoneAt: row?.pending_phone_at ? new Date(row.pending_phone_at) : null,
@@ -243,7 +269,9 @@ export class AccountRepository {
    * the new one is verified (promotePending).
    */
   async setPending(accountId: string, kind: 'phone' | 'email', value: string | null, trx: Knex = this.db): Promise<void> {
-    await trx('accounts').where({ id: accountId }).update({ [`pending_${kind}`]: value, [`pending_${kind}_at`]: value ? trx.fn.now() : null, updated_at: trx.fn.now() });
+    await trx('accounts')
+      .where({ id: accountId })
+      .update({ [`pending_${kind}`]: value, [`pending_${kind}_at`]: value ? trx.fn.now() : null, updated_at: trx.fn.now() });
   }
 
   /**
@@ -251,11 +279,19 @@ export class AccountRepository {
    * code was sent to, so a pending value changed meanwhile (another tab) is never promoted by an older
    * code. `verifiedAcr` as in setPhone. True when this call replaced it.
    */
-  async promotePending(accountId: string, kind: 'phone' | 'email', expected: string, verifiedAcr: PhoneVerificationLevel | undefined, trx: Knex = this.db): Promise<boolean> {
-    const changes: Record<string, unknown> = kind === 'phone'
-      ? { phone: expected, phone_verified: true, phone_verified_acr: verifiedAcr ?? null, phone_verified_at: trx.fn.now() }
-      : { email: expected, email_verified: true, email_verified_at: trx.fn.now() };
-    const updated = await trx('accounts').where({ id: accountId, [`pending_${kind}`]: expected })
+  async promotePending(
+    accountId: string,
+    kind: 'phone' | 'email',
+    expected: string,
+    verifiedAcr: PhoneVerificationLevel | undefined,
+    trx: Knex = this.db,
+  ): Promise<boolean> {
+    const changes: Record<string, unknown> =
+      kind === 'phone'
+        ? { phone: expected, phone_verified: true, phone_verified_acr: verifiedAcr ?? null, phone_verified_at: trx.fn.now() }
+        : { email: expected, email_verified: true, email_verified_at: trx.fn.now() };
+    const updated = await trx('accounts')
+      .where({ id: accountId, [`pending_${kind}`]: expected })
       .update({ ...changes, [`pending_${kind}`]: null, [`pending_${kind}_at`]: null, updated_at: trx.fn.now() }, ['id']);
     return updated.length === 1;
   }
@@ -265,14 +301,20 @@ export class AccountRepository {
   }
 
   /** "Refresh my information": names and address as the population registry has them now. */
-  async refreshFromRegistry(accountId: string, person: Pick<RegisteredPerson, 'givenName' | 'familyName' | 'birthdate' | 'address'>, trx: Knex = this.db): Promise<void> {
-    await trx('accounts').where({ id: accountId }).update({
-      given_name: person.givenName,
-      family_name: person.familyName,
-      birthdate: person.birthdate,
-      address: person.address ? JSON.stringify(person.address) : null,
-      updated_at: trx.fn.now(),
-    });
+  async refreshFromRegistry(
+    accountId: string,
+    person: Pick<RegisteredPerson, 'givenName' | 'familyName' | 'birthdate' | 'address'>,
+    trx: Knex = this.db,
+  ): Promise<void> {
+    await trx('accounts')
+      .where({ id: accountId })
+      .update({
+        given_name: person.givenName,
+        family_name: person.familyName,
+        birthdate: person.birthdate,
+        address: person.address ? JSON.stringify(person.address) : null,
+        updated_at: trx.fn.now(),
+      });
   }
 
   async findPassword(accountId: string): Promise<PasswordCredential | undefined> {
@@ -282,7 +324,13 @@ export class AccountRepository {
 
   async setPassword(credential: PasswordCredential, trx: Knex = this.db): Promise<void> {
     await trx('password_credentials')
-      .insert({ account_id: credential.accountId, hash: credential.hash, must_change: credential.mustChange, origin: credential.origin, updated_at: trx.fn.now() })
+      .insert({
+        account_id: credential.accountId,
+        hash: credential.hash,
+        must_change: credential.mustChange,
+        origin: credential.origin,
+        updated_at: trx.fn.now(),
+      })
       .onConflict('account_id')
       .merge();
   }

@@ -35,7 +35,12 @@ export class ConsentRepository {
 
   /** Every institution the person has a remembered consent for (the account's history page). */
   async listFor(accountId: string): Promise<(ConsentRecord & { grantedAt: Date })[]> {
-    const rows = (await this.db('consents').where({ account_id: accountId }).orderBy('granted_at', 'desc').limit(500)) as { client_id: string; scopes: string[]; claims: string[]; granted_at: Date }[];
+    const rows = (await this.db('consents').where({ account_id: accountId }).orderBy('granted_at', 'desc').limit(500)) as {
+      client_id: string;
+      scopes: string[];
+      claims: string[];
+      granted_at: Date;
+    }[];
     return rows.map((row) => ({ accountId, clientId: row.client_id, scopes: row.scopes, claims: row.claims, grantedAt: new Date(row.granted_at) }));
   }
 

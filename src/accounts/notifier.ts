@@ -17,7 +17,10 @@ export interface Notification {
  * gateway is logged (without the text) and the change stands.
  */
 export class Notifier {
-  constructor(private readonly sms: SmsSender, private readonly mail: MailSender) {}
+  constructor(
+    private readonly sms: SmsSender,
+    private readonly mail: MailSender,
+  ) {}
 
   async notify(account: Account, notification: Notification, params: MessageParams = {}, locale: Locale = 'tr'): Promise<void> {
     const sends: Promise<void>[] = [];
@@ -25,9 +28,18 @@ export class Notifier {
       sends.push(this.sms.send({ to: account.phone, text: translate(locale, notification.sms, params), purpose: 'notification' }));
     }
     if (account.email && account.emailVerified) {
-      sends.push(this.mail.send({ to: account.email, subject: translate(locale, notification.subject, params), text: translate(locale, notification.mail, params), purpose: 'notification' }));
+      sends.push(
+        this.mail.send({
+          to: account.email,
+          subject: translate(locale, notification.subject, params),
+          text: translate(locale, notification.mail, params),
+          purpose: 'notification',
+        }),
+      );
     }
     const results = await Promise.allSettled(sends);
-    for (const r of results) if (r.status === 'rejected') log.warn({ notification: notification.subject, err: (r.reason as Error)?.message }, 'account notification could not be sent');
+    for (const r of results)
+      if (r.status === 'rejected')
+        log.warn({ notification: notification.subject, err: (r.reason as Error)?.message }, 'account notification could not be sent');
   }
 }

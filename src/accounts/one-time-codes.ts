@@ -28,7 +28,11 @@ export class OneTimeCodes {
   readonly ttlSeconds: number;
   readonly maxAttempts: number;
 
-  constructor(private readonly state: StateStore, private readonly key: Buffer, options: OneTimeCodesOptions = {}) {
+  constructor(
+    private readonly state: StateStore,
+    private readonly key: Buffer,
+    options: OneTimeCodesOptions = {},
+  ) {
     this.ttlSeconds = options.ttlSeconds ?? 180;
     this.maxAttempts = options.maxAttempts ?? 5;
   }

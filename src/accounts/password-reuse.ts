@@ -9,11 +9,14 @@ import type { PasswordReuse } from './password-rules.js';
  * compared as the hasher compares (NFKC); without it the stored hash is asked (one argon2 verification,
  * on pages whose sign-in already proved the person: set without the old one, reset).
  */
-export async function passwordReuse(hasher: PasswordHasher, credential: PasswordCredential | undefined, candidate: string, typedCurrent?: string): Promise<PasswordReuse | undefined> {
+export async function passwordReuse(
+  hasher: PasswordHasher,
+  credential: PasswordCredential | undefined,
+  candidate: string,
+  typedCurrent?: string,
+): Promise<PasswordReuse | undefined> {
   if (!credential) return undefined;
-  const same = typedCurrent !== undefined
-    ? typedCurrent.normalize('NFKC') === candidate.normalize('NFKC')
-    : await hasher.verify(credential.hash, candidate);
+  const same = typedCurrent !== undefined ? typedCurrent.normalize('NFKC') === candidate.normalize('NFKC') : await hasher.verify(credential.hash, candidate);
   if (!same) return undefined;
   return credential.origin === 'office' ? 'same_as_one_time' : 'same_as_current';
 }

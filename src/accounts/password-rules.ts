@@ -135,11 +135,13 @@ function birthdateForms(birthdate: string): string[] {
 }
 
 function containsName(folded: string, names: readonly string[]): boolean {
-  return names
-    .flatMap((name) => fold(name).split(/[\s'’-]+/u))
-    // Very short name parts ("Su", "Ay") occur inside too many ordinary words to be rejected.
-    .filter((part) => part.length >= 3)
-    .some((part) => folded.includes(part));
+  return (
+    names
+      .flatMap((name) => fold(name).split(/[\s'’-]+/u))
+      // Very short name parts ("Su", "Ay") occur inside too many ordinary words to be rejected.
+      .filter((part) => part.length >= 3)
+      .some((part) => folded.includes(part))
+  );
 }
 
 /** Everything wrong with a password, in PASSWORD_RULES order; an empty list means it is acceptable. */

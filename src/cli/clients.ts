@@ -71,9 +71,14 @@ function addClientOptions(cmd: Command, mode: 'add' | 'update'): Command {
     .option('--redirect-uri <url>', `redirect URI (repeat for several${update ? '; replaces the list' : ''})`, repeat)
     .option('--post-logout-uri <url>', `post-logout redirect URI (repeat for several${update ? '; replaces the list' : ''})`, repeat)
     .option('--backchannel-logout-uri <url>', 'back-channel logout URI (logout tokens are POSTed there)')
-    .addOption(new Option('--auth <method>', `token endpoint authentication${update ? '' : ' (default: private_key_jwt with --jwks-uri/--jwks-file, otherwise client_secret_basic)'}`).choices(AUTH_METHODS))
+    .addOption(
+      new Option(
+        '--auth <method>',
+        `token endpoint authentication${update ? '' : ' (default: private_key_jwt with --jwks-uri/--jwks-file, otherwise client_secret_basic)'}`,
+      ).choices(AUTH_METHODS),
+    )
     .option('--jwks-uri <url>', "URL of the institution's public keys (private_key_jwt)")
-    .option('--jwks-file <file>', "JSON file with the institution's public keys, {\"keys\": [...]}")
+    .option('--jwks-file <file>', 'JSON file with the institution\'s public keys, {"keys": [...]}')
     .option('--scope <scopes>', 'allowed scopes, space-separated (openid is always included)', words)
     .addOption(new Option('--min-acr <level>', 'minimum assurance level of every sign-in').choices(ACR_LEVELS))
     .option('--par-required', 'require pushed authorization requests (PAR)')
@@ -262,7 +267,7 @@ export function clientsCommand(ctx: CliContext): Command {
 
   clients
     .command('revoke-tokens')
-    .description('revoke every grant and refresh token of an institution; Kapı\'s own APIs refuse its earlier tokens at once')
+    .description("revoke every grant and refresh token of an institution; Kapı's own APIs refuse its earlier tokens at once")
     .argument('<client_id>')
     .option('--by <name>', 'who revokes them, for the audit trail (default: the system user)')
     .option('--json', 'print JSON')
@@ -274,7 +279,7 @@ export function clientsCommand(ctx: CliContext): Command {
 
   clients
     .command('suspend')
-    .description("suspend an institution: its sign-ins are refused with a page saying so, its tokens stop working (grants and refresh tokens revoked)")
+    .description('suspend an institution: its sign-ins are refused with a page saying so, its tokens stop working (grants and refresh tokens revoked)')
     .argument('<client_id>')
     .option('--reason <text>', 'why (recorded in the audit trail)')
     .option('--by <name>', 'who suspends it, for the audit trail (default: the system user)')

@@ -16,12 +16,17 @@ export function devCommand(ctx: CliContext): Command {
         if (config.production) throw new Error('kapi dev token is for development only');
         const { createDemoToken } = await import('../dev/demo-token.js');
         const { demoCaDir, demoCaPort } = await import('../../interactions/smart-card/trust.js');
-        const token = await createDemoToken({ dataDir: config.dataDir, nationalId: o.nationalId, caDir: demoCaDir(config), responderBaseUrl: `http://127.0.0.1:${demoCaPort(config)}` });
+        const token = await createDemoToken({
+          dataDir: config.dataDir,
+          nationalId: o.nationalId,
+          caDir: demoCaDir(config),
+          responderBaseUrl: `http://127.0.0.1:${demoCaPort(config)}`,
+        });
         return { ...token, issuer: config.issuer };
       });
       const command = `SOFTHSM2_CONF=${result.confPath} npx kapi-signer --server ${result.issuer} --card softhsm --token-label ${result.tokenLabel}`;
       if (o.json) return printJson({ token_label: result.tokenLabel, softhsm2_conf: result.confPath, pin: result.pin, signer_command: command });
-      printFields({ token: result.tokenLabel, pin: result.pin, 'SOFTHSM2_CONF': result.confPath });
+      printFields({ token: result.tokenLabel, pin: result.pin, SOFTHSM2_CONF: result.confPath });
       printLine();
       printLine('Start Kapı (npm start), choose e-İmza or T.C. Kimlik Kartı on the sign-in page, then run:');
       printLine(`  ${command}`);

@@ -26,7 +26,10 @@ export interface CliContext {
 }
 
 class ExitError extends Error {
-  constructor(readonly exitCode: number, message: string) {
+  constructor(
+    readonly exitCode: number,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -80,11 +83,14 @@ export function buildProgram(ctx: CliContext = context): Command {
     .description('Kapı: manage institutions (OIDC clients), resource servers, signing keys and the database')
     .version(version(), '-v, --version')
     .showHelpAfterError('(add --help for usage)')
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Configuration is read from the environment, as the server reads it: DATABASE_URL (Postgres), or
 DATA_DIR for the embedded database (default ./data); KAPI_MASTER_KEY seals client secrets and keys;
 REDIS_URL lets running servers hear about key changes. An empty database is migrated first.
-On the embedded database, stop the server before running kapi on its data directory.`);
+On the embedded database, stop the server before running kapi on its data directory.`,
+    );
   program.addCommand(clientsCommand(ctx));
   program.addCommand(keysCommand(ctx));
   program.addCommand(resourcesCommand(ctx));

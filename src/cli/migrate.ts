@@ -6,7 +6,7 @@ import { printFields, printJson } from './output.js';
 // `kapi migrate`: brings the database schema up to date (knex migrations) and prints its state. Only
 // the database is opened: no keys are generated and nothing else is touched.
 
-type MigrationSource = (typeof import('../../migrations/index.js'))['migrationSource'];
+type MigrationSource = typeof import('../../migrations/index.js')['migrationSource'];
 
 async function state(db: Database, migrationSource: MigrationSource): Promise<{ completed: string[]; pending: string[] }> {
   const [completed, pending] = (await db.migrate.list({ migrationSource })) as [({ name: string } | string)[], unknown[]];

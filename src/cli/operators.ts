@@ -73,8 +73,13 @@ export function operatorsCommand(ctx: CliContext): Command {
     .option('--json', 'print JSON')
     .action(async (o: { json?: boolean }) => {
       const all = await ctx.withServices((services) => operatorServices(services).roles.list());
-      if (o.json) return printJson(all.map((r) => ({ national_id: r.nationalId, name: r.name, role: r.role, granted_by: r.grantedBy, granted_at: r.grantedAt })));
-      printTable(['national_id', 'name', 'role', 'granted_by', 'granted_at'], all.map((r) => ({ national_id: r.nationalId, name: r.name, role: r.role, granted_by: r.grantedBy, granted_at: r.grantedAt })), '(no operators)');
+      if (o.json)
+        return printJson(all.map((r) => ({ national_id: r.nationalId, name: r.name, role: r.role, granted_by: r.grantedBy, granted_at: r.grantedAt })));
+      printTable(
+        ['national_id', 'name', 'role', 'granted_by', 'granted_at'],
+        all.map((r) => ({ national_id: r.nationalId, name: r.name, role: r.role, granted_by: r.grantedBy, granted_at: r.grantedAt })),
+        '(no operators)',
+      );
     });
 
   return operators;

@@ -104,7 +104,10 @@ interface Counter {
 
 /** The office and the staff member as typed: checked before the database is opened. */
 function counterOf(locale: Locale, o: { office?: string; staff?: string }): Counter {
-  return { office: required(locale, o.office, '--office', 'registrar.cli.what.office'), staffNationalId: identityNumber(locale, o.staff, '--staff', 'registrar.cli.what.staff') };
+  return {
+    office: required(locale, o.office, '--office', 'registrar.cli.what.office'),
+    staffNationalId: identityNumber(locale, o.staff, '--staff', 'registrar.cli.what.staff'),
+  };
 }
 
 /** The staff member: a registrar of the office, named by identity number. */
@@ -123,15 +126,27 @@ function parseDocument(locale: Locale, option: string, value: string): { type: s
 
 function counterBody(locale: Locale, o: CounterOptions) {
   const channel = o.channel ?? 'self';
-  if (!['self', 'proxy', 'guardian'].includes(channel)) throw new Error(translate(locale, 'registrar.cli.choice', { option: '--channel', value: channel, choices: 'self, proxy, guardian' }));
-  const representative = o.repNationalId || o.repDocument || o.authorityNumber || o.authorityDate || o.authorityIssuer
-    ? {
-        national_id: o.repNationalId,
-        document: o.repDocument ? parseDocument(locale, '--rep-document', o.repDocument) : undefined,
-        authority: { number: o.authorityNumber, date: o.authorityDate, issuer: o.authorityIssuer, ...(o.authorisesPasswordReceipt ? { authorises_password_receipt: true } : {}) },
-      }
-    : undefined;
-  const input = { national_id: o.nationalId, channel, documents: o.document.map((d) => parseDocument(locale, '--document', d)), ...(representative ? { representative } : {}) };
+  if (!['self', 'proxy', 'guardian'].includes(channel))
+    throw new Error(translate(locale, 'registrar.cli.choice', { option: '--channel', value: channel, choices: 'self, proxy, guardian' }));
+  const representative =
+    o.repNationalId || o.repDocument || o.authorityNumber || o.authorityDate || o.authorityIssuer
+      ? {
+          national_id: o.repNationalId,
+          document: o.repDocument ? parseDocument(locale, '--rep-document', o.repDocument) : undefined,
+          authority: {
+            number: o.authorityNumber,
+            date: o.authorityDate,
+            issuer: o.authorityIssuer,
+            ...(o.authorisesPasswordReceipt ? { authorises_password_receipt: true } : {}),
+          },
+        }
+      : undefined;
+  const input = {
+    national_id: o.nationalId,
+    channel,
+    documents: o.document.map((d) => parseDocument(locale, '--document', d)),
+    ...(representative ? { representative } : {}),
+  };
   const parsed = counterRequestSchema.safeParse(input);
   if (!parsed.success) throw invalidRequest(parsed.error, input);
   return toCounterRequest(parsed.data);
@@ -173,16 +188,14 @@ function argvLocale(argv: readonly string[]): Locale {
 
 /** Commander's own errors (an unknown option, an option without its value) in the clerk's language. */
 function clerkErrors(command: Command): Command {
-  return command
-    .configureOutput({ outputError: () => undefined })
-    .exitOverride((err: CommanderError) => {
-      if (err.exitCode === 0) return; // --help: commander exits 0 after printing it
-      const locale = argvLocale(process.argv);
-      const option = /'(--[a-z-]+)/.exec(err.message)?.[1] ?? '';
-      if (err.code === 'commander.unknownOption') throw new Error(translate(locale, 'registrar.cli.unknown_option', { option }));
-      if (err.code === 'commander.optionMissingArgument') throw new Error(translate(locale, 'registrar.cli.option_value_missing', { option }));
-      throw new Error(err.message.replace(/^error: /, ''));
-    });
+  return command.configureOutput({ outputError: () => undefined }).exitOverride((err: CommanderError) => {
+    if (err.exitCode === 0) return; // --help: commander exits 0 after printing it
+    const locale = argvLocale(process.argv);
+    const option = /'(--[a-z-]+)/.exec(err.message)?.[1] ?? '';
+    if (err.code === 'commander.unknownOption') throw new Error(translate(locale, 'registrar.cli.unknown_option', { option }));
+    if (err.code === 'commander.optionMissingArgument') throw new Error(translate(locale, 'registrar.cli.option_value_missing', { option }));
+    throw new Error(err.message.replace(/^error: /, ''));
+  });
 }
 
 function collect(value: string, previous: string[]): string[] {
@@ -215,7 +228,15 @@ function counterCommand(name: 'issue' | 'cancel', description: string): Command 
 
 /** "2026-03-01 14:05" in the office's time zone. */
 function localTime(at: Date, timeZone: string): string {
-  return new Intl.DateTimeFormat('sv-SE', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hour12: false }).format(at);
+  return new Intl.DateTimeFormat('sv-SE', {
+    timeZone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    hour12: false,
+  }).format(at);
 }
 
 function timeZoneOf(locale: Locale, value: string | undefined): string {
@@ -229,34 +250,51 @@ function timeZoneOf(locale: Locale, value: string | undefined): string {
 }
 
 export function counterCommands(ctx: CliContext): Command[] {
-  const withRegistrar = <T>(action: (service: RegistrarService, services: Services) => Promise<T>) => ctx.withServices((services) => action(createRegistrar(services), services));
+  const withRegistrar = <T>(action: (service: RegistrarService, services: Services) => Promise<T>) =>
+    ctx.withServices((services) => action(createRegistrar(services), services));
 
-  const check = clerkErrors(staffOptions(new Command('check').description('what staff see before handing out or cancelling a password')).option('--national-id <number>', "the person's identity number")).action(
-    async (o: { office?: string; staff?: string; nationalId?: string; lang?: string; json?: boolean }) => {
-      const locale = clerkLocale(o.lang);
-      const counter = counterOf(locale, o);
-      // The checksum first: a typo is an invalid number, not an unknown person.
-      const nationalId = identityNumber(locale, o.nationalId, '--national-id', 'registrar.cli.what.national_id');
-      const found = await refusalsAsErrors(locale, () => withRegistrar(async (service, services) => service.check(await staffContext(services, counter), nationalId)));
-      const rule = documentRule(found.identityType, locale);
-      const refusal = found.refusal ? refusalMessage(locale, found.refusal, optionOf) : undefined;
-      if (o.json) {
-        return printJson({ national_id: found.nationalId, name: found.name, identity_type: found.identityType, eligible: found.eligible, refusal_code: found.refusal?.code, refusal, has_password: found.hasPassword, next_fee: formatLira(found.nextFeeKurus, locale), accepted_documents: found.acceptedDocuments, document_rule: rule });
-      }
-      const t = (key: MessageKey) => translate(locale, key);
-      const yesNo = (v: boolean) => t(v ? 'registrar.cli.yes' : 'registrar.cli.no');
-      printFields({
-        [t('registrar.cli.check.national_id')]: found.nationalId,
-        [t('registrar.cli.check.name')]: found.name,
-        [t('registrar.cli.check.identity_type')]: t(IDENTITY_NAME[found.identityType]),
-        [t('registrar.cli.check.eligible')]: yesNo(found.eligible),
-        ...(refusal ? { [t('registrar.cli.check.refusal')]: refusal } : {}),
-        [t('registrar.cli.check.has_password')]: yesNo(found.hasPassword),
-        [t('registrar.cli.check.next_fee')]: formatLira(found.nextFeeKurus, locale),
-        [t('registrar.cli.check.documents')]: rule,
+  const check = clerkErrors(
+    staffOptions(new Command('check').description('what staff see before handing out or cancelling a password')).option(
+      '--national-id <number>',
+      "the person's identity number",
+    ),
+  ).action(async (o: { office?: string; staff?: string; nationalId?: string; lang?: string; json?: boolean }) => {
+    const locale = clerkLocale(o.lang);
+    const counter = counterOf(locale, o);
+    // The checksum first: a typo is an invalid number, not an unknown person.
+    const nationalId = identityNumber(locale, o.nationalId, '--national-id', 'registrar.cli.what.national_id');
+    const found = await refusalsAsErrors(locale, () =>
+      withRegistrar(async (service, services) => service.check(await staffContext(services, counter), nationalId)),
+    );
+    const rule = documentRule(found.identityType, locale);
+    const refusal = found.refusal ? refusalMessage(locale, found.refusal, optionOf) : undefined;
+    if (o.json) {
+      return printJson({
+        national_id: found.nationalId,
+        name: found.name,
+        identity_type: found.identityType,
+        eligible: found.eligible,
+        refusal_code: found.refusal?.code,
+        refusal,
+        has_password: found.hasPassword,
+        next_fee: formatLira(found.nextFeeKurus, locale),
+        accepted_documents: found.acceptedDocuments,
+        document_rule: rule,
       });
-    },
-  );
+    }
+    const t = (key: MessageKey) => translate(locale, key);
+    const yesNo = (v: boolean) => t(v ? 'registrar.cli.yes' : 'registrar.cli.no');
+    printFields({
+      [t('registrar.cli.check.national_id')]: found.nationalId,
+      [t('registrar.cli.check.name')]: found.name,
+      [t('registrar.cli.check.identity_type')]: t(IDENTITY_NAME[found.identityType]),
+      [t('registrar.cli.check.eligible')]: yesNo(found.eligible),
+      ...(refusal ? { [t('registrar.cli.check.refusal')]: refusal } : {}),
+      [t('registrar.cli.check.has_password')]: yesNo(found.hasPassword),
+      [t('registrar.cli.check.next_fee')]: formatLira(found.nextFeeKurus, locale),
+      [t('registrar.cli.check.documents')]: rule,
+    });
+  });
 
   const issue = counterCommand('issue', 'hand out a new one-time password (printed once) and print the receipt').action(async (o: CounterOptions) => {
     const locale = clerkLocale(o.lang);
@@ -271,7 +309,19 @@ export function counterCommands(ctx: CliContext): Command[] {
       });
     });
     if (o.json) {
-      return printJson({ issuance_id: issued.record.id, national_id: issued.person.nationalId, name: issued.person.name, channel: issued.record.channel, fee_kurus: issued.record.feeKurus, account_created: issued.accountCreated, password_login_reopened: issued.passwordLoginReopened, password: issued.password ?? null, replayed: issued.replayed, idempotency_key: attempt.key, receipt: issued.receipt(locale) });
+      return printJson({
+        issuance_id: issued.record.id,
+        national_id: issued.person.nationalId,
+        name: issued.person.name,
+        channel: issued.record.channel,
+        fee_kurus: issued.record.feeKurus,
+        account_created: issued.accountCreated,
+        password_login_reopened: issued.passwordLoginReopened,
+        password: issued.password ?? null,
+        replayed: issued.replayed,
+        idempotency_key: attempt.key,
+        receipt: issued.receipt(locale),
+      });
     }
     if (issued.replayed) printLine(translate(locale, 'registrar.cli.replayed', { id: issued.record.id }));
     if (issued.password) {
@@ -296,7 +346,15 @@ export function counterCommands(ctx: CliContext): Command[] {
         return withRetries(locale, attempt, () => service.cancel(staff, request, attempt));
       });
     });
-    if (o.json) return printJson({ cancellation_id: cancelled.record.id, national_id: cancelled.person.nationalId, sessions_ended: cancelled.sessionsEnded, replayed: cancelled.replayed, idempotency_key: attempt.key, receipt: cancelled.receipt(locale) });
+    if (o.json)
+      return printJson({
+        cancellation_id: cancelled.record.id,
+        national_id: cancelled.person.nationalId,
+        sessions_ended: cancelled.sessionsEnded,
+        replayed: cancelled.replayed,
+        idempotency_key: attempt.key,
+        receipt: cancelled.receipt(locale),
+      });
     if (cancelled.replayed) printLine(translate(locale, 'registrar.cli.replayed', { id: cancelled.record.id }));
     process.stdout.write(cancelled.receipt(locale));
   });
@@ -309,10 +367,13 @@ export function counterCommands(ctx: CliContext): Command[] {
       const locale = clerkLocale(o.lang);
       const timeZone = timeZoneOf(locale, o.timeZone);
       const limit = Number(o.limit);
-      if (!/^\d+$/.test(o.limit) || limit < 1 || limit > 200) throw new Error(translate(locale, 'registrar.invalid.number', { field: '--limit', min: 1, max: 200 }));
+      if (!/^\d+$/.test(o.limit) || limit < 1 || limit > 200)
+        throw new Error(translate(locale, 'registrar.invalid.number', { field: '--limit', min: 1, max: 200 }));
       const counter = counterOf(locale, o);
       const nationalId = o.nationalId === undefined ? undefined : identityNumber(locale, o.nationalId, '--national-id', 'registrar.cli.what.national_id');
-      const entries = await refusalsAsErrors(locale, () => withRegistrar(async (service, services) => service.history(await staffContext(services, counter), { nationalId, limit })));
+      const entries = await refusalsAsErrors(locale, () =>
+        withRegistrar(async (service, services) => service.history(await staffContext(services, counter), { nationalId, limit })),
+      );
       if (o.json) return printJson(entries.map((e) => ({ ...e, localTime: localTime(e.at, timeZone), timeZone })));
       const columns = ['at', 'kind', 'national_id', 'channel', 'fee', 'staff', 'via'] as const;
       const heading = {

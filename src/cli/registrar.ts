@@ -20,7 +20,8 @@ export function registrarCommand(ctx: CliContext): Command {
 
   // Offices and staff go through the operators' shared rules (src/registrar/office-admin.ts), the ones
   // the operator console uses, and are written to the operators' audit trail.
-  const withOffices = <T>(action: (offices: OfficeAdmin, services: Services) => Promise<T>) => ctx.withServices((services) => action(operatorServices(services).offices, services));
+  const withOffices = <T>(action: (offices: OfficeAdmin, services: Services) => Promise<T>) =>
+    ctx.withServices((services) => action(operatorServices(services).offices, services));
 
   const office = new Command('office').description('offices (PTT branches, Türksat Kablo offices, consulates)');
   office
@@ -41,9 +42,16 @@ export function registrarCommand(ctx: CliContext): Command {
     .action(async (o: { json?: boolean }) => {
       const all = await withOffices((offices) => offices.listOffices());
       if (o.json) return printJson(all);
-      printTable(['code', 'name', 'kind', 'active'], all.map((x) => ({ ...x })), '(no offices)');
+      printTable(
+        ['code', 'name', 'kind', 'active'],
+        all.map((x) => ({ ...x })),
+        '(no offices)',
+      );
     });
-  for (const [verb, active] of [['close', false], ['open', true]] as const) {
+  for (const [verb, active] of [
+    ['close', false],
+    ['open', true],
+  ] as const) {
     office
       .command(`${verb} <code>`)
       .description(active ? 'open an office for password services again' : 'close an office for password services')
@@ -88,7 +96,11 @@ export function registrarCommand(ctx: CliContext): Command {
     .action(async (o: { office?: string; json?: boolean }) => {
       const roles = await withOffices((offices) => offices.staff(o.office));
       if (o.json) return printJson(roles);
-      printTable(['office', 'national_id', 'name', 'granted_by'], roles.map((r) => ({ office: r.officeCode, national_id: r.nationalId, name: r.name, granted_by: r.grantedBy })), '(no registrars)');
+      printTable(
+        ['office', 'national_id', 'name', 'granted_by'],
+        roles.map((r) => ({ office: r.officeCode, national_id: r.nationalId, name: r.name, granted_by: r.grantedBy })),
+        '(no registrars)',
+      );
     });
 
   registrar
@@ -98,7 +110,10 @@ export function registrarCommand(ctx: CliContext): Command {
       await ctx.withServices(async (services) => {
         const stored = await services.clients.show(clientId);
         if (!stored) throw new Error(`no client ${clientId}`);
-        if (stored.metadata.subject_type !== 'public') throw new Error(`client ${clientId} must use public subject identifiers (kapi clients add --public-subject) so the API can tell which registrar a token belongs to`);
+        if (stored.metadata.subject_type !== 'public')
+          throw new Error(
+            `client ${clientId} must use public subject identifiers (kapi clients add --public-subject) so the API can tell which registrar a token belongs to`,
+          );
         await createRegistrar(services).repository.allowConsoleClient(clientId);
         printFields({ 'registrar console': clientId });
       });

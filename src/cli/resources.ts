@@ -21,10 +21,24 @@ export function resourcesCommand(ctx: CliContext): Command {
     .option('--json', 'print JSON')
     .action(async (o: { identifier: string; name: string; scope: string; format: string; ttl: string; clientId?: string; json?: boolean }) => {
       const added = await ctx.withServices((s) =>
-        s.resourceServers.add({ identifier: o.identifier, name: o.name, scopes: o.scope.split(' ').filter(Boolean), tokenFormat: o.format as 'jwt', accessTokenTtl: Number(o.ttl), ...(o.clientId ? { clientId: o.clientId } : {}) }),
+        s.resourceServers.add({
+          identifier: o.identifier,
+          name: o.name,
+          scopes: o.scope.split(' ').filter(Boolean),
+          tokenFormat: o.format as 'jwt',
+          accessTokenTtl: Number(o.ttl),
+          ...(o.clientId ? { clientId: o.clientId } : {}),
+        }),
       );
       if (o.json) return printJson(added);
-      printFields({ identifier: added.identifier, name: added.name, scopes: added.scopes, format: added.tokenFormat, 'token lifetime (s)': added.accessTokenTtl, 'introspects as': added.clientId });
+      printFields({
+        identifier: added.identifier,
+        name: added.name,
+        scopes: added.scopes,
+        format: added.tokenFormat,
+        'token lifetime (s)': added.accessTokenTtl,
+        'introspects as': added.clientId,
+      });
     });
 
   resources
@@ -34,7 +48,11 @@ export function resourcesCommand(ctx: CliContext): Command {
     .action(async (o: { json?: boolean }) => {
       const all = await ctx.withServices((s) => s.resourceServers.list());
       if (o.json) return printJson(all);
-      printTable(['identifier', 'name', 'scopes', 'format', 'client'], all.map((r) => ({ identifier: r.identifier, name: r.name, scopes: r.scopes, format: r.tokenFormat, client: r.clientId })), '(no resource servers)');
+      printTable(
+        ['identifier', 'name', 'scopes', 'format', 'client'],
+        all.map((r) => ({ identifier: r.identifier, name: r.name, scopes: r.scopes, format: r.tokenFormat, client: r.clientId })),
+        '(no resource servers)',
+      );
     });
 
   resources

@@ -31,11 +31,17 @@ export const clientInputSchema = z.object({
   parRequired: z.boolean().default(false),
   dpopRequired: z.boolean().default(false),
   fapi: z.boolean().default(false),
-  institutionId: z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/).optional(),
+  institutionId: z
+    .string()
+    .regex(/^[A-Za-z0-9._:-]{1,128}$/)
+    .optional(),
   clientCredentials: z.boolean().default(false),
   subjectType: z.enum(['pairwise', 'public']).default('pairwise'),
   idTokenAlg: z.enum(ID_TOKEN_ALGS).optional(),
-  clientId: z.string().regex(/^[A-Za-z0-9._:-]{3,128}$/).optional(),
+  clientId: z
+    .string()
+    .regex(/^[A-Za-z0-9._:-]{3,128}$/)
+    .optional(),
   clientSecret: z.string().min(32).optional(),
   // Kapı's own applications (account pages, registrar console): no consent screen.
   firstParty: z.boolean().default(false),
@@ -58,7 +64,8 @@ export type ChangeRecord = (trx: Knex, metadata: Record<string, unknown>) => Pro
 export type MetadataValidator = (metadata: Record<string, unknown>) => Promise<void>;
 
 export function toMetadata(input: z.output<typeof clientInputSchema>, clientId: string, clientSecret: string | undefined): Record<string, unknown> {
-  if (input.fapi && input.idTokenAlg && !FAPI_ID_TOKEN_ALGS.has(input.idTokenAlg)) throw new KapiError('invalid_request', `a FAPI institution signs ID tokens with PS256 or ES256, not ${input.idTokenAlg}`);
+  if (input.fapi && input.idTokenAlg && !FAPI_ID_TOKEN_ALGS.has(input.idTokenAlg))
+    throw new KapiError('invalid_request', `a FAPI institution signs ID tokens with PS256 or ES256, not ${input.idTokenAlg}`);
   const grantTypes = input.redirectUris.length ? ['authorization_code'] : [];
   if (input.redirectUris.length && input.scopes.includes('offline_access')) grantTypes.push('refresh_token');
   if (input.clientCredentials) grantTypes.push('client_credentials');
@@ -106,9 +113,10 @@ export class ClientService {
   /** Registers an institution; returns its metadata with the client secret (shown once). */
   async add(raw: ClientInput, audit?: ChangeRecord): Promise<Record<string, unknown>> {
     const input = clientInputSchema.parse(raw);
-    if (input.authMethod === 'private_key_jwt' && !input.jwksUri && !input.jwks) throw new KapiError('invalid_request', 'private_key_jwt needs --jwks-uri (or jwks)');
+    if (input.authMethod === 'private_key_jwt' && !input.jwksUri && !input.jwks)
+      throw new KapiError('invalid_request', 'private_key_jwt needs --jwks-uri (or jwks)');
     const clientId = input.clientId ?? `kapi-${randomBytes(9).toString('base64url')}`;
-    const secret = input.authMethod === 'client_secret_basic' ? input.clientSecret ?? randomBytes(32).toString('base64url') : undefined;
+    const secret = input.authMethod === 'client_secret_basic' ? (input.clientSecret ?? randomBytes(32).toString('base64url')) : undefined;
     const metadata = toMetadata(input, clientId, secret);
     await this.validate(metadata);
     const exists = await this.db('clients').where({ client_id: clientId }).first();
@@ -147,11 +155,14 @@ export class ClientService {
     let secret = typeof current.client_secret === 'string' ? current.client_secret : undefined;
     if (merged.authMethod !== 'client_secret_basic') secret = undefined;
     else if (rotateSecret || !secret) secret = randomBytes(32).toString('base64url');
-    if (merged.authMethod === 'private_key_jwt' && !merged.jwksUri && !merged.jwks) throw new KapiError('invalid_request', 'private_key_jwt needs --jwks-uri (or jwks)');
+    if (merged.authMethod === 'private_key_jwt' && !merged.jwksUri && !merged.jwks)
+      throw new KapiError('invalid_request', 'private_key_jwt needs --jwks-uri (or jwks)');
     const metadata = toMetadata(merged, clientId, secret);
     await this.validate(metadata);
     await this.db.transaction(async (trx) => {
-      await trx('clients').where({ client_id: clientId }).update({ metadata: JSON.stringify(this.seal(metadata)), updated_at: trx.fn.now() });
+      await trx('clients')
+        .where({ client_id: clientId })
+        .update({ metadata: JSON.stringify(this.seal(metadata)), updated_at: trx.fn.now() });
       await audit?.(trx, metadata);
     });
     await this.changed(clientId);
@@ -178,7 +189,9 @@ export class ClientService {
     const changed = await this.db.transaction(async (trx) => {
       const row = (await trx('clients').where({ client_id: clientId }).forUpdate().first('suspended_at')) as { suspended_at: Date | null } | undefined;
       if (!row || Boolean(row.suspended_at) === suspended) return false;
-      await trx('clients').where({ client_id: clientId }).update({ suspended_at: suspended ? trx.fn.now() : null, updated_at: trx.fn.now() });
+      await trx('clients')
+        .where({ client_id: clientId })
+        .update({ suspended_at: suspended ? trx.fn.now() : null, updated_at: trx.fn.now() });
       await also?.(trx, { client_id: clientId });
       return true;
     });
@@ -193,15 +206,29 @@ export class ClientService {
     return Boolean(row?.suspended_at);
   }
 
-  private toStored(row: { client_id: string; metadata: Record<string, unknown>; created_at: Date; updated_at: Date; suspended_at?: Date | null }): StoredClient {
+  private toStored(row: {
+    client_id: string;
+    metadata: Record<string, unknown>;
+    created_at: Date;
+    updated_at: Date;
+    suspended_at?: Date | null;
+  }): StoredClient {
     const { client_secret: secret, ...metadata } = row.metadata;
-    return { clientId: row.client_id, metadata: secret ? { ...metadata, client_secret: '[sealed]' } : metadata, createdAt: row.created_at, updatedAt: row.updated_at, suspendedAt: row.suspended_at ? new Date(row.suspended_at) : null };
+    return {
+      clientId: row.client_id,
+      metadata: secret ? { ...metadata, client_secret: '[sealed]' } : metadata,
+      createdAt: row.created_at,
+      updatedAt: row.updated_at,
+      suspendedAt: row.suspended_at ? new Date(row.suspended_at) : null,
+    };
   }
 }
 
 /** The inverse of toMetadata, for updates. */
 export function fromMetadata(m: Record<string, unknown>): ClientInput {
-  const scopes = String(m.scope ?? 'openid').split(' ').filter(Boolean);
+  const scopes = String(m.scope ?? 'openid')
+    .split(' ')
+    .filter(Boolean);
   return {
     name: String(m.client_name ?? m.client_id),
     redirectUris: (m.redirect_uris as string[]) ?? [],

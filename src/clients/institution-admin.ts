@@ -22,7 +22,23 @@ export interface Changed {
 }
 
 /** Field names of ClientInput whose values go to the audit trail as they are (no secrets, no key material). */
-const RECORDED_AS_IS = new Set(['name', 'redirectUris', 'postLogoutRedirectUris', 'backchannelLogoutUri', 'authMethod', 'jwksUri', 'scopes', 'minAcr', 'parRequired', 'dpopRequired', 'fapi', 'institutionId', 'clientCredentials', 'subjectType', 'idTokenAlg']);
+const RECORDED_AS_IS = new Set([
+  'name',
+  'redirectUris',
+  'postLogoutRedirectUris',
+  'backchannelLogoutUri',
+  'authMethod',
+  'jwksUri',
+  'scopes',
+  'minAcr',
+  'parRequired',
+  'dpopRequired',
+  'fapi',
+  'institutionId',
+  'clientCredentials',
+  'subjectType',
+  'idTokenAlg',
+]);
 
 function recorded(changes: Partial<ClientInput>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
@@ -34,7 +50,9 @@ function recorded(changes: Partial<ClientInput>): Record<string, unknown> {
 }
 
 function scopesOf(metadata: Record<string, unknown>): string[] {
-  return String(metadata.scope ?? 'openid').split(' ').filter(Boolean);
+  return String(metadata.scope ?? 'openid')
+    .split(' ')
+    .filter(Boolean);
 }
 
 export class InstitutionAdmin {
@@ -74,7 +92,8 @@ export class InstitutionAdmin {
   async update(actor: Actor, clientId: string, changes: Partial<ClientInput>, options: { rotateSecret?: boolean } = {}): Promise<Changed> {
     const before = await this.show(clientId);
     const auth = changes.authMethod ?? before.metadata.token_endpoint_auth_method;
-    if (options.rotateSecret && auth !== 'client_secret_basic') throw new KapiError('invalid_request', `--rotate-secret: client ${clientId} does not authenticate with a secret (--auth ${String(auth)})`);
+    if (options.rotateSecret && auth !== 'client_secret_basic')
+      throw new KapiError('invalid_request', `--rotate-secret: client ${clientId} does not authenticate with a secret (--auth ${String(auth)})`);
     const detail = recorded(changes);
     if (options.rotateSecret) detail.secret = 'rotated';
     const action = options.rotateSecret && !Object.keys(changes).length ? 'institution.rotate_secret' : 'institution.update';
@@ -110,7 +129,8 @@ export class InstitutionAdmin {
    */
   async suspend(actor: Actor, clientId: string, reason = ''): Promise<boolean> {
     const client = await this.show(clientId);
-    if (client.metadata.first_party === true) throw new KapiError('invalid_request', `client ${clientId} is one of Kapı's own applications and cannot be suspended`);
+    if (client.metadata.first_party === true)
+      throw new KapiError('invalid_request', `client ${clientId} is one of Kapı's own applications and cannot be suspended`);
     return this.clients.setSuspended(clientId, true, async (trx) => {
       // revokeClient runs its statements on the transaction it is given.
       const grants = await this.revocations.revokeClient(clientId, 'suspended', trx as Knex.Transaction);
@@ -125,7 +145,8 @@ export class InstitutionAdmin {
 
   async remove(actor: Actor, clientId: string): Promise<void> {
     const client = await this.show(clientId);
-    if (client.metadata.first_party === true) throw new KapiError('invalid_request', `client ${clientId} is one of Kapı's own applications and cannot be removed`);
+    if (client.metadata.first_party === true)
+      throw new KapiError('invalid_request', `client ${clientId} is one of Kapı's own applications and cannot be removed`);
     await this.clients.remove(clientId, (trx) => this.trail.record(actor, { action: 'institution.remove', clientId }, trx));
     if (await this.clients.show(clientId)) throw new KapiError('internal', `client ${clientId} was not removed`);
   }

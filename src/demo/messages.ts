@@ -2,7 +2,8 @@ import { registerCatalog, type English } from '../i18n/index.js';
 
 const tr = {
   'demo.title': 'Örnek Belediye e-Hizmetleri',
-  'demo.lead': 'Bu sayfa, Kapı ile giriş yapan bir kurum uygulamasının örneğidir. Giriş, gerçek bir OpenID Connect akışıyla (yetkilendirme kodu + PKCE) yapılır.',
+  'demo.lead':
+    'Bu sayfa, Kapı ile giriş yapan bir kurum uygulamasının örneğidir. Giriş, gerçek bir OpenID Connect akışıyla (yetkilendirme kodu + PKCE) yapılır.',
   'demo.sign_in': 'Kapı ile giriş yap',
   'demo.sign_in_substantial': 'Kapı ile giriş yap (önemli düzey iste)',
   'demo.claims': 'Doğrulanmış bilgiler (kimlik belirteci ve kullanıcı bilgisi uç noktası)',

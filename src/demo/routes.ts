@@ -24,7 +24,13 @@ export function demoRouter(deps: { issuer: string; clientSecret: () => Promise<s
     if (configuration) return configuration;
     const secret = await deps.clientSecret();
     const url = new URL(deps.issuer);
-    configuration = await oidc.discovery(url, DEMO_CLIENT_ID, { id_token_signed_response_alg: 'ES256' }, oidc.ClientSecretBasic(secret), url.protocol === 'http:' ? { execute: [oidc.allowInsecureRequests] } : undefined);
+    configuration = await oidc.discovery(
+      url,
+      DEMO_CLIENT_ID,
+      { id_token_signed_response_alg: 'ES256' },
+      oidc.ClientSecretBasic(secret),
+      url.protocol === 'http:' ? { execute: [oidc.allowInsecureRequests] } : undefined,
+    );
     return configuration;
   }
 
@@ -72,7 +78,12 @@ export function demoRouter(deps: { issuer: string; clientSecret: () => Promise<s
     let tokens;
     let claims: Record<string, unknown>;
     try {
-      tokens = await oidc.authorizationCodeGrant(config, current, { pkceCodeVerifier: tx.verifier, expectedState: tx.state, expectedNonce: tx.nonce, idTokenExpected: true });
+      tokens = await oidc.authorizationCodeGrant(config, current, {
+        pkceCodeVerifier: tx.verifier,
+        expectedState: tx.state,
+        expectedNonce: tx.nonce,
+        idTokenExpected: true,
+      });
       // The ID token says who and how (sub, acr, amr, auth_time); with an access token issued, the
       // person's claims come from userinfo (OpenID Connect Core §5.4), as a real institution reads them.
       const idToken: Record<string, unknown> = tokens.claims() ?? {};
@@ -82,10 +93,19 @@ export function demoRouter(deps: { issuer: string; clientSecret: () => Promise<s
       const locale = localeFor(ctx);
       allowFormTargets(ctx, [deps.issuer]);
       const e = err as { error?: string; error_description?: string; message?: string };
-      return renderPage(ctx, '/src/demo/views/demo', locale, { title: translate(locale, 'demo.title'), failure: e.error ?? e.message, failureDetail: e.error_description }, { status: 400 });
+      return renderPage(
+        ctx,
+        '/src/demo/views/demo',
+        locale,
+        { title: translate(locale, 'demo.title'), failure: e.error ?? e.message, failureDetail: e.error_description },
+        { status: 400 },
+      );
     }
     const shown = Object.fromEntries(Object.entries(claims).filter(([k]) => !['aud', 'iss', 'exp', 'iat', 'nonce', 'at_hash', 'sid'].includes(k)));
-    ctx.cookies.set(SESSION_COOKIE, Buffer.from(JSON.stringify({ claims: shown, idToken: tokens.id_token })).toString('base64url'), { ...cookieOptions(ctx), maxAge: 60 * 60_000 });
+    ctx.cookies.set(SESSION_COOKIE, Buffer.from(JSON.stringify({ claims: shown, idToken: tokens.id_token })).toString('base64url'), {
+      ...cookieOptions(ctx),
+      maxAge: 60 * 60_000,
+    });
     ctx.redirect('/demo');
   });
 

@@ -31,8 +31,16 @@ export async function seedDemo(deps: {
     const phone = 'phone' in citizen ? citizen.phone : null;
     // The demo phone stands for one the registry holds (verified with the ID card), so it can serve
     // as the SMS second factor (DESIGN.md "Phones for the SMS second factor").
-    const account = await deps.accounts.create({ ...accountFromPerson(person, { email, emailVerified: email !== null, phone, phoneVerified: phone !== null }), phoneVerifiedAcr: phone !== null ? 'registry' : null });
-    await deps.accounts.setPassword({ accountId: account.id, hash: await deps.hasher.hash(citizen.password), mustChange: citizen.mustChange, origin: citizen.mustChange ? 'office' : 'self' });
+    const account = await deps.accounts.create({
+      ...accountFromPerson(person, { email, emailVerified: email !== null, phone, phoneVerified: phone !== null }),
+      phoneVerifiedAcr: phone !== null ? 'registry' : null,
+    });
+    await deps.accounts.setPassword({
+      accountId: account.id,
+      hash: await deps.hasher.hash(citizen.password),
+      mustChange: citizen.mustChange,
+      origin: citizen.mustChange ? 'office' : 'self',
+    });
   }
   if (!(await deps.clients.show(DEMO_CLIENT_ID))) {
     await deps.clients.add({

@@ -20,7 +20,11 @@ export interface PendingApproval {
 }
 
 export class DeviceApiError extends Error {
-  constructor(readonly status: number, readonly error: string, description: string) {
+  constructor(
+    readonly status: number,
+    readonly error: string,
+    description: string,
+  ) {
     super(`${status} ${error}: ${description}`);
     this.name = 'DeviceApiError';
   }
@@ -46,10 +50,7 @@ export async function dpopProof(dpopPrivateJwk: JWK, htm: string, htu: string, a
   const claims: Record<string, string> = { htm, htu, jti: randomUUID() };
   if (accessToken) claims.ath = createHash('sha256').update(accessToken).digest('base64url');
   if (nonce) claims.nonce = nonce;
-  return new SignJWT(claims)
-    .setProtectedHeader({ alg, typ: 'dpop+jwt', jwk: publicJwk })
-    .setIssuedAt()
-    .sign(key);
+  return new SignJWT(claims).setProtectedHeader({ alg, typ: 'dpop+jwt', jwk: publicJwk }).setIssuedAt().sign(key);
 }
 
 export class DeviceClient {
@@ -85,10 +86,15 @@ export class DeviceClient {
   async register(input: { name: string; accessToken: string; dpopPrivateJwk: JWK; pushToken?: string | undefined }): Promise<{ device_id: string }> {
     const url = this.#url('/device/v1/devices');
     const keyProof = await requestProof(this.state.privateJwk, undefined, 'POST', url);
-    const out = (await this.#call('POST', '/device/v1/devices', { name: input.name, public_jwk: this.state.publicJwk, key_proof: keyProof, ...(input.pushToken ? { push_token: input.pushToken } : {}) }, {
-      authorization: `DPoP ${input.accessToken}`,
-      dpop: await dpopProof(input.dpopPrivateJwk, 'POST', url, input.accessToken),
-    })) as { device_id: string };
+    const out = (await this.#call(
+      'POST',
+      '/device/v1/devices',
+      { name: input.name, public_jwk: this.state.publicJwk, key_proof: keyProof, ...(input.pushToken ? { push_token: input.pushToken } : {}) },
+      {
+        authorization: `DPoP ${input.accessToken}`,
+        dpop: await dpopProof(input.dpopPrivateJwk, 'POST', url, input.accessToken),
+      },
+    )) as { device_id: string };
     this.state.deviceId = out.device_id;
     this.state.name = input.name;
     return out;
@@ -102,7 +108,9 @@ export class DeviceClient {
   async answer(approval: Pick<PendingApproval, 'id' | 'nonce'>, decision: 'approve' | 'deny', number?: string): Promise<string> {
     const key = await importJWK(this.state.privateJwk, 'ES256');
     const payload = { aid: approval.id, nonce: approval.nonce, decision, ...(number !== undefined ? { number } : {}), iat: Math.floor(Date.now() / 1000) };
-    const jws = await new CompactSign(new TextEncoder().encode(JSON.stringify(payload))).setProtectedHeader({ alg: 'ES256', typ: 'kapi-approval+jwt', kid: this.state.deviceId! }).sign(key);
+    const jws = await new CompactSign(new TextEncoder().encode(JSON.stringify(payload)))
+      .setProtectedHeader({ alg: 'ES256', typ: 'kapi-approval+jwt', kid: this.state.deviceId! })
+      .sign(key);
     return ((await this.#call('POST', `/device/v1/approvals/${encodeURIComponent(approval.id)}/answer`, { answer: jws })) as { status: string }).status;
   }
 

@@ -31,8 +31,13 @@ export async function startAppLogin(server: string): Promise<AppLogin> {
   const state = randomBytes(16).toString('base64url');
   const url = new URL(meta.authorization_endpoint);
   url.search = new URLSearchParams({
-    client_id: APP_CLIENT_ID, response_type: 'code', scope: 'openid', redirect_uri: redirectUri, state,
-    code_challenge: createHash('sha256').update(verifier).digest('base64url'), code_challenge_method: 'S256',
+    client_id: APP_CLIENT_ID,
+    response_type: 'code',
+    scope: 'openid',
+    redirect_uri: redirectUri,
+    state,
+    code_challenge: createHash('sha256').update(verifier).digest('base64url'),
+    code_challenge_method: 'S256',
   }).toString();
   const { privateKey } = await generateKeyPair('ES256', { extractable: true });
   const dpopPrivateJwk = await exportJWK(privateKey);
@@ -48,11 +53,21 @@ export async function startAppLogin(server: string): Promise<AppLogin> {
       if (error) throw new Error(`sign-in refused: ${error} ${back.searchParams.get('error_description') ?? ''}`.trim());
       const code = back.searchParams.get('code');
       if (!code) throw new Error('the address carries no code');
-      const body = new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: redirectUri, client_id: APP_CLIENT_ID, code_verifier: verifier });
+      const body = new URLSearchParams({
+        grant_type: 'authorization_code',
+        code,
+        redirect_uri: redirectUri,
+        client_id: APP_CLIENT_ID,
+        code_verifier: verifier,
+      });
       let nonce: string | undefined;
       for (let attempt = 0; attempt < 2; attempt++) {
         const proof = await dpopProof(dpopPrivateJwk, 'POST', meta.token_endpoint, undefined, nonce);
-        const answer = await fetch(meta.token_endpoint, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', dpop: proof }, body });
+        const answer = await fetch(meta.token_endpoint, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded', dpop: proof },
+          body,
+        });
         const json = (await answer.json()) as Record<string, unknown>;
         if (answer.ok) {
           if (json.token_type !== 'DPoP') throw new Error('the token is not DPoP-bound');

@@ -28,7 +28,7 @@ function print(json: boolean, value: unknown, text: string): void {
 
 function describe(a: PendingApproval): string {
   const when = new Date(a.iat * 1000).toISOString();
-  return `${a.id}\n  institution: ${a.clientName}\n  time: ${when}\n  from: ${a.place === 'local' ? 'a local network' : a.place ?? 'unknown place'}, ${a.ip} (${a.userAgent})${a.scanned ? '\n  scanned: yes' : '\n  approve with the two-digit number the sign-in page shows'}`;
+  return `${a.id}\n  institution: ${a.clientName}\n  time: ${when}\n  from: ${a.place === 'local' ? 'a local network' : (a.place ?? 'unknown place')}, ${a.ip} (${a.userAgent})${a.scanned ? '\n  scanned: yes' : '\n  approve with the two-digit number the sign-in page shows'}`;
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -36,9 +36,17 @@ export async function main(argv: string[]): Promise<number> {
     args: argv,
     allowPositionals: true,
     options: {
-      server: { type: 'string' }, name: { type: 'string' }, 'access-token': { type: 'string' }, 'dpop-key': { type: 'string' },
-      'push-token': { type: 'string' }, number: { type: 'string' }, state: { type: 'string' }, json: { type: 'boolean', default: false },
-      approve: { type: 'boolean', default: false }, deny: { type: 'boolean', default: false }, help: { type: 'boolean', default: false },
+      server: { type: 'string' },
+      name: { type: 'string' },
+      'access-token': { type: 'string' },
+      'dpop-key': { type: 'string' },
+      'push-token': { type: 'string' },
+      number: { type: 'string' },
+      state: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      approve: { type: 'boolean', default: false },
+      deny: { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
     },
   });
   const [command, arg] = positionals;
@@ -66,9 +74,13 @@ export async function main(argv: string[]): Promise<number> {
   if (command === 'register') {
     const server = values.server ?? state?.server;
     if (state?.deviceId) throw new UsageError(`${file} already holds a registered device; use another --state file or delete it first`);
-    const given = values['access-token'] && values['dpop-key'] ? { accessToken: values['access-token'], dpopPrivateJwk: JSON.parse(await readFile(values['dpop-key'], 'utf8')) as JWK } : undefined;
+    const given =
+      values['access-token'] && values['dpop-key']
+        ? { accessToken: values['access-token'], dpopPrivateJwk: JSON.parse(await readFile(values['dpop-key'], 'utf8')) as JWK }
+        : undefined;
     const app = given ?? state?.app;
-    if (!server || !values.name || !app) throw new UsageError('register needs --name and a sign-in: run kapi-device login first (or give --server, --access-token and --dpop-key)');
+    if (!server || !values.name || !app)
+      throw new UsageError('register needs --name and a sign-in: run kapi-device login first (or give --server, --access-token and --dpop-key)');
     state = { server, ...(state && state.server === server ? { privateJwk: state.privateJwk, publicJwk: state.publicJwk } : await newDeviceKeys()) };
     const client = new DeviceClient(state);
     const out = await client.register({ name: values.name, accessToken: app.accessToken, dpopPrivateJwk: app.dpopPrivateJwk, pushToken: values['push-token'] });
@@ -91,7 +103,8 @@ export async function main(argv: string[]): Promise<number> {
       const approval = (await client.pending()).find((a) => a.id === arg);
       if (!approval) throw new UsageError(`no pending approval ${arg}`);
       if (command === 'approve' && !approval.scanned && !values.number) throw new UsageError('approve needs --number: the number the browser shows');
-      if (command === 'approve' && values.number && !/^[0-9]{2}$/.test(values.number)) throw new UsageError('the number is the two digits the sign-in page shows');
+      if (command === 'approve' && values.number && !/^[0-9]{2}$/.test(values.number))
+        throw new UsageError('the number is the two digits the sign-in page shows');
       const status = await client.answer(approval, command, values.number);
       print(json, { status }, status);
       return 0;

@@ -23,7 +23,10 @@ export function acrAmrRows(traits: readonly MethodTraits[]): AcrAmrRow[] {
   const firsts = traits.filter((t) => t.stage === 'first');
   const seconds = traits.filter((t) => t.stage === 'second');
   const completed = (t: MethodTraits) => ({ method: t.method, factor: t.stage, acr: t.acr, amr: [...t.amr], at: 0 });
-  const notes = (...used: MethodTraits[]) => used.flatMap((t) => [t.integrators?.level && `level: ${t.integrators.level}`, t.integrators?.amr && `amr: ${t.integrators.amr}`]).filter((n): n is string => Boolean(n));
+  const notes = (...used: MethodTraits[]) =>
+    used
+      .flatMap((t) => [t.integrators?.level && `level: ${t.integrators.level}`, t.integrators?.amr && `amr: ${t.integrators.amr}`])
+      .filter((n): n is string => Boolean(n));
   const rows: AcrAmrRow[] = [];
   for (const first of firsts) {
     rows.push({ methods: [first.method], acr: reachedLevel([completed(first)])!, amr: collectedAmr([completed(first)]), notes: notes(first) });
@@ -38,12 +41,16 @@ export function acrAmrRows(traits: readonly MethodTraits[]): AcrAmrRow[] {
 /** The table in Markdown, with the levels each method reaches and what a second stage adds. */
 export function acrAmrMarkdown(traits: readonly MethodTraits[]): string {
   const rows = acrAmrRows(traits);
-  const raised = (row: AcrAmrRow) => row.methods.length > 1 && rank(row.acr) > rank(rows.find((r) => r.methods.length === 1 && r.methods[0] === row.methods[0])!.acr);
+  const raised = (row: AcrAmrRow) =>
+    row.methods.length > 1 && rank(row.acr) > rank(rows.find((r) => r.methods.length === 1 && r.methods[0] === row.methods[0])!.acr);
   const lines = [
     TABLE_START,
     '| methods completed | `acr` | `amr` (RFC 8176) | depends on |',
     '| --- | --- | --- | --- |',
-    ...rows.map((row) => `| ${row.methods.map((m) => `\`${m}\``).join(' + ')} | \`${row.acr}\`${raised(row) ? ' (raised by the second stage)' : ''} | ${row.amr.map((v) => `\`${v}\``).join(', ')} | ${row.notes.join('; ') || '–'} |`),
+    ...rows.map(
+      (row) =>
+        `| ${row.methods.map((m) => `\`${m}\``).join(' + ')} | \`${row.acr}\`${raised(row) ? ' (raised by the second stage)' : ''} | ${row.amr.map((v) => `\`${v}\``).join(', ')} | ${row.notes.join('; ') || '–'} |`,
+    ),
     TABLE_END,
   ];
   return lines.join('\n');
@@ -53,6 +60,7 @@ export function acrAmrMarkdown(traits: readonly MethodTraits[]): string {
 export function withTable(readme: string, table: string): string {
   const start = readme.indexOf(TABLE_START);
   const end = readme.indexOf(TABLE_END);
-  if (start < 0 || end < start || readme.indexOf(TABLE_START, start + 1) >= 0) throw new Error('README.md: the acr-amr table markers are missing, repeated or out of order');
+  if (start < 0 || end < start || readme.indexOf(TABLE_START, start + 1) >= 0)
+    throw new Error('README.md: the acr-amr table markers are missing, repeated or out of order');
   return readme.slice(0, start) + table + readme.slice(end + TABLE_END.length);
 }

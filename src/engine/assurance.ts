@@ -19,6 +19,9 @@ export function collectedAmr(completed: readonly CompletedMethod[]): string[] {
 }
 
 /** The level a method would bring this flow to if it were completed next. */
-export function levelWith(completed: readonly CompletedMethod[], method: { id: string; factor: 'first' | 'second'; acr: Acr; amr: readonly string[] }): Acr | undefined {
+export function levelWith(
+  completed: readonly CompletedMethod[],
+  method: { id: string; factor: 'first' | 'second'; acr: Acr; amr: readonly string[] },
+): Acr | undefined {
   return reachedLevel([...completed, { method: method.id, factor: method.factor, acr: method.acr, amr: [...method.amr], at: 0 }]);
 }

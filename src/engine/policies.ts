@@ -27,7 +27,12 @@ export const firstFactorPolicy: Policy = async (input) => {
   const reaching = await methodsReaching(input);
   // A first method that reaches the level alone, or one that can be raised there by a second factor.
   const usefulFirst = input.methods.filter(
-    (m) => m.factor === 'first' && (reaching.includes(m) || input.methods.some((s) => s.factor === 'second' && atLeast(levelWith([{ method: m.id, factor: 'first', acr: m.acr, amr: [...m.amr], at: 0 }], s), input.requiredAcr))),
+    (m) =>
+      m.factor === 'first' &&
+      (reaching.includes(m) ||
+        input.methods.some(
+          (s) => s.factor === 'second' && atLeast(levelWith([{ method: m.id, factor: 'first', acr: m.acr, amr: [...m.amr], at: 0 }], s), input.requiredAcr),
+        )),
   );
   if (!usefulFirst.length) return { kind: 'deny', code: 'level_unreachable' };
   return { kind: 'next', methods: usefulFirst };

@@ -169,7 +169,15 @@ async function finish(deps: StepRunnerDeps, req: StepRequest, acr: Acr): Promise
   if (!flow.accountId) throw new KapiError('internal', 'flow satisfied without an account');
   const amr = collectedAmr(flow.completed);
   const methods = flow.completed.filter((c) => c.method !== 'session').map((c) => c.method);
-  await deps.audit.signIn({ accountId: flow.accountId, clientId: req.client.clientId, method: methods.join('+') || 'session', acr, result: 'success', ip: req.facts.ip, userAgent: req.facts.userAgent });
+  await deps.audit.signIn({
+    accountId: flow.accountId,
+    clientId: req.client.clientId,
+    method: methods.join('+') || 'session',
+    acr,
+    result: 'success',
+    ip: req.facts.ip,
+    userAgent: req.facts.userAgent,
+  });
   const firstAt = flow.completed.filter((c) => c.method !== 'session').reduce((min, c) => Math.min(min, c.at), Number.MAX_SAFE_INTEGER);
   // `signIn` travels to the resume step, where the session index records how this session was proved
   // (src/sessions/record-sign-in.ts): oidc-provider's session keeps only acr and amr.

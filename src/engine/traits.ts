@@ -79,7 +79,9 @@ export class MethodTraitBook {
 
   /** Whether a session with these amr values did a second stage: it holds every `secondStageAmr` value of one. */
   showsSecondStage(amr: readonly string[]): boolean {
-    return this.all.some((t) => t.stage === 'second' && t.secondStageAmr !== undefined && t.secondStageAmr.length > 0 && t.secondStageAmr.every((a) => amr.includes(a)));
+    return this.all.some(
+      (t) => t.stage === 'second' && t.secondStageAmr !== undefined && t.secondStageAmr.length > 0 && t.secondStageAmr.every((a) => amr.includes(a)),
+    );
   }
 
   /** Second-stage method ids. */

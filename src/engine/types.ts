@@ -69,7 +69,13 @@ export interface UpstreamBinding {
 }
 
 export type Step =
-  | { kind: 'prompt'; view: string; data?: Record<string, unknown>; error?: { code: MessageKey; field?: string; params?: Record<string, string | number> }; status?: number }
+  | {
+      kind: 'prompt';
+      view: string;
+      data?: Record<string, unknown>;
+      error?: { code: MessageKey; field?: string; params?: Record<string, string | number> };
+      status?: number;
+    }
   | { kind: 'redirect'; url: string; binding?: UpstreamBinding }
   | { kind: 'wait'; view: string; data?: Record<string, unknown>; pollSeconds: number }
   | {

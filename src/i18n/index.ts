@@ -45,11 +45,12 @@ type IsUnion<T, All = T> = T extends unknown ? ([All] extends [T] ? false : true
  * no argument). For a key chosen at run time (a union: a map's value, an error code), the parameters
  * cannot be known, so any are accepted; test/unit/messages.test.ts checks both languages name the same.
  */
-export type ParamsFor<K extends MessageKey> = true extends IsUnion<K>
-  ? [params?: MessageParams]
-  : [Placeholders<TurkishOf<K>>] extends [never]
-    ? []
-    : [params: Readonly<Record<Placeholders<TurkishOf<K>>, string | number>>];
+export type ParamsFor<K extends MessageKey> =
+  true extends IsUnion<K>
+    ? [params?: MessageParams]
+    : [Placeholders<TurkishOf<K>>] extends [never]
+      ? []
+      : [params: Readonly<Record<Placeholders<TurkishOf<K>>, string | number>>];
 
 type Texts = Record<string, string>;
 const catalog: Record<Locale, Texts> = { tr: {}, en: {} };

@@ -31,7 +31,10 @@ export function insecureRedirectUri(uri: unknown): boolean {
 function refuseInsecureRedirects(metadata: Record<string, unknown>): void {
   for (const field of ['redirect_uris', 'post_logout_redirect_uris'] as const) {
     const insecure = ((metadata[field] as unknown[] | undefined) ?? []).find(insecureRedirectUri);
-    if (insecure) throw new errors.InvalidClientMetadata(`${field}: ${String(insecure)} is plain http; in production only https, or http on a loopback address (127.0.0.1 or [::1]) for native apps, is accepted`);
+    if (insecure)
+      throw new errors.InvalidClientMetadata(
+        `${field}: ${String(insecure)} is plain http; in production only https, or http on a loopback address (127.0.0.1 or [::1]) for native apps, is accepted`,
+      );
   }
 }
 
@@ -48,7 +51,8 @@ export function validateClientMetadata(_ctx: unknown, key: string, value: unknow
   switch (key) {
     case 'institution_id':
       if (value === undefined) metadata.institution_id = metadata.client_id;
-      else if (typeof value !== 'string' || !/^[A-Za-z0-9._:-]{1,128}$/.test(value)) throw new errors.InvalidClientMetadata('institution_id must be 1-128 characters of letters, digits, ".", "_", ":" or "-"');
+      else if (typeof value !== 'string' || !/^[A-Za-z0-9._:-]{1,128}$/.test(value))
+        throw new errors.InvalidClientMetadata('institution_id must be 1-128 characters of letters, digits, ".", "_", ":" or "-"');
       break;
     case 'min_acr':
       if (value !== undefined && !isAcr(value)) throw new errors.InvalidClientMetadata('min_acr must be one of low, substantial, high');

@@ -130,7 +130,16 @@ export function buildConfiguration(deps: ConfigurationDeps): Configuration {
       long: { httpOnly: true, sameSite: 'lax', secure, signed: true },
       short: { httpOnly: true, sameSite: 'lax', secure, signed: true },
     },
-    routes: { authorization: '/auth', token: '/token', userinfo: '/me', jwks: '/jwks', introspection: '/token/introspection', revocation: '/token/revocation', end_session: '/session/end', pushed_authorization_request: '/request' },
+    routes: {
+      authorization: '/auth',
+      token: '/token',
+      userinfo: '/me',
+      jwks: '/jwks',
+      introspection: '/token/introspection',
+      revocation: '/token/revocation',
+      end_session: '/session/end',
+      pushed_authorization_request: '/request',
+    },
     interactions: {
       policy: kapiInteractionPolicy({ ...(deps.sessionEnded ? { sessionEnded: deps.sessionEnded } : {}) }),
       url: (_ctx, interaction) => `/interaction/${interaction.uid}`,
@@ -179,7 +188,10 @@ export function buildConfiguration(deps: ConfigurationDeps): Configuration {
           };
         },
       } as never,
-      fapi: { enabled: true, profile: (_ctx: Ctx, client: { fapi?: unknown } | undefined) => (client && (client as Record<string, unknown>).fapi === true ? '2.0' : undefined) } as never,
+      fapi: {
+        enabled: true,
+        profile: (_ctx: Ctx, client: { fapi?: unknown } | undefined) => (client && (client as Record<string, unknown>).fapi === true ? '2.0' : undefined),
+      } as never,
       rpInitiatedLogout: {
         enabled: true,
         async logoutSource(ctx, form) {
@@ -191,7 +203,13 @@ export function buildConfiguration(deps: ConfigurationDeps): Configuration {
         },
         async postLogoutSuccessSource(ctx) {
           const locale = localeFor(ctx as never);
-          await renderPage(ctx as never, '/src/web/views/logged-out', locale, { title: translate(locale, 'logout.done_title'), client: ctx.oidc.client?.clientName }, {});
+          await renderPage(
+            ctx as never,
+            '/src/web/views/logged-out',
+            locale,
+            { title: translate(locale, 'logout.done_title'), client: ctx.oidc.client?.clientName },
+            {},
+          );
         },
       },
     },
@@ -247,7 +265,12 @@ export function buildConfiguration(deps: ConfigurationDeps): Configuration {
       if ((oidc.client as unknown as Record<string, unknown>).first_party === true) {
         const grant = new oidc.provider.Grant({ accountId, clientId });
         const allowed = new Set(String(oidc.client!.scope ?? 'openid').split(' '));
-        grant.addOIDCScope(String(oidc.params?.scope ?? 'openid').split(' ').filter((s) => allowed.has(s)).join(' '));
+        grant.addOIDCScope(
+          String(oidc.params?.scope ?? 'openid')
+            .split(' ')
+            .filter((s) => allowed.has(s))
+            .join(' '),
+        );
         await grant.save();
         oidc.session!.ensureClientContainer(clientId);
         oidc.session!.grantIdFor(clientId, grant.jti);
@@ -278,7 +301,12 @@ export function buildConfiguration(deps: ConfigurationDeps): Configuration {
           const client = ctx.oidc.client;
           if (!client) return { sub: account.id };
           const shownScope = use === 'id_token' && scopeClaimsGoToUserinfo(ctx) ? 'openid' : scope;
-          const names = claimsToRelease(registeredClaims(client as unknown as { scope?: string }), shownScope, (claimsRequested ?? {}) as Record<string, unknown>, rejected ?? []);
+          const names = claimsToRelease(
+            registeredClaims(client as unknown as { scope?: string }),
+            shownScope,
+            (claimsRequested ?? {}) as Record<string, unknown>,
+            rejected ?? [],
+          );
           const available = accountClaims(account);
           const released = Object.fromEntries(names.filter((c) => available[c] !== undefined).map((c) => [c, available[c]]));
           await deps.audit.claimRelease(account.id, client.clientId, Object.keys(released), use === 'userinfo' ? 'userinfo' : 'id_token');

@@ -21,14 +21,19 @@ export function consentWithinRegistration(policy: Policy): void {
   if (index === -1) throw new Error('oidc-provider consent prompt has no op_claims_missing check');
   consent.checks.remove('op_claims_missing');
   consent.checks.add(
-    new Check('op_claims_missing', 'requested claims not granted', (ctx: KoaContextWithOIDC) => {
-      const oidc = ctx.oidc as KoaContextWithOIDC['oidc'] & { [MISSING]?: string[] };
-      const registered = registeredClaims(oidc.client as unknown as { scope?: string } | undefined);
-      const encountered = new Set(oidc.grant!.getOIDCClaimsEncountered());
-      const missing = [...oidc.requestParamClaims!].filter((claim) => registered.has(claim) && !TECHNICAL_CLAIMS.has(claim) && !encountered.has(claim));
-      oidc[MISSING] = missing;
-      return missing.length ? Check.REQUEST_PROMPT : Check.NO_NEED_TO_PROMPT;
-    }, (ctx: KoaContextWithOIDC) => ({ missingOIDCClaims: (ctx.oidc as { [MISSING]?: string[] })[MISSING] })),
+    new Check(
+      'op_claims_missing',
+      'requested claims not granted',
+      (ctx: KoaContextWithOIDC) => {
+        const oidc = ctx.oidc as KoaContextWithOIDC['oidc'] & { [MISSING]?: string[] };
+        const registered = registeredClaims(oidc.client as unknown as { scope?: string } | undefined);
+        const encountered = new Set(oidc.grant!.getOIDCClaimsEncountered());
+        const missing = [...oidc.requestParamClaims!].filter((claim) => registered.has(claim) && !TECHNICAL_CLAIMS.has(claim) && !encountered.has(claim));
+        oidc[MISSING] = missing;
+        return missing.length ? Check.REQUEST_PROMPT : Check.NO_NEED_TO_PROMPT;
+      },
+      (ctx: KoaContextWithOIDC) => ({ missingOIDCClaims: (ctx.oidc as { [MISSING]?: string[] })[MISSING] }),
+    ),
     index,
   );
 }

@@ -33,10 +33,25 @@ export async function verifyDpopAccessToken(
   const m = /^DPoP ([A-Za-z0-9._~+/-]+=*)$/.exec(input.authorization ?? '');
   if (!m || !input.dpop) return undefined;
   const value = m[1]!;
-  const token = (await deps.provider.AccessToken.find(value)) as unknown as { accountId?: string; clientId?: string; jkt?: string; isExpired?: boolean; iat?: number; sessionUid?: string; extra?: { acr?: string; amr?: string[]; auth_time?: number } } | undefined;
+  const token = (await deps.provider.AccessToken.find(value)) as unknown as
+    | {
+        accountId?: string;
+        clientId?: string;
+        jkt?: string;
+        isExpired?: boolean;
+        iat?: number;
+        sessionUid?: string;
+        extra?: { acr?: string; amr?: string[]; auth_time?: number };
+      }
+    | undefined;
   if (!token || token.isExpired || !token.accountId || token.clientId !== deps.clientId || !token.jkt) return undefined;
   try {
-    const { payload, protectedHeader } = await jwtVerify(input.dpop, EmbeddedJWK, { typ: 'dpop+jwt', algorithms: ['ES256', 'ES384', 'PS256', 'RS256', 'EdDSA'], maxTokenAge: `${PROOF_AGE_SECONDS}s`, clockTolerance: deps.clockToleranceSeconds });
+    const { payload, protectedHeader } = await jwtVerify(input.dpop, EmbeddedJWK, {
+      typ: 'dpop+jwt',
+      algorithms: ['ES256', 'ES384', 'PS256', 'RS256', 'EdDSA'],
+      maxTokenAge: `${PROOF_AGE_SECONDS}s`,
+      clockTolerance: deps.clockToleranceSeconds,
+    });
     if (payload.htm !== input.htm || payload.htu !== input.htu) return undefined;
     if (payload.ath !== createHash('sha256').update(value).digest('base64url')) return undefined;
     if (typeof payload.jti !== 'string' || !payload.jti) return undefined;
@@ -46,7 +61,12 @@ export async function verifyDpopAccessToken(
     return undefined;
   }
   return {
-    accountId: token.accountId, clientId: token.clientId, acr: token.extra?.acr, amr: token.extra?.amr ?? [],
-    iat: token.iat ?? 0, authTime: token.extra?.auth_time, sessionUid: token.sessionUid,
+    accountId: token.accountId,
+    clientId: token.clientId,
+    acr: token.extra?.acr,
+    amr: token.extra?.amr ?? [],
+    iat: token.iat ?? 0,
+    authTime: token.extra?.auth_time,
+    sessionUid: token.sessionUid,
   };
 }

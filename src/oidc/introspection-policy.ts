@@ -26,7 +26,8 @@ export function introspectionAllowedPolicy(resourceServers: ResourceServerRegist
     // A token its account or client was recalled after is active for no one. Grants' tokens went with
     // their grants; this catches the tokens without a grant (client_credentials), which live on in the
     // short-lived store until they expire, and would be honoured again once a suspended client resumes.
-    if (revocations && typeof token.iat === 'number' && (await revocations.refuses({ accountId: token.accountId, clientId: token.clientId, iat: token.iat }))) return false;
+    if (revocations && typeof token.iat === 'number' && (await revocations.refuses({ accountId: token.accountId, clientId: token.clientId, iat: token.iat })))
+      return false;
     if (token.clientId !== undefined && token.clientId === client.clientId) return true;
     // A token of an institution that is no longer known (suspended, removed) is active for no one.
     const provider = (ctx as { oidc?: { provider?: { Client: { find(id: string): Promise<unknown> } } } } | undefined)?.oidc?.provider;

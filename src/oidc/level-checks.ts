@@ -50,11 +50,17 @@ export function kapiInteractionPolicy(deps: PolicyDeps = {}) {
   login.checks.remove('essential_acr');
 
   login.checks.add(
-    new Check('acr_level', 'the session does not reach the level of assurance asked for', 'login_required', (ctx: KoaContextWithOIDC) => {
-      if (!ctx.oidc.session?.accountId) return Check.NO_NEED_TO_PROMPT;
-      const reached = ctx.oidc.acr as Acr | undefined;
-      return atLeast(reached, requestedLevel(ctx)) ? Check.NO_NEED_TO_PROMPT : Check.REQUEST_PROMPT;
-    }, (ctx: KoaContextWithOIDC) => ({ required_acr: requestedLevel(ctx) })),
+    new Check(
+      'acr_level',
+      'the session does not reach the level of assurance asked for',
+      'login_required',
+      (ctx: KoaContextWithOIDC) => {
+        if (!ctx.oidc.session?.accountId) return Check.NO_NEED_TO_PROMPT;
+        const reached = ctx.oidc.acr as Acr | undefined;
+        return atLeast(reached, requestedLevel(ctx)) ? Check.NO_NEED_TO_PROMPT : Check.REQUEST_PROMPT;
+      },
+      (ctx: KoaContextWithOIDC) => ({ required_acr: requestedLevel(ctx) }),
+    ),
   );
 
   login.checks.add(

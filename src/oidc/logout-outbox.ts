@@ -18,10 +18,20 @@ export class LogoutOutbox {
   #timer: NodeJS.Timeout | undefined;
   #running = false;
 
-  constructor(private readonly db: Knex, private readonly provider: () => Provider) {}
+  constructor(
+    private readonly db: Knex,
+    private readonly provider: () => Provider,
+  ) {}
 
   async enqueue(clientId: string, accountId: string, sid: string | undefined, error: string): Promise<void> {
-    await this.db('logout_outbox').insert({ client_id: clientId, account_id: accountId, sid: sid ?? null, attempts: 1, last_error: error.slice(0, 500), next_attempt_at: new Date(Date.now() + BASE_DELAY_S * 1000) });
+    await this.db('logout_outbox').insert({
+      client_id: clientId,
+      account_id: accountId,
+      sid: sid ?? null,
+      attempts: 1,
+      last_error: error.slice(0, 500),
+      next_attempt_at: new Date(Date.now() + BASE_DELAY_S * 1000),
+    });
   }
 
   /** Delivers what is due; returns how many deliveries succeeded. */
@@ -31,9 +41,22 @@ export class LogoutOutbox {
     let delivered = 0;
     try {
       const due = await this.db.transaction(async (trx) => {
-        const rows = await trx('logout_outbox').whereNull('delivered_at').whereNull('abandoned_at').andWhere('next_attempt_at', '<=', now).orderBy('id').limit(20).forUpdate().skipLocked();
+        const rows = await trx('logout_outbox')
+          .whereNull('delivered_at')
+          .whereNull('abandoned_at')
+          .andWhere('next_attempt_at', '<=', now)
+          .orderBy('id')
+          .limit(20)
+          .forUpdate()
+          .skipLocked();
         // Push the claimed rows ahead so that another process does not pick them while we send.
-        if (rows.length) await trx('logout_outbox').whereIn('id', rows.map((r) => r.id)).update({ next_attempt_at: new Date(now.getTime() + 60_000) });
+        if (rows.length)
+          await trx('logout_outbox')
+            .whereIn(
+              'id',
+              rows.map((r) => r.id),
+            )
+            .update({ next_attempt_at: new Date(now.getTime() + 60_000) });
         return rows as { id: number; client_id: string; account_id: string; sid: string | null; attempts: number; created_at: Date }[];
       });
       for (const row of due) {
@@ -50,7 +73,9 @@ export class LogoutOutbox {
             continue;
           }
           await target.backchannelLogout(row.account_id, row.sid ?? undefined);
-          await this.db('logout_outbox').where({ id: row.id }).update({ delivered_at: new Date(), attempts: row.attempts + 1 });
+          await this.db('logout_outbox')
+            .where({ id: row.id })
+            .update({ delivered_at: new Date(), attempts: row.attempts + 1 });
           delivered += 1;
         } catch (err) {
           const attempts = row.attempts + 1;
@@ -58,12 +83,14 @@ export class LogoutOutbox {
           const next = new Date(Date.now() + delay * 1000);
           // The last try is the one before the window closes: a next one would come after it.
           const abandon = next.getTime() > new Date(row.created_at).getTime() + RETRY_WINDOW_S * 1000;
-          await this.db('logout_outbox').where({ id: row.id }).update({
-            attempts,
-            last_error: (err instanceof Error ? err.message : String(err)).slice(0, 500),
-            next_attempt_at: next,
-            ...(abandon ? { abandoned_at: new Date() } : {}),
-          });
+          await this.db('logout_outbox')
+            .where({ id: row.id })
+            .update({
+              attempts,
+              last_error: (err instanceof Error ? err.message : String(err)).slice(0, 500),
+              next_attempt_at: next,
+              ...(abandon ? { abandoned_at: new Date() } : {}),
+            });
           if (abandon) log.warn({ clientId: row.client_id, attempts }, 'back-channel logout abandoned: the institution did not accept it within 24 hours');
           else log.warn({ clientId: row.client_id, attempts }, 'back-channel logout delivery failed again');
         }

@@ -28,9 +28,18 @@ export class ResourceServerRegistry {
 
   async add(raw: ResourceServerInput): Promise<ResourceServer> {
     const rs = resourceServerSchema.parse(raw);
-    if (await this.db('resource_servers').where({ identifier: rs.identifier }).first()) throw new KapiError('invalid_request', `resource server ${rs.identifier} already exists`);
-    if (rs.clientId && !(await this.db('clients').where({ client_id: rs.clientId }).first())) throw new KapiError('invalid_request', `no client ${rs.clientId}: register the API's client first (kapi clients add)`);
-    await this.db('resource_servers').insert({ identifier: rs.identifier, name: rs.name, scopes: rs.scopes, token_format: rs.tokenFormat, access_token_ttl: rs.accessTokenTtl, client_id: rs.clientId ?? null });
+    if (await this.db('resource_servers').where({ identifier: rs.identifier }).first())
+      throw new KapiError('invalid_request', `resource server ${rs.identifier} already exists`);
+    if (rs.clientId && !(await this.db('clients').where({ client_id: rs.clientId }).first()))
+      throw new KapiError('invalid_request', `no client ${rs.clientId}: register the API's client first (kapi clients add)`);
+    await this.db('resource_servers').insert({
+      identifier: rs.identifier,
+      name: rs.name,
+      scopes: rs.scopes,
+      token_format: rs.tokenFormat,
+      access_token_ttl: rs.accessTokenTtl,
+      client_id: rs.clientId ?? null,
+    });
     this.#cache.delete(rs.identifier);
     return rs;
   }
@@ -55,6 +64,20 @@ export class ResourceServerRegistry {
   }
 }
 
-function toResourceServer(row: { identifier: string; name: string; scopes: string[]; token_format: 'jwt' | 'opaque'; access_token_ttl: number; client_id: string | null }): ResourceServer {
-  return { identifier: row.identifier, name: row.name, scopes: row.scopes, tokenFormat: row.token_format, accessTokenTtl: row.access_token_ttl, ...(row.client_id ? { clientId: row.client_id } : {}) };
+function toResourceServer(row: {
+  identifier: string;
+  name: string;
+  scopes: string[];
+  token_format: 'jwt' | 'opaque';
+  access_token_ttl: number;
+  client_id: string | null;
+}): ResourceServer {
+  return {
+    identifier: row.identifier,
+    name: row.name,
+    scopes: row.scopes,
+    tokenFormat: row.token_format,
+    accessTokenTtl: row.access_token_ttl,
+    ...(row.client_id ? { clientId: row.client_id } : {}),
+  };
 }

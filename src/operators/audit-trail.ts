@@ -91,7 +91,14 @@ export class OperatorAuditTrail {
 
 /** A CSV cell: quoted, quotes doubled, and a leading = + - @ defused so a spreadsheet shows it as text. */
 function cell(value: unknown): string {
-  let text = value === undefined || value === null ? '' : value instanceof Date ? value.toISOString() : typeof value === 'object' ? JSON.stringify(value) : String(value);
+  let text =
+    value === undefined || value === null
+      ? ''
+      : value instanceof Date
+        ? value.toISOString()
+        : typeof value === 'object'
+          ? JSON.stringify(value)
+          : String(value);
   if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
   return `"${text.replace(/"/g, '""')}"`;
 }
@@ -105,5 +112,15 @@ export function trailCsv(rows: readonly TrailRow[]): string {
 }
 
 export function trailJson(rows: readonly TrailRow[]): Record<string, unknown>[] {
-  return rows.map((r) => ({ id: r.id, at: r.at.toISOString(), action: r.action, actor: r.actor, via: r.via, client_id: r.clientId ?? null, target: r.target ?? null, detail: r.detail ?? null, ip: r.ip }));
+  return rows.map((r) => ({
+    id: r.id,
+    at: r.at.toISOString(),
+    action: r.action,
+    actor: r.actor,
+    via: r.via,
+    client_id: r.clientId ?? null,
+    target: r.target ?? null,
+    detail: r.detail ?? null,
+    ip: r.ip,
+  }));
 }

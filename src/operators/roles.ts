@@ -42,7 +42,22 @@ export class OperatorRoles {
     const rows = (await this.db('operator_roles as o')
       .join('accounts as a', 'a.id', 'o.account_id')
       .orderBy('o.granted_at')
-      .select('o.account_id', 'o.role', 'o.granted_by', 'o.granted_at', 'a.national_id', 'a.given_name', 'a.family_name')) as { account_id: string; role: OperatorRole; granted_by: string; granted_at: Date; national_id: string; given_name: string; family_name: string }[];
-    return rows.map((r) => ({ accountId: r.account_id, role: r.role, nationalId: r.national_id, name: `${r.given_name} ${r.family_name}`, grantedBy: r.granted_by, grantedAt: new Date(r.granted_at) }));
+      .select('o.account_id', 'o.role', 'o.granted_by', 'o.granted_at', 'a.national_id', 'a.given_name', 'a.family_name')) as {
+      account_id: string;
+      role: OperatorRole;
+      granted_by: string;
+      granted_at: Date;
+      national_id: string;
+      given_name: string;
+      family_name: string;
+    }[];
+    return rows.map((r) => ({
+      accountId: r.account_id,
+      role: r.role,
+      nationalId: r.national_id,
+      name: `${r.given_name} ${r.family_name}`,
+      grantedBy: r.granted_by,
+      grantedAt: new Date(r.granted_at),
+    }));
   }
 }

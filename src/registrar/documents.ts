@@ -37,12 +37,23 @@ export function isDocumentType(value: string): value is DocumentType {
   return (DOCUMENT_TYPES as readonly string[]).includes(value);
 }
 
-export const CITIZEN_DOCUMENTS: readonly DocumentType[] = ['identity_card', 'tr_identity_card', 'temporary_identity_document', 'passport', 'qualifying_certificate'];
+export const CITIZEN_DOCUMENTS: readonly DocumentType[] = [
+  'identity_card',
+  'tr_identity_card',
+  'temporary_identity_document',
+  'passport',
+  'qualifying_certificate',
+];
 /** Photo IDs of the state of nationality, shown beside the blue card. */
 export const NATIONALITY_PHOTO_IDS: readonly DocumentType[] = ['nationality_identity_card', 'nationality_passport', 'nationality_driving_licence'];
 /** Without the card: any official identity document of the state of nationality. */
 export const NATIONALITY_OFFICIAL_IDS: readonly DocumentType[] = [...NATIONALITY_PHOTO_IDS, 'nationality_official_id'];
-export const FOREIGNER_SINGLE_DOCUMENTS: readonly DocumentType[] = ['residence_permit', 'temporary_protection_id', 'international_protection_id', 'stateless_person_id'];
+export const FOREIGNER_SINGLE_DOCUMENTS: readonly DocumentType[] = [
+  'residence_permit',
+  'temporary_protection_id',
+  'international_protection_id',
+  'stateless_person_id',
+];
 
 /** Every document type an office may record for a person of this identity type. */
 export const DOCUMENTS_BY_IDENTITY: Record<IdentityType, readonly DocumentType[]> = {
@@ -137,7 +148,12 @@ const REGISTRY_RECORDED: Record<IdentityType, readonly DocumentType[]> = {
  * A presented ID card or blue card must be the one the registry records as current: a lost, stolen or
  * replaced card (or a forged number) does not get a password. Other documents are not in the registry.
  */
-export function checkAgainstRegistry(identity: IdentityType, registrySerial: string | undefined, documents: readonly { type: DocumentType; number: string }[], code: 'document_mismatch' | 'representative_document_mismatch' = 'document_mismatch'): void {
+export function checkAgainstRegistry(
+  identity: IdentityType,
+  registrySerial: string | undefined,
+  documents: readonly { type: DocumentType; number: string }[],
+  code: 'document_mismatch' | 'representative_document_mismatch' = 'document_mismatch',
+): void {
   if (!registrySerial) return;
   for (const d of documents) {
     if (REGISTRY_RECORDED[identity].includes(d.type) && d.number.replace(/[\s/.-]/g, '') !== registrySerial) throw new RegistrarRefusal(code, { type: d.type });

@@ -65,7 +65,9 @@ interface KeyRow {
 function canonical(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
   if (value && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
   }
   return JSON.stringify(value);
@@ -146,12 +148,16 @@ export class IdempotencyKeys {
   }
 
   async finish(staffAccountId: string, key: string): Promise<void> {
-    await this.db('registrar_idempotency_keys').where({ staff_account_id: staffAccountId, idempotency_key: key }).update({ finished: true, finish_lease_until: null });
+    await this.db('registrar_idempotency_keys')
+      .where({ staff_account_id: staffAccountId, idempotency_key: key })
+      .update({ finished: true, finish_lease_until: null });
   }
 
   /** The steps after the commit failed: let the next try run them at once rather than after the lease. */
   async releaseFinish(staffAccountId: string, key: string): Promise<void> {
-    await this.db('registrar_idempotency_keys').where({ staff_account_id: staffAccountId, idempotency_key: key, finished: false }).update({ finish_lease_until: null });
+    await this.db('registrar_idempotency_keys')
+      .where({ staff_account_id: staffAccountId, idempotency_key: key, finished: false })
+      .update({ finish_lease_until: null });
   }
 
   /** Keys past their lifetime (kept no longer than they serve). */

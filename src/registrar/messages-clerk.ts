@@ -5,18 +5,23 @@ import { registerCatalog, type English } from '../i18n/index.js';
 // validation of a request (never a library's own text), and the words of `kapi registrar`.
 
 const tr = {
-  'registrar.refusal.invalid_identity_number': 'Geçersiz kimlik numarası ({field}): 11 haneli değil ya da kontrol haneleri tutmuyor. Bu bir yazım hatasıdır; numarayı belgeden yeniden okuyup yazın.',
+  'registrar.refusal.invalid_identity_number':
+    'Geçersiz kimlik numarası ({field}): 11 haneli değil ya da kontrol haneleri tutmuyor. Bu bir yazım hatasıdır; numarayı belgeden yeniden okuyup yazın.',
   'registrar.refusal.staff_is_person': 'Kendi şifrenizi veremezsiniz: şifrenizi başka bir görevli vermelidir (görevler ayrılığı).',
-  'registrar.refusal.staff_is_representative': 'İşlemi yapan görevli aynı işlemde vekil veya vasi olamaz: işlemi başka bir görevli yapmalıdır (görevler ayrılığı).',
+  'registrar.refusal.staff_is_representative':
+    'İşlemi yapan görevli aynı işlemde vekil veya vasi olamaz: işlemi başka bir görevli yapmalıdır (görevler ayrılığı).',
   'registrar.refusal.passport_needs_work_permit': '{passport_alone}',
-  'registrar.refusal.idempotency_key_missing': 'Şifre verme ve iptal isteklerinde Idempotency-Key başlığı gereklidir: her yeni işlem için yeni bir anahtar, aynı işlemi yeniden denerken aynı anahtar.',
+  'registrar.refusal.idempotency_key_missing':
+    'Şifre verme ve iptal isteklerinde Idempotency-Key başlığı gereklidir: her yeni işlem için yeni bir anahtar, aynı işlemi yeniden denerken aynı anahtar.',
   'registrar.refusal.idempotency_key_invalid': 'Idempotency-Key geçersiz: 1 ile 255 arasında görünür ASCII karakter olmalıdır.',
   'registrar.refusal.idempotency_key_reused': 'Bu Idempotency-Key başka bir istek için kullanılmış. Yeni bir işlem için yeni bir anahtar kullanın.',
 
   'registrar.refusal.cancel.not_in_registry': 'Bu kimlik numarası nüfus kayıtlarında bulunamadı. Şifre iptal edilemez.',
   'registrar.refusal.cancel.documents_missing': 'Kimlik türüne uygun bir kimlik belgesi gösterilmedi. Şifre iptal edilemez. Kabul edilen belgeler: {rule}',
-  'registrar.refusal.cancel.document_mismatch': 'Gösterilen belgenin numarası nüfus kayıtlarındaki geçerli belgeyle uyuşmuyor ({type}). Kayıp, çalıntı veya yenilenmiş bir belgeyle şifre iptal edilemez.',
-  'registrar.refusal.cancel.proxy_not_authorised': 'Vekaletnamede vekilin e-Devlet şifresini iptal ettirmeye yetkili olduğu açıkça yazılı olmalıdır. Şifre iptal edilemez.',
+  'registrar.refusal.cancel.document_mismatch':
+    'Gösterilen belgenin numarası nüfus kayıtlarındaki geçerli belgeyle uyuşmuyor ({type}). Kayıp, çalıntı veya yenilenmiş bir belgeyle şifre iptal edilemez.',
+  'registrar.refusal.cancel.proxy_not_authorised':
+    'Vekaletnamede vekilin e-Devlet şifresini iptal ettirmeye yetkili olduğu açıkça yazılı olmalıdır. Şifre iptal edilemez.',
   'registrar.refusal.cancel.staff_is_person': 'Kendi şifrenizi iptal edemezsiniz: şifrenizi başka bir görevli iptal etmelidir (görevler ayrılığı).',
 
   'registrar.rule.citizen': 'Şunlardan biri: {list}.',
@@ -35,7 +40,8 @@ const tr = {
   'registrar.invalid.type': '{field} alanının değeri yanlış türde.',
   'registrar.invalid.office': 'Ofis kodu geçersiz ({field}): 3 ile 32 arasında büyük harf, rakam veya tire.',
 
-  'registrar.replay.notice': 'Bu istek bu anahtarla daha önce yapıldı: ilk yanıt yeniden gönderildi, işlem tekrarlanmadı ve ücret yeniden alınmadı. Tek kullanımlık şifre yalnızca ilk yanıtta gösterilir ve hiçbir yerde saklanmaz; size ulaşmadıysa yeni bir şifre verin (öncekinin yerine geçer).',
+  'registrar.replay.notice':
+    'Bu istek bu anahtarla daha önce yapıldı: ilk yanıt yeniden gönderildi, işlem tekrarlanmadı ve ücret yeniden alınmadı. Tek kullanımlık şifre yalnızca ilk yanıtta gösterilir ve hiçbir yerde saklanmaz; size ulaşmadıysa yeni bir şifre verin (öncekinin yerine geçer).',
 
   'registrar.receipt.person_cancellation': 'Şifresi iptal edilen',
   'registrar.receipt.channel_cancellation': 'Başvuru şekli',
@@ -53,8 +59,10 @@ const tr = {
   'registrar.cli.option_value_missing': '{option} için bir değer yazın.',
   'registrar.cli.password_once': 'Tek kullanımlık şifre (yalnızca bir kez gösterilir; kapalı zarfa yazın):',
   'registrar.cli.replayed': 'Bu istek daha önce yapılmış (kayıt no {id}): yeniden yapılmadı, ücret yeniden alınmadı.',
-  'registrar.cli.replayed_no_password': 'Tek kullanımlık şifre yalnızca ilk yanıtta gösterilir ve hiçbir yerde saklanmaz. Şifre size ulaşmadıysa yeni bir şifre verin (yeni bir işlem; öncekinin yerine geçer).',
-  'registrar.cli.outcome_unknown': 'Veritabanına ulaşılamadı; işlemin yapılıp yapılmadığı bilinmiyor. İkinci kez ücretlendirmeden sonucunu görmek için komutu --idempotency-key {key} ile yeniden çalıştırın.',
+  'registrar.cli.replayed_no_password':
+    'Tek kullanımlık şifre yalnızca ilk yanıtta gösterilir ve hiçbir yerde saklanmaz. Şifre size ulaşmadıysa yeni bir şifre verin (yeni bir işlem; öncekinin yerine geçer).',
+  'registrar.cli.outcome_unknown':
+    'Veritabanına ulaşılamadı; işlemin yapılıp yapılmadığı bilinmiyor. İkinci kez ücretlendirmeden sonucunu görmek için komutu --idempotency-key {key} ile yeniden çalıştırın.',
   'registrar.cli.check.national_id': 'Kimlik no',
   'registrar.cli.check.name': 'Ad soyad',
   'registrar.cli.check.identity_type': 'Kimlik türü',
@@ -76,18 +84,24 @@ const tr = {
 } as const;
 
 const en: English<typeof tr> = {
-  'registrar.refusal.invalid_identity_number': 'Invalid identity number ({field}): it is not 11 digits or its check digits do not match. This is a typing error; read the number off the document again and retype it.',
+  'registrar.refusal.invalid_identity_number':
+    'Invalid identity number ({field}): it is not 11 digits or its check digits do not match. This is a typing error; read the number off the document again and retype it.',
   'registrar.refusal.staff_is_person': 'You cannot issue your own password: another registrar must do it (separation of duties).',
-  'registrar.refusal.staff_is_representative': 'The registrar carrying out a request cannot be the proxy or guardian in it: another registrar must do it (separation of duties).',
+  'registrar.refusal.staff_is_representative':
+    'The registrar carrying out a request cannot be the proxy or guardian in it: another registrar must do it (separation of duties).',
   'registrar.refusal.passport_needs_work_permit': '{passport_alone}',
-  'registrar.refusal.idempotency_key_missing': 'Issuances and cancellations need an Idempotency-Key header: a new key for each new request, the same key when retrying it.',
+  'registrar.refusal.idempotency_key_missing':
+    'Issuances and cancellations need an Idempotency-Key header: a new key for each new request, the same key when retrying it.',
   'registrar.refusal.idempotency_key_invalid': 'The Idempotency-Key is invalid: 1 to 255 visible ASCII characters.',
   'registrar.refusal.idempotency_key_reused': 'This Idempotency-Key was used for another request. Use a new key for a new request.',
 
   'registrar.refusal.cancel.not_in_registry': 'The population registry knows no one by this identity number. No password can be cancelled.',
-  'registrar.refusal.cancel.documents_missing': 'No identity document accepted for this identity type was presented. The password cannot be cancelled. Accepted documents: {rule}',
-  'registrar.refusal.cancel.document_mismatch': 'The number of the document shown does not match the current document in the population registry ({type}). A lost, stolen or replaced document cannot have a password cancelled.',
-  'registrar.refusal.cancel.proxy_not_authorised': 'The power of attorney must state explicitly that the proxy may have the e-Government password cancelled. The password cannot be cancelled.',
+  'registrar.refusal.cancel.documents_missing':
+    'No identity document accepted for this identity type was presented. The password cannot be cancelled. Accepted documents: {rule}',
+  'registrar.refusal.cancel.document_mismatch':
+    'The number of the document shown does not match the current document in the population registry ({type}). A lost, stolen or replaced document cannot have a password cancelled.',
+  'registrar.refusal.cancel.proxy_not_authorised':
+    'The power of attorney must state explicitly that the proxy may have the e-Government password cancelled. The password cannot be cancelled.',
   'registrar.refusal.cancel.staff_is_person': 'You cannot cancel your own password: another registrar must do it (separation of duties).',
 
   'registrar.rule.citizen': 'One of: {list}.',
@@ -97,7 +111,8 @@ const en: English<typeof tr> = {
 
   'registrar.invalid.document_number': 'Invalid document number ({field}): 2 to 32 letters or digits.',
   'registrar.invalid.date': 'Invalid date ({field}): write it as YYYY-MM-DD, e.g. 2026-03-01.',
-  'registrar.invalid.unknown_field': 'The request has a field the API does not know: {field}. Staff never choose a password; only the documented fields are accepted.',
+  'registrar.invalid.unknown_field':
+    'The request has a field the API does not know: {field}. Staff never choose a password; only the documented fields are accepted.',
   'registrar.invalid.missing': 'Missing: {field}.',
   'registrar.invalid.choice': 'Invalid value ({field}): must be one of {choices}.',
   'registrar.invalid.length': '{field} is empty or too long.',
@@ -106,7 +121,8 @@ const en: English<typeof tr> = {
   'registrar.invalid.type': 'The value of {field} has the wrong type.',
   'registrar.invalid.office': 'Invalid office code ({field}): 3 to 32 capital letters, digits or dashes.',
 
-  'registrar.replay.notice': 'This request was already carried out with this key: its first answer is sent again; nothing was done or charged again. The one-time password is shown only in the first answer and kept nowhere; if it did not reach you, issue a new password (it replaces the earlier one).',
+  'registrar.replay.notice':
+    'This request was already carried out with this key: its first answer is sent again; nothing was done or charged again. The one-time password is shown only in the first answer and kept nowhere; if it did not reach you, issue a new password (it replaces the earlier one).',
 
   'registrar.receipt.person_cancellation': 'Password cancelled for',
   'registrar.receipt.channel_cancellation': 'Requested',
@@ -124,8 +140,10 @@ const en: English<typeof tr> = {
   'registrar.cli.option_value_missing': '{option} needs a value.',
   'registrar.cli.password_once': 'One-time password (shown once; write it into the sealed envelope):',
   'registrar.cli.replayed': 'This request was already carried out (record no {id}): it was not done again and nothing was charged again.',
-  'registrar.cli.replayed_no_password': 'The one-time password is shown only in the first answer and kept nowhere. If it did not reach you, issue a new password (a new request; it replaces the earlier one).',
-  'registrar.cli.outcome_unknown': 'The database could not be reached; whether the request was carried out is unknown. Run the command again with --idempotency-key {key} to see its outcome without a second charge.',
+  'registrar.cli.replayed_no_password':
+    'The one-time password is shown only in the first answer and kept nowhere. If it did not reach you, issue a new password (a new request; it replaces the earlier one).',
+  'registrar.cli.outcome_unknown':
+    'The database could not be reached; whether the request was carried out is unknown. Run the command again with --idempotency-key {key} to see its outcome without a second charge.',
   'registrar.cli.check.national_id': 'Identity no',
   'registrar.cli.check.name': 'Name',
   'registrar.cli.check.identity_type': 'Identity type',

@@ -18,11 +18,14 @@ const tr = {
   'registrar.refusal.documents_missing': 'Kimlik türüne uygun bir kimlik belgesi gösterilmedi. Şifre verilemez. Kabul edilen belgeler: {rule}',
   'registrar.refusal.document_not_accepted': 'Bu belge ({type}) bu kimlik türü ({identity}) için kabul edilmez. Kabul edilen belgeler: {rule}',
   'registrar.refusal.document_duplicate': 'Aynı belge türü birden fazla yazılmış: {type}.',
-  'registrar.refusal.blue_card_needs_photo_id': 'Mavi kart sahipleri kartla birlikte uyruğundaki devletin verdiği fotoğraflı bir kimlik kartı, pasaport veya sürücü belgesi göstermelidir.',
+  'registrar.refusal.blue_card_needs_photo_id':
+    'Mavi kart sahipleri kartla birlikte uyruğundaki devletin verdiği fotoğraflı bir kimlik kartı, pasaport veya sürücü belgesi göstermelidir.',
   'registrar.refusal.work_permit_needs_passport': 'Çalışma izni belgesi ancak pasaportla birlikte kabul edilir.',
-  'registrar.refusal.document_mismatch': 'Gösterilen belgenin numarası nüfus kayıtlarındaki geçerli belgeyle uyuşmuyor ({type}). Kayıp, çalıntı veya yenilenmiş bir belgeyle şifre verilemez.',
+  'registrar.refusal.document_mismatch':
+    'Gösterilen belgenin numarası nüfus kayıtlarındaki geçerli belgeyle uyuşmuyor ({type}). Kayıp, çalıntı veya yenilenmiş bir belgeyle şifre verilemez.',
   'registrar.refusal.representative_document_mismatch': 'Vekilin/vasinin gösterdiği belgenin numarası nüfus kayıtlarıyla uyuşmuyor ({type}).',
-  'registrar.refusal.representative_missing': 'Vekil veya vasi ile yapılan işlemde vekilin/vasinin kimliği, kimlik belgesi ve vekaletname/mahkeme kararı gereklidir.',
+  'registrar.refusal.representative_missing':
+    'Vekil veya vasi ile yapılan işlemde vekilin/vasinin kimliği, kimlik belgesi ve vekaletname/mahkeme kararı gereklidir.',
   'registrar.refusal.representative_unexpected': 'Şahsen yapılan işlemde vekil veya vasi bilgisi yazılmaz.',
   'registrar.refusal.representative_is_person': 'Kişi kendi vekili veya vasisi olamaz.',
   'registrar.refusal.representative_not_in_registry': 'Vekilin/vasinin kimlik numarası nüfus kayıtlarında bulunamadı.',
@@ -84,8 +87,10 @@ const tr = {
   'registrar.receipt.representative': 'Vekil / vasi',
   'registrar.receipt.authority': 'Yetki belgesi',
   'registrar.receipt.fee': 'Ücret',
-  'registrar.receipt.issue_note': 'Şifre kapalı zarf içinde teslim edilmiştir. İlk girişte yeni bir şifre belirlemeniz istenecektir. Şifrenizi kimseyle paylaşmayın.',
-  'registrar.receipt.cancel_note': 'Şifre iptal edilmiştir; kişinin bütün oturumları (hangi yöntemle açılmış olursa olsun) sonlandırılmıştır. Yeni şifreyi PTT şubelerinden, Türksat Kablo ofislerinden veya e-imza, mobil imza, kimlik kartı ya da internet bankacılığıyla giriş yaparak alabilirsiniz.',
+  'registrar.receipt.issue_note':
+    'Şifre kapalı zarf içinde teslim edilmiştir. İlk girişte yeni bir şifre belirlemeniz istenecektir. Şifrenizi kimseyle paylaşmayın.',
+  'registrar.receipt.cancel_note':
+    'Şifre iptal edilmiştir; kişinin bütün oturumları (hangi yöntemle açılmış olursa olsun) sonlandırılmıştır. Yeni şifreyi PTT şubelerinden, Türksat Kablo ofislerinden veya e-imza, mobil imza, kimlik kartı ya da internet bankacılığıyla giriş yaparak alabilirsiniz.',
 } as const;
 
 const en: English<typeof tr> = {
@@ -94,17 +99,21 @@ const en: English<typeof tr> = {
   'registrar.refusal.not_in_registry': 'The population registry knows no one by this identity number. No password can be issued.',
   'registrar.refusal.deceased': 'According to the population registry this person has died. No password can be issued.',
   'registrar.refusal.under_15': 'Passwords are issued only to citizens aged 15 or more (the person is {age}).',
-  'registrar.refusal.documents_missing': 'No identity document accepted for this identity type was presented. No password can be issued. Accepted documents: {rule}',
+  'registrar.refusal.documents_missing':
+    'No identity document accepted for this identity type was presented. No password can be issued. Accepted documents: {rule}',
   'registrar.refusal.document_not_accepted': 'This document ({type}) is not accepted for this identity type ({identity}). Accepted documents: {rule}',
   'registrar.refusal.document_duplicate': 'The same document type was entered twice: {type}.',
-  'registrar.refusal.blue_card_needs_photo_id': 'Blue card holders must show, with the card, a photo identity card, passport or driving licence issued by their state of nationality.',
+  'registrar.refusal.blue_card_needs_photo_id':
+    'Blue card holders must show, with the card, a photo identity card, passport or driving licence issued by their state of nationality.',
   'registrar.refusal.work_permit_needs_passport': 'A work permit is accepted only together with a passport.',
-  'registrar.refusal.document_mismatch': 'The number of the document shown does not match the current document in the population registry ({type}). A lost, stolen or replaced document gets no password.',
-  'registrar.refusal.representative_document_mismatch': 'The number of the proxy\'s or guardian\'s document does not match the population registry ({type}).',
-  'registrar.refusal.representative_missing': 'A proxy or guardian must give their identity number, identity document and the power of attorney or court decision.',
+  'registrar.refusal.document_mismatch':
+    'The number of the document shown does not match the current document in the population registry ({type}). A lost, stolen or replaced document gets no password.',
+  'registrar.refusal.representative_document_mismatch': "The number of the proxy's or guardian's document does not match the population registry ({type}).",
+  'registrar.refusal.representative_missing':
+    'A proxy or guardian must give their identity number, identity document and the power of attorney or court decision.',
   'registrar.refusal.representative_unexpected': 'A request in person carries no proxy or guardian.',
   'registrar.refusal.representative_is_person': 'A person cannot be their own proxy or guardian.',
-  'registrar.refusal.representative_not_in_registry': 'The population registry knows no one by the proxy\'s or guardian\'s identity number.',
+  'registrar.refusal.representative_not_in_registry': "The population registry knows no one by the proxy's or guardian's identity number.",
   'registrar.refusal.representative_deceased': 'According to the population registry the proxy or guardian has died.',
   'registrar.refusal.representative_minor': 'A proxy or guardian must be 18 or older.',
   'registrar.refusal.representative_document_not_accepted': 'The document shown by the proxy or guardian ({type}) is not accepted as an identity document.',
@@ -114,8 +123,8 @@ const en: English<typeof tr> = {
   'registrar.refusal.no_password': 'This person has no password to cancel.',
   'registrar.refusal.office_unknown': 'This office is not registered.',
   'registrar.refusal.office_inactive': 'This office is closed for password services.',
-  'registrar.refusal.not_registrar': 'Only the office\'s registrar staff may do this.',
-  'registrar.refusal.record_unknown': 'There is no such record in this office\'s books.',
+  'registrar.refusal.not_registrar': "Only the office's registrar staff may do this.",
+  'registrar.refusal.record_unknown': "There is no such record in this office's books.",
   'registrar.refusal.too_many_requests': 'Too many lookups. Try again in {retryAfter} seconds.',
   'registrar.token.missing': 'A Bearer access token is required.',
   'registrar.token.invalid': 'The access token is invalid or has expired.',
@@ -163,8 +172,10 @@ const en: English<typeof tr> = {
   'registrar.receipt.representative': 'Proxy / guardian',
   'registrar.receipt.authority': 'Authority',
   'registrar.receipt.fee': 'Fee',
-  'registrar.receipt.issue_note': 'The password was handed over in a sealed envelope. You will be asked to set a new password at your first sign-in. Never share your password.',
-  'registrar.receipt.cancel_note': 'The password is cancelled; every session of the person has ended, whatever method started it. A new password can be had at PTT branches, Türksat Kablo offices, or after signing in with e-signature, mobile signature, the ID card or online banking.',
+  'registrar.receipt.issue_note':
+    'The password was handed over in a sealed envelope. You will be asked to set a new password at your first sign-in. Never share your password.',
+  'registrar.receipt.cancel_note':
+    'The password is cancelled; every session of the person has ended, whatever method started it. A new password can be had at PTT branches, Türksat Kablo offices, or after signing in with e-signature, mobile signature, the ID card or online banking.',
 };
 
 registerCatalog(tr, en);

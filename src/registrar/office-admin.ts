@@ -16,7 +16,15 @@ import { OFFICE_KINDS, type Office, type OfficeKind, type RegistrarRepository, t
 export const OFFICE_CODE = /^[A-Z0-9-]{3,32}$/;
 
 /** Why a change was refused: the code is the console's message key (console.offices.refusal.<code>), `field` the form field. */
-export type OfficeRefusalCode = 'code_format' | 'name_missing' | 'kind_unknown' | 'office_exists' | 'national_id_format' | 'national_id_checksum' | 'not_in_registry' | 'not_registrar_here';
+export type OfficeRefusalCode =
+  | 'code_format'
+  | 'name_missing'
+  | 'kind_unknown'
+  | 'office_exists'
+  | 'national_id_format'
+  | 'national_id_checksum'
+  | 'not_in_registry'
+  | 'not_registrar_here';
 
 const FIELD: Record<OfficeRefusalCode, string | undefined> = {
   code_format: 'code',
@@ -31,7 +39,10 @@ const FIELD: Record<OfficeRefusalCode, string | undefined> = {
 
 export class OfficeRefusal extends Error {
   readonly field: string | undefined;
-  constructor(readonly code: OfficeRefusalCode, message: string) {
+  constructor(
+    readonly code: OfficeRefusalCode,
+    message: string,
+  ) {
     super(message);
     this.name = 'OfficeRefusal';
     this.field = FIELD[code];
@@ -90,7 +101,11 @@ export class OfficeAdmin {
    */
   async grant(actor: Actor, officeCode: string, rawNationalId: string): Promise<{ accountId: string; name: string; movedFrom?: string }> {
     const checked = validateNationalId(rawNationalId);
-    if (!checked.ok) throw new OfficeRefusal(checked.reason === 'format' ? 'national_id_format' : 'national_id_checksum', `${rawNationalId} is not a well-formed identity number`);
+    if (!checked.ok)
+      throw new OfficeRefusal(
+        checked.reason === 'format' ? 'national_id_format' : 'national_id_checksum',
+        `${rawNationalId} is not a well-formed identity number`,
+      );
     await this.office(officeCode);
     const nationalId = checked.number;
     let account = await this.deps.accounts.findByNationalId(nationalId);
@@ -104,7 +119,15 @@ export class OfficeAdmin {
     const movedFrom = before && before.officeCode !== officeCode ? before.officeCode : undefined;
     await this.deps.db.transaction(async (trx: Knex.Transaction) => {
       await this.repository.grantRole(accountId, officeCode, actor.label, trx);
-      await this.trail.record(actor, { action: 'registrar.grant', target: maskNationalId(nationalId), detail: { office: officeCode, account_id: accountId, ...(movedFrom ? { moved_from: movedFrom } : {}) } }, trx);
+      await this.trail.record(
+        actor,
+        {
+          action: 'registrar.grant',
+          target: maskNationalId(nationalId),
+          detail: { office: officeCode, account_id: accountId, ...(movedFrom ? { moved_from: movedFrom } : {}) },
+        },
+        trx,
+      );
       await this.deps.audit.event({ type: 'registrar.role_granted', accountId, actor: actor.label, detail: { office: officeCode } }, trx);
     });
     return { accountId, name: `${account.givenName} ${account.familyName}`, ...(movedFrom ? { movedFrom } : {}) };
@@ -113,11 +136,20 @@ export class OfficeAdmin {
   /** Takes the registrar role away; with `officeCode`, only if it is held at that office. */
   async revoke(actor: Actor, accountId: string, officeCode?: string): Promise<void> {
     const role = await this.repository.findRole(accountId);
-    if (!role || (officeCode !== undefined && role.officeCode !== officeCode)) throw new OfficeRefusal('not_registrar_here', `account ${accountId} holds no registrar role${officeCode ? ` at ${officeCode}` : ''}`);
+    if (!role || (officeCode !== undefined && role.officeCode !== officeCode))
+      throw new OfficeRefusal('not_registrar_here', `account ${accountId} holds no registrar role${officeCode ? ` at ${officeCode}` : ''}`);
     const account = await this.deps.accounts.findById(accountId);
     await this.deps.db.transaction(async (trx) => {
       await this.repository.revokeRole(accountId, trx);
-      await this.trail.record(actor, { action: 'registrar.revoke', target: account ? maskNationalId(account.nationalId) : accountId, detail: { office: role.officeCode, account_id: accountId } }, trx);
+      await this.trail.record(
+        actor,
+        {
+          action: 'registrar.revoke',
+          target: account ? maskNationalId(account.nationalId) : accountId,
+          detail: { office: role.officeCode, account_id: accountId },
+        },
+        trx,
+      );
       await this.deps.audit.event({ type: 'registrar.role_revoked', accountId, actor: actor.label, detail: { office: role.officeCode } }, trx);
     });
   }

@@ -36,8 +36,18 @@ function counterTime(at: Date, locale: Locale): string {
  * say whose password went, at whose request.
  */
 const KIND_TEXT = {
-  issuance: { title: 'registrar.receipt.issue_title', person: 'registrar.receipt.person', channel: 'registrar.receipt.channel', note: 'registrar.receipt.issue_note' },
-  cancellation: { title: 'registrar.receipt.cancel_title', person: 'registrar.receipt.person_cancellation', channel: 'registrar.receipt.channel_cancellation', note: 'registrar.receipt.cancel_note' },
+  issuance: {
+    title: 'registrar.receipt.issue_title',
+    person: 'registrar.receipt.person',
+    channel: 'registrar.receipt.channel',
+    note: 'registrar.receipt.issue_note',
+  },
+  cancellation: {
+    title: 'registrar.receipt.cancel_title',
+    person: 'registrar.receipt.person_cancellation',
+    channel: 'registrar.receipt.channel_cancellation',
+    note: 'registrar.receipt.cancel_note',
+  },
 } as const satisfies Record<CounterRecord['kind'], Record<'title' | 'person' | 'channel' | 'note', MessageKey>>;
 
 export function renderReceipt(input: ReceiptInput, locale: Locale): string {
@@ -58,8 +68,14 @@ export function renderReceipt(input: ReceiptInput, locale: Locale): string {
   }
   const rep = record.representative;
   if (rep) {
-    lines.push([t('registrar.receipt.representative'), `${rep.name}, ${maskNationalId(rep.nationalId)}, ${documentName(locale, rep.document.type)} (${maskDocumentNumber(rep.document.number)})`]);
-    lines.push([t('registrar.receipt.authority'), `${documentName(locale, rep.authorityType)} ${rep.authorityNumber}, ${rep.authorityDate}, ${rep.authorityIssuer}`]);
+    lines.push([
+      t('registrar.receipt.representative'),
+      `${rep.name}, ${maskNationalId(rep.nationalId)}, ${documentName(locale, rep.document.type)} (${maskDocumentNumber(rep.document.number)})`,
+    ]);
+    lines.push([
+      t('registrar.receipt.authority'),
+      `${documentName(locale, rep.authorityType)} ${rep.authorityNumber}, ${rep.authorityDate}, ${rep.authorityIssuer}`,
+    ]);
   }
   if (record.kind === 'issuance' && record.feeKurus !== null) lines.push([t('registrar.receipt.fee'), formatLira(record.feeKurus, locale)]);
 

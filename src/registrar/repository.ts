@@ -180,10 +180,20 @@ export class RegistrarRepository {
   }
 
   async listRoles(officeCode?: string): Promise<RegistrarStaff[]> {
-    const q = this.db('registrar_roles as r').join('accounts as a', 'a.id', 'r.account_id').select('r.account_id', 'r.office_code', 'r.granted_by', 'r.granted_at', 'a.national_id', 'a.given_name', 'a.family_name').orderBy(['r.office_code', 'a.national_id']);
+    const q = this.db('registrar_roles as r')
+      .join('accounts as a', 'a.id', 'r.account_id')
+      .select('r.account_id', 'r.office_code', 'r.granted_by', 'r.granted_at', 'a.national_id', 'a.given_name', 'a.family_name')
+      .orderBy(['r.office_code', 'a.national_id']);
     if (officeCode) q.where('r.office_code', officeCode);
     const rows = await q;
-    return rows.map((row) => ({ accountId: row.account_id, officeCode: row.office_code, nationalId: row.national_id, name: `${row.given_name} ${row.family_name}`, grantedBy: row.granted_by, grantedAt: new Date(row.granted_at) }));
+    return rows.map((row) => ({
+      accountId: row.account_id,
+      officeCode: row.office_code,
+      nationalId: row.national_id,
+      name: `${row.given_name} ${row.family_name}`,
+      grantedBy: row.granted_by,
+      grantedAt: new Date(row.granted_at),
+    }));
   }
 
   // Console clients
@@ -205,12 +215,16 @@ export class RegistrarRepository {
   }
 
   async recordIssuance(r: NewRecord & { feeKurus: number }, staff: StaffContext, trx: Knex = this.db): Promise<CounterRecord> {
-    const [row] = await trx('registrar_issuances').insert({ id: randomUUID(), ...rowOf(r, staff), fee_kurus: r.feeKurus }).returning('*');
+    const [row] = await trx('registrar_issuances')
+      .insert({ id: randomUUID(), ...rowOf(r, staff), fee_kurus: r.feeKurus })
+      .returning('*');
     return toRecord(row as RecordRow, 'issuance');
   }
 
   async recordCancellation(r: NewRecord, staff: StaffContext, trx: Knex = this.db): Promise<CounterRecord> {
-    const [row] = await trx('registrar_cancellations').insert({ id: randomUUID(), ...rowOf(r, staff) }).returning('*');
+    const [row] = await trx('registrar_cancellations')
+      .insert({ id: randomUUID(), ...rowOf(r, staff) })
+      .returning('*');
     return toRecord(row as RecordRow, 'cancellation');
   }
 
@@ -221,7 +235,9 @@ export class RegistrarRepository {
 
   /** One record by id (what an idempotency key names). */
   async findRecord(kind: CounterRecord['kind'], id: string): Promise<CounterRecord | undefined> {
-    const row = (await this.db(kind === 'issuance' ? 'registrar_issuances' : 'registrar_cancellations').where({ id }).first()) as RecordRow | undefined;
+    const row = (await this.db(kind === 'issuance' ? 'registrar_issuances' : 'registrar_cancellations')
+      .where({ id })
+      .first()) as RecordRow | undefined;
     return row ? toRecord(row, kind) : undefined;
   }
 

@@ -203,24 +203,41 @@ export class RegistrarService {
         // A password from an office re-opens password login (FAQ, "How Can I Open Login With Password?").
         const reopened = !account.password_login_enabled;
         if (reopened) await trx('accounts').where({ id: account.id }).update({ password_login_enabled: true, updated_at: trx.fn.now() });
-        const record = await this.#d.repository.recordIssuance({ accountId: account.id, channel: request.channel, documents, representative, feeKurus: officePasswordFee(earlierIssuances) }, staff, trx);
+        const record = await this.#d.repository.recordIssuance(
+          { accountId: account.id, channel: request.channel, documents, representative, feeKurus: officePasswordFee(earlierIssuances) },
+          staff,
+          trx,
+        );
         const factorsRemoved = request.removeSecondFactors ? await removeSecondFactors(trx, account.id, this.#d.factorRemovers) : undefined;
         // The audit rows of the change are written in its own transaction.
-        await this.#audit('registrar.password_issued', staff, account.id, {
-          issuance: record.id,
-          channel: request.channel,
-          documents: documents.map((d) => d.type),
-          representative: representative?.nationalId,
-          feeKurus: record.feeKurus,
-          accountCreated: created,
-          passwordLoginReopened: reopened,
-        }, trx);
-        if (factorsRemoved) await this.#audit('registrar.second_factors_removed', staff, account.id, { issuance: record.id, channel: request.channel, ...factorsRemoved }, trx);
+        await this.#audit(
+          'registrar.password_issued',
+          staff,
+          account.id,
+          {
+            issuance: record.id,
+            channel: request.channel,
+            documents: documents.map((d) => d.type),
+            representative: representative?.nationalId,
+            feeKurus: record.feeKurus,
+            accountCreated: created,
+            passwordLoginReopened: reopened,
+          },
+          trx,
+        );
+        if (factorsRemoved)
+          await this.#audit('registrar.second_factors_removed', staff, account.id, { issuance: record.id, channel: request.channel, ...factorsRemoved }, trx);
         // The earlier password is gone (lost, forgotten or stolen: that is why people come). As for a
         // reset, every session and every token of the person ends, whatever method started it
         // (DESIGN.md, "Endings"); so they do when her factors were removed.
         const endings = hadPassword ? 'password_changed' : factorsRemoved ? 'factors_removed' : null;
-        const answer: KeyOutcome = { person: who, accountCreated: created, passwordLoginReopened: reopened, secondFactorsRemoved: factorsRemoved !== undefined, endings };
+        const answer: KeyOutcome = {
+          person: who,
+          accountCreated: created,
+          passwordLoginReopened: reopened,
+          secondFactorsRemoved: factorsRemoved !== undefined,
+          endings,
+        };
         await this.#d.keys.complete(trx, staff.staffAccountId, attempt.key, record.id, answer);
         return { record, answer };
       }),
@@ -256,17 +273,25 @@ export class RegistrarService {
 
     const record = await this.#d.db.transaction(async (trx) => {
       if (!(await this.#d.keys.claim(trx, staff.staffAccountId, attempt, 'cancel', fingerprint))) return undefined;
-      const account = (await trx('accounts').where({ national_id: person.nationalId }).forUpdate().first('id', 'password_login_enabled')) as AccountLockRow | undefined;
+      const account = (await trx('accounts').where({ national_id: person.nationalId }).forUpdate().first('id', 'password_login_enabled')) as
+        | AccountLockRow
+        | undefined;
       if (!account) throw new RegistrarRefusal('no_password').during('cancel');
       const removed = await trx('password_credentials').where({ account_id: account.id }).del();
       if (!removed) throw new RegistrarRefusal('no_password').during('cancel');
       const cancelled = await this.#d.repository.recordCancellation({ accountId: account.id, channel: request.channel, documents, representative }, staff, trx);
-      await this.#audit('registrar.password_cancelled', staff, account.id, {
-        cancellation: cancelled.id,
-        channel: request.channel,
-        documents: documents.map((d) => d.type),
-        representative: representative?.nationalId,
-      }, trx);
+      await this.#audit(
+        'registrar.password_cancelled',
+        staff,
+        account.id,
+        {
+          cancellation: cancelled.id,
+          channel: request.channel,
+          documents: documents.map((d) => d.type),
+          representative: representative?.nationalId,
+        },
+        trx,
+      );
       await this.#d.keys.complete(trx, staff.staffAccountId, attempt.key, cancelled.id, { person: who, endings: 'password_cancelled' });
       return cancelled;
     });
@@ -274,7 +299,15 @@ export class RegistrarService {
 
     const sessionsEnded = await this.#afterCommit(staff, attempt.key, record, 'password_cancelled');
     const finalRecord = { ...record, sessionsEnded };
-    return { record: finalRecord, replayed: false, person: who, sessionsEnded, office, staffName, receipt: (locale) => renderReceipt({ record: finalRecord, office, staffName, person: who }, locale) };
+    return {
+      record: finalRecord,
+      replayed: false,
+      person: who,
+      sessionsEnded,
+      office,
+      staffName,
+      receipt: (locale) => renderReceipt({ record: finalRecord, office, staffName, person: who }, locale),
+    };
   }
 
   /** The office's own counter records (newest first), optionally for one person. */
@@ -305,7 +338,11 @@ export class RegistrarService {
    * office's own records only. Another office's record answers as an unknown one, so an id says nothing
    * about the books of an office the staff member does not work at.
    */
-  async receiptOf(staff: StaffContext, kind: CounterRecord['kind'], id: string): Promise<{ record: CounterRecord; office: Office; staffName: string; person: { nationalId: string; name: string }; receipt(locale: Locale): string }> {
+  async receiptOf(
+    staff: StaffContext,
+    kind: CounterRecord['kind'],
+    id: string,
+  ): Promise<{ record: CounterRecord; office: Office; staffName: string; person: { nationalId: string; name: string }; receipt(locale: Locale): string }> {
     const { office } = await this.authorize(staff);
     const record = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(id) ? await this.#d.repository.findRecord(kind, id) : undefined;
     if (!record || record.officeCode !== office.code) {
@@ -392,10 +429,23 @@ export class RegistrarService {
   async #cancelledAgain(staff: StaffContext, attempt: CounterAttempt, entry: KeyEntry, office: Office, staffName: string): Promise<Cancelled> {
     const record = await this.#replayed(staff, attempt, entry, 'cancellation');
     const who = entry.outcome.person;
-    return { record, replayed: true, person: who, sessionsEnded: record.sessionsEnded ?? 0, office, staffName, receipt: (locale) => renderReceipt({ record, office, staffName, person: who }, locale) };
+    return {
+      record,
+      replayed: true,
+      person: who,
+      sessionsEnded: record.sessionsEnded ?? 0,
+      office,
+      staffName,
+      receipt: (locale) => renderReceipt({ record, office, staffName, person: who }, locale),
+    };
   }
 
-  async #checkCounterRequest(staff: StaffContext, staffNationalId: string, request: CounterRequest, operation: CounterOperation): Promise<{ person: RegistryRecord; documents: RecordedDocument[]; representative: RepresentativeRecord | null }> {
+  async #checkCounterRequest(
+    staff: StaffContext,
+    staffNationalId: string,
+    request: CounterRequest,
+    operation: CounterOperation,
+  ): Promise<{ person: RegistryRecord; documents: RecordedDocument[]; representative: RepresentativeRecord | null }> {
     const now = this.#now();
     try {
       // Before anything is looked up: her own password, or a request in which she represents someone,
@@ -450,7 +500,9 @@ export class RegistrarService {
 
   /** The account row, locked for this transaction (two counters at once must not both charge 5 TL). */
   async #lockOrCreateAccount(trx: Knex.Transaction, person: RegistryRecord): Promise<{ account: AccountLockRow; created: boolean }> {
-    const existing = (await trx('accounts').where({ national_id: person.nationalId }).forUpdate().first('id', 'password_login_enabled')) as AccountLockRow | undefined;
+    const existing = (await trx('accounts').where({ national_id: person.nationalId }).forUpdate().first('id', 'password_login_enabled')) as
+      | AccountLockRow
+      | undefined;
     if (existing) return { account: existing, created: false };
     const created = await this.#d.accounts.create(accountFromPerson(person), trx);
     return { account: { id: created.id, password_login_enabled: created.passwordLoginEnabled }, created: true };
@@ -475,7 +527,10 @@ export class RegistrarService {
   }
 
   async #audit(type: string, staff: StaffContext, accountId: string | undefined, detail: Record<string, unknown>, trx?: Knex.Transaction): Promise<void> {
-    await this.#d.audit.event({ type, accountId, actor: `registrar:${staff.staffAccountId}`, ip: staff.ip, detail: { office: staff.officeCode, via: staff.via, ...detail } }, trx);
+    await this.#d.audit.event(
+      { type, accountId, actor: `registrar:${staff.staffAccountId}`, ip: staff.ip, detail: { office: staff.officeCode, via: staff.via, ...detail } },
+      trx,
+    );
   }
 }
 
@@ -488,7 +543,10 @@ export class RegistrarService {
 async function removeSecondFactors(trx: Knex.Transaction, accountId: string, removers: readonly FactorRemover[]): Promise<Record<string, number | boolean>> {
   const removed: Record<string, number | boolean> = {};
   for (const remove of removers) Object.assign(removed, await remove(trx, accountId));
-  const phone = await trx('accounts').where({ id: accountId }).whereIn('phone_verified_acr', ['substantial', 'high', 'registry']).update({ phone_verified_acr: 'low' }, ['id']);
+  const phone = await trx('accounts')
+    .where({ id: accountId })
+    .whereIn('phone_verified_acr', ['substantial', 'high', 'registry'])
+    .update({ phone_verified_acr: 'low' }, ['id']);
   await trx('accounts').where({ id: accountId }).update({ two_factor_enabled: false, updated_at: trx.fn.now() });
   return { ...removed, phone: phone.length > 0 };
 }

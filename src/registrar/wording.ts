@@ -1,5 +1,12 @@
 import { translate, type Locale } from '../i18n/index.js';
-import { CITIZEN_DOCUMENTS, FOREIGNER_SINGLE_DOCUMENTS, isDocumentType, NATIONALITY_OFFICIAL_IDS, NATIONALITY_PHOTO_IDS, type DocumentType } from './documents.js';
+import {
+  CITIZEN_DOCUMENTS,
+  FOREIGNER_SINGLE_DOCUMENTS,
+  isDocumentType,
+  NATIONALITY_OFFICIAL_IDS,
+  NATIONALITY_PHOTO_IDS,
+  type DocumentType,
+} from './documents.js';
 import type { RegistrarRefusal } from './refusal.js';
 import type { IdentityType } from './types.js';
 import { CANCEL_REFUSAL_MESSAGE, DOCUMENT_NAME, IDENTITY_NAME, REFUSAL_MESSAGE } from './messages.js';
@@ -26,7 +33,10 @@ export function documentRule(identity: IdentityType, locale: Locale): string {
     case 'blue_card':
       return translate(locale, 'registrar.rule.blue_card', { photo: names(locale, NATIONALITY_PHOTO_IDS), official: names(locale, NATIONALITY_OFFICIAL_IDS) });
     case 'foreigner':
-      return translate(locale, 'registrar.rule.foreigner', { list: names(locale, FOREIGNER_SINGLE_DOCUMENTS), passport_alone: translate(locale, 'registrar.rule.passport_alone') });
+      return translate(locale, 'registrar.rule.foreigner', {
+        list: names(locale, FOREIGNER_SINGLE_DOCUMENTS),
+        passport_alone: translate(locale, 'registrar.rule.passport_alone'),
+      });
   }
 }
 

@@ -10,13 +10,19 @@ interface ClaimRelease {
   channel: 'id_token' | 'userinfo' | 'introspection';
 }
 
-const INSERT_CLAIM_RELEASES = fixedStatement('claim_releases_insert', `insert into claim_releases (account_id, client_id, claims, channel)
+const INSERT_CLAIM_RELEASES = fixedStatement(
+  'claim_releases_insert',
+  `insert into claim_releases (account_id, client_id, claims, channel)
   select r.account_id, r.client_id, array(select jsonb_array_elements_text(r.claims)), r.channel
-  from jsonb_to_recordset(?::jsonb) as r(account_id uuid, client_id text, claims jsonb, channel text)`);
+  from jsonb_to_recordset(?::jsonb) as r(account_id uuid, client_id text, claims jsonb, channel text)`,
+);
 
 // Every sign-in attempt writes one (issue 8: fixed SQL, past knex's query builder).
-const INSERT_SIGN_IN = fixedStatement('sign_in_insert', `insert into sign_ins (account_id, subject_hash, client_id, method, acr, result, ip, user_agent)
-  values (?, ?, ?, ?, ?, ?, ?, ?)`);
+const INSERT_SIGN_IN = fixedStatement(
+  'sign_in_insert',
+  `insert into sign_ins (account_id, subject_hash, client_id, method, acr, result, ip, user_agent)
+  values (?, ?, ?, ?, ?, ?, ?, ?)`,
+);
 
 const claimReleaseShape: BatchShape<ClaimRelease, void> = {
   name: 'claim_releases_insert',
@@ -116,29 +122,83 @@ export class AuditLog {
   async signInsOf(accountId: string, options: { before?: string | undefined; limit: number }): Promise<SignInRow[]> {
     let query = this.db('sign_ins').where({ account_id: accountId });
     if (options.before) query = query.andWhere('id', '<', options.before);
-    const rows = (await query.orderBy('id', 'desc').limit(options.limit)) as { id: string | number; at: Date; client_id: string | null; method: string; acr: string | null; result: string; ip: string | null; user_agent: string | null }[];
-    return rows.map((r) => ({ id: String(r.id), at: new Date(r.at), clientId: r.client_id, method: r.method, acr: r.acr, result: r.result, ip: r.ip, userAgent: r.user_agent }));
+    const rows = (await query.orderBy('id', 'desc').limit(options.limit)) as {
+      id: string | number;
+      at: Date;
+      client_id: string | null;
+      method: string;
+      acr: string | null;
+      result: string;
+      ip: string | null;
+      user_agent: string | null;
+    }[];
+    return rows.map((r) => ({
+      id: String(r.id),
+      at: new Date(r.at),
+      clientId: r.client_id,
+      method: r.method,
+      acr: r.acr,
+      result: r.result,
+      ip: r.ip,
+      userAgent: r.user_agent,
+    }));
   }
 
   /** One sign-in of the person's own history by its id; undefined when it is not hers (or not there). */
   async signInOf(accountId: string, id: string): Promise<SignInRow | undefined> {
-    const [row] = (await this.db('sign_ins').where({ account_id: accountId, id }).limit(1)) as { id: string | number; at: Date; client_id: string | null; method: string; acr: string | null; result: string; ip: string | null; user_agent: string | null }[];
-    return row ? { id: String(row.id), at: new Date(row.at), clientId: row.client_id, method: row.method, acr: row.acr, result: row.result, ip: row.ip, userAgent: row.user_agent } : undefined;
+    const [row] = (await this.db('sign_ins').where({ account_id: accountId, id }).limit(1)) as {
+      id: string | number;
+      at: Date;
+      client_id: string | null;
+      method: string;
+      acr: string | null;
+      result: string;
+      ip: string | null;
+      user_agent: string | null;
+    }[];
+    return row
+      ? {
+          id: String(row.id),
+          at: new Date(row.at),
+          clientId: row.client_id,
+          method: row.method,
+          acr: row.acr,
+          result: row.result,
+          ip: row.ip,
+          userAgent: row.user_agent,
+        }
+      : undefined;
   }
 
   /** Per institution: which claims it received and when (first, latest, how often), latest first. */
   async releasesOf(accountId: string): Promise<ReleaseSummary[]> {
-    const totals = (await this.db('claim_releases').where({ account_id: accountId }).groupBy('client_id')
+    const totals = (await this.db('claim_releases')
+      .where({ account_id: accountId })
+      .groupBy('client_id')
       .select('client_id', this.db.raw('min(at) as first_at'), this.db.raw('max(at) as last_at'), this.db.raw('count(*)::int as times'))
-      .orderBy('last_at', 'desc').limit(200)) as { client_id: string; first_at: Date; last_at: Date; times: number }[];
-    const names = (await this.db.raw('select client_id, array_agg(distinct c order by c) as claims from claim_releases, unnest(claims) as c where account_id = ? group by client_id', [accountId])) as { rows: { client_id: string; claims: string[] }[] };
+      .orderBy('last_at', 'desc')
+      .limit(200)) as { client_id: string; first_at: Date; last_at: Date; times: number }[];
+    const names = (await this.db.raw(
+      'select client_id, array_agg(distinct c order by c) as claims from claim_releases, unnest(claims) as c where account_id = ? group by client_id',
+      [accountId],
+    )) as { rows: { client_id: string; claims: string[] }[] };
     const claimsBy = new Map(names.rows.map((r) => [r.client_id, r.claims]));
-    return totals.map((t) => ({ clientId: t.client_id, claims: claimsBy.get(t.client_id) ?? [], firstAt: new Date(t.first_at), lastAt: new Date(t.last_at), times: Number(t.times) }));
+    return totals.map((t) => ({
+      clientId: t.client_id,
+      claims: claimsBy.get(t.client_id) ?? [],
+      firstAt: new Date(t.first_at),
+      lastAt: new Date(t.last_at),
+      times: Number(t.times),
+    }));
   }
 
   /** The latest releases to one institution (what, when, by which channel). */
   async recentReleases(accountId: string, clientId: string, limit = 10): Promise<{ at: Date; claims: string[]; channel: string }[]> {
-    const rows = (await this.db('claim_releases').where({ account_id: accountId, client_id: clientId }).orderBy('id', 'desc').limit(limit)) as { at: Date; claims: string[]; channel: string }[];
+    const rows = (await this.db('claim_releases').where({ account_id: accountId, client_id: clientId }).orderBy('id', 'desc').limit(limit)) as {
+      at: Date;
+      claims: string[];
+      channel: string;
+    }[];
     return rows.map((r) => ({ at: new Date(r.at), claims: r.claims, channel: r.channel }));
   }
 

@@ -31,7 +31,9 @@ export class Sealer {
     } catch {
       // Node says "unable to authenticate data"; the operator needs to know which key (a database restored
       // beside another master key refuses to start with this message: README "Backups and key material").
-      throw new Error(`a sealed value (${context || 'no context'}) does not open with this key: in the database, sealed with another KAPI_MASTER_KEY than this one, or altered`);
+      throw new Error(
+        `a sealed value (${context || 'no context'}) does not open with this key: in the database, sealed with another KAPI_MASTER_KEY than this one, or altered`,
+      );
     }
   }
 }

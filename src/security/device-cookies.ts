@@ -69,7 +69,7 @@ export class DeviceCookies {
       const [, subject, device, issuedText, mac] = m as unknown as [string, string, string, string, string];
       if (!constantTimeEqual(mac, this.#mac(`${subject}.${device}.${issuedText}`))) continue;
       const issued = Number.parseInt(issuedText, 36);
-      if (issued * 1000 > now + 60_000 || (now / 1000) - issued > this.lifetimeSeconds) continue;
+      if (issued * 1000 > now + 60_000 || now / 1000 - issued > this.lifetimeSeconds) continue;
       out.push({ subject, device, issued, raw });
     }
     return out;

@@ -124,7 +124,10 @@ export function ipBucket(ip: string): string {
   const tailGroups = ip.includes('::') && tail ? tail.split(':') : [];
   const missing = 8 - headGroups.length - tailGroups.length;
   const groups = [...headGroups, ...Array<string>(Math.max(0, missing)).fill('0'), ...tailGroups];
-  return `${groups.slice(0, 4).map((g) => g.replace(/^0+(?=.)/, '')).join(':')}::/64`;
+  return `${groups
+    .slice(0, 4)
+    .map((g) => g.replace(/^0+(?=.)/, ''))
+    .join(':')}::/64`;
 }
 
 export class GuessLimiter {
@@ -187,7 +190,8 @@ export class GuessLimiter {
     this.#hardLimit = options.hardLimit ?? 100;
     const windowSeconds = options.windowSeconds ?? 15 * 60;
     const prefix = options.name ?? 'guess';
-    const make = (name: string, points: number, durationSeconds: number): Counter => options.limiters.counter({ name: `${prefix}:${name}`, points, durationSeconds });
+    const make = (name: string, points: number, durationSeconds: number): Counter =>
+      options.limiters.counter({ name: `${prefix}:${name}`, points, durationSeconds });
 
     this.#failures = make('nid', this.#lockAfter, windowSeconds);
     this.#delays = make('delay', 1, this.#maxDelaySeconds);
@@ -203,7 +207,13 @@ export class GuessLimiter {
   async check(nationalId: string, ip: string): Promise<GuessVerdict> {
     const [numberKey, ipKey, prefixKey] = [this.#numberKey(nationalId), this.#ipKey(ip), this.#prefixKey(nationalId)];
     const [run, failures, delay, ipFailures, prefixDelay] = await this.#store(() =>
-      Promise.all([this.#run.peek(numberKey), this.#failures.peek(numberKey), this.#delays.peek(numberKey), this.#ips.peek(ipKey), this.#prefixDelays.peek(prefixKey)]),
+      Promise.all([
+        this.#run.peek(numberKey),
+        this.#failures.peek(numberKey),
+        this.#delays.peek(numberKey),
+        this.#ips.peek(ipKey),
+        this.#prefixDelays.peek(prefixKey),
+      ]),
     );
     // The longest wait is reported first: a person told "wait 2 s" while the number is locked for
     // 15 minutes would only be told again.
@@ -264,13 +274,21 @@ export class GuessLimiter {
   async #beginStranger(nationalId: string, ip: string): Promise<GuessAttempt | GuessRefusal> {
     const [numberKey, ipKey, prefixKey] = [this.#numberKey(nationalId), this.#ipKey(ip), this.#prefixKey(nationalId)];
     // Fixed order: the run of consecutive failures, the number's window, the IP.
-    const taken = await takeAll([[this.#run, numberKey], [this.#failures, numberKey], [this.#ips, ipKey]]);
+    const taken = await takeAll([
+      [this.#run, numberKey],
+      [this.#failures, numberKey],
+      [this.#ips, ipKey],
+    ]);
     if (!taken.allowed) {
       const reason = (['hard_locked', 'locked', 'ip_blocked'] as const)[taken.refusedBy]!;
       return { allowed: false, reason, retryAfterSeconds: taken.take.retryAfterSeconds };
     }
     const [, numberTake, ipTake] = taken.takes as [Take, Take, Take];
-    const giveBack: Array<() => Promise<void>> = [() => this.#ips.giveBack(ipKey), () => this.#failures.giveBack(numberKey), () => this.#run.giveBack(numberKey)];
+    const giveBack: Array<() => Promise<void>> = [
+      () => this.#ips.giveBack(ipKey),
+      () => this.#failures.giveBack(numberKey),
+      () => this.#run.giveBack(numberKey),
+    ];
     const refuse = async (refusal: GuessRefusal): Promise<GuessRefusal> => {
       for (const step of giveBack) await step();
       return refusal;
@@ -279,9 +297,11 @@ export class GuessLimiter {
     const wait = await this.#holdWait(this.#delays, numberKey, numberTake.consumed - 1);
     if (wait) {
       const prefixWait = (await this.#prefixDelays.peek(prefixKey))?.msBeforeNext ?? 0;
-      return refuse(prefixWait > wait.msBeforeNext
-        ? { allowed: false, reason: 'prefix_delay', retryAfterSeconds: seconds(prefixWait) }
-        : { allowed: false, reason: 'delay', retryAfterSeconds: wait.retryAfterSeconds });
+      return refuse(
+        prefixWait > wait.msBeforeNext
+          ? { allowed: false, reason: 'prefix_delay', retryAfterSeconds: seconds(prefixWait) }
+          : { allowed: false, reason: 'delay', retryAfterSeconds: wait.retryAfterSeconds },
+      );
     }
     if (numberTake.consumed - 1 >= this.#delayAfter) giveBack.unshift(() => this.#delays.giveBack(numberKey));
 

@@ -22,7 +22,7 @@ export interface CounterOptions {
 }
 
 export type Take =
-  | { allowed: true; /** points on the key after this take */ consumed: number; remaining: number; msBeforeNext: number }
+  | { allowed: true /** points on the key after this take */; consumed: number; remaining: number; msBeforeNext: number }
   | { allowed: false; consumed: number; retryAfterSeconds: number; msBeforeNext: number };
 
 export interface CounterState {

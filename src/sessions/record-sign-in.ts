@@ -29,11 +29,25 @@ export function recordSignIns(provider: Provider, sessions: SessionIndex, audit:
     const oidc = (ctx as KoaContextWithOIDC).oidc as KoaContextWithOIDC['oidc'] | undefined;
     const result = oidc?.result as { login?: { accountId?: string }; kapi?: SignInResult } | undefined;
     const session = oidc?.session as { uid?: string; accountId?: string; acr?: string; amr?: string[]; loginTs?: number } | undefined;
-    if ((oidc?.route === 'authorization' || oidc?.route === 'resume') && !result?.login && session?.accountId && answeredWithGrant(ctx.status, ctx.response.get('location'))) {
+    if (
+      (oidc?.route === 'authorization' || oidc?.route === 'resume') &&
+      !result?.login &&
+      session?.accountId &&
+      answeredWithGrant(ctx.status, ctx.response.get('location'))
+    ) {
       // Single sign-on: an institution got an answer from the existing session (perhaps after a consent
       // page), no login ran.
       // The person's login history lists it too (issue 3: every sign-in to each institution).
-      await audit.signIn({ accountId: session.accountId, clientId: oidc.client?.clientId, method: 'session', acr: isAcr(session.acr) ? session.acr : undefined, result: 'success', ip: ctx.ip, userAgent: ctx.get('user-agent') })
+      await audit
+        .signIn({
+          accountId: session.accountId,
+          clientId: oidc.client?.clientId,
+          method: 'session',
+          acr: isAcr(session.acr) ? session.acr : undefined,
+          result: 'success',
+          ip: ctx.ip,
+          userAgent: ctx.get('user-agent'),
+        })
         .catch((err: unknown) => log.error({ err }, 'could not record the single sign-on'));
       return;
     }

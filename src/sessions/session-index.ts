@@ -111,7 +111,11 @@ export class SessionIndex {
   #provider: (() => Provider) | undefined;
   #outbox: LogoutOutbox | undefined;
 
-  constructor(private readonly db: Database, private readonly adapter: OidcAdapterClass, private readonly revocations?: TokenRevocations) {}
+  constructor(
+    private readonly db: Database,
+    private readonly adapter: OidcAdapterClass,
+    private readonly revocations?: TokenRevocations,
+  ) {}
 
   /** The server attaches its provider so logout tokens are sent at once (failures go to the outbox). */
   attach(provider: () => Provider, outbox: LogoutOutbox): void {
@@ -125,7 +129,15 @@ export class SessionIndex {
     // One statement, on every sign-in: a new session is inserted; a step-up of a live session of the
     // same person keeps its earlier methods (in order, without repeats); anything else starts afresh.
     await this.db.raw(RECORD_SQL, [
-      r.uid, r.accountId, r.methods.join(','), r.acr, r.amr.join(','), signedInAt, expiresAt, r.ip?.slice(0, 64) ?? null, r.userAgent?.slice(0, 512) ?? null,
+      r.uid,
+      r.accountId,
+      r.methods.join(','),
+      r.acr,
+      r.amr.join(','),
+      signedInAt,
+      expiresAt,
+      r.ip?.slice(0, 64) ?? null,
+      r.userAgent?.slice(0, 512) ?? null,
       r.continuesSession,
     ]);
   }
@@ -137,7 +149,12 @@ export class SessionIndex {
 
   /** The person's sessions that have not ended or expired, newest first. */
   async listActive(accountId: string, now = new Date()): Promise<LoginSession[]> {
-    const rows = (await this.db('login_sessions').where({ account_id: accountId }).whereNull('ended_at').andWhere('expires_at', '>', now).orderBy('signed_in_at', 'desc').limit(100)) as Row[];
+    const rows = (await this.db('login_sessions')
+      .where({ account_id: accountId })
+      .whereNull('ended_at')
+      .andWhere('expires_at', '>', now)
+      .orderBy('signed_in_at', 'desc')
+      .limit(100)) as Row[];
     return rows.map(toSession);
   }
 
@@ -156,7 +173,10 @@ export class SessionIndex {
    * before now (src/sessions/token-revocations.ts): what a password change or reset, an office
    * cancellation and "sign out everywhere" must do (DESIGN.md, third round, "Endings").
    */
-  async endForAccount(accountId: string, options: { startedWith?: string; reason: EndReason | string; except?: string; revokeTokens?: boolean }): Promise<number> {
+  async endForAccount(
+    accountId: string,
+    options: { startedWith?: string; reason: EndReason | string; except?: string; revokeTokens?: boolean },
+  ): Promise<number> {
     if (options.revokeTokens) {
       if (!this.revocations) throw new Error('this session index cannot revoke tokens');
       await this.revocations.revokeAccount(accountId, options.reason);
@@ -200,7 +220,9 @@ export class SessionIndex {
   async #endOne(row: Row, reason: string): Promise<void> {
     // Mark first: a half-finished ending is retried by the next request, never shown as active, and
     // the authorization endpoint refuses the session from now on (src/oidc/level-checks.ts).
-    await this.db('login_sessions').where({ uid: row.uid }).update({ ended_at: new Date(), end_reason: reason.slice(0, 32) });
+    await this.db('login_sessions')
+      .where({ uid: row.uid })
+      .update({ ended_at: new Date(), end_reason: reason.slice(0, 32) });
     const sessions = new this.adapter('Session');
     // Then the session's own mark, before it is read and destroyed: a request in flight that loaded the
     // session before this point cannot write it back after it (the adapters check the mark on every save).
@@ -222,7 +244,14 @@ export class SessionIndex {
   async #backchannelLogout(clientId: string, accountId: string, sid: string | undefined): Promise<void> {
     const provider = this.#provider?.();
     if (!provider || !this.#outbox) {
-      await this.db('logout_outbox').insert({ client_id: clientId, account_id: accountId, sid: sid ?? null, attempts: 0, last_error: null, next_attempt_at: new Date() });
+      await this.db('logout_outbox').insert({
+        client_id: clientId,
+        account_id: accountId,
+        sid: sid ?? null,
+        attempts: 0,
+        last_error: null,
+        next_attempt_at: new Date(),
+      });
       return;
     }
     const client = await provider.Client.find(clientId);

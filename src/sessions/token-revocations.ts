@@ -42,7 +42,10 @@ export class TokenRevocations {
       );
       // Grants and refresh tokens of the subject, and whatever else in this table hangs off those grants
       // (grant_id is the grant's own key: sha256 of its id).
-      const grants = (await db('oidc_models').whereIn('model', ['Grant', 'RefreshToken']).andWhereRaw(`${column} = ?`, [subject]).delete(['id', 'model'])) as { id: string; model: string }[];
+      const grants = (await db('oidc_models').whereIn('model', ['Grant', 'RefreshToken']).andWhereRaw(`${column} = ?`, [subject]).delete(['id', 'model'])) as {
+        id: string;
+        model: string;
+      }[];
       const grantKeys = grants.filter((g) => g.model === 'Grant').map((g) => g.id);
       if (grantKeys.length) await db('oidc_models').whereIn('grant_id', grantKeys).delete();
       return grantKeys.length;

@@ -48,7 +48,7 @@ export class JourneyError extends Error {
 /** The time (this computer's clock and zone) and the place of the sign-in, as the person reads them. */
 export function originParams(lang: Lang, transaction: Pick<Transaction, 'startedAt' | 'place'>): { time: string; place: string } {
   const time = new Date((transaction.startedAt ?? 0) * 1000).toLocaleString(lang === 'tr' ? 'tr-TR' : 'en-GB', { dateStyle: 'short', timeStyle: 'short' });
-  const place = transaction.place === 'local' ? message(lang, 'place_local') : transaction.place ?? message(lang, 'place_unknown');
+  const place = transaction.place === 'local' ? message(lang, 'place_local') : (transaction.place ?? message(lang, 'place_unknown'));
   return { time, place };
 }
 
@@ -107,14 +107,18 @@ async function login(options: SignOptions, session: CardSession, refresh: () => 
   }
 }
 
-async function signWithCard(options: SignOptions, transaction: Transaction): Promise<{ signature: Signature; certificate: TokenCertificate; chain: TokenCertificate[] }> {
+async function signWithCard(
+  options: SignOptions,
+  transaction: Transaction,
+): Promise<{ signature: Signature; certificate: TokenCertificate; chain: TokenCertificate[] }> {
   const chooser: Chooser = { lang: options.lang, interactive: options.interactive };
   return withModule(options.modulePath, async (module) => {
     const { token, session, certificates } = await openToken(chooser, module, options.tokenLabel);
     try {
       const certificate = await chooseCertificate(chooser, certificates, options.cert).catch((err: unknown) => {
         // No certificate at all is most often the other kind of card: say which card this sign-in needs.
-        if (err instanceof SignerError && err.reason === 'no_certificate') throw cardError('no_certificate', transaction.profile === 'id-card' ? 'no_certificate_id_card' : 'no_certificate_e_signature');
+        if (err instanceof SignerError && err.reason === 'no_certificate')
+          throw cardError('no_certificate', transaction.profile === 'id-card' ? 'no_certificate_id_card' : 'no_certificate_e_signature');
         throw err;
       });
       options.say('certificate_chosen', { holder: certificate.holder, issuer: certificate.issuer });
@@ -142,7 +146,8 @@ export async function signTransaction(options: SignOptions): Promise<SignResult>
   try {
     signed = await signWithCard(options, transaction);
   } catch (err) {
-    const error = err instanceof SignerError ? err : new SignerError('unexpected', { detail: err instanceof Error ? err.message : String(err) }, { reason: 'token_error' });
+    const error =
+      err instanceof SignerError ? err : new SignerError('unexpected', { detail: err instanceof Error ? err.message : String(err) }, { reason: 'token_error' });
     // Only the card's own failures (and the person cancelling) are reported: a usage problem such as
     // a missing --cert is fixed by running the signer again with the same code.
     const reported = error.reason ? await client.postFailure(transaction, error.reason) : false;
@@ -156,5 +161,10 @@ export async function signTransaction(options: SignOptions): Promise<SignResult>
     certificate: signed.certificate.der,
     chain: signed.chain.map((c) => c.der),
   });
-  return { transactionId: transaction.transactionId, algorithm: signed.signature.algorithm, holder: signed.certificate.holder, issuer: signed.certificate.issuer };
+  return {
+    transactionId: transaction.transactionId,
+    algorithm: signed.signature.algorithm,
+    holder: signed.certificate.holder,
+    issuer: signed.certificate.issuer,
+  };
 }

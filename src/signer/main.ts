@@ -48,28 +48,30 @@ function pinOnCommandLine(argv: string[]): boolean {
 
 function program(lang: Lang): Command {
   const t = (key: MessageKey, params?: MessageParams) => message(lang, key, params);
-  return new Command('kapi-signer')
-    .description(t('help_description'))
-    .addOption(new Option('--server <url>', t('help_server')).default(process.env.KAPI_SIGNER_SERVER ?? DEFAULT_SERVER))
-    .option('--code <code>', t('help_code'))
-    .option('--card <type>', t('help_card', { presets: PRESET_NAMES.join(', ') }))
-    .option('--module <path>', t('help_module'))
-    .option('--token-label <label>', t('help_token_label'))
-    .option('--cert <n|label|id>', t('help_cert'))
-    .option('--list', t('help_list'))
-    .option('--pin-file <path>', t('help_pin_file'))
-    .option('--pin-stdin', t('help_pin_stdin'))
-    .option('--rsa-pss', t('help_rsa_pss'))
-    .option('--yes', t('help_yes'))
-    .addOption(new Option('--lang <lang>', t('help_lang')).default(lang))
-    .option('--json', t('help_json'))
-    .option('--timeout <seconds>', t('help_timeout'), '20')
-    .helpOption('-h, --help', t('help_help'))
-    .addHelpText('after', `\n${t('help_footer')}`)
-    .showHelpAfterError()
-    .exitOverride()
-    // Commander repeats an unknown option as typed; `--pn=1234` must not put a PIN on the screen.
-    .configureOutput({ outputError: (text, write) => write(text.replace(/(--?[\w-]+)=[^'\s]*/g, '$1=…')) });
+  return (
+    new Command('kapi-signer')
+      .description(t('help_description'))
+      .addOption(new Option('--server <url>', t('help_server')).default(process.env.KAPI_SIGNER_SERVER ?? DEFAULT_SERVER))
+      .option('--code <code>', t('help_code'))
+      .option('--card <type>', t('help_card', { presets: PRESET_NAMES.join(', ') }))
+      .option('--module <path>', t('help_module'))
+      .option('--token-label <label>', t('help_token_label'))
+      .option('--cert <n|label|id>', t('help_cert'))
+      .option('--list', t('help_list'))
+      .option('--pin-file <path>', t('help_pin_file'))
+      .option('--pin-stdin', t('help_pin_stdin'))
+      .option('--rsa-pss', t('help_rsa_pss'))
+      .option('--yes', t('help_yes'))
+      .addOption(new Option('--lang <lang>', t('help_lang')).default(lang))
+      .option('--json', t('help_json'))
+      .option('--timeout <seconds>', t('help_timeout'), '20')
+      .helpOption('-h, --help', t('help_help'))
+      .addHelpText('after', `\n${t('help_footer')}`)
+      .showHelpAfterError()
+      .exitOverride()
+      // Commander repeats an unknown option as typed; `--pn=1234` must not put a PIN on the screen.
+      .configureOutput({ outputError: (text, write) => write(text.replace(/(--?[\w-]+)=[^'\s]*/g, '$1=…')) })
+  );
 }
 
 /** The module from --card / --module; with neither, the person picks a card type. */
@@ -120,7 +122,9 @@ async function list(path: string, lang: Lang, json: boolean): Promise<void> {
     }
     if (tokens.length === 0) process.stdout.write(`${message(lang, 'list_no_tokens')}\n`);
     for (const { token, usable, cas } of tokens) {
-      process.stdout.write(`${message(lang, 'list_token', { label: token.label, manufacturer: token.manufacturer, model: token.model, serial: token.serial })}\n`);
+      process.stdout.write(
+        `${message(lang, 'list_token', { label: token.label, manufacturer: token.manufacturer, model: token.model, serial: token.serial })}\n`,
+      );
       if (usable.length === 0 && cas.length === 0) process.stdout.write(`  ${message(lang, 'list_no_certificates')}\n`);
       usable.forEach((c, i) => process.stdout.write(`  ${i + 1}) ${describeCertificate(lang, c)}\n`));
       cas.forEach((c) => process.stdout.write(`  -  ${describeCertificate(lang, c)} (${message(lang, 'list_ca')})\n`));
@@ -157,7 +161,9 @@ async function run(options: CliOptions, lang: Lang): Promise<void> {
     say,
   });
   if (json) {
-    process.stdout.write(`${JSON.stringify({ status: 'accepted', transaction_id: result.transactionId, algorithm: result.algorithm, holder: result.holder, issuer: result.issuer })}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ status: 'accepted', transaction_id: result.transactionId, algorithm: result.algorithm, holder: result.holder, issuer: result.issuer })}\n`,
+    );
   } else {
     process.stdout.write(`${message(lang, 'accepted')}\n`);
   }

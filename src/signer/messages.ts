@@ -26,7 +26,7 @@ const catalog = {
   help_json: { tr: 'sonucu tek satır JSON olarak yaz', en: 'print the result as one JSON line' },
   help_timeout: { tr: 'her istek için zaman aşımı (saniye)', en: 'timeout of each request (seconds)' },
   help_footer: {
-    tr: "PIN hiçbir zaman komut satırında verilmez. Çıkış kodları: 0 başarılı, 1 başarısız, 2 kullanım hatası.",
+    tr: 'PIN hiçbir zaman komut satırında verilmez. Çıkış kodları: 0 başarılı, 1 başarısız, 2 kullanım hatası.',
     en: 'The PIN is never given on the command line. Exit codes: 0 success, 1 failure, 2 usage error.',
   },
 
@@ -40,7 +40,7 @@ const catalog = {
   ask_cert: { tr: 'Kartta birden fazla sertifika var. Hangisiyle giriş yapılacak?', en: 'The card holds several certificates. Which one signs you in?' },
   ask_choice: { tr: 'Seçiminiz [1-{max}]: ', en: 'Your choice [1-{max}]: ' },
   ask_pin: { tr: '{token} PIN: ', en: '{token} PIN: ' },
-  ask_pin_again: { tr: "PIN hatalı. Yeniden deneyin (vazgeçmek için boş bırakın).", en: 'Wrong PIN. Try again (leave empty to give up).' },
+  ask_pin_again: { tr: 'PIN hatalı. Yeniden deneyin (vazgeçmek için boş bırakın).', en: 'Wrong PIN. Try again (leave empty to give up).' },
   pin_final_try_warning: {
     tr: 'Dikkat: son deneme hakkınız. PIN yine yanlış girilirse kart kilitlenir.',
     en: 'Careful: last attempt. Another wrong PIN locks the card.',
@@ -103,7 +103,7 @@ const catalog = {
     en: 'Invalid transaction code: type the 8 characters shown in the browser (e.g. KMRT-4A9X).',
   },
   pin_required: {
-    tr: "PIN gerekli: bir terminalde çalıştırın ya da --pin-file / --pin-stdin kullanın.",
+    tr: 'PIN gerekli: bir terminalde çalıştırın ya da --pin-file / --pin-stdin kullanın.',
     en: 'A PIN is needed: run in a terminal or use --pin-file / --pin-stdin.',
   },
   pin_sources: { tr: '--pin-file ve --pin-stdin birlikte verilemez.', en: '--pin-file and --pin-stdin cannot be used together.' },
@@ -131,7 +131,10 @@ const catalog = {
     en: 'The card holds no certificate usable for sign-in. For the ID card, insert your Turkish ID card; to use an e-signature card, choose "e-Signature" in the browser.',
   },
   cert_not_found: { tr: "'{cert}' ile eşleşen sertifika yok. Kartta olanlar:\n{list}", en: "No certificate matches '{cert}'. On the card:\n{list}" },
-  several_certs: { tr: 'Kartta birden fazla sertifika var; --cert ile seçin:\n{list}', en: 'The card holds several certificates; choose one with --cert:\n{list}' },
+  several_certs: {
+    tr: 'Kartta birden fazla sertifika var; --cert ile seçin:\n{list}',
+    en: 'The card holds several certificates; choose one with --cert:\n{list}',
+  },
   no_private_key: {
     tr: 'Seçilen sertifikanın özel anahtarı kartta bulunamadı.',
     en: 'The private key of the chosen certificate is not on the card.',
@@ -140,7 +143,10 @@ const catalog = {
     tr: 'Bu sertifikanın anahtar türü desteklenmiyor ({type}). Desteklenenler: RSA, EC P-256, EC P-384.',
     en: 'The key type of this certificate is not supported ({type}). Supported: RSA, EC P-256, EC P-384.',
   },
-  unsupported_mechanism: { tr: 'Kart gereken imza yöntemini desteklemiyor ({mechanism}).', en: 'The card does not support the needed signature mechanism ({mechanism}).' },
+  unsupported_mechanism: {
+    tr: 'Kart gereken imza yöntemini desteklemiyor ({mechanism}).',
+    en: 'The card does not support the needed signature mechanism ({mechanism}).',
+  },
   signature_mismatch: {
     tr: 'Kartın ürettiği imza sertifikayla doğrulanamadı (anahtar ile sertifika eşleşmiyor).',
     en: 'The signature made by the card does not verify with the certificate (key and certificate do not match).',
@@ -150,7 +156,7 @@ const catalog = {
     en: 'Wrong PIN. Careful: repeated wrong PINs lock the card.',
   },
   pin_locked: {
-    tr: "PIN bloke. Kimlik kartı için nüfus müdürlüğüne, e-imza için sertifika sağlayıcınıza başvurun (PUK ile açılır).",
+    tr: 'PIN bloke. Kimlik kartı için nüfus müdürlüğüne, e-imza için sertifika sağlayıcınıza başvurun (PUK ile açılır).',
     en: 'The PIN is blocked. For the ID card go to the civil registry office, for an e-signature to your certificate provider (unblocked with the PUK).',
   },
   cancelled: { tr: 'İşlem iptal edildi.', en: 'Cancelled.' },
@@ -195,7 +201,10 @@ const catalog = {
     tr: 'Bu sertifika bir T.C. kimlik kartı sertifikası değil. Kart okuyucudaki kartın T.C. kimlik kartınız olduğundan emin olun; e-İmza kartı ya da tokeni kullanıyorsanız tarayıcıda "e-İmza" yöntemini seçin.',
     en: 'This is not a Turkish ID card certificate. Check that the card in the reader is your Turkish ID card; if you are using an e-signature card or token, choose "e-Signature" in the browser.',
   },
-  server_expired_certificate: { tr: 'Sertifikanın süresi dolmuş. Sertifika sağlayıcınızdan yenisini alın.', en: 'The certificate has expired. Get a new one from your certificate provider.' },
+  server_expired_certificate: {
+    tr: 'Sertifikanın süresi dolmuş. Sertifika sağlayıcınızdan yenisini alın.',
+    en: 'The certificate has expired. Get a new one from your certificate provider.',
+  },
   server_not_yet_valid: {
     tr: 'Sertifika henüz geçerli değil (geçerlilik başlangıcı gelmedi). Bilgisayarınızın tarih ve saatini kontrol edin ya da geçerlilik tarihinden sonra yeniden deneyin.',
     en: 'The certificate is not valid yet (its validity has not begun). Check the date and time of your computer, or try again once it is valid.',

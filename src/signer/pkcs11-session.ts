@@ -8,10 +8,7 @@ import { CKR, SignerError, cardError, mapPkcs11Error } from './errors.js';
 
 export type SignatureAlgorithm = 'RS256' | 'PS256' | 'ES256' | 'ES384';
 
-export type KeyKind =
-  | { kind: 'rsa'; bits: number }
-  | { kind: 'ec'; curve: 'P-256' | 'P-384' }
-  | { kind: 'unsupported'; description: string };
+export type KeyKind = { kind: 'rsa'; bits: number } | { kind: 'ec'; curve: 'P-256' | 'P-384' } | { kind: 'unsupported'; description: string };
 
 export interface TokenSummary {
   slot: Buffer;
@@ -293,23 +290,31 @@ export class CardSession {
   }
 
   /** Which mechanism signs, and over which bytes (the challenge, or its hash when the token only signs hashes). */
-  private plan(key: Exclude<KeyKind, { kind: 'unsupported' }>, data: Buffer, options: { rsaPss: boolean }): { algorithm: SignatureAlgorithm; mechanism: pkcs11js.Mechanism; input: Buffer } {
+  private plan(
+    key: Exclude<KeyKind, { kind: 'unsupported' }>,
+    data: Buffer,
+    options: { rsaPss: boolean },
+  ): { algorithm: SignatureAlgorithm; mechanism: pkcs11js.Mechanism; input: Buffer } {
     if (key.kind === 'ec') {
       // SoftHSM (and many cards) lack CKM_ECDSA_SHA256: hash here and sign with plain CKM_ECDSA, which
       // returns the raw r‖s the protocol wants.
-      const [algorithm, hash, combined] = key.curve === 'P-256' ? (['ES256', 'sha256', CKM_ECDSA_SHA256] as const) : (['ES384', 'sha384', CKM_ECDSA_SHA384] as const);
+      const [algorithm, hash, combined] =
+        key.curve === 'P-256' ? (['ES256', 'sha256', CKM_ECDSA_SHA256] as const) : (['ES384', 'sha384', CKM_ECDSA_SHA384] as const);
       if (this.offers(combined) === true) return { algorithm, mechanism: { mechanism: combined }, input: data };
       return { algorithm, mechanism: { mechanism: pkcs11js.CKM_ECDSA }, input: createHash(hash).update(data).digest() };
     }
     const digest = () => createHash('sha256').update(data).digest();
     if (options.rsaPss) {
       const parameter: pkcs11js.RsaPSS = { type: pkcs11js.CK_PARAMS_RSA_PSS, hashAlg: pkcs11js.CKM_SHA256, mgf: pkcs11js.CKG_MGF1_SHA256, saltLen: 32 };
-      if (this.offers(pkcs11js.CKM_SHA256_RSA_PKCS_PSS) !== false) return { algorithm: 'PS256', mechanism: { mechanism: pkcs11js.CKM_SHA256_RSA_PKCS_PSS, parameter }, input: data };
-      if (this.offers(pkcs11js.CKM_RSA_PKCS_PSS)) return { algorithm: 'PS256', mechanism: { mechanism: pkcs11js.CKM_RSA_PKCS_PSS, parameter }, input: digest() };
+      if (this.offers(pkcs11js.CKM_SHA256_RSA_PKCS_PSS) !== false)
+        return { algorithm: 'PS256', mechanism: { mechanism: pkcs11js.CKM_SHA256_RSA_PKCS_PSS, parameter }, input: data };
+      if (this.offers(pkcs11js.CKM_RSA_PKCS_PSS))
+        return { algorithm: 'PS256', mechanism: { mechanism: pkcs11js.CKM_RSA_PKCS_PSS, parameter }, input: digest() };
       throw cardError('token_error', 'unsupported_mechanism', { mechanism: 'RSA-PSS' });
     }
     if (this.offers(pkcs11js.CKM_SHA256_RSA_PKCS) !== false) return { algorithm: 'RS256', mechanism: { mechanism: pkcs11js.CKM_SHA256_RSA_PKCS }, input: data };
-    if (this.offers(pkcs11js.CKM_RSA_PKCS)) return { algorithm: 'RS256', mechanism: { mechanism: pkcs11js.CKM_RSA_PKCS }, input: Buffer.concat([SHA256_DIGEST_INFO, digest()]) };
+    if (this.offers(pkcs11js.CKM_RSA_PKCS))
+      return { algorithm: 'RS256', mechanism: { mechanism: pkcs11js.CKM_RSA_PKCS }, input: Buffer.concat([SHA256_DIGEST_INFO, digest()]) };
     throw cardError('token_error', 'unsupported_mechanism', { mechanism: 'RSA PKCS#1 v1.5' });
   }
 

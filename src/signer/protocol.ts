@@ -100,7 +100,8 @@ const PER_PROFILE: Partial<Record<string, Record<Profile, MessageKey>>> = {
 /** A refusal from Kapı (`{ error, error_description }`) as the message to show; `profile` when the transaction is known. */
 export function serverError(status: number, body: unknown, profile?: Profile): SignerError {
   const error = typeof (body as { error?: unknown })?.error === 'string' ? (body as { error: string }).error : undefined;
-  const description = typeof (body as { error_description?: unknown })?.error_description === 'string' ? (body as { error_description: string }).error_description : '';
+  const description =
+    typeof (body as { error_description?: unknown })?.error_description === 'string' ? (body as { error_description: string }).error_description : '';
   if (status === 429) return new SignerError('too_many_requests', {}, { code: error ?? 'too_many_requests' });
   if (!error) return new SignerError('bad_response', { status }, { code: 'bad_response' });
   const key = (profile && PER_PROFILE[error]?.[profile]) ?? SERVER_ERRORS[error] ?? 'server_other';
@@ -177,9 +178,14 @@ export class SignerClient {
 
   private transportError(err: unknown): SignerError {
     const name = (err as Error)?.name;
-    if (name === 'TimeoutError' || name === 'AbortError') return new SignerError('timeout', { seconds: Math.round(this.timeoutMs / 1000) }, { code: 'timeout' });
+    if (name === 'TimeoutError' || name === 'AbortError')
+      return new SignerError('timeout', { seconds: Math.round(this.timeoutMs / 1000) }, { code: 'timeout' });
     const cause = (err as { cause?: { code?: string; message?: string } })?.cause;
-    return new SignerError('network', { url: this.server.origin, detail: cause?.code ?? cause?.message ?? (err as Error)?.message ?? String(err) }, { code: 'network' });
+    return new SignerError(
+      'network',
+      { url: this.server.origin, detail: cause?.code ?? cause?.message ?? (err as Error)?.message ?? String(err) },
+      { code: 'network' },
+    );
   }
 
   async getTransaction(code: string): Promise<Transaction> {

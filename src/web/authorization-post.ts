@@ -38,7 +38,13 @@ export function authorizationPost(): Koa.Middleware {
     if (ctx.path !== AUTHORIZATION || ctx.method !== 'POST') return next();
     if (!ctx.is('application/x-www-form-urlencoded')) {
       const locale = localeFor(ctx);
-      return renderPage(ctx, '/src/web/views/error', locale, { title: translate(locale, 'error.title'), message: translate(locale, 'authorization.post_form_only') }, { status: 400 });
+      return renderPage(
+        ctx,
+        '/src/web/views/error',
+        locale,
+        { title: translate(locale, 'error.title'), message: translate(locale, 'authorization.post_form_only') },
+        { status: 400 },
+      );
     }
     await readForm(ctx, async () => undefined);
     const raw = (ctx.request as { rawBody?: string }).rawBody ?? '';

@@ -13,7 +13,8 @@ const byConfig = new WeakMap<Config, DeviceCookies>();
 /** The process's device cookies, keyed from the master key. */
 export function deviceCookies(config: Config): DeviceCookies {
   let cookies = byConfig.get(config);
-  if (!cookies) byConfig.set(config, (cookies = new DeviceCookies(deriveKey(config.masterKey, 'device-cookie'), { lifetimeDays: config.limits.deviceCookieDays })));
+  if (!cookies)
+    byConfig.set(config, (cookies = new DeviceCookies(deriveKey(config.masterKey, 'device-cookie'), { lifetimeDays: config.limits.deviceCookieDays })));
   return cookies;
 }
 

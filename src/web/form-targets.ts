@@ -34,7 +34,11 @@ export function allowFormTargets(ctx: Pick<Context, 'state'>, uris: Iterable<unk
  * An interaction can end at the redirect URI of its authorization request; without one in the request
  * (oidc-provider allows omitting a client's only redirect URI), at any of the client's registered URIs.
  */
-export function allowInteractionFormTargets(ctx: Pick<Context, 'state'>, params: Record<string, unknown>, registeredRedirectUris: readonly string[] = []): void {
+export function allowInteractionFormTargets(
+  ctx: Pick<Context, 'state'>,
+  params: Record<string, unknown>,
+  registeredRedirectUris: readonly string[] = [],
+): void {
   allowFormTargets(ctx, typeof params.redirect_uri === 'string' ? [params.redirect_uri] : registeredRedirectUris);
 }
 

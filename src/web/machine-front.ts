@@ -13,7 +13,15 @@ type RequestListener = (req: IncomingMessage, res: ServerResponse) => void | Pro
  * cost a measurable share of a client_credentials grant (issue 8). What Kapı's app did for them is done
  * here: the security headers every response gets, and the request-duration metric.
  */
-export const MACHINE_ENDPOINTS: ReadonlySet<string> = new Set(['/token', '/jwks', '/.well-known/openid-configuration', '/me', '/token/introspection', '/token/revocation', '/request']);
+export const MACHINE_ENDPOINTS: ReadonlySet<string> = new Set([
+  '/token',
+  '/jwks',
+  '/.well-known/openid-configuration',
+  '/me',
+  '/token/introspection',
+  '/token/revocation',
+  '/request',
+]);
 
 /** The path of a request line's target, as Koa's ctx.path sees it (no query, not decoded). */
 function pathOf(url: string | undefined): string {

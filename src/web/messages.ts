@@ -28,8 +28,10 @@ const tr = {
   'refusal.title': 'Bu hizmete giriş yapılamıyor',
   'refusal.body': '{client} hizmeti "{level}" güvence düzeyinde giriş istiyor. Bu düzeye ulaşabilen bir giriş yöntemi şu anda kullanılamıyor.',
   'refusal.back': 'Hizmete geri dön',
-  'refusal.second_factor_unavailable': 'Hesabınızda iki adımlı doğrulama açık, ancak kullanabileceğiniz bir ikinci adım yöntemi yok (kayıtlı cihaz, doğrulanmış cep telefonu veya e-Devlet Anahtarı). Yardım için bir PTT şubesine kimliğinizle başvurabilirsiniz.',
-  'refusal.password_login_closed': 'Bu hesap için şifreyle giriş kapatılmış. E-imza veya mobil imza ile giriş yapıp "Güvenlik ve Ayarlar" sayfasından yeniden açabilirsiniz.',
+  'refusal.second_factor_unavailable':
+    'Hesabınızda iki adımlı doğrulama açık, ancak kullanabileceğiniz bir ikinci adım yöntemi yok (kayıtlı cihaz, doğrulanmış cep telefonu veya e-Devlet Anahtarı). Yardım için bir PTT şubesine kimliğinizle başvurabilirsiniz.',
+  'refusal.password_login_closed':
+    'Bu hesap için şifreyle giriş kapatılmış. E-imza veya mobil imza ile giriş yapıp "Güvenlik ve Ayarlar" sayfasından yeniden açabilirsiniz.',
   'refusal.method_unavailable': 'Bu giriş yöntemi şu anda kullanılamıyor.',
   'consent.title': 'Bilgilerinizin paylaşılması',
   'consent.lead': '{client} aşağıdaki bilgilerinize erişmek istiyor:',
@@ -61,10 +63,12 @@ const tr = {
   'logout.done_title': 'Çıkış yapıldı',
   'logout.done': 'Kapı oturumunuz kapatıldı.',
   'app_callback.title': 'e-Devlet uygulamasına dönün',
-  'app_callback.body': 'Giriş bu cihazdaki e-Devlet uygulamasında tamamlanır. Uygulama kendiliğinden açılmadıysa uygulamaya dönün; bu sayfayı kapatabilirsiniz.',
+  'app_callback.body':
+    'Giriş bu cihazdaki e-Devlet uygulamasında tamamlanır. Uygulama kendiliğinden açılmadıysa uygulamaya dönün; bu sayfayı kapatabilirsiniz.',
   'error.title': 'Bir sorun oluştu',
   'error.generic': 'İsteğiniz işlenemedi. Lütfen baştan başlayın.',
-  'error.request_refused': 'Sizi buraya gönderen hizmetin giriş isteği geçerli değil. Hizmetin sayfasına dönüp girişi yeniden başlatın; sorun sürerse o hizmete bildirin.',
+  'error.request_refused':
+    'Sizi buraya gönderen hizmetin giriş isteği geçerli değil. Hizmetin sayfasına dönüp girişi yeniden başlatın; sorun sürerse o hizmete bildirin.',
   'error.start_again': 'Baştan başla',
   'error.reference': 'Başvuru numarası: {id}',
   'errors.summary': 'Lütfen aşağıdaki hatayı düzeltin',
@@ -75,7 +79,8 @@ const tr = {
   invalid_credentials: 'Kimlik numarası veya şifre hatalı.',
   too_many_attempts: 'Çok fazla hatalı deneme yapıldı. {seconds} saniye sonra yeniden deneyin ya da {methods} ile giriş yapın.',
   'alternatives.another_method': 'başka bir yöntem',
-  password_login_closed: 'Bu hesap için şifreyle giriş kapatılmış. E-imza veya mobil imza ile giriş yapıp "Güvenlik ve Ayarlar" sayfasından yeniden açabilirsiniz.',
+  password_login_closed:
+    'Bu hesap için şifreyle giriş kapatılmış. E-imza veya mobil imza ile giriş yapıp "Güvenlik ve Ayarlar" sayfasından yeniden açabilirsiniz.',
   password_rules: 'Yeni şifre kurallara uymuyor.',
   password_mismatch: 'Yeni şifreler birbiriyle aynı değil.',
   method_unavailable: 'Bu giriş yöntemi şu anda kullanılamıyor.',
@@ -112,8 +117,10 @@ const en: English<typeof tr> = {
   'refusal.title': 'You cannot sign in to this service',
   'refusal.body': '{client} asks for a sign-in at level "{level}". No authentication method able to reach that level is available right now.',
   'refusal.back': 'Return to the service',
-  'refusal.second_factor_unavailable': 'Two-step verification is on for your account, but you have no second step you can use (a registered device, a verified mobile phone or an e-Government Key). For help, visit a post office with your identity document.',
-  'refusal.password_login_closed': 'Password sign-in is closed for this account. Sign in with e-signature or mobile signature and open it again under "Security and settings".',
+  'refusal.second_factor_unavailable':
+    'Two-step verification is on for your account, but you have no second step you can use (a registered device, a verified mobile phone or an e-Government Key). For help, visit a post office with your identity document.',
+  'refusal.password_login_closed':
+    'Password sign-in is closed for this account. Sign in with e-signature or mobile signature and open it again under "Security and settings".',
   'refusal.method_unavailable': 'This sign-in method is not available right now.',
   'consent.title': 'Sharing your information',
   'consent.lead': '{client} asks for the following information:',
@@ -148,7 +155,8 @@ const en: English<typeof tr> = {
   'app_callback.body': 'The sign-in completes in the e-Devlet app on this device. If the app did not open by itself, go back to it; you can close this page.',
   'error.title': 'Something went wrong',
   'error.generic': 'Your request could not be processed. Please start again.',
-  'error.request_refused': 'The sign-in request of the service that sent you here is not valid. Go back to the service and start the sign-in again; if it keeps happening, tell that service.',
+  'error.request_refused':
+    'The sign-in request of the service that sent you here is not valid. Go back to the service and start the sign-in again; if it keeps happening, tell that service.',
   'error.start_again': 'Start again',
   'error.reference': 'Reference: {id}',
   'errors.summary': 'Please correct the error below',
@@ -159,7 +167,8 @@ const en: English<typeof tr> = {
   invalid_credentials: 'The identity number or the password is wrong.',
   too_many_attempts: 'Too many failed attempts. Try again in {seconds} seconds, or sign in with {methods}.',
   'alternatives.another_method': 'another method',
-  password_login_closed: 'Password sign-in is closed for this account. Sign in with e-signature or mobile signature and open it again under "Security and settings".',
+  password_login_closed:
+    'Password sign-in is closed for this account. Sign in with e-signature or mobile signature and open it again under "Security and settings".',
   password_rules: 'The new password does not follow the rules.',
   password_mismatch: 'The new passwords do not match.',
   method_unavailable: 'This authentication method is not available right now.',

@@ -13,6 +13,12 @@ export function notFoundPage(provider: Provider): void {
     await next();
     if (ctx.status !== 404 || ctx.body !== undefined || (ctx.method !== 'GET' && ctx.method !== 'HEAD') || !ctx.accepts('html')) return;
     const locale = localeFor(ctx as never);
-    await renderPage(ctx as never, '/src/web/views/error', locale, { title: translate(locale, 'error.title'), message: translate(locale, 'not_found') }, { status: 404 });
+    await renderPage(
+      ctx as never,
+      '/src/web/views/error',
+      locale,
+      { title: translate(locale, 'error.title'), message: translate(locale, 'not_found') },
+      { status: 404 },
+    );
   });
 }

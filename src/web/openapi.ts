@@ -54,7 +54,13 @@ function resolvePointer(doc: Json, pointer: string): unknown {
   return at;
 }
 
-export function buildOpenApiDocument(issuer: string, generated: Json = {}, files: string[] = readdirSync(DIRECTORY).filter((f) => f.endsWith('.paths.json')).sort()): Json {
+export function buildOpenApiDocument(
+  issuer: string,
+  generated: Json = {},
+  files: string[] = readdirSync(DIRECTORY)
+    .filter((f) => f.endsWith('.paths.json'))
+    .sort(),
+): Json {
   const base = read('kapi.base.json');
   const components = (base.components ?? {}) as { schemas: Json; [key: string]: unknown };
   const paths: Json = {};

@@ -26,8 +26,19 @@ export function createMetrics(sources: { passwordVerifications?: () => number } 
   collectDefaultMetrics({ register: registry, prefix: 'kapi_' });
   return {
     registry,
-    httpDuration: new Histogram({ name: 'kapi_http_request_duration_seconds', help: 'HTTP request duration', labelNames: ['method', 'route', 'status'], buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5], registers: [registry] }),
-    signIns: new Counter({ name: 'kapi_sign_ins_total', help: 'Sign-in attempts by method and result', labelNames: ['method', 'result'], registers: [registry] }),
+    httpDuration: new Histogram({
+      name: 'kapi_http_request_duration_seconds',
+      help: 'HTTP request duration',
+      labelNames: ['method', 'route', 'status'],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers: [registry],
+    }),
+    signIns: new Counter({
+      name: 'kapi_sign_ins_total',
+      help: 'Sign-in attempts by method and result',
+      labelNames: ['method', 'result'],
+      registers: [registry],
+    }),
   };
 }
 
@@ -36,7 +47,25 @@ export function routeLabel(path: string): string {
   if (path.startsWith('/interaction/')) return '/interaction/:uid' + (path.split('/').length > 3 ? '/…' : '');
   if (path.startsWith('/auth/')) return '/auth/:uid';
   if (path.startsWith('/static/')) return '/static';
-  return ['/auth', '/token', '/me', '/jwks', '/request', '/session/end', '/.well-known/openid-configuration', '/token/introspection', '/token/revocation', '/healthz', '/readyz', '/metrics', '/demo', '/demo/callback', '/demo/login'].includes(path) ? path : 'other';
+  return [
+    '/auth',
+    '/token',
+    '/me',
+    '/jwks',
+    '/request',
+    '/session/end',
+    '/.well-known/openid-configuration',
+    '/token/introspection',
+    '/token/revocation',
+    '/healthz',
+    '/readyz',
+    '/metrics',
+    '/demo',
+    '/demo/callback',
+    '/demo/login',
+  ].includes(path)
+    ? path
+    : 'other';
 }
 
 async function check(name: string, probe: () => Promise<unknown>): Promise<{ name: string; ok: boolean; error?: string }> {
@@ -59,7 +88,12 @@ export function healthRouter(): Router {
 }
 
 /** /healthz (the process runs), /readyz (its database and state store answer), /metrics. */
-export function operationsRouter(deps: { db: Knex; state: StateStore; metrics: Metrics; extraChecks?: () => Promise<{ name: string; ok: boolean; error?: string }[]> }): Router {
+export function operationsRouter(deps: {
+  db: Knex;
+  state: StateStore;
+  metrics: Metrics;
+  extraChecks?: () => Promise<{ name: string; ok: boolean; error?: string }[]>;
+}): Router {
   const router = new Router();
   router.get('/healthz', (ctx) => {
     ctx.set('Cache-Control', 'no-store');

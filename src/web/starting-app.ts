@@ -75,7 +75,13 @@ export function startingApp(options: { hsts: boolean; trustProxyHops: number; st
       return;
     }
     const locale = localeFor(ctx);
-    await renderPage(ctx, '/src/web/views/error', locale, { title: translate(locale, 'error.title'), message: translate(locale, 'storage_unavailable') }, { status: 503 });
+    await renderPage(
+      ctx,
+      '/src/web/views/error',
+      locale,
+      { title: translate(locale, 'error.title'), message: translate(locale, 'storage_unavailable') },
+      { status: 503 },
+    );
     ctx.set('Retry-After', '5');
   });
   return app;

@@ -28,7 +28,8 @@ export function moduleStaticFiles(modules: readonly { id: string; staticFiles?: 
   for (const module of modules) {
     for (const name of module.staticFiles ?? []) {
       const type = TYPES[path.extname(name)];
-      if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(name) || !type) throw new Error(`module ${module.id}: static file ${name} is not a plain file name of a known type`);
+      if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(name) || !type)
+        throw new Error(`module ${module.id}: static file ${name} is not a plain file name of a known type`);
       files[`/static/${module.id}/${name}`] = { file: `interactions/${module.id}/static/${name}`, type };
     }
   }

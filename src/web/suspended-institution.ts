@@ -7,12 +7,14 @@ import { renderPage } from './render.js';
 
 const tr = {
   'suspended.title': 'Bu hizmete giriş geçici olarak durduruldu',
-  'suspended.body': 'Sizi buraya gönderen kurumun Kapı ile girişi, Kapı işletmecisi tarafından askıya alındı. Şu anda bu hizmete Kapı ile giriş yapamazsınız. Hesabınızda bir sorun yoktur; ayrıntı için hizmeti sunan kuruma başvurun.',
+  'suspended.body':
+    'Sizi buraya gönderen kurumun Kapı ile girişi, Kapı işletmecisi tarafından askıya alındı. Şu anda bu hizmete Kapı ile giriş yapamazsınız. Hesabınızda bir sorun yoktur; ayrıntı için hizmeti sunan kuruma başvurun.',
 } as const;
 
 const en: English<typeof tr> = {
   'suspended.title': 'Sign-in to this service is suspended',
-  'suspended.body': "The operator of Kapı has suspended sign-in for the institution that sent you here. You cannot sign in to this service with Kapı for now. Nothing is wrong with your account; ask the institution that runs the service for details.",
+  'suspended.body':
+    'The operator of Kapı has suspended sign-in for the institution that sent you here. You cannot sign in to this service with Kapı for now. Nothing is wrong with your account; ask the institution that runs the service for details.',
 };
 
 registerCatalog(tr, en);

@@ -69,23 +69,35 @@ export interface RefusedAnswer {
  * an audit event (with the address, as every audit row), a warning without personal data (no state,
  * code, address or person), and a 403 page in the person's language telling her nobody was signed in.
  */
-export async function refuseAnswerFromElsewhere(ctx: Context, deps: { audit: AuditTrail; clientIp: (ctx: Context) => string }, refused: RefusedAnswer): Promise<void> {
+export async function refuseAnswerFromElsewhere(
+  ctx: Context,
+  deps: { audit: AuditTrail; clientIp: (ctx: Context) => string },
+  refused: RefusedAnswer,
+): Promise<void> {
   const detail = { method: refused.method, upstream: refused.upstream, reason: 'other_browser', callback: refused.callbackPath };
   log.warn(detail, 'upstream answer refused: it arrived in a browser that did not start the request');
   await deps.audit.event({ type: 'upstream.answer_refused', clientId: refused.clientId, ip: deps.clientIp(ctx), detail });
   const locale = localeFor(ctx);
   ctx.set('Cache-Control', 'no-store');
-  await renderPage(ctx, '/src/web/views/error', locale, { title: translate(locale, 'upstream.answer_elsewhere_title'), message: translate(locale, refused.messageKey ?? 'upstream.answer_elsewhere') }, { status: 403 });
+  await renderPage(
+    ctx,
+    '/src/web/views/error',
+    locale,
+    { title: translate(locale, 'upstream.answer_elsewhere_title'), message: translate(locale, refused.messageKey ?? 'upstream.answer_elsewhere') },
+    { status: 403 },
+  );
 }
 
 const tr = {
   'upstream.answer_elsewhere_title': 'Bu yanıt kullanılmadı',
-  'upstream.answer_elsewhere': 'Bu yanıt bu tarayıcıda başlatılmış bir girişe ait değil, bu nedenle kullanılmadı ve kimse oturum açmadı. Giriş yapmak istiyorsanız, kullandığınız hizmetin sayfasından bu tarayıcıda yeniden başlayın. Birisi size bir giriş bağlantısı gönderdiyse, sizin adınıza giriş yapmaya çalışıyor olabilir: o bağlantıyı kullanmayın.',
+  'upstream.answer_elsewhere':
+    'Bu yanıt bu tarayıcıda başlatılmış bir girişe ait değil, bu nedenle kullanılmadı ve kimse oturum açmadı. Giriş yapmak istiyorsanız, kullandığınız hizmetin sayfasından bu tarayıcıda yeniden başlayın. Birisi size bir giriş bağlantısı gönderdiyse, sizin adınıza giriş yapmaya çalışıyor olabilir: o bağlantıyı kullanmayın.',
 } as const;
 
 const en: English<typeof tr> = {
   'upstream.answer_elsewhere_title': 'This answer was not used',
-  'upstream.answer_elsewhere': 'This answer does not belong to a sign-in started in this browser, so it was not used and nobody was signed in. If you want to sign in, start again from the page of the service you are using, in this browser. If someone sent you a sign-in link, they may have been trying to sign in as you: do not use that link.',
+  'upstream.answer_elsewhere':
+    'This answer does not belong to a sign-in started in this browser, so it was not used and nobody was signed in. If you want to sign in, start again from the page of the service you are using, in this browser. If someone sent you a sign-in link, they may have been trying to sign in as you: do not use that link.',
 };
 
 registerCatalog(tr, en);

@@ -35,7 +35,10 @@ describe('abuse: brute force and lockout', () => {
     const action = /<form[^>]*action="([^"]*continue[^"]*)"/.exec(page.html)?.[1];
     const csrf = /name="_csrf"[^>]*value="([^"]+)"/.exec(page.html)?.[1];
     if (!action || !csrf) throw new Error(`no password form: ${page.status} ${page.url}`);
-    const res = await browser.request(new URL(action.replace(/&amp;/g, '&'), page.url).href, { form: { _csrf: csrf, national_id: nationalId, password, submit: 'login' }, headers });
+    const res = await browser.request(new URL(action.replace(/&amp;/g, '&'), page.url).href, {
+      form: { _csrf: csrf, national_id: nationalId, password, submit: 'login' },
+      headers,
+    });
     return { url: res.headers.get('location') ?? page.url, status: res.status, html: await res.text() };
   }
 

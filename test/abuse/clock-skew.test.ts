@@ -36,8 +36,15 @@ function withClock(inst: Institution, skew: number): client.Configuration {
 async function keyInstitution(t: TestKapi): Promise<Institution> {
   const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true });
   const kid = 'skew-key';
-  const metadata = await registerInstitution(t, { authMethod: 'private_key_jwt', jwks: { keys: [{ ...(await exportJWK(publicKey)), kid, alg: 'ES256', use: 'sig' }] }, clientCredentials: true, scopes: ['openid'] });
-  const discovered = await client.discovery(new URL(t.issuer), String(metadata.client_id), {}, client.PrivateKeyJwt({ key: privateKey, kid }), { execute: [client.allowInsecureRequests] });
+  const metadata = await registerInstitution(t, {
+    authMethod: 'private_key_jwt',
+    jwks: { keys: [{ ...(await exportJWK(publicKey)), kid, alg: 'ES256', use: 'sig' }] },
+    clientCredentials: true,
+    scopes: ['openid'],
+  });
+  const discovered = await client.discovery(new URL(t.issuer), String(metadata.client_id), {}, client.PrivateKeyJwt({ key: privateKey, kid }), {
+    execute: [client.allowInsecureRequests],
+  });
   return { server: discovered.serverMetadata(), clientId: String(metadata.client_id), auth: client.PrivateKeyJwt({ key: privateKey, kid }) };
 }
 
@@ -81,7 +88,12 @@ describe('abuse: clock skew is tolerated within the configured window and refuse
 
   beforeAll(async () => {
     [wide, standard] = await Promise.all([startKapi({ env: { KAPI_CLOCK_TOLERANCE_SECONDS: String(WIDE) } }), startKapi()]);
-    [wideKeys, standardKeys, wideDpop, standardDpop] = await Promise.all([keyInstitution(wide), keyInstitution(standard), dpopInstitution(wide), dpopInstitution(standard)]);
+    [wideKeys, standardKeys, wideDpop, standardDpop] = await Promise.all([
+      keyInstitution(wide),
+      keyInstitution(standard),
+      dpopInstitution(wide),
+      dpopInstitution(standard),
+    ]);
   }, 60_000);
   afterAll(async () => {
     await Promise.all([wide?.stop(), standard?.stop()]);
@@ -142,7 +154,11 @@ describe('abuse: clock skew is tolerated within the configured window and refuse
         .setProtectedHeader({ alg: 'ES256', typ: 'dpop+jwt', jwk: dpopPublic })
         .setIssuedAt(now() + skew)
         .sign(dpopKey);
-      const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `DPoP ${token.accessToken}`, dpop }, body: JSON.stringify({ name: `Telefon ${skew}`, public_jwk: keys.publicJwk, key_proof: keyProof }) });
+      const res = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `DPoP ${token.accessToken}`, dpop },
+        body: JSON.stringify({ name: `Telefon ${skew}`, public_jwk: keys.publicJwk, key_proof: keyProof }),
+      });
       return res.status;
     };
     expect(await register(WIDE - 10)).toBe(201);

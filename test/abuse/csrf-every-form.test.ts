@@ -51,7 +51,10 @@ type Reach = 'account' | 'reset' | 'interaction';
 /** Every browser form route, with the fields that get it past its own input checks to the CSRF check. */
 const BROWSER_FORMS: Record<string, { reach: Reach; fields?: Record<string, string> }> = {
   'POST /account/logout': { reach: 'account' },
-  'POST /account/password': { reach: 'account', fields: { current_password: AYSE.password, new_password: 'Yeni-Parola-2026!x', new_password_confirm: 'Yeni-Parola-2026!x' } },
+  'POST /account/password': {
+    reach: 'account',
+    fields: { current_password: AYSE.password, new_password: 'Yeni-Parola-2026!x', new_password_confirm: 'Yeni-Parola-2026!x' },
+  },
   'POST /account/security/password-login': { reach: 'account', fields: { action: 'close' } },
   'POST /account/security/bank-login': { reach: 'account', fields: { action: 'block' } },
   'POST /account/contacts/phone': { reach: 'account', fields: { phone: '05329998877' } },
@@ -77,11 +80,17 @@ const BROWSER_FORMS: Record<string, { reach: Reach; fields?: Record<string, stri
   'POST /account/passkeys/register': { reach: 'account', fields: { response: '{}' } },
   'POST /account/passkeys/:id/rename': { reach: 'account', fields: { name: 'Yeni ad' } },
   'POST /account/passkeys/:id/remove': { reach: 'account' },
-  'POST /account/reset': { reach: 'reset', fields: { national_id: AYSE.nationalId, birthdate: '1990-01-01', document_serial: 'A12B34567', phone: '05320000000' } },
+  'POST /account/reset': {
+    reach: 'reset',
+    fields: { national_id: AYSE.nationalId, birthdate: '1990-01-01', document_serial: 'A12B34567', phone: '05320000000' },
+  },
   'POST /account/reset/code': { reach: 'reset', fields: { sms_code: '123456' } },
   'POST /account/reset/password': { reach: 'reset', fields: { new_password: 'Yeni-Parola-2026!x', new_password_confirm: 'Yeni-Parola-2026!x' } },
   'POST /interaction/:uid/method/:method': { reach: 'interaction' },
-  'POST /interaction/:uid/method/:method/continue': { reach: 'interaction', fields: { national_id: AYSE.nationalId, password: AYSE.password, submit: 'login' } },
+  'POST /interaction/:uid/method/:method/continue': {
+    reach: 'interaction',
+    fields: { national_id: AYSE.nationalId, password: AYSE.password, submit: 'login' },
+  },
   'POST /interaction/:uid/consent': { reach: 'interaction', fields: { decision: 'allow' } },
   'POST /interaction/:uid/abort': { reach: 'interaction', fields: { reason: 'cancel' } },
 };
@@ -155,7 +164,7 @@ describe('abuse: CSRF on every state-changing form (routes read from the mounted
     await pki?.close();
   });
 
-  it('every state-changing route of Kapı\'s routers is either tested here or allow-listed as a machine endpoint', () => {
+  it("every state-changing route of Kapı's routers is either tested here or allow-listed as a machine endpoint", () => {
     const { routes, gets, routers, outside } = mountedRoutes(t);
     // The enumeration itself must see the routers (interaction, account, signer, device, registrar, ...).
     expect(routers).toBeGreaterThanOrEqual(6);
@@ -171,7 +180,7 @@ describe('abuse: CSRF on every state-changing form (routes read from the mounted
     expect({ stale }).toEqual({ stale: [] });
   });
 
-  it('account forms: no token, a forged token and another session\'s token are all refused (403), and nothing changes', async () => {
+  it("account forms: no token, a forged token and another session's token are all refused (403), and nothing changes", async () => {
     // Ayşe, signed in with e-signature (fresh, acr high, a signature method): every account rule is met,
     // so the only thing left to refuse a post is its CSRF token. She has a consent and a second session.
     await institutionSignIn(new Browser(), (await authRequest(rp, { prompt: 'consent' })).url.href);
@@ -193,7 +202,12 @@ describe('abuse: CSRF on every state-changing form (routes read from the mounted
     for (const [route, spec] of routes) {
       const url = `${t.issuer}${route.split(' ')[1]!.replace(':id', 'no-such-device')}`;
       const fields = { client_id: clientId, uid: sessionUid, ...spec.fields };
-      for (const [variant, token] of [['missing', undefined], ['forged', 'forged-token'], ['truncated', own.slice(0, -1)], ['other session', othersToken]] as const) {
+      for (const [variant, token] of [
+        ['missing', undefined],
+        ['forged', 'forged-token'],
+        ['truncated', own.slice(0, -1)],
+        ['other session', othersToken],
+      ] as const) {
         const res = await rawPost(browser, url, form(token === undefined ? fields : { ...fields, _csrf: token }), 'application/x-www-form-urlencoded');
         expectCsrfRefusal(route, variant, res);
       }
@@ -206,7 +220,12 @@ describe('abuse: CSRF on every state-changing form (routes read from the mounted
     // The password still works.
     expect((await openWithPassword(t, new Browser(), '/account')).url).toBe(`${t.issuer}/account`);
     // And the refusals were the token's: the same form with the page's own token is accepted.
-    const accepted = await rawPost(browser, `${t.issuer}/account/security/bank-login`, form({ action: 'block', _csrf: own }), 'application/x-www-form-urlencoded');
+    const accepted = await rawPost(
+      browser,
+      `${t.issuer}/account/security/bank-login`,
+      form({ action: 'block', _csrf: own }),
+      'application/x-www-form-urlencoded',
+    );
     expect(accepted.status).toBe(303);
     expect((await t.kapi.services.accounts.findByNationalId(AYSE.nationalId))!.bankLoginEnabled).toBe(false);
   });
@@ -222,8 +241,17 @@ describe('abuse: CSRF on every state-changing form (routes read from the mounted
     const smsBefore = t.kapi.messaging.smsOutbox?.list().length ?? 0;
     for (const [route, spec] of Object.entries(BROWSER_FORMS).filter(([, f]) => f.reach === 'reset')) {
       const url = `${t.issuer}${route.split(' ')[1]}`;
-      for (const [variant, token] of [['missing', undefined], ['forged', 'forged-token'], ['other flow', othersToken]] as const) {
-        const res = await rawPost(browser, url, form(token === undefined ? spec.fields! : { ...spec.fields, _csrf: token }), 'application/x-www-form-urlencoded');
+      for (const [variant, token] of [
+        ['missing', undefined],
+        ['forged', 'forged-token'],
+        ['other flow', othersToken],
+      ] as const) {
+        const res = await rawPost(
+          browser,
+          url,
+          form(token === undefined ? spec.fields! : { ...spec.fields, _csrf: token }),
+          'application/x-www-form-urlencoded',
+        );
         expectCsrfRefusal(route, variant, res);
       }
     }
@@ -239,15 +267,28 @@ describe('abuse: CSRF on every state-changing form (routes read from the mounted
     const before = await snapshot(t);
     for (const [route, spec] of Object.entries(BROWSER_FORMS).filter(([, f]) => f.reach === 'interaction')) {
       const url = `${t.issuer}${route.split(' ')[1]!.replace(':uid', uid).replace(':method', 'password')}`;
-      for (const [variant, token] of [['missing', undefined], ['forged', 'forged-token'], ['other interaction', other.csrf]] as const) {
-        const res = await rawPost(at.browser, url, form(token === undefined ? spec.fields ?? {} : { ...spec.fields, _csrf: token }), 'application/x-www-form-urlencoded');
+      for (const [variant, token] of [
+        ['missing', undefined],
+        ['forged', 'forged-token'],
+        ['other interaction', other.csrf],
+      ] as const) {
+        const res = await rawPost(
+          at.browser,
+          url,
+          form(token === undefined ? (spec.fields ?? {}) : { ...spec.fields, _csrf: token }),
+          'application/x-www-form-urlencoded',
+        );
         expectCsrfRefusal(route, variant, res);
       }
     }
     // The links that change the flow (banking: pick a bank, leave banking) check the same token.
     for (const route of STATE_CHANGING_LINKS) {
       const url = `${t.issuer}${route.split(' ')[1]!.replace(':uid', uid).replace(':bank', 'demo')}`;
-      for (const [variant, token] of [['missing', undefined], ['forged', 'forged-token'], ['other interaction', other.csrf]] as const) {
+      for (const [variant, token] of [
+        ['missing', undefined],
+        ['forged', 'forged-token'],
+        ['other interaction', other.csrf],
+      ] as const) {
         const res = await at.browser.request(token === undefined ? url : `${url}?_csrf=${encodeURIComponent(token)}`);
         expectCsrfRefusal(route, variant, { status: res.status, text: await res.text() });
       }

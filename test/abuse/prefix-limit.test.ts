@@ -36,7 +36,12 @@ describe('abuse: distributed guessing over one block of identity numbers', () =>
   });
 
   /** One password attempt on the hosted form, from `ip` as the proxy reports it. */
-  async function attempt(nationalId: string, password: string, ip: string, params: Record<string, string> = {}): Promise<Page & { browser: Browser; req: AuthRequest }> {
+  async function attempt(
+    nationalId: string,
+    password: string,
+    ip: string,
+    params: Record<string, string> = {},
+  ): Promise<Page & { browser: Browser; req: AuthRequest }> {
     const browser = new Browser();
     const req = await authRequest(rp, params);
     const start = await browser.go(req.url.href, {}, atCallback);
@@ -74,7 +79,8 @@ describe('abuse: distributed guessing over one block of identity numbers', () =>
     expect(posted.html).not.toMatch(/saniye sonra yeniden deneyin/);
     // The password was accepted: the flow goes on to consent and the institution gets her identity.
     let page: Page = atCallback(posted.url) ? posted : await posted.browser.go(posted.url, {}, atCallback);
-    if (!atCallback(page.url) && page.html.includes('name="decision"')) page = await posted.browser.submit(page, {}, { name: 'decision', value: 'allow' }, atCallback);
+    if (!atCallback(page.url) && page.html.includes('name="decision"'))
+      page = await posted.browser.submit(page, {}, { name: 'decision', value: 'allow' }, atCallback);
     const claims = await personClaims(rp, await exchange(rp, posted.req, page.url));
     expect(claims.national_id).toBe(gulsen.nationalId);
     expect(claims.acr).toBe('low');

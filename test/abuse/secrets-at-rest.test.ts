@@ -38,7 +38,9 @@ const ZEYNEP = { nationalId: '56789123416', password: 'Zeynep-Uygulama-2000', ph
 
 function pgDumpBin(): string {
   const root = '/usr/lib/postgresql';
-  const versions = readdirSync(root).filter((v) => existsSync(path.join(root, v, 'bin', 'pg_dump'))).sort((a, b) => Number(b) - Number(a));
+  const versions = readdirSync(root)
+    .filter((v) => existsSync(path.join(root, v, 'bin', 'pg_dump')))
+    .sort((a, b) => Number(b) - Number(a));
   if (!versions[0]) throw new Error('no pg_dump under /usr/lib/postgresql/*/bin');
   return path.join(root, versions[0], 'bin', 'pg_dump');
 }
@@ -70,12 +72,17 @@ async function redisText(url: string): Promise<string> {
       for (const key of keys) {
         const type = await r.type(key);
         const value =
-          type === 'string' ? await r.get(key)
-          : type === 'hash' ? JSON.stringify(await r.hgetall(key))
-          : type === 'set' ? JSON.stringify(await r.smembers(key))
-          : type === 'zset' ? JSON.stringify(await r.zrange(key, '0', '-1'))
-          : type === 'list' ? JSON.stringify(await r.lrange(key, 0, -1))
-          : `(${type})`;
+          type === 'string'
+            ? await r.get(key)
+            : type === 'hash'
+              ? JSON.stringify(await r.hgetall(key))
+              : type === 'set'
+                ? JSON.stringify(await r.smembers(key))
+                : type === 'zset'
+                  ? JSON.stringify(await r.zrange(key, '0', '-1'))
+                  : type === 'list'
+                    ? JSON.stringify(await r.lrange(key, 0, -1))
+                    : `(${type})`;
         out.push(`${key}\t${value}`);
       }
     } while (cursor !== '0');
@@ -109,8 +116,12 @@ async function redisText(url: string): Promise<string> {
     [postgres, redis] = await Promise.all([privatePostgres(), privateRedis()]);
     databaseUrl = await postgres.createDatabase('kapi_secrets_at_rest');
     w = await startBankWorld({
-      DATABASE_URL: databaseUrl, REDIS_URL: redis.url, KAPI_REDIS_PREFIX: 'secrets:',
-      KAPI_MASTER_KEY: masterKey.toString('base64'), KAPI_COOKIE_KEYS: cookieKeys.join(','), KAPI_PAIRWISE_SALT: pairwiseSalt,
+      DATABASE_URL: databaseUrl,
+      REDIS_URL: redis.url,
+      KAPI_REDIS_PREFIX: 'secrets:',
+      KAPI_MASTER_KEY: masterKey.toString('base64'),
+      KAPI_COOKIE_KEYS: cookieKeys.join(','),
+      KAPI_PAIRWISE_SALT: pairwiseSalt,
       KAPI_LOG_LEVEL: process.env.DEBUG_LEVEL ?? 'silent',
     });
     const t = w.t;
@@ -142,7 +153,11 @@ async function redisText(url: string): Promise<string> {
       const browser = new Browser();
       const page = await openWithPassword(t, browser, '/account/password', { nationalId: GULSEN.nationalId, password: GULSEN.password });
       const next = 'Degisen-Mavi-Kart-2026';
-      const done = await browser.submit(page, { current_password: GULSEN.password, new_password: next, new_password_confirm: next }, { name: 'submit', value: 'change' });
+      const done = await browser.submit(
+        page,
+        { current_password: GULSEN.password, new_password: next, new_password_confirm: next },
+        { name: 'submit', value: 'change' },
+      );
       expect(done.url).toBe(`${t.issuer}/account/password?notice=changed`);
       secret('changed password', next);
     }

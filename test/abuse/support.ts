@@ -11,7 +11,54 @@ import { atCallback, authRequest } from '../support/institution.js';
 export const ayse = DEMO_CITIZENS[0];
 
 /** Characters that look like digits or letters but are not, and characters that should never be in input. */
-const CONFUSABLES = ['１', '０', '٤', '۶', '𝟏', 'О', 'о', 'І', 'ı', 'İ', 'ß', 'ﬁ', 'Ａ', '\u200b', '\u200d', '\u2060', '\ufeff', '\u202e', '\u2028', '\u00a0', '\u0000', '\u0007', '\u001b', '\r', '\n', '\t', '\u007f', '%00', '%', '&', '=', '+', '"', "'", '<', '>', '\\', '/', '../', '${', '{{', ';', '--', ' OR 1=1', '😀', '\ud83d'];
+const CONFUSABLES = [
+  '１',
+  '０',
+  '٤',
+  '۶',
+  '𝟏',
+  'О',
+  'о',
+  'І',
+  'ı',
+  'İ',
+  'ß',
+  'ﬁ',
+  'Ａ',
+  '\u200b',
+  '\u200d',
+  '\u2060',
+  '\ufeff',
+  '\u202e',
+  '\u2028',
+  '\u00a0',
+  '\u0000',
+  '\u0007',
+  '\u001b',
+  '\r',
+  '\n',
+  '\t',
+  '\u007f',
+  '%00',
+  '%',
+  '&',
+  '=',
+  '+',
+  '"',
+  "'",
+  '<',
+  '>',
+  '\\',
+  '/',
+  '../',
+  '${',
+  '{{',
+  ';',
+  '--',
+  ' OR 1=1',
+  '😀',
+  '\ud83d',
+];
 
 /** Strings a person or an attacker could type: ordinary, confusable, control characters, long. */
 export const hostileString = fc.oneof(
@@ -37,18 +84,40 @@ export const hostileField = (name: string) =>
     fc.constant(''),
   );
 
-export const hostileContentType = fc.constantFrom('application/x-www-form-urlencoded', 'application/x-www-form-urlencoded; charset=latin1', 'application/json', 'text/plain', 'multipart/form-data; boundary=x', 'application/xml', '');
+export const hostileContentType = fc.constantFrom(
+  'application/x-www-form-urlencoded',
+  'application/x-www-form-urlencoded; charset=latin1',
+  'application/json',
+  'text/plain',
+  'multipart/form-data; boundary=x',
+  'application/xml',
+  '',
+);
 
 /** POSTs a raw body with the browser's cookies; returns status, content type and body text. */
-export async function rawPost(browser: Browser, url: string, body: string | Uint8Array, contentType: string, headers: Record<string, string> = {}): Promise<{ status: number; type: string; text: string }> {
+export async function rawPost(
+  browser: Browser,
+  url: string,
+  body: string | Uint8Array,
+  contentType: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; type: string; text: string }> {
   const target = new URL(url);
   const cookie = [...(browser.cookies.get(target.host) ?? new Map()).entries()].map(([k, v]) => `${k}=${v}`).join('; ');
-  const res = await fetch(target, { method: 'POST', redirect: 'manual', body: body as BodyInit, headers: { ...(contentType ? { 'content-type': contentType } : {}), ...(cookie ? { cookie } : {}), ...headers } });
+  const res = await fetch(target, {
+    method: 'POST',
+    redirect: 'manual',
+    body: body as BodyInit,
+    headers: { ...(contentType ? { 'content-type': contentType } : {}), ...(cookie ? { cookie } : {}), ...headers },
+  });
   return { status: res.status, type: res.headers.get('content-type') ?? '', text: await res.text() };
 }
 
 /** A browser at the password form of a fresh interaction: the form's action and CSRF token. */
-export async function atPasswordForm(rp: client.Configuration, params: Record<string, string> = {}): Promise<{ browser: Browser; page: Page; action: string; csrf: string }> {
+export async function atPasswordForm(
+  rp: client.Configuration,
+  params: Record<string, string> = {},
+): Promise<{ browser: Browser; page: Page; action: string; csrf: string }> {
   const browser = new Browser();
   const page = await browser.go((await authRequest(rp, params)).url.href, {}, atCallback);
   const action = /<form[^>]*action="([^"]+)"/.exec(page.html)?.[1];

@@ -12,7 +12,10 @@ import { atConsent, atPasswordForm, ayse, rawPost } from './support.js';
 class RecordingBrowser extends Browser {
   readonly setCookies: string[] = [];
   readonly pages: { url: string; status: number; headers: Headers; html: string }[] = [];
-  constructor(private readonly extraHeaders: Record<string, string> = {}, private readonly rewrite?: (url: string) => string) {
+  constructor(
+    private readonly extraHeaders: Record<string, string> = {},
+    private readonly rewrite?: (url: string) => string,
+  ) {
     super();
   }
   override async request(url: string, init: { method?: string; form?: Record<string, string>; headers?: Record<string, string> } = {}): Promise<Response> {
@@ -40,7 +43,7 @@ describe('abuse: web protections', () => {
   afterAll(async () => t?.stop());
 
   describe('CSRF on every state-changing form', () => {
-    it('the password form refuses a missing, forged or other interaction\'s token (403), and accepts its own', async () => {
+    it("the password form refuses a missing, forged or other interaction's token (403), and accepts its own", async () => {
       const form = await atPasswordForm(rp);
       const other = await atPasswordForm(rp);
       const fields = `national_id=${ayse.nationalId}&password=${encodeURIComponent(ayse.password)}&submit=login`;
@@ -58,7 +61,12 @@ describe('abuse: web protections', () => {
       expect((await rawPost(form.browser, `${base}/method/password`, '', 'application/x-www-form-urlencoded')).status).toBe(403);
       expect((await rawPost(form.browser, `${base}/abort`, 'reason=cancel', 'application/x-www-form-urlencoded')).status).toBe(403);
       // The interaction is still alive: the real form still works after the refused attempts.
-      const page = await form.browser.submit(form.page, { national_id: ayse.nationalId, password: ayse.password }, { name: 'submit', value: 'login' }, atCallback);
+      const page = await form.browser.submit(
+        form.page,
+        { national_id: ayse.nationalId, password: ayse.password },
+        { name: 'submit', value: 'login' },
+        atCallback,
+      );
       expect(atCallback(page.url) || page.html.includes('name="decision"')).toBe(true);
     });
 
@@ -70,7 +78,7 @@ describe('abuse: web protections', () => {
       expect(await t.kapi.services.db('consents').count<{ c: number }[]>({ c: '*' })).toEqual(before);
     });
 
-    it('a cross-site post that carries another browser\'s valid token is refused (the token is bound to the interaction cookie)', async () => {
+    it("a cross-site post that carries another browser's valid token is refused (the token is bound to the interaction cookie)", async () => {
       const victim = await atPasswordForm(rp);
       const attacker = new Browser(); // no interaction cookie of the victim
       const res = await rawPost(attacker, victim.action, `_csrf=${victim.csrf}&national_id=${ayse.nationalId}&password=x`, 'application/x-www-form-urlencoded');
@@ -96,7 +104,13 @@ describe('abuse: web protections', () => {
 
   it('session fixation: the session id changes at every login, and a planted session cookie is never adopted', async () => {
     const browser = new Browser();
-    browser.cookies.set(new URL(t.issuer).host, new Map([['kapi_session', 'planted-by-attacker'], ['kapi_session.sig', 'x']]));
+    browser.cookies.set(
+      new URL(t.issuer).host,
+      new Map([
+        ['kapi_session', 'planted-by-attacker'],
+        ['kapi_session.sig', 'x'],
+      ]),
+    );
     const first = await authRequest(rp);
     let page = await browser.go(first.url.href, {}, atCallback);
     page = await browser.submit(page, { national_id: ayse.nationalId, password: ayse.password }, { name: 'submit', value: 'login' }, atCallback);
@@ -115,9 +129,21 @@ describe('abuse: web protections', () => {
 
   it('open redirects: only the exact registered redirect URI is ever used', async () => {
     const lookalikes = [
-      `${CALLBACK}/`, `${CALLBACK}x`, `${CALLBACK}/../evil`, 'https://INSTITUTION.example/cb', 'http://institution.example/cb', 'https://institution.example:8443/cb',
-      'https://institution.example@evil.example/cb', 'https://evil.example/cb?https://institution.example/cb', `${CALLBACK}#frag`, `${CALLBACK}?extra=1`,
-      'https://institution.example%2F@evil.example/cb', '//evil.example/cb', 'javascript:alert(1)', 'https://institution.example/CB', `${CALLBACK}%00`,
+      `${CALLBACK}/`,
+      `${CALLBACK}x`,
+      `${CALLBACK}/../evil`,
+      'https://INSTITUTION.example/cb',
+      'http://institution.example/cb',
+      'https://institution.example:8443/cb',
+      'https://institution.example@evil.example/cb',
+      'https://evil.example/cb?https://institution.example/cb',
+      `${CALLBACK}#frag`,
+      `${CALLBACK}?extra=1`,
+      'https://institution.example%2F@evil.example/cb',
+      '//evil.example/cb',
+      'javascript:alert(1)',
+      'https://institution.example/CB',
+      `${CALLBACK}%00`,
     ];
     for (const redirectUri of lookalikes) {
       const req = await authRequest(rp, { redirect_uri: redirectUri });
@@ -127,13 +153,16 @@ describe('abuse: web protections', () => {
     }
     // The post-logout redirect is exact too.
     for (const uri of ['https://institution.example/bye/', 'https://evil.example/bye', 'https://institution.example/bye?x=1']) {
-      const res = await fetch(`${t.issuer}/session/end?client_id=${encodeURIComponent(String(metadata.client_id))}&post_logout_redirect_uri=${encodeURIComponent(uri)}`, { redirect: 'manual' });
+      const res = await fetch(
+        `${t.issuer}/session/end?client_id=${encodeURIComponent(String(metadata.client_id))}&post_logout_redirect_uri=${encodeURIComponent(uri)}`,
+        { redirect: 'manual' },
+      );
       expect(res.status).toBe(400);
       expect(res.headers.get('location')).toBeNull();
     }
   });
 
-  it('every HTML page: frame-ancestors \'none\' + X-Frame-Options DENY, a CSP without unsafe-inline/unsafe-eval, no inline script or style', async () => {
+  it("every HTML page: frame-ancestors 'none' + X-Frame-Options DENY, a CSP without unsafe-inline/unsafe-eval, no inline script or style", async () => {
     const browser = new RecordingBrowser();
     const req = await authRequest(rp, { prompt: 'consent' });
     let page: Page = await browser.go(req.url.href, {}, atCallback);
@@ -165,7 +194,9 @@ describe('abuse: web protections', () => {
     try {
       const md = await registerInstitution(behind);
       const local = `http://127.0.0.1:${behind.kapi.config.port}`;
-      const browser = new RecordingBrowser({ 'x-forwarded-proto': 'https', 'x-forwarded-for': '203.0.113.7' }, (url) => url.replace(/^https:\/\/(127\.0\.0\.1:\d+|giris\.example\.gov\.tr)/, local));
+      const browser = new RecordingBrowser({ 'x-forwarded-proto': 'https', 'x-forwarded-for': '203.0.113.7' }, (url) =>
+        url.replace(/^https:\/\/(127\.0\.0\.1:\d+|giris\.example\.gov\.tr)/, local),
+      );
       const verifier = 'v'.repeat(43);
       const { createHash } = await import('node:crypto');
       const challenge = createHash('sha256').update(verifier).digest('base64url');

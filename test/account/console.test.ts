@@ -131,7 +131,10 @@ describe('account pages: sign-in through Kapı itself, the session index, ending
     expect(atCallback((await browser.go((await authRequest(rp)).url.href, {}, atCallback)).url)).toBe(true);
     const after = await t.kapi.services.audit.signInsOf(account!.id, { limit: 100 });
     const sso = after.slice(0, after.length - before.length).filter((r) => r.clientId === metadata.client_id);
-    expect(sso.map((r) => [r.method, r.result, r.acr])).toEqual([['session', 'success', 'low'], ['session', 'success', 'low']]);
+    expect(sso.map((r) => [r.method, r.result, r.acr])).toEqual([
+      ['session', 'success', 'low'],
+      ['session', 'success', 'low'],
+    ]);
   });
 
   it('ends only the sessions a given method took part in', async () => {

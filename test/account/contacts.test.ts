@@ -32,7 +32,8 @@ describe('account pages: contact options', () => {
   });
 
   const account = async () => (await t.kapi.services.accounts.findById(accountId))!;
-  const events = async (type: string) => (await t.kapi.services.db('audit_events').where({ account_id: accountId, type })) as { detail: Record<string, unknown> }[];
+  const events = async (type: string) =>
+    (await t.kapi.services.db('audit_events').where({ account_id: accountId, type })) as { detail: Record<string, unknown> }[];
 
   it('demands re-authentication before a contact changes: the page offers it, a stale post is refused (403)', async () => {
     const browser = new Browser();
@@ -59,7 +60,9 @@ describe('account pages: contact options', () => {
     const bad = await browser.submit(page, { phone: '12ab' }, { name: 'action', value: 'update' });
     expect(bad.status).toBe(400);
     expect(bad.html).toContain('Bu bir cep telefonu numarası değil.');
-    const badMail = await browser.request(`${t.issuer}/account/contacts/email?lang=en`, { form: { _csrf: csrfOf(page), action: 'update', email: 'not an address' } });
+    const badMail = await browser.request(`${t.issuer}/account/contacts/email?lang=en`, {
+      form: { _csrf: csrfOf(page), action: 'update', email: 'not an address' },
+    });
     expect(badMail.status).toBe(400);
     const csrf = await browser.request(`${t.issuer}/account/contacts/phone`, { form: { action: 'update', phone: '0533 444 55 66' } });
     expect(csrf.status).toBe(403);
@@ -98,7 +101,9 @@ describe('account pages: contact options', () => {
     const browser = new Browser();
     let page: Page = await openWithPassword(t, browser, '/account/contacts');
     // Two forms carry an "update" button (phone, e-mail): this one is posted directly.
-    const sentRes = await browser.request(`${t.issuer}/account/contacts/email`, { form: { _csrf: csrfOf(page), action: 'update', email: 'Ayse.Yeni@Example.ORG' } });
+    const sentRes = await browser.request(`${t.issuer}/account/contacts/email`, {
+      form: { _csrf: csrfOf(page), action: 'update', email: 'Ayse.Yeni@Example.ORG' },
+    });
     expect(sentRes.headers.get('location')).toBe('/account/contacts?notice=email_code_sent');
     page = await browser.go(`${t.issuer}/account/contacts`);
     expect(await account()).toMatchObject({ email: AYSE.email, emailVerified: true }); // until the new one is verified
@@ -106,7 +111,8 @@ describe('account pages: contact options', () => {
     const code = codeIn(t.kapi.messaging.mailOutbox!.latest('Ayse.Yeni@example.org')!.text);
     const wrong = code === '000000' ? '111111' : '000000';
     const statuses: number[] = [];
-    for (let i = 0; i < 5; i++) statuses.push((await browser.request(`${t.issuer}/account/contacts/email/verify`, { form: { _csrf: csrfOf(page), code: wrong } })).status);
+    for (let i = 0; i < 5; i++)
+      statuses.push((await browser.request(`${t.issuer}/account/contacts/email/verify`, { form: { _csrf: csrfOf(page), code: wrong } })).status);
     expect(statuses).toEqual([400, 400, 400, 400, 429]);
     const late = await browser.request(`${t.issuer}/account/contacts/email/verify`, { form: { _csrf: csrfOf(page), code } });
     expect(late.status).toBe(429); // the right code is gone too

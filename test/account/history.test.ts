@@ -62,7 +62,16 @@ describe('login history and the institutions that received data', () => {
   });
 
   it('pages through a long history without repeats; a malformed cursor is a 400 in the person’s language', async () => {
-    for (let i = 0; i < 45; i++) await t.kapi.services.audit.signIn({ accountId, clientId: 'kapi-account', method: 'password', acr: 'low', result: 'success', ip: `10.0.0.${i}`, userAgent: CHROME_WINDOWS });
+    for (let i = 0; i < 45; i++)
+      await t.kapi.services.audit.signIn({
+        accountId,
+        clientId: 'kapi-account',
+        method: 'password',
+        acr: 'low',
+        result: 'success',
+        ip: `10.0.0.${i}`,
+        userAgent: CHROME_WINDOWS,
+      });
     const browser = new Browser();
     let page = await openWithPassword(t, browser, '/account/history');
     const seen: number[] = [];
@@ -139,13 +148,22 @@ describe('login history and the institutions that received data', () => {
     const csrf = csrfOf(page);
     // Gülşen's consent for another institution cannot be withdrawn from Ayşe's session.
     const other = await registerInstitution(t, { name: 'Başka Kurum' });
-    await t.kapi.services.consents.remember({ accountId: (await t.kapi.services.accounts.findByNationalId(GULSEN.nationalId))!.id, clientId: other.client_id as string, scopes: ['openid'], claims: [] });
+    await t.kapi.services.consents.remember({
+      accountId: (await t.kapi.services.accounts.findByNationalId(GULSEN.nationalId))!.id,
+      clientId: other.client_id as string,
+      scopes: ['openid'],
+      claims: [],
+    });
     const notMine = await browser.request(`${t.issuer}/account/history/institutions/withdraw`, { form: { _csrf: csrf, client_id: other.client_id as string } });
     expect(notMine.status).toBe(404);
-    expect((await browser.request(`${t.issuer}/account/history/institutions/withdraw`, { form: { _csrf: csrf, client_id: 'no-such-client' } })).status).toBe(404);
+    expect((await browser.request(`${t.issuer}/account/history/institutions/withdraw`, { form: { _csrf: csrf, client_id: 'no-such-client' } })).status).toBe(
+      404,
+    );
     expect((await browser.request(`${t.issuer}/account/history/institutions/withdraw`, { form: { _csrf: csrf } })).status).toBe(400);
     expect((await browser.request(`${t.issuer}/account/history/institutions/withdraw`, { form: { client_id: other.client_id as string } })).status).toBe(403);
-    expect(await t.kapi.services.consents.find((await t.kapi.services.accounts.findByNationalId(GULSEN.nationalId))!.id, other.client_id as string)).toBeDefined();
+    expect(
+      await t.kapi.services.consents.find((await t.kapi.services.accounts.findByNationalId(GULSEN.nationalId))!.id, other.client_id as string),
+    ).toBeDefined();
   });
 
   it('lists a consent under which nothing was received yet, and withdraws it', async () => {

@@ -49,15 +49,27 @@ describe('messages a person can act on', () => {
   }
 
   it('consent names the identity number for the identity type: T.C. number, foreign identification number (YKN), blue card (Turkish and English)', async () => {
-    expect(claimsOn(await consentPage(PEOPLE.citizen))).toMatchObject({ national_id: 'T.C. kimlik numarası', national_id_type: 'Kimlik türünüz (T.C. vatandaşı)' });
-    expect(claimsOn(await consentPage(PEOPLE.foreigner))).toMatchObject({ national_id: 'Yabancı kimlik numarası (YKN)', national_id_type: 'Kimlik türünüz (yabancı kimlik numarası sahibi)' });
-    expect(claimsOn(await consentPage(PEOPLE.blue_card))).toMatchObject({ national_id: 'Kimlik numarası (Mavi Kart)', national_id_type: 'Kimlik türünüz (Mavi Kart sahibi)' });
-    expect(claimsOn(await consentPage(PEOPLE.foreigner, { ui_locales: 'en' }))).toMatchObject({ national_id: 'Foreign identification number (YKN)', national_id_type: 'Your identity type (holder of a foreign identification number)' });
+    expect(claimsOn(await consentPage(PEOPLE.citizen))).toMatchObject({
+      national_id: 'T.C. kimlik numarası',
+      national_id_type: 'Kimlik türünüz (T.C. vatandaşı)',
+    });
+    expect(claimsOn(await consentPage(PEOPLE.foreigner))).toMatchObject({
+      national_id: 'Yabancı kimlik numarası (YKN)',
+      national_id_type: 'Kimlik türünüz (yabancı kimlik numarası sahibi)',
+    });
+    expect(claimsOn(await consentPage(PEOPLE.blue_card))).toMatchObject({
+      national_id: 'Kimlik numarası (Mavi Kart)',
+      national_id_type: 'Kimlik türünüz (Mavi Kart sahibi)',
+    });
+    expect(claimsOn(await consentPage(PEOPLE.foreigner, { ui_locales: 'en' }))).toMatchObject({
+      national_id: 'Foreign identification number (YKN)',
+      national_id_type: 'Your identity type (holder of a foreign identification number)',
+    });
     expect(claimsOn(await consentPage(PEOPLE.blue_card, { ui_locales: 'en' }))).toMatchObject({ national_id: 'Identity number (Blue Card)' });
     expect(claimsOn(await consentPage(PEOPLE.citizen, { ui_locales: 'en' }))).toMatchObject({ national_id: 'Turkish identity number (T.C. Kimlik No)' });
   });
 
-  it('the e-Devlet app\'s callback, opened in a browser, is a page in the person\'s language', async () => {
+  it("the e-Devlet app's callback, opened in a browser, is a page in the person's language", async () => {
     const tr = await new Browser().go(`${t.issuer}/device/app-callback?code=x&state=y`);
     expect(tr.status).toBe(200);
     expect(tr.html).toContain('<html lang="tr">');
@@ -116,7 +128,12 @@ describe('messages a person can act on', () => {
     try {
       const closedBrowser = new Browser();
       const closedForm = await closedBrowser.go((await authRequest(rp)).url.href, {}, atCallback);
-      const closed = await closedBrowser.submit(closedForm, { national_id: PEOPLE.citizen.nationalId, password: PEOPLE.citizen.password }, { name: 'submit', value: 'login' }, atCallback);
+      const closed = await closedBrowser.submit(
+        closedForm,
+        { national_id: PEOPLE.citizen.nationalId, password: PEOPLE.citizen.password },
+        { name: 'submit', value: 'login' },
+        atCallback,
+      );
       // A closed password sign-in answers a right password exactly as a wrong one (issue 19 point 10:
       // test/attacks/closed-password-login.test.ts), so it is the wrong-credentials field error, whose
       // hint tells everybody the way round a closed password sign-in.

@@ -25,7 +25,8 @@ describe('account pages: change password, set a password without the old one', (
     await pki?.close();
   });
 
-  const events = async (type: string) => (await t.kapi.services.db('audit_events').where({ account_id: accountId, type })) as { detail: Record<string, unknown> }[];
+  const events = async (type: string) =>
+    (await t.kapi.services.db('audit_events').where({ account_id: accountId, type })) as { detail: Record<string, unknown> }[];
   const hash = async () => (await t.kapi.services.accounts.findPassword(accountId))!.hash;
   const citizen = () => ({ nationalId: AYSE.nationalId, password });
 
@@ -41,7 +42,11 @@ describe('account pages: change password, set a password without the old one', (
     const browser = new Browser();
     const page = await openWithPassword(t, browser, '/account/password', citizen());
     const before = await hash();
-    const res = await browser.submit(page, { current_password: 'not-my-password-1', new_password: 'Kuzey-Yildizi-Parlak-7', new_password_confirm: 'Kuzey-Yildizi-Parlak-7' }, { name: 'submit', value: 'change' });
+    const res = await browser.submit(
+      page,
+      { current_password: 'not-my-password-1', new_password: 'Kuzey-Yildizi-Parlak-7', new_password_confirm: 'Kuzey-Yildizi-Parlak-7' },
+      { name: 'submit', value: 'change' },
+    );
     expect(res.status).toBe(401);
     expect(res.html).toContain('Şu anki şifreniz doğru değil.');
     expect(res.html).toContain('aria-invalid=true');
@@ -52,10 +57,18 @@ describe('account pages: change password, set a password without the old one', (
   it('refuses a new password against the rules, and two different repetitions', async () => {
     const browser = new Browser();
     const page = await openWithPassword(t, browser, '/account/password', citizen());
-    const weak = await browser.submit(page, { current_password: password, new_password: '12345678', new_password_confirm: '12345678' }, { name: 'submit', value: 'change' });
+    const weak = await browser.submit(
+      page,
+      { current_password: password, new_password: '12345678', new_password_confirm: '12345678' },
+      { name: 'submit', value: 'change' },
+    );
     expect(weak.status).toBe(400);
     expect(weak.html).toContain('id="new_password-error"');
-    const differ = await browser.submit(page, { current_password: password, new_password: 'Kuzey-Yildizi-Parlak-7', new_password_confirm: 'Kuzey-Yildizi-Parlak-8' }, { name: 'submit', value: 'change' });
+    const differ = await browser.submit(
+      page,
+      { current_password: password, new_password: 'Kuzey-Yildizi-Parlak-7', new_password_confirm: 'Kuzey-Yildizi-Parlak-8' },
+      { name: 'submit', value: 'change' },
+    );
     expect(differ.status).toBe(400);
     expect(differ.html).toContain('Yeni şifre ile tekrarı aynı değil.');
   });
@@ -63,7 +76,9 @@ describe('account pages: change password, set a password without the old one', (
   it('refuses a form without its CSRF token', async () => {
     const browser = new Browser();
     await openWithPassword(t, browser, '/account/password', citizen());
-    const res = await browser.request(`${t.issuer}/account/password`, { form: { current_password: password, new_password: 'Kuzey-Yildizi-Parlak-7', new_password_confirm: 'Kuzey-Yildizi-Parlak-7' } });
+    const res = await browser.request(`${t.issuer}/account/password`, {
+      form: { current_password: password, new_password: 'Kuzey-Yildizi-Parlak-7', new_password_confirm: 'Kuzey-Yildizi-Parlak-7' },
+    });
     expect(res.status).toBe(403);
   });
 
@@ -74,7 +89,11 @@ describe('account pages: change password, set a password without the old one', (
     const page = await openWithPassword(t, browser, '/account/password', citizen());
     const smsBefore = t.kapi.messaging.smsOutbox!.list(AYSE.phone).length;
     const next = 'Kuzey-Yildizi-Parlak-7';
-    const done = await browser.submit(page, { current_password: password, new_password: next, new_password_confirm: next }, { name: 'submit', value: 'change' });
+    const done = await browser.submit(
+      page,
+      { current_password: password, new_password: next, new_password_confirm: next },
+      { name: 'submit', value: 'change' },
+    );
     expect(done.url).toBe(`${t.issuer}/account/password?notice=changed`);
     expect(done.html).toContain('id="password-notice"');
     password = next;
@@ -99,7 +118,9 @@ describe('account pages: change password, set a password without the old one', (
     const page = await openWithPassword(t, browser, '/account/password', citizen());
     expect(page.html).toContain('name="current_password"');
     const before = await hash();
-    const res = await browser.request(`${t.issuer}/account/password`, { form: { _csrf: csrfOf(page), new_password: 'Guney-Ruzgari-Esiyor-9', new_password_confirm: 'Guney-Ruzgari-Esiyor-9' } });
+    const res = await browser.request(`${t.issuer}/account/password`, {
+      form: { _csrf: csrfOf(page), new_password: 'Guney-Ruzgari-Esiyor-9', new_password_confirm: 'Guney-Ruzgari-Esiyor-9' },
+    });
     expect(res.status).toBe(400);
     expect(await res.text()).toContain('Şu anki şifrenizi yazın.');
     expect(await hash()).toBe(before);
@@ -129,13 +150,22 @@ describe('account pages: change password, set a password without the old one', (
     const page = await openWithPassword(t, browser, '/account/password', citizen());
     const statuses: number[] = [];
     for (let i = 0; i < 6; i++) {
-      const res = await browser.request(`${t.issuer}/account/password`, { form: { _csrf: csrfOf(page), current_password: `wrong-${i}-password`, new_password: 'Bati-Denizi-Mavi-42', new_password_confirm: 'Bati-Denizi-Mavi-42' } });
+      const res = await browser.request(`${t.issuer}/account/password`, {
+        form: {
+          _csrf: csrfOf(page),
+          current_password: `wrong-${i}-password`,
+          new_password: 'Bati-Denizi-Mavi-42',
+          new_password_confirm: 'Bati-Denizi-Mavi-42',
+        },
+      });
       statuses.push(res.status);
     }
     expect(statuses.slice(0, 5)).toEqual([401, 401, 401, 401, 401]);
     expect(statuses[5]).toBe(429);
     // Even the right password waits now.
-    const right = await browser.request(`${t.issuer}/account/password`, { form: { _csrf: csrfOf(page), current_password: password, new_password: 'Bati-Denizi-Mavi-42', new_password_confirm: 'Bati-Denizi-Mavi-42' } });
+    const right = await browser.request(`${t.issuer}/account/password`, {
+      form: { _csrf: csrfOf(page), current_password: password, new_password: 'Bati-Denizi-Mavi-42', new_password_confirm: 'Bati-Denizi-Mavi-42' },
+    });
     expect(right.status).toBe(429);
   });
 });

@@ -26,7 +26,11 @@ describe('logs of the password, contact and reset flows', () => {
     // Forgot my password, with a wrong code and the right one.
     const browser = new Browser();
     const start = await browser.go(`${t.issuer}/account/reset`);
-    const codePage = await browser.submit(start, { national_id: AYSE.nationalId, birthdate: '1985-04-12', document_serial: 'A12B34567', phone: '0532 111 22 33', email: AYSE.email }, { name: 'submit', value: 'start' });
+    const codePage = await browser.submit(
+      start,
+      { national_id: AYSE.nationalId, birthdate: '1985-04-12', document_serial: 'A12B34567', phone: '0532 111 22 33', email: AYSE.email },
+      { name: 'submit', value: 'start' },
+    );
     const sms = /\b(\d{6})\b/.exec(t.kapi.messaging.smsOutbox!.latest(AYSE.phone)!.text)![1]!;
     const mail = /\b(\d{6})\b/.exec(t.kapi.messaging.mailOutbox!.latest(AYSE.email)!.text)![1]!;
     secrets.push(sms, mail);
@@ -55,6 +59,7 @@ describe('logs of the password, contact and reset flows', () => {
     const all = lines.join('');
     expect(lines.length).toBeGreaterThan(5);
     // A code is looked for as a number of its own (a timestamp may contain any six digits).
-    for (const secret of secrets) expect(all).not.toMatch(new RegExp(/^\d+$/.test(secret) ? `(?<!\\d)${secret}(?!\\d)` : secret.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
+    for (const secret of secrets)
+      expect(all).not.toMatch(new RegExp(/^\d+$/.test(secret) ? `(?<!\\d)${secret}(?!\\d)` : secret.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
   });
 });

@@ -35,7 +35,12 @@ describe('forgot my password', () => {
     await t.kapi.services.accounts.setPhone(gulsen.id, '+905551112233', 'low');
     const zeynep = (await t.kapi.services.registry.lookup(ZEYNEP.national_id))!;
     const account = await t.kapi.services.accounts.create(accountFromPerson(zeynep, { phone: '+905559998877', phoneVerified: false }));
-    await t.kapi.services.accounts.setPassword({ accountId: account.id, hash: await t.kapi.services.hasher.hash('Zeynep-Eski-Sifre-2000'), mustChange: false, origin: 'self' });
+    await t.kapi.services.accounts.setPassword({
+      accountId: account.id,
+      hash: await t.kapi.services.hasher.hash('Zeynep-Eski-Sifre-2000'),
+      mustChange: false,
+      origin: 'self',
+    });
   });
   afterAll(async () => {
     await t?.stop();

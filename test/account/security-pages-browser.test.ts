@@ -94,7 +94,10 @@ describeBrowser('security, history and sessions pages in Chromium (axe-core)', (
           const form = document.createElement('form');
           form.method = 'post';
           form.action = '/account/security/password-login';
-          for (const [name, value] of [['_csrf', csrf], ['action', 'close']]) {
+          for (const [name, value] of [
+            ['_csrf', csrf],
+            ['action', 'close'],
+          ]) {
             const input = document.createElement('input');
             input.type = 'hidden';
             input.name = name!;

@@ -13,7 +13,12 @@ export const AYSE = { ...DEMO_CITIZENS[0], givenName: 'Ayşe', familyName: 'Yıl
 export const GULSEN = DEMO_CITIZENS[2];
 
 /** Opens an account page; when sent to sign in, signs in with identity number and password. */
-export async function openWithPassword(t: TestKapi, browser: Browser, path = '/account', citizen: { nationalId: string; password: string } = AYSE): Promise<Page> {
+export async function openWithPassword(
+  t: TestKapi,
+  browser: Browser,
+  path = '/account',
+  citizen: { nationalId: string; password: string } = AYSE,
+): Promise<Page> {
   let page = await browser.go(`${t.issuer}${path}`);
   if (page.html.includes('data-method="password"')) page = await browser.submit(page, {}, { name: 'method', value: 'password' });
   if (page.html.includes('name="national_id"')) {
@@ -27,7 +32,14 @@ export async function openWithPassword(t: TestKapi, browser: Browser, path = '/a
  * chooser, the identity number, the waiting page, the signer's post with a card from the test CA,
  * and the browser's own return to the interaction.
  */
-export async function signInWithESignature(t: TestKapi, pki: TestPki, browser: Browser, next: string, person: { nationalId: string; givenName: string; familyName: string } = AYSE, method: 'e-signature' | 'id-card' = 'e-signature'): Promise<Page> {
+export async function signInWithESignature(
+  t: TestKapi,
+  pki: TestPki,
+  browser: Browser,
+  next: string,
+  person: { nationalId: string; givenName: string; familyName: string } = AYSE,
+  method: 'e-signature' | 'id-card' = 'e-signature',
+): Promise<Page> {
   let page = await browser.go(`${t.issuer}/account/login?next=${encodeURIComponent(next)}&again=1`);
   if (page.html.includes('data-method=')) page = await browser.submit(page, {}, { name: 'method', value: method });
   const waiting = await browser.submit(page, { national_id: person.nationalId }, { name: 'submit', value: 'start' });
@@ -42,7 +54,8 @@ export async function institutionSignIn(browser: Browser, start: string, citizen
   let page = await browser.go(start, {}, atCallback);
   if (atCallback(page.url)) return page;
   if (page.html.includes('data-method="password"')) page = await browser.submit(page, {}, { name: 'method', value: 'password' }, atCallback);
-  if (page.html.includes('name="national_id"')) page = await browser.submit(page, { national_id: citizen.nationalId, password: citizen.password }, { name: 'submit', value: 'login' }, atCallback);
+  if (page.html.includes('name="national_id"'))
+    page = await browser.submit(page, { national_id: citizen.nationalId, password: citizen.password }, { name: 'submit', value: 'login' }, atCallback);
   if (!atCallback(page.url) && page.html.includes('name="decision"')) page = await browser.submit(page, {}, { name: 'decision', value: 'allow' }, atCallback);
   return page;
 }

@@ -25,7 +25,8 @@ describe('security settings: password login and access restrictions', () => {
     await pki?.close();
   });
 
-  const events = async (type: string) => (await t.kapi.services.db('audit_events').where({ account_id: accountId, type })) as { detail: Record<string, unknown> }[];
+  const events = async (type: string) =>
+    (await t.kapi.services.db('audit_events').where({ account_id: accountId, type })) as { detail: Record<string, unknown> }[];
 
   it('refuses to close password login in a password session, and says how to get a session that may', async () => {
     const browser = new Browser();

@@ -75,7 +75,9 @@ describeBrowser('account keeps: the login history and "This wasn\'t me", "Verify
 
       await page.click('#confirm-not-me');
       await page.waitForURL(`${t.issuer}/account/history/not-me/done`);
-      expect(await page.locator('#not-me-done').innerText()).toContain(locale === 'tr' ? 'tüm oturumlarınız sonlandırıldı' : 'Every session of yours has ended');
+      expect(await page.locator('#not-me-done').innerText()).toContain(
+        locale === 'tr' ? 'tüm oturumlarınız sonlandırıldı' : 'Every session of yours has ended',
+      );
       expect(await page.locator('[data-closed="password"]').count()).toBe(1);
       await expectAccessible(page);
       expect((await t.kapi.services.accounts.findById(cagla.accountId))!.passwordLoginEnabled).toBe(false);

@@ -6,7 +6,17 @@ import { startTestPki, type TestPki } from '../support/smart-card.js';
 import { BANK_A, bankJourney, startBankWorld, type BankWorld } from '../banking/support.js';
 import { csrfOf, signInWithESignature } from '../account/security-support.js';
 import { cookieHeaderOf, silentSignIn } from './endings-support.js';
-import { activeSessions, ageSignIn, entryId, FIREFOX_LINUX, passwordSession, person, pressNotMe, substantialSession, type Person } from './account-keeps-support.js';
+import {
+  activeSessions,
+  ageSignIn,
+  entryId,
+  FIREFOX_LINUX,
+  passwordSession,
+  person,
+  pressNotMe,
+  substantialSession,
+  type Person,
+} from './account-keeps-support.js';
 
 jest.setTimeout(240_000);
 
@@ -49,7 +59,8 @@ describe('attacks: "This wasn\'t me" on the login history (issue 20 point 4)', (
 
   const t = () => w.t;
   const account = async (id: string) => (await t().kapi.services.accounts.findById(id))!;
-  const events = async (accountId: string, type: string) => (await t().kapi.services.db('audit_events').where({ account_id: accountId, type }).orderBy('id')) as { detail: Record<string, unknown> }[];
+  const events = async (accountId: string, type: string) =>
+    (await t().kapi.services.db('audit_events').where({ account_id: accountId, type }).orderBy('id')) as { detail: Record<string, unknown> }[];
 
   /** The attacker signs in at the institution with her password, keeping its refresh token (offline_access). */
   async function attackerAtInstitution(victim: Person): Promise<{ browser: Browser; refreshToken: string }> {
@@ -97,7 +108,12 @@ describe('attacks: "This wasn\'t me" on the login history (issue 20 point 4)', (
     expect(await activeSessions(t(), cagla.accountId)).toBe(0);
     for (const browser of [attacker.browser, card, owner]) expect((await browser.request(`${t().issuer}/account`)).status).toBe(302);
     expect((await silentSignIn(t(), cookieHeaderOf(t(), attacker.browser), rp)).error).toBe('login_required');
-    expect(await client.refreshTokenGrant(rp, attacker.refreshToken).then(() => 'accepted', (err: { error?: string }) => err.error)).toBe('invalid_grant');
+    expect(
+      await client.refreshTokenGrant(rp, attacker.refreshToken).then(
+        () => 'accepted',
+        (err: { error?: string }) => err.error,
+      ),
+    ).toBe('invalid_grant');
     // Password login is closed: the right password is refused as a wrong one would be (issue 19 point 10),
     // with the hint that names the strong methods.
     expect((await account(cagla.accountId)).passwordLoginEnabled).toBe(false);
@@ -131,7 +147,14 @@ describe('attacks: "This wasn\'t me" on the login history (issue 20 point 4)', (
     expect(await activeSessions(t(), ayse.accountId)).toBe(0);
     expect((await attacker.request(`${t().issuer}/account`)).status).toBe(302);
 
-    const refused = await bankJourney(new Browser(FIREFOX_LINUX), (await authRequest(rp)).url.href, BANK_A, w.bankA.issuer, AYSE_AT_BANK.login, AYSE_AT_BANK.password);
+    const refused = await bankJourney(
+      new Browser(FIREFOX_LINUX),
+      (await authRequest(rp)).url.href,
+      BANK_A,
+      w.bankA.issuer,
+      AYSE_AT_BANK.login,
+      AYSE_AT_BANK.password,
+    );
     expect(atCallback(refused.page.url)).toBe(false);
     expect(refused.page.status).toBe(403);
     expect(refused.page.html).toContain('Erişim kısıtlamaları');
@@ -157,7 +180,15 @@ describe('attacks: "This wasn\'t me" on the login history (issue 20 point 4)', (
     expect(await account(ismail.accountId)).toMatchObject({ passwordLoginEnabled: true, bankLoginEnabled: true });
 
     // A mobile-signature sign-in at the institution (recorded as the method records it).
-    await t().kapi.services.audit.signIn({ accountId: ismail.accountId, clientId: institutionId, method: 'mobile-signature', acr: 'high', result: 'success', ip: '203.0.113.9', userAgent: FIREFOX_LINUX });
+    await t().kapi.services.audit.signIn({
+      accountId: ismail.accountId,
+      clientId: institutionId,
+      method: 'mobile-signature',
+      acr: 'high',
+      result: 'success',
+      ip: '203.0.113.9',
+      userAgent: FIREFOX_LINUX,
+    });
     const mobileEntry = await entryId(t(), ismail.accountId, { method: 'mobile-signature' });
     history = await passwordSession(t(), owner, ismail);
     ({ confirmation, done } = await pressNotMe(owner, history, mobileEntry));
@@ -173,15 +204,21 @@ describe('attacks: "This wasn\'t me" on the login history (issue 20 point 4)', (
     const sessions: [string, (b: Browser) => Promise<Page>][] = [
       ['a password sign-in (low), just now', (b) => passwordSession(t(), b, zeynep)],
       ['password and SMS (substantial), just now', (b) => substantialSession(t(), b, zeynep)],
-      ['e-signature (high), just now', async (b) => {
-        await signInWithESignature(t(), pki, b, '/account/history', zeynep);
-        return b.go(`${t().issuer}/account/history`);
-      }],
-      ['a password sign-in an hour old', async (b) => {
-        await passwordSession(t(), b, zeynep);
-        await ageSignIn(t(), b, 3600);
-        return b.go(`${t().issuer}/account/history`);
-      }],
+      [
+        'e-signature (high), just now',
+        async (b) => {
+          await signInWithESignature(t(), pki, b, '/account/history', zeynep);
+          return b.go(`${t().issuer}/account/history`);
+        },
+      ],
+      [
+        'a password sign-in an hour old',
+        async (b) => {
+          await passwordSession(t(), b, zeynep);
+          await ageSignIn(t(), b, 3600);
+          return b.go(`${t().issuer}/account/history`);
+        },
+      ],
     ];
     it.each(sessions)('%s', async (_name, signIn) => {
       await t().kapi.services.accounts.setPasswordLoginEnabled(zeynep.accountId, true);
@@ -200,7 +237,7 @@ describe('attacks: "This wasn\'t me" on the login history (issue 20 point 4)', (
     });
   });
 
-  it('acts only on her own sign-ins: another person\'s entry is a 404 and nothing of either changes; a made-up or failed entry 404, a malformed one 400, no CSRF 403, after the session ended 401', async () => {
+  it("acts only on her own sign-ins: another person's entry is a 404 and nothing of either changes; a made-up or failed entry 404, a malformed one 400, no CSRF 403, after the session ended 401", async () => {
     await t().kapi.services.accounts.setPasswordLoginEnabled(zeynep.accountId, true);
     const zeynepReports = (await events(zeynep.accountId, 'account.not_me')).length;
     const zeynepBrowser = new Browser(FIREFOX_LINUX);
@@ -251,7 +288,11 @@ describe('attacks: "This wasn\'t me" on the login history (issue 20 point 4)', (
     const owner = new Browser();
     const history = await passwordSession(t(), owner, ayse);
     const csrf = csrfOf(history);
-    const statuses = await Promise.all(Array.from({ length: 10 }, () => owner.request(`${t().issuer}/account/history/not-me`, { form: { _csrf: csrf, entry: id, confirm: 'yes' } }).then((r) => r.status)));
+    const statuses = await Promise.all(
+      Array.from({ length: 10 }, () =>
+        owner.request(`${t().issuer}/account/history/not-me`, { form: { _csrf: csrf, entry: id, confirm: 'yes' } }).then((r) => r.status),
+      ),
+    );
     expect(statuses.every((s) => s === 303 || s === 401)).toBe(true);
     expect(statuses).toContain(303);
     expect((await events(ayse.accountId, 'account.password_login_closed')).length).toBe(before + 1);

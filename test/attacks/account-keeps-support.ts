@@ -34,7 +34,12 @@ export async function passwordSession(t: TestKapi, browser: Browser, who: { nati
 }
 
 /** Password and the SMS code (acr substantial); returns the page at `next`. */
-export async function substantialSession(t: TestKapi, browser: Browser, who: { nationalId: string; password: string; phone: string }, next = '/account/history'): Promise<Page> {
+export async function substantialSession(
+  t: TestKapi,
+  browser: Browser,
+  who: { nationalId: string; password: string; phone: string },
+  next = '/account/history',
+): Promise<Page> {
   let page = await browser.go(`${t.issuer}/account/login?next=${encodeURIComponent(next)}&acr=substantial&again=1`);
   if (page.html.includes('data-method="password"')) page = await browser.submit(page, {}, { name: 'method', value: 'password' });
   page = await browser.submit(page, { national_id: who.nationalId, password: who.password }, { name: 'submit', value: 'login' });
@@ -64,7 +69,11 @@ export async function ageSignIn(t: TestKapi, browser: Browser, seconds: number):
 }
 
 /** The id of the latest sign-in of the person that matches (the history's `data-id`). */
-export async function entryId(t: TestKapi, accountId: string, match: { userAgent?: string; method?: string; result?: string; clientId?: string }): Promise<string> {
+export async function entryId(
+  t: TestKapi,
+  accountId: string,
+  match: { userAgent?: string; method?: string; result?: string; clientId?: string },
+): Promise<string> {
   let query = t.kapi.services.db('sign_ins').where({ account_id: accountId, result: match.result ?? 'success' });
   if (match.userAgent) query = query.andWhere({ user_agent: match.userAgent });
   if (match.method) query = query.andWhere({ method: match.method });
@@ -77,7 +86,8 @@ export async function entryId(t: TestKapi, accountId: string, match: { userAgent
 /** "This wasn't me" on one entry of the history page, then "Yes, this wasn't me" on the confirmation. */
 export async function pressNotMe(browser: Browser, history: Page, id: string): Promise<{ confirmation: Page; done: Page }> {
   const confirmation = await browser.submit(history, {}, { name: 'entry', value: id });
-  if (confirmation.status !== 200) throw new Error(`the confirmation did not open: ${confirmation.status} ${confirmation.url}\n${confirmation.html.slice(0, 1500)}`);
+  if (confirmation.status !== 200)
+    throw new Error(`the confirmation did not open: ${confirmation.status} ${confirmation.url}\n${confirmation.html.slice(0, 1500)}`);
   const done = await browser.submit(confirmation, {}, { name: 'confirm', value: 'yes' });
   return { confirmation, done };
 }

@@ -44,7 +44,11 @@ describe('attacks: accounts keep what they should (issue 20 point 5)', () => {
     await t.kapi.services.sessions.endForAccount(ayse.accountId, { reason: 'signed_out' });
     await t.kapi.services.db('accounts').where({ id: ayse.accountId }).update({ email: AYSE_EMAIL, email_verified: true, password_reset_method: 'phone' });
     // (Pending contacts are what the fix adds; on the code before it the columns do not exist.)
-    await t.kapi.services.db('accounts').where({ id: ayse.accountId }).update({ pending_phone: null, pending_email: null }).catch(() => undefined);
+    await t.kapi.services
+      .db('accounts')
+      .where({ id: ayse.accountId })
+      .update({ pending_phone: null, pending_email: null })
+      .catch(() => undefined);
   });
   afterAll(async () => {
     await t?.stop();
@@ -97,8 +101,9 @@ describe('attacks: accounts keep what they should (issue 20 point 5)', () => {
       expect(refused.url).toBe(`${t.issuer}/account/reset/code`);
       expect(refused.status).toBe(400);
       expect(refused.html).toContain('Kodların gönderildiği cep telefonu ya da e-posta adresi bu arada hesabınızdan silindi veya değiştirildi');
-      expect(await t.kapi.services.db('audit_events').where({ account_id: ayse.accountId, type: 'account.password_reset_refused' }).orderBy('id', 'desc').first())
-        .toMatchObject({ detail: expect.objectContaining({ reason: 'contact_changed' }) });
+      expect(
+        await t.kapi.services.db('audit_events').where({ account_id: ayse.accountId, type: 'account.password_reset_refused' }).orderBy('id', 'desc').first(),
+      ).toMatchObject({ detail: expect.objectContaining({ reason: 'contact_changed' }) });
       // The attempt is over: the password page is not reachable either.
       expect((await thief.go(`${t.issuer}/account/reset/password`)).status).toBe(400);
     });
@@ -112,11 +117,17 @@ describe('attacks: accounts keep what they should (issue 20 point 5)', () => {
       // She replaces her e-mail (the new one verified with its own code).
       const { browser, page } = await contactsAsOwner();
       await browser.request(`${t.issuer}/account/contacts/email`, { form: { _csrf: csrfOf(page), action: 'update', email: 'ayse.yeni@example.org' } });
-      const verified = await browser.request(`${t.issuer}/account/contacts/email/verify`, { form: { _csrf: csrfOf(page), code: codeIn(mails('ayse.yeni@example.org', 'contact_verification')[0]?.text) } });
+      const verified = await browser.request(`${t.issuer}/account/contacts/email/verify`, {
+        form: { _csrf: csrfOf(page), code: codeIn(mails('ayse.yeni@example.org', 'contact_verification')[0]?.text) },
+      });
       expect(verified.status).toBe(303);
       expect((await account()).email).toBe('ayse.yeni@example.org');
 
-      const refused = await thief.submit(passwordPage, { new_password: 'Tamamen-Yeni-Bir-Sifre-42', new_password_confirm: 'Tamamen-Yeni-Bir-Sifre-42' }, { name: 'submit', value: 'save' });
+      const refused = await thief.submit(
+        passwordPage,
+        { new_password: 'Tamamen-Yeni-Bir-Sifre-42', new_password_confirm: 'Tamamen-Yeni-Bir-Sifre-42' },
+        { name: 'submit', value: 'save' },
+      );
       expect(refused.status).toBe(400);
       expect(refused.html).toContain('bu kodlar artık geçerli değil');
       // Her password is untouched.
@@ -160,7 +171,9 @@ describe('attacks: accounts keep what they should (issue 20 point 5)', () => {
     it('a typo in a new e-mail keeps the verified one and the "phone and e-mail" reset method', async () => {
       await t.kapi.services.accounts.setPasswordResetMethod(ayse.accountId, 'phone_and_email');
       const { browser, page } = await contactsAsOwner();
-      const res = await browser.request(`${t.issuer}/account/contacts/email`, { form: { _csrf: csrfOf(page), action: 'update', email: 'ayse.yilmaz@exmaple.org' } });
+      const res = await browser.request(`${t.issuer}/account/contacts/email`, {
+        form: { _csrf: csrfOf(page), action: 'update', email: 'ayse.yilmaz@exmaple.org' },
+      });
       expect(res.headers.get('location')).toBe('/account/contacts?notice=email_code_sent');
       expect(await account()).toMatchObject({ email: AYSE_EMAIL, emailVerified: true, passwordResetMethod: 'phone_and_email' });
       // A reset by phone and e-mail still works with her verified address.
@@ -184,11 +197,14 @@ describe('attacks: accounts keep what they should (issue 20 point 5)', () => {
       return { browser, uid: (await sessionOf(t, browser)).uid };
     }
 
-    it('another person\'s sign-in starts a fresh session with a clear notice: the earlier session is ended, her page is not shown', async () => {
+    it("another person's sign-in starts a fresh session with a clear notice: the earlier session is ended, her page is not shown", async () => {
       const { browser, uid } = await staleSessionOfAyse();
       let page = await browser.go(`${t.issuer}/account/login?next=%2Faccount%2Fcontacts&again=1`);
       if (page.html.includes('data-method="password"')) page = await browser.submit(page, {}, { name: 'method', value: 'password' });
-      page = await afterLogout(browser, await browser.submit(page, { national_id: gulsen.nationalId, password: gulsen.password }, { name: 'submit', value: 'login' }));
+      page = await afterLogout(
+        browser,
+        await browser.submit(page, { national_id: gulsen.nationalId, password: gulsen.password }, { name: 'submit', value: 'login' }),
+      );
       expect(page.url).toBe(`${t.issuer}/account/switched`);
       expect(page.html).toContain('id="switched-notice"');
       expect(page.html).toContain('Gülşen Aydın');
@@ -239,7 +255,12 @@ describe('attacks: accounts keep what they should (issue 20 point 5)', () => {
         expect(refused.html).toContain('id="new_password-error"');
       }
       expect((await t.kapi.services.accounts.findPassword(ayse.accountId))!.hash).toBe(hashBefore);
-      expect(await t.kapi.services.db('audit_events').where({ account_id: ayse.accountId }).whereIn('type', ['account.password_changed', 'account.password_set_without_old', 'account.password_reset'])).toHaveLength(0);
+      expect(
+        await t.kapi.services
+          .db('audit_events')
+          .where({ account_id: ayse.accountId })
+          .whereIn('type', ['account.password_changed', 'account.password_set_without_old', 'account.password_reset']),
+      ).toHaveLength(0);
       const english = await setter.request(`${t.issuer}/account/password?lang=en`, { form: { _csrf: csrfOf(setPage), ...same } });
       expect(await english.text()).toContain('The new password is the same as your current one');
     });
@@ -248,9 +269,19 @@ describe('attacks: accounts keep what they should (issue 20 point 5)', () => {
       const browser = new Browser();
       let page: Page = await browser.go((await authRequest(rp)).url.href, {}, atCallback);
       if (page.html.includes('data-method="password"')) page = await browser.submit(page, {}, { name: 'method', value: 'password' }, atCallback);
-      page = await browser.submit(page, { national_id: MEHMET_OFFICE.nationalId, password: MEHMET_OFFICE.password }, { name: 'submit', value: 'login' }, atCallback);
+      page = await browser.submit(
+        page,
+        { national_id: MEHMET_OFFICE.nationalId, password: MEHMET_OFFICE.password },
+        { name: 'submit', value: 'login' },
+        atCallback,
+      );
       expect(page.html).toContain('name="new_password_confirm"');
-      const again = await browser.submit(page, { new_password: MEHMET_OFFICE.password, new_password_confirm: MEHMET_OFFICE.password }, { name: 'submit', value: 'change' }, atCallback);
+      const again = await browser.submit(
+        page,
+        { new_password: MEHMET_OFFICE.password, new_password_confirm: MEHMET_OFFICE.password },
+        { name: 'submit', value: 'change' },
+        atCallback,
+      );
       expect(again.status).toBe(400);
       expect(again.html).toContain('Bu, ofisten aldığınız tek kullanımlık şifre');
       expect(again.html).not.toContain('çok yaygın');

@@ -158,11 +158,7 @@ export function countryName(country: string): Name {
 }
 
 function caName(options: CaOptions): Name {
-  return new Name([
-    { C: [{ printableString: options.country ?? 'TR' }] },
-    { O: [{ utf8String: TEST_CA_MARK }] },
-    { CN: [{ utf8String: options.commonName }] },
-  ]);
+  return new Name([{ C: [{ printableString: options.country ?? 'TR' }] }, { O: [{ utf8String: TEST_CA_MARK }] }, { CN: [{ utf8String: options.commonName }] }]);
 }
 
 async function issue(issuer: Pick<Ca, 'subject' | 'keys'>, subject: Name, keys: CryptoKeyPair, options: CaOptions): Promise<Ca> {

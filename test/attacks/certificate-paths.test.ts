@@ -39,7 +39,11 @@ beforeAll(async () => {
 });
 
 async function verdict(leaf: Uint8Array, chain: Ca[], trust: TrustProfile = profile): Promise<CertificateVerdict> {
-  return validator.validate(leaf, chain.map((ca) => ca.der), trust);
+  return validator.validate(
+    leaf,
+    chain.map((ca) => ca.der),
+    trust,
+  );
 }
 
 async function reasonOf(leaf: Uint8Array, chain: Ca[], trust: TrustProfile = profile): Promise<string> {
@@ -173,7 +177,11 @@ describe('certificate paths: pathLenConstraint (RFC 5280 §4.2.1.9, §6.1.4(l)(m
 
 describe('certificate paths: every CA’s validity (RFC 5280 §6.1.3(a)(2))', () => {
   it('a leaf under an EXPIRED intermediate is refused as expired', async () => {
-    const expired = await subCa(root, { commonName: 'Expired Intermediate', notBefore: new Date(Date.now() - 400 * DAY), notAfter: new Date(Date.now() - DAY) });
+    const expired = await subCa(root, {
+      commonName: 'Expired Intermediate',
+      notBefore: new Date(Date.now() - 400 * DAY),
+      notAfter: new Date(Date.now() - DAY),
+    });
     expect(await reasonOf(await leafOf(expired), [expired])).toBe('expired_certificate');
   });
 
@@ -191,7 +199,11 @@ describe('certificate paths: every CA’s validity (RFC 5280 §6.1.3(a)(2))', ()
 
 describe('certificate paths: who may issue (RFC 5280 §6.1.4(k)(n))', () => {
   it('a leaf "issued" by an end-entity certificate (basicConstraints cA false) is refused (only CAs issue)', async () => {
-    const notCa = await subCa(root, { commonName: 'Not A CA', basicConstraints: { ca: false }, keyUsage: KeyUsageFlags.keyCertSign | KeyUsageFlags.digitalSignature });
+    const notCa = await subCa(root, {
+      commonName: 'Not A CA',
+      basicConstraints: { ca: false },
+      keyUsage: KeyUsageFlags.keyCertSign | KeyUsageFlags.digitalSignature,
+    });
     expect(await reasonOf(await leafOf(notCa), [notCa])).toBe('untrusted');
   });
 

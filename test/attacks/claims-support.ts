@@ -44,7 +44,12 @@ export interface Seen {
 
 /** Everything the institution received after the code exchange, and what the citizen's record says. */
 export async function whatLeft(t: TestKapi, rp: client.Configuration, req: AuthRequest, callback: string, accountId: string, clientId: string): Promise<Seen> {
-  const tokens = await client.authorizationCodeGrant(rp, new URL(callback), { pkceCodeVerifier: req.verifier, expectedState: req.state, expectedNonce: req.nonce, idTokenExpected: true });
+  const tokens = await client.authorizationCodeGrant(rp, new URL(callback), {
+    pkceCodeVerifier: req.verifier,
+    expectedState: req.state,
+    expectedNonce: req.nonce,
+    idTokenExpected: true,
+  });
   const idToken = tokens.claims()! as Record<string, unknown>;
   const userinfo = (await client.fetchUserInfo(rp, tokens.access_token, String(idToken.sub))) as Record<string, unknown>;
   const introspection = (await client.tokenIntrospection(rp, tokens.access_token)) as Record<string, unknown>;
@@ -56,5 +61,10 @@ export async function whatLeft(t: TestKapi, rp: client.Configuration, req: AuthR
 export async function institutionKey() {
   const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true });
   const kid = `claims-${Math.random().toString(36).slice(2)}`;
-  return { privateKey, kid, auth: client.PrivateKeyJwt({ key: privateKey, kid }), jwks: { keys: [{ ...(await exportJWK(publicKey)), kid, alg: 'ES256', use: 'sig' }] } };
+  return {
+    privateKey,
+    kid,
+    auth: client.PrivateKeyJwt({ key: privateKey, kid }),
+    jwks: { keys: [{ ...(await exportJWK(publicKey)), kid, alg: 'ES256', use: 'sig' }] },
+  };
 }

@@ -55,7 +55,14 @@ describe('attacks: claims beyond the registration', () => {
     const other = await attacker('Kütüphane B');
     const otherRp = await relyingParty(t, other.metadata);
     const otherReq = await authRequest(otherRp, { scope: 'openid profile' });
-    const otherSeen = await whatLeft(t, otherRp, otherReq, (await signInKeepingConsent(new Browser(), otherReq.url.href, ayse)).callback, accountId, other.clientId);
+    const otherSeen = await whatLeft(
+      t,
+      otherRp,
+      otherReq,
+      (await signInKeepingConsent(new Browser(), otherReq.url.href, ayse)).callback,
+      accountId,
+      other.clientId,
+    );
     expect(otherSeen.idToken.sub).not.toBe(seen.idToken.sub);
   });
 
@@ -75,15 +82,19 @@ describe('attacks: claims beyond the registration', () => {
     const rp = await relyingParty(t, metadata, key.auth);
     const verifier = client.randomPKCECodeVerifier();
     const req = { verifier, state: client.randomState(), nonce: client.randomNonce() };
-    const url = await client.buildAuthorizationUrlWithJAR(rp, {
-      redirect_uri: CALLBACK,
-      scope: 'openid profile',
-      code_challenge: await client.calculatePKCECodeChallenge(verifier),
-      code_challenge_method: 'S256',
-      state: req.state,
-      nonce: req.nonce,
-      claims: JSON.stringify({ id_token: ASK_OUTSIDE, userinfo: ASK_OUTSIDE }),
-    }, { key: key.privateKey, kid: key.kid });
+    const url = await client.buildAuthorizationUrlWithJAR(
+      rp,
+      {
+        redirect_uri: CALLBACK,
+        scope: 'openid profile',
+        code_challenge: await client.calculatePKCECodeChallenge(verifier),
+        code_challenge_method: 'S256',
+        state: req.state,
+        nonce: req.nonce,
+        claims: JSON.stringify({ id_token: ASK_OUTSIDE, userinfo: ASK_OUTSIDE }),
+      },
+      { key: key.privateKey, kid: key.kid },
+    );
     const signed = await signInKeepingConsent(new Browser(), url.href, ayse);
     const seen = await whatLeft(t, rp, { ...req, url }, signed.callback, accountId, clientId);
     expectNothingOutside(seen, signed.consent);
@@ -113,7 +124,9 @@ describe('attacks: claims beyond the registration', () => {
     const rp = await relyingParty(t, metadata);
     const browser = new Browser();
     const wide = await authRequest(rp, { scope: 'openid profile national_id', claims: JSON.stringify({ id_token: ASK_OUTSIDE, userinfo: ASK_OUTSIDE }) });
-    expect((await whatLeft(t, rp, wide, (await signInKeepingConsent(browser, wide.url.href, ayse)).callback, accountId, clientId)).idToken.national_id).toBe(ayse.nationalId);
+    expect((await whatLeft(t, rp, wide, (await signInKeepingConsent(browser, wide.url.href, ayse)).callback, accountId, clientId)).idToken.national_id).toBe(
+      ayse.nationalId,
+    );
 
     await t.kapi.services.clients.update(clientId, { scopes: ['openid', 'profile'] });
     await t.kapi.services.db('claim_releases').where({ account_id: accountId, client_id: clientId }).del();
@@ -147,11 +160,21 @@ describe('attacks: claims beyond the registration', () => {
   it('the "institutions that received your data" record names exactly what each answer carried, per channel, no more', async () => {
     const { metadata, clientId } = await attacker('Kütüphane G', { scopes: ['openid', 'profile', 'email'] });
     const rp = await relyingParty(t, metadata);
-    const req = await authRequest(rp, { scope: 'openid profile', claims: JSON.stringify({ id_token: { email: null, national_id: null }, userinfo: { phone_number: null, email_verified: { essential: true } } }) });
+    const req = await authRequest(rp, {
+      scope: 'openid profile',
+      claims: JSON.stringify({ id_token: { email: null, national_id: null }, userinfo: { phone_number: null, email_verified: { essential: true } } }),
+    });
     const signed = await signInKeepingConsent(new Browser(), req.url.href, ayse);
     const seen = await whatLeft(t, rp, req, signed.callback, accountId, clientId);
-    const personal = new Set(Object.entries(SCOPE_CLAIMS).filter(([scope]) => scope !== 'openid').flatMap(([, claims]) => claims as readonly string[]));
-    const carried = (answer: Record<string, unknown>) => Object.keys(answer).filter((c) => personal.has(c)).sort();
+    const personal = new Set(
+      Object.entries(SCOPE_CLAIMS)
+        .filter(([scope]) => scope !== 'openid')
+        .flatMap(([, claims]) => claims as readonly string[]),
+    );
+    const carried = (answer: Record<string, unknown>) =>
+      Object.keys(answer)
+        .filter((c) => personal.has(c))
+        .sort();
     const rows = (await t.kapi.services.db('claim_releases').where({ account_id: accountId, client_id: clientId })) as { claims: string[]; channel: string }[];
     const recorded = (channel: string) => [...new Set(rows.filter((r) => r.channel === channel).flatMap((r) => r.claims))].sort();
     expect(carried(seen.idToken)).toEqual(['email']); // asked for there, within the registration
@@ -164,7 +187,7 @@ describe('attacks: claims beyond the registration', () => {
 // Issue 19 point 7 and DESIGN.md third round "Introspection": introspection answers `active` only to the
 // token's own institution, or to the client a resource server is registered with when its resource is
 // in the token's `aud`. Everyone else learns nothing (`active: false`), not even that the token exists.
-describe('attacks: introspecting another institution\'s tokens', () => {
+describe("attacks: introspecting another institution's tokens", () => {
   const API = 'https://api.tax.example/';
   const OTHER_API = 'https://api.land-registry.example/';
   let t: TestKapi;
@@ -181,7 +204,8 @@ describe('attacks: introspecting another institution\'s tokens', () => {
 
   beforeAll(async () => {
     t = await startKapi();
-    const institution = (name: string, input: Parameters<typeof registerInstitution>[1] = {}) => registerInstitution(t, { name, scopes: ['openid', 'profile', 'offline_access'], ...input });
+    const institution = (name: string, input: Parameters<typeof registerInstitution>[1] = {}) =>
+      registerInstitution(t, { name, scopes: ['openid', 'profile', 'offline_access'], ...input });
     const aMeta = await institution('Kurum A', { clientCredentials: true });
     a = await relyingParty(t, aMeta);
     b = await relyingParty(t, await institution('Kurum B', { clientCredentials: true }));
@@ -190,8 +214,20 @@ describe('attacks: introspecting another institution\'s tokens', () => {
     const otherApiMeta = await institution('Land API', { redirectUris: [], scopes: ['openid'], clientCredentials: true });
     otherApi = await relyingParty(t, otherApiMeta);
     pub = await relyingParty(t, await institution('Mobil', { authMethod: 'none' }));
-    await t.kapi.services.resourceServers.add({ identifier: API, name: 'Tax API', scopes: ['tax:read'], tokenFormat: 'opaque', clientId: String(apiMeta.client_id) });
-    await t.kapi.services.resourceServers.add({ identifier: OTHER_API, name: 'Land API', scopes: ['land:read'], tokenFormat: 'opaque', clientId: String(otherApiMeta.client_id) });
+    await t.kapi.services.resourceServers.add({
+      identifier: API,
+      name: 'Tax API',
+      scopes: ['tax:read'],
+      tokenFormat: 'opaque',
+      clientId: String(apiMeta.client_id),
+    });
+    await t.kapi.services.resourceServers.add({
+      identifier: OTHER_API,
+      name: 'Land API',
+      scopes: ['land:read'],
+      tokenFormat: 'opaque',
+      clientId: String(otherApiMeta.client_id),
+    });
 
     const req = await authRequest(a, { scope: 'openid profile offline_access', prompt: 'consent' });
     aTokens = await exchange(a, req, (await signIn(new Browser(), req.url.href, ayse.nationalId, ayse.password)).url);
@@ -200,7 +236,7 @@ describe('attacks: introspecting another institution\'s tokens', () => {
   });
   afterAll(async () => t?.stop());
 
-  it('institution B introspecting A\'s access token, refresh token and API token learns nothing (active: false)', async () => {
+  it("institution B introspecting A's access token, refresh token and API token learns nothing (active: false)", async () => {
     const answers = await Promise.all([aTokens.access_token, aTokens.refresh_token!, aApiToken].map((token) => client.tokenIntrospection(b, token)));
     for (const answer of answers) expect(answer).toEqual({ active: false });
   });
@@ -209,7 +245,7 @@ describe('attacks: introspecting another institution\'s tokens', () => {
     expect(await Promise.all([aTokens.access_token, aTokens.refresh_token!, aApiToken].map((token) => introspect(a, token)))).toEqual([true, true, true]);
   });
 
-  it('a resource server\'s client introspects tokens whose aud is its resource, and no others', async () => {
+  it("a resource server's client introspects tokens whose aud is its resource, and no others", async () => {
     expect(await introspect(api, aApiToken)).toBe(true);
     expect(await introspect(api, aOtherApiToken)).toBe(false); // another API's token
     expect(await introspect(api, aTokens.access_token)).toBe(false); // A's userinfo token (no aud)
@@ -218,12 +254,14 @@ describe('attacks: introspecting another institution\'s tokens', () => {
     expect(await introspect(otherApi, aOtherApiToken)).toBe(true);
   });
 
-  it('a public client (no authentication) learns nothing about another institution\'s token', async () => {
+  it("a public client (no authentication) learns nothing about another institution's token", async () => {
     expect(await introspect(pub, aTokens.access_token)).toBe(false);
     expect(await introspect(pub, aApiToken)).toBe(false);
   });
 
   it('a resource server registration names an existing client (a misspelt client id is refused)', async () => {
-    await expect(t.kapi.services.resourceServers.add({ identifier: 'https://api.typo.example/', name: 'Typo', scopes: ['x'], clientId: 'no-such-client' })).rejects.toThrow(/no client no-such-client/);
+    await expect(
+      t.kapi.services.resourceServers.add({ identifier: 'https://api.typo.example/', name: 'Typo', scopes: ['x'], clientId: 'no-such-client' }),
+    ).rejects.toThrow(/no client no-such-client/);
   });
 });

@@ -9,9 +9,7 @@ import { AYSE } from '../account/security-support.js';
 
 /** The page's answer with what differs between any two requests (tokens, the interaction) taken out. */
 function answerOf(page: Page): string {
-  return page.html
-    .replace(/name="_csrf" value="[^"]*"/g, 'name="_csrf" value=""')
-    .replace(/\/interaction\/[A-Za-z0-9_-]+/g, '/interaction/UID');
+  return page.html.replace(/name="_csrf" value="[^"]*"/g, 'name="_csrf" value=""').replace(/\/interaction\/[A-Za-z0-9_-]+/g, '/interaction/UID');
 }
 
 /** A demo citizen of her own for the counters, so that the first attempt's tries do not count there. */
@@ -50,7 +48,8 @@ describe('attacks: a closed password sign-in reveals nothing (issue 19 point 10)
   it('a right password counts as a failure too, so the lock comes after the same number of tries (no oracle in the counters)', async () => {
     const statuses: number[] = [];
     // lockAfter 4: the fifth try is refused whatever was typed, right passwords included.
-    for (const password of [GULSEN.password, 'Yanlis-1-Sifre-Aa', GULSEN.password, 'Yanlis-2-Sifre-Bb', GULSEN.password]) statuses.push((await tryPassword(t, rp, password, GULSEN)).status);
+    for (const password of [GULSEN.password, 'Yanlis-1-Sifre-Aa', GULSEN.password, 'Yanlis-2-Sifre-Bb', GULSEN.password])
+      statuses.push((await tryPassword(t, rp, password, GULSEN)).status);
     expect(statuses.slice(0, 4)).toEqual([401, 401, 401, 401]);
     expect(statuses[4]).toBe(429);
   });

@@ -25,8 +25,19 @@ const MEHMET_CARD = { type: 'tr_identity_card', number: 'B23C45678' };
 const CAGLA = '10090908018';
 const CAGLA_CARD = { type: 'tr_identity_card', number: 'C34D56789' };
 
-type SignIn = 'password (low), fresh' | 'password + SMS (substantial), fresh' | 'password + SMS (substantial), 6 minutes old' | 'e-signature (high), fresh' | 'e-signature (high), 6 minutes old';
-const SIGN_INS: SignIn[] = ['password (low), fresh', 'password + SMS (substantial), fresh', 'password + SMS (substantial), 6 minutes old', 'e-signature (high), fresh', 'e-signature (high), 6 minutes old'];
+type SignIn =
+  | 'password (low), fresh'
+  | 'password + SMS (substantial), fresh'
+  | 'password + SMS (substantial), 6 minutes old'
+  | 'e-signature (high), fresh'
+  | 'e-signature (high), 6 minutes old';
+const SIGN_INS: SignIn[] = [
+  'password (low), fresh',
+  'password + SMS (substantial), fresh',
+  'password + SMS (substantial), 6 minutes old',
+  'e-signature (high), fresh',
+  'e-signature (high), 6 minutes old',
+];
 const MAY_ADD: Record<SignIn, boolean> = {
   'password (low), fresh': false,
   'password + SMS (substantial), fresh': true,
@@ -55,7 +66,10 @@ describe('attacks: a factor is added only where it could be removed (issue 19 po
   async function clean(): Promise<void> {
     await t.kapi.exportsOf(secondFactorModule).totp.deactivate(accountId);
     await t.kapi.services.db('registered_devices').where({ account_id: accountId }).delete();
-    await t.kapi.services.db('accounts').where({ id: accountId }).update({ two_factor_enabled: false, phone: ayse.phone, phone_verified: true, phone_verified_acr: 'registry' });
+    await t.kapi.services
+      .db('accounts')
+      .where({ id: accountId })
+      .update({ two_factor_enabled: false, phone: ayse.phone, phone_verified: true, phone_verified_acr: 'registry' });
   }
 
   async function activeTotp(): Promise<void> {
@@ -65,7 +79,9 @@ describe('attacks: a factor is added only where it could be removed (issue 19 po
   }
 
   async function device(): Promise<string> {
-    const registered = await t.kapi.exportsOf(secondFactorModule).devices.register(accountId, { name: 'Bir telefon', publicJwk: (await newDeviceKeys()).publicJwk, pushToken: 'push-x' });
+    const registered = await t.kapi
+      .exportsOf(secondFactorModule)
+      .devices.register(accountId, { name: 'Bir telefon', publicJwk: (await newDeviceKeys()).publicJwk, pushToken: 'push-x' });
     if (registered === 'key_in_use') throw new Error('unexpected');
     return registered.id;
   }
@@ -168,7 +184,9 @@ describe('attacks: a factor is added only where it could be removed (issue 19 po
     const browser = await newSignIn('password (low), fresh');
     const page = await browser.go(`${t.issuer}/account/contacts`);
     const csrf = decode(/name="_csrf" value="([^"]+)"/.exec(page.html)![1]!);
-    expect((await browser.request(`${t.issuer}/account/contacts/phone`, { form: { action: 'update', phone: '0532 111 22 33', _csrf: csrf } })).status).toBe(303);
+    expect((await browser.request(`${t.issuer}/account/contacts/phone`, { form: { action: 'update', phone: '0532 111 22 33', _csrf: csrf } })).status).toBe(
+      303,
+    );
     const code = latestCode(ayse.phone);
     expect((await browser.request(`${t.issuer}/account/contacts/phone/verify`, { form: { code, _csrf: csrf } })).status).toBe(303);
     const account = (await t.kapi.services.accounts.findById(accountId))!;
@@ -176,7 +194,7 @@ describe('attacks: a factor is added only where it could be removed (issue 19 po
     expect(account.phoneVerifiedAcr).toBe('low');
   });
 
-  it('activating the e-Government Key ends the person\'s other sessions (an intruder\'s among them)', async () => {
+  it("activating the e-Government Key ends the person's other sessions (an intruder's among them)", async () => {
     await clean();
     const intruder = await newSignIn('password (low), fresh');
     const owner = await signedIn('password + SMS (substantial), fresh');
@@ -189,7 +207,7 @@ describe('attacks: a factor is added only where it could be removed (issue 19 po
     await clean();
   });
 
-  it('removing a factor ends the person\'s other sessions too', async () => {
+  it("removing a factor ends the person's other sessions too", async () => {
     await clean();
     const id = await device();
     const other = await newSignIn('password (low), fresh');
@@ -232,24 +250,48 @@ describe('attacks: a factor is added only where it could be removed (issue 19 po
 
     async function mehmetFactors() {
       const row = await t.kapi.services.db('accounts').where({ id: mehmet }).first('two_factor_enabled', 'phone_verified_acr');
-      const passkeys = Number((await t.kapi.services.db('passkey_credentials').where({ account_id: mehmet }).count<{ count: string }[]>('id as count'))[0]!.count);
-      return { totp: await t.kapi.exportsOf(secondFactorModule).totp.isActive(mehmet), devices: (await t.kapi.exportsOf(secondFactorModule).devices.list(mehmet)).length, passkeys, twoFactor: row.two_factor_enabled as boolean };
+      const passkeys = Number(
+        (await t.kapi.services.db('passkey_credentials').where({ account_id: mehmet }).count<{ count: string }[]>('id as count'))[0]!.count,
+      );
+      return {
+        totp: await t.kapi.exportsOf(secondFactorModule).totp.isActive(mehmet),
+        devices: (await t.kapi.exportsOf(secondFactorModule).devices.list(mehmet)).length,
+        passkeys,
+        twoFactor: row.two_factor_enabled as boolean,
+      };
     }
 
     async function giveMehmetFactors(): Promise<void> {
       const setup = await t.kapi.exportsOf(secondFactorModule).totp.begin(mehmet, 'Mehmet');
-      if (setup !== 'already_active') await t.kapi.exportsOf(secondFactorModule).totp.check(mehmet, await generate({ secret: setup.secret }), { activate: true });
+      if (setup !== 'already_active')
+        await t.kapi.exportsOf(secondFactorModule).totp.check(mehmet, await generate({ secret: setup.secret }), { activate: true });
       await t.kapi.exportsOf(secondFactorModule).devices.register(mehmet, { name: 'Eski telefon', publicJwk: (await newDeviceKeys()).publicJwk });
       // A passkey too (an intruder's, say): the office removes every way in that a module counts as a factor.
-      await t.kapi.services.db('passkey_credentials').insert({ id: randomUUID(), credential_id: `cred-${randomUUID()}`, account_id: mehmet, user_handle: 'handle', public_key: 'pk', device_type: 'multiDevice', name: 'Tanımadığım anahtar' });
+      await t.kapi.services
+        .db('passkey_credentials')
+        .insert({
+          id: randomUUID(),
+          credential_id: `cred-${randomUUID()}`,
+          account_id: mehmet,
+          user_handle: 'handle',
+          public_key: 'pk',
+          device_type: 'multiDevice',
+          name: 'Tanımadığım anahtar',
+        });
       await t.kapi.services.accounts.setTwoFactorEnabled(mehmet, true);
     }
 
     it('refuses to remove them through a proxy (422), and removes nothing', async () => {
       await giveMehmetFactors();
       const res = await api(t, registrar, 'POST', '/issuances', {
-        national_id: MEHMET, channel: 'proxy', remove_second_factors: true,
-        representative: { national_id: CAGLA, document: CAGLA_CARD, authority: { number: '2026/1', date: '2026-01-01', issuer: 'Ankara 5. Noterliği', authorises_password_receipt: true } },
+        national_id: MEHMET,
+        channel: 'proxy',
+        remove_second_factors: true,
+        representative: {
+          national_id: CAGLA,
+          document: CAGLA_CARD,
+          authority: { number: '2026/1', date: '2026-01-01', issuer: 'Ankara 5. Noterliği', authorises_password_receipt: true },
+        },
       });
       expect(res.status).toBe(422);
       expect(res.body.error).toBe('second_factors_by_proxy');

@@ -89,7 +89,12 @@ export async function holdRequests(t: TestKapi, cookie: string, count: number): 
     const body = 'xsrf=made-up-by-the-attacker&logout=';
     const req = httpRequest(`${t.issuer}/session/end/confirm`, {
       method: 'POST',
-      headers: { cookie, 'user-agent': 'stolen-cookie/1.0', 'content-type': 'application/x-www-form-urlencoded', 'content-length': String(Buffer.byteLength(body)) },
+      headers: {
+        cookie,
+        'user-agent': 'stolen-cookie/1.0',
+        'content-type': 'application/x-www-form-urlencoded',
+        'content-length': String(Buffer.byteLength(body)),
+      },
     });
     const answered = new Promise<number>((resolve, reject) => {
       req.on('error', reject);
@@ -128,7 +133,13 @@ export async function redeemable(rp: client.Configuration, answer: SilentAnswer)
  * loop keeps going for a while after the ending returned, then stops. Everything the attacker got is
  * given back with the moment the ending returned.
  */
-export async function endWhileLooping(t: TestKapi, cookie: string, rp: client.Configuration, ending: () => Promise<unknown>, options: { workers?: number; scope?: string } = {}): Promise<{ answers: SilentAnswer[]; endedAt: number }> {
+export async function endWhileLooping(
+  t: TestKapi,
+  cookie: string,
+  rp: client.Configuration,
+  ending: () => Promise<unknown>,
+  options: { workers?: number; scope?: string } = {},
+): Promise<{ answers: SilentAnswer[]; endedAt: number }> {
   const loop = loopSilentSignIns(t, cookie, rp, options.workers ?? 8, options.scope);
   // Wait until the stolen session is seen working: the race is real only if codes were being issued.
   const deadline = Date.now() + 10_000;
@@ -155,7 +166,8 @@ export async function signInAt(browser: Browser, rp: client.Configuration, citiz
   const start = (await authRequest(rp, scope ? { scope } : {})).url.href;
   let page = await browser.go(start, {}, atCallback);
   if (page.html.includes('data-method="password"')) page = await browser.submit(page, {}, { name: 'method', value: 'password' }, atCallback);
-  if (page.html.includes('name="national_id"')) page = await browser.submit(page, { national_id: citizen.nationalId, password: citizen.password }, { name: 'submit', value: 'login' }, atCallback);
+  if (page.html.includes('name="national_id"'))
+    page = await browser.submit(page, { national_id: citizen.nationalId, password: citizen.password }, { name: 'submit', value: 'login' }, atCallback);
   if (!atCallback(page.url) && page.html.includes('name="decision"')) page = await browser.submit(page, {}, { name: 'decision', value: 'allow' }, atCallback);
   if (!atCallback(page.url)) throw new Error(`expected the institution's callback, got ${page.status} ${page.url}\n${page.html.slice(0, 800)}`);
   return page;

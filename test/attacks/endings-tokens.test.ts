@@ -70,19 +70,31 @@ describe('attacks: what ends, ends: tokens and sessions of every method (issue 1
 
   /** The e-Devlet app's DPoP-bound token with offline_access (its grant outlives a plain logout). */
   async function offlineAppToken(person: { nationalId: string; password: string; phone: string }): Promise<{ accessToken: string; dpopPrivateJwk: JWK }> {
-    const config = await client.discovery(new URL(t.issuer), DEVICE_APP_CLIENT_ID, { id_token_signed_response_alg: 'RS256' }, client.None(), { execute: [client.allowInsecureRequests] });
+    const config = await client.discovery(new URL(t.issuer), DEVICE_APP_CLIENT_ID, { id_token_signed_response_alg: 'RS256' }, client.None(), {
+      execute: [client.allowInsecureRequests],
+    });
     const keyPair = await generateKeyPair('ES256', { extractable: true });
     const verifier = client.randomPKCECodeVerifier();
     const state = client.randomState();
     const redirect = deviceAppRedirectUri(t.issuer);
     const atApp = (l: string) => l.startsWith(redirect);
-    const url = client.buildAuthorizationUrl(config, { redirect_uri: redirect, scope: 'openid offline_access', prompt: 'consent', code_challenge: await client.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256', state });
+    const url = client.buildAuthorizationUrl(config, {
+      redirect_uri: redirect,
+      scope: 'openid offline_access',
+      prompt: 'consent',
+      code_challenge: await client.calculatePKCECodeChallenge(verifier),
+      code_challenge_method: 'S256',
+      state,
+    });
     const browser = new Browser('e-Devlet/3.0 (kapi-e2e)');
     let page = await password(browser, url.href, person.nationalId, person.password, atApp);
-    if (!atApp(page.url) && page.html.includes('name="code"')) page = await browser.submit(page, { code: smsCode(t, person.phone) }, { name: 'action', value: 'verify' }, atApp);
+    if (!atApp(page.url) && page.html.includes('name="code"'))
+      page = await browser.submit(page, { code: smsCode(t, person.phone) }, { name: 'action', value: 'verify' }, atApp);
     if (!atApp(page.url) && page.html.includes('name="decision"')) page = await browser.submit(page, {}, { name: 'decision', value: 'allow' }, atApp);
     if (!atApp(page.url)) throw new Error(`the app sign-in did not finish: ${page.status} ${page.url}`);
-    const tokens = await client.authorizationCodeGrant(config, new URL(page.url), { pkceCodeVerifier: verifier, expectedState: state }, undefined, { DPoP: client.getDPoPHandle(config, keyPair) });
+    const tokens = await client.authorizationCodeGrant(config, new URL(page.url), { pkceCodeVerifier: verifier, expectedState: state }, undefined, {
+      DPoP: client.getDPoPHandle(config, keyPair),
+    });
     expect(tokens.refresh_token).toBeDefined();
     return { accessToken: tokens.access_token, dpopPrivateJwk: await exportJWK(keyPair.privateKey) };
   }
@@ -103,7 +115,11 @@ describe('attacks: what ends, ends: tokens and sessions of every method (issue 1
     expect((await silentSignIn(t, eSignatureCookie, rp)).error).toBe('login_required');
     expect((await t.kapi.services.sessions.listActive(accountId)).map((s) => s.uid).filter((uid) => uid !== except)).toEqual([]);
     // No grant or refresh token of the person is left in Postgres.
-    const left = await t.kapi.services.db('oidc_models').whereIn('model', ['Grant', 'RefreshToken']).andWhereRaw(`payload->>'accountId' = ?`, [accountId]).count<{ count: string }[]>('* as count');
+    const left = await t.kapi.services
+      .db('oidc_models')
+      .whereIn('model', ['Grant', 'RefreshToken'])
+      .andWhereRaw(`payload->>'accountId' = ?`, [accountId])
+      .count<{ count: string }[]>('* as count');
     expect(Number(left[0]!.count)).toBe(0);
   }
 
@@ -145,7 +161,9 @@ describe('attacks: what ends, ends: tokens and sessions of every method (issue 1
     const code = /\b(\d{6})\b/.exec(t.kapi.messaging.smsOutbox!.latest('+905321112233')!.text)![1]!;
     const pwPage = await browser.submit(codePage, { sms_code: code }, { name: 'submit', value: 'verify' });
     const next = nextPassword();
-    expect((await browser.submit(pwPage, { new_password: next, new_password_confirm: next }, { name: 'submit', value: 'save' })).url).toBe(`${t.issuer}/account/reset/done`);
+    expect((await browser.submit(pwPage, { new_password: next, new_password_confirm: next }, { name: 'submit', value: 'save' })).url).toBe(
+      `${t.issuer}/account/reset/done`,
+    );
     ayse = { ...ayse, password: next };
     await expectEverythingEnded(await accountOf(AYSE.nationalId), refreshToken, eSignature);
   });
@@ -179,7 +197,7 @@ describe('attacks: what ends, ends: tokens and sessions of every method (issue 1
     expect((await api(t, await smartCardToken(t, pki, registrarConsole, AYSE.nationalId), 'GET', '/me')).status).toBe(200);
   });
 
-  it('every token of a console client stops working at once when the client\'s tokens are revoked', async () => {
+  it("every token of a console client stops working at once when the client's tokens are revoked", async () => {
     await nextSecond();
     const registrar = await smartCardToken(t, pki, registrarConsole, AYSE.nationalId);
     expect((await api(t, registrar, 'GET', '/me')).status).toBe(200);
@@ -229,8 +247,17 @@ describe('attacks: back-channel logout is retried for 24 hours, then recorded as
 
   async function queued(hoursAgo: number, attempts: number): Promise<number> {
     const accountId = (await t.kapi.services.accounts.findByNationalId(AYSE.nationalId))!.id;
-    const [row] = (await t.kapi.services.db('logout_outbox')
-      .insert({ client_id: clientId, account_id: accountId, sid: 'sid-1', attempts, last_error: 'earlier failure', next_attempt_at: new Date(Date.now() - 1000), created_at: new Date(Date.now() - hoursAgo * 3600_000) })
+    const [row] = (await t.kapi.services
+      .db('logout_outbox')
+      .insert({
+        client_id: clientId,
+        account_id: accountId,
+        sid: 'sid-1',
+        attempts,
+        last_error: 'earlier failure',
+        next_attempt_at: new Date(Date.now() - 1000),
+        created_at: new Date(Date.now() - hoursAgo * 3600_000),
+      })
       .returning('id')) as { id: number }[];
     return row!.id;
   }
@@ -252,7 +279,10 @@ describe('attacks: back-channel logout is retried for 24 hours, then recorded as
     expect(row.last_error).toMatch(/503|status|fail/i);
     // Abandoned rows are never claimed again.
     const attempts = row.attempts;
-    await t.kapi.services.db('logout_outbox').where({ id }).update({ next_attempt_at: new Date(Date.now() - 1000) });
+    await t.kapi.services
+      .db('logout_outbox')
+      .where({ id })
+      .update({ next_attempt_at: new Date(Date.now() - 1000) });
     await t.kapi.outbox.runOnce();
     expect((await t.kapi.services.db('logout_outbox').where({ id }).first()).attempts).toBe(attempts);
   });

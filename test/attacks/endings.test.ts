@@ -92,7 +92,11 @@ describe('attacks: an ended session stays ended while silent sign-ins are in fli
     const page = await openWithPassword(t, owner, '/account/password', ayse);
     const next = nextPassword();
     const race = await endWhileLooping(t, stolen.cookie, rp, async () => {
-      const done = await owner.submit(page, { current_password: ayse.password, new_password: next, new_password_confirm: next }, { name: 'submit', value: 'change' });
+      const done = await owner.submit(
+        page,
+        { current_password: ayse.password, new_password: next, new_password_confirm: next },
+        { name: 'submit', value: 'change' },
+      );
       expect(done.status).toBeLessThan(400);
     });
     ayse = { ...ayse, password: next };
@@ -125,20 +129,26 @@ describe('attacks: an ended session stays ended while silent sign-ins are in fli
     await expectEndedForGood(stolen, race);
   });
 
-  it('the institution\'s own RP-initiated logout in the victim\'s browser while the copy of its cookie signs in silently', async () => {
+  it("the institution's own RP-initiated logout in the victim's browser while the copy of its cookie signs in silently", async () => {
     const stolen = await stolenSession(ayse);
-    const race = await endWhileLooping(t, stolen.cookie, rp, async () => {
-      // The attacker's requests save the session too, and may overwrite the logout question's state
-      // (oidc-provider: the last save wins); the person then sees "could not find logout details" and
-      // asks again, as she would. (One loop here, not eight, so that she gets through on a loaded machine:
-      // the race this test is about needs only one request in flight when the logout lands.)
-      let done: Page | undefined;
-      for (let attempt = 0; attempt < 60 && done?.status !== 200; attempt++) {
-        const ask = await stolen.victim.go(`${t.issuer}/session/end?client_id=${String(institution.client_id)}`);
-        done = await stolen.victim.submit(ask, {}, { name: 'logout', value: 'yes' });
-      }
-      expect(done?.status).toBe(200);
-    }, { workers: 1 });
+    const race = await endWhileLooping(
+      t,
+      stolen.cookie,
+      rp,
+      async () => {
+        // The attacker's requests save the session too, and may overwrite the logout question's state
+        // (oidc-provider: the last save wins); the person then sees "could not find logout details" and
+        // asks again, as she would. (One loop here, not eight, so that she gets through on a loaded machine:
+        // the race this test is about needs only one request in flight when the logout lands.)
+        let done: Page | undefined;
+        for (let attempt = 0; attempt < 60 && done?.status !== 200; attempt++) {
+          const ask = await stolen.victim.go(`${t.issuer}/session/end?client_id=${String(institution.client_id)}`);
+          done = await stolen.victim.submit(ask, {}, { name: 'logout', value: 'yes' });
+        }
+        expect(done?.status).toBe(200);
+      },
+      { workers: 1 },
+    );
     await expectEndedForGood(stolen, race);
   });
 

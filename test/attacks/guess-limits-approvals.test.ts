@@ -44,7 +44,11 @@ describe('attack: farming device approvals with a stolen password', () => {
     return { ...person, device, pushToken };
   }
 
-  const pushes = (person: Person, type = 'approval') => t.kapi.exportsOf(secondFactorModule).pushOutbox!.list(person.pushToken).filter((p) => p.data.type === type).length;
+  const pushes = (person: Person, type = 'approval') =>
+    t.kapi
+      .exportsOf(secondFactorModule)
+      .pushOutbox!.list(person.pushToken)
+      .filter((p) => p.data.type === type).length;
 
   /** Password in a fresh (stranger's) or given browser: the device step, or its refusal. */
   async function toDeviceStep(person: Person, browser = new Browser()): Promise<Page> {
@@ -74,7 +78,9 @@ describe('attack: farming device approvals with a stolen password', () => {
     await t.kapi.services.db('accounts').where({ national_id: emre.nationalId }).update({ email: 'emre@example.org', email_verified: true });
     const page = await toDeviceStep(emre);
     const number = numberOn(page);
-    await expect(emre.device.answer(await approvalFor(emre.device, page), 'approve', number === '42' ? '43' : '42')).rejects.toMatchObject({ error: 'wrong_number' });
+    await expect(emre.device.answer(await approvalFor(emre.device, page), 'approve', number === '42' ? '43' : '42')).rejects.toMatchObject({
+      error: 'wrong_number',
+    });
 
     const again = await toDeviceStep(emre);
     expect(again.status).toBe(429);

@@ -88,7 +88,12 @@ describe('attack: costs to someone else — mobile signature and codes', () => {
 
   it("made-up starts with real people's identity numbers aimed at one phone reach it 4 times an hour (its budget), and never block the owner's own browser", async () => {
     const own = new Browser();
-    const signed = await own.submit(await own.go((await authRequest(rp)).url.href, {}, atCallback), { national_id: AYSE.nationalId, password: AYSE.password }, { name: 'submit', value: 'login' }, atCallback);
+    const signed = await own.submit(
+      await own.go((await authRequest(rp)).url.href, {}, atCallback),
+      { national_id: AYSE.nationalId, password: AYSE.password },
+      { name: 'submit', value: 'login' },
+      atCallback,
+    );
     expect(signed.status).toBeLessThan(400); // her device cookie
     const phone = '0530 000 00 10';
     const before = asked('5300000010');
@@ -129,7 +134,9 @@ describe('attack: costs to someone else — the global budget and the ceiling pe
 
   beforeAll(async () => {
     bed = await startTestbed();
-    t = await startKapi({ env: { KAPI_MOBILE_OPERATORS: await withOperators(bed, 'operators-global.json'), KAPI_MSSP_REQUESTS_PER_HOUR: '3', KAPI_CODES_PER_TARGET_HOUR: '3' } });
+    t = await startKapi({
+      env: { KAPI_MOBILE_OPERATORS: await withOperators(bed, 'operators-global.json'), KAPI_MSSP_REQUESTS_PER_HOUR: '3', KAPI_CODES_PER_TARGET_HOUR: '3' },
+    });
     rp = await relyingParty(t, await registerInstitution(t));
   });
   afterAll(async () => {

@@ -59,9 +59,21 @@ async function signIn(browser: Browser, rp: client.Configuration, nationalId: st
 }
 
 /** `n` parallel password posts on one interaction of a stranger's browser. */
-async function strangerGuesses(browser: Browser, rp: client.Configuration, n: number, nationalId: string, password = 'wrong-guess'): Promise<Record<number, number>> {
+async function strangerGuesses(
+  browser: Browser,
+  rp: client.Configuration,
+  n: number,
+  nationalId: string,
+  password = 'wrong-guess',
+): Promise<Record<number, number>> {
   const form = formOf(await passwordForm(browser, rp), { name: 'submit', value: 'login' });
-  return statusCounts(await postAll(browser, form, Array.from({ length: n }, (_, i) => ({ national_id: nationalId, password: `${password}-${i}` }))));
+  return statusCounts(
+    await postAll(
+      browser,
+      form,
+      Array.from({ length: n }, (_, i) => ({ national_id: nationalId, password: `${password}-${i}` })),
+    ),
+  );
 }
 
 describe('attack: locking a chosen citizen out', () => {
@@ -78,7 +90,11 @@ describe('attack: locking a chosen citizen out', () => {
     // Five mobile-signature starts per (identity number, GSM number) pair in ten minutes.
     const operators = path.join(bed.dir, 'operators-owner.json');
     await writeFile(operators, JSON.stringify({ operators: ['turkcell', 'vodafone', 'turk-telekom'].map((id) => bed.entry(id)), startsPerTenMinutes: 5 }));
-    t = await startKapi({ env: { ...pki.env, KAPI_MOBILE_OPERATORS: operators }, guessLimits: { lockAfter: LIMIT, lockSeconds: 600, delayAfter: 100, ipLimit: 1000, prefixLimit: 1000 }, secondFactorGuesses: 3 });
+    t = await startKapi({
+      env: { ...pki.env, KAPI_MOBILE_OPERATORS: operators },
+      guessLimits: { lockAfter: LIMIT, lockSeconds: 600, delayAfter: 100, ipLimit: 1000, prefixLimit: 1000 },
+      secondFactorGuesses: 3,
+    });
     rp = await relyingParty(t, await registerInstitution(t));
   });
   afterAll(async () => {
@@ -102,7 +118,7 @@ describe('attack: locking a chosen citizen out', () => {
     expect((await signIn(new Browser(), rp, AYSE.nationalId, AYSE.password)).status).toBe(429);
   });
 
-  it('the device cookie is HttpOnly, SameSite=Lax, host-only and for the whole site; a forged, altered or another person\'s token gives no allowance', async () => {
+  it("the device cookie is HttpOnly, SameSite=Lax, host-only and for the whole site; a forged, altered or another person's token gives no allowance", async () => {
     const own = new CookieWatchingBrowser();
     expect(atCallback((await signIn(own, rp, GULSEN.nationalId, GULSEN.password)).url)).toBe(true);
     const line = own.setCookies.find((c) => c.startsWith('kapi_device='));
@@ -174,10 +190,18 @@ describe('attack: locking a chosen citizen out', () => {
     const stolen = await thief.go(`${t.issuer}/account/password`);
     expect(stolen.status).toBe(200);
     const next = 'Kuzey-Yildizi-Parlak-7';
-    const answers = await postAll(thief, formOf(stolen, { name: 'submit', value: 'change' }), Array.from({ length: 10 }, (_, i) => ({ current_password: `not-mine-${i}`, new_password: next, new_password_confirm: next })));
+    const answers = await postAll(
+      thief,
+      formOf(stolen, { name: 'submit', value: 'change' }),
+      Array.from({ length: 10 }, (_, i) => ({ current_password: `not-mine-${i}`, new_password: next, new_password_confirm: next })),
+    );
     expect(statusCounts(answers)).toEqual({ 401: 5, 429: 5 });
 
-    const mine = await own.submit(await own.go(`${t.issuer}/account/password`), { current_password: emre.password, new_password: next, new_password_confirm: next }, { name: 'submit', value: 'change' });
+    const mine = await own.submit(
+      await own.go(`${t.issuer}/account/password`),
+      { current_password: emre.password, new_password: next, new_password_confirm: next },
+      { name: 'submit', value: 'change' },
+    );
     expect(mine.url).toBe(`${t.issuer}/account/password?notice=changed`);
   });
 
@@ -198,7 +222,7 @@ describe('attack: locking a chosen citizen out', () => {
     expect(hers.url).toBe(`${t.issuer}/account/reset/code`);
   });
 
-  it("five mobile-signature starts with made-up GSM numbers do not block her own phone (limits count per identity number and GSM number pair)", async () => {
+  it('five mobile-signature starts with made-up GSM numbers do not block her own phone (limits count per identity number and GSM number pair)', async () => {
     const stranger = new Browser();
     const made = ['0555 123 45 61', '0555 123 45 62', '0555 123 45 63', '0555 123 45 64', '0555 123 45 65', '0555 123 45 66'];
     for (const phone of made) {
@@ -263,7 +287,9 @@ describe('attack: the run of consecutive failures, spent addresses and slowed bl
     const own = new BrowserAt('203.0.113.1');
     expect(atCallback((await signIn(own, rp, mehmet.nationalId, mehmet.password)).url)).toBe(true);
     // Each guess from its own address, as a botnet sends them: no address is blocked.
-    const guesses = await Promise.all(Array.from({ length: 2 * HARD }, async (_, i) => (await signIn(new BrowserAt(`198.51.100.${i + 1}`), rp, mehmet.nationalId, `wrong-${i}`)).status));
+    const guesses = await Promise.all(
+      Array.from({ length: 2 * HARD }, async (_, i) => (await signIn(new BrowserAt(`198.51.100.${i + 1}`), rp, mehmet.nationalId, `wrong-${i}`)).status),
+    );
     expect(guesses.filter((s) => s === 401)).toHaveLength(HARD);
     expect(guesses.filter((s) => s === 429)).toHaveLength(HARD);
     const refused = await signIn(new BrowserAt('198.51.100.99'), rp, mehmet.nationalId, mehmet.password);
@@ -302,7 +328,6 @@ describe('attack: the run of consecutive failures, spent addresses and slowed bl
     expect((await signIn(new BrowserAt(shared), rp, '42223334418', 'spray-guess')).status).toBe(429);
     expect(atCallback((await signIn(own, rp, AYSE.nationalId, AYSE.password)).url)).toBe(true);
   });
-
 });
 
 describe('attack: slowing the block of numbers around a chosen citizen', () => {
@@ -311,7 +336,10 @@ describe('attack: slowing the block of numbers around a chosen citizen', () => {
 
   beforeAll(async () => {
     // Four failures spread over a block (the first 7 digits) slow every number of it for 10 minutes.
-    t = await startKapi({ env: { KAPI_TRUST_PROXY_HOPS: '1' }, guessLimits: { lockAfter: 1000, delayAfter: 1000, ipLimit: 1000, prefixLimit: 4, prefixDelaySeconds: 600 } });
+    t = await startKapi({
+      env: { KAPI_TRUST_PROXY_HOPS: '1' },
+      guessLimits: { lockAfter: 1000, delayAfter: 1000, ipLimit: 1000, prefixLimit: 4, prefixDelaySeconds: 600 },
+    });
     rp = await relyingParty(t, await registerInstitution(t));
   });
   afterAll(async () => t?.stop());

@@ -32,7 +32,11 @@ describe('attack: guesses sent in parallel', () => {
   beforeAll(async () => {
     pki = await startTestPki();
     // No delays and room on the IP, so the per-number limit is the one counted.
-    t = await startKapi({ env: pki.env, guessLimits: { lockAfter: LIMIT, delayAfter: 100, ipLimit: 1000, prefixLimit: 1000 }, secondFactorGuesses: CODE_GUESSES });
+    t = await startKapi({
+      env: pki.env,
+      guessLimits: { lockAfter: LIMIT, delayAfter: 100, ipLimit: 1000, prefixLimit: 1000 },
+      secondFactorGuesses: CODE_GUESSES,
+    });
     rp = await relyingParty(t, await registerInstitution(t));
   });
   afterAll(async () => {
@@ -45,7 +49,11 @@ describe('attack: guesses sent in parallel', () => {
     const page = await browser.go((await authRequest(rp)).url.href, {}, atCallback);
     const form = formOf(page, { name: 'submit', value: 'login' });
     const before = verifications(t);
-    const answers = await postAll(browser, form, Array.from({ length: 2 * LIMIT }, (_, i) => ({ national_id: AYSE.nationalId, password: `wrong-guess-${i}` })));
+    const answers = await postAll(
+      browser,
+      form,
+      Array.from({ length: 2 * LIMIT }, (_, i) => ({ national_id: AYSE.nationalId, password: `wrong-guess-${i}` })),
+    );
     expect(verifications(t) - before).toBe(LIMIT);
     expect(statusCounts(answers)).toEqual({ 401: LIMIT, 429: LIMIT });
 
@@ -71,7 +79,11 @@ describe('attack: guesses sent in parallel', () => {
     const form = formOf(page, { name: 'submit', value: 'change' });
     const next = 'Kuzey-Yildizi-Parlak-7';
     const before = verifications(t);
-    const answers = await postAll(browser, form, Array.from({ length: 10 }, (_, i) => ({ current_password: `not-mine-${i}`, new_password: next, new_password_confirm: next })));
+    const answers = await postAll(
+      browser,
+      form,
+      Array.from({ length: 10 }, (_, i) => ({ current_password: `not-mine-${i}`, new_password: next, new_password_confirm: next })),
+    );
     expect(verifications(t) - before).toBe(5);
     expect(statusCounts(answers)).toEqual({ 401: 5, 429: 5 });
 
@@ -107,7 +119,9 @@ describe('attack: guesses sent in parallel', () => {
     const setup = await t.kapi.exportsOf(secondFactorModule).totp.begin(accountId, 'Emre');
     if (setup === 'already_active') throw new Error('unexpected');
     const now = Math.floor(Date.now() / 1000);
-    expect(await t.kapi.exportsOf(secondFactorModule).totp.check(accountId, await generate({ secret: setup.secret, epoch: now }), { activate: true })).toBe('ok');
+    expect(await t.kapi.exportsOf(secondFactorModule).totp.check(accountId, await generate({ secret: setup.secret, epoch: now }), { activate: true })).toBe(
+      'ok',
+    );
     const browser = new Browser();
     let page = await password(browser, (await authRequest(rp)).url.href, emre.nationalId, emre.password);
     if (page.html.includes('data-method="totp"')) page = await browser.submit(page, {}, { name: 'method', value: 'totp' }, atCallback);
@@ -127,10 +141,18 @@ describe('attack: guesses sent in parallel', () => {
   it('10 parallel wrong reset codes are evaluated at most 5 times, and the right code after them is refused', async () => {
     const browser = new Browser();
     const start = await browser.go(`${t.issuer}/account/reset`);
-    const sent = await browser.submit(start, { national_id: AYSE.nationalId, birthdate: '1985-04-12', document_serial: 'A12B34567', phone: '0532 111 22 33' }, { name: 'submit', value: 'start' });
+    const sent = await browser.submit(
+      start,
+      { national_id: AYSE.nationalId, birthdate: '1985-04-12', document_serial: 'A12B34567', phone: '0532 111 22 33' },
+      { name: 'submit', value: 'start' },
+    );
     expect(sent.html).toContain('name="sms_code"');
     await new Promise((resolve) => setTimeout(resolve, 200)); // the codes are sent without waiting
-    const text = t.kapi.messaging.smsOutbox!.list(AYSE.phone).filter((m) => m.purpose === 'password_reset').at(-1)?.text ?? '';
+    const text =
+      t.kapi.messaging
+        .smsOutbox!.list(AYSE.phone)
+        .filter((m) => m.purpose === 'password_reset')
+        .at(-1)?.text ?? '';
     const right = /\b(\d{6})\b/.exec(text)![1]!;
     const wrong = right === '000000' ? '111111' : '000000';
     const form = formOf(sent, { name: 'submit' });
@@ -154,7 +176,19 @@ describe('attack: guesses sent in parallel', () => {
   });
 
   it('240 parallel device-API calls (QR payload guesses) from one address: exactly 120 are looked at, the rest are refused (429)', async () => {
-    const answers = await Promise.all(Array.from({ length: 240 }, async () => (await fetch(`${t.issuer}/device/v1/scan`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Device a.b.c' }, body: '{"payload":"x"}' })).status));
+    const answers = await Promise.all(
+      Array.from(
+        { length: 240 },
+        async () =>
+          (
+            await fetch(`${t.issuer}/device/v1/scan`, {
+              method: 'POST',
+              headers: { 'content-type': 'application/json', authorization: 'Device a.b.c' },
+              body: '{"payload":"x"}',
+            })
+          ).status,
+      ),
+    );
     expect(answers.filter((s) => s === 401)).toHaveLength(120);
     expect(answers.filter((s) => s === 429)).toHaveLength(120);
   });

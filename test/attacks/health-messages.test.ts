@@ -50,7 +50,10 @@ if (!redisUp) {
   if (process.env.CI === 'true') throw new Error('Redis is not reachable, and CI=true requires it');
   console.warn('health-messages: Redis is not reachable; the Redis backend is skipped');
 }
-const backends: [string, () => Promise<Shared>][] = [['process memory', memoryBackend], ...(redisUp ? [['Redis', redisBackend] as [string, () => Promise<Shared>]] : [])];
+const backends: [string, () => Promise<Shared>][] = [
+  ['process memory', memoryBackend],
+  ...(redisUp ? [['Redis', redisBackend] as [string, () => Promise<Shared>]] : []),
+];
 
 describe.each(backends)('operator health shared by every process (%s)', (_name, open) => {
   let shared: Shared;

@@ -120,7 +120,8 @@ describe('attacks from outside: the registrar console', () => {
     const filtered = await officePost(t, other, '/office/history', { national_id: ISMAIL });
     expect(filtered.status).toBe(200);
     const ours = new Set<string>();
-    for (const table of ['registrar_issuances', 'registrar_cancellations']) for (const r of (await t.kapi.services.db(table).where({ office_code: OFFICE }).select('id')) as { id: string }[]) ours.add(String(r.id));
+    for (const table of ['registrar_issuances', 'registrar_cancellations'])
+      for (const r of (await t.kapi.services.db(table).where({ office_code: OFFICE }).select('id')) as { id: string }[]) ours.add(String(r.id));
     expect(ours.size).toBeGreaterThan(1);
     const shown = [...filtered.html.matchAll(/\/office\/receipts\/[a-z]+\/([^"]+)"/g)].map((m) => m[1]!);
     expect(shown.filter((id) => ours.has(id))).toEqual([]);
@@ -152,14 +153,19 @@ describe('attacks from outside: the registrar console', () => {
     for (const number of [ZEYNEP, ISMAIL, CAGLA, MEHMET]) expect(lines).not.toContain(number);
   });
 
-  it("a stale `high` sign-in is not made fresh by signing in at an institution in the same browser: a silent sign-in keeps it stale, a password sign-in lowers it below `high`", async () => {
+  it('a stale `high` sign-in is not made fresh by signing in at an institution in the same browser: a silent sign-in keeps it stale, a password sign-in lowers it below `high`', async () => {
     const browser = new Browser();
     await clerkSignIn(t, pki, browser, AYSE.nationalId);
     const { currentUid } = await import('../account/security-support.js');
     const session = await t.kapi.provider().Session.findByUid(await currentUid(t, browser));
     session!.loginTs = (session!.loginTs ?? 0) - 16 * 60;
     await session!.save(15 * 60);
-    const metadata = await registerInstitution(t, { name: 'Tazeleme Kurumu', clientId: `fresh-${randomUUID().slice(0, 8)}`, scopes: ['openid'], firstParty: true });
+    const metadata = await registerInstitution(t, {
+      name: 'Tazeleme Kurumu',
+      clientId: `fresh-${randomUUID().slice(0, 8)}`,
+      scopes: ['openid'],
+      firstParty: true,
+    });
     const rp = await relyingParty(t, metadata);
     const atCallback = (location: string) => location.startsWith(CALLBACK);
     const silent: Page = await browser.go((await authRequest(rp, { scope: 'openid', prompt: 'none' })).url.href, {}, atCallback);

@@ -27,13 +27,48 @@ const ZEYNEP = '56789123416';
 const ZEYNEP_CARD = { doc0_type: 'tr_identity_card', doc0_number: 'D45E67890' };
 const ISMAIL = '23654859046'; // an adult: proxy or guardian
 const ISMAIL_CARD = { type: 'tr_identity_card', number: 'F67A89012' };
-const deed = { rep_national_id: ISMAIL, rep_doc_type: ISMAIL_CARD.type, rep_doc_number: ISMAIL_CARD.number, rep_authority_number: '2026/4411', rep_authority_date: '2026-01-02', rep_authority_issuer: 'Ankara 5. Noterliği' };
+const deed = {
+  rep_national_id: ISMAIL,
+  rep_doc_type: ISMAIL_CARD.type,
+  rep_doc_number: ISMAIL_CARD.number,
+  rep_authority_number: '2026/4411',
+  rep_authority_date: '2026-01-02',
+  rep_authority_issuer: 'Ankara 5. Noterliği',
+};
 
-type Caller = 'a citizen without the registrar role (high, fresh)' | 'the registrar signed in at substantial' | 'the registrar signed in at high 16 minutes ago' | 'the registrar signed in at high just now' | "another office's registrar (high, fresh)";
-const CALLERS: Caller[] = ['a citizen without the registrar role (high, fresh)', 'the registrar signed in at substantial', 'the registrar signed in at high 16 minutes ago', 'the registrar signed in at high just now', "another office's registrar (high, fresh)"];
+type Caller =
+  | 'a citizen without the registrar role (high, fresh)'
+  | 'the registrar signed in at substantial'
+  | 'the registrar signed in at high 16 minutes ago'
+  | 'the registrar signed in at high just now'
+  | "another office's registrar (high, fresh)";
+const CALLERS: Caller[] = [
+  'a citizen without the registrar role (high, fresh)',
+  'the registrar signed in at substantial',
+  'the registrar signed in at high 16 minutes ago',
+  'the registrar signed in at high just now',
+  "another office's registrar (high, fresh)",
+];
 
-type Action = 'open the console' | 'look up a person' | 'open the issue form' | 'issue in person' | 'issue to a proxy' | 'issue to a guardian' | "print a receipt of the registrar's office" | 'open the cancel form' | 'cancel the password' | "read the office's books";
-const CHANGES = new Set<Action>(['open the issue form', 'issue in person', 'issue to a proxy', 'issue to a guardian', 'open the cancel form', 'cancel the password']);
+type Action =
+  | 'open the console'
+  | 'look up a person'
+  | 'open the issue form'
+  | 'issue in person'
+  | 'issue to a proxy'
+  | 'issue to a guardian'
+  | "print a receipt of the registrar's office"
+  | 'open the cancel form'
+  | 'cancel the password'
+  | "read the office's books";
+const CHANGES = new Set<Action>([
+  'open the issue form',
+  'issue in person',
+  'issue to a proxy',
+  'issue to a guardian',
+  'open the cancel form',
+  'cancel the password',
+]);
 
 /** What each caller gets: the gate's refusal (status and reason), or the page. */
 function expected(caller: Caller, action: Action): { status: number; gate?: string } {
@@ -69,7 +104,10 @@ describe('attacks: the registrar console at /office, role × level (issue 23 poi
 
   /** Ayşe with her password and an SMS code: a `substantial` session of Kapı (the account pages' sign-in). */
   async function substantialSignIn(browser: Browser): Promise<void> {
-    await t.kapi.services.db('accounts').where({ national_id: AYSE.nationalId }).update({ phone: '+905321112233', phone_verified: true, phone_verified_acr: 'registry' });
+    await t.kapi.services
+      .db('accounts')
+      .where({ national_id: AYSE.nationalId })
+      .update({ phone: '+905321112233', phone_verified: true, phone_verified_acr: 'registry' });
     let page = await browser.go(`${t.issuer}/account/login?next=%2Faccount&acr=substantial&again=1`);
     if (page.html.includes('data-method="password"')) page = await browser.submit(page, {}, { name: 'method', value: 'password' });
     page = await browser.submit(page, { national_id: AYSE.nationalId, password: AYSE.password }, { name: 'submit', value: 'login' });
@@ -126,7 +164,11 @@ describe('attacks: the registrar console at /office, role × level (issue 23 poi
   const counts = async () => {
     const db = t.kapi.services.db;
     const n = async (table: string) => Number((await db(table).count<{ c: string }[]>('* as c'))[0]!.c);
-    return { issuances: await n('registrar_issuances'), cancellations: await n('registrar_cancellations'), lookups: Number((await db('audit_events').where({ type: 'registrar.lookup' }).count<{ c: string }[]>('* as c'))[0]!.c) };
+    return {
+      issuances: await n('registrar_issuances'),
+      cancellations: await n('registrar_cancellations'),
+      lookups: Number((await db('audit_events').where({ type: 'registrar.lookup' }).count<{ c: string }[]>('* as c'))[0]!.c),
+    };
   };
 
   beforeAll(async () => {
@@ -137,7 +179,11 @@ describe('attacks: the registrar console at /office, role × level (issue 23 poi
     await db('registrar_roles').insert({ account_id: await accountOf(t, CAGLA), office_code: OTHER_OFFICE, granted_by: 'test' });
     // A record of Ayşe's office, made through the CLI's path, for the receipt.
     const ayse = await accountOf(t, AYSE.nationalId);
-    const issued = await createRegistrar(t.kapi.services).issue({ officeCode: OFFICE, staffAccountId: ayse, via: 'cli' }, { nationalId: ISMAIL, channel: 'self', documents: [ISMAIL_CARD] }, new CounterAttempt(randomUUID()));
+    const issued = await createRegistrar(t.kapi.services).issue(
+      { officeCode: OFFICE, staffAccountId: ayse, via: 'cli' },
+      { nationalId: ISMAIL, channel: 'self', documents: [ISMAIL_CARD] },
+      new CounterAttempt(randomUUID()),
+    );
     receiptId = issued.record.id;
 
     const citizen = new Browser();
@@ -165,11 +211,19 @@ describe('attacks: the registrar console at /office, role × level (issue 23 poi
   describe.each(CALLERS)('the role matrix: %s', (caller) => {
     for (const action of Object.keys(ACTIONS) as Action[]) {
       const want = expected(caller, action);
-      const what = want.gate ? `refused (${want.status}, ${want.gate}): nothing looked up, issued or cancelled` : want.status === 404 ? 'refused (404): another office\'s record is not hers to see' : `allowed (${want.status})`;
+      const what = want.gate
+        ? `refused (${want.status}, ${want.gate}): nothing looked up, issued or cancelled`
+        : want.status === 404
+          ? "refused (404): another office's record is not hers to see"
+          : `allowed (${want.status})`;
       it(`${action}: ${what}`, async () => {
         const before = await counts();
         const res = await ACTIONS[action](browsers.get(caller)!);
-        expect({ status: res.status, gate: /data-problem="([a-z_]+)"/.exec(res.html)?.[1], error: /id="error-message"[^>]*>([^<]*)</.exec(res.html)?.[1] }).toEqual({ status: want.status, gate: want.gate, error: want.status === 404 ? expect.any(String) : undefined });
+        expect({
+          status: res.status,
+          gate: /data-problem="([a-z_]+)"/.exec(res.html)?.[1],
+          error: /id="error-message"[^>]*>([^<]*)</.exec(res.html)?.[1],
+        }).toEqual({ status: want.status, gate: want.gate, error: want.status === 404 ? expect.any(String) : undefined });
         const after = await counts();
         if (want.status >= 400) {
           expect(after).toEqual(before);
@@ -204,7 +258,12 @@ describe('attacks: the registrar console at /office, role × level (issue 23 poi
     // The link asks the provider for a fresh proof at high (prompt=login, max_age=0, acr_values=high).
     const auth = await browser.request(`${t.issuer}${link}`);
     const location = new URL(auth.headers.get('location')!, t.issuer);
-    expect(Object.fromEntries(['client_id', 'acr_values', 'prompt', 'max_age'].map((k) => [k, location.searchParams.get(k)]))).toEqual({ client_id: 'kapi-office', acr_values: 'high', prompt: 'login', max_age: '0' });
+    expect(Object.fromEntries(['client_id', 'acr_values', 'prompt', 'max_age'].map((k) => [k, location.searchParams.get(k)]))).toEqual({
+      client_id: 'kapi-office',
+      acr_values: 'high',
+      prompt: 'login',
+      max_age: '0',
+    });
     uids.delete(browser);
     const back = await highSignIn(browser, AYSE.nationalId, link);
     expect(back.url).toBe(`${t.issuer}/office`);
@@ -246,7 +305,13 @@ describe('attacks: the registrar console at /office, role × level (issue 23 poi
   it('separation of duties holds in the console: the registrar cannot issue her own password (403 staff_is_person), nothing issued', async () => {
     const browser = browsers.get('the registrar signed in at high just now')!;
     const before = await books(t, AYSE.nationalId);
-    const res = await post(browser, '/office/issue', { national_id: AYSE.nationalId, channel: 'self', doc0_type: 'tr_identity_card', doc0_number: 'A12B34567', request_key: key() });
+    const res = await post(browser, '/office/issue', {
+      national_id: AYSE.nationalId,
+      channel: 'self',
+      doc0_type: 'tr_identity_card',
+      doc0_number: 'A12B34567',
+      request_key: key(),
+    });
     expect(res.status).toBe(403);
     expect(res.html).toMatch(/kendi şifre/i);
     expect(await books(t, AYSE.nationalId)).toEqual(before);

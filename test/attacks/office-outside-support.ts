@@ -23,7 +23,12 @@ export async function officeCsrf(t: TestKapi, browser: Browser): Promise<string>
   return hmac(deriveKey(t.kapi.config.masterKey, 'office-csrf'), await currentUid(t, browser));
 }
 
-export async function officePost(t: TestKapi, browser: Browser, path: string, form: Record<string, string>): Promise<{ status: number; html: string; location: string | null }> {
+export async function officePost(
+  t: TestKapi,
+  browser: Browser,
+  path: string,
+  form: Record<string, string>,
+): Promise<{ status: number; html: string; location: string | null }> {
   const res = await browser.request(`${t.issuer}${path}`, { form: { _csrf: await officeCsrf(t, browser), ...form } });
   return { status: res.status, html: await res.text(), location: res.headers.get('location') };
 }

@@ -31,7 +31,12 @@ const DENIZ_CARD = { type: 'tr_identity_card', number: 'K31A22233' };
 const GULSEN = '34567891238'; // blue card holder
 const GULNARA = '99234567106'; // foreigner
 
-const deed = (authorises = true) => ({ number: '2026/4411', date: '2026-01-02', issuer: 'Ankara 5. Noterliği', ...(authorises ? { authorises_password_receipt: true } : {}) });
+const deed = (authorises = true) => ({
+  number: '2026/4411',
+  date: '2026-01-02',
+  issuer: 'Ankara 5. Noterliği',
+  ...(authorises ? { authorises_password_receipt: true } : {}),
+});
 const key = () => ({ 'idempotency-key': `"${randomUUID()}"` });
 
 describe('attacks: separation of duties at the office, one issuance per request, the registrar role matrix (issue 19 point 5)', () => {
@@ -78,7 +83,14 @@ describe('attacks: separation of duties at the office, one issuance per request,
 
     it.each(['proxy', 'guardian'])('a registrar acting as the %s in an issuance she performs is refused (403 staff_is_representative)', async (channel) => {
       const before = await books(t, MEHMET);
-      const res = await api(t, ayse, 'POST', '/issuances', { national_id: MEHMET, channel, representative: { national_id: AYSE, document: AYSE_CARD, authority: deed() } }, key());
+      const res = await api(
+        t,
+        ayse,
+        'POST',
+        '/issuances',
+        { national_id: MEHMET, channel, representative: { national_id: AYSE, document: AYSE_CARD, authority: deed() } },
+        key(),
+      );
       expect(res.status).toBe(403);
       expect(res.body.error).toBe('staff_is_representative');
       expect(await books(t, MEHMET)).toEqual(before);
@@ -87,7 +99,14 @@ describe('attacks: separation of duties at the office, one issuance per request,
     it('a registrar acting as the proxy in a cancellation she performs is refused (403 staff_is_representative): the password stays', async () => {
       // Mehmet gets a password at her counter, in person: that is her job.
       expect((await api(t, ayse, 'POST', '/issuances', { national_id: MEHMET, documents: [MEHMET_CARD] }, key())).status).toBe(201);
-      const res = await api(t, ayse, 'POST', '/cancellations', { national_id: MEHMET, channel: 'proxy', representative: { national_id: AYSE, document: AYSE_CARD, authority: deed() } }, key());
+      const res = await api(
+        t,
+        ayse,
+        'POST',
+        '/cancellations',
+        { national_id: MEHMET, channel: 'proxy', representative: { national_id: AYSE, document: AYSE_CARD, authority: deed() } },
+        key(),
+      );
       expect(res.status).toBe(403);
       expect(res.body.error).toBe('staff_is_representative');
       expect(await t.kapi.services.accounts.findPassword(await accountOf(t, MEHMET))).toBeDefined();
@@ -95,10 +114,43 @@ describe('attacks: separation of duties at the office, one issuance per request,
     });
 
     it('the same holds through `kapi registrar`: the staff member named by --staff is compared with the person and the representative', async () => {
-      const self = await runRegistrarCli(t.kapi.services, ['issue', '--office', OFFICE, '--staff', AYSE, '--national-id', AYSE, '--document', 'tr_identity_card:A12B34567', '--lang', 'en']);
+      const self = await runRegistrarCli(t.kapi.services, [
+        'issue',
+        '--office',
+        OFFICE,
+        '--staff',
+        AYSE,
+        '--national-id',
+        AYSE,
+        '--document',
+        'tr_identity_card:A12B34567',
+        '--lang',
+        'en',
+      ]);
       expect(self.code).toBe(1);
       expect(self.stderr).toContain('staff_is_person');
-      const proxy = await runRegistrarCli(t.kapi.services, ['cancel', '--office', OFFICE, '--staff', AYSE, '--national-id', MEHMET, '--channel', 'proxy', '--rep-national-id', AYSE, '--rep-document', 'tr_identity_card:A12B34567', '--authority-number', '2026/1', '--authority-date', '2026-01-02', '--authority-issuer', 'Noter', '--authorises-password-receipt']);
+      const proxy = await runRegistrarCli(t.kapi.services, [
+        'cancel',
+        '--office',
+        OFFICE,
+        '--staff',
+        AYSE,
+        '--national-id',
+        MEHMET,
+        '--channel',
+        'proxy',
+        '--rep-national-id',
+        AYSE,
+        '--rep-document',
+        'tr_identity_card:A12B34567',
+        '--authority-number',
+        '2026/1',
+        '--authority-date',
+        '2026-01-02',
+        '--authority-issuer',
+        'Noter',
+        '--authorises-password-receipt',
+      ]);
       expect(proxy.code).toBe(1);
       expect(proxy.stderr).toContain('staff_is_representative');
       expect(await books(t, AYSE)).toEqual({ issuances: 0, fees: [], cancellations: 0 });
@@ -126,7 +178,11 @@ describe('attacks: separation of duties at the office, one issuance per request,
       const again = await api(t, ayse, 'POST', '/issuances', zeynepBody, { 'idempotency-key': zeynepKey });
       expect(again.status).toBe(201);
       expect(again.headers.get('idempotent-replayed')).toBe('true');
-      expect(again.body).toMatchObject({ replayed: true, password: null, issuance: { id: (first.body.issuance as { id: string }).id, fee: { amount_kurus: 500 } } });
+      expect(again.body).toMatchObject({
+        replayed: true,
+        password: null,
+        issuance: { id: (first.body.issuance as { id: string }).id, fee: { amount_kurus: 500 } },
+      });
       expect(again.body.receipt).toBe(first.body.receipt);
       expect(JSON.stringify(again.body)).not.toContain(first.body.password as string);
       expect(await books(t, ZEYNEP)).toEqual({ issuances: 1, fees: [500], cancellations: 0 });
@@ -154,7 +210,9 @@ describe('attacks: separation of duties at the office, one issuance per request,
 
     it('5 parallel identical cancellations with one key cancel once, and every answer is that one cancellation', async () => {
       const cancelKey = { 'idempotency-key': `"${randomUUID()}"` };
-      const answers = await Promise.all(Array.from({ length: 5 }, () => api(t, ayse, 'POST', '/cancellations', { national_id: MEHMET, documents: [MEHMET_CARD] }, cancelKey)));
+      const answers = await Promise.all(
+        Array.from({ length: 5 }, () => api(t, ayse, 'POST', '/cancellations', { national_id: MEHMET, documents: [MEHMET_CARD] }, cancelKey)),
+      );
       expect(answers.map((a) => a.status)).toEqual([201, 201, 201, 201, 201]);
       expect(new Set(answers.map((a) => (a.body.cancellation as { id: string }).id)).size).toBe(1);
       expect((await books(t, MEHMET)).cancellations).toBe(1);
@@ -184,7 +242,20 @@ describe('attacks: separation of duties at the office, one issuance per request,
 
     it("the CLI's own retry after a timeout (the commit applied, its answer lost) issues once, charges once, and shows the password once", async () => {
       const lossy = answerLostAfterCommit(t.kapi.services.db);
-      const run = await runRegistrarCli(withDatabase(t.kapi.services, lossy.db), ['issue', '--office', OFFICE, '--staff', AYSE, '--national-id', GULSEN, '--document', 'blue_card:M01234567', '--document', 'nationality_passport:P7654321', '--json']);
+      const run = await runRegistrarCli(withDatabase(t.kapi.services, lossy.db), [
+        'issue',
+        '--office',
+        OFFICE,
+        '--staff',
+        AYSE,
+        '--national-id',
+        GULSEN,
+        '--document',
+        'blue_card:M01234567',
+        '--document',
+        'nationality_passport:P7654321',
+        '--json',
+      ]);
       expect(lossy.lost()).toBe(1);
       expect(run.stderr).toBe('');
       expect(run.code).toBe(0);
@@ -210,20 +281,44 @@ describe('attacks: separation of duties at the office, one issuance per request,
       expect(again.stdout).toMatch(/already/i);
       expect(await books(t, GULNARA)).toEqual({ issuances: 1, fees: [500], cancellations: 0 });
     });
-    it('a cancellation cut off after its commit still ends every session of the person: the CLI\'s retry finishes it', async () => {
-      const issued = await api(t, ayse, 'POST', '/issuances', { national_id: GULSEN, documents: [{ type: 'blue_card', number: 'M01234567' }, { type: 'nationality_passport', number: 'P7654321' }] });
+    it("a cancellation cut off after its commit still ends every session of the person: the CLI's retry finishes it", async () => {
+      const issued = await api(t, ayse, 'POST', '/issuances', {
+        national_id: GULSEN,
+        documents: [
+          { type: 'blue_card', number: 'M01234567' },
+          { type: 'nationality_passport', number: 'P7654321' },
+        ],
+      });
       expect(issued.status).toBe(201);
       const rp = await relyingParty(t, await registerInstitution(t));
       const browser = new Browser();
       let page = await passwordSignIn(browser, (await authRequest(rp)).url.href, GULSEN, issued.body.password as string);
-      page = await browser.submit(page, { new_password: 'Mavi-Kart-Sahibi-Yeni-68', new_password_confirm: 'Mavi-Kart-Sahibi-Yeni-68' }, { name: 'submit', value: 'change' }, atCallback);
+      page = await browser.submit(
+        page,
+        { new_password: 'Mavi-Kart-Sahibi-Yeni-68', new_password_confirm: 'Mavi-Kart-Sahibi-Yeni-68' },
+        { name: 'submit', value: 'change' },
+        atCallback,
+      );
       if (!atCallback(page.url)) page = await browser.submit(page, {}, { name: 'decision', value: 'allow' }, atCallback);
       expect(atCallback(page.url)).toBe(true);
       const account = await accountOf(t, GULSEN);
       expect(await t.kapi.services.sessions.listActive(account)).toHaveLength(1);
 
       const lossy = answerLostAfterCommit(t.kapi.services.db);
-      const run = await runRegistrarCli(withDatabase(t.kapi.services, lossy.db), ['cancel', '--office', OFFICE, '--staff', AYSE, '--national-id', GULSEN, '--document', 'blue_card:M01234567', '--document', 'nationality_passport:P7654321', '--json']);
+      const run = await runRegistrarCli(withDatabase(t.kapi.services, lossy.db), [
+        'cancel',
+        '--office',
+        OFFICE,
+        '--staff',
+        AYSE,
+        '--national-id',
+        GULSEN,
+        '--document',
+        'blue_card:M01234567',
+        '--document',
+        'nationality_passport:P7654321',
+        '--json',
+      ]);
       expect(lossy.lost()).toBe(1);
       expect(run.code).toBe(0);
       expect(JSON.parse(run.stdout)).toMatchObject({ sessions_ended: 1 });
@@ -235,17 +330,42 @@ describe('attacks: separation of duties at the office, one issuance per request,
 
   describe('the role matrix: every registrar API endpoint, every caller that is not a registrar of this office at acr high', () => {
     const callers: [string, () => Promise<string>, number, string][] = [
-      ['an account without the registrar role, at acr high', async () => mintRegistrarToken(t, { accountId: await accountOf(t, MEHMET) }), 403, 'not_registrar'],
+      [
+        'an account without the registrar role, at acr high',
+        async () => mintRegistrarToken(t, { accountId: await accountOf(t, MEHMET) }),
+        403,
+        'not_registrar',
+      ],
       ['a registrar of another office, naming this office', async () => mintRegistrarToken(t, { accountId: await accountOf(t, CAGLA) }), 403, 'not_registrar'],
-      ['a registrar signed in at substantial', async () => mintRegistrarToken(t, { accountId: await accountOf(t, AYSE), acr: 'substantial' }), 401, 'insufficient_user_authentication'],
-      ['a registrar signed in at low', async () => mintRegistrarToken(t, { accountId: await accountOf(t, AYSE), acr: 'low' }), 401, 'insufficient_user_authentication'],
-      ['an expired registrar token', async () => mintRegistrarToken(t, { accountId: await accountOf(t, AYSE), issuedAt: -1200, expiresIn: -600 }), 401, 'invalid_token'],
-      ["a registrar token issued before its account's tokens were revoked", async () => {
-        const ismail = await accountOf(t, ISMAIL);
-        const token = await mintRegistrarToken(t, { accountId: ismail, issuedAt: -30 });
-        await t.kapi.services.revocations.revokeAccount(ismail, 'test');
-        return token;
-      }, 401, 'invalid_token'],
+      [
+        'a registrar signed in at substantial',
+        async () => mintRegistrarToken(t, { accountId: await accountOf(t, AYSE), acr: 'substantial' }),
+        401,
+        'insufficient_user_authentication',
+      ],
+      [
+        'a registrar signed in at low',
+        async () => mintRegistrarToken(t, { accountId: await accountOf(t, AYSE), acr: 'low' }),
+        401,
+        'insufficient_user_authentication',
+      ],
+      [
+        'an expired registrar token',
+        async () => mintRegistrarToken(t, { accountId: await accountOf(t, AYSE), issuedAt: -1200, expiresIn: -600 }),
+        401,
+        'invalid_token',
+      ],
+      [
+        "a registrar token issued before its account's tokens were revoked",
+        async () => {
+          const ismail = await accountOf(t, ISMAIL);
+          const token = await mintRegistrarToken(t, { accountId: ismail, issuedAt: -30 });
+          await t.kapi.services.revocations.revokeAccount(ismail, 'test');
+          return token;
+        },
+        401,
+        'invalid_token',
+      ],
     ];
     const endpoints: [string, Record<string, unknown>][] = [
       ['/people/lookup', { national_id: DENIZ }],
@@ -254,21 +374,24 @@ describe('attacks: separation of duties at the office, one issuance per request,
       ['/history', {}],
     ];
 
-    it.each(callers)('%s is refused on every endpoint with the right status, and nothing is looked up, issued or cancelled', async (_who, tokenOf, status, error) => {
-      const token = await tokenOf();
-      const db = t.kapi.services.db;
-      const count = async () => ({
-        issuances: Number((await db('registrar_issuances').count<{ c: string }[]>({ c: '*' }))[0]!.c),
-        cancellations: Number((await db('registrar_cancellations').count<{ c: string }[]>({ c: '*' }))[0]!.c),
-        lookups: Number((await db('audit_events').where({ type: 'registrar.lookup' }).count<{ c: string }[]>({ c: '*' }))[0]!.c),
-      });
-      const before = await count();
-      for (const [path, body] of endpoints) {
-        const res = await api(t, token, 'POST', path, { ...body, office: OFFICE }, path === '/issuances' || path === '/cancellations' ? key() : {});
-        expect({ path, status: res.status, error: res.body.error }).toEqual({ path, status, error });
-      }
-      expect(await count()).toEqual(before);
-    });
+    it.each(callers)(
+      '%s is refused on every endpoint with the right status, and nothing is looked up, issued or cancelled',
+      async (_who, tokenOf, status, error) => {
+        const token = await tokenOf();
+        const db = t.kapi.services.db;
+        const count = async () => ({
+          issuances: Number((await db('registrar_issuances').count<{ c: string }[]>({ c: '*' }))[0]!.c),
+          cancellations: Number((await db('registrar_cancellations').count<{ c: string }[]>({ c: '*' }))[0]!.c),
+          lookups: Number((await db('audit_events').where({ type: 'registrar.lookup' }).count<{ c: string }[]>({ c: '*' }))[0]!.c),
+        });
+        const before = await count();
+        for (const [path, body] of endpoints) {
+          const res = await api(t, token, 'POST', path, { ...body, office: OFFICE }, path === '/issuances' || path === '/cancellations' ? key() : {});
+          expect({ path, status: res.status, error: res.body.error }).toEqual({ path, status, error });
+        }
+        expect(await count()).toEqual(before);
+      },
+    );
 
     it("a registrar of another office reading this office's history is refused (403), and her own office's history holds none of its records", async () => {
       const cagla = await mintRegistrarToken(t, { accountId: await accountOf(t, CAGLA) });

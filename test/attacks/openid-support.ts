@@ -21,7 +21,10 @@ export interface LocalEndpoint {
   close(): Promise<void>;
 }
 
-export async function localEndpoint(answer: (n: number, res: ServerResponse) => void = (_n, res) => res.writeHead(200).end(), pathname = '/logout'): Promise<LocalEndpoint> {
+export async function localEndpoint(
+  answer: (n: number, res: ServerResponse) => void = (_n, res) => res.writeHead(200).end(),
+  pathname = '/logout',
+): Promise<LocalEndpoint> {
   const port = await freePort();
   const received: URLSearchParams[] = [];
   const server: Server = createServer((req: IncomingMessage, res) => {
@@ -86,7 +89,11 @@ export function linkHref(page: Page, id: string): string {
 }
 
 /** Signs in at the cross-origin institution over HTTP, through Kapı's hosted pages; returns its signed-in page. */
-export async function signInThere(institution: CrossOriginInstitution, who: { nationalId: string; password: string }, browser = new Browser()): Promise<{ browser: Browser; page: Page }> {
+export async function signInThere(
+  institution: CrossOriginInstitution,
+  who: { nationalId: string; password: string },
+  browser = new Browser(),
+): Promise<{ browser: Browser; page: Page }> {
   const page = await loginPage(browser, institution.startUrl(), who);
   if (!page.html.includes('id="signed-in"')) throw new Error(`not signed in at the institution: ${page.status} ${page.url}\n${page.html.slice(0, 1500)}`);
   return { browser, page };
@@ -104,4 +111,3 @@ export function latestSid(institution: CrossOriginInstitution): string {
   const last = [...institution.arrivals.values()].at(-1);
   return String(last?.idToken?.sid);
 }
-

@@ -14,7 +14,17 @@ import { SHARED_SECRETS } from '../support/faults-services.js';
 import { registerInstitution, relyingParty } from '../support/institution.js';
 import { spawnKapi, type KapiProcess } from '../support/kapi-process.js';
 import { freePort, startKapi, type TestKapi } from '../support/kapi.js';
-import { BYE, expectLogoutTokenClaims, latestSid, localEndpoint, rpLogout, signInThere, signOutThere, verifiedLogoutToken, type LocalEndpoint } from './openid-support.js';
+import {
+  BYE,
+  expectLogoutTokenClaims,
+  latestSid,
+  localEndpoint,
+  rpLogout,
+  signInThere,
+  signOutThere,
+  verifiedLogoutToken,
+  type LocalEndpoint,
+} from './openid-support.js';
 import { waitFor } from '../support/wait.js';
 
 // Back-channel logout to an institution on a loopback or private address (issue 26 point 3): inside a
@@ -76,7 +86,7 @@ describe('attacks: back-channel logout to an institution on 127.0.0.1', () => {
       await institution?.close();
     });
 
-    it('an institution on 127.0.0.1 that answers 500 twice, then 200, gets the logout on the outbox\'s retry, and the delivery is recorded as delivered (retried until answered)', async () => {
+    it("an institution on 127.0.0.1 that answers 500 twice, then 200, gets the logout on the outbox's retry, and the delivery is recorded as delivered (retried until answered)", async () => {
       const { browser, page } = await signInThere(institution, gulsen);
       const sid = latestSid(institution);
       await signOutThere(browser, page);
@@ -127,7 +137,11 @@ describe('attacks: back-channel logout to an institution on 127.0.0.1', () => {
       await rpLogout(t.issuer, rp, session);
       expect(redirecting.received).toHaveLength(1);
       expect(redirecting.received[0]!.has('logout_token')).toBe(true);
-      const queued = () => t.kapi.services.db('logout_outbox').where({ client_id: metadata.client_id as string }).first();
+      const queued = () =>
+        t.kapi.services
+          .db('logout_outbox')
+          .where({ client_id: metadata.client_id as string })
+          .first();
       await waitFor(async () => (await queued()) !== undefined, 10_000, 'the redirected delivery queued');
       expect((await queued()).last_error).toMatch(/307/);
       // The outbox's retry is not followed either.
@@ -147,20 +161,27 @@ describe('attacks: back-channel logout to an institution on 127.0.0.1', () => {
       expect(hole.received).toEqual(['POST /logout']);
       expect(took).toBeGreaterThanOrEqual(2400);
       expect(took).toBeLessThan(10_000); // 2.5 s plus the logout's own work on a loaded machine
-      const queued = () => t.kapi.services.db('logout_outbox').where({ client_id: metadata.client_id as string }).first();
+      const queued = () =>
+        t.kapi.services
+          .db('logout_outbox')
+          .where({ client_id: metadata.client_id as string })
+          .first();
       await waitFor(async () => (await queued()) !== undefined, 10_000, 'the timed-out delivery queued');
       expect((await queued()).last_error).toMatch(/abort|timeout|timed out/i);
       await hole.waitUntilIdle(5_000);
     });
 
-    it('an institution\'s jwks_uri on 127.0.0.1 is still refused: only logout deliveries pass oidc-provider\'s SSRF guard', async () => {
+    it("an institution's jwks_uri on 127.0.0.1 is still refused: only logout deliveries pass oidc-provider's SSRF guard", async () => {
       const { publicKey, privateKey } = await generateKeyPair('ES256');
       const jwk = { ...(await exportJWK(publicKey)), kid: 'k1', alg: 'ES256', use: 'sig' };
       // The institution's keys on 127.0.0.1, counting what reaches them.
       keys = await localEndpoint((_n, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [jwk] })), '/jwks');
       const metadata = await registerInstitution(t, { authMethod: 'private_key_jwt', jwksUri: keys.url });
       const rp = await relyingParty(t, metadata, client.PrivateKeyJwt({ key: privateKey, kid: 'k1' }));
-      const refused = await client.tokenRevocation(rp, 'not-a-token').then(() => undefined, (err: unknown) => err as { error?: string });
+      const refused = await client.tokenRevocation(rp, 'not-a-token').then(
+        () => undefined,
+        (err: unknown) => err as { error?: string },
+      );
       expect(refused?.error).toBe('invalid_client');
       expect(keys.received).toHaveLength(0);
     });
@@ -182,11 +203,25 @@ describe('attacks: Kapı as its own process delivers back-channel logout to 127.
     const port = await freePort();
     issuer = `http://127.0.0.1:${port}`;
     const env = {
-      ...SHARED_SECRETS, NODE_ENV: 'test', PORT: String(port), KAPI_ISSUER: issuer, DATA_DIR: dataDir, KAPI_DEMO: 'true',
-      KAPI_DEMO_BANK: 'false', KAPI_MOBILE_SIMULATOR: 'false', KAPI_LOG_LEVEL: 'warn',
+      ...SHARED_SECRETS,
+      NODE_ENV: 'test',
+      PORT: String(port),
+      KAPI_ISSUER: issuer,
+      DATA_DIR: dataDir,
+      KAPI_DEMO: 'true',
+      KAPI_DEMO_BANK: 'false',
+      KAPI_MOBILE_SIMULATOR: 'false',
+      KAPI_LOG_LEVEL: 'warn',
     };
     const setup = await createKapi(loadConfig(env));
-    metadata = await setup.services.clients.add({ name: 'Ağ İçi Kurum', redirectUris: ['https://institution.example/cb'], postLogoutRedirectUris: [BYE], backchannelLogoutUri: endpoint.url, authMethod: 'client_secret_basic', scopes: ['openid', 'profile'] });
+    metadata = await setup.services.clients.add({
+      name: 'Ağ İçi Kurum',
+      redirectUris: ['https://institution.example/cb'],
+      postLogoutRedirectUris: [BYE],
+      backchannelLogoutUri: endpoint.url,
+      authMethod: 'client_secret_basic',
+      scopes: ['openid', 'profile'],
+    });
     await setup.close();
     kapi = spawnKapi(env);
     // Starting a process under tsx takes seconds on a loaded machine; generous.

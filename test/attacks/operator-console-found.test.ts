@@ -21,20 +21,35 @@ jest.setTimeout(240_000);
 const ISMAIL = '23654859046'; // the administrator
 
 /** A request with a chosen Host header, from a chosen local address (loopback, or this machine's own non-loopback one). */
-function raw(options: { address: string; port: number; path: string; host: string; method?: string; cookie?: string; form?: Record<string, string> }): Promise<{ status: number; body: string; location?: string | undefined }> {
+function raw(options: {
+  address: string;
+  port: number;
+  path: string;
+  host: string;
+  method?: string;
+  cookie?: string;
+  form?: Record<string, string>;
+}): Promise<{ status: number; body: string; location?: string | undefined }> {
   const body = options.form ? new URLSearchParams(options.form).toString() : undefined;
   return new Promise((resolve, reject) => {
-    const req = httpRequest({
-      host: options.address,
-      port: options.port,
-      path: options.path,
-      method: options.method ?? (body ? 'POST' : 'GET'),
-      headers: { host: options.host, ...(options.cookie ? { cookie: options.cookie } : {}), ...(body ? { 'content-type': 'application/x-www-form-urlencoded', 'content-length': String(Buffer.byteLength(body)) } : {}) },
-    }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), location: res.headers.location }));
-    });
+    const req = httpRequest(
+      {
+        host: options.address,
+        port: options.port,
+        path: options.path,
+        method: options.method ?? (body ? 'POST' : 'GET'),
+        headers: {
+          host: options.host,
+          ...(options.cookie ? { cookie: options.cookie } : {}),
+          ...(body ? { 'content-type': 'application/x-www-form-urlencoded', 'content-length': String(Buffer.byteLength(body)) } : {}),
+        },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), location: res.headers.location }));
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -89,7 +104,14 @@ describe('attacks: the operator console, found by the outside attack', () => {
     const lower = await raw({ address, port, path: '/console/institutions/finding-target', host: `${address}:${port}`, cookie });
     expect(lower.status).toBe(404); // holds
     const read = await raw({ address, port, path: '/CONSOLE/institutions/finding-target', host: `${address}:${port}`, cookie });
-    const change = await raw({ address, port, path: '/CONSOLE/institutions/finding-target/suspend', host: `${address}:${port}`, cookie, form: { _csrf: csrf, reason: 'remote' } });
+    const change = await raw({
+      address,
+      port,
+      path: '/CONSOLE/institutions/finding-target/suspend',
+      host: `${address}:${port}`,
+      cookie,
+      form: { _csrf: csrf, reason: 'remote' },
+    });
     const suspended = await t.kapi.services.clients.isSuspended('finding-target');
     if (suspended) await operatorServices(t.kapi.services).institutions.resume({ label: 'test', via: 'cli' }, 'finding-target');
     expect({ read: read.status, change: change.status, suspended }).toEqual({ read: 404, change: 404, suspended: false });
@@ -113,7 +135,7 @@ describe('attacks: the operator console, found by the outside attack', () => {
   // F3. POST /console/logout only clears the cookie in this browser and sends the operator to Kapı's
   // end_session page, which asks for a confirmation. Until it is confirmed, a copy of the sealed console
   // cookie (stolen before sign-out) keeps working for the whole `high` session lifetime.
-  it('after the operator signs out of the console, a copy of the console cookie taken before is refused, even if Kapı\'s logout page was not confirmed', async () => {
+  it("after the operator signs out of the console, a copy of the console cookie taken before is refused, even if Kapı's logout page was not confirmed", async () => {
     const browser = new Browser();
     await consoleSignIn(t, pki, browser, ISMAIL);
     const host = new URL(consoleUrl(t)).host;

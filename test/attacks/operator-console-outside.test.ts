@@ -23,7 +23,14 @@ jest.setTimeout(300_000);
 const ISMAIL = '23654859046'; // the administrator
 const CAGLA = '10090908018'; // an administrator who loses the role
 const MEHMET = '12345678950'; // an administrator who signs out everywhere
-const EC_PUBLIC = { kty: 'EC', crv: 'P-256', x: 'f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU', y: 'x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0', kid: 'inst-1', use: 'sig' };
+const EC_PUBLIC = {
+  kty: 'EC',
+  crv: 'P-256',
+  x: 'f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU',
+  y: 'x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0',
+  kid: 'inst-1',
+  use: 'sig',
+};
 const actor = { label: 'test', via: 'cli' as const };
 
 function hostRequest(port: number, path: string, headers: Record<string, string>, cookie?: string): Promise<number> {
@@ -91,10 +98,15 @@ describe('attacks from outside: the operator console', () => {
     const port = t.kapi.admin()!.port;
     expect(await hostRequest(port, '/console', { host: `127.0.0.1:${port}` }, copy)).toBe(200);
     const uid = sessionIn(t, browser).uid;
-    const ended = await browser.request(`${t.issuer}/account/sessions/end-all`, { form: { _csrf: hmac(deriveKey(t.kapi.config.masterKey, 'account-csrf'), uid) } });
+    const ended = await browser.request(`${t.issuer}/account/sessions/end-all`, {
+      form: { _csrf: hmac(deriveKey(t.kapi.config.masterKey, 'account-csrf'), uid) },
+    });
     expect(ended.status).toBe(200);
     expect(await hostRequest(port, '/console', { host: `127.0.0.1:${port}` }, copy)).toBe(302); // to the sign-in: no session
-    const res = await new Browser().request(`${consoleUrl(t)}/console/keys/rotate`, { headers: { cookie: copy }, form: { _csrf: csrf(browser), force: 'yes' } });
+    const res = await new Browser().request(`${consoleUrl(t)}/console/keys/rotate`, {
+      headers: { cookie: copy },
+      form: { _csrf: csrf(browser), force: 'yes' },
+    });
     expect(res.status).toBe(401);
   });
 
@@ -130,7 +142,13 @@ describe('attacks from outside: the operator console', () => {
     page = await browser.submit(page, { national_id: AYSE.nationalId, password: AYSE.password }, { name: 'submit', value: 'login' }, atCallback);
     if (page.html.includes('name="decision"')) page = await browser.submit(page, {}, { name: 'decision', value: 'allow' }, atCallback);
     expect(page.url.startsWith(CALLBACK) && new URL(page.url).searchParams.has('code')).toBe(false);
-    expect(await t.kapi.services.db('oidc_models').where({ model: 'AuthorizationCode' }).andWhereRaw(`payload->>'clientId' = ?`, ['straddle-login']).count<{ c: string }[]>('* as c')).toEqual([{ c: expect.stringMatching(/^0$/) }]);
+    expect(
+      await t.kapi.services
+        .db('oidc_models')
+        .where({ model: 'AuthorizationCode' })
+        .andWhereRaw(`payload->>'clientId' = ?`, ['straddle-login'])
+        .count<{ c: string }[]>('* as c'),
+    ).toEqual([{ c: expect.stringMatching(/^0$/) }]);
   });
 
   it('a code issued just before the suspension cannot be redeemed after it', async () => {
@@ -145,15 +163,25 @@ describe('attacks from outside: the operator console', () => {
     if (page.html.includes('name="decision"')) page = await browser.submit(page, {}, { name: 'decision', value: 'allow' }, atCallback);
     expect(new URL(page.url).searchParams.get('code')).toBeTruthy();
     await operatorServices(t.kapi.services).institutions.suspend(actor, 'straddle-code', 'code in flight');
-    await expect(client.authorizationCodeGrant(rp, new URL(page.url), { pkceCodeVerifier: req.verifier, expectedState: req.state, expectedNonce: req.nonce })).rejects.toThrow();
+    await expect(
+      client.authorizationCodeGrant(rp, new URL(page.url), { pkceCodeVerifier: req.verifier, expectedState: req.state, expectedNonce: req.nonce }),
+    ).rejects.toThrow();
     await operatorServices(t.kapi.services).institutions.resume(actor, 'straddle-code');
-    await expect(client.authorizationCodeGrant(rp, new URL(page.url), { pkceCodeVerifier: req.verifier, expectedState: req.state, expectedNonce: req.nonce })).rejects.toThrow();
+    await expect(
+      client.authorizationCodeGrant(rp, new URL(page.url), { pkceCodeVerifier: req.verifier, expectedState: req.state, expectedNonce: req.nonce }),
+    ).rejects.toThrow();
   });
 
   it("a resource server's client learns nothing about a suspended institution's access token (introspection active: false)", async () => {
     const api = 'https://rs-outside.example/';
     const rsMeta = await registerInstitution(t, { name: 'Vergi API', clientId: 'rs-outside-client', scopes: ['openid'] });
-    await t.kapi.services.resourceServers.add({ identifier: api, name: 'Vergi', scopes: ['tax:read'], tokenFormat: 'opaque', clientId: 'rs-outside-client' } as never);
+    await t.kapi.services.resourceServers.add({
+      identifier: api,
+      name: 'Vergi',
+      scopes: ['tax:read'],
+      tokenFormat: 'opaque',
+      clientId: 'rs-outside-client',
+    } as never);
     const metadata = await registerInstitution(t, { name: 'Vergi Kurumu', clientId: 'rs-outside-inst', clientCredentials: true, scopes: ['openid'] });
     const rp = await relyingParty(t, metadata);
     const token = (await client.clientCredentialsGrant(rp, { resource: api, scope: 'tax:read' })).access_token;
@@ -183,7 +211,15 @@ describe('attacks from outside: the operator console', () => {
 
   it('claims cannot be slipped in through the settings form: scope boxes posted to the edit form change no scope, and no approval is recorded', async () => {
     await registerInstitution(t, { name: 'Kaçak Kurum', clientId: 'claims-outside', scopes: ['openid', 'profile'] });
-    const res = await post(admin, '/console/institutions/claims-outside', { name: 'Kaçak Kurum', redirect_uris: CALLBACK, auth: 'client_secret_basic', subject_type: 'pairwise', scope_national_id: 'yes', scope: 'openid national_id', scopes: 'national_id' });
+    const res = await post(admin, '/console/institutions/claims-outside', {
+      name: 'Kaçak Kurum',
+      redirect_uris: CALLBACK,
+      auth: 'client_secret_basic',
+      subject_type: 'pairwise',
+      scope_national_id: 'yes',
+      scope: 'openid national_id',
+      scopes: 'national_id',
+    });
     expect(res.status).toBe(200);
     const stored = (await t.kapi.services.clients.show('claims-outside'))!;
     expect(String(stored.metadata.scope).split(' ')).not.toContain('national_id');

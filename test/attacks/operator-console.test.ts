@@ -29,19 +29,72 @@ const MEHMET = '12345678950'; // no operator role
 const CAGLA = '10090908018'; // the auditor
 const ISMAIL = '23654859046'; // the administrator
 
-type Caller = 'a person without an operator role (high, fresh)' | 'the auditor (high, fresh)' | 'the administrator signed in at substantial' | 'the administrator signed in at high 16 minutes ago' | 'the administrator signed in at high just now';
-const CALLERS: Caller[] = ['a person without an operator role (high, fresh)', 'the auditor (high, fresh)', 'the administrator signed in at substantial', 'the administrator signed in at high 16 minutes ago', 'the administrator signed in at high just now'];
+type Caller =
+  | 'a person without an operator role (high, fresh)'
+  | 'the auditor (high, fresh)'
+  | 'the administrator signed in at substantial'
+  | 'the administrator signed in at high 16 minutes ago'
+  | 'the administrator signed in at high just now';
+const CALLERS: Caller[] = [
+  'a person without an operator role (high, fresh)',
+  'the auditor (high, fresh)',
+  'the administrator signed in at substantial',
+  'the administrator signed in at high 16 minutes ago',
+  'the administrator signed in at high just now',
+];
 
 type Action =
-  | 'list institutions' | 'search institutions' | "open an institution's page" | "open an institution's integration page" | 'read the audit trail' | 'export the audit trail as CSV' | 'export the audit trail as JSON' | 'read the signing keys'
-  | 'open the register form' | 'register an institution' | 'open the edit form' | 'edit an institution' | 'rotate a client secret' | 'set a jwks_uri' | 'upload a key set'
-  | 'approve national_id for an institution' | 'suspend an institution' | 'resume an institution' | 'rotate the signing keys now'
-  | 'list offices' | "open an office's staff page" | 'add an office' | 'deactivate an office' | 'reactivate an office' | 'grant the registrar role at an office' | 'revoke the registrar role at an office';
-const READS = new Set<Action>(['list institutions', 'search institutions', "open an institution's page", "open an institution's integration page", 'read the audit trail', 'export the audit trail as CSV', 'export the audit trail as JSON', 'read the signing keys', 'list offices', "open an office's staff page"]);
+  | 'list institutions'
+  | 'search institutions'
+  | "open an institution's page"
+  | "open an institution's integration page"
+  | 'read the audit trail'
+  | 'export the audit trail as CSV'
+  | 'export the audit trail as JSON'
+  | 'read the signing keys'
+  | 'open the register form'
+  | 'register an institution'
+  | 'open the edit form'
+  | 'edit an institution'
+  | 'rotate a client secret'
+  | 'set a jwks_uri'
+  | 'upload a key set'
+  | 'approve national_id for an institution'
+  | 'suspend an institution'
+  | 'resume an institution'
+  | 'rotate the signing keys now'
+  | 'list offices'
+  | "open an office's staff page"
+  | 'add an office'
+  | 'deactivate an office'
+  | 'reactivate an office'
+  | 'grant the registrar role at an office'
+  | 'revoke the registrar role at an office';
+const READS = new Set<Action>([
+  'list institutions',
+  'search institutions',
+  "open an institution's page",
+  "open an institution's integration page",
+  'read the audit trail',
+  'export the audit trail as CSV',
+  'export the audit trail as JSON',
+  'read the signing keys',
+  'list offices',
+  "open an office's staff page",
+]);
 /** What a fresh administrator gets for each change: the page of the change (200/201) or back to the institution or office (302). */
 const DONE: Partial<Record<Action, number>> = {
-  'register an institution': 201, 'set a jwks_uri': 302, 'upload a key set': 302, 'approve national_id for an institution': 302, 'suspend an institution': 302, 'resume an institution': 302,
-  'add an office': 302, 'deactivate an office': 302, 'reactivate an office': 302, 'grant the registrar role at an office': 302, 'revoke the registrar role at an office': 302,
+  'register an institution': 201,
+  'set a jwks_uri': 302,
+  'upload a key set': 302,
+  'approve national_id for an institution': 302,
+  'suspend an institution': 302,
+  'resume an institution': 302,
+  'add an office': 302,
+  'deactivate an office': 302,
+  'reactivate an office': 302,
+  'grant the registrar role at an office': 302,
+  'revoke the registrar role at an office': 302,
 };
 const MATRIX_OFFICE = 'MATRIX-OFFICE';
 const ZEYNEP = '56789123416'; // the matrix office's registrar, granted and revoked there
@@ -55,7 +108,11 @@ function expected(caller: Caller, action: Action): { status: number; gate?: stri
   return { status: DONE[action] ?? 200 };
 }
 
-const PUBLIC_KEYS = { keys: [{ kty: 'EC', crv: 'P-256', x: 'f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU', y: 'x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0', kid: 'inst-1', use: 'sig' }] };
+const PUBLIC_KEYS = {
+  keys: [
+    { kty: 'EC', crv: 'P-256', x: 'f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU', y: 'x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0', kid: 'inst-1', use: 'sig' },
+  ],
+};
 
 describe('attacks: the operator console on the admin listener, role × level (issue 23 point 2)', () => {
   let pki: TestPki;
@@ -86,9 +143,23 @@ describe('attacks: the operator console on the admin listener, role × level (is
     'export the audit trail as JSON': (b) => get(b, '/console/audit/export?format=json'),
     'read the signing keys': (b) => get(b, '/console/keys'),
     'open the register form': (b) => get(b, '/console/institutions/new'),
-    'register an institution': (b) => post(b, '/console/institutions', { name: `Matris Kurumu ${++registered}`, redirect_uris: 'https://matrix.example/cb', auth: 'client_secret_basic', subject_type: 'pairwise', scope_profile: 'yes' }),
+    'register an institution': (b) =>
+      post(b, '/console/institutions', {
+        name: `Matris Kurumu ${++registered}`,
+        redirect_uris: 'https://matrix.example/cb',
+        auth: 'client_secret_basic',
+        subject_type: 'pairwise',
+        scope_profile: 'yes',
+      }),
     'open the edit form': (b) => get(b, `/console/institutions/${target}/edit`),
-    'edit an institution': (b) => post(b, `/console/institutions/${target}`, { name: 'Matris Hedef Kurumu', redirect_uris: CALLBACK, auth: 'client_secret_basic', subject_type: 'pairwise', min_acr: 'substantial' }),
+    'edit an institution': (b) =>
+      post(b, `/console/institutions/${target}`, {
+        name: 'Matris Hedef Kurumu',
+        redirect_uris: CALLBACK,
+        auth: 'client_secret_basic',
+        subject_type: 'pairwise',
+        min_acr: 'substantial',
+      }),
     'rotate a client secret': (b) => post(b, `/console/institutions/${target}/rotate-secret`, {}),
     'set a jwks_uri': (b) => post(b, `/console/institutions/${target}/keys`, { jwks_uri: 'https://matrix.example/jwks' }),
     'upload a key set': (b) => post(b, `/console/institutions/${target}/keys`, { jwks: JSON.stringify(PUBLIC_KEYS) }),
@@ -171,7 +242,8 @@ describe('attacks: the operator console on the admin listener, role × level (is
         if (want.gate) {
           expect(after).toEqual(before);
           // The way on for a level or age problem: a fresh sign-in at high, through the console's own client.
-          if (want.gate === 'level' || want.gate === 'stale') expect(res.html).toMatch(/id="sign-in-again" href="\/console\/login\?next=%2Fconsole[^"]*again=1"/);
+          if (want.gate === 'level' || want.gate === 'stale')
+            expect(res.html).toMatch(/id="sign-in-again" href="\/console\/login\?next=%2Fconsole[^"]*again=1"/);
           return;
         }
         if (READS.has(action)) {
@@ -183,7 +255,8 @@ describe('attacks: the operator console on the admin listener, role × level (is
         // Every change is on the audit trail, written with it (opening a form changes nothing yet).
         if (action.startsWith('open the')) expect(after).toEqual(before);
         else expect(after.trail).toBeGreaterThan(before.trail);
-        if (action === 'register an institution' || action === 'rotate a client secret') expect(res.html).toMatch(/id="client-secret"[^>]*>[A-Za-z0-9_-]{40,}</);
+        if (action === 'register an institution' || action === 'rotate a client secret')
+          expect(res.html).toMatch(/id="client-secret"[^>]*>[A-Za-z0-9_-]{40,}</);
         if (action === 'rotate the signing keys now') expect(after.keys).not.toBe(before.keys);
         if (action.includes('an office')) expect(after.offices === before.offices && after.staff === before.staff).toBe(false);
       });
@@ -197,7 +270,13 @@ describe('attacks: the operator console on the admin listener, role × level (is
     expect(approved.status).toBe(302);
     const rows = await operatorServices(t.kapi.services).trail.list({ limit: 5, clientId: target, action: 'claims.approve' });
     const admins = await t.kapi.services.accounts.findByNationalId(ISMAIL);
-    expect(rows[0]).toMatchObject({ via: 'console', operatorAccountId: admins!.id, actor: `${admins!.givenName} ${admins!.familyName}`, clientId: target, detail: { added: ['national_id'], removed: [] } });
+    expect(rows[0]).toMatchObject({
+      via: 'console',
+      operatorAccountId: admins!.id,
+      actor: `${admins!.givenName} ${admins!.familyName}`,
+      clientId: target,
+      detail: { added: ['national_id'], removed: [] },
+    });
     expect(Date.now() - rows[0]!.at.getTime()).toBeLessThan(60_000);
     const page = await get(admin, `/console/institutions/${target}`);
     expect(page.html).toMatch(new RegExp(`id="approval-national_id">[^<]*${admins!.givenName}`));
@@ -228,7 +307,10 @@ describe('attacks: the operator console on the admin listener, role × level (is
     expect(page.html).toContain('<code>123******50</code>');
     expect(page.html).not.toContain(MEHMET);
     const trail = await operatorServices(t.kapi.services).trail.list({ limit: 2 });
-    expect(trail.map((r) => [r.action, r.target, r.via])).toEqual([['registrar.grant', '123******50', 'console'], ['office.add', 'CLERK-TEST', 'console']]);
+    expect(trail.map((r) => [r.action, r.target, r.via])).toEqual([
+      ['registrar.grant', '123******50', 'console'],
+      ['office.add', 'CLERK-TEST', 'console'],
+    ]);
 
     const clerk = new Browser();
     await clerkSignIn(t, pki, clerk, MEHMET);
@@ -241,7 +323,7 @@ describe('attacks: the operator console on the admin listener, role × level (is
     expect([refused.status, gateOf(refused.html)]).toEqual([403, 'not_registrar']);
   });
 
-  it('granting the registrar role checks the identity number\'s checksum first: a mistyped number is refused at its field, and nothing changes', async () => {
+  it("granting the registrar role checks the identity number's checksum first: a mistyped number is refused at its field, and nothing changes", async () => {
     const admin = browsers.get('the administrator signed in at high just now')!;
     const lookup = jest.spyOn(t.kapi.services.registry, 'lookup');
     const before = await state();
@@ -264,7 +346,12 @@ describe('attacks: the operator console on the admin listener, role × level (is
     const auth = await browser.request(`${consoleUrl(t)}${link}`);
     const location = new URL(auth.headers.get('location')!);
     expect(location.origin).toBe(t.issuer);
-    expect(Object.fromEntries(['client_id', 'acr_values', 'prompt', 'max_age'].map((k) => [k, location.searchParams.get(k)]))).toEqual({ client_id: 'kapi-console', acr_values: 'high', prompt: 'login', max_age: '0' });
+    expect(Object.fromEntries(['client_id', 'acr_values', 'prompt', 'max_age'].map((k) => [k, location.searchParams.get(k)]))).toEqual({
+      client_id: 'kapi-console',
+      acr_values: 'high',
+      prompt: 'login',
+      max_age: '0',
+    });
     const back = await consoleSignIn(t, pki, browser, ISMAIL, link);
     expect(back.url).toBe(`${consoleUrl(t)}/console`);
     expect((await post(browser, `/console/institutions/${target}/rotate-secret`, {})).status).toBe(200);
@@ -359,7 +446,14 @@ describe('attacks: the operator console on the admin listener, role × level (is
 
       await expect(client.fetchUserInfo(rp, logged.tokens.access_token, sub)).rejects.toThrow();
       await expect(client.refreshTokenGrant(rp, logged.tokens.refresh_token!)).rejects.toThrow();
-      const introspection = await fetch(`${t.issuer}/token/introspection`, { method: 'POST', headers: { authorization: `Basic ${Buffer.from(`suspension-test:${String(metadata.client_secret)}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ token: logged.tokens.access_token }) });
+      const introspection = await fetch(`${t.issuer}/token/introspection`, {
+        method: 'POST',
+        headers: {
+          authorization: `Basic ${Buffer.from(`suspension-test:${String(metadata.client_secret)}`).toString('base64')}`,
+          'content-type': 'application/x-www-form-urlencoded',
+        },
+        body: new URLSearchParams({ token: logged.tokens.access_token }),
+      });
       expect(introspection.status).toBe(401);
 
       const req = await authRequest(rp, { ui_locales: 'tr' });
@@ -370,7 +464,10 @@ describe('attacks: the operator console on the admin listener, role × level (is
 
       const shown = await get(admin, '/console/institutions/suspension-test');
       expect(shown.html).toContain('id="suspended-notice"');
-      expect((await operatorServices(t.kapi.services).trail.list({ limit: 1, clientId: 'suspension-test' }))[0]).toMatchObject({ action: 'institution.suspend', detail: { reason: 'test' } });
+      expect((await operatorServices(t.kapi.services).trail.list({ limit: 1, clientId: 'suspension-test' }))[0]).toMatchObject({
+        action: 'institution.suspend',
+        detail: { reason: 'test' },
+      });
 
       expect((await post(admin, '/console/institutions/suspension-test/resume', {})).status).toBe(302);
       const again = await loginAndExchange(rp, AYSE, { scope: 'openid profile' });

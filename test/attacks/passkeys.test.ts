@@ -35,7 +35,7 @@ describe('attacks on passkeys', () => {
     institution = await relyingParty(t, await registerInstitution(t));
     const strong = new Browser('mehmet/1.0');
     await strongSession(t, strong, mehmet);
-    await addPasskey(t, strong, mehmetKey, 'Mehmet\'in anahtarı');
+    await addPasskey(t, strong, mehmetKey, "Mehmet'in anahtarı");
     await addPasskey(t, strong, counterless, 'Sayaçsız anahtar', { counter: 0 });
     expect(await passkeys().list(mehmetId)).toHaveLength(2);
   }, 60_000);
@@ -51,7 +51,15 @@ describe('attacks on passkeys', () => {
     expect(started.status).toBe(403);
     expect(await started.text()).not.toContain('data-options');
     // Options obtained elsewhere do not help: the answer is refused before it is read.
-    const fake = ayseKey.create({ rp: { id: 'localhost', name: 'Kapı' }, user: { id: 'AAAA', name: 'x', displayName: 'x' }, challenge: 'A'.repeat(43), pubKeyCredParams: [] } as PublicKeyCredentialCreationOptionsJSON, { origin: originOf(t) });
+    const fake = ayseKey.create(
+      {
+        rp: { id: 'localhost', name: 'Kapı' },
+        user: { id: 'AAAA', name: 'x', displayName: 'x' },
+        challenge: 'A'.repeat(43),
+        pubKeyCredParams: [],
+      } as PublicKeyCredentialCreationOptionsJSON,
+      { origin: originOf(t) },
+    );
     const registered = await browser.request(`${t.issuer}${PAGE}/register`, { form: { _csrf: csrf, response: JSON.stringify(fake) } });
     expect(registered.status).toBe(403);
     expect(await passkeys().list(ayseId)).toEqual([]);
@@ -167,7 +175,7 @@ describe('attacks on passkeys', () => {
     expect(removed.url).toContain('notice=unchanged');
     const renamed = await browser.go(`${t.issuer}${PAGE}/${his!.id}/rename`, { form: { _csrf: csrf, name: 'Benim artık' } });
     expect(renamed.url).toContain('notice=unchanged');
-    expect(await passkeys().list(mehmetId)).toEqual(expect.arrayContaining([expect.objectContaining({ id: his!.id, name: 'Mehmet\'in anahtarı' })]));
+    expect(await passkeys().list(mehmetId)).toEqual(expect.arrayContaining([expect.objectContaining({ id: his!.id, name: "Mehmet'in anahtarı" })]));
     expect(await passkeys().list(mehmetId)).toHaveLength(2);
     expect(await t.kapi.services.db('audit_events').whereIn('type', ['passkey.removed', 'passkey.renamed'])).toEqual([]);
   });
@@ -200,7 +208,7 @@ describe('attacks on passkeys', () => {
     expect(await t.kapi.services.db('sign_ins').where({ account_id: ayseId, method: 'passkey', result: 'success' }).first()).toBeDefined();
   });
 
-  it('an assertion whose user handle is not the credential\'s is refused', async () => {
+  it("an assertion whose user handle is not the credential's is refused", async () => {
     const browser = new Browser('swapped-handle/1.0');
     const page = await passkeyPage(browser, (await authRequest(institution)).url.href);
     const assertion = mehmetKey.get(optionsOn(page), { origin: originOf(t) });

@@ -30,9 +30,16 @@ const production = {
 
 /** oidc-provider's own validation of a client document, with Kapı's validator of its extra metadata. */
 async function registration(metadata: Record<string, unknown>, options: { production: boolean }): Promise<string> {
-  const provider = new Provider('https://giris.example.gov.tr', { extraClientMetadata: { properties: [...CLIENT_METADATA], validator: clientMetadataValidator(options) } });
+  const provider = new Provider('https://giris.example.gov.tr', {
+    extraClientMetadata: { properties: [...CLIENT_METADATA], validator: clientMetadataValidator(options) },
+  });
   try {
-    await (provider.Client as unknown as { validate(m: unknown): Promise<void> }).validate({ client_id: 'kurum', client_secret: 'x'.repeat(40), token_endpoint_auth_method: 'client_secret_basic', ...metadata });
+    await (provider.Client as unknown as { validate(m: unknown): Promise<void> }).validate({
+      client_id: 'kurum',
+      client_secret: 'x'.repeat(40),
+      token_endpoint_auth_method: 'client_secret_basic',
+      ...metadata,
+    });
     return 'accepted';
   } catch (err) {
     return `refused: ${(err as { error_description?: string }).error_description ?? (err as Error).message}`;
@@ -55,8 +62,12 @@ describe('production refuses what it must (issue 19 point 8)', () => {
 
   it('an institution registered in production with an http redirect URI is refused; loopback for native apps and https are accepted (codes never travel in clear)', async () => {
     const prod = { production: true };
-    expect(await registration({ redirect_uris: ['http://kurum.example.gov.tr/cb'] }, prod)).toMatch(/^refused: redirect_uris: http:\/\/kurum\.example\.gov\.tr\/cb is plain http/);
-    expect(await registration({ redirect_uris: ['https://kurum.example.gov.tr/cb'], post_logout_redirect_uris: ['http://kurum.example.gov.tr/out'] }, prod)).toMatch(/^refused: post_logout_redirect_uris/);
+    expect(await registration({ redirect_uris: ['http://kurum.example.gov.tr/cb'] }, prod)).toMatch(
+      /^refused: redirect_uris: http:\/\/kurum\.example\.gov\.tr\/cb is plain http/,
+    );
+    expect(
+      await registration({ redirect_uris: ['https://kurum.example.gov.tr/cb'], post_logout_redirect_uris: ['http://kurum.example.gov.tr/out'] }, prod),
+    ).toMatch(/^refused: post_logout_redirect_uris/);
     expect(await registration({ redirect_uris: ['http://localhost:8080/cb'] }, prod)).toMatch(/^refused/); // a name, not the loopback address
     expect(await registration({ redirect_uris: ['https://kurum.example.gov.tr/cb'] }, prod)).toBe('accepted');
     expect(await registration({ redirect_uris: ['http://127.0.0.1:49152/cb'], token_endpoint_auth_method: 'none' }, prod)).toBe('accepted');
@@ -70,10 +81,23 @@ describe('production refuses what it must (issue 19 point 8)', () => {
     const responders = await ca.startResponders();
     const lines: string[] = [];
     const level = log.level;
-    redirectLogs(new Writable({ write(chunk, _enc, done) { lines.push(String(chunk)); done(); } }));
+    redirectLogs(
+      new Writable({
+        write(chunk, _enc, done) {
+          lines.push(String(chunk));
+          done();
+        },
+      }),
+    );
     log.level = 'warn';
     try {
-      const der = await ca.issueLeaf({ publicKey: (await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, ['sign', 'verify'])).publicKey, nationalId: '10000000146', givenName: 'Ayşe', familyName: 'Yılmaz', profile: 'e-signature' });
+      const der = await ca.issueLeaf({
+        publicKey: (await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, ['sign', 'verify'])).publicKey,
+        nationalId: '10000000146',
+        givenName: 'Ayşe',
+        familyName: 'Yılmaz',
+        profile: 'e-signature',
+      });
       responders.setBehaviour('error');
       const profile = { ...ca.trustProfile('e-signature'), revocation: { mode: 'fail-open' as const, timeoutMs: 300, cacheSeconds: 0 } };
       const verdict = await new PkiValidator().validate(der, [ca.intermediateDer], profile);
@@ -91,7 +115,12 @@ describe('production refuses what it must (issue 19 point 8)', () => {
 
   it('docker-compose publishes only the TLS proxy; Kapı, which trusts one proxy hop, is never reachable directly (no forged X-Forwarded-For)', () => {
     const compose = readFileSync(new URL('../../docker-compose.yml', import.meta.url), 'utf8');
-    const services: Record<string, string> = Object.fromEntries(compose.split(/\n(?= {2}[a-z-]+:\n)/).slice(1).map((block) => [/^ {2}([a-z-]+):/.exec(block)![1]!, block]));
+    const services: Record<string, string> = Object.fromEntries(
+      compose
+        .split(/\n(?= {2}[a-z-]+:\n)/)
+        .slice(1)
+        .map((block) => [/^ {2}([a-z-]+):/.exec(block)![1]!, block]),
+    );
     expect(Object.keys(services)).toEqual(expect.arrayContaining(['kapi', 'proxy', 'postgres', 'redis']));
     for (const [name, block] of Object.entries(services)) if (name !== 'proxy') expect(`${name}: ${/\n {4}ports:/.test(block)}`).toBe(`${name}: false`);
     expect(services.proxy).toMatch(/\n {4}ports:/);
@@ -112,7 +141,7 @@ describe('an admin listener (issue 19 point 9)', () => {
     await t?.stop();
   });
 
-  it('a stranger asking the public listener for /metrics or /readyz gets 404; /healthz stays public (internal figures and dependency state are the operator\'s)', async () => {
+  it("a stranger asking the public listener for /metrics or /readyz gets 404; /healthz stays public (internal figures and dependency state are the operator's)", async () => {
     for (const path of ['/metrics', '/readyz']) expect(`${path} ${(await fetch(`${t.issuer}${path}`)).status}`).toBe(`${path} 404`);
     expect((await fetch(`${t.issuer}/healthz`)).status).toBe(200);
   });
@@ -131,7 +160,10 @@ describe('an admin listener (issue 19 point 9)', () => {
 
   it('production has an admin listener by default, on loopback, at PORT + 1', () => {
     expect(loadConfig(production as NodeJS.ProcessEnv).admin).toEqual({ port: 3001, host: '127.0.0.1' });
-    expect(loadConfig({ ...production, KAPI_ADMIN_PORT: '9464', KAPI_ADMIN_HOST: '10.0.0.5' } as NodeJS.ProcessEnv).admin).toEqual({ port: 9464, host: '10.0.0.5' });
+    expect(loadConfig({ ...production, KAPI_ADMIN_PORT: '9464', KAPI_ADMIN_HOST: '10.0.0.5' } as NodeJS.ProcessEnv).admin).toEqual({
+      port: 9464,
+      host: '10.0.0.5',
+    });
     expect(loadConfig({}).admin).toBeUndefined(); // development keeps them on the public port
   });
 });

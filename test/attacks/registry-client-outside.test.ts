@@ -28,22 +28,30 @@ const clients: HttpsRegistry[] = [];
 
 async function registry(handler: Handler, cert?: { cert: Buffer; key: Buffer }): Promise<{ url: string; asked: string[] }> {
   const asked: string[] = [];
-  const server = createServer({ cert: cert?.cert ?? tls.pem.serverCert, key: cert?.key ?? tls.pem.serverKey, ca: tls.pem.ca, requestCert: true, rejectUnauthorized: true }, (req, res) => {
-    let body = '';
-    req.on('data', (c: Buffer) => (body += c.toString('utf8')));
-    req.on('end', () => {
-      const nationalId = (JSON.parse(body) as { nationalId: string }).nationalId;
-      asked.push(nationalId);
-      handler(nationalId, req, res);
-    });
-  });
+  const server = createServer(
+    { cert: cert?.cert ?? tls.pem.serverCert, key: cert?.key ?? tls.pem.serverKey, ca: tls.pem.ca, requestCert: true, rejectUnauthorized: true },
+    (req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c.toString('utf8')));
+      req.on('end', () => {
+        const nationalId = (JSON.parse(body) as { nationalId: string }).nationalId;
+        asked.push(nationalId);
+        handler(nationalId, req, res);
+      });
+    },
+  );
   servers.push(server);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return { url: `https://127.0.0.1:${(server.address() as AddressInfo).port}`, asked };
 }
 
 function client(url: string, timeoutMs = 1000): HttpsRegistry {
-  const c = new HttpsRegistry({ baseUrl: url, tls: { cert: tls.pem.clientCert, key: tls.pem.clientKey, ca: tls.pem.ca }, timeoutMs, breaker: { failuresToTrip: 100 } });
+  const c = new HttpsRegistry({
+    baseUrl: url,
+    tls: { cert: tls.pem.clientCert, key: tls.pem.clientKey, ca: tls.pem.ca },
+    timeoutMs,
+    breaker: { failuresToTrip: 100 },
+  });
   clients.push(c);
   return c;
 }
@@ -53,7 +61,10 @@ async function record(nationalId: string): Promise<string> {
 }
 
 async function failure(promise: Promise<unknown>): Promise<KapiError> {
-  const err = await promise.then(() => undefined, (e: unknown) => e);
+  const err = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(err).toBeInstanceOf(KapiError);
   return err as KapiError;
 }
@@ -63,7 +74,15 @@ beforeAll(async () => {
 });
 afterEach(async () => {
   for (const c of clients.splice(0)) c.close();
-  await Promise.all(servers.splice(0).map((s) => new Promise<void>((resolve) => { s.closeAllConnections(); s.close(() => resolve()); })));
+  await Promise.all(
+    servers.splice(0).map(
+      (s) =>
+        new Promise<void>((resolve) => {
+          s.closeAllConnections();
+          s.close(() => resolve());
+        }),
+    ),
+  );
 });
 afterAll(async () => {
   await tls?.remove();
@@ -113,9 +132,37 @@ describe('attacks from outside: the population-registry client', () => {
   it("a certificate from the registry's own CA issued for another host name is refused (the CA's other servers cannot stand in for the registry)", async () => {
     const run = promisify(execFile);
     const name = path.join(tls.dir, 'other-service');
-    await run('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '2', '-subj', '/O=Kapi Test/CN=other-service', '-keyout', `${name}.key`, '-out', `${name}.pem`,
-      '-CA', path.join(tls.dir, 'registry-ca.pem'), '-CAkey', path.join(tls.dir, 'registry-ca.key'), '-addext', 'basicConstraints=critical,CA:FALSE', '-addext', 'subjectAltName=DNS:other-service.internal', '-addext', 'extendedKeyUsage=serverAuth']);
-    const impostor = await registry(async (id, _req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(await record(id)), { cert: await readFile(`${name}.pem`), key: await readFile(`${name}.key`) });
+    await run('openssl', [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-nodes',
+      '-days',
+      '2',
+      '-subj',
+      '/O=Kapi Test/CN=other-service',
+      '-keyout',
+      `${name}.key`,
+      '-out',
+      `${name}.pem`,
+      '-CA',
+      path.join(tls.dir, 'registry-ca.pem'),
+      '-CAkey',
+      path.join(tls.dir, 'registry-ca.key'),
+      '-addext',
+      'basicConstraints=critical,CA:FALSE',
+      '-addext',
+      'subjectAltName=DNS:other-service.internal',
+      '-addext',
+      'extendedKeyUsage=serverAuth',
+    ]);
+    const impostor = await registry(async (id, _req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(await record(id)), {
+      cert: await readFile(`${name}.pem`),
+      key: await readFile(`${name}.key`),
+    });
     expect((await failure(client(impostor.url).lookup(AYSE))).message).toMatch(/ERR_TLS_CERT_ALTNAME_INVALID|altnames/i);
     expect(impostor.asked).toEqual([]);
   });

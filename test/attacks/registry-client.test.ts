@@ -26,13 +26,21 @@ let sim: RegistrySimulator;
 const clients: HttpsRegistry[] = [];
 
 function client(options: Partial<HttpsRegistryOptions> = {}): HttpsRegistry {
-  const registry = new HttpsRegistry({ baseUrl: sim.url, tls: { cert: tls.pem.clientCert, key: tls.pem.clientKey, ca: tls.pem.ca }, timeoutMs: 2000, ...options });
+  const registry = new HttpsRegistry({
+    baseUrl: sim.url,
+    tls: { cert: tls.pem.clientCert, key: tls.pem.clientKey, ca: tls.pem.ca },
+    timeoutMs: 2000,
+    ...options,
+  });
   clients.push(registry);
   return registry;
 }
 
 async function failure(promise: Promise<unknown>): Promise<KapiError> {
-  const err = await promise.then(() => undefined, (e: unknown) => e);
+  const err = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(err).toBeInstanceOf(KapiError);
   return err as KapiError;
 }
@@ -77,7 +85,7 @@ describe('the registry client over mutual TLS (issue 22 point 4)', () => {
     expect(sim.requests).toBe(before);
   });
 
-  it('an answer about another identity number is refused, never taken as this person\'s record', async () => {
+  it("an answer about another identity number is refused, never taken as this person's record", async () => {
     sim.setBehaviour('another-person');
     const err = await failure(client().lookup(MEHMET));
     expect(err.message).toBe('population registry: answer is about another identity number');
@@ -117,7 +125,7 @@ describe('the registry client over mutual TLS (issue 22 point 4)', () => {
     expect(registry.circuit.state).toBe('open');
   });
 
-  it('answers are kept for the cache\'s time to live only, known and unknown numbers alike, and callers get copies', async () => {
+  it("answers are kept for the cache's time to live only, known and unknown numbers alike, and callers get copies", async () => {
     let now = 5_000_000;
     const registry = client({ now: () => now, cache: { maxEntries: 100, ttlMs: 60_000 } });
     const first = sim.requests;
@@ -160,19 +168,38 @@ describe('configuring the registry (issue 22 point 4)', () => {
     KAPI_PAIRWISE_SALT: 's'.repeat(32),
   };
   it('production without a registry refuses to start, saying what is missing, instead of answering 503 to the citizens who need it', () => {
-    expect(configProblems(production)).toEqual([expect.stringMatching(/^KAPI_REGISTRY_URL is missing: production needs the population registry \(password reset, office issuance/)]);
-    expect(configProblems({ ...production, KAPI_REGISTRY_URL: 'http://nvi.example/kapi', KAPI_REGISTRY_CERT: 'c.pem', KAPI_REGISTRY_KEY: 'k.pem' })).toEqual([expect.stringMatching(/KAPI_REGISTRY_URL must be an https/), expect.stringMatching(/need an https/)]);
-    expect(configProblems({ ...production, KAPI_REGISTRY_URL: 'https://nvi.example/kapi' })).toEqual([expect.stringMatching(/KAPI_REGISTRY_CERT and KAPI_REGISTRY_KEY are missing.*mutual TLS/)]);
-    expect(configProblems({ ...production, KAPI_REGISTRY_URL: 'https://nvi.example/kapi', KAPI_REGISTRY_CERT: 'c.pem', KAPI_REGISTRY_KEY: 'k.pem', KAPI_REGISTRY_CA: 'ca.pem' })).toEqual([]);
+    expect(configProblems(production)).toEqual([
+      expect.stringMatching(/^KAPI_REGISTRY_URL is missing: production needs the population registry \(password reset, office issuance/),
+    ]);
+    expect(configProblems({ ...production, KAPI_REGISTRY_URL: 'http://nvi.example/kapi', KAPI_REGISTRY_CERT: 'c.pem', KAPI_REGISTRY_KEY: 'k.pem' })).toEqual([
+      expect.stringMatching(/KAPI_REGISTRY_URL must be an https/),
+      expect.stringMatching(/need an https/),
+    ]);
+    expect(configProblems({ ...production, KAPI_REGISTRY_URL: 'https://nvi.example/kapi' })).toEqual([
+      expect.stringMatching(/KAPI_REGISTRY_CERT and KAPI_REGISTRY_KEY are missing.*mutual TLS/),
+    ]);
+    expect(
+      configProblems({
+        ...production,
+        KAPI_REGISTRY_URL: 'https://nvi.example/kapi',
+        KAPI_REGISTRY_CERT: 'c.pem',
+        KAPI_REGISTRY_KEY: 'k.pem',
+        KAPI_REGISTRY_CA: 'ca.pem',
+      }),
+    ).toEqual([]);
     // Outside production the fixtures stand in, and a half-configured client certificate is refused everywhere.
     expect(loadConfig({}).populationRegistry).toBeUndefined();
     expect(configProblems({ KAPI_REGISTRY_URL: 'https://nvi.example/kapi', KAPI_REGISTRY_CERT: 'c.pem' })).toEqual([expect.stringMatching(/go together/)]);
   });
 
-  it('unreadable certificate files, or a key that is not the certificate\'s, stop the start with the variable\'s name (not the first citizen\'s reset)', async () => {
+  it("unreadable certificate files, or a key that is not the certificate's, stop the start with the variable's name (not the first citizen's reset)", async () => {
     const env = { KAPI_REGISTRY_URL: sim.url, KAPI_REGISTRY_CA: tls.caFile };
-    expect(() => createPopulationRegistry(loadConfig({ ...env, KAPI_REGISTRY_CERT: path.join(tls.dir, 'missing.pem'), KAPI_REGISTRY_KEY: tls.clientKeyFile }))).toThrow(/KAPI_REGISTRY_CERT: cannot read .*missing\.pem \(ENOENT\)/);
-    expect(() => createPopulationRegistry(loadConfig({ ...env, KAPI_REGISTRY_CERT: tls.clientCertFile, KAPI_REGISTRY_KEY: tls.strangerKeyFile }))).toThrow(/not a usable certificate, key and CA \(.*key values mismatch/);
+    expect(() =>
+      createPopulationRegistry(loadConfig({ ...env, KAPI_REGISTRY_CERT: path.join(tls.dir, 'missing.pem'), KAPI_REGISTRY_KEY: tls.clientKeyFile })),
+    ).toThrow(/KAPI_REGISTRY_CERT: cannot read .*missing\.pem \(ENOENT\)/);
+    expect(() => createPopulationRegistry(loadConfig({ ...env, KAPI_REGISTRY_CERT: tls.clientCertFile, KAPI_REGISTRY_KEY: tls.strangerKeyFile }))).toThrow(
+      /not a usable certificate, key and CA \(.*key values mismatch/,
+    );
     const garbage = path.join(tls.dir, 'garbage.pem');
     await writeFile(garbage, 'not a certificate');
     expect(() => createPopulationRegistry(loadConfig({ ...env, KAPI_REGISTRY_CERT: garbage, KAPI_REGISTRY_KEY: tls.clientKeyFile }))).toThrow(ConfigError);
@@ -182,7 +209,15 @@ describe('configuring the registry (issue 22 point 4)', () => {
 describe('a password reset through Kapı with the HTTPS registry (issue 22 point 4)', () => {
   let t: TestKapi;
   beforeAll(async () => {
-    t = await startKapi({ env: { KAPI_REGISTRY_URL: sim.url, KAPI_REGISTRY_CERT: tls.clientCertFile, KAPI_REGISTRY_KEY: tls.clientKeyFile, KAPI_REGISTRY_CA: tls.caFile, KAPI_REGISTRY_CACHE_SECONDS: '0' } });
+    t = await startKapi({
+      env: {
+        KAPI_REGISTRY_URL: sim.url,
+        KAPI_REGISTRY_CERT: tls.clientCertFile,
+        KAPI_REGISTRY_KEY: tls.clientKeyFile,
+        KAPI_REGISTRY_CA: tls.caFile,
+        KAPI_REGISTRY_CACHE_SECONDS: '0',
+      },
+    });
   });
   afterAll(async () => {
     await t?.stop();
@@ -193,7 +228,7 @@ describe('a password reset through Kapı with the HTTPS registry (issue 22 point
     return browser.submit(page, fields, { name: 'submit', value: 'start' });
   }
 
-  it('checks the typed details against the real client\'s answer and sends the code; a registry that is down answers 503, never a decoy that looks like success', async () => {
+  it("checks the typed details against the real client's answer and sends the code; a registry that is down answers 503, never a decoy that looks like success", async () => {
     const before = sim.requests;
     const browser = new Browser();
     const codePage = await start(browser, { national_id: AYSE, birthdate: '1985-04-12', document_serial: 'A12B34567', phone: '0532 111 22 33' });

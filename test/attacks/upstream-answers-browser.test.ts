@@ -41,7 +41,10 @@ async function signInAtBank(page: Page, person: { login: string; password: strin
 async function bankToInstitution(page: Page, person: { login: string; password: string }): Promise<string> {
   const redirected = page.waitForResponse((r) => (r.headers().location ?? '').startsWith(CALLBACK), { timeout: 30_000 });
   await signInAtBank(page, person);
-  const next = await Promise.race([redirected.then(() => 'institution'), page.waitForSelector('button[value="allow"]', { timeout: 30_000 }).then(() => 'consent')]);
+  const next = await Promise.race([
+    redirected.then(() => 'institution'),
+    page.waitForSelector('button[value="allow"]', { timeout: 30_000 }).then(() => 'consent'),
+  ]);
   if (next === 'consent') await page.click('button[value="allow"]').catch(() => undefined);
   return (await redirected).headers().location!;
 }
@@ -99,7 +102,9 @@ describeBrowser('attacks in Chromium: a bank answer counts only in the browser t
       expect((await db('audit_events').where({ type: 'upstream.answer_refused' })).length).toBeGreaterThanOrEqual(1);
       // The binding went to the attacker's browser, scoped to the callback: never sent with the interaction's requests.
       const bound = (await attacker.cookies(`${w.t.issuer}/banking/callback`)).filter((c) => c.name.startsWith('kapi_upstream_'));
-      expect(bound.map((c) => ({ path: c.path, httpOnly: c.httpOnly, sameSite: c.sameSite }))).toEqual([{ path: '/banking/callback', httpOnly: true, sameSite: 'Lax' }]);
+      expect(bound.map((c) => ({ path: c.path, httpOnly: c.httpOnly, sameSite: c.sameSite }))).toEqual([
+        { path: '/banking/callback', httpOnly: true, sameSite: 'Lax' },
+      ]);
       expect((await attacker.cookies(interactionUrl)).some((c) => c.name.startsWith('kapi_upstream_'))).toBe(false);
     } finally {
       await attacker.close();

@@ -54,7 +54,17 @@ async function startSkewedBank(): Promise<SkewedBank> {
       res.end(JSON.stringify(body));
     };
     if (url.pathname === '/.well-known/openid-configuration') {
-      return json(200, { issuer, authorization_endpoint: `${issuer}/auth`, token_endpoint: `${issuer}/token`, jwks_uri: `${issuer}/jwks`, response_types_supported: ['code'], subject_types_supported: ['public'], id_token_signing_alg_values_supported: ['ES256'], code_challenge_methods_supported: ['S256'], token_endpoint_auth_methods_supported: ['client_secret_basic'] });
+      return json(200, {
+        issuer,
+        authorization_endpoint: `${issuer}/auth`,
+        token_endpoint: `${issuer}/token`,
+        jwks_uri: `${issuer}/jwks`,
+        response_types_supported: ['code'],
+        subject_types_supported: ['public'],
+        id_token_signing_alg_values_supported: ['ES256'],
+        code_challenge_methods_supported: ['S256'],
+        token_endpoint_auth_methods_supported: ['client_secret_basic'],
+      });
     }
     if (url.pathname === '/jwks') return json(200, { keys: [jwk] });
     if (url.pathname === '/auth') {
@@ -150,7 +160,22 @@ describe('attacks: one clock — KAPI_CLOCK_TOLERANCE_SECONDS bounds every time 
     dir = await mkdtemp(path.join(os.tmpdir(), 'kapi-clock-'));
     bank = await startSkewedBank();
     await writeFile(path.join(dir, 'saat.secret'), 'saat-bank-secret-0123456789\n', { mode: 0o600 });
-    await writeFile(path.join(dir, 'banks.json'), JSON.stringify([{ id: 'saat-bank', name: 'Saat Bank', issuer: bank.issuer, clientId: 'kapi', auth: { method: 'client_secret_basic', secretFile: 'saat.secret' }, scopes: ['openid'], nationalIdClaim: 'tckn', idTokenAlg: 'ES256', timeoutMs: 3000 }]));
+    await writeFile(
+      path.join(dir, 'banks.json'),
+      JSON.stringify([
+        {
+          id: 'saat-bank',
+          name: 'Saat Bank',
+          issuer: bank.issuer,
+          clientId: 'kapi',
+          auth: { method: 'client_secret_basic', secretFile: 'saat.secret' },
+          scopes: ['openid'],
+          nationalIdClaim: 'tckn',
+          idTokenAlg: 'ES256',
+          timeoutMs: 3000,
+        },
+      ]),
+    );
     wide = await kapiWith(WIDE, path.join(dir, 'banks.json'));
     standard = await kapiWith(undefined, path.join(dir, 'banks.json'));
     expect(standard.t.kapi.config.clockToleranceSeconds).toBe(STANDARD);
@@ -163,16 +188,25 @@ describe('attacks: one clock — KAPI_CLOCK_TOLERANCE_SECONDS bounds every time 
   });
 
   it('a device request proof from a clock ahead is accepted inside the window and refused beyond it (was: up to 120 s ahead whatever the setting)', async () => {
-    for (const [w, inside, beyond] of [[wide, WIDE - 10, WIDE + 20], [standard, 0, STANDARD + 20]] as const) {
+    for (const [w, inside, beyond] of [
+      [wide, WIDE - 10, WIDE + 20],
+      [standard, 0, STANDARD + 20],
+    ] as const) {
       const person = await citizen(w.t, '56789123416', 'Zeynep-Saat-Farki-2000', '+905559998877');
       await setTwoFactor(w.t, person.nationalId, true);
       const device = await registerDevice(w.t, await appToken(w.t, person));
-      expect({ tolerance: w.t.kapi.config.clockToleranceSeconds, inside: await deviceCall(w.t, device.state, inside) }).toEqual({ tolerance: w.t.kapi.config.clockToleranceSeconds, inside: 200 });
-      expect({ tolerance: w.t.kapi.config.clockToleranceSeconds, beyond: await deviceCall(w.t, device.state, beyond) }).toEqual({ tolerance: w.t.kapi.config.clockToleranceSeconds, beyond: 401 });
+      expect({ tolerance: w.t.kapi.config.clockToleranceSeconds, inside: await deviceCall(w.t, device.state, inside) }).toEqual({
+        tolerance: w.t.kapi.config.clockToleranceSeconds,
+        inside: 200,
+      });
+      expect({ tolerance: w.t.kapi.config.clockToleranceSeconds, beyond: await deviceCall(w.t, device.state, beyond) }).toEqual({
+        tolerance: w.t.kapi.config.clockToleranceSeconds,
+        beyond: 401,
+      });
     }
   });
 
-  it("a device request proof from a clock behind is fresh for 120 s plus the window, refused beyond", async () => {
+  it('a device request proof from a clock behind is fresh for 120 s plus the window, refused beyond', async () => {
     const person = await citizen(wide.t, '34567891238', 'Gulsen-Saat-Farki-2000', '+905559998866');
     await setTwoFactor(wide.t, person.nationalId, true);
     const device = await registerDevice(wide.t, await appToken(wide.t, person));

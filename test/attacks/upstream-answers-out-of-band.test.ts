@@ -48,11 +48,12 @@ class BrowserAt extends Browser {
 
 /** HH:MM on the Istanbul clock, as the phone shows it; both minutes around a request are accepted. */
 function istanbulTimes(from: number, to: number): string[] {
-  const format = (ms: number) => new Intl.DateTimeFormat('tr-TR', { hour: '2-digit', minute: '2-digit', hour12: false, timeZone: 'Europe/Istanbul' }).format(new Date(ms));
+  const format = (ms: number) =>
+    new Intl.DateTimeFormat('tr-TR', { hour: '2-digit', minute: '2-digit', hour12: false, timeZone: 'Europe/Istanbul' }).format(new Date(ms));
   return [...new Set([format(from), format(to)])];
 }
 
-describe('attacks: out-of-band answers say where and when the sign-in began; upstream health is not one citizen\'s', () => {
+describe("attacks: out-of-band answers say where and when the sign-in began; upstream health is not one citizen's", () => {
   let pki: TestPki;
   let bed: Testbed;
   let t: TestKapi;
@@ -67,7 +68,10 @@ describe('attacks: out-of-band answers say where and when the sign-in began; ups
     const places = path.join(bed.dir, 'places.csv');
     await writeFile(places, `# network,place\n203.0.113.0/24,Ankara, Türkiye\n198.51.100.0/24,${LONG_PLACE}\n`);
     // Breakers that stay open long enough to be seen (60 s), three failures to trip, phones that wait 60 s.
-    const operators = await bed.writeOperators(['turkcell', 'vodafone', 'turk-telekom'].map((id) => bed.entry(id, { timeoutSeconds: 60, health: { failuresToTrip: 3, coolDownSeconds: 60 } })), 'attack-operators.json');
+    const operators = await bed.writeOperators(
+      ['turkcell', 'vodafone', 'turk-telekom'].map((id) => bed.entry(id, { timeoutSeconds: 60, health: { failuresToTrip: 3, coolDownSeconds: 60 } })),
+      'attack-operators.json',
+    );
     t = await startKapi({ env: { ...pki.env, KAPI_MOBILE_OPERATORS: operators, KAPI_GEOIP_FILE: places, KAPI_TRUST_PROXY_HOPS: '1', KAPI_LOG_LEVEL: 'info' } });
     rp = await relyingParty(t, await registerInstitution(t, { name: INSTITUTION }));
     longRp = await relyingParty(t, await registerInstitution(t, { name: LONG_INSTITUTION }));
@@ -79,7 +83,7 @@ describe('attacks: out-of-band answers say where and when the sign-in began; ups
     redirectLogs(undefined);
   });
 
-  it("a smart-card code relayed to the victim: her kapi-signer names the institution, the time and the place where the sign-in began, before any PIN (a login from Ankara looks wrong to someone in İzmir)", async () => {
+  it('a smart-card code relayed to the victim: her kapi-signer names the institution, the time and the place where the sign-in began, before any PIN (a login from Ankara looks wrong to someone in İzmir)', async () => {
     const attacker = new BrowserAt(ANKARA_IP);
     const before = Date.now();
     const waiting = await startSmartCard(attacker, (await authRequest(rp)).url.href, 'e-signature', AYSE.nationalId, atCallback);
@@ -94,8 +98,18 @@ describe('attacks: out-of-band answers say where and when the sign-in began; ups
     // What the victim's signer prints, before it touches the card (there is no card here: it stops after).
     const said: { key: MessageKey; params?: MessageParams }[] = [];
     await signTransaction({
-      server: parseServerUrl(t.issuer), code, modulePath: '/nonexistent/libpkcs11-none.so', tokenLabel: undefined, cert: undefined, pinFile: undefined, pinStdin: false,
-      rsaPss: false, interactive: false, lang: 'tr', timeoutMs: 5000, say: (key, params) => void said.push({ key, ...(params ? { params } : {}) }),
+      server: parseServerUrl(t.issuer),
+      code,
+      modulePath: '/nonexistent/libpkcs11-none.so',
+      tokenLabel: undefined,
+      cert: undefined,
+      pinFile: undefined,
+      pinStdin: false,
+      rsaPss: false,
+      interactive: false,
+      lang: 'tr',
+      timeoutMs: 5000,
+      say: (key, params) => void said.push({ key, ...(params ? { params } : {}) }),
     }).catch(() => undefined);
     const origin = said.find((s) => s.key === 'transaction_origin');
     expect(origin).toBeDefined();
@@ -110,10 +124,18 @@ describe('attacks: out-of-band answers say where and when the sign-in began; ups
   it("a mobile-signature request relayed to the victim's phone names the institution, the time and the place where it began, next to the code", async () => {
     const attacker = new BrowserAt(ANKARA_IP);
     const before = Date.now();
-    const waiting = await startMobileSignature(attacker, (await authRequest(rp)).url.href, { nationalId: AYSE.nationalId, phone: '0530 000 00 10', operator: 'turkcell' }, atCallback);
+    const waiting = await startMobileSignature(
+      attacker,
+      (await authRequest(rp)).url.href,
+      { nationalId: AYSE.nationalId, phone: '0530 000 00 10', operator: 'turkcell' },
+      atCallback,
+    );
     const after = Date.now();
     expect(waiting.status).toBe(200);
-    const shown = bed.simulator.pending().filter((p) => p.operator === 'turkcell').at(-1)!.dataToBeDisplayed;
+    const shown = bed.simulator
+      .pending()
+      .filter((p) => p.operator === 'turkcell')
+      .at(-1)!.dataToBeDisplayed;
     expect(shown).toContain(INSTITUTION);
     expect(shown).toContain('Ankara, Türkiye');
     expect(istanbulTimes(before, after).some((hhmm) => shown.includes(hhmm))).toBe(true);
@@ -121,11 +143,19 @@ describe('attacks: out-of-band answers say where and when the sign-in began; ups
     expect([...shown].length).toBeLessThanOrEqual(120); // the default operator limit
   });
 
-  it('a long institution name and a long place are shortened to fit the operator\'s display limit, never the code', async () => {
+  it("a long institution name and a long place are shortened to fit the operator's display limit, never the code", async () => {
     const attacker = new BrowserAt(LONG_PLACE_IP);
-    const waiting = await startMobileSignature(attacker, (await authRequest(longRp, { ui_locales: 'en' })).url.href, { nationalId: AYSE.nationalId, phone: '0530 000 00 10', operator: 'vodafone' }, atCallback);
+    const waiting = await startMobileSignature(
+      attacker,
+      (await authRequest(longRp, { ui_locales: 'en' })).url.href,
+      { nationalId: AYSE.nationalId, phone: '0530 000 00 10', operator: 'vodafone' },
+      atCallback,
+    );
     expect(waiting.status).toBe(200);
-    const shown = bed.simulator.pending().filter((p) => p.operator === 'vodafone').at(-1)!.dataToBeDisplayed;
+    const shown = bed.simulator
+      .pending()
+      .filter((p) => p.operator === 'vodafone')
+      .at(-1)!.dataToBeDisplayed;
     expect([...shown].length).toBeLessThanOrEqual(120);
     expect(shown).toMatch(/Verification code: \d{4}$/);
     expect(shown).toContain('T.C. Çevre'); // the institution comes first, shortened rather than dropped
@@ -134,17 +164,32 @@ describe('attacks: out-of-band answers say where and when the sign-in began; ups
 
   it("one citizen's garbled operator answers (four starts whose answer is not SOAP) do not mark the operator down for the next citizen", async () => {
     for (let i = 0; i < 4; i++) {
-      const page = await startMobileSignature(new BrowserAt(ANKARA_IP), (await authRequest(rp)).url.href, { nationalId: AYSE.nationalId, phone: '0530 000 00 18', operator: 'turk-telekom' }, atCallback);
+      const page = await startMobileSignature(
+        new BrowserAt(ANKARA_IP),
+        (await authRequest(rp)).url.href,
+        { nationalId: AYSE.nationalId, phone: '0530 000 00 18', operator: 'turk-telekom' },
+        atCallback,
+      );
       expect(page.status).toBe(503);
     }
-    const next = await startMobileSignature(new BrowserAt('203.0.113.99'), (await authRequest(rp)).url.href, { nationalId: MEHMET.nationalId, phone: '0530 000 00 02', operator: 'turk-telekom' }, atCallback);
+    const next = await startMobileSignature(
+      new BrowserAt('203.0.113.99'),
+      (await authRequest(rp)).url.href,
+      { nationalId: MEHMET.nationalId, phone: '0530 000 00 02', operator: 'turk-telekom' },
+      atCallback,
+    );
     expect(next.status).toBe(200);
     expect(next.html).toContain('id="verification-code"');
   });
 
   it("one transaction's garbled status answers, polled again and again, count once: the operator stays up for everybody", async () => {
     const browser = new BrowserAt(ANKARA_IP);
-    const waiting = await startMobileSignature(browser, (await authRequest(rp)).url.href, { nationalId: AYSE.nationalId, phone: '0530 000 00 27', operator: 'vodafone' }, atCallback);
+    const waiting = await startMobileSignature(
+      browser,
+      (await authRequest(rp)).url.href,
+      { nationalId: AYSE.nationalId, phone: '0530 000 00 27', operator: 'vodafone' },
+      atCallback,
+    );
     expect(waiting.status).toBe(200);
     const pollUrl = `${waiting.url.replace(/\/method\/.*$/, '')}/poll`;
     // Five status queries (at most one per 2 s per transaction), each answered with HTML.
@@ -154,7 +199,12 @@ describe('attacks: out-of-band answers say where and when the sign-in began; ups
     }
     const statusQueries = bed.simulator.requests.filter((r) => r.operation === 'MSS_StatusReq' && r.operator === 'vodafone').length;
     expect(statusQueries).toBeGreaterThanOrEqual(3);
-    const next = await startMobileSignature(new BrowserAt('203.0.113.99'), (await authRequest(rp)).url.href, { nationalId: MEHMET.nationalId, phone: '0530 000 00 02', operator: 'vodafone' }, atCallback);
+    const next = await startMobileSignature(
+      new BrowserAt('203.0.113.99'),
+      (await authRequest(rp)).url.href,
+      { nationalId: MEHMET.nationalId, phone: '0530 000 00 02', operator: 'vodafone' },
+      atCallback,
+    );
     expect(next.status).toBe(200);
     const ready = (await (await fetch(`${t.issuer}/readyz`)).json()) as { checks: { name: string; state?: string }[] };
     expect(ready.checks.find((c) => c.name === 'mobile-operator:vodafone')?.state).not.toBe('down');
@@ -164,15 +214,31 @@ describe('attacks: out-of-band answers say where and when the sign-in began; ups
     const key = deriveKey(t.kapi.config.masterKey, 'subject-hash');
     const from = lines.length;
     const cases: { reason: string; nationalId: string; run: (code: string) => Promise<unknown> }[] = [
-      { reason: 'number_mismatch', nationalId: AYSE.nationalId, run: async (code) => signerPost(t.issuer, code, await softwareCard(pki.ca, { ...MEHMET, profile: 'e-signature' })) },
-      { reason: 'bad_signature', nationalId: MEHMET.nationalId, run: async (code) => signerPost(t.issuer, code, await softwareCard(pki.ca, { ...MEHMET, profile: 'e-signature' }), { tamper: true }) },
-      { reason: 'wrong_key_usage', nationalId: MEHMET.nationalId, run: async (code) => signerPost(t.issuer, code, await softwareCard(pki.ca, { ...MEHMET, profile: 'id-card' })) },
+      {
+        reason: 'number_mismatch',
+        nationalId: AYSE.nationalId,
+        run: async (code) => signerPost(t.issuer, code, await softwareCard(pki.ca, { ...MEHMET, profile: 'e-signature' })),
+      },
+      {
+        reason: 'bad_signature',
+        nationalId: MEHMET.nationalId,
+        run: async (code) => signerPost(t.issuer, code, await softwareCard(pki.ca, { ...MEHMET, profile: 'e-signature' }), { tamper: true }),
+      },
+      {
+        reason: 'wrong_key_usage',
+        nationalId: MEHMET.nationalId,
+        run: async (code) => signerPost(t.issuer, code, await softwareCard(pki.ca, { ...MEHMET, profile: 'id-card' })),
+      },
       {
         reason: 'pin_locked',
         nationalId: AYSE.nationalId,
         run: async (code) => {
           const tx = (await (await fetch(`${t.issuer}/smart-card/v1/transactions/${code}`)).json()) as { transaction_id: string };
-          return fetch(`${t.issuer}/smart-card/v1/transactions/${code}/failure`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ transaction_id: tx.transaction_id, reason: 'pin_locked' }) });
+          return fetch(`${t.issuer}/smart-card/v1/transactions/${code}/failure`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ transaction_id: tx.transaction_id, reason: 'pin_locked' }),
+          });
         },
       },
     ];
@@ -181,12 +247,16 @@ describe('attacks: out-of-band answers say where and when the sign-in began; ups
       await c.run(codeOn(waiting).replace('-', ''));
     }
     await new Promise((r) => setTimeout(r, 100));
-    const refusals = lines.slice(from).filter((l) => l.includes('smart-card sign-in refused')).map((l) => JSON.parse(l) as Record<string, unknown>);
+    const refusals = lines
+      .slice(from)
+      .filter((l) => l.includes('smart-card sign-in refused'))
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(refusals.map((r) => r.reason)).toEqual(cases.map((c) => c.reason));
     for (const [i, r] of refusals.entries()) {
       expect(r).toMatchObject({ method: 'e-signature', subjectHash: hmac(key, cases[i]!.nationalId) });
       const text = JSON.stringify(r);
-      for (const personal of [AYSE.nationalId, MEHMET.nationalId, 'Ayşe', 'Mehmet', 'Yılmaz', 'Öztürk', ANKARA_IP, 'Ankara']) expect(text).not.toContain(personal);
+      for (const personal of [AYSE.nationalId, MEHMET.nationalId, 'Ayşe', 'Mehmet', 'Yılmaz', 'Öztürk', ANKARA_IP, 'Ankara'])
+        expect(text).not.toContain(personal);
     }
   });
 

@@ -23,16 +23,39 @@ export async function startCrossSiteBankWorld(env: Record<string, string> = {}):
   const issuer = `http://localhost:${port}`;
   const secret = 'uzak-bank-client-secret-0123456789abcdef';
   await writeFile(path.join(dir, 'uzak.secret'), `${secret}\n`, { mode: 0o600 });
-  await writeFile(path.join(dir, 'banks.json'), JSON.stringify([
-    { id: CROSS_SITE_BANK, name: 'Uzak Bank', issuer, clientId: 'kapi', auth: { method: 'client_secret_basic', secretFile: 'uzak.secret' }, scopes: ['openid', 'tckn'], nationalIdClaim: 'tckn', acr: { [DEMO_BANK_ACR.password]: 'low', [DEMO_BANK_ACR.twoFactor]: 'substantial' } },
-  ]));
+  await writeFile(
+    path.join(dir, 'banks.json'),
+    JSON.stringify([
+      {
+        id: CROSS_SITE_BANK,
+        name: 'Uzak Bank',
+        issuer,
+        clientId: 'kapi',
+        auth: { method: 'client_secret_basic', secretFile: 'uzak.secret' },
+        scopes: ['openid', 'tckn'],
+        nationalIdClaim: 'tckn',
+        acr: { [DEMO_BANK_ACR.password]: 'low', [DEMO_BANK_ACR.twoFactor]: 'substantial' },
+      },
+    ]),
+  );
   const t = await startKapi({ env: { KAPI_BANKS_FILE: path.join(dir, 'banks.json'), ...env } });
   const bank = await startDemoBank({
-    port, issuer, name: 'Uzak Bank',
-    clients: [{ client_id: 'kapi', client_name: 'Kapı', redirect_uris: [`${t.issuer}/banking/callback`], token_endpoint_auth_method: 'client_secret_basic', client_secret: secret }],
+    port,
+    issuer,
+    name: 'Uzak Bank',
+    clients: [
+      {
+        client_id: 'kapi',
+        client_name: 'Kapı',
+        redirect_uris: [`${t.issuer}/banking/callback`],
+        token_endpoint_auth_method: 'client_secret_basic',
+        client_secret: secret,
+      },
+    ],
   });
   return {
-    t, bank,
+    t,
+    bank,
     async close() {
       await t.stop();
       await bank.close();

@@ -15,7 +15,10 @@ const AYSE = { login: '4000146', password: 'Demo-Banka-146', nationalId: '100000
 
 /** A browser behind the TLS-terminating proxy: every request goes to the local port with X-Forwarded-Proto. */
 class ProxiedBrowser extends Browser {
-  constructor(private readonly rewrite: (url: string) => string, private readonly extra: Record<string, string>) {
+  constructor(
+    private readonly rewrite: (url: string) => string,
+    private readonly extra: Record<string, string>,
+  ) {
     super();
   }
   override async request(url: string, init: { method?: string; form?: Record<string, string>; headers?: Record<string, string> } = {}): Promise<Response> {
@@ -26,7 +29,11 @@ class ProxiedBrowser extends Browser {
 const atKapiCallback = (issuer: string) => (location: string) => location.startsWith(`${issuer}/banking/callback`);
 
 /** The attacker's half: a bank login started at Kapı whose redirect is not followed; the bank's URL is kept. */
-async function attackerStarts(w: BankWorld, rp: client.Configuration, attacker: Browser): Promise<{ interactionUrl: string; authorizationUrl: string; setCookies: string[] }> {
+async function attackerStarts(
+  w: BankWorld,
+  rp: client.Configuration,
+  attacker: Browser,
+): Promise<{ interactionUrl: string; authorizationUrl: string; setCookies: string[] }> {
   const chooser = await toBankChooser(attacker, (await authRequest(rp)).url.href);
   const res = await attacker.request(bankLink(chooser, BANK_A));
   const authorizationUrl = new URL(res.headers.get('location') ?? '', chooser.url).href;
@@ -75,10 +82,14 @@ describe('attacks: an upstream answer is accepted only in the browser that asked
     // The attacker reloads his own interaction, waiting for the victim's answer to be merged.
     const atAttacker = await attacker.go(interactionUrl, {}, atCallback);
     let afterConsent = atAttacker;
-    if (!atCallback(atAttacker.url) && atAttacker.html.includes('name="decision"')) afterConsent = await attacker.submit(atAttacker, {}, { name: 'decision', value: 'allow' }, atCallback);
+    if (!atCallback(atAttacker.url) && atAttacker.html.includes('name="decision"'))
+      afterConsent = await attacker.submit(atAttacker, {}, { name: 'decision', value: 'allow' }, atCallback);
 
     // The attacker's browser is neither at the institution nor at consent: it is back at the bank chooser, with the reason.
-    expect({ atInstitution: atCallback(afterConsent.url), consent: atAttacker.html.includes('name="decision"') }).toEqual({ atInstitution: false, consent: false });
+    expect({ atInstitution: atCallback(afterConsent.url), consent: atAttacker.html.includes('name="decision"') }).toEqual({
+      atInstitution: false,
+      consent: false,
+    });
     expect(atAttacker.status).toBe(400);
     expect(atAttacker.html).toContain(`data-bank="${BANK_A}"`);
     expect(atAttacker.html).toContain('Bankadan gelen yanıt, girişin başlatıldığı tarayıcıda açılmadığı için kullanılmadı');
@@ -101,7 +112,11 @@ describe('attacks: an upstream answer is accepted only in the browser that asked
     const { authorizationUrl, interactionUrl } = await attackerStarts(w, rp, attacker);
     const { callbackUrl, page } = await victimSignsInAtBank(w, victim, authorizationUrl);
     expect(page.status).toBe(403);
-    const events = (await db('audit_events').where({ type: 'upstream.answer_refused' }).orderBy('id', 'asc')) as { detail: unknown; ip: unknown; account_id: unknown }[];
+    const events = (await db('audit_events').where({ type: 'upstream.answer_refused' }).orderBy('id', 'asc')) as {
+      detail: unknown;
+      ip: unknown;
+      account_id: unknown;
+    }[];
     expect(events.length).toBe(before + 1);
     expect(events.at(-1)!.detail).toEqual({ method: 'banking', upstream: BANK_A, reason: 'other_browser', callback: '/banking/callback' });
     expect(events.at(-1)!.account_id).toBeNull();
@@ -144,7 +159,16 @@ describe('attacks: an upstream answer is accepted only in the browser that asked
       const local = `http://127.0.0.1:${behind.t.kapi.config.port}`;
       const proxied = new ProxiedBrowser((url) => url.replace('https://giris.example.gov.tr', local), { 'x-forwarded-proto': 'https' });
       const md = await registerInstitution(behind.t);
-      const params = new URLSearchParams({ client_id: String(md.client_id), response_type: 'code', scope: 'openid', redirect_uri: CALLBACK, code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM', code_challenge_method: 'S256', state: 'st', nonce: 'n' });
+      const params = new URLSearchParams({
+        client_id: String(md.client_id),
+        response_type: 'code',
+        scope: 'openid',
+        redirect_uri: CALLBACK,
+        code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
+        code_challenge_method: 'S256',
+        state: 'st',
+        nonce: 'n',
+      });
       const interaction = await toBankChooser(proxied, `${local}/auth?${params}`);
       const res = await proxied.request(bankLink(interaction, BANK_A));
       expect(res.headers.get('location')).toContain(`${behind.bankA.issuer}/auth`);
@@ -157,7 +181,7 @@ describe('attacks: an upstream answer is accepted only in the browser that asked
     }
   });
 
-  it('the whole journey in the browser that asked still signs in (acr substantial, amr fed + the bank\'s), and clears its binding', async () => {
+  it("the whole journey in the browser that asked still signs in (acr substantial, amr fed + the bank's), and clears its binding", async () => {
     const browser = new Browser();
     const req = await authRequest(rp);
     const chooser = await toBankChooser(browser, req.url.href);
@@ -166,7 +190,9 @@ describe('attacks: an upstream answer is accepted only in the browser that asked
     const atKapi = await atBank(browser, bankPage, AYSE.login, AYSE.password, { stopAt: atKapiCallback(w.t.issuer) });
     const res = await browser.request(atKapi.url);
     expect(res.status).toBe(303);
-    expect(res.headers.getSetCookie().some((c) => c.startsWith('kapi_upstream_') && /expires=Thu, 01 Jan 1970/i.test(c) && /path=\/banking\/callback/i.test(c))).toBe(true);
+    expect(
+      res.headers.getSetCookie().some((c) => c.startsWith('kapi_upstream_') && /expires=Thu, 01 Jan 1970/i.test(c) && /path=\/banking\/callback/i.test(c)),
+    ).toBe(true);
     let page = await browser.go(new URL(res.headers.get('location')!, w.t.issuer).href, {}, atCallback);
     if (!atCallback(page.url) && page.html.includes('name="decision"')) page = await browser.submit(page, {}, { name: 'decision', value: 'allow' }, atCallback);
     expect(atCallback(page.url)).toBe(true);

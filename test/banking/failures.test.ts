@@ -138,12 +138,16 @@ describe('online banking: failures', () => {
     const sent = await browser.go(bankLink(chooser, BANK_A), {}, (location) => location.startsWith(`${w.bankA.issuer}/auth`));
     const state = new URL(sent.url).searchParams.get('state')!;
     // What the browser brings back from a bank that failed (RFC 6749 §4.1.2.1).
-    const page = await browser.go(`${w.t.issuer}/banking/callback?error=temporarily_unavailable&state=${encodeURIComponent(state)}&iss=${encodeURIComponent(w.bankA.issuer)}`, {}, atCallback);
+    const page = await browser.go(
+      `${w.t.issuer}/banking/callback?error=temporarily_unavailable&state=${encodeURIComponent(state)}&iss=${encodeURIComponent(w.bankA.issuer)}`,
+      {},
+      atCallback,
+    );
     expect(page.status).toBe(502);
     expect(page.html).toContain('Your bank could not complete the sign-in');
   });
 
-  it('a bank link without the flow\'s CSRF token is refused', async () => {
+  it("a bank link without the flow's CSRF token is refused", async () => {
     const browser = new Browser();
     const chooser = await toBankChooser(browser, (await authRequest(rp)).url.href);
     const link = new URL(bankLink(chooser, BANK_A));
@@ -166,7 +170,11 @@ describe('online banking: failures', () => {
     const { db, accounts } = w.t.kapi.services;
     const ayse = await accounts.findByNationalId('10000000146');
     // As if Alfa's customer cust-4000950 had signed in as Ayşe before.
-    await db('bank_links').insert({ bank_id: BANK_A, subject_hash: hmac(deriveKey(w.t.kapi.config.masterKey, 'bank-subject'), `${BANK_A}\u0000cust-4000950`), account_id: ayse!.id });
+    await db('bank_links').insert({
+      bank_id: BANK_A,
+      subject_hash: hmac(deriveKey(w.t.kapi.config.masterKey, 'bank-subject'), `${BANK_A}\u0000cust-4000950`),
+      account_id: ayse!.id,
+    });
     const page = await failedLogin(BANK_A, w.bankA.issuer, '4000950', 'Demo-Banka-950');
     expect(page.status).toBe(400);
     expect(page.html).toContain('does not match what it said about this customer before');
@@ -175,6 +183,7 @@ describe('online banking: failures', () => {
   it('records failed attempts without personal data from the bank', async () => {
     const rows = (await w.t.kapi.services.db('sign_ins').where({ method: 'banking' }).whereNot({ result: 'success' })) as { result: string }[];
     const results = new Set(rows.map((r) => r.result));
-    for (const r of ['bank_id_missing', 'bank_id_malformed', 'bank_not_in_registry', 'bank_unreachable', 'bank_invalid_answer', 'bank_bank_error']) expect(results).toContain(r);
+    for (const r of ['bank_id_missing', 'bank_id_malformed', 'bank_not_in_registry', 'bank_unreachable', 'bank_invalid_answer', 'bank_bank_error'])
+      expect(results).toContain(r);
   });
 });

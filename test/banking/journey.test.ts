@@ -47,7 +47,7 @@ describe('online banking: the whole journey', () => {
     expect((await fetch(`${w.t.issuer}/banking/logo/disabled-bank`)).status).toBe(404);
   });
 
-  it('signs in a person with a Kapı account (private_key_jwt bank): acr substantial, amr fed + the bank\'s; the request carries no personal data', async () => {
+  it("signs in a person with a Kapı account (private_key_jwt bank): acr substantial, amr fed + the bank's; the request carries no personal data", async () => {
     const account = await w.t.kapi.services.accounts.findByNationalId(AYSE.nationalId);
     const req = await authRequest(rp);
     const browser = new Browser();
@@ -63,9 +63,20 @@ describe('online banking: the whole journey', () => {
     const received = w.bankA.authorizationRequests.at(-1)!;
     expect(received.get('state')).toBe(sent.searchParams.get('state'));
     for (const params of [sent.searchParams, received]) {
-      expect([...params.keys()].sort()).toEqual(['client_id', 'code_challenge', 'code_challenge_method', 'nonce', 'prompt', 'redirect_uri', 'response_type', 'scope', 'state']);
+      expect([...params.keys()].sort()).toEqual([
+        'client_id',
+        'code_challenge',
+        'code_challenge_method',
+        'nonce',
+        'prompt',
+        'redirect_uri',
+        'response_type',
+        'scope',
+        'state',
+      ]);
       const all = [...params.values()].join(' ');
-      for (const personal of [AYSE.nationalId, 'Ayşe', 'Ay%C5%9Fe', 'Yılmaz', account!.id, String(account!.email), '+905321112233', AYSE.login]) expect(all).not.toContain(personal);
+      for (const personal of [AYSE.nationalId, 'Ayşe', 'Ay%C5%9Fe', 'Yılmaz', account!.id, String(account!.email), '+905321112233', AYSE.login])
+        expect(all).not.toContain(personal);
       expect(params.get('scope')).toBe('openid tckn');
       expect(params.get('redirect_uri')).toBe(`${w.t.issuer}/banking/callback`);
     }
@@ -103,7 +114,7 @@ describe('online banking: the whole journey', () => {
     expect(claims.amr).toEqual(['fed', 'pwd']);
   });
 
-  it('follows the bank\'s key rotation between two logins', async () => {
+  it("follows the bank's key rotation between two logins", async () => {
     const first = await authRequest(rp);
     const one = await bankJourney(new Browser(), first.url.href, BANK_A, w.bankA.issuer, AYSE.login, AYSE.password);
     expect((await exchange(rp, first, one.page.url)).claims()!.acr).toBe('substantial');

@@ -21,10 +21,13 @@ describe('online banking: logs', () => {
     redirectLogs(undefined);
   });
 
-  it('never contain the bank client secret, the bank\'s code or tokens, state, nonce or the bank password', async () => {
+  it("never contain the bank client secret, the bank's code or tokens, state, nonce or the bank password", async () => {
     const rp = await relyingParty(w.t, await registerInstitution(w.t));
     const secrets: string[] = [(await readFile(path.join(w.dir, 'beta.secret'), 'utf8')).trim(), 'Demo-Banka-146', 'Demo-Banka-018'];
-    for (const [login, password, mode] of [['4000146', 'Demo-Banka-146', 'pass'], ['4000018', 'Demo-Banka-018', 'bad-signature']] as const) {
+    for (const [login, password, mode] of [
+      ['4000146', 'Demo-Banka-146', 'pass'],
+      ['4000018', 'Demo-Banka-018', 'bad-signature'],
+    ] as const) {
       w.proxyB.mode = mode;
       const browser = new Browser();
       const req = await authRequest(rp);

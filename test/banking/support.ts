@@ -113,27 +113,85 @@ export async function startBankWorld(env: Record<string, string> = {}): Promise<
   await writeFile(path.join(dir, 'beta.secret'), `${secretB}\n`, { mode: 0o600 });
   const demoLogo = path.relative(dir, DEMO_BANK_LOGO.pathname);
   const banks = [
-    { id: BANK_A, name: 'Alfa Bank', logo: demoLogo, issuer: `http://127.0.0.1:${portA}`, clientId: 'kapi-a', auth: { method: 'private_key_jwt', privateKeyFile: 'alfa.pem', kid: 'kapi-a-1' }, scopes: ['openid', 'tckn'], nationalIdClaim: 'tckn', acr: { [DEMO_BANK_ACR.password]: 'low', [DEMO_BANK_ACR.twoFactor]: 'substantial' } },
-    { id: BANK_B, name: 'Beta Bank', issuer: `http://127.0.0.1:${portB}`, clientId: 'kapi-b', auth: { method: 'client_secret_post', secretFile: 'beta.secret' }, scopes: ['openid', 'tckn'], nationalIdClaim: 'tckn', timeoutMs: 1500 },
-    { id: BANK_DOWN, name: 'Kapalı Bank', issuer: `http://127.0.0.1:${portDown}`, clientId: 'kapi', auth: { method: 'client_secret_basic', secretFile: 'beta.secret' }, timeoutMs: 1500 },
-    { id: BANK_SLOW, name: 'Yavaş Bank', issuer: `http://127.0.0.1:${portSlow}`, clientId: 'kapi', auth: { method: 'client_secret_basic', secretFile: 'beta.secret' }, timeoutMs: 1000 },
-    { id: 'disabled-bank', name: 'Kapatılmış Bank', enabled: false, issuer: 'http://127.0.0.1:9', clientId: 'kapi', auth: { method: 'client_secret_basic', secretFile: 'beta.secret' } },
+    {
+      id: BANK_A,
+      name: 'Alfa Bank',
+      logo: demoLogo,
+      issuer: `http://127.0.0.1:${portA}`,
+      clientId: 'kapi-a',
+      auth: { method: 'private_key_jwt', privateKeyFile: 'alfa.pem', kid: 'kapi-a-1' },
+      scopes: ['openid', 'tckn'],
+      nationalIdClaim: 'tckn',
+      acr: { [DEMO_BANK_ACR.password]: 'low', [DEMO_BANK_ACR.twoFactor]: 'substantial' },
+    },
+    {
+      id: BANK_B,
+      name: 'Beta Bank',
+      issuer: `http://127.0.0.1:${portB}`,
+      clientId: 'kapi-b',
+      auth: { method: 'client_secret_post', secretFile: 'beta.secret' },
+      scopes: ['openid', 'tckn'],
+      nationalIdClaim: 'tckn',
+      timeoutMs: 1500,
+    },
+    {
+      id: BANK_DOWN,
+      name: 'Kapalı Bank',
+      issuer: `http://127.0.0.1:${portDown}`,
+      clientId: 'kapi',
+      auth: { method: 'client_secret_basic', secretFile: 'beta.secret' },
+      timeoutMs: 1500,
+    },
+    {
+      id: BANK_SLOW,
+      name: 'Yavaş Bank',
+      issuer: `http://127.0.0.1:${portSlow}`,
+      clientId: 'kapi',
+      auth: { method: 'client_secret_basic', secretFile: 'beta.secret' },
+      timeoutMs: 1000,
+    },
+    {
+      id: 'disabled-bank',
+      name: 'Kapatılmış Bank',
+      enabled: false,
+      issuer: 'http://127.0.0.1:9',
+      clientId: 'kapi',
+      auth: { method: 'client_secret_basic', secretFile: 'beta.secret' },
+    },
   ];
   await writeFile(path.join(dir, 'banks.json'), JSON.stringify(banks, null, 2));
   const t = await startKapi({ env: { KAPI_BANKS_FILE: path.join(dir, 'banks.json'), ...env } });
   const redirect = `${t.issuer}/banking/callback`;
   const bankA = await startDemoBank({
-    port: portA, name: 'Alfa Bank',
-    clients: [{ client_id: 'kapi-a', client_name: 'Kapı', redirect_uris: [redirect], token_endpoint_auth_method: 'private_key_jwt', token_endpoint_auth_signing_alg: 'ES256', jwks: { keys: [{ ...(await exportJWK(publicKey)), kid: 'kapi-a-1', alg: 'ES256', use: 'sig' }] } }],
+    port: portA,
+    name: 'Alfa Bank',
+    clients: [
+      {
+        client_id: 'kapi-a',
+        client_name: 'Kapı',
+        redirect_uris: [redirect],
+        token_endpoint_auth_method: 'private_key_jwt',
+        token_endpoint_auth_signing_alg: 'ES256',
+        jwks: { keys: [{ ...(await exportJWK(publicKey)), kid: 'kapi-a-1', alg: 'ES256', use: 'sig' }] },
+      },
+    ],
   });
   const bankB = await startDemoBank({
-    port: portBReal, issuer: `http://127.0.0.1:${portB}`, name: 'Beta Bank',
-    clients: [{ client_id: 'kapi-b', client_name: 'Kapı', redirect_uris: [redirect], token_endpoint_auth_method: 'client_secret_post', client_secret: secretB }],
+    port: portBReal,
+    issuer: `http://127.0.0.1:${portB}`,
+    name: 'Beta Bank',
+    clients: [
+      { client_id: 'kapi-b', client_name: 'Kapı', redirect_uris: [redirect], token_endpoint_auth_method: 'client_secret_post', client_secret: secretB },
+    ],
   });
   const proxyB = await startTamperingProxy(portB, `http://127.0.0.1:${portBReal}`);
   const slow = await startBlackHole(portSlow);
   return {
-    t, bankA, bankB, proxyB, dir,
+    t,
+    bankA,
+    bankB,
+    proxyB,
+    dir,
     async close() {
       await t.stop();
       await bankA.close();
@@ -166,7 +224,13 @@ export async function toBank(browser: Browser, chooser: Page, bankId: string, is
 }
 
 /** Signs in at the demo bank's page; stops at Kapı's callback when asked to, else follows to the institution. */
-export async function atBank(browser: Browser, bankPage: Page, login: string, password: string, options: { otp?: string; stopAt?: (location: string) => boolean; action?: 'login' | 'cancel' } = {}): Promise<Page> {
+export async function atBank(
+  browser: Browser,
+  bankPage: Page,
+  login: string,
+  password: string,
+  options: { otp?: string; stopAt?: (location: string) => boolean; action?: 'login' | 'cancel' } = {},
+): Promise<Page> {
   const stop = options.stopAt ?? atCallback;
   let page = await browser.submit(bankPage, { login, password, otp: options.otp ?? DEMO_OTP }, { name: 'action', value: options.action ?? 'login' }, stop);
   if (!stop(page.url) && page.html.includes('name="decision"')) page = await browser.submit(page, {}, { name: 'decision', value: 'allow' }, stop);
@@ -174,7 +238,15 @@ export async function atBank(browser: Browser, bankPage: Page, login: string, pa
 }
 
 /** Whole journey: chooser → bank → sign in → back; returns the last page and the authorization URL. */
-export async function bankJourney(browser: Browser, start: string, bankId: string, issuer: string, login: string, password: string, otp?: string): Promise<{ page: Page; authorizationUrl: string }> {
+export async function bankJourney(
+  browser: Browser,
+  start: string,
+  bankId: string,
+  issuer: string,
+  login: string,
+  password: string,
+  otp?: string,
+): Promise<{ page: Page; authorizationUrl: string }> {
   const chooser = await toBankChooser(browser, start);
   const { authorizationUrl, page: bankPage } = await toBank(browser, chooser, bankId, issuer);
   const page = await atBank(browser, bankPage, login, password, otp === undefined ? {} : { otp });

@@ -15,7 +15,7 @@ describe('what a bank login is worth', () => {
     expect(bankLevel(plain, undefined, ['pwd', 'otp'])).toBe('substantial');
     expect(bankLevel(plain, 'urn:anything', [])).toBe('substantial');
   });
-  it('follows the bank\'s acr mapping; an acr the mapping does not know counts as low', () => {
+  it("follows the bank's acr mapping; an acr the mapping does not know counts as low", () => {
     expect(bankLevel(mapped, 'urn:b:2', ['pwd', 'otp'])).toBe('substantial');
     expect(bankLevel(mapped, 'urn:b:1', ['pwd', 'otp'])).toBe('low');
     expect(bankLevel(mapped, 'urn:b:9', ['pwd', 'otp'])).toBe('low');
@@ -26,7 +26,7 @@ describe('what a bank login is worth', () => {
     expect(bankLevel({ ...plain, passwordOnlyAcr: 'substantial' }, undefined, ['pwd'])).toBe('substantial');
     expect(bankLevel({ ...plain, defaultAcr: 'low' }, undefined, ['pwd', 'otp'])).toBe('low');
   });
-  it('amr: fed first, then the bank\'s well-formed values, once each', () => {
+  it("amr: fed first, then the bank's well-formed values, once each", () => {
     expect(bankAmr(['pwd', 'otp', 'otp', 'fed', 'Bad Value!', 'x'.repeat(40)])).toEqual(['fed', 'pwd', 'otp']);
     expect(bankAmr([])).toEqual(['fed']);
   });
@@ -49,10 +49,22 @@ describe('bank configuration', () => {
     await writeFile(file, JSON.stringify(banks));
     return file;
   };
-  const bank = { id: 'ornek', name: 'Örnek Bank', issuer: 'https://login.ornek.example', clientId: 'kapi', auth: { method: 'client_secret_basic', secretFile: 'secret' } };
+  const bank = {
+    id: 'ornek',
+    name: 'Örnek Bank',
+    issuer: 'https://login.ornek.example',
+    clientId: 'kapi',
+    auth: { method: 'client_secret_basic', secretFile: 'secret' },
+  };
 
   it('reads banks with defaults, private keys and secrets from files', async () => {
-    const banks = await loadBankFile(await write([bank, { ...bank, id: 'ikinci', auth: { method: 'private_key_jwt', privateKeyFile: 'key.pem', kid: 'k1' }, acr: { 'urn:x': 'low' }, nationalIdClaim: 'tckn' }]), config());
+    const banks = await loadBankFile(
+      await write([
+        bank,
+        { ...bank, id: 'ikinci', auth: { method: 'private_key_jwt', privateKeyFile: 'key.pem', kid: 'k1' }, acr: { 'urn:x': 'low' }, nationalIdClaim: 'tckn' },
+      ]),
+      config(),
+    );
     expect(banks.map((b) => b.id)).toEqual(['ornek', 'ikinci']);
     expect(banks[0]!.nationalIdClaim).toBe('national_id');
     expect(banks[0]!.assurance).toEqual({ defaultAcr: 'substantial', acrMap: {}, passwordOnlyAcr: 'low' });
@@ -61,25 +73,39 @@ describe('bank configuration', () => {
   it('reads a secret from the environment variable it names', async () => {
     process.env.KAPI_TEST_BANK_SECRET = 'from-env';
     try {
-      await expect(loadBankFile(await write([{ ...bank, auth: { method: 'client_secret_post', secretEnv: 'KAPI_TEST_BANK_SECRET' } }]), config())).resolves.toHaveLength(1);
+      await expect(
+        loadBankFile(await write([{ ...bank, auth: { method: 'client_secret_post', secretEnv: 'KAPI_TEST_BANK_SECRET' } }]), config()),
+      ).resolves.toHaveLength(1);
     } finally {
       delete process.env.KAPI_TEST_BANK_SECRET;
     }
-    await expect(loadBankFile(await write([{ ...bank, auth: { method: 'client_secret_post', secretEnv: 'KAPI_TEST_BANK_MISSING' } }]), config())).rejects.toThrow(/KAPI_TEST_BANK_MISSING/);
+    await expect(
+      loadBankFile(await write([{ ...bank, auth: { method: 'client_secret_post', secretEnv: 'KAPI_TEST_BANK_MISSING' } }]), config()),
+    ).rejects.toThrow(/KAPI_TEST_BANK_MISSING/);
   });
   it('refuses bad entries with a message naming the field, and never echoes a secret', async () => {
     await expect(loadBankFile(await write([{ ...bank, id: 'Bad Id' }]), config())).rejects.toThrow(/0\.id/);
     await expect(loadBankFile(await write([{ ...bank, acr: { x: 'high' } }]), config())).rejects.toThrow(/acr/);
     await expect(loadBankFile(await write([bank, bank]), config())).rejects.toThrow(/twice/);
-    await expect(loadBankFile(await write([{ ...bank, auth: { method: 'private_key_jwt', privateKeyFile: 'secret' } }]), config())).rejects.toThrow(/cannot be read/);
+    await expect(loadBankFile(await write([{ ...bank, auth: { method: 'private_key_jwt', privateKeyFile: 'secret' } }]), config())).rejects.toThrow(
+      /cannot be read/,
+    );
     const err = await loadBankFile(await write([{ ...bank, clientSecret: 's3cret-value-never-logged' }]), config()).catch((e: unknown) => e as Error);
     expect(String(err)).not.toContain('s3cret-value-never-logged');
   });
   it('production: https issuers only, and no demo bank', async () => {
     const prod = {
-      NODE_ENV: 'production', DATABASE_URL: 'postgres://x@h/db', REDIS_URL: 'redis://h', KAPI_ISSUER: 'https://kapi.example', KAPI_TRUST_PROXY_HOPS: '1',
-      KAPI_MASTER_KEY: Buffer.alloc(32, 7).toString('base64'), KAPI_COOKIE_KEYS: 'a'.repeat(40), KAPI_PAIRWISE_SALT: 'b'.repeat(40),
-      KAPI_REGISTRY_URL: 'https://nvi.example/kapi', KAPI_REGISTRY_CERT: 'c.pem', KAPI_REGISTRY_KEY: 'k.pem',
+      NODE_ENV: 'production',
+      DATABASE_URL: 'postgres://x@h/db',
+      REDIS_URL: 'redis://h',
+      KAPI_ISSUER: 'https://kapi.example',
+      KAPI_TRUST_PROXY_HOPS: '1',
+      KAPI_MASTER_KEY: Buffer.alloc(32, 7).toString('base64'),
+      KAPI_COOKIE_KEYS: 'a'.repeat(40),
+      KAPI_PAIRWISE_SALT: 'b'.repeat(40),
+      KAPI_REGISTRY_URL: 'https://nvi.example/kapi',
+      KAPI_REGISTRY_CERT: 'c.pem',
+      KAPI_REGISTRY_KEY: 'k.pem',
     };
     const production = loadConfig(prod);
     expect(production.banking.demoBank).toBe(false);

@@ -15,8 +15,24 @@ const mehmet = DEMO_CITIZENS[1]; // office-issued one-time password: the change 
 const foreigner = DEMO_CITIZENS[3]; // a second first-time consent, for the English run
 
 const TEXT = {
-  tr: { nationalId: 'T.C. kimlik numarası', password: 'Şifre', signIn: 'Giriş yap', consentTitle: 'Bilgilerinizin paylaşılması', allow: 'İzin ver', change: 'Şifremi değiştir', chooser: 'Giriş yöntemi seçin' },
-  en: { nationalId: 'Identity number', password: 'Password', signIn: 'Sign in', consentTitle: 'Sharing your information', allow: 'Allow', change: 'Change my password', chooser: 'Choose how to sign in' },
+  tr: {
+    nationalId: 'T.C. kimlik numarası',
+    password: 'Şifre',
+    signIn: 'Giriş yap',
+    consentTitle: 'Bilgilerinizin paylaşılması',
+    allow: 'İzin ver',
+    change: 'Şifremi değiştir',
+    chooser: 'Giriş yöntemi seçin',
+  },
+  en: {
+    nationalId: 'Identity number',
+    password: 'Password',
+    signIn: 'Sign in',
+    consentTitle: 'Sharing your information',
+    allow: 'Allow',
+    change: 'Change my password',
+    chooser: 'Choose how to sign in',
+  },
 } as const;
 
 async function h1(page: Page): Promise<string> {
@@ -172,7 +188,11 @@ describeBrowser('accessibility of the hosted pages', () => {
 
     async function skipLinkMovesFocusToMain(page: Page): Promise<void> {
       await page.keyboard.press('Tab');
-      const first = await page.evaluate(() => ({ tag: document.activeElement?.tagName, href: document.activeElement?.getAttribute('href'), visible: document.activeElement ? document.activeElement.getBoundingClientRect().left >= 0 : false }));
+      const first = await page.evaluate(() => ({
+        tag: document.activeElement?.tagName,
+        href: document.activeElement?.getAttribute('href'),
+        visible: document.activeElement ? document.activeElement.getBoundingClientRect().left >= 0 : false,
+      }));
       expect(first).toEqual({ tag: 'A', href: '#main', visible: true }); // the first Tab stop, shown on focus
       await page.keyboard.press('Enter');
       await page.waitForFunction(() => document.activeElement?.id === 'main', undefined, { timeout: 5_000 });

@@ -57,7 +57,10 @@ describeBrowser('signing in to the demo institution in Chromium', () => {
     expect(demo?.headers()['content-security-policy']).toContain("script-src 'self'");
     await screenshot(page, 'demo');
 
-    const [login] = await Promise.all([page.waitForResponse((r) => r.url().includes('/interaction/') && r.request().resourceType() === 'document'), page.locator('#sign-in').click()]);
+    const [login] = await Promise.all([
+      page.waitForResponse((r) => r.url().includes('/interaction/') && r.request().resourceType() === 'document'),
+      page.locator('#sign-in').click(),
+    ]);
     await page.waitForLoadState();
     expect(login.headers()['content-security-policy']).toMatch(/default-src 'none'.*script-src 'self'/);
     expect(await page.locator('html').getAttribute('lang')).toBe('tr');
@@ -74,7 +77,9 @@ describeBrowser('signing in to the demo institution in Chromium', () => {
     await page.waitForLoadState();
 
     expect((await page.getByRole('heading', { level: 1 }).textContent())?.trim()).toBe('Bilgilerinizin paylaşılması');
-    expect(await page.locator('[data-claim]').evaluateAll((els) => els.map((e) => e.getAttribute('data-claim')))).toEqual(expect.arrayContaining(['name', 'national_id']));
+    expect(await page.locator('[data-claim]').evaluateAll((els) => els.map((e) => e.getAttribute('data-claim')))).toEqual(
+      expect.arrayContaining(['name', 'national_id']),
+    );
     await screenshot(page, 'consent');
     await page.getByRole('button', { name: 'İzin ver', exact: true }).click();
 

@@ -32,10 +32,13 @@ describeBrowser('messages a person can act on, in Chromium', () => {
     pki = await startTestPki();
     bed = await startTestbed({ answerAfterMs: 300 });
     operatorSwitch = await startOperatorSwitch(bed.simulator);
-    const file = await bed.writeOperators([
-      bed.entry('turkcell', { endpoint: operatorSwitch.endpoint('turkcell'), health: { failuresToTrip: 3, coolDownSeconds: COOL_DOWN_SECONDS } }),
-      bed.entry('vodafone'),
-    ], 'browser.json');
+    const file = await bed.writeOperators(
+      [
+        bed.entry('turkcell', { endpoint: operatorSwitch.endpoint('turkcell'), health: { failuresToTrip: 3, coolDownSeconds: COOL_DOWN_SECONDS } }),
+        bed.entry('vodafone'),
+      ],
+      'browser.json',
+    );
     t = await startKapi({ issuerHost: 'localhost', env: { ...pki.env, KAPI_MOBILE_OPERATORS: file } });
     institution = await startCrossOriginInstitution(t);
     rp = await relyingParty(t, await registerInstitution(t));
@@ -49,7 +52,10 @@ describeBrowser('messages a person can act on, in Chromium', () => {
     await pki?.close();
   });
 
-  async function withContext(options: Parameters<NonNullable<typeof browser>['newContext']>[0], run: (page: Page, blocked: string[], context: BrowserContext) => Promise<void>): Promise<void> {
+  async function withContext(
+    options: Parameters<NonNullable<typeof browser>['newContext']>[0],
+    run: (page: Page, blocked: string[], context: BrowserContext) => Promise<void>,
+  ): Promise<void> {
     const context = await browser!.newContext(options);
     try {
       const page = await context.newPage();
@@ -79,7 +85,10 @@ describeBrowser('messages a person can act on, in Chromium', () => {
       const http = new HttpBrowser();
       const chooser = await http.go((await authRequest(rp, { acr_values: 'high' })).url.href, {}, atCallback);
       const form = await http.submit(chooser, {}, { name: 'method', value: 'mobile-signature' }, atCallback);
-      expect((await http.submit(form, { national_id: '10000000146', phone: '05300000001', operator: 'turkcell' }, { name: 'submit', value: 'start' }, atCallback)).status).toBe(503);
+      expect(
+        (await http.submit(form, { national_id: '10000000146', phone: '05300000001', operator: 'turkcell' }, { name: 'submit', value: 'start' }, atCallback))
+          .status,
+      ).toBe(503);
     }
   }
 
@@ -120,7 +129,8 @@ describeBrowser('messages a person can act on, in Chromium', () => {
       await Promise.all([page.waitForSelector('#verification-code'), page.click('#submit')]);
       // poll.js continues by itself once the phone has signed: consent, then the institution.
       await page.waitForSelector('button[name="decision"][value="allow"], #acr', { timeout: 30_000 });
-      if (await page.isVisible('button[name="decision"][value="allow"]')) await Promise.all([page.waitForURL((url) => url.origin === institution.origin), page.click('button[name="decision"][value="allow"]')]);
+      if (await page.isVisible('button[name="decision"][value="allow"]'))
+        await Promise.all([page.waitForURL((url) => url.origin === institution.origin), page.click('button[name="decision"][value="allow"]')]);
       expect(await page.textContent('#acr')).toBe('high');
     });
     expect(operatorSwitch.probes('turkcell')).toBe(probes + 1);

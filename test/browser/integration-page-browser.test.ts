@@ -88,7 +88,15 @@ describeBrowser('the integration pages in Chromium, keyboard only (issue 23 poin
         await page.click('#submit');
         const code = (await page.textContent('#transaction-code'))!.trim();
         const person = (await t.kapi.services.registry.lookup(ISMAIL))!;
-        expect((await signerPost(t.issuer, code.replace('-', ''), await softwareCard(pki.ca, { nationalId: ISMAIL, givenName: person.givenName, familyName: person.familyName, profile: 'e-signature' }))).status).toBe(200);
+        expect(
+          (
+            await signerPost(
+              t.issuer,
+              code.replace('-', ''),
+              await softwareCard(pki.ca, { nationalId: ISMAIL, givenName: person.givenName, familyName: person.familyName, profile: 'e-signature' }),
+            )
+          ).status,
+        ).toBe(200);
         await page.waitForURL(`${console}/console/institutions/${DEMO_CLIENT_ID}`, { timeout: 15_000 });
         await tabTo(page, '#integration-of');
         await Promise.all([page.waitForURL(/\/integration$/), page.keyboard.press('Enter')]);

@@ -26,7 +26,14 @@ const browser = await launchChromium();
 const describeBrowser = browser ? describe : describe.skip;
 
 type Stage = 'none' | 'sms' | 'totp' | 'device';
-type FirstMethod = 'password' | 'password after a wrong one' | 'office password, changed at sign-in' | 'e-signature' | 'id-card' | 'mobile-signature' | 'banking';
+type FirstMethod =
+  | 'password'
+  | 'password after a wrong one'
+  | 'office password, changed at sign-in'
+  | 'e-signature'
+  | 'id-card'
+  | 'mobile-signature'
+  | 'banking';
 
 const STAGES: readonly Stage[] = ['none', 'sms', 'totp', 'device'];
 
@@ -42,12 +49,38 @@ interface Person {
 
 const PEOPLE: Record<FirstMethod, Person> = {
   password: { nationalId: '99876543292', givenName: 'Şirin', familyName: 'Rahimi', password: 'Yolculuk-Mersin-1995', phone: '+905321000001' },
-  'password after a wrong one': { nationalId: '45678912316', givenName: 'Hüseyin', familyName: 'Çelik', password: 'Amasya-Elmasi-1931', phone: '+905321000002' },
-  'office password, changed at sign-in': { nationalId: '23654859046', givenName: 'İsmail', familyName: 'Güneş', password: 'ptt-9XK2M4QZ', phone: '+905321000003' },
+  'password after a wrong one': {
+    nationalId: '45678912316',
+    givenName: 'Hüseyin',
+    familyName: 'Çelik',
+    password: 'Amasya-Elmasi-1931',
+    phone: '+905321000002',
+  },
+  'office password, changed at sign-in': {
+    nationalId: '23654859046',
+    givenName: 'İsmail',
+    familyName: 'Güneş',
+    password: 'ptt-9XK2M4QZ',
+    phone: '+905321000003',
+  },
   'e-signature': { nationalId: '56789123416', givenName: 'Zeynep', familyName: 'Işık', password: 'Zeynep-Isik-2000-Mart', phone: '+905321000004' },
   'id-card': { nationalId: '10000000146', givenName: 'Ayşe', familyName: 'Yılmaz', password: 'Ankara-Kizilay-1923', phone: '+905321000005' },
-  'mobile-signature': { nationalId: '34567891238', givenName: 'Gülşen', familyName: 'Aydın', password: 'Mavi-Kart-Sahibi-68', phone: '+905321000006', gsm: '05300000003' },
-  banking: { nationalId: '10090908018', givenName: 'Çağla', familyName: 'Şahin', password: 'Cagla-Sahin-1990-Temmuz', phone: '+905321000007', bank: { login: '4000018', password: 'Demo-Banka-018' } },
+  'mobile-signature': {
+    nationalId: '34567891238',
+    givenName: 'Gülşen',
+    familyName: 'Aydın',
+    password: 'Mavi-Kart-Sahibi-68',
+    phone: '+905321000006',
+    gsm: '05300000003',
+  },
+  banking: {
+    nationalId: '10090908018',
+    givenName: 'Çağla',
+    familyName: 'Şahin',
+    password: 'Cagla-Sahin-1990-Temmuz',
+    phone: '+905321000007',
+    bank: { login: '4000018', password: 'Demo-Banka-018' },
+  },
 };
 
 /** A person outside the matrix, for the endings without a sign-in. */
@@ -58,12 +91,22 @@ const NEW_PASSWORD = 'Yepyeni-Bir-Sifre-2026';
 
 /** What each first method proves alone (DESIGN.md's table; the demo bank's customer has its OTP). */
 const FIRST_LEVEL: Record<FirstMethod, 'low' | 'substantial' | 'high'> = {
-  password: 'low', 'password after a wrong one': 'low', 'office password, changed at sign-in': 'low',
-  'e-signature': 'high', 'id-card': 'high', 'mobile-signature': 'high', banking: 'substantial',
+  password: 'low',
+  'password after a wrong one': 'low',
+  'office password, changed at sign-in': 'low',
+  'e-signature': 'high',
+  'id-card': 'high',
+  'mobile-signature': 'high',
+  banking: 'substantial',
 };
 const FIRST_AMR: Record<FirstMethod, string[]> = {
-  password: ['pwd'], 'password after a wrong one': ['pwd'], 'office password, changed at sign-in': ['pwd'],
-  'e-signature': ['hwk', 'sc', 'pin'], 'id-card': ['hwk', 'sc', 'pin'], 'mobile-signature': ['hwk', 'mca', 'pin'], banking: ['fed'],
+  password: ['pwd'],
+  'password after a wrong one': ['pwd'],
+  'office password, changed at sign-in': ['pwd'],
+  'e-signature': ['hwk', 'sc', 'pin'],
+  'id-card': ['hwk', 'sc', 'pin'],
+  'mobile-signature': ['hwk', 'mca', 'pin'],
+  banking: ['fed'],
 };
 const STAGE_AMR: Record<Stage, string[]> = { none: [], sms: ['sms', 'otp'], totp: ['otp'], device: ['mca', 'swk'] };
 
@@ -129,7 +172,11 @@ describeBrowser('every sign-in ends at an institution on another origin, in Chro
           if (setup === 'already_active') throw new Error('TOTP already active');
           // Activated with the previous time step's code, so the sign-in's code (this step) is not a reuse.
           const previousStep = Math.floor(Date.now() / 1000) - 30;
-          expect(await t.kapi.exportsOf(secondFactorModule).totp.check(account.id, await generate({ secret: setup.secret, epoch: previousStep }), { activate: true })).toBe('ok');
+          expect(
+            await t.kapi
+              .exportsOf(secondFactorModule)
+              .totp.check(account.id, await generate({ secret: setup.secret, epoch: previousStep }), { activate: true }),
+          ).toBe('ok');
           totpSecrets.set(person.nationalId, setup.secret);
           // The key is the only second stage: no verified phone to offer instead.
           await t.kapi.services.db('accounts').where({ id: account.id }).update({ phone_verified: false });
@@ -139,7 +186,12 @@ describeBrowser('every sign-in ends at an institution on another origin, in Chro
       /** A one-time password from the office, to be changed at the next sign-in (set last: the app's sign-in above uses the person's own). */
       async function officePassword(person: Person): Promise<void> {
         const account = (await t.kapi.services.accounts.findByNationalId(person.nationalId))!;
-        await t.kapi.services.accounts.setPassword({ accountId: account.id, hash: await t.kapi.services.hasher.hash(person.password), mustChange: true, origin: 'office' });
+        await t.kapi.services.accounts.setPassword({
+          accountId: account.id,
+          hash: await t.kapi.services.hasher.hash(person.password),
+          mustChange: true,
+          origin: 'office',
+        });
       }
 
       for (const first of FIRST_METHODS) {
@@ -423,4 +475,3 @@ async function typePassword(page: Page, nationalId: string, password: string): P
   await page.fill('#password', password);
   await click(page, '#submit');
 }
-

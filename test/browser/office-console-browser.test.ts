@@ -129,7 +129,11 @@ describeBrowser('the registrar console in Chromium, keyboard only (issue 23 poin
         expect(await page.locator('#history tbody tr[data-kind="cancellation"]').count()).toBeGreaterThanOrEqual(1);
         expect(await page.textContent('#history tbody tr:first-child .history-staff')).toContain('Ayşe');
         const at = (await page.getAttribute('#history tbody tr:first-child time', 'datetime'))!;
-        const shown = new Intl.DateTimeFormat(locale === 'tr' ? 'tr-TR' : 'en-GB', { timeZone: 'Europe/Istanbul', dateStyle: 'short', timeStyle: 'short' }).format(new Date(at));
+        const shown = new Intl.DateTimeFormat(locale === 'tr' ? 'tr-TR' : 'en-GB', {
+          timeZone: 'Europe/Istanbul',
+          dateStyle: 'short',
+          timeStyle: 'short',
+        }).format(new Date(at));
         expect(await page.textContent('#history tbody tr:first-child time')).toBe(shown);
         await expectAccessible(page);
         expect(blocked).toEqual([]);

@@ -79,7 +79,9 @@ describeBrowser('the operator console in Chromium, keyboard only (issue 23 point
         await page.fill('#national_id', ISMAIL);
         await page.click('#submit');
         const code = (await page.textContent('#transaction-code'))!.trim();
-        expect((await signerPost(t.issuer, code.replace('-', ''), await softwareCard(pki.ca, { nationalId: ISMAIL, ...name, profile: 'e-signature' }))).status).toBe(200);
+        expect(
+          (await signerPost(t.issuer, code.replace('-', ''), await softwareCard(pki.ca, { nationalId: ISMAIL, ...name, profile: 'e-signature' }))).status,
+        ).toBe(200);
         await page.waitForURL(`${console}/console`, { timeout: 15_000 });
         expect(await page.locator('html').getAttribute('lang')).toBe(locale);
         expect(await page.textContent('#console-operator')).toContain(name.givenName);

@@ -40,7 +40,14 @@ describeBrowser('passkeys in Chromium with a virtual authenticator, the institut
     cdp = await context.newCDPSession(page);
     await cdp.send('WebAuthn.enable');
     ({ authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
-      options: { protocol: 'ctap2', transport: 'internal', hasResidentKey: true, hasUserVerification: true, isUserVerified: true, automaticPresenceSimulation: true },
+      options: {
+        protocol: 'ctap2',
+        transport: 'internal',
+        hasResidentKey: true,
+        hasUserVerification: true,
+        isUserVerified: true,
+        automaticPresenceSimulation: true,
+      },
     }));
   }, 60_000);
   afterAll(async () => {
@@ -116,7 +123,7 @@ describeBrowser('passkeys in Chromium with a virtual authenticator, the institut
     expect(blocked).toEqual([]);
   }, 90_000);
 
-  it('removes the passkey; the authenticator\'s copy no longer signs in', async () => {
+  it("removes the passkey; the authenticator's copy no longer signs in", async () => {
     // The passkey's own sign-in is substantial and fresh: it may remove a passkey.
     await page.goto(`${t.issuer}/account/passkeys`);
     await click(page, '#passkeys button[value="remove"]');

@@ -57,7 +57,18 @@ describe('kapi', () => {
     expect(top.stdout).toMatch(/keys/);
     expect(top.stdout).toMatch(/migrate/);
     expect(add.code).toBe(0);
-    for (const option of ['--redirect-uri', '--post-logout-uri', '--backchannel-logout-uri', '--auth', '--jwks-uri', '--scope', '--min-acr', '--par-required', '--dpop-required', '--json']) {
+    for (const option of [
+      '--redirect-uri',
+      '--post-logout-uri',
+      '--backchannel-logout-uri',
+      '--auth',
+      '--jwks-uri',
+      '--scope',
+      '--min-acr',
+      '--par-required',
+      '--dpop-required',
+      '--json',
+    ]) {
       expect(add.stdout).toContain(option);
     }
     expect(add.stdout.replace(/\s+/g, ' ')).toContain('(default: RS256; PS256 with --fapi)');
@@ -79,7 +90,9 @@ describe('kapi', () => {
     let secret: string;
 
     it('adds an institution and prints its client_id and secret once', async () => {
-      const client = json(await kapi('clients', 'add', '--name', 'Tax Office', '--redirect-uri', 'https://tax.example/cb', '--scope', 'openid profile national_id', '--json'));
+      const client = json(
+        await kapi('clients', 'add', '--name', 'Tax Office', '--redirect-uri', 'https://tax.example/cb', '--scope', 'openid profile national_id', '--json'),
+      );
       expect(client.client_id).toEqual(expect.stringMatching(/^kapi-/));
       expect(client.client_secret).toEqual(expect.any(String));
       expect((client.client_secret as string).length).toBeGreaterThanOrEqual(32);
@@ -107,7 +120,20 @@ describe('kapi', () => {
     });
 
     it('updates only what is given, keeping the secret sealed', async () => {
-      const client = json(await kapi('clients', 'update', clientId, '--redirect-uri', 'https://tax.example/a', '--redirect-uri', 'https://tax.example/b', '--min-acr', 'high', '--json'));
+      const client = json(
+        await kapi(
+          'clients',
+          'update',
+          clientId,
+          '--redirect-uri',
+          'https://tax.example/a',
+          '--redirect-uri',
+          'https://tax.example/b',
+          '--min-acr',
+          'high',
+          '--json',
+        ),
+      );
       expect(client.redirect_uris).toEqual(['https://tax.example/a', 'https://tax.example/b']);
       expect(client.min_acr).toBe('high');
       expect(client.client_name).toBe('Tax Office');
@@ -150,21 +176,29 @@ describe('kapi', () => {
     });
   });
 
-  describe('operators (issue 23 points 2 and 4: the console\'s roles and rules, from the command line)', () => {
+  describe("operators (issue 23 points 2 and 4: the console's roles and rules, from the command line)", () => {
     it('grants the first administrator (the account made from the registry), lists and revokes; each on the audit trail', async () => {
       const granted = json(await kapi('operators', 'grant', '12345678950', '--role', 'administrator', '--by', 'kurulum', '--json'));
       expect(granted).toMatchObject({ national_id: '12345678950', role: 'administrator' });
       const bad = await kapi('operators', 'grant', '12345678950', '--role', 'root');
       expect(bad.code).not.toBe(0);
-      expect(json<{ national_id: string; role: string; granted_by: string }[]>(await kapi('operators', 'list', '--json'))).toEqual([expect.objectContaining({ national_id: '12345678950', role: 'administrator', granted_by: 'cli:kurulum' })]);
+      expect(json<{ national_id: string; role: string; granted_by: string }[]>(await kapi('operators', 'list', '--json'))).toEqual([
+        expect.objectContaining({ national_id: '12345678950', role: 'administrator', granted_by: 'cli:kurulum' }),
+      ]);
       expect(json(await kapi('operators', 'revoke', '12345678950', '--json'))).toEqual({ national_id: '12345678950', revoked: true });
       expect((await kapi('operators', 'revoke', '12345678950')).code).toBe(1);
     });
 
-    it('suspends and resumes an institution with the console\'s rules (an unknown one refused)', async () => {
-      const added = json(await kapi('clients', 'add', '--name', 'Askı Kurumu', '--redirect-uri', 'https://aski.example/cb', '--client-id', 'cli-suspend', '--json'));
+    it("suspends and resumes an institution with the console's rules (an unknown one refused)", async () => {
+      const added = json(
+        await kapi('clients', 'add', '--name', 'Askı Kurumu', '--redirect-uri', 'https://aski.example/cb', '--client-id', 'cli-suspend', '--json'),
+      );
       expect(added.client_id).toBe('cli-suspend');
-      expect(json(await kapi('clients', 'suspend', 'cli-suspend', '--reason', 'deneme', '--json'))).toEqual({ client_id: 'cli-suspend', suspended: true, changed: true });
+      expect(json(await kapi('clients', 'suspend', 'cli-suspend', '--reason', 'deneme', '--json'))).toEqual({
+        client_id: 'cli-suspend',
+        suspended: true,
+        changed: true,
+      });
       expect(json<{ suspended_at: string | null }>(await kapi('clients', 'show', 'cli-suspend', '--json')).suspended_at).toEqual(expect.any(String));
       expect(json(await kapi('clients', 'resume', 'cli-suspend', '--json'))).toEqual({ client_id: 'cli-suspend', suspended: false, changed: true });
       const unknown = await kapi('clients', 'suspend', 'no-such-client');
@@ -182,7 +216,11 @@ describe('kapi', () => {
 
     it('rotates: next becomes active, active starts retiring, new next keys are published', async () => {
       const before = json<Key[]>(await kapi('keys', 'list', '--json'));
-      const of = (keys: Key[], state: string) => keys.filter((k) => k.state === state).map((k) => k.kid).sort();
+      const of = (keys: Key[], state: string) =>
+        keys
+          .filter((k) => k.state === state)
+          .map((k) => k.kid)
+          .sort();
       expect(of(before, 'active')).toHaveLength(2);
       expect(of(before, 'next')).toHaveLength(2);
 
@@ -190,7 +228,9 @@ describe('kapi', () => {
       const early = await kapi('keys', 'rotate', '--json');
       expect(early.code).toBe(1);
       expect(early.stderr).toMatch(/published for less than/);
-      const rotation = json<{ activated: string[]; retiring: string[]; retired: string[]; retire_after: string }>(await kapi('keys', 'rotate', '--force', '--json'));
+      const rotation = json<{ activated: string[]; retiring: string[]; retired: string[]; retire_after: string }>(
+        await kapi('keys', 'rotate', '--force', '--json'),
+      );
       expect([...rotation.activated].sort()).toEqual(of(before, 'next'));
       expect([...rotation.retiring].sort()).toEqual(of(before, 'active'));
       expect(rotation.retired).toEqual([]);
@@ -207,7 +247,9 @@ describe('kapi', () => {
   });
 
   it('registers resource servers (APIs) and refuses a bad identifier', async () => {
-    const added = json<{ identifier: string; scopes: string[]; tokenFormat: string }>(await kapi('resources', 'add', '--identifier', 'https://api.tax.example/', '--name', 'Tax API', '--scope', 'tax:read tax:write', '--json'));
+    const added = json<{ identifier: string; scopes: string[]; tokenFormat: string }>(
+      await kapi('resources', 'add', '--identifier', 'https://api.tax.example/', '--name', 'Tax API', '--scope', 'tax:read tax:write', '--json'),
+    );
     expect(added).toMatchObject({ identifier: 'https://api.tax.example/', scopes: ['tax:read', 'tax:write'], tokenFormat: 'jwt' });
     const bad = await kapi('resources', 'add', '--identifier', 'not-a-uri', '--name', 'x', '--scope', 'y');
     expect(bad.code).toBe(1);
@@ -217,8 +259,33 @@ describe('kapi', () => {
   it('names the client an API introspects with, and refuses a client that does not exist', async () => {
     const apiClient = json(await kapi('clients', 'add', '--name', 'Land API', '--client-credentials', '--json'));
     // One after the other: the embedded database takes one kapi command at a time.
-    const added = await kapi('resources', 'add', '--identifier', 'https://api.land.example/', '--name', 'Land API', '--scope', 'land:read', '--format', 'opaque', '--client-id', String(apiClient.client_id), '--json');
-    const unknown = await kapi('resources', 'add', '--identifier', 'https://api.typo.example/', '--name', 'Typo', '--scope', 'x', '--client-id', 'kapi-no-such-client');
+    const added = await kapi(
+      'resources',
+      'add',
+      '--identifier',
+      'https://api.land.example/',
+      '--name',
+      'Land API',
+      '--scope',
+      'land:read',
+      '--format',
+      'opaque',
+      '--client-id',
+      String(apiClient.client_id),
+      '--json',
+    );
+    const unknown = await kapi(
+      'resources',
+      'add',
+      '--identifier',
+      'https://api.typo.example/',
+      '--name',
+      'Typo',
+      '--scope',
+      'x',
+      '--client-id',
+      'kapi-no-such-client',
+    );
     expect(json(added)).toMatchObject({ identifier: 'https://api.land.example/', tokenFormat: 'opaque', clientId: apiClient.client_id });
     expect(unknown.code).toBe(1);
     expect(unknown.stderr.trim()).toBe("error: no client kapi-no-such-client: register the API's client first (kapi clients add)");

@@ -18,11 +18,13 @@ const INSTITUTION = new URL(CALLBACK).origin;
 
 /** The institution's page: a form that posts the authorization request to Kapı as soon as it loads. */
 function autoPost(issuer: string, req: AuthRequest): string {
-  const fields = [...req.url.searchParams].map(([k, v]) => `<input type="hidden" name="${k}" value="${v.replace(/&/g, '&amp;').replace(/"/g, '&quot;')}">`).join('');
+  const fields = [...req.url.searchParams]
+    .map(([k, v]) => `<input type="hidden" name="${k}" value="${v.replace(/&/g, '&amp;').replace(/"/g, '&quot;')}">`)
+    .join('');
   return `<!doctype html><html lang="tr"><title>Kurum</title><form id="f" method="post" action="${issuer}/auth">${fields}</form><script>document.getElementById('f').submit()</script></html>`;
 }
 
-describeBrowser('POST to the authorization endpoint in Chromium, from the institution\'s own site', () => {
+describeBrowser("POST to the authorization endpoint in Chromium, from the institution's own site", () => {
   let t: TestKapi;
   let context: BrowserContext;
   let page: Page;

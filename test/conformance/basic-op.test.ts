@@ -45,7 +45,15 @@ describe('conformance: Basic OP', () => {
 
   it('oidcc-response-type-missing: a request without response_type is refused, never issues a code', async () => {
     const url = new URL(`${t.issuer}/auth`);
-    for (const [k, v] of Object.entries({ client_id: String(metadata.client_id), redirect_uri: CALLBACK, scope: 'openid', state: 'st', code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM', code_challenge_method: 'S256' })) url.searchParams.set(k, v);
+    for (const [k, v] of Object.entries({
+      client_id: String(metadata.client_id),
+      redirect_uri: CALLBACK,
+      scope: 'openid',
+      state: 'st',
+      code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
+      code_challenge_method: 'S256',
+    }))
+      url.searchParams.set(k, v);
     const page = await new Browser().go(url.href, {}, atCallback);
     if (atCallback(page.url)) {
       const params = callbackParams(page.url);
@@ -70,7 +78,9 @@ describe('conformance: Basic OP', () => {
     const plain = await registerInstitution(t);
     expect(plain.id_token_signed_response_alg).toBeUndefined();
     // The suite's client knows nothing of Kapı: it expects RS256 unless it registered another.
-    const suiteRp = await client.discovery(new URL(t.issuer), String(plain.client_id), undefined, client.ClientSecretBasic(String(plain.client_secret)), { execute: [client.allowInsecureRequests] });
+    const suiteRp = await client.discovery(new URL(t.issuer), String(plain.client_id), undefined, client.ClientSecretBasic(String(plain.client_secret)), {
+      execute: [client.allowInsecureRequests],
+    });
     const { tokens } = await loginAndExchange(suiteRp, ayse);
     expect(decodeProtectedHeader(tokens.id_token!).alg).toBe('RS256');
     for (const alg of ['ES256', 'PS256'] as const) {
@@ -104,14 +114,24 @@ describe('conformance: Basic OP', () => {
 
   it('oidcc-userinfo-post-body: userinfo by POST with the access token in a form body', async () => {
     const { tokens } = await loginAndExchange(rp, ayse, { scope: 'openid profile' });
-    const res = await fetch(`${t.issuer}/me`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ access_token: tokens.access_token }).toString() });
+    const res = await fetch(`${t.issuer}/me`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ access_token: tokens.access_token }).toString(),
+    });
     expect(res.status).toBe(200);
     expect(((await res.json()) as { sub: string }).sub).toBe(tokens.claims()!.sub);
   });
 
   it('oidcc-ensure-request-without-nonce-succeeds-for-code-flow: nonce is optional with response_type=code', async () => {
     const verifier = client.randomPKCECodeVerifier();
-    const url = client.buildAuthorizationUrl(rp, { redirect_uri: CALLBACK, scope: 'openid', state: 'no-nonce', code_challenge: await client.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256' });
+    const url = client.buildAuthorizationUrl(rp, {
+      redirect_uri: CALLBACK,
+      scope: 'openid',
+      state: 'no-nonce',
+      code_challenge: await client.calculatePKCECodeChallenge(verifier),
+      code_challenge_method: 'S256',
+    });
     const page = await loginPage(new Browser(), url.href, ayse);
     const tokens = await client.authorizationCodeGrant(rp, new URL(page.url), { pkceCodeVerifier: verifier, expectedState: 'no-nonce', idTokenExpected: true });
     expect(tokens.claims()!.nonce).toBeUndefined();
@@ -127,7 +147,11 @@ describe('conformance: Basic OP', () => {
     ['oidcc-scope-email', 'openid email', ['email', 'email_verified']],
     ['oidcc-scope-address', 'openid address', ['address']],
     ['oidcc-scope-phone', 'openid phone', ['phone_number', 'phone_number_verified']],
-    ['oidcc-scope-all', 'openid profile email address phone', ['name', 'given_name', 'family_name', 'email', 'email_verified', 'address', 'phone_number', 'phone_number_verified']],
+    [
+      'oidcc-scope-all',
+      'openid profile email address phone',
+      ['name', 'given_name', 'family_name', 'email', 'email_verified', 'address', 'phone_number', 'phone_number_verified'],
+    ],
   ];
   for (const [module, scope, expected] of scopeModules) {
     it(`${module}: "${scope}" releases exactly its claims through userinfo`, async () => {
@@ -147,7 +171,19 @@ describe('conformance: Basic OP', () => {
     expect(idToken.acr).toBe('low');
     expect(idToken.amr).toEqual(['pwd']);
     expect(typeof idToken.auth_time).toBe('number');
-    const personal = ['name', 'given_name', 'family_name', 'birthdate', 'email', 'email_verified', 'address', 'phone_number', 'phone_number_verified', 'national_id', 'national_id_type'];
+    const personal = [
+      'name',
+      'given_name',
+      'family_name',
+      'birthdate',
+      'email',
+      'email_verified',
+      'address',
+      'phone_number',
+      'phone_number_verified',
+      'national_id',
+      'national_id_type',
+    ];
     expect(personal.filter((c) => idToken[c] !== undefined)).toEqual([]);
     const userinfo = await client.fetchUserInfo(rp, tokens.access_token, idToken.sub);
     expect(personal.filter((c) => userinfo[c] === undefined)).toEqual([]);
@@ -286,7 +322,9 @@ describe('conformance: Basic OP', () => {
   it('oidcc-ensure-redirect-uri-in-authorization-request: an institution with several redirect URIs must name one', async () => {
     const two = await registerInstitution(t, { redirectUris: [CALLBACK, 'https://institution.example/cb2'] });
     const twoRp = await relyingParty(t, two);
-    const url = new URL(client.buildAuthorizationUrl(twoRp, { scope: 'openid', code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM', code_challenge_method: 'S256' }));
+    const url = new URL(
+      client.buildAuthorizationUrl(twoRp, { scope: 'openid', code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM', code_challenge_method: 'S256' }),
+    );
     url.searchParams.delete('redirect_uri');
     const page = await new Browser().go(url.href, {}, (l) => !l.startsWith(t.issuer));
     expect(page.url.startsWith(t.issuer)).toBe(true);
@@ -319,17 +357,37 @@ describe('conformance: Basic OP', () => {
     const req = await authRequest(rp);
     const form = new URLSearchParams(req.url.searchParams);
     // Query parameters beside a form body are not read (Core §3.1.2.1: POST uses Form Serialization).
-    const queryOnly = await fetch(`${t.issuer}/auth?${req.url.searchParams}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'x=1', redirect: 'manual' });
+    const queryOnly = await fetch(`${t.issuer}/auth?${req.url.searchParams}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'x=1',
+      redirect: 'manual',
+    });
     expect(queryOnly.status).toBe(400);
     const empty = await new Browser().go(`${t.issuer}/auth`, { form: {} }, atCallback);
     expect(empty.status).toBe(400);
     form.append('scope', 'openid profile');
-    const dup = await fetch(`${t.issuer}/auth`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form.toString(), redirect: 'manual' });
+    const dup = await fetch(`${t.issuer}/auth`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: form.toString(),
+      redirect: 'manual',
+    });
     expect(callbackParams(new URL(dup.headers.get('location')!, t.issuer).href).get('error')).toBe('invalid_request');
-    const json = await fetch(`${t.issuer}/auth`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(Object.fromEntries(req.url.searchParams)), redirect: 'manual' });
+    const json = await fetch(`${t.issuer}/auth`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(Object.fromEntries(req.url.searchParams)),
+      redirect: 'manual',
+    });
     expect(json.status).toBe(400);
     expect(await json.text()).toContain('gövdesi form kodlamalı (application/x-www-form-urlencoded) olmalıdır');
-    const huge = await fetch(`${t.issuer}/auth`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `${req.url.searchParams}&login_hint=${'x'.repeat(200_000)}`, redirect: 'manual' });
+    const huge = await fetch(`${t.issuer}/auth`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: `${req.url.searchParams}&login_hint=${'x'.repeat(200_000)}`,
+      redirect: 'manual',
+    });
     expect(huge.status).toBe(413);
   });
 
@@ -342,7 +400,17 @@ describe('conformance: Basic OP', () => {
 
   it('oidcc-unsigned-request-object-supported-correctly-or-rejected-as-unsupported: an alg=none request object is refused', async () => {
     const verifier = client.randomPKCECodeVerifier();
-    const payload = { iss: metadata.client_id, aud: t.issuer, client_id: metadata.client_id, response_type: 'code', redirect_uri: CALLBACK, scope: 'openid', state: 'ro', code_challenge: await client.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256' };
+    const payload = {
+      iss: metadata.client_id,
+      aud: t.issuer,
+      client_id: metadata.client_id,
+      response_type: 'code',
+      redirect_uri: CALLBACK,
+      scope: 'openid',
+      state: 'ro',
+      code_challenge: await client.calculatePKCECodeChallenge(verifier),
+      code_challenge_method: 'S256',
+    };
     const unsigned = `${Buffer.from(JSON.stringify({ alg: 'none' })).toString('base64url')}.${Buffer.from(JSON.stringify(payload)).toString('base64url')}.`;
     const url = new URL(`${t.issuer}/auth`);
     url.searchParams.set('client_id', String(metadata.client_id));
@@ -389,7 +457,13 @@ describe('conformance: Basic OP', () => {
   it('oidcc-ensure-request-with-valid-pkce-succeeds: S256 PKCE works; a wrong verifier is refused', async () => {
     const req = await authRequest(rp);
     const page = await loginPage(new Browser(), req.url.href, ayse);
-    await expect(client.authorizationCodeGrant(rp, new URL(page.url), { pkceCodeVerifier: client.randomPKCECodeVerifier(), expectedState: req.state, expectedNonce: req.nonce })).rejects.toMatchObject({ error: 'invalid_grant' });
+    await expect(
+      client.authorizationCodeGrant(rp, new URL(page.url), {
+        pkceCodeVerifier: client.randomPKCECodeVerifier(),
+        expectedState: req.state,
+        expectedNonce: req.nonce,
+      }),
+    ).rejects.toMatchObject({ error: 'invalid_grant' });
     const req2 = await authRequest(rp);
     const page2 = await loginPage(new Browser(), req2.url.href, ayse);
     expect((await exchange(rp, req2, page2.url)).claims()!.sub).toBeTruthy();
@@ -418,8 +492,11 @@ describe('conformance: Basic OP, redirect URIs with a query', () => {
     const req = await authRequest(rp, { redirect_uri: REGISTERED });
     const browser = new Browser();
     let page = await browser.go(req.url.href, {}, (l) => l.startsWith('https://institution.example/'));
-    page = await browser.submit(page, { national_id: ayse.nationalId, password: ayse.password }, { name: 'submit', value: 'login' }, (l) => l.startsWith('https://institution.example/'));
-    if (!page.url.startsWith('https://institution.example/')) page = await browser.submit(page, {}, { name: 'decision', value: 'allow' }, (l) => l.startsWith('https://institution.example/'));
+    page = await browser.submit(page, { national_id: ayse.nationalId, password: ayse.password }, { name: 'submit', value: 'login' }, (l) =>
+      l.startsWith('https://institution.example/'),
+    );
+    if (!page.url.startsWith('https://institution.example/'))
+      page = await browser.submit(page, {}, { name: 'decision', value: 'allow' }, (l) => l.startsWith('https://institution.example/'));
     const back = new URL(page.url);
     expect(back.searchParams.get('foo')).toBe('bar');
     expect(back.searchParams.get('code')).toBeTruthy();
@@ -427,8 +504,16 @@ describe('conformance: Basic OP, redirect URIs with a query', () => {
     // token request is sent by hand with the registered URI, exactly as the suite's module does.
     const res = await fetch(`${t.issuer}/token`, {
       method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from(`${encodeURIComponent(String(metadata.client_id))}:${encodeURIComponent(String(metadata.client_secret))}`).toString('base64')}` },
-      body: new URLSearchParams({ grant_type: 'authorization_code', code: back.searchParams.get('code')!, redirect_uri: REGISTERED, code_verifier: req.verifier }),
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        authorization: `Basic ${Buffer.from(`${encodeURIComponent(String(metadata.client_id))}:${encodeURIComponent(String(metadata.client_secret))}`).toString('base64')}`,
+      },
+      body: new URLSearchParams({
+        grant_type: 'authorization_code',
+        code: back.searchParams.get('code')!,
+        redirect_uri: REGISTERED,
+        code_verifier: req.verifier,
+      }),
     });
     expect(res.status).toBe(200);
     expect(((await res.json()) as { id_token?: string }).id_token).toBeTruthy();

@@ -61,7 +61,9 @@ describe('conformance: Config OP', () => {
 
   it('oidcc-discovery-endpoint-verification: claims_parameter_supported and claims_supported list the released claims', () => {
     expect(doc.claims_parameter_supported).toBe(true);
-    expect(list('claims_supported')).toEqual(expect.arrayContaining(['sub', 'acr', 'amr', 'auth_time', 'name', 'given_name', 'family_name', 'email', 'phone_number', 'address']));
+    expect(list('claims_supported')).toEqual(
+      expect.arrayContaining(['sub', 'acr', 'amr', 'auth_time', 'name', 'given_name', 'family_name', 'email', 'phone_number', 'address']),
+    );
   });
 
   it('oidcc-discovery-endpoint-verification: only S256 PKCE is offered; grant types and auth methods are the ones Kapı takes', () => {
@@ -78,11 +80,19 @@ describe('conformance: Config OP', () => {
     const behind = await startKapi({ env: { KAPI_ISSUER: 'https://giris.example.gov.tr', KAPI_TRUST_PROXY_HOPS: '1' } });
     try {
       const body = await new Promise<string>((resolve, reject) => {
-        const req = httpRequest({ host: '127.0.0.1', port: behind.kapi.config.port, path: '/.well-known/openid-configuration', headers: { host: 'giris.example.gov.tr', 'x-forwarded-proto': 'https', 'x-forwarded-for': '203.0.113.9' } }, (res) => {
-          let text = '';
-          res.on('data', (c: Buffer) => (text += c.toString()));
-          res.on('end', () => resolve(text));
-        });
+        const req = httpRequest(
+          {
+            host: '127.0.0.1',
+            port: behind.kapi.config.port,
+            path: '/.well-known/openid-configuration',
+            headers: { host: 'giris.example.gov.tr', 'x-forwarded-proto': 'https', 'x-forwarded-for': '203.0.113.9' },
+          },
+          (res) => {
+            let text = '';
+            res.on('data', (c: Buffer) => (text += c.toString()));
+            res.on('end', () => resolve(text));
+          },
+        );
         req.on('error', reject);
         req.end();
       });

@@ -28,7 +28,9 @@ describe('conformance: FAPI 2.0 Security Profile', () => {
     key = pair.privateKey;
     const jwks = { keys: [{ ...(await exportJWK(pair.publicKey)), kid, alg: 'PS256', use: 'sig' }] };
     metadata = await registerInstitution(t, { authMethod: 'private_key_jwt', jwks, fapi: true, scopes: ['openid', 'profile', 'offline_access'] });
-    rp = await client.discovery(new URL(t.issuer), String(metadata.client_id), { id_token_signed_response_alg: 'PS256' }, client.PrivateKeyJwt({ key, kid }), { execute: [client.allowInsecureRequests] });
+    rp = await client.discovery(new URL(t.issuer), String(metadata.client_id), { id_token_signed_response_alg: 'PS256' }, client.PrivateKeyJwt({ key, kid }), {
+      execute: [client.allowInsecureRequests],
+    });
     DPoP = client.getDPoPHandle(rp, await client.randomDPoPKeyPair('ES256'));
   });
   afterAll(async () => t?.stop());
@@ -37,7 +39,20 @@ describe('conformance: FAPI 2.0 Security Profile', () => {
     const verifier = client.randomPKCECodeVerifier();
     const state = client.randomState();
     const nonce = client.randomNonce();
-    const url = await client.buildAuthorizationUrlWithPAR(rp, { redirect_uri: CALLBACK, scope: 'openid profile offline_access', prompt: 'consent', code_challenge: await client.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256', state, nonce, ...extra }, { DPoP });
+    const url = await client.buildAuthorizationUrlWithPAR(
+      rp,
+      {
+        redirect_uri: CALLBACK,
+        scope: 'openid profile offline_access',
+        prompt: 'consent',
+        code_challenge: await client.calculatePKCECodeChallenge(verifier),
+        code_challenge_method: 'S256',
+        state,
+        nonce,
+        ...extra,
+      },
+      { DPoP },
+    );
     const page = await loginPage(new Browser(), url.href, ayse);
     expect(atCallback(page.url)).toBe(true);
     return { url, page, verifier, state, nonce };
@@ -45,7 +60,15 @@ describe('conformance: FAPI 2.0 Security Profile', () => {
 
   /** A private_key_jwt client assertion with a chosen audience. */
   async function assertion(aud: string | string[], signingKey = key): Promise<string> {
-    return new SignJWT({}).setProtectedHeader({ alg: 'PS256', kid }).setIssuer(String(metadata.client_id)).setSubject(String(metadata.client_id)).setAudience(aud).setJti(randomUUID()).setIssuedAt().setExpirationTime('60s').sign(signingKey);
+    return new SignJWT({})
+      .setProtectedHeader({ alg: 'PS256', kid })
+      .setIssuer(String(metadata.client_id))
+      .setSubject(String(metadata.client_id))
+      .setAudience(aud)
+      .setJti(randomUUID())
+      .setIssuedAt()
+      .setExpirationTime('60s')
+      .sign(signingKey);
   }
 
   async function pushWith(clientAssertion: string, params: Record<string, string> = {}) {
@@ -54,9 +77,16 @@ describe('conformance: FAPI 2.0 Security Profile', () => {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
       body: new URLSearchParams({
-        client_id: String(metadata.client_id), client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer', client_assertion: clientAssertion,
-        response_type: 'code', redirect_uri: CALLBACK, scope: 'openid', code_challenge: await client.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256',
-        dpop_jkt: 'NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs', ...params,
+        client_id: String(metadata.client_id),
+        client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+        client_assertion: clientAssertion,
+        response_type: 'code',
+        redirect_uri: CALLBACK,
+        scope: 'openid',
+        code_challenge: await client.calculatePKCECodeChallenge(verifier),
+        code_challenge_method: 'S256',
+        dpop_jkt: 'NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs',
+        ...params,
       }),
     });
   }
@@ -70,14 +100,24 @@ describe('conformance: FAPI 2.0 Security Profile', () => {
 
   it('fapi2-sp: a FAPI institution cannot be registered for RS256 ID tokens; ES256 is accepted', async () => {
     const keys = { keys: metadata.jwks ? (metadata.jwks as { keys: Record<string, unknown>[] }).keys : [] };
-    await expect(registerInstitution(t, { authMethod: 'private_key_jwt', jwks: keys, fapi: true, idTokenAlg: 'RS256' })).rejects.toThrow(/PS256 or ES256, not RS256/);
-    expect((await registerInstitution(t, { authMethod: 'private_key_jwt', jwks: keys, fapi: true, idTokenAlg: 'ES256' })).id_token_signed_response_alg).toBe('ES256');
+    await expect(registerInstitution(t, { authMethod: 'private_key_jwt', jwks: keys, fapi: true, idTokenAlg: 'RS256' })).rejects.toThrow(
+      /PS256 or ES256, not RS256/,
+    );
+    expect((await registerInstitution(t, { authMethod: 'private_key_jwt', jwks: keys, fapi: true, idTokenAlg: 'ES256' })).id_token_signed_response_alg).toBe(
+      'ES256',
+    );
   });
 
   it('fapi2-sp-happy-flow: PAR + private_key_jwt + DPoP; iss in the response; PS256 ID token; DPoP access token', async () => {
     const { page, verifier, state, nonce } = await parLogin();
     expect(new URL(page.url).searchParams.get('iss')).toBe(t.issuer);
-    const tokens = await client.authorizationCodeGrant(rp, new URL(page.url), { pkceCodeVerifier: verifier, expectedState: state, expectedNonce: nonce, idTokenExpected: true }, undefined, { DPoP });
+    const tokens = await client.authorizationCodeGrant(
+      rp,
+      new URL(page.url),
+      { pkceCodeVerifier: verifier, expectedState: state, expectedNonce: nonce, idTokenExpected: true },
+      undefined,
+      { DPoP },
+    );
     expect(decodeProtectedHeader(tokens.id_token!).alg).toBe('PS256');
     expect(tokens.token_type.toLowerCase()).toBe('dpop');
     expect((await client.fetchUserInfo(rp, tokens.access_token, tokens.claims()!.sub, { DPoP })).given_name).toBe('Ayşe');
@@ -86,7 +126,12 @@ describe('conformance: FAPI 2.0 Security Profile', () => {
   });
 
   it('fapi2-sp-par-required: an authorization request not pushed through PAR is refused', async () => {
-    const direct = client.buildAuthorizationUrl(rp, { redirect_uri: CALLBACK, scope: 'openid', code_challenge: await client.calculatePKCECodeChallenge(client.randomPKCECodeVerifier()), code_challenge_method: 'S256' });
+    const direct = client.buildAuthorizationUrl(rp, {
+      redirect_uri: CALLBACK,
+      scope: 'openid',
+      code_challenge: await client.calculatePKCECodeChallenge(client.randomPKCECodeVerifier()),
+      code_challenge_method: 'S256',
+    });
     const refused = await new Browser().go(direct.href, {}, atCallback);
     expect(new URL(refused.url).searchParams.get('error')).toBe('invalid_request');
   });
@@ -124,31 +169,63 @@ describe('conformance: FAPI 2.0 Security Profile', () => {
     const plain = await pushWith(await assertion(t.issuer), { code_challenge: 'a'.repeat(43), code_challenge_method: 'plain' });
     expect(plain.status).toBe(400);
     const missing = await fetch(`${t.issuer}/request`, {
-      method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ client_id: String(metadata.client_id), client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer', client_assertion: await assertion(t.issuer), response_type: 'code', redirect_uri: CALLBACK, scope: 'openid' }),
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        client_id: String(metadata.client_id),
+        client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+        client_assertion: await assertion(t.issuer),
+        response_type: 'code',
+        redirect_uri: CALLBACK,
+        scope: 'openid',
+      }),
     });
     expect(missing.status).toBe(400);
   });
 
   it('fapi2-sp-dpop-required: the code cannot be redeemed without a DPoP proof, nor with another key', async () => {
     const { page, verifier, state, nonce } = await parLogin();
-    await expect(client.authorizationCodeGrant(rp, new URL(page.url), { pkceCodeVerifier: verifier, expectedState: state, expectedNonce: nonce })).rejects.toBeTruthy();
+    await expect(
+      client.authorizationCodeGrant(rp, new URL(page.url), { pkceCodeVerifier: verifier, expectedState: state, expectedNonce: nonce }),
+    ).rejects.toBeTruthy();
     const otherKey = client.getDPoPHandle(rp, await client.randomDPoPKeyPair('ES256'));
     const second = await parLogin();
-    await expect(client.authorizationCodeGrant(rp, new URL(second.page.url), { pkceCodeVerifier: second.verifier, expectedState: second.state, expectedNonce: second.nonce }, undefined, { DPoP: otherKey })).rejects.toBeTruthy();
+    await expect(
+      client.authorizationCodeGrant(
+        rp,
+        new URL(second.page.url),
+        { pkceCodeVerifier: second.verifier, expectedState: second.state, expectedNonce: second.nonce },
+        undefined,
+        { DPoP: otherKey },
+      ),
+    ).rejects.toBeTruthy();
   });
 
   it('fapi2-sp-refresh-no-rotation: the refresh token stays the same and is bound to the key of the institution', async () => {
     const { page, verifier, state, nonce } = await parLogin();
-    const tokens = await client.authorizationCodeGrant(rp, new URL(page.url), { pkceCodeVerifier: verifier, expectedState: state, expectedNonce: nonce }, undefined, { DPoP });
+    const tokens = await client.authorizationCodeGrant(
+      rp,
+      new URL(page.url),
+      { pkceCodeVerifier: verifier, expectedState: state, expectedNonce: nonce },
+      undefined,
+      { DPoP },
+    );
     const first = await client.refreshTokenGrant(rp, tokens.refresh_token!, undefined, { DPoP });
     const second = await client.refreshTokenGrant(rp, tokens.refresh_token!, undefined, { DPoP });
     expect(first.refresh_token ?? tokens.refresh_token).toBe(tokens.refresh_token);
     expect(second.access_token).toBeTruthy();
     // A confidential client's refresh token is bound to its client authentication (RFC 9449 §5): a
     // thief holding the token but not the institution's private key gets nothing.
-    const thief = await client.discovery(new URL(t.issuer), String(metadata.client_id), { id_token_signed_response_alg: 'PS256' }, client.PrivateKeyJwt({ key: (await generateKeyPair('PS256')).privateKey, kid }), { execute: [client.allowInsecureRequests] });
-    await expect(client.refreshTokenGrant(thief, tokens.refresh_token!, undefined, { DPoP: client.getDPoPHandle(thief, await client.randomDPoPKeyPair('ES256')) })).rejects.toMatchObject({ error: 'invalid_client' });
+    const thief = await client.discovery(
+      new URL(t.issuer),
+      String(metadata.client_id),
+      { id_token_signed_response_alg: 'PS256' },
+      client.PrivateKeyJwt({ key: (await generateKeyPair('PS256')).privateKey, kid }),
+      { execute: [client.allowInsecureRequests] },
+    );
+    await expect(
+      client.refreshTokenGrant(thief, tokens.refresh_token!, undefined, { DPoP: client.getDPoPHandle(thief, await client.randomDPoPKeyPair('ES256')) }),
+    ).rejects.toMatchObject({ error: 'invalid_client' });
   });
 
   it('fapi2-sp-code-lifetime: an authorization code lives at most 60 seconds', async () => {

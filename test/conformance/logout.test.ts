@@ -59,7 +59,11 @@ describe('conformance: RP-initiated and back-channel logout', () => {
 
   it('oidcc-rp-initiated-logout-bad-post-logout-redirect-uri: an unregistered post_logout_redirect_uri is never followed', async () => {
     const session = await loginAndExchange(rp, ayse);
-    const end = client.buildEndSessionUrl(rp, { id_token_hint: session.tokens.id_token!, post_logout_redirect_uri: 'https://attacker.example/bye', state: 's' });
+    const end = client.buildEndSessionUrl(rp, {
+      id_token_hint: session.tokens.id_token!,
+      post_logout_redirect_uri: 'https://attacker.example/bye',
+      state: 's',
+    });
     const page = await session.browser.go(end.href, {}, leavesKapi(t.issuer));
     expect(page.url.startsWith(t.issuer)).toBe(true);
     expect(page.status).toBe(400);
@@ -79,7 +83,11 @@ describe('conformance: RP-initiated and back-channel logout', () => {
 
   it('oidcc-rp-initiated-logout-no-id-token-hint: post_logout_redirect_uri without id_token_hint or client_id is not followed', async () => {
     const session = await loginAndExchange(rp, ayse);
-    const page = await session.browser.go(`${t.issuer}/session/end?${new URLSearchParams({ post_logout_redirect_uri: BYE, state: 's' })}`, {}, leavesKapi(t.issuer));
+    const page = await session.browser.go(
+      `${t.issuer}/session/end?${new URLSearchParams({ post_logout_redirect_uri: BYE, state: 's' })}`,
+      {},
+      leavesKapi(t.issuer),
+    );
     expect(page.url.startsWith(t.issuer)).toBe(true);
     expect(atBye(page.url)).toBe(false);
   });
@@ -92,7 +100,7 @@ describe('conformance: RP-initiated and back-channel logout', () => {
     expect(await stillLoggedIn(session)).toBe(false);
   });
 
-  it('oidcc-rp-initiated-logout-no-post-logout-redirect-uri: with only id_token_hint the logout ends on Kapı\'s own page', async () => {
+  it("oidcc-rp-initiated-logout-no-post-logout-redirect-uri: with only id_token_hint the logout ends on Kapı's own page", async () => {
     const session = await loginAndExchange(rp, ayse);
     const page = await confirmLogout(session, client.buildEndSessionUrl(rp, { id_token_hint: session.tokens.id_token! }).href);
     expect(page.url.startsWith(t.issuer)).toBe(true);
@@ -126,14 +134,20 @@ describe('conformance: RP-initiated and back-channel logout', () => {
     receiver.requests.length = 0;
     const session = await loginAndExchange(rp, ayse);
     const idClaims = session.tokens.claims()!;
-    const page = await confirmLogout(session, client.buildEndSessionUrl(rp, { id_token_hint: session.tokens.id_token!, post_logout_redirect_uri: BYE, state: 'bc' }).href);
+    const page = await confirmLogout(
+      session,
+      client.buildEndSessionUrl(rp, { id_token_hint: session.tokens.id_token!, post_logout_redirect_uri: BYE, state: 'bc' }).href,
+    );
     expect(new URL(page.url).searchParams.get('state')).toBe('bc');
     await waitFor(() => receiver.requests.length === 1);
     const request = receiver.requests[0]!;
     expect(request.contentType).toMatch(/^application\/x-www-form-urlencoded/);
     expect([...request.body.keys()]).toEqual(['logout_token']); // nothing else in the request
     const token = request.body.get('logout_token')!;
-    const { payload, protectedHeader } = await jwtVerify(token, createRemoteJWKSet(new URL(`${t.issuer}/jwks`)), { issuer: t.issuer, audience: String(metadata.client_id) });
+    const { payload, protectedHeader } = await jwtVerify(token, createRemoteJWKSet(new URL(`${t.issuer}/jwks`)), {
+      issuer: t.issuer,
+      audience: String(metadata.client_id),
+    });
     expect(protectedHeader.typ).toBe('logout+jwt');
     expect(payload.sub).toBe(idClaims.sub);
     expect(payload.sid).toBe(idClaims.sid);

@@ -68,7 +68,8 @@ describeBrowser('conformance in Chromium: the modules that involve a person, the
 
   const atKapi = (page: Page) => new URL(page.url()).hostname === 'localhost';
   const atInstitution = (page: Page) => new URL(page.url()).origin === institution.origin;
-  const shownAtKapi = (person: Person, from: number) => person.shown.slice(from).filter((u) => new URL(u).hostname === 'localhost' && new URL(u).pathname.startsWith('/interaction/'));
+  const shownAtKapi = (person: Person, from: number) =>
+    person.shown.slice(from).filter((u) => new URL(u).hostname === 'localhost' && new URL(u).pathname.startsWith('/interaction/'));
 
   /** Opens the institution's sign-in with these parameters; returns where the person ends up. */
   async function start(person: Person, params: Record<string, string> = {}): Promise<void> {
@@ -76,7 +77,11 @@ describeBrowser('conformance in Chromium: the modules that involve a person, the
   }
 
   /** On Kapı's password form: types her number and password; accepts the consent page when asked. */
-  async function typePassword(person: Person, who: { nationalId: string; password: string }, consent: 'allow' | 'deny' = 'allow'): Promise<{ consentShown: boolean }> {
+  async function typePassword(
+    person: Person,
+    who: { nationalId: string; password: string },
+    consent: 'allow' | 'deny' = 'allow',
+  ): Promise<{ consentShown: boolean }> {
     const { page } = person;
     expect(await page.locator('#national_id').count()).toBe(1);
     await page.fill('#national_id', who.nationalId);
@@ -118,7 +123,7 @@ describeBrowser('conformance in Chromium: the modules that involve a person, the
   const authTime = (a: Arrival) => Number(a.idToken?.auth_time);
 
   describe('Basic OP: login, consent, prompt, max_age', () => {
-    it('oidcc-server: the institution\'s sign-in, Kapı\'s password form and consent, and back with a code the institution redeems (ID token and userinfo)', async () => {
+    it("oidcc-server: the institution's sign-in, Kapı's password form and consent, and back with a code the institution redeems (ID token and userinfo)", async () => {
       const person = await newPerson();
       await start(person);
       expect(atKapi(person.page)).toBe(true);
@@ -153,7 +158,7 @@ describeBrowser('conformance in Chromium: the modules that involve a person, the
       for (const p of [denying, allowing, later]) expect(p.blocked).toEqual([]);
     });
 
-    it('oidcc-prompt-login: a signed-in person is asked for her password again, and the new ID token\'s auth_time is later', async () => {
+    it("oidcc-prompt-login: a signed-in person is asked for her password again, and the new ID token's auth_time is later", async () => {
       const { person, arrival: first } = await signedIn(ayse);
       await new Promise((r) => setTimeout(r, 1100)); // auth_time has a resolution of one second
       await start(person, { prompt: 'login' });
@@ -255,7 +260,7 @@ describeBrowser('conformance in Chromium: the modules that involve a person, the
       expect(person.blocked).toEqual([]);
     });
 
-    it('oidcc-rp-initiated-logout-no-post-logout-redirect-uri: with only id_token_hint the logout ends on Kapı\'s own page, and the back-channel token is sent', async () => {
+    it("oidcc-rp-initiated-logout-no-post-logout-redirect-uri: with only id_token_hint the logout ends on Kapı's own page, and the back-channel token is sent", async () => {
       const { person, arrival: a } = await signedIn(ayse);
       const delivered = institution.backchannelLogouts.length;
       await signOutWith(person, 'sign-out-hint-only');

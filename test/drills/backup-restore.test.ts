@@ -28,7 +28,14 @@ const run = promisify(execFile);
 const AYSE = DEMO_CITIZENS[0]!;
 
 async function toolsPresent(): Promise<boolean> {
-  const tools = await Promise.all(['pg_dump', 'pg_restore', 'redis-server'].map((tool) => run('sh', ['-c', `command -v ${tool}`]).then(() => true, () => false)));
+  const tools = await Promise.all(
+    ['pg_dump', 'pg_restore', 'redis-server'].map((tool) =>
+      run('sh', ['-c', `command -v ${tool}`]).then(
+        () => true,
+        () => false,
+      ),
+    ),
+  );
   return tools.every(Boolean) && Boolean(process.env.DATABASE_URL) && (await postgresAvailable());
 }
 
@@ -69,7 +76,12 @@ drill('backup and restore into a fresh database and a fresh Redis (issue 22 poin
 
     // Life before the backup: a changed password, an institution, a sign-in that left a session and an ID token.
     const ayse = (await t.kapi.services.accounts.findByNationalId(AYSE.nationalId))!;
-    await t.kapi.services.accounts.setPassword({ accountId: ayse.id, hash: await t.kapi.services.hasher.hash(NEW_PASSWORD), mustChange: false, origin: 'self' });
+    await t.kapi.services.accounts.setPassword({
+      accountId: ayse.id,
+      hash: await t.kapi.services.hasher.hash(NEW_PASSWORD),
+      mustChange: false,
+      origin: 'self',
+    });
     institution = await registerInstitution(t);
     const rp = await relyingParty(t, institution);
     const req = await authRequest(rp);
@@ -113,7 +125,11 @@ drill('backup and restore into a fresh database and a fresh Redis (issue 22 poin
     // Same keys: the published JWKS is the one before, and the ID token signed before the backup verifies.
     const jwks = (await (await fetch(`${t.issuer}/jwks`)).json()) as JSONWebKeySet;
     expect(jwks).toEqual(before.jwks);
-    const { payload } = await jwtVerify(before.idToken, createLocalJWKSet(jwks), { issuer: t.issuer, audience: institution.client_id as string, currentDate: new Date() });
+    const { payload } = await jwtVerify(before.idToken, createLocalJWKSet(jwks), {
+      issuer: t.issuer,
+      audience: institution.client_id as string,
+      currentDate: new Date(),
+    });
     expect(payload.sub).toBe(before.sub);
 
     // Every session is gone: the browser that was signed in is asked to sign in again (silently: login_required).
@@ -134,15 +150,29 @@ drill('backup and restore into a fresh database and a fresh Redis (issue 22 poin
     expect(Date.now() - started).toBeLessThan(60_000);
   });
 
-  it('a restore with another master key does not start: sealed signing keys and institutions\' secrets cannot be opened, and Kapı says so instead of making new keys', async () => {
+  it("a restore with another master key does not start: sealed signing keys and institutions' secrets cannot be opened, and Kapı says so instead of making new keys", async () => {
     await restored!.kapi!.stop();
     restored!.kapi = undefined;
     const other = await freePort();
-    const env = { NODE_ENV: 'test', PORT: String(other), KAPI_ISSUER: `http://127.0.0.1:${other}`, DATA_DIR: ':memory:', KAPI_LOG_LEVEL: 'silent', KAPI_DEMO: 'false', ...secrets, KAPI_MASTER_KEY: randomBytes(32).toString('base64'), DATABASE_URL: restored!.db.url, REDIS_URL: restored!.redis.url };
-    const attempt = await createKapi(loadConfig(env)).then(async (kapi) => {
-      await kapi.close();
-      return 'started';
-    }, (err: unknown) => (err as Error).message);
+    const env = {
+      NODE_ENV: 'test',
+      PORT: String(other),
+      KAPI_ISSUER: `http://127.0.0.1:${other}`,
+      DATA_DIR: ':memory:',
+      KAPI_LOG_LEVEL: 'silent',
+      KAPI_DEMO: 'false',
+      ...secrets,
+      KAPI_MASTER_KEY: randomBytes(32).toString('base64'),
+      DATABASE_URL: restored!.db.url,
+      REDIS_URL: restored!.redis.url,
+    };
+    const attempt = await createKapi(loadConfig(env)).then(
+      async (kapi) => {
+        await kapi.close();
+        return 'started';
+      },
+      (err: unknown) => (err as Error).message,
+    );
     expect(attempt).toMatch(/^a sealed value \(signing_key:.*\) does not open with this key: in the database, sealed with another KAPI_MASTER_KEY/);
   });
 });

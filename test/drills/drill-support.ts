@@ -30,7 +30,13 @@ export async function signInPage(browser: Browser, req: AuthRequest, person: { n
  * One sign-in and its code redeemed; then the same code once more, which must be refused. Returns 'ok',
  * or what stopped it; a code accepted twice is returned as 'REDEEMED TWICE'.
  */
-export async function signInAndRedeem(rp: client.Configuration, person: { nationalId: string; password: string }, redeemed: string[], params: Record<string, string> = { scope: 'openid profile' }, options: { replay?: boolean } = {}): Promise<string> {
+export async function signInAndRedeem(
+  rp: client.Configuration,
+  person: { nationalId: string; password: string },
+  redeemed: string[],
+  params: Record<string, string> = { scope: 'openid profile' },
+  options: { replay?: boolean } = {},
+): Promise<string> {
   try {
     const req = await authRequest(rp, params);
     const page = await signInPage(new Browser(), req, person);

@@ -55,7 +55,10 @@ async function waitReady(url: string, kapi: KapiProcess, ms = 90_000): Promise<v
   while (Date.now() < end) {
     const code = await Promise.race([kapi.exited.then(() => -1), new Promise<number>((r) => setTimeout(() => r(0), 0))]);
     if (code === -1) throw new Error(`Kapı exited during start:\n${kapi.output().slice(-2000)}`);
-    const ok = await fetch(`${url}/readyz`).then((r) => r.ok, () => false);
+    const ok = await fetch(`${url}/readyz`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ok) return;
     await new Promise((r) => setTimeout(r, 200));
   }
@@ -80,7 +83,13 @@ drill('two Kapı processes behind HAProxy (issue 22 point 3)', () => {
     const [portA, portB, proxyPort] = [await freeLowPort(), await freeLowPort(), await freeLowPort()];
     direct.a = `http://127.0.0.1:${portA}`;
     direct.b = `http://127.0.0.1:${portB}`;
-    proxy = await startHaproxy({ port: proxyPort, kapi: [{ name: 'a', port: portA }, { name: 'b', port: portB }] });
+    proxy = await startHaproxy({
+      port: proxyPort,
+      kapi: [
+        { name: 'a', port: portA },
+        { name: 'b', port: portB },
+      ],
+    });
     env = {
       NODE_ENV: 'test',
       KAPI_ISSUER: proxy.url,
@@ -105,19 +114,33 @@ drill('two Kapı processes behind HAProxy (issue 22 point 3)', () => {
     // The institution, registered before the processes start (as `kapi clients add` would): this also
     // migrates the fresh database, so the two processes do not race for it.
     const services = await openServices(loadConfig({ ...env, PORT: String(portA) }));
-    const metadata = await services.clients.add({ name: 'Çok Süreçli Kurum', redirectUris: [CALLBACK], authMethod: 'client_secret_basic', scopes: ['openid', 'profile', 'national_id', 'offline_access'] });
+    const metadata = await services.clients.add({
+      name: 'Çok Süreçli Kurum',
+      redirectUris: [CALLBACK],
+      authMethod: 'client_secret_basic',
+      scopes: ['openid', 'profile', 'national_id', 'offline_access'],
+    });
     await services.close();
     institution = { client_id: metadata.client_id as string, client_secret: metadata.client_secret as string };
     recordSecret('client secret', institution.client_secret, 'drill institution');
 
     // One after the other: the first start seeds the demo citizens and makes the signing keys.
-    for (const [via, port] of [['a', portA], ['b', portB]] as const) {
+    for (const [via, port] of [
+      ['a', portA],
+      ['b', portB],
+    ] as const) {
       kapi[via] = spawnKapi({ ...env, PORT: String(port) });
       await waitReady(direct[via], kapi[via]!);
     }
 
     // The institution reaches Kapı through the proxy; each of its requests goes to the process chosen in rpVia.
-    rp = await client.discovery(new URL(proxy.url), metadata.client_id as string, { id_token_signed_response_alg: 'RS256' }, client.ClientSecretBasic(metadata.client_secret as string), { execute: [client.allowInsecureRequests] });
+    rp = await client.discovery(
+      new URL(proxy.url),
+      metadata.client_id as string,
+      { id_token_signed_response_alg: 'RS256' },
+      client.ClientSecretBasic(metadata.client_secret as string),
+      { execute: [client.allowInsecureRequests] },
+    );
     rp[client.customFetch] = async (url, options) => {
       const via = rpVia;
       const res = await fetch(url, { ...options, headers: { ...(options.headers as Record<string, string>), 'x-kapi-process': via } } as RequestInit);
@@ -174,12 +197,21 @@ drill('two Kapı processes behind HAProxy (issue 22 point 3)', () => {
   it('one code redeemed on A and B at once is accepted once', async () => {
     const browser = new ViaBrowser();
     const req = await authRequest(rp);
-    const page = await browser.go(req.url.href, {}, atCallback).then((p) => browser.submit(p, { national_id: AYSE.nationalId, password: AYSE.password }, { name: 'submit', value: 'login' }, atCallback));
+    const page = await browser
+      .go(req.url.href, {}, atCallback)
+      .then((p) => browser.submit(p, { national_id: AYSE.nationalId, password: AYSE.password }, { name: 'submit', value: 'login' }, atCallback));
     expect(atCallback(page.url)).toBe(true); // consent for these scopes was given in the first test
     // Separate configurations so that each redemption keeps its own process while they run together.
     const redeem = async (via: Via) => {
-      const own = await client.discovery(new URL(proxy.url), institution.client_id, { id_token_signed_response_alg: 'RS256' }, client.ClientSecretBasic(institution.client_secret), { execute: [client.allowInsecureRequests] });
-      own[client.customFetch] = (url, options) => fetch(url, { ...options, headers: { ...(options.headers as Record<string, string>), 'x-kapi-process': via } } as RequestInit);
+      const own = await client.discovery(
+        new URL(proxy.url),
+        institution.client_id,
+        { id_token_signed_response_alg: 'RS256' },
+        client.ClientSecretBasic(institution.client_secret),
+        { execute: [client.allowInsecureRequests] },
+      );
+      own[client.customFetch] = (url, options) =>
+        fetch(url, { ...options, headers: { ...(options.headers as Record<string, string>), 'x-kapi-process': via } } as RequestInit);
       return exchange(own, req, page.url);
     };
     const results = await Promise.allSettled([redeem('a'), redeem('b'), redeem('a'), redeem('b')]);
@@ -203,22 +235,41 @@ drill('two Kapı processes behind HAProxy (issue 22 point 3)', () => {
     const before = await verifications();
     const posted = browser.served.length;
     // postAll sends them at once from one browser (same cookies); the header sends half to each process.
-    const answers = (await Promise.all((['a', 'b'] as const).map((via) => postAll(browser, form, Array.from({ length: LIMIT }, (_, i) => ({ national_id: GUESSED.nationalId, password: `wrong-${via}-${i}` })), { 'x-kapi-process': via })))).flat();
-    expect(browser.served.slice(posted).map((s) => s.by).sort()).toEqual([...Array(LIMIT).fill('a'), ...Array(LIMIT).fill('b')]);
-    expect(await verifications() - before).toBe(LIMIT);
+    const answers = (
+      await Promise.all(
+        (['a', 'b'] as const).map((via) =>
+          postAll(
+            browser,
+            form,
+            Array.from({ length: LIMIT }, (_, i) => ({ national_id: GUESSED.nationalId, password: `wrong-${via}-${i}` })),
+            { 'x-kapi-process': via },
+          ),
+        ),
+      )
+    ).flat();
+    expect(
+      browser.served
+        .slice(posted)
+        .map((s) => s.by)
+        .sort(),
+    ).toEqual([...Array(LIMIT).fill('a'), ...Array(LIMIT).fill('b')]);
+    expect((await verifications()) - before).toBe(LIMIT);
     expect(statusCounts(answers)).toEqual({ 401: LIMIT, 429: LIMIT });
     for (const via of ['a', 'b'] as const) {
       const right = await postAll(browser, form, [{ national_id: GUESSED.nationalId, password: GUESSED.password }], { 'x-kapi-process': via });
       expect(right[0]!.status).toBe(429);
     }
-    expect(await verifications() - before).toBe(LIMIT);
+    expect((await verifications()) - before).toBe(LIMIT);
   });
 
-  it('a key rotation (`kapi keys rotate`, announced over Redis) is seen in both processes\' JWKS, and an ID token A signs with the new key verifies against B\'s JWKS', async () => {
+  it("a key rotation (`kapi keys rotate`, announced over Redis) is seen in both processes' JWKS, and an ID token A signs with the new key verifies against B's JWKS", async () => {
     const before = (await jwksVia('b')).keys.map((k) => k.kid);
     expect((await jwksVia('a')).keys.map((k) => k.kid).sort()).toEqual([...before].sort());
     // The operator's command, a third process on the same database and Redis.
-    const { stdout } = await run(process.execPath, [fileURLToPath(new URL('../../bin/kapi.mjs', import.meta.url)), 'keys', 'rotate', '--force', '--json'], { env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env }, timeout: 60_000 });
+    const { stdout } = await run(process.execPath, [fileURLToPath(new URL('../../bin/kapi.mjs', import.meta.url)), 'keys', 'rotate', '--force', '--json'], {
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+      timeout: 60_000,
+    });
     const rotation = JSON.parse(stdout) as { activated: string[] };
     expect(rotation.activated.length).toBeGreaterThan(0);
     const seen = async (via: Via) => {
@@ -239,7 +290,9 @@ drill('two Kapı processes behind HAProxy (issue 22 point 3)', () => {
     browser.via = 'a';
     rpVia = 'a';
     const req = await authRequest(rp);
-    const page = await browser.go(req.url.href, {}, atCallback).then((p) => browser.submit(p, { national_id: AYSE.nationalId, password: AYSE.password }, { name: 'submit', value: 'login' }, atCallback));
+    const page = await browser
+      .go(req.url.href, {}, atCallback)
+      .then((p) => browser.submit(p, { national_id: AYSE.nationalId, password: AYSE.password }, { name: 'submit', value: 'login' }, atCallback));
     const idToken = (await exchange(rp, req, page.url)).id_token!;
     expect(rotation.activated).toContain(decodeProtectedHeader(idToken).kid);
     const { payload } = await jwtVerify(idToken, createLocalJWKSet(await jwksVia('b')), { issuer: proxy.url, audience: rp.clientMetadata().client_id });

@@ -33,7 +33,14 @@ if (skip) console.warn(`skipping the Postgres failover drill: ${skip}`);
     [postgres, redis] = await Promise.all([replicatedPostgres(), singleRedis()]);
     await postgres.query(postgres.primaryPort, 'postgres', 'CREATE DATABASE kapi_drill');
     endpoint = await tcpEndpoint(postgres.primaryPort);
-    t = await startKapi({ env: { DATABASE_URL: `postgres://postgres@127.0.0.1:${endpoint.port}/kapi_drill`, REDIS_URL: redis.url, KAPI_REDIS_PREFIX: 'pg-drill:', KAPI_LOG_LEVEL: process.env.DEBUG_LEVEL ?? 'silent' } });
+    t = await startKapi({
+      env: {
+        DATABASE_URL: `postgres://postgres@127.0.0.1:${endpoint.port}/kapi_drill`,
+        REDIS_URL: redis.url,
+        KAPI_REDIS_PREFIX: 'pg-drill:',
+        KAPI_LOG_LEVEL: process.env.DEBUG_LEVEL ?? 'silent',
+      },
+    });
     rp = await relyingParty(t, await registerInstitution(t, { scopes: ['openid', 'profile', 'offline_access'] }));
   }, 60_000);
   afterAll(async () => {
@@ -49,7 +56,12 @@ if (skip) console.warn(`skipping the Postgres failover drill: ${skip}`);
     const outcomes: Outcome[] = [];
     const redeemed: string[] = [];
     let running = true;
-    const workers = keepRunning(2, () => running, () => signInAndRedeem(rp, ayse, redeemed, { scope: 'openid offline_access', prompt: 'consent' }, { replay: false }), outcomes);
+    const workers = keepRunning(
+      2,
+      () => running,
+      () => signInAndRedeem(rp, ayse, redeemed, { scope: 'openid offline_access', prompt: 'consent' }, { replay: false }),
+      outcomes,
+    );
     await waitFor(async () => outcomes.filter((o) => o.result === 'ok').length >= 3, 20_000, 'sign-ins before the failover');
 
     const crashedAt = Date.now();
@@ -64,7 +76,9 @@ if (skip) console.warn(`skipping the Postgres failover drill: ${skip}`);
     await workers;
 
     const failed = outcomes.filter((o) => o.result !== 'ok');
-    console.log(`Postgres failover: ${outcomes.length} sign-ins, ${tally(outcomes).ok ?? 0} ok, failure window ${failureWindow(outcomes)} ms, no sign-in completed for ${serviceGap(outcomes, crashedAt)} ms (${readOnlyWindow.length} tried against the standby): ${JSON.stringify(tally(failed))}`);
+    console.log(
+      `Postgres failover: ${outcomes.length} sign-ins, ${tally(outcomes).ok ?? 0} ok, failure window ${failureWindow(outcomes)} ms, no sign-in completed for ${serviceGap(outcomes, crashedAt)} ms (${readOnlyWindow.length} tried against the standby): ${JSON.stringify(tally(failed))}`,
+    );
     expect(outcomes.filter((o) => o.at > crashedAt && o.result === 'ok').length).toBeGreaterThan(0);
     expect(serviceGap(outcomes, crashedAt)).toBeLessThanOrEqual(15_000);
     // Temporarily unavailable, never an internal error, never a code accepted twice.
@@ -77,7 +91,8 @@ if (skip) console.warn(`skipping the Postgres failover drill: ${skip}`);
     for (const table of ['consents', 'password_credentials', 'login_sessions']) {
       expect(await db(table).leftJoin('accounts', 'accounts.id', `${table}.account_id`).whereNull('accounts.id').select(`${table}.account_id`)).toEqual([]);
     }
-    const orphanTokens = await db('oidc_models as rt').where('rt.model', 'RefreshToken')
+    const orphanTokens = await db('oidc_models as rt')
+      .where('rt.model', 'RefreshToken')
       .whereNotExists(db('oidc_models as g').where('g.model', 'Grant').whereRaw('(g.id = rt.grant_id or g.grant_id = rt.grant_id)'))
       .select('rt.id');
     expect(orphanTokens).toEqual([]);

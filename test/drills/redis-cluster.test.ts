@@ -27,7 +27,9 @@ if (skip) console.warn(`skipping the Redis Cluster drill: ${skip}`);
 
   beforeAll(async () => {
     cluster = await redisCluster();
-    t = await startKapi({ env: { KAPI_REDIS_CLUSTER_NODES: cluster.seeds, KAPI_REDIS_PREFIX: 'drill:', KAPI_GUESS_LOCK_AFTER: '3', KAPI_GUESS_DELAY_AFTER: '5' } });
+    t = await startKapi({
+      env: { KAPI_REDIS_CLUSTER_NODES: cluster.seeds, KAPI_REDIS_PREFIX: 'drill:', KAPI_GUESS_LOCK_AFTER: '3', KAPI_GUESS_DELAY_AFTER: '5' },
+    });
     rp = await relyingParty(t, await registerInstitution(t, { scopes: ['openid', 'profile', 'offline_access'] }));
   }, 60_000);
   afterAll(async () => {
@@ -61,17 +63,23 @@ if (skip) console.warn(`skipping the Redis Cluster drill: ${skip}`);
   }, 30_000);
 
   it('the guess limiter counts on the cluster: the number locks after 3 failures, even for the right password', async () => {
-    expect([await wrongPassword(rp, mehmet.nationalId), await wrongPassword(rp, mehmet.nationalId), await wrongPassword(rp, mehmet.nationalId)]).toEqual([401, 401, 401]);
+    expect([await wrongPassword(rp, mehmet.nationalId), await wrongPassword(rp, mehmet.nationalId), await wrongPassword(rp, mehmet.nationalId)]).toEqual([
+      401, 401, 401,
+    ]);
     expect(await wrongPassword(rp, mehmet.nationalId, mehmet.password)).toBe(429);
   }, 30_000);
 
   it("Kapı's keys are spread over all three masters, and each lives in the slot its hash tag names", async () => {
-    const perNode = await Promise.all(cluster.nodes.map((node) => withRedis(node.port, undefined, async (r) => {
-      const keys = (await r.keys('drill:*')) as string[];
-      // CLUSTER KEYSLOT is the server's own answer; keySlot (used for WAIT on a cluster) must agree.
-      for (const key of keys.slice(0, 20)) expect(keySlot(key)).toBe(Number(await r.call('CLUSTER', 'KEYSLOT', key)));
-      return keys;
-    })));
+    const perNode = await Promise.all(
+      cluster.nodes.map((node) =>
+        withRedis(node.port, undefined, async (r) => {
+          const keys = (await r.keys('drill:*')) as string[];
+          // CLUSTER KEYSLOT is the server's own answer; keySlot (used for WAIT on a cluster) must agree.
+          for (const key of keys.slice(0, 20)) expect(keySlot(key)).toBe(Number(await r.call('CLUSTER', 'KEYSLOT', key)));
+          return keys;
+        }),
+      ),
+    );
     expect(perNode.every((keys) => keys.length > 0)).toBe(true);
     const oidc = perNode.flat().filter((k) => k.startsWith('drill:oidc:'));
     expect(oidc.length).toBeGreaterThan(0);

@@ -5,7 +5,19 @@ import { Browser } from '../support/browser.js';
 import { atCallback, authRequest, exchange, registerInstitution, relyingParty } from '../support/institution.js';
 import { startKapi, type TestKapi } from '../support/kapi.js';
 import { redisDrillSkipReason, redisSentinels, withRedis, type DrillSentinels } from '../support/redis-drill-servers.js';
-import { describeError, failureWindow, serviceGap, keepRunning, redeemAgain, redeemAllAgain, signInAndRedeem, signInPage, tally, wrongPassword, type Outcome } from './drill-support.js';
+import {
+  describeError,
+  failureWindow,
+  serviceGap,
+  keepRunning,
+  redeemAgain,
+  redeemAllAgain,
+  signInAndRedeem,
+  signInPage,
+  tally,
+  wrongPassword,
+  type Outcome,
+} from './drill-support.js';
 import { waitFor } from '../support/wait.js';
 
 // Kapı on a Sentinel-managed primary with one replica (three sentinels, quorum 2), writes that must
@@ -61,12 +73,19 @@ if (skip) console.warn(`skipping the Redis Sentinel drill: ${skip}`);
     const pendingPage = await signInPage(browser, pending, ayse);
     if (typeof pendingPage === 'string') throw new Error(pendingPage);
     await exchange(rp, first, firstPage.url);
-    expect([await wrongPassword(rp, fatma.nationalId), await wrongPassword(rp, fatma.nationalId), await wrongPassword(rp, fatma.nationalId)]).toEqual([401, 401, 401]);
+    expect([await wrongPassword(rp, fatma.nationalId), await wrongPassword(rp, fatma.nationalId), await wrongPassword(rp, fatma.nationalId)]).toEqual([
+      401, 401, 401,
+    ]);
 
     const outcomes: Outcome[] = [];
     const redeemed: string[] = [];
     let running = true;
-    const workers = keepRunning(2, () => running, () => signInAndRedeem(rp, ayse, redeemed), outcomes);
+    const workers = keepRunning(
+      2,
+      () => running,
+      () => signInAndRedeem(rp, ayse, redeemed),
+      outcomes,
+    );
     await new Promise((r) => setTimeout(r, 1500));
 
     const oldPort = await redis.primaryPort();
@@ -77,7 +96,11 @@ if (skip) console.warn(`skipping the Redis Sentinel drill: ${skip}`);
     const promotedAfter = Date.now() - killedAt;
     // The crashed server returns (as systemd would restart it) as a replica of the new primary.
     await redis.primary.start(['--replicaof', '127.0.0.1', String(redis.replica.port)]);
-    await waitFor(() => withRedis(redis.primary.port, passwords.redis, async (r) => /master_link_status:up/.test(await r.info('replication'))), 15_000, 'the old primary syncing as a replica');
+    await waitFor(
+      () => withRedis(redis.primary.port, passwords.redis, async (r) => /master_link_status:up/.test(await r.info('replication'))),
+      15_000,
+      'the old primary syncing as a replica',
+    );
 
     // Sign-ins succeed again, then run a little longer.
     await waitFor(async () => outcomes.filter((o) => o.at > Date.now() - 1000).some((o) => o.result === 'ok'), 20_000, 'sign-ins succeeding again');
@@ -86,7 +109,9 @@ if (skip) console.warn(`skipping the Redis Sentinel drill: ${skip}`);
     await workers;
 
     const failed = outcomes.filter((o) => o.result !== 'ok');
-    console.log(`Sentinel failover: promoted after ${promotedAfter} ms; ${outcomes.length} sign-ins, ${tally(outcomes).ok ?? 0} ok, failure window ${failureWindow(outcomes)} ms, no sign-in completed for ${serviceGap(outcomes, killedAt)} ms: ${JSON.stringify(tally(failed))}`);
+    console.log(
+      `Sentinel failover: promoted after ${promotedAfter} ms; ${outcomes.length} sign-ins, ${tally(outcomes).ok ?? 0} ok, failure window ${failureWindow(outcomes)} ms, no sign-in completed for ${serviceGap(outcomes, killedAt)} ms: ${JSON.stringify(tally(failed))}`,
+    );
     expect(outcomes.filter((o) => o.at < killedAt && o.result === 'ok').length).toBeGreaterThan(0);
     expect(outcomes.filter((o) => o.at > killedAt && o.result === 'ok').length).toBeGreaterThan(0);
     expect(failureWindow(outcomes)).toBeLessThanOrEqual(15_000);
@@ -116,7 +141,10 @@ if (skip) console.warn(`skipping the Redis Sentinel drill: ${skip}`);
     if (typeof page === 'string') throw new Error(page);
     await redis.primary.kill(); // now the replica of the promoted primary: no replica is left
     try {
-      const refused = await exchange(rp, req, page.url).then(() => 'issued', (err: unknown) => describeError(err));
+      const refused = await exchange(rp, req, page.url).then(
+        () => 'issued',
+        (err: unknown) => describeError(err),
+      );
       expect(refused).toMatch(/^oauth 503/);
       const answer = await wrongPassword(rp, ayse.nationalId);
       expect(answer).toBe(503);

@@ -167,7 +167,11 @@ describe('authorization code + PKCE with password login', () => {
     const req = await authRequest(rp);
     const form = await browser.go(req.url.href, {}, atCallback);
     const action = /action="([^"]+)"/.exec(form.html)![1]!;
-    const res = await browser.go(new URL(action, form.url).href, { form: { national_id: ayse.nationalId, password: ayse.password, _csrf: 'forged' } }, atCallback);
+    const res = await browser.go(
+      new URL(action, form.url).href,
+      { form: { national_id: ayse.nationalId, password: ayse.password, _csrf: 'forged' } },
+      atCallback,
+    );
     expect(res.status).toBe(403);
   });
 

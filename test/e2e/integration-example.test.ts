@@ -35,9 +35,16 @@ describe('the integration page: its Node example signs a person in (issue 23 poi
   });
 
   /** Registers an institution whose redirect URI is the example's own port, and runs the page's example for it. */
-  async function runExample(input: Partial<ClientInput>, env: (dir: string, metadata: Record<string, unknown>) => Promise<Record<string, string>> | Record<string, string>): Promise<{ port: number; metadata: Record<string, unknown> }> {
+  async function runExample(
+    input: Partial<ClientInput>,
+    env: (dir: string, metadata: Record<string, unknown>) => Promise<Record<string, string>> | Record<string, string>,
+  ): Promise<{ port: number; metadata: Record<string, unknown> }> {
     const port = await freePort();
-    const metadata = await registerInstitution(t, { redirectUris: [`http://127.0.0.1:${port}/kapi/callback`], scopes: ['openid', 'profile', 'national_id'], ...input });
+    const metadata = await registerInstitution(t, {
+      redirectUris: [`http://127.0.0.1:${port}/kapi/callback`],
+      scopes: ['openid', 'profile', 'national_id'],
+      ...input,
+    });
     const source = integrationView(metadata, t.issuer, 'en').examples.node;
     expect(source).not.toContain(String(metadata.client_secret ?? 'no secret'));
     const dir = mkdtempSync(path.join(tmpdir(), 'kapi-example-'));
@@ -45,7 +52,11 @@ describe('the integration page: its Node example signs a person in (issue 23 poi
     // `npm install openid-client` in the integrator's project: here, Kapı's own node_modules beside the file.
     symlinkSync(path.join(PROJECT_ROOT, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
     writeFileSync(path.join(dir, 'sign-in.mjs'), source);
-    const child = spawn(process.execPath, [path.join(dir, 'sign-in.mjs')], { cwd: dir, env: { PATH: process.env.PATH ?? '', ...(await env(dir, metadata)) }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [path.join(dir, 'sign-in.mjs')], {
+      cwd: dir,
+      env: { PATH: process.env.PATH ?? '', ...(await env(dir, metadata)) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     children.push(child);
     let errors = '';
     child.stderr!.on('data', (d: Buffer) => (errors += d.toString()));
@@ -75,7 +86,9 @@ describe('the integration page: its Node example signs a person in (issue 23 poi
   };
 
   it('client_secret_basic with ES256 ID tokens: the secret from the environment, the claims from userinfo', async () => {
-    const { port } = await runExample({ authMethod: 'client_secret_basic', idTokenAlg: 'ES256' }, (_dir, metadata) => ({ KAPI_CLIENT_SECRET: String(metadata.client_secret) }));
+    const { port } = await runExample({ authMethod: 'client_secret_basic', idTokenAlg: 'ES256' }, (_dir, metadata) => ({
+      KAPI_CLIENT_SECRET: String(metadata.client_secret),
+    }));
     expectAyse(await signInThrough(port));
   });
 
@@ -83,7 +96,12 @@ describe('the integration page: its Node example signs a person in (issue 23 poi
     const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true });
     const kid = 'example-key';
     const { port } = await runExample(
-      { authMethod: 'private_key_jwt', jwks: { keys: [{ ...(await exportJWK(publicKey)), kid, alg: 'ES256', use: 'sig' }] }, parRequired: true, dpopRequired: true },
+      {
+        authMethod: 'private_key_jwt',
+        jwks: { keys: [{ ...(await exportJWK(publicKey)), kid, alg: 'ES256', use: 'sig' }] },
+        parRequired: true,
+        dpopRequired: true,
+      },
       async (dir) => {
         writeFileSync(path.join(dir, 'key.pem'), await exportPKCS8(privateKey));
         return { KAPI_PRIVATE_KEY_FILE: path.join(dir, 'key.pem'), KAPI_PRIVATE_KEY_KID: kid };

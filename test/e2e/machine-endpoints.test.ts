@@ -20,13 +20,20 @@ describe('machine endpoints in front of the app', () => {
 
   const metricCount = async (route: string, status: string) => {
     const text = await (await fetch(`${t.issuer}/metrics`)).text();
-    const line = text.split('\n').find((l) => l.startsWith('kapi_http_request_duration_seconds_count{') && l.includes(`route="${route}"`) && l.includes(`status="${status}"`));
+    const line = text
+      .split('\n')
+      .find((l) => l.startsWith('kapi_http_request_duration_seconds_count{') && l.includes(`route="${route}"`) && l.includes(`status="${status}"`));
     return line ? Number(line.split(' ').pop()) : 0;
   };
 
   const expectSecurityHeaders = (where: string, res: Response) => {
-    expect({ where, nosniff: res.headers.get('x-content-type-options'), referrer: res.headers.get('referrer-policy'), frames: res.headers.get('x-frame-options'), coop: res.headers.get('cross-origin-opener-policy') })
-      .toEqual({ where, nosniff: 'nosniff', referrer: 'no-referrer', frames: 'DENY', coop: 'same-origin' });
+    expect({
+      where,
+      nosniff: res.headers.get('x-content-type-options'),
+      referrer: res.headers.get('referrer-policy'),
+      frames: res.headers.get('x-frame-options'),
+      coop: res.headers.get('cross-origin-opener-policy'),
+    }).toEqual({ where, nosniff: 'nosniff', referrer: 'no-referrer', frames: 'DENY', coop: 'same-origin' });
     expect(res.headers.get('permissions-policy')).toContain('camera=()');
   };
 
@@ -57,7 +64,11 @@ describe('machine endpoints in front of the app', () => {
     const before = await metricCount('/token', '200');
     const beforeJwks = await metricCount('/jwks', '200');
     for (let i = 0; i < 3; i++) {
-      const res = await fetch(`${t.issuer}/token`, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded', Authorization: basic }, body: 'grant_type=client_credentials&scope=openid' });
+      const res = await fetch(`${t.issuer}/token`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded', Authorization: basic },
+        body: 'grant_type=client_credentials&scope=openid',
+      });
       expect(res.status).toBe(200);
       await res.arrayBuffer();
     }

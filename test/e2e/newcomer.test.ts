@@ -4,7 +4,7 @@ import { startKapi, type TestKapi } from '../support/kapi.js';
 
 // Small things a newcomer trips over (issue 20 point 9).
 
-describe('a newcomer\'s first minutes', () => {
+describe("a newcomer's first minutes", () => {
   let t: TestKapi;
   beforeAll(async () => {
     t = await startKapi();
@@ -27,7 +27,9 @@ describe('a newcomer\'s first minutes', () => {
 
   it('npm install leaves the lock file as it is: the lock records the install script package.json has', () => {
     const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { scripts: Record<string, string> };
-    const lock = JSON.parse(readFileSync(new URL('../../package-lock.json', import.meta.url), 'utf8')) as { packages: Record<string, { hasInstallScript?: boolean }> };
+    const lock = JSON.parse(readFileSync(new URL('../../package-lock.json', import.meta.url), 'utf8')) as {
+      packages: Record<string, { hasInstallScript?: boolean }>;
+    };
     const hasInstallScript = ['preinstall', 'install', 'postinstall'].some((s) => s in pkg.scripts);
     expect(lock.packages['']?.hasInstallScript ?? false).toBe(hasInstallScript);
   });

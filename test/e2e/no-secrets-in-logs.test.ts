@@ -37,7 +37,15 @@ describe('logs', () => {
 
     const all = lines.join('');
     expect(lines.length).toBeGreaterThan(3); // the logger did write
-    for (const secret of [ayse.password, 'a-wrong-password-123', code, tokens.access_token, tokens.refresh_token!, tokens.id_token!, metadata.client_secret as string]) {
+    for (const secret of [
+      ayse.password,
+      'a-wrong-password-123',
+      code,
+      tokens.access_token,
+      tokens.refresh_token!,
+      tokens.id_token!,
+      metadata.client_secret as string,
+    ]) {
       expect(all).not.toContain(secret);
     }
   });

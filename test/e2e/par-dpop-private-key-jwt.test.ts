@@ -18,19 +18,29 @@ async function parLogin(rp: client.Configuration, options: { DPoP?: client.DPoPH
   const verifier = client.randomPKCECodeVerifier();
   const state = client.randomState();
   const nonce = client.randomNonce();
-  const url = await client.buildAuthorizationUrlWithPAR(rp, {
-    redirect_uri: CALLBACK,
-    scope: 'openid profile offline_access',
-    prompt: 'consent', // OpenID Connect issues offline_access only with explicit consent
-    code_challenge: await client.calculatePKCECodeChallenge(verifier),
-    code_challenge_method: 'S256',
-    state,
-    nonce,
-    ...options.params,
-  }, options.DPoP ? { DPoP: options.DPoP } : undefined);
+  const url = await client.buildAuthorizationUrlWithPAR(
+    rp,
+    {
+      redirect_uri: CALLBACK,
+      scope: 'openid profile offline_access',
+      prompt: 'consent', // OpenID Connect issues offline_access only with explicit consent
+      code_challenge: await client.calculatePKCECodeChallenge(verifier),
+      code_challenge_method: 'S256',
+      state,
+      nonce,
+      ...options.params,
+    },
+    options.DPoP ? { DPoP: options.DPoP } : undefined,
+  );
   const page = await signIn(new Browser(), url.href, ayse.nationalId, ayse.password);
   expect(atCallback(page.url)).toBe(true);
-  return client.authorizationCodeGrant(rp, new URL(page.url), { pkceCodeVerifier: verifier, expectedState: state, expectedNonce: nonce, idTokenExpected: true }, undefined, options.DPoP ? { DPoP: options.DPoP } : undefined);
+  return client.authorizationCodeGrant(
+    rp,
+    new URL(page.url),
+    { pkceCodeVerifier: verifier, expectedState: state, expectedNonce: nonce, idTokenExpected: true },
+    undefined,
+    options.DPoP ? { DPoP: options.DPoP } : undefined,
+  );
 }
 
 describe('PAR, private_key_jwt, DPoP and the FAPI 2.0 profile', () => {
@@ -42,12 +52,22 @@ describe('PAR, private_key_jwt, DPoP and the FAPI 2.0 profile', () => {
 
   it('authenticates an institution with private_key_jwt and honours per-client "PAR required"', async () => {
     const keys = await institutionKeys('ES256');
-    const metadata = await registerInstitution(t, { authMethod: 'private_key_jwt', jwks: keys.jwks, parRequired: true, scopes: ['openid', 'profile', 'offline_access'] });
+    const metadata = await registerInstitution(t, {
+      authMethod: 'private_key_jwt',
+      jwks: keys.jwks,
+      parRequired: true,
+      scopes: ['openid', 'profile', 'offline_access'],
+    });
     const rp = await relyingParty(t, metadata, keys.auth);
     const tokens = await parLogin(rp);
     expect(tokens.claims()?.acr).toBe('low');
     // Without PAR the same institution is refused.
-    const direct = client.buildAuthorizationUrl(rp, { redirect_uri: CALLBACK, scope: 'openid', code_challenge: await client.calculatePKCECodeChallenge('x'.repeat(43)), code_challenge_method: 'S256' });
+    const direct = client.buildAuthorizationUrl(rp, {
+      redirect_uri: CALLBACK,
+      scope: 'openid',
+      code_challenge: await client.calculatePKCECodeChallenge('x'.repeat(43)),
+      code_challenge_method: 'S256',
+    });
     const refused = await new Browser().go(direct.href, {}, atCallback);
     expect(new URL(refused.url).searchParams.get('error')).toBe('invalid_request');
     // A client assertion signed by another key is not accepted.
@@ -78,10 +98,17 @@ describe('PAR, private_key_jwt, DPoP and the FAPI 2.0 profile', () => {
 
   it('runs a FAPI 2.0 institution: PAR, private_key_jwt, DPoP, PS256 ID tokens, no refresh rotation', async () => {
     const keys = await institutionKeys('PS256');
-    const metadata = await registerInstitution(t, { authMethod: 'private_key_jwt', jwks: keys.jwks, fapi: true, scopes: ['openid', 'profile', 'offline_access'] });
+    const metadata = await registerInstitution(t, {
+      authMethod: 'private_key_jwt',
+      jwks: keys.jwks,
+      fapi: true,
+      scopes: ['openid', 'profile', 'offline_access'],
+    });
     expect(metadata.require_pushed_authorization_requests).toBe(true);
     expect(metadata.dpop_bound_access_tokens).toBe(true);
-    const rp = await client.discovery(new URL(t.issuer), metadata.client_id as string, { id_token_signed_response_alg: 'PS256' }, keys.auth, { execute: [client.allowInsecureRequests] });
+    const rp = await client.discovery(new URL(t.issuer), metadata.client_id as string, { id_token_signed_response_alg: 'PS256' }, keys.auth, {
+      execute: [client.allowInsecureRequests],
+    });
     const DPoP = client.getDPoPHandle(rp, await client.randomDPoPKeyPair('ES256'));
     const tokens = await parLogin(rp, { DPoP });
     const header = JSON.parse(Buffer.from(tokens.id_token!.split('.')[0]!, 'base64url').toString()) as { alg: string };
@@ -107,7 +134,13 @@ describe('PAR, private_key_jwt, DPoP and the FAPI 2.0 profile', () => {
     const metadata = await registerInstitution(t, { authMethod: 'private_key_jwt', jwks, scopes: ['openid', 'profile'] });
     const rp = await relyingParty(t, metadata, client.PrivateKeyJwt({ key: privateKey, kid }));
     const verifier = client.randomPKCECodeVerifier();
-    const params = { redirect_uri: CALLBACK, scope: 'openid profile', code_challenge: await client.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256', state: client.randomState() };
+    const params = {
+      redirect_uri: CALLBACK,
+      scope: 'openid profile',
+      code_challenge: await client.calculatePKCECodeChallenge(verifier),
+      code_challenge_method: 'S256',
+      state: client.randomState(),
+    };
     const signed = await client.buildAuthorizationUrlWithJAR(rp, params, { key: privateKey, kid });
     const page = await signIn(new Browser(), signed.href, ayse.nationalId, ayse.password);
     expect(new URL(page.url).searchParams.get('code')).toBeTruthy();

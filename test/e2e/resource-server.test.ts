@@ -22,7 +22,11 @@ describe('access tokens for registered resource servers', () => {
     const rp = await relyingParty(t, metadata);
     const req = await authRequest(rp, { scope: 'openid profile tax:read', resource: API });
     const tokens = await exchange(rp, req, (await signIn(new Browser(), req.url.href, ayse.nationalId, ayse.password)).url);
-    const { payload, protectedHeader } = await jwtVerify(tokens.access_token, createRemoteJWKSet(new URL(`${t.issuer}/jwks`)), { issuer: t.issuer, audience: API, typ: 'at+jwt' });
+    const { payload, protectedHeader } = await jwtVerify(tokens.access_token, createRemoteJWKSet(new URL(`${t.issuer}/jwks`)), {
+      issuer: t.issuer,
+      audience: API,
+      typ: 'at+jwt',
+    });
     expect(protectedHeader.alg).toBe('ES256');
     expect(payload.acr).toBe('low');
     expect(payload.amr).toEqual(['pwd']);

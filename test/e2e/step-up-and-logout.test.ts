@@ -98,9 +98,19 @@ describe('levels of assurance, one-time passwords, logout', () => {
     const weak = await browser.submit(page, { new_password: '12345678', new_password_confirm: '12345678' }, { name: 'submit', value: 'change' }, atCallback);
     expect(weak.status).toBe(400);
     expect(weak.html).toContain('aria-invalid=true');
-    const mismatch = await browser.submit(page, { new_password: 'Uzun ve guzel bir cumle 42', new_password_confirm: 'baska bir cumle 42' }, { name: 'submit', value: 'change' }, atCallback);
+    const mismatch = await browser.submit(
+      page,
+      { new_password: 'Uzun ve guzel bir cumle 42', new_password_confirm: 'baska bir cumle 42' },
+      { name: 'submit', value: 'change' },
+      atCallback,
+    );
     expect(mismatch.status).toBe(400);
-    page = await browser.submit(page, { new_password: 'Uzun ve guzel bir cumle 42', new_password_confirm: 'Uzun ve guzel bir cumle 42' }, { name: 'submit', value: 'change' }, atCallback);
+    page = await browser.submit(
+      page,
+      { new_password: 'Uzun ve guzel bir cumle 42', new_password_confirm: 'Uzun ve guzel bir cumle 42' },
+      { name: 'submit', value: 'change' },
+      atCallback,
+    );
     if (!atCallback(page.url)) page = await browser.submit(page, {}, { name: 'decision', value: 'allow' }, atCallback);
     expect(atCallback(page.url)).toBe(true);
     // The one-time password no longer works; the new one does, without another forced change.
@@ -141,4 +151,3 @@ describe('levels of assurance, one-time passwords, logout', () => {
     expect(new URL((await browser.go(silent.url.href, {}, atCallback)).url).searchParams.get('error')).toBe('login_required');
   });
 });
-

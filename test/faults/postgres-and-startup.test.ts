@@ -31,7 +31,9 @@ if (skip && process.env.CI === 'true') throw new Error(`${skip}, and CI=true req
   beforeAll(async () => {
     [redis, postgres] = await Promise.all([privateRedis(), privatePostgres()]);
     database = await postgres.createDatabase('kapi_faults_pg');
-    t = await startKapi({ env: { REDIS_URL: redis.url, DATABASE_URL: database, KAPI_REDIS_PREFIX: 'pg:', KAPI_LOG_LEVEL: process.env.DEBUG_LEVEL ?? 'silent' } });
+    t = await startKapi({
+      env: { REDIS_URL: redis.url, DATABASE_URL: database, KAPI_REDIS_PREFIX: 'pg:', KAPI_LOG_LEVEL: process.env.DEBUG_LEVEL ?? 'silent' },
+    });
     rp = await relyingParty(t, await registerInstitution(t, { scopes: ['openid', 'profile', 'offline_access'] }));
   }, 60_000);
   afterAll(async () => {
@@ -72,7 +74,9 @@ if (skip && process.env.CI === 'true') throw new Error(`${skip}, and CI=true req
     while (!recovered && Date.now() < end) recovered = (await oneLogin()) === 'ok';
     running = false;
     await Promise.all(workers);
-    console.log(`Postgres restart: ${outcomes.length} logins during the run, ${outcomes.filter((o) => o === 'ok').length} succeeded, failures: ${JSON.stringify([...new Set(outcomes.filter((o) => o !== 'ok'))])}`);
+    console.log(
+      `Postgres restart: ${outcomes.length} logins during the run, ${outcomes.filter((o) => o === 'ok').length} succeeded, failures: ${JSON.stringify([...new Set(outcomes.filter((o) => o !== 'ok'))])}`,
+    );
     expect(recovered).toBe(true);
     const failures = outcomes.filter((o) => o !== 'ok');
     expect(outcomes.filter((o) => o === 'ok').length).toBeGreaterThan(0);
@@ -84,7 +88,10 @@ if (skip && process.env.CI === 'true') throw new Error(`${skip}, and CI=true req
     expect(await t.kapi.services.db('accounts').count<{ c: string }[]>({ c: '*' })).toEqual(accountsBefore);
     const orphanConsents = await t.kapi.services.db('consents').leftJoin('accounts', 'accounts.id', 'consents.account_id').whereNull('accounts.id');
     expect(orphanConsents).toEqual([]);
-    const orphanCredentials = await t.kapi.services.db('password_credentials').leftJoin('accounts', 'accounts.id', 'password_credentials.account_id').whereNull('accounts.id');
+    const orphanCredentials = await t.kapi.services
+      .db('password_credentials')
+      .leftJoin('accounts', 'accounts.id', 'password_credentials.account_id')
+      .whereNull('accounts.id');
     expect(orphanCredentials).toEqual([]);
   }, 60_000);
 
@@ -113,7 +120,13 @@ if (skip && process.env.CI === 'true') throw new Error(`${skip}, and CI=true req
     let second: TestKapi | undefined;
     try {
       const starting = startKapi({ env: { REDIS_URL: redis.url, DATABASE_URL: database, KAPI_REDIS_PREFIX: 'pg2:' } });
-      const outcome = await Promise.race([starting.then((k) => k, (err: unknown) => err as Error), new Promise<'slow'>((r) => setTimeout(() => r('slow'), 15_000))]);
+      const outcome = await Promise.race([
+        starting.then(
+          (k) => k,
+          (err: unknown) => err as Error,
+        ),
+        new Promise<'slow'>((r) => setTimeout(() => r('slow'), 15_000)),
+      ]);
       if (outcome instanceof Error) {
         // Refusing to start is acceptable only with a message that names the store.
         expect(outcome.message).toMatch(/redis/i);
@@ -158,8 +171,16 @@ if (skip && process.env.CI === 'true') throw new Error(`${skip}, and CI=true req
     const port = await freePort();
     const issuer = `http://127.0.0.1:${port}`;
     const env = {
-      ...SHARED_SECRETS, NODE_ENV: 'test', PORT: String(port), KAPI_ISSUER: issuer, DATA_DIR: ':memory:', KAPI_DEMO: 'true',
-      DATABASE_URL: url, REDIS_URL: redis.url, KAPI_REDIS_PREFIX: 'pg4:', KAPI_LOG_LEVEL: 'warn',
+      ...SHARED_SECRETS,
+      NODE_ENV: 'test',
+      PORT: String(port),
+      KAPI_ISSUER: issuer,
+      DATA_DIR: ':memory:',
+      KAPI_DEMO: 'true',
+      DATABASE_URL: url,
+      REDIS_URL: redis.url,
+      KAPI_REDIS_PREFIX: 'pg4:',
+      KAPI_LOG_LEVEL: 'warn',
     };
     const kapi = spawnKapi(env);
     let services: Services | undefined;
@@ -182,7 +203,11 @@ if (skip && process.env.CI === 'true') throw new Error(`${skip}, and CI=true req
       expect(page.status).toBe(503);
       expect(page.html).toContain(translate('tr', 'storage_unavailable'));
       // An institution's JSON endpoint: temporarily_unavailable with Retry-After.
-      const token = await fetch(`${issuer}/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'grant_type=authorization_code&code=x' });
+      const token = await fetch(`${issuer}/token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: 'grant_type=authorization_code&code=x',
+      });
       expect(token.status).toBe(503);
       expect(token.headers.get('retry-after')).toBeTruthy();
       expect(await token.json()).toMatchObject({ error: 'temporarily_unavailable' });
@@ -220,8 +245,16 @@ if (skip && process.env.CI === 'true') throw new Error(`${skip}, and CI=true req
     await postgres.stop('immediate');
     const port = await freePort();
     const kapi = spawnKapi({
-      ...SHARED_SECRETS, NODE_ENV: 'test', PORT: String(port), KAPI_ISSUER: `http://127.0.0.1:${port}`, DATA_DIR: ':memory:',
-      DATABASE_URL: url, REDIS_URL: redis.url, KAPI_REDIS_PREFIX: 'pg5:', KAPI_LOG_LEVEL: 'warn', KAPI_STARTUP_DATABASE_WAIT_SECONDS: '3',
+      ...SHARED_SECRETS,
+      NODE_ENV: 'test',
+      PORT: String(port),
+      KAPI_ISSUER: `http://127.0.0.1:${port}`,
+      DATA_DIR: ':memory:',
+      DATABASE_URL: url,
+      REDIS_URL: redis.url,
+      KAPI_REDIS_PREFIX: 'pg5:',
+      KAPI_LOG_LEVEL: 'warn',
+      KAPI_STARTUP_DATABASE_WAIT_SECONDS: '3',
     });
     try {
       // The deadline is the feature: 3 s of waiting, with a generous margin for starting the process.
@@ -229,7 +262,9 @@ if (skip && process.env.CI === 'true') throw new Error(`${skip}, and CI=true req
       expect(outcome).not.toBe('still running');
       expect((outcome as { code: number | null }).code).not.toBe(0);
       const output = kapi.output();
-      expect(output).toMatch(/Kapı failed to start: the database postgres:\/\/postgres@127\.0\.0\.1:\d+\/kapi_faults_deadline was not reachable within 3 s \(KAPI_STARTUP_DATABASE_WAIT_SECONDS\)/);
+      expect(output).toMatch(
+        /Kapı failed to start: the database postgres:\/\/postgres@127\.0\.0\.1:\d+\/kapi_faults_deadline was not reachable within 3 s \(KAPI_STARTUP_DATABASE_WAIT_SECONDS\)/,
+      );
       expect(output).toMatch(/ECONNREFUSED/);
       expect(output).not.toContain(password);
     } finally {

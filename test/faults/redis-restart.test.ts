@@ -24,7 +24,9 @@ if (skip && process.env.CI === 'true') throw new Error(`${skip}, and CI=true req
   beforeAll(async () => {
     [redis, postgres] = await Promise.all([privateRedis(), privatePostgres()]);
     const database = await postgres.createDatabase('kapi_faults_redis');
-    t = await startKapi({ env: { REDIS_URL: redis.url, DATABASE_URL: database, KAPI_REDIS_PREFIX: 'faults:', KAPI_LOG_LEVEL: process.env.DEBUG_LEVEL ?? 'silent' } });
+    t = await startKapi({
+      env: { REDIS_URL: redis.url, DATABASE_URL: database, KAPI_REDIS_PREFIX: 'faults:', KAPI_LOG_LEVEL: process.env.DEBUG_LEVEL ?? 'silent' },
+    });
     rp = await relyingParty(t, await registerInstitution(t));
   }, 60_000);
   afterAll(async () => {

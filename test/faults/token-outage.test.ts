@@ -23,7 +23,9 @@ if (skip && process.env.CI === 'true') throw new Error(`${skip}, and CI=true req
   beforeAll(async () => {
     [redis, postgres] = await Promise.all([privateRedis(), privatePostgres()]);
     const database = await postgres.createDatabase('kapi_faults_token');
-    t = await startKapi({ env: { REDIS_URL: redis.url, DATABASE_URL: database, KAPI_REDIS_PREFIX: 'faults:', KAPI_LOG_LEVEL: process.env.DEBUG_LEVEL ?? 'silent' } });
+    t = await startKapi({
+      env: { REDIS_URL: redis.url, DATABASE_URL: database, KAPI_REDIS_PREFIX: 'faults:', KAPI_LOG_LEVEL: process.env.DEBUG_LEVEL ?? 'silent' },
+    });
     metadata = await registerInstitution(t);
     const discovery = (await (await fetch(`${t.issuer}/.well-known/openid-configuration`)).json()) as { token_endpoint: string };
     tokenEndpoint = discovery.token_endpoint;

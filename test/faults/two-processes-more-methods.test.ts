@@ -8,7 +8,18 @@ import { Browser, type Page } from '../support/browser.js';
 import { faultsSkipReason, privatePostgres, privateRedis, SHARED_SECRETS, type PrivatePostgres, type PrivateRedis } from '../support/faults-services.js';
 import { atCallback, authRequest, exchange, registerInstitution, relyingParty, personClaims } from '../support/institution.js';
 import { startKapi, type TestKapi } from '../support/kapi.js';
-import { appToken, approvalFor, citizen, consent, continueWaiting, numberOn, phoneFromRegistry, registerDevice, setTwoFactor, smsCode } from '../second-factor/support.js';
+import {
+  appToken,
+  approvalFor,
+  citizen,
+  consent,
+  continueWaiting,
+  numberOn,
+  phoneFromRegistry,
+  registerDevice,
+  setTwoFactor,
+  smsCode,
+} from '../second-factor/support.js';
 import { secondFactorModule } from '../../interactions/second-factor/index.js';
 
 // The rest of "a login started on one Kapı process finishes on the other" (test/faults/two-processes.test.ts
@@ -25,7 +36,10 @@ if (skip && process.env.CI === 'true') throw new Error(`${skip}, and CI=true req
 /** A browser whose requests go to one instance or the other, keeping one cookie jar (one site). */
 class BalancedBrowser extends Browser {
   target: 'a' | 'b' = 'a';
-  constructor(private readonly hostA: string, private readonly hostB: string) {
+  constructor(
+    private readonly hostA: string,
+    private readonly hostB: string,
+  ) {
     super();
     const jar = new Map<string, string>();
     this.cookies.set(hostA, jar);
@@ -123,7 +137,7 @@ async function password(browser: Browser, start: string, nationalId: string, sec
     }
   }, 60_000);
 
-  it('SMS: the password and the code page on A, the code posted to B; the code is in A\'s outbox only', async () => {
+  it("SMS: the password and the code page on A, the code posted to B; the code is in A's outbox only", async () => {
     const emre = await citizen(a, '56789123416', 'Iki-Surec-Kodu-2026', '+905327770000');
     await setTwoFactor(a, emre.nationalId, true);
     const browser = new BalancedBrowser(hostA, hostB);
@@ -178,7 +192,7 @@ async function password(browser: Browser, start: string, nationalId: string, sec
       device = await registerDevice(a, await appToken(a, { ...ayse, phone: '+905321112233' }), 'Ayşe’nin telefonu', 'push-two-processes');
     }, 120_000);
 
-    it('opened on A, answered through B\'s device API, the waiting page on A continues', async () => {
+    it("opened on A, answered through B's device API, the waiting page on A continues", async () => {
       const browser = new BalancedBrowser(hostA, hostB);
       const req = await authRequest(rpA);
       const waiting = await password(browser, req.url.href, ayse.nationalId, ayse.password);

@@ -21,7 +21,10 @@ if (skip && process.env.CI === 'true') throw new Error(`${skip}, and CI=true req
 /** A browser whose requests go to one instance or the other, keeping one cookie jar (one site). */
 class BalancedBrowser extends Browser {
   target: 'a' | 'b' = 'a';
-  constructor(private readonly hostA: string, private readonly hostB: string) {
+  constructor(
+    private readonly hostA: string,
+    private readonly hostB: string,
+  ) {
     super();
     const jar = new Map<string, string>();
     this.cookies.set(hostA, jar);
@@ -60,7 +63,12 @@ class BalancedBrowser extends Browser {
     const docB = (await (await fetch(`http://127.0.0.1:${b.kapi.config.port}/.well-known/openid-configuration`)).json()) as client.ServerMetadata;
     expect(docB.issuer).toBe(issuer);
     expect(docB.token_endpoint).toContain(`:${b.kapi.config.port}/`);
-    rpB = new client.Configuration(docB, String(metadata.client_id), { id_token_signed_response_alg: 'RS256' }, client.ClientSecretBasic(String(metadata.client_secret)));
+    rpB = new client.Configuration(
+      docB,
+      String(metadata.client_id),
+      { id_token_signed_response_alg: 'RS256' },
+      client.ClientSecretBasic(String(metadata.client_secret)),
+    );
     client.allowInsecureRequests(rpB);
   }, 90_000);
   afterAll(async () => {
@@ -112,7 +120,12 @@ class BalancedBrowser extends Browser {
   it('the same code redeemed on A and B at once: exactly one wins, and the replay revokes its tokens', async () => {
     const req = await authRequest(rpA);
     const page = await loginPage(new Browser(), req.url.href, ayse);
-    const results = await Promise.allSettled([exchange(rpA, req, page.url), exchange(rpB, req, page.url), exchange(rpA, req, page.url), exchange(rpB, req, page.url)]);
+    const results = await Promise.allSettled([
+      exchange(rpA, req, page.url),
+      exchange(rpB, req, page.url),
+      exchange(rpA, req, page.url),
+      exchange(rpB, req, page.url),
+    ]);
     const won = results.filter((r): r is PromiseFulfilledResult<Awaited<ReturnType<typeof exchange>>> => r.status === 'fulfilled');
     expect(won).toHaveLength(1);
     for (const r of results) if (r.status === 'rejected') expect(r.reason).toMatchObject({ error: 'invalid_grant' });
@@ -122,7 +135,11 @@ class BalancedBrowser extends Browser {
   it('a rotated refresh token redeemed on A and B at once: one wins; reuse after rotation revokes the whole family', async () => {
     const req = await authRequest(rpA, { scope: 'openid offline_access', prompt: 'consent' });
     const tokens = await exchange(rpA, req, (await loginPage(new Browser(), req.url.href, ayse)).url);
-    const results = await Promise.allSettled([client.refreshTokenGrant(rpA, tokens.refresh_token!), client.refreshTokenGrant(rpB, tokens.refresh_token!), client.refreshTokenGrant(rpA, tokens.refresh_token!)]);
+    const results = await Promise.allSettled([
+      client.refreshTokenGrant(rpA, tokens.refresh_token!),
+      client.refreshTokenGrant(rpB, tokens.refresh_token!),
+      client.refreshTokenGrant(rpA, tokens.refresh_token!),
+    ]);
     const won = results.filter((r): r is PromiseFulfilledResult<Awaited<ReturnType<typeof client.refreshTokenGrant>>> => r.status === 'fulfilled');
     expect(won).toHaveLength(1);
     const newest = won[0]!.value;

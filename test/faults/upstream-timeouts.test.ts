@@ -40,7 +40,13 @@ const HANGING_BANK = 'kayip-bank';
 const TOKENLESS_BANK = 'sessiz-bank';
 
 /** Runs `op` against a hanging upstream; proves another login completes meanwhile; returns op's result and duration. */
-async function whileUpstreamHangs<T>(hole: BlackHole, requestsBefore: number, boundMs: number, op: () => Promise<T>, otherLogin: () => Promise<void>): Promise<{ result: T; elapsedMs: number }> {
+async function whileUpstreamHangs<T>(
+  hole: BlackHole,
+  requestsBefore: number,
+  boundMs: number,
+  op: () => Promise<T>,
+  otherLogin: () => Promise<void>,
+): Promise<{ result: T; elapsedMs: number }> {
   const started = Date.now();
   let settled = false;
   const running = op().finally(() => {
@@ -54,7 +60,10 @@ async function whileUpstreamHangs<T>(hole: BlackHole, requestsBefore: number, bo
   expect(hole.pending()).toBeGreaterThan(0);
   let timer: NodeJS.Timeout | undefined;
   const limit = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${boundMs} ms: the upstream deadline did not end the wait`)), Math.max(0, boundMs - (Date.now() - started)));
+    timer = setTimeout(
+      () => reject(new Error(`no answer within ${boundMs} ms: the upstream deadline did not end the wait`)),
+      Math.max(0, boundMs - (Date.now() - started)),
+    );
   });
   try {
     const result = await Promise.race([running, limit]);
@@ -84,26 +93,62 @@ describe('faults: upstreams that never answer', () => {
     tokenless = await startBlackHole((req, res) => {
       if (req.method !== 'GET' || req.url !== '/.well-known/openid-configuration') return false;
       const issuer = `http://${req.headers.host}`;
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({
-        issuer, authorization_endpoint: `${issuer}/auth`, token_endpoint: `${issuer}/token`, jwks_uri: `${issuer}/jwks`,
-        response_types_supported: ['code'], subject_types_supported: ['public'], id_token_signing_alg_values_supported: ['RS256'],
-      }));
+      res.writeHead(200, { 'content-type': 'application/json' }).end(
+        JSON.stringify({
+          issuer,
+          authorization_endpoint: `${issuer}/auth`,
+          token_endpoint: `${issuer}/token`,
+          jwks_uri: `${issuer}/jwks`,
+          response_types_supported: ['code'],
+          subject_types_supported: ['public'],
+          id_token_signing_alg_values_supported: ['RS256'],
+        }),
+      );
       return true;
     });
 
     await writeFile(path.join(dir, 'turkcell.pwd'), 'mssp-ap-password\n', { mode: 0o600 });
-    await writeFile(path.join(dir, 'operators.json'), JSON.stringify({
-      operators: [{
-        id: 'turkcell', endpoint: `${mssp.url}/mss`, apId: 'kapi-test-ap', apPassword: { file: 'turkcell.pwd' }, signatureProfile: PROFILE,
-        timeoutSeconds: 60, requestTimeoutMs: DEADLINE_MS, trustAnchors: [path.basename(anchors.root)], intermediates: [path.basename(anchors.intermediate)],
-      }],
-      startsPerTenMinutes: 1000,
-    }));
+    await writeFile(
+      path.join(dir, 'operators.json'),
+      JSON.stringify({
+        operators: [
+          {
+            id: 'turkcell',
+            endpoint: `${mssp.url}/mss`,
+            apId: 'kapi-test-ap',
+            apPassword: { file: 'turkcell.pwd' },
+            signatureProfile: PROFILE,
+            timeoutSeconds: 60,
+            requestTimeoutMs: DEADLINE_MS,
+            trustAnchors: [path.basename(anchors.root)],
+            intermediates: [path.basename(anchors.intermediate)],
+          },
+        ],
+        startsPerTenMinutes: 1000,
+      }),
+    );
     await writeFile(path.join(dir, 'bank.secret'), 'bank-client-secret-0123456789abcdef\n', { mode: 0o600 });
-    await writeFile(path.join(dir, 'banks.json'), JSON.stringify([
-      { id: HANGING_BANK, name: 'Kayıp Bank', issuer: bank.url, clientId: 'kapi', auth: { method: 'client_secret_basic', secretFile: 'bank.secret' }, timeoutMs: DEADLINE_MS },
-      { id: TOKENLESS_BANK, name: 'Sessiz Bank', issuer: tokenless.url, clientId: 'kapi', auth: { method: 'client_secret_basic', secretFile: 'bank.secret' }, timeoutMs: DEADLINE_MS },
-    ]));
+    await writeFile(
+      path.join(dir, 'banks.json'),
+      JSON.stringify([
+        {
+          id: HANGING_BANK,
+          name: 'Kayıp Bank',
+          issuer: bank.url,
+          clientId: 'kapi',
+          auth: { method: 'client_secret_basic', secretFile: 'bank.secret' },
+          timeoutMs: DEADLINE_MS,
+        },
+        {
+          id: TOKENLESS_BANK,
+          name: 'Sessiz Bank',
+          issuer: tokenless.url,
+          clientId: 'kapi',
+          auth: { method: 'client_secret_basic', secretFile: 'bank.secret' },
+          timeoutMs: DEADLINE_MS,
+        },
+      ]),
+    );
 
     t = await startKapi({
       env: {
@@ -143,9 +188,13 @@ describe('faults: upstreams that never answer', () => {
   it('mobile signature: an MSSP that never answers the signature request gives the operator-unreachable page within requestTimeoutMs', async () => {
     const browser = new Browser();
     const start = (await authRequest(rp, { ui_locales: 'en' })).url.href;
-    const { result: page, elapsedMs } = await whileUpstreamHangs(mssp, mssp.received.length, DEADLINE_MS + MARGIN_MS,
+    const { result: page, elapsedMs } = await whileUpstreamHangs(
+      mssp,
+      mssp.received.length,
+      DEADLINE_MS + MARGIN_MS,
       () => startMobileSignature(browser, start, { nationalId: AYSE.nationalId, phone: '0532 111 22 33', operator: 'turkcell' }, atCallback),
-      () => passwordLogin(GULSEN));
+      () => passwordLogin(GULSEN),
+    );
     expect(elapsedMs).toBeGreaterThanOrEqual(DEADLINE_MS * 0.9); // it was the deadline that ended it, not a refused connection
     expect(page.status).toBe(503);
     expect(errorText(page)).toBe("Your operator's mobile signature service cannot be reached right now. Please try later or choose another method.");
@@ -157,8 +206,13 @@ describe('faults: upstreams that never answer', () => {
     const browser = new Browser();
     const chooser = await toBankChooser(browser, (await authRequest(rp)).url.href);
     const link = bankLink(chooser, HANGING_BANK);
-    const { result: page, elapsedMs } = await whileUpstreamHangs(bank, bank.received.length, DEADLINE_MS + MARGIN_MS,
-      () => browser.go(link), () => passwordLogin(GULSEN));
+    const { result: page, elapsedMs } = await whileUpstreamHangs(
+      bank,
+      bank.received.length,
+      DEADLINE_MS + MARGIN_MS,
+      () => browser.go(link),
+      () => passwordLogin(GULSEN),
+    );
     expect(elapsedMs).toBeGreaterThanOrEqual(DEADLINE_MS * 0.9);
     expect(page.status).toBe(504);
     expect(page.html).toContain('Bankanıza şu anda ulaşılamıyor (yanıt zamanında gelmedi).');
@@ -174,8 +228,13 @@ describe('faults: upstreams that never answer', () => {
     expect(state).toBeTruthy();
     // The person signed in at the bank; the bank sends the browser back with a code.
     const callback = `${t.issuer}/banking/callback?code=bank-issued-code&state=${encodeURIComponent(state!)}`;
-    const { result: page, elapsedMs } = await whileUpstreamHangs(tokenless, tokenless.received.length, DEADLINE_MS + MARGIN_MS,
-      () => browser.go(callback, {}, atCallback), () => passwordLogin(GULNARA));
+    const { result: page, elapsedMs } = await whileUpstreamHangs(
+      tokenless,
+      tokenless.received.length,
+      DEADLINE_MS + MARGIN_MS,
+      () => browser.go(callback, {}, atCallback),
+      () => passwordLogin(GULNARA),
+    );
     expect(elapsedMs).toBeGreaterThanOrEqual(DEADLINE_MS * 0.9);
     expect(page.status).toBe(504);
     expect(page.html).toContain('Your bank cannot be reached right now (it did not answer in time).');
@@ -186,8 +245,13 @@ describe('faults: upstreams that never answer', () => {
   it('SMS: a gateway that never answers fails the contact verification code within KAPI_SMS_TIMEOUT_MS, and no code is left behind', async () => {
     const browser = new Browser();
     const contacts = await openWithPassword(t, browser, '/account/contacts', GULSEN); // Gülşen has no phone yet
-    const { result: page, elapsedMs } = await whileUpstreamHangs(sms, sms.received.length, DEADLINE_MS + MARGIN_MS,
-      () => browser.submit(contacts, { phone: '0533 444 55 66' }, { name: 'action', value: 'update' }), () => passwordLogin(GULNARA));
+    const { result: page, elapsedMs } = await whileUpstreamHangs(
+      sms,
+      sms.received.length,
+      DEADLINE_MS + MARGIN_MS,
+      () => browser.submit(contacts, { phone: '0533 444 55 66' }, { name: 'action', value: 'update' }),
+      () => passwordLogin(GULNARA),
+    );
     expect(elapsedMs).toBeGreaterThanOrEqual(DEADLINE_MS * 0.9);
     expect(page.status).toBe(503);
     expect(page.html).toContain('Dış hizmete ulaşılamıyor. Lütfen biraz sonra yeniden deneyin.');
@@ -212,10 +276,18 @@ describe('faults: upstreams that never answer', () => {
     const waiting = await startSmartCard(browser, req.url.href, 'e-signature', AYSE.nationalId, atCallback);
     const code = codeOn(waiting).replace('-', '');
     // OCSP first, then the CRL: two deadlines in a row.
-    const { result: answer, elapsedMs } = await whileUpstreamHangs(ocsp, ocsp.received.length, 2 * DEADLINE_MS + MARGIN_MS,
-      () => signerPost(t.issuer, code, card), () => passwordLogin(GULSEN));
+    const { result: answer, elapsedMs } = await whileUpstreamHangs(
+      ocsp,
+      ocsp.received.length,
+      2 * DEADLINE_MS + MARGIN_MS,
+      () => signerPost(t.issuer, code, card),
+      () => passwordLogin(GULSEN),
+    );
     expect(elapsedMs).toBeGreaterThanOrEqual(2 * DEADLINE_MS * 0.9);
-    expect(answer).toEqual({ status: 403, body: { error: 'revocation_unknown', error_description: 'the revocation status of the certificate could not be checked' } });
+    expect(answer).toEqual({
+      status: 403,
+      body: { error: 'revocation_unknown', error_description: 'the revocation status of the certificate could not be checked' },
+    });
     expect(ocsp.received).toEqual(['POST /ocsp', 'GET /crl/intermediate.crl']);
     await ocsp.waitUntilIdle();
     const page = await browser.go(waiting.url.replace(/\/method\/.*$/, ''), {}, atCallback);

@@ -32,7 +32,12 @@ describe('HTTP SMS gateway client', () => {
       let raw = '';
       req.on('data', (c: Buffer) => (raw += c.toString()));
       req.on('end', () => {
-        const r: Received = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, body: raw ? (JSON.parse(raw) as Record<string, unknown>) : {} };
+        const r: Received = {
+          method: req.method ?? '',
+          path: req.url ?? '',
+          headers: req.headers,
+          body: raw ? (JSON.parse(raw) as Record<string, unknown>) : {},
+        };
         received.push(r);
         answer(r, res, received.length);
       });

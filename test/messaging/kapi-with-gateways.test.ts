@@ -36,10 +36,12 @@ describe('Kapı with a configured SMS gateway and SMTP server', () => {
       disabledCommands: ['STARTTLS', 'AUTH'],
       logger: false,
       onData(stream, _session, callback) {
-        simpleParser(stream).then((m) => {
-          mails.push(m);
-          callback();
-        }).catch(callback);
+        simpleParser(stream)
+          .then((m) => {
+            mails.push(m);
+            callback();
+          })
+          .catch(callback);
       },
     });
     await new Promise<void>((resolve) => smtp.listen(smtpPort, '127.0.0.1', resolve));

@@ -38,7 +38,12 @@ describe('SMTP mail client', () => {
       onData(stream, session, callback) {
         simpleParser(stream)
           .then((mail) => {
-            received.push({ from: session.envelope.mailFrom ? session.envelope.mailFrom.address : undefined, to: session.envelope.rcptTo.map((r) => r.address), user: session.user as string | undefined, mail });
+            received.push({
+              from: session.envelope.mailFrom ? session.envelope.mailFrom.address : undefined,
+              to: session.envelope.rcptTo.map((r) => r.address),
+              user: session.user as string | undefined,
+              mail,
+            });
             callback();
           })
           .catch(callback);
@@ -52,7 +57,12 @@ describe('SMTP mail client', () => {
 
   it('delivers a Turkish text with the configured sender, authenticated', async () => {
     const mailer = new SmtpMailer({ host: '127.0.0.1', port, tls: 'none', username: 'kapi', password: 'smtp-secret', from: 'Kapı <no-reply@kapi.example>' });
-    await mailer.send({ to: 'ayse.yilmaz@example.org', subject: 'Doğrulama kodunuz', text: 'Kodunuz: 123456\n\nŞifrenizi kimseyle paylaşmayın.', purpose: 'contact_verification' });
+    await mailer.send({
+      to: 'ayse.yilmaz@example.org',
+      subject: 'Doğrulama kodunuz',
+      text: 'Kodunuz: 123456\n\nŞifrenizi kimseyle paylaşmayın.',
+      purpose: 'contact_verification',
+    });
     mailer.close();
     const last = received.at(-1)!;
     expect(last.user).toBe('kapi');
@@ -75,9 +85,19 @@ describe('SMTP mail client', () => {
   });
 
   it('refuses to send in clear text when STARTTLS is required but not offered', async () => {
-    const mailer = new SmtpMailer({ host: '127.0.0.1', port, tls: 'starttls', username: 'kapi', password: 'smtp-secret', from: 'no-reply@kapi.example', timeoutMs: 2000 });
+    const mailer = new SmtpMailer({
+      host: '127.0.0.1',
+      port,
+      tls: 'starttls',
+      username: 'kapi',
+      password: 'smtp-secret',
+      from: 'no-reply@kapi.example',
+      timeoutMs: 2000,
+    });
     const before = received.length;
-    await expect(mailer.send({ to: 'a@example.org', subject: 's', text: 'secret code 999999', purpose: 'notification' })).rejects.toMatchObject({ code: 'upstream_unavailable' });
+    await expect(mailer.send({ to: 'a@example.org', subject: 's', text: 'secret code 999999', purpose: 'notification' })).rejects.toMatchObject({
+      code: 'upstream_unavailable',
+    });
     expect(received.length).toBe(before);
     mailer.close();
   });

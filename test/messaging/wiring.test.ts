@@ -29,7 +29,15 @@ describe('messaging wiring', () => {
   });
 
   it('uses the real clients when configured, even where simulators are allowed', () => {
-    const m = createMessaging(loadConfig({ NODE_ENV: 'test', DATA_DIR: ':memory:', KAPI_SMS_GATEWAY_URL: 'http://127.0.0.1:9/v1/messages', KAPI_SMTP_HOST: '127.0.0.1', KAPI_SMTP_TLS: 'none' }));
+    const m = createMessaging(
+      loadConfig({
+        NODE_ENV: 'test',
+        DATA_DIR: ':memory:',
+        KAPI_SMS_GATEWAY_URL: 'http://127.0.0.1:9/v1/messages',
+        KAPI_SMTP_HOST: '127.0.0.1',
+        KAPI_SMTP_TLS: 'none',
+      }),
+    );
     expect(m.sms.kind).toBe('http-gateway');
     expect(m.mail.kind).toBe('smtp');
     expect(m.smsOutbox).toBeUndefined();
@@ -41,13 +49,17 @@ describe('messaging wiring', () => {
     expect(m.sms.kind).toBe('unconfigured');
     expect(m.smsOutbox).toBeUndefined();
     await expect(m.sms.send({ to: '+905321112233', text: 'x', purpose: 'notification' })).rejects.toMatchObject({ code: 'upstream_unavailable' });
-    await expect(m.mail.send({ to: 'a@example.org', subject: 's', text: 'x', purpose: 'notification' })).rejects.toMatchObject({ code: 'upstream_unavailable' });
+    await expect(m.mail.send({ to: 'a@example.org', subject: 's', text: 'x', purpose: 'notification' })).rejects.toMatchObject({
+      code: 'upstream_unavailable',
+    });
   });
 
   it('refuses plain-text gateways in production and two ways to authenticate', () => {
     expect(configProblems({ ...production, KAPI_SMS_GATEWAY_URL: 'http://sms.example/v1' }).join('\n')).toMatch(/KAPI_SMS_GATEWAY_URL must be an https/);
     expect(configProblems({ ...production, KAPI_SMTP_HOST: 'mail.example', KAPI_SMTP_TLS: 'none' }).join('\n')).toMatch(/KAPI_SMTP_TLS=none/);
-    expect(configProblems({ NODE_ENV: 'test', KAPI_SMS_GATEWAY_URL: 'https://sms.example/v1', KAPI_SMS_GATEWAY_TOKEN: 't', KAPI_SMS_GATEWAY_USER: 'u' }).join('\n')).toMatch(/choose one way/);
+    expect(
+      configProblems({ NODE_ENV: 'test', KAPI_SMS_GATEWAY_URL: 'https://sms.example/v1', KAPI_SMS_GATEWAY_TOKEN: 't', KAPI_SMS_GATEWAY_USER: 'u' }).join('\n'),
+    ).toMatch(/choose one way/);
     expect(configProblems({ ...production, KAPI_SMS_GATEWAY_URL: 'https://sms.example/v1', KAPI_SMTP_HOST: 'mail.example' })).toEqual([]);
     expect(loadConfig({ ...production, KAPI_SMTP_HOST: 'mail.example', KAPI_SMTP_TLS: 'implicit' } as NodeJS.ProcessEnv).messaging.smtp?.port).toBe(465);
   });

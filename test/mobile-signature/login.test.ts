@@ -146,7 +146,12 @@ describe('mobile-signature login', () => {
     ];
     for (const [input, marker] of cases) {
       const browser = new Browser();
-      const page = await startMobileSignature(browser, (await authRequest(rp)).url.href, input as { nationalId: string; phone: string; operator: string }, atCallback);
+      const page = await startMobileSignature(
+        browser,
+        (await authRequest(rp)).url.href,
+        input as { nationalId: string; phone: string; operator: string },
+        atCallback,
+      );
       expect(page.status).toBe(400);
       expect(page.html).toContain(`id="${marker}"`);
     }
@@ -175,23 +180,34 @@ describe('mobile-signature login', () => {
     expect(html).toContain(code);
     const token = /name="token" value="([^"]+)"/.exec(html)![1]!;
     const id = bed.simulator.pending().find((p) => p.dataToBeDisplayed.includes(code))!.id;
-    const approved = await fetch(`${bed.simulator.url}/dev/transactions/${id}`, { method: 'POST', body: new URLSearchParams({ token, decision: 'approve' }), redirect: 'manual' });
+    const approved = await fetch(`${bed.simulator.url}/dev/transactions/${id}`, {
+      method: 'POST',
+      body: new URLSearchParams({ token, decision: 'approve' }),
+      redirect: 'manual',
+    });
     expect(approved.status).toBe(303);
     const { page } = await waitAndContinue(a.browser, a.waiting, atCallback);
     expect(page.html.includes('name="decision"') || atCallback(page.url)).toBe(true);
   });
 
   it('runs many transactions at once, each with its own code and result', async () => {
-    const people = [['10000000146', '5300000001'], ['12345678950', '5300000002'], ['34567891238', '5300000003'], ['99234567106', '5300000004']] as const;
-    const runs = await Promise.all([...people, ...people].map(async ([nationalId, phone], i) => {
-      // Not vodafone: the testbed gives it a 5 s operator timeout (for the "never answers" test above), which
-      // eight transactions at once can pass on a loaded machine.
-      const a = await attempt(phone, ['turkcell', 'turk-telekom'][i % 2]!, nationalId);
-      const code = verificationCodeOn(a.waiting);
-      const { page } = await waitAndContinue(a.browser, a.waiting, atCallback);
-      const done = atCallback(page.url) ? page : await a.browser.submit(page, {}, { name: 'decision', value: 'allow' }, atCallback);
-      return { code, nationalId, claims: await personClaims(rp, await exchange(rp, a.req, done.url)) };
-    }));
+    const people = [
+      ['10000000146', '5300000001'],
+      ['12345678950', '5300000002'],
+      ['34567891238', '5300000003'],
+      ['99234567106', '5300000004'],
+    ] as const;
+    const runs = await Promise.all(
+      [...people, ...people].map(async ([nationalId, phone], i) => {
+        // Not vodafone: the testbed gives it a 5 s operator timeout (for the "never answers" test above), which
+        // eight transactions at once can pass on a loaded machine.
+        const a = await attempt(phone, ['turkcell', 'turk-telekom'][i % 2]!, nationalId);
+        const code = verificationCodeOn(a.waiting);
+        const { page } = await waitAndContinue(a.browser, a.waiting, atCallback);
+        const done = atCallback(page.url) ? page : await a.browser.submit(page, {}, { name: 'decision', value: 'allow' }, atCallback);
+        return { code, nationalId, claims: await personClaims(rp, await exchange(rp, a.req, done.url)) };
+      }),
+    );
     for (const run of runs) expect(run.claims.national_id).toBe(run.nationalId);
   });
 
@@ -205,7 +221,12 @@ describe('mobile-signature login', () => {
     const high = await authRequest(rp, { acr_values: 'high' });
     const waiting = await browser.go(high.url.href, {}, atCallback);
     expect(waiting.html).toContain('name="phone"'); // the only method that reaches high here
-    const started = await browser.submit(waiting, { national_id: AYSE, phone: '5300000001', operator: 'vodafone' }, { name: 'submit', value: 'start' }, atCallback);
+    const started = await browser.submit(
+      waiting,
+      { national_id: AYSE, phone: '5300000001', operator: 'vodafone' },
+      { name: 'submit', value: 'start' },
+      atCallback,
+    );
     ({ page } = await waitAndContinue(browser, started, atCallback));
     if (!atCallback(page.url)) page = await browser.submit(page, {}, { name: 'decision', value: 'allow' }, atCallback);
     const claims = await personClaims(rp, await exchange(rp, high, page.url));

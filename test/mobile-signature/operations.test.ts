@@ -23,11 +23,14 @@ describe('mobile signature: an operator down', () => {
   let t: TestKapi;
   beforeAll(async () => {
     bed = await startTestbed();
-    const file = await bed.writeOperators([
-      bed.entry('turkcell'),
-      bed.entry('vodafone', { endpoint: 'http://127.0.0.1:9/mss', health: { failuresToTrip: 2, coolDownSeconds: 300 } }),
-      bed.entry('turk-telekom', { enabled: false }),
-    ], 'down.json');
+    const file = await bed.writeOperators(
+      [
+        bed.entry('turkcell'),
+        bed.entry('vodafone', { endpoint: 'http://127.0.0.1:9/mss', health: { failuresToTrip: 2, coolDownSeconds: 300 } }),
+        bed.entry('turk-telekom', { enabled: false }),
+      ],
+      'down.json',
+    );
     t = await startKapi({ env: { KAPI_MOBILE_OPERATORS: file } });
   });
   afterAll(async () => {
@@ -42,7 +45,12 @@ describe('mobile signature: an operator down', () => {
     expect(form.html).not.toContain('value="turk-telekom"');
 
     const started = Date.now();
-    const refused = await startMobileSignature(new Browser(), (await authRequest(rp)).url.href, { nationalId: AYSE, phone: '5300000001', operator: 'vodafone' }, atCallback);
+    const refused = await startMobileSignature(
+      new Browser(),
+      (await authRequest(rp)).url.href,
+      { nationalId: AYSE, phone: '5300000001', operator: 'vodafone' },
+      atCallback,
+    );
     expect(refused.status).toBe(503);
     expect(errorText(refused)).toContain('ulaşılamıyor');
     expect(Date.now() - started).toBeLessThan(3000);
@@ -58,7 +66,12 @@ describe('mobile signature: an operator down', () => {
     expect(metrics).toContain('kapi_mobile_operator_up{operator="vodafone"} 0');
 
     const again = Date.now();
-    const fast = await startMobileSignature(new Browser(), (await authRequest(rp)).url.href, { nationalId: AYSE, phone: '5300000001', operator: 'vodafone' }, atCallback);
+    const fast = await startMobileSignature(
+      new Browser(),
+      (await authRequest(rp)).url.href,
+      { nationalId: AYSE, phone: '5300000001', operator: 'vodafone' },
+      atCallback,
+    );
     expect(fast.status).toBe(503);
     expect(Date.now() - again).toBeLessThan(1000);
 
@@ -70,7 +83,6 @@ describe('mobile signature: an operator down', () => {
     const done = atCallback(page.url) ? page : await browser.submit(page, {}, { name: 'decision', value: 'allow' }, atCallback);
     expect((await exchange(rp, req, done.url)).claims()!.acr).toBe('high');
   });
-
 });
 
 describe('mobile signature: the operator stops answering while the person signs', () => {
@@ -78,7 +90,9 @@ describe('mobile signature: the operator stops answering while the person signs'
   let t: TestKapi;
   beforeAll(async () => {
     bed = await startTestbed();
-    t = await startKapi({ env: { KAPI_MOBILE_OPERATORS: await bed.writeOperators([bed.entry('turkcell', { timeoutSeconds: 3, requestTimeoutMs: 500 })], 'short.json') } });
+    t = await startKapi({
+      env: { KAPI_MOBILE_OPERATORS: await bed.writeOperators([bed.entry('turkcell', { timeoutSeconds: 3, requestTimeoutMs: 500 })], 'short.json') },
+    });
   });
   afterAll(async () => {
     await t?.stop();
@@ -88,7 +102,12 @@ describe('mobile signature: the operator stops answering while the person signs'
   it('keeps waiting while status queries fail, then tells the person the operator cannot be reached', async () => {
     const rp = await relyingParty(t, await registerInstitution(t));
     const browser = new Browser();
-    const waiting = await startMobileSignature(browser, (await authRequest(rp)).url.href, { nationalId: AYSE, phone: '5300000010', operator: 'turkcell' }, atCallback);
+    const waiting = await startMobileSignature(
+      browser,
+      (await authRequest(rp)).url.href,
+      { nationalId: AYSE, phone: '5300000010', operator: 'turkcell' },
+      atCallback,
+    );
     verificationCodeOn(waiting);
     await bed.simulator.close();
     const poll = await browser.request(waiting.url.replace(/\/method\/.*$/, '/poll'));
@@ -106,7 +125,19 @@ describe('mobile signature: configuration', () => {
   });
 
   it('production refuses the simulator', () => {
-    const production = { NODE_ENV: 'production', DATABASE_URL: 'postgres://x/y', REDIS_URL: 'redis://x', KAPI_ISSUER: 'https://kapi.example', KAPI_TRUST_PROXY_HOPS: '1', KAPI_MASTER_KEY: Buffer.alloc(32, 7).toString('base64'), KAPI_COOKIE_KEYS: 'k'.repeat(40), KAPI_PAIRWISE_SALT: 's'.repeat(40), KAPI_REGISTRY_URL: 'https://nvi.example/kapi', KAPI_REGISTRY_CERT: 'c.pem', KAPI_REGISTRY_KEY: 'k.pem' };
+    const production = {
+      NODE_ENV: 'production',
+      DATABASE_URL: 'postgres://x/y',
+      REDIS_URL: 'redis://x',
+      KAPI_ISSUER: 'https://kapi.example',
+      KAPI_TRUST_PROXY_HOPS: '1',
+      KAPI_MASTER_KEY: Buffer.alloc(32, 7).toString('base64'),
+      KAPI_COOKIE_KEYS: 'k'.repeat(40),
+      KAPI_PAIRWISE_SALT: 's'.repeat(40),
+      KAPI_REGISTRY_URL: 'https://nvi.example/kapi',
+      KAPI_REGISTRY_CERT: 'c.pem',
+      KAPI_REGISTRY_KEY: 'k.pem',
+    };
     expect(loadConfig(production).mobileSignature.simulator).toBe(false);
     expect(() => loadConfig({ ...production, KAPI_MOBILE_SIMULATOR: 'true' })).toThrow(ConfigError);
     expect(() => loadConfig({ ...production, KAPI_MOBILE_SIMULATOR: 'true' })).toThrow(/MSSP simulator is not allowed in production/);
@@ -114,16 +145,39 @@ describe('mobile signature: configuration', () => {
 
   it('an operators file with mistakes stops the start and names them', async () => {
     const bad = path.join(dir, 'bad.json');
-    await writeFile(bad, JSON.stringify({ operators: [{ id: 'avea', endpoint: 'ftp://x', apId: 'a', apPassword: 'plain', signatureProfile: 'p', trustAnchors: [] }] }));
+    await writeFile(
+      bad,
+      JSON.stringify({ operators: [{ id: 'avea', endpoint: 'ftp://x', apId: 'a', apPassword: 'plain', signatureProfile: 'p', trustAnchors: [] }] }),
+    );
     const env = { NODE_ENV: 'test', PORT: '0', DATA_DIR: ':memory:', KAPI_LOG_LEVEL: 'silent', KAPI_MOBILE_OPERATORS: bad };
-    const error = await mobileSignatureWiring(loadConfig(env), new Registry(), new MemoryStateStore()).then(() => undefined, (err: unknown) => err as Error);
+    const error = await mobileSignatureWiring(loadConfig(env), new Registry(), new MemoryStateStore()).then(
+      () => undefined,
+      (err: unknown) => err as Error,
+    );
     expect(error?.message).toMatch(/unknown operator/);
     expect(error?.message).toMatch(/endpoint/);
     expect(error?.message).toMatch(/apPassword/);
     expect(error?.message).toMatch(/trustAnchors/);
     const missingSecret = path.join(dir, 'secret.json');
-    await writeFile(missingSecret, JSON.stringify({ operators: [{ id: 'turkcell', endpoint: 'http://127.0.0.1:9/', apId: 'a', apPassword: { env: 'KAPI_TEST_SURELY_UNSET_PWD' }, signatureProfile: 'p', trustAnchors: ['nowhere.pem'] }] }));
-    const error2 = await mobileSignatureWiring(loadConfig({ ...env, KAPI_MOBILE_OPERATORS: missingSecret }), new Registry(), new MemoryStateStore()).then(() => undefined, (err: unknown) => err as Error);
+    await writeFile(
+      missingSecret,
+      JSON.stringify({
+        operators: [
+          {
+            id: 'turkcell',
+            endpoint: 'http://127.0.0.1:9/',
+            apId: 'a',
+            apPassword: { env: 'KAPI_TEST_SURELY_UNSET_PWD' },
+            signatureProfile: 'p',
+            trustAnchors: ['nowhere.pem'],
+          },
+        ],
+      }),
+    );
+    const error2 = await mobileSignatureWiring(loadConfig({ ...env, KAPI_MOBILE_OPERATORS: missingSecret }), new Registry(), new MemoryStateStore()).then(
+      () => undefined,
+      (err: unknown) => err as Error,
+    );
     expect(error2?.message).toMatch(/nowhere\.pem|KAPI_TEST_SURELY_UNSET_PWD/);
   });
 });

@@ -47,7 +47,8 @@ async function start(rp: client.Configuration, operator: string, phone = '530000
 }
 
 const offered = (page: Page, operator: string) => new RegExp(`<option value="${operator}"(?: selected)?>`).test(page.html);
-const shownUnavailable = (page: Page, operator: string) => page.html.includes(`<option value="${operator}" disabled>`) && page.html.includes(`data-operator-down="${operator}"`);
+const shownUnavailable = (page: Page, operator: string) =>
+  page.html.includes(`<option value="${operator}" disabled>`) && page.html.includes(`data-operator-down="${operator}"`);
 const text = (page: Page) => decode(page.html.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' '));
 
 async function operatorState(t: TestKapi, operator: string): Promise<string | undefined> {
@@ -65,10 +66,13 @@ describe('mobile signature: an operator down is shown on the form, and offered a
     pki = await startTestPki();
     bed = await startTestbed({ answerAfterMs: 200 });
     operatorSwitch = await startOperatorSwitch(bed.simulator);
-    const file = await bed.writeOperators([
-      bed.entry('turkcell', { endpoint: operatorSwitch.endpoint('turkcell'), health: { failuresToTrip: 3, coolDownSeconds: COOL_DOWN_SECONDS } }),
-      bed.entry('vodafone'),
-    ], 'switch.json');
+    const file = await bed.writeOperators(
+      [
+        bed.entry('turkcell', { endpoint: operatorSwitch.endpoint('turkcell'), health: { failuresToTrip: 3, coolDownSeconds: COOL_DOWN_SECONDS } }),
+        bed.entry('vodafone'),
+      ],
+      'switch.json',
+    );
     t = await startKapi({ env: { ...pki.env, KAPI_MOBILE_OPERATORS: file } });
     rp = await relyingParty(t, await registerInstitution(t));
   }, 90_000);
@@ -165,10 +169,13 @@ if (sharedRedisSkip) {
     pki = await startTestPki();
     bed = await startTestbed({ answerAfterMs: 200 });
     operatorSwitch = await startOperatorSwitch(bed.simulator);
-    const file = await bed.writeOperators([
-      bed.entry('turkcell', { endpoint: operatorSwitch.endpoint('turkcell'), health: { failuresToTrip: 3, coolDownSeconds: COOL_DOWN_SECONDS } }),
-      bed.entry('vodafone'),
-    ], 'switch-two.json');
+    const file = await bed.writeOperators(
+      [
+        bed.entry('turkcell', { endpoint: operatorSwitch.endpoint('turkcell'), health: { failuresToTrip: 3, coolDownSeconds: COOL_DOWN_SECONDS } }),
+        bed.entry('vodafone'),
+      ],
+      'switch-two.json',
+    );
     if (!process.env.REDIS_URL) redis = await privateRedis();
     const shared = { REDIS_URL: process.env.REDIS_URL ?? redis!.url, KAPI_REDIS_PREFIX: `health-${randomBytes(4).toString('hex')}:` };
     a = await startKapi({ env: { ...pki.env, KAPI_MOBILE_OPERATORS: file, ...shared } });

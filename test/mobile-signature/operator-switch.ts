@@ -46,9 +46,10 @@ export async function startOperatorSwitch(simulator: MsspSimulator): Promise<Ope
       mode = next;
     },
     probes: (operator) => probes.filter((p) => !operator || p === operator).length,
-    close: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }

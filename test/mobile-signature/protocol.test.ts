@@ -45,7 +45,12 @@ describe('ETSI TS 102 204 client and MSSP simulator', () => {
   it.each(['turkcell', 'vodafone', 'turk-telekom'])('%s: MSS_Signature, then MSS_StatusQuery until the signature, every request well-formed', async (id) => {
     const operator = operatorFor(bed, id);
     const text = signingText({ transactionId: 'mst_x', clientName: 'Vergi <Dairesi> & "Ortak"', locale: 'tr', at: new Date() });
-    const started = await operator.requestSignature({ subscriber: '5300000001', dataToBeSigned: text.dataToBeSigned, dataToBeDisplayed: text.dataToBeDisplayed, timeoutSeconds: 60 });
+    const started = await operator.requestSignature({
+      subscriber: '5300000001',
+      dataToBeSigned: text.dataToBeSigned,
+      dataToBeDisplayed: text.dataToBeDisplayed,
+      timeoutSeconds: 60,
+    });
     expect(started.ok).toBe(true);
     const msspTransId = (started as { msspTransId: string }).msspTransId;
     let result = await operator.queryStatus(msspTransId);
@@ -87,11 +92,17 @@ describe('ETSI TS 102 204 client and MSSP simulator', () => {
   });
 
   it('the simulator refuses requests that break the rules, with the status codes of the standard', async () => {
-    const post = (xml: string, type = 'text/xml; charset=utf-8') => fetch(bed.simulator.endpoint('turkcell'), { method: 'POST', headers: { 'content-type': type }, body: xml });
-    const envelope = (req: string) => `<?xml version="1.0"?><s:Envelope xmlns:s="${SOAP_NS['1.1']}" xmlns:mss="http://uri.etsi.org/TS102204/v1.1.2#"><s:Body><MSS_Signature>${req}</MSS_Signature></s:Body></s:Envelope>`;
-    const apInfo = (transId: string, pwd = OPERATORS.turkcell!.apPwd) => `<mss:AP_Info AP_ID="kapi-test-ap" AP_TransID="${transId}" AP_PWD="${pwd}" Instant="2026-01-01T10:00:00Z"/><mss:MSSP_Info><mss:MSSP_ID><mss:DNSName>www.turkcelltech.com</mss:DNSName></mss:MSSP_ID></mss:MSSP_Info>`;
+    const post = (xml: string, type = 'text/xml; charset=utf-8') =>
+      fetch(bed.simulator.endpoint('turkcell'), { method: 'POST', headers: { 'content-type': type }, body: xml });
+    const envelope = (req: string) =>
+      `<?xml version="1.0"?><s:Envelope xmlns:s="${SOAP_NS['1.1']}" xmlns:mss="http://uri.etsi.org/TS102204/v1.1.2#"><s:Body><MSS_Signature>${req}</MSS_Signature></s:Body></s:Envelope>`;
+    const apInfo = (transId: string, pwd = OPERATORS.turkcell!.apPwd) =>
+      `<mss:AP_Info AP_ID="kapi-test-ap" AP_TransID="${transId}" AP_PWD="${pwd}" Instant="2026-01-01T10:00:00Z"/><mss:MSSP_Info><mss:MSSP_ID><mss:DNSName>www.turkcelltech.com</mss:DNSName></mss:MSSP_ID></mss:MSSP_Info>`;
     const body = `<mss:MobileUser><mss:MSISDN>905300000001</mss:MSISDN></mss:MobileUser><mss:DataToBeSigned MimeType="text/plain" Encoding="UTF-8">x</mss:DataToBeSigned><mss:DataToBeDisplayed MimeType="text/plain" Encoding="UTF-8">y</mss:DataToBeDisplayed><mss:SignatureProfile><mss:mssURI>${PROFILE}</mss:mssURI></mss:SignatureProfile>`;
-    const req = (transId: string, extra = '', pwd?: string) => envelope(`<mss:MSS_SignatureReq MajorVersion="1" MinorVersion="1" MessagingMode="asynchClientServer" TimeOut="60">${apInfo(transId, pwd)}${extra}</mss:MSS_SignatureReq>`);
+    const req = (transId: string, extra = '', pwd?: string) =>
+      envelope(
+        `<mss:MSS_SignatureReq MajorVersion="1" MinorVersion="1" MessagingMode="asynchClientServer" TimeOut="60">${apInfo(transId, pwd)}${extra}</mss:MSS_SignatureReq>`,
+      );
     const faultCode = async (res: Response) => parseEnvelope(await res.text()).fault?.statusCode;
 
     const ok = await post(req('A1', body));
@@ -139,7 +150,13 @@ describe('ETSI TS 102 204 client and MSSP simulator', () => {
 
   it('verifies CMS itself: content, detached content, tampering', async () => {
     const pair = await generateSimKey();
-    const certificate = await bed.ca.issueLeaf({ publicKey: pair.publicKey, nationalId: '10000000146', givenName: 'A', familyName: 'Y', profile: 'e-signature' });
+    const certificate = await bed.ca.issueLeaf({
+      publicKey: pair.publicKey,
+      nationalId: '10000000146',
+      givenName: 'A',
+      familyName: 'Y',
+      profile: 'e-signature',
+    });
     const content = Buffer.from('the data');
     const base = { privateKey: pair.privateKey, certificate, chain: [bed.ca.intermediateDer], content };
     const good = await verifyCmsSignature(await signCms(base), content);
@@ -179,7 +196,9 @@ describe('ETSI TS 102 204 client and MSSP simulator', () => {
     it('a hanging operator costs one request timeout, and a signature request is not repeated', async () => {
       const operator = operatorFor(bed, 'vodafone', { endpoint: hangingUrl, requestTimeoutMs: 300 });
       const started = Date.now();
-      await expect(operator.requestSignature({ subscriber: '5300000001', dataToBeSigned: 'x', dataToBeDisplayed: 'y', timeoutSeconds: 60 })).rejects.toThrow(/no answer within 300 ms/);
+      await expect(operator.requestSignature({ subscriber: '5300000001', dataToBeSigned: 'x', dataToBeDisplayed: 'y', timeoutSeconds: 60 })).rejects.toThrow(
+        /no answer within 300 ms/,
+      );
       expect(Date.now() - started).toBeLessThan(1000);
       expect(await operator.health()).toMatchObject({ state: 'unknown', consecutiveFailures: 1 });
     });

@@ -12,9 +12,27 @@ import { decode, type Browser, type Page } from '../support/browser.js';
 export const PROFILE = 'http://mobilimza.example/profile/login';
 
 export const OPERATORS: Record<string, SimulatedOperator> = {
-  turkcell: { apId: 'kapi-test-ap', apPwd: 'turkcell-secret-pwd', msspId: { dnsName: 'www.turkcelltech.com' }, signatureProfile: PROFILE, msisdnFormat: 'international' },
-  vodafone: { apId: 'http://kapi.test/ap', apPwd: 'vodafone-secret-pwd', msspId: { uri: 'http://mobilimza.vodafone.com.tr' }, signatureProfile: PROFILE, msisdnFormat: 'plus-international' },
-  'turk-telekom': { apId: 'http://kapi.test/ap', apPwd: 'tt-secret-pwd', msspId: { uri: 'http://mobilimza.turktelekom.com.tr' }, signatureProfile: PROFILE, msisdnFormat: 'national' },
+  turkcell: {
+    apId: 'kapi-test-ap',
+    apPwd: 'turkcell-secret-pwd',
+    msspId: { dnsName: 'www.turkcelltech.com' },
+    signatureProfile: PROFILE,
+    msisdnFormat: 'international',
+  },
+  vodafone: {
+    apId: 'http://kapi.test/ap',
+    apPwd: 'vodafone-secret-pwd',
+    msspId: { uri: 'http://mobilimza.vodafone.com.tr' },
+    signatureProfile: PROFILE,
+    msisdnFormat: 'plus-international',
+  },
+  'turk-telekom': {
+    apId: 'http://kapi.test/ap',
+    apPwd: 'tt-secret-pwd',
+    msspId: { uri: 'http://mobilimza.turktelekom.com.tr' },
+    signatureProfile: PROFILE,
+    msisdnFormat: 'national',
+  },
 };
 
 export interface Testbed {
@@ -61,7 +79,12 @@ export async function startTestbed(options: { answerAfterMs?: number; slowMs?: n
   void anchors;
   const file = await writeOperators(Object.keys(OPERATORS).map((id) => entry(id)));
   return {
-    ca, responders, simulator, dir, entry, writeOperators,
+    ca,
+    responders,
+    simulator,
+    dir,
+    entry,
+    writeOperators,
     env: { KAPI_MOBILE_OPERATORS: file },
     async close() {
       await simulator.close();
@@ -71,7 +94,12 @@ export async function startTestbed(options: { answerAfterMs?: number; slowMs?: n
 }
 
 /** From the authorization URL to the waiting page (or the form again, with an error). */
-export async function startMobileSignature(browser: Browser, authUrl: string, input: { nationalId: string; phone: string; operator: string }, stopAt: (l: string) => boolean): Promise<Page> {
+export async function startMobileSignature(
+  browser: Browser,
+  authUrl: string,
+  input: { nationalId: string; phone: string; operator: string },
+  stopAt: (l: string) => boolean,
+): Promise<Page> {
   let page = await browser.go(authUrl, {}, stopAt);
   if (page.html.includes('data-method=')) page = await browser.submit(page, {}, { name: 'method', value: 'mobile-signature' }, stopAt);
   return browser.submit(page, { national_id: input.nationalId, phone: input.phone, operator: input.operator }, { name: 'submit', value: 'start' }, stopAt);
@@ -88,7 +116,12 @@ export function verificationCodeOn(page: Page): string {
 }
 
 /** Polls like poll.js until the transaction is no longer pending, then loads the interaction as the page would. */
-export async function waitAndContinue(browser: Browser, waiting: Page, stopAt: (l: string) => boolean, limitMs = 30_000): Promise<{ page: Page; polls: number }> {
+export async function waitAndContinue(
+  browser: Browser,
+  waiting: Page,
+  stopAt: (l: string) => boolean,
+  limitMs = 30_000,
+): Promise<{ page: Page; polls: number }> {
   const started = Date.now();
   let polls = 0;
   for (;;) {

@@ -19,19 +19,42 @@ describe('passkeys: ceremony rules', () => {
     expect(passkeyModule.staticFiles).toEqual(['passkey.js']);
   });
 
-  it('the relying party is the issuer\'s host, and its origin the only origin', () => {
+  it("the relying party is the issuer's host, and its origin the only origin", () => {
     expect(relyingParty('https://giris.turkiye.gov.tr')).toEqual({ id: 'giris.turkiye.gov.tr', origin: 'https://giris.turkiye.gov.tr', name: 'Kapı' });
     expect(relyingParty('http://localhost:3000')).toMatchObject({ id: 'localhost', origin: 'http://localhost:3000' });
   });
 
   it('reads only answers shaped as WebAuthn answers', () => {
-    const assertion = { id: 'abc', rawId: 'abc', type: 'public-key', response: { clientDataJSON: Buffer.from(JSON.stringify({ challenge: 'xyz' })).toString('base64url'), authenticatorData: 'AA', signature: 'AA', userHandle: 'AA' } };
+    const assertion = {
+      id: 'abc',
+      rawId: 'abc',
+      type: 'public-key',
+      response: {
+        clientDataJSON: Buffer.from(JSON.stringify({ challenge: 'xyz' })).toString('base64url'),
+        authenticatorData: 'AA',
+        signature: 'AA',
+        userHandle: 'AA',
+      },
+    };
     expect(assertionFrom(JSON.stringify(assertion))?.id).toBe('abc');
     expect(claimedChallenge(assertionFrom(JSON.stringify(assertion))!)).toBe('xyz');
-    for (const bad of ['', 'null', '[]', '{"type":"public-key"}', JSON.stringify({ ...assertion, rawId: 'other' }), JSON.stringify({ ...assertion, response: { ...assertion.response, signature: '<script>' } }), 'x'.repeat(20_000)]) {
+    for (const bad of [
+      '',
+      'null',
+      '[]',
+      '{"type":"public-key"}',
+      JSON.stringify({ ...assertion, rawId: 'other' }),
+      JSON.stringify({ ...assertion, response: { ...assertion.response, signature: '<script>' } }),
+      'x'.repeat(20_000),
+    ]) {
       expect(assertionFrom(bad)).toBeUndefined();
     }
-    const attestation = { id: 'abc', rawId: 'abc', type: 'public-key', response: { clientDataJSON: 'AA', attestationObject: 'AA', transports: ['internal', 'made-up', 3] } };
+    const attestation = {
+      id: 'abc',
+      rawId: 'abc',
+      type: 'public-key',
+      response: { clientDataJSON: 'AA', attestationObject: 'AA', transports: ['internal', 'made-up', 3] },
+    };
     expect(attestationFrom(JSON.stringify(attestation))?.response.transports).toEqual(['internal']);
     expect(claimedChallenge({ response: { clientDataJSON: 'not json' } })).toBe('');
   });

@@ -98,8 +98,11 @@ describe('passkeys: add, sign in, second stage, rename, remove', () => {
       let { page } = await answerWithPasskey(t, person, await passkeyPage(person, req.url.href), authenticator);
       expect(page.html).toContain('id="step-notice"');
       if (page.html.includes('data-method="sms"')) page = await person.submit(page, {}, { name: 'method', value: 'sms' });
-      page = await person.submit(page, { code: smsCodeOf(t, ayse.phone) }, { name: 'action', value: 'verify' }, (l) => l.startsWith('https://institution.example/cb'));
-      if (page.html.includes('name="decision"')) page = await person.submit(page, {}, { name: 'decision', value: 'allow' }, (l) => l.startsWith('https://institution.example/cb'));
+      page = await person.submit(page, { code: smsCodeOf(t, ayse.phone) }, { name: 'action', value: 'verify' }, (l) =>
+        l.startsWith('https://institution.example/cb'),
+      );
+      if (page.html.includes('name="decision"'))
+        page = await person.submit(page, {}, { name: 'decision', value: 'allow' }, (l) => l.startsWith('https://institution.example/cb'));
       const claims = (await exchange(institution, req, page.url)).claims()!;
       expect(claims.acr).toBe('substantial');
       expect(claims.amr).toEqual(['hwk', 'pin', 'sms', 'otp']);

@@ -1,5 +1,10 @@
 import { createHash, generateKeyPairSync, randomBytes, sign, type KeyObject } from 'node:crypto';
-import type { AuthenticationResponseJSON, PublicKeyCredentialCreationOptionsJSON, PublicKeyCredentialRequestOptionsJSON, RegistrationResponseJSON } from '@simplewebauthn/server';
+import type {
+  AuthenticationResponseJSON,
+  PublicKeyCredentialCreationOptionsJSON,
+  PublicKeyCredentialRequestOptionsJSON,
+  RegistrationResponseJSON,
+} from '@simplewebauthn/server';
 import { isoCBOR } from '@simplewebauthn/server/helpers';
 
 // A software WebAuthn authenticator (packed "none" attestation, ES256) for tests that speak HTTP without
@@ -51,20 +56,50 @@ export class SoftAuthenticator {
     const jwk = publicKey.export({ format: 'jwk' });
     const rpId = ceremony.rpId ?? options.rp.id ?? new URL(ceremony.origin).hostname;
     const credential: SoftCredential = {
-      id: randomBytes(32), privateKey, publicXY: { x: Buffer.from(jwk.x!, 'base64url'), y: Buffer.from(jwk.y!, 'base64url') },
-      rpId, userHandle: options.user.id, counter: ceremony.counter ?? 0, backupEligible: this.options.backupEligible ?? false,
+      id: randomBytes(32),
+      privateKey,
+      publicXY: { x: Buffer.from(jwk.x!, 'base64url'), y: Buffer.from(jwk.y!, 'base64url') },
+      rpId,
+      userHandle: options.user.id,
+      counter: ceremony.counter ?? 0,
+      backupEligible: this.options.backupEligible ?? false,
     };
-    const cose = isoCBOR.encode(new Map<number, number | Uint8Array>([[1, 2], [3, -7], [-1, 1], [-2, new Uint8Array(credential.publicXY.x)], [-3, new Uint8Array(credential.publicXY.y)]]));
+    const cose = isoCBOR.encode(
+      new Map<number, number | Uint8Array>([
+        [1, 2],
+        [3, -7],
+        [-1, 1],
+        [-2, new Uint8Array(credential.publicXY.x)],
+        [-3, new Uint8Array(credential.publicXY.y)],
+      ]),
+    );
     const idLength = Buffer.alloc(2);
     idLength.writeUInt16BE(credential.id.length);
     const authData = Buffer.concat([
-      sha256(rpId), Buffer.from([flags({ userVerified: ceremony.userVerified ?? true, backupEligible: credential.backupEligible, attested: true })]), counterBytes(credential.counter),
-      Buffer.alloc(16), idLength, credential.id, Buffer.from(cose),
+      sha256(rpId),
+      Buffer.from([flags({ userVerified: ceremony.userVerified ?? true, backupEligible: credential.backupEligible, attested: true })]),
+      counterBytes(credential.counter),
+      Buffer.alloc(16),
+      idLength,
+      credential.id,
+      Buffer.from(cose),
     ]);
-    const attestationObject = isoCBOR.encode(new Map<string, unknown>([['fmt', 'none'], ['attStmt', new Map()], ['authData', new Uint8Array(authData)]]) as never);
+    const attestationObject = isoCBOR.encode(
+      new Map<string, unknown>([
+        ['fmt', 'none'],
+        ['attStmt', new Map()],
+        ['authData', new Uint8Array(authData)],
+      ]) as never,
+    );
     const clientDataJSON = Buffer.from(JSON.stringify({ type: 'webauthn.create', challenge: options.challenge, origin: ceremony.origin, crossOrigin: false }));
     this.credentials.push(credential);
-    return { id: b64(credential.id), rawId: b64(credential.id), type: 'public-key', clientExtensionResults: {}, response: { clientDataJSON: b64(clientDataJSON), attestationObject: b64(attestationObject), transports: ['internal'] } };
+    return {
+      id: b64(credential.id),
+      rawId: b64(credential.id),
+      type: 'public-key',
+      clientExtensionResults: {},
+      response: { clientDataJSON: b64(clientDataJSON), attestationObject: b64(attestationObject), transports: ['internal'] },
+    };
   }
 
   /** An assertion with the given credential (default: the last one created), as navigator.credentials.get answers. */
@@ -72,11 +107,18 @@ export class SoftAuthenticator {
     if (!credential) throw new Error('no credential');
     credential.counter = ceremony.counter ?? credential.counter + 1;
     const rpId = ceremony.rpId ?? options.rpId ?? credential.rpId;
-    const authData = Buffer.concat([sha256(rpId), Buffer.from([flags({ userVerified: ceremony.userVerified ?? true, backupEligible: credential.backupEligible })]), counterBytes(credential.counter)]);
+    const authData = Buffer.concat([
+      sha256(rpId),
+      Buffer.from([flags({ userVerified: ceremony.userVerified ?? true, backupEligible: credential.backupEligible })]),
+      counterBytes(credential.counter),
+    ]);
     const clientDataJSON = Buffer.from(JSON.stringify({ type: 'webauthn.get', challenge: options.challenge, origin: ceremony.origin, crossOrigin: false }));
     const signature = sign('sha256', Buffer.concat([authData, sha256(clientDataJSON)]), credential.privateKey);
     return {
-      id: b64(credential.id), rawId: b64(credential.id), type: 'public-key', clientExtensionResults: {},
+      id: b64(credential.id),
+      rawId: b64(credential.id),
+      type: 'public-key',
+      clientExtensionResults: {},
       response: { clientDataJSON: b64(clientDataJSON), authenticatorData: b64(authData), signature: b64(signature), userHandle: credential.userHandle },
     };
   }

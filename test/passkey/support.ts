@@ -22,12 +22,18 @@ export const originOf = (t: TestKapi) => t.kapi.exportsOf(passkeyModule).rp.orig
 /** A password-only sign-in to the account pages (`low`), landing on `next`. */
 export async function weakSession(t: TestKapi, browser: Browser, person: { nationalId: string; password: string }, next = PAGE): Promise<Page> {
   let page = await browser.go(`${t.issuer}${next}`);
-  if (page.html.includes('name="national_id"')) page = await browser.submit(page, { national_id: person.nationalId, password: person.password }, { name: 'submit', value: 'login' });
+  if (page.html.includes('name="national_id"'))
+    page = await browser.submit(page, { national_id: person.nationalId, password: person.password }, { name: 'submit', value: 'login' });
   return page;
 }
 
 /** A sign-in that may add a passkey: password and the SMS code (`substantial`), just now. */
-export async function strongSession(t: TestKapi, browser: Browser, person: { nationalId: string; password: string; phone: string }, next = PAGE): Promise<Page> {
+export async function strongSession(
+  t: TestKapi,
+  browser: Browser,
+  person: { nationalId: string; password: string; phone: string },
+  next = PAGE,
+): Promise<Page> {
   let page = await browser.go(`${t.issuer}/account/login?next=${encodeURIComponent(next)}&acr=substantial&again=1`);
   page = await browser.submit(page, { national_id: person.nationalId, password: person.password }, { name: 'submit', value: 'login' });
   if (page.html.includes('data-method="sms"')) page = await browser.submit(page, {}, { name: 'method', value: 'sms' });
@@ -42,7 +48,13 @@ export function optionsOn<T = PublicKeyCredentialRequestOptionsJSON>(page: Page)
 }
 
 /** "Add a passkey" on the account page: the name, then the authenticator's answer posted by the page's script. */
-export async function addPasskey(t: TestKapi, browser: Browser, authenticator: SoftAuthenticator, name: string, ceremony: Partial<Ceremony> = {}): Promise<Page> {
+export async function addPasskey(
+  t: TestKapi,
+  browser: Browser,
+  authenticator: SoftAuthenticator,
+  name: string,
+  ceremony: Partial<Ceremony> = {},
+): Promise<Page> {
   const list = await browser.go(`${t.issuer}${PAGE}`);
   const create = await browser.submit(list, { name }, { name: 'action', value: 'add' });
   const options = optionsOn<PublicKeyCredentialCreationOptionsJSON>(create);
@@ -66,7 +78,13 @@ export async function passkeyPage(browser: Browser, start: string): Promise<Page
 }
 
 /** The passkey page answered by the authenticator; then consent when asked. */
-export async function answerWithPasskey(t: TestKapi, browser: Browser, page: Page, authenticator: SoftAuthenticator, ceremony: Partial<Ceremony> = {}): Promise<{ page: Page; response: string }> {
+export async function answerWithPasskey(
+  t: TestKapi,
+  browser: Browser,
+  page: Page,
+  authenticator: SoftAuthenticator,
+  ceremony: Partial<Ceremony> = {},
+): Promise<{ page: Page; response: string }> {
   const response = JSON.stringify(authenticator.get(optionsOn(page), { origin: originOf(t), ...ceremony }));
   let next = await postFromScript(browser, page, { response }, atCallback);
   if (!atCallback(next.url) && next.html.includes('name="decision"')) next = await browser.submit(next, {}, { name: 'decision', value: 'allow' }, atCallback);

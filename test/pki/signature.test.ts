@@ -6,7 +6,9 @@ import { createTestCa, type TestCa } from '../../keys/test-ca.js';
 // The login challenge signature: what the smart-card signer sends must verify with the certificate's key
 // under exactly the algorithm it names, and nothing else may.
 
-const challenge = new TextEncoder().encode('{"purpose":"kapi-smart-card-login","iss":"https://kapi.test","txn":"t1","nonce":"n","iat":1,"profile":"e-signature"}');
+const challenge = new TextEncoder().encode(
+  '{"purpose":"kapi-smart-card-login","iss":"https://kapi.test","txn":"t1","nonce":"n","iat":1,"profile":"e-signature"}',
+);
 
 interface Card {
   cert: Uint8Array;
@@ -58,7 +60,12 @@ describe('verifySignature', () => {
   it('refuses a signature over tampered data', async () => {
     const tampered = challenge.slice();
     tampered[10] = tampered[10]! ^ 1;
-    for (const [alg, c] of [['RS256', rsa], ['PS256', rsa], ['ES256', p256], ['ES384', p384]] as const) {
+    for (const [alg, c] of [
+      ['RS256', rsa],
+      ['PS256', rsa],
+      ['ES256', p256],
+      ['ES384', p384],
+    ] as const) {
       await expect(verifySignature(c.cert, alg, tampered, signWith(alg, c.key))).resolves.toBe(false);
     }
   });

@@ -49,7 +49,10 @@ describe('loadTrustProfile', () => {
 
   it('refuses a missing file, a file without certificates and an empty list with config_invalid naming the path', async () => {
     const missing = path.join(dir, 'nope.pem');
-    await expect(loadTrustProfile({ name: 'e-signature', anchorFiles: [missing] })).rejects.toMatchObject({ code: 'config_invalid', params: { path: missing } });
+    await expect(loadTrustProfile({ name: 'e-signature', anchorFiles: [missing] })).rejects.toMatchObject({
+      code: 'config_invalid',
+      params: { path: missing },
+    });
     const junk = path.join(dir, 'junk.pem');
     await writeFile(junk, 'not a certificate');
     const error = await loadTrustProfile({ name: 'id-card', anchorFiles: [junk] }).catch((err: unknown) => err);

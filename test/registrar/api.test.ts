@@ -148,14 +148,18 @@ describe('registrar API', () => {
       const res = await api(t, token, 'POST', '/people/lookup', { national_id: DENIZ });
       expect(res.status).toBe(200);
       expect(res.body).toEqual({
-        national_id: DENIZ, identity_type: 'citizen', name: 'Deniz Kaya', eligible: true,
+        national_id: DENIZ,
+        identity_type: 'citizen',
+        name: 'Deniz Kaya',
+        eligible: true,
         accepted_documents: ['identity_card', 'tr_identity_card', 'temporary_identity_document', 'passport', 'qualifying_certificate'],
-        has_password: false, next_fee: { amount_kurus: 500, currency: 'TRY', display: '5,00 TL' },
+        has_password: false,
+        next_fee: { amount_kurus: 500, currency: 'TRY', display: '5,00 TL' },
         document_rule: 'Şunlardan biri: Nüfus cüzdanı, T.C. Kimlik Kartı, Nüfus müdürlüğünce verilen geçici kimlik belgesi, Pasaport, Yeterlik belgesi.',
       });
     });
 
-    it('tells why a child under 15 cannot get a password, in the caller\'s language', async () => {
+    it("tells why a child under 15 cannot get a password, in the caller's language", async () => {
       const tr = await api(t, token, 'POST', '/people/lookup', { national_id: ELIF });
       expect(tr.body).toMatchObject({ eligible: false, refusal: { error: 'under_15' } });
       expect((tr.body.refusal as { message: string }).message).toContain('15 yaşını');
@@ -179,7 +183,12 @@ describe('registrar API', () => {
     it('issues a random one-time password to a 15-year-old, creating the account from the registry', async () => {
       const res = await api(t, token, 'POST', '/issuances', { national_id: DENIZ, channel: 'self', documents: [DENIZ_CARD] });
       expect(res.status).toBe(201);
-      expect(res.body).toMatchObject({ person: { national_id: DENIZ, name: 'Deniz Kaya' }, must_change: true, account_created: true, issuance: { office: 'PTT-ANK-KIZILAY', channel: 'self', documents: [DENIZ_CARD], fee: { amount_kurus: 500 } } });
+      expect(res.body).toMatchObject({
+        person: { national_id: DENIZ, name: 'Deniz Kaya' },
+        must_change: true,
+        account_created: true,
+        issuance: { office: 'PTT-ANK-KIZILAY', channel: 'self', documents: [DENIZ_CARD], fee: { amount_kurus: 500 } },
+      });
       const password = res.body.password as string;
       expect(password).toMatch(/^[2-9A-Za-z]{10}$/);
       const receipt = res.body.receipt as string;
@@ -205,7 +214,12 @@ describe('registrar API', () => {
       const req = await authRequest(rp);
       let page = await passwordSignIn(browser, req.url.href, ZEYNEP, issued.body.password as string);
       expect(page.html).toContain('name="new_password"');
-      page = await browser.submit(page, { new_password: 'Trabzon-Uzun-Bir-Cumle-61', new_password_confirm: 'Trabzon-Uzun-Bir-Cumle-61' }, { name: 'submit', value: 'change' }, atCallback);
+      page = await browser.submit(
+        page,
+        { new_password: 'Trabzon-Uzun-Bir-Cumle-61', new_password_confirm: 'Trabzon-Uzun-Bir-Cumle-61' },
+        { name: 'submit', value: 'change' },
+        atCallback,
+      );
       if (!atCallback(page.url)) page = await browser.submit(page, {}, { name: 'decision', value: 'allow' }, atCallback);
       expect(atCallback(page.url)).toBe(true);
       const account = await t.kapi.services.accounts.findByNationalId(ZEYNEP);
@@ -217,7 +231,11 @@ describe('registrar API', () => {
       await t.kapi.services.db('accounts').where({ id: account!.id }).update({ password_login_enabled: false });
       const second = await api(t, token, 'POST', '/issuances', { national_id: DENIZ, documents: [DENIZ_CARD] });
       expect(second.status).toBe(201);
-      expect(second.body).toMatchObject({ issuance: { fee: { amount_kurus: 2000, display: '20,00 TL' } }, account_created: false, password_login_reopened: true });
+      expect(second.body).toMatchObject({
+        issuance: { fee: { amount_kurus: 2000, display: '20,00 TL' } },
+        account_created: false,
+        password_login_reopened: true,
+      });
       expect((await t.kapi.services.accounts.findById(account!.id))?.passwordLoginEnabled).toBe(true);
       const third = await api(t, token, 'POST', '/issuances', { national_id: DENIZ, documents: [DENIZ_CARD] }, { 'accept-language': 'en' });
       expect(third.body).toMatchObject({ issuance: { fee: { amount_kurus: 2000, display: '20.00 TL' } }, password_login_reopened: false });
@@ -227,17 +245,75 @@ describe('registrar API', () => {
 
     it.each([
       ['a citizen under 15', { national_id: ELIF, documents: [ID_CARD] }, 422, 'under_15'],
-      ['a blue card holder with the card alone', { national_id: GULSEN, documents: [{ type: 'blue_card', number: 'MK1234567' }] }, 422, 'blue_card_needs_photo_id'],
-      ['a foreigner with a work permit alone', { national_id: SIRIN, documents: [{ type: 'work_permit', number: 'WP-2024-991' }] }, 422, 'work_permit_needs_passport'],
+      [
+        'a blue card holder with the card alone',
+        { national_id: GULSEN, documents: [{ type: 'blue_card', number: 'MK1234567' }] },
+        422,
+        'blue_card_needs_photo_id',
+      ],
+      [
+        'a foreigner with a work permit alone',
+        { national_id: SIRIN, documents: [{ type: 'work_permit', number: 'WP-2024-991' }] },
+        422,
+        'work_permit_needs_passport',
+      ],
       ['an unknown document type', { national_id: DENIZ, documents: [{ type: 'library_card', number: 'LC123' }] }, 400, 'document_unknown'],
       ['a citizen with no document', { national_id: DENIZ, documents: [] }, 422, 'documents_missing'],
       ['an ID card that is not the one the registry records (lost, replaced, forged)', { national_id: DENIZ, documents: [ID_CARD] }, 422, 'document_mismatch'],
-      ['a proxy whose ID card is not the registry\'s', { national_id: ZEYNEP, channel: 'proxy', representative: { national_id: CAGLA, document: ID_CARD, authority: { number: '7', date: '2026-01-15', issuer: 'Noter', authorises_password_receipt: true } } }, 422, 'representative_document_mismatch'],
-      ['a password of staff\'s choosing', { national_id: DENIZ, documents: [DENIZ_CARD], password: 'Secilmis-Sifre-2024' }, 400, 'invalid_request'],
-      ['a proxy whose power of attorney does not authorise receiving the password', { national_id: ZEYNEP, channel: 'proxy', representative: { national_id: CAGLA, document: CAGLA_CARD, authority: { number: '12345', date: '2026-01-15', issuer: 'Ankara 5. Noterliği' } } }, 422, 'proxy_not_authorised'],
-      ['a proxy who is a child', { national_id: ZEYNEP, channel: 'proxy', representative: { national_id: ELIF, document: ID_CARD, authority: { number: '12345', date: '2026-01-15', issuer: 'Ankara 5. Noterliği', authorises_password_receipt: true } } }, 422, 'representative_minor'],
+      [
+        "a proxy whose ID card is not the registry's",
+        {
+          national_id: ZEYNEP,
+          channel: 'proxy',
+          representative: {
+            national_id: CAGLA,
+            document: ID_CARD,
+            authority: { number: '7', date: '2026-01-15', issuer: 'Noter', authorises_password_receipt: true },
+          },
+        },
+        422,
+        'representative_document_mismatch',
+      ],
+      ["a password of staff's choosing", { national_id: DENIZ, documents: [DENIZ_CARD], password: 'Secilmis-Sifre-2024' }, 400, 'invalid_request'],
+      [
+        'a proxy whose power of attorney does not authorise receiving the password',
+        {
+          national_id: ZEYNEP,
+          channel: 'proxy',
+          representative: { national_id: CAGLA, document: CAGLA_CARD, authority: { number: '12345', date: '2026-01-15', issuer: 'Ankara 5. Noterliği' } },
+        },
+        422,
+        'proxy_not_authorised',
+      ],
+      [
+        'a proxy who is a child',
+        {
+          national_id: ZEYNEP,
+          channel: 'proxy',
+          representative: {
+            national_id: ELIF,
+            document: ID_CARD,
+            authority: { number: '12345', date: '2026-01-15', issuer: 'Ankara 5. Noterliği', authorises_password_receipt: true },
+          },
+        },
+        422,
+        'representative_minor',
+      ],
       ['a proxy channel without the proxy', { national_id: ZEYNEP, channel: 'proxy' }, 422, 'representative_missing'],
-      ['an authority dated in the future', { national_id: ZEYNEP, channel: 'guardian', representative: { national_id: CAGLA, document: CAGLA_CARD, authority: { number: '2026/77', date: '2999-01-01', issuer: 'Ankara 3. Sulh Hukuk Mahkemesi' } } }, 422, 'authority_date_invalid'],
+      [
+        'an authority dated in the future',
+        {
+          national_id: ZEYNEP,
+          channel: 'guardian',
+          representative: {
+            national_id: CAGLA,
+            document: CAGLA_CARD,
+            authority: { number: '2026/77', date: '2999-01-01', issuer: 'Ankara 3. Sulh Hukuk Mahkemesi' },
+          },
+        },
+        422,
+        'authority_date_invalid',
+      ],
     ])('refuses %s', async (_name, body, status, error) => {
       const before = await t.kapi.services.db('registrar_issuances').count<{ count: string }[]>('id as count');
       const res = await api(t, token, 'POST', '/issuances', body);
@@ -251,25 +327,47 @@ describe('registrar API', () => {
 
     it('charges 5 TL once when counters issue for the same person at the same moment', async () => {
       const GULNARA = '99234567106'; // a foreigner with a demo account and no office password yet
-      const answers = await Promise.all([1, 2, 3].map(() => api(t, token, 'POST', '/issuances', { national_id: GULNARA, documents: [{ type: 'residence_permit', number: 'RP-4471' }] })));
+      const answers = await Promise.all(
+        [1, 2, 3].map(() => api(t, token, 'POST', '/issuances', { national_id: GULNARA, documents: [{ type: 'residence_permit', number: 'RP-4471' }] })),
+      );
       expect(answers.map((a) => a.status)).toEqual([201, 201, 201]);
       expect(answers.map((a) => (a.body.issuance as { fee: { amount_kurus: number } }).fee.amount_kurus).sort((a, b) => a - b)).toEqual([500, 2000, 2000]);
     });
 
     it('issues through a proxy whose power of attorney authorises it, recording the proxy and the deed', async () => {
       const res = await api(t, token, 'POST', '/issuances', {
-        national_id: SIRIN, channel: 'proxy',
-        representative: { national_id: CAGLA, document: { type: 'tr_identity_card', number: 'C34D56789' }, authority: { number: '2026/4411', date: '2026-10-02', issuer: 'İzmir 12. Noterliği', authorises_password_receipt: true } },
+        national_id: SIRIN,
+        channel: 'proxy',
+        representative: {
+          national_id: CAGLA,
+          document: { type: 'tr_identity_card', number: 'C34D56789' },
+          authority: { number: '2026/4411', date: '2026-10-02', issuer: 'İzmir 12. Noterliği', authorises_password_receipt: true },
+        },
       });
       expect(res.status).toBe(201);
-      expect(res.body.issuance).toMatchObject({ channel: 'proxy', documents: [], representative: { national_id: CAGLA, name: 'Çağla Şahin', document: { type: 'tr_identity_card', number: 'C34D56789' }, authority: { type: 'power_of_attorney', number: '2026/4411', date: '2026-10-02' } } });
+      expect(res.body.issuance).toMatchObject({
+        channel: 'proxy',
+        documents: [],
+        representative: {
+          national_id: CAGLA,
+          name: 'Çağla Şahin',
+          document: { type: 'tr_identity_card', number: 'C34D56789' },
+          authority: { type: 'power_of_attorney', number: '2026/4411', date: '2026-10-02' },
+        },
+      });
       expect(res.body.receipt).toContain('Vekaletname 2026/4411');
     });
 
     it('issues through a guardian appointed by a court', async () => {
       const res = await api(t, token, 'POST', '/issuances', {
-        national_id: GULSEN, channel: 'guardian', documents: [{ type: 'nationality_official_id', number: 'DE-7781' }],
-        representative: { national_id: CAGLA, document: CAGLA_CARD, authority: { number: '2025/318 E.', date: '2025-06-30', issuer: 'Ankara 3. Sulh Hukuk Mahkemesi' } },
+        national_id: GULSEN,
+        channel: 'guardian',
+        documents: [{ type: 'nationality_official_id', number: 'DE-7781' }],
+        representative: {
+          national_id: CAGLA,
+          document: CAGLA_CARD,
+          authority: { number: '2025/318 E.', date: '2025-06-30', issuer: 'Ankara 3. Sulh Hukuk Mahkemesi' },
+        },
       });
       expect(res.status).toBe(201);
       expect(res.body.issuance).toMatchObject({ channel: 'guardian', representative: { authority: { type: 'court_decision' } } });
@@ -278,7 +376,11 @@ describe('registrar API', () => {
     it('answers bad transport with the right status', async () => {
       const big = await api(t, token, 'POST', '/issuances', JSON.stringify({ national_id: DENIZ, documents: [DENIZ_CARD], pad: 'x'.repeat(40_000) }));
       expect(big.status).toBe(413);
-      const form = await fetch(`${t.issuer}/registrar/v1/issuances`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/x-www-form-urlencoded' }, body: 'national_id=31112223308' });
+      const form = await fetch(`${t.issuer}/registrar/v1/issuances`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/x-www-form-urlencoded' },
+        body: 'national_id=31112223308',
+      });
       expect(form.status).toBe(415);
       const broken = await api(t, token, 'POST', '/issuances', '{"national_id": ');
       expect(broken.status).toBe(400);
@@ -298,7 +400,12 @@ describe('registrar API', () => {
       const browser = new Browser();
       const req = await authRequest(rp);
       let page = await passwordSignIn(browser, req.url.href, MEHMET, issued.body.password as string);
-      page = await browser.submit(page, { new_password: 'Lodos-Ruzgari-Esiyor-Bugun', new_password_confirm: 'Lodos-Ruzgari-Esiyor-Bugun' }, { name: 'submit', value: 'change' }, atCallback);
+      page = await browser.submit(
+        page,
+        { new_password: 'Lodos-Ruzgari-Esiyor-Bugun', new_password_confirm: 'Lodos-Ruzgari-Esiyor-Bugun' },
+        { name: 'submit', value: 'change' },
+        atCallback,
+      );
       if (!atCallback(page.url)) page = await browser.submit(page, {}, { name: 'decision', value: 'allow' }, atCallback);
       const tokens = await exchange(rp, req, page.url);
       const account = await t.kapi.services.accounts.findByNationalId(MEHMET);
@@ -329,7 +436,15 @@ describe('registrar API', () => {
     });
 
     it('applies the proxy rules to cancellation too', async () => {
-      const res = await api(t, token, 'POST', '/cancellations', { national_id: DENIZ, channel: 'proxy', representative: { national_id: CAGLA, document: CAGLA_CARD, authority: { number: '1', date: '2026-01-01', issuer: 'Noter', authorises_password_receipt: false } } });
+      const res = await api(t, token, 'POST', '/cancellations', {
+        national_id: DENIZ,
+        channel: 'proxy',
+        representative: {
+          national_id: CAGLA,
+          document: CAGLA_CARD,
+          authority: { number: '1', date: '2026-01-01', issuer: 'Noter', authorises_password_receipt: false },
+        },
+      });
       expect(res.status).toBe(422);
       expect(res.body.error).toBe('proxy_not_authorised');
     });
@@ -349,7 +464,14 @@ describe('registrar API', () => {
     it('audits every lookup, issuance, refusal and cancellation with the staff member and office', async () => {
       const events = await t.kapi.services.db('audit_events').where('type', 'like', 'registrar.%').select('type', 'actor', 'detail');
       const types = new Set(events.map((e: { type: string }) => e.type));
-      for (const type of ['registrar.lookup', 'registrar.password_issued', 'registrar.issue_refused', 'registrar.password_cancelled', 'registrar.sessions_ended']) expect(types).toContain(type);
+      for (const type of [
+        'registrar.lookup',
+        'registrar.password_issued',
+        'registrar.issue_refused',
+        'registrar.password_cancelled',
+        'registrar.sessions_ended',
+      ])
+        expect(types).toContain(type);
       const ayse = await t.kapi.services.accounts.findByNationalId(AYSE.nationalId);
       expect(events.every((e: { actor: string }) => e.actor === `registrar:${ayse!.id}`)).toBe(true);
     });
@@ -357,10 +479,24 @@ describe('registrar API', () => {
     it('serves an OpenAPI 3.1 document that describes the registrar API', async () => {
       const res = await fetch(`${t.issuer}/openapi.json`);
       expect(res.status).toBe(200);
-      const doc = (await res.json()) as { openapi: string; servers: { url: string }[]; paths: Record<string, unknown>; components: { schemas: Record<string, { properties?: Record<string, unknown> }> } };
+      const doc = (await res.json()) as {
+        openapi: string;
+        servers: { url: string }[];
+        paths: Record<string, unknown>;
+        components: { schemas: Record<string, { properties?: Record<string, unknown> }> };
+      };
       expect(doc.openapi).toBe('3.1.0');
       expect(doc.servers[0]!.url).toBe(t.issuer);
-      expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/registrar/v1/issuances', '/registrar/v1/cancellations', '/registrar/v1/people/lookup', '/registrar/v1/history', '/registrar/v1/me', '/registrar/v1/document-types']));
+      expect(Object.keys(doc.paths)).toEqual(
+        expect.arrayContaining([
+          '/registrar/v1/issuances',
+          '/registrar/v1/cancellations',
+          '/registrar/v1/people/lookup',
+          '/registrar/v1/history',
+          '/registrar/v1/me',
+          '/registrar/v1/document-types',
+        ]),
+      );
       const request = doc.components.schemas.RegistrarCounterRequest!;
       expect(Object.keys(request.properties!)).toEqual(['national_id', 'channel', 'documents', 'representative', 'office']);
       expect(JSON.stringify(request)).toContain('work_permit');
@@ -375,4 +511,3 @@ describe('registrar API', () => {
     });
   });
 });
-

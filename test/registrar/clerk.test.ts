@@ -58,7 +58,25 @@ describe("the clerk's first hour (issue 20 point 7)", () => {
   });
 
   it("validation errors are in Turkish by default, in English with --lang en or an English LANG, and never in a library's own words", async () => {
-    const badDate = ['issue', ...counter, '--national-id', MEHMET, '--channel', 'proxy', '--rep-national-id', '10090908018', '--rep-document', 'tr_identity_card:C34D56789', '--authority-number', '2026/1', '--authority-date', '01.03.2026', '--authority-issuer', 'Noter', '--authorises-password-receipt'];
+    const badDate = [
+      'issue',
+      ...counter,
+      '--national-id',
+      MEHMET,
+      '--channel',
+      'proxy',
+      '--rep-national-id',
+      '10090908018',
+      '--rep-document',
+      'tr_identity_card:C34D56789',
+      '--authority-number',
+      '2026/1',
+      '--authority-date',
+      '01.03.2026',
+      '--authority-issuer',
+      'Noter',
+      '--authorises-password-receipt',
+    ];
     const turkish = await cli(badDate);
     expect(turkish.code).toBe(1);
     expect(turkish.stderr).toContain('Tarih geçersiz (--authority-date): YYYY-AA-GG');
@@ -90,11 +108,26 @@ describe("the clerk's first hour (issue 20 point 7)", () => {
       expect(run.stderr).not.toMatch(LIBRARY_TEXT);
     }
     // The API maps the same problems, field by field, in the caller's language.
-    const res = await api(t, token, 'POST', '/issuances', { national_id: MEHMET, channel: 'proxy', representative: { national_id: '10090908018', document: { type: 'tr_identity_card', number: 'C34D56789' }, authority: { number: '1', date: '01.03.2026', issuer: 'Noter' } } });
+    const res = await api(t, token, 'POST', '/issuances', {
+      national_id: MEHMET,
+      channel: 'proxy',
+      representative: {
+        national_id: '10090908018',
+        document: { type: 'tr_identity_card', number: 'C34D56789' },
+        authority: { number: '1', date: '01.03.2026', issuer: 'Noter' },
+      },
+    });
     expect(res.status).toBe(400);
     expect(res.body).toMatchObject({ error: 'invalid_request', field: 'representative.authority.date' });
     expect(res.body.message).toContain('Tarih geçersiz (representative.authority.date)');
-    const extra = await api(t, token, 'POST', '/issuances', { national_id: MEHMET, documents: [], password: 'Secilmis-Sifre-2024' }, { 'accept-language': 'en' });
+    const extra = await api(
+      t,
+      token,
+      'POST',
+      '/issuances',
+      { national_id: MEHMET, documents: [], password: 'Secilmis-Sifre-2024' },
+      { 'accept-language': 'en' },
+    );
     expect(extra.body.message).toContain('a field the API does not know: password');
     for (const body of [res.body, extra.body]) expect(String(body.message)).not.toMatch(LIBRARY_TEXT);
   });
@@ -105,15 +138,30 @@ describe("the clerk's first hour (issue 20 point 7)", () => {
     expect(mismatch.stderr).toContain('şifre iptal edilemez');
     expect(mismatch.stderr).not.toContain('verilemez');
     const deed = { number: '2026/1', date: '2026-01-02', issuer: 'Noter' };
-    const proxy = await api(t, token, 'POST', '/cancellations', { national_id: MEHMET, channel: 'proxy', representative: { national_id: '10090908018', document: { type: 'tr_identity_card', number: 'C34D56789' }, authority: deed } });
+    const proxy = await api(t, token, 'POST', '/cancellations', {
+      national_id: MEHMET,
+      channel: 'proxy',
+      representative: { national_id: '10090908018', document: { type: 'tr_identity_card', number: 'C34D56789' }, authority: deed },
+    });
     expect(proxy.status).toBe(422);
     expect(proxy.body.error).toBe('proxy_not_authorised');
     expect(proxy.body.message).toContain('iptal ettirmeye yetkili');
     expect(proxy.body.message).not.toContain('teslim almaya');
-    const own = await api(t, token, 'POST', '/cancellations', { national_id: AYSE, documents: [{ type: 'tr_identity_card', number: 'A12B34567' }] }, { 'accept-language': 'en' });
+    const own = await api(
+      t,
+      token,
+      'POST',
+      '/cancellations',
+      { national_id: AYSE, documents: [{ type: 'tr_identity_card', number: 'A12B34567' }] },
+      { 'accept-language': 'en' },
+    );
     expect(own.body.message).toContain('You cannot cancel your own password');
     // The same request as an issuance keeps the issuance's words.
-    const issueProxy = await api(t, token, 'POST', '/issuances', { national_id: MEHMET, channel: 'proxy', representative: { national_id: '10090908018', document: { type: 'tr_identity_card', number: 'C34D56789' }, authority: deed } });
+    const issueProxy = await api(t, token, 'POST', '/issuances', {
+      national_id: MEHMET,
+      channel: 'proxy',
+      representative: { national_id: '10090908018', document: { type: 'tr_identity_card', number: 'C34D56789' }, authority: deed },
+    });
     expect(issueProxy.body.message).toContain('teslim almaya');
   });
 
@@ -127,13 +175,20 @@ describe("the clerk's first hour (issue 20 point 7)", () => {
     expect(cancelled.stdout).not.toContain('Şifre sahibi');
     expect(cancelled.stdout).not.toContain('Teslim şekli');
     expect((await cli(['issue', ...counter, '--national-id', MEHMET, '--document', MEHMET_CARD])).code).toBe(0);
-    const english = await api(t, token, 'POST', '/cancellations', { national_id: MEHMET, documents: [{ type: 'tr_identity_card', number: 'B23C45678' }] }, { 'accept-language': 'en' });
+    const english = await api(
+      t,
+      token,
+      'POST',
+      '/cancellations',
+      { national_id: MEHMET, documents: [{ type: 'tr_identity_card', number: 'B23C45678' }] },
+      { 'accept-language': 'en' },
+    );
     expect(english.body.receipt).toMatch(/Password cancelled for: +Mehmet Ali Öztürk/);
     expect(english.body.receipt).toMatch(/Requested: +In person/);
     expect(english.body.receipt).not.toContain('Handed over');
   });
 
-  it('`check` and `issue` state the passport rule in the same words (a foreigner\'s passport counts only with a work permit)', async () => {
+  it("`check` and `issue` state the passport rule in the same words (a foreigner's passport counts only with a work permit)", async () => {
     const check = await cli(['check', ...counter, '--national-id', SIRIN]);
     expect(check.code).toBe(0);
     const rule = 'Yabancılar için pasaport tek başına kabul edilmez; çalışma izni belgesiyle birlikte gösterilmelidir.';
@@ -145,7 +200,14 @@ describe("the clerk's first hour (issue 20 point 7)", () => {
     expect(issue.stderr).toContain(`passport_needs_work_permit: ${rule}`);
     // The API's lookup and refusal say it alike, in English too.
     const lookup = await api(t, token, 'POST', '/people/lookup', { national_id: SIRIN }, { 'accept-language': 'en' });
-    const refused = await api(t, token, 'POST', '/issuances', { national_id: SIRIN, documents: [{ type: 'passport', number: 'U1234567' }] }, { 'accept-language': 'en' });
+    const refused = await api(
+      t,
+      token,
+      'POST',
+      '/issuances',
+      { national_id: SIRIN, documents: [{ type: 'passport', number: 'U1234567' }] },
+      { 'accept-language': 'en' },
+    );
     expect(refused.status).toBe(422);
     expect(String(lookup.body.document_rule)).toContain(String(refused.body.message));
     expect(refused.body.message).toBe('For foreigners a passport alone is not accepted; it must be shown together with the work permit.');
@@ -155,7 +217,16 @@ describe("the clerk's first hour (issue 20 point 7)", () => {
     expect((await cli(['issue', ...counter, '--national-id', DENIZ, '--document', 'tr_identity_card:K31A22233'])).code).toBe(0);
     const [latest] = (await t.kapi.services.db('registrar_issuances').orderBy('at', 'desc').limit(1).select('at')) as { at: Date }[];
     const at = new Date(latest!.at);
-    const inZone = (timeZone: string) => new Intl.DateTimeFormat('sv-SE', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hour12: false }).format(at);
+    const inZone = (timeZone: string) =>
+      new Intl.DateTimeFormat('sv-SE', {
+        timeZone,
+        year: 'numeric',
+        month: '2-digit',
+        day: '2-digit',
+        hour: '2-digit',
+        minute: '2-digit',
+        hour12: false,
+      }).format(at);
 
     const history = await cli(['history', ...counter, '--national-id', DENIZ]);
     expect(history.code).toBe(0);

@@ -29,7 +29,10 @@ let dataDir: string;
 function kapiWith(language: Record<string, string>, ...args: string[]): Promise<Run> {
   const { DATABASE_URL: _db, REDIS_URL: _redis, LANG: _lang, LC_ALL: _all, LC_MESSAGES: _messages, ...env } = process.env;
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [KAPI, ...args], { cwd: dataDir, env: { ...env, LANG: 'C.UTF-8', ...language, DATA_DIR: dataDir, KAPI_LOG_LEVEL: 'silent', KAPI_DEMO: 'false' } });
+    const child = spawn(process.execPath, [KAPI, ...args], {
+      cwd: dataDir,
+      env: { ...env, LANG: 'C.UTF-8', ...language, DATA_DIR: dataDir, KAPI_LOG_LEVEL: 'silent', KAPI_DEMO: 'false' },
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -86,7 +89,12 @@ describe('kapi registrar', () => {
   });
 
   it('sets up an office and its registrar', async () => {
-    expect(json(await kapi('registrar', 'office', 'add', '--code', OFFICE, '--name', 'PTT İstanbul Kadıköy', '--kind', 'ptt', '--json'))).toEqual({ code: OFFICE, name: 'PTT İstanbul Kadıköy', kind: 'ptt', active: true });
+    expect(json(await kapi('registrar', 'office', 'add', '--code', OFFICE, '--name', 'PTT İstanbul Kadıköy', '--kind', 'ptt', '--json'))).toEqual({
+      code: OFFICE,
+      name: 'PTT İstanbul Kadıköy',
+      kind: 'ptt',
+      active: true,
+    });
     const grant = await kapi('registrar', 'grant', '--office', OFFICE, '--national-id', REGISTRAR, '--by', 'test-admin');
     expect(grant.code).toBe(0);
     expect(grant.stdout).toContain('Çağla Şahin');
@@ -117,7 +125,9 @@ describe('kapi registrar', () => {
   });
 
   it('issues a password printed once with the receipt, then charges 20 TL, and cancels it', async () => {
-    const first = json<{ password: string; fee_kurus: number; account_created: boolean; receipt: string }>(await kapi('registrar', 'issue', ...counter, '--national-id', DENIZ, ...idCard, '--json'));
+    const first = json<{ password: string; fee_kurus: number; account_created: boolean; receipt: string }>(
+      await kapi('registrar', 'issue', ...counter, '--national-id', DENIZ, ...idCard, '--json'),
+    );
     expect(first).toMatchObject({ fee_kurus: 500, account_created: true });
     expect(first.receipt).not.toContain(first.password);
 
@@ -132,12 +142,40 @@ describe('kapi registrar', () => {
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain('under_15');
 
-    const cancelled = json<{ sessions_ended: number; receipt: string }>(await kapi('registrar', 'cancel', ...counter, '--national-id', DENIZ, '--channel', 'proxy', '--rep-national-id', '10000000146', '--rep-document', 'passport:U1234567', '--authority-number', '2026/88', '--authority-date', '2026-03-01', '--authority-issuer', 'Kadıköy 3. Noterliği', '--authorises-password-receipt', '--json'));
+    const cancelled = json<{ sessions_ended: number; receipt: string }>(
+      await kapi(
+        'registrar',
+        'cancel',
+        ...counter,
+        '--national-id',
+        DENIZ,
+        '--channel',
+        'proxy',
+        '--rep-national-id',
+        '10000000146',
+        '--rep-document',
+        'passport:U1234567',
+        '--authority-number',
+        '2026/88',
+        '--authority-date',
+        '2026-03-01',
+        '--authority-issuer',
+        'Kadıköy 3. Noterliği',
+        '--authorises-password-receipt',
+        '--json',
+      ),
+    );
     expect(cancelled.sessions_ended).toBe(0);
     expect(cancelled.receipt).toContain('Vekaletname 2026/88');
 
-    const history = json<{ kind: string; feeKurus: number | null; staffVia: string }[]>(await kapi('registrar', 'history', ...counter, '--national-id', DENIZ, '--json'));
-    expect(history.map((h) => [h.kind, h.feeKurus])).toEqual([['cancellation', null], ['issuance', 2000], ['issuance', 500]]);
+    const history = json<{ kind: string; feeKurus: number | null; staffVia: string }[]>(
+      await kapi('registrar', 'history', ...counter, '--national-id', DENIZ, '--json'),
+    );
+    expect(history.map((h) => [h.kind, h.feeKurus])).toEqual([
+      ['cancellation', null],
+      ['issuance', 2000],
+      ['issuance', 500],
+    ]);
     expect(history.every((h) => h.staffVia === 'cli')).toBe(true);
   });
 

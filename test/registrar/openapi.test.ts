@@ -7,7 +7,12 @@ import { registrarRequestSchemas } from '../../src/web/registrar-api/schemas.js'
 
 describe('OpenAPI document', () => {
   it('assembles the base and the registrar paths, with the generated request schemas and the issuer', () => {
-    const doc = buildOpenApiDocument('https://kapi.example', registrarRequestSchemas()) as { openapi: string; servers: { url: string }[]; components: { securitySchemes: Record<string, { openIdConnectUrl?: string }>; schemas: Record<string, unknown> }; paths: Record<string, unknown> };
+    const doc = buildOpenApiDocument('https://kapi.example', registrarRequestSchemas()) as {
+      openapi: string;
+      servers: { url: string }[];
+      components: { securitySchemes: Record<string, { openIdConnectUrl?: string }>; schemas: Record<string, unknown> };
+      paths: Record<string, unknown>;
+    };
     expect(doc.openapi).toBe('3.1.0');
     expect(doc.servers).toEqual([{ url: 'https://kapi.example' }]);
     expect(doc.components.securitySchemes.kapiOidc!.openIdConnectUrl).toBe('https://kapi.example/.well-known/openid-configuration');

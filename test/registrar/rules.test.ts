@@ -19,7 +19,14 @@ function refusalOf(run: () => unknown): string {
   }
 }
 
-const person = (type: IdentityType, birthdate: string, alive = true): RegistryRecord => ({ nationalId: '10000000146', type, givenName: 'A', familyName: 'B', birthdate, alive });
+const person = (type: IdentityType, birthdate: string, alive = true): RegistryRecord => ({
+  nationalId: '10000000146',
+  type,
+  givenName: 'A',
+  familyName: 'B',
+  birthdate,
+  alive,
+});
 const at = (iso: string) => new Date(iso);
 
 describe('eligibility', () => {
@@ -113,7 +120,7 @@ describe('documents accepted per identity type', () => {
     ['foreigner', 'passport', 'accepted'],
     ['foreigner', 'work_permit', 'representative_document_not_accepted'],
     ['citizen', 'library_card', 'document_unknown'],
-  ] as const)("a representative who is %s showing %s: %s", (identity, type, expected) => {
+  ] as const)('a representative who is %s showing %s: %s', (identity, type, expected) => {
     expect(refusalOf(() => checkRepresentativeDocument(identity, doc(type)))).toBe(expected);
   });
 
@@ -123,7 +130,15 @@ describe('documents accepted per identity type', () => {
     ['citizen', 'K31A22233', [{ type: 'identity_card', number: 'OLD123456' }], 'document_mismatch'],
     ['citizen', 'K31A22233', [{ type: 'passport', number: 'U1234567' }], 'accepted'], // not in the registry
     ['citizen', undefined, [{ type: 'tr_identity_card', number: 'ANY123' }], 'accepted'], // the registry records none
-    ['blue_card', 'M01234567', [{ type: 'blue_card', number: 'M0123 4567' }, { type: 'nationality_passport', number: 'X1' }], 'accepted'],
+    [
+      'blue_card',
+      'M01234567',
+      [
+        { type: 'blue_card', number: 'M0123 4567' },
+        { type: 'nationality_passport', number: 'X1' },
+      ],
+      'accepted',
+    ],
     ['blue_card', 'M01234567', [{ type: 'blue_card', number: 'M99999999' }], 'document_mismatch'],
     ['foreigner', 'Y99887766', [{ type: 'residence_permit', number: 'R1' }], 'accepted'],
   ] as const)('a %s whose registry serial is %s showing %j: %s', (identity, serial, documents, expected) => {

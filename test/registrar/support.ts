@@ -18,8 +18,17 @@ export interface Console {
 }
 
 /** Registers a console client; `allowed` puts it on the registrar API's list of console clients. */
-export async function registerConsole(t: TestKapi, options: { allowed?: boolean; minAcr?: 'high'; subjectType?: 'public' | 'pairwise' } = {}): Promise<Console> {
-  const metadata = await registerInstitution(t, { name: 'Registrar console', authMethod: 'none', scopes: ['openid'], subjectType: options.subjectType ?? 'public', ...(options.minAcr ? { minAcr: options.minAcr } : {}) });
+export async function registerConsole(
+  t: TestKapi,
+  options: { allowed?: boolean; minAcr?: 'high'; subjectType?: 'public' | 'pairwise' } = {},
+): Promise<Console> {
+  const metadata = await registerInstitution(t, {
+    name: 'Registrar console',
+    authMethod: 'none',
+    scopes: ['openid'],
+    subjectType: options.subjectType ?? 'public',
+    ...(options.minAcr ? { minAcr: options.minAcr } : {}),
+  });
   const clientId = metadata.client_id as string;
   if (options.allowed !== false) await t.kapi.services.db('registrar_console_clients').insert({ client_id: clientId });
   return { rp: await relyingParty(t, metadata), clientId };
@@ -36,7 +45,12 @@ export async function smartCardToken(t: TestKapi, pki: TestPki, console: Console
   const browser = new Browser();
   const redirect = console.redirectUri;
   const done = redirect ? (l: string) => l.startsWith(redirect) : atCallback;
-  const req = await authRequest(console.rp, { scope: 'openid registrar', resource: registrarAudience(t.issuer), acr_values: 'high', ...(redirect ? { redirect_uri: redirect } : {}) });
+  const req = await authRequest(console.rp, {
+    scope: 'openid registrar',
+    resource: registrarAudience(t.issuer),
+    acr_values: 'high',
+    ...(redirect ? { redirect_uri: redirect } : {}),
+  });
   const waiting = await startSmartCard(browser, req.url.href, 'e-signature', nationalId, done);
   const posted = await signerPost(t.issuer, codeOn(waiting).replace('-', ''), card);
   if (posted.status !== 200) throw new Error(`signer post refused: ${JSON.stringify(posted)}`);
@@ -74,13 +88,25 @@ export interface ApiAnswer {
  * One call of the registrar API. Issuances and cancellations carry a new Idempotency-Key each, as a
  * console sends them, unless the caller gives one (an empty one: none is sent).
  */
-export async function api(t: TestKapi, token: string | undefined, method: 'GET' | 'POST', path: string, body?: unknown, headers: Record<string, string> = {}): Promise<ApiAnswer> {
+export async function api(
+  t: TestKapi,
+  token: string | undefined,
+  method: 'GET' | 'POST',
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<ApiAnswer> {
   const counter = method === 'POST' && (path === '/issuances' || path === '/cancellations');
   const { 'idempotency-key': given, ...rest } = headers;
   const key = given ?? (counter ? `"${randomUUID()}"` : undefined);
   const res = await fetch(`${t.issuer}/registrar/v1${path}`, {
     method,
-    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...(key ? { 'idempotency-key': key } : {}), ...rest },
+    headers: {
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+      ...(key ? { 'idempotency-key': key } : {}),
+      ...rest,
+    },
     ...(body !== undefined ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}),
   });
   const text = await res.text();

@@ -56,7 +56,10 @@ describe('account pages: two-factor authentication, e-Government Key, registered
     page = await browser.submit(page, {}, { name: 'action', value: 'off' });
     expect(page.html).toContain('id="two-factor-state" data-state="off"');
     expect(t.kapi.messaging.smsOutbox!.latest(ayse.phone)!.text).toMatch(/kapatıldı/);
-    const events = await t.kapi.services.db('audit_events').where({ account_id: accountId }).whereIn('type', ['account.two_factor_on', 'account.two_factor_off']);
+    const events = await t.kapi.services
+      .db('audit_events')
+      .where({ account_id: accountId })
+      .whereIn('type', ['account.two_factor_on', 'account.two_factor_off']);
     expect(events.map((e: { type: string }) => e.type).sort()).toEqual(['account.two_factor_off', 'account.two_factor_on']);
   });
 
@@ -120,13 +123,18 @@ describe('account pages: two-factor authentication, e-Government Key, registered
     expect(await t.kapi.services.db('audit_events').where({ account_id: accountId, type: 'account.totp_activated' })).toHaveLength(1);
     // One code, two concurrent uses: exactly one wins (the stored time step is a conditional update).
     const next = await generate({ secret, epoch: Math.floor(Date.now() / 1000) + 30 });
-    const results = await Promise.all([t.kapi.exportsOf(secondFactorModule).totp.check(accountId, next), t.kapi.exportsOf(secondFactorModule).totp.check(accountId, next)]);
+    const results = await Promise.all([
+      t.kapi.exportsOf(secondFactorModule).totp.check(accountId, next),
+      t.kapi.exportsOf(secondFactorModule).totp.check(accountId, next),
+    ]);
     expect(results.sort()).toEqual(['ok', 'reused']);
   });
 
   it('lists registered devices (name, registered, last used) and deletes them', async () => {
     const keys = await newDeviceKeys();
-    const device = await t.kapi.exportsOf(secondFactorModule).devices.register(accountId, { name: 'Ayşe’nin telefonu', publicJwk: keys.publicJwk, pushToken: 'push-1' });
+    const device = await t.kapi
+      .exportsOf(secondFactorModule)
+      .devices.register(accountId, { name: 'Ayşe’nin telefonu', publicJwk: keys.publicJwk, pushToken: 'push-1' });
     if (device === 'key_in_use') throw new Error('unexpected');
     // Deleting a device removes a factor: the fresh second stage of the test above may.
     let page = await withSecondStage.go(`${t.issuer}${PAGE}`);

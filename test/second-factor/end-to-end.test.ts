@@ -11,7 +11,21 @@ import { DeviceApiError, DeviceClient, dpopProof, newDeviceKeys } from '../../sr
 import { Browser } from '../support/browser.js';
 import { startKapi, type TestKapi } from '../support/kapi.js';
 import { atCallback, authRequest, exchange, registerInstitution, relyingParty } from '../support/institution.js';
-import { appToken, approvalFor, citizen, phoneFromRegistry, signInAsApp, consent, continueWaiting, numberOn, password, qrOn, registerDevice, setTwoFactor, smsCode } from './support.js';
+import {
+  appToken,
+  approvalFor,
+  citizen,
+  phoneFromRegistry,
+  signInAsApp,
+  consent,
+  continueWaiting,
+  numberOn,
+  password,
+  qrOn,
+  registerDevice,
+  setTwoFactor,
+  smsCode,
+} from './support.js';
 import { secondFactorModule } from '../../interactions/second-factor/index.js';
 
 const run = promisify(execFile);
@@ -24,7 +38,10 @@ const deniz = { nationalId: DEMO_CITIZENS[3].nationalId, password: DEMO_CITIZENS
 /** The `kapi-device` command as a real process (bin/kapi-device.mjs → tsx), with its own key file. */
 async function kapiDevice(stateFile: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run(process.execPath, [path.join(ROOT, 'bin/kapi-device.mjs'), ...args, '--state', stateFile], { cwd: ROOT, timeout: 120_000 });
+    const { stdout, stderr } = await run(process.execPath, [path.join(ROOT, 'bin/kapi-device.mjs'), ...args, '--state', stateFile], {
+      cwd: ROOT,
+      timeout: 120_000,
+    });
     return { code: 0, stdout, stderr };
   } catch (err) {
     const e = err as { code?: number; stdout?: string; stderr?: string };
@@ -33,8 +50,15 @@ async function kapiDevice(stateFile: string, args: string[]): Promise<{ code: nu
 }
 
 /** `kapi-device login` as a real process: reads the address to open, then gets the landing address on stdin. */
-async function kapiDeviceLogin(stateFile: string, server: string, signIn: (url: string) => Promise<string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [path.join(ROOT, 'bin/kapi-device.mjs'), 'login', '--server', server, '--state', stateFile], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
+async function kapiDeviceLogin(
+  stateFile: string,
+  server: string,
+  signIn: (url: string) => Promise<string>,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, [path.join(ROOT, 'bin/kapi-device.mjs'), 'login', '--server', server, '--state', stateFile], {
+    cwd: ROOT,
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
@@ -63,7 +87,10 @@ describe('second factors, end to end (institution → Kapı → first stage → 
     t = await startKapi({ secondFactorGuesses: 3, approvalLimits: { lockSeconds: 2, perAccount: 50 } });
     rp = await relyingParty(t, await registerInstitution(t));
     // A second citizen with a phone verified from the registry (the SMS second factor needs one).
-    await t.kapi.services.db('accounts').where({ national_id: can.nationalId }).update({ phone: can.phone, phone_verified: true, phone_verified_acr: 'registry' });
+    await t.kapi.services
+      .db('accounts')
+      .where({ national_id: can.nationalId })
+      .update({ phone: can.phone, phone_verified: true, phone_verified_acr: 'registry' });
     await phoneFromRegistry(t, ayse.nationalId);
   }, 60_000);
   afterAll(async () => t?.stop());
@@ -145,7 +172,9 @@ describe('second factors, end to end (institution → Kapı → first stage → 
     const setup = await t.kapi.exportsOf(secondFactorModule).totp.begin(account!.id, 'Deniz');
     if (setup === 'already_active') throw new Error('unexpected');
     const now = Math.floor(Date.now() / 1000);
-    expect(await t.kapi.exportsOf(secondFactorModule).totp.check(account!.id, await generate({ secret: setup.secret, epoch: now }), { activate: true })).toBe('ok');
+    expect(await t.kapi.exportsOf(secondFactorModule).totp.check(account!.id, await generate({ secret: setup.secret, epoch: now }), { activate: true })).toBe(
+      'ok',
+    );
     // The secret is sealed at rest.
     const row = await t.kapi.services.db('totp_credentials').where({ account_id: account!.id }).first();
     expect(row.secret_sealed).not.toContain(setup.secret);
@@ -186,7 +215,20 @@ describe('second factors, end to end (institution → Kapı → first stage → 
       await writeFile(dpopFile, JSON.stringify(token.dpopPrivateJwk));
       pushToken = 'push-token-ayse-phone';
       // `kapi-device register`, as a real process.
-      const out = await kapiDevice(stateFile, ['register', '--server', t.issuer, '--name', 'Ayşe’nin telefonu', '--access-token', token.accessToken, '--dpop-key', dpopFile, '--push-token', pushToken, '--json']);
+      const out = await kapiDevice(stateFile, [
+        'register',
+        '--server',
+        t.issuer,
+        '--name',
+        'Ayşe’nin telefonu',
+        '--access-token',
+        token.accessToken,
+        '--dpop-key',
+        dpopFile,
+        '--push-token',
+        pushToken,
+        '--json',
+      ]);
       expect({ code: out.code, stderr: out.stderr }).toEqual({ code: 0, stderr: '' });
       const state = JSON.parse(await readFile(stateFile, 'utf8'));
       expect(state.deviceId).toBe(JSON.parse(out.stdout).device_id);
@@ -208,12 +250,19 @@ describe('second factors, end to end (institution → Kapı → first stage → 
       // One DPoP proof, sent twice: the second request is refused before anything else is looked at.
       const url = `${t.issuer}/device/v1/devices`;
       const proof = await dpopProof(token.dpopPrivateJwk, 'POST', url, token.accessToken);
-      const send = () => fetch(url, { method: 'POST', headers: { authorization: `DPoP ${token.accessToken}`, dpop: proof, 'content-type': 'application/json' }, body: '{}' });
+      const send = () =>
+        fetch(url, { method: 'POST', headers: { authorization: `DPoP ${token.accessToken}`, dpop: proof, 'content-type': 'application/json' }, body: '{}' });
       expect((await send()).status).toBe(400); // accepted token and proof, malformed body
       const replayed = await send();
       expect(replayed.status).toBe(401);
       expect(((await replayed.json()) as { error: string }).error).toBe('invalid_token');
-      await expect(new DeviceClient({ server: t.issuer, ...(await newDeviceKeys()) }).register({ name: 'x', accessToken: 'not-a-token', dpopPrivateJwk: token.dpopPrivateJwk })).rejects.toMatchObject({ status: 401 });
+      await expect(
+        new DeviceClient({ server: t.issuer, ...(await newDeviceKeys()) }).register({
+          name: 'x',
+          accessToken: 'not-a-token',
+          dpopPrivateJwk: token.dpopPrivateJwk,
+        }),
+      ).rejects.toMatchObject({ status: 401 });
     });
 
     it('push + number matching: the device approves with the number the browser shows (amr mca swk)', async () => {
@@ -224,7 +273,9 @@ describe('second factors, end to end (institution → Kapı → first stage → 
       const push = t.kapi.exportsOf(secondFactorModule).pushOutbox!.latest(pushToken);
       expect(push?.data.type).toBe('approval');
       // `kapi-device list` and `approve`, as real processes.
-      const list = JSON.parse((await kapiDevice(stateFile, ['list', '--json'])).stdout) as { approvals: { id: string; clientName: string; choices: string[]; place?: string }[] };
+      const list = JSON.parse((await kapiDevice(stateFile, ['list', '--json'])).stdout) as {
+        approvals: { id: string; clientName: string; choices: string[]; place?: string }[];
+      };
       const approval = list.approvals.find((a) => a.id === push!.data.approvalId)!;
       expect(approval.clientName).toBe('Test Kurumu');
       // The approximate place of the browser: this test's browser is on the loopback network.

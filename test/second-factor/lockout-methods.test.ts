@@ -57,9 +57,13 @@ describe('the SMS lock-out names the methods that reach the level', () => {
 
   it('with cards, mobile operators, banks and passkeys configured, online banking and passkeys are named with the others (Turkish and English)', async () => {
     const tr = await lockedSmsStep(full, rpFull);
-    expect(text(tr)).toContain('Bu adım 15 dakika kapalı; bu sürede e-İmza, T.C. Kimlik Kartı, İnternet Bankacılığı, Mobil İmza veya Geçiş anahtarı ile giriş yapabilirsiniz.');
+    expect(text(tr)).toContain(
+      'Bu adım 15 dakika kapalı; bu sürede e-İmza, T.C. Kimlik Kartı, İnternet Bankacılığı, Mobil İmza veya Geçiş anahtarı ile giriş yapabilirsiniz.',
+    );
     const en = await lockedSmsStep(full, rpFull, { ui_locales: 'en' });
-    expect(text(en)).toContain('This step is closed for 15 minutes; meanwhile you can sign in with e-Signature, National ID card, Online banking, Mobile signature, or Passkey.');
+    expect(text(en)).toContain(
+      'This step is closed for 15 minutes; meanwhile you can sign in with e-Signature, National ID card, Online banking, Mobile signature, or Passkey.',
+    );
   });
 
   it('a deployment with only the card methods names only them', async () => {

@@ -33,16 +33,24 @@ describe('push port: HTTP push gateway and outbox', () => {
     const [sent] = received;
     expect(sent!.headers.authorization).toBe('Bearer operator-secret');
     expect(sent!.headers['idempotency-key']).toMatch(/^[0-9a-f-]{36}$/);
-    expect(sent!.body).toMatchObject({ to: 'device-push-token', notification: { title: 'e-Devlet', body: 'Onay bekleniyor' }, data: { type: 'approval', approvalId: 'dva_1' } });
+    expect(sent!.body).toMatchObject({
+      to: 'device-push-token',
+      notification: { title: 'e-Devlet', body: 'Onay bekleniyor' },
+      data: { type: 'approval', approvalId: 'dva_1' },
+    });
   });
 
   it('reports a refusal and an unreachable gateway as upstream_unavailable', async () => {
     status = 503;
     const gateway = new HttpPushGateway({ endpoint: base });
-    await expect(gateway.send({ token: 't', title: 'x', body: 'y', data: { type: 'approval', approvalId: 'a' } })).rejects.toMatchObject({ code: 'upstream_unavailable' });
+    await expect(gateway.send({ token: 't', title: 'x', body: 'y', data: { type: 'approval', approvalId: 'a' } })).rejects.toMatchObject({
+      code: 'upstream_unavailable',
+    });
     const closedPort = await freePort();
     const down = new HttpPushGateway({ endpoint: `http://127.0.0.1:${closedPort}/push`, timeoutMs: 1000 });
-    await expect(down.send({ token: 't', title: 'x', body: 'y', data: { type: 'approval', approvalId: 'a' } })).rejects.toMatchObject({ code: 'upstream_unavailable' });
+    await expect(down.send({ token: 't', title: 'x', body: 'y', data: { type: 'approval', approvalId: 'a' } })).rejects.toMatchObject({
+      code: 'upstream_unavailable',
+    });
     status = 200;
   });
 

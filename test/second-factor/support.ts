@@ -18,7 +18,13 @@ export function smsCode(t: TestKapi, phone: string): string {
 }
 
 /** Password, then whatever page comes next (the second stage, consent or the callback). */
-export async function password(browser: Browser, start: string, nationalId: string, secret: string, stopAt: (l: string) => boolean = atCallback): Promise<Page> {
+export async function password(
+  browser: Browser,
+  start: string,
+  nationalId: string,
+  secret: string,
+  stopAt: (l: string) => boolean = atCallback,
+): Promise<Page> {
   const page = await browser.go(start, {}, stopAt);
   if (!page.html.includes('name="national_id"')) throw new Error(`expected the password form, got ${page.status} ${page.url}\n${page.html.slice(0, 1500)}`);
   return browser.submit(page, { national_id: nationalId, password: secret }, { name: 'submit', value: 'login' }, stopAt);
@@ -31,7 +37,13 @@ export async function consent(browser: Browser, page: Page): Promise<Page> {
 }
 
 /** A citizen of the registry fixtures with a password and a phone verified at `level` (default: from the registry). */
-export async function citizen(t: TestKapi, nationalId: string, secret: string, phone: string, level: 'low' | 'substantial' | 'high' | 'registry' = 'registry'): Promise<{ nationalId: string; password: string; phone: string }> {
+export async function citizen(
+  t: TestKapi,
+  nationalId: string,
+  secret: string,
+  phone: string,
+  level: 'low' | 'substantial' | 'high' | 'registry' = 'registry',
+): Promise<{ nationalId: string; password: string; phone: string }> {
   const person = await t.kapi.services.registry.lookup(nationalId);
   if (!person) throw new Error(`${nationalId} is not in the registry fixtures`);
   const existing = await t.kapi.services.accounts.findByNationalId(nationalId);
@@ -56,27 +68,53 @@ export async function appToken(
   person: { nationalId: string; password: string; phone: string },
   approver?: DeviceClient,
 ): Promise<{ accessToken: string; refreshToken: string | undefined; dpopPrivateJwk: JWK; claims: Record<string, unknown>; smsCode: string | undefined }> {
-  const config = await client.discovery(new URL(t.issuer), DEVICE_APP_CLIENT_ID, { id_token_signed_response_alg: 'RS256' }, client.None(), { execute: [client.allowInsecureRequests] });
+  const config = await client.discovery(new URL(t.issuer), DEVICE_APP_CLIENT_ID, { id_token_signed_response_alg: 'RS256' }, client.None(), {
+    execute: [client.allowInsecureRequests],
+  });
   const keyPair = await generateKeyPair('ES256', { extractable: true });
   const dpop = client.getDPoPHandle(config, keyPair);
   const verifier = client.randomPKCECodeVerifier();
   const state = client.randomState();
   const redirect = deviceAppRedirectUri(t.issuer);
-  const url = client.buildAuthorizationUrl(config, { redirect_uri: redirect, scope: 'openid', code_challenge: await client.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256', state });
+  const url = client.buildAuthorizationUrl(config, {
+    redirect_uri: redirect,
+    scope: 'openid',
+    code_challenge: await client.calculatePKCECodeChallenge(verifier),
+    code_challenge_method: 'S256',
+    state,
+  });
   const landed = await appSignIn(t, url.href, person, approver);
-  const tokens = await client.authorizationCodeGrant(config, new URL(landed.url), { pkceCodeVerifier: verifier, expectedState: state }, undefined, { DPoP: dpop });
-  return { accessToken: tokens.access_token, refreshToken: tokens.refresh_token, dpopPrivateJwk: await exportJWK(keyPair.privateKey), claims: tokens.claims() ?? {}, smsCode: landed.smsCode };
+  const tokens = await client.authorizationCodeGrant(config, new URL(landed.url), { pkceCodeVerifier: verifier, expectedState: state }, undefined, {
+    DPoP: dpop,
+  });
+  return {
+    accessToken: tokens.access_token,
+    refreshToken: tokens.refresh_token,
+    dpopPrivateJwk: await exportJWK(keyPair.privateKey),
+    claims: tokens.claims() ?? {},
+    smsCode: landed.smsCode,
+  };
 }
 
 /**
  * The person's side of the app's sign-in: password, then the second stage (the account's device approves,
  * or the SMS code); returns the address the browser lands on (the app's redirect URI with the code).
  */
-export async function signInAsApp(t: TestKapi, start: string, person: { nationalId: string; password: string; phone: string }, approver?: DeviceClient): Promise<string> {
+export async function signInAsApp(
+  t: TestKapi,
+  start: string,
+  person: { nationalId: string; password: string; phone: string },
+  approver?: DeviceClient,
+): Promise<string> {
   return (await appSignIn(t, start, person, approver)).url;
 }
 
-async function appSignIn(t: TestKapi, start: string, person: { nationalId: string; password: string; phone: string }, approver?: DeviceClient): Promise<{ url: string; smsCode?: string }> {
+async function appSignIn(
+  t: TestKapi,
+  start: string,
+  person: { nationalId: string; password: string; phone: string },
+  approver?: DeviceClient,
+): Promise<{ url: string; smsCode?: string }> {
   const redirect = deviceAppRedirectUri(t.issuer);
   const browser = new Browser('e-Devlet/3.0 (kapi-e2e)');
   const atApp = (l: string) => l.startsWith(redirect);
@@ -96,7 +134,12 @@ async function appSignIn(t: TestKapi, start: string, person: { nationalId: strin
 }
 
 /** A device registered through the device API (the library `kapi-device` uses). */
-export async function registerDevice(t: TestKapi, token: { accessToken: string; dpopPrivateJwk: JWK }, name = 'Test telefonu', pushToken = `push-${Math.random().toString(36).slice(2)}`): Promise<DeviceClient> {
+export async function registerDevice(
+  t: TestKapi,
+  token: { accessToken: string; dpopPrivateJwk: JWK },
+  name = 'Test telefonu',
+  pushToken = `push-${Math.random().toString(36).slice(2)}`,
+): Promise<DeviceClient> {
   const device = new DeviceClient({ server: t.issuer, ...(await newDeviceKeys()) });
   await device.register({ name, accessToken: token.accessToken, dpopPrivateJwk: token.dpopPrivateJwk, pushToken });
   return device;

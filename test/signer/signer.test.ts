@@ -48,7 +48,9 @@ const certificates = new Map<string, Buffer>(); // "token/id" → DER
 
 async function issue(spki: Buffer, commonName: string): Promise<Buffer> {
   const cert = await x509.X509CertificateGenerator.create({
-    serialNumber: randomBytes(8).toString('hex').replace(/^[89a-f]/, '1'),
+    serialNumber: randomBytes(8)
+      .toString('hex')
+      .replace(/^[89a-f]/, '1'),
     subject: `C=TR, 2.5.4.5=10000000146, CN=${commonName}`,
     issuer: 'CN=Test CA',
     notBefore: new Date(Date.now() - 60_000),
@@ -102,7 +104,13 @@ function startServer(): Promise<Server> {
     if (!match || !t) return reply(404, { error: 'unknown_transaction' });
     if (t.expired) return reply(410, { error: 'transaction_expired', error_description: 'expired' });
     if (req.method === 'GET' && !match[2]) {
-      return reply(200, { transaction_id: t.id, profile: t.profile, challenge: t.challenge.toString('base64url'), expires_at: new Date(Date.now() + 300_000).toISOString(), service: 'Test Belediyesi' });
+      return reply(200, {
+        transaction_id: t.id,
+        profile: t.profile,
+        challenge: t.challenge.toString('base64url'),
+        expires_at: new Date(Date.now() + 300_000).toISOString(),
+        service: 'Test Belediyesi',
+      });
     }
     let body = '';
     req.on('data', (chunk: Buffer) => (body += chunk.toString()));
@@ -260,7 +268,10 @@ describeHsm('kapi-signer with SoftHSM2', () => {
   });
 
   it('--list shows tokens and certificates without a PIN', async () => {
-    const [human, json] = await Promise.all([signer(['--list', '--card', 'softhsm'], ''), signer(['--list', '--card', 'softhsm', '--json', '--lang', 'en'], '')]);
+    const [human, json] = await Promise.all([
+      signer(['--list', '--card', 'softhsm'], ''),
+      signer(['--list', '--card', 'softhsm', '--json', '--lang', 'en'], ''),
+    ]);
     expectSuccess(human);
     expect(human.stdout).toContain('Token: Kapi Two');
     expect(human.stdout).toMatch(/1\) Ayşe Yılmaz · veren: Test CA · etiket: Kimlik Doğrulama · id: 01/);

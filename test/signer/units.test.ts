@@ -71,7 +71,9 @@ describe('server URL', () => {
 describe('challenge check', () => {
   const server = parseServerUrl('https://giris.example.gov.tr/');
   const challenge = (claims: Record<string, unknown>) =>
-    Buffer.from(JSON.stringify({ purpose: 'kapi-smart-card-login', iss: 'https://giris.example.gov.tr', txn: 't1', nonce: 'n', iat: 1, profile: 'id-card', ...claims }));
+    Buffer.from(
+      JSON.stringify({ purpose: 'kapi-smart-card-login', iss: 'https://giris.example.gov.tr', txn: 't1', nonce: 'n', iat: 1, profile: 'id-card', ...claims }),
+    );
 
   it('accepts a Kapı login challenge for this transaction from this server', () => {
     expect(() => checkChallenge(challenge({}), server, 't1', 'id-card')).not.toThrow();

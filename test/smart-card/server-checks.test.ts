@@ -34,7 +34,8 @@ describe('smart-card login: what the server checks', () => {
     const poll = await w.browser.request(`${new URL(w.page.url).origin}${new URL(w.page.url).pathname.replace(/\/method\/.*$/, '')}/poll`);
     expect(await poll.json()).toEqual({ status: 'ready' });
     let page = await w.browser.go(w.page.url.replace(/\/method\/.*$/, ''), {}, atCallback);
-    if (!atCallback(page.url) && page.html.includes('name="decision"')) page = await w.browser.submit(page, {}, { name: 'decision', value: 'allow' }, atCallback);
+    if (!atCallback(page.url) && page.html.includes('name="decision"'))
+      page = await w.browser.submit(page, {}, { name: 'decision', value: 'allow' }, atCallback);
     return page;
   }
 
@@ -50,7 +51,10 @@ describe('smart-card login: what the server checks', () => {
     // The password cannot be posted to a chooser that does not offer it (the form would start the method).
     const csrf = /name="_csrf" value="([^"]+)"/.exec(high.html)![1]!;
     const uid = /\/interaction\/([^/"]+)\//.exec(high.html)![1]!;
-    const posted = await browser.request(`${t.issuer}/interaction/${uid}/method/password/continue`, { method: 'POST', form: { _csrf: csrf, national_id: AYSE.nationalId, password: 'Ankara-Kizilay-1923', submit: 'login' } });
+    const posted = await browser.request(`${t.issuer}/interaction/${uid}/method/password/continue`, {
+      method: 'POST',
+      form: { _csrf: csrf, national_id: AYSE.nationalId, password: 'Ankara-Kizilay-1923', submit: 'login' },
+    });
     expect(posted.status).toBe(400);
     expect(await posted.text()).not.toContain('name="decision"');
   });
@@ -90,7 +94,11 @@ describe('smart-card login: what the server checks', () => {
 
   it.each([
     ['a certificate of another person', { ...ZEYNEP, profile: 'e-signature' as const }, 'number_mismatch'],
-    ['an expired certificate', { ...AYSE, profile: 'e-signature' as const, notBefore: new Date(Date.now() - 3 * 86400_000), notAfter: new Date(Date.now() - 86400_000) }, 'expired_certificate'],
+    [
+      'an expired certificate',
+      { ...AYSE, profile: 'e-signature' as const, notBefore: new Date(Date.now() - 3 * 86400_000), notAfter: new Date(Date.now() - 86400_000) },
+      'expired_certificate',
+    ],
     ['a certificate without the qualified statements', { ...AYSE, profile: 'e-signature' as const, qualified: false }, 'not_qualified'],
   ])('refuses %s', async (_name, leaf, error) => {
     const card = await softwareCard(pki.ca, leaf);
@@ -130,7 +138,11 @@ describe('smart-card login: what the server checks', () => {
     expect((await fetch(`${t.issuer}/smart-card/v1/transactions/AAAAAAAA`)).status).toBe(404);
     const w = await waiting('e-signature', AYSE.nationalId);
     const tx = (await (await fetch(`${t.issuer}/smart-card/v1/transactions/${w.code}`)).json()) as { transaction_id: string };
-    const failure = await fetch(`${t.issuer}/smart-card/v1/transactions/${w.code}/failure`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ transaction_id: tx.transaction_id, reason: 'pin_incorrect' }) });
+    const failure = await fetch(`${t.issuer}/smart-card/v1/transactions/${w.code}/failure`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ transaction_id: tx.transaction_id, reason: 'pin_incorrect' }),
+    });
     expect(failure.status).toBe(202);
     const page = await w.browser.go(w.page.url.replace(/\/method\/.*$/, ''), {}, atCallback);
     expect(page.html).toContain('PIN kodu hatalı');

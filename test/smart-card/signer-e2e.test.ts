@@ -21,7 +21,11 @@ const KAPI = path.join(ROOT, 'bin/kapi.mjs');
 const AYSE = { nationalId: '10000000146', givenName: 'Ayşe', familyName: 'Yılmaz' };
 const PIN = '654321';
 
-interface Run { code: number | null; stdout: string; stderr: string }
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
 function runNode(script: string, args: string[], env: NodeJS.ProcessEnv, stdin?: string): Promise<Run> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [script, ...args], { env, cwd: ROOT });
@@ -60,7 +64,12 @@ describeHsm('smart-card login through kapi-signer and a SoftHSM2 token', () => {
   });
 
   async function signWithCard(code: string, pin: string): Promise<Run> {
-    return runNode(SIGNER, ['--server', t.issuer, '--code', code, '--card', 'softhsm', '--token-label', 'ayse-card', '--pin-stdin', '--yes', '--json'], { ...hsm.env, KAPI_LOG_LEVEL: 'silent' }, `${pin}\n`);
+    return runNode(
+      SIGNER,
+      ['--server', t.issuer, '--code', code, '--card', 'softhsm', '--token-label', 'ayse-card', '--pin-stdin', '--yes', '--json'],
+      { ...hsm.env, KAPI_LOG_LEVEL: 'silent' },
+      `${pin}\n`,
+    );
   }
 
   it('signs in with the ID card at acr high; the institution gets the smart-card amr', async () => {
@@ -94,14 +103,25 @@ describeHsm('smart-card login through kapi-signer and a SoftHSM2 token', () => {
     const demo = await startKapi({ env: { DATA_DIR: dataDir, KAPI_ALLOW_SIMULATORS: 'true' } });
     try {
       const port = new URL(demo.issuer).port;
-      const made = await runNode(KAPI, ['dev', 'token', '--national-id', AYSE.nationalId, '--json'], { ...process.env, DATA_DIR: dataDir, PORT: port, KAPI_ISSUER: demo.issuer, KAPI_LOG_LEVEL: 'silent' });
+      const made = await runNode(KAPI, ['dev', 'token', '--national-id', AYSE.nationalId, '--json'], {
+        ...process.env,
+        DATA_DIR: dataDir,
+        PORT: port,
+        KAPI_ISSUER: demo.issuer,
+        KAPI_LOG_LEVEL: 'silent',
+      });
       expect(made.code).toBe(0);
       const token = JSON.parse(made.stdout) as { token_label: string; softhsm2_conf: string; pin: string };
       const demoRp = await relyingParty(demo, await registerInstitution(demo));
       const browser = new Browser();
       const req = await authRequest(demoRp);
       const waiting = await startSmartCard(browser, req.url.href, 'e-signature', AYSE.nationalId, atCallback);
-      const signer = await runNode(SIGNER, ['--server', demo.issuer, '--code', codeOn(waiting), '--card', 'softhsm', '--token-label', token.token_label, '--cert', '02', '--pin-stdin', '--yes'], { ...process.env, SOFTHSM2_CONF: token.softhsm2_conf }, `${token.pin}\n`);
+      const signer = await runNode(
+        SIGNER,
+        ['--server', demo.issuer, '--code', codeOn(waiting), '--card', 'softhsm', '--token-label', token.token_label, '--cert', '02', '--pin-stdin', '--yes'],
+        { ...process.env, SOFTHSM2_CONF: token.softhsm2_conf },
+        `${token.pin}\n`,
+      );
       expect(signer.code).toBe(0);
       let page = await browser.go(waiting.url.replace(/\/method\/.*$/, ''), {}, atCallback);
       if (!atCallback(page.url)) page = await browser.submit(page, {}, { name: 'decision', value: 'allow' }, atCallback);

@@ -15,7 +15,9 @@ describe('ClientCache', () => {
     expect(hit?.payload).toEqual({ client_id: 'a', scope: 'openid', jwks: { keys: [{ kty: 'EC', crv: 'P-256' }] } });
     // Frozen at every depth: a caller that writes fails loudly (ES modules are strict) and the next reader sees the original.
     expect(() => ((hit!.payload as Record<string, unknown>).scope = 'changed')).toThrow(/read only|read-only|not extensible/);
-    expect(() => ((hit!.payload as { jwks: { keys: Array<Record<string, unknown>> } }).jwks.keys[0]!.crv = 'P-384')).toThrow(/read only|read-only|not extensible/);
+    expect(() => ((hit!.payload as { jwks: { keys: Array<Record<string, unknown>> } }).jwks.keys[0]!.crv = 'P-384')).toThrow(
+      /read only|read-only|not extensible/,
+    );
     expect(() => (hit!.payload as { jwks: { keys: unknown[] } }).jwks.keys.push({})).toThrow(/read only|read-only|not extensible/);
     expect(cache.get('a', 600)?.payload).toEqual({ client_id: 'a', scope: 'openid', jwks: { keys: [{ kty: 'EC', crv: 'P-256' }] } });
     expect(cache.get('a', 1000)).toBeUndefined();

@@ -10,36 +10,44 @@ import { closeDatabase, migrateLatest, openDatabase } from '../../adapters/stora
 const PGLITE_OPENINGS_TIMEOUT_MS = 120_000;
 
 describe('openDatabase (embedded PGlite)', () => {
-  it('persists under <dataDir>/pglite across a restart, and migrating twice is harmless', async () => {
-    const dataDir = await mkdtemp(path.join(os.tmpdir(), 'kapi-db-'));
-    try {
-      const first = await openDatabase({ dataDir });
-      await migrateLatest(first);
-      await first('clients').insert({ client_id: 'persisted', metadata: JSON.stringify({ client_id: 'persisted' }) });
-      await closeDatabase(first);
-      expect(existsSync(path.join(dataDir, 'pglite'))).toBe(true);
+  it(
+    'persists under <dataDir>/pglite across a restart, and migrating twice is harmless',
+    async () => {
+      const dataDir = await mkdtemp(path.join(os.tmpdir(), 'kapi-db-'));
+      try {
+        const first = await openDatabase({ dataDir });
+        await migrateLatest(first);
+        await first('clients').insert({ client_id: 'persisted', metadata: JSON.stringify({ client_id: 'persisted' }) });
+        await closeDatabase(first);
+        expect(existsSync(path.join(dataDir, 'pglite'))).toBe(true);
 
-      const second = await openDatabase({ dataDir });
-      await migrateLatest(second);
-      expect(await second('clients').pluck('client_id')).toEqual(['persisted']);
-      await closeDatabase(second);
-    } finally {
-      await rm(dataDir, { recursive: true, force: true });
-    }
-  }, PGLITE_OPENINGS_TIMEOUT_MS);
+        const second = await openDatabase({ dataDir });
+        await migrateLatest(second);
+        expect(await second('clients').pluck('client_id')).toEqual(['persisted']);
+        await closeDatabase(second);
+      } finally {
+        await rm(dataDir, { recursive: true, force: true });
+      }
+    },
+    PGLITE_OPENINGS_TIMEOUT_MS,
+  );
 
-  it('refuses a data directory another live process holds, and takes over a stale lock', async () => {
-    const dataDir = await mkdtemp(path.join(os.tmpdir(), 'kapi-db-'));
-    try {
-      await writeFile(path.join(dataDir, 'kapi.lock'), '1'); // pid 1 is always alive
-      await expect(openDatabase({ dataDir })).rejects.toThrow(/in use by process 1/);
-      await writeFile(path.join(dataDir, 'kapi.lock'), '2147483646'); // no such process
-      const db = await openDatabase({ dataDir });
-      expect((await readFile(path.join(dataDir, 'kapi.lock'), 'utf8')).trim()).toBe(String(process.pid));
-      await closeDatabase(db);
-      expect(existsSync(path.join(dataDir, 'kapi.lock'))).toBe(false);
-    } finally {
-      await rm(dataDir, { recursive: true, force: true });
-    }
-  }, PGLITE_OPENINGS_TIMEOUT_MS);
+  it(
+    'refuses a data directory another live process holds, and takes over a stale lock',
+    async () => {
+      const dataDir = await mkdtemp(path.join(os.tmpdir(), 'kapi-db-'));
+      try {
+        await writeFile(path.join(dataDir, 'kapi.lock'), '1'); // pid 1 is always alive
+        await expect(openDatabase({ dataDir })).rejects.toThrow(/in use by process 1/);
+        await writeFile(path.join(dataDir, 'kapi.lock'), '2147483646'); // no such process
+        const db = await openDatabase({ dataDir });
+        expect((await readFile(path.join(dataDir, 'kapi.lock'), 'utf8')).trim()).toBe(String(process.pid));
+        await closeDatabase(db);
+        expect(existsSync(path.join(dataDir, 'kapi.lock'))).toBe(false);
+      } finally {
+        await rm(dataDir, { recursive: true, force: true });
+      }
+    },
+    PGLITE_OPENINGS_TIMEOUT_MS,
+  );
 });

@@ -37,7 +37,8 @@ describe('migration 009: existing institutions keep the ID-token algorithm they 
       { client_id: 'old-rs', metadata: JSON.stringify({ client_id: 'old-rs', id_token_signed_response_alg: 'RS256' }) },
     ]);
     await migrateLatest(db);
-    const alg = async (id: string) => ((await db('clients').where({ client_id: id }).first()) as { metadata: Record<string, unknown> }).metadata.id_token_signed_response_alg;
+    const alg = async (id: string) =>
+      ((await db('clients').where({ client_id: id }).first()) as { metadata: Record<string, unknown> }).metadata.id_token_signed_response_alg;
     expect(await alg('old-default')).toBe('ES256');
     expect(((await db('clients').where({ client_id: 'old-default' }).first()) as { metadata: Record<string, unknown> }).metadata.scope).toBe('openid');
     expect(await alg('old-fapi')).toBe('PS256');

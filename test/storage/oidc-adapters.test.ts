@@ -10,15 +10,7 @@ import { RedisOidcAdapter } from '../../adapters/storage/oidc-redis.js';
 import type { Database } from '../../adapters/storage/port.js';
 import { createRedisConnection } from '../../adapters/storage/redis-connection.js';
 import { Sealer } from '../../src/security/crypto.js';
-import {
-  createTestDatabase,
-  POSTGRES_ADMIN_URL,
-  postgresAvailable,
-  randomSuffix,
-  REDIS_URL,
-  redisAvailable,
-  requireOrSkip,
-} from '../support/services.js';
+import { createTestDatabase, POSTGRES_ADMIN_URL, postgresAvailable, randomSuffix, REDIS_URL, redisAvailable, requireOrSkip } from '../support/services.js';
 import { oidcAdapterContract, type OidcContractHarness } from './contract.js';
 
 // One contract, every backend. Redis and Postgres are the real services (skipped locally when absent,
@@ -33,8 +25,7 @@ async function redisDump(redis: Redis, prefix: string): Promise<string> {
   const entries: unknown[] = [];
   for (const key of keys) {
     const type = await redis.type(key);
-    const value =
-      type === 'hash' ? await redis.hgetall(key) : type === 'set' ? await redis.smembers(key) : await redis.get(key);
+    const value = type === 'hash' ? await redis.hgetall(key) : type === 'set' ? await redis.smembers(key) : await redis.get(key);
     entries.push([key, value]);
   }
   return JSON.stringify(entries);
@@ -54,8 +45,7 @@ async function sqlHarness(db: Database, close: () => Promise<void>): Promise<Oid
       sealer,
       adapter: () => new PostgresClientAdapter(db, sealer),
       rawMetadata: async (clientId) =>
-        ((await db('clients').where({ client_id: clientId }).first('metadata')) as { metadata: Record<string, unknown> } | undefined)
-          ?.metadata,
+        ((await db('clients').where({ client_id: clientId }).first('metadata')) as { metadata: Record<string, unknown> } | undefined)?.metadata,
       writeRawMetadata: async (clientId, metadata) => {
         await db('clients').insert({ client_id: clientId, metadata: JSON.stringify(metadata) });
       },

@@ -41,7 +41,9 @@ function readsAhead(open: () => Promise<{ db: Database; close: () => Promise<voi
 
   /** Changes the stored grant without the adapter knowing. */
   async function changeBehind(grantId: string, scope: string): Promise<void> {
-    await db('oidc_models').where({ model: 'Grant', id: recordKey(grantId) }).update({ payload: JSON.stringify({ kind: 'Grant', accountId: 'a', clientId: 'c', openid: { scope } }) });
+    await db('oidc_models')
+      .where({ model: 'Grant', id: recordKey(grantId) })
+      .update({ payload: JSON.stringify({ kind: 'Grant', accountId: 'a', clientId: 'c', openid: { scope } }) });
   }
 
   it('answers the grant read with the token to the next Grant.find of the same request, once', async () => {
@@ -82,7 +84,9 @@ function readsAhead(open: () => Promise<{ db: Database; close: () => Promise<voi
 
   it('asks the database when the token has no grant stored', async () => {
     const { grantId, tokenId } = await issue();
-    await db('oidc_models').where({ model: 'Grant', id: recordKey(grantId) }).delete();
+    await db('oidc_models')
+      .where({ model: 'Grant', id: recordKey(grantId) })
+      .delete();
     await inRequest(async () => {
       expect(await tokens().find(tokenId)).toMatchObject({ grantId });
       expect(await grants().find(grantId)).toBeUndefined();
@@ -115,6 +119,12 @@ describePostgres('reads ahead of the refresh grant: Postgres', () => {
     const database = await createTestDatabase();
     const db = await openDatabase({ databaseUrl: database.url, dataDir: ':memory:' });
     await migrateLatest(db);
-    return { db, close: async () => { await closeDatabase(db); await database.drop(); } };
+    return {
+      db,
+      close: async () => {
+        await closeDatabase(db);
+        await database.drop();
+      },
+    };
   });
 });

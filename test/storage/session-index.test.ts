@@ -13,12 +13,27 @@ describe('session index records', () => {
     await t.stop();
   });
 
-  const base = () => ({ accountId, acr: 'low' as const, amr: ['pwd'], signedInAt: Math.floor(Date.now() / 1000), ip: '127.0.0.1', userAgent: 'ua', continuesSession: false });
+  const base = () => ({
+    accountId,
+    acr: 'low' as const,
+    amr: ['pwd'],
+    signedInAt: Math.floor(Date.now() / 1000),
+    ip: '127.0.0.1',
+    userAgent: 'ua',
+    continuesSession: false,
+  });
 
   it('keeps the earlier methods of a step-up, in order and without repeats', async () => {
     const uid = randomUUID();
     await t.kapi.services.sessions.record({ ...base(), uid, methods: ['password'] });
-    await t.kapi.services.sessions.record({ ...base(), uid, methods: ['password', 'sms'], acr: 'substantial', amr: ['pwd', 'sms', 'otp'], continuesSession: true });
+    await t.kapi.services.sessions.record({
+      ...base(),
+      uid,
+      methods: ['password', 'sms'],
+      acr: 'substantial',
+      amr: ['pwd', 'sms', 'otp'],
+      continuesSession: true,
+    });
     await t.kapi.services.sessions.record({ ...base(), uid, methods: ['e-signature'], acr: 'high', amr: ['hwk', 'sc', 'pin'], continuesSession: true });
     const s = await t.kapi.services.sessions.find(uid);
     expect(s?.methods).toEqual(['password', 'sms', 'e-signature']);

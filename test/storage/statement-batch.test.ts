@@ -41,7 +41,9 @@ function batching(open: () => Promise<{ db: Database; close: () => Promise<void>
 
   it('writes and reads many records in one statement each, every caller getting its own', async () => {
     const ids = Array.from({ length: 6 }, id);
-    const writes = await counted(() => Promise.all(ids.map((jti, i) => tokens().upsert(jti, { jti, kind: 'RefreshToken', grantId: `g${i}`, accountId: `a${i}`, clientId: 'c' }, 600))));
+    const writes = await counted(() =>
+      Promise.all(ids.map((jti, i) => tokens().upsert(jti, { jti, kind: 'RefreshToken', grantId: `g${i}`, accountId: `a${i}`, clientId: 'c' }, 600))),
+    );
     expect(writes.oidc_upsert).toEqual({ statements: 1, items: 6, failedBatches: 0 });
     const unknown = id();
     let found: Awaited<ReturnType<PostgresOidcAdapter['find']>>[] = [];
@@ -122,11 +124,13 @@ function batching(open: () => Promise<{ db: Database; close: () => Promise<void>
 
   it('runs at once, in the transaction, when the caller holds one', async () => {
     const jti = id();
-    await db.transaction(async (trx) => {
-      await new PostgresOidcAdapter('RefreshToken', trx).upsert(jti, { jti, kind: 'RefreshToken', accountId: 'in-trx', clientId: 'c' }, 600);
-      expect(await new PostgresOidcAdapter('RefreshToken', trx).find(jti)).toMatchObject({ accountId: 'in-trx' });
-      await trx.rollback();
-    }).catch(() => undefined);
+    await db
+      .transaction(async (trx) => {
+        await new PostgresOidcAdapter('RefreshToken', trx).upsert(jti, { jti, kind: 'RefreshToken', accountId: 'in-trx', clientId: 'c' }, 600);
+        expect(await new PostgresOidcAdapter('RefreshToken', trx).find(jti)).toMatchObject({ accountId: 'in-trx' });
+        await trx.rollback();
+      })
+      .catch(() => undefined);
     expect(await tokens().find(jti)).toBeUndefined();
   });
 
@@ -134,11 +138,19 @@ function batching(open: () => Promise<{ db: Database; close: () => Promise<void>
     const accounts = new AccountRepository(db);
     const made = await Promise.all(
       ['Ayşe', 'Mehmet'].map((givenName, i) =>
-        accounts.create({ nationalId: `1000000${i}${Math.floor(Math.random() * 1000)}`.padEnd(11, '0'), nationalIdType: 'citizen', givenName, familyName: 'Test', birthdate: '1990-01-01' } as never),
+        accounts.create({
+          nationalId: `1000000${i}${Math.floor(Math.random() * 1000)}`.padEnd(11, '0'),
+          nationalIdType: 'citizen',
+          givenName,
+          familyName: 'Test',
+          birthdate: '1990-01-01',
+        } as never),
       ),
     );
     let found: Awaited<ReturnType<AccountRepository['findById']>>[] = [];
-    const reads = await counted(async () => (found = await Promise.all([made[0]!.id.toUpperCase(), made[1]!.id, randomUUID()].map((x) => accounts.findById(x)))));
+    const reads = await counted(
+      async () => (found = await Promise.all([made[0]!.id.toUpperCase(), made[1]!.id, randomUUID()].map((x) => accounts.findById(x)))),
+    );
     expect(reads.account_by_id).toEqual({ statements: 1, items: 3, failedBatches: 0 });
     expect(found.map((a) => a?.givenName)).toEqual(['Ayşe', 'Mehmet', undefined]);
   });
@@ -176,7 +188,13 @@ describePostgres('statement batching: Postgres', () => {
     const database = await createTestDatabase();
     const db = await openDatabase({ databaseUrl: database.url, dataDir: ':memory:' });
     await migrateLatest(db);
-    return { db, close: async () => { await closeDatabase(db); await database.drop(); } };
+    return {
+      db,
+      close: async () => {
+        await closeDatabase(db);
+        await database.drop();
+      },
+    };
   });
 });
 

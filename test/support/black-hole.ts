@@ -58,8 +58,17 @@ export async function startBlackHole(answer?: (req: IncomingMessage, res: Server
     waitForRequests(count, withinMs = 15_000) {
       if (received.length >= count) return Promise.resolve();
       return new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`the black hole at port ${port} got ${received.length} of ${count} requests within ${withinMs} ms`)), withinMs);
-        waiters.push({ count, resolve: () => { clearTimeout(timer); resolve(); } });
+        const timer = setTimeout(
+          () => reject(new Error(`the black hole at port ${port} got ${received.length} of ${count} requests within ${withinMs} ms`)),
+          withinMs,
+        );
+        waiters.push({
+          count,
+          resolve: () => {
+            clearTimeout(timer);
+            resolve();
+          },
+        });
       });
     },
     close: () =>

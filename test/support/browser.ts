@@ -63,7 +63,11 @@ export class Browser {
   /** Submits the form that contains the named button (or the only form) on a page. */
   async submit(page: Page, fields: Record<string, string>, button?: { name: string; value?: string }, stopAt?: (location: string) => boolean): Promise<Page> {
     const forms = [...page.html.matchAll(/<form[^>]*action="([^"]*)"[^>]*>([\s\S]*?)<\/form>/g)];
-    const buttonPattern = button ? new RegExp(`<button[^>]*name="${button.name}"${button.value ? `[^>]*value="${button.value}"` : ''}[^>]*>|<button[^>]*value="${button?.value ?? ''}"[^>]*name="${button?.name}"[^>]*>`) : undefined;
+    const buttonPattern = button
+      ? new RegExp(
+          `<button[^>]*name="${button.name}"${button.value ? `[^>]*value="${button.value}"` : ''}[^>]*>|<button[^>]*value="${button?.value ?? ''}"[^>]*name="${button?.name}"[^>]*>`,
+        )
+      : undefined;
     let form = buttonPattern ? forms.find((f) => buttonPattern.test(f[2]!)) : forms[0];
     if (!form && buttonPattern) {
       // A button outside its form, linked by the form="id" attribute (oidc-provider's logout page).
@@ -81,5 +85,11 @@ export class Browser {
 }
 
 export function decode(value: string): string {
-  return value.replace(/&amp;/g, '&').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&#x2F;/g, '/');
+  return value
+    .replace(/&amp;/g, '&')
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&#x2F;/g, '/');
 }

@@ -11,7 +11,16 @@ import { recordBrowserSecrets } from './record-browser-secrets.js';
 
 export const CHROMIUM_PATH = process.env.KAPI_CHROMIUM ?? '/usr/bin/chromium';
 
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+];
 
 /** A browser, or undefined (with a warning) when Chromium is not installed outside CI. */
 export async function launchChromium(): Promise<Browser | undefined> {
@@ -68,7 +77,10 @@ let screenshots = 0;
 async function screenshotIfAsked(page: Page): Promise<void> {
   const dir = process.env.KAPI_SCREENSHOT_DIR;
   if (!dir) return;
-  const suite = (expect.getState().testPath ?? 'suite').split('/').pop()!.replace(/\.test\.ts$/, '');
+  const suite = (expect.getState().testPath ?? 'suite')
+    .split('/')
+    .pop()!
+    .replace(/\.test\.ts$/, '');
   const where = new URL(page.url()).pathname.replace(/[^A-Za-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'root';
   mkdirSync(dir, { recursive: true });
   await page.screenshot({ path: join(dir, `${String(++screenshots).padStart(3, '0')}-${suite}-${where}.png`), fullPage: true });
@@ -81,13 +93,24 @@ export async function runAxe(page: Page): Promise<AxeViolation[]> {
   return page.evaluate(async (tags) => {
     const axe = (window as unknown as { axe: { run(ctx: unknown, options: unknown): Promise<{ violations: AxeViolation[] }> } }).axe;
     const result = await axe.run(document, { runOnly: { type: 'tag', values: tags }, resultTypes: ['violations'] });
-    return result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, helpUrl: v.helpUrl, nodes: v.nodes.map((n) => ({ target: n.target, html: n.html, failureSummary: n.failureSummary })) }));
+    return result.violations.map((v) => ({
+      id: v.id,
+      impact: v.impact,
+      help: v.help,
+      helpUrl: v.helpUrl,
+      nodes: v.nodes.map((n) => ({ target: n.target, html: n.html, failureSummary: n.failureSummary })),
+    }));
   }, AXE_TAGS);
 }
 
 /** A readable one-line-per-node summary of axe violations for test failure messages. */
 export function describeViolations(violations: AxeViolation[]): string {
-  return violations.map((v) => `${v.id} (${v.impact}): ${v.help}\n${v.nodes.map((n) => `  ${JSON.stringify(n.target)} ${n.html}\n    ${(n.failureSummary ?? '').replace(/\n/g, '\n    ')}`).join('\n')}`).join('\n');
+  return violations
+    .map(
+      (v) =>
+        `${v.id} (${v.impact}): ${v.help}\n${v.nodes.map((n) => `  ${JSON.stringify(n.target)} ${n.html}\n    ${(n.failureSummary ?? '').replace(/\n/g, '\n    ')}`).join('\n')}`,
+    )
+    .join('\n');
 }
 
 /** Fails with axe-core's violations on the page, each rule and element named (none expected). */
@@ -103,11 +126,14 @@ export async function expectAccessible(page: Page): Promise<void> {
 export async function watchCsp(page: Page): Promise<string[]> {
   const blocked: string[] = [];
   page.on('console', (message) => {
-    if (/Content Security Policy|Refused to (load|execute|apply|connect|frame|send form)/i.test(message.text())) blocked.push(`${page.url()}: ${message.text()}`);
+    if (/Content Security Policy|Refused to (load|execute|apply|connect|frame|send form)/i.test(message.text()))
+      blocked.push(`${page.url()}: ${message.text()}`);
   });
   page.on('pageerror', (error) => blocked.push(`${page.url()}: page error ${error.message}`));
   await page.addInitScript(() => {
-    document.addEventListener('securitypolicyviolation', (e) => console.error(`Content Security Policy violation: ${e.violatedDirective} blocked ${e.blockedURI}`));
+    document.addEventListener('securitypolicyviolation', (e) =>
+      console.error(`Content Security Policy violation: ${e.violatedDirective} blocked ${e.blockedURI}`),
+    );
   });
   return blocked;
 }

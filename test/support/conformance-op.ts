@@ -37,7 +37,12 @@ export interface LoggedIn {
 }
 
 /** The conformance suite's "normal authorization flow": hosted login (and consent), then the code exchange. */
-export async function loginAndExchange(rp: client.Configuration, who: { nationalId: string; password: string }, params: Record<string, string> = {}, browser = new Browser()): Promise<LoggedIn> {
+export async function loginAndExchange(
+  rp: client.Configuration,
+  who: { nationalId: string; password: string },
+  params: Record<string, string> = {},
+  browser = new Browser(),
+): Promise<LoggedIn> {
   const req = await authRequest(rp, params);
   const page = await loginPage(browser, req.url.href, who);
   if (!atCallback(page.url)) throw new Error(`the login did not reach the institution: ${page.status} ${page.url}\n${page.html.slice(0, 1500)}`);
@@ -50,7 +55,8 @@ export async function loginPage(browser: Browser, start: string, who: { national
   let page = await browser.go(start, {}, atCallback);
   if (atCallback(page.url)) return page;
   // With several methods on offer the chooser comes first.
-  if (!page.html.includes('name="national_id"') && page.html.includes('data-method="password"')) page = await browser.submit(page, {}, { name: 'method', value: 'password' }, atCallback);
+  if (!page.html.includes('name="national_id"') && page.html.includes('data-method="password"'))
+    page = await browser.submit(page, {}, { name: 'method', value: 'password' }, atCallback);
   page = await browser.submit(page, { national_id: who.nationalId, password: who.password }, { name: 'submit', value: 'login' }, atCallback);
   if (!atCallback(page.url) && page.html.includes('name="decision"')) page = await browser.submit(page, {}, { name: 'decision', value: 'allow' }, atCallback);
   return page;

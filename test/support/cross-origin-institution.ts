@@ -70,7 +70,11 @@ function page(title: string, body: string): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title></head><body>${body}</body></html>`;
 }
 
-export async function startCrossOriginInstitution(t: TestKapi, registration: Partial<ClientInput> = {}, options: CrossOriginOptions = {}): Promise<CrossOriginInstitution> {
+export async function startCrossOriginInstitution(
+  t: TestKapi,
+  registration: Partial<ClientInput> = {},
+  options: CrossOriginOptions = {},
+): Promise<CrossOriginInstitution> {
   const port = await freePort();
   const origin = `http://127.0.0.1:${port}`;
   const callback = `${origin}/cb`;
@@ -86,7 +90,13 @@ export async function startCrossOriginInstitution(t: TestKapi, registration: Par
   });
   const clientId = metadata.client_id as string;
   const algorithm = metadata.id_token_signed_response_alg as string | undefined;
-  const config = await client.discovery(new URL(t.issuer), clientId, algorithm ? { id_token_signed_response_alg: algorithm } : {}, client.ClientSecretBasic(metadata.client_secret as string), { execute: [client.allowInsecureRequests] });
+  const config = await client.discovery(
+    new URL(t.issuer),
+    clientId,
+    algorithm ? { id_token_signed_response_alg: algorithm } : {},
+    client.ClientSecretBasic(metadata.client_secret as string),
+    { execute: [client.allowInsecureRequests] },
+  );
 
   const pending = new Map<string, { verifier: string; nonce: string }>();
   const arrivals = new Map<string, Arrival>();
@@ -103,7 +113,11 @@ export async function startCrossOriginInstitution(t: TestKapi, registration: Par
     const planned = failFirst.shift();
     if (planned !== undefined) return (entry.status = planned);
     try {
-      const { payload, protectedHeader } = await jwtVerify(form.get('logout_token') ?? '', kapiKeys, { issuer: t.issuer, audience: clientId, typ: 'logout+jwt' });
+      const { payload, protectedHeader } = await jwtVerify(form.get('logout_token') ?? '', kapiKeys, {
+        issuer: t.issuer,
+        audience: clientId,
+        typ: 'logout+jwt',
+      });
       const events = payload.events as Record<string, unknown> | undefined;
       if (!events || typeof events['http://schemas.openid.net/event/backchannel-logout'] !== 'object') throw new Error('no back-channel logout event');
       if (payload.nonce !== undefined) throw new Error('a logout token must not carry a nonce');
@@ -125,7 +139,12 @@ export async function startCrossOriginInstitution(t: TestKapi, registration: Par
       arrivals.set(state, { state, error });
       return page('Refused', `<h1 id="refused">Not signed in</h1><p id="error">${escapeHtml(error)}</p>`);
     }
-    const tokens = await client.authorizationCodeGrant(config, url, { pkceCodeVerifier: tx.verifier, expectedState: state, expectedNonce: tx.nonce, idTokenExpected: true });
+    const tokens = await client.authorizationCodeGrant(config, url, {
+      pkceCodeVerifier: tx.verifier,
+      expectedState: state,
+      expectedNonce: tx.nonce,
+      idTokenExpected: true,
+    });
     const idToken = (tokens.claims() ?? {}) as Record<string, unknown>;
     const userinfo = (await client.fetchUserInfo(config, tokens.access_token, idToken.sub as string)) as Record<string, unknown>;
     arrivals.set(state, { state, idToken, userinfo });
@@ -142,13 +161,19 @@ export async function startCrossOriginInstitution(t: TestKapi, registration: Par
       'sign-out-no-params': {},
     };
     const endSession = String(config.serverMetadata().end_session_endpoint);
-    return page('Signed in', [
-      '<h1 id="signed-in">Signed in</h1>',
-      `<p>acr <span id="acr">${escapeHtml(idToken.acr)}</span>, amr <span id="amr">${escapeHtml((idToken.amr as string[] | undefined)?.join(' '))}</span></p>`,
-      `<p id="name">${escapeHtml(userinfo.name ?? '')}</p>`,
-      `<a id="sign-out" href="${escapeHtml(signOut.href)}">Sign out</a>`,
-      ...Object.entries(variants).map(([id, params]) => ` <a id="${id}" href="${escapeHtml(`${endSession}${Object.keys(params).length ? `?${new URLSearchParams(params)}` : ''}`)}">${id}</a>`),
-    ].join(''));
+    return page(
+      'Signed in',
+      [
+        '<h1 id="signed-in">Signed in</h1>',
+        `<p>acr <span id="acr">${escapeHtml(idToken.acr)}</span>, amr <span id="amr">${escapeHtml((idToken.amr as string[] | undefined)?.join(' '))}</span></p>`,
+        `<p id="name">${escapeHtml(userinfo.name ?? '')}</p>`,
+        `<a id="sign-out" href="${escapeHtml(signOut.href)}">Sign out</a>`,
+        ...Object.entries(variants).map(
+          ([id, params]) =>
+            ` <a id="${id}" href="${escapeHtml(`${endSession}${Object.keys(params).length ? `?${new URLSearchParams(params)}` : ''}`)}">${id}</a>`,
+        ),
+      ].join(''),
+    );
   }
 
   const server: Server = createServer((req, res) => {

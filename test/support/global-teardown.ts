@@ -92,17 +92,19 @@ export function scanLogs(runDir: string, secrets: RecordedSecret[]): { findings:
   for (const name of existsSync(dir) ? readdirSync(dir).sort() : []) {
     files++;
     const file = path.join(dir, name);
-    readFileSync(file, 'utf8').split('\n').forEach((text, index) => {
-      if (!text) return;
-      lines++;
-      const where = { file, line: index + 1 };
-      const needle = findIn(text, byPrefix);
-      if (needle) findings.push({ kind: needle.secret.kind, from: needle.secret.from, starts: needle.secret.value.slice(0, 2), ...where });
-      for (const { kind, pattern } of PATTERNS) {
-        const match = pattern.exec(text);
-        if (match) findings.push({ kind, from: 'pattern', starts: match[0].slice(0, 2), ...where });
-      }
-    });
+    readFileSync(file, 'utf8')
+      .split('\n')
+      .forEach((text, index) => {
+        if (!text) return;
+        lines++;
+        const where = { file, line: index + 1 };
+        const needle = findIn(text, byPrefix);
+        if (needle) findings.push({ kind: needle.secret.kind, from: needle.secret.from, starts: needle.secret.value.slice(0, 2), ...where });
+        for (const { kind, pattern } of PATTERNS) {
+          const match = pattern.exec(text);
+          if (match) findings.push({ kind, from: 'pattern', starts: match[0].slice(0, 2), ...where });
+        }
+      });
   }
   return { findings, files, lines };
 }

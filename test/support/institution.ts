@@ -7,13 +7,25 @@ export const CALLBACK = 'https://institution.example/cb';
 
 /** Registers an institution through the same service the `kapi clients` command uses. */
 export async function registerInstitution(t: TestKapi, input: Partial<ClientInput> = {}): Promise<Record<string, unknown>> {
-  return t.kapi.services.clients.add({ name: 'Test Kurumu', redirectUris: [CALLBACK], authMethod: 'client_secret_basic', scopes: ['openid', 'profile', 'national_id', 'offline_access'], ...input });
+  return t.kapi.services.clients.add({
+    name: 'Test Kurumu',
+    redirectUris: [CALLBACK],
+    authMethod: 'client_secret_basic',
+    scopes: ['openid', 'profile', 'national_id', 'offline_access'],
+    ...input,
+  });
 }
 
 /** An openid-client configuration for a registered institution (plain HTTP allowed on loopback). */
 export async function relyingParty(t: TestKapi, metadata: Record<string, unknown>, auth?: client.ClientAuth): Promise<client.Configuration> {
   const secret = metadata.client_secret as string | undefined;
-  return client.discovery(new URL(t.issuer), metadata.client_id as string, { id_token_signed_response_alg: (metadata.id_token_signed_response_alg as string) ?? 'RS256' }, auth ?? (secret ? client.ClientSecretBasic(secret) : client.None()), { execute: [client.allowInsecureRequests] });
+  return client.discovery(
+    new URL(t.issuer),
+    metadata.client_id as string,
+    { id_token_signed_response_alg: (metadata.id_token_signed_response_alg as string) ?? 'RS256' },
+    auth ?? (secret ? client.ClientSecretBasic(secret) : client.None()),
+    { execute: [client.allowInsecureRequests] },
+  );
 }
 
 export interface AuthRequest {
@@ -42,7 +54,13 @@ export async function authRequest(config: client.Configuration, params: Record<s
 export const atCallback = (location: string) => location.startsWith(CALLBACK);
 
 /** Drives the hosted pages: identity number + password, then consent when asked. */
-export async function signIn(browser: Browser, start: string, nationalId: string, password: string, options: { consent?: 'allow' | 'deny' } = {}): Promise<Page> {
+export async function signIn(
+  browser: Browser,
+  start: string,
+  nationalId: string,
+  password: string,
+  options: { consent?: 'allow' | 'deny' } = {},
+): Promise<Page> {
   let page = await browser.go(start, {}, atCallback);
   if (atCallback(page.url)) return page;
   if (!page.html.includes('name="national_id"')) throw new Error(`expected the password form, got ${page.status} ${page.url}\n${page.html.slice(0, 1500)}`);
@@ -54,7 +72,13 @@ export async function signIn(browser: Browser, start: string, nationalId: string
 }
 
 export async function exchange(config: client.Configuration, req: AuthRequest, callbackUrl: string, options?: client.DPoPOptions) {
-  return client.authorizationCodeGrant(config, new URL(callbackUrl), { pkceCodeVerifier: req.verifier, expectedState: req.state, expectedNonce: req.nonce, idTokenExpected: true }, undefined, options);
+  return client.authorizationCodeGrant(
+    config,
+    new URL(callbackUrl),
+    { pkceCodeVerifier: req.verifier, expectedState: req.state, expectedNonce: req.nonce, idTokenExpected: true },
+    undefined,
+    options,
+  );
 }
 
 /**
@@ -62,7 +86,11 @@ export async function exchange(config: client.Configuration, req: AuthRequest, c
  * access token issued, the scope claims (national_id included) come from userinfo only (OpenID Connect
  * Core §5.4); acr, amr and auth_time stay in the ID token.
  */
-export async function personClaims(config: client.Configuration, tokens: client.TokenEndpointResponse & client.TokenEndpointResponseHelpers, options?: client.DPoPOptions): Promise<client.IDToken & client.UserInfoResponse> {
+export async function personClaims(
+  config: client.Configuration,
+  tokens: client.TokenEndpointResponse & client.TokenEndpointResponseHelpers,
+  options?: client.DPoPOptions,
+): Promise<client.IDToken & client.UserInfoResponse> {
   const idToken = tokens.claims()!;
   const userinfo = await client.fetchUserInfo(config, tokens.access_token, idToken.sub, options);
   return { ...userinfo, ...idToken };

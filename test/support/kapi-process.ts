@@ -25,7 +25,12 @@ export function spawnKapi(env: Record<string, string>): KapiProcess {
   const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, '--import', 'tsx', 'src/main.ts'], {
     cwd: ROOT,
     // KAPI_LOG_COPY_FILE (when a run sets it) keeps this process's log lines in the run's log scan.
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...(process.env.KAPI_LOG_COPY_FILE ? { KAPI_LOG_COPY_FILE: process.env.KAPI_LOG_COPY_FILE } : {}), ...env },
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '',
+      ...(process.env.KAPI_LOG_COPY_FILE ? { KAPI_LOG_COPY_FILE: process.env.KAPI_LOG_COPY_FILE } : {}),
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

@@ -45,7 +45,8 @@ export async function recordKapiSecrets(kapi: Kapi, env: NodeJS.ProcessEnv): Pro
     if (!outbox) continue;
     const send = outbox.send.bind(outbox) as (message: { text: string; purpose?: string }) => Promise<void>;
     (outbox as unknown as { send: typeof send }).send = async (message) => {
-      for (const code of message.text.match(/\b\d{6,10}\b/g) ?? []) recordSecret('one-time code', code, `${outbox.constructor.name} ${message.purpose ?? ''}`.trim());
+      for (const code of message.text.match(/\b\d{6,10}\b/g) ?? [])
+        recordSecret('one-time code', code, `${outbox.constructor.name} ${message.purpose ?? ''}`.trim());
       return send(message);
     };
   }

@@ -43,11 +43,15 @@ export async function replicatedPostgres(): Promise<DrillPostgres> {
     await chown(dir, uid, gid);
     await chmod(dir, 0o700);
   }
-  const as = (program: string, args: string[]) => run(...((asRoot ? ['runuser', ['-u', 'postgres', '--', path.join(bin, program), ...args]] : [path.join(bin, program), args]) as [string, string[]]), { timeout: 60_000 });
+  const as = (program: string, args: string[]) =>
+    run(...((asRoot ? ['runuser', ['-u', 'postgres', '--', path.join(bin, program), ...args]] : [path.join(bin, program), args]) as [string, string[]]), {
+      timeout: 60_000,
+    });
   const [primaryPort, replicaPort] = [await drillPort(), await drillPort()];
   const primaryData = path.join(dir, 'primary');
   const replicaData = path.join(dir, 'replica');
-  const options = (port: number) => `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off -c max_connections=60 -c wal_level=replica -c max_wal_senders=4 -c hot_standby=on`;
+  const options = (port: number) =>
+    `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off -c max_connections=60 -c wal_level=replica -c max_wal_senders=4 -c hot_standby=on`;
   const running = new Set<string>();
   const start = async (data: string, port: number) => {
     await as('pg_ctl', ['-D', data, '-o', options(port), '-l', `${data}.log`, '-w', '-t', '30', 'start']);
@@ -88,7 +92,12 @@ export async function replicatedPostgres(): Promise<DrillPostgres> {
     await start(primaryData, primaryPort);
     await as('pg_basebackup', ['-h', '127.0.0.1', '-p', String(primaryPort), '-U', 'postgres', '-D', replicaData, '-R', '-X', 'stream', '--no-sync']);
     await start(replicaData, replicaPort);
-    await waitFor(async () => (await query<{ n: string }>(primaryPort, 'postgres', "select count(*) as n from pg_stat_replication where state = 'streaming'"))[0]?.n === '1', 15_000, 'the replica streaming');
+    await waitFor(
+      async () =>
+        (await query<{ n: string }>(primaryPort, 'postgres', "select count(*) as n from pg_stat_replication where state = 'streaming'"))[0]?.n === '1',
+      15_000,
+      'the replica streaming',
+    );
   } catch (err) {
     await self.stop();
     throw err;

@@ -47,7 +47,16 @@ export async function drillPort(bus = false): Promise<number> {
 
 /** A short-lived command connection to one server (no reconnects). */
 export async function withRedis<T>(port: number, password: string | undefined, use: (r: Redis) => Promise<T>): Promise<T> {
-  const r = new Redis({ port, host: '127.0.0.1', password, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 1000, enableOfflineQueue: false });
+  const r = new Redis({
+    port,
+    host: '127.0.0.1',
+    password,
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+    connectTimeout: 1000,
+    enableOfflineQueue: false,
+  });
   r.on('error', () => {});
   try {
     await r.connect();
@@ -64,7 +73,15 @@ export interface RedisProcess {
   start(extra?: string[]): Promise<void>;
 }
 
-async function startProcess(dir: string, name: string, port: number, lines: string[], sentinel = false, password?: string, extra: string[] = []): Promise<{ child: ChildProcess }> {
+async function startProcess(
+  dir: string,
+  name: string,
+  port: number,
+  lines: string[],
+  sentinel = false,
+  password?: string,
+  extra: string[] = [],
+): Promise<{ child: ChildProcess }> {
   const conf = path.join(dir, `${name}.conf`);
   await writeFile(conf, [`port ${port}`, 'bind 127.0.0.1', `dir ${dir}`, `logfile ${path.join(dir, `${name}.log`)}`, ...lines, ''].join('\n'));
   const child = spawn('redis-server', [conf, ...(sentinel ? ['--sentinel'] : []), ...extra], { stdio: 'ignore' });
@@ -72,7 +89,14 @@ async function startProcess(dir: string, name: string, port: number, lines: stri
   return { child };
 }
 
-function processHandle(dir: string, name: string, port: number, lines: string[], sentinel: boolean, password: string | undefined): RedisProcess & { stopAll(): Promise<void> } {
+function processHandle(
+  dir: string,
+  name: string,
+  port: number,
+  lines: string[],
+  sentinel: boolean,
+  password: string | undefined,
+): RedisProcess & { stopAll(): Promise<void> } {
   let child: ChildProcess | undefined;
   const handle = {
     port,
@@ -107,7 +131,16 @@ export interface DrillCluster {
 export async function redisCluster(): Promise<DrillCluster> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'kapi-drill-cluster-'));
   const ports = [await drillPort(true), await drillPort(true), await drillPort(true)];
-  const nodes = ports.map((port, i) => processHandle(dir, `node-${i}`, port, [...DATA_NODE, 'cluster-enabled yes', `cluster-config-file nodes-${port}.conf`, 'cluster-node-timeout 2000'], false, undefined));
+  const nodes = ports.map((port, i) =>
+    processHandle(
+      dir,
+      `node-${i}`,
+      port,
+      [...DATA_NODE, 'cluster-enabled yes', `cluster-config-file nodes-${port}.conf`, 'cluster-node-timeout 2000'],
+      false,
+      undefined,
+    ),
+  );
   const stop = async () => {
     await Promise.all(nodes.map((n) => n.stopAll()));
     await rm(dir, { recursive: true, force: true });
@@ -116,7 +149,11 @@ export async function redisCluster(): Promise<DrillCluster> {
     await Promise.all(nodes.map((n) => n.start()));
     await run('redis-cli', ['--cluster', 'create', ...ports.map((p) => `127.0.0.1:${p}`), '--cluster-replicas', '0', '--cluster-yes'], { timeout: 20_000 });
     for (const port of ports) {
-      await waitFor(() => withRedis(port, undefined, async (r) => /cluster_state:ok/.test(String(await r.call('CLUSTER', 'INFO')))), 15_000, `cluster state ok on ${port}`);
+      await waitFor(
+        () => withRedis(port, undefined, async (r) => /cluster_state:ok/.test(String(await r.call('CLUSTER', 'INFO')))),
+        15_000,
+        `cluster state ok on ${port}`,
+      );
     }
   } catch (err) {
     await stop();
@@ -144,41 +181,66 @@ export interface DrillSentinels {
  */
 export async function redisSentinels(passwords: { redis: string; sentinel: string }): Promise<DrillSentinels> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'kapi-drill-sentinel-'));
-  const [primaryPort, replicaPort, ...sentinelPorts] = [await drillPort(), await drillPort(), await drillPort(), await drillPort(), await drillPort()] as [number, number, number, number, number];
+  const [primaryPort, replicaPort, ...sentinelPorts] = [await drillPort(), await drillPort(), await drillPort(), await drillPort(), await drillPort()] as [
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
   const auth = [`requirepass ${passwords.redis}`, `masterauth ${passwords.redis}`];
   const primary = processHandle(dir, 'primary', primaryPort, [...DATA_NODE, ...auth], false, passwords.redis);
   const replica = processHandle(dir, 'replica', replicaPort, [...DATA_NODE, ...auth, `replicaof 127.0.0.1 ${primaryPort}`], false, passwords.redis);
   const sentinels = sentinelPorts.map((port, i) =>
-    processHandle(dir, `sentinel-${i}`, port, [
-      'protected-mode no',
-      `requirepass ${passwords.sentinel}`,
-      `sentinel monitor ${SENTINEL_MASTER} 127.0.0.1 ${primaryPort} 2`,
-      `sentinel auth-pass ${SENTINEL_MASTER} ${passwords.redis}`,
-      // Sentinels talk to each other with the password they require themselves.
-      `sentinel sentinel-pass ${passwords.sentinel}`,
-      `sentinel down-after-milliseconds ${SENTINEL_MASTER} 1000`,
-      `sentinel failover-timeout ${SENTINEL_MASTER} 4000`,
-      `sentinel parallel-syncs ${SENTINEL_MASTER} 1`,
-    ], true, passwords.sentinel),
+    processHandle(
+      dir,
+      `sentinel-${i}`,
+      port,
+      [
+        'protected-mode no',
+        `requirepass ${passwords.sentinel}`,
+        `sentinel monitor ${SENTINEL_MASTER} 127.0.0.1 ${primaryPort} 2`,
+        `sentinel auth-pass ${SENTINEL_MASTER} ${passwords.redis}`,
+        // Sentinels talk to each other with the password they require themselves.
+        `sentinel sentinel-pass ${passwords.sentinel}`,
+        `sentinel down-after-milliseconds ${SENTINEL_MASTER} 1000`,
+        `sentinel failover-timeout ${SENTINEL_MASTER} 4000`,
+        `sentinel parallel-syncs ${SENTINEL_MASTER} 1`,
+      ],
+      true,
+      passwords.sentinel,
+    ),
   );
   const all = [primary, replica, ...sentinels];
   const stop = async () => {
     await Promise.all(all.map((n) => n.stopAll()));
     await rm(dir, { recursive: true, force: true });
   };
-  const primaryPortNow = () => withRedis(sentinelPorts[0]!, passwords.sentinel, async (r) => Number(((await r.call('SENTINEL', 'GET-MASTER-ADDR-BY-NAME', SENTINEL_MASTER)) as string[])[1]));
+  const primaryPortNow = () =>
+    withRedis(sentinelPorts[0]!, passwords.sentinel, async (r) =>
+      Number(((await r.call('SENTINEL', 'GET-MASTER-ADDR-BY-NAME', SENTINEL_MASTER)) as string[])[1]),
+    );
   try {
     await primary.start();
     await replica.start();
-    await waitFor(() => withRedis(replicaPort, passwords.redis, async (r) => /master_link_status:up/.test(await r.info('replication'))), 10_000, 'replica in sync');
+    await waitFor(
+      () => withRedis(replicaPort, passwords.redis, async (r) => /master_link_status:up/.test(await r.info('replication'))),
+      10_000,
+      'replica in sync',
+    );
     await Promise.all(sentinels.map((s) => s.start()));
     // Every sentinel knows the replica and the other sentinels before anything is killed.
     for (const port of sentinelPorts) {
-      await waitFor(() => withRedis(port, passwords.sentinel, async (r) => {
-        const master = (await r.call('SENTINEL', 'MASTER', SENTINEL_MASTER)) as string[];
-        const field = (name: string) => Number(master[master.indexOf(name) + 1]);
-        return field('num-slaves') >= 1 && field('num-other-sentinels') >= 2;
-      }), 15_000, `sentinel ${port} discovering the replica and its peers`);
+      await waitFor(
+        () =>
+          withRedis(port, passwords.sentinel, async (r) => {
+            const master = (await r.call('SENTINEL', 'MASTER', SENTINEL_MASTER)) as string[];
+            const field = (name: string) => Number(master[master.indexOf(name) + 1]);
+            return field('num-slaves') >= 1 && field('num-other-sentinels') >= 2;
+          }),
+        15_000,
+        `sentinel ${port} discovering the replica and its peers`,
+      );
     }
   } catch (err) {
     await stop();

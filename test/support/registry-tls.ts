@@ -28,13 +28,46 @@ export interface TlsFiles {
 const EC = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes'];
 
 async function ca(dir: string, name: string): Promise<void> {
-  await run('openssl', ['req', '-x509', ...EC, '-days', '2', '-subj', `/O=Kapi Test/CN=${name} CA`, '-keyout', path.join(dir, `${name}-ca.key`), '-out', path.join(dir, `${name}-ca.pem`),
-    '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign']);
+  await run('openssl', [
+    'req',
+    '-x509',
+    ...EC,
+    '-days',
+    '2',
+    '-subj',
+    `/O=Kapi Test/CN=${name} CA`,
+    '-keyout',
+    path.join(dir, `${name}-ca.key`),
+    '-out',
+    path.join(dir, `${name}-ca.pem`),
+    '-addext',
+    'basicConstraints=critical,CA:TRUE',
+    '-addext',
+    'keyUsage=critical,keyCertSign,cRLSign',
+  ]);
 }
 
 async function leaf(dir: string, issuer: string, name: string, extensions: string[]): Promise<void> {
-  await run('openssl', ['req', '-x509', ...EC, '-days', '2', '-subj', `/O=Kapi Test/CN=${name}`, '-keyout', path.join(dir, `${name}.key`), '-out', path.join(dir, `${name}.pem`),
-    '-CA', path.join(dir, `${issuer}-ca.pem`), '-CAkey', path.join(dir, `${issuer}-ca.key`), '-addext', 'basicConstraints=critical,CA:FALSE', ...extensions.flatMap((e) => ['-addext', e])]);
+  await run('openssl', [
+    'req',
+    '-x509',
+    ...EC,
+    '-days',
+    '2',
+    '-subj',
+    `/O=Kapi Test/CN=${name}`,
+    '-keyout',
+    path.join(dir, `${name}.key`),
+    '-out',
+    path.join(dir, `${name}.pem`),
+    '-CA',
+    path.join(dir, `${issuer}-ca.pem`),
+    '-CAkey',
+    path.join(dir, `${issuer}-ca.key`),
+    '-addext',
+    'basicConstraints=critical,CA:FALSE',
+    ...extensions.flatMap((e) => ['-addext', e]),
+  ]);
 }
 
 export async function createRegistryTls(): Promise<TlsFiles> {

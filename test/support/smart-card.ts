@@ -77,7 +77,13 @@ export async function signerPost(issuer: string, code: string, card: SoftwareCar
 }
 
 /** From the authorization URL to the waiting page of a smart-card method. */
-export async function startSmartCard(browser: Browser, authUrl: string, method: 'e-signature' | 'id-card', nationalId: string, stopAt: (l: string) => boolean): Promise<Page> {
+export async function startSmartCard(
+  browser: Browser,
+  authUrl: string,
+  method: 'e-signature' | 'id-card',
+  nationalId: string,
+  stopAt: (l: string) => boolean,
+): Promise<Page> {
   let page = await browser.go(authUrl, {}, stopAt);
   if (page.html.includes('data-method=')) page = await browser.submit(page, {}, { name: 'method', value: method }, stopAt);
   return browser.submit(page, { national_id: nationalId }, { name: 'submit', value: 'start' }, stopAt);

@@ -13,7 +13,7 @@ describe('the method → acr → amr table for integrators', () => {
     expect(withTable(readme, acrAmrMarkdown(METHOD_TRAITS.all))).toBe(readme);
   });
 
-  it('has every first-stage method alone and followed by every second stage, with the engine\'s levels', () => {
+  it("has every first-stage method alone and followed by every second stage, with the engine's levels", () => {
     const rows = acrAmrRows(METHOD_TRAITS.all);
     const firsts = METHOD_TRAITS.all.filter((t) => t.stage === 'first');
     const seconds = METHOD_TRAITS.all.filter((t) => t.stage === 'second');

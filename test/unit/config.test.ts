@@ -41,8 +41,12 @@ describe('configuration', () => {
   });
 
   it('refuses development keys, demo data, simulators and plain http in production', () => {
-    expect(configProblems({ ...goodProduction, KAPI_MASTER_KEY: 'ZGV2LW9ubHktbWFzdGVyLWtleS1ub3QtZm9yLXByb2Q' })).toEqual([expect.stringMatching(/public development key/)]);
-    expect(configProblems({ ...goodProduction, KAPI_COOKIE_KEYS: 'dev-only-cookie-key-1,dev-only-cookie-key-2' })).toContainEqual(expect.stringMatching(/development keys/));
+    expect(configProblems({ ...goodProduction, KAPI_MASTER_KEY: 'ZGV2LW9ubHktbWFzdGVyLWtleS1ub3QtZm9yLXByb2Q' })).toEqual([
+      expect.stringMatching(/public development key/),
+    ]);
+    expect(configProblems({ ...goodProduction, KAPI_COOKIE_KEYS: 'dev-only-cookie-key-1,dev-only-cookie-key-2' })).toContainEqual(
+      expect.stringMatching(/development keys/),
+    );
     expect(configProblems({ ...goodProduction, KAPI_DEMO: 'true' })).toEqual([expect.stringMatching(/demo/)]);
     expect(configProblems({ ...goodProduction, KAPI_ALLOW_SIMULATORS: 'true' })).toEqual([expect.stringMatching(/SIMULATORS/)]);
     expect(configProblems({ ...goodProduction, KAPI_ISSUER: 'http://login.example.gov' })).toEqual([expect.stringMatching(/https/)]);
@@ -59,10 +63,20 @@ describe('configuration', () => {
     const { REDIS_URL: _url, ...withoutUrl } = goodProduction;
 
     it('reads sentinels, the master name, both passwords and TLS', () => {
-      const config = loadConfig({ ...withoutUrl, KAPI_REDIS_SENTINELS: 's1.example:26379, [fd00::1]:26380', KAPI_REDIS_SENTINEL_MASTER: 'kapi', KAPI_REDIS_SENTINEL_PASSWORD: 'sp', KAPI_REDIS_PASSWORD: 'rp', KAPI_REDIS_TLS: 'true' });
+      const config = loadConfig({
+        ...withoutUrl,
+        KAPI_REDIS_SENTINELS: 's1.example:26379, [fd00::1]:26380',
+        KAPI_REDIS_SENTINEL_MASTER: 'kapi',
+        KAPI_REDIS_SENTINEL_PASSWORD: 'sp',
+        KAPI_REDIS_PASSWORD: 'rp',
+        KAPI_REDIS_TLS: 'true',
+      });
       expect(config.redis).toEqual({
         kind: 'sentinel',
-        sentinels: [{ host: 's1.example', port: 26379 }, { host: 'fd00::1', port: 26380 }],
+        sentinels: [
+          { host: 's1.example', port: 26379 },
+          { host: 'fd00::1', port: 26380 },
+        ],
         masterName: 'kapi',
         sentinelPassword: 'sp',
         auth: { username: undefined, password: 'rp', tls: true, tlsCaFile: undefined },
@@ -71,7 +85,13 @@ describe('configuration', () => {
 
     it('reads cluster seed nodes', () => {
       const config = loadConfig({ ...withoutUrl, KAPI_REDIS_CLUSTER_NODES: 'r1:7000,r2:7001' });
-      expect(config.redis).toMatchObject({ kind: 'cluster', nodes: [{ host: 'r1', port: 7000 }, { host: 'r2', port: 7001 }] });
+      expect(config.redis).toMatchObject({
+        kind: 'cluster',
+        nodes: [
+          { host: 'r1', port: 7000 },
+          { host: 'r2', port: 7001 },
+        ],
+      });
     });
 
     it('keeps REDIS_URL as one server, with TLS from rediss://', () => {
@@ -80,7 +100,9 @@ describe('configuration', () => {
     });
 
     it('refuses two ways to Redis, sentinels without a master name, and malformed addresses', () => {
-      expect(configProblems({ ...goodProduction, KAPI_REDIS_CLUSTER_NODES: 'r1:7000' })).toEqual([expect.stringMatching(/REDIS_URL and KAPI_REDIS_CLUSTER_NODES: choose one/)]);
+      expect(configProblems({ ...goodProduction, KAPI_REDIS_CLUSTER_NODES: 'r1:7000' })).toEqual([
+        expect.stringMatching(/REDIS_URL and KAPI_REDIS_CLUSTER_NODES: choose one/),
+      ]);
       expect(configProblems({ ...withoutUrl, KAPI_REDIS_SENTINELS: 's1:26379' })).toEqual([expect.stringMatching(/^KAPI_REDIS_SENTINEL_MASTER is missing/)]);
       expect(configProblems({ KAPI_REDIS_CLUSTER_NODES: 'r1' })[0]).toMatch(/^KAPI_REDIS_CLUSTER_NODES/);
       expect(configProblems({ KAPI_REDIS_SENTINELS: 's1:99999' })[0]).toMatch(/^KAPI_REDIS_SENTINELS/);

@@ -33,7 +33,10 @@ describe('dependency patches', () => {
       expect(applyPatch(first.source, patch)).toEqual({ state: 'present', source: first.source });
       // Upstream changed the code of any one edit: nothing is changed, not even the other edits.
       for (const changed of patch.edits) {
-        const upstream = original.replace(changed.find, changed.find.replace(/\S+/, (word) => `${word}/*changed*/`));
+        const upstream = original.replace(
+          changed.find,
+          changed.find.replace(/\S+/, (word) => `${word}/*changed*/`),
+        );
         expect(applyPatch(upstream, patch)).toEqual({ state: 'missing', source: upstream });
       }
     }

@@ -17,7 +17,7 @@ describe('device cookies (OWASP): signed tokens bound to an identity number', ()
     expect(value).not.toContain(AYSE);
   });
 
-  it('keeps the device id of a person across sign-ins, and keeps other people\'s tokens beside it', () => {
+  it("keeps the device id of a person across sign-ins, and keeps other people's tokens beside it", () => {
     const first = cookies.issue(undefined, AYSE);
     const both = cookies.issue(first, MEHMET);
     const again = cookies.issue(both, AYSE);
@@ -30,7 +30,9 @@ describe('device cookies (OWASP): signed tokens bound to an identity number', ()
     const [subject, device, issued, mac] = value.split('.');
     expect(cookies.deviceFor(`${subject}.${'x'.repeat(16)}.${issued}.${mac}`, AYSE)).toBeUndefined();
     expect(cookies.deviceFor(`${subject}.${device}.${issued}.${mac!.slice(0, -1)}${mac!.endsWith('A') ? 'B' : 'A'}`, AYSE)).toBeUndefined();
-    expect(cookies.deviceFor(new DeviceCookies(Buffer.from('another-key-of-some-other-kapi-00'), { lifetimeDays: 30 }).issue(undefined, AYSE), AYSE)).toBeUndefined();
+    expect(
+      cookies.deviceFor(new DeviceCookies(Buffer.from('another-key-of-some-other-kapi-00'), { lifetimeDays: 30 }).issue(undefined, AYSE), AYSE),
+    ).toBeUndefined();
     expect(cookies.deviceFor('garbage', AYSE)).toBeUndefined();
     expect(cookies.deviceFor('x'.repeat(5000), AYSE)).toBeUndefined();
   });

@@ -50,7 +50,8 @@ async function right(limiter: GuessLimiter, nationalId = AYSE, ip = IP): Promise
 async function fail(limiter: GuessLimiter, times: number, nationalId = AYSE, ip = IP): Promise<void> {
   for (let i = 0; i < times; i++) {
     const verdict = await wrong(limiter, nationalId, ip);
-    if (!verdict.allowed && i < times - 1 && verdict.reason !== 'delay' && verdict.reason !== 'prefix_delay') throw new Error(`attempt ${i + 1} refused: ${JSON.stringify(verdict)}`);
+    if (!verdict.allowed && i < times - 1 && verdict.reason !== 'delay' && verdict.reason !== 'prefix_delay')
+      throw new Error(`attempt ${i + 1} refused: ${JSON.stringify(verdict)}`);
   }
 }
 
@@ -352,8 +353,18 @@ if (problem && process.env.CI !== 'true') {
 
   it("shares a block's count between limiters on the same Redis", async () => {
     const keyPrefix = `${prefix}:shared-block`;
-    const first = new GuessLimiter({ hmacKey: HMAC_KEY, limiters: createLimiters({ redis, keyPrefix: `${keyPrefix}:` }), prefixLimit: 2, prefixDelaySeconds: 60 });
-    const second = new GuessLimiter({ hmacKey: HMAC_KEY, limiters: createLimiters({ redis, keyPrefix: `${keyPrefix}:` }), prefixLimit: 2, prefixDelaySeconds: 60 });
+    const first = new GuessLimiter({
+      hmacKey: HMAC_KEY,
+      limiters: createLimiters({ redis, keyPrefix: `${keyPrefix}:` }),
+      prefixLimit: 2,
+      prefixDelaySeconds: 60,
+    });
+    const second = new GuessLimiter({
+      hmacKey: HMAC_KEY,
+      limiters: createLimiters({ redis, keyPrefix: `${keyPrefix}:` }),
+      prefixLimit: 2,
+      prefixDelaySeconds: 60,
+    });
     await wrong(first, BLOCK[0]!, sprayIp(0));
     await expect(wrong(second, BLOCK[1]!, sprayIp(1))).resolves.toMatchObject({ allowed: false, reason: 'prefix_delay' });
     await expect(first.check(AYSE, sprayIp(2))).resolves.toMatchObject({ allowed: false, reason: 'prefix_delay' });

@@ -37,7 +37,11 @@ const packageOf = (specifier: string) => (specifier.startsWith('@') ? specifier.
 const moduleOf = (file: string) => /^interactions\/([^/]+)\//.exec(file)?.[1];
 
 function violations(files: string[], rule: (file: string, target: string) => boolean): string[] {
-  return files.flatMap((file) => importsOf(file).filter((s) => rule(file, resolved(file, s))).map((s) => `${file} → ${s}`));
+  return files.flatMap((file) =>
+    importsOf(file)
+      .filter((s) => rule(file, resolved(file, s)))
+      .map((s) => `${file} → ${s}`),
+  );
 }
 
 describe('import rules (CI)', () => {

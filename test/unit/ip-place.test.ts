@@ -2,12 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { CidrPlaceTable, localOnly } from '../../adapters/geoip/cidr-table.js';
 
 describe('approximate place of an IP address', () => {
-  const table = new CidrPlaceTable([
-    '# network,place',
-    '85.96.0.0/12,Türkiye',
-    '85.100.0.0/16,Ankara, Türkiye',
-    '2a02:e0::/29,İstanbul, Türkiye',
-  ]);
+  const table = new CidrPlaceTable(['# network,place', '85.96.0.0/12,Türkiye', '85.100.0.0/16,Ankara, Türkiye', '2a02:e0::/29,İstanbul, Türkiye']);
 
   it('finds the most specific network', () => {
     expect(table.locate('85.100.3.4')).toBe('Ankara, Türkiye');

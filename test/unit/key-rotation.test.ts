@@ -23,7 +23,11 @@ describe('KeyStore', () => {
     await closeDatabase(db);
   });
 
-  const inState = (all: StoredKey[], state: string, alg?: string) => all.filter((k) => k.state === state && (!alg || k.alg === alg)).map((k) => k.kid).sort();
+  const inState = (all: StoredKey[], state: string, alg?: string) =>
+    all
+      .filter((k) => k.state === state && (!alg || k.alg === alg))
+      .map((k) => k.kid)
+      .sort();
 
   it('creates one active and one next key per algorithm, once', async () => {
     await keys.ensureKeys();
@@ -95,7 +99,12 @@ describe('KeyStore', () => {
       }
       const jwks = (await keys.providerJwks()).keys;
       expect(jwks).toHaveLength(6); // active, next and retiring, per algorithm
-      expect(jwks.slice(0, KEY_ALGS.length).map((k) => k.kid).sort()).toEqual(inState(after, 'active'));
+      expect(
+        jwks
+          .slice(0, KEY_ALGS.length)
+          .map((k) => k.kid)
+          .sort(),
+      ).toEqual(inState(after, 'active'));
     });
 
     it('keeps retiring keys until every token they signed has expired', async () => {

@@ -18,9 +18,20 @@ describe('limit settings', () => {
 
   it('reads every setting', () => {
     const { limits } = loadConfig({
-      KAPI_GUESS_LOCK_AFTER: '8', KAPI_GUESS_LOCK_SECONDS: '600', KAPI_GUESS_HARD_LIMIT: '50', KAPI_GUESS_HARD_LIMIT_DAYS: '7', KAPI_GUESS_PREFIX_LENGTH: '6',
-      KAPI_DEVICE_COOKIE_DAYS: '30', KAPI_SECOND_FACTOR_GUESSES: '4', KAPI_APPROVALS_PER_SIGN_IN: '2', KAPI_APPROVALS_PER_ACCOUNT: '6', KAPI_APPROVAL_LOCK_SECONDS: '300',
-      KAPI_MSSP_REQUESTS_PER_NUMBER_HOUR: '3', KAPI_MSSP_REQUESTS_PER_HOUR: '900', KAPI_CODES_PER_ACCOUNT_HOUR: '2', KAPI_CODES_PER_TARGET_HOUR: '9',
+      KAPI_GUESS_LOCK_AFTER: '8',
+      KAPI_GUESS_LOCK_SECONDS: '600',
+      KAPI_GUESS_HARD_LIMIT: '50',
+      KAPI_GUESS_HARD_LIMIT_DAYS: '7',
+      KAPI_GUESS_PREFIX_LENGTH: '6',
+      KAPI_DEVICE_COOKIE_DAYS: '30',
+      KAPI_SECOND_FACTOR_GUESSES: '4',
+      KAPI_APPROVALS_PER_SIGN_IN: '2',
+      KAPI_APPROVALS_PER_ACCOUNT: '6',
+      KAPI_APPROVAL_LOCK_SECONDS: '300',
+      KAPI_MSSP_REQUESTS_PER_NUMBER_HOUR: '3',
+      KAPI_MSSP_REQUESTS_PER_HOUR: '900',
+      KAPI_CODES_PER_ACCOUNT_HOUR: '2',
+      KAPI_CODES_PER_TARGET_HOUR: '9',
     });
     expect(limits.guess).toEqual({ lockAfter: 8, lockSeconds: 600, hardLimit: 50, hardLimitDays: 7, prefixLength: 6 });
     expect(limits).toMatchObject({ deviceCookieDays: 30, secondFactorGuesses: 4, approvals: { perSignIn: 2, perAccount: 6, lockSeconds: 300 } });
@@ -28,7 +39,7 @@ describe('limit settings', () => {
     expect(limits.codes).toEqual({ perAccountHour: 2, perTargetHour: 9 });
   });
 
-  it('refuses limits that would lock for ever, refuse everybody, or pass NIST\'s 100 consecutive failures', () => {
+  it("refuses limits that would lock for ever, refuse everybody, or pass NIST's 100 consecutive failures", () => {
     expect(configProblems({ KAPI_GUESS_LOCK_SECONDS: '0' })[0]).toMatch(/^KAPI_GUESS_LOCK_SECONDS/);
     expect(configProblems({ KAPI_GUESS_LOCK_AFTER: '1.5' })[0]).toMatch(/^KAPI_GUESS_LOCK_AFTER/);
     expect(configProblems({ KAPI_GUESS_HARD_LIMIT: '101' })[0]).toMatch(/^KAPI_GUESS_HARD_LIMIT/);

@@ -104,7 +104,8 @@ describe('typed messages', () => {
     for (const file of templates) {
       const text = readFileSync(path.join(ROOT, file), 'utf8');
       // `it.t` handed on under another name would escape the check.
-      for (const alias of text.matchAll(/\bit\.t\b(?!\()/g)) problems.push(`${file}:${text.slice(0, alias.index).split('\n').length}: it.t used other than as a call`);
+      for (const alias of text.matchAll(/\bit\.t\b(?!\()/g))
+        problems.push(`${file}:${text.slice(0, alias.index).split('\n').length}: it.t used other than as a call`);
       for (const { line, argument } of translatedKeys(text)) {
         if (LITERAL.test(argument)) literals++;
         const problem = keyProblem(argument, inBoth);

@@ -16,7 +16,13 @@ const ROOT = path.resolve(import.meta.dirname, '../..');
 /** Every migration, the core's and each method module's; those written before the rule (001–012) keep it too. */
 function migrationFiles(): string[] {
   const dirs = [path.join(ROOT, 'migrations'), ...readdirSync(path.join(ROOT, 'interactions')).map((m) => path.join(ROOT, 'interactions', m, 'migrations'))];
-  return dirs.filter((d) => existsSync(d)).flatMap((d) => readdirSync(d).filter((f) => /^\d{3}_.*\.ts$/.test(f)).map((f) => path.join(d, f)));
+  return dirs
+    .filter((d) => existsSync(d))
+    .flatMap((d) =>
+      readdirSync(d)
+        .filter((f) => /^\d{3}_.*\.ts$/.test(f))
+        .map((f) => path.join(d, f)),
+    );
 }
 
 const FORBIDDEN: Array<[RegExp, string]> = [
@@ -37,7 +43,8 @@ export function nonAdditive(source: string): string[] {
   // A NOT NULL column added to an existing table without a default: the old release's inserts fail.
   for (const block of up.matchAll(/alterTable\s*\([^,]+,\s*\([^)]*\)\s*=>\s*\{([\s\S]*?)\}\s*\)/g)) {
     for (const line of block[1]!.split(/;\s*/)) {
-      if (/\.notNullable\(\)/.test(line) && !/\.defaultTo\(/.test(line) && !/\.(primary|index|unique|foreign)\(/.test(line)) problems.push('adds a NOT NULL column without a default');
+      if (/\.notNullable\(\)/.test(line) && !/\.defaultTo\(/.test(line) && !/\.(primary|index|unique|foreign)\(/.test(line))
+        problems.push('adds a NOT NULL column without a default');
     }
   }
   return contract ? [] : problems;
@@ -53,18 +60,36 @@ describe('migrations are additive (expand/contract)', () => {
   });
 
   it('refuses drops, renames, type changes and NOT NULL without default; accepts a declared contract step', () => {
-    const up = (body: string, extra = '') => `${extra}\nexport async function up(knex) {\n${body}\n}\nexport async function down(knex) { await knex.schema.dropTable('x'); }`;
-    expect(nonAdditive(up("await knex.schema.alterTable('accounts', (t) => { t.string('nickname'); t.timestamp('seen_at').defaultTo(knex.fn.now()).notNullable(); });"))).toEqual([]);
+    const up = (body: string, extra = '') =>
+      `${extra}\nexport async function up(knex) {\n${body}\n}\nexport async function down(knex) { await knex.schema.dropTable('x'); }`;
+    expect(
+      nonAdditive(
+        up("await knex.schema.alterTable('accounts', (t) => { t.string('nickname'); t.timestamp('seen_at').defaultTo(knex.fn.now()).notNullable(); });"),
+      ),
+    ).toEqual([]);
     expect(nonAdditive(up("await knex.schema.createTable('x', (t) => { t.uuid('id').primary(); t.string('name').notNullable(); });"))).toEqual([]);
     expect(nonAdditive(up("await knex.schema.alterTable('accounts', (t) => { t.dropColumn('phone'); });"))).toEqual(['drops, renames or tightens']);
     expect(nonAdditive(up("await knex.schema.alterTable('accounts', (t) => { t.renameColumn('phone', 'mobile'); });"))).toEqual(['drops, renames or tightens']);
     expect(nonAdditive(up("await knex.schema.dropTableIfExists('bank_links');"))).toEqual(['drops, renames or tightens']);
-    expect(nonAdditive(up("await knex.schema.alterTable('accounts', (t) => { t.text('phone').alter(); });"))).toEqual(['alters a column (type or nullability)']);
+    expect(nonAdditive(up("await knex.schema.alterTable('accounts', (t) => { t.text('phone').alter(); });"))).toEqual([
+      'alters a column (type or nullability)',
+    ]);
     expect(nonAdditive(up("await knex.raw('ALTER TABLE accounts DROP COLUMN phone');"))).toEqual(['drops (raw SQL)']);
     expect(nonAdditive(up("await knex.raw('alter table accounts rename column phone to mobile');"))).toEqual(['renames (raw SQL)']);
     expect(nonAdditive(up("await knex.raw('ALTER TABLE accounts ALTER COLUMN phone SET NOT NULL');"))).toEqual(['changes a column (raw SQL)']);
-    expect(nonAdditive(up("await knex.schema.alterTable('accounts', (t) => { t.string('kind').notNullable(); });"))).toEqual(['adds a NOT NULL column without a default']);
-    expect(nonAdditive(up("await knex.schema.alterTable('accounts', (t) => { t.dropColumn('phone'); });", "export const contract = 'v0.3.0: no release from v0.3.0 on reads accounts.phone';"))).toEqual([]);
-    expect(nonAdditive(up("await knex.schema.alterTable('accounts', (t) => { t.dropColumn('phone'); });", "export const contract = 'later';"))).toEqual(['drops, renames or tightens']);
+    expect(nonAdditive(up("await knex.schema.alterTable('accounts', (t) => { t.string('kind').notNullable(); });"))).toEqual([
+      'adds a NOT NULL column without a default',
+    ]);
+    expect(
+      nonAdditive(
+        up(
+          "await knex.schema.alterTable('accounts', (t) => { t.dropColumn('phone'); });",
+          "export const contract = 'v0.3.0: no release from v0.3.0 on reads accounts.phone';",
+        ),
+      ),
+    ).toEqual([]);
+    expect(nonAdditive(up("await knex.schema.alterTable('accounts', (t) => { t.dropColumn('phone'); });", "export const contract = 'later';"))).toEqual([
+      'drops, renames or tightens',
+    ]);
   });
 });

@@ -7,14 +7,28 @@ import type { Flow, Method, PolicyInput } from '../../src/engine/types.js';
 import { POLICIES } from '../../interactions/index.js';
 
 function method(id: string, factor: 'first' | 'second', acr: 'low' | 'substantial' | 'high', amr: string[]): Method {
-  return { id, factor, acr, amr, labelKey: 'method.password', start: async () => ({ kind: 'prompt', view: id }), continue: async () => ({ kind: 'prompt', view: id }) };
+  return {
+    id,
+    factor,
+    acr,
+    amr,
+    labelKey: 'method.password',
+    start: async () => ({ kind: 'prompt', view: id }),
+    continue: async () => ({ kind: 'prompt', view: id }),
+  };
 }
 const password = method('password', 'first', 'low', ['pwd']);
 const eSignature = method('e-signature', 'first', 'high', ['hwk', 'sc', 'pin']);
 const sms = method('sms', 'second', 'substantial', ['sms', 'otp']);
 const client = { clientId: 'c', name: 'C', minimumAcr: undefined };
 const flow = (completed: Flow['completed'] = []): Flow => ({ csrf: 'x', locale: 'tr', requiredAcr: undefined, completed });
-const input = (f: Flow, requiredAcr: PolicyInput['requiredAcr'], methods: Method[]): PolicyInput => ({ flow: f, account: undefined, client, requiredAcr, methods });
+const input = (f: Flow, requiredAcr: PolicyInput['requiredAcr'], methods: Method[]): PolicyInput => ({
+  flow: f,
+  account: undefined,
+  client,
+  requiredAcr,
+  methods,
+});
 const done = (m: Method) => ({ method: m.id, factor: m.factor, at: 0, amr: [...m.amr], acr: m.acr });
 
 describe('levels', () => {
@@ -54,7 +68,11 @@ describe('policies', () => {
 
   it('is satisfied once the level is reached, and steps up otherwise', async () => {
     expect(await decide(input(flow([done(password)]), 'low', [password]), POLICIES)).toEqual({ kind: 'satisfied', acr: 'low' });
-    expect(await decide(input(flow([done(password)]), 'substantial', [password, sms, eSignature]), POLICIES)).toEqual({ kind: 'next', methods: [sms, eSignature], why: 'step_up' });
+    expect(await decide(input(flow([done(password)]), 'substantial', [password, sms, eSignature]), POLICIES)).toEqual({
+      kind: 'next',
+      methods: [sms, eSignature],
+      why: 'step_up',
+    });
     expect(await decide(input(flow([done(password), done(sms)]), 'substantial', [password, sms]), POLICIES)).toEqual({ kind: 'satisfied', acr: 'substantial' });
     expect(await decide(input(flow([done(password)]), 'high', [password, sms]), POLICIES)).toEqual({ kind: 'deny', code: 'level_unreachable' });
   });
@@ -62,6 +80,9 @@ describe('policies', () => {
   it('skips methods the person is not enrolled in', async () => {
     const enrolledOnly = { ...sms, usableBy: () => false };
     const account = { passwordLoginEnabled: true } as never;
-    expect(await decide({ ...input(flow([done(password)]), 'substantial', [password, enrolledOnly]), account }, POLICIES)).toEqual({ kind: 'deny', code: 'level_unreachable' });
+    expect(await decide({ ...input(flow([done(password)]), 'substantial', [password, enrolledOnly]), account }, POLICIES)).toEqual({
+      kind: 'deny',
+      code: 'level_unreachable',
+    });
   });
 });

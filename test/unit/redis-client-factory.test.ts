@@ -18,13 +18,22 @@ describe('the Redis client factory', () => {
   });
 
   it('Sentinel: the master name, the sentinels, their password and TLS for both', () => {
-    const config = loadConfig({ KAPI_REDIS_SENTINELS: 's1:26379,s2:26379', KAPI_REDIS_SENTINEL_MASTER: 'kapi', KAPI_REDIS_SENTINEL_PASSWORD: 'sp', KAPI_REDIS_PASSWORD: 'rp', KAPI_REDIS_TLS: 'true' });
+    const config = loadConfig({
+      KAPI_REDIS_SENTINELS: 's1:26379,s2:26379',
+      KAPI_REDIS_SENTINEL_MASTER: 'kapi',
+      KAPI_REDIS_SENTINEL_PASSWORD: 'sp',
+      KAPI_REDIS_PASSWORD: 'rp',
+      KAPI_REDIS_TLS: 'true',
+    });
     const redis = createRedisClient(config.redis!, lazy) as Redis;
     expect(redis).toBeInstanceOf(Redis);
     expect(redis.options).toMatchObject({
       name: 'kapi',
       role: 'master',
-      sentinels: [{ host: 's1', port: 26379 }, { host: 's2', port: 26379 }],
+      sentinels: [
+        { host: 's1', port: 26379 },
+        { host: 's2', port: 26379 },
+      ],
       sentinelPassword: 'sp',
       password: 'rp',
       tls: {},
@@ -40,7 +49,11 @@ describe('the Redis client factory', () => {
     const config = loadConfig({ KAPI_REDIS_CLUSTER_NODES: 'r1:7000,r2:7001', KAPI_REDIS_PASSWORD: 'rp' });
     const cluster = createRedisClient(config.redis!, lazy) as Cluster;
     expect(cluster).toBeInstanceOf(Cluster);
-    expect(cluster.options).toMatchObject({ scaleReads: 'master', enableAutoPipelining: true, redisOptions: { password: 'rp', commandTimeout: 2_000, maxRetriesPerRequest: 1 } });
+    expect(cluster.options).toMatchObject({
+      scaleReads: 'master',
+      enableAutoPipelining: true,
+      redisOptions: { password: 'rp', commandTimeout: 2_000, maxRetriesPerRequest: 1 },
+    });
     cluster.disconnect();
   });
 

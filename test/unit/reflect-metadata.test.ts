@@ -10,7 +10,11 @@ import '../../adapters/pki/reflect-metadata.js';
 describe('Reflect metadata polyfill', () => {
   it('lets the real reflect-metadata load after it and decorate classes', () => {
     createRequire(import.meta.url)('reflect-metadata');
-    const reflect = Reflect as unknown as { defineMetadata(k: unknown, v: unknown, t: object): void; getMetadata(k: unknown, t: object): unknown; getOwnMetadataKeys(t: object): unknown[] };
+    const reflect = Reflect as unknown as {
+      defineMetadata(k: unknown, v: unknown, t: object): void;
+      getMetadata(k: unknown, t: object): unknown;
+      getOwnMetadataKeys(t: object): unknown[];
+    };
     class Base {}
     class Child extends Base {}
     reflect.defineMetadata('design:paramtypes', [String], Base);

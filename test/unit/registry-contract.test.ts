@@ -47,7 +47,7 @@ describe('the population registry contract (issue 22 point 4)', () => {
     expect(person.properties!.type!.enum).toEqual(personSchema.shape.type.options);
   });
 
-  it('the simulator\'s people follow it', () => {
+  it("the simulator's people follow it", () => {
     for (const p of fixturePeople()) {
       expect(personSchema.safeParse(p).success).toBe(true);
       expect(p.nationalId).toMatch(new RegExp((doc.components.schemas.Person!.properties!.nationalId as { pattern: string }).pattern));

@@ -54,7 +54,9 @@ describe('FixtureRegistry', () => {
   });
 
   it('can be built from other people', async () => {
-    const custom = new FixtureRegistry([{ nationalId: '10000000146', type: 'blue_card', givenName: 'Test', familyName: 'Kişi', birthdate: '1970-01-01', alive: true }]);
+    const custom = new FixtureRegistry([
+      { nationalId: '10000000146', type: 'blue_card', givenName: 'Test', familyName: 'Kişi', birthdate: '1970-01-01', alive: true },
+    ]);
     expect((await custom.lookup('10000000146'))?.type).toBe('blue_card');
     expect(await custom.lookup('12345678950')).toBeNull();
   });

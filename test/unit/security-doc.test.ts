@@ -66,7 +66,12 @@ describe('docs/security.md', () => {
   });
 
   it('every test file a row names exists', () => {
-    const missing = rows.flatMap(({ section, row }) => [...row.matchAll(PATH)].map((m) => m[0]).filter((f) => !existsSync(path.join(ROOT, f))).map((f) => `${section}: ${f}`));
+    const missing = rows.flatMap(({ section, row }) =>
+      [...row.matchAll(PATH)]
+        .map((m) => m[0])
+        .filter((f) => !existsSync(path.join(ROOT, f)))
+        .map((f) => `${section}: ${f}`),
+    );
     expect(missing).toEqual([]);
   });
 

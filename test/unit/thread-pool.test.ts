@@ -36,7 +36,16 @@ function threads(pid: number): Array<{ name: string; nice: number }> {
 async function started(env: Record<string, string>): Promise<{ kapi: KapiProcess; issuer: string }> {
   const port = await freePort();
   const issuer = `http://127.0.0.1:${port}`;
-  const kapi = spawnKapi({ ...SHARED_SECRETS, NODE_ENV: 'test', PORT: String(port), KAPI_ISSUER: issuer, DATA_DIR: ':memory:', KAPI_DEMO: 'false', KAPI_LOG_LEVEL: 'info', ...env });
+  const kapi = spawnKapi({
+    ...SHARED_SECRETS,
+    NODE_ENV: 'test',
+    PORT: String(port),
+    KAPI_ISSUER: issuer,
+    DATA_DIR: ':memory:',
+    KAPI_DEMO: 'false',
+    KAPI_LOG_LEVEL: 'info',
+    ...env,
+  });
   const deadline = Date.now() + 90_000; // starting under tsx takes seconds on a loaded machine
   while (!/"msg":"thread pool"/.test(kapi.output())) {
     if (Date.now() > deadline) throw new Error(`Kapı did not report its thread pool:\n${kapi.output().slice(-2000)}`);

@@ -19,12 +19,54 @@ export interface DemoCustomer {
 }
 
 export const DEMO_CUSTOMERS: readonly DemoCustomer[] = [
-  { customerNumber: '4000146', nationalId: '10000000146', password: 'Demo-Banka-146', name: 'Ayşe Yılmaz', otp: true, note: 'demo citizen with a Kapı account' },
-  { customerNumber: '4000950', nationalId: '12345678950', password: 'Demo-Banka-950', name: 'Mehmet Ali Öztürk', otp: true, note: 'demo citizen with an office-issued one-time password' },
-  { customerNumber: '4000018', nationalId: '10090908018', password: 'Demo-Banka-018', name: 'Çağla Şahin', otp: true, note: 'in the registry, no Kapı account yet: becomes a user' },
-  { customerNumber: '4000046', nationalId: '23654859046', password: 'Demo-Banka-046', name: 'İsmail Güneş', otp: false, note: 'the bank proves only a password: acr low' },
-  { customerNumber: '4000550', nationalId: '50505050550', password: 'Demo-Banka-550', name: 'Deniz Kaya', otp: true, note: 'well-formed number the registry does not know' },
-  { customerNumber: '4000901', nationalId: '12345678901', password: 'Demo-Banka-901', name: 'Bora Yanlış', otp: true, note: 'malformed identity number (checksum)' },
+  {
+    customerNumber: '4000146',
+    nationalId: '10000000146',
+    password: 'Demo-Banka-146',
+    name: 'Ayşe Yılmaz',
+    otp: true,
+    note: 'demo citizen with a Kapı account',
+  },
+  {
+    customerNumber: '4000950',
+    nationalId: '12345678950',
+    password: 'Demo-Banka-950',
+    name: 'Mehmet Ali Öztürk',
+    otp: true,
+    note: 'demo citizen with an office-issued one-time password',
+  },
+  {
+    customerNumber: '4000018',
+    nationalId: '10090908018',
+    password: 'Demo-Banka-018',
+    name: 'Çağla Şahin',
+    otp: true,
+    note: 'in the registry, no Kapı account yet: becomes a user',
+  },
+  {
+    customerNumber: '4000046',
+    nationalId: '23654859046',
+    password: 'Demo-Banka-046',
+    name: 'İsmail Güneş',
+    otp: false,
+    note: 'the bank proves only a password: acr low',
+  },
+  {
+    customerNumber: '4000550',
+    nationalId: '50505050550',
+    password: 'Demo-Banka-550',
+    name: 'Deniz Kaya',
+    otp: true,
+    note: 'well-formed number the registry does not know',
+  },
+  {
+    customerNumber: '4000901',
+    nationalId: '12345678901',
+    password: 'Demo-Banka-901',
+    name: 'Bora Yanlış',
+    otp: true,
+    note: 'malformed identity number (checksum)',
+  },
   { customerNumber: '4000999', password: 'Demo-Banka-999', name: 'Anna Schmidt', otp: true, note: 'customer without a national identity number' },
 ];
 

@@ -34,8 +34,10 @@ export function demoBankAdapter(clients: readonly AdapterPayload[] = []): new (n
 
     async upsert(id: string, payload: AdapterPayload, expiresIn: number): Promise<void> {
       store.set(this.#key(id), { payload: copy(payload), expiresAt: expiresIn ? Date.now() + expiresIn * 1000 : undefined });
-      if (payload.uid) store.set(`uid:${this.name}:${payload.uid}`, { payload: { id } as AdapterPayload, expiresAt: expiresIn ? Date.now() + expiresIn * 1000 : undefined });
-      if (payload.userCode) store.set(`userCode:${payload.userCode}`, { payload: { id } as AdapterPayload, expiresAt: expiresIn ? Date.now() + expiresIn * 1000 : undefined });
+      if (payload.uid)
+        store.set(`uid:${this.name}:${payload.uid}`, { payload: { id } as AdapterPayload, expiresAt: expiresIn ? Date.now() + expiresIn * 1000 : undefined });
+      if (payload.userCode)
+        store.set(`userCode:${payload.userCode}`, { payload: { id } as AdapterPayload, expiresAt: expiresIn ? Date.now() + expiresIn * 1000 : undefined });
     }
 
     async find(id: string): Promise<AdapterPayload | undefined> {

@@ -17,7 +17,10 @@ table{border-collapse:collapse;margin-top:1rem;font-size:.9rem}td,th{border:1px 
 
 export function loginPage(input: { bankName: string; uid: string; clientName: string; error?: string; customers: readonly DemoCustomer[] }): string {
   const rows = input.customers
-    .map((c) => `<tr><td>${escape(c.customerNumber)}</td><td>${escape(c.nationalId ?? '—')}</td><td>${escape(c.password)}</td><td>${c.otp ? 'yes' : 'no'}</td><td>${escape(c.note)}</td></tr>`)
+    .map(
+      (c) =>
+        `<tr><td>${escape(c.customerNumber)}</td><td>${escape(c.nationalId ?? '—')}</td><td>${escape(c.password)}</td><td>${c.otp ? 'yes' : 'no'}</td><td>${escape(c.note)}</td></tr>`,
+    )
     .join('');
   return `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">

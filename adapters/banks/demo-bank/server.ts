@@ -105,7 +105,12 @@ export async function startDemoBank(options: DemoBankOptions): Promise<DemoBank>
     const details = await provider.interactionDetails(ctx.req, ctx.res);
     const body = (ctx.request as unknown as { body: Record<string, string> }).body ?? {};
     if (body.action === 'cancel') {
-      await provider.interactionFinished(ctx.req, ctx.res, { error: 'access_denied', error_description: 'the customer cancelled' }, { mergeWithLastSubmission: false });
+      await provider.interactionFinished(
+        ctx.req,
+        ctx.res,
+        { error: 'access_denied', error_description: 'the customer cancelled' },
+        { mergeWithLastSubmission: false },
+      );
       ctx.respond = false;
       return;
     }
@@ -116,17 +121,28 @@ export async function startDemoBank(options: DemoBankOptions): Promise<DemoBank>
       const client = await provider.Client.find(String(details.params.client_id));
       ctx.status = 401;
       ctx.type = 'html';
-      ctx.body = loginPage({ bankName: name, uid: details.uid, clientName: client?.clientName ?? '', customers, error: 'The customer number, password or one-time code is wrong.' });
+      ctx.body = loginPage({
+        bankName: name,
+        uid: details.uid,
+        clientName: client?.clientName ?? '',
+        customers,
+        error: 'The customer number, password or one-time code is wrong.',
+      });
       return;
     }
     const accountId = subjectOf(customer);
     const grant = new provider.Grant({ accountId, clientId: String(details.params.client_id) });
     grant.addOIDCScope(String(details.params.scope ?? 'openid'));
     const grantId = await grant.save();
-    await provider.interactionFinished(ctx.req, ctx.res, {
-      login: { accountId, acr: customer.otp ? DEMO_BANK_ACR.twoFactor : DEMO_BANK_ACR.password, amr: customer.otp ? ['pwd', 'otp', 'mfa'] : ['pwd'] },
-      consent: { grantId },
-    }, { mergeWithLastSubmission: false });
+    await provider.interactionFinished(
+      ctx.req,
+      ctx.res,
+      {
+        login: { accountId, acr: customer.otp ? DEMO_BANK_ACR.twoFactor : DEMO_BANK_ACR.password, amr: customer.otp ? ['pwd', 'otp', 'mfa'] : ['pwd'] },
+        consent: { grantId },
+      },
+      { mergeWithLastSubmission: false },
+    );
     ctx.respond = false;
   });
 

@@ -15,5 +15,6 @@ export const vodafone: OperatorProfile = {
   id: 'vodafone',
   labelKey: 'operator.vodafone',
   formatMsisdn: formatTurkishMsisdn,
-  soapAction: (operation) => `http://uri.etsi.org/TS102204/v1.1.2#${({ signature: 'MSS_Signature', status: 'MSS_StatusQuery', receipt: 'MSS_Receipt' })[operation]}`,
+  soapAction: (operation) =>
+    `http://uri.etsi.org/TS102204/v1.1.2#${{ signature: 'MSS_Signature', status: 'MSS_StatusQuery', receipt: 'MSS_Receipt' }[operation]}`,
 };

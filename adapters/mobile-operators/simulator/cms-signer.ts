@@ -9,7 +9,13 @@ import * as pkijs from 'pkijs';
 
 const crypto = webcrypto as Crypto;
 const engine = new pkijs.CryptoEngine({ name: 'node', crypto });
-const OID = { data: '1.2.840.113549.1.7.1', signedData: '1.2.840.113549.1.7.2', contentType: '1.2.840.113549.1.9.3', messageDigest: '1.2.840.113549.1.9.4', signingTime: '1.2.840.113549.1.9.5' };
+const OID = {
+  data: '1.2.840.113549.1.7.1',
+  signedData: '1.2.840.113549.1.7.2',
+  contentType: '1.2.840.113549.1.9.3',
+  messageDigest: '1.2.840.113549.1.9.4',
+  signingTime: '1.2.840.113549.1.9.5',
+};
 
 export interface CmsSigningOptions {
   privateKey: CryptoKey;

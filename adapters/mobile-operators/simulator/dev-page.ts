@@ -6,7 +6,9 @@
 const escape = (value: string) => value.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 export function renderDevPage(pending: { id: string; operator: string; msisdn: string; dataToBeDisplayed: string }[], token: string): string {
-  const rows = pending.map((t) => `
+  const rows = pending
+    .map(
+      (t) => `
     <li>
       <h2>${escape(t.msisdn)} <small>(${escape(t.operator)})</small></h2>
       <p class="screen" aria-label="Phone screen">${escape(t.dataToBeDisplayed)}</p>
@@ -15,7 +17,9 @@ export function renderDevPage(pending: { id: string; operator: string; msisdn: s
         <button type="submit" name="decision" value="approve">Approve (sign with PIN)</button>
         <button type="submit" name="decision" value="cancel">Reject</button>
       </form>
-    </li>`).join('');
+    </li>`,
+    )
+    .join('');
   return `<!DOCTYPE html>
 <html lang="en">
 <head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>MSSP simulator: phones</title>

@@ -166,7 +166,11 @@ export async function startMsspSimulator(options: MsspSimulatorOptions): Promise
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     if (url.pathname === '/dev' && req.method === 'GET') {
-      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', 'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'" });
+      res.writeHead(200, {
+        'content-type': 'text/html; charset=utf-8',
+        'cache-control': 'no-store',
+        'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'",
+      });
       res.end(renderDevPage(simulator.pending(), devToken));
       return;
     }
@@ -222,11 +226,13 @@ export async function startMsspSimulator(options: MsspSimulatorOptions): Promise
     record.apTransId = attribute(apInfo, 'AP_TransID');
     record.instant = attribute(apInfo, 'Instant');
     const apPwd = attribute(apInfo, 'AP_PWD');
-    if (!apInfo || !record.apId || !record.apTransId || !record.instant || apPwd === undefined) return fault(102, 'AP_Info needs AP_ID, AP_TransID, AP_PWD and Instant');
+    if (!apInfo || !record.apId || !record.apTransId || !record.instant || apPwd === undefined)
+      return fault(102, 'AP_Info needs AP_ID, AP_TransID, AP_PWD and Instant');
     if (!isNcName(record.apTransId)) return fault(101, 'AP_TransID must be an NCName');
     if (seenApTransIds.has(`${record.apId} ${record.apTransId}`)) return fault(101, 'AP_TransID was used before');
     seenApTransIds.add(`${record.apId} ${record.apTransId}`);
-    if (Number.isNaN(Date.parse(record.instant)) || !/T.*(Z|[+-]\d\d:\d\d)$/.test(record.instant)) return fault(101, 'Instant must be an xs:dateTime with a time zone');
+    if (Number.isNaN(Date.parse(record.instant)) || !/T.*(Z|[+-]\d\d:\d\d)$/.test(record.instant))
+      return fault(101, 'Instant must be an xs:dateTime with a time zone');
     if (record.apId !== operator.apId || apPwd !== operator.apPwd) return fault(104, 'unknown AP or wrong AP_PWD');
     const msspInfo = isNode(request.MSSP_Info) && isNode(request.MSSP_Info.MSSP_ID) ? request.MSSP_Info.MSSP_ID : undefined;
     const msspId = 'uri' in operator.msspId ? text(msspInfo?.URI) : text(msspInfo?.DNSName);
@@ -240,19 +246,47 @@ export async function startMsspSimulator(options: MsspSimulatorOptions): Promise
     if (tx.subscriber.behaviour === 'slow') await delay(slowMs);
     if (name === 'MSS_ReceiptReq') {
       tx.receipts += 1;
-      return send(res, version, 200, buildEnvelope(version, 'MSS_ReceiptResponse', { 'mss:MSS_ReceiptResp': { '@_MajorVersion': '1', '@_MinorVersion': '1', ...echo(record, operator), 'mss:Status': status(100) } }));
+      return send(
+        res,
+        version,
+        200,
+        buildEnvelope(version, 'MSS_ReceiptResponse', {
+          'mss:MSS_ReceiptResp': { '@_MajorVersion': '1', '@_MinorVersion': '1', ...echo(record, operator), 'mss:Status': status(100) },
+        }),
+      );
     }
     if (tx.subscriber.behaviour === 'fault' && Date.now() >= tx.createdAt + answerAfter) return fault(406, 'the SIM could not make the signature');
-    if (tx.subscriber.behaviour === 'malformed_status') return send(res, version, 200, '<html><body>Service Temporarily Unavailable</body></html>', 'text/html');
+    if (tx.subscriber.behaviour === 'malformed_status')
+      return send(res, version, 200, '<html><body>Service Temporarily Unavailable</body></html>', 'text/html');
     const final = await finalAnswer(tx);
     const code = final?.code ?? 504;
     const signature = final?.signature ? { 'mss:MSS_Signature': { 'mss:Base64Signature': Buffer.from(final.signature).toString('base64') } } : {};
-    return send(res, version, 200, buildEnvelope(version, 'MSS_StatusQueryResponse', {
-      'mss:MSS_StatusResp': { '@_MajorVersion': '1', '@_MinorVersion': '1', ...echo(record, operator), 'mss:MobileUser': { 'mss:MSISDN': tx.msisdn }, ...signature, 'mss:Status': status(code) },
-    }));
+    return send(
+      res,
+      version,
+      200,
+      buildEnvelope(version, 'MSS_StatusQueryResponse', {
+        'mss:MSS_StatusResp': {
+          '@_MajorVersion': '1',
+          '@_MinorVersion': '1',
+          ...echo(record, operator),
+          'mss:MobileUser': { 'mss:MSISDN': tx.msisdn },
+          ...signature,
+          'mss:Status': status(code),
+        },
+      }),
+    );
   }
 
-  async function signatureRequest(operatorId: string, operator: SimulatedOperator, request: XmlNode, record: RecordedRequest, version: SoapVersion, res: ServerResponse, fault: (code: number, why: string) => void): Promise<void> {
+  async function signatureRequest(
+    operatorId: string,
+    operator: SimulatedOperator,
+    request: XmlNode,
+    record: RecordedRequest,
+    version: SoapVersion,
+    res: ServerResponse,
+    fault: (code: number, why: string) => void,
+  ): Promise<void> {
     record.messagingMode = attribute(request, 'MessagingMode');
     record.timeOut = attribute(request, 'TimeOut');
     record.msisdn = isNode(request.MobileUser) ? text(request.MobileUser.MSISDN) : undefined;
@@ -263,13 +297,15 @@ export async function startMsspSimulator(options: MsspSimulatorOptions): Promise
     if (record.messagingMode !== 'asynchClientServer') return fault(101, 'this MSSP offers asynchClientServer only');
     if (!record.timeOut || !/^\d{1,4}$/.test(record.timeOut)) return fault(101, 'TimeOut must be a number of seconds');
     if (!record.msisdn) return fault(102, 'MobileUser/MSISDN is missing');
-    if (!record.dataToBeSigned || !isNode(dtbs) || !attribute(dtbs, 'MimeType') || !attribute(dtbs, 'Encoding')) return fault(102, 'DataToBeSigned with MimeType and Encoding is required');
+    if (!record.dataToBeSigned || !isNode(dtbs) || !attribute(dtbs, 'MimeType') || !attribute(dtbs, 'Encoding'))
+      return fault(102, 'DataToBeSigned with MimeType and Encoding is required');
     if (!record.dataToBeDisplayed) return fault(102, 'DataToBeDisplayed is missing');
     if ([...record.dataToBeDisplayed].length > MAX_DISPLAY_CHARS) return fault(103, `DataToBeDisplayed is longer than ${MAX_DISPLAY_CHARS} characters`);
     const profile = isNode(request.SignatureProfile) ? text(request.SignatureProfile.mssURI) : undefined;
     if (profile !== operator.signatureProfile) return fault(109, 'SignatureProfile not supported');
     const number = canonicalSubscriber(record.msisdn);
-    if (!number || formatTurkishMsisdn(number, operator.msisdnFormat) !== record.msisdn) return fault(101, `MSISDN must be in the ${operator.msisdnFormat} format`);
+    if (!number || formatTurkishMsisdn(number, operator.msisdnFormat) !== record.msisdn)
+      return fault(101, `MSISDN must be in the ${operator.msisdnFormat} format`);
     const subscriber = subscribers.get(number);
     if (!subscriber) return fault(105, 'no mobile signature for this number');
     if (subscriber.behaviour === 'malformed') return send(res, version, 200, '<html><body>Service Temporarily Unavailable</body></html>', 'text/html');
@@ -277,26 +313,42 @@ export async function startMsspSimulator(options: MsspSimulatorOptions): Promise
     const id = `S${randomUUID().replace(/-/g, '')}`;
     const now = Date.now();
     transactions.set(id, {
-      id, operator: operatorId, subscriber, msisdn: record.msisdn,
-      dataToBeSigned: record.dataToBeSigned, dataToBeDisplayed: record.dataToBeDisplayed,
-      createdAt: now, deadline: now + Number(record.timeOut) * 1000, receipts: 0,
+      id,
+      operator: operatorId,
+      subscriber,
+      msisdn: record.msisdn,
+      dataToBeSigned: record.dataToBeSigned,
+      dataToBeDisplayed: record.dataToBeDisplayed,
+      createdAt: now,
+      deadline: now + Number(record.timeOut) * 1000,
+      receipts: 0,
     });
     record.msspTransId = id;
-    return send(res, version, 200, buildEnvelope(version, 'MSS_SignatureResponse', {
-      'mss:MSS_SignatureResp': {
-        '@_MajorVersion': '1', '@_MinorVersion': '1', '@_MSSP_TransID': id,
-        ...echo(record, operator),
-        'mss:MobileUser': { 'mss:MSISDN': record.msisdn },
-        'mss:SignatureProfile': { 'mss:mssURI': operator.signatureProfile },
-        'mss:Status': status(100),
-      },
-    }));
+    return send(
+      res,
+      version,
+      200,
+      buildEnvelope(version, 'MSS_SignatureResponse', {
+        'mss:MSS_SignatureResp': {
+          '@_MajorVersion': '1',
+          '@_MinorVersion': '1',
+          '@_MSSP_TransID': id,
+          ...echo(record, operator),
+          'mss:MobileUser': { 'mss:MSISDN': record.msisdn },
+          'mss:SignatureProfile': { 'mss:mssURI': operator.signatureProfile },
+          'mss:Status': status(100),
+        },
+      }),
+    );
   }
 
   function echo(record: RecordedRequest, operator: SimulatedOperator) {
     return {
       'mss:AP_Info': { '@_AP_ID': record.apId, '@_AP_TransID': record.apTransId, '@_Instant': record.instant },
-      'mss:MSSP_Info': { '@_Instant': new Date().toISOString(), 'mss:MSSP_ID': 'uri' in operator.msspId ? { 'mss:URI': operator.msspId.uri } : { 'mss:DNSName': operator.msspId.dnsName } },
+      'mss:MSSP_Info': {
+        '@_Instant': new Date().toISOString(),
+        'mss:MSSP_ID': 'uri' in operator.msspId ? { 'mss:URI': operator.msspId.uri } : { 'mss:DNSName': operator.msspId.dnsName },
+      },
     };
   }
 
@@ -311,7 +363,10 @@ export async function startMsspSimulator(options: MsspSimulatorOptions): Promise
     url: base,
     endpoint: (operator) => `${base}/${operator}`,
     requests,
-    pending: () => [...transactions.values()].filter((t) => !t.final && Date.now() < t.deadline).map((t) => ({ id: t.id, operator: t.operator, msisdn: t.msisdn, dataToBeDisplayed: t.dataToBeDisplayed })),
+    pending: () =>
+      [...transactions.values()]
+        .filter((t) => !t.final && Date.now() < t.deadline)
+        .map((t) => ({ id: t.id, operator: t.operator, msisdn: t.msisdn, dataToBeDisplayed: t.dataToBeDisplayed })),
     decide(id, decision) {
       const tx = transactions.get(id);
       if (!tx || tx.final) return false;

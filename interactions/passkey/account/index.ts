@@ -57,8 +57,25 @@ function format(ctx: Context, d: Date): string {
   return d.toLocaleString(localeFor(ctx) === 'tr' ? 'tr-TR' : 'en-GB', { timeZone: 'Europe/Istanbul' });
 }
 
-async function audit(ctx: Context, deps: AccountDeps, session: AccountSession, type: string, detail: Record<string, unknown>, trx?: Parameters<AccountDeps['services']['audit']['event']>[1]): Promise<void> {
-  await deps.services.audit.event({ type, accountId: session.accountId, clientId: ACCOUNT_CLIENT_ID, actor: 'self', ip: deps.clientIp(ctx), detail: { ...detail, methods: session.methods, acr: session.acr } }, trx);
+async function audit(
+  ctx: Context,
+  deps: AccountDeps,
+  session: AccountSession,
+  type: string,
+  detail: Record<string, unknown>,
+  trx?: Parameters<AccountDeps['services']['audit']['event']>[1],
+): Promise<void> {
+  await deps.services.audit.event(
+    {
+      type,
+      accountId: session.accountId,
+      clientId: ACCOUNT_CLIENT_ID,
+      actor: 'self',
+      ip: deps.clientIp(ctx),
+      detail: { ...detail, methods: session.methods, acr: session.acr },
+    },
+    trx,
+  );
 }
 
 /** What the person is told on her verified phone and e-mail when a passkey is added or removed. */
@@ -70,7 +87,9 @@ const NOTIFICATION: Record<'registered' | 'removed', Notification> = {
 async function notify(ctx: Context, deps: AccountDeps, accountId: string, event: 'registered' | 'removed', name: string): Promise<void> {
   const account = await deps.services.accounts.findById(accountId);
   if (!account) return;
-  await deps.ports.notifier.notify(account, NOTIFICATION[event], { when: format(ctx, new Date()), name }, localeFor(ctx)).catch((err: unknown) => log.warn({ err: (err as Error).message }, 'passkey notification failed'));
+  await deps.ports.notifier
+    .notify(account, NOTIFICATION[event], { when: format(ctx, new Date()), name }, localeFor(ctx))
+    .catch((err: unknown) => log.warn({ err: (err as Error).message }, 'passkey notification failed'));
 }
 
 /** A way in added or removed: the person's other sessions end (one may be an intruder's). */
@@ -100,7 +119,13 @@ export function passkeyPages(pages: PasskeyPagesDeps): (router: Router, deps: Ac
         id: 'passkeys',
         titleKey: 'passkeys.title',
         data: {
-          passkeys: list.map((p: Passkey) => ({ id: p.id, name: p.name, created: format(ctx, p.createdAt), lastUsed: p.lastUsedAt ? format(ctx, p.lastUsedAt) : undefined, synced: p.deviceType === 'multiDevice' })),
+          passkeys: list.map((p: Passkey) => ({
+            id: p.id,
+            name: p.name,
+            created: format(ctx, p.createdAt),
+            lastUsed: p.lastUsedAt ? format(ctx, p.lastUsedAt) : undefined,
+            synced: p.deviceType === 'multiDevice',
+          })),
           mayAdd: !unmetBy(session, PASSKEY_ADD_RULE),
           mayRemove: !unmetBy(session, PASSKEY_REMOVE_RULE),
           strongUrl: signInUrl(PAGE, PASSKEY_ADD_RULE, true),
@@ -179,11 +204,29 @@ export function passkeyPages(pages: PasskeyPagesDeps): (router: Router, deps: Ac
       if (!verified.verified || !verified.registrationInfo.userVerified) return redirect(ctx, 'refused');
       const { credential, credentialDeviceType, credentialBackedUp } = verified.registrationInfo;
       const added = await deps.services.db.transaction(async (trx) => {
-        const passkey = await store.add({
-          credentialId: credential.id, accountId: session.accountId, userHandle: issued.userHandle!, publicKey: Buffer.from(credential.publicKey).toString('base64url'),
-          counter: credential.counter, transports: response.response.transports ?? [], deviceType: credentialDeviceType, backedUp: credentialBackedUp, name: issued.name!,
-        }, trx);
-        if (passkey !== 'in_use') await audit(ctx, deps, session, 'passkey.registered', { passkey: passkey.id, name: passkey.name, deviceType: passkey.deviceType, backedUp: passkey.backedUp }, trx);
+        const passkey = await store.add(
+          {
+            credentialId: credential.id,
+            accountId: session.accountId,
+            userHandle: issued.userHandle!,
+            publicKey: Buffer.from(credential.publicKey).toString('base64url'),
+            counter: credential.counter,
+            transports: response.response.transports ?? [],
+            deviceType: credentialDeviceType,
+            backedUp: credentialBackedUp,
+            name: issued.name!,
+          },
+          trx,
+        );
+        if (passkey !== 'in_use')
+          await audit(
+            ctx,
+            deps,
+            session,
+            'passkey.registered',
+            { passkey: passkey.id, name: passkey.name, deviceType: passkey.deviceType, backedUp: passkey.backedUp },
+            trx,
+          );
         return passkey;
       });
       if (added === 'in_use') return redirect(ctx, 'in_use');
@@ -209,11 +252,13 @@ export function passkeyPages(pages: PasskeyPagesDeps): (router: Router, deps: Ac
       const { session } = form;
       // Only her own: another person's passkey id finds nothing and changes nothing.
       const passkey = await store.findOwn(session.accountId, String(ctx.params.id));
-      const removed = passkey !== undefined && (await deps.services.db.transaction(async (trx) => {
-        const done = await store.remove(session.accountId, passkey.id, trx);
-        if (done) await audit(ctx, deps, session, 'passkey.removed', { passkey: passkey.id, name: passkey.name }, trx);
-        return done;
-      }));
+      const removed =
+        passkey !== undefined &&
+        (await deps.services.db.transaction(async (trx) => {
+          const done = await store.remove(session.accountId, passkey.id, trx);
+          if (done) await audit(ctx, deps, session, 'passkey.removed', { passkey: passkey.id, name: passkey.name }, trx);
+          return done;
+        }));
       if (removed) {
         await endOtherSessions(ctx, deps, session, 'factor_removed', 'passkey_removed');
         await notify(ctx, deps, session.accountId, 'removed', passkey.name);

@@ -34,7 +34,9 @@
     options.challenge = fromB64(options.challenge);
     if (options.user) options.user.id = fromB64(options.user.id);
     ['allowCredentials', 'excludeCredentials'].forEach(function (list) {
-      (options[list] || []).forEach(function (c) { c.id = fromB64(c.id); });
+      (options[list] || []).forEach(function (c) {
+        c.id = fromB64(c.id);
+      });
     });
     return options;
   }
@@ -63,6 +65,13 @@
     button.disabled = true;
     var options = publicKey(JSON.parse(form.getAttribute('data-options')));
     var ceremony = mode === 'create' ? navigator.credentials.create({ publicKey: options }) : navigator.credentials.get({ publicKey: options });
-    ceremony.then(function (credential) { post('response', answer(credential)); }, function (err) { post('error', (err && err.name) || 'Error'); });
+    ceremony.then(
+      function (credential) {
+        post('response', answer(credential));
+      },
+      function (err) {
+        post('error', (err && err.name) || 'Error');
+      },
+    );
   });
 })();

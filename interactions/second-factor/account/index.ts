@@ -48,16 +48,31 @@ export interface SecondFactorStores {
   totp: TotpStore;
 }
 
-async function notify(ctx: Context, deps: AccountDeps, accountId: string, name: keyof typeof FACTOR_NOTIFICATION, params: Record<string, string> = {}): Promise<void> {
+async function notify(
+  ctx: Context,
+  deps: AccountDeps,
+  accountId: string,
+  name: keyof typeof FACTOR_NOTIFICATION,
+  params: Record<string, string> = {},
+): Promise<void> {
   const account = await deps.services.accounts.findById(accountId);
   if (!account) return;
   const locale = localeFor(ctx);
   const when = new Date().toLocaleString(locale === 'tr' ? 'tr-TR' : 'en-GB', { timeZone: 'Europe/Istanbul' });
-  await deps.ports.notifier.notify(account, FACTOR_NOTIFICATION[name], { when, ...params }, locale).catch((err: unknown) => log.warn({ err: (err as Error).message }, 'second-factor notification failed'));
+  await deps.ports.notifier
+    .notify(account, FACTOR_NOTIFICATION[name], { when, ...params }, locale)
+    .catch((err: unknown) => log.warn({ err: (err as Error).message }, 'second-factor notification failed'));
 }
 
 async function audit(ctx: Context, deps: AccountDeps, session: AccountSession, type: string, detail: Record<string, unknown> = {}): Promise<void> {
-  await deps.services.audit.event({ type, accountId: session.accountId, clientId: ACCOUNT_CLIENT_ID, actor: 'self', ip: deps.clientIp(ctx), detail: { ...detail, methods: session.methods, acr: session.acr } });
+  await deps.services.audit.event({
+    type,
+    accountId: session.accountId,
+    clientId: ACCOUNT_CLIENT_ID,
+    actor: 'self',
+    ip: deps.clientIp(ctx),
+    detail: { ...detail, methods: session.methods, acr: session.acr },
+  });
 }
 
 /** A factor added or removed: the person's other sessions end (one may be an intruder's). */
@@ -68,11 +83,17 @@ async function endOtherSessions(ctx: Context, deps: AccountDeps, session: Accoun
 
 async function totpSetupPage(ctx: Context, session: AccountSession, setup: { secret: string; uri: string }, error?: MessageKey, status = 200): Promise<void> {
   const qr = await QRCode.toDataURL(setup.uri, { errorCorrectionLevel: 'M', margin: 2, width: 240 });
-  await renderAccountPage(ctx, session, `${VIEWS}/totp-setup`, {
-    id: 'second_factors',
-    titleKey: 'second_factors.totp.setup_title',
-    data: { qr, secret: setup.secret.replace(/(.{4})/g, '$1 ').trim(), error },
-  }, { status });
+  await renderAccountPage(
+    ctx,
+    session,
+    `${VIEWS}/totp-setup`,
+    {
+      id: 'second_factors',
+      titleKey: 'second_factors.totp.setup_title',
+      data: { qr, secret: setup.secret.replace(/(.{4})/g, '$1 ').trim(), error },
+    },
+    { status },
+  );
 }
 
 /** "Two-Factor Authentication": the setting, the e-Government Key and the registered devices. */
@@ -129,7 +150,18 @@ export function secondFactorPages(stores: SecondFactorStores): (router: Router, 
       }
       const changed = await deps.services.db.transaction(async (trx) => {
         const done = await deps.services.accounts.setTwoFactorEnabled(session.accountId, enabled, trx);
-        if (done) await deps.services.audit.event({ type: `account.two_factor_${enabled ? 'on' : 'off'}`, accountId: session.accountId, clientId: ACCOUNT_CLIENT_ID, actor: 'self', ip: deps.clientIp(ctx), detail: { methods: session.methods, acr: session.acr } }, trx);
+        if (done)
+          await deps.services.audit.event(
+            {
+              type: `account.two_factor_${enabled ? 'on' : 'off'}`,
+              accountId: session.accountId,
+              clientId: ACCOUNT_CLIENT_ID,
+              actor: 'self',
+              ip: deps.clientIp(ctx),
+              detail: { methods: session.methods, acr: session.acr },
+            },
+            trx,
+          );
         return done;
       });
       if (changed) {
@@ -185,7 +217,18 @@ export function secondFactorPages(stores: SecondFactorStores): (router: Router, 
       if (!form) return;
       const removed = await deps.services.db.transaction(async (trx) => {
         const done = await stores.totp.deactivate(form.session.accountId, trx);
-        if (done) await deps.services.audit.event({ type: 'account.totp_deactivated', accountId: form.session.accountId, clientId: ACCOUNT_CLIENT_ID, actor: 'self', ip: deps.clientIp(ctx), detail: { methods: form.session.methods, acr: form.session.acr } }, trx);
+        if (done)
+          await deps.services.audit.event(
+            {
+              type: 'account.totp_deactivated',
+              accountId: form.session.accountId,
+              clientId: ACCOUNT_CLIENT_ID,
+              actor: 'self',
+              ip: deps.clientIp(ctx),
+              detail: { methods: form.session.methods, acr: form.session.acr },
+            },
+            trx,
+          );
         return done;
       });
       if (removed) {

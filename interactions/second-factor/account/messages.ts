@@ -7,7 +7,8 @@ const tr = {
   'second_factors.two_factor.heading': 'İki aşamalı doğrulama',
   'second_factors.two_factor.on': 'Açık: her girişte ikinci bir aşama istenir.',
   'second_factors.two_factor.off': 'Kapalı.',
-  'second_factors.two_factor.explain': 'İkinci aşama kayıtlı cihazınızın onayıyla, kayıtlı cihazınız yoksa kimlik kartı ile doğrulanmış telefonunuza gelen SMS koduyla tamamlanır.',
+  'second_factors.two_factor.explain':
+    'İkinci aşama kayıtlı cihazınızın onayıyla, kayıtlı cihazınız yoksa kimlik kartı ile doğrulanmış telefonunuza gelen SMS koduyla tamamlanır.',
   'second_factors.two_factor.turn_on': 'İki aşamalı doğrulamayı aç',
   'second_factors.two_factor.turn_off': 'İki aşamalı doğrulamayı kapat',
   'second_factors.two_factor.no_factor': 'Açmak için kimlik kartı ile doğrulanmış bir telefon numarası, kayıtlı bir cihaz veya e-Devlet Anahtarı gerekir.',
@@ -18,11 +19,14 @@ const tr = {
   'second_factors.totp.inactive': 'Etkin değil.',
   'second_factors.totp.begin': 'e-Devlet Anahtarını etkinleştir',
   'second_factors.totp.deactivate': 'e-Devlet Anahtarını kaldır',
-  'second_factors.totp.needs_strong': 'e-Devlet Anahtarını kaldırmak için son beş dakika içinde ikinci aşamalı bir girişle ya da e-İmza, mobil imza veya kimlik kartı ile giriş yapmalısınız.',
+  'second_factors.totp.needs_strong':
+    'e-Devlet Anahtarını kaldırmak için son beş dakika içinde ikinci aşamalı bir girişle ya da e-İmza, mobil imza veya kimlik kartı ile giriş yapmalısınız.',
   'second_factors.totp.strong_link': 'Yeniden giriş yap',
-  'second_factors.reauth_factor': 'İkinci aşama yöntemi eklemek veya kaldırmak için son beş dakika içinde ikinci aşamalı bir girişle (ya da e-İmza, mobil imza veya kimlik kartı ile) giriş yapmalısınız.',
+  'second_factors.reauth_factor':
+    'İkinci aşama yöntemi eklemek veya kaldırmak için son beş dakika içinde ikinci aşamalı bir girişle (ya da e-İmza, mobil imza veya kimlik kartı ile) giriş yapmalısınız.',
   'second_factors.totp.setup_title': 'e-Devlet Anahtarını etkinleştirin',
-  'second_factors.totp.setup_lead': 'e-Devlet Anahtarı uygulamasıyla bu QR kodu okutun ya da anahtarı elle yazın. Ardından uygulamanın gösterdiği kodu girin; anahtar ancak ilk doğru koddan sonra etkin olur.',
+  'second_factors.totp.setup_lead':
+    'e-Devlet Anahtarı uygulamasıyla bu QR kodu okutun ya da anahtarı elle yazın. Ardından uygulamanın gösterdiği kodu girin; anahtar ancak ilk doğru koddan sonra etkin olur.',
   'second_factors.totp.qr_alt': 'e-Devlet Anahtarı için QR kod',
   'second_factors.totp.secret': 'Anahtar',
   'second_factors.totp.code': 'Uygulamadaki kod',
@@ -46,19 +50,22 @@ const tr = {
   'second_factors.error.locked': 'Çok fazla hatalı deneme. Bir süre sonra yeniden deneyin.',
   'second_factors.notify.two_factor_on.sms': 'e-Devlet: iki aşamalı doğrulama {when} tarihinde açıldı.',
   'second_factors.notify.two_factor_on.subject': 'İki aşamalı doğrulama açıldı',
-  'second_factors.notify.two_factor_on.mail': 'e-Devlet hesabınızda iki aşamalı doğrulama {when} tarihinde açıldı. Bu işlemi siz yapmadıysanız hemen 160\'ı arayın.',
-  'second_factors.notify.two_factor_off.sms': 'e-Devlet: iki aşamalı doğrulama {when} tarihinde kapatıldı. Siz yapmadıysanız 160\'ı arayın.',
+  'second_factors.notify.two_factor_on.mail':
+    "e-Devlet hesabınızda iki aşamalı doğrulama {when} tarihinde açıldı. Bu işlemi siz yapmadıysanız hemen 160'ı arayın.",
+  'second_factors.notify.two_factor_off.sms': "e-Devlet: iki aşamalı doğrulama {when} tarihinde kapatıldı. Siz yapmadıysanız 160'ı arayın.",
   'second_factors.notify.two_factor_off.subject': 'İki aşamalı doğrulama kapatıldı',
-  'second_factors.notify.two_factor_off.mail': 'e-Devlet hesabınızda iki aşamalı doğrulama {when} tarihinde kapatıldı. Bu işlemi siz yapmadıysanız hemen 160\'ı arayın.',
+  'second_factors.notify.two_factor_off.mail':
+    "e-Devlet hesabınızda iki aşamalı doğrulama {when} tarihinde kapatıldı. Bu işlemi siz yapmadıysanız hemen 160'ı arayın.",
   'second_factors.notify.totp_activated.sms': 'e-Devlet: e-Devlet Anahtarı {when} tarihinde etkinleştirildi.',
   'second_factors.notify.totp_activated.subject': 'e-Devlet Anahtarı etkinleştirildi',
-  'second_factors.notify.totp_activated.mail': 'e-Devlet Anahtarınız {when} tarihinde etkinleştirildi. Bu işlemi siz yapmadıysanız hemen 160\'ı arayın.',
+  'second_factors.notify.totp_activated.mail': "e-Devlet Anahtarınız {when} tarihinde etkinleştirildi. Bu işlemi siz yapmadıysanız hemen 160'ı arayın.",
   'second_factors.notify.totp_deactivated.sms': 'e-Devlet: e-Devlet Anahtarı {when} tarihinde kaldırıldı.',
   'second_factors.notify.totp_deactivated.subject': 'e-Devlet Anahtarı kaldırıldı',
-  'second_factors.notify.totp_deactivated.mail': 'e-Devlet Anahtarınız {when} tarihinde kaldırıldı. Bu işlemi siz yapmadıysanız hemen 160\'ı arayın.',
+  'second_factors.notify.totp_deactivated.mail': "e-Devlet Anahtarınız {when} tarihinde kaldırıldı. Bu işlemi siz yapmadıysanız hemen 160'ı arayın.",
   'second_factors.notify.device_registered.sms': 'e-Devlet: "{name}" cihazı {when} tarihinde kayıtlı cihaz oldu.',
   'second_factors.notify.device_registered.subject': 'Yeni kayıtlı cihaz',
-  'second_factors.notify.device_registered.mail': '"{name}" cihazı {when} tarihinde e-Devlet hesabınıza kayıtlı cihaz olarak eklendi. Bu işlemi siz yapmadıysanız cihazı Kayıtlı Cihazlar sayfasından silin ve 160\'ı arayın.',
+  'second_factors.notify.device_registered.mail':
+    '"{name}" cihazı {when} tarihinde e-Devlet hesabınıza kayıtlı cihaz olarak eklendi. Bu işlemi siz yapmadıysanız cihazı Kayıtlı Cihazlar sayfasından silin ve 160\'ı arayın.',
   'second_factors.notify.device_deleted.sms': 'e-Devlet: "{name}" cihazı {when} tarihinde silindi.',
   'second_factors.notify.device_deleted.subject': 'Kayıtlı cihaz silindi',
   'second_factors.notify.device_deleted.mail': '"{name}" cihazı {when} tarihinde e-Devlet hesabınızın kayıtlı cihazlarından silindi.',
@@ -70,7 +77,8 @@ const en: English<typeof tr> = {
   'second_factors.two_factor.heading': 'Two-factor authentication',
   'second_factors.two_factor.on': 'On: every sign-in asks for a second stage.',
   'second_factors.two_factor.off': 'Off.',
-  'second_factors.two_factor.explain': 'The second stage is an approval on your registered device or, without one, an SMS code to your phone verified with your ID card.',
+  'second_factors.two_factor.explain':
+    'The second stage is an approval on your registered device or, without one, an SMS code to your phone verified with your ID card.',
   'second_factors.two_factor.turn_on': 'Turn two-factor authentication on',
   'second_factors.two_factor.turn_off': 'Turn two-factor authentication off',
   'second_factors.two_factor.no_factor': 'To turn it on you need a phone verified with your ID card, a registered device or the e-Government Key.',
@@ -81,11 +89,14 @@ const en: English<typeof tr> = {
   'second_factors.totp.inactive': 'Not active.',
   'second_factors.totp.begin': 'Activate the e-Government Key',
   'second_factors.totp.deactivate': 'Remove the e-Government Key',
-  'second_factors.totp.needs_strong': 'To remove the e-Government Key, sign in with a second stage within the last five minutes, or with e-signature, mobile signature or ID card.',
+  'second_factors.totp.needs_strong':
+    'To remove the e-Government Key, sign in with a second stage within the last five minutes, or with e-signature, mobile signature or ID card.',
   'second_factors.totp.strong_link': 'Sign in again',
-  'second_factors.reauth_factor': 'Adding or removing a second-stage method needs a sign-in with a second stage (or with e-signature, mobile signature or ID card) within the last five minutes.',
+  'second_factors.reauth_factor':
+    'Adding or removing a second-stage method needs a sign-in with a second stage (or with e-signature, mobile signature or ID card) within the last five minutes.',
   'second_factors.totp.setup_title': 'Activate the e-Government Key',
-  'second_factors.totp.setup_lead': 'Scan this QR code with the e-Government Key app or type the key. Then enter the code the app shows; the key is active only after the first valid code.',
+  'second_factors.totp.setup_lead':
+    'Scan this QR code with the e-Government Key app or type the key. Then enter the code the app shows; the key is active only after the first valid code.',
   'second_factors.totp.qr_alt': 'QR code for the e-Government Key',
   'second_factors.totp.secret': 'Key',
   'second_factors.totp.code': 'Code from the app',
@@ -109,10 +120,12 @@ const en: English<typeof tr> = {
   'second_factors.error.locked': 'Too many wrong attempts. Try again later.',
   'second_factors.notify.two_factor_on.sms': 'e-Government: two-factor authentication was turned on at {when}.',
   'second_factors.notify.two_factor_on.subject': 'Two-factor authentication turned on',
-  'second_factors.notify.two_factor_on.mail': 'Two-factor authentication was turned on for your e-Government account at {when}. If this was not you, call 160 at once.',
+  'second_factors.notify.two_factor_on.mail':
+    'Two-factor authentication was turned on for your e-Government account at {when}. If this was not you, call 160 at once.',
   'second_factors.notify.two_factor_off.sms': 'e-Government: two-factor authentication was turned off at {when}. If this was not you, call 160.',
   'second_factors.notify.two_factor_off.subject': 'Two-factor authentication turned off',
-  'second_factors.notify.two_factor_off.mail': 'Two-factor authentication was turned off for your e-Government account at {when}. If this was not you, call 160 at once.',
+  'second_factors.notify.two_factor_off.mail':
+    'Two-factor authentication was turned off for your e-Government account at {when}. If this was not you, call 160 at once.',
   'second_factors.notify.totp_activated.sms': 'e-Government: the e-Government Key was activated at {when}.',
   'second_factors.notify.totp_activated.subject': 'e-Government Key activated',
   'second_factors.notify.totp_activated.mail': 'Your e-Government Key was activated at {when}. If this was not you, call 160 at once.',
@@ -121,7 +134,8 @@ const en: English<typeof tr> = {
   'second_factors.notify.totp_deactivated.mail': 'Your e-Government Key was removed at {when}. If this was not you, call 160 at once.',
   'second_factors.notify.device_registered.sms': 'e-Government: "{name}" became your registered device at {when}.',
   'second_factors.notify.device_registered.subject': 'New registered device',
-  'second_factors.notify.device_registered.mail': 'The device "{name}" was registered to your e-Government account at {when}. If this was not you, delete it on the Registered Devices page and call 160.',
+  'second_factors.notify.device_registered.mail':
+    'The device "{name}" was registered to your e-Government account at {when}. If this was not you, delete it on the Registered Devices page and call 160.',
   'second_factors.notify.device_deleted.sms': 'e-Government: the device "{name}" was deleted at {when}.',
   'second_factors.notify.device_deleted.subject': 'Registered device deleted',
   'second_factors.notify.device_deleted.mail': 'The device "{name}" was removed from the registered devices of your e-Government account at {when}.',
@@ -137,10 +151,34 @@ declare module '../../../src/i18n/index.js' {
 
 /** What the person is told after each change of her second factors (`{when}`; `{name}`: a device's). */
 export const FACTOR_NOTIFICATION = {
-  two_factor_on: { sms: 'second_factors.notify.two_factor_on.sms', subject: 'second_factors.notify.two_factor_on.subject', mail: 'second_factors.notify.two_factor_on.mail' },
-  two_factor_off: { sms: 'second_factors.notify.two_factor_off.sms', subject: 'second_factors.notify.two_factor_off.subject', mail: 'second_factors.notify.two_factor_off.mail' },
-  totp_activated: { sms: 'second_factors.notify.totp_activated.sms', subject: 'second_factors.notify.totp_activated.subject', mail: 'second_factors.notify.totp_activated.mail' },
-  totp_deactivated: { sms: 'second_factors.notify.totp_deactivated.sms', subject: 'second_factors.notify.totp_deactivated.subject', mail: 'second_factors.notify.totp_deactivated.mail' },
-  device_deleted: { sms: 'second_factors.notify.device_deleted.sms', subject: 'second_factors.notify.device_deleted.subject', mail: 'second_factors.notify.device_deleted.mail' },
-  device_registered: { sms: 'second_factors.notify.device_registered.sms', subject: 'second_factors.notify.device_registered.subject', mail: 'second_factors.notify.device_registered.mail' },
+  two_factor_on: {
+    sms: 'second_factors.notify.two_factor_on.sms',
+    subject: 'second_factors.notify.two_factor_on.subject',
+    mail: 'second_factors.notify.two_factor_on.mail',
+  },
+  two_factor_off: {
+    sms: 'second_factors.notify.two_factor_off.sms',
+    subject: 'second_factors.notify.two_factor_off.subject',
+    mail: 'second_factors.notify.two_factor_off.mail',
+  },
+  totp_activated: {
+    sms: 'second_factors.notify.totp_activated.sms',
+    subject: 'second_factors.notify.totp_activated.subject',
+    mail: 'second_factors.notify.totp_activated.mail',
+  },
+  totp_deactivated: {
+    sms: 'second_factors.notify.totp_deactivated.sms',
+    subject: 'second_factors.notify.totp_deactivated.subject',
+    mail: 'second_factors.notify.totp_deactivated.mail',
+  },
+  device_deleted: {
+    sms: 'second_factors.notify.device_deleted.sms',
+    subject: 'second_factors.notify.device_deleted.subject',
+    mail: 'second_factors.notify.device_deleted.mail',
+  },
+  device_registered: {
+    sms: 'second_factors.notify.device_registered.sms',
+    subject: 'second_factors.notify.device_registered.subject',
+    mail: 'second_factors.notify.device_registered.mail',
+  },
 } as const satisfies Record<string, Notification>;

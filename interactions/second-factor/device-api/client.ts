@@ -15,7 +15,17 @@ export async function ensureDeviceAppClient(clients: ClientRegistrations, issuer
   const redirectUris = [deviceAppRedirectUri(issuer)];
   const existing = await clients.show(DEVICE_APP_CLIENT_ID);
   if (!existing) {
-    await clients.add({ clientId: DEVICE_APP_CLIENT_ID, name: 'e-Devlet Kapı', redirectUris, authMethod: 'none', scopes: ['openid', 'offline_access'], dpopRequired: true, subjectType: 'public', institutionId: 'kapi', firstParty: true });
+    await clients.add({
+      clientId: DEVICE_APP_CLIENT_ID,
+      name: 'e-Devlet Kapı',
+      redirectUris,
+      authMethod: 'none',
+      scopes: ['openid', 'offline_access'],
+      dpopRequired: true,
+      subjectType: 'public',
+      institutionId: 'kapi',
+      firstParty: true,
+    });
     return;
   }
   const current = existing.metadata.redirect_uris as string[] | undefined;

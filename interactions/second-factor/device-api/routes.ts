@@ -51,8 +51,16 @@ export interface DeviceApiDeps {
 }
 
 const STATUS: Record<string, number> = {
-  invalid_request: 400, invalid_token: 401, invalid_device_proof: 401, forbidden: 403, not_found: 404,
-  already_answered: 409, key_in_use: 409, expired: 410, wrong_number: 422, too_many_requests: 429,
+  invalid_request: 400,
+  invalid_token: 401,
+  invalid_device_proof: 401,
+  forbidden: 403,
+  not_found: 404,
+  already_answered: 409,
+  key_in_use: 409,
+  expired: 410,
+  wrong_number: 422,
+  too_many_requests: 429,
 };
 
 function fail(ctx: Context, error: keyof typeof STATUS, description: string): void {
@@ -117,10 +125,14 @@ export function deviceApiRouter(deps: DeviceApiDeps): Router {
   });
 
   router.post('/v1/devices', json, async (ctx) => {
-    const token = await verifyDpopAccessToken({ authorization: ctx.get('authorization') || undefined, dpop: ctx.get('dpop') || undefined, htm: 'POST', htu: htu(ctx) }, { provider: deps.provider(), state: deps.state, clientId: DEVICE_APP_CLIENT_ID, clockToleranceSeconds: deps.clockToleranceSeconds });
+    const token = await verifyDpopAccessToken(
+      { authorization: ctx.get('authorization') || undefined, dpop: ctx.get('dpop') || undefined, htm: 'POST', htu: htu(ctx) },
+      { provider: deps.provider(), state: deps.state, clientId: DEVICE_APP_CLIENT_ID, clockToleranceSeconds: deps.clockToleranceSeconds },
+    );
     if (!token) return fail(ctx, 'invalid_token', 'a DPoP-bound access token of the e-Devlet app is required');
     // An opaque token outlives its grant's revocation in the store: the "revoked before" time stops it.
-    if (await deps.revocations.refuses({ accountId: token.accountId, clientId: token.clientId, iat: token.iat })) return fail(ctx, 'invalid_token', 'the access token was revoked');
+    if (await deps.revocations.refuses({ accountId: token.accountId, clientId: token.clientId, iat: token.iat }))
+      return fail(ctx, 'invalid_token', 'the access token was revoked');
     const body = parse(ctx, registerBody);
     if (!body) return;
     const account = await deps.accounts.findById(token.accountId);
@@ -130,16 +142,26 @@ export function deviceApiRouter(deps: DeviceApiDeps): Router {
     if (!account.twoFactorEnabled) return fail(ctx, 'forbidden', 'turn two-factor authentication on before registering a device');
     if (!isAcr(token.acr) || !atLeast(token.acr, 'substantial')) return fail(ctx, 'forbidden', 'the sign-in behind this token did not complete a second stage');
     // A device is a factor: added only after a fresh sign-in (five minutes), as it could be removed.
-    if (!mayAddFactor({ acr: token.acr, authTime: token.authTime })) return fail(ctx, 'forbidden', 'sign in to the app again: a device is registered within five minutes of a sign-in');
+    if (!mayAddFactor({ acr: token.acr, authTime: token.authTime }))
+      return fail(ctx, 'forbidden', 'sign in to the app again: a device is registered within five minutes of a sign-in');
     const proof = await deps.proofs.newKey(body.public_jwk, body.key_proof, 'POST', htu(ctx));
     if (proof !== true) return fail(ctx, 'invalid_device_proof', `the key proof is ${proof.replace('_', ' ')}`);
     const registered = await deps.devices.register(account.id, { name: body.name, publicJwk: body.public_jwk, pushToken: body.push_token });
     if (registered === 'key_in_use') return fail(ctx, 'key_in_use', 'this key is already registered');
-    await deps.audit.event({ type: 'device.registered', accountId: account.id, clientId: DEVICE_APP_CLIENT_ID, actor: 'self', ip: deps.clientIp(ctx), detail: { deviceId: registered.id, name: registered.name } });
+    await deps.audit.event({
+      type: 'device.registered',
+      accountId: account.id,
+      clientId: DEVICE_APP_CLIENT_ID,
+      actor: 'self',
+      ip: deps.clientIp(ctx),
+      detail: { deviceId: registered.id, name: registered.name },
+    });
     // A new factor: every other session of the person ends (one may be an intruder's), the app's own stays.
     await deps.sessions.endForAccount(account.id, { reason: 'factor_added', ...(token.sessionUid ? { except: token.sessionUid } : {}) });
     const when = new Date().toLocaleString('tr-TR', { timeZone: 'Europe/Istanbul' });
-    await deps.notifier.notify(account, FACTOR_NOTIFICATION.device_registered, { name: registered.name, when }, localeFor(ctx)).catch((err: unknown) => log.warn({ err: (err as Error).message }, 'device notification failed'));
+    await deps.notifier
+      .notify(account, FACTOR_NOTIFICATION.device_registered, { name: registered.name, when }, localeFor(ctx))
+      .catch((err: unknown) => log.warn({ err: (err as Error).message }, 'device notification failed'));
     ctx.status = 201;
     ctx.body = { device_id: registered.id, name: registered.name, created_at: registered.createdAt.toISOString() };
   });
@@ -154,7 +176,14 @@ export function deviceApiRouter(deps: DeviceApiDeps): Router {
     const d = await device(ctx);
     if (!d) return;
     if (await deps.devices.delete(d.accountId, d.id)) {
-      await deps.audit.event({ type: 'device.deleted', accountId: d.accountId, clientId: DEVICE_APP_CLIENT_ID, actor: 'device', ip: deps.clientIp(ctx), detail: { deviceId: d.id, name: d.name } });
+      await deps.audit.event({
+        type: 'device.deleted',
+        accountId: d.accountId,
+        clientId: DEVICE_APP_CLIENT_ID,
+        actor: 'device',
+        ip: deps.clientIp(ctx),
+        detail: { deviceId: d.id, name: d.name },
+      });
     }
     ctx.status = 204;
   });
@@ -175,7 +204,14 @@ export function deviceApiRouter(deps: DeviceApiDeps): Router {
     if (typeof answer === 'string') return fail(ctx, 'invalid_device_proof', `the answer is ${answer.replace('_', ' ')}`);
     if (answer.aid !== ctx.params.id) return fail(ctx, 'invalid_request', 'the answer is for another approval');
     const outcome = await applyAnswer(deps.approvals, d, answer);
-    await deps.audit.event({ type: `device.approval_${outcome}`, accountId: d.accountId, clientId: DEVICE_APP_CLIENT_ID, actor: 'device', ip: deps.clientIp(ctx), detail: { deviceId: d.id, approvalId: answer.aid } });
+    await deps.audit.event({
+      type: `device.approval_${outcome}`,
+      accountId: d.accountId,
+      clientId: DEVICE_APP_CLIENT_ID,
+      actor: 'device',
+      ip: deps.clientIp(ctx),
+      detail: { deviceId: d.id, approvalId: answer.aid },
+    });
     if (outcome === 'wrong_number' || outcome === 'denied') await deps.onRefused?.(answer.aid, localeFor(ctx));
     if (outcome === 'approved' || outcome === 'denied') {
       await deps.devices.touch(d.id);
@@ -195,13 +231,21 @@ export function deviceApiRouter(deps: DeviceApiDeps): Router {
     const found = qr ? await deps.approvals.find(qr.approvalId) : undefined;
     // A payload from another person's login, a stale page or a made-up one: the same refusal.
     if (!qr || !found || found.approval.accountId !== d.accountId || !deps.approvals.qrMatches(found.approval, qr.secret)) {
-      await deps.audit.event({ type: 'device.scan_refused', accountId: d.accountId, clientId: DEVICE_APP_CLIENT_ID, actor: 'device', ip: deps.clientIp(ctx), detail: { deviceId: d.id } });
+      await deps.audit.event({
+        type: 'device.scan_refused',
+        accountId: d.accountId,
+        clientId: DEVICE_APP_CLIENT_ID,
+        actor: 'device',
+        ip: deps.clientIp(ctx),
+        detail: { deviceId: d.id },
+      });
       return fail(ctx, 'forbidden', 'this QR code does not belong to a sign-in of your account');
     }
     const { approval } = found;
     if (approval.status !== 'pending') return fail(ctx, 'already_answered', 'the approval was already answered');
     if (Math.floor(Date.now() / 1000) > approval.exp) return fail(ctx, 'expired', 'the approval has expired');
-    if (approval.via !== 'qr' && !(await deps.approvals.update(found, { ...approval, via: 'qr' }))) return fail(ctx, 'already_answered', 'the approval changed meanwhile');
+    if (approval.via !== 'qr' && !(await deps.approvals.update(found, { ...approval, via: 'qr' })))
+      return fail(ctx, 'already_answered', 'the approval changed meanwhile');
     ctx.body = { approval: { ...viewOf(approval), scanned: true } };
   });
 

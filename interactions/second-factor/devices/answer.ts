@@ -8,9 +8,23 @@ import type { ApprovalAnswer } from './proofs.js';
 // shows. A wrong number closes the approval (refused): a reflex "approve" on an attacker's push must
 // not get a second try. Compare-and-set makes the answer single use.
 
-export type AnswerOutcome = 'approved' | 'denied' | 'not_found' | 'expired' | 'already_answered' | 'wrong_number' | 'not_yours' | 'nonce_mismatch' | 'not_scanned';
+export type AnswerOutcome =
+  | 'approved'
+  | 'denied'
+  | 'not_found'
+  | 'expired'
+  | 'already_answered'
+  | 'wrong_number'
+  | 'not_yours'
+  | 'nonce_mismatch'
+  | 'not_scanned';
 
-export async function applyAnswer(approvals: Approvals, device: RegisteredDevice, answer: ApprovalAnswer, now = Math.floor(Date.now() / 1000)): Promise<AnswerOutcome> {
+export async function applyAnswer(
+  approvals: Approvals,
+  device: RegisteredDevice,
+  answer: ApprovalAnswer,
+  now = Math.floor(Date.now() / 1000),
+): Promise<AnswerOutcome> {
   const found = await approvals.find(answer.aid);
   if (!found) return 'not_found';
   const { approval } = found;

@@ -15,18 +15,22 @@ import type { DeviceRegistry } from './device-registry.js';
 const tr = {
   'second_factor.alarm.title': 'Şifreniz başkasının elinde olabilir',
   'second_factor.alarm.body': '{client} için şifrenizle yapılan bir giriş cihazınızda reddedildi. Siz değilseniz şifrenizi hemen değiştirin.',
-  'second_factor.alarm.sms': 'Kapı: {when} tarihinde {client} için şifrenizle yapılan bir giriş cihazınızda reddedildi ({place}). Siz değilseniz şifrenizi hemen değiştirin; cihaz onayı {minutes} dakika kapalı.',
+  'second_factor.alarm.sms':
+    'Kapı: {when} tarihinde {client} için şifrenizle yapılan bir giriş cihazınızda reddedildi ({place}). Siz değilseniz şifrenizi hemen değiştirin; cihaz onayı {minutes} dakika kapalı.',
   'second_factor.alarm.subject': 'Şifrenizle yapılan bir giriş reddedildi',
-  'second_factor.alarm.mail': '{when} tarihinde {client} için şifrenizle bir giriş denendi ve kayıtlı cihazınızda reddedildi ya da yanlış sayı girildi. Yer: {place}.\n\nBu siz değilseniz biri şifrenizi biliyor: şifrenizi hemen değiştirin (Hesabım > Şifremi değiştir). Güvenliğiniz için cihaz onayı {minutes} dakika kapalı; daha önce giriş yaptığınız tarayıcınızda çalışmaya devam eder.',
+  'second_factor.alarm.mail':
+    '{when} tarihinde {client} için şifrenizle bir giriş denendi ve kayıtlı cihazınızda reddedildi ya da yanlış sayı girildi. Yer: {place}.\n\nBu siz değilseniz biri şifrenizi biliyor: şifrenizi hemen değiştirin (Hesabım > Şifremi değiştir). Güvenliğiniz için cihaz onayı {minutes} dakika kapalı; daha önce giriş yaptığınız tarayıcınızda çalışmaya devam eder.',
   'second_factor.alarm.unknown_place': 'bilinmeyen yer',
 } as const;
 
 const en: English<typeof tr> = {
   'second_factor.alarm.title': 'Someone may know your password',
   'second_factor.alarm.body': 'A sign-in to {client} with your password was refused on your device. If it was not you, change your password now.',
-  'second_factor.alarm.sms': 'Kapı: at {when} a sign-in to {client} with your password was refused on your device ({place}). If it was not you, change your password now; device approval is paused for {minutes} minutes.',
+  'second_factor.alarm.sms':
+    'Kapı: at {when} a sign-in to {client} with your password was refused on your device ({place}). If it was not you, change your password now; device approval is paused for {minutes} minutes.',
   'second_factor.alarm.subject': 'A sign-in with your password was refused',
-  'second_factor.alarm.mail': 'At {when} someone tried to sign in to {client} with your password, and it was denied on your registered device or the wrong number was typed. Place: {place}.\n\nIf this was not you, someone knows your password: change it now (My account > Change my password). For your safety, device approval is paused for {minutes} minutes; in a browser you have signed in with before it keeps working.',
+  'second_factor.alarm.mail':
+    'At {when} someone tried to sign in to {client} with your password, and it was denied on your registered device or the wrong number was typed. Place: {place}.\n\nIf this was not you, someone knows your password: change it now (My account > Change my password). For your safety, device approval is paused for {minutes} minutes; in a browser you have signed in with before it keeps working.',
   'second_factor.alarm.unknown_place': 'unknown place',
 };
 
@@ -64,7 +68,12 @@ export function approvalAlarm(deps: ApprovalAlarmDeps): (approvalId: string, loc
     // A warning never fails the answer it follows: a gateway that fails is logged, without the text.
     for (const target of await deps.devices.pushTargets(account.id)) {
       await deps.push
-        .send({ token: target.token, title: translate(locale, 'second_factor.alarm.title'), body: translate(locale, 'second_factor.alarm.body', params), data: { type: 'alert', reason: 'approval_refused' } })
+        .send({
+          token: target.token,
+          title: translate(locale, 'second_factor.alarm.title'),
+          body: translate(locale, 'second_factor.alarm.body', params),
+          data: { type: 'alert', reason: 'approval_refused' },
+        })
         .catch((err: unknown) => log.warn({ err: (err as Error).message }, 'push warning failed'));
     }
     await deps.notifier.notify(account, ALARM, params, locale);

@@ -46,7 +46,10 @@ export class ApprovalLimits {
     const allowance = own(accountId, browser);
     const lock = await this.#locks.peek(allowance);
     if (lock && lock.consumed >= 1) return { allowed: false, reason: 'locked', retryAfterSeconds: Math.max(1, Math.ceil(lock.msBeforeNext / 1000)) };
-    const taken = await takeAll([[this.#perSignIn, sha256(signIn)], [this.#perAccount, allowance]]);
+    const taken = await takeAll([
+      [this.#perSignIn, sha256(signIn)],
+      [this.#perAccount, allowance],
+    ]);
     return taken.allowed ? { allowed: true } : { allowed: false, reason: 'too_many', retryAfterSeconds: taken.take.retryAfterSeconds };
   }
 

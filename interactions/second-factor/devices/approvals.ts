@@ -57,7 +57,17 @@ export interface ApprovalView {
 }
 
 export function viewOf(a: Approval): ApprovalView {
-  return { id: a.id, nonce: a.nonce, choices: a.choices, clientName: a.clientName, ip: a.ip, ...(a.place ? { place: a.place } : {}), userAgent: a.userAgent, iat: a.iat, exp: a.exp };
+  return {
+    id: a.id,
+    nonce: a.nonce,
+    choices: a.choices,
+    clientName: a.clientName,
+    ip: a.ip,
+    ...(a.place ? { place: a.place } : {}),
+    userAgent: a.userAgent,
+    iat: a.iat,
+    exp: a.exp,
+  };
 }
 
 function twoDigits(): string {
@@ -85,7 +95,10 @@ export class Approvals {
     return `dvl:{${accountId}}`;
   }
 
-  async open(input: { accountId: string; clientName: string; ip: string; place?: string | undefined; userAgent: string; browser?: string | undefined }, now = Math.floor(Date.now() / 1000)): Promise<{ approval: Approval; qrSecret: string }> {
+  async open(
+    input: { accountId: string; clientName: string; ip: string; place?: string | undefined; userAgent: string; browser?: string | undefined },
+    now = Math.floor(Date.now() / 1000),
+  ): Promise<{ approval: Approval; qrSecret: string }> {
     const number = twoDigits();
     const qrSecret = randomBytes(24).toString('base64url');
     const approval: Approval = {

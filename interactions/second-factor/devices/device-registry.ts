@@ -18,7 +18,11 @@ export interface RegisteredDevice {
 
 export interface DeviceRegistry {
   /** A new device of the account; `key_in_use` when its key already belongs to a device (one key, one device). */
-  register(accountId: string, input: { name: string; publicJwk: JWK; pushToken?: string | undefined }, trx?: Database): Promise<RegisteredDevice | 'key_in_use'>;
+  register(
+    accountId: string,
+    input: { name: string; publicJwk: JWK; pushToken?: string | undefined },
+    trx?: Database,
+  ): Promise<RegisteredDevice | 'key_in_use'>;
   find(id: string): Promise<RegisteredDevice | undefined>;
   list(accountId: string): Promise<RegisteredDevice[]>;
   /** Asked on every sign-in (which second factors can this person use?): cheap. */

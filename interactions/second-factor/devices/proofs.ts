@@ -50,10 +50,16 @@ export class DeviceProofs {
    * (docs/security.md "Clock skew"): a proof's `iat` may be that far ahead of Kapı's clock, and its age
    * may exceed PROOF_AGE_SECONDS by that much.
    */
-  constructor(private readonly devices: DeviceRegistry, private readonly state: StateStore, private readonly clockToleranceSeconds: number) {}
+  constructor(
+    private readonly devices: DeviceRegistry,
+    private readonly state: StateStore,
+    private readonly clockToleranceSeconds: number,
+  ) {}
 
   #timely(iat: unknown, now: number): boolean {
-    return typeof iat === 'number' && Number.isFinite(iat) && iat <= now + this.clockToleranceSeconds && iat >= now - PROOF_AGE_SECONDS - this.clockToleranceSeconds;
+    return (
+      typeof iat === 'number' && Number.isFinite(iat) && iat <= now + this.clockToleranceSeconds && iat >= now - PROOF_AGE_SECONDS - this.clockToleranceSeconds
+    );
   }
 
   /** Authenticates one device API request; the device, or why not. */
@@ -73,7 +79,13 @@ export class DeviceProofs {
   }
 
   /** At registration: the request is signed by the key being registered (the app holds its private part). */
-  async newKey(publicJwk: RegisteredDevice['publicJwk'], jws: string, htm: string, htu: string, now = Math.floor(Date.now() / 1000)): Promise<true | ProofFailure> {
+  async newKey(
+    publicJwk: RegisteredDevice['publicJwk'],
+    jws: string,
+    htm: string,
+    htu: string,
+    now = Math.floor(Date.now() / 1000),
+  ): Promise<true | ProofFailure> {
     const body = await verifyWith({ publicJwk }, jws, REQUEST_TYP);
     if (body === 'bad_signature') return body;
     if (body.htm !== htm || body.htu !== htu) return 'wrong_target';

@@ -21,7 +21,17 @@ export async function ensureAccountClient(clients: ClientService, issuer: string
   const postLogoutRedirectUris = [accountSignedOutUri(issuer)];
   const existing = await clients.show(ACCOUNT_CLIENT_ID);
   if (!existing) {
-    await clients.add({ clientId: ACCOUNT_CLIENT_ID, name: 'Kapı', redirectUris, postLogoutRedirectUris, authMethod: 'none', scopes: ['openid'], subjectType: 'public', institutionId: 'kapi', firstParty: true });
+    await clients.add({
+      clientId: ACCOUNT_CLIENT_ID,
+      name: 'Kapı',
+      redirectUris,
+      postLogoutRedirectUris,
+      authMethod: 'none',
+      scopes: ['openid'],
+      subjectType: 'public',
+      institutionId: 'kapi',
+      firstParty: true,
+    });
     return;
   }
   const current = existing.metadata.redirect_uris as string[] | undefined;

@@ -39,24 +39,33 @@ export async function requireAccount(ctx: Context, deps: AccountDeps, rule: Acce
   const missing = unmetBy(session, rule);
   if (!missing) return session;
   const locale = localeFor(ctx);
-  await renderAccountPage(ctx, session, '/src/web/account/views/stronger', {
-    id: 'stronger',
-    titleKey: 'account.stronger.title',
-    data: {
-      messageKey: STRONGER_MESSAGE[missing],
-      levelLabel: rule.acr && LEVEL_LABEL[rule.acr],
-      methodNames: (rule.methods ?? []).map((m) => methodName(locale, deps.traits, m)).join(', '),
-      signInUrl: signInUrl(next, rule, true),
+  await renderAccountPage(
+    ctx,
+    session,
+    '/src/web/account/views/stronger',
+    {
+      id: 'stronger',
+      titleKey: 'account.stronger.title',
+      data: {
+        messageKey: STRONGER_MESSAGE[missing],
+        levelLabel: rule.acr && LEVEL_LABEL[rule.acr],
+        methodNames: (rule.methods ?? []).map((m) => methodName(locale, deps.traits, m)).join(', '),
+        signInUrl: signInUrl(next, rule, true),
+      },
     },
-  }, { status: 403 });
+    { status: 403 },
+  );
   return undefined;
 }
 
 /** Reads and checks a posted account form: the session (per rule) and its CSRF token. */
-export async function requireAccountForm(ctx: Context, deps: AccountDeps, rule: AccessRule = {}): Promise<{ session: AccountSession; input: Record<string, string> } | undefined> {
+export async function requireAccountForm(
+  ctx: Context,
+  deps: AccountDeps,
+  rule: AccessRule = {},
+): Promise<{ session: AccountSession; input: Record<string, string> } | undefined> {
   const session = await requireAccount(ctx, deps, rule);
   if (!session) return undefined;
   const input = formFields(ctx, (fields) => assertAccountCsrf(session, fields));
   return { session, input };
 }
-

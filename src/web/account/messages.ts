@@ -23,8 +23,10 @@ const tr = {
   'account.login_cancelled': 'Giriş iptal edildi.',
   'account.login_failed': 'Giriş tamamlanamadı. Lütfen yeniden deneyin.',
   'account.switched.title': 'Farklı bir kişi olarak giriş yaptınız',
-  'account.switched.body': 'Bu tarayıcıda şimdi {name} olarak giriş yaptınız. Kimliğini doğrulamanız istenen kişi değil, başka bir kişi olarak giriş yapıldı; bu yeni bir oturumdur.',
-  'account.switched.previous': 'Bu tarayıcıda açık olan önceki kişinin oturumu kapatıldı; o kişinin yapmak istediği işleme devam edilmedi ve hesabında hiçbir şey değiştirilmedi.',
+  'account.switched.body':
+    'Bu tarayıcıda şimdi {name} olarak giriş yaptınız. Kimliğini doğrulamanız istenen kişi değil, başka bir kişi olarak giriş yapıldı; bu yeni bir oturumdur.',
+  'account.switched.previous':
+    'Bu tarayıcıda açık olan önceki kişinin oturumu kapatıldı; o kişinin yapmak istediği işleme devam edilmedi ve hesabında hiçbir şey değiştirilmedi.',
   'account.switched.continue': '{name} olarak devam et',
 } as const;
 
@@ -51,8 +53,10 @@ const en: English<typeof tr> = {
   'account.login_cancelled': 'The sign-in was cancelled.',
   'account.login_failed': 'The sign-in did not complete. Please try again.',
   'account.switched.title': 'You signed in as a different person',
-  'account.switched.body': 'You are now signed in as {name} in this browser. The sign-in was not the person who was asked to confirm who they are, but someone else: this is a new session.',
-  'account.switched.previous': 'The session of the person who was signed in here before has been closed; what they were about to do was not continued, and nothing in their account was changed.',
+  'account.switched.body':
+    'You are now signed in as {name} in this browser. The sign-in was not the person who was asked to confirm who they are, but someone else: this is a new session.',
+  'account.switched.previous':
+    'The session of the person who was signed in here before has been closed; what they were about to do was not continued, and nothing in their account was changed.',
   'account.switched.continue': 'Continue as {name}',
 };
 

@@ -17,18 +17,30 @@ export async function renderAccountPage(
   options: PageOptions = {},
 ): Promise<void> {
   const locale: Locale = localeFor(ctx);
-  await renderPage(ctx, view, locale, {
-    title: translate(locale, page.titleKey),
-    // The account router puts the navigation with the modules' entries here (src/web/account/routes.ts).
-    nav: (ctx.state.accountNav as NavEntry[] | undefined) ?? ACCOUNT_NAV,
-    current: page.id,
-    session,
-    csrf: session?.csrf,
-    ...page.data,
-  }, options);
+  await renderPage(
+    ctx,
+    view,
+    locale,
+    {
+      title: translate(locale, page.titleKey),
+      // The account router puts the navigation with the modules' entries here (src/web/account/routes.ts).
+      nav: (ctx.state.accountNav as NavEntry[] | undefined) ?? ACCOUNT_NAV,
+      current: page.id,
+      session,
+      csrf: session?.csrf,
+      ...page.data,
+    },
+    options,
+  );
 }
 
 /** The signed-out page, saying why (the session ended, a sign-in did not complete, signed out). */
 export async function renderSignedOut(ctx: Context, messageKey: MessageKey, options: PageOptions = {}): Promise<void> {
-  await renderAccountPage(ctx, undefined, '/src/web/account/views/signed-out', { id: 'signed-out', titleKey: 'account.signed_out.title', data: { messageKey } }, options);
+  await renderAccountPage(
+    ctx,
+    undefined,
+    '/src/web/account/views/signed-out',
+    { id: 'signed-out', titleKey: 'account.signed_out.title', data: { messageKey } },
+    options,
+  );
 }

@@ -65,7 +65,11 @@ export function accountRouter(deps: AccountDeps): Router {
     const verifier = randomToken(32);
     const next = safeNext(ctx.query.next);
     const before = await currentSession(ctx, deps);
-    ctx.cookies.set(LOGIN_COOKIE, Buffer.from(JSON.stringify({ state: sha256(state), verifier, next, ...(before ? { person: personOf(before) } : {}) })).toString('base64url'), { ...cookieOptions(ctx), maxAge: 30 * 60_000 });
+    ctx.cookies.set(
+      LOGIN_COOKIE,
+      Buffer.from(JSON.stringify({ state: sha256(state), verifier, next, ...(before ? { person: personOf(before) } : {}) })).toString('base64url'),
+      { ...cookieOptions(ctx), maxAge: 30 * 60_000 },
+    );
     const params = new URLSearchParams({
       client_id: ACCOUNT_CLIENT_ID,
       response_type: 'code',
@@ -112,7 +116,14 @@ export function accountRouter(deps: AccountDeps): Router {
     // earlier person had asked for (issue 20 point 5).
     const now = await currentSession(ctx, deps);
     if (started.person && now && !constantTimeEqual(personOf(now), started.person)) {
-      await deps.services.audit.event({ type: 'session.another_person_signed_in', accountId: now.accountId, clientId: ACCOUNT_CLIENT_ID, actor: 'self', ip: deps.clientIp(ctx), detail: { uid: now.uid } });
+      await deps.services.audit.event({
+        type: 'session.another_person_signed_in',
+        accountId: now.accountId,
+        clientId: ACCOUNT_CLIENT_ID,
+        actor: 'self',
+        ip: deps.clientIp(ctx),
+        detail: { uid: now.uid },
+      });
       // The notice is bound to this new session (its uid, keyed), so it shows for it alone, and survives
       // a change of language.
       ctx.cookies.set(SWITCHED_COOKIE, hmac(personKey, `switched\n${now.uid}`), { ...cookieOptions(ctx), path: '/account/switched', maxAge: 10 * 60_000 });

@@ -29,7 +29,18 @@ export async function ensureConsoleClient(clients: ClientService, origin: string
   const postLogoutRedirectUris = [consoleSignedOutUri(origin)];
   const existing = await clients.show(CONSOLE_CLIENT_ID);
   if (!existing) {
-    await clients.add({ clientId: CONSOLE_CLIENT_ID, name: 'Kapı işletim konsolu', redirectUris, postLogoutRedirectUris, authMethod: 'none', scopes: ['openid'], minAcr: 'high', subjectType: 'public', institutionId: 'kapi', firstParty: true });
+    await clients.add({
+      clientId: CONSOLE_CLIENT_ID,
+      name: 'Kapı işletim konsolu',
+      redirectUris,
+      postLogoutRedirectUris,
+      authMethod: 'none',
+      scopes: ['openid'],
+      minAcr: 'high',
+      subjectType: 'public',
+      institutionId: 'kapi',
+      firstParty: true,
+    });
     return;
   }
   const current = existing.metadata.redirect_uris as string[] | undefined;

@@ -82,7 +82,11 @@ export async function requireOperator(ctx: Context, deps: ConsoleDeps, options: 
 }
 
 /** A posted console form: the CSRF token checked first (a forged post learns nothing of the gate), then the gate. */
-export async function requireOperatorForm(ctx: Context, deps: ConsoleDeps, options: { change?: boolean } = {}): Promise<{ operator: Operator; input: Record<string, string> } | undefined> {
+export async function requireOperatorForm(
+  ctx: Context,
+  deps: ConsoleDeps,
+  options: { change?: boolean } = {},
+): Promise<{ operator: Operator; input: Record<string, string> } | undefined> {
   const session = await consoleSession(ctx, deps);
   if (session) {
     formFields(ctx, (fields) => {

@@ -68,16 +68,34 @@ export function operatorConsole(options: { config: Config; services: Services; p
       const locale = localeFor(ctx);
       const status = (err as { status?: number; expose?: boolean }).status;
       if (isKapiError(err)) {
-        await renderConsolePage(ctx, operator?.view, 'refused', { id: 'refused', titleKey: 'console.error.title', data: { message: translate(locale, err.code) } }, { status: err.status });
+        await renderConsolePage(
+          ctx,
+          operator?.view,
+          'refused',
+          { id: 'refused', titleKey: 'console.error.title', data: { message: translate(locale, err.code) } },
+          { status: err.status },
+        );
         return;
       }
       if (typeof status === 'number' && status >= 400 && status < 500 && (err as { expose?: boolean }).expose) {
-        await renderConsolePage(ctx, operator?.view, 'refused', { id: 'refused', titleKey: 'console.error.title', data: { message: translate(locale, 'invalid_request') } }, { status });
+        await renderConsolePage(
+          ctx,
+          operator?.view,
+          'refused',
+          { id: 'refused', titleKey: 'console.error.title', data: { message: translate(locale, 'invalid_request') } },
+          { status },
+        );
         return;
       }
       const reference = randomUUID();
       log.error({ err, reference, path: ctx.path }, 'console request failed');
-      await renderConsolePage(ctx, operator?.view, 'refused', { id: 'refused', titleKey: 'console.error.title', data: { message: `${translate(locale, 'internal')} (${reference})` } }, { status: 500 });
+      await renderConsolePage(
+        ctx,
+        operator?.view,
+        'refused',
+        { id: 'refused', titleKey: 'console.error.title', data: { message: `${translate(locale, 'internal')} (${reference})` } },
+        { status: 500 },
+      );
     }
   };
 

@@ -31,12 +31,19 @@ const FIELD_OF: Record<string, string> = {
 };
 
 export class FormRefusal extends Error {
-  constructor(message: string, readonly field?: string) {
+  constructor(
+    message: string,
+    readonly field?: string,
+  ) {
     super(message);
   }
 }
 
-const lines = (value: string | undefined) => (value ?? '').split(/[\r\n]+/).map((l) => l.trim()).filter(Boolean);
+const lines = (value: string | undefined) =>
+  (value ?? '')
+    .split(/[\r\n]+/)
+    .map((l) => l.trim())
+    .filter(Boolean);
 const trimmed = (input: Record<string, string>, name: string) => (input[name] ?? '').trim();
 
 /** The whole settings form (register or edit): every field is given, an empty one clears its option. */
@@ -94,10 +101,17 @@ export function formRefusalOf(err: unknown): FormRefusal | undefined {
   const e = err as { name?: string; error_description?: string; message?: string; issues?: { path: PropertyKey[]; message: string }[] };
   if (e?.name === 'InvalidClientMetadata' || e?.name === 'InvalidRedirectUri') {
     const description = e.error_description ?? e.message ?? '';
-    const field = /^redirect_uris/.test(description) ? 'redirect_uris' : /^post_logout/.test(description) ? 'post_logout_uris' : /backchannel/.test(description) ? 'backchannel_logout_uri' : undefined;
+    const field = /^redirect_uris/.test(description)
+      ? 'redirect_uris'
+      : /^post_logout/.test(description)
+        ? 'post_logout_uris'
+        : /backchannel/.test(description)
+          ? 'backchannel_logout_uri'
+          : undefined;
     return new FormRefusal(description, field);
   }
-  if (e?.name === 'ZodError' && Array.isArray(e.issues)) return new FormRefusal(e.issues.map((i) => `${i.path.map(String).join('.')}: ${i.message}`).join('; '));
+  if (e?.name === 'ZodError' && Array.isArray(e.issues))
+    return new FormRefusal(e.issues.map((i) => `${i.path.map(String).join('.')}: ${i.message}`).join('; '));
   return undefined;
 }
 

@@ -10,7 +10,18 @@ import { localeFor } from '../locale.js';
 import { CONSOLE_PATH } from './client.js';
 import type { ConsoleDeps } from './deps.js';
 import { consoleForm, requireOperator, requireOperatorForm, type Operator } from './guard.js';
-import { ACR_LEVELS, APPROVABLE_SCOPES, AUTH_METHODS, FLAGS, FormRefusal, formRefusalOf, formValues, ID_TOKEN_ALGS, scopesInput, settingsInput } from './institution-form.js';
+import {
+  ACR_LEVELS,
+  APPROVABLE_SCOPES,
+  AUTH_METHODS,
+  FLAGS,
+  FormRefusal,
+  formRefusalOf,
+  formValues,
+  ID_TOKEN_ALGS,
+  scopesInput,
+  settingsInput,
+} from './institution-form.js';
 import { consoleTime, renderConsolePage } from './render.js';
 
 // Institutions in the operator console: list and search, register, edit every option `kapi clients`
@@ -52,13 +63,33 @@ export function institutionRoutes(router: Router, deps: ConsoleDeps): void {
     const needle = q.toLocaleLowerCase('tr');
     const all = (await institutions.list()).map(summary);
     const found = needle ? all.filter((c) => c.clientId.toLocaleLowerCase('tr').includes(needle) || c.name.toLocaleLowerCase('tr').includes(needle)) : all;
-    await renderConsolePage(ctx, operator.view, 'institutions', { id: 'institutions', titleKey: 'console.institutions.title', data: { institutions: found, q, total: all.length } });
+    await renderConsolePage(ctx, operator.view, 'institutions', {
+      id: 'institutions',
+      titleKey: 'console.institutions.title',
+      data: { institutions: found, q, total: all.length },
+    });
   });
 
   // -- registering
 
   const registerPage = (ctx: Context, operator: Operator, values: Record<string, string>, error?: FormRefusal) =>
-    renderConsolePage(ctx, operator.view, 'settings-form', { id: 'register', titleKey: 'console.register.title', data: { mode: 'register', action: `${CONSOLE_PATH}/institutions`, values, choices: CHOICES, error: error && { message: error.message, field: error.field } } }, { status: error ? 400 : 200 });
+    renderConsolePage(
+      ctx,
+      operator.view,
+      'settings-form',
+      {
+        id: 'register',
+        titleKey: 'console.register.title',
+        data: {
+          mode: 'register',
+          action: `${CONSOLE_PATH}/institutions`,
+          values,
+          choices: CHOICES,
+          error: error && { message: error.message, field: error.field },
+        },
+      },
+      { status: error ? 400 : 200 },
+    );
 
   router.get('/institutions/new', async (ctx) => {
     const operator = await requireOperator(ctx, deps, { change: true });
@@ -82,11 +113,22 @@ export function institutionRoutes(router: Router, deps: ConsoleDeps): void {
   /** After a change that may have made a secret: the secret, shown this once, and the way on. */
   const secretPage = (ctx: Context, operator: Operator, changed: Changed, what: 'registered' | 'rotated' | 'updated', status = 200) => {
     const clientId = String(changed.metadata.client_id);
-    return renderConsolePage(ctx, operator.view, 'changed', {
-      id: 'changed',
-      titleKey: `console.changed.${what}`,
-      data: { clientId, name: String(changed.metadata.client_name ?? clientId), secret: changed.secret, href: `${CONSOLE_PATH}/institutions/${encodeURIComponent(clientId)}` },
-    }, { status });
+    return renderConsolePage(
+      ctx,
+      operator.view,
+      'changed',
+      {
+        id: 'changed',
+        titleKey: `console.changed.${what}`,
+        data: {
+          clientId,
+          name: String(changed.metadata.client_name ?? clientId),
+          secret: changed.secret,
+          href: `${CONSOLE_PATH}/institutions/${encodeURIComponent(clientId)}`,
+        },
+      },
+      { status },
+    );
   };
 
   // -- one institution
@@ -95,32 +137,42 @@ export function institutionRoutes(router: Router, deps: ConsoleDeps): void {
     const locale = localeFor(ctx);
     const client = await institutions.show(clientId);
     const m = client.metadata;
-    const scopes = String(m.scope ?? 'openid').split(' ').filter(Boolean);
-    const claims = await Promise.all(APPROVABLE_SCOPES.map(async (scope) => {
-      const approval = scopes.includes(scope) ? await institutions.trail.approvalOf(clientId, scope) : undefined;
-      return {
-        scope,
-        label: SCOPE_LABEL[scope] ? translate(locale, SCOPE_LABEL[scope]) : scope,
-        claims: ((SCOPE_CLAIMS as Record<string, readonly string[]>)[scope] ?? []).join(', '),
-        approved: scopes.includes(scope),
-        approval: approval && { actor: approval.actor, at: approval.at.toISOString(), time: consoleTime(approval.at, locale) },
-      };
-    }));
+    const scopes = String(m.scope ?? 'openid')
+      .split(' ')
+      .filter(Boolean);
+    const claims = await Promise.all(
+      APPROVABLE_SCOPES.map(async (scope) => {
+        const approval = scopes.includes(scope) ? await institutions.trail.approvalOf(clientId, scope) : undefined;
+        return {
+          scope,
+          label: SCOPE_LABEL[scope] ? translate(locale, SCOPE_LABEL[scope]) : scope,
+          claims: ((SCOPE_CLAIMS as Record<string, readonly string[]>)[scope] ?? []).join(', '),
+          approved: scopes.includes(scope),
+          approval: approval && { actor: approval.actor, at: approval.at.toISOString(), time: consoleTime(approval.at, locale) },
+        };
+      }),
+    );
     const jwks = m.jwks as { keys?: unknown[] } | undefined;
-    await renderConsolePage(ctx, operator.view, 'institution', {
-      id: 'institution',
-      titleKey: 'console.institution.title',
-      titleParams: { name: String(m.client_name ?? clientId) },
-      data: {
-        c: { ...summary(client), created: consoleTime(client.createdAt, locale), suspendedAt: client.suspendedAt && consoleTime(client.suspendedAt, locale) },
-        settings: settingsRows(m, locale),
-        claims,
-        keys: { jwksUri: typeof m.jwks_uri === 'string' ? m.jwks_uri : '', count: jwks?.keys?.length ?? 0 },
-        hasSecret: m.client_secret !== undefined,
-        problem: problem && { form: problem.form, message: problem.error.message, field: problem.error.field },
-        base: `${CONSOLE_PATH}/institutions/${encodeURIComponent(clientId)}`,
+    await renderConsolePage(
+      ctx,
+      operator.view,
+      'institution',
+      {
+        id: 'institution',
+        titleKey: 'console.institution.title',
+        titleParams: { name: String(m.client_name ?? clientId) },
+        data: {
+          c: { ...summary(client), created: consoleTime(client.createdAt, locale), suspendedAt: client.suspendedAt && consoleTime(client.suspendedAt, locale) },
+          settings: settingsRows(m, locale),
+          claims,
+          keys: { jwksUri: typeof m.jwks_uri === 'string' ? m.jwks_uri : '', count: jwks?.keys?.length ?? 0 },
+          hasSecret: m.client_secret !== undefined,
+          problem: problem && { form: problem.form, message: problem.error.message, field: problem.error.field },
+          base: `${CONSOLE_PATH}/institutions/${encodeURIComponent(clientId)}`,
+        },
       },
-    }, { status: problem ? 400 : 200 });
+      { status: problem ? 400 : 200 },
+    );
   };
 
   router.get('/institutions/:id', async (ctx) => {
@@ -133,7 +185,24 @@ export function institutionRoutes(router: Router, deps: ConsoleDeps): void {
   // -- editing every option of `kapi clients update`
 
   const editPage = (ctx: Context, operator: Operator, clientId: string, values: Record<string, string>, error?: FormRefusal) =>
-    renderConsolePage(ctx, operator.view, 'settings-form', { id: 'edit', titleKey: 'console.edit.title', data: { mode: 'edit', clientId, action: `${CONSOLE_PATH}/institutions/${encodeURIComponent(clientId)}`, values, choices: CHOICES, error: error && { message: error.message, field: error.field } } }, { status: error ? 400 : 200 });
+    renderConsolePage(
+      ctx,
+      operator.view,
+      'settings-form',
+      {
+        id: 'edit',
+        titleKey: 'console.edit.title',
+        data: {
+          mode: 'edit',
+          clientId,
+          action: `${CONSOLE_PATH}/institutions/${encodeURIComponent(clientId)}`,
+          values,
+          choices: CHOICES,
+          error: error && { message: error.message, field: error.field },
+        },
+      },
+      { status: error ? 400 : 200 },
+    );
 
   router.get('/institutions/:id/edit', async (ctx) => {
     const clientId = clientIdOf(ctx);
@@ -160,7 +229,11 @@ export function institutionRoutes(router: Router, deps: ConsoleDeps): void {
 
   // -- the secret, the keys, the claims, suspension: one form each on the institution's page
 
-  const change = (path: string, formName: string, act: (operator: Operator, clientId: string, input: Record<string, string>, locale: Locale) => Promise<Changed | 'detail'>) => {
+  const change = (
+    path: string,
+    formName: string,
+    act: (operator: Operator, clientId: string, input: Record<string, string>, locale: Locale) => Promise<Changed | 'detail'>,
+  ) => {
     router.post(`/institutions/:id/${path}`, consoleForm, async (ctx) => {
       const clientId = clientIdOf(ctx);
       if (!clientId) return;

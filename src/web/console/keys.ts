@@ -19,14 +19,33 @@ export function keyRoutes(router: Router, deps: ConsoleDeps): void {
     const locale = localeFor(ctx);
     const all = await deps.services.keys.list();
     const when = (d: Date | null) => (d ? { at: new Date(d).toISOString(), time: consoleTime(new Date(d), locale) } : undefined);
-    const row = (k: StoredKey) => ({ kid: k.kid, alg: k.alg, state: k.state, stateLabel: KEY_STATE_LABEL[k.state] ? translate(locale, KEY_STATE_LABEL[k.state]!) : k.state, created: when(k.createdAt), activated: when(k.activatedAt), retireAfter: when(k.retireAfter) });
+    const row = (k: StoredKey) => ({
+      kid: k.kid,
+      alg: k.alg,
+      state: k.state,
+      stateLabel: KEY_STATE_LABEL[k.state] ? translate(locale, KEY_STATE_LABEL[k.state]!) : k.state,
+      created: when(k.createdAt),
+      activated: when(k.activatedAt),
+      retireAfter: when(k.retireAfter),
+    });
     const next = all.filter((k) => k.state === 'next');
     const ready = next.length ? new Date(Math.max(...next.map((k) => new Date(k.createdAt).getTime())) + MIN_NEXT_KEY_AGE_SECONDS * 1000) : undefined;
-    await renderConsolePage(ctx, operator.view, 'keys', {
-      id: 'keys',
-      titleKey: 'console.keys.title',
-      data: { keys: all.filter((k) => k.state !== 'retired').map(row), retired: all.filter((k) => k.state === 'retired').length, nextRotation: ready && when(ready), ...extra },
-    }, { status });
+    await renderConsolePage(
+      ctx,
+      operator.view,
+      'keys',
+      {
+        id: 'keys',
+        titleKey: 'console.keys.title',
+        data: {
+          keys: all.filter((k) => k.state !== 'retired').map(row),
+          retired: all.filter((k) => k.state === 'retired').length,
+          nextRotation: ready && when(ready),
+          ...extra,
+        },
+      },
+      { status },
+    );
   };
 
   router.get('/keys', async (ctx) => {

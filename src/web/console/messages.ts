@@ -18,7 +18,8 @@ const tr = {
   'console.gate.level': 'İşletim konsolu yalnızca "yüksek" güvence düzeyinde (e-imza, mobil imza veya kimlik kartı) giriş yapmış işletmecilere açıktır.',
   'console.gate.not_operator': 'Bu hesabın işletmeci yetkisi yok. Yetki sunucuda "kapi operators grant" komutuyla verilir.',
   'console.gate.read_only': 'Denetçi yetkisiyle kayıtları okuyabilirsiniz; değişiklik yalnızca yöneticiler tarafından yapılır. Hiçbir işlem yapılmadı.',
-  'console.gate.stale': 'Değişiklik yapmak için son 15 dakika içinde "yüksek" düzeyde giriş yapmış olmanız gerekir. Yeniden giriş yapın; hiçbir işlem yapılmadı.',
+  'console.gate.stale':
+    'Değişiklik yapmak için son 15 dakika içinde "yüksek" düzeyde giriş yapmış olmanız gerekir. Yeniden giriş yapın; hiçbir işlem yapılmadı.',
   'console.gate.sign_in': 'Yüksek düzeyde yeniden giriş yap',
   'console.signed_out.title': 'Oturum kapalı',
   'console.signed_out.body': 'İşletim konsolundan çıkış yaptınız.',
@@ -56,7 +57,7 @@ const tr = {
   'console.subject.public': 'Ortak (public)',
   'console.hint.client_id': 'Boş bırakılırsa Kapı bir kimlik üretir.',
   'console.hint.uris': 'Her satıra bir adres.',
-  'console.hint.jwks_uri': "Kurumun açık anahtarlarının adresi (private_key_jwt için).",
+  'console.hint.jwks_uri': 'Kurumun açık anahtarlarının adresi (private_key_jwt için).',
   'console.hint.jwks': 'Ya da anahtar kümesini (JWKS, {"keys": [...]}) buraya yapıştırın. Yalnızca açık anahtarlar; gizli anahtar içeren küme reddedilir.',
   'console.hint.scopes': 'Kurumun alabileceği bilgiler. Kimlik numarası (national_id) onayı kimin ne zaman verdiğiyle kayda geçer.',
   'console.hint.institution_id': 'Kuruma özel kişi tanımlayıcılarının anahtarı; boşsa istemci kimliği.',
@@ -117,11 +118,12 @@ const tr = {
   'console.institution.secret_none': 'Bu kurum istemci sırrı kullanmıyor.',
   'console.institution.rotate': 'Sırrı yenile (yenisi bir kez gösterilir)',
   'console.institution.suspension': 'Askıya alma',
-  'console.institution.suspend_lead': 'Askıya alınan kurumun girişleri açık bir sayfayla reddedilir, tüm izinleri ve yenileme belirteçleri iptal edilir. Başka API\'lerdeki JWT erişim belirteçleri ömürleri (600 sn) dolunca biter.',
+  'console.institution.suspend_lead':
+    "Askıya alınan kurumun girişleri açık bir sayfayla reddedilir, tüm izinleri ve yenileme belirteçleri iptal edilir. Başka API'lerdeki JWT erişim belirteçleri ömürleri (600 sn) dolunca biter.",
   'console.institution.resume_lead': 'Yeniden etkinleştirilen kurum yeniden giriş yaptırabilir; askıdan önceki belirteçleri iptal edilmiş olarak kalır.',
   'console.institution.suspend': 'Kurumu askıya al',
   'console.institution.resume': 'Kurumu yeniden etkinleştir',
-  'console.institution.built_in': 'Bu Kapı\'nın kendi uygulamasıdır; askıya alınamaz.',
+  'console.institution.built_in': "Bu Kapı'nın kendi uygulamasıdır; askıya alınamaz.",
 
   'console.audit.title': 'İşlem kayıtları',
   'console.audit.lead': 'İşletim konsolunda ve "kapi" komutuyla yapılan her değişiklik, en yenisi önce.',
@@ -151,7 +153,8 @@ const tr = {
   'console.action.operator.revoke': 'İşletmeci yetkisini kaldırma',
 
   'console.keys.title': 'İmza anahtarları',
-  'console.keys.lead': 'Kapı\'nın kimlik ve erişim belirteçlerini imzaladığı anahtarlar. "Sıradaki" anahtarlar önceden yayımlanır; yenilemede etkin olur, eskiler imzaladıkları belirteçler geçerli kaldıkça doğrulanabilir kalır.',
+  'console.keys.lead':
+    'Kapı\'nın kimlik ve erişim belirteçlerini imzaladığı anahtarlar. "Sıradaki" anahtarlar önceden yayımlanır; yenilemede etkin olur, eskiler imzaladıkları belirteçler geçerli kaldıkça doğrulanabilir kalır.',
   'console.keys.caption': 'Anahtarlar ve durumları',
   'console.keys.kid': 'Anahtar kimliği',
   'console.keys.alg': 'Algoritma',
@@ -169,7 +172,8 @@ const tr = {
   'console.keys.rotate': 'Şimdi yenile',
   'console.keys.force': 'Sıradaki anahtarlar bir saatten kısa süredir yayımlanmış olsa bile yenile',
   'console.keys.rotate_submit': 'Anahtarları yenile',
-  'console.keys.too_early': 'Sıradaki anahtarlar bir saatten kısa süredir yayımlanıyor; kurumlar onları henüz bilmiyor olabilir. Bekleyin ya da zorla yenilemeyi seçin. Hiçbir şey değişmedi.',
+  'console.keys.too_early':
+    'Sıradaki anahtarlar bir saatten kısa süredir yayımlanıyor; kurumlar onları henüz bilmiyor olabilir. Bekleyin ya da zorla yenilemeyi seçin. Hiçbir şey değişmedi.',
   'console.keys.rotated': 'Yenilendi; etkin anahtarlar: {kids}. Çalışan sunuculara bildirildi.',
 
   // Offices and registrar staff (issue 23 point 2).
@@ -180,7 +184,8 @@ const tr = {
   'console.action.registrar.grant': 'Şube görevlisi yetkisi verme',
   'console.action.registrar.revoke': 'Şube görevlisi yetkisini kaldırma',
   'console.offices.title': 'Şubeler ve görevliler',
-  'console.offices.lead': 'Şifreyi elden teslim eden şubeler (PTT, Türksat, konsolosluk) ve her şubede bu işi yapmaya yetkili görevliler. Kapalı bir şubenin görevlileri işlem yapamaz.',
+  'console.offices.lead':
+    'Şifreyi elden teslim eden şubeler (PTT, Türksat, konsolosluk) ve her şubede bu işi yapmaya yetkili görevliler. Kapalı bir şubenin görevlileri işlem yapamaz.',
   'console.offices.caption': 'Şubeler',
   'console.offices.code': 'Şube kodu',
   'console.offices.name': 'Şubenin adı (makbuzda yazar)',
@@ -221,7 +226,8 @@ const tr = {
   'console.office.no_staff': 'Bu şubenin görevlisi yok.',
   'console.office.grant': 'Görevli yetkisi ver',
   'console.office.national_id': 'Görevlinin kimlik numarası',
-  'console.office.national_id_hint': '11 haneli T.C. kimlik numarası. Önce kontrol haneleri, sonra nüfus kaydı denetlenir. Başka bir şubede görevliyse bu şubeye alınır.',
+  'console.office.national_id_hint':
+    '11 haneli T.C. kimlik numarası. Önce kontrol haneleri, sonra nüfus kaydı denetlenir. Başka bir şubede görevliyse bu şubeye alınır.',
   'console.office.grant_submit': 'Yetkiyi ver',
 } as const;
 
@@ -237,7 +243,8 @@ const en: English<typeof tr> = {
 
   'console.gate.title': 'Sign in to the operator console',
   'console.gate.signed_out': 'Your session has ended; nothing was done. Please sign in again.',
-  'console.gate.level': 'The operator console is open only to operators signed in at the "high" level of assurance (e-signature, mobile signature or the ID card).',
+  'console.gate.level':
+    'The operator console is open only to operators signed in at the "high" level of assurance (e-signature, mobile signature or the ID card).',
   'console.gate.not_operator': 'This account holds no operator role. Roles are given on the server with "kapi operators grant".',
   'console.gate.read_only': 'As an auditor you can read the records; only administrators make changes. Nothing was done.',
   'console.gate.stale': 'Changes need a sign-in at the "high" level within the last 15 minutes. Sign in again; nothing was done.',
@@ -315,7 +322,8 @@ const en: English<typeof tr> = {
   'console.changed.updated': 'Change saved',
   'console.changed.lead': '{name} ({id})',
   'console.changed.secret_title': 'Client secret',
-  'console.changed.secret_note': 'This secret is shown only now; Kapı keeps it encrypted and cannot show it again. Hand it to the institution over a secure channel.',
+  'console.changed.secret_note':
+    'This secret is shown only now; Kapı keeps it encrypted and cannot show it again. Hand it to the institution over a secure channel.',
   'console.changed.back': "Back to the institution's page",
 
   'console.institution.title': '{name}',
@@ -339,7 +347,8 @@ const en: English<typeof tr> = {
   'console.institution.secret_none': 'This institution does not use a client secret.',
   'console.institution.rotate': 'Rotate the secret (the new one is shown once)',
   'console.institution.suspension': 'Suspension',
-  'console.institution.suspend_lead': "A suspended institution's sign-ins are refused with a page saying so, and all its grants and refresh tokens are revoked. JWT access tokens held by other APIs end with their lifetime (600 s).",
+  'console.institution.suspend_lead':
+    "A suspended institution's sign-ins are refused with a page saying so, and all its grants and refresh tokens are revoked. JWT access tokens held by other APIs end with their lifetime (600 s).",
   'console.institution.resume_lead': 'A resumed institution can sign people in again; its tokens from before the suspension stay revoked.',
   'console.institution.suspend': 'Suspend the institution',
   'console.institution.resume': 'Resume the institution',
@@ -373,7 +382,8 @@ const en: English<typeof tr> = {
   'console.action.operator.revoke': 'Operator role revoked',
 
   'console.keys.title': 'Signing keys',
-  'console.keys.lead': "The keys Kapı signs ID and access tokens with. Next keys are published ahead; a rotation activates them, and old keys stay verifiable while tokens they signed are valid.",
+  'console.keys.lead':
+    'The keys Kapı signs ID and access tokens with. Next keys are published ahead; a rotation activates them, and old keys stay verifiable while tokens they signed are valid.',
   'console.keys.caption': 'Keys and their state',
   'console.keys.kid': 'Key ID',
   'console.keys.alg': 'Algorithm',
@@ -391,7 +401,8 @@ const en: English<typeof tr> = {
   'console.keys.rotate': 'Rotate now',
   'console.keys.force': 'Rotate even if the next keys were published less than an hour ago',
   'console.keys.rotate_submit': 'Rotate the keys',
-  'console.keys.too_early': 'The next keys have been published for less than an hour; institutions may not know them yet. Wait, or choose to force the rotation. Nothing changed.',
+  'console.keys.too_early':
+    'The next keys have been published for less than an hour; institutions may not know them yet. Wait, or choose to force the rotation. Nothing changed.',
   'console.keys.rotated': 'Rotated; active keys: {kids}. Running servers were told.',
 
   // Offices and registrar staff (issue 23 point 2).
@@ -402,7 +413,8 @@ const en: English<typeof tr> = {
   'console.action.registrar.grant': 'Registrar role granted',
   'console.action.registrar.revoke': 'Registrar role revoked',
   'console.offices.title': 'Offices and staff',
-  'console.offices.lead': 'The offices that hand out passwords in person (PTT, Türksat, consulates) and the staff allowed to do it at each. Staff of a closed office can do nothing.',
+  'console.offices.lead':
+    'The offices that hand out passwords in person (PTT, Türksat, consulates) and the staff allowed to do it at each. Staff of a closed office can do nothing.',
   'console.offices.caption': 'Offices',
   'console.offices.code': 'Office code',
   'console.offices.name': 'Name of the office (printed on receipts)',
@@ -424,11 +436,12 @@ const en: English<typeof tr> = {
   'console.offices.refusal.kind_unknown': 'Choose a kind of office from the list. Nothing changed.',
   'console.offices.refusal.office_exists': 'An office with this code already exists. Nothing changed.',
   'console.offices.refusal.national_id_format': 'An identity number is 11 digits and does not start with 0. Nothing changed.',
-  'console.offices.refusal.national_id_checksum': 'This identity number is not valid (its check digits do not match); check how it is written. Nothing changed.',
+  'console.offices.refusal.national_id_checksum':
+    'This identity number is not valid (its check digits do not match); check how it is written. Nothing changed.',
   'console.offices.refusal.not_in_registry': 'The population registry has no living person with this number. Nothing changed.',
   'console.offices.refusal.not_registrar_here': 'This person is not a registrar of this office. Nothing changed.',
   'console.office.title': 'Office: {name}',
-  'console.office.deactivate_lead': 'A closed office\'s staff cannot hand out or cancel passwords; its records stay.',
+  'console.office.deactivate_lead': "A closed office's staff cannot hand out or cancel passwords; its records stay.",
   'console.office.reactivate_lead': 'The office is closed; its staff can do nothing. Opened again, they can.',
   'console.office.deactivate': 'Close the office',
   'console.office.reactivate': 'Open the office again',
@@ -442,8 +455,9 @@ const en: English<typeof tr> = {
   'console.office.revoke': 'Revoke the role of {name}',
   'console.office.no_staff': 'This office has no registrars.',
   'console.office.grant': 'Grant the registrar role',
-  'console.office.national_id': 'The staff member\'s identity number',
-  'console.office.national_id_hint': 'The 11-digit T.C. identity number. Its check digits are checked first, then the population registry. A registrar of another office moves to this one.',
+  'console.office.national_id': "The staff member's identity number",
+  'console.office.national_id_hint':
+    'The 11-digit T.C. identity number. Its check digits are checked first, then the population registry. A registrar of another office moves to this one.',
   'console.office.grant_submit': 'Grant the role',
 };
 
@@ -454,7 +468,6 @@ declare module '../../i18n/index.js' {
     'src/web/console/messages': typeof tr;
   }
 }
-
 
 /** The audit trail's actions by their recorded name (an action recorded by a newer Kapı shows its name). */
 export const ACTION_LABEL: Readonly<Record<string, MessageKey>> = {
@@ -527,7 +540,12 @@ export const ROLE_LABEL: Readonly<Record<string, MessageKey>> = { administrator:
 export const SUBJECT_LABEL: Readonly<Record<string, MessageKey>> = { pairwise: 'console.subject.pairwise', public: 'console.subject.public' };
 
 /** Signing-key states, by state. */
-export const KEY_STATE_LABEL: Readonly<Record<string, MessageKey>> = { next: 'console.keys.state.next', active: 'console.keys.state.active', retiring: 'console.keys.state.retiring', retired: 'console.keys.state.retired' };
+export const KEY_STATE_LABEL: Readonly<Record<string, MessageKey>> = {
+  next: 'console.keys.state.next',
+  active: 'console.keys.state.active',
+  retiring: 'console.keys.state.retiring',
+  retired: 'console.keys.state.retired',
+};
 
 /** Why the offices pages refused a form, by the office rules' refusal code. */
 export const OFFICE_REFUSAL_LABEL = {
@@ -542,4 +560,8 @@ export const OFFICE_REFUSAL_LABEL = {
 } as const satisfies Record<OfficeRefusalCode, MessageKey>;
 
 /** Kinds of office, by kind. */
-export const OFFICE_KIND_LABEL: Readonly<Record<string, MessageKey>> = { ptt: 'console.offices.kind.ptt', turksat: 'console.offices.kind.turksat', consulate: 'console.offices.kind.consulate' };
+export const OFFICE_KIND_LABEL: Readonly<Record<string, MessageKey>> = {
+  ptt: 'console.offices.kind.ptt',
+  turksat: 'console.offices.kind.turksat',
+  consulate: 'console.offices.kind.consulate',
+};

@@ -38,16 +38,22 @@ export function officeRoutes(router: Router, deps: ConsoleDeps): void {
     const all = await offices.listOffices();
     const staff = await offices.staff();
     const count = (code: string) => staff.filter((s) => s.officeCode === code).length;
-    await renderConsolePage(ctx, operator.view, 'offices', {
-      id: 'offices',
-      titleKey: 'console.offices.title',
-      data: {
-        offices: all.map((o) => ({ ...o, href: officeHref(o.code), staff: count(o.code) })),
-        kinds: OFFICE_KINDS,
-        values: { kind: 'ptt', ...values },
-        error: problem,
+    await renderConsolePage(
+      ctx,
+      operator.view,
+      'offices',
+      {
+        id: 'offices',
+        titleKey: 'console.offices.title',
+        data: {
+          offices: all.map((o) => ({ ...o, href: officeHref(o.code), staff: count(o.code) })),
+          kinds: OFFICE_KINDS,
+          values: { kind: 'ptt', ...values },
+          error: problem,
+        },
       },
-    }, { status: problem ? 400 : 200 });
+      { status: problem ? 400 : 200 },
+    );
   };
 
   router.get('/offices', async (ctx) => {
@@ -69,7 +75,10 @@ export function officeRoutes(router: Router, deps: ConsoleDeps): void {
     ctx.redirect(officeHref(input.code));
   });
 
-  for (const [path, active] of [['deactivate', false], ['reactivate', true]] as const) {
+  for (const [path, active] of [
+    ['deactivate', false],
+    ['reactivate', true],
+  ] as const) {
     router.post(`/offices/:code/${path}`, consoleForm, async (ctx) => {
       const code = codeOf(ctx);
       if (!code) return;
@@ -93,12 +102,18 @@ export function officeRoutes(router: Router, deps: ConsoleDeps): void {
       grantedAt: s.grantedAt.toISOString(),
       grantedTime: consoleTime(s.grantedAt, locale),
     }));
-    await renderConsolePage(ctx, operator.view, 'office', {
-      id: 'offices',
-      titleKey: 'console.office.title',
-      titleParams: { name: office.name },
-      data: { office, staff, base: officeHref(code), values, error: problem },
-    }, { status: problem ? 400 : 200 });
+    await renderConsolePage(
+      ctx,
+      operator.view,
+      'office',
+      {
+        id: 'offices',
+        titleKey: 'console.office.title',
+        titleParams: { name: office.name },
+        data: { office, staff, base: officeHref(code), values, error: problem },
+      },
+      { status: problem ? 400 : 200 },
+    );
   };
 
   router.get('/offices/:code', async (ctx) => {

@@ -25,21 +25,33 @@ export function consoleTime(at: Date, locale: Locale): string {
 }
 
 /** Renders a console page inside the console's shell. `view` is a file name in ./views. */
-export async function renderConsolePage(ctx: Context, operator: OperatorView | undefined, view: string, page: { id: string; titleKey: MessageKey; titleParams?: Record<string, string>; data?: Record<string, unknown> }, options: PageOptions = {}): Promise<void> {
+export async function renderConsolePage(
+  ctx: Context,
+  operator: OperatorView | undefined,
+  view: string,
+  page: { id: string; titleKey: MessageKey; titleParams?: Record<string, string>; data?: Record<string, unknown> },
+  options: PageOptions = {},
+): Promise<void> {
   const locale: Locale = localeFor(ctx);
-  await renderPage(ctx, `/src/web/console/views/${view}`, locale, {
-    title: translate(locale, page.titleKey, page.titleParams),
-    nav: CONSOLE_NAV,
-    current: page.id,
-    operator,
-    csrf: operator?.csrf,
-    // Typed key maps for the templates, which name keys only as literals or from these (test/unit/messages.test.ts).
-    fieldKeys: FIELD_LABEL,
-    scopeKeys: SCOPE_LABEL,
-    gateKeys: GATE_LABEL,
-    roleKeys: ROLE_LABEL,
-    subjectKeys: SUBJECT_LABEL,
-    officeKindKeys: OFFICE_KIND_LABEL,
-    ...page.data,
-  }, options);
+  await renderPage(
+    ctx,
+    `/src/web/console/views/${view}`,
+    locale,
+    {
+      title: translate(locale, page.titleKey, page.titleParams),
+      nav: CONSOLE_NAV,
+      current: page.id,
+      operator,
+      csrf: operator?.csrf,
+      // Typed key maps for the templates, which name keys only as literals or from these (test/unit/messages.test.ts).
+      fieldKeys: FIELD_LABEL,
+      scopeKeys: SCOPE_LABEL,
+      gateKeys: GATE_LABEL,
+      roleKeys: ROLE_LABEL,
+      subjectKeys: SUBJECT_LABEL,
+      officeKindKeys: OFFICE_KIND_LABEL,
+      ...page.data,
+    },
+    options,
+  );
 }

@@ -30,7 +30,13 @@ export function consoleRouter(deps: ConsoleDeps): Router {
     } catch (err) {
       if (!isKapiError(err) || (err.code !== 'not_found' && err.code !== 'invalid_request')) throw err;
       const operator = (ctx.state as { consoleOperator?: Operator }).consoleOperator;
-      await renderConsolePage(ctx, operator?.view, 'refused', { id: 'refused', titleKey: 'console.error.title', data: { message: err.message } }, { status: err.status });
+      await renderConsolePage(
+        ctx,
+        operator?.view,
+        'refused',
+        { id: 'refused', titleKey: 'console.error.title', data: { message: err.message } },
+        { status: err.status },
+      );
     }
   });
 
@@ -43,7 +49,13 @@ export function consoleRouter(deps: ConsoleDeps): Router {
   router.get('/callback', async (ctx) => {
     const next = typeof ctx.query.error === 'string' ? undefined : await finishSignIn(ctx, deps);
     if (!next) {
-      await renderConsolePage(ctx, undefined, 'signed-out', { id: 'signed-out', titleKey: 'console.signed_out.title', data: { messageKey: 'console.login_failed' } }, { status: 400 });
+      await renderConsolePage(
+        ctx,
+        undefined,
+        'signed-out',
+        { id: 'signed-out', titleKey: 'console.signed_out.title', data: { messageKey: 'console.login_failed' } },
+        { status: 400 },
+      );
       return;
     }
     ctx.redirect(safeConsoleNext(next));
@@ -60,12 +72,20 @@ export function consoleRouter(deps: ConsoleDeps): Router {
       await deps.services.sessions.end(session.accountId, session.uid, 'signed_out');
     }
     endConsoleSession(ctx);
-    const params = new URLSearchParams({ client_id: CONSOLE_CLIENT_ID, post_logout_redirect_uri: consoleSignedOutUri(deps.origin()), ui_locales: localeFor(ctx) });
+    const params = new URLSearchParams({
+      client_id: CONSOLE_CLIENT_ID,
+      post_logout_redirect_uri: consoleSignedOutUri(deps.origin()),
+      ui_locales: localeFor(ctx),
+    });
     ctx.redirect(`${deps.config.issuer}/session/end?${params.toString()}`);
   });
 
   router.get('/signed-out', async (ctx) => {
-    await renderConsolePage(ctx, undefined, 'signed-out', { id: 'signed-out', titleKey: 'console.signed_out.title', data: { messageKey: 'console.signed_out.body' } });
+    await renderConsolePage(ctx, undefined, 'signed-out', {
+      id: 'signed-out',
+      titleKey: 'console.signed_out.title',
+      data: { messageKey: 'console.signed_out.body' },
+    });
   });
 
   institutionRoutes(router, deps);

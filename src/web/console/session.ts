@@ -41,7 +41,15 @@ interface LoginStart {
 
 const sealerOf = (deps: Pick<ConsoleDeps, 'config'>) => new Sealer(deps.config.masterKey);
 // Sealed (AES-GCM, bound to its purpose) already: no cookie signature on top.
-const cookieOptions = (ctx: Context, maxAge?: number) => ({ httpOnly: true, sameSite: 'lax' as const, signed: false, secure: ctx.secure, overwrite: true, path: CONSOLE_PATH, ...(maxAge ? { maxAge } : {}) });
+const cookieOptions = (ctx: Context, maxAge?: number) => ({
+  httpOnly: true,
+  sameSite: 'lax' as const,
+  signed: false,
+  secure: ctx.secure,
+  overwrite: true,
+  path: CONSOLE_PATH,
+  ...(maxAge ? { maxAge } : {}),
+});
 
 /** The sealed cookie value of a console session (tests mint the levels a sign-in cannot give on demand). */
 export function sealSession(deps: Pick<ConsoleDeps, 'config'>, session: ConsoleSession): string {
@@ -107,13 +115,33 @@ export async function finishSignIn(ctx: Context, deps: ConsoleDeps): Promise<str
   const value = typeof ctx.query.code === 'string' ? ctx.query.code : '';
   if (!start || !value || state !== start.state) return undefined;
   const code = (await deps.provider().AuthorizationCode.find(value)) as unknown as
-    | { isValid: boolean; clientId: string; redirectUri: string; codeChallenge?: string; codeChallengeMethod?: string; accountId: string; acr?: string; amr?: string[]; authTime?: number; sessionUid?: string; consume(): Promise<void> }
+    | {
+        isValid: boolean;
+        clientId: string;
+        redirectUri: string;
+        codeChallenge?: string;
+        codeChallengeMethod?: string;
+        accountId: string;
+        acr?: string;
+        amr?: string[];
+        authTime?: number;
+        sessionUid?: string;
+        consume(): Promise<void>;
+      }
     | undefined;
   if (!code || !code.isValid || code.clientId !== CONSOLE_CLIENT_ID || code.redirectUri !== consoleRedirectUri(deps.origin())) return undefined;
   if (code.codeChallengeMethod !== 'S256' || code.codeChallenge !== createHash('sha256').update(start.verifier).digest('base64url')) return undefined;
   await code.consume();
   if (!isAcr(code.acr) || !code.sessionUid || !code.accountId) return undefined;
-  const session: ConsoleSession = { sid: randomToken(18), accountId: code.accountId, uid: code.sessionUid, acr: code.acr, amr: code.amr ?? [], authTime: code.authTime ?? 0, iat: Math.floor(Date.now() / 1000) };
+  const session: ConsoleSession = {
+    sid: randomToken(18),
+    accountId: code.accountId,
+    uid: code.sessionUid,
+    acr: code.acr,
+    amr: code.amr ?? [],
+    authTime: code.authTime ?? 0,
+    iat: Math.floor(Date.now() / 1000),
+  };
   ctx.cookies.set(SESSION_COOKIE, sealSession(deps, session), cookieOptions(ctx, SESSION_LIFETIMES.high.absolute * 1000));
   return start.next;
 }

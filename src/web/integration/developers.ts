@@ -35,17 +35,26 @@ export function developersRouter(options: DeveloperPageOptions): Router {
     const locale = localeFor(ctx);
     const demo = await options.clients.show(DEMO_CLIENT_ID);
     if (!demo) return; // not seeded: the not-found page
-    const citizens = await Promise.all(DEMO_CITIZENS.map(async (c) => {
-      const person = await options.registry.lookup(c.nationalId);
-      return { name: person ? `${person.givenName} ${person.familyName}` : '', nationalId: c.nationalId, password: c.password, mustChange: c.mustChange };
-    }));
+    const citizens = await Promise.all(
+      DEMO_CITIZENS.map(async (c) => {
+        const person = await options.registry.lookup(c.nationalId);
+        return { name: person ? `${person.givenName} ${person.familyName}` : '', nationalId: c.nationalId, password: c.password, mustChange: c.mustChange };
+      }),
+    );
     await renderPage(ctx, '/src/web/integration/views/developers', locale, {
       title: translate(locale, 'developers.title'),
       integration: integrationView(demo.metadata, options.issuer, locale),
       citizens,
       outbox: options.outbox,
-      bank: options.demoBank ? { otp: DEMO_OTP, customers: DEMO_CUSTOMERS.map((c) => ({ number: c.customerNumber, password: c.password, name: c.name, otp: c.otp, note: c.note })) } : undefined,
-      mssp: options.mobileSignature ? DEFAULT_SUBSCRIBERS.filter((s) => s.behaviour === 'approve').map((s) => ({ number: phone(s.number), name: `${s.person.givenName} ${s.person.familyName}` })) : undefined,
+      bank: options.demoBank
+        ? { otp: DEMO_OTP, customers: DEMO_CUSTOMERS.map((c) => ({ number: c.customerNumber, password: c.password, name: c.name, otp: c.otp, note: c.note })) }
+        : undefined,
+      mssp: options.mobileSignature
+        ? DEFAULT_SUBSCRIBERS.filter((s) => s.behaviour === 'approve').map((s) => ({
+            number: phone(s.number),
+            name: `${s.person.givenName} ${s.person.familyName}`,
+          }))
+        : undefined,
     });
   });
   return router;

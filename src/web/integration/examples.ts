@@ -27,11 +27,22 @@ const js = (value: string | boolean) => (typeof value === 'boolean' ? String(val
 
 /** The Node example with its settings block holding this institution's values (every other line as in the file). */
 export function nodeExample(v: ExampleValues): string {
-  const values: Record<string, string | boolean> = { issuer: v.issuer, clientId: v.clientId, auth: v.auth, redirectUri: v.redirectUri, scope: v.scopes.join(' '), idTokenAlg: v.idTokenAlg, par: v.par, dpop: v.dpop };
+  const values: Record<string, string | boolean> = {
+    issuer: v.issuer,
+    clientId: v.clientId,
+    auth: v.auth,
+    redirectUri: v.redirectUri,
+    scope: v.scopes.join(' '),
+    idTokenAlg: v.idTokenAlg,
+    par: v.par,
+    dpop: v.dpop,
+  };
   const start = NODE_SOURCE.indexOf('const settings = {');
   const end = NODE_SOURCE.indexOf('\n};', start);
   if (start < 0 || end < 0) throw new Error('node-sign-in.mjs: the settings block is missing');
-  const block = NODE_SOURCE.slice(start, end).replace(/^(\s+)(\w+): .*,$/gm, (line, indent: string, key: string) => (key in values ? `${indent}${key}: ${js(values[key]!)},` : line));
+  const block = NODE_SOURCE.slice(start, end).replace(/^(\s+)(\w+): .*,$/gm, (line, indent: string, key: string) =>
+    key in values ? `${indent}${key}: ${js(values[key]!)},` : line,
+  );
   return NODE_SOURCE.slice(0, start) + block + NODE_SOURCE.slice(end);
 }
 
@@ -57,7 +68,9 @@ export function springYaml(v: ExampleValues): string {
     '          kapi:',
     `            issuer-uri: ${v.issuer} # discovery: ${v.issuer}/.well-known/openid-configuration`,
     '            user-name-attribute: sub',
-    ...(v.auth === 'private_key_jwt' ? ['# private_key_jwt: register an OAuth2AccessTokenResponseClient with a NimbusJwtClientAuthenticationParametersConverter that signs with your key.'] : []),
+    ...(v.auth === 'private_key_jwt'
+      ? ['# private_key_jwt: register an OAuth2AccessTokenResponseClient with a NimbusJwtClientAuthenticationParametersConverter that signs with your key.']
+      : []),
   ].join('\n');
 }
 
@@ -99,7 +112,9 @@ export function springJava(v: ExampleValues): string {
 /** ASP.NET Core's Program.cs (Microsoft.AspNetCore.Authentication.OpenIdConnect). */
 export function dotnetProgram(v: ExampleValues): string {
   const redirect = new URL(v.redirectUri);
-  const claims = v.scopes.flatMap((s) => (SCOPE_CLAIMS as Record<string, readonly string[]>)[s] ?? []).filter((c) => !['sub', 'acr', 'amr', 'auth_time', 'name', 'given_name', 'family_name', 'email'].includes(c));
+  const claims = v.scopes
+    .flatMap((s) => (SCOPE_CLAIMS as Record<string, readonly string[]>)[s] ?? [])
+    .filter((c) => !['sub', 'acr', 'amr', 'auth_time', 'name', 'given_name', 'family_name', 'email'].includes(c));
   const basic = v.auth === 'client_secret_basic';
   return [
     '// Program.cs: ASP.NET Core with Microsoft.AspNetCore.Authentication.OpenIdConnect',
@@ -127,7 +142,7 @@ export function dotnetProgram(v: ExampleValues): string {
     ...v.scopes.map((s) => `    options.Scope.Add("${s}");`),
     '    options.GetClaimsFromUserInfoEndpoint = true;',
     `    options.CallbackPath = "${redirect.pathname}"; // the path of ${v.redirectUri}`,
-    '    options.MapInboundClaims = false; // keep Kapı\'s claim names',
+    "    options.MapInboundClaims = false; // keep Kapı's claim names",
     '    // acr and amr say how the person signed in: keep them (the handler drops them by default).',
     '    options.ClaimActions.Remove("acr");',
     '    options.ClaimActions.Remove("amr");',
@@ -150,7 +165,9 @@ export function dotnetProgram(v: ExampleValues): string {
           '    };',
         ]
       : []),
-    ...(v.auth === 'private_key_jwt' ? ['    // private_key_jwt: set context.TokenEndpointRequest.ClientAssertion (a JWT signed with your key) in OnAuthorizationCodeReceived.'] : []),
+    ...(v.auth === 'private_key_jwt'
+      ? ['    // private_key_jwt: set context.TokenEndpointRequest.ClientAssertion (a JWT signed with your key) in OnAuthorizationCodeReceived.']
+      : []),
     '});',
     '',
     'var app = builder.Build();',

@@ -30,7 +30,13 @@ export interface IntegrationView {
 export function acrAmrView() {
   const rows = acrAmrRows(METHOD_TRAITS.all);
   const alone = (method: string) => rows.find((r) => r.methods.length === 1 && r.methods[0] === method)!;
-  return rows.map((row) => ({ methods: row.methods, acr: row.acr, raised: row.methods.length > 1 && rank(row.acr) > rank(alone(row.methods[0]!).acr), amr: row.amr, notes: row.notes.join('; ') }));
+  return rows.map((row) => ({
+    methods: row.methods,
+    acr: row.acr,
+    raised: row.methods.length > 1 && rank(row.acr) > rank(alone(row.methods[0]!).acr),
+    amr: row.amr,
+    notes: row.notes.join('; '),
+  }));
 }
 
 /** The example's redirect URI: the first registered one (an institution with none signs nobody in). */
@@ -38,7 +44,9 @@ const PLACEHOLDER_REDIRECT = 'https://your-application.example/callback';
 
 export function integrationView(metadata: Record<string, unknown>, issuer: string, locale: Locale): IntegrationView {
   const list = (v: unknown) => (Array.isArray(v) ? v.map(String) : []);
-  const registered = String(metadata.scope ?? 'openid').split(' ').filter(Boolean);
+  const registered = String(metadata.scope ?? 'openid')
+    .split(' ')
+    .filter(Boolean);
   const clientId = String(metadata.client_id);
   const auth = String(metadata.token_endpoint_auth_method ?? 'client_secret_basic');
   const redirectUris = list(metadata.redirect_uris);
@@ -53,7 +61,9 @@ export function integrationView(metadata: Record<string, unknown>, issuer: strin
     ...(typeof metadata.min_acr === 'string' ? [translate(locale, 'integration.requires.min_acr', { level: metadata.min_acr })] : []),
   ];
   // The examples ask for the registered scopes, offline_access aside (a refresh token is a choice, not a start).
-  const exampleScopes = registered.includes('openid') ? registered.filter((s) => s !== 'offline_access') : ['openid', ...registered.filter((s) => s !== 'offline_access')];
+  const exampleScopes = registered.includes('openid')
+    ? registered.filter((s) => s !== 'offline_access')
+    : ['openid', ...registered.filter((s) => s !== 'offline_access')];
   const values: ExampleValues = { issuer, clientId, auth, redirectUri: redirectUris[0] ?? PLACEHOLDER_REDIRECT, scopes: exampleScopes, idTokenAlg, par, dpop };
   return {
     issuer,

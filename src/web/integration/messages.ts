@@ -5,7 +5,8 @@ import { registerCatalog, type English } from '../../i18n/index.js';
 
 const tr = {
   'integration.title': 'Entegrasyon: {name}',
-  'integration.lead': 'Kurumunuzun uygulamasını Kapı\'ya bağlamak için gerekenler. Kapı OpenID Connect yetkilendirme kodu akışını yalnızca PKCE (S256) ile kabul eder; her yetkilendirme yanıtında "iss" bulunur.',
+  'integration.lead':
+    'Kurumunuzun uygulamasını Kapı\'ya bağlamak için gerekenler. Kapı OpenID Connect yetkilendirme kodu akışını yalnızca PKCE (S256) ile kabul eder; her yetkilendirme yanıtında "iss" bulunur.',
   'integration.console_link': 'Entegrasyon sayfası',
   'integration.back': 'Kurum sayfasına dön',
   'integration.connection': 'Bağlantı bilgileri',
@@ -17,7 +18,8 @@ const tr = {
   'integration.field.post_logout_uris': 'Çıkış sonrası dönüş adresleri',
   'integration.field.id_token_alg': 'Kimlik belirteci imza algoritması',
   'integration.none': 'Kayıtlı değil',
-  'integration.secret_note': 'İstemci sırrı bu sayfada hiçbir zaman gösterilmez: kayıtta ya da yenilemede bir kez gösterilir. Örnekler onu ortam değişkeninden ya da uygulamanın gizli ayarlarından okur; kaynak koda yazmayın.',
+  'integration.secret_note':
+    'İstemci sırrı bu sayfada hiçbir zaman gösterilmez: kayıtta ya da yenilemede bir kez gösterilir. Örnekler onu ortam değişkeninden ya da uygulamanın gizli ayarlarından okur; kaynak koda yazmayın.',
   'integration.requirements': 'Bu kurum için ek koşullar',
   'integration.requires.par': 'Yetkilendirme istekleri PAR (itilmiş yetkilendirme isteği) ile gönderilmelidir.',
   'integration.requires.dpop': 'Erişim belirteçleri DPoP ile anahtara bağlanmalıdır.',
@@ -28,7 +30,8 @@ const tr = {
   'integration.scope': 'Kapsam',
   'integration.claims': 'Bilgiler',
   'integration.acr_amr': 'Giriş yöntemleri, güvence düzeyi (acr) ve amr',
-  'integration.acr_amr_lead': 'Düzeyler: low < substantial < high. acr_values ya da zorunlu bir acr bilgisiyle istenir. Kimlik belirteci, acr ve amr (RFC 8176) değerlerini taşır. Tablo, yöntem modüllerinin kendilerinden üretilir.',
+  'integration.acr_amr_lead':
+    'Düzeyler: low < substantial < high. acr_values ya da zorunlu bir acr bilgisiyle istenir. Kimlik belirteci, acr ve amr (RFC 8176) değerlerini taşır. Tablo, yöntem modüllerinin kendilerinden üretilir.',
   'integration.acr_amr_caption': 'Tamamlanan yöntemler, ulaşılan düzey ve gönderilen amr değerleri',
   'integration.col.methods': 'Tamamlanan yöntemler',
   'integration.col.acr': 'acr',
@@ -38,14 +41,16 @@ const tr = {
   'integration.examples': 'Çalışan örnekler',
   'integration.examples_lead': 'Örnekler bu kurumun değerleriyle doldurulmuştur; istemci sırrı yerine ortam değişkeni kullanılır.',
   'integration.example.node': 'Node.js (openid-client 6)',
-  'integration.example.node_lead': 'Keşif, PKCE (S256) ile yetkilendirme adresi, dönüş ve userinfo: küçük ama eksiksiz bir web uygulaması. Kapı\'nın testleri bu dosyayı çalıştırır.',
+  'integration.example.node_lead':
+    "Keşif, PKCE (S256) ile yetkilendirme adresi, dönüş ve userinfo: küçük ama eksiksiz bir web uygulaması. Kapı'nın testleri bu dosyayı çalıştırır.",
   'integration.example.java': 'Java (Spring Security)',
-  'integration.example.java_lead': 'application.yml ve PKCE\'yi açan güvenlik yapılandırması.',
+  'integration.example.java_lead': "application.yml ve PKCE'yi açan güvenlik yapılandırması.",
   'integration.example.dotnet': '.NET (ASP.NET Core, AddOpenIdConnect)',
   'integration.example.dotnet_lead': 'Program.cs içindeki OpenID Connect ayarları.',
 
   'developers.title': 'Geliştiriciler için: Kapı demo',
-  'developers.lead': 'Bu demo sunucusundaki örnek kurumun bilgileri, deneme vatandaşları ve örnek kodlar. Kendi kurumunuzun bilgilerini Kapı işletmecisinden alırsınız (işletim konsolundaki entegrasyon sayfası).',
+  'developers.lead':
+    'Bu demo sunucusundaki örnek kurumun bilgileri, deneme vatandaşları ve örnek kodlar. Kendi kurumunuzun bilgilerini Kapı işletmecisinden alırsınız (işletim konsolundaki entegrasyon sayfası).',
   'developers.try': 'Demo kurumla giriş yapmayı deneyin',
   'developers.citizens': 'Deneme vatandaşları',
   'developers.citizens_caption': 'Demo vatandaşlar: kimlik numarası ve parola',
@@ -70,7 +75,8 @@ const tr = {
 
 const en: English<typeof tr> = {
   'integration.title': 'Integration: {name}',
-  'integration.lead': "What your institution's application needs to connect to Kapı. Kapı accepts the OpenID Connect authorization code flow with PKCE (S256) only; every authorization response carries \"iss\".",
+  'integration.lead':
+    'What your institution\'s application needs to connect to Kapı. Kapı accepts the OpenID Connect authorization code flow with PKCE (S256) only; every authorization response carries "iss".',
   'integration.console_link': 'Integration page',
   'integration.back': "Back to the institution's page",
   'integration.connection': 'Connection details',
@@ -82,7 +88,8 @@ const en: English<typeof tr> = {
   'integration.field.post_logout_uris': 'Post-logout redirect URIs',
   'integration.field.id_token_alg': 'ID token signing algorithm',
   'integration.none': 'None registered',
-  'integration.secret_note': 'The client secret is never shown on this page: it is shown once, when registered or rotated. The examples read it from the environment or the application\'s secret store; never put it in source code.',
+  'integration.secret_note':
+    "The client secret is never shown on this page: it is shown once, when registered or rotated. The examples read it from the environment or the application's secret store; never put it in source code.",
   'integration.requirements': 'Further requirements for this institution',
   'integration.requires.par': 'Authorization requests must be pushed (PAR).',
   'integration.requires.dpop': 'Access tokens must be bound to a key with DPoP.',
@@ -93,7 +100,8 @@ const en: English<typeof tr> = {
   'integration.scope': 'Scope',
   'integration.claims': 'Claims',
   'integration.acr_amr': 'Sign-in methods, level (acr) and amr',
-  'integration.acr_amr_lead': 'Levels: low < substantial < high. Ask with acr_values or an essential acr claim. ID tokens carry acr and amr (RFC 8176). The table is generated from the method modules themselves.',
+  'integration.acr_amr_lead':
+    'Levels: low < substantial < high. Ask with acr_values or an essential acr claim. ID tokens carry acr and amr (RFC 8176). The table is generated from the method modules themselves.',
   'integration.acr_amr_caption': 'Methods completed, the level reached and the amr values sent',
   'integration.col.methods': 'Methods completed',
   'integration.col.acr': 'acr',
@@ -103,14 +111,16 @@ const en: English<typeof tr> = {
   'integration.examples': 'Working examples',
   'integration.examples_lead': "The examples are filled in with this institution's values; an environment variable stands for the client secret.",
   'integration.example.node': 'Node.js (openid-client 6)',
-  'integration.example.node_lead': "Discovery, the authorization URL with PKCE (S256), the callback and userinfo: a small but complete web application. Kapı's tests run this file.",
+  'integration.example.node_lead':
+    "Discovery, the authorization URL with PKCE (S256), the callback and userinfo: a small but complete web application. Kapı's tests run this file.",
   'integration.example.java': 'Java (Spring Security)',
   'integration.example.java_lead': 'application.yml and the security configuration that turns PKCE on.',
   'integration.example.dotnet': '.NET (ASP.NET Core, AddOpenIdConnect)',
   'integration.example.dotnet_lead': 'The OpenID Connect options in Program.cs.',
 
   'developers.title': 'For developers: the Kapı demo',
-  'developers.lead': "The demo institution on this demo server, its test citizens and example code. Your own institution's details come from Kapı's operator (the integration page in the operator console).",
+  'developers.lead':
+    "The demo institution on this demo server, its test citizens and example code. Your own institution's details come from Kapı's operator (the integration page in the operator console).",
   'developers.try': 'Try signing in with the demo institution',
   'developers.citizens': 'Test citizens',
   'developers.citizens_caption': 'Demo citizens: identity number and password',
@@ -125,7 +135,7 @@ const en: English<typeof tr> = {
   'developers.col.otp': 'Asks for a one-time code',
   'developers.col.note': 'What it shows',
   'developers.mssp': 'Mobile signature test numbers',
-  'developers.mssp_caption': "Numbers that sign on the mobile signature simulator (any operator)",
+  'developers.mssp_caption': 'Numbers that sign on the mobile signature simulator (any operator)',
   'developers.col.number': 'Phone number',
   'developers.col.signs_as': 'Signs as',
   'developers.mssp_note': 'The other numbers, showing the failures, are in the README\'s "Mobile signature" section.',

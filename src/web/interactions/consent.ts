@@ -23,12 +23,19 @@ function missing(interaction: InteractionLike): Required<ConsentDetails> {
  * only claims within the institution's registration (src/oidc/consent-check.ts), so neither this page
  * nor the grant decided below ever holds another.
  */
-export async function showConsent(deps: Pick<InteractionDeps, 'accounts'>, ctx: Context, interaction: InteractionLike, flow: Flow, client: ClientView): Promise<void> {
+export async function showConsent(
+  deps: Pick<InteractionDeps, 'accounts'>,
+  ctx: Context,
+  interaction: InteractionLike,
+  flow: Flow,
+  client: ClientView,
+): Promise<void> {
   const m = missing(interaction);
   const claims = claimNamesFor(m.missingOIDCScope, m.missingOIDCClaims).filter((c) => !c.endsWith('_verified'));
   const extras = m.missingOIDCScope.includes('offline_access') ? ['offline_access'] : [];
   // The identity number is named for the person's identity type (a foreigner's YKN, a blue card).
-  const naming = claims.some((c) => c.startsWith('national_id')) && interaction.session?.accountId ? await deps.accounts.findById(interaction.session.accountId) : undefined;
+  const naming =
+    claims.some((c) => c.startsWith('national_id')) && interaction.session?.accountId ? await deps.accounts.findById(interaction.session.accountId) : undefined;
   return renderPage(ctx, '/src/web/views/consent', flow.locale, {
     title: translate(flow.locale, 'consent.title'),
     uid: interaction.uid,
@@ -43,7 +50,12 @@ export async function decideConsent(deps: InteractionDeps, ctx: Context, interac
   const clientId = interaction.params.client_id as string;
   const accountId = interaction.session?.accountId;
   if (!allow || !accountId) {
-    await provider.interactionFinished(ctx.req, ctx.res, { error: 'access_denied', error_description: 'the person did not allow sharing' }, { mergeWithLastSubmission: false });
+    await provider.interactionFinished(
+      ctx.req,
+      ctx.res,
+      { error: 'access_denied', error_description: 'the person did not allow sharing' },
+      { mergeWithLastSubmission: false },
+    );
     ctx.respond = false;
     return;
   }
@@ -56,7 +68,13 @@ export async function decideConsent(deps: InteractionDeps, ctx: Context, interac
   const grantId = await grant.save();
   // Remembered per institution, so the next sign-in in a new session does not ask again.
   await deps.consents.remember({ accountId, clientId, scopes: m.missingOIDCScope, claims: m.missingOIDCClaims });
-  await deps.audit.event({ type: 'consent.granted', accountId, clientId, ip: deps.clientIp(ctx), detail: { scopes: m.missingOIDCScope, claims: m.missingOIDCClaims } });
+  await deps.audit.event({
+    type: 'consent.granted',
+    accountId,
+    clientId,
+    ip: deps.clientIp(ctx),
+    detail: { scopes: m.missingOIDCScope, claims: m.missingOIDCClaims },
+  });
   await provider.interactionFinished(ctx.req, ctx.res, { consent: { grantId } }, { mergeWithLastSubmission: true });
   ctx.respond = false;
 }

@@ -63,35 +63,52 @@ async function answer(deps: InteractionDeps, req: LoginRequest, outcome: Outcome
       // that can replace this one, from the methods configured (./alternatives.ts).
       const alternatives = alternativesFor(deps.methods.all(), flow, method, flow.locale);
       const error = step.kind === 'prompt' && step.error ? { ...step.error, params: { methods: alternatives, ...step.error.params } } : undefined;
-      return renderPage(ctx, step.view, flow.locale, {
-        title: translate(flow.locale, method.labelKey),
-        uid: interaction.uid,
-        csrf: flow.csrf,
-        client: req.client,
-        action: `/interaction/${interaction.uid}/method/${method.id}/continue`,
-        chooserUrl: `/interaction/${interaction.uid}?choose=1`,
-        alternatives,
-        ...(step.kind === 'prompt'
-          ? { error }
-          : { pollSeconds: step.pollSeconds, pollUrl: `/interaction/${interaction.uid}/poll`, continueUrl: `/interaction/${interaction.uid}`, script: '/static/poll.js' }),
-        stepNotice: stepNotice(deps, req),
-        ...step.data,
-      }, { status: step.kind === 'prompt' ? step.status ?? 200 : 200 });
+      return renderPage(
+        ctx,
+        step.view,
+        flow.locale,
+        {
+          title: translate(flow.locale, method.labelKey),
+          uid: interaction.uid,
+          csrf: flow.csrf,
+          client: req.client,
+          action: `/interaction/${interaction.uid}/method/${method.id}/continue`,
+          chooserUrl: `/interaction/${interaction.uid}?choose=1`,
+          alternatives,
+          ...(step.kind === 'prompt'
+            ? { error }
+            : {
+                pollSeconds: step.pollSeconds,
+                pollUrl: `/interaction/${interaction.uid}/poll`,
+                continueUrl: `/interaction/${interaction.uid}`,
+                script: '/static/poll.js',
+              }),
+          stepNotice: stepNotice(deps, req),
+          ...step.data,
+        },
+        { status: step.kind === 'prompt' ? (step.status ?? 200) : 200 },
+      );
     }
     case 'redirect':
       if (outcome.binding) bindUpstreamAnswer(ctx, outcome.binding);
       ctx.redirect(outcome.url);
       return;
     case 'refusal':
-      return renderPage(ctx, '/src/web/views/refusal', flow.locale, {
-        title: translate(flow.locale, 'refusal.title'),
-        uid: interaction.uid,
-        csrf: flow.csrf,
-        client: req.client,
-        code: outcome.code,
-        messageKey: REFUSAL_MESSAGE[outcome.code],
-        levelLabel: LEVEL_LABEL[flow.requiredAcr ?? 'low'],
-      }, { status: 403 });
+      return renderPage(
+        ctx,
+        '/src/web/views/refusal',
+        flow.locale,
+        {
+          title: translate(flow.locale, 'refusal.title'),
+          uid: interaction.uid,
+          csrf: flow.csrf,
+          client: req.client,
+          code: outcome.code,
+          messageKey: REFUSAL_MESSAGE[outcome.code],
+          levelLabel: LEVEL_LABEL[flow.requiredAcr ?? 'low'],
+        },
+        { status: 403 },
+      );
     case 'chooser': {
       const notice = stepNotice(deps, req);
       return renderPage(ctx, '/src/web/views/chooser', flow.locale, {
@@ -102,7 +119,9 @@ async function answer(deps: InteractionDeps, req: LoginRequest, outcome: Outcome
         client: req.client,
         levelLabel: flow.requiredAcr && LEVEL_LABEL[flow.requiredAcr],
         // A method with a chooser form (the password) comes first, with its form; the others as buttons.
-        forms: outcome.methods.filter((m) => m.chooserForm).map((m) => ({ id: m.id, labelKey: m.labelKey, view: m.chooserForm, action: `/interaction/${interaction.uid}/method/${m.id}/continue` })),
+        forms: outcome.methods
+          .filter((m) => m.chooserForm)
+          .map((m) => ({ id: m.id, labelKey: m.labelKey, view: m.chooserForm, action: `/interaction/${interaction.uid}/method/${m.id}/continue` })),
         methods: outcome.methods.filter((m) => !m.chooserForm).map((m) => ({ id: m.id, labelKey: m.labelKey })),
       });
     }
@@ -135,8 +154,9 @@ function stepNotice(deps: InteractionDeps, req: LoginRequest): { done: string; w
     : label
       ? translate(locale, 'step.done_method', { method: translate(locale, label) })
       : translate(locale, 'step.done_session', { level: translate(locale, LEVEL_LABEL[reachedLevel(flow.completed) ?? 'low']) });
-  const why = flow.nextStepWhy === 'second_factor'
-    ? translate(locale, 'step.why_second_factor')
-    : translate(locale, 'step.why_level', { client: req.client.name, level: translate(locale, LEVEL_LABEL[flow.requiredAcr ?? 'low']) });
+  const why =
+    flow.nextStepWhy === 'second_factor'
+      ? translate(locale, 'step.why_second_factor')
+      : translate(locale, 'step.why_level', { client: req.client.name, level: translate(locale, LEVEL_LABEL[flow.requiredAcr ?? 'low']) });
   return { done, why };
 }

@@ -101,9 +101,10 @@ export function interactionRouter(deps: InteractionDeps): Router {
   router.post('/abort', body, async (ctx) => {
     const req = await load(ctx);
     const input = formFields(ctx, (fields) => assertCsrf(req.flow.csrf, fields));
-    const error = input.reason === 'level_unreachable'
-      ? { error: 'unmet_authentication_requirements', error_description: 'no available method reaches the level of assurance asked for' }
-      : { error: 'access_denied', error_description: 'the person cancelled the sign-in' };
+    const error =
+      input.reason === 'level_unreachable'
+        ? { error: 'unmet_authentication_requirements', error_description: 'no available method reaches the level of assurance asked for' }
+        : { error: 'access_denied', error_description: 'the person cancelled the sign-in' };
     await deps.provider().interactionFinished(ctx.req, ctx.res, error, { mergeWithLastSubmission: false });
     ctx.respond = false;
   });
@@ -114,5 +115,11 @@ export function interactionRouter(deps: InteractionDeps): Router {
 /** Pages shown when the interaction is gone (expired, cookie missing, storage restarted). */
 export async function renderExpired(ctx: Context): Promise<void> {
   const locale = localeFor(ctx);
-  await renderPage(ctx, '/src/web/views/error', locale, { title: translate(locale, 'error.title'), message: translate(locale, 'session_expired') }, { status: 400 });
+  await renderPage(
+    ctx,
+    '/src/web/views/error',
+    locale,
+    { title: translate(locale, 'error.title'), message: translate(locale, 'session_expired') },
+    { status: 400 },
+  );
 }

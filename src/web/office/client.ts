@@ -23,7 +23,18 @@ export async function ensureOfficeClient(clients: ClientService, issuer: string)
   const postLogoutRedirectUris = [officeSignedOutUri(issuer)];
   const existing = await clients.show(OFFICE_CLIENT_ID);
   if (!existing) {
-    await clients.add({ clientId: OFFICE_CLIENT_ID, name: 'Kapı şifre gişesi', redirectUris, postLogoutRedirectUris, authMethod: 'none', scopes: ['openid'], minAcr: 'high', subjectType: 'public', institutionId: 'kapi', firstParty: true });
+    await clients.add({
+      clientId: OFFICE_CLIENT_ID,
+      name: 'Kapı şifre gişesi',
+      redirectUris,
+      postLogoutRedirectUris,
+      authMethod: 'none',
+      scopes: ['openid'],
+      minAcr: 'high',
+      subjectType: 'public',
+      institutionId: 'kapi',
+      firstParty: true,
+    });
     return;
   }
   const current = existing.metadata.redirect_uris as string[] | undefined;

@@ -15,7 +15,15 @@ export const DOCUMENT_ROWS = 2;
 /** Every document a proxy or guardian may show for themselves, whatever their identity type. */
 export const REPRESENTATIVE_DOCUMENT_CHOICES = [...new Set(Object.values(REPRESENTATIVE_DOCUMENTS).flat())];
 
-const REP_FIELDS = ['rep_national_id', 'rep_doc_type', 'rep_doc_number', 'rep_authority_number', 'rep_authority_date', 'rep_authority_issuer', 'rep_authorises'] as const;
+const REP_FIELDS = [
+  'rep_national_id',
+  'rep_doc_type',
+  'rep_doc_number',
+  'rep_authority_number',
+  'rep_authority_date',
+  'rep_authority_issuer',
+  'rep_authorises',
+] as const;
 
 export interface ParsedForm {
   request: CounterRequest;

@@ -63,7 +63,13 @@ async function refuse(ctx: Context, problem: GateProblem): Promise<undefined> {
   // post cannot be repeated by a redirect; nothing of it was done).
   const next = ctx.method === 'GET' ? ctx.path : OFFICE_PATH;
   const signIn = problem === 'not_registrar' || problem === 'office_inactive' ? undefined : officeSignInUrl(next, problem !== 'signed_out');
-  await renderOfficePage(ctx, undefined, 'gate', { id: 'gate', titleKey: 'office.gate.title', data: { problem, messageKey: GATE_MESSAGE[problem], signIn } }, { status: STATUS[problem] });
+  await renderOfficePage(
+    ctx,
+    undefined,
+    'gate',
+    { id: 'gate', titleKey: 'office.gate.title', data: { problem, messageKey: GATE_MESSAGE[problem], signIn } },
+    { status: STATUS[problem] },
+  );
   return undefined;
 }
 
@@ -94,13 +100,22 @@ export async function requireClerk(ctx: Context, deps: OfficeDeps, options: { ch
   }
   if (options.change && Date.now() / 1000 - session.loginTs > CHANGE_MAX_AGE_SECONDS) return refuse(ctx, 'stale');
   const csrf = csrfOf(deps, session.uid);
-  const clerk: Clerk = { session, staff, office: authorized.office, view: { name: authorized.staffName, officeName: authorized.office.name, officeCode: authorized.office.code, csrf } };
+  const clerk: Clerk = {
+    session,
+    staff,
+    office: authorized.office,
+    view: { name: authorized.staffName, officeName: authorized.office.name, officeCode: authorized.office.code, csrf },
+  };
   (ctx.state as { officeClerk?: Clerk }).officeClerk = clerk;
   return clerk;
 }
 
 /** A posted console form: the clerk (per options) and its fields, the CSRF token checked first. */
-export async function requireClerkForm(ctx: Context, deps: OfficeDeps, options: { change?: boolean } = {}): Promise<{ clerk: Clerk; input: Record<string, string> } | undefined> {
+export async function requireClerkForm(
+  ctx: Context,
+  deps: OfficeDeps,
+  options: { change?: boolean } = {},
+): Promise<{ clerk: Clerk; input: Record<string, string> } | undefined> {
   // The token is checked before anything else is said: a forged post learns nothing of the gate.
   const session = await currentSession(ctx, deps);
   if (session) {

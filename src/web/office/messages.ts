@@ -15,7 +15,8 @@ const tr = {
 
   'office.gate.title': 'Şifre gişesine giriş',
   'office.gate.level': 'Şifre gişesi yalnızca "yüksek" güvence düzeyinde (e-imza, mobil imza veya kimlik kartı) giriş yapmış şifre görevlilerine açıktır.',
-  'office.gate.stale': 'Şifre vermek ve iptal etmek için son 15 dakika içinde "yüksek" düzeyde giriş yapmış olmanız gerekir. Yeniden giriş yapın; hiçbir işlem yapılmadı.',
+  'office.gate.stale':
+    'Şifre vermek ve iptal etmek için son 15 dakika içinde "yüksek" düzeyde giriş yapmış olmanız gerekir. Yeniden giriş yapın; hiçbir işlem yapılmadı.',
   'office.gate.not_registrar': 'Bu hesabın şifre görevlisi yetkisi yok. Yetki, ofisinizin yöneticisi tarafından verilir.',
   'office.gate.office_inactive': 'Ofisiniz şifre işlemlerine kapalı.',
   'office.gate.signed_out': 'Oturumunuz sona erdi; hiçbir işlem yapılmadı. Lütfen yeniden giriş yapın.',
@@ -46,7 +47,8 @@ const tr = {
   'office.person.fee': 'Şifre ücreti',
   'office.person.checklist': 'Gösterilmesi gereken belgeler',
   'office.person.accepted': 'Bu kimlik türü için kabul edilen belgeler',
-  'office.person.representative': 'Vekil vekaletname ile, vasi mahkeme kararıyla gelir; ikisi de kendi geçerli kimlik belgesini gösterir. Vekaletnamede şifreyi teslim almaya (ya da iptal ettirmeye) yetki açıkça yazılı olmalıdır.',
+  'office.person.representative':
+    'Vekil vekaletname ile, vasi mahkeme kararıyla gelir; ikisi de kendi geçerli kimlik belgesini gösterir. Vekaletnamede şifreyi teslim almaya (ya da iptal ettirmeye) yetki açıkça yazılı olmalıdır.',
   'office.person.issue': 'Şifre ver',
   'office.person.cancel': 'Şifreyi iptal et',
 
@@ -79,7 +81,8 @@ const tr = {
   'office.issued.reopened': 'Kişinin şifreyle girişi yeniden açıldı.',
   'office.issued.factors_removed': 'Kişinin istediği ikinci adımlar kaldırıldı.',
   'office.issued.fee': 'Alınacak ücret: {fee}.',
-  'office.replayed': 'Bu form daha önce gönderilmiş: işlem yeniden yapılmadı ve ücret yeniden alınmadı. Tek kullanımlık şifre yalnızca ilk yanıtta gösterilir; kişiye ulaşmadıysa yeni bir şifre verin.',
+  'office.replayed':
+    'Bu form daha önce gönderilmiş: işlem yeniden yapılmadı ve ücret yeniden alınmadı. Tek kullanımlık şifre yalnızca ilk yanıtta gösterilir; kişiye ulaşmadıysa yeni bir şifre verin.',
   'office.receipt_link': 'Alındıyı yazdır',
   'office.again': 'Başka bir kişi sorgula',
 
@@ -120,7 +123,7 @@ const en: English<typeof tr> = {
   'office.gate.title': 'Signing in to the password counter',
   'office.gate.level': 'The password counter is open only to registrar staff signed in at level "high" (e-signature, mobile signature or ID card).',
   'office.gate.stale': 'Issuing and cancelling passwords needs a sign-in at level "high" within the last 15 minutes. Sign in again; nothing was done.',
-  'office.gate.not_registrar': 'This account does not hold the registrar role. The role is granted by your office\'s administrator.',
+  'office.gate.not_registrar': "This account does not hold the registrar role. The role is granted by your office's administrator.",
   'office.gate.office_inactive': 'Your office is closed for password services.',
   'office.gate.signed_out': 'Your session has ended; nothing was done. Please sign in again.',
   'office.gate.sign_in': 'Sign in again at level high',
@@ -150,13 +153,14 @@ const en: English<typeof tr> = {
   'office.person.fee': 'Password fee',
   'office.person.checklist': 'Documents to be shown',
   'office.person.accepted': 'Documents accepted for this identity type',
-  'office.person.representative': 'A proxy comes with a power of attorney, a guardian with a court decision; each shows their own valid identity document. The power of attorney must say in so many words that the proxy may receive (or cancel) the password.',
+  'office.person.representative':
+    'A proxy comes with a power of attorney, a guardian with a court decision; each shows their own valid identity document. The power of attorney must say in so many words that the proxy may receive (or cancel) the password.',
   'office.person.issue': 'Issue a password',
   'office.person.cancel': 'Cancel the password',
 
   'office.form.channel': 'Who is at the counter',
   'office.form.documents': "The person's documents",
-  'office.form.documents_hint': 'In person, at least one document is needed. When a proxy or guardian comes, the person\'s documents are optional.',
+  'office.form.documents_hint': "In person, at least one document is needed. When a proxy or guardian comes, the person's documents are optional.",
   'office.form.document_type': 'Document {n}: type',
   'office.form.document_number': 'Document {n}: number',
   'office.form.choose': 'Choose',
@@ -171,19 +175,22 @@ const en: English<typeof tr> = {
   'office.form.authority_issuer': 'Notary or court',
   'office.form.authorises': 'The power of attorney says in so many words that the proxy may receive the password',
   'office.form.authorises_cancel': 'The power of attorney says in so many words that the proxy may have the password cancelled',
-  'office.form.remove_factors': 'The person asks that her e-Government Key, registered devices and phone confirmation be removed (in person or by a guardian only)',
+  'office.form.remove_factors':
+    'The person asks that her e-Government Key, registered devices and phone confirmation be removed (in person or by a guardian only)',
 
   'office.issue.title': 'Issue a password',
   'office.issue.lead': 'A new one-time password will be issued for {name}. Fee: {fee}.',
   'office.issue.submit': 'Issue the password',
   'office.issued.title': 'Password issued',
   'office.issued.password': 'One-time password',
-  'office.issued.password_note': 'Shown only now and stored nowhere. Write it in the sealed envelope and hand it over; it must be changed at the first sign-in.',
+  'office.issued.password_note':
+    'Shown only now and stored nowhere. Write it in the sealed envelope and hand it over; it must be changed at the first sign-in.',
   'office.issued.account_created': 'A new account was opened for the person.',
   'office.issued.reopened': "The person's password login was opened again.",
   'office.issued.factors_removed': 'The second factors were removed, as the person asked.',
   'office.issued.fee': 'Fee to collect: {fee}.',
-  'office.replayed': 'This form had been sent before: nothing was done again and no fee was charged again. The one-time password is shown only in the first answer; if it did not reach the person, issue a new password.',
+  'office.replayed':
+    'This form had been sent before: nothing was done again and no fee was charged again. The one-time password is shown only in the first answer; if it did not reach the person, issue a new password.',
   'office.receipt_link': 'Print the receipt',
   'office.again': 'Look up another person',
 

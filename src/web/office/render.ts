@@ -18,16 +18,28 @@ export const OFFICE_NAV = [
 ] as const;
 
 /** Renders a console page inside the console's shell. `view` is a file name in ./views. */
-export async function renderOfficePage(ctx: Context, clerk: ClerkView | undefined, view: string, page: { id: string; titleKey: MessageKey; data?: Record<string, unknown> }, options: PageOptions = {}): Promise<void> {
+export async function renderOfficePage(
+  ctx: Context,
+  clerk: ClerkView | undefined,
+  view: string,
+  page: { id: string; titleKey: MessageKey; data?: Record<string, unknown> },
+  options: PageOptions = {},
+): Promise<void> {
   const locale: Locale = localeFor(ctx);
-  await renderPage(ctx, `/src/web/office/views/${view}`, locale, {
-    title: translate(locale, page.titleKey),
-    nav: OFFICE_NAV,
-    current: page.id,
-    clerk,
-    csrf: clerk?.csrf,
-    ...page.data,
-  }, options);
+  await renderPage(
+    ctx,
+    `/src/web/office/views/${view}`,
+    locale,
+    {
+      title: translate(locale, page.titleKey),
+      nav: OFFICE_NAV,
+      current: page.id,
+      clerk,
+      csrf: clerk?.csrf,
+      ...page.data,
+    },
+    options,
+  );
 }
 
 /** The console's signed-out page, saying why. */

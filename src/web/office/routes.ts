@@ -85,7 +85,13 @@ export function officeRouter(deps: OfficeDeps): Router {
       const locale = localeFor(ctx);
       // The clerk the gate let through (a refusal comes after it), for the shell.
       const clerk = (ctx.state as { officeClerk?: Clerk }).officeClerk;
-      await renderOfficePage(ctx, clerk?.view, 'refused', { id: 'refused', titleKey: 'office.error.title', data: { error: shown(locale, err) } }, { status: err.status });
+      await renderOfficePage(
+        ctx,
+        clerk?.view,
+        'refused',
+        { id: 'refused', titleKey: 'office.error.title', data: { error: shown(locale, err) } },
+        { status: err.status },
+      );
     }
   });
 
@@ -95,7 +101,10 @@ export function officeRouter(deps: OfficeDeps): Router {
     const state = randomToken(24);
     const verifier = randomToken(32);
     const next = safeOfficeNext(ctx.query.next);
-    ctx.cookies.set(LOGIN_COOKIE, Buffer.from(JSON.stringify({ state: sha256(state), next })).toString('base64url'), { ...cookieOptions(ctx), maxAge: 30 * 60_000 });
+    ctx.cookies.set(LOGIN_COOKIE, Buffer.from(JSON.stringify({ state: sha256(state), next })).toString('base64url'), {
+      ...cookieOptions(ctx),
+      maxAge: 30 * 60_000,
+    });
     const params = new URLSearchParams({
       client_id: OFFICE_CLIENT_ID,
       response_type: 'code',
@@ -183,23 +192,29 @@ export function officeRouter(deps: OfficeDeps): Router {
     const person = personView(check, locale);
     // The document rows offer what this identity type may show; the service checks them all the same.
     const values: Record<string, string> = { channel: 'self', ...input };
-    await renderOfficePage(ctx, clerk.view, 'counter-form', {
-      id: operation,
-      titleKey: OPERATION_TEXT[operation].title,
-      data: {
-        operation,
-        operationText: OPERATION_TEXT[operation],
-        channelName: CHANNEL_NAME,
-        person,
-        values,
-        // A form shown anew gets a new key; shown again after a refusal it keeps its own (nothing was done under it).
-        requestKey: /^[A-Za-z0-9_-]{16,64}$/.test(input.request_key ?? '') ? input.request_key : randomToken(24),
-        documentRows: Array.from({ length: DOCUMENT_ROWS }, (_, i) => i),
-        documentChoices: DOCUMENTS_BY_IDENTITY[check.identityType].map((type) => ({ type, name: documentName(locale, type) })),
-        representativeChoices: REPRESENTATIVE_DOCUMENT_CHOICES.map((type) => ({ type, name: documentName(locale, type) })),
-        error,
+    await renderOfficePage(
+      ctx,
+      clerk.view,
+      'counter-form',
+      {
+        id: operation,
+        titleKey: OPERATION_TEXT[operation].title,
+        data: {
+          operation,
+          operationText: OPERATION_TEXT[operation],
+          channelName: CHANNEL_NAME,
+          person,
+          values,
+          // A form shown anew gets a new key; shown again after a refusal it keeps its own (nothing was done under it).
+          requestKey: /^[A-Za-z0-9_-]{16,64}$/.test(input.request_key ?? '') ? input.request_key : randomToken(24),
+          documentRows: Array.from({ length: DOCUMENT_ROWS }, (_, i) => i),
+          documentChoices: DOCUMENTS_BY_IDENTITY[check.identityType].map((type) => ({ type, name: documentName(locale, type) })),
+          representativeChoices: REPRESENTATIVE_DOCUMENT_CHOICES.map((type) => ({ type, name: documentName(locale, type) })),
+          error,
+        },
       },
-    }, { status });
+      { status },
+    );
   };
 
   for (const operation of ['issue', 'cancel'] as const) {
@@ -220,18 +235,34 @@ export function officeRouter(deps: OfficeDeps): Router {
         const attempt = new CounterAttempt(form.input.request_key ?? '');
         if (operation === 'issue') {
           const issued = await deps.service.issue(form.clerk.staff, parsed.request, attempt);
-          await renderOfficePage(ctx, form.clerk.view, 'issued', {
-            id: 'issued',
-            titleKey: 'office.issued.title',
-            data: { issued, fee: issued.record.feeKurus !== null ? formatLira(issued.record.feeKurus, locale) : '', receiptUrl: `${OFFICE_PATH}/receipts/issuance/${issued.record.id}` },
-          }, { status: issued.replayed ? 200 : 201 });
+          await renderOfficePage(
+            ctx,
+            form.clerk.view,
+            'issued',
+            {
+              id: 'issued',
+              titleKey: 'office.issued.title',
+              data: {
+                issued,
+                fee: issued.record.feeKurus !== null ? formatLira(issued.record.feeKurus, locale) : '',
+                receiptUrl: `${OFFICE_PATH}/receipts/issuance/${issued.record.id}`,
+              },
+            },
+            { status: issued.replayed ? 200 : 201 },
+          );
         } else {
           const cancelled = await deps.service.cancel(form.clerk.staff, parsed.request, attempt);
-          await renderOfficePage(ctx, form.clerk.view, 'cancelled', {
-            id: 'cancelled',
-            titleKey: 'office.cancelled.title',
-            data: { cancelled, receiptUrl: `${OFFICE_PATH}/receipts/cancellation/${cancelled.record.id}` },
-          }, { status: cancelled.replayed ? 200 : 201 });
+          await renderOfficePage(
+            ctx,
+            form.clerk.view,
+            'cancelled',
+            {
+              id: 'cancelled',
+              titleKey: 'office.cancelled.title',
+              data: { cancelled, receiptUrl: `${OFFICE_PATH}/receipts/cancellation/${cancelled.record.id}` },
+            },
+            { status: cancelled.replayed ? 200 : 201 },
+          );
         }
       } catch (err) {
         if (!isRefusal(err) || err.code === 'too_many_requests' || err.code === 'not_in_registry' || err.code === 'invalid_identity_number') throw err;
@@ -275,7 +306,17 @@ export function officeRouter(deps: OfficeDeps): Router {
       fee: e.kind === 'issuance' && e.feeKurus !== null ? formatLira(e.feeKurus, locale) : '',
       receiptUrl: `${OFFICE_PATH}/receipts/${e.kind}/${e.id}`,
     });
-    await renderOfficePage(ctx, clerk.view, 'history', { id: 'history', titleKey: 'office.history.title', data: { entries: entries.map(row), error, filtered: nationalId !== undefined && !error, value: (nationalId ?? '').slice(0, 32) } }, { status: error ? 400 : 200 });
+    await renderOfficePage(
+      ctx,
+      clerk.view,
+      'history',
+      {
+        id: 'history',
+        titleKey: 'office.history.title',
+        data: { entries: entries.map(row), error, filtered: nationalId !== undefined && !error, value: (nationalId ?? '').slice(0, 32) },
+      },
+      { status: error ? 400 : 200 },
+    );
   };
 
   router.get('/history', async (ctx) => {

@@ -25,7 +25,8 @@ export function invalidRequest(error: z.ZodError, input: unknown): RegistrarRefu
   const field = path.map(String).join('.') || 'body';
   const last = path.at(-1);
   const value = valueAt(input, path);
-  const refusal = (key: MessageKey, params: Record<string, string | number> = {}) => new RegistrarRefusal('invalid_request', { field, ...params }, undefined, key);
+  const refusal = (key: MessageKey, params: Record<string, string | number> = {}) =>
+    new RegistrarRefusal('invalid_request', { field, ...params }, undefined, key);
 
   if (issue.code === 'unrecognized_keys') {
     const prefix = path.length ? `${field}.` : '';

@@ -24,7 +24,12 @@ export function recordJson(r: CounterRecord & { nationalId?: string; staffName?:
     channel: r.channel,
     documents: r.documents,
     representative: rep
-      ? { national_id: rep.nationalId, name: rep.name, document: rep.document, authority: { type: rep.authorityType, number: rep.authorityNumber, date: rep.authorityDate, issuer: rep.authorityIssuer } }
+      ? {
+          national_id: rep.nationalId,
+          name: rep.name,
+          document: rep.document,
+          authority: { type: rep.authorityType, number: rep.authorityNumber, date: rep.authorityDate, issuer: rep.authorityIssuer },
+        }
       : null,
     ...(r.kind === 'issuance' && r.feeKurus !== null ? { fee: fee(r.feeKurus, locale) } : {}),
     ...(r.kind === 'cancellation' ? { sessions_ended: r.sessionsEnded ?? 0 } : {}),

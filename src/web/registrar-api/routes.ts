@@ -117,12 +117,29 @@ export function registrarApiRouter(deps: RegistrarApiDeps): Router<State> {
     } catch (err) {
       if (err instanceof TokenRefusal) {
         ctx.set('WWW-Authenticate', challenge(err.problem, 'kapi-registrar'));
-        return fail(ctx, TOKEN_STATUS[err.problem], err.problem === 'not_registrar' ? 'not_registrar' : err.problem === 'invalid' || err.problem === 'missing' ? 'invalid_token' : err.problem === 'acr' ? 'insufficient_user_authentication' : 'insufficient_scope', translate(locale, TOKEN_MESSAGE[err.problem]));
+        return fail(
+          ctx,
+          TOKEN_STATUS[err.problem],
+          err.problem === 'not_registrar'
+            ? 'not_registrar'
+            : err.problem === 'invalid' || err.problem === 'missing'
+              ? 'invalid_token'
+              : err.problem === 'acr'
+                ? 'insufficient_user_authentication'
+                : 'insufficient_scope',
+          translate(locale, TOKEN_MESSAGE[err.problem]),
+        );
       }
       const refusal = err instanceof z.ZodError ? invalidRequest(err, undefined) : err;
       if (isRefusal(refusal)) {
         if (refusal.code === 'too_many_requests') ctx.set('Retry-After', String(refusal.params.retryAfter ?? 60));
-        return fail(ctx, refusal.status, refusal.code, refusalMessage(locale, refusal), typeof refusal.params.field === 'string' ? { field: refusal.params.field } : {});
+        return fail(
+          ctx,
+          refusal.status,
+          refusal.code,
+          refusalMessage(locale, refusal),
+          typeof refusal.params.field === 'string' ? { field: refusal.params.field } : {},
+        );
       }
       const status = (err as { status?: number; expose?: boolean }).status;
       // Body parser: oversized (413), not JSON (415), malformed JSON (400).
@@ -147,10 +164,16 @@ export function registrarApiRouter(deps: RegistrarApiDeps): Router<State> {
 
   // The office is the registrar's role's. A console that names one asserts it: another office is refused
   // by the role check (403 not_registrar), never served.
-  const staffOf = (ctx: Context & { state: State }, office?: string): StaffContext => ({ officeCode: office ?? ctx.state.registrar.officeCode, staffAccountId: ctx.state.registrar.accountId, via: 'api', ip: deps.clientIp(ctx) });
+  const staffOf = (ctx: Context & { state: State }, office?: string): StaffContext => ({
+    officeCode: office ?? ctx.state.registrar.officeCode,
+    staffAccountId: ctx.state.registrar.accountId,
+    via: 'api',
+    ip: deps.clientIp(ctx),
+  });
 
   const requireJson: RouterMiddleware<State> = async (ctx, next) => {
-    if (!ctx.is('application/json')) return fail(ctx, 415, 'invalid_request', translate(ctx.state.locale, 'registrar.refusal.invalid_request', { field: 'content-type' }));
+    if (!ctx.is('application/json'))
+      return fail(ctx, 415, 'invalid_request', translate(ctx.state.locale, 'registrar.refusal.invalid_request', { field: 'content-type' }));
     await json(ctx, next);
   };
 

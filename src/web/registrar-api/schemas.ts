@@ -19,21 +19,36 @@ const officeSchema = z
   .string()
   .regex(/^[A-Z0-9-]{3,32}$/)
   .optional()
-  .meta({ description: "The office the request is made at. Optional: the registrar's role names it; when given and not hers, the request is refused (403 not_registrar)", examples: ['PTT-ANK-KIZILAY'] });
+  .meta({
+    description:
+      "The office the request is made at. Optional: the registrar's role names it; when given and not hers, the request is refused (403 not_registrar)",
+    examples: ['PTT-ANK-KIZILAY'],
+  });
 
 const documentSchema = z
   .object({
     type: z.enum(DOCUMENT_TYPES).meta({ description: 'Document type; which ones count depends on the identity type (GET /registrar/v1/document-types)' }),
-    number: z.string().trim().min(2).max(32).meta({ description: 'The number printed on the document', examples: ['A12B34567'] }),
+    number: z
+      .string()
+      .trim()
+      .min(2)
+      .max(32)
+      .meta({ description: 'The number printed on the document', examples: ['A12B34567'] }),
   })
   .strict();
 
 const authoritySchema = z
   .object({
     number: z.string().trim().min(1).max(64).meta({ description: "The notary's journal number or the court's decision number" }),
-    date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be YYYY-MM-DD').meta({ description: 'Date of the power of attorney or court decision' }),
+    date: z
+      .string()
+      .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be YYYY-MM-DD')
+      .meta({ description: 'Date of the power of attorney or court decision' }),
     issuer: z.string().trim().min(1).max(200).meta({ description: 'The notary or the court' }),
-    authorises_password_receipt: z.boolean().optional().meta({ description: 'Proxies: the power of attorney states explicitly that the proxy may receive the password' }),
+    authorises_password_receipt: z
+      .boolean()
+      .optional()
+      .meta({ description: 'Proxies: the power of attorney states explicitly that the proxy may receive the password' }),
   })
   .strict();
 
@@ -58,7 +73,13 @@ export const counterRequestSchema = z
 /** An issuance may also remove the person's second factors, on her request (in person or by a guardian). */
 export const issuanceRequestSchema = counterRequestSchema
   .extend({
-    remove_second_factors: z.boolean().default(false).meta({ description: "The person's e-Government Key, registered devices and the phone's standing as a second factor are removed, and two-factor authentication is turned off (in person or by a guardian only, never by proxy)" }),
+    remove_second_factors: z
+      .boolean()
+      .default(false)
+      .meta({
+        description:
+          "The person's e-Government Key, registered devices and the phone's standing as a second factor are removed, and two-factor authentication is turned off (in person or by a guardian only, never by proxy)",
+      }),
   })
   .strict();
 
@@ -83,7 +104,12 @@ export function toCounterRequest(body: z.output<typeof counterRequestSchema> & {
       ? {
           nationalId: rep.national_id,
           document: rep.document,
-          authority: { number: rep.authority.number, date: rep.authority.date, issuer: rep.authority.issuer, authorisesPasswordReceipt: rep.authority.authorises_password_receipt },
+          authority: {
+            number: rep.authority.number,
+            date: rep.authority.date,
+            issuer: rep.authority.issuer,
+            authorisesPasswordReceipt: rep.authority.authorises_password_receipt,
+          },
         }
       : undefined,
   };

@@ -93,13 +93,18 @@ export class RegistrarTokenVerifier {
     if (!scopes.includes(REGISTRAR_SCOPE)) throw new TokenRefusal('scope');
     const role = typeof payload.sub === 'string' ? await this.repository.findRole(payload.sub) : undefined;
     if (!role) throw new TokenRefusal('not_registrar');
-    if (this.revocations && (typeof payload.iat !== 'number' || (await this.revocations.refuses({ accountId: role.accountId, clientId, iat: payload.iat })))) throw new TokenRefusal('invalid');
+    if (this.revocations && (typeof payload.iat !== 'number' || (await this.revocations.refuses({ accountId: role.accountId, clientId, iat: payload.iat }))))
+      throw new TokenRefusal('invalid');
     return { accountId: role.accountId, officeCode: role.officeCode, clientId };
   }
 
   /** Opaque tokens: looked up in the provider's own store (in-process introspection). */
   async #introspect(token: string): Promise<JWTPayload> {
-    const found = this.provider ? await this.provider().AccessToken.find(token).catch(() => undefined) : undefined;
+    const found = this.provider
+      ? await this.provider()
+          .AccessToken.find(token)
+          .catch(() => undefined)
+      : undefined;
     if (!found || found.isExpired) throw new TokenRefusal('invalid');
     const audiences = Array.isArray(found.aud) ? found.aud : found.aud ? [found.aud] : [];
     if (!audiences.includes(registrarAudience(this.issuer))) throw new TokenRefusal('invalid');
@@ -109,7 +114,14 @@ export class RegistrarTokenVerifier {
   }
 
   async #verifySignature(token: string): Promise<JWTPayload> {
-    const options = { issuer: this.issuer, audience: registrarAudience(this.issuer), typ: 'at+jwt', algorithms: ['ES256', 'PS256', 'RS256'], requiredClaims: ['exp', 'iat', 'sub', 'client_id'], clockTolerance: this.clockToleranceSeconds };
+    const options = {
+      issuer: this.issuer,
+      audience: registrarAudience(this.issuer),
+      typ: 'at+jwt',
+      algorithms: ['ES256', 'PS256', 'RS256'],
+      requiredClaims: ['exp', 'iat', 'sub', 'client_id'],
+      clockTolerance: this.clockToleranceSeconds,
+    };
     try {
       return (await jwtVerify(token, await this.#keys.get(), options)).payload;
     } catch (err) {

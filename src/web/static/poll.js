@@ -21,7 +21,9 @@
 
   function poll() {
     fetch(pollUrl, { headers: { accept: 'application/json' }, credentials: 'same-origin', cache: 'no-store' })
-      .then(function (res) { return res.ok ? res.json() : { status: 'ready' }; })
+      .then(function (res) {
+        return res.ok ? res.json() : { status: 'ready' };
+      })
       .then(function (body) {
         if (body.status === 'pending' && (!expiresAt || Date.now() / 1000 < expiresAt + 2)) {
           setTimeout(poll, seconds * 1000);
@@ -29,7 +31,9 @@
           window.location.assign(continueUrl);
         }
       })
-      .catch(function () { setTimeout(poll, seconds * 2000); });
+      .catch(function () {
+        setTimeout(poll, seconds * 2000);
+      });
   }
 
   tick();

@@ -14,11 +14,4 @@ import { resetPages } from './reset/index.js';
  */
 export type AccountPage = (router: Router, deps: AccountDeps) => void;
 
-export const ACCOUNT_PAGES: AccountPage[] = [
-  securityPages,
-  historyPages,
-  sessionsPages,
-  passwordPages,
-  contactPages,
-  resetPages,
-];
+export const ACCOUNT_PAGES: AccountPage[] = [securityPages, historyPages, sessionsPages, passwordPages, contactPages, resetPages];

@@ -34,8 +34,13 @@ async function clientAuth() {
 
 // Discovery: <issuer>/.well-known/openid-configuration. Plain HTTP only for a Kapı on this machine.
 const issuer = new URL(settings.issuer);
-const config = await client.discovery(issuer, settings.clientId, { id_token_signed_response_alg: settings.idTokenAlg }, await clientAuth(),
-  issuer.protocol === 'http:' ? { execute: [client.allowInsecureRequests] } : undefined);
+const config = await client.discovery(
+  issuer,
+  settings.clientId,
+  { id_token_signed_response_alg: settings.idTokenAlg },
+  await clientAuth(),
+  issuer.protocol === 'http:' ? { execute: [client.allowInsecureRequests] } : undefined,
+);
 const dpop = settings.dpop ? client.getDPoPHandle(config, await client.randomDPoPKeyPair('ES256')) : undefined;
 
 /** Sign-ins under way, by the browser's cookie: the PKCE verifier, state and nonce stay on the server. */
@@ -67,7 +72,13 @@ async function callback(req, res) {
   if (!tx) return answer(res, 400, { error: 'no sign-in under way in this browser' });
   pending.delete(id);
   // Checks iss, state and the code, redeems it with the PKCE verifier, and validates the ID token.
-  const tokens = await client.authorizationCodeGrant(config, new URL(req.url, settings.redirectUri), { pkceCodeVerifier: tx.verifier, expectedState: tx.state, expectedNonce: tx.nonce, idTokenExpected: true }, undefined, { DPoP: dpop });
+  const tokens = await client.authorizationCodeGrant(
+    config,
+    new URL(req.url, settings.redirectUri),
+    { pkceCodeVerifier: tx.verifier, expectedState: tx.state, expectedNonce: tx.nonce, idTokenExpected: true },
+    undefined,
+    { DPoP: dpop },
+  );
   // The ID token says who and how (sub, acr, amr, auth_time); the person's claims come from userinfo.
   const idToken = tokens.claims();
   const userinfo = await client.fetchUserInfo(config, tokens.access_token, idToken.sub, { DPoP: dpop });

@@ -63,25 +63,38 @@ export function contactPages(router: Router, deps: AccountDeps): void {
   const scope = (accountId: string, kind: Kind, value: string) => `contact:${accountId}:${kind}:${value}`;
   const ip = (ctx: Context) => deps.clientIp(ctx);
 
-  const show = async (ctx: Context, session: AccountSession, account: Account, extra: { error?: FormError; notice?: MessageKey; values?: Record<string, string> } = {}, status = 200) => {
+  const show = async (
+    ctx: Context,
+    session: AccountSession,
+    account: Account,
+    extra: { error?: FormError; notice?: MessageKey; values?: Record<string, string> } = {},
+    status = 200,
+  ) => {
     const pending = await deps.services.accounts.pendingContacts(account.id);
-    await renderAccountPage(ctx, session, VIEW, {
-      id: 'contacts',
-      titleKey: 'contacts.title',
-      data: {
-        account,
-        pending: { phone: pending.phone ? formatPhone(pending.phone) : '', email: pending.email ?? '' },
-        phoneText: account.phone ? formatPhone(account.phone) : '',
-        phoneLevel: account.phoneVerifiedAcr && account.phoneVerifiedAcr !== 'registry' ? translate(localeFor(ctx), LEVEL_LABEL[account.phoneVerifiedAcr]) : '',
-        resetMethod: account.passwordResetMethod ?? 'phone',
-        contactText: CONTACT_TEXT,
-        resetMethodText: RESET_METHOD_TEXT,
-        fresh: !unmetBy(session, CONTACT_CHANGE_RULE),
-        reauthUrl: signInUrl(PAGE, CONTACT_CHANGE_RULE, true),
-        values: extra.values ?? {},
-        ...extra,
+    await renderAccountPage(
+      ctx,
+      session,
+      VIEW,
+      {
+        id: 'contacts',
+        titleKey: 'contacts.title',
+        data: {
+          account,
+          pending: { phone: pending.phone ? formatPhone(pending.phone) : '', email: pending.email ?? '' },
+          phoneText: account.phone ? formatPhone(account.phone) : '',
+          phoneLevel:
+            account.phoneVerifiedAcr && account.phoneVerifiedAcr !== 'registry' ? translate(localeFor(ctx), LEVEL_LABEL[account.phoneVerifiedAcr]) : '',
+          resetMethod: account.passwordResetMethod ?? 'phone',
+          contactText: CONTACT_TEXT,
+          resetMethodText: RESET_METHOD_TEXT,
+          fresh: !unmetBy(session, CONTACT_CHANGE_RULE),
+          reauthUrl: signInUrl(PAGE, CONTACT_CHANGE_RULE, true),
+          values: extra.values ?? {},
+          ...extra,
+        },
       },
-    }, { status });
+      { status },
+    );
   };
 
   const load = async (session: AccountSession): Promise<Account> => {
@@ -117,8 +130,15 @@ export function contactPages(router: Router, deps: AccountDeps): void {
     const locale = localeFor(ctx);
     const minutes = Math.round(codes.ttlSeconds / 60);
     try {
-      if (kind === 'phone') await deps.ports.sms.send({ to: value, text: translate(locale, 'contacts.code.sms', { code: code!, minutes }), purpose: 'contact_verification' });
-      else await deps.ports.mail.send({ to: value, subject: translate(locale, 'contacts.code.subject'), text: translate(locale, 'contacts.code.mail', { code: code!, minutes }), purpose: 'contact_verification' });
+      if (kind === 'phone')
+        await deps.ports.sms.send({ to: value, text: translate(locale, 'contacts.code.sms', { code: code!, minutes }), purpose: 'contact_verification' });
+      else
+        await deps.ports.mail.send({
+          to: value,
+          subject: translate(locale, 'contacts.code.subject'),
+          text: translate(locale, 'contacts.code.mail', { code: code!, minutes }),
+          purpose: 'contact_verification',
+        });
     } catch (err) {
       await codes.discard(scope(account.id, kind, value));
       throw err;
@@ -130,18 +150,38 @@ export function contactPages(router: Router, deps: AccountDeps): void {
   const notifyChange = async (ctx: Context, account: Account, kind: Kind, notification = CONTACT_CHANGED) => {
     const locale = localeFor(ctx);
     const when = new Date().toLocaleString(locale === 'tr' ? 'tr-TR' : 'en-GB', { timeZone: 'Europe/Istanbul' });
-    await deps.ports.notifier.notify(account, notification, { when, what: translate(locale, CONTACT_TEXT[kind].name) }, locale).catch((err: unknown) => log.warn({ err: (err as Error).message }, 'contact notification failed'));
+    await deps.ports.notifier
+      .notify(account, notification, { when, what: translate(locale, CONTACT_TEXT[kind].name) }, locale)
+      .catch((err: unknown) => log.warn({ err: (err as Error).message }, 'contact notification failed'));
   };
 
   const endOthers = async (ctx: Context, session: AccountSession, reason: string) => {
     const ended = await deps.services.sessions.endForAccount(session.accountId, { except: session.uid, reason });
-    if (ended) await deps.services.audit.event({ type: 'session.ended_by_setting', accountId: session.accountId, clientId: ACCOUNT_CLIENT_ID, actor: 'self', ip: ip(ctx), detail: { setting: reason, sessions: ended } });
+    if (ended)
+      await deps.services.audit.event({
+        type: 'session.ended_by_setting',
+        accountId: session.accountId,
+        clientId: ACCOUNT_CLIENT_ID,
+        actor: 'self',
+        ip: ip(ctx),
+        detail: { setting: reason, sessions: ended },
+      });
   };
 
   const dropPending = async (ctx: Context, session: AccountSession, account: Account, kind: Kind, pending: string) => {
     await deps.services.db.transaction(async (trx) => {
       await deps.services.accounts.setPending(account.id, kind, null, trx);
-      await deps.services.audit.event({ type: `account.${kind}_change_cancelled`, accountId: account.id, clientId: ACCOUNT_CLIENT_ID, actor: 'self', ip: ip(ctx), detail: { acr: session.acr } }, trx);
+      await deps.services.audit.event(
+        {
+          type: `account.${kind}_change_cancelled`,
+          accountId: account.id,
+          clientId: ACCOUNT_CLIENT_ID,
+          actor: 'self',
+          ip: ip(ctx),
+          detail: { acr: session.acr },
+        },
+        trx,
+      );
     });
     await codes.discard(scope(account.id, kind, pending));
   };
@@ -175,7 +215,8 @@ export function contactPages(router: Router, deps: AccountDeps): void {
       // Deleting or replacing the phone that confirms sign-ins removes a factor: that rule too.
       // (A malformed number replaces nothing: it gets its 400 below.)
       const typed = kind === 'phone' && input.action === 'update' ? normalizePhone((input.phone ?? '').trim()) : undefined;
-      const removesFactor = kind === 'phone' && secondFactorPhone(account) !== undefined && (input.action === 'delete' || (typed !== undefined && typed !== current));
+      const removesFactor =
+        kind === 'phone' && secondFactorPhone(account) !== undefined && (input.action === 'delete' || (typed !== undefined && typed !== current));
       if (removesFactor && unmetBy(session, FACTOR_PHONE_REMOVE_RULE) && !(await requireAccount(ctx, deps, FACTOR_PHONE_REMOVE_RULE))) return;
       if (input.action === 'delete') {
         if (!current) return done(ctx, 'unchanged');
@@ -187,7 +228,10 @@ export function contactPages(router: Router, deps: AccountDeps): void {
           await deps.services.accounts.setPending(account.id, kind, null, trx);
           // Without a verified e-mail, "phone and e-mail" resets could never succeed: back to phone only.
           if (kind === 'email') await deps.services.accounts.setPasswordResetMethod(account.id, 'phone', trx);
-          await deps.services.audit.event({ type: `account.${kind}_deleted`, accountId: account.id, clientId: ACCOUNT_CLIENT_ID, actor: 'self', ip: ip(ctx), detail: { acr: session.acr } }, trx);
+          await deps.services.audit.event(
+            { type: `account.${kind}_deleted`, accountId: account.id, clientId: ACCOUNT_CLIENT_ID, actor: 'self', ip: ip(ctx), detail: { acr: session.acr } },
+            trx,
+          );
         });
         await codes.discard(scope(account.id, kind, current));
         if (pending) await codes.discard(scope(account.id, kind, pending));
@@ -197,7 +241,14 @@ export function contactPages(router: Router, deps: AccountDeps): void {
       if (input.action !== 'update') throw new KapiError('invalid_request', 'unknown contact action');
       const raw = (input[kind] ?? '').trim();
       const value = kind === 'phone' ? normalizePhone(raw) : normalizeEmail(raw);
-      if (!value) return show(ctx, session, account, { error: { field: kind, code: raw ? CONTACT_TEXT[kind].invalid : CONTACT_TEXT[kind].missing }, values: { [kind]: raw.slice(0, 254) } }, 400);
+      if (!value)
+        return show(
+          ctx,
+          session,
+          account,
+          { error: { field: kind, code: raw ? CONTACT_TEXT[kind].invalid : CONTACT_TEXT[kind].missing }, values: { [kind]: raw.slice(0, 254) } },
+          400,
+        );
       const verified = kind === 'phone' ? account.phoneVerified : account.emailVerified;
       const pending = (await deps.services.accounts.pendingContacts(account.id))[kind];
       if (current && verified) {
@@ -212,7 +263,17 @@ export function contactPages(router: Router, deps: AccountDeps): void {
         if (value !== pending) {
           await deps.services.db.transaction(async (trx) => {
             await deps.services.accounts.setPending(account.id, kind, value, trx);
-            await deps.services.audit.event({ type: `account.${kind}_change_requested`, accountId: account.id, clientId: ACCOUNT_CLIENT_ID, actor: 'self', ip: ip(ctx), detail: { acr: session.acr, replacesPending: Boolean(pending) } }, trx);
+            await deps.services.audit.event(
+              {
+                type: `account.${kind}_change_requested`,
+                accountId: account.id,
+                clientId: ACCOUNT_CLIENT_ID,
+                actor: 'self',
+                ip: ip(ctx),
+                detail: { acr: session.acr, replacesPending: Boolean(pending) },
+              },
+              trx,
+            );
           });
           if (pending) await codes.discard(scope(account.id, kind, pending));
           // The owner hears of it on the contact in use now, before anything changes.
@@ -225,14 +286,31 @@ export function contactPages(router: Router, deps: AccountDeps): void {
           else await deps.services.accounts.setEmail(account.id, value, false, trx);
           await deps.services.accounts.setPending(account.id, kind, null, trx);
           if (kind === 'email') await deps.services.accounts.setPasswordResetMethod(account.id, 'phone', trx);
-          await deps.services.audit.event({ type: `account.${kind}_changed`, accountId: account.id, clientId: ACCOUNT_CLIENT_ID, actor: 'self', ip: ip(ctx), detail: { acr: session.acr, replacedVerified: false } }, trx);
+          await deps.services.audit.event(
+            {
+              type: `account.${kind}_changed`,
+              accountId: account.id,
+              clientId: ACCOUNT_CLIENT_ID,
+              actor: 'self',
+              ip: ip(ctx),
+              detail: { acr: session.acr, replacedVerified: false },
+            },
+            trx,
+          );
         });
         if (current && current !== value) await codes.discard(scope(account.id, kind, current));
         if (pending) await codes.discard(scope(account.id, kind, pending));
         await endOthers(ctx, session, `${kind}_changed`);
       }
       const wait = await sendCode(ctx, account, kind, value);
-      if (wait) return show(ctx, session, await load(session), { error: { field: `${kind}_code`, code: 'contacts.error.too_many_codes', params: { minutes: Math.ceil(wait / 60) } } }, 429);
+      if (wait)
+        return show(
+          ctx,
+          session,
+          await load(session),
+          { error: { field: `${kind}_code`, code: 'contacts.error.too_many_codes', params: { minutes: Math.ceil(wait / 60) } } },
+          429,
+        );
       return done(ctx, `${kind}_code_sent`);
     });
 
@@ -257,7 +335,14 @@ export function contactPages(router: Router, deps: AccountDeps): void {
       const target = await awaiting(account, kind);
       if (!target) return done(ctx, 'unchanged');
       const wait = await sendCode(ctx, account, kind, target.value);
-      if (wait) return show(ctx, form.session, account, { error: { field: `${kind}_code`, code: 'contacts.error.too_many_codes', params: { minutes: Math.ceil(wait / 60) } } }, 429);
+      if (wait)
+        return show(
+          ctx,
+          form.session,
+          account,
+          { error: { field: `${kind}_code`, code: 'contacts.error.too_many_codes', params: { minutes: Math.ceil(wait / 60) } } },
+          429,
+        );
       return done(ctx, `${kind}_code_sent`);
     });
 
@@ -272,7 +357,14 @@ export function contactPages(router: Router, deps: AccountDeps): void {
       if (!/^[0-9]{6}$/.test(answer)) return show(ctx, session, account, { error: { field: `${kind}_code`, code: 'contacts.error.code_format' } }, 400);
       const result = await codes.verify(scope(account.id, kind, target.value), { code: answer });
       if (result !== 'ok') {
-        await deps.services.audit.event({ type: `account.${kind}_verification_failed`, accountId: account.id, clientId: ACCOUNT_CLIENT_ID, actor: 'self', ip: ip(ctx), detail: { result } });
+        await deps.services.audit.event({
+          type: `account.${kind}_verification_failed`,
+          accountId: account.id,
+          clientId: ACCOUNT_CLIENT_ID,
+          actor: 'self',
+          ip: ip(ctx),
+          detail: { result },
+        });
         const code = result === 'too_many' ? 'contacts.error.code_too_many' : result === 'gone' ? 'contacts.error.code_gone' : 'contacts.error.code_wrong';
         return show(ctx, session, account, { error: { field: `${kind}_code`, code } }, result === 'too_many' ? 429 : 400);
       }
@@ -283,13 +375,39 @@ export function contactPages(router: Router, deps: AccountDeps): void {
       if (target.replaces) {
         // Replacing the phone that confirms sign-ins removes a factor: asked when the change was
         // requested, and still true now (the phone may have become a factor since).
-        if (kind === 'phone' && secondFactorPhone(account) !== undefined && unmetBy(session, FACTOR_PHONE_REMOVE_RULE) && !(await requireAccount(ctx, deps, FACTOR_PHONE_REMOVE_RULE))) return;
+        if (
+          kind === 'phone' &&
+          secondFactorPhone(account) !== undefined &&
+          unmetBy(session, FACTOR_PHONE_REMOVE_RULE) &&
+          !(await requireAccount(ctx, deps, FACTOR_PHONE_REMOVE_RULE))
+        )
+          return;
         // The new contact, now proved, replaces the verified one: its owner is told first.
         await notifyChange(ctx, account, kind);
         const replaced = await deps.services.db.transaction(async (trx) => {
           if (!(await deps.services.accounts.promotePending(account.id, kind, target.value, kind === 'phone' ? level : undefined, trx))) return false;
-          await deps.services.audit.event({ type: `account.${kind}_changed`, accountId: account.id, clientId: ACCOUNT_CLIENT_ID, actor: 'self', ip: ip(ctx), detail: { acr: session.acr, replacedVerified: true } }, trx);
-          await deps.services.audit.event({ type: `account.${kind}_verified`, accountId: account.id, clientId: ACCOUNT_CLIENT_ID, actor: 'self', ip: ip(ctx), detail: { acr: session.acr, methods: session.methods, secondFactor: becomesFactor } }, trx);
+          await deps.services.audit.event(
+            {
+              type: `account.${kind}_changed`,
+              accountId: account.id,
+              clientId: ACCOUNT_CLIENT_ID,
+              actor: 'self',
+              ip: ip(ctx),
+              detail: { acr: session.acr, replacedVerified: true },
+            },
+            trx,
+          );
+          await deps.services.audit.event(
+            {
+              type: `account.${kind}_verified`,
+              accountId: account.id,
+              clientId: ACCOUNT_CLIENT_ID,
+              actor: 'self',
+              ip: ip(ctx),
+              detail: { acr: session.acr, methods: session.methods, secondFactor: becomesFactor },
+            },
+            trx,
+          );
           return true;
         });
         if (!replaced) return done(ctx, 'unchanged');
@@ -302,7 +420,17 @@ export function contactPages(router: Router, deps: AccountDeps): void {
       await deps.services.db.transaction(async (trx) => {
         if (kind === 'phone') await deps.services.accounts.setPhone(account.id, target.value, level, trx);
         else await deps.services.accounts.setEmail(account.id, target.value, true, trx);
-        await deps.services.audit.event({ type: `account.${kind}_verified`, accountId: account.id, clientId: ACCOUNT_CLIENT_ID, actor: 'self', ip: ip(ctx), detail: { acr: session.acr, methods: session.methods, secondFactor: becomesFactor } }, trx);
+        await deps.services.audit.event(
+          {
+            type: `account.${kind}_verified`,
+            accountId: account.id,
+            clientId: ACCOUNT_CLIENT_ID,
+            actor: 'self',
+            ip: ip(ctx),
+            detail: { acr: session.acr, methods: session.methods, secondFactor: becomesFactor },
+          },
+          trx,
+        );
       });
       // A new factor: the person's other sessions end (one may be an intruder's).
       if (becomesFactor) await endOthers(ctx, session, 'factor_added');
@@ -323,7 +451,17 @@ export function contactPages(router: Router, deps: AccountDeps): void {
     }
     await deps.services.db.transaction(async (trx) => {
       await deps.services.accounts.setPasswordResetMethod(account.id, method, trx);
-      await deps.services.audit.event({ type: 'account.reset_method_changed', accountId: account.id, clientId: ACCOUNT_CLIENT_ID, actor: 'self', ip: ip(ctx), detail: { method, acr: form.session.acr } }, trx);
+      await deps.services.audit.event(
+        {
+          type: 'account.reset_method_changed',
+          accountId: account.id,
+          clientId: ACCOUNT_CLIENT_ID,
+          actor: 'self',
+          ip: ip(ctx),
+          detail: { method, acr: form.session.acr },
+        },
+        trx,
+      );
     });
     await endOthers(ctx, form.session, 'reset_method_changed');
     return done(ctx, 'reset_method_saved');
@@ -338,8 +476,15 @@ export function contactPages(router: Router, deps: AccountDeps): void {
     const person = await deps.services.registry.lookup(account.nationalId);
     if (!person) throw new KapiError('upstream_unavailable', 'the registry no longer knows this number');
     await deps.services.db.transaction(async (trx) => {
-      await deps.services.accounts.refreshFromRegistry(account.id, { givenName: person.givenName, familyName: person.familyName, birthdate: person.birthdate, address: person.address }, trx);
-      await deps.services.audit.event({ type: 'account.refreshed_from_registry', accountId: account.id, clientId: ACCOUNT_CLIENT_ID, actor: 'self', ip: ip(ctx) }, trx);
+      await deps.services.accounts.refreshFromRegistry(
+        account.id,
+        { givenName: person.givenName, familyName: person.familyName, birthdate: person.birthdate, address: person.address },
+        trx,
+      );
+      await deps.services.audit.event(
+        { type: 'account.refreshed_from_registry', accountId: account.id, clientId: ACCOUNT_CLIENT_ID, actor: 'self', ip: ip(ctx) },
+        trx,
+      );
     });
     return done(ctx, 'refreshed');
   });

@@ -5,7 +5,8 @@ import { registerCatalog, type English, type MessageKey } from '../../../../i18n
 const tr = {
   'account.nav.contacts': 'İletişim tercihlerim',
   'contacts.title': 'İletişim tercihlerim',
-  'contacts.lead': 'Cep telefonunuz ve e-posta adresiniz doğrulandıktan sonra "Şifremi unuttum" ve hesap bildirimleri için kullanılır; izniniz olmadan kimseyle paylaşılmaz.',
+  'contacts.lead':
+    'Cep telefonunuz ve e-posta adresiniz doğrulandıktan sonra "Şifremi unuttum" ve hesap bildirimleri için kullanılır; izniniz olmadan kimseyle paylaşılmaz.',
   'contacts.phone': 'Cep telefonu',
   'contacts.email': 'E-posta adresi',
   'contacts.none': 'Kayıtlı değil',
@@ -29,7 +30,8 @@ const tr = {
   'contacts.reset.phone_and_email': 'Cep telefonuma ve e-posta adresime (ikisi de gerekir)',
   'contacts.reset.save': 'Yöntemi kaydet',
   'contacts.info.heading': 'Kimlik ve adres bilgilerim',
-  'contacts.info.lead': 'Ad, soyad ve adres bilgileriniz Adrese Dayalı Nüfus Kayıt Sistemi’nden alınır. Adresiniz değiştiyse "Bilgilerimi yenile" düğmesine basın.',
+  'contacts.info.lead':
+    'Ad, soyad ve adres bilgileriniz Adrese Dayalı Nüfus Kayıt Sistemi’nden alınır. Adresiniz değiştiyse "Bilgilerimi yenile" düğmesine basın.',
   'contacts.info.name': 'Ad soyad',
   'contacts.info.address': 'Adres',
   'contacts.info.no_address': 'Türkiye’de kayıtlı adresiniz yok.',
@@ -50,9 +52,11 @@ const tr = {
   'contacts.notice.email_changed': 'Yeni e-posta adresiniz doğrulandı ve eskisinin yerini aldı. Diğer oturumlarınız sonlandırıldı.',
   'contacts.notice.phone_cancelled': 'Telefon değişikliğinden vazgeçildi; doğrulanmış telefonunuz aynen kullanılıyor.',
   'contacts.notice.email_cancelled': 'E-posta değişikliğinden vazgeçildi; doğrulanmış e-posta adresiniz aynen kullanılıyor.',
-  'contacts.notify.change_requested.sms': 'Kapı: Hesabınızdaki {what} bilgisinin {when} tarihinde değiştirilmesi istendi. Yeni bilgi doğrulanana kadar bu bilgi kullanılmaya devam eder. Bu isteği siz yapmadıysanız giriş yapıp değişiklikten vazgeçin.',
+  'contacts.notify.change_requested.sms':
+    'Kapı: Hesabınızdaki {what} bilgisinin {when} tarihinde değiştirilmesi istendi. Yeni bilgi doğrulanana kadar bu bilgi kullanılmaya devam eder. Bu isteği siz yapmadıysanız giriş yapıp değişiklikten vazgeçin.',
   'contacts.notify.change_requested.subject': 'İletişim bilginizin değiştirilmesi istendi',
-  'contacts.notify.change_requested.mail': 'Hesabınızdaki {what} bilgisinin {when} tarihinde değiştirilmesi istendi. Yeni bilgi kendisine gönderilen kodla doğrulanana kadar bu bilgi kullanılmaya devam eder.\n\nBu isteği siz yapmadıysanız giriş yapıp "İletişim tercihlerim" sayfasında değişiklikten vazgeçin ve giriş geçmişinizi kontrol edin.',
+  'contacts.notify.change_requested.mail':
+    'Hesabınızdaki {what} bilgisinin {when} tarihinde değiştirilmesi istendi. Yeni bilgi kendisine gönderilen kodla doğrulanana kadar bu bilgi kullanılmaya devam eder.\n\nBu isteği siz yapmadıysanız giriş yapıp "İletişim tercihlerim" sayfasında değişiklikten vazgeçin ve giriş geçmişinizi kontrol edin.',
   'contacts.error.phone_missing': 'Cep telefonu numaranızı yazın.',
   'contacts.error.phone_invalid': 'Bu bir cep telefonu numarası değil. Örnek: 0532 111 22 33.',
   'contacts.error.email_missing': 'E-posta adresinizi yazın.',
@@ -65,16 +69,20 @@ const tr = {
   'contacts.error.reset_needs_email': 'Bu yöntem için önce e-posta adresinizi doğrulayın.',
   'contacts.code.sms': 'Kapı doğrulama kodunuz: {code}. {minutes} dakika geçerlidir. Kodu kimseyle paylaşmayın.',
   'contacts.code.subject': 'Kapı doğrulama kodunuz',
-  'contacts.code.mail': 'E-posta adresinizi doğrulamak için kodunuz: {code}\n\nKod {minutes} dakika geçerlidir. Bu isteği siz yapmadıysanız bu iletiyi dikkate almayın.',
-  'contacts.notify.changed.sms': 'Kapı: Hesabınızdaki {what} bilgisi {when} tarihinde değiştirildi. Bu işlemi siz yapmadıysanız hemen e-İmza veya mobil imza ile giriş yapın.',
+  'contacts.code.mail':
+    'E-posta adresinizi doğrulamak için kodunuz: {code}\n\nKod {minutes} dakika geçerlidir. Bu isteği siz yapmadıysanız bu iletiyi dikkate almayın.',
+  'contacts.notify.changed.sms':
+    'Kapı: Hesabınızdaki {what} bilgisi {when} tarihinde değiştirildi. Bu işlemi siz yapmadıysanız hemen e-İmza veya mobil imza ile giriş yapın.',
   'contacts.notify.changed.subject': 'İletişim bilgileriniz değişti',
-  'contacts.notify.changed.mail': 'Hesabınızdaki {what} bilgisi {when} tarihinde değiştirildi.\n\nBu işlemi siz yapmadıysanız hemen e-İmza veya mobil imza ile giriş yapıp "İletişim tercihlerim" sayfasını kontrol edin.',
+  'contacts.notify.changed.mail':
+    'Hesabınızdaki {what} bilgisi {when} tarihinde değiştirildi.\n\nBu işlemi siz yapmadıysanız hemen e-İmza veya mobil imza ile giriş yapıp "İletişim tercihlerim" sayfasını kontrol edin.',
 } as const;
 
 const en: English<typeof tr> = {
   'account.nav.contacts': 'My contact options',
   'contacts.title': 'My contact options',
-  'contacts.lead': 'Once verified, your mobile phone and e-mail address are used for "Forgot my password" and for notices about your account; they are never shared without your consent.',
+  'contacts.lead':
+    'Once verified, your mobile phone and e-mail address are used for "Forgot my password" and for notices about your account; they are never shared without your consent.',
   'contacts.phone': 'Mobile phone',
   'contacts.email': 'E-mail address',
   'contacts.none': 'Not recorded',
@@ -98,7 +106,8 @@ const en: English<typeof tr> = {
   'contacts.reset.phone_and_email': 'To my mobile phone and my e-mail address (both needed)',
   'contacts.reset.save': 'Save the method',
   'contacts.info.heading': 'My identity and address',
-  'contacts.info.lead': 'Your name and address come from the Address Based Population Registration System. If your address changed, press "Refresh my information".',
+  'contacts.info.lead':
+    'Your name and address come from the Address Based Population Registration System. If your address changed, press "Refresh my information".',
   'contacts.info.name': 'Name',
   'contacts.info.address': 'Address',
   'contacts.info.no_address': 'You have no registered address in Türkiye.',
@@ -119,9 +128,11 @@ const en: English<typeof tr> = {
   'contacts.notice.email_changed': 'Your new e-mail address is verified and has replaced the old one. Your other sessions have been ended.',
   'contacts.notice.phone_cancelled': 'The phone change is cancelled; your verified phone stays in use.',
   'contacts.notice.email_cancelled': 'The e-mail change is cancelled; your verified e-mail address stays in use.',
-  'contacts.notify.change_requested.sms': 'Kapı: a change of the {what} of your account was asked for on {when}. This one stays in use until the new one is verified. If this was not you, sign in and cancel the change.',
+  'contacts.notify.change_requested.sms':
+    'Kapı: a change of the {what} of your account was asked for on {when}. This one stays in use until the new one is verified. If this was not you, sign in and cancel the change.',
   'contacts.notify.change_requested.subject': 'A change of your contact details was asked for',
-  'contacts.notify.change_requested.mail': 'A change of the {what} of your account was asked for on {when}. This one stays in use until the new one is verified with the code sent to it.\n\nIf this was not you, sign in, cancel the change on the "My contact options" page and check your login history.',
+  'contacts.notify.change_requested.mail':
+    'A change of the {what} of your account was asked for on {when}. This one stays in use until the new one is verified with the code sent to it.\n\nIf this was not you, sign in, cancel the change on the "My contact options" page and check your login history.',
   'contacts.error.phone_missing': 'Type your mobile phone number.',
   'contacts.error.phone_invalid': 'This is not a mobile phone number. For example 0532 111 22 33.',
   'contacts.error.email_missing': 'Type your e-mail address.',
@@ -135,9 +146,11 @@ const en: English<typeof tr> = {
   'contacts.code.sms': 'Your Kapı verification code: {code}. Valid for {minutes} minutes. Do not share it with anyone.',
   'contacts.code.subject': 'Your Kapı verification code',
   'contacts.code.mail': 'Your code to verify this e-mail address: {code}\n\nIt is valid for {minutes} minutes. If you did not ask for it, ignore this message.',
-  'contacts.notify.changed.sms': 'Kapı: the {what} of your account was changed on {when}. If this was not you, sign in with e-signature or mobile signature now.',
+  'contacts.notify.changed.sms':
+    'Kapı: the {what} of your account was changed on {when}. If this was not you, sign in with e-signature or mobile signature now.',
   'contacts.notify.changed.subject': 'Your contact information changed',
-  'contacts.notify.changed.mail': 'The {what} of your account was changed on {when}.\n\nIf this was not you, sign in with e-signature or mobile signature now and check "My contact options".',
+  'contacts.notify.changed.mail':
+    'The {what} of your account was changed on {when}.\n\nIf this was not you, sign in with e-signature or mobile signature now and check "My contact options".',
 };
 
 registerCatalog(tr, en);
@@ -177,7 +190,11 @@ export const RESET_METHOD_TEXT = {
 } as const satisfies Record<PasswordResetMethod, MessageKey>;
 
 /** A verified contact changed (`{when}`, `{what}`). */
-export const CONTACT_CHANGED: Notification = { sms: 'contacts.notify.changed.sms', subject: 'contacts.notify.changed.subject', mail: 'contacts.notify.changed.mail' };
+export const CONTACT_CHANGED: Notification = {
+  sms: 'contacts.notify.changed.sms',
+  subject: 'contacts.notify.changed.subject',
+  mail: 'contacts.notify.changed.mail',
+};
 /** A verified contact is about to change: the new one waits for its code (`{when}`, `{what}`). */
 export const CONTACT_CHANGE_REQUESTED: Notification = {
   sms: 'contacts.notify.change_requested.sms',

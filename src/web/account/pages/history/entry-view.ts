@@ -51,8 +51,15 @@ export function entryView(row: SignInRow, locale: Locale, traits: MethodTraitBoo
     id: row.id,
     at: row.at.toISOString(),
     atText: dateText(row.at, locale),
-    where: !row.clientId ? translate(locale, 'history.where.kapi') : row.clientId === ACCOUNT_CLIENT_ID ? translate(locale, 'history.where.account') : names.get(row.clientId)?.name ?? row.clientId,
-    methods: row.method.split('+').map((m) => methodName(locale, traits, m)).join(' + '),
+    where: !row.clientId
+      ? translate(locale, 'history.where.kapi')
+      : row.clientId === ACCOUNT_CLIENT_ID
+        ? translate(locale, 'history.where.account')
+        : (names.get(row.clientId)?.name ?? row.clientId),
+    methods: row.method
+      .split('+')
+      .map((m) => methodName(locale, traits, m))
+      .join(' + '),
     level: isAcr(row.acr) ? translate(locale, LEVEL_LABEL[row.acr]) : undefined,
     result: row.result,
     resultText: translate(locale, RESULT_MESSAGE.get(row.result) ?? 'history.result.failed'),

@@ -56,9 +56,21 @@ export function historyPages(router: Router, deps: AccountDeps): void {
         clientId: s.clientId,
         name: names.get(s.clientId)!.name,
         claims: s.claims.map((c) => claimName(locale, c)),
-        released: { firstAt: s.firstAt.toISOString(), firstAtText: dateText(s.firstAt, locale), lastAt: s.lastAt.toISOString(), lastAtText: dateText(s.lastAt, locale), times: s.times },
+        released: {
+          firstAt: s.firstAt.toISOString(),
+          firstAtText: dateText(s.firstAt, locale),
+          lastAt: s.lastAt.toISOString(),
+          lastAtText: dateText(s.lastAt, locale),
+          times: s.times,
+        },
         remembered: consentBy.has(s.clientId),
-        recent: recent.map((r) => ({ at: r.at.toISOString(), atText: dateText(r.at, locale), claims: r.claims.map((c) => claimName(locale, c)).join(', '), channel: r.channel, channelLabel: channelLabel(r.channel) })),
+        recent: recent.map((r) => ({
+          at: r.at.toISOString(),
+          atText: dateText(r.at, locale),
+          claims: r.claims.map((c) => claimName(locale, c)).join(', '),
+          channel: r.channel,
+          channelLabel: channelLabel(r.channel),
+        })),
       });
     }
     // A consent given but nothing received yet (the institution never finished the sign-in): it can
@@ -68,14 +80,22 @@ export function historyPages(router: Router, deps: AccountDeps): void {
       institutions.push({
         clientId: c.clientId,
         name: names.get(c.clientId)!.name,
-        claims: claimNamesFor(c.scopes.filter((s) => s !== 'offline_access'), c.claims).filter((n) => !n.endsWith('_verified')).map((n) => claimName(locale, n)),
+        claims: claimNamesFor(
+          c.scopes.filter((s) => s !== 'offline_access'),
+          c.claims,
+        )
+          .filter((n) => !n.endsWith('_verified'))
+          .map((n) => claimName(locale, n)),
         released: undefined,
         remembered: true,
         recent: [],
       });
     }
     // The notice names the institution from the register, never text from the address (no injected message).
-    const withdrawn = typeof ctx.query.withdrawn === 'string' && ctx.query.withdrawn.length <= 255 && !ctx.query.withdrawn.includes('\u0000') ? await deps.services.clients.show(ctx.query.withdrawn) : undefined;
+    const withdrawn =
+      typeof ctx.query.withdrawn === 'string' && ctx.query.withdrawn.length <= 255 && !ctx.query.withdrawn.includes('\u0000')
+        ? await deps.services.clients.show(ctx.query.withdrawn)
+        : undefined;
     const notice = withdrawn ? String(withdrawn.metadata.client_name ?? withdrawn.clientId) : undefined;
     await renderAccountPage(ctx, session, '/src/web/account/pages/history/views/institutions', {
       id: 'history',
@@ -96,10 +116,20 @@ export function historyPages(router: Router, deps: AccountDeps): void {
     const consent = await deps.services.consents.find(session.accountId, clientId);
     if (!consent) throw new KapiError('not_found', 'no consent to withdraw');
     const grants = await withdrawConsent(deps.services, session.accountId, clientId);
-    await deps.services.audit.event({ type: 'consent.withdrawn', accountId: session.accountId, clientId, actor: 'self', ip: deps.clientIp(ctx), detail: { scopes: consent.scopes, claims: consent.claims, grants } });
+    await deps.services.audit.event({
+      type: 'consent.withdrawn',
+      accountId: session.accountId,
+      clientId,
+      actor: 'self',
+      ip: deps.clientIp(ctx),
+      detail: { scopes: consent.scopes, claims: consent.claims, grants },
+    });
     const name = (await institutionsById(deps.services, [clientId])).get(clientId)!.name;
     const account = await deps.services.accounts.findById(session.accountId);
-    if (account) await deps.ports.notifier.notify(account, CONSENT_WITHDRAWN, { institution: name }, localeFor(ctx)).catch((err: unknown) => log.warn({ err: (err as Error).message }, 'consent notification failed'));
+    if (account)
+      await deps.ports.notifier
+        .notify(account, CONSENT_WITHDRAWN, { institution: name }, localeFor(ctx))
+        .catch((err: unknown) => log.warn({ err: (err as Error).message }, 'consent notification failed'));
     ctx.status = 303;
     ctx.redirect(`/account/history/institutions?withdrawn=${encodeURIComponent(clientId)}`);
   });

@@ -11,7 +11,10 @@ export interface Institution {
 export async function institutionsById(services: Services, clientIds: string[]): Promise<Map<string, Institution>> {
   const out = new Map<string, Institution>();
   if (!clientIds.length) return out;
-  const rows = (await services.db('clients').whereIn('client_id', clientIds).select('client_id', 'metadata')) as { client_id: string; metadata: Record<string, unknown> }[];
+  const rows = (await services.db('clients').whereIn('client_id', clientIds).select('client_id', 'metadata')) as {
+    client_id: string;
+    metadata: Record<string, unknown>;
+  }[];
   for (const row of rows) {
     out.set(row.client_id, { clientId: row.client_id, name: String(row.metadata.client_name ?? row.client_id), firstParty: row.metadata.first_party === true });
   }

@@ -53,7 +53,15 @@ export function notMePages(router: Router, deps: AccountDeps): void {
     if (input.confirm !== 'yes') return confirmPage(ctx, deps, session, entry, plan);
     await disown(ctx, deps, session, entry, plan);
     const outcome: Outcome = { closePassword: plan.closePassword, blockBanking: plan.blockBanking, advice: plan.advice };
-    ctx.cookies.set(OUTCOME_COOKIE, Buffer.from(JSON.stringify(outcome)).toString('base64url'), { httpOnly: true, sameSite: 'lax', signed: true, secure: ctx.secure, overwrite: true, path: DONE_PATH, maxAge: 10 * 60_000 });
+    ctx.cookies.set(OUTCOME_COOKIE, Buffer.from(JSON.stringify(outcome)).toString('base64url'), {
+      httpOnly: true,
+      sameSite: 'lax',
+      signed: true,
+      secure: ctx.secure,
+      overwrite: true,
+      path: DONE_PATH,
+      maxAge: 10 * 60_000,
+    });
     ctx.status = 303;
     ctx.redirect(DONE_PATH);
   });
@@ -64,7 +72,11 @@ export function notMePages(router: Router, deps: AccountDeps): void {
     const outcome = readOutcome(ctx);
     if (!outcome) return ctx.redirect('/account/history');
     ctx.set('Cache-Control', 'no-store');
-    await renderAccountPage(ctx, undefined, `${VIEWS}/not-me-done`, { id: 'not-me', titleKey: 'history.not_me.done_title', data: { outcome, adviceText: ADVICE_MESSAGE } });
+    await renderAccountPage(ctx, undefined, `${VIEWS}/not-me-done`, {
+      id: 'not-me',
+      titleKey: 'history.not_me.done_title',
+      data: { outcome, adviceText: ADVICE_MESSAGE },
+    });
   });
 }
 
@@ -91,33 +103,64 @@ async function disown(ctx: Context, deps: AccountDeps, session: AccountSession, 
     const done: string[] = [];
     if (plan.closePassword && (await accounts.setPasswordLoginEnabled(accountId, false, trx))) {
       done.push('password_login');
-      await audit.event({ type: 'account.password_login_closed', accountId, clientId: ACCOUNT_CLIENT_ID, actor: 'self', ip, detail: { via: 'not_me', entry: entry.id } }, trx);
+      await audit.event(
+        { type: 'account.password_login_closed', accountId, clientId: ACCOUNT_CLIENT_ID, actor: 'self', ip, detail: { via: 'not_me', entry: entry.id } },
+        trx,
+      );
     }
     if (plan.blockBanking && (await accounts.setBankLoginEnabled(accountId, false, trx))) {
       done.push('bank_login');
-      await audit.event({ type: 'account.bank_login_blocked', accountId, clientId: ACCOUNT_CLIENT_ID, actor: 'self', ip, detail: { via: 'not_me', entry: entry.id } }, trx);
+      await audit.event(
+        { type: 'account.bank_login_blocked', accountId, clientId: ACCOUNT_CLIENT_ID, actor: 'self', ip, detail: { via: 'not_me', entry: entry.id } },
+        trx,
+      );
     }
     // A contact change the intruder may have asked for (it waits for its code) is dropped too.
     await accounts.setPending(accountId, 'phone', null, trx);
     await accounts.setPending(accountId, 'email', null, trx);
-    await audit.event({
-      type: 'account.not_me',
-      accountId,
-      clientId: ACCOUNT_CLIENT_ID,
-      actor: 'self',
-      ip,
-      detail: { entry: entry.id, at: entry.at.toISOString(), methods: plan.methods, institution: entry.clientId, closed: done, advice: plan.advice, session: { acr: session.acr, methods: session.methods } },
-    }, trx);
+    await audit.event(
+      {
+        type: 'account.not_me',
+        accountId,
+        clientId: ACCOUNT_CLIENT_ID,
+        actor: 'self',
+        ip,
+        detail: {
+          entry: entry.id,
+          at: entry.at.toISOString(),
+          methods: plan.methods,
+          institution: entry.clientId,
+          closed: done,
+          advice: plan.advice,
+          session: { acr: session.acr, methods: session.methods },
+        },
+      },
+      trx,
+    );
     return done;
   });
   const ended = await sessions.endForAccount(accountId, { reason: 'not_me', revokeTokens: true });
-  await audit.event({ type: 'session.ended_by_not_me', accountId, clientId: ACCOUNT_CLIENT_ID, actor: 'self', ip, detail: { sessions: ended, entry: entry.id, closed } });
+  await audit.event({
+    type: 'session.ended_by_not_me',
+    accountId,
+    clientId: ACCOUNT_CLIENT_ID,
+    actor: 'self',
+    ip,
+    detail: { sessions: ended, entry: entry.id, closed },
+  });
   const account = await accounts.findById(accountId);
   if (account) {
     const locale = localeFor(ctx);
     const when = new Date().toLocaleString(locale === 'tr' ? 'tr-TR' : 'en-GB', { timeZone: 'Europe/Istanbul' });
-    const closedText = [plan.closePassword ? translate(locale, 'history.not_me.notify.password') : '', plan.blockBanking ? translate(locale, 'history.not_me.notify.banking') : ''].filter(Boolean).join(' ');
-    await deps.ports.notifier.notify(account, NOT_ME, { when, closed: closedText }, locale).catch((err: unknown) => log.warn({ err: (err as Error).message }, 'not-me notification failed'));
+    const closedText = [
+      plan.closePassword ? translate(locale, 'history.not_me.notify.password') : '',
+      plan.blockBanking ? translate(locale, 'history.not_me.notify.banking') : '',
+    ]
+      .filter(Boolean)
+      .join(' ');
+    await deps.ports.notifier
+      .notify(account, NOT_ME, { when, closed: closedText }, locale)
+      .catch((err: unknown) => log.warn({ err: (err as Error).message }, 'not-me notification failed'));
   }
 }
 

@@ -36,15 +36,21 @@ async function revokeGrants(services: Services, accountId: string, clientId: str
     const grantId = payload?.authorizations?.[clientId]?.grantId;
     if (grantId) grantIds.add(grantId);
   }
-  const refreshTokens = (await services.db('oidc_models').where({ model: 'RefreshToken' })
-    .whereRaw("payload->>'accountId' = ? and payload->>'clientId' = ?", [accountId, clientId]).select('payload')) as { payload: { grantId?: string } }[];
+  const refreshTokens = (await services
+    .db('oidc_models')
+    .where({ model: 'RefreshToken' })
+    .whereRaw("payload->>'accountId' = ? and payload->>'clientId' = ?", [accountId, clientId])
+    .select('payload')) as { payload: { grantId?: string } }[];
   for (const row of refreshTokens) if (row.payload.grantId) grantIds.add(row.payload.grantId);
 
   for (const grantId of grantIds) {
     await Promise.all(GRANT_MODELS.map((model) => new services.adapter(model).revokeByGrantId(grantId)));
     await new services.adapter('Grant').destroy(grantId);
   }
-  const leftovers = await services.db('oidc_models').where({ model: 'Grant' })
-    .whereRaw("payload->>'accountId' = ? and payload->>'clientId' = ?", [accountId, clientId]).delete(['id']);
+  const leftovers = await services
+    .db('oidc_models')
+    .where({ model: 'Grant' })
+    .whereRaw("payload->>'accountId' = ? and payload->>'clientId' = ?", [accountId, clientId])
+    .delete(['id']);
   return grantIds.size + leftovers.length;
 }

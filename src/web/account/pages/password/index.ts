@@ -31,24 +31,36 @@ export function passwordPages(router: Router, deps: AccountDeps): void {
   // Wrong current passwords per account: a stolen session must not become a password oracle.
   const wrongCurrent = new AttemptLimit(deps, 'current-password', 5, 15 * 60);
 
-  const show = async (ctx: Context, session: AccountSession, account: Account, extra: { error?: FormError; violations?: PasswordRuleViolation[]; notice?: MessageKey } = {}, status = 200) => {
+  const show = async (
+    ctx: Context,
+    session: AccountSession,
+    account: Account,
+    extra: { error?: FormError; violations?: PasswordRuleViolation[]; notice?: MessageKey } = {},
+    status = 200,
+  ) => {
     const withoutOld = mayReplaceWithoutOld(session, deps.traits);
     const strong = session.methods.find((m) => deps.traits.proves(m, 'strong-without-password'));
-    await renderAccountPage(ctx, session, VIEW, {
-      id: 'password',
-      titleKey: 'pwchange.title',
-      data: {
-        withoutOld,
-        methodName: strong ? methodName(localeFor(ctx), deps.traits, strong) : '',
-        hasPassword: Boolean(await deps.services.accounts.findPassword(account.id)),
-        strongSignInUrl: signInUrl('/account/password', { methods: deps.traits.proving('strong-without-password') }, true),
-        nationalId: account.nationalId,
-        minLength: PASSWORD_MIN_LENGTH,
-        maxLength: PASSWORD_MAX_LENGTH,
-        ...extra,
-        violations: extra.violations?.map((v) => VIOLATION_MESSAGE[v]),
+    await renderAccountPage(
+      ctx,
+      session,
+      VIEW,
+      {
+        id: 'password',
+        titleKey: 'pwchange.title',
+        data: {
+          withoutOld,
+          methodName: strong ? methodName(localeFor(ctx), deps.traits, strong) : '',
+          hasPassword: Boolean(await deps.services.accounts.findPassword(account.id)),
+          strongSignInUrl: signInUrl('/account/password', { methods: deps.traits.proving('strong-without-password') }, true),
+          nationalId: account.nationalId,
+          minLength: PASSWORD_MIN_LENGTH,
+          maxLength: PASSWORD_MAX_LENGTH,
+          ...extra,
+          violations: extra.violations?.map((v) => VIOLATION_MESSAGE[v]),
+        },
       },
-    }, { status });
+      { status },
+    );
   };
 
   router.get('/password', async (ctx) => {
@@ -81,13 +93,24 @@ export function passwordPages(router: Router, deps: AccountDeps): void {
       const credential = await deps.services.accounts.findPassword(account.id);
       const right = credential ? await deps.services.hasher.verify(credential.hash, current) : await deps.services.hasher.dummyVerify();
       if (!right) {
-        await deps.services.audit.event({ type: 'account.password_change_refused', accountId: account.id, actor: 'self', ip: deps.clientIp(ctx), detail: { reason: 'current_wrong' } });
+        await deps.services.audit.event({
+          type: 'account.password_change_refused',
+          accountId: account.id,
+          actor: 'self',
+          ip: deps.clientIp(ctx),
+          detail: { reason: 'current_wrong' },
+        });
         return show(ctx, session, account, { error: { field: 'current_password', code: 'pwchange.error.current_wrong' } }, 401);
       }
       await wrongCurrent.reset(subject);
     }
 
-    const violations = checkPassword(next, { nationalId: account.nationalId, birthdate: account.birthdate ?? undefined, givenName: account.givenName, familyName: account.familyName });
+    const violations = checkPassword(next, {
+      nationalId: account.nationalId,
+      birthdate: account.birthdate ?? undefined,
+      givenName: account.givenName,
+      familyName: account.familyName,
+    });
     if (violations.length) return show(ctx, session, account, { error: { field: 'new_password', code: 'pwchange.error.rules' }, violations }, 400);
     if (next !== confirm) return show(ctx, session, account, { error: { field: 'new_password_confirm', code: 'pwchange.error.mismatch' } }, 400);
     // The password it replaces, typed again: refused as exactly that, here, on the reset page and at the

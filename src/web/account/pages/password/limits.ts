@@ -12,7 +12,12 @@ export class AttemptLimit {
   readonly #counter: Counter;
   readonly #key: Buffer;
 
-  constructor(deps: AccountDeps, name: string, readonly points: number, durationSeconds: number) {
+  constructor(
+    deps: AccountDeps,
+    name: string,
+    readonly points: number,
+    durationSeconds: number,
+  ) {
     this.#counter = deps.services.limiters.counter({ name: `limit:${name}`, points, durationSeconds });
     this.#key = deriveKey(deps.config.masterKey, `attempt-limit:${name}`);
   }

@@ -29,12 +29,22 @@ export async function saveNewPassword(ctx: Context, deps: AccountDeps, change: N
     await audit.event({ type: change.event, accountId: change.accountId, clientId: ACCOUNT_CLIENT_ID, actor: 'self', ip, detail: change.detail }, trx);
   });
   const ended = await sessions.endForAccount(change.accountId, change.endSessions);
-  if (ended) await audit.event({ type: 'session.ended_by_password_change', accountId: change.accountId, clientId: ACCOUNT_CLIENT_ID, actor: 'self', ip, detail: { sessions: ended, reason: change.endSessions.reason } });
+  if (ended)
+    await audit.event({
+      type: 'session.ended_by_password_change',
+      accountId: change.accountId,
+      clientId: ACCOUNT_CLIENT_ID,
+      actor: 'self',
+      ip,
+      detail: { sessions: ended, reason: change.endSessions.reason },
+    });
   const account = await accounts.findById(change.accountId);
   if (account) {
     const locale = localeFor(ctx);
     const when = new Date().toLocaleString(locale === 'tr' ? 'tr-TR' : 'en-GB', { timeZone: 'Europe/Istanbul' });
-    await deps.ports.notifier.notify(account, PASSWORD_CHANGED, { when }, locale).catch((err: unknown) => log.warn({ err: (err as Error).message }, 'password notification failed'));
+    await deps.ports.notifier
+      .notify(account, PASSWORD_CHANGED, { when }, locale)
+      .catch((err: unknown) => log.warn({ err: (err as Error).message }, 'password notification failed'));
   }
   return ended;
 }

@@ -40,7 +40,15 @@ export class ResetFlows {
     const existing = fresh ? undefined : ctx.cookies.get(RESET_COOKIE, { signed: true });
     if (existing && /^[A-Za-z0-9_-]{32}$/.test(existing)) return existing;
     const id = randomToken(24);
-    ctx.cookies.set(RESET_COOKIE, id, { httpOnly: true, sameSite: 'lax', signed: true, secure: ctx.secure, overwrite: true, path: '/account/reset', maxAge: TTL_SECONDS * 1000 });
+    ctx.cookies.set(RESET_COOKIE, id, {
+      httpOnly: true,
+      sameSite: 'lax',
+      signed: true,
+      secure: ctx.secure,
+      overwrite: true,
+      path: '/account/reset',
+      maxAge: TTL_SECONDS * 1000,
+    });
     return id;
   }
 

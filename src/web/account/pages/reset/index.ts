@@ -128,9 +128,13 @@ export function resetPages(router: Router, deps: AccountDeps): void {
     // The same lookups whatever the number; `match` is the account only when everything fits.
     const person = await deps.services.registry.lookup(nid.number);
     const account = await deps.services.accounts.findByNationalId(nid.number);
-    const detailsMatch = Boolean(person && person.alive && person.documentSerial
-      && constantTimeEqual(person.birthdate, values.birthdate)
-      && constantTimeEqual(person.documentSerial, values.document_serial));
+    const detailsMatch = Boolean(
+      person &&
+        person.alive &&
+        person.documentSerial &&
+        constantTimeEqual(person.birthdate, values.birthdate) &&
+        constantTimeEqual(person.documentSerial, values.document_serial),
+    );
     if (detailsMatch && person!.type === 'foreigner') return refused(ctx, 'foreigner');
     const match = detailsMatch && account && contactsMatch(account, phone, email) ? account : undefined;
 
@@ -154,13 +158,30 @@ export function resetPages(router: Router, deps: AccountDeps): void {
     const locale = localeFor(ctx);
     const minutes = Math.round(codes.ttlSeconds / 60);
     const sends: Promise<void>[] = [];
-    if (issued.sms && account.phone) sends.push(deps.ports.sms.send({ to: account.phone, text: translate(locale, 'reset.code.sms', { code: issued.sms, minutes }), purpose: 'password_reset' }));
-    if (issued.email && account.email) sends.push(deps.ports.mail.send({ to: account.email, subject: translate(locale, 'reset.code.subject'), text: translate(locale, 'reset.code.mail', { code: issued.email, minutes }), purpose: 'password_reset' }));
+    if (issued.sms && account.phone)
+      sends.push(
+        deps.ports.sms.send({ to: account.phone, text: translate(locale, 'reset.code.sms', { code: issued.sms, minutes }), purpose: 'password_reset' }),
+      );
+    if (issued.email && account.email)
+      sends.push(
+        deps.ports.mail.send({
+          to: account.email,
+          subject: translate(locale, 'reset.code.subject'),
+          text: translate(locale, 'reset.code.mail', { code: issued.email, minutes }),
+          purpose: 'password_reset',
+        }),
+      );
     await Promise.all(sends);
   };
 
   const codePage = async (ctx: Context, id: string, flow: ResetFlow, error?: FormError, status = 200) =>
-    page(ctx, 'code', 'reset.code_title', { resetCsrf: flows.csrf(id), channels: flow.channels, codeLabel: CODE_LABEL, minutes: Math.round(codes.ttlSeconds / 60), error }, status);
+    page(
+      ctx,
+      'code',
+      'reset.code_title',
+      { resetCsrf: flows.csrf(id), channels: flow.channels, codeLabel: CODE_LABEL, minutes: Math.round(codes.ttlSeconds / 60), error },
+      status,
+    );
 
   router.get('/reset/code', async (ctx) => {
     ctx.set('Cache-Control', 'no-store');
@@ -181,7 +202,14 @@ export function resetPages(router: Router, deps: AccountDeps): void {
     const result = await codes.verify(flows.codeScope(posted.id), answers);
     if (result === 'too_many') {
       await flows.end(ctx, posted.id);
-      if (flow.accountId) await deps.services.audit.event({ type: 'account.password_reset_refused', accountId: flow.accountId, actor: 'self', ip: deps.clientIp(ctx), detail: { reason: 'too_many_codes' } });
+      if (flow.accountId)
+        await deps.services.audit.event({
+          type: 'account.password_reset_refused',
+          accountId: flow.accountId,
+          actor: 'self',
+          ip: deps.clientIp(ctx),
+          detail: { reason: 'too_many_codes' },
+        });
       const id = flows.id(ctx, true);
       return startPage(ctx, id, { error: { code: 'reset.error.code_too_many' } }, 429);
     }
@@ -194,8 +222,27 @@ export function resetPages(router: Router, deps: AccountDeps): void {
     ctx.redirect('/account/reset/password');
   });
 
-  const passwordPage = async (ctx: Context, id: string, account: Account, extra: { error?: FormError; violations?: PasswordRuleViolation[] } = {}, status = 200) =>
-    page(ctx, 'password', 'reset.password_title', { resetCsrf: flows.csrf(id), nationalId: account.nationalId, minLength: PASSWORD_MIN_LENGTH, maxLength: PASSWORD_MAX_LENGTH, ...extra, violations: extra.violations?.map((v) => VIOLATION_MESSAGE[v]) }, status);
+  const passwordPage = async (
+    ctx: Context,
+    id: string,
+    account: Account,
+    extra: { error?: FormError; violations?: PasswordRuleViolation[] } = {},
+    status = 200,
+  ) =>
+    page(
+      ctx,
+      'password',
+      'reset.password_title',
+      {
+        resetCsrf: flows.csrf(id),
+        nationalId: account.nationalId,
+        minLength: PASSWORD_MIN_LENGTH,
+        maxLength: PASSWORD_MAX_LENGTH,
+        ...extra,
+        violations: extra.violations?.map((v) => VIOLATION_MESSAGE[v]),
+      },
+      status,
+    );
 
   /**
    * The codes were sent to contacts that must still be the account's verified ones, up to the moment
@@ -206,7 +253,14 @@ export function resetPages(router: Router, deps: AccountDeps): void {
     const account = known ?? (flow.accountId ? await deps.services.accounts.findById(flow.accountId) : undefined);
     if (account && flows.stillSentTo(flow, account)) return true;
     await flows.end(ctx, id);
-    if (flow.accountId) await deps.services.audit.event({ type: 'account.password_reset_refused', accountId: flow.accountId, actor: 'self', ip: deps.clientIp(ctx), detail: { reason: 'contact_changed', stage: flow.stage } });
+    if (flow.accountId)
+      await deps.services.audit.event({
+        type: 'account.password_reset_refused',
+        accountId: flow.accountId,
+        actor: 'self',
+        ip: deps.clientIp(ctx),
+        detail: { reason: 'contact_changed', stage: flow.stage },
+      });
     await startPage(ctx, flows.id(ctx, true), { error: { code: 'reset.error.contact_changed' } }, 400);
     return false;
   };
@@ -228,9 +282,15 @@ export function resetPages(router: Router, deps: AccountDeps): void {
     if (!posted || !flow || !account) return expired(ctx);
     if (!(await contactsStand(ctx, posted.id, flow, account))) return;
     const next = posted.input.new_password ?? '';
-    const violations = checkPassword(next, { nationalId: account.nationalId, birthdate: account.birthdate ?? undefined, givenName: account.givenName, familyName: account.familyName });
+    const violations = checkPassword(next, {
+      nationalId: account.nationalId,
+      birthdate: account.birthdate ?? undefined,
+      givenName: account.givenName,
+      familyName: account.familyName,
+    });
     if (violations.length) return passwordPage(ctx, posted.id, account, { error: { field: 'new_password', code: 'pwchange.error.rules' }, violations }, 400);
-    if (next !== (posted.input.new_password_confirm ?? '')) return passwordPage(ctx, posted.id, account, { error: { field: 'new_password_confirm', code: 'pwchange.error.mismatch' } }, 400);
+    if (next !== (posted.input.new_password_confirm ?? ''))
+      return passwordPage(ctx, posted.id, account, { error: { field: 'new_password_confirm', code: 'pwchange.error.mismatch' } }, 400);
     // "Forgot my password" with the password remembered after all: said as it is, as on the change page.
     const reuse = await passwordReuse(deps.services.hasher, await deps.services.accounts.findPassword(account.id), next);
     if (reuse) return passwordPage(ctx, posted.id, account, { error: { field: 'new_password', code: VIOLATION_MESSAGE[reuse] }, violations: [reuse] }, 400);

@@ -33,22 +33,43 @@ export async function applySettingChange(ctx: Context, deps: AccountDeps, sessio
   const { accounts, audit, db, sessions } = deps.services;
   const name = changeName(change);
   const changed = await db.transaction(async (trx) => {
-    const done = change.setting === 'password_login'
-      ? await accounts.setPasswordLoginEnabled(session.accountId, change.enabled, trx)
-      : await accounts.setBankLoginEnabled(session.accountId, change.enabled, trx);
+    const done =
+      change.setting === 'password_login'
+        ? await accounts.setPasswordLoginEnabled(session.accountId, change.enabled, trx)
+        : await accounts.setBankLoginEnabled(session.accountId, change.enabled, trx);
     if (done) {
-      await audit.event({ type: `account.${name}`, accountId: session.accountId, clientId: ACCOUNT_CLIENT_ID, actor: 'self', ip: deps.clientIp(ctx), detail: { methods: session.methods, acr: session.acr } }, trx);
+      await audit.event(
+        {
+          type: `account.${name}`,
+          accountId: session.accountId,
+          clientId: ACCOUNT_CLIENT_ID,
+          actor: 'self',
+          ip: deps.clientIp(ctx),
+          detail: { methods: session.methods, acr: session.acr },
+        },
+        trx,
+      );
     }
     return done;
   });
   if (!changed) return false;
   const ended = await sessions.endForAccount(session.accountId, { reason: 'security_setting', except: session.uid });
-  if (ended) await audit.event({ type: 'session.ended_by_setting', accountId: session.accountId, clientId: ACCOUNT_CLIENT_ID, actor: 'self', ip: deps.clientIp(ctx), detail: { setting: name, sessions: ended } });
+  if (ended)
+    await audit.event({
+      type: 'session.ended_by_setting',
+      accountId: session.accountId,
+      clientId: ACCOUNT_CLIENT_ID,
+      actor: 'self',
+      ip: deps.clientIp(ctx),
+      detail: { setting: name, sessions: ended },
+    });
   const account = await accounts.findById(session.accountId);
   if (account) {
     const locale = localeFor(ctx);
     const when = new Date().toLocaleString(locale === 'tr' ? 'tr-TR' : 'en-GB', { timeZone: 'Europe/Istanbul' });
-    await deps.ports.notifier.notify(account, SETTING_NOTIFICATION[name], { when }, locale).catch((err: unknown) => log.warn({ err: (err as Error).message }, 'security notification failed'));
+    await deps.ports.notifier
+      .notify(account, SETTING_NOTIFICATION[name], { when }, locale)
+      .catch((err: unknown) => log.warn({ err: (err as Error).message }, 'security notification failed'));
   }
   return true;
 }

@@ -37,7 +37,10 @@ export function sessionsPages(router: Router, deps: AccountDeps): void {
       const payload = (await sessionModel.findByUid(s.uid)) as SessionPayload | undefined;
       if (!payload && s.uid !== session.uid) continue;
       active.push(s);
-      clientsOf.set(s.uid, Object.keys(payload?.authorizations ?? {}).filter((c) => c !== ACCOUNT_CLIENT_ID));
+      clientsOf.set(
+        s.uid,
+        Object.keys(payload?.authorizations ?? {}).filter((c) => c !== ACCOUNT_CLIENT_ID),
+      );
     }
     const names = await institutionsById(deps.services, [...new Set([...clientsOf.values()].flat())]);
     // This browser first: it is the one the person knows.
@@ -71,7 +74,14 @@ export function sessionsPages(router: Router, deps: AccountDeps): void {
     if (!UID.test(uid)) throw new KapiError('invalid_request', 'bad session uid');
     // end() only ends a session of this account: another person's uid is "not found", like a made-up one.
     if (!(await deps.services.sessions.end(session.accountId, uid, 'signed_out'))) throw new KapiError('not_found', 'no such session');
-    await deps.services.audit.event({ type: 'session.ended', accountId: session.accountId, clientId: ACCOUNT_CLIENT_ID, actor: 'self', ip: deps.clientIp(ctx), detail: { uid, current: uid === session.uid } });
+    await deps.services.audit.event({
+      type: 'session.ended',
+      accountId: session.accountId,
+      clientId: ACCOUNT_CLIENT_ID,
+      actor: 'self',
+      ip: deps.clientIp(ctx),
+      detail: { uid, current: uid === session.uid },
+    });
     if (uid === session.uid) {
       await renderSignedOut(ctx, 'account.signed_out.body');
       return;
@@ -89,10 +99,20 @@ export function sessionsPages(router: Router, deps: AccountDeps): void {
     // logout token (failures are retried from the outbox); every grant and refresh token of the person
     // goes, offline_access ones included, and Kapı's own APIs refuse her older tokens at once.
     const ended = await deps.services.sessions.endForAccount(session.accountId, { reason: 'signed_out_everywhere', revokeTokens: true });
-    await deps.services.audit.event({ type: 'session.signed_out_everywhere', accountId: session.accountId, clientId: ACCOUNT_CLIENT_ID, actor: 'self', ip: deps.clientIp(ctx), detail: { sessions: ended } });
+    await deps.services.audit.event({
+      type: 'session.signed_out_everywhere',
+      accountId: session.accountId,
+      clientId: ACCOUNT_CLIENT_ID,
+      actor: 'self',
+      ip: deps.clientIp(ctx),
+      detail: { sessions: ended },
+    });
     const account = await deps.services.accounts.findById(session.accountId);
     const locale = localeFor(ctx);
-    if (account) await deps.ports.notifier.notify(account, SIGNED_OUT_EVERYWHERE, { sessions: ended }, locale).catch((err: unknown) => log.warn({ err: (err as Error).message }, 'sign-out notification failed'));
+    if (account)
+      await deps.ports.notifier
+        .notify(account, SIGNED_OUT_EVERYWHERE, { sessions: ended }, locale)
+        .catch((err: unknown) => log.warn({ err: (err as Error).message }, 'sign-out notification failed'));
     await renderSignedOut(ctx, 'sessions.signed_out_everywhere');
   });
 }

@@ -21,7 +21,8 @@ const tr = {
   'sessions.signed_out_everywhere': 'Bütün oturumlarınız kapatıldı ve giriş yaptığınız kurumlara çıkış bildirildi.',
   'sessions.notify.signed_out_everywhere.sms': 'Kapı: Bütün oturumlarınızdan çıkış yapıldı ({sessions} oturum).',
   'sessions.notify.signed_out_everywhere.subject': 'Bütün oturumlarınızdan çıkış yapıldı',
-  'sessions.notify.signed_out_everywhere.mail': 'Bütün oturumlarınızdan çıkış yapıldı ({sessions} oturum) ve giriş yaptığınız kurumlara çıkış bildirildi. Bu işlemi siz yapmadıysanız şifrenizi değiştirin.',
+  'sessions.notify.signed_out_everywhere.mail':
+    'Bütün oturumlarınızdan çıkış yapıldı ({sessions} oturum) ve giriş yaptığınız kurumlara çıkış bildirildi. Bu işlemi siz yapmadıysanız şifrenizi değiştirin.',
 } as const;
 
 const en: English<typeof tr> = {
@@ -44,7 +45,8 @@ const en: English<typeof tr> = {
   'sessions.signed_out_everywhere': 'All your sessions have ended and the institutions you signed in to have been told.',
   'sessions.notify.signed_out_everywhere.sms': 'Kapı: you were signed out of all your sessions ({sessions}).',
   'sessions.notify.signed_out_everywhere.subject': 'Signed out everywhere',
-  'sessions.notify.signed_out_everywhere.mail': 'You were signed out of all your sessions ({sessions}) and the institutions you signed in to were told. If this was not you, change your password.',
+  'sessions.notify.signed_out_everywhere.mail':
+    'You were signed out of all your sessions ({sessions}) and the institutions you signed in to were told. If this was not you, change your password.',
 };
 
 registerCatalog(tr, en);
