@@ -5,12 +5,12 @@ import { readFileSync } from 'node:fs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import autocannon from 'autocannon';
 import { keepAliveAgent, request } from './lib/http.js';
-import { type ProbeSample } from './lib/servers.js';
+import type { ProbeSample } from './lib/servers.js';
 import { fmt, median, medianRange, percentile } from './lib/stats.js';
 import { storagePids } from './lib/storage-placement.js';
 import { RUNS, SECONDS, WARMUP, CONNECTIONS, type TargetKey, type ScenarioKey, LABEL, TITLE, log, sleep } from './options.js';
 import { type Run, setResult, runState } from './results.js';
-import { type Target } from './targets.js';
+import type { Target } from './targets.js';
 
 export interface Outcome {
   ops: number;

@@ -1,11 +1,11 @@
 // Part of `npm run bench` (bench/run.ts): the figures of every run, kept for the report and latest.json,
 // and the state the parts of one run share.
 
-import { type MemoryResult } from './lib/memory.js';
-import { type ProfileSummary } from './lib/profile.js';
+import type { MemoryResult } from './lib/memory.js';
+import type { ProfileSummary } from './lib/profile.js';
 import { median } from './lib/stats.js';
-import { type StoragePlacement } from './lib/storage-placement.js';
-import { type TableStats } from './lib/storage.js';
+import type { StoragePlacement } from './lib/storage-placement.js';
+import type { TableStats } from './lib/storage.js';
 import { QUIET_BUDGET, type TargetKey, type ScenarioKey } from './options.js';
 
 export interface Run {

@@ -5,7 +5,7 @@ import { mkdtemp, mkdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Redis } from 'ioredis';
-import { type RelyingParty } from './lib/login.js';
+import type { RelyingParty } from './lib/login.js';
 import { freePort, ROOT, startServer, type ServerProcess } from './lib/servers.js';
 import { adminQuery, createDatabase, deleteRedisPrefix, randomSuffix } from './lib/storage.js';
 import { SERVER_NODE_FLAGS } from '../src/runtime/node-flags.js';
@@ -14,7 +14,7 @@ import { startHaproxy, type PrivateHaproxy } from './lib/haproxy.js';
 import { freeLowPort } from './lib/ports.js';
 import { option, type TargetKey, LABEL, PROCESSES, SCALE_CORES } from './options.js';
 import { cleanups } from './cleanup.js';
-import { type Outcome } from './measure.js';
+import type { Outcome } from './measure.js';
 
 export interface Target {
   key: TargetKey;

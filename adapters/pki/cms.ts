@@ -1,5 +1,5 @@
 import { timingSafeEqual, webcrypto } from 'node:crypto';
-import * as asn1js from 'asn1js';
+import type * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { ownBytes } from './certificate.js';
 

@@ -106,7 +106,9 @@ export class StatementBatcher<Item, Result> {
       }
       return;
     }
-    batch.forEach((w, i) => w.resolve(results[i] as Result));
+    batch.forEach((w, i) => {
+      w.resolve(results[i] as Result);
+    });
   }
 }
 

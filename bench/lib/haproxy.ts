@@ -85,7 +85,9 @@ export function haproxyConfig(options: HaproxyOptions, socket: string): string {
   ];
   if (options.tcp) {
     lines.push('listen db', '  mode tcp', `  bind 127.0.0.1:${options.tcp.port}`, '  timeout client 1h', '  timeout server 1h');
-    options.tcp.servers.forEach((s, i) => lines.push(`  server ${s.name} 127.0.0.1:${s.port}${i > 0 ? ' backup' : ''}`));
+    options.tcp.servers.forEach((s, i) => {
+      lines.push(`  server ${s.name} 127.0.0.1:${s.port}${i > 0 ? ' backup' : ''}`);
+    });
   }
   return `${lines.join('\n')}\n`;
 }

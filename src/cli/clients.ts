@@ -187,7 +187,10 @@ function storedJson(c: StoredClient): Record<string, unknown> {
 }
 
 function printCreated(metadata: Record<string, unknown>, json: boolean | undefined, verb: string): void {
-  if (json) return printJson(metadata);
+  if (json) {
+    printJson(metadata);
+    return;
+  }
   printFields(describeClient(metadata));
   const secret = metadata.client_secret;
   if (typeof secret === 'string' && secret !== SEALED) {

@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import { KapiError } from '../errors.js';
 import type { Actor, OperatorAuditTrail } from '../operators/audit-trail.js';
 import type { TokenRevocations } from '../sessions/token-revocations.js';
-import { type ClientInput, type ClientService, type StoredClient } from './client-service.js';
+import type { ClientInput, ClientService, StoredClient } from './client-service.js';
 
 // The operators' rules for institutions (issue 23 points 2 and 4), one copy for the `kapi clients`
 // command and the operator console: what a registration defaults to, when a secret may be rotated, that

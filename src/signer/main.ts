@@ -126,8 +126,12 @@ async function list(path: string, lang: Lang, json: boolean): Promise<void> {
         `${message(lang, 'list_token', { label: token.label, manufacturer: token.manufacturer, model: token.model, serial: token.serial })}\n`,
       );
       if (usable.length === 0 && cas.length === 0) process.stdout.write(`  ${message(lang, 'list_no_certificates')}\n`);
-      usable.forEach((c, i) => process.stdout.write(`  ${i + 1}) ${describeCertificate(lang, c)}\n`));
-      cas.forEach((c) => process.stdout.write(`  -  ${describeCertificate(lang, c)} (${message(lang, 'list_ca')})\n`));
+      usable.forEach((c, i) => {
+        process.stdout.write(`  ${i + 1}) ${describeCertificate(lang, c)}\n`);
+      });
+      cas.forEach((c) => {
+        process.stdout.write(`  -  ${describeCertificate(lang, c)} (${message(lang, 'list_ca')})\n`);
+      });
     }
   });
 }

@@ -31,7 +31,9 @@ export function askLine(question: string): Promise<string> {
 /** Asks to pick one of `items` (shown numbered); returns its index. */
 export async function choose(title: string, items: string[], ask: (max: number) => string): Promise<number> {
   out.write(`${title}\n`);
-  items.forEach((item, i) => out.write(`  ${i + 1}) ${item}\n`));
+  items.forEach((item, i) => {
+    out.write(`  ${i + 1}) ${item}\n`);
+  });
   for (;;) {
     const answer = await askLine(ask(items.length));
     const n = Number(answer);

@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import { DEMO_CITIZENS } from '../../src/demo/seed.js';
-import { Browser, type Page } from '../support/browser.js';
+import type { Browser, Page } from '../support/browser.js';
 import { freePort, type TestKapi } from '../support/kapi.js';
 import { atCallback } from '../support/institution.js';
 import { codeOn, signerPost, softwareCard, type TestPki } from '../support/smart-card.js';

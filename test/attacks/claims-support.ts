@@ -1,6 +1,6 @@
 import { exportJWK, generateKeyPair } from 'jose';
 import * as client from 'openid-client';
-import { Browser, type Page } from '../support/browser.js';
+import type { Browser, Page } from '../support/browser.js';
 import { atCallback, type AuthRequest } from '../support/institution.js';
 import type { TestKapi } from '../support/kapi.js';
 

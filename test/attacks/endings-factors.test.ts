@@ -267,17 +267,15 @@ describe('attacks: a factor is added only where it could be removed (issue 19 po
         await t.kapi.exportsOf(secondFactorModule).totp.check(mehmet, await generate({ secret: setup.secret }), { activate: true });
       await t.kapi.exportsOf(secondFactorModule).devices.register(mehmet, { name: 'Eski telefon', publicJwk: (await newDeviceKeys()).publicJwk });
       // A passkey too (an intruder's, say): the office removes every way in that a module counts as a factor.
-      await t.kapi.services
-        .db('passkey_credentials')
-        .insert({
-          id: randomUUID(),
-          credential_id: `cred-${randomUUID()}`,
-          account_id: mehmet,
-          user_handle: 'handle',
-          public_key: 'pk',
-          device_type: 'multiDevice',
-          name: 'Tanımadığım anahtar',
-        });
+      await t.kapi.services.db('passkey_credentials').insert({
+        id: randomUUID(),
+        credential_id: `cred-${randomUUID()}`,
+        account_id: mehmet,
+        user_handle: 'handle',
+        public_key: 'pk',
+        device_type: 'multiDevice',
+        name: 'Tanımadığım anahtar',
+      });
       await t.kapi.services.accounts.setTwoFactorEnabled(mehmet, true);
     }
 

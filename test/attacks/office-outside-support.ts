@@ -1,6 +1,6 @@
 import { deriveKey, hmac } from '../../src/security/crypto.js';
 import { currentUid } from '../account/security-support.js';
-import { Browser, type Page } from '../support/browser.js';
+import type { Browser, Page } from '../support/browser.js';
 import type { TestKapi } from '../support/kapi.js';
 import { codeOn, signerPost, softwareCard, type TestPki } from '../support/smart-card.js';
 

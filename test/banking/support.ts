@@ -7,7 +7,7 @@ import path from 'node:path';
 import { exportJWK } from 'jose';
 import { DEMO_BANK_ACR, DEMO_BANK_LOGO, startDemoBank, type DemoBank } from '../../adapters/banks/demo-bank/server.js';
 import { DEMO_OTP } from '../../adapters/banks/demo-bank/customers.js';
-import { Browser, decode, type Page } from '../support/browser.js';
+import { type Browser, decode, type Page } from '../support/browser.js';
 import { atCallback } from '../support/institution.js';
 import { freePort, startKapi, type TestKapi } from '../support/kapi.js';
 

@@ -1,4 +1,4 @@
-import * as client from 'openid-client';
+import type * as client from 'openid-client';
 import { Browser, type Page } from '../support/browser.js';
 import { atCallback, authRequest, exchange, type AuthRequest } from '../support/institution.js';
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import * as client from 'openid-client';
+import type * as client from 'openid-client';
 import { DEMO_CITIZENS } from '../../src/demo/seed.js';
 import { Browser } from '../support/browser.js';
 import { loginPage } from '../support/conformance-op.js';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import path from 'node:path';
-import * as client from 'openid-client';
+import type * as client from 'openid-client';
 import { DEMO_CITIZENS } from '../../src/demo/seed.js';
 import type { DeviceClient } from '../../src/device-client/client.js';
 import { BANK_A, atBank, bankLink, startBankWorld, toBank, type BankWorld } from '../banking/support.js';

@@ -1,6 +1,6 @@
 import type { PublicKeyCredentialCreationOptionsJSON, PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/server';
 import { passkeyModule } from '../../interactions/passkey/index.js';
-import { Browser, decode, type Page } from '../support/browser.js';
+import { type Browser, decode, type Page } from '../support/browser.js';
 import { atCallback } from '../support/institution.js';
 import type { TestKapi } from '../support/kapi.js';
 import type { Ceremony, SoftAuthenticator } from './soft-authenticator.js';

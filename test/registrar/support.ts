@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import * as client from 'openid-client';
+import type * as client from 'openid-client';
 import { Browser, type Page } from '../support/browser.js';
 import { atCallback, authRequest, exchange, registerInstitution, relyingParty } from '../support/institution.js';
 import type { TestKapi } from '../support/kapi.js';

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import * as client from 'openid-client';
+import type * as client from 'openid-client';
 import { generate } from 'otplib';
 import { DEMO_CITIZENS } from '../../src/demo/seed.js';
 import { DeviceApiError, DeviceClient, dpopProof, newDeviceKeys } from '../../src/device-client/client.js';

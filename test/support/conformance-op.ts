@@ -1,5 +1,5 @@
 import { createServer, type Server } from 'node:http';
-import * as client from 'openid-client';
+import type * as client from 'openid-client';
 import { Browser, type Page } from './browser.js';
 import { freePort, type TestKapi } from './kapi.js';
 import { atCallback, authRequest, CALLBACK, exchange, type AuthRequest } from './institution.js';

@@ -1,7 +1,7 @@
 import * as client from 'openid-client';
 import type { ClientInput } from '../../src/clients/client-service.js';
 import type { TestKapi } from './kapi.js';
-import { Browser, type Page } from './browser.js';
+import type { Browser, Page } from './browser.js';
 
 export const CALLBACK = 'https://institution.example/cb';
 

@@ -34,7 +34,7 @@ const FORBIDDEN: Array<[RegExp, string]> = [
 ];
 
 /** What breaks the rule in one migration's source (empty: additive, or a declared contract step). */
-export function nonAdditive(source: string): string[] {
+function nonAdditive(source: string): string[] {
   const code = source.replace(/\/\*[\s\S]*?\*\//g, '').replace(/(^|[^:])\/\/.*$/gm, '$1');
   const contract = /export\s+const\s+contract\s*=\s*['"`](v\d+\.\d+\.\d+[^'"`]*)['"`]/.exec(code);
   const up = /export\s+async\s+function\s+up\b([\s\S]*?)(export\s+async\s+function\s+down\b|$)/.exec(code)?.[1] ?? '';

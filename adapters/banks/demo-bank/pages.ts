@@ -3,7 +3,7 @@ import { DEMO_OTP, type DemoCustomer } from './customers.js';
 // The demo bank's own pages: plain HTML, clearly marked as a demo so nobody types a real bank
 // password into it. It is a separate site from Kapı (own origin, own styles).
 
-const escape = (value: string) => value.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+const escapeHtml = (value: string) => value.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 const STYLE = `body{font-family:system-ui,sans-serif;margin:0;background:#f6f1fa;color:#1b1b1b}
 .demo{background:#b00020;color:#fff;padding:.75rem 1rem;font-weight:700;text-align:center}
@@ -19,20 +19,20 @@ export function loginPage(input: { bankName: string; uid: string; clientName: st
   const rows = input.customers
     .map(
       (c) =>
-        `<tr><td>${escape(c.customerNumber)}</td><td>${escape(c.nationalId ?? '—')}</td><td>${escape(c.password)}</td><td>${c.otp ? 'yes' : 'no'}</td><td>${escape(c.note)}</td></tr>`,
+        `<tr><td>${escapeHtml(c.customerNumber)}</td><td>${escapeHtml(c.nationalId ?? '—')}</td><td>${escapeHtml(c.password)}</td><td>${c.otp ? 'yes' : 'no'}</td><td>${escapeHtml(c.note)}</td></tr>`,
     )
     .join('');
   return `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escape(input.bankName)} (DEMO) · Online banking login</title><style>${STYLE}</style></head>
+<title>${escapeHtml(input.bankName)} (DEMO) · Online banking login</title><style>${STYLE}</style></head>
 <body>
 <p class="demo" role="note">DEMO BANK: not a real bank. Never type a real password here. / DEMO BANKA: gerçek bir banka değildir.</p>
-<header><img src="/logo.svg" alt="" width="32" height="32"><span>${escape(input.bankName)}</span></header>
+<header><img src="/logo.svg" alt="" width="32" height="32"><span>${escapeHtml(input.bankName)}</span></header>
 <main>
 <h1>Online banking login</h1>
-<p>${escape(input.clientName)} asks us to confirm who you are. We tell it who you are; we do not tell it your customer number or password.</p>
-${input.error ? `<p class="error" role="alert">${escape(input.error)}</p>` : ''}
-<form method="post" action="/login/${escape(input.uid)}">
+<p>${escapeHtml(input.clientName)} asks us to confirm who you are. We tell it who you are; we do not tell it your customer number or password.</p>
+${input.error ? `<p class="error" role="alert">${escapeHtml(input.error)}</p>` : ''}
+<form method="post" action="/login/${escapeHtml(input.uid)}">
 <label for="login">Customer number or national ID number</label>
 <input id="login" name="login" autocomplete="username" required>
 <label for="password">Password</label>

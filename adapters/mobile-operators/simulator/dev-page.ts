@@ -3,17 +3,17 @@
 //  where a person approves or rejects by hand (numbers with the `manual` behaviour wait for this).
 // ============================================================================================
 
-const escape = (value: string) => value.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+const escapeHtml = (value: string) => value.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 export function renderDevPage(pending: { id: string; operator: string; msisdn: string; dataToBeDisplayed: string }[], token: string): string {
   const rows = pending
     .map(
       (t) => `
     <li>
-      <h2>${escape(t.msisdn)} <small>(${escape(t.operator)})</small></h2>
-      <p class="screen" aria-label="Phone screen">${escape(t.dataToBeDisplayed)}</p>
-      <form method="post" action="/dev/transactions/${escape(t.id)}">
-        <input type="hidden" name="token" value="${escape(token)}">
+      <h2>${escapeHtml(t.msisdn)} <small>(${escapeHtml(t.operator)})</small></h2>
+      <p class="screen" aria-label="Phone screen">${escapeHtml(t.dataToBeDisplayed)}</p>
+      <form method="post" action="/dev/transactions/${escapeHtml(t.id)}">
+        <input type="hidden" name="token" value="${escapeHtml(token)}">
         <button type="submit" name="decision" value="approve">Approve (sign with PIN)</button>
         <button type="submit" name="decision" value="cancel">Reject</button>
       </form>

@@ -2,13 +2,13 @@
 // options Kapı made (a form's data-options, JSON with base64url fields); on the person's click this
 // script asks the browser for a passkey (navigator.credentials), and posts the answer with the form,
 // base64url-encoded, for Kapı to verify. No inline script: the Content-Security-Policy forbids it.
-(function () {
+(() => {
   var form = document.querySelector('form[data-passkey]');
   if (!form) return;
   var mode = form.getAttribute('data-passkey'); // 'get' (sign-in) or 'create' (registration)
   var button = document.getElementById('passkey-start');
   if (!window.PublicKeyCredential || !navigator.credentials || !button) {
-    var note = document.getElementById('passkey-unsupported');
+    const note = document.getElementById('passkey-unsupported');
     if (note) note.hidden = false;
     return;
   }
@@ -18,7 +18,7 @@
     while (s.length % 4) s += '=';
     var raw = atob(s);
     var bytes = new Uint8Array(raw.length);
-    for (var i = 0; i < raw.length; i++) bytes[i] = raw.charCodeAt(i);
+    for (let i = 0; i < raw.length; i++) bytes[i] = raw.charCodeAt(i);
     return bytes.buffer;
   }
 
@@ -26,15 +26,15 @@
     if (!buffer) return undefined;
     var bytes = new Uint8Array(buffer);
     var s = '';
-    for (var i = 0; i < bytes.length; i++) s += String.fromCharCode(bytes[i]);
+    for (let i = 0; i < bytes.length; i++) s += String.fromCharCode(bytes[i]);
     return btoa(s).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
   }
 
   function publicKey(options) {
     options.challenge = fromB64(options.challenge);
     if (options.user) options.user.id = fromB64(options.user.id);
-    ['allowCredentials', 'excludeCredentials'].forEach(function (list) {
-      (options[list] || []).forEach(function (c) {
+    ['allowCredentials', 'excludeCredentials'].forEach((list) => {
+      (options[list] || []).forEach((c) => {
         c.id = fromB64(c.id);
       });
     });
@@ -61,15 +61,15 @@
   }
 
   button.disabled = false;
-  button.addEventListener('click', function () {
+  button.addEventListener('click', () => {
     button.disabled = true;
     var options = publicKey(JSON.parse(form.getAttribute('data-options')));
     var ceremony = mode === 'create' ? navigator.credentials.create({ publicKey: options }) : navigator.credentials.get({ publicKey: options });
     ceremony.then(
-      function (credential) {
+      (credential) => {
         post('response', answer(credential));
       },
-      function (err) {
+      (err) => {
         post('error', (err && err.name) || 'Error');
       },
     );

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { REPRESENTATIVE_DOCUMENTS } from '../../registrar/documents.js';
-import { RegistrarRefusal } from '../../registrar/refusal.js';
+import type { RegistrarRefusal } from '../../registrar/refusal.js';
 import type { CounterRequest } from '../../registrar/types.js';
 import { invalidRequest } from '../registrar-api/invalid.js';
 import { counterRequestSchema, issuanceRequestSchema, toCounterRequest } from '../registrar-api/schemas.js';

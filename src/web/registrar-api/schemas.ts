@@ -73,13 +73,10 @@ export const counterRequestSchema = z
 /** An issuance may also remove the person's second factors, on her request (in person or by a guardian). */
 export const issuanceRequestSchema = counterRequestSchema
   .extend({
-    remove_second_factors: z
-      .boolean()
-      .default(false)
-      .meta({
-        description:
-          "The person's e-Government Key, registered devices and the phone's standing as a second factor are removed, and two-factor authentication is turned off (in person or by a guardian only, never by proxy)",
-      }),
+    remove_second_factors: z.boolean().default(false).meta({
+      description:
+        "The person's e-Government Key, registered devices and the phone's standing as a second factor are removed, and two-factor authentication is turned off (in person or by a guardian only, never by proxy)",
+    }),
   })
   .strict();
 

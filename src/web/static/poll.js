@@ -2,7 +2,7 @@
 // whether the out-of-band step is done, and continue when it is, without reloading while they wait.
 // No inline script: the Content-Security-Policy forbids it. Without JavaScript the page's
 // "Continue" button does the same by hand.
-(function () {
+(() => {
   var el = document.querySelector('[data-poll-url]');
   if (!el) return;
   var pollUrl = el.getAttribute('data-poll-url');
@@ -21,17 +21,15 @@
 
   function poll() {
     fetch(pollUrl, { headers: { accept: 'application/json' }, credentials: 'same-origin', cache: 'no-store' })
-      .then(function (res) {
-        return res.ok ? res.json() : { status: 'ready' };
-      })
-      .then(function (body) {
+      .then((res) => (res.ok ? res.json() : { status: 'ready' }))
+      .then((body) => {
         if (body.status === 'pending' && (!expiresAt || Date.now() / 1000 < expiresAt + 2)) {
           setTimeout(poll, seconds * 1000);
         } else {
           window.location.assign(continueUrl);
         }
       })
-      .catch(function () {
+      .catch(() => {
         setTimeout(poll, seconds * 2000);
       });
   }
