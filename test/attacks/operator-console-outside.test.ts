@@ -142,13 +142,13 @@ describe('attacks from outside: the operator console', () => {
     page = await browser.submit(page, { national_id: AYSE.nationalId, password: AYSE.password }, { name: 'submit', value: 'login' }, atCallback);
     if (page.html.includes('name="decision"')) page = await browser.submit(page, {}, { name: 'decision', value: 'allow' }, atCallback);
     expect(page.url.startsWith(CALLBACK) && new URL(page.url).searchParams.has('code')).toBe(false);
-    expect(
-      await t.kapi.services
-        .db('oidc_models')
-        .where({ model: 'AuthorizationCode' })
-        .andWhereRaw(`payload->>'clientId' = ?`, ['straddle-login'])
-        .count<{ c: string }[]>('* as c'),
-    ).toEqual([{ c: expect.stringMatching(/^0$/) }]);
+    // Postgres answers a count as a string, PGlite as a number: compared as a number.
+    const [codes] = await t.kapi.services
+      .db('oidc_models')
+      .where({ model: 'AuthorizationCode' })
+      .andWhereRaw(`payload->>'clientId' = ?`, ['straddle-login'])
+      .count<{ c: string | number }[]>('* as c');
+    expect(Number(codes!.c)).toBe(0);
   });
 
   it('a code issued just before the suspension cannot be redeemed after it', async () => {
