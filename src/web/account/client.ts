@@ -1,4 +1,5 @@
 import type { ClientService } from '../../clients/client-service.js';
+import { ensureFirstPartyClient } from '../../clients/first-party-client.js';
 
 /**
  * Kapı's own account pages sign people in like any institution: through an authorization request to
@@ -17,23 +18,5 @@ export function accountSignedOutUri(issuer: string): string {
 
 /** Registers the account client on first start and follows the issuer if it moves. */
 export async function ensureAccountClient(clients: ClientService, issuer: string): Promise<void> {
-  const redirectUris = [accountRedirectUri(issuer)];
-  const postLogoutRedirectUris = [accountSignedOutUri(issuer)];
-  const existing = await clients.show(ACCOUNT_CLIENT_ID);
-  if (!existing) {
-    await clients.add({
-      clientId: ACCOUNT_CLIENT_ID,
-      name: 'Kapı',
-      redirectUris,
-      postLogoutRedirectUris,
-      authMethod: 'none',
-      scopes: ['openid'],
-      subjectType: 'public',
-      institutionId: 'kapi',
-      firstParty: true,
-    });
-    return;
-  }
-  const current = existing.metadata.redirect_uris as string[] | undefined;
-  if (current?.[0] !== redirectUris[0]) await clients.update(ACCOUNT_CLIENT_ID, { redirectUris, postLogoutRedirectUris });
+  await ensureFirstPartyClient(clients, { clientId: ACCOUNT_CLIENT_ID, name: 'Kapı', base: `${issuer}/account` });
 }

@@ -1,4 +1,5 @@
 import type { ClientService } from '../../clients/client-service.js';
+import { ensureFirstPartyClient } from '../../clients/first-party-client.js';
 
 /**
  * The operator console is a built-in client on the admin listener (DESIGN.md third round, "Consoles"):
@@ -25,24 +26,5 @@ export function consoleSignedOutUri(origin: string): string {
 
 /** Registers the console's client once the admin port is known, and follows the port if it moves. */
 export async function ensureConsoleClient(clients: ClientService, origin: string): Promise<void> {
-  const redirectUris = [consoleRedirectUri(origin)];
-  const postLogoutRedirectUris = [consoleSignedOutUri(origin)];
-  const existing = await clients.show(CONSOLE_CLIENT_ID);
-  if (!existing) {
-    await clients.add({
-      clientId: CONSOLE_CLIENT_ID,
-      name: 'Kapı işletim konsolu',
-      redirectUris,
-      postLogoutRedirectUris,
-      authMethod: 'none',
-      scopes: ['openid'],
-      minAcr: 'high',
-      subjectType: 'public',
-      institutionId: 'kapi',
-      firstParty: true,
-    });
-    return;
-  }
-  const current = existing.metadata.redirect_uris as string[] | undefined;
-  if (current?.[0] !== redirectUris[0]) await clients.update(CONSOLE_CLIENT_ID, { redirectUris, postLogoutRedirectUris });
+  await ensureFirstPartyClient(clients, { clientId: CONSOLE_CLIENT_ID, name: 'Kapı işletim konsolu', base: `${origin}${CONSOLE_PATH}`, minAcr: 'high' });
 }

@@ -1,4 +1,5 @@
 import type { ClientService } from '../../clients/client-service.js';
+import { ensureFirstPartyClient } from '../../clients/first-party-client.js';
 
 /**
  * The registrar console at /office signs clerks in like the account pages do: an authorization request
@@ -19,24 +20,5 @@ export function officeSignedOutUri(issuer: string): string {
 
 /** Registers the console's client on first start and follows the issuer if it moves. */
 export async function ensureOfficeClient(clients: ClientService, issuer: string): Promise<void> {
-  const redirectUris = [officeRedirectUri(issuer)];
-  const postLogoutRedirectUris = [officeSignedOutUri(issuer)];
-  const existing = await clients.show(OFFICE_CLIENT_ID);
-  if (!existing) {
-    await clients.add({
-      clientId: OFFICE_CLIENT_ID,
-      name: 'Kapı şifre gişesi',
-      redirectUris,
-      postLogoutRedirectUris,
-      authMethod: 'none',
-      scopes: ['openid'],
-      minAcr: 'high',
-      subjectType: 'public',
-      institutionId: 'kapi',
-      firstParty: true,
-    });
-    return;
-  }
-  const current = existing.metadata.redirect_uris as string[] | undefined;
-  if (current?.[0] !== redirectUris[0]) await clients.update(OFFICE_CLIENT_ID, { redirectUris, postLogoutRedirectUris });
+  await ensureFirstPartyClient(clients, { clientId: OFFICE_CLIENT_ID, name: 'Kapı şifre gişesi', base: `${issuer}${OFFICE_PATH}`, minAcr: 'high' });
 }
