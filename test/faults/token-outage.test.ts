@@ -90,7 +90,9 @@ if (skip && process.env.CI === 'true') throw new Error(`${skip}, and CI=true req
     const admin = new Redis({ port: redis.port, host: '127.0.0.1' });
     try {
       await admin.call('CLIENT', 'PAUSE', '5000', 'WRITE');
-      const basic = Buffer.from(`${encodeURIComponent(metadata.client_id as string)}:${encodeURIComponent(metadata.client_secret as string)}`).toString('base64');
+      const basic = Buffer.from(`${encodeURIComponent(metadata.client_id as string)}:${encodeURIComponent(metadata.client_secret as string)}`).toString(
+        'base64',
+      );
       const failed = await fetch(tokenEndpoint, {
         method: 'POST',
         headers: { authorization: `Basic ${basic}`, 'content-type': 'application/x-www-form-urlencoded' },
