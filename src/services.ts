@@ -62,7 +62,7 @@ export interface Services {
 export async function openServices(config: Config): Promise<Services> {
   // First: its certificate files are read and checked here, before anything is opened that would need closing.
   const registry = createPopulationRegistry(config);
-  const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, snapshot: config.embeddedSnapshot });
   try {
     await migrateLatest(db);
   } catch (err) {

@@ -1,6 +1,6 @@
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import knex from 'knex';
+import knex, { type Knex } from 'knex';
 import type ClientPgLite from 'knex-pglite';
 import { migrationSource } from '../../migrations/index.js';
 import type { Database } from './port.js';
@@ -27,6 +27,15 @@ async function definePgLiteClient(): Promise<typeof ClientPgLite> {
   return PgLiteClient as unknown as typeof ClientPgLite;
 }
 
+/** An in-memory PGlite whose files come from a dump rather than from initdb (OpenDatabaseOptions.snapshot). */
+async function pgLiteFromSnapshot(file: string): Promise<unknown> {
+  const { PGlite } = await import('@electric-sql/pglite');
+  const dump = await readFile(file).catch((err: NodeJS.ErrnoException) => {
+    throw new KapiError('config_invalid', `KAPI_EMBEDDED_SNAPSHOT: cannot read ${file} (${err.code ?? err.message})`);
+  });
+  return PGlite.create({ loadDataDir: new Blob([dump]) });
+}
+
 // The one knex instance of a process: Postgres when DATABASE_URL is set, otherwise PGlite (Postgres
 // compiled to WebAssembly, in-process) persisted under the data directory, or kept in memory for tests.
 
@@ -36,6 +45,8 @@ export interface OpenDatabaseOptions {
   dataDir: string;
   /** An in-memory PGlite (tests), whatever dataDir says. */
   memory?: boolean | undefined;
+  /** In memory only: a PGlite data-directory dump (dumpDataDir) to start from instead of running initdb. */
+  snapshot?: string | undefined;
 }
 
 export async function openDatabase(options: OpenDatabaseOptions): Promise<Database> {
@@ -59,7 +70,9 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
   // PGlite has exactly one connection (knex-pglite pins the pool to 1 and refuses a pool option).
   // Consequence for callers: inside a transaction use only the transaction object; a query on
   // `db` would wait for the connection the transaction holds, forever.
-  const db = knex({ client: await loadPgLiteClient(), dialect: 'postgres', connection: filename ? { filename } : {} });
+  // knex-pglite takes a PGlite instance as `connection.pglite`; knex's own types do not know that shape.
+  const connection = filename ? { filename } : options.snapshot ? { pglite: await pgLiteFromSnapshot(options.snapshot) } : {};
+  const db = knex({ client: await loadPgLiteClient(), dialect: 'postgres', connection: connection as Knex.StaticConnectionConfig });
   if (filename) locks.set(db, lockPath(path.resolve(options.dataDir)));
   return db;
 }
