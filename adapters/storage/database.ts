@@ -6,6 +6,7 @@ import { migrationSource } from '../../migrations/index.js';
 import type { Database } from './port.js';
 import { handlePostgresFailover } from './postgres-failover.js';
 import { KapiError } from '../../src/errors.js';
+import { log } from '../../src/log.js';
 
 /**
  * The knex client for PGlite, loaded only when the embedded database is opened: PGlite's bundle (with
@@ -113,8 +114,24 @@ async function acquireDataDirLock(dataDir: string): Promise<void> {
   throw new KapiError('config_invalid', `could not lock the embedded database in ${dataDir}`);
 }
 
+/**
+ * Runs the migrations this release lists that the database lacks. A database a newer release has already
+ * migrated (a rolling deployment: the new release migrates while the previous one still runs, and one of
+ * its processes restarts) holds names this release does not list; knex would call that a corrupt
+ * migration directory and refuse to start. Migrations only expand the schema (expand/contract, checked by
+ * test/unit/migrations-additive.test.ts), so this release runs on it, and says so.
+ */
 export async function migrateLatest(db: Database): Promise<void> {
-  await db.migrate.latest({ migrationSource });
+  const ahead = await migrationsFromNewerReleases(db);
+  if (ahead.length > 0) log.warn({ migrations: ahead }, 'the database schema is ahead of this release (migrated by a newer one): running on it');
+  await db.migrate.latest({ migrationSource, disableMigrationsListValidation: ahead.length > 0 });
+}
+
+async function migrationsFromNewerReleases(db: Database): Promise<string[]> {
+  if (!(await db.schema.hasTable('knex_migrations'))) return [];
+  const listed = new Set((await migrationSource.getMigrations([])).map((m) => migrationSource.getMigrationName(m)));
+  const applied = (await db('knex_migrations').select('name')) as { name: string }[];
+  return applied.map((row) => row.name).filter((name) => !listed.has(name));
 }
 
 export async function closeDatabase(db: Database): Promise<void> {
