@@ -66,4 +66,10 @@ describe('import rules (CI)', () => {
     const files = sources('interactions').filter((f) => !/^interactions\/[^/]+\/migrations\//.test(f));
     expect(violations(files, (_file, target) => ['knex', 'ioredis'].includes(packageOf(target)))).toEqual([]);
   });
+
+  it("the registrar's logic imports no knex or ioredis: its storage is the port in src/registrar/repository.ts", () => {
+    const files = sources('src/registrar');
+    expect(files.length).toBeGreaterThan(10);
+    expect(violations(files, (_file, target) => ['knex', 'ioredis'].includes(packageOf(target)))).toEqual([]);
+  });
 });
