@@ -13,7 +13,7 @@ import { setTwoFactor, smsCode } from '../../second-factor/test/support.js';
 // authenticator refuses an IP address as the relying party. The person registers a passkey from a
 // strong sign-in on the account page, signs out, signs in with it at the institution (acr substantial,
 // amr hwk + pin: a device-bound key, user verified), removes it, and with two-factor on a second
-// stage follows. passkey.js runs as the page's same-origin script: no CSP violation is allowed.
+// stage follows; "This wasn't me" on that passkey sign-in removes the passkey and says what to do. passkey.js runs as the page's same-origin script: no CSP violation is allowed.
 
 const browser = await launchChromium();
 const describeBrowser = browser ? describe : describe.skip;
@@ -56,16 +56,16 @@ describeBrowser('passkeys in Chromium with a virtual authenticator, the institut
     await t?.stop();
   });
 
-  /** Password and the SMS code: a `substantial` sign-in to the passkey page, just now. */
-  async function strongSignIn(): Promise<void> {
-    await page.goto(`${t.issuer}/account/login?next=${encodeURIComponent('/account/passkeys')}&acr=substantial&again=1`);
+  /** Password and the SMS code: a `substantial` sign-in to the passkey page (or `next`), just now. */
+  async function strongSignIn(next = '/account/passkeys'): Promise<void> {
+    await page.goto(`${t.issuer}/account/login?next=${encodeURIComponent(next)}&acr=substantial&again=1`);
     await page.fill('#national_id', ayse.nationalId);
     await page.fill('#password', ayse.password);
     await click(page, '#submit');
     if (await page.locator('[data-method="sms"]').count()) await click(page, '[data-method="sms"]');
     await page.fill('#code', smsCode(t, ayse.phone));
     await click(page, '#submit');
-    expect(new URL(page.url()).pathname).toBe('/account/passkeys');
+    expect(new URL(page.url()).pathname).toBe(next);
   }
 
   async function addPasskey(name: string): Promise<void> {
@@ -154,4 +154,32 @@ describeBrowser('passkeys in Chromium with a virtual authenticator, the institut
     expect(await page.textContent('#amr')).toBe('hwk pin sms otp');
     expect(blocked).toEqual([]);
   }, 90_000);
+
+  it('"This wasn\'t me" on the passkey sign-in: the passkey is removed and the secured page says what to do; the copy no longer signs in', async () => {
+    const account = (await t.kapi.services.accounts.findByNationalId(ayse.nationalId))!;
+    const entry = (await t.kapi.services
+      .db('sign_ins')
+      .where({ account_id: account.id, method: 'passkey+sms', result: 'success' })
+      .orderBy('id', 'desc')
+      .first('id')) as {
+      id: string | number;
+    };
+    await signOut();
+    await strongSignIn('/account/history');
+    await click(page, `#not-me-${entry.id}`);
+    expect(await page.getAttribute('#not-me-plan [data-step="disown-credential"]', 'data-step')).toBe('disown-credential');
+    expect(describeViolations(await runAxe(page))).toBe('');
+    await click(page, '#confirm-not-me');
+    expect(new URL(page.url()).pathname).toBe('/account/history/not-me/done');
+    expect(await page.textContent('[data-closed="passkey-credential"]')).toContain('geçiş anahtarı hesabınızdan kaldırıldı');
+    expect(await page.locator('#not-me-steps [data-step="passkey-credential"]').count()).toBe(3);
+    expect(describeViolations(await runAxe(page))).toBe('');
+    expect(await t.kapi.exportsOf(passkeyModule).store.list(account.id)).toEqual([]);
+    // The authenticator still holds its copy (Kapı cannot reach it: the page tells her to delete it); it signs nobody in.
+    expect((await cdp.send('WebAuthn.getCredentials', { authenticatorId })).credentials).toHaveLength(1);
+    await passkeyAtInstitution();
+    expect(new URL(page.url()).hostname).toBe('localhost');
+    expect(await page.textContent('#error-message')).toContain('kayıtlı değil');
+    expect(blocked).toEqual([]);
+  }, 120_000);
 });
