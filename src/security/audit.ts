@@ -19,7 +19,7 @@ const INSERT_CLAIM_RELEASES = fixedStatement(
 
 // Every sign-in attempt writes one (issue 8: fixed SQL, past knex's query builder).
 const INSERT_SIGN_IN = fixedStatement(
-  'sign_in_insert_credentials',
+  'sign_in_insert',
   `insert into sign_ins (account_id, subject_hash, client_id, method, acr, result, ip, user_agent, credentials)
   values (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 );
