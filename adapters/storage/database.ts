@@ -1,4 +1,5 @@
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import knex from 'knex';
 import type ClientPgLite from 'knex-pglite';
@@ -25,6 +26,22 @@ async function definePgLiteClient(): Promise<typeof ClientPgLite> {
     }
   }
   return PgLiteClient as unknown as typeof ClientPgLite;
+}
+
+/**
+ * Postgres's shared buffers live in PGlite's WebAssembly memory, which only grows: Postgres's default
+ * (128 MB) filled as the tables grew and stayed resident for the life of the process. 32 MB holds the
+ * token path's working set (the indexes' upper levels and the newest pages of oidc_models); a page that
+ * falls out is read back from the data directory through the operating system's page cache. Measured
+ * in bench/notes.md ("Memory").
+ */
+export const PGLITE_SHARED_BUFFERS = '32MB';
+
+async function newPgLite(filename: string | undefined): Promise<unknown> {
+  // The CommonJS build, the one knex-pglite loads: importing the ESM build too would put a second copy
+  // of PGlite's bundle in the heap.
+  const { PGlite } = createRequire(import.meta.url)('@electric-sql/pglite') as typeof import('@electric-sql/pglite');
+  return new PGlite({ dataDir: filename, startParams: [...PGlite.defaultStartParams, '-c', `shared_buffers=${PGLITE_SHARED_BUFFERS}`] });
 }
 
 // The one knex instance of a process: Postgres when DATABASE_URL is set, otherwise PGlite (Postgres
@@ -59,7 +76,9 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
   // PGlite has exactly one connection (knex-pglite pins the pool to 1 and refuses a pool option).
   // Consequence for callers: inside a transaction use only the transaction object; a query on
   // `db` would wait for the connection the transaction holds, forever.
-  const db = knex({ client: await loadPgLiteClient(), dialect: 'postgres', connection: filename ? { filename } : {} });
+  const client = await loadPgLiteClient();
+  // knex-pglite takes a ready-made PGlite as `connection.pglite` (knex's own type does not know it).
+  const db = knex({ client, dialect: 'postgres', connection: { pglite: await newPgLite(filename) } as never });
   if (filename) locks.set(db, lockPath(path.resolve(options.dataDir)));
   return db;
 }
