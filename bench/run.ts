@@ -118,9 +118,11 @@ async function main(): Promise<void> {
     try {
       const asIs = (await t.server.probe({ memory: true })).memoryMap!;
       const afterGc = (await t.server.probe({ gc: true, memory: true })).memoryMap!;
-      finalMemory[t.key] = { asIs, afterGc };
+      const afterLastResortGc = (await t.server.probe({ gc: 'last-resort', memory: true })).memoryMap!;
+      finalMemory[t.key] = { asIs, afterGc, afterLastResortGc };
       log(`\n${LABEL[t.key]}: where the RSS is at the end (MiB, as it is → after a full collection)`);
       log(memoryMapLines(asIs, afterGc));
+      log(`  after V8's last-resort collection (a diagnosis: it also empties V8's pool of free pages): RSS ${afterLastResortGc.rssMiB.toFixed(1)}`);
     } catch (err) {
       log(`  memory map of ${LABEL[t.key]}: ${(err as Error).message}`);
     }

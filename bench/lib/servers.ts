@@ -64,8 +64,8 @@ export interface ServerProcess {
   name: string;
   pid: number;
   url: string;
-  /** `gc`: a full collection first, so memory figures are what the process keeps; `memory`: where the RSS is too. */
-  probe(options?: { gc?: boolean; memory?: boolean }): Promise<ProbeSample>;
+  /** `gc`: a full collection first, so memory figures are what the process keeps ('last-resort': V8's collection under memory pressure, which also empties its page pool); `memory`: where the RSS is too. */
+  probe(options?: { gc?: boolean | 'last-resort'; memory?: boolean }): Promise<ProbeSample>;
   rssKb(): number;
   stop(): Promise<void>;
   output(): string;
@@ -171,7 +171,7 @@ export async function startServer(options: {
     pid: child.pid!,
     url,
     output: () => out,
-    async probe(probeOptions: { gc?: boolean; memory?: boolean } = {}) {
+    async probe(probeOptions: { gc?: boolean | 'last-resort'; memory?: boolean } = {}) {
       if (exited) throw new Error(`${options.name} has exited:\n${out.slice(-1_000)}`);
       const id = nextId++;
       const answer = new Promise<ProbeSample>((resolve, reject) => {
@@ -182,7 +182,7 @@ export async function startServer(options: {
           resolve(s);
         });
       });
-      child.send({ type: 'probe', id, gc: probeOptions.gc === true, memory: probeOptions.memory === true });
+      child.send({ type: 'probe', id, gc: probeOptions.gc ?? false, memory: probeOptions.memory === true });
       return answer;
     },
     rssKb() {
