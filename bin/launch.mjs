@@ -29,7 +29,12 @@ if (major < MIN_MAJOR) {
   }
 }
 
-const child = spawn(command, commandArgs, { stdio: 'inherit', cwd: process.cwd(), env: { ...process.env, KAPI_ROOT: root } });
+// The server's malloc settings (SERVER_ENV in src/runtime/node-flags.ts, which explains them; a test keeps
+// the two equal): glibc reads them when the process starts, so they go in the server's environment here.
+// A value the operator set wins.
+const SERVER_ENV = { MALLOC_MMAP_THRESHOLD_: '131072', MALLOC_TRIM_THRESHOLD_: '131072' };
+const serverEnv = args.includes('src/main.ts') ? SERVER_ENV : {};
+const child = spawn(command, commandArgs, { stdio: 'inherit', cwd: process.cwd(), env: { ...serverEnv, ...process.env, KAPI_ROOT: root } });
 for (const signal of ['SIGINT', 'SIGTERM']) {
   process.on(signal, () => child.kill(signal));
 }

@@ -1,4 +1,5 @@
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import knex, { type Knex } from 'knex';
 import type ClientPgLite from 'knex-pglite';
@@ -28,13 +29,34 @@ async function definePgLiteClient(): Promise<typeof ClientPgLite> {
   return PgLiteClient as unknown as typeof ClientPgLite;
 }
 
-/** An in-memory PGlite whose files come from a dump rather than from initdb (OpenDatabaseOptions.snapshot). */
-async function pgLiteFromSnapshot(file: string): Promise<unknown> {
-  const { PGlite } = await import('@electric-sql/pglite');
-  const dump = await readFile(file).catch((err: NodeJS.ErrnoException) => {
-    throw new KapiError('config_invalid', `KAPI_EMBEDDED_SNAPSHOT: cannot read ${file} (${err.code ?? err.message})`);
+/**
+ * Postgres's shared buffers live in PGlite's WebAssembly memory, which only grows: Postgres's default
+ * (128 MB) filled as the tables grew and stayed resident for the life of the process. 32 MB holds the
+ * token path's working set (the indexes' upper levels and the newest pages of oidc_models); a page that
+ * falls out is read back from the data directory through the operating system's page cache. Measured
+ * in bench/notes.md ("Where the RSS goes").
+ */
+export const PGLITE_SHARED_BUFFERS = '32MB';
+
+/**
+ * PGlite under `filename`, or in memory; an in-memory one may start from a dump instead of running initdb
+ * (OpenDatabaseOptions.snapshot).
+ */
+async function newPgLite(filename: string | undefined, snapshot: string | undefined): Promise<unknown> {
+  // The CommonJS build, the one knex-pglite loads: importing the ESM build too would put a second copy
+  // of PGlite's bundle in the heap.
+  const { PGlite } = createRequire(import.meta.url)('@electric-sql/pglite') as typeof import('@electric-sql/pglite');
+  const dump =
+    filename || !snapshot
+      ? undefined
+      : await readFile(snapshot).catch((err: NodeJS.ErrnoException) => {
+          throw new KapiError('config_invalid', `KAPI_EMBEDDED_SNAPSHOT: cannot read ${snapshot} (${err.code ?? err.message})`);
+        });
+  return new PGlite({
+    dataDir: filename,
+    loadDataDir: dump ? new Blob([dump]) : undefined,
+    startParams: [...PGlite.defaultStartParams, '-c', `shared_buffers=${PGLITE_SHARED_BUFFERS}`],
   });
-  return PGlite.create({ loadDataDir: new Blob([dump]) });
 }
 
 // The one knex instance of a process: Postgres when DATABASE_URL is set, otherwise PGlite (Postgres
@@ -71,8 +93,8 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
   // PGlite has exactly one connection (knex-pglite pins the pool to 1 and refuses a pool option).
   // Consequence for callers: inside a transaction use only the transaction object; a query on
   // `db` would wait for the connection the transaction holds, forever.
-  // knex-pglite takes a PGlite instance as `connection.pglite`; knex's own types do not know that shape.
-  const connection = filename ? { filename } : options.snapshot ? { pglite: await pgLiteFromSnapshot(options.snapshot) } : {};
+  // knex-pglite takes a ready-made PGlite as `connection.pglite` (knex's own type does not know it).
+  const connection = { pglite: await newPgLite(filename, options.snapshot) };
   const db = knex({ client: await loadPgLiteClient(), dialect: 'postgres', connection: connection as Knex.StaticConnectionConfig });
   if (filename) locks.set(db, lockPath(path.resolve(options.dataDir)));
   return db;
