@@ -8,6 +8,7 @@ import type { TotpStore } from './devices/totp.js';
 import type { Method } from '../../src/engine/types.js';
 import type { Limiters } from '../../src/security/limiters.js';
 import { deviceMethod } from './device-method.js';
+import { devicePresence } from './devices/device-presence.js';
 import { StepLimits } from './limits.js';
 import { smsMethod } from './sms-method.js';
 import { totpMethod } from './totp-method.js';
@@ -33,11 +34,13 @@ export interface SecondFactorPartsDeps {
 /** The second factors (issue 7): registered device, e-Government Key (TOTP), SMS code; in that order on the chooser. */
 export function secondFactorParts(deps: SecondFactorPartsDeps): { methods: Method[] } {
   const limits = new StepLimits({ limiters: deps.limiters, ...(deps.guesses ? { guesses: deps.guesses } : {}) });
+  const hasDevice = devicePresence(deps.devices);
   return {
     methods: [
       deviceMethod({
         accounts: deps.accounts,
         devices: deps.devices,
+        hasDevice,
         approvals: deps.approvals,
         limits: deps.approvalLimits,
         push: deps.push,
@@ -45,7 +48,7 @@ export function secondFactorParts(deps: SecondFactorPartsDeps): { methods: Metho
         locator: deps.locator,
       }),
       totpMethod({ totp: deps.totp, limits, audit: deps.audit, accounts: deps.accounts }),
-      smsMethod({ accounts: deps.accounts, devices: deps.devices, sms: deps.sms, limits, audit: deps.audit, codeKey: deps.codeKey }),
+      smsMethod({ accounts: deps.accounts, devices: deps.devices, hasDevice, sms: deps.sms, limits, audit: deps.audit, codeKey: deps.codeKey }),
     ],
   };
 }
