@@ -2,12 +2,12 @@ import { describe, expect, it } from '@jest/globals';
 import type { Account } from '../../src/accounts/account.js';
 import { decide } from '../../src/engine/policies.js';
 import type { Flow, Method } from '../../src/engine/types.js';
-import { devicePresence } from '../../interactions/second-factor/devices/device-presence.js';
+import { enrolmentOf } from '../../interactions/second-factor/devices/enrolment.js';
 import { secondFactorParts } from '../../interactions/second-factor/parts.js';
 import { POLICIES } from '../../interactions/index.js';
 
-// Issue 27: the device and SMS methods both ask whether the person has a registered device when the
-// second stage is decided; the question is sent once, and only shared within one read of the account.
+// Issue 27: when the second stage is decided, the device, TOTP and SMS methods each ask what the person is
+// enrolled in; one read answers them all, and it is shared only within one read of the account.
 
 function counting(answer = false) {
   const asked: string[] = [];
@@ -18,10 +18,10 @@ function counting(answer = false) {
   return {
     asked,
     release: () => release(),
-    hasAny: async (accountId: string) => {
+    read: async (accountId: string) => {
       asked.push(accountId);
       await gate;
-      return answer;
+      return { device: answer, totp: false };
     },
   };
 }
@@ -44,20 +44,20 @@ const account = (id = 'a1'): Account => ({
   twoFactorEnabled: true,
 });
 
-describe('registered-device question during one decision', () => {
+describe('second-stage enrolment read during one decision', () => {
   it('joins overlapping questions about the same account object into one read', async () => {
     const store = counting(true);
-    const has = devicePresence(store);
+    const has = enrolmentOf(store.read);
     const person = account();
     const both = Promise.all([has(person), has(person)]);
     store.release();
-    expect(await both).toEqual([true, true]);
+    expect((await both).map((e) => e.device)).toEqual([true, true]);
     expect(store.asked).toEqual(['a1']);
   });
 
   it('never shares an answer between two reads of the account (two requests), nor after it came back', async () => {
     const store = counting(false);
-    const has = devicePresence(store);
+    const has = enrolmentOf(store.read);
     store.release();
     await Promise.all([has(account()), has(account())]);
     expect(store.asked).toHaveLength(2);
@@ -71,8 +71,9 @@ describe('registered-device question during one decision', () => {
     const store = counting(false);
     store.release();
     const { methods: seconds } = secondFactorParts({
-      devices: store as never,
-      totp: { isActive: async () => false } as never,
+      devices: {} as never,
+      totp: {} as never,
+      enrolment: store.read,
       accounts: {} as never,
       approvals: {} as never,
       approvalLimits: {} as never,
