@@ -73,10 +73,36 @@ try {
   const text = await readFile(traceFile, 'utf8');
   const from = text.indexOf(`trace=${labels.indexOf('START')}\n`);
   const lines = text.slice(text.indexOf('\n', from) + 1, text.indexOf(`trace=${labels.indexOf('END')}\n`)).split('\n');
+  // Each request's calls, then its count; each operation's total under its heading.
+  const totals = { redis: 0, sql: 0 };
+  const current = { redis: 0, sql: 0, open: false };
+  const closeRequest = () => {
+    if (current.open) console.log(`  = ${current.redis} Redis, ${current.sql} SQL`);
+    Object.assign(current, { redis: 0, sql: 0, open: false });
+  };
+  const closeOperation = () => {
+    closeRequest();
+    if (totals.redis + totals.sql) console.log(`  == operation: ${totals.redis} Redis, ${totals.sql} SQL`);
+    Object.assign(totals, { redis: 0, sql: 0 });
+  };
   for (const l of lines.slice(0, -1)) {
     const m = /^REQ GET \/\.well-known\/openid-configuration\?trace=(\d+)$/.exec(l);
-    console.log(m ? `\n## ${labels[Number(m[1])]}` : l);
+    if (m) {
+      closeOperation();
+      console.log(`\n## ${labels[Number(m[1])]}`);
+      continue;
+    }
+    if (l.startsWith('REQ ')) {
+      closeRequest();
+      current.open = true;
+    } else {
+      const kind = l.trimStart().startsWith('redis') ? 'redis' : 'sql';
+      current[kind]++;
+      totals[kind]++;
+    }
+    console.log(l);
   }
+  closeOperation();
 } finally {
   await rm(traceFile, { force: true });
   await deleteRedisPrefix(redis, redisPrefix);
