@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import { log } from '../log.js';
 import { fixedStatement, runFixed } from '../../adapters/storage/fixed-sql.js';
 import { batcherFor, type BatchShape } from '../../adapters/storage/statement-batch.js';
+import { purgePersonalData, RETENTION_BATCH } from './retention.js';
 
 interface ClaimRelease {
   accountId: string;
@@ -202,11 +203,9 @@ export class AuditLog {
     return rows.map((r) => ({ at: new Date(r.at), claims: r.claims, channel: r.channel }));
   }
 
-  /** Personal-data retention: purge rows older than the configured period. */
-  async purgeOlderThan(days: number): Promise<number> {
-    const cutoff = new Date(Date.now() - days * 86400_000);
-    let removed = 0;
-    for (const table of ['sign_ins', 'claim_releases', 'audit_events']) removed += await this.db(table).where('at', '<', cutoff).del();
-    return removed;
+  /** Personal-data retention: purge rows older than the configured period, in bounded batches (retention.ts). */
+  async purgeOlderThan(days: number, batchSize = RETENTION_BATCH): Promise<number> {
+    const purged = await purgePersonalData(this.db, { retentionDays: days, batchSize, tables: ['sign_ins', 'claim_releases', 'audit_events'] });
+    return Object.values(purged).reduce((sum, r) => sum + r.deleted, 0);
   }
 }

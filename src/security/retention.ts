@@ -1,0 +1,73 @@
+import type { Knex } from 'knex';
+
+// Personal-data retention (README: `KAPI_RETENTION_DAYS`, 730 by default): sign-ins, claim releases,
+// audit events and the session index are forgotten once older than the period. On a national database
+// that is millions of rows a day to purge, and a single `delete ... where at < cutoff` would run for
+// minutes, holding the locks of every row it deleted and its own transaction open while each sign-in
+// inserts beside it. So the purge runs in bounded batches: each statement deletes at most `batchSize`
+// rows found through the table's index on its time column, commits alone (no surrounding transaction),
+// and the next one starts only then. Measured in docs/performance.md, "Data growth".
+
+export const RETENTION_BATCH = 1000;
+
+/** What each table keeps: rows whose `column` is older than the period are purged, found by `key`. */
+const PERIODS: ReadonlyArray<{ table: string; column: string; key: string }> = [
+  { table: 'sign_ins', column: 'at', key: 'id' },
+  { table: 'claim_releases', column: 'at', key: 'id' },
+  { table: 'audit_events', column: 'at', key: 'id' },
+  // A session row is kept while it can still be in use and for the period after it expired.
+  { table: 'login_sessions', column: 'expires_at', key: 'uid' },
+];
+
+export interface PurgeResult {
+  deleted: number;
+  batches: number;
+}
+
+/**
+ * Deletes the rows of `table` whose `column` is before `cutoff`, at most `batchSize` per statement, each
+ * statement its own transaction. Returns how many rows and statements it took.
+ */
+export async function deleteInBatches(
+  db: Knex,
+  spec: { table: string; column: string; key: string },
+  cutoff: Date,
+  batchSize = RETENTION_BATCH,
+): Promise<PurgeResult> {
+  const { table, column, key } = spec;
+  let deleted = 0;
+  let batches = 0;
+  for (;;) {
+    const rows = (await db(table)
+      .whereIn(key, db(table).select(key).where(column, '<', cutoff).limit(batchSize))
+      // Counted from RETURNING rows: knex-pglite does not report a DELETE's row count as a number.
+      .delete([key])) as unknown[];
+    batches++;
+    deleted += rows.length;
+    if (rows.length < batchSize) return { deleted, batches };
+  }
+}
+
+/** Tables the personal-data retention purges, by name. */
+export const RETAINED_TABLES = PERIODS.map((p) => p.table);
+
+/** One table's purge (`cutoff` computed by the caller). */
+export function purgeTable(db: Knex, table: string, cutoff: Date, batchSize = RETENTION_BATCH): Promise<PurgeResult> {
+  const spec = PERIODS.find((p) => p.table === table);
+  if (!spec) throw new Error(`no retention period for ${table}`);
+  return deleteInBatches(db, spec, cutoff, batchSize);
+}
+
+/** The personal-data retention: every table of PERIODS, one after the other, in batches. */
+export async function purgePersonalData(
+  db: Knex,
+  options: { retentionDays: number; batchSize?: number; now?: Date; tables?: readonly string[] },
+): Promise<Record<string, PurgeResult>> {
+  const cutoff = new Date((options.now ?? new Date()).getTime() - options.retentionDays * 86400_000);
+  const out: Record<string, PurgeResult> = {};
+  for (const spec of PERIODS) {
+    if (options.tables && !options.tables.includes(spec.table)) continue;
+    out[spec.table] = await deleteInBatches(db, spec, cutoff, options.batchSize);
+  }
+  return out;
+}
