@@ -30,6 +30,7 @@ import { results, profiles, finalRss, med, pairedRatios, pairedRatio, runState }
 import { KAPI_NODE_FLAGS } from './targets.js';
 import { extraRange, NOISE } from './measure.js';
 import { scaleSection } from './report-scale.js';
+import { GOAL, growthVerdicts, seqScanFailures } from './report-growth.js';
 
 export interface Verdict {
   target: string;
@@ -84,6 +85,16 @@ export function verdicts(): Verdict[] {
     });
   } else {
     v.push({ target: 'Redis memory per active session < 2 KB; RSS flat', measured: 'not measured', met: undefined });
+  }
+  for (const g of growthVerdicts())
+    v.push({
+      target: `${TITLE[g.scenario]} on the grown database ≥ ${GOAL} × empty (issue 24)`,
+      measured: Number.isFinite(g.ratio) ? `${fmt(g.ratio, 2)} ×` : 'not measured',
+      met: g.met,
+    });
+  if (runState.explain) {
+    const n = seqScanFailures().length;
+    v.push({ target: 'No sequential scan of a table over 10,000 rows on the measured paths (issue 24)', measured: `${n} of ${runState.explain.length} statements`, met: n === 0 });
   }
   return v;
 }
@@ -149,7 +160,8 @@ export function redone(): number {
 
 export function render(info: Record<string, string>, started: Date, seconds: number, command: string): string {
   // The scale-out targets (behind HAProxy) have a section of their own (bench/report-scale.ts).
-  const TARGETS = RUN_TARGETS.filter((t) => !SCALE_TARGETS.includes(t));
+  // The grown database has its own section too (bench/report-growth.ts).
+  const TARGETS = RUN_TARGETS.filter((t) => !SCALE_TARGETS.includes(t) && t !== 'kapi-pg-grown');
   const lines: string[] = [];
   const ratios = TARGETS.includes('bare') && TARGETS.length > 1;
   const throughputScenarios: ScenarioKey[] = ['discovery', 'jwks', 'cc-opaque', 'cc-jwt', 'refresh', 'login'];

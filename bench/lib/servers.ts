@@ -38,6 +38,13 @@ export interface ProbeSample {
     gcMajor: number;
     gcMajorMax: number;
   };
+  /** Statements with their parameters, one per shape, when the probe asked to take them. */
+  samples?: SqlSample[];
+}
+
+export interface SqlSample {
+  text: string;
+  values: unknown[];
 }
 
 export interface ServerProcess {
@@ -45,7 +52,8 @@ export interface ServerProcess {
   pid: number;
   url: string;
   /** `gc`: a full collection first, so memory figures are what the process keeps. */
-  probe(options?: { gc?: boolean }): Promise<ProbeSample>;
+  /** `samples`: start keeping the first statement of each shape with its parameters, or take them (data growth). */
+  probe(options?: { gc?: boolean; samples?: 'start' | 'take' }): Promise<ProbeSample>;
   rssKb(): number;
   stop(): Promise<void>;
   output(): string;
@@ -149,7 +157,7 @@ export async function startServer(options: {
     pid: child.pid!,
     url,
     output: () => out,
-    async probe(probeOptions: { gc?: boolean } = {}) {
+    async probe(probeOptions: { gc?: boolean; samples?: 'start' | 'take' } = {}) {
       if (exited) throw new Error(`${options.name} has exited:\n${out.slice(-1_000)}`);
       const id = nextId++;
       const answer = new Promise<ProbeSample>((resolve, reject) => {
@@ -160,7 +168,7 @@ export async function startServer(options: {
           resolve(s);
         });
       });
-      child.send({ type: 'probe', id, gc: probeOptions.gc === true });
+      child.send({ type: 'probe', id, gc: probeOptions.gc === true, ...(probeOptions.samples ? { samples: probeOptions.samples } : {}) });
       return answer;
     },
     rssKb() {
