@@ -156,7 +156,7 @@ export const TITLE: Record<ScenarioKey, string> = {
   login: '4. password logins, code+PKCE+token+userinfo (logins/s)',
   'token-under-login': '5. token p99 during logins at 80% (ms)',
   memory: '6. memory per active session',
-  history: 'G1. the citizen\'s login history page (pages/s)',
+  history: "G1. the citizen's login history page (pages/s)",
   institutions: 'G2. "institutions that received your data" page (pages/s)',
   'registrar-lookup': 'G3. registrar look-up of a person (look-ups/s)',
   'registrar-history': 'G4. registrar history of a person (histories/s)',

@@ -15,7 +15,8 @@ export const GROWTH_MARKERS: Markers = {
 };
 
 /** Both targets measured in the growth scenarios (a narrowed run writes the section only then). */
-export const growthMeasured = () => TARGETS.includes('kapi-pg') && TARGETS.includes('kapi-pg-grown') && GROWTH_SCENARIOS.some((s) => results[s]?.['kapi-pg-grown']?.runs.length);
+export const growthMeasured = () =>
+  TARGETS.includes('kapi-pg') && TARGETS.includes('kapi-pg-grown') && GROWTH_SCENARIOS.some((s) => results[s]?.['kapi-pg-grown']?.runs.length);
 
 /** Run i of the grown database over run i of the empty one, the median of those ratios. */
 function pairedGrowth(s: ScenarioKey): number[] {
@@ -51,7 +52,7 @@ export function growthSection(command: string, started: Date): string {
         : 'The grown target did not start.'),
   );
   out.push(
-    '- The measured citizens on the grown database are generated heavy ones (1,000 sign-ins and consents to all 50 institutions each); on the empty one, the demo citizens. The history pages are fetched over HTTP with the cookies of a real password sign-in to `/account` (16 autocannon connections). The registrar API needs a sign-in at acr `high` (smart card, mobile signature), which the benchmark cannot make: its look-up and history are measured as their storage calls (the account by national id, its password, its earlier issuances, the audit row; the office\'s records of the person and the people they name), made through Kapı\'s own repositories from the load generator, 8 at a time.',
+    "- The measured citizens on the grown database are generated heavy ones (1,000 sign-ins and consents to all 50 institutions each); on the empty one, the demo citizens. The history pages are fetched over HTTP with the cookies of a real password sign-in to `/account` (16 autocannon connections). The registrar API needs a sign-in at acr `high` (smart card, mobile signature), which the benchmark cannot make: its look-up and history are measured as their storage calls (the account by national id, its password, its earlier issuances, the audit row; the office's records of the person and the people they name), made through Kapı's own repositories from the load generator, 8 at a time.",
   );
   out.push('');
   out.push(`| scenario | empty database | grown database | grown / empty (goal ≥ ${GOAL}) | p99 empty (ms) | p99 grown (ms) | SQL / op empty, grown |`);

@@ -94,7 +94,11 @@ export function verdicts(): Verdict[] {
     });
   if (runState.explain) {
     const n = seqScanFailures().length;
-    v.push({ target: 'No sequential scan of a table over 10,000 rows on the measured paths (issue 24)', measured: `${n} of ${runState.explain.length} statements`, met: n === 0 });
+    v.push({
+      target: 'No sequential scan of a table over 10,000 rows on the measured paths (issue 24)',
+      measured: `${n} of ${runState.explain.length} statements`,
+      met: n === 0,
+    });
   }
   return v;
 }

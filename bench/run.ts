@@ -207,7 +207,9 @@ async function main(): Promise<void> {
   );
   // DESIGN.md, "Performance": a sequential scan of a table over 10,000 rows on the measured paths fails the benchmark.
   if (seqScanFailures().length) {
-    log(`\nFAILED: ${seqScanFailures().length} statement(s) on the measured paths scan a table over 10,000 rows sequentially (docs/performance.md, "Data growth")`);
+    log(
+      `\nFAILED: ${seqScanFailures().length} statement(s) on the measured paths scan a table over 10,000 rows sequentially (docs/performance.md, "Data growth")`,
+    );
     process.exitCode = 1;
   }
 }

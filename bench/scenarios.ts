@@ -183,7 +183,12 @@ export async function prepare(target: Target, scenario: ScenarioKey): Promise<Bo
           await Promise.all(
             Array.from({ length: 4 }, async () => {
               while (got.length < needed) {
-                const r = await login(agent, rp, { ...nextCitizen(target), scope: 'openid profile national_id offline_access', prompt: 'consent', userinfo: false });
+                const r = await login(agent, rp, {
+                  ...nextCitizen(target),
+                  scope: 'openid profile national_id offline_access',
+                  prompt: 'consent',
+                  userinfo: false,
+                });
                 if (!r.tokens.refresh_token) throw new Error('the login returned no refresh token');
                 got.push(r.tokens.refresh_token);
               }
@@ -267,7 +272,9 @@ export async function runScenario(scenario: ScenarioKey, all: Target[], redis: R
     if (!targets.includes(t))
       setResult(scenario, t.key, {
         runs: [],
-        note: SCALE_TARGETS.includes(t.key) ? `not measured (scale-out: ${SCALE_SCENARIOS.join(', ')} only)` : 'not measured (data growth: kapi-pg and kapi-pg-grown only)',
+        note: SCALE_TARGETS.includes(t.key)
+          ? `not measured (scale-out: ${SCALE_SCENARIOS.join(', ')} only)`
+          : 'not measured (data growth: kapi-pg and kapi-pg-grown only)',
       });
   if (scenario === 'retention') {
     await runRetention(targets);
@@ -347,7 +354,11 @@ async function runRetention(targets: Target[]): Promise<void> {
       const rate = LOGIN_RATE ?? Math.max(1, t.maxLogins! * 0.8);
       await waitForQuiet();
       const r = await retentionScenario(t, rate, (target, seconds, o) => loginLoop(target, seconds, o));
-      const p = (o: Outcome, q: number) => percentile([...(o.latencies ?? [])].sort((a, b) => a - b), q);
+      const p = (o: Outcome, q: number) =>
+        percentile(
+          [...(o.latencies ?? [])].sort((a, b) => a - b),
+          q,
+        );
       const rows = Object.values(r.deleted).reduce((a, b) => a + b, 0);
       setResult('retention', t.key, {
         runs: [

@@ -49,9 +49,9 @@ export async function explainAll(url: string, samples: SqlSample[]): Promise<Exp
   await client.connect();
   try {
     const sizes = new Map(
-      (await client.query<{ relname: string; rows: number }>(`select relname, greatest(reltuples, 0)::float8 as rows from pg_class where relkind = 'r'`)).rows.map(
-        (r) => [r.relname, r.rows],
-      ),
+      (
+        await client.query<{ relname: string; rows: number }>(`select relname, greatest(reltuples, 0)::float8 as rows from pg_class where relkind = 'r'`)
+      ).rows.map((r) => [r.relname, r.rows]),
     );
     const seen = new Set<string>();
     const out: Explained[] = [];

@@ -127,7 +127,9 @@ async function closedLoop(seconds: number, concurrency: number, op: (worker: num
 
 /** The office whose records the registrar scenarios read: where the citizen's latest issuance was made. */
 async function officeFor(db: Knex, accountId: string | undefined): Promise<string> {
-  const own = accountId ? ((await db('registrar_issuances').where({ account_id: accountId }).orderBy('at', 'desc').first('office_code')) as { office_code: string } | undefined) : undefined;
+  const own = accountId
+    ? ((await db('registrar_issuances').where({ account_id: accountId }).orderBy('at', 'desc').first('office_code')) as { office_code: string } | undefined)
+    : undefined;
   const any = (await db('registrar_offices').orderBy('code').first('code')) as { code: string } | undefined;
   return own?.office_code ?? any?.code ?? 'NONE';
 }
@@ -142,7 +144,11 @@ export async function prepareGrowth(t: Target, scenario: ScenarioKey): Promise<B
       const url = `${t.rp.issuer}/account/history${scenario === 'institutions' ? '/institutions' : ''}`;
       const init = { headers: { cookie, 'accept-language': 'tr' } };
       // The page must be the person's own, filled: a sign-in page or an empty list would measure nothing.
-      await check(url, init, (b) => b.includes('<main') && (scenario === 'history' ? b.includes('/account/history?before=') || t.key !== 'kapi-pg-grown' : true));
+      await check(
+        url,
+        init,
+        (b) => b.includes('<main') && (scenario === 'history' ? b.includes('/account/history?before=') || t.key !== 'kapi-pg-grown' : true),
+      );
       return (_t, s) => cannon(url, init, s);
     }
     case 'registrar-lookup':
@@ -249,7 +255,10 @@ export async function retentionScenario(
       .join(', ')} rows in ${seconds.toFixed(1)} s, ${batches} statements, longest ${longestBatchMs.toFixed(0)} ms; login p99 alone ${percentile(
       [...(loginsAlone.latencies ?? [])].sort((a, b) => a - b),
       99,
-    ).toFixed(0)} ms, during ${percentile([...latencies].sort((a, b) => a - b), 99).toFixed(0)} ms`,
+    ).toFixed(0)} ms, during ${percentile(
+      [...latencies].sort((a, b) => a - b),
+      99,
+    ).toFixed(0)} ms`,
   );
   return { deleted, batches, seconds, longestBatchMs, postgresCpuSeconds, loginsAlone, loginsDuring };
 }

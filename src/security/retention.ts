@@ -38,10 +38,21 @@ export async function deleteInBatches(
   let deleted = 0;
   let batches = 0;
   for (;;) {
-    const rows = (await db(table)
-      .whereIn(key, db(table).select(key).where(column, '<', cutoff).limit(batchSize))
-      // Counted from RETURNING rows: knex-pglite does not report a DELETE's row count as a number.
-      .delete([key])) as unknown[];
+    // `key = any(array(subquery))`: the batch's keys are read first (through the time column's index),
+    // then deleted through the primary key. Written as `key in (subquery)`, the planner may join the
+    // subquery to a sequential scan of the whole table.
+    const result = (await db.raw('delete from ?? where ?? = any(array(select ?? from ?? where ?? < ? limit ?)) returning ??', [
+      table,
+      key,
+      key,
+      table,
+      column,
+      cutoff,
+      batchSize,
+      key,
+    ])) as { rows?: unknown[] } | unknown[];
+    // Counted from RETURNING rows: knex-pglite does not report a DELETE's row count as a number.
+    const rows = Array.isArray(result) ? result : (result.rows ?? []);
     batches++;
     deleted += rows.length;
     if (rows.length < batchSize) return { deleted, batches };
