@@ -9,10 +9,11 @@ import type { RelyingParty } from './lib/login.js';
 import { freePort, ROOT, startServer, type ServerProcess } from './lib/servers.js';
 import { adminQuery, createDatabase, deleteRedisPrefix, randomSuffix } from './lib/storage.js';
 import { SERVER_NODE_FLAGS } from '../src/runtime/node-flags.js';
-import { CALLBACK, CLIENT_ID, CLIENT_SECRET, registerBenchClient, RESOURCES } from './lib/kapi-setup.js';
+import { CALLBACK, CITIZENS, CLIENT_ID, CLIENT_SECRET, registerBenchClient, RESOURCES } from './lib/kapi-setup.js';
 import { startHaproxy, type PrivateHaproxy } from './lib/haproxy.js';
 import { freeLowPort } from './lib/ports.js';
-import { option, type TargetKey, LABEL, PROCESSES, SCALE_CORES, GROWTH_SCALE, log } from './options.js';
+import { option, type TargetKey, LABEL, PROCESSES, SCALE_CORES, GROWTH_SCALE, TARGETS, log } from './options.js';
+import { seedPersonHistory } from './data-growth/person.js';
 import { copyTemplate, ensureTemplate, type GrowthTemplate } from './data-growth/template.js';
 import { cleanups } from './cleanup.js';
 import type { Outcome } from './measure.js';
@@ -126,6 +127,8 @@ export async function prepareTarget(key: TargetKey, redis: Redis | undefined, cp
     logFile,
   });
   cleanups.push({ what: `stop ${LABEL[key]}`, run: () => server.stop() });
+  // Data growth: on the empty database the measured person gets a history of a heavy citizen's shape.
+  if (key === 'kapi-pg' && databaseUrl && TARGETS.includes('kapi-pg-grown')) await seedPersonHistory(databaseUrl, CITIZENS[0]!.nationalId);
   return { key, server, env, redisPrefix, databaseUrl, rp, refreshPool: [], windows: [], ...(growth ? { growth } : {}) };
 }
 
