@@ -3,12 +3,16 @@
 // pinned to core 1; this process (the load generator) pins itself to core 0. Prints a table and writes
 // docs/performance.md. Options:
 //   --quick                 one short run per scenario (a smoke test of the benchmark itself)
-//   --targets=a,b           kapi-pg, kapi-embedded, bare, kapi-proxy-1, kapi-proxy-2 (default: all; the last two
-//                           are one and two Kapı processes behind HAProxy, measured in cc-opaque, refresh and
-//                           login only, for the Scale-out section)
+//   --targets=a,b           kapi-pg, kapi-embedded, bare, kapi-proxy-1, kapi-proxy-2, kapi-pg-grown (default: all;
+//                           the proxy ones are one and two Kapı processes behind HAProxy, measured in cc-opaque,
+//                           refresh and login only, for the Scale-out section; kapi-pg-grown is Kapı on a copy of
+//                           the data-growth template (bench/data-growth/), measured beside kapi-pg in login,
+//                           refresh and the growth scenarios only, for the Data growth section)
 //   --scale-cores=same|spread  kapi-proxy-2's processes both on core 1 (same CPU budget as one process, the
 //                           default) or the second on core 0 beside the generator and storage
-//   --only=s1,s2            discovery, jwks, cc-opaque, cc-jwt, refresh, login, token-under-login, memory
+//   --only=s1,s2            discovery, jwks, cc-opaque, cc-jwt, refresh, login, token-under-login, memory, and the
+//                           data-growth ones: history, institutions, registrar-lookup, registrar-history, retention
+//   --growth-scale=X        experiment: the data-growth template at X of its size (0.01 to work on the scenarios)
 //   --runs=N --seconds=S --warmup=S   runs per scenario, seconds per run, warm-up seconds
 //   --sessions=10000,100000 memory scenario sizes
 //   --no-profile            skip the CPU profile of the weakest Kapı scenario
@@ -31,7 +35,8 @@
 //                           generator and put back at the end (default), or left on both cores
 //
 // The parts: options.ts (this command line), targets.ts (the servers), scenarios.ts, measure.ts,
-// results.ts, report.ts (docs/performance.md), report-scale.ts (its Scale-out section), profile-run.ts, cleanup.ts.
+// results.ts, report.ts (docs/performance.md), report-scale.ts (its Scale-out section), report-growth.ts (its
+// Data growth section), data-growth/ (the template, its scenarios, the EXPLAIN check), profile-run.ts, cleanup.ts.
 
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';

@@ -227,19 +227,21 @@ export async function retentionScenario(
   const cpu0 = storageCpuSeconds();
   const t0 = performance.now();
   let done = false;
+  let seconds = NaN;
+  let postgresCpuSeconds = NaN;
   const purge = (async () => {
     const personal = await purgePersonalData(services.db, { retentionDays, batchSize: RETENTION_BATCH });
     const tokens = await purgeExpired(services.db, RETENTION_BATCH);
     return { ...Object.fromEntries(Object.entries(personal).map(([k, v]) => [k, v.deleted])), oidc_models: tokens };
   })().finally(() => {
+    seconds = (performance.now() - t0) / 1000;
+    postgresCpuSeconds = storageCpuSeconds() - cpu0;
     done = true;
   });
   const parts: Outcome[] = [];
   const loginStart = performance.now();
   while (!done || performance.now() - loginStart < P99_SECONDS * 1000) parts.push(await loginLoop(t, Math.min(P99_SECONDS, 10), { rate }));
   const deleted = await purge;
-  const seconds = (performance.now() - t0) / 1000;
-  const postgresCpuSeconds = storageCpuSeconds() - cpu0;
   services.db.off('query', onQuery).off('query-response', onResponse);
   const latencies = parts.flatMap((p) => p.latencies ?? []);
   const loginsDuring: Outcome = {
