@@ -25,7 +25,7 @@ export interface Explained {
 }
 
 /** Statements not worth planning: transaction control, settings, the catalogue, knex's migration lock. */
-function plannable(text: string): boolean {
+export function plannable(text: string): boolean {
   const t = text.trim().toLowerCase();
   if (!/^(select|insert|update|delete|with)\b/.test(t)) return false;
   return !/\b(pg_catalog|information_schema|knex_migrations|pg_advisory|pg_try_advisory)\b/.test(t);
@@ -34,6 +34,19 @@ function plannable(text: string): boolean {
 function walk(node: PlanNode, visit: (n: PlanNode) => void): void {
   visit(node);
   for (const child of node.Plans ?? []) walk(child, visit);
+}
+
+/** The tables a plan reads and how, and its sequential scans of tables over SEQ_SCAN_LIMIT rows (`sizes`: rows by table). */
+export function readPlan(plan: PlanNode, sizes: ReadonlyMap<string, number>): Pick<Explained, 'scans' | 'seqScans'> {
+  const scans: string[] = [];
+  const seqScans: Explained['seqScans'] = [];
+  walk(plan, (n) => {
+    if (!n['Relation Name']) return;
+    scans.push(`${n['Node Type']} ${n['Relation Name']}${n['Index Name'] ? ` (${n['Index Name']})` : ''}`);
+    const rows = sizes.get(n['Relation Name']) ?? 0;
+    if (n['Node Type'] === 'Seq Scan' && rows > SEQ_SCAN_LIMIT) seqScans.push({ table: n['Relation Name'], rows });
+  });
+  return { scans, seqScans };
 }
 
 export const shapeOf = (text: string) =>
@@ -63,15 +76,7 @@ export async function explainAll(url: string, samples: SqlSample[]): Promise<Exp
       try {
         // knex's pg dialect and the fixed statements number their parameters ($1...): passed as they came.
         const res = await client.query<{ 'QUERY PLAN': Array<{ Plan: PlanNode }> }>(`explain (format json) ${s.text}`, s.values);
-        const scans: string[] = [];
-        const seqScans: Explained['seqScans'] = [];
-        walk(res.rows[0]!['QUERY PLAN'][0]!.Plan, (n) => {
-          if (!n['Relation Name']) return;
-          scans.push(`${n['Node Type']} ${n['Relation Name']}${n['Index Name'] ? ` (${n['Index Name']})` : ''}`);
-          const rows = sizes.get(n['Relation Name']) ?? 0;
-          if (n['Node Type'] === 'Seq Scan' && rows > SEQ_SCAN_LIMIT) seqScans.push({ table: n['Relation Name'], rows });
-        });
-        out.push({ statement, scans, seqScans });
+        out.push({ statement, ...readPlan(res.rows[0]!['QUERY PLAN'][0]!.Plan, sizes) });
       } catch (err) {
         out.push({ statement, scans: [], seqScans: [], error: (err as Error).message.split('\n')[0] });
       }
