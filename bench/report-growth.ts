@@ -8,6 +8,7 @@ import { med, results, runState, type Run } from './results.js';
 import { growthSizes } from './data-growth/fill.js';
 import { SEQ_SCAN_LIMIT } from './data-growth/explain.js';
 import type { Markers } from './lib/doc-sections.js';
+import { PAGE_CONNECTIONS } from './data-growth/scenarios.js';
 
 export const GROWTH_MARKERS: Markers = {
   start: '<!-- growth:start (written by npm run bench with kapi-pg and kapi-pg-grown, bench/report-growth.ts) -->',
@@ -52,7 +53,7 @@ export function growthSection(command: string, started: Date): string {
         : 'The grown target did not start.'),
   );
   out.push(
-    "- The measured citizens on the grown database are generated heavy ones (1,000 sign-ins and consents to all 50 institutions each); on the empty one, the demo citizens. The history pages are fetched over HTTP with the cookies of a real password sign-in to `/account` (16 autocannon connections). The registrar API needs a sign-in at acr `high` (smart card, mobile signature), which the benchmark cannot make: its look-up and history are measured as their storage calls (the account by national id, its password, its earlier issuances, the audit row; the office's records of the person and the people they name), made through Kapı's own repositories from the load generator, 8 at a time.",
+    `- The measured citizens on the grown database are generated heavy ones (about 1,000 sign-ins, 500 claim releases to 50 institutions, consents to all 50, 100 registrar issuances each); on the empty one, the demo citizen given a history of the same shape (\`bench/data-growth/person.ts\`; nobody else there has one), so that the ratio measures what the other rows cost her, not the length of her own pages. The history pages are fetched over HTTP with the cookies of a real password sign-in to \`/account\` (${PAGE_CONNECTIONS} autocannon connections). The registrar API needs a sign-in at acr \`high\` (smart card, mobile signature), which the benchmark cannot make: its look-up and history are measured as their storage calls (the account by national id, its password, its earlier issuances, the audit row; the office's records of the person and the people they name), made through Kapı's own repositories from the load generator, 8 at a time.`,
   );
   out.push('');
   out.push(`| scenario | empty database | grown database | grown / empty (goal ≥ ${GOAL}) | p99 empty (ms) | p99 grown (ms) | SQL / op empty, grown |`);

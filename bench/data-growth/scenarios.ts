@@ -27,6 +27,7 @@ import { cannon, check, storageCpuSeconds } from '../measure.js';
 import type { Target } from '../targets.js';
 import { P99_SECONDS, type ScenarioKey, log } from '../options.js';
 
+export const PAGE_CONNECTIONS = 4;
 export type Citizen = { nationalId: string; password: string };
 /** Generated citizens with a large history (accounts 1..8 of the template, among its heavy ones). */
 export const HEAVY_CITIZENS: Citizen[] = Array.from({ length: 8 }, (_, i) => ({
@@ -149,7 +150,9 @@ export async function prepareGrowth(t: Target, scenario: ScenarioKey): Promise<B
         init,
         (b) => b.includes('<main') && (scenario === 'history' ? b.includes('/account/history?before=') || t.key !== 'kapi-pg-grown' : true),
       );
-      return (_t, s) => cannon(url, init, s);
+      // 4 connections: a page costs tens of ms of CPU, and 16 waiting behind each other on a busy
+      // machine ran into autocannon's 10-s timeout, which counts a slow page as none.
+      return (_t, s) => cannon(url, init, s, PAGE_CONNECTIONS);
     }
     case 'registrar-lookup':
     case 'registrar-history': {
