@@ -312,14 +312,17 @@ export class PostgresOidcAdapter implements OidcAdapter, EndedSessionMarks {
  * row addresses through the expires_at index and deletes by address (a TID scan): written as
  * `(model, id) in (subquery)`, the planner joined the subquery to a sequential scan of the whole table
  * (found by the data-growth benchmark's EXPLAIN, docs/performance.md). A row updated meanwhile has a new
- * address and is left for the next run.
+ * address and is left for the next run. `order by expires_at` walks the index from the oldest: with a
+ * plain `limit` the planner may prefer a sequential scan that stops at the first expired rows it meets,
+ * which reads the whole table once few are left (and every batch again past the dead rows of the last).
  */
 export async function purgeExpired(db: Database, batchSize = 1000): Promise<number> {
   let total = 0;
   for (;;) {
-    const result = (await db.raw(`delete from ${TABLE} where ctid = any(array(select ctid from ${TABLE} where expires_at <= now() limit ?)) returning id`, [
-      batchSize,
-    ])) as { rows?: unknown[] } | unknown[];
+    const result = (await db.raw(
+      `delete from ${TABLE} where ctid = any(array(select ctid from ${TABLE} where expires_at <= now() order by expires_at limit ?)) returning id`,
+      [batchSize],
+    )) as { rows?: unknown[] } | unknown[];
     // Counted from RETURNING rows: knex-pglite does not report a DELETE's row count as a number.
     const deleted = Array.isArray(result) ? result : (result.rows ?? []);
     total += deleted.length;

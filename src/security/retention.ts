@@ -41,13 +41,17 @@ export async function deleteInBatches(
     // `key = any(array(subquery))`: the batch's keys are read first (through the time column's index),
     // then deleted through the primary key. Written as `key in (subquery)`, the planner may join the
     // subquery to a sequential scan of the whole table.
-    const result = (await db.raw('delete from ?? where ?? = any(array(select ?? from ?? where ?? < ? limit ?)) returning ??', [
+    // `order by` the time column: the index is walked from the oldest row (a bare `limit` lets the
+    // planner choose a sequential scan that stops at the first old rows it meets, which reads the whole
+    // table once few are left).
+    const result = (await db.raw('delete from ?? where ?? = any(array(select ?? from ?? where ?? < ? order by ?? limit ?)) returning ??', [
       table,
       key,
       key,
       table,
       column,
       cutoff,
+      column,
       batchSize,
       key,
     ])) as { rows?: unknown[] } | unknown[];
