@@ -316,9 +316,10 @@ export class PostgresOidcAdapter implements OidcAdapter, EndedSessionMarks {
  * plain `limit` the planner may prefer a sequential scan that stops at the first expired rows it meets,
  * which reads the whole table once few are left (and every batch again past the dead rows of the last).
  */
-export async function purgeExpired(db: Database, batchSize = 1000): Promise<number> {
+export async function purgeExpired(db: Database, batchSize = 1000, pause = 1): Promise<number> {
   let total = 0;
   for (;;) {
+    const started = performance.now();
     const result = (await db.raw(
       `delete from ${TABLE} where ctid = any(array(select ctid from ${TABLE} where expires_at <= now() order by expires_at limit ?)) returning id`,
       [batchSize],
@@ -327,6 +328,9 @@ export async function purgeExpired(db: Database, batchSize = 1000): Promise<numb
     const deleted = Array.isArray(result) ? result : (result.rows ?? []);
     total += deleted.length;
     if (deleted.length < batchSize) return total;
+    // As the personal-data purge (src/security/retention.ts): as long a pause as the batch took, so the
+    // sign-ins beside it keep their latency.
+    if (pause > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(1000, (performance.now() - started) * pause)));
   }
 }
 
