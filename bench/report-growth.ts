@@ -100,7 +100,11 @@ export function growthSection(command: string, started: Date): string {
       .map(([k, v]) => `${k.slice(8)} ${fmt(v)}`)
       .join(', ');
     out.push(
-      `The purge of \`src/security/retention.ts\` (730 days: sign-ins, claim releases, audit events, the session index) and of expired grants and refresh tokens, in batches of at most 1,000 rows, each its own statement and transaction, ran while password logins were started at ${fmt(e.loginRate, 1)}/s (80% of the maximum measured just before): ${fmt(rows)} rows (${deleted}) in ${fmt(e.purgeSeconds, 1)} s and ${fmt(e.batches)} statements, the longest ${fmt(e.longestBatchMs)} ms (the longest any of its locks was held: row locks on the purged rows, which no sign-in touches, and the table's ROW EXCLUSIVE lock, which does not conflict with the sign-ins' inserts). Cost per million rows: ${fmt((e.purgeSeconds! / rows) * 1e6, 1)} s of wall time and ${fmt((e.postgresCpuSeconds! / rows) * 1e6, 1)} CPU-seconds of Postgres + Redis (sign-ins included).`,
+      `The purge of \`src/security/retention.ts\` (730 days: sign-ins, claim releases, audit events, the session index) and of expired grants and refresh tokens, in batches of at most 1,000 rows, each its own statement and transaction, ran while password logins were started at ${fmt(e.loginRate, 1)}/s (80% of the maximum measured just before): ${fmt(rows)} rows (${deleted}) in ${fmt(e.purgeSeconds, 1)} s and ${fmt(e.batches)} statements, the longest ${fmt(e.longestBatchMs)} ms (the longest any of its locks was held: row locks on the purged rows, which no sign-in touches, and the table's ROW EXCLUSIVE lock, which does not conflict with the sign-ins' inserts). Cost per million rows: ${fmt((e.purgeSeconds! / rows) * 1e6, 1)} s of wall time ${
+        e.postgresCpuSeconds! >= 0
+          ? ` and ${fmt((e.postgresCpuSeconds! / rows) * 1e6, 1)} CPU-seconds of Postgres + Redis (sign-ins included)`
+          : ' (the CPU of Postgres could not be read: backends that ended took theirs with them)'
+      }.`,
     );
     out.push('');
     out.push('| password logins at 80% | logins/s | p50 (ms) | p99 (ms) | failed |');
