@@ -256,14 +256,19 @@ export async function measure(scenario: ScenarioKey, targets: Target[], body: Bo
 
 // Throughput only: autocannon's own rate option sends each second's share in a burst, so scenario 5's
 // fixed-rate probe is bench/lib/paced.ts instead.
-export async function cannon(url: string, init: { method?: string; headers?: Record<string, string>; body?: string }, seconds: number): Promise<Outcome> {
+export async function cannon(
+  url: string,
+  init: { method?: string; headers?: Record<string, string>; body?: string },
+  seconds: number,
+  connections = CONNECTIONS,
+): Promise<Outcome> {
   const started = performance.now();
   const r = await autocannon({
     url,
     method: init.method ?? 'GET',
     headers: init.headers,
     body: init.body,
-    connections: CONNECTIONS,
+    connections,
     pipelining: 1,
     duration: seconds,
     timeout: 10,

@@ -21,6 +21,7 @@ const STRING_OPTIONS = [
   'refresh-chains',
   'login-rate',
   'storage-core',
+  'growth-scale',
 ] as const;
 const BOOLEAN_OPTIONS = ['quick', 'no-profile', 'no-write', 'profile'] as const;
 
@@ -56,6 +57,7 @@ export const EXPERIMENT_OPTIONS: Array<(typeof STRING_OPTIONS)[number]> = [
   'login-rate',
   'refresh-chains',
   'storage-core',
+  'growth-scale',
 ];
 export const WRITE = !flag('no-write') && !QUICK && !option('only') && !option('targets') && !EXPERIMENT_OPTIONS.some((name) => option(name) !== undefined);
 // A run narrowed with --targets/--only that measured both scale-out targets in their scenarios replaces only
@@ -76,9 +78,31 @@ export const P99_SECONDS = QUICK ? SECONDS : Math.max(SECONDS, 20);
 export const STORAGE_CORE = option('storage-core') ?? '0';
 if (STORAGE_CORE !== 'shared' && !/^\d+$/.test(STORAGE_CORE)) throw new Error(`--storage-core must be a core number or "shared", not ${STORAGE_CORE}`);
 
-export type TargetKey = 'kapi-pg' | 'kapi-embedded' | 'bare' | 'kapi-proxy-1' | 'kapi-proxy-2';
-export type ScenarioKey = 'discovery' | 'jwks' | 'cc-opaque' | 'cc-jwt' | 'refresh' | 'login' | 'token-under-login' | 'memory';
-export const ALL_TARGETS: TargetKey[] = ['kapi-pg', 'kapi-embedded', 'bare', 'kapi-proxy-1', 'kapi-proxy-2'];
+export type TargetKey = 'kapi-pg' | 'kapi-embedded' | 'bare' | 'kapi-proxy-1' | 'kapi-proxy-2' | 'kapi-pg-grown';
+export type ScenarioKey =
+  | 'discovery'
+  | 'jwks'
+  | 'cc-opaque'
+  | 'cc-jwt'
+  | 'refresh'
+  | 'login'
+  | 'token-under-login'
+  | 'memory'
+  | 'history'
+  | 'institutions'
+  | 'registrar-lookup'
+  | 'registrar-history'
+  | 'retention';
+export const ALL_TARGETS: TargetKey[] = ['kapi-pg', 'kapi-embedded', 'bare', 'kapi-proxy-1', 'kapi-proxy-2', 'kapi-pg-grown'];
+// Data growth (issue 24 point 1): Kapı on a copy of the data-growth template (bench/data-growth/), measured
+// beside kapi-pg (an empty database) in these scenarios only; the growth scenarios other than login and
+// refresh run on these two targets only. --growth-scale=0.01 makes a template a hundredth of the size
+// (to develop the scenarios; the report says which scale it measured).
+export const GROWTH_TARGETS: TargetKey[] = ['kapi-pg', 'kapi-pg-grown'];
+export const GROWTH_ONLY_SCENARIOS: ScenarioKey[] = ['history', 'institutions', 'registrar-lookup', 'registrar-history', 'retention'];
+export const GROWTH_SCENARIOS: ScenarioKey[] = ['login', 'refresh', ...GROWTH_ONLY_SCENARIOS];
+export const GROWTH_SCALE = Number(option('growth-scale') ?? 1);
+if (!(GROWTH_SCALE > 0 && GROWTH_SCALE <= 1)) throw new Error(`--growth-scale must be in (0, 1], not ${option('growth-scale')}`);
 // Scale-out (issue 22 point 3): one and two Kapı processes (Postgres + Redis) behind a private HAProxy,
 // measured in these scenarios only; the section "Scale-out" of the report compares them per CPU-second.
 export const SCALE_TARGETS: TargetKey[] = ['kapi-proxy-1', 'kapi-proxy-2'];
@@ -93,8 +117,22 @@ if (SCALE_CORES !== 'same' && SCALE_CORES !== 'spread') throw new Error(`--scale
 /** Kapı processes of a scale-out target. */
 export const PROCESSES: Partial<Record<TargetKey, number>> = { 'kapi-proxy-1': 1, 'kapi-proxy-2': 2 };
 /** Targets whose Kapı runs on Postgres + Redis (a database, a Redis prefix, storage pinned). */
-export const ON_POSTGRES = (t: TargetKey) => t === 'kapi-pg' || SCALE_TARGETS.includes(t);
-export const ALL_SCENARIOS: ScenarioKey[] = ['discovery', 'jwks', 'cc-opaque', 'cc-jwt', 'login', 'refresh', 'token-under-login', 'memory'];
+export const ON_POSTGRES = (t: TargetKey) => t === 'kapi-pg' || t === 'kapi-pg-grown' || SCALE_TARGETS.includes(t);
+export const ALL_SCENARIOS: ScenarioKey[] = [
+  'discovery',
+  'jwks',
+  'cc-opaque',
+  'cc-jwt',
+  'login',
+  'refresh',
+  'token-under-login',
+  'memory',
+  'history',
+  'institutions',
+  'registrar-lookup',
+  'registrar-history',
+  'retention',
+];
 export const TARGETS = (option('targets')?.split(',') as TargetKey[] | undefined) ?? ALL_TARGETS;
 export const SCENARIOS = (option('only')?.split(',') as ScenarioKey[] | undefined) ?? ALL_SCENARIOS;
 for (const t of TARGETS) if (!ALL_TARGETS.includes(t)) throw new Error(`unknown target ${t}`);
@@ -107,6 +145,7 @@ export const LABEL: Record<TargetKey, string> = {
   bare: 'bare oidc-provider',
   'kapi-proxy-1': 'one Kapı process behind HAProxy',
   'kapi-proxy-2': 'two Kapı processes behind HAProxy',
+  'kapi-pg-grown': 'Kapı (Postgres + Redis), grown database',
 };
 export const TITLE: Record<ScenarioKey, string> = {
   discovery: '1. discovery (req/s)',
@@ -117,6 +156,11 @@ export const TITLE: Record<ScenarioKey, string> = {
   login: '4. password logins, code+PKCE+token+userinfo (logins/s)',
   'token-under-login': '5. token p99 during logins at 80% (ms)',
   memory: '6. memory per active session',
+  history: "G1. the citizen's login history page (pages/s)",
+  institutions: 'G2. "institutions that received your data" page (pages/s)',
+  'registrar-lookup': 'G3. registrar look-up of a person (look-ups/s)',
+  'registrar-history': 'G4. registrar history of a person (histories/s)',
+  retention: 'G5. retention purge while logins run at 80%',
 };
 
 export const log = (line: string) => process.stdout.write(`${line}\n`);

@@ -31,6 +31,7 @@ import { KAPI_NODE_FLAGS } from './targets.js';
 import { extraRange, NOISE } from './measure.js';
 import { scaleSection } from './report-scale.js';
 import { FLOORS } from './floors.js';
+import { GOAL, growthVerdicts, seqScanFailures } from './report-growth.js';
 
 export interface Verdict {
   target: string;
@@ -97,6 +98,20 @@ export function verdicts(): Verdict[] {
     });
   } else {
     v.push({ target: 'Redis memory per active session < 2 KB; RSS flat', measured: 'not measured', met: undefined });
+  }
+  for (const g of growthVerdicts())
+    v.push({
+      target: `${TITLE[g.scenario]} on the grown database ≥ ${GOAL} × empty (issue 24)`,
+      measured: Number.isFinite(g.ratio) ? `${fmt(g.ratio, 2)} ×` : 'not measured',
+      met: g.met,
+    });
+  if (runState.explain) {
+    const n = seqScanFailures().length;
+    v.push({
+      target: 'No sequential scan of a table over 10,000 rows on the measured paths (issue 24)',
+      measured: `${n} of ${runState.explain.length} statements`,
+      met: n === 0,
+    });
   }
   return v;
 }
@@ -167,7 +182,8 @@ export function redone(): number {
 
 export function render(info: Record<string, string>, started: Date, seconds: number, command: string): string {
   // The scale-out targets (behind HAProxy) have a section of their own (bench/report-scale.ts).
-  const TARGETS = RUN_TARGETS.filter((t) => !SCALE_TARGETS.includes(t));
+  // The grown database has its own section too (bench/report-growth.ts).
+  const TARGETS = RUN_TARGETS.filter((t) => !SCALE_TARGETS.includes(t) && t !== 'kapi-pg-grown');
   const lines: string[] = [];
   const ratios = TARGETS.includes('bare') && TARGETS.length > 1;
   const throughputScenarios: ScenarioKey[] = ['discovery', 'jwks', 'cc-opaque', 'cc-jwt', 'refresh', 'login'];
@@ -414,7 +430,7 @@ export function render(info: Record<string, string>, started: Date, seconds: num
   out.push('## How to run');
   out.push('');
   out.push(
-    '`npm run bench` (about 10 minutes; needs Postgres and Redis on 127.0.0.1, or BENCH_POSTGRES_URL / BENCH_REDIS_URL). It creates a database `kapi_bench_<random>` and a Redis key prefix `kapi-bench-<random>:`, and removes both at the end (also on Ctrl-C). `npm run bench -- --quick` is a smoke test; `--targets=`, `--only=`, `--runs=`, `--seconds=` narrow a run (and then leave this page alone, except that `--targets=kapi-proxy-1,kapi-proxy-2 --only=cc-opaque,refresh,login` replaces the Scale-out section). `npm run soak` (25 minutes, `--minutes=N`) writes the Soak section, which a full benchmark keeps. Neither is a test and neither runs in CI.',
+    '`npm run bench` (about 10 minutes; needs Postgres and Redis on 127.0.0.1, or BENCH_POSTGRES_URL / BENCH_REDIS_URL). It creates a database `kapi_bench_<random>` and a Redis key prefix `kapi-bench-<random>:`, and removes both at the end (also on Ctrl-C). `npm run bench -- --quick` is a smoke test; `--targets=`, `--only=`, `--runs=`, `--seconds=` narrow a run (and then leave this page alone, except that `--targets=kapi-proxy-1,kapi-proxy-2 --only=cc-opaque,refresh,login` replaces the Scale-out section, and `--targets=kapi-pg,kapi-pg-grown --only=login,refresh,history,institutions,registrar-lookup,registrar-history,retention` the Data growth section). The data-growth template (`kapi_growth_<hash>_s1`, about 7 GiB) is built the first time it is needed (about 9 minutes on the machine below; `node bin/launch.mjs --import tsx bench/data-growth/build.ts` builds it ahead) and kept: a change to the migrations or to its generator gives a new name and the old one is dropped; `DROP DATABASE` after `ALTER DATABASE ... IS_TEMPLATE false` removes it. `--growth-scale=0.01` uses a template a hundredth of the size (to work on the scenarios; such a run leaves this page alone). `npm run soak` (25 minutes, `--minutes=N`) writes the Soak section, which a full benchmark keeps. Neither is a test and neither runs in CI.',
   );
   out.push('');
   return out.join('\n');

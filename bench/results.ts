@@ -8,6 +8,8 @@ import { median } from './lib/stats.js';
 import type { StoragePlacement } from './lib/storage-placement.js';
 import type { TableStats } from './lib/storage.js';
 import { QUIET_BUDGET, type TargetKey, type ScenarioKey } from './options.js';
+import type { Explained } from './data-growth/explain.js';
+import type { Target } from './targets.js';
 
 export interface Run {
   throughput: number; // successful operations per second
@@ -68,4 +70,7 @@ export const runState: {
   quietBudget: number; // seconds the benchmark may still wait for an idle machine
   quietWaited: number;
   noisyRuns: number;
+  /** Data growth: the grown target's template, and the EXPLAIN of the statements of its paths. */
+  growth?: Target['growth'];
+  explain?: Explained[];
 } = { interrupted: false, profiling: false, storagePlacement: undefined, pgTables: [], quietBudget: QUIET_BUDGET, quietWaited: 0, noisyRuns: 0 };

@@ -3,12 +3,16 @@
 // pinned to core 1; this process (the load generator) pins itself to core 0. Prints a table and writes
 // docs/performance.md. Options:
 //   --quick                 one short run per scenario (a smoke test of the benchmark itself)
-//   --targets=a,b           kapi-pg, kapi-embedded, bare, kapi-proxy-1, kapi-proxy-2 (default: all; the last two
-//                           are one and two Kapı processes behind HAProxy, measured in cc-opaque, refresh and
-//                           login only, for the Scale-out section)
+//   --targets=a,b           kapi-pg, kapi-embedded, bare, kapi-proxy-1, kapi-proxy-2, kapi-pg-grown (default: all;
+//                           the proxy ones are one and two Kapı processes behind HAProxy, measured in cc-opaque,
+//                           refresh and login only, for the Scale-out section; kapi-pg-grown is Kapı on a copy of
+//                           the data-growth template (bench/data-growth/), measured beside kapi-pg in login,
+//                           refresh and the growth scenarios only, for the Data growth section)
 //   --scale-cores=same|spread  kapi-proxy-2's processes both on core 1 (same CPU budget as one process, the
 //                           default) or the second on core 0 beside the generator and storage
-//   --only=s1,s2            discovery, jwks, cc-opaque, cc-jwt, refresh, login, token-under-login, memory
+//   --only=s1,s2            discovery, jwks, cc-opaque, cc-jwt, refresh, login, token-under-login, memory, and the
+//                           data-growth ones: history, institutions, registrar-lookup, registrar-history, retention
+//   --growth-scale=X        experiment: the data-growth template at X of its size (0.01 to work on the scenarios)
 //   --runs=N --seconds=S --warmup=S   runs per scenario, seconds per run, warm-up seconds
 //   --sessions=10000,100000 memory scenario sizes
 //   --no-profile            skip the CPU profile of the weakest Kapı scenario
@@ -31,7 +35,8 @@
 //                           generator and put back at the end (default), or left on both cores
 //
 // The parts: options.ts (this command line), targets.ts (the servers), scenarios.ts, measure.ts,
-// results.ts, report.ts (docs/performance.md), report-scale.ts (its Scale-out section), profile-run.ts, cleanup.ts.
+// results.ts, report.ts (docs/performance.md), report-scale.ts (its Scale-out section), report-growth.ts (its
+// Data growth section), data-growth/ (the template, its scenarios, the EXPLAIN check), profile-run.ts, cleanup.ts.
 
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -67,6 +72,9 @@ import { machine, render } from './report.js';
 import { replaceScaleSection, scaleSection, scaleMeasured } from './report-scale.js';
 import { replaceSection, sectionOf, SOAK_MARKERS } from './lib/doc-sections.js';
 import { profileScenarios } from './profile-run.js';
+import { GROWTH_MARKERS, growthMeasured, growthSection, seqScanFailures } from './report-growth.js';
+import { explainAll } from './data-growth/explain.js';
+import { closeGrowthStates, generatorSamples } from './data-growth/scenarios.js';
 
 async function main(): Promise<void> {
   const started = new Date();
@@ -103,6 +111,12 @@ async function main(): Promise<void> {
       for (const s of SCENARIOS) setResult(s, key, { runs: [], error: `server did not start: ${(err as Error).message.split('\n')[0]}` });
     }
   }
+  const grown = targets.find((t) => t.key === 'kapi-pg-grown');
+  if (grown) {
+    runState.growth = grown.growth;
+    // From here on the grown server keeps the first statement of each shape (the EXPLAIN below).
+    await grown.server.probe({ samples: 'start' });
+  }
   for (const scenario of SCENARIOS) {
     if (runState.interrupted) break;
     log(`\n${TITLE[scenario]}`);
@@ -113,6 +127,18 @@ async function main(): Promise<void> {
       for (const t of targets) if (!results[scenario]?.[t.key]) setResult(scenario, t.key, { runs: [], error: (err as Error).message.split('\n')[0]! });
     }
   }
+  if (grown?.databaseUrl && !runState.interrupted) {
+    try {
+      const taken = await grown.server.probe({ samples: 'take' });
+      runState.explain = await explainAll(grown.databaseUrl, [...(taken.samples ?? []), ...generatorSamples(grown)]);
+      const failures = seqScanFailures();
+      log(`\nEXPLAIN on the grown database: ${runState.explain.length} statements, ${failures.length} with a sequential scan of a table over 10,000 rows`);
+      for (const f of failures) log(`  SEQ SCAN ${f.seqScans.map((q) => `${q.table} (${Math.round(q.rows)} rows)`).join(', ')}: ${f.statement}`);
+    } catch (err) {
+      log(`  EXPLAIN failed: ${(err as Error).message}`);
+    }
+  }
+  await closeGrowthStates();
   for (const t of targets) {
     finalRss[t.key] = t.server.rssKb();
     try {
@@ -165,7 +191,8 @@ async function main(): Promise<void> {
   }
 
   const seconds = (Date.now() - started.getTime()) / 1000;
-  const report = render(info, started, seconds, command);
+  const rendered = render(info, started, seconds, command);
+  const report = growthMeasured() ? replaceSection(rendered, GROWTH_MARKERS, growthSection(command, started)) : rendered;
   log(
     '\n' +
       report
@@ -178,6 +205,11 @@ async function main(): Promise<void> {
     const soak = sectionOf(await readFile(path.join(ROOT, 'docs', 'performance.md'), 'utf8').catch(() => ''), SOAK_MARKERS);
     await writeFile(path.join(ROOT, 'docs', 'performance.md'), soak ? replaceSection(report, SOAK_MARKERS, soak) : report);
     log('\nWrote docs/performance.md');
+  } else if (WRITE_SCALE_SECTION && growthMeasured()) {
+    // A run narrowed to kapi-pg and kapi-pg-grown: only the Data growth section of the page is replaced.
+    const file = path.join(ROOT, 'docs', 'performance.md');
+    await writeFile(file, replaceSection(await readFile(file, 'utf8'), GROWTH_MARKERS, growthSection(command, started)));
+    log('\nWrote the Data growth section of docs/performance.md');
   } else if (WRITE_SCALE_SECTION && scaleMeasured()) {
     // A run narrowed to the scale-out targets: only that section of the page is replaced.
     const file = path.join(ROOT, 'docs', 'performance.md');
@@ -188,8 +220,19 @@ async function main(): Promise<void> {
   await writeFile(path.join(ROOT, 'bench', 'results', 'performance.md'), report);
   await writeFile(
     path.join(ROOT, 'bench', 'results', 'latest.json'),
-    JSON.stringify({ started, info, results, pgTables: runState.pgTables, profiles, finalRss, finalMemory }, null, 2),
+    JSON.stringify(
+      { started, info, results, pgTables: runState.pgTables, profiles, finalRss, finalMemory, growth: runState.growth, explain: runState.explain },
+      null,
+      2,
+    ),
   );
+  // DESIGN.md, "Performance": a sequential scan of a table over 10,000 rows on the measured paths fails the benchmark.
+  if (seqScanFailures().length) {
+    log(
+      `\nFAILED: ${seqScanFailures().length} statement(s) on the measured paths scan a table over 10,000 rows sequentially (docs/performance.md, "Data growth")`,
+    );
+    process.exitCode = 1;
+  }
 }
 
 main()

@@ -19,6 +19,9 @@ import {
   P99_SECONDS,
   SCALE_SCENARIOS,
   SCALE_TARGETS,
+  GROWTH_SCENARIOS,
+  GROWTH_ONLY_SCENARIOS,
+  GROWTH_TARGETS,
   type TargetKey,
   type ScenarioKey,
   LABEL,
@@ -28,6 +31,7 @@ import {
 } from './options.js';
 import { results, setResult } from './results.js';
 import { type Target, COOKIE_KEYS } from './targets.js';
+import { citizensOf, consentOnce, prepareGrowth, retentionScenario } from './data-growth/scenarios.js';
 import { type Outcome, takeGeneratorLoopDelay, waitForQuiet, type Body, measure, cannon, check, latencySplit } from './measure.js';
 
 export const tokenHeaders = (rp: RelyingParty) => ({ authorization: basic(rp.clientId, rp.clientSecret), 'content-type': FORM });
@@ -35,7 +39,11 @@ export const ccBody = (format: 'opaque' | 'jwt') =>
   form({ grant_type: 'client_credentials', scope: RESOURCE_SCOPE, resource: RESOURCES.find((r) => r.format === format)!.identifier });
 export const LOGIN: Omit<LoginOptions, 'nationalId' | 'password'> = { scope: 'openid profile national_id' };
 let citizenTurn = 0;
-export const nextCitizen = () => CITIZENS[citizenTurn++ % CITIZENS.length]!;
+/** The next citizen to sign in: the demo citizens, or on the grown database generated ones with a large history. */
+export const nextCitizen = (target?: Target) => {
+  const citizens = target ? citizensOf(target) : CITIZENS;
+  return citizens[citizenTurn++ % citizens.length]!;
+};
 
 /** Closed loop of `concurrency` logins, or an open loop at `rate` logins/s when given. */
 export async function loginLoop(
@@ -55,7 +63,7 @@ export async function loginLoop(
   const one = async () => {
     const t0 = performance.now();
     try {
-      const r = await login(agent, target.rp, { ...LOGIN, ...nextCitizen(), ...options.extra });
+      const r = await login(agent, target.rp, { ...LOGIN, ...nextCitizen(target), ...options.extra });
       latencies.push(performance.now() - t0);
       requests += r.requests;
       ops++;
@@ -156,9 +164,12 @@ export async function prepare(target: Target, scenario: ScenarioKey): Promise<Bo
     }
     case 'login': {
       // The first login gives consent; it is remembered and every measured login skips the page.
-      const agent = keepAliveAgent(1);
-      await login(agent, rp, { ...LOGIN, ...CITIZENS[0]! });
-      agent.destroy();
+      if (target.key === 'kapi-pg-grown') await consentOnce(target, LOGIN);
+      else {
+        const agent = keepAliveAgent(1);
+        await login(agent, rp, { ...LOGIN, ...CITIZENS[0]! });
+        agent.destroy();
+      }
       return (t, s) => loginLoop(t, s);
     }
     case 'refresh': {
@@ -172,7 +183,12 @@ export async function prepare(target: Target, scenario: ScenarioKey): Promise<Bo
           await Promise.all(
             Array.from({ length: 4 }, async () => {
               while (got.length < needed) {
-                const r = await login(agent, rp, { ...nextCitizen(), scope: 'openid profile national_id offline_access', prompt: 'consent', userinfo: false });
+                const r = await login(agent, rp, {
+                  ...nextCitizen(target),
+                  scope: 'openid profile national_id offline_access',
+                  prompt: 'consent',
+                  userinfo: false,
+                });
                 if (!r.tokens.refresh_token) throw new Error('the login returned no refresh token');
                 got.push(r.tokens.refresh_token);
               }
@@ -232,14 +248,38 @@ export async function prepare(target: Target, scenario: ScenarioKey): Promise<Bo
       };
     }
     case 'memory':
-      throw new Error('memory is measured separately');
+    case 'retention':
+      throw new Error(`${scenario} is measured separately`);
+    case 'history':
+    case 'institutions':
+    case 'registrar-lookup':
+    case 'registrar-history':
+      return prepareGrowth(target, scenario);
   }
 }
 
 export async function runScenario(scenario: ScenarioKey, all: Target[], redis: Redis | undefined): Promise<void> {
   // The scale-out targets (one and two processes behind HAProxy) answer the scale-out question only.
-  const targets = all.filter((t) => !SCALE_TARGETS.includes(t.key) || SCALE_SCENARIOS.includes(scenario));
-  for (const t of all) if (!targets.includes(t)) setResult(scenario, t.key, { runs: [], note: `not measured (scale-out: ${SCALE_SCENARIOS.join(', ')} only)` });
+  // The grown database answers the data-growth question only, and the growth scenarios run on it and
+  // on the empty kapi-pg only.
+  const targets = all.filter(
+    (t) =>
+      (!SCALE_TARGETS.includes(t.key) || SCALE_SCENARIOS.includes(scenario)) &&
+      (t.key !== 'kapi-pg-grown' || GROWTH_SCENARIOS.includes(scenario)) &&
+      (!GROWTH_ONLY_SCENARIOS.includes(scenario) || GROWTH_TARGETS.includes(t.key)),
+  );
+  for (const t of all)
+    if (!targets.includes(t))
+      setResult(scenario, t.key, {
+        runs: [],
+        note: SCALE_TARGETS.includes(t.key)
+          ? `not measured (scale-out: ${SCALE_SCENARIOS.join(', ')} only)`
+          : 'not measured (data growth: kapi-pg and kapi-pg-grown only)',
+      });
+  if (scenario === 'retention') {
+    await runRetention(targets);
+    return;
+  }
   if (scenario === 'memory') {
     for (const target of targets) {
       if (target.key !== 'kapi-pg' || !redis || !target.redisPrefix) continue;
@@ -291,6 +331,66 @@ export async function runScenario(scenario: ScenarioKey, all: Target[], redis: R
     for (const t of ready) {
       const runs = results.login?.[t.key]?.runs ?? [];
       if (runs.length) t.maxLogins = median(runs.map((r) => r.throughput));
+    }
+  }
+}
+
+/**
+ * Retention (data growth): on the grown database only (the empty one has nothing to purge); password
+ * logins at 80% of the maximum measured in scenario 4, alone and while the purge runs. One run.
+ */
+async function runRetention(targets: Target[]): Promise<void> {
+  for (const t of targets) {
+    if (t.key !== 'kapi-pg-grown') {
+      setResult('retention', t.key, { runs: [], note: 'not measured (nothing to purge on an empty database)' });
+      continue;
+    }
+    log(`  ${LABEL[t.key].padEnd(26)} ${TITLE.retention}`);
+    try {
+      // The maximum measured again just before: on a shared machine the one of scenario 4, minutes
+      // earlier, may be far from what the core gives now, and 80% of a stale maximum is an overload.
+      await waitForQuiet();
+      const max = await loginLoop(t, 5);
+      const rate = LOGIN_RATE ?? Math.max(1, (max.ops / max.seconds) * 0.8);
+      const r = await retentionScenario(t, rate, (target, seconds, o) => loginLoop(target, seconds, o));
+      const p = (o: Outcome, q: number) =>
+        percentile(
+          [...(o.latencies ?? [])].sort((a, b) => a - b),
+          q,
+        );
+      const rows = Object.values(r.deleted).reduce((a, b) => a + b, 0);
+      setResult('retention', t.key, {
+        runs: [
+          {
+            throughput: r.loginsDuring.ops / r.loginsDuring.seconds,
+            ops: r.loginsDuring.ops,
+            errors: r.loginsDuring.errors,
+            p50: p(r.loginsDuring, 50),
+            p99: p(r.loginsDuring, 99),
+            kapiCpu: NaN,
+            elu: NaN,
+            genCpu: NaN,
+            storageCpu: r.postgresCpuSeconds / r.seconds,
+            otherCpu: NaN,
+            extra: {
+              loginRate: rate,
+              aloneP50: p(r.loginsAlone, 50),
+              aloneP99: p(r.loginsAlone, 99),
+              aloneThroughput: r.loginsAlone.ops / r.loginsAlone.seconds,
+              aloneErrors: r.loginsAlone.errors,
+              rowsDeleted: rows,
+              purgeSeconds: r.seconds,
+              batches: r.batches,
+              longestBatchMs: r.longestBatchMs,
+              postgresCpuSeconds: r.postgresCpuSeconds,
+              ...Object.fromEntries(Object.entries(r.deleted).map(([k, v]) => [`deleted:${k}`, v])),
+            },
+          },
+        ],
+      });
+    } catch (err) {
+      log(`  ${LABEL[t.key]} retention: FAILED: ${(err as Error).message}`);
+      setResult('retention', t.key, { runs: [], error: (err as Error).message });
     }
   }
 }

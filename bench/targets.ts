@@ -9,10 +9,12 @@ import type { RelyingParty } from './lib/login.js';
 import { freePort, ROOT, startServer, type ServerProcess } from './lib/servers.js';
 import { adminQuery, createDatabase, deleteRedisPrefix, randomSuffix } from './lib/storage.js';
 import { SERVER_NODE_FLAGS } from '../src/runtime/node-flags.js';
-import { CALLBACK, CLIENT_ID, CLIENT_SECRET, registerBenchClient, RESOURCES } from './lib/kapi-setup.js';
+import { CALLBACK, CITIZENS, CLIENT_ID, CLIENT_SECRET, registerBenchClient, RESOURCES } from './lib/kapi-setup.js';
 import { startHaproxy, type PrivateHaproxy } from './lib/haproxy.js';
 import { freeLowPort } from './lib/ports.js';
-import { option, type TargetKey, LABEL, PROCESSES, SCALE_CORES } from './options.js';
+import { option, type TargetKey, LABEL, PROCESSES, SCALE_CORES, GROWTH_SCALE, TARGETS, log } from './options.js';
+import { seedPersonHistory } from './data-growth/person.js';
+import { copyTemplate, ensureTemplate, type GrowthTemplate } from './data-growth/template.js';
 import { cleanups } from './cleanup.js';
 import type { Outcome } from './measure.js';
 
@@ -30,6 +32,8 @@ export interface Target {
   proxy?: PrivateHaproxy;
   processes?: ServerProcess[];
   windows: Array<[number, number]>; // measured runs, CLOCK_MONOTONIC µs of the server
+  /** kapi-pg-grown: the template its database was copied from, and how long the copy took. */
+  growth?: GrowthTemplate & { copySeconds: number };
 }
 
 export const COOKIE_KEYS = `bench-cookie-key-${randomSuffix()}-aaaaaaaaaaaaaaaa,bench-cookie-key-2-bbbbbbbbbbbbbbbb`;
@@ -80,8 +84,17 @@ export async function prepareTarget(key: TargetKey, redis: Redis | undefined, cp
   };
   let redisPrefix: string | undefined;
   let databaseUrl: string | undefined;
-  if (key === 'kapi-pg') {
-    const db = await createDatabase();
+  let growth: Target['growth'];
+  if (key === 'kapi-pg' || key === 'kapi-pg-grown') {
+    let db: Awaited<ReturnType<typeof createDatabase>>;
+    if (key === 'kapi-pg-grown') {
+      // The data-growth template, built the first time (minutes at full scale), then copied for this run.
+      const template = await ensureTemplate(GROWTH_SCALE, log);
+      const t0 = performance.now();
+      db = await copyTemplate(template.name);
+      growth = { ...template, copySeconds: (performance.now() - t0) / 1000 };
+      log(`  copied ${template.name} (${(template.bytes / 2 ** 30).toFixed(2)} GiB) in ${growth.copySeconds.toFixed(1)} s`);
+    } else db = await createDatabase();
     cleanups.push({ what: `drop database ${db.name}`, run: () => db.drop() });
     // Experiment: commits of the benchmark database do not wait for the WAL flush (this database only).
     if (EXPERIMENTS.includes('async-commit')) await adminQuery(`ALTER DATABASE ${db.name} SET synchronous_commit = off`);
@@ -114,7 +127,9 @@ export async function prepareTarget(key: TargetKey, redis: Redis | undefined, cp
     logFile,
   });
   cleanups.push({ what: `stop ${LABEL[key]}`, run: () => server.stop() });
-  return { key, server, env, redisPrefix, databaseUrl, rp, refreshPool: [], windows: [] };
+  // Data growth: on the empty database the measured person gets a history of a heavy citizen's shape.
+  if (key === 'kapi-pg' && databaseUrl && TARGETS.includes('kapi-pg-grown')) await seedPersonHistory(databaseUrl, CITIZENS[0]!.nationalId);
+  return { key, server, env, redisPrefix, databaseUrl, rp, refreshPool: [], windows: [], ...(growth ? { growth } : {}) };
 }
 
 /**

@@ -321,17 +321,29 @@ export class PostgresOidcAdapter implements OidcAdapter, EndedSessionMarks {
 
 /**
  * Deletes expired rows of oidc_models in batches (short statements, no long lock); returns how many.
- * Run periodically: find() already ignores them, this only reclaims the space.
+ * Run periodically: find() already ignores them, this only reclaims the space. Each batch reads the
+ * row addresses through the expires_at index and deletes by address (a TID scan): written as
+ * `(model, id) in (subquery)`, the planner joined the subquery to a sequential scan of the whole table
+ * (found by the data-growth benchmark's EXPLAIN, docs/performance.md). A row updated meanwhile has a new
+ * address and is left for the next run. `order by expires_at` walks the index from the oldest: with a
+ * plain `limit` the planner may prefer a sequential scan that stops at the first expired rows it meets,
+ * which reads the whole table once few are left (and every batch again past the dead rows of the last).
  */
-export async function purgeExpired(db: Database, batchSize = 1000): Promise<number> {
+export async function purgeExpired(db: Database, batchSize = 1000, pause = 1): Promise<number> {
   let total = 0;
   for (;;) {
-    const deleted = await db(TABLE)
-      .whereIn(['model', 'id'], db(TABLE).select('model', 'id').where('expires_at', '<=', db.fn.now()).limit(batchSize))
-      // Counted from RETURNING rows: knex-pglite does not report a DELETE's row count as a number.
-      .delete(['id']);
+    const started = performance.now();
+    const result = (await db.raw(
+      `delete from ${TABLE} where ctid = any(array(select ctid from ${TABLE} where expires_at <= now() order by expires_at limit ?)) returning id`,
+      [batchSize],
+    )) as { rows?: unknown[] } | unknown[];
+    // Counted from RETURNING rows: knex-pglite does not report a DELETE's row count as a number.
+    const deleted = Array.isArray(result) ? result : (result.rows ?? []);
     total += deleted.length;
     if (deleted.length < batchSize) return total;
+    // As the personal-data purge (src/security/retention.ts): as long a pause as the batch took, so the
+    // sign-ins beside it keep their latency.
+    if (pause > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(1000, (performance.now() - started) * pause)));
   }
 }
 

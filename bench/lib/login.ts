@@ -52,7 +52,7 @@ function hiddenFields(formHtml: string): Record<string, string> {
 }
 
 /** The form to submit on a hosted page and the fields to add, or undefined for an unknown page. */
-function nextForm(html: string, opts: LoginOptions): { action: string; fields: Record<string, string> } | undefined {
+export function nextForm(html: string, opts: LoginOptions): { action: string; fields: Record<string, string> } | undefined {
   for (const m of html.matchAll(/<form[^>]*action="([^"]*)"[^>]*>([\s\S]*?)<\/form>/g)) {
     const [, action, inner] = m as unknown as [string, string, string];
     if (inner.includes('name="national_id"'))

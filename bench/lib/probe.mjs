@@ -17,6 +17,12 @@ const redisByName = new Map(); // command (and script sha) -> count
 
 let pglite; // the embedded database, for the size of its WebAssembly memory
 const bump = (map, key) => map.set(key, (map.get(key) ?? 0) + 1);
+// Data growth (issue 24 point 1): while sampling is on, the first statement of each shape is kept with
+// its parameters, so that the benchmark can EXPLAIN every statement of the measured paths on the grown
+// database. Off unless asked (a probe with `samples: 'start'`): no other scenario pays for it.
+let sampling = false;
+const samples = new Map(); // shape -> { text, values }
+const plain = (v) => (v instanceof Date ? v.toISOString() : Buffer.isBuffer(v) ? null : v);
 const shapes = new Map();
 const shape = (text) => {
   let out = shapes.get(text);
@@ -41,6 +47,10 @@ function wrap(proto, name, key) {
       if (typeof text === 'string') {
         if (/^\s*begin\b/i.test(text)) counts.txn++;
         bump(sqlByText, shape(text));
+        if (sampling && samples.size < 2_000 && !samples.has(shape(text))) {
+          const values = Array.isArray(args[1]) ? args[1] : args[0]?.values;
+          samples.set(shape(text), { text, values: Array.isArray(values) ? values.map(plain) : [] });
+        }
       }
     } else if (key === 'redis') {
       const command = args[0];
@@ -154,6 +164,15 @@ if (process.send) {
     // Memory read after a full collection (memory scenario): what the process keeps, not the garbage it
     // has not collected yet. The flag is set on first use, so the other scenarios run without it.
     if (message.gc) fullGc(message.gc === 'last-resort');
+    let sampled;
+    if (message.samples === 'start') {
+      samples.clear();
+      sampling = true;
+    } else if (message.samples === 'take') {
+      sampled = [...samples.values()];
+      samples.clear();
+      sampling = false;
+    }
     const cpu = process.cpuUsage();
     const elu = performance.eventLoopUtilization();
     const memory = process.memoryUsage();
@@ -173,6 +192,7 @@ if (process.send) {
       // CLOCK_MONOTONIC in µs, the clock of V8's CPU profile timestamps (to cut a --cpu-prof to a run).
       monoMicros: Number(process.hrtime.bigint() / 1000n),
       latencies: takeLatencies(),
+      ...(sampled ? { samples: sampled } : {}),
       at: performance.now(),
       // Where the RSS is (issue 24 point 2), asked for at the end of a benchmark.
       ...(message.memory ? { memoryMap: { ...memoryMap(), wasmMemoryMiB: (pglite?.mod?.wasmMemory?.buffer.byteLength ?? 0) / 1048576 } } : {}),

@@ -41,6 +41,13 @@ export interface ProbeSample {
     gcMajor: number;
     gcMajorMax: number;
   };
+  /** Statements with their parameters, one per shape, when the probe asked to take them. */
+  samples?: SqlSample[];
+}
+
+export interface SqlSample {
+  text: string;
+  values: unknown[];
 }
 
 export interface MemoryMap {
@@ -65,7 +72,8 @@ export interface ServerProcess {
   pid: number;
   url: string;
   /** `gc`: a full collection first, so memory figures are what the process keeps ('last-resort': V8's collection under memory pressure, which also empties its page pool); `memory`: where the RSS is too. */
-  probe(options?: { gc?: boolean | 'last-resort'; memory?: boolean }): Promise<ProbeSample>;
+  /** `samples`: start keeping the first statement of each shape with its parameters, or take them (data growth). */
+  probe(options?: { gc?: boolean | 'last-resort'; memory?: boolean; samples?: 'start' | 'take' }): Promise<ProbeSample>;
   rssKb(): number;
   stop(): Promise<void>;
   output(): string;
@@ -171,7 +179,7 @@ export async function startServer(options: {
     pid: child.pid!,
     url,
     output: () => out,
-    async probe(probeOptions: { gc?: boolean | 'last-resort'; memory?: boolean } = {}) {
+    async probe(probeOptions: { gc?: boolean | 'last-resort'; memory?: boolean; samples?: 'start' | 'take' } = {}) {
       if (exited) throw new Error(`${options.name} has exited:\n${out.slice(-1_000)}`);
       const id = nextId++;
       const answer = new Promise<ProbeSample>((resolve, reject) => {
@@ -182,7 +190,13 @@ export async function startServer(options: {
           resolve(s);
         });
       });
-      child.send({ type: 'probe', id, gc: probeOptions.gc ?? false, memory: probeOptions.memory === true });
+      child.send({
+        type: 'probe',
+        id,
+        gc: probeOptions.gc ?? false,
+        memory: probeOptions.memory === true,
+        ...(probeOptions.samples ? { samples: probeOptions.samples } : {}),
+      });
       return answer;
     },
     rssKb() {

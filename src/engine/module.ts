@@ -27,6 +27,8 @@ import type { Method } from './types.js';
 /** A knex migration of the module's own tables: run after the core's, recorded under `name`. */
 export interface ModuleMigration {
   readonly name: string;
+  /** knex's per-migration settings: `{ transaction: false }` for work that cannot run in one (CREATE INDEX CONCURRENTLY). */
+  readonly config?: { readonly transaction?: boolean };
   up(knex: Knex): Promise<void>;
   down(knex: Knex): Promise<void>;
 }

@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import { log } from '../log.js';
 import { fixedStatement, runFixed } from '../../adapters/storage/fixed-sql.js';
 import { batcherFor, type BatchShape } from '../../adapters/storage/statement-batch.js';
+import { purgePersonalData, RETENTION_BATCH } from './retention.js';
 
 interface ClaimRelease {
   accountId: string;
@@ -209,11 +210,33 @@ export class AuditLog {
     return rows.map((r) => ({ at: new Date(r.at), claims: r.claims, channel: r.channel }));
   }
 
-  /** Personal-data retention: purge rows older than the configured period. */
-  async purgeOlderThan(days: number): Promise<number> {
-    const cutoff = new Date(Date.now() - days * 86400_000);
-    let removed = 0;
-    for (const table of ['sign_ins', 'claim_releases', 'audit_events']) removed += await this.db(table).where('at', '<', cutoff).del();
-    return removed;
+  /**
+   * The latest releases to each of these institutions, in one statement (the institutions page lists up
+   * to 200: one query each made the page's cost grow with the person's institutions). Each institution's
+   * rows come from the index (account_id, client_id, id), newest first.
+   */
+  async recentReleasesByInstitution(
+    accountId: string,
+    clientIds: string[],
+    limit = 10,
+  ): Promise<Map<string, { at: Date; claims: string[]; channel: string }[]>> {
+    const out = new Map<string, { at: Date; claims: string[]; channel: string }[]>(clientIds.map((id) => [id, []]));
+    if (!clientIds.length) return out;
+    const result = (await this.db.raw(
+      `select c.client_id, r.at, r.claims, r.channel
+         from unnest(?::text[]) with ordinality as c(client_id, n)
+         cross join lateral (select at, claims, channel, id from claim_releases
+                              where account_id = ? and client_id = c.client_id order by id desc limit ?) r
+        order by c.n, r.id desc`,
+      [clientIds, accountId, limit],
+    )) as { rows: { client_id: string; at: Date; claims: string[]; channel: string }[] };
+    for (const r of result.rows) out.get(r.client_id)?.push({ at: new Date(r.at), claims: r.claims, channel: r.channel });
+    return out;
+  }
+
+  /** Personal-data retention: purge rows older than the configured period, in bounded batches (retention.ts). */
+  async purgeOlderThan(days: number, batchSize = RETENTION_BATCH): Promise<number> {
+    const purged = await purgePersonalData(this.db, { retentionDays: days, batchSize, tables: ['sign_ins', 'claim_releases', 'audit_events'] });
+    return Object.values(purged).reduce((sum, r) => sum + r.deleted, 0);
   }
 }

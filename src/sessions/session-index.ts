@@ -6,6 +6,7 @@ import { log } from '../log.js';
 import { SESSION_LIFETIMES } from '../oidc/level-checks.js';
 import type { LogoutOutbox } from '../oidc/logout-outbox.js';
 import type { TokenRevocations } from './token-revocations.js';
+import { purgeTable, RETENTION_BATCH } from '../security/retention.js';
 
 /** One of a person's sign-in sessions, as the account pages show it. */
 export interface LoginSession {
@@ -266,7 +267,7 @@ export class SessionIndex {
   }
 
   /** Forgets rows of sessions that ended or expired before the cutoff (personal data retention). */
-  async purgeOlderThan(cutoff: Date): Promise<number> {
-    return this.db('login_sessions').where('expires_at', '<', cutoff).del();
+  async purgeOlderThan(cutoff: Date, batchSize = RETENTION_BATCH): Promise<number> {
+    return (await purgeTable(this.db, 'login_sessions', cutoff, batchSize)).deleted;
   }
 }

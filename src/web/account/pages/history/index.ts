@@ -49,9 +49,14 @@ export function historyPages(router: Router, deps: AccountDeps): void {
     const consentBy = new Map(consents.map((c) => [c.clientId, c]));
     const names = await institutionsById(deps.services, [...new Set([...summaries.map((s) => s.clientId), ...consents.map((c) => c.clientId)])]);
     const institutions = [];
-    for (const s of summaries) {
-      if (names.get(s.clientId)!.firstParty) continue;
-      const recent = await deps.services.audit.recentReleases(session.accountId, s.clientId, 5);
+    const shown = summaries.filter((s) => !names.get(s.clientId)!.firstParty);
+    const recentBy = await deps.services.audit.recentReleasesByInstitution(
+      session.accountId,
+      shown.map((s) => s.clientId),
+      5,
+    );
+    for (const s of shown) {
+      const recent = recentBy.get(s.clientId) ?? [];
       institutions.push({
         clientId: s.clientId,
         name: names.get(s.clientId)!.name,
