@@ -36,7 +36,8 @@ function rerunUnderNode22(name) {
  */
 export async function runEntry(name, entry, { notice = 'tty' } = {}) {
   if (!isNodeRecentEnough()) return rerunUnderNode22(name);
-  const compiled = compiledEntry(root, entry);
+  // KAPI_RUN_SOURCES=1: the sources even when the build is up to date (to compare the two, or to debug).
+  const compiled = process.env.KAPI_RUN_SOURCES === '1' ? { reason: 'KAPI_RUN_SOURCES=1' } : compiledEntry(root, entry);
   if (compiled.file) return import(pathToFileURL(compiled.file).href);
   if (notice === 'always' || process.stderr.isTTY)
     process.stderr.write(`${name}: running the TypeScript sources with tsx (${compiled.reason}; \`npm run build\` makes it start faster)\n`);
