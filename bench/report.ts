@@ -395,7 +395,7 @@ export function render(info: Record<string, string>, started: Date, seconds: num
   out.push('## How to run');
   out.push('');
   out.push(
-    '`npm run bench` (about 10 minutes; needs Postgres and Redis on 127.0.0.1, or BENCH_POSTGRES_URL / BENCH_REDIS_URL). It creates a database `kapi_bench_<random>` and a Redis key prefix `kapi-bench-<random>:`, and removes both at the end (also on Ctrl-C). `npm run bench -- --quick` is a smoke test; `--targets=`, `--only=`, `--runs=`, `--seconds=` narrow a run (and then leave this page alone, except that `--targets=kapi-proxy-1,kapi-proxy-2 --only=cc-opaque,refresh,login` replaces the Scale-out section). `npm run soak` (25 minutes, `--minutes=N`) writes the Soak section, which a full benchmark keeps. Neither is a test and neither runs in CI.',
+    '`npm run bench` (about 10 minutes; needs Postgres and Redis on 127.0.0.1, or BENCH_POSTGRES_URL / BENCH_REDIS_URL). It creates a database `kapi_bench_<random>` and a Redis key prefix `kapi-bench-<random>:`, and removes both at the end (also on Ctrl-C). `npm run bench -- --quick` is a smoke test; `--targets=`, `--only=`, `--runs=`, `--seconds=` narrow a run (and then leave this page alone, except that `--targets=kapi-proxy-1,kapi-proxy-2 --only=cc-opaque,refresh,login` replaces the Scale-out section). `npm run soak` (25 minutes, `--minutes=N`) writes the Soak section and `npm run bench:everyday` (bench/everyday/run.ts, about 15 minutes, needs hyperfine) the Everyday wait section, which a full benchmark keeps. None of them is a test and none runs in CI.',
   );
   out.push('');
   return out.join('\n');

@@ -22,6 +22,8 @@ export interface CliRow {
   median: number;
   min: number;
   max: number;
+  /** CPU time of the command's processes (user + system, mean): what a busy machine does not stretch. */
+  cpu?: number;
 }
 
 export interface CliTimes {
@@ -62,7 +64,11 @@ export async function measureCli(options: { runs: number; before?: string; log: 
   for (const [name, command] of commands) args.push('-n', name, command);
   const ran = spawnSync('hyperfine', args, { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'] });
   if (ran.status !== 0) throw new Error(`hyperfine exited ${ran.status}`);
-  const results = (JSON.parse(readFileSync(out, 'utf8')) as { results: { command: string; mean: number; median: number; min: number; max: number }[] }).results;
+  const results = (
+    JSON.parse(readFileSync(out, 'utf8')) as {
+      results: { command: string; mean: number; median: number; min: number; max: number; user: number; system: number }[];
+    }
+  ).results;
   const rows = results.map((r, i) => ({
     name: commands[i]![0],
     command: commands[i]![1],
@@ -70,6 +76,7 @@ export async function measureCli(options: { runs: number; before?: string; log: 
     median: r.median * 1000,
     min: r.min * 1000,
     max: r.max * 1000,
+    cpu: (r.user + r.system) * 1000,
   }));
   for (const row of rows) options.log(`  ${row.name}: median ${row.median.toFixed(0)} ms`);
   return { systemNode, node22, rows };

@@ -10,6 +10,7 @@
 //   --sign-in-backends=embedded,postgres+redis   the backends of the sign-in latency (default both)
 //   --before=DIR            also time the commands of another checkout (an earlier commit) in the session
 //   --no-write              leave docs/performance.md alone
+//   --render-only           measure nothing: write the section again from bench/results/everyday.json
 // The sign-ins run on the backend the environment names (DATABASE_URL + REDIS_URL), as the tests do;
 // the start-up times cover both (Postgres and Redis at those URLs, or 127.0.0.1's).
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
@@ -26,7 +27,19 @@ const arg = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`
 const only = (arg('only') ?? 'cli,startup,sign-in-latency').split(',');
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
+async function writeSection(results: EverydayResults): Promise<void> {
+  const section = everydaySection(results);
+  log(`\n${section}`);
+  if (!process.argv.includes('--no-write')) {
+    const page = path.join(ROOT, 'docs', 'performance.md');
+    await writeFile(page, replaceSection(await readFile(page, 'utf8'), EVERYDAY_MARKERS, section));
+    log('Wrote the Everyday wait section of docs/performance.md');
+  }
+}
+
 async function main(): Promise<void> {
+  const file = path.join(ROOT, 'bench', 'results', 'everyday.json');
+  if (process.argv.includes('--render-only')) return writeSection(JSON.parse(await readFile(file, 'utf8')) as EverydayResults);
   const started = new Date();
   const load = os.loadavg();
   log(`everyday wait: ${only.join(', ')}; load average ${load.map((l) => l.toFixed(2)).join(' ')}`);
@@ -69,17 +82,10 @@ async function main(): Promise<void> {
   };
   await mkdir(path.join(ROOT, 'bench', 'results'), { recursive: true });
   // Parts not run this time keep their figures from the previous run.
-  const file = path.join(ROOT, 'bench', 'results', 'everyday.json');
   const previous = (await readFile(file, 'utf8').then(JSON.parse, () => ({}))) as Partial<EverydayResults>;
   const merged: EverydayResults = { ...results, cli: cli ?? previous.cli, startup: startup ?? previous.startup, signIn: signIn ?? previous.signIn };
   await writeFile(file, `${JSON.stringify(merged, null, 2)}\n`);
-  const section = everydaySection(merged);
-  log(`\n${section}`);
-  if (!process.argv.includes('--no-write')) {
-    const page = path.join(ROOT, 'docs', 'performance.md');
-    await writeFile(page, replaceSection(await readFile(page, 'utf8'), EVERYDAY_MARKERS, section));
-    log('Wrote the Everyday wait section of docs/performance.md');
-  }
+  await writeSection(merged);
 }
 
 main().then(

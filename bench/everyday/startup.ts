@@ -36,8 +36,21 @@ async function admin(sql: string): Promise<void> {
   }
 }
 
-/** Starts the server, waits for discovery to answer, stops it; the milliseconds from spawn to the answer. */
+class PortTaken extends Error {}
+
+/** As below, on another port when one of the demo's (PORT + 1 to + 3) turns out to be taken. */
 async function timeToFirstAnswer(env: NodeJS.ProcessEnv): Promise<number> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(env);
+    } catch (err) {
+      if (!(err instanceof PortTaken) || attempt === 3) throw err;
+    }
+  }
+}
+
+/** Starts the server, waits for discovery to answer, stops it; the milliseconds from spawn to the answer. */
+async function startOnce(env: NodeJS.ProcessEnv): Promise<number> {
   const port = await freeLowPort();
   const started = performance.now();
   const child = spawn(process.execPath, [path.join(ROOT, 'bin/launch.mjs'), '--no-memory-reducer', path.join(ROOT, 'bin/start.mjs')], {
@@ -50,7 +63,10 @@ async function timeToFirstAnswer(env: NodeJS.ProcessEnv): Promise<number> {
   const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
   try {
     for (;;) {
-      if (child.exitCode !== null) throw new Error(`the server exited (${child.exitCode}): ${stderr.slice(-800)}`);
+      if (child.exitCode !== null) {
+        if (stderr.includes('EADDRINUSE')) throw new PortTaken(stderr.slice(-300));
+        throw new Error(`the server exited (${child.exitCode}): ${stderr.slice(-800)}`);
+      }
       const ok = await fetch(`http://127.0.0.1:${port}/.well-known/openid-configuration`).then(
         (r) => r.ok,
         () => false,
