@@ -40,7 +40,9 @@ export async function runEntry(name, entry, { notice = 'tty' } = {}) {
   const compiled = process.env.KAPI_RUN_SOURCES === '1' ? { reason: 'KAPI_RUN_SOURCES=1' } : compiledEntry(root, entry);
   if (compiled.file) return import(pathToFileURL(compiled.file).href);
   if (notice === 'always' || process.stderr.isTTY)
-    process.stderr.write(`${name}: running the TypeScript sources with tsx (${compiled.reason}; \`npm run build\` makes it start faster)\n`);
+    process.stderr.write(
+      `${name}: running the TypeScript sources with tsx (${compiled.reason}${process.env.KAPI_RUN_SOURCES === '1' ? '' : '; `npm run build` makes it start faster'})\n`,
+    );
   try {
     const { register } = await import('tsx/esm/api');
     register();
