@@ -63,7 +63,7 @@ export interface SignInLatency {
 
 async function testDatabase(): Promise<{ url: string; drop(): Promise<void> } | undefined> {
   if (!process.env.DATABASE_URL) return undefined;
-  const name = `kapi_bench_${randomBytes(6).toString('hex')}`;
+  const name = `kapi_everyday_${randomBytes(6).toString('hex')}`;
   const admin = async (sql: string) => {
     const c = new pg.Client({ connectionString: process.env.DATABASE_URL });
     await c.connect();
@@ -142,7 +142,7 @@ export async function measureSignInLatency(options: { runs: number; warmup: numb
     KAPI_CODES_PER_ACCOUNT_HOUR: '100',
     KAPI_CODES_PER_TARGET_HOUR: '1000',
     ...(database ? { DATABASE_URL: database.url } : {}),
-    ...(process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL, KAPI_REDIS_PREFIX: `kapi-bench-${randomBytes(4).toString('hex')}:` } : {}),
+    ...(process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL, KAPI_REDIS_PREFIX: `kapi-everyday-${randomBytes(4).toString('hex')}:` } : {}),
     ...pki.env,
     ...bed.env,
   };
