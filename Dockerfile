@@ -22,5 +22,6 @@ USER node
 EXPOSE 3000
 # /readyz is on the operator's listener (KAPI_ADMIN_PORT, default PORT + 1, on 127.0.0.1 inside the container).
 HEALTHCHECK --interval=30s --timeout=3s CMD node -e "fetch('http://127.0.0.1:3001/readyz').then(r=>process.exit(r.ok?0:1)).catch(()=>process.exit(1))"
-# The node flags are those of `npm start` (src/runtime/node-flags.ts; test/unit/node-flags.test.ts checks both).
+# The node flags and malloc settings are those of `npm start` (src/runtime/node-flags.ts; test/unit/node-flags.test.ts checks them).
+ENV MALLOC_MMAP_THRESHOLD_=131072 MALLOC_TRIM_THRESHOLD_=131072
 CMD ["node", "--no-memory-reducer", "dist/src/main.js"]

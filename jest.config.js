@@ -7,11 +7,13 @@ export const BACKEND_INDEPENDENT = ['/test/browser/', '-browser\\.test\\.ts$', '
 export default {
   preset: 'ts-jest/presets/default-esm',
   testEnvironment: 'node',
-  roots: ['<rootDir>/test'],
+  // Cross-cutting suites live in test/; each method's own suites in its folder, interactions/<method>/test/.
+  roots: ['<rootDir>/test', '<rootDir>/interactions'],
   testMatch: ['**/*.test.ts'],
   // Suites that do not depend on Kapı's storage backend (browser journeys in Chromium, fault and failover
   // drills on their own private servers) run once in CI, in the Postgres + Redis pass; the embedded pass
-  // sets KAPI_TESTS_ONCE=skip. Browser suites live in test/browser/ or end in -browser.test.ts.
+  // sets KAPI_TESTS_ONCE=skip. Browser suites live in test/browser/ or end in -browser.test.ts (a
+  // method's own browser suites, in interactions/<method>/test/, always do).
   testPathIgnorePatterns: ['/node_modules/', ...(process.env.KAPI_TESTS_ONCE === 'skip' ? BACKEND_INDEPENDENT : [])],
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   transform: {

@@ -30,6 +30,7 @@ import { results, profiles, finalRss, med, pairedRatios, pairedRatio, runState }
 import { KAPI_NODE_FLAGS } from './targets.js';
 import { extraRange, NOISE } from './measure.js';
 import { scaleSection } from './report-scale.js';
+import { FLOORS } from './floors.js';
 
 export interface Verdict {
   target: string;
@@ -65,11 +66,23 @@ export function verdicts(): Verdict[] {
   });
   const p99 = med('token-under-login', 'kapi-pg', (r) => r.p99);
   const p99s = (results['token-under-login']?.['kapi-pg']?.runs ?? []).map((r) => r.p99!).filter(Number.isFinite);
+  // Issue 27: the target holds only if it holds in every run, not in the median of runs.
   v.push({
-    target: 'token p99 < 25 ms while logins run at 80% (Postgres + Redis)',
-    measured: `${medianRange(p99s, 1)} ms (median of runs, min–max)`,
-    met: known(p99) ? p99 < 25 : undefined,
+    target: 'token p99 < 25 ms while logins run at 80% (Postgres + Redis), in every run',
+    measured: `each run ${everyRun(p99s)} ms (median ${fmt(p99, 1)})`,
+    met: known(p99) ? p99s.every((x) => x < 25) : undefined,
   });
+  // Issue 27: the ratios to bare that must hold on a slow day, each in this one run.
+  for (const [s, goal] of [
+    ['refresh', 0.8],
+    ['cc-opaque', 0.85],
+    ['cc-jwt', 0.85],
+    ['login', 0.7],
+  ] as const) {
+    const x = ratio(s);
+    // Three digits: 0.847 must not read as the goal it misses.
+    v.push({ target: `${name(s)} ≥ ${goal} × bare (issue 27)`, measured: `${fmt(x, 3)} ×`, met: known(x) ? x >= goal : undefined });
+  }
   const mem = results.memory?.['kapi-pg']?.memory;
   if (mem && mem.points.length) {
     const worst = Math.max(...mem.points.map((p) => Math.max(p.redisBytesPerSessionSampled, p.redisBytesPerSessionInfo)));
@@ -86,6 +99,11 @@ export function verdicts(): Verdict[] {
     v.push({ target: 'Redis memory per active session < 2 KB; RSS flat', measured: 'not measured', met: undefined });
   }
   return v;
+}
+
+/** Every run's figure in run order ("6.8, 8.3, 8.3"): a median hides the run that missed. */
+export function everyRun(values: number[]): string {
+  return values.length ? values.map((x) => fmt(x, 1)).join(', ') : '–';
 }
 
 export function machine(): Record<string, string> {
@@ -188,7 +206,7 @@ export function render(info: Record<string, string>, started: Date, seconds: num
       const p99 = r.runs.map((x) => x.p99!).filter(Number.isFinite);
       const p50 = r.runs.map((x) => x.p50!).filter(Number.isFinite);
       const idle = r.runs[0]?.extra;
-      return `p50 ${medianRange(p50, 1)}, p99 ${medianRange(p99, 1)} (alone: p50 ${fmt(idle?.idleP50, 1)}, p99 ${fmt(idle?.idleP99, 1)}; logins ${fmt(
+      return `p50 ${medianRange(p50, 1)}, p99 ${medianRange(p99, 1)}, each run ${everyRun(p99)} (alone: p50 ${fmt(idle?.idleP50, 1)}, p99 ${fmt(idle?.idleP99, 1)}; logins ${fmt(
         med('token-under-login', t, (x) => x.extra?.loginsPerSecond),
         1,
       )}/s)`;
@@ -355,6 +373,7 @@ export function render(info: Record<string, string>, started: Date, seconds: num
     out.push('| --- | --- |');
     for (const x of p.summary.inclusiveKapi.slice(0, 10)) out.push(`| \`${x.name.replace(/\|/g, '\\|')}\` | ${fmt(x.share * 100, 1)}% |`);
   }
+  out.push(...floorSection());
   const mixScenarios: ScenarioKey[] = ['cc-opaque', 'cc-jwt', 'refresh', 'login'];
   const lastRun = (s: ScenarioKey) => results[s]?.['kapi-pg']?.runs.at(-1);
   if (mixScenarios.some((s) => lastRun(s)?.sqlMix)) {
@@ -399,4 +418,38 @@ export function render(info: Record<string, string>, started: Date, seconds: num
   );
   out.push('');
   return out.join('\n');
+}
+
+/** A scenario's title without its unit ("3. refresh_token + ID token"). */
+const name = (s: ScenarioKey) => TITLE[s].replace(/ \([^)]*\)$/, '');
+
+/** Storage calls per operation beside the floor each operation cannot go below (bench/floors.ts, issue 27). */
+function floorSection(): string[] {
+  const rows = (Object.keys(FLOORS) as ScenarioKey[]).filter((s) => results[s]?.['kapi-pg']?.runs.length);
+  if (!rows.length) return [];
+  const out = [
+    '',
+    '## Storage calls per operation against their floor (Kapı on Postgres + Redis)',
+    '',
+    "The floor is what an operation must read and write to keep its safety properties (single use of codes and refresh tokens, revocation checks, the guess limits' one-key counters, the ended-session marks, the audit and sign-in records), counted for one operation taken alone (bench/floors.ts; `npm run bench:trace` lists the calls one operation of each kind sends, request by request). Measured figures are the median of runs; under load, concurrent token requests share SQL statements (group commit), so a measured SQL figure can be below the floor.",
+    '',
+    '| operation | measured: Redis, SQL per op | floor: Redis, SQL | over the floor |',
+    '| --- | --- | --- | --- |',
+  ];
+  for (const s of rows) {
+    const f = FLOORS[s]!;
+    const r = med(s, 'kapi-pg', (x) => x.redisPerOp);
+    const q = med(s, 'kapi-pg', (x) => x.sqlPerOp);
+    const over = (measured: number, floor: number, what: string) =>
+      measured - floor < -0.05
+        ? `${fmt(floor - measured, 1)} ${what} below (shared by concurrent requests)`
+        : `${fmt(Math.max(0, measured - floor), 1)} ${what}`;
+    out.push(`| ${name(s)} | ${fmt(r, 1)}, ${fmt(q, 1)} | ${f.redis}, ${f.sql} | ${over(r, f.redis, 'Redis')}, ${over(q, f.sql, 'SQL')} |`);
+  }
+  out.push('');
+  for (const s of rows) {
+    const f = FLOORS[s]!;
+    out.push(`- **${name(s)}**: ${f.calls}${f.above ? ` Above the floor: ${f.above}` : ' Kapı sends nothing above it.'}`);
+  }
+  return out;
 }

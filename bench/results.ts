@@ -3,6 +3,7 @@
 
 import type { MemoryResult } from './lib/memory.js';
 import type { ProfileSummary } from './lib/profile.js';
+import type { MemoryMap } from './lib/servers.js';
 import { median } from './lib/stats.js';
 import type { StoragePlacement } from './lib/storage-placement.js';
 import type { TableStats } from './lib/storage.js';
@@ -38,6 +39,8 @@ export const results: Partial<Record<ScenarioKey, Partial<Record<TargetKey, Scen
 export const setResult = (s: ScenarioKey, t: TargetKey, r: ScenarioResult) => ((results[s] ??= {})[t] = r);
 export const profiles: Array<{ scenario: ScenarioKey; summary: ProfileSummary; file: string; windows: Array<[number, number]> }> = [];
 export const finalRss: Partial<Record<TargetKey, number>> = {};
+/** Where each server's RSS was at the end of the run: as it was, after a full collection, and after V8's last-resort collection (a diagnosis: it empties V8's page pool) (issue 24 point 2). */
+export const finalMemory: Partial<Record<TargetKey, { asIs: MemoryMap; afterGc: MemoryMap; afterLastResortGc: MemoryMap }>> = {};
 
 export const med = (s: ScenarioKey, t: TargetKey, pick: (r: Run) => number | undefined = (r) => r.throughput) => {
   const runs = results[s]?.[t]?.runs ?? [];

@@ -59,7 +59,8 @@ import {
   sleep,
 } from './options.js';
 import { cleanups, cleanupAll } from './cleanup.js';
-import { results, setResult, profiles, finalRss, med, pairedRatio, runState } from './results.js';
+import { results, setResult, profiles, finalRss, finalMemory, med, pairedRatio, runState } from './results.js';
+import { memoryMapLines } from './lib/memory-lines.js';
 import { type Target, NICE_POOL, KAPI_ENV, prepareTarget } from './targets.js';
 import { runScenario } from './scenarios.js';
 import { machine, render } from './report.js';
@@ -115,6 +116,17 @@ async function main(): Promise<void> {
   }
   for (const t of targets) {
     finalRss[t.key] = t.server.rssKb();
+    try {
+      const asIs = (await t.server.probe({ memory: true })).memoryMap!;
+      const afterGc = (await t.server.probe({ gc: true, memory: true })).memoryMap!;
+      const afterLastResortGc = (await t.server.probe({ gc: 'last-resort', memory: true })).memoryMap!;
+      finalMemory[t.key] = { asIs, afterGc, afterLastResortGc };
+      log(`\n${LABEL[t.key]}: where the RSS is at the end (MiB, as it is → after a full collection)`);
+      log(memoryMapLines(asIs, afterGc));
+      log(`  after V8's last-resort collection (a diagnosis: it also empties V8's pool of free pages): RSS ${afterLastResortGc.rssMiB.toFixed(1)}`);
+    } catch (err) {
+      log(`  memory map of ${LABEL[t.key]}: ${(err as Error).message}`);
+    }
     await t.server.stop();
     if (t.key === 'kapi-pg' && t.databaseUrl) {
       await sleep(500);
@@ -182,7 +194,7 @@ async function main(): Promise<void> {
   await writeFile(path.join(ROOT, 'bench', 'results', 'performance.md'), report);
   await writeFile(
     path.join(ROOT, 'bench', 'results', 'latest.json'),
-    JSON.stringify({ started, info, results, pgTables: runState.pgTables, profiles, finalRss }, null, 2),
+    JSON.stringify({ started, info, results, pgTables: runState.pgTables, profiles, finalRss, finalMemory }, null, 2),
   );
 }
 

@@ -20,6 +20,7 @@
 // detection delay the replica is promoted, and the endpoint is moved to it through HAProxy's runtime API.
 
 import { readFileSync } from 'node:fs';
+import os from 'node:os';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -76,13 +77,14 @@ interface Second {
   s4xx: number;
   s5xx: number;
   lost: number; // sent, no HTTP answer (connection refused or reset, timeout)
+  load: number; // the machine's 1-minute load average when the second began (other work on a shared machine)
 }
 const timeline: Second[] = [];
 let t0 = 0;
 const now = () => (performance.now() - t0) / 1000;
 function bucket(): Second {
   const i = Math.max(0, Math.floor(now()));
-  while (timeline.length <= i) timeline.push({ ok: 0, s4xx: 0, s5xx: 0, lost: 0 });
+  while (timeline.length <= i) timeline.push({ ok: 0, s4xx: 0, s5xx: 0, lost: 0, load: os.loadavg()[0]! });
   return timeline[i]!;
 }
 function answered(status: number): void {
@@ -314,11 +316,17 @@ async function postgresFailover(stack: Stack): Promise<void> {
 
 // ---- the report ----------------------------------------------------------------------------------
 
+function median(xs: number[]): number {
+  const sorted = [...xs].sort((a, b) => a - b);
+  return sorted.length ? sorted[Math.floor(sorted.length / 2)]! : Number.NaN;
+}
+
 interface Window {
   from: number;
   to: number;
   s5xx: number;
   lost: number;
+  load: number;
 }
 /** Seconds with a 5xx answer or a lost request, joined when less than 2 s apart. */
 function windows(): Window[] {
@@ -330,7 +338,8 @@ function windows(): Window[] {
       last.to = i + 1;
       last.s5xx += s.s5xx;
       last.lost += s.lost;
-    } else out.push({ from: i, to: i + 1, s5xx: s.s5xx, lost: s.lost });
+      last.load = Math.max(last.load, s.load);
+    } else out.push({ from: i, to: i + 1, s5xx: s.s5xx, lost: s.lost, load: s.load });
   });
   return out;
 }
@@ -353,6 +362,7 @@ function render(command: string, started: Date, rss: Array<{ name: string; start
   );
   out.push(
     `- Traffic, open loops: ${LOGIN_RATE} sign-ins/s (the whole code + PKCE flow through the hosted pages with consent, token, userinfo; 3 demo citizens in turn), ${REFRESH_RATE} refresh_token grants/s on the refresh tokens those sign-ins gave (each chain rotates), ${CC_RATE} client_credentials grants/s.`,
+    `- The machine's 1-minute load average during the traffic (2 cores; other work on this shared machine counts): median ${fmt(median(timeline.map((t) => t.load)), 1)}, highest ${fmt(Math.max(...timeline.map((t) => t.load)), 1)}. HAProxy checks each process's /healthz every 0.5 s and takes it out of the rotation after 3 checks failed or took over 2 s: a dead process leaves it within about 1.5 s, and on an overloaded machine a process whose answers are late by more than that is taken out too ("No server is available" 503s from HAProxy).`,
   );
   out.push('');
   out.push('| event | at (s into the traffic) | took |');
@@ -383,12 +393,12 @@ function render(command: string, started: Date, rss: Array<{ name: string; start
   );
   if (w.length) {
     out.push('');
-    out.push('| window | length | 5xx | lost | after |');
-    out.push('| --- | --- | --- | --- | --- |');
+    out.push('| window | length | 5xx | lost | after | machine load average (1 min) |');
+    out.push('| --- | --- | --- | --- | --- | --- |');
     for (const x of w) {
       const cause = [...events].reverse().find((e) => e.from <= x.to);
       out.push(
-        `| ${x.from}–${x.to} s | ${x.to - x.from} s | ${fmt(x.s5xx)} | ${fmt(x.lost)} | ${cause && x.from - cause.to < 60 ? cause.what.split(';')[0]!.split(' (')[0] : 'no failover'} |`,
+        `| ${x.from}–${x.to} s | ${x.to - x.from} s | ${fmt(x.s5xx)} | ${fmt(x.lost)} | ${cause && x.from - cause.to < 60 ? cause.what.split(';')[0]!.split(' (')[0] : 'no failover'} | ${fmt(x.load, 1)} |`,
       );
     }
   }

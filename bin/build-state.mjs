@@ -9,8 +9,15 @@ import path from 'node:path';
 export const BUILD_DIR = 'dist';
 export const BUILD_RECORD = 'build.json';
 
-/** The newest of `sources` (files or folders, from `root`) changed after `since`, if any. */
-function changedSince(root, sources, since) {
+// tsconfig's exclude patterns (interactions/<method>/test, written with a star) as one test of a path from the root.
+function excluder(patterns) {
+  const literal = (text) => text.replace(/[.+?^$(){}|[\]\\]/g, '\\$&');
+  const res = patterns.map((p) => new RegExp(`^${literal(p).replace(/\*/g, '[^/]*')}(/|$)`));
+  return (relative) => res.some((re) => re.test(relative));
+}
+
+/** The first of `sources` (files or folders, from `root`; not `excluded`) changed after `since`, if any. */
+function changedSince(root, sources, since, excluded = () => false) {
   for (const source of sources) {
     const full = path.join(root, source);
     let stat;
@@ -26,7 +33,8 @@ function changedSince(root, sources, since) {
     for (const entry of readdirSync(full, { recursive: true, withFileTypes: true })) {
       if (!entry.isFile() || !/\.(ts|json|mjs)$/.test(entry.name)) continue;
       const file = path.join(entry.parentPath, entry.name);
-      if (statSync(file).mtimeMs > since) return path.relative(root, file);
+      const relative = path.relative(root, file).split(path.sep).join('/');
+      if (!excluded(relative) && statSync(file).mtimeMs > since) return relative;
     }
   }
   return undefined;
@@ -45,7 +53,7 @@ export function compiledEntry(root, entry) {
     return { reason: existsSync(path.join(root, BUILD_DIR)) ? 'the last build did not finish' : 'not built yet' };
   }
   if (!existsSync(file)) return { reason: `${path.relative(root, file)} is not in the build` };
-  const changed = changedSince(root, record.sources ?? [], record.startedAt ?? 0);
+  const changed = changedSince(root, record.sources ?? [], record.startedAt ?? 0, excluder(record.exclude ?? []));
   if (changed) return { reason: `${changed} changed since the last build` };
   return { file };
 }

@@ -47,6 +47,6 @@ for (const file of COPIED) {
   mkdirSync(path.dirname(path.join(dist, file)), { recursive: true });
   copyFileSync(path.join(root, file), path.join(dist, file));
 }
-const { include } = JSON.parse(readFileSync(path.join(root, 'tsconfig.build.json'), 'utf8'));
-writeFileSync(path.join(dist, BUILD_RECORD), `${JSON.stringify({ startedAt, sources: [...include, ...COPIED] }, null, 2)}\n`);
+const { include, exclude = [] } = JSON.parse(readFileSync(path.join(root, 'tsconfig.build.json'), 'utf8'));
+writeFileSync(path.join(dist, BUILD_RECORD), `${JSON.stringify({ startedAt, sources: [...include, ...COPIED], exclude }, null, 2)}\n`);
 process.stderr.write(`kapı build: compiled into ${BUILD_DIR}/ in ${((Date.now() - startedAt) / 1000).toFixed(1)} s\n`);

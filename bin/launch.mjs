@@ -23,7 +23,14 @@ if (!isNodeRecentEnough()) {
   }
 }
 
-const child = spawn(command, commandArgs, { stdio: 'inherit', cwd: process.cwd(), env: { ...process.env, KAPI_ROOT: root } });
+// The server's malloc settings (SERVER_ENV in src/runtime/node-flags.ts, which explains them; a test keeps
+// the two equal): glibc reads them when the process starts, so they go in the server's environment here.
+// A value the operator set wins.
+const SERVER_ENV = { MALLOC_MMAP_THRESHOLD_: '131072', MALLOC_TRIM_THRESHOLD_: '131072' };
+// The server: npm start's entry (bin/start.mjs, the build or the sources), or src/main.ts named directly.
+const isServer = args.some((arg) => arg === 'src/main.ts' || arg.endsWith('bin/start.mjs'));
+const serverEnv = isServer ? SERVER_ENV : {};
+const child = spawn(command, commandArgs, { stdio: 'inherit', cwd: process.cwd(), env: { ...serverEnv, ...process.env, KAPI_ROOT: root } });
 for (const signal of ['SIGINT', 'SIGTERM']) {
   process.on(signal, () => child.kill(signal));
 }

@@ -41,6 +41,7 @@ import { renderPage } from './web/render.js';
 import { notFoundPage } from './web/not-found.js';
 import { asOutage } from './web/outage.js';
 import { answerOutagesAs503 } from './oidc/outage-json.js';
+import { takeBackFailedRotations } from './oidc/rotation-rollback.js';
 import { securityHeaders } from './web/security-headers.js';
 import { deviceCookies } from './web/device-cookie.js';
 import { machineFront } from './web/machine-front.js';
@@ -214,6 +215,7 @@ export async function createKapi(config: Config, options: KapiOptions = {}): Pro
       provider.proxy = config.trustProxyHops > 0;
       provider.on('server_error', (_ctx, err) => log.error({ err }, 'oidc-provider server error'));
       answerOutagesAs503(provider);
+      takeBackFailedRotations(provider);
       // Refused token requests are logged with oidc-provider's detail (never the token itself).
       provider.on('grant.error', (_ctx, err) =>
         log.info({ error: (err as { error?: string }).error, detail: (err as { error_detail?: string }).error_detail }, 'token request refused'),

@@ -45,6 +45,8 @@ const schema = z.object({
   KAPI_ADMIN_HOST: z.string().min(1).default('127.0.0.1'),
   KAPI_ISSUER: z.url().optional(),
   DATA_DIR: z.string().default('./data'),
+  /** A PGlite data-directory dump (PGlite's dumpDataDir) an in-memory embedded database starts from. */
+  KAPI_EMBEDDED_SNAPSHOT: z.string().min(1).optional(),
   DATABASE_URL: z
     .string()
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
@@ -184,6 +186,12 @@ export interface Config {
   admin: { port: number; host: string } | undefined;
   issuer: string;
   dataDir: string;
+  /**
+   * DATA_DIR=:memory: only: start the in-memory PGlite from this dump instead of an empty cluster. Creating
+   * an empty cluster runs initdb inside WebAssembly, seconds of CPU; the tests start one Kapı per suite and
+   * load a migrated dump made once per run (test/support/global-setup.ts).
+   */
+  embeddedSnapshot: string | undefined;
   databaseUrl: string | undefined;
   redisUrl: string | undefined;
   /** The Redis deployment: REDIS_URL, Sentinel or Cluster (undefined: process memory). */
@@ -337,6 +345,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const e = parsed.data;
   const production = e.NODE_ENV === 'production';
   const problems: string[] = [];
+  if (e.KAPI_EMBEDDED_SNAPSHOT && (e.DATABASE_URL || e.DATA_DIR !== ':memory:'))
+    problems.push('KAPI_EMBEDDED_SNAPSHOT applies only to an in-memory embedded database (DATA_DIR=:memory: and no DATABASE_URL)');
 
   if (production) {
     if (!e.DATABASE_URL) problems.push('DATABASE_URL is missing: production does not run on the embedded PGlite database');
@@ -439,6 +449,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     admin: e.KAPI_ADMIN_PORT !== undefined || production ? { port: e.KAPI_ADMIN_PORT ?? (e.PORT === 0 ? 0 : e.PORT + 1), host: e.KAPI_ADMIN_HOST } : undefined,
     issuer,
     dataDir: e.DATA_DIR === ':memory:' ? e.DATA_DIR : path.resolve(e.DATA_DIR),
+    embeddedSnapshot: e.KAPI_EMBEDDED_SNAPSHOT,
     databaseUrl: e.DATABASE_URL,
     redisUrl: e.REDIS_URL,
     redis,

@@ -1,7 +1,7 @@
 import { ConfigError, loadConfig } from './config.js';
 import { log } from './log.js';
 import { dependencyPatchesNotInEffect } from './runtime/dependency-patches.js';
-import { missingServerNodeFlags } from './runtime/node-flags.js';
+import { missingServerEnv, missingServerNodeFlags } from './runtime/node-flags.js';
 import { lowerThreadPoolPriority } from './runtime/thread-pool.js';
 import { serve, startupOptions } from './startup.js';
 
@@ -33,6 +33,12 @@ async function main(): Promise<void> {
     log.warn(
       { missing: missingFlags },
       'started without the node flags of `npm start` (src/runtime/node-flags.ts): Kapı works, with longer pauses when traffic returns after a quiet time',
+    );
+  const missingEnv = missingServerEnv();
+  if (missingEnv.length)
+    log.warn(
+      { missing: missingEnv },
+      'started without the malloc settings of `npm start` (src/runtime/node-flags.ts): Kapı works, and keeps more memory after a peak',
     );
   log.info({ argon2Concurrency: config.argon2Concurrency, poolThreadsReniced: reniced, poolNice: config.poolNice }, 'thread pool');
   const address = server.address();

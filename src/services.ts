@@ -22,7 +22,7 @@ import { TokenRevocations } from './sessions/token-revocations.js';
 import type { Limiters } from './security/limiters.js';
 import { createPopulationRegistry } from './population-registry-wiring.js';
 import { METHOD_MODULES } from '../interactions/index.js';
-import type { FactorRemover } from './engine/module.js';
+import type { CredentialDisowner, FactorRemover } from './engine/module.js';
 
 /**
  * Everything that talks to storage, opened once per process and shared by the server and the `kapi`
@@ -54,6 +54,8 @@ export interface Services {
   revocations: TokenRevocations;
   /** What each method module counts as a factor, removed by an office issuance on request (`MethodModule.removeFactors`). */
   factorRemovers: readonly FactorRemover[];
+  /** By method id: how "This wasn't me" disowns the credential a sign-in used (`MethodModule.disownCredential`). */
+  credentialDisowners: ReadonlyMap<string, CredentialDisowner>;
   /** A provider built with the current keys, for validating client metadata outside the server. */
   configurationFor: (jwks: Awaited<ReturnType<KeyStore['providerJwks']>>) => ReturnType<typeof buildConfiguration>;
   close(): Promise<void>;
@@ -62,7 +64,7 @@ export interface Services {
 export async function openServices(config: Config): Promise<Services> {
   // First: its certificate files are read and checked here, before anything is opened that would need closing.
   const registry = createPopulationRegistry(config);
-  const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, snapshot: config.embeddedSnapshot });
   try {
     await migrateLatest(db);
   } catch (err) {
@@ -142,6 +144,7 @@ export async function openServices(config: Config): Promise<Services> {
     configurationFor,
     registry,
     factorRemovers: METHOD_MODULES.flatMap((m) => (m.removeFactors ? [m.removeFactors] : [])),
+    credentialDisowners: new Map(METHOD_MODULES.flatMap((m) => (m.disownCredential ? m.traits.map((t) => [t.method, m.disownCredential!] as const) : []))),
     async close() {
       registry.close?.();
       await state.close().catch(() => undefined);

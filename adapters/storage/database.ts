@@ -1,11 +1,13 @@
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import path from 'node:path';
-import knex from 'knex';
+import knex, { type Knex } from 'knex';
 import type ClientPgLite from 'knex-pglite';
 import { migrationSource } from '../../migrations/index.js';
 import type { Database } from './port.js';
 import { handlePostgresFailover } from './postgres-failover.js';
 import { KapiError } from '../../src/errors.js';
+import { log } from '../../src/log.js';
 
 /**
  * The knex client for PGlite, loaded only when the embedded database is opened: PGlite's bundle (with
@@ -27,6 +29,36 @@ async function definePgLiteClient(): Promise<typeof ClientPgLite> {
   return PgLiteClient as unknown as typeof ClientPgLite;
 }
 
+/**
+ * Postgres's shared buffers live in PGlite's WebAssembly memory, which only grows: Postgres's default
+ * (128 MB) filled as the tables grew and stayed resident for the life of the process. 32 MB holds the
+ * token path's working set (the indexes' upper levels and the newest pages of oidc_models); a page that
+ * falls out is read back from the data directory through the operating system's page cache. Measured
+ * in bench/notes.md ("Where the RSS goes").
+ */
+export const PGLITE_SHARED_BUFFERS = '32MB';
+
+/**
+ * PGlite under `filename`, or in memory; an in-memory one may start from a dump instead of running initdb
+ * (OpenDatabaseOptions.snapshot).
+ */
+async function newPgLite(filename: string | undefined, snapshot: string | undefined): Promise<unknown> {
+  // The CommonJS build, the one knex-pglite loads: importing the ESM build too would put a second copy
+  // of PGlite's bundle in the heap.
+  const { PGlite } = createRequire(import.meta.url)('@electric-sql/pglite') as typeof import('@electric-sql/pglite');
+  const dump =
+    filename || !snapshot
+      ? undefined
+      : await readFile(snapshot).catch((err: NodeJS.ErrnoException) => {
+          throw new KapiError('config_invalid', `KAPI_EMBEDDED_SNAPSHOT: cannot read ${snapshot} (${err.code ?? err.message})`);
+        });
+  return new PGlite({
+    dataDir: filename,
+    loadDataDir: dump ? new Blob([dump]) : undefined,
+    startParams: [...PGlite.defaultStartParams, '-c', `shared_buffers=${PGLITE_SHARED_BUFFERS}`],
+  });
+}
+
 // The one knex instance of a process: Postgres when DATABASE_URL is set, otherwise PGlite (Postgres
 // compiled to WebAssembly, in-process) persisted under the data directory, or kept in memory for tests.
 
@@ -36,6 +68,8 @@ export interface OpenDatabaseOptions {
   dataDir: string;
   /** An in-memory PGlite (tests), whatever dataDir says. */
   memory?: boolean | undefined;
+  /** In memory only: a PGlite data-directory dump (dumpDataDir) to start from instead of running initdb. */
+  snapshot?: string | undefined;
 }
 
 export async function openDatabase(options: OpenDatabaseOptions): Promise<Database> {
@@ -59,7 +93,9 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
   // PGlite has exactly one connection (knex-pglite pins the pool to 1 and refuses a pool option).
   // Consequence for callers: inside a transaction use only the transaction object; a query on
   // `db` would wait for the connection the transaction holds, forever.
-  const db = knex({ client: await loadPgLiteClient(), dialect: 'postgres', connection: filename ? { filename } : {} });
+  // knex-pglite takes a ready-made PGlite as `connection.pglite` (knex's own type does not know it).
+  const connection = { pglite: await newPgLite(filename, options.snapshot) };
+  const db = knex({ client: await loadPgLiteClient(), dialect: 'postgres', connection: connection as Knex.StaticConnectionConfig });
   if (filename) locks.set(db, lockPath(path.resolve(options.dataDir)));
   return db;
 }
@@ -100,8 +136,24 @@ async function acquireDataDirLock(dataDir: string): Promise<void> {
   throw new KapiError('config_invalid', `could not lock the embedded database in ${dataDir}`);
 }
 
+/**
+ * Runs the migrations this release lists that the database lacks. A database a newer release has already
+ * migrated (a rolling deployment: the new release migrates while the previous one still runs, and one of
+ * its processes restarts) holds names this release does not list; knex would call that a corrupt
+ * migration directory and refuse to start. Migrations only expand the schema (expand/contract, checked by
+ * test/unit/migrations-additive.test.ts), so this release runs on it, and says so.
+ */
 export async function migrateLatest(db: Database): Promise<void> {
-  await db.migrate.latest({ migrationSource });
+  const ahead = await migrationsFromNewerReleases(db);
+  if (ahead.length > 0) log.warn({ migrations: ahead }, 'the database schema is ahead of this release (migrated by a newer one): running on it');
+  await db.migrate.latest({ migrationSource, disableMigrationsListValidation: ahead.length > 0 });
+}
+
+async function migrationsFromNewerReleases(db: Database): Promise<string[]> {
+  if (!(await db.schema.hasTable('knex_migrations'))) return [];
+  const listed = new Set((await migrationSource.getMigrations([])).map((m) => migrationSource.getMigrationName(m)));
+  const applied = (await db('knex_migrations').select('name')) as { name: string }[];
+  return applied.map((row) => row.name).filter((name) => !listed.has(name));
 }
 
 export async function closeDatabase(db: Database): Promise<void> {

@@ -28,6 +28,19 @@ export function fixedStatement(name: string, text: string): FixedStatement {
   return { name: `kapi_${name}`, knexText: text, pgText: text.replace(/\?/g, () => `$${++n}`) };
 }
 
+interface PgLiteConnection {
+  query(text: string, values: unknown[]): Promise<{ rows: unknown[] }>;
+}
+
+async function runOnPgLite<T>(client: PooledClient, statement: FixedStatement, values: unknown[]): Promise<T[]> {
+  const connection = (await client.acquireConnection()) as unknown as PgLiteConnection & PgConnection;
+  try {
+    return (await connection.query(statement.pgText, values)).rows as T[];
+  } finally {
+    await client.releaseConnection(connection);
+  }
+}
+
 interface PgConnection {
   query(config: { text: string; values: unknown[] }): Promise<{ rows: unknown[] }>;
 }
@@ -41,9 +54,10 @@ interface PooledClient {
 /** Runs the statement and answers its rows. `db` may be a transaction: then it runs inside it. */
 export async function runFixed<T>(db: Database, statement: FixedStatement, values: unknown[]): Promise<T[]> {
   const client = db.client as unknown as PooledClient;
-  if (client.config.client !== 'pg' || (db as { isTransaction?: boolean }).isTransaction) {
+  if ((db as { isTransaction?: boolean }).isTransaction) {
     return ((await db.raw(statement.knexText, values as never)) as { rows?: T[] }).rows ?? [];
   }
+  if (client.config.client !== 'pg') return runOnPgLite<T>(client, statement, values);
   const connection = await client.acquireConnection();
   try {
     return (await connection.query({ text: statement.pgText, values })).rows as T[];

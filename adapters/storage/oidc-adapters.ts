@@ -1,5 +1,5 @@
 import type { Sealer } from '../../src/security/crypto.js';
-import type { Database, EndedSessionMarks, OidcAdapter, OidcPayload } from './port.js';
+import type { ConsumeRestore, Database, EndedSessionMarks, OidcAdapter, OidcPayload } from './port.js';
 import type { ReplayHandler } from './oidc-common.js';
 import { MemoryOidcAdapter, MemoryOidcStore } from './oidc-memory.js';
 import { PostgresClientAdapter, PostgresOidcAdapter } from './oidc-postgres.js';
@@ -38,7 +38,7 @@ export interface OidcAdapterFactoryOptions {
   replicaWait?: ReplicaWait | undefined;
 }
 
-export type OidcAdapterClass = new (model: string) => OidcAdapter & EndedSessionMarks & { readonly backend: OidcBackend };
+export type OidcAdapterClass = new (model: string) => OidcAdapter & EndedSessionMarks & ConsumeRestore & { readonly backend: OidcBackend };
 
 export function createOidcAdapterFactory(options: OidcAdapterFactoryOptions): OidcAdapterClass {
   const { db, sealer, redis, redisPrefix, clientCache, replicaWait } = options;
@@ -62,15 +62,15 @@ export function createOidcAdapterFactory(options: OidcAdapterFactoryOptions): Oi
       : new MemoryOidcAdapter(model, memory as MemoryOidcStore, { onReplay });
   }
 
-  function build(model: string): OidcAdapter & Partial<EndedSessionMarks> {
+  function build(model: string): OidcAdapter & Partial<EndedSessionMarks> & Partial<ConsumeRestore> {
     if (model === 'Client') return new PostgresClientAdapter(db, sealer, clientCache);
     if (OIDC_MODEL_ROUTES[model] === 'postgres') return new PostgresOidcAdapter(model, db, { onReplay });
     return shortLived(model);
   }
 
-  return class KapiOidcAdapter implements OidcAdapter, EndedSessionMarks {
+  return class KapiOidcAdapter implements OidcAdapter, EndedSessionMarks, ConsumeRestore {
     readonly backend: OidcBackend;
-    readonly #inner: OidcAdapter & Partial<EndedSessionMarks>;
+    readonly #inner: OidcAdapter & Partial<EndedSessionMarks> & Partial<ConsumeRestore>;
     readonly #model: string;
 
     constructor(model: string) {
@@ -105,6 +105,11 @@ export function createOidcAdapterFactory(options: OidcAdapterFactoryOptions): Oi
 
     revokeByGrantId(grantId: string): Promise<void> {
       return this.#inner.revokeByGrantId(grantId);
+    }
+
+    restoreConsumed(id: string): Promise<void> {
+      if (!this.#inner.restoreConsumed) throw new TypeError(`the ${this.backend} adapter of ${this.#model} cannot restore a consumed record`);
+      return this.#inner.restoreConsumed(id);
     }
 
     markSessionEnded(uid: string, ttlSeconds: number): Promise<void> {

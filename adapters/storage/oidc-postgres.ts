@@ -297,6 +297,19 @@ export class PostgresOidcAdapter implements OidcAdapter, EndedSessionMarks {
       .delete();
   }
 
+  /**
+   * Takes back a consume whose request then failed before its answer left (src/oidc/rotation-rollback.ts):
+   * the record is usable again. Only a consumed record is touched, so a call for a record that was never
+   * consumed, or is gone, does nothing.
+   */
+  async restoreConsumed(id: string): Promise<void> {
+    forgetRequestReads();
+    await this.#db(TABLE)
+      .where({ model: this.#model, id: recordKey(id) })
+      .whereNotNull('consumed_at')
+      .update({ consumed_at: null });
+  }
+
   /** Deletes every model of the grant held in this table, whatever this adapter's model. */
   async revokeByGrantId(grantId: string): Promise<void> {
     forgetRequestReads();

@@ -57,6 +57,15 @@ if value and string.sub(value, 1, string.len(ARGV[1])) == ARGV[1] then redis.cal
 return 1
 `);
 
+// Deletes a record and answers the indexes it named (its grant's set, its lookups), in one command:
+// reading them first and deleting after was two (issue 27), and between the two a re-save could have
+// named indexes that the delete then orphaned.
+const REMOVE = new RedisScript(`
+local fields = redis.call('HMGET', KEYS[1], 'grantSet', 'lookups')
+redis.call('DEL', KEYS[1])
+return fields
+`);
+
 export interface RedisOidcAdapterOptions extends AdapterOptions {
   prefix?: string | undefined;
   /** With replicas: how many must confirm a single use or an ended session's mark, and how long to wait. */
@@ -190,8 +199,7 @@ export class RedisOidcAdapter implements OidcAdapter, EndedSessionMarks {
   }
 
   async #remove(key: string): Promise<void> {
-    const [grantSet, lookups] = await this.#redis.hmget(key, 'grantSet', 'lookups');
-    await this.#redis.del(key);
+    const [grantSet, lookups] = (await REMOVE.run(this.#redis, [key], [])) as [string | null, string | null];
     await Promise.all([
       grantSet ? this.#redis.srem(grantSet, key) : undefined,
       ...(lookups ? lookups.split(' ') : []).map((name) => DELETE_LOOKUP_IF_OWNED.run(this.#redis, [name], [`${key}\n`])),

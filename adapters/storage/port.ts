@@ -59,4 +59,9 @@ export interface EndedSessionMarks {
   markSessionEnded(uid: string, ttlSeconds: number): Promise<void>;
 }
 
+/** Models kept in Postgres can take back a consume whose request failed (refresh token rotation). */
+export interface ConsumeRestore {
+  restoreConsumed(id: string): Promise<void>;
+}
+
 export type OidcAdapterFactory = (modelName: string) => OidcAdapter;

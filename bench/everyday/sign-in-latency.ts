@@ -18,8 +18,8 @@ import { atCallback, authRequest, exchange, registerInstitution, relyingParty } 
 import type { TestKapi } from '../../test/support/kapi.js';
 import { codeOn, startSmartCard, startTestPki } from '../../test/support/smart-card.js';
 import { createSoftHsm, softHsmMissing } from '../../test/support/softhsm.js';
-import { startMobileSignature, startTestbed, interactionUrl, verificationCodeOn } from '../../test/mobile-signature/support.js';
-import { citizen, consent, password, phoneFromRegistry, setTwoFactor } from '../../test/second-factor/support.js';
+import { startMobileSignature, startTestbed, interactionUrl, verificationCodeOn } from '../../interactions/mobile-signature/test/support.js';
+import { citizen, consent, password, phoneFromRegistry, setTwoFactor } from '../../interactions/second-factor/test/support.js';
 import { QUERY_INTERVAL_MS } from '../../interactions/mobile-signature/advance.js';
 import { percentile } from '../lib/stats.js';
 import { freeLowPort } from '../lib/ports.js';
@@ -27,7 +27,7 @@ import { freeLowPort } from '../lib/ports.js';
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const PIN = '654321';
 const AYSE = { nationalId: '10000000146', password: 'Ankara-Kizilay-1923', givenName: 'Ayşe', familyName: 'Yılmaz' };
-/** Mobile signature: a number the simulator's Turkcell signs for at once (test/mobile-signature/login.test.ts). */
+/** Mobile signature: a number the simulator's Turkcell signs for at once (interactions/mobile-signature/test/login.test.ts). */
 const AYSE_PHONE = '05300000001';
 /** The browser's poll interval for the mobile-signature waiting page here (poll.js waits 500 ms): short,
  *  so that what is measured is Kapı's work and not a wait of the page. */

@@ -47,12 +47,14 @@ export interface HaproxyOptions {
   balance?: 'roundrobin' | 'leastconn';
   /** A TCP frontend on `port` over `servers`; the first is active, the others are `backup`. */
   tcp?: { port: number; servers: Backend[] };
-  /** An HTTP health check of every Kapı process (a dead one leaves the rotation within ~1 s). */
+  /** An HTTP health check of every Kapı process (a dead one leaves the rotation within ~1.5 s; a check may take 2 s). */
   check?: boolean;
 }
 
 export function haproxyConfig(options: HaproxyOptions, socket: string): string {
-  const check = options.check ? ' check inter 500 fall 2 rise 1' : '';
+  // A check may take 2 s (HAProxy's default is the interval, 0.5 s): on a loaded machine a live process's
+  // /healthz can be that late, and taking both processes out at once answers 503s no failover caused.
+  const check = options.check ? ' check inter 500 fall 3 rise 1' : '';
   const lines = [
     'global',
     '  maxconn 4096',
@@ -73,7 +75,7 @@ export function haproxyConfig(options: HaproxyOptions, socket: string): string {
     'backend all',
     '  mode http',
     `  balance ${options.balance ?? 'roundrobin'}`,
-    ...(options.check ? ['  option httpchk GET /healthz'] : []),
+    ...(options.check ? ['  option httpchk GET /healthz', '  timeout check 2s'] : []),
     '  http-response set-header x-kapi-served-by %s',
     ...options.kapi.map((b) => `  server ${b.name} 127.0.0.1:${b.port}${check}`),
     ...options.kapi.flatMap((b) => [

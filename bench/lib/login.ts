@@ -23,6 +23,8 @@ export interface LoginOptions {
   afterRequest?: (label: string) => void;
   /** Called with the status of every answer (the soak counts 5xx answers second by second). */
   onAnswer?: (status: number) => void;
+  /** Extra headers for the n-th request of the flow (0-based; the previous-release drill routes each to a process). */
+  headersFor?: (n: number) => Record<string, string>;
 }
 
 export interface LoginResult {
@@ -83,7 +85,7 @@ export async function login(agent: http.Agent, rp: RelyingParty, opts: LoginOpti
   let code: string | undefined;
   let requests = 0;
   for (let hop = 0; hop < 16 && !code; hop++) {
-    const headers: Record<string, string> = { 'user-agent': 'kapi-bench/1.0', 'accept-language': 'tr' };
+    const headers: Record<string, string> = { 'user-agent': 'kapi-bench/1.0', 'accept-language': 'tr', ...opts.headersFor?.(requests) };
     const cookie = jar.header();
     if (cookie) headers.cookie = cookie;
     if (init.body !== undefined) headers['content-type'] = FORM;
@@ -112,7 +114,7 @@ export async function login(agent: http.Agent, rp: RelyingParty, opts: LoginOpti
 
   const tokenRes = await request(agent, `${rp.issuer}/token`, {
     method: 'POST',
-    headers: { authorization: basic(rp.clientId, rp.clientSecret), 'content-type': FORM },
+    headers: { authorization: basic(rp.clientId, rp.clientSecret), 'content-type': FORM, ...opts.headersFor?.(requests) },
     body: form({ grant_type: 'authorization_code', code, redirect_uri: rp.callback, code_verifier: verifier }),
   });
   opts.onAnswer?.(tokenRes.status);
@@ -122,7 +124,7 @@ export async function login(agent: http.Agent, rp: RelyingParty, opts: LoginOpti
   const tokens = JSON.parse(tokenRes.body) as LoginResult['tokens'];
   if (!tokens.id_token) throw new Error('no id_token in the token response');
   if (opts.userinfo !== false) {
-    const me = await request(agent, `${rp.issuer}/me`, { headers: { authorization: `Bearer ${tokens.access_token}` } });
+    const me = await request(agent, `${rp.issuer}/me`, { headers: { authorization: `Bearer ${tokens.access_token}`, ...opts.headersFor?.(requests) } });
     opts.onAnswer?.(me.status);
     requests++;
     opts.afterRequest?.('GET /me');

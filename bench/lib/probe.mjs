@@ -8,12 +8,14 @@ import dc from 'node:diagnostics_channel';
 import { constants as perfConstants, createHistogram, monitorEventLoopDelay, performance, PerformanceObserver } from 'node:perf_hooks';
 import v8 from 'node:v8';
 import vm from 'node:vm';
+import { memoryMap } from './memory-map.mjs';
 
 const require = createRequire(path.join(process.cwd(), 'package.json'));
 const counts = { redis: 0, sql: 0, txn: 0 };
 const sqlByText = new Map(); // statement shape -> count
 const redisByName = new Map(); // command (and script sha) -> count
 
+let pglite; // the embedded database, for the size of its WebAssembly memory
 const bump = (map, key) => map.set(key, (map.get(key) ?? 0) + 1);
 const shapes = new Map();
 const shape = (text) => {
@@ -33,6 +35,7 @@ function wrap(proto, name, key) {
   if (typeof original !== 'function' || original.__benchProbe) return;
   const wrapped = function (...args) {
     counts[key]++;
+    if (key === 'sql' && this?.mod) pglite = this;
     if (key === 'sql') {
       const text = typeof args[0] === 'string' ? args[0] : (args[0]?.text ?? args[0]?.sql);
       if (typeof text === 'string') {
@@ -134,12 +137,15 @@ function takeLatencies() {
 }
 
 let gc;
-function fullGc() {
+function fullGc(lastResort = false) {
   if (!gc) {
     v8.setFlagsFromString('--expose-gc');
     gc = vm.runInNewContext('gc');
   }
-  gc();
+  // `lastResort`: the collection V8 makes under memory pressure, which also gives back the free pages
+  // it keeps in its pool. A diagnosis at the end of a benchmark only (how much of the RSS is that pool):
+  // Kapı never asks for it, since it also lowers the heap's limits (src/runtime/node-flags.ts).
+  gc(lastResort ? { type: 'major', execution: 'sync', flavor: 'last-resort' } : undefined);
 }
 
 if (process.send) {
@@ -147,7 +153,7 @@ if (process.send) {
     if (!message || message.type !== 'probe') return;
     // Memory read after a full collection (memory scenario): what the process keeps, not the garbage it
     // has not collected yet. The flag is set on first use, so the other scenarios run without it.
-    if (message.gc) fullGc();
+    if (message.gc) fullGc(message.gc === 'last-resort');
     const cpu = process.cpuUsage();
     const elu = performance.eventLoopUtilization();
     const memory = process.memoryUsage();
@@ -168,6 +174,8 @@ if (process.send) {
       monoMicros: Number(process.hrtime.bigint() / 1000n),
       latencies: takeLatencies(),
       at: performance.now(),
+      // Where the RSS is (issue 24 point 2), asked for at the end of a benchmark.
+      ...(message.memory ? { memoryMap: { ...memoryMap(), wasmMemoryMiB: (pglite?.mod?.wasmMemory?.buffer.byteLength ?? 0) / 1048576 } } : {}),
     });
   });
   process.channel?.unref();

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { keepAliveAgent, request } from './http.js';
+import { SERVER_ENV } from '../../src/runtime/node-flags.js';
 
 // The servers under test run in child processes of their own (node --import tsx), pinned to one core
 // with taskset when it exists, with bench/lib/probe.mjs preloaded to count storage calls.
@@ -26,6 +27,8 @@ export interface ProbeSample {
   heapUsed: number;
   monoMicros: number;
   at: number;
+  /** With `memory: true` (bench/lib/memory-map.mjs): resident MiB by kind of mapping and V8's figures. */
+  memoryMap?: MemoryMap;
   /** Since the previous probe (probe.mjs), in ms: the server's hold time of `x-bench-probe` requests, its event-loop delay and its GC pauses. */
   latencies: {
     probeHeldP50: number;
@@ -40,12 +43,29 @@ export interface ProbeSample {
   };
 }
 
+export interface MemoryMap {
+  rssMiB: number;
+  smaps: Record<string, number>;
+  arenasMiB: number[];
+  wasmMemoryMiB: number;
+  v8: {
+    heapTotalMiB: number;
+    heapUsedMiB: number;
+    physicalMiB: number;
+    externalMiB: number;
+    arrayBuffersMiB: number;
+    mallocedMiB: number;
+    peakMallocedMiB: number;
+    spaces: Record<string, { physicalMiB: number; usedMiB: number; sizeMiB: number }>;
+  };
+}
+
 export interface ServerProcess {
   name: string;
   pid: number;
   url: string;
-  /** `gc`: a full collection first, so memory figures are what the process keeps. */
-  probe(options?: { gc?: boolean }): Promise<ProbeSample>;
+  /** `gc`: a full collection first, so memory figures are what the process keeps ('last-resort': V8's collection under memory pressure, which also empties its page pool); `memory`: where the RSS is too. */
+  probe(options?: { gc?: boolean | 'last-resort'; memory?: boolean }): Promise<ProbeSample>;
   rssKb(): number;
   stop(): Promise<void>;
   output(): string;
@@ -99,7 +119,9 @@ export async function startServer(options: {
   const command = pinned ? 'taskset' : process.execPath;
   const args = pinned ? ['-c', String(options.core), process.execPath, ...nodeArgs] : nodeArgs;
   // The child is not given the whole environment of the benchmark: only PATH, HOME and its own variables.
-  const env: Record<string, string> = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', KAPI_ROOT: ROOT, ...options.env };
+  // The server environment of `npm start` (malloc settings, src/runtime/node-flags.ts) for every server,
+  // the bare provider too, so that the ratios compare code, not runtime settings.
+  const env: Record<string, string> = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', KAPI_ROOT: ROOT, ...SERVER_ENV, ...options.env };
   const child = spawn(command, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
   live.add(child);
   let out = '';
@@ -149,7 +171,7 @@ export async function startServer(options: {
     pid: child.pid!,
     url,
     output: () => out,
-    async probe(probeOptions: { gc?: boolean } = {}) {
+    async probe(probeOptions: { gc?: boolean | 'last-resort'; memory?: boolean } = {}) {
       if (exited) throw new Error(`${options.name} has exited:\n${out.slice(-1_000)}`);
       const id = nextId++;
       const answer = new Promise<ProbeSample>((resolve, reject) => {
@@ -160,7 +182,7 @@ export async function startServer(options: {
           resolve(s);
         });
       });
-      child.send({ type: 'probe', id, gc: probeOptions.gc === true });
+      child.send({ type: 'probe', id, gc: probeOptions.gc ?? false, memory: probeOptions.memory === true });
       return answer;
     },
     rssKb() {

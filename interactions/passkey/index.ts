@@ -1,6 +1,7 @@
 import { defineModule, type WiredModule } from '../../src/engine/module.js';
 import { passkeyConfig } from './config.js';
 import * as m001 from './migrations/passkey_001_credentials.js';
+import { SqlPasskeyStore } from './sql-credentials.js';
 import type { Passkeys } from './wire.js';
 import './messages.js';
 
@@ -23,6 +24,15 @@ export const passkeyModule = defineModule({
       amr: ['hwk', 'swk', 'pin', 'user'],
       acr: 'substantial',
       proves: [],
+      // "This wasn't me" on a passkey sign-in: that passkey is removed (whoever holds it can no longer
+      // sign in with it), and the person is told to delete it where it lives and where it syncs.
+      notMe: {
+        disowned: {
+          will: 'passkey.not_me.will',
+          done: 'passkey.not_me.done',
+          next: ['passkey.not_me.next.device', 'passkey.not_me.next.synced', 'passkey.not_me.next.new'],
+        },
+      },
       integrators: {
         amr: 'one of `hwk` (a passkey bound to one device) or `swk` (a synced one), with `pin` (the person verified on the authenticator; Kapı requires it)',
       },
@@ -30,6 +40,9 @@ export const passkeyModule = defineModule({
   ],
   migrations: [m001],
   removeFactors: async (trx, accountId) => ({ passkeys: (await trx('passkey_credentials').where({ account_id: accountId }).delete(['id'])).length }),
+  // Only the account's own passkey with that id: the sign-in record names Kapı's id of the passkey whose
+  // signature was verified (method.ts), never the credential or user handle the browser sent.
+  disownCredential: (trx, accountId, credential) => new SqlPasskeyStore(trx).remove(accountId, credential, trx),
   staticFiles: ['passkey.js'],
   // Loaded when wired: the module list stays light for the `kapi` command, which only migrates.
   wire: async (context): Promise<WiredModule<Passkeys>> => (await import('./wire.js')).wirePasskeys(context),

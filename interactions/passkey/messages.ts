@@ -59,6 +59,14 @@ const tr = {
   'passkeys.notify.removed.subject': 'Hesabınızdan geçiş anahtarı kaldırıldı',
   'passkeys.notify.removed.mail':
     'e-Devlet hesabınızdan {when} tarihinde "{name}" adlı geçiş anahtarı kaldırıldı. Bu işlemi siz yapmadıysanız hemen 160\'ı arayın.',
+  'passkey.not_me.will': 'Bu girişte kullanılan geçiş anahtarı hesabınızdan kaldırılacak: onunla artık kimse giriş yapamaz.',
+  'passkey.not_me.done': 'Bu girişte kullanılan geçiş anahtarı hesabınızdan kaldırıldı.',
+  'passkey.not_me.next.device':
+    'Geçiş anahtarını bulunduğu yerden de silin: cihazınızın ayarlarından ya da kullandığınız şifre yöneticisinden (Google Şifre Yöneticisi, iCloud Anahtar Zinciri, 1Password gibi) Kapı için kayıtlı geçiş anahtarını kaldırın.',
+  'passkey.not_me.next.synced':
+    'Geçiş anahtarınızı eşitleyen hesaba (Google, Apple ya da şifre yöneticiniz) bağlı cihazları kontrol edin; tanımadığınız bir cihazı kaldırın ve o hesabın parolasını değiştirin.',
+  'passkey.not_me.next.new':
+    'Başka bir yöntemle (e-İmza, mobil imza, İnternet Bankacılığı ya da şifre) giriş yaptıktan sonra "Geçiş Anahtarları" sayfasından yeni bir geçiş anahtarı ekleyin.',
 } as const;
 
 const en: English<typeof tr> = {
@@ -117,6 +125,14 @@ const en: English<typeof tr> = {
   'passkeys.notify.removed.sms': 'e-Devlet: the passkey "{name}" was removed from your account on {when}. If it was not you, call 160.',
   'passkeys.notify.removed.subject': 'A passkey was removed from your account',
   'passkeys.notify.removed.mail': 'The passkey "{name}" was removed from your e-Devlet account on {when}. If you did not do this, call 160 at once.',
+  'passkey.not_me.will': 'The passkey used for this sign-in will be removed from your account: nobody can sign in with it any more.',
+  'passkey.not_me.done': 'The passkey used for this sign-in was removed from your account.',
+  'passkey.not_me.next.device':
+    'Delete the passkey where it is stored too: remove the passkey saved for Kapı in your device settings or in your password manager (such as Google Password Manager, iCloud Keychain or 1Password).',
+  'passkey.not_me.next.synced':
+    "Check the devices signed in to the account that syncs your passkeys (Google, Apple or your password manager); remove any device you do not know and change that account's password.",
+  'passkey.not_me.next.new':
+    'After signing in with another method (e-signature, mobile signature, online banking or a password), add a new passkey on the "Passkeys" page.',
 };
 
 registerCatalog(tr, en);

@@ -102,7 +102,15 @@ export function passkeyMethod(deps: PasskeyMethodDeps): Method {
     }
     const account = await deps.accounts.findById(passkey.accountId);
     if (!account) return refused(ctx, 'passkey_unknown', 'passkey.unknown');
-    return { kind: 'done', accountId: account.id, amr: amrOf({ deviceType: info.credentialDeviceType, userVerified: info.userVerified }), account };
+    // `credential`: Kapı's id of the passkey whose signature was just verified, kept with the sign-in record
+    // so that "This wasn't me" on it removes this passkey and no other.
+    return {
+      kind: 'done',
+      accountId: account.id,
+      amr: amrOf({ deviceType: info.credentialDeviceType, userVerified: info.userVerified }),
+      account,
+      credential: passkey.id,
+    };
   }
 
   return {

@@ -4,6 +4,7 @@ import type { IpLocator } from '../../adapters/geoip/port.js';
 import type { AccountStore, AuditTrail } from '../../src/engine/ports.js';
 import type { ApprovalLimits } from './devices/approval-limits.js';
 import { qrPayload, type Approvals } from './devices/approvals.js';
+import type { EnrolmentOf } from './devices/enrolment.js';
 import type { DeviceRegistry } from './devices/device-registry.js';
 import type { Method, MethodContext, Step } from '../../src/engine/types.js';
 import { translate, type MessageKey } from '../../src/i18n/index.js';
@@ -17,6 +18,8 @@ const POLL_SECONDS = 2;
 export interface DeviceMethodDeps {
   accounts: AccountStore;
   devices: DeviceRegistry;
+  /** The person's enrolment, one read shared by the second methods (devices/enrolment.ts). */
+  enrolment?: EnrolmentOf;
   approvals: Approvals;
   /** Approvals per sign-in and per account, and the lock after a refusal (issue 25: no farming). */
   limits: ApprovalLimits;
@@ -134,7 +137,7 @@ export function deviceMethod(deps: DeviceMethodDeps): Method {
     acr: 'substantial',
     amr: ['mca', 'swk'],
     labelKey: 'method.device',
-    usableBy: (account) => deps.devices.hasAny(account.id),
+    usableBy: async (account) => (deps.enrolment ? (await deps.enrolment(account)).device : deps.devices.hasAny(account.id)),
     async start(ctx) {
       return ctx.state.approvalId ? progress(ctx) : open(ctx);
     },

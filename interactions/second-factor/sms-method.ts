@@ -1,6 +1,7 @@
 import { randomInt } from 'node:crypto';
 import type { SmsSender } from '../../adapters/sms/port.js';
 import type { AccountStore, AuditTrail } from '../../src/engine/ports.js';
+import type { EnrolmentOf } from './devices/enrolment.js';
 import type { DeviceRegistry } from './devices/device-registry.js';
 import { secondFactorPhone } from '../../src/accounts/second-factor-phone.js';
 import type { Method, MethodContext, Step } from '../../src/engine/types.js';
@@ -17,6 +18,8 @@ const SENDS_PER_FLOW = 3;
 export interface SmsMethodDeps {
   accounts: AccountStore;
   devices: DeviceRegistry;
+  /** The person's enrolment, one read shared by the second methods (devices/enrolment.ts). */
+  enrolment?: EnrolmentOf;
   sms: SmsSender;
   limits: StepLimits;
   audit: AuditTrail;
@@ -74,7 +77,7 @@ export function smsMethod(deps: SmsMethodDeps): Method {
     labelKey: 'method.sms',
     async usableBy(account) {
       // With a registered device, the device is the second factor (FAQ "two-factor authentication").
-      return Boolean(secondFactorPhone(account)) && !(await deps.devices.hasAny(account.id));
+      return Boolean(secondFactorPhone(account)) && !(deps.enrolment ? (await deps.enrolment(account)).device : await deps.devices.hasAny(account.id));
     },
     async start(ctx) {
       const accountId = ctx.flow.accountId!;

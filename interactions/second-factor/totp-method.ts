@@ -1,4 +1,5 @@
 import type { AccountStore, AuditTrail } from '../../src/engine/ports.js';
+import type { EnrolmentOf } from './devices/enrolment.js';
 import type { TotpStore } from './devices/totp.js';
 import type { Method, MethodContext, Step } from '../../src/engine/types.js';
 import type { MessageKey } from '../../src/i18n/index.js';
@@ -11,7 +12,7 @@ const VIEW = '/interactions/second-factor/views/code';
  * The e-Government Key (TOTP): the current code of the person's authenticator app, after the password.
  * The code alone signs nobody in (it is a second factor only); each code is accepted once. amr otp.
  */
-export function totpMethod(deps: { totp: TotpStore; limits: StepLimits; audit: AuditTrail; accounts: AccountStore }): Method {
+export function totpMethod(deps: { totp: TotpStore; enrolment?: EnrolmentOf; limits: StepLimits; audit: AuditTrail; accounts: AccountStore }): Method {
   const prompt = (extra: Partial<Extract<Step, { kind: 'prompt' }>> = {}): Step => ({
     kind: 'prompt',
     view: VIEW,
@@ -32,7 +33,7 @@ export function totpMethod(deps: { totp: TotpStore; limits: StepLimits; audit: A
     acr: 'substantial',
     amr: ['otp'],
     labelKey: 'method.totp',
-    usableBy: (account) => deps.totp.isActive(account.id),
+    usableBy: async (account) => (deps.enrolment ? (await deps.enrolment(account)).totp : deps.totp.isActive(account.id)),
     async start(ctx) {
       const accountId = ctx.flow.accountId!;
       const limit = await deps.limits.canGuess('totp', accountId, await deviceOf(ctx, accountId));

@@ -3,6 +3,7 @@ import { PushOutbox } from '../../adapters/push/outbox.js';
 import type { PushSender } from '../../adapters/push/port.js';
 import { SqlDeviceRegistry } from '../../adapters/sql/device-registry.js';
 import { SqlTotpStore } from '../../adapters/sql/totp-store.js';
+import { readEnrolment } from '../../adapters/sql/enrolment.js';
 import type { ModuleContext, WiredModule } from '../../src/engine/module.js';
 import { KapiError } from '../../src/errors.js';
 import { log } from '../../src/log.js';
@@ -56,6 +57,7 @@ export async function wireSecondFactors(context: ModuleContext<SecondFactorConfi
     approvals,
     approvalLimits,
     totp,
+    enrolment: (accountId) => readEnrolment(services.db, accountId),
     sms: ports.sms,
     push,
     audit: services.audit,

@@ -34,6 +34,9 @@ export interface ModuleMigration {
 /** See `MethodModule.removeFactors`. */
 export type FactorRemover = (trx: Database, accountId: string) => Promise<Record<string, number>>;
 
+/** See `MethodModule.disownCredential`. */
+export type CredentialDisowner = (trx: Database, accountId: string, credential: string) => Promise<boolean>;
+
 /** One line of /readyz detail. `ok: false` makes Kapı unready: a module reports, it rarely decides. */
 export interface ReadinessCheck {
   name: string;
@@ -116,6 +119,13 @@ export interface MethodModule<S extends z.ZodType = z.ZodType, E = unknown> {
    * for the audit row. Static, like the migrations: `kapi registrar` runs it without wiring anything.
    */
   readonly removeFactors?: FactorRemover;
+  /**
+   * "This wasn't me" on a sign-in that used one of this module's credentials (named by its Step 'done',
+   * kept with the sign-in record): takes exactly that credential away from the account, in the caller's
+   * transaction; true when it was still there. Only the account's own credential is ever touched. Static,
+   * like `removeFactors`; what the person is told is the trait's `notMe.disowned`.
+   */
+  readonly disownCredential?: CredentialDisowner;
   /**
    * Files of its folder's `static/` (the scripts of its pages), served at `/static/<id>/<name>`: the pages'
    * Content-Security-Policy allows same-origin scripts only, never inline ones.

@@ -68,10 +68,12 @@ export function secondFactorPolicy(traits: MethodTraitBook): Policy {
     const afterPassword = firsts.some((c) => traits.proves(c.method, 'password'));
     // Nothing to ask (and no enrolment to look up) without the setting, unless a password may need its TOTP.
     if (!account.twoFactorEnabled && !afterPassword) return undefined;
-    const usable: Method[] = [];
-    for (const m of input.methods) {
-      if (m.factor === 'second' && (!m.usableBy || (await m.usableBy(account)))) usable.push(m);
-    }
+    // Every second method is asked at once (issue 27): their enrolment reads go out together instead of
+    // one after another, and the two that ask the same question share its statement
+    // (interactions/second-factor/devices/device-presence.ts). The order offered stays the methods' order.
+    const seconds = input.methods.filter((m) => m.factor === 'second');
+    const verdicts = await Promise.all(seconds.map((m) => !m.usableBy || m.usableBy(account)));
+    const usable = seconds.filter((_, i) => verdicts[i]);
     const askedAfterPassword = afterPassword && usable.some((m) => traits.proves(m.id, 'asked-after-password'));
     if (!account.twoFactorEnabled && !askedAfterPassword) return undefined;
     // The setting is on but nothing is enrolled any more (device deleted, phone removed): say so.

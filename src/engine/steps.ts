@@ -18,7 +18,18 @@ export interface StepRunnerDeps {
   methods: MethodRegistry;
   policies: readonly Policy[];
   accounts: { findById(id: string): Promise<Account | undefined> };
-  audit: { signIn(record: { accountId: string; clientId: string; method: string; acr: Acr; result: 'success'; ip: string; userAgent: string }): Promise<void> };
+  audit: {
+    signIn(record: {
+      accountId: string;
+      clientId: string;
+      method: string;
+      acr: Acr;
+      result: 'success';
+      ip: string;
+      userAgent: string;
+      credentials?: string;
+    }): Promise<void>;
+  };
   /** After every successful sign-in: the person showed up, so strangers' runs of failures against her end. */
   ownerSignedIn?: (nationalId: string) => Promise<void>;
 }
@@ -133,7 +144,14 @@ async function runStep(deps: StepRunnerDeps, req: StepRequest, method: Method, s
       if (flow.accountId && flow.accountId !== step.accountId) flow.completed = [];
       flow.accountId = step.accountId;
       req.account = step.account?.id === step.accountId ? step.account : undefined;
-      flow.completed.push({ method: method.id, factor: method.factor, at: Math.floor(Date.now() / 1000), amr: step.amr, acr: step.upstreamAcr ?? method.acr });
+      flow.completed.push({
+        method: method.id,
+        factor: method.factor,
+        at: Math.floor(Date.now() / 1000),
+        amr: step.amr,
+        acr: step.upstreamAcr ?? method.acr,
+        ...(step.credential ? { credential: step.credential } : {}),
+      });
       delete flow.current;
       return advance(deps, req);
     }
@@ -169,6 +187,7 @@ async function finish(deps: StepRunnerDeps, req: StepRequest, acr: Acr): Promise
   if (!flow.accountId) throw new KapiError('internal', 'flow satisfied without an account');
   const amr = collectedAmr(flow.completed);
   const methods = flow.completed.filter((c) => c.method !== 'session').map((c) => c.method);
+  const credentials = signInCredentials(flow.completed);
   await deps.audit.signIn({
     accountId: flow.accountId,
     clientId: req.client.clientId,
@@ -177,6 +196,7 @@ async function finish(deps: StepRunnerDeps, req: StepRequest, acr: Acr): Promise
     result: 'success',
     ip: req.facts.ip,
     userAgent: req.facts.userAgent,
+    ...(credentials ? { credentials } : {}),
   });
   const firstAt = flow.completed.filter((c) => c.method !== 'session').reduce((min, c) => Math.min(min, c.at), Number.MAX_SAFE_INTEGER);
   // `signIn` travels to the resume step, where the session index records how this session was proved
@@ -190,4 +210,19 @@ async function finish(deps: StepRunnerDeps, req: StepRequest, acr: Acr): Promise
     signIn,
     account,
   };
+}
+
+/** The credentials the completed methods name, as the sign-in record keeps them: `<method>:<id>` pairs. */
+export function signInCredentials(completed: readonly { method: string; credential?: string }[]): string | undefined {
+  const pairs = completed.filter((c) => c.credential && /^[\w.-]{1,100}$/.test(c.credential)).map((c) => `${c.method}:${c.credential}`);
+  return pairs.length ? pairs.join(' ').slice(0, 200) : undefined;
+}
+
+/** The credential of `method` a sign-in record names, if any. */
+export function credentialOf(credentials: string | null | undefined, method: string): string | undefined {
+  for (const pair of (credentials ?? '').split(' ')) {
+    const at = pair.indexOf(':');
+    if (at > 0 && pair.slice(0, at) === method) return pair.slice(at + 1);
+  }
+  return undefined;
 }

@@ -39,7 +39,16 @@ export interface MethodTraits {
    */
   secondStageAmr?: readonly string[];
   /** "This wasn't me" on a sign-in it took part in: what closes, whom to tell the person to contact. */
-  notMe?: { closes?: 'password_login' | 'bank_login'; advice?: IntrusionAdvice };
+  notMe?: {
+    closes?: 'password_login' | 'bank_login';
+    advice?: IntrusionAdvice;
+    /**
+     * The module disowns the credential the sign-in used (`MethodModule.disownCredential`), and says so
+     * in its own words: on the confirmation page (`will`), and on the page after it, what was done
+     * (`done`) and what the person should do now (`next`, in order).
+     */
+    disowned?: { will: MessageKey; done: MessageKey; next: readonly MessageKey[] };
+  };
   /**
    * For integrators (README's method → acr → amr table, generated from these traits): where the level or
    * the amr depend on what happened at sign-in rather than on the method alone, what they depend on.

@@ -21,6 +21,8 @@ export interface CompletedMethod {
   amr: string[];
   /** Level this completion is worth on its own (first factor) or raises to (second factor). */
   acr: Acr;
+  /** Which of the person's credentials of this method was used (Step 'done', `credential`). */
+  credential?: string;
 }
 
 /** The state of one login attempt, kept inside oidc-provider's Interaction. */
@@ -86,6 +88,13 @@ export type Step =
       mustChangePassword?: boolean;
       /** The account as the method read it in this request: the engine's policies take it rather than reading it again. */
       account?: Account;
+      /**
+       * Which of the person's own credentials of this method proved her, as the method names it (a
+       * passkey: Kapı's id of the passkey whose signature was verified; never anything the browser
+       * named without proof). Recorded with the sign-in, so "This wasn't me" on that entry can disown
+       * exactly that credential (`MethodModule.disownCredential`).
+       */
+      credential?: string;
     };
 
 export interface Method {

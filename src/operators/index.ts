@@ -1,7 +1,7 @@
 import { userInfo } from 'node:os';
 import { InstitutionAdmin } from '../clients/institution-admin.js';
 import { OfficeAdmin } from '../registrar/office-admin.js';
-import { RegistrarRepository } from '../registrar/repository.js';
+import { SqlRegistrarRepository } from '../../adapters/sql/registrar-repository.js';
 import type { Services } from '../services.js';
 import { OperatorAuditTrail, type Actor } from './audit-trail.js';
 import { OperatorRoles } from './roles.js';
@@ -20,7 +20,7 @@ export function operatorServices(services: Services): OperatorServices {
     roles: new OperatorRoles(services.db),
     trail,
     institutions: new InstitutionAdmin(services.clients, trail, services.revocations),
-    offices: new OfficeAdmin(services, new RegistrarRepository(services.db), trail),
+    offices: new OfficeAdmin(services, new SqlRegistrarRepository(services.db), trail),
   };
 }
 

@@ -1,7 +1,8 @@
+import { SqlIdempotencyKeys } from '../../adapters/sql/registrar-idempotency-keys.js';
+import { SqlRegistrarRepository } from '../../adapters/sql/registrar-repository.js';
 import type { Services } from '../services.js';
-import { IdempotencyKeys, KEY_LIFETIME_SECONDS } from './idempotency.js';
+import { KEY_LIFETIME_SECONDS } from './idempotency.js';
 import { RegistrarLimiter, type RegistrarLimitOptions } from './rate-limit.js';
-import { RegistrarRepository } from './repository.js';
 import { RegistrarService } from './service.js';
 import './messages.js';
 import './messages-clerk.js';
@@ -20,15 +21,14 @@ export interface RegistrarOptions {
 /** The registrar service over the process's storage: the server and `kapi registrar` build it alike. */
 export function createRegistrar(services: Services, options: RegistrarOptions = {}): RegistrarService {
   return new RegistrarService({
-    db: services.db,
-    repository: new RegistrarRepository(services.db),
+    repository: new SqlRegistrarRepository(services.db),
     accounts: services.accounts,
     hasher: services.hasher,
     registry: services.registry,
     audit: services.audit,
     limiter: new RegistrarLimiter(services.limiters, options.limits),
     sessions: services.sessions,
-    keys: new IdempotencyKeys(services.db, options.idempotencyKeySeconds ?? KEY_LIFETIME_SECONDS),
+    keys: new SqlIdempotencyKeys(services.db, options.idempotencyKeySeconds ?? KEY_LIFETIME_SECONDS),
     factorRemovers: services.factorRemovers,
     ...(options.now ? { now: options.now } : {}),
   });

@@ -1,4 +1,3 @@
-import type { Knex } from 'knex';
 import { accountFromPerson } from '../accounts/account-repository.js';
 import { KapiError } from '../errors.js';
 import { validateNationalId } from '../identity/national-id.js';
@@ -49,7 +48,7 @@ export class OfficeRefusal extends Error {
   }
 }
 
-type Deps = Pick<Services, 'db' | 'accounts' | 'registry' | 'audit'>;
+type Deps = Pick<Services, 'accounts' | 'registry' | 'audit'>;
 
 export class OfficeAdmin {
   constructor(
@@ -79,7 +78,7 @@ export class OfficeAdmin {
     if (!name || name.length > 200) throw new OfficeRefusal('name_missing', 'an office needs a name of at most 200 characters');
     if (!(OFFICE_KINDS as readonly string[]).includes(input.kind)) throw new OfficeRefusal('kind_unknown', `office kinds are ${OFFICE_KINDS.join(', ')}`);
     if (await this.repository.findOffice(code)) throw new OfficeRefusal('office_exists', `office ${code} already exists`);
-    return this.deps.db.transaction(async (trx) => {
+    return this.repository.transaction(async (trx) => {
       const added = await this.repository.addOffice({ code, name, kind: input.kind as OfficeKind }, trx);
       await this.trail.record(actor, { action: 'office.add', target: code, detail: { name, kind: input.kind } }, trx);
       return added;
@@ -89,7 +88,7 @@ export class OfficeAdmin {
   /** Closes (or opens again) an office for password services; its registrars are refused while it is closed. */
   async setActive(actor: Actor, code: string, active: boolean): Promise<void> {
     await this.office(code);
-    await this.deps.db.transaction(async (trx) => {
+    await this.repository.transaction(async (trx) => {
       await this.repository.setOfficeActive(code, active, trx);
       await this.trail.record(actor, { action: active ? 'office.reactivate' : 'office.deactivate', target: code }, trx);
     });
@@ -117,7 +116,7 @@ export class OfficeAdmin {
     const accountId = account.id;
     const before = await this.repository.findRole(accountId);
     const movedFrom = before && before.officeCode !== officeCode ? before.officeCode : undefined;
-    await this.deps.db.transaction(async (trx: Knex.Transaction) => {
+    await this.repository.transaction(async (trx) => {
       await this.repository.grantRole(accountId, officeCode, actor.label, trx);
       await this.trail.record(
         actor,
@@ -139,7 +138,7 @@ export class OfficeAdmin {
     if (!role || (officeCode !== undefined && role.officeCode !== officeCode))
       throw new OfficeRefusal('not_registrar_here', `account ${accountId} holds no registrar role${officeCode ? ` at ${officeCode}` : ''}`);
     const account = await this.deps.accounts.findById(accountId);
-    await this.deps.db.transaction(async (trx) => {
+    await this.repository.transaction(async (trx) => {
       await this.repository.revokeRole(accountId, trx);
       await this.trail.record(
         actor,

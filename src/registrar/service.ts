@@ -1,4 +1,4 @@
-import type { Knex } from 'knex';
+import type { Database } from '../../adapters/storage/port.js';
 import { accountFromPerson, type AccountRepository } from '../accounts/account-repository.js';
 import type { PasswordHasher } from '../accounts/password-hasher.js';
 import { validateNationalId } from '../identity/national-id.js';
@@ -13,7 +13,7 @@ import { requestFingerprint, type CounterAttempt, type IdempotencyKeys, type Key
 import type { RegistrarLimiter } from './rate-limit.js';
 import { renderReceipt } from './receipt.js';
 import { RegistrarRefusal, type CounterOperation } from './refusal.js';
-import type { CounterRecord, Office, RecordedDocument, RegistrarRepository, RepresentativeRecord } from './repository.js';
+import type { CounterRecord, LockedAccount, Office, RecordedDocument, RegistrarRepository, RepresentativeRecord } from './repository.js';
 import type { Channel, CounterRequest, IdentityType, RegistryLookup, RegistryRecord, StaffContext } from './types.js';
 import type { FactorRemover } from '../engine/module.js';
 
@@ -31,7 +31,7 @@ export interface SessionEnder {
 }
 
 export interface RegistrarServiceDeps {
-  db: Knex;
+  /** The registrar's storage port (its transactions too): the service names no SQL. */
   repository: RegistrarRepository;
   accounts: AccountRepository;
   hasher: PasswordHasher;
@@ -90,11 +90,6 @@ export interface HistoryEntry extends CounterRecord {
   nationalId: string;
   /** The registrar who did it, by name (a staff column for the office's own books). */
   staffName: string;
-}
-
-interface AccountLockRow {
-  id: string;
-  password_login_enabled: boolean;
 }
 
 const UNIQUE_VIOLATION = '23505';
@@ -193,22 +188,22 @@ export class RegistrarService {
     const who = { nationalId: person.nationalId, name: fullName(person) };
 
     const outcome = await this.#withAccountRetry(() =>
-      this.#d.db.transaction(async (trx) => {
+      this.#d.repository.transaction(async (trx) => {
         // First: a duplicate of this request waits here until the first one's transaction ends.
         if (!(await this.#d.keys.claim(trx, staff.staffAccountId, attempt, 'issue', fingerprint))) return undefined;
         const { account, created } = await this.#lockOrCreateAccount(trx, person);
         const earlierIssuances = await this.#d.repository.countIssuances(account.id, trx);
-        const hadPassword = Boolean(await trx('password_credentials').where({ account_id: account.id }).first());
+        const hadPassword = await this.#d.repository.hasPassword(trx, account.id);
         await this.#d.accounts.setPassword({ accountId: account.id, hash, mustChange: true, origin: 'office' }, trx);
         // A password from an office re-opens password login (FAQ, "How Can I Open Login With Password?").
-        const reopened = !account.password_login_enabled;
-        if (reopened) await trx('accounts').where({ id: account.id }).update({ password_login_enabled: true, updated_at: trx.fn.now() });
+        const reopened = !account.passwordLoginEnabled;
+        if (reopened) await this.#d.repository.reopenPasswordLogin(trx, account.id);
         const record = await this.#d.repository.recordIssuance(
           { accountId: account.id, channel: request.channel, documents, representative, feeKurus: officePasswordFee(earlierIssuances) },
           staff,
           trx,
         );
-        const factorsRemoved = request.removeSecondFactors ? await removeSecondFactors(trx, account.id, this.#d.factorRemovers) : undefined;
+        const factorsRemoved = request.removeSecondFactors ? await removeSecondFactors(trx, account.id, this.#d.factorRemovers, this.#d.repository) : undefined;
         // The audit rows of the change are written in its own transaction.
         await this.#audit(
           'registrar.password_issued',
@@ -271,13 +266,11 @@ export class RegistrarService {
     const { person, documents, representative } = await this.#checkCounterRequest(staff, staffNationalId, request, 'cancel');
     const who = { nationalId: person.nationalId, name: fullName(person) };
 
-    const record = await this.#d.db.transaction(async (trx) => {
+    const record = await this.#d.repository.transaction(async (trx) => {
       if (!(await this.#d.keys.claim(trx, staff.staffAccountId, attempt, 'cancel', fingerprint))) return undefined;
-      const account = (await trx('accounts').where({ national_id: person.nationalId }).forUpdate().first('id', 'password_login_enabled')) as
-        | AccountLockRow
-        | undefined;
+      const account = await this.#d.repository.lockAccount(trx, person.nationalId);
       if (!account) throw new RegistrarRefusal('no_password').during('cancel');
-      const removed = await trx('password_credentials').where({ account_id: account.id }).del();
+      const removed = await this.#d.repository.removePassword(trx, account.id);
       if (!removed) throw new RegistrarRefusal('no_password').during('cancel');
       const cancelled = await this.#d.repository.recordCancellation({ accountId: account.id, channel: request.channel, documents, representative }, staff, trx);
       await this.#audit(
@@ -499,13 +492,11 @@ export class RegistrarService {
   }
 
   /** The account row, locked for this transaction (two counters at once must not both charge 5 TL). */
-  async #lockOrCreateAccount(trx: Knex.Transaction, person: RegistryRecord): Promise<{ account: AccountLockRow; created: boolean }> {
-    const existing = (await trx('accounts').where({ national_id: person.nationalId }).forUpdate().first('id', 'password_login_enabled')) as
-      | AccountLockRow
-      | undefined;
+  async #lockOrCreateAccount(trx: Database, person: RegistryRecord): Promise<{ account: LockedAccount; created: boolean }> {
+    const existing = await this.#d.repository.lockAccount(trx, person.nationalId);
     if (existing) return { account: existing, created: false };
     const created = await this.#d.accounts.create(accountFromPerson(person), trx);
-    return { account: { id: created.id, password_login_enabled: created.passwordLoginEnabled }, created: true };
+    return { account: { id: created.id, passwordLoginEnabled: created.passwordLoginEnabled }, created: true };
   }
 
   /** Two first issuances for the same new person at once: the loser of the insert race retries and
@@ -526,7 +517,7 @@ export class RegistrarService {
     return ended;
   }
 
-  async #audit(type: string, staff: StaffContext, accountId: string | undefined, detail: Record<string, unknown>, trx?: Knex.Transaction): Promise<void> {
+  async #audit(type: string, staff: StaffContext, accountId: string | undefined, detail: Record<string, unknown>, trx?: Database): Promise<void> {
     await this.#d.audit.event(
       { type, accountId, actor: `registrar:${staff.staffAccountId}`, ip: staff.ip, detail: { office: staff.officeCode, via: staff.via, ...detail } },
       trx,
@@ -540,13 +531,14 @@ export class RegistrarService {
  * phone's standing as a second factor (it stays a contact, verified at `low`), and two-factor
  * authentication, which without a factor would leave her unable to sign in.
  */
-async function removeSecondFactors(trx: Knex.Transaction, accountId: string, removers: readonly FactorRemover[]): Promise<Record<string, number | boolean>> {
+async function removeSecondFactors(
+  trx: Database,
+  accountId: string,
+  removers: readonly FactorRemover[],
+  repository: RegistrarRepository,
+): Promise<Record<string, number | boolean>> {
   const removed: Record<string, number | boolean> = {};
   for (const remove of removers) Object.assign(removed, await remove(trx, accountId));
-  const phone = await trx('accounts')
-    .where({ id: accountId })
-    .whereIn('phone_verified_acr', ['substantial', 'high', 'registry'])
-    .update({ phone_verified_acr: 'low' }, ['id']);
-  await trx('accounts').where({ id: accountId }).update({ two_factor_enabled: false, updated_at: trx.fn.now() });
-  return { ...removed, phone: phone.length > 0 };
+  const { phone } = await repository.endSecondFactorStanding(trx, accountId);
+  return { ...removed, phone };
 }

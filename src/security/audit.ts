@@ -20,8 +20,8 @@ const INSERT_CLAIM_RELEASES = fixedStatement(
 // Every sign-in attempt writes one (issue 8: fixed SQL, past knex's query builder).
 const INSERT_SIGN_IN = fixedStatement(
   'sign_in_insert',
-  `insert into sign_ins (account_id, subject_hash, client_id, method, acr, result, ip, user_agent)
-  values (?, ?, ?, ?, ?, ?, ?, ?)`,
+  `insert into sign_ins (account_id, subject_hash, client_id, method, acr, result, ip, user_agent, credentials)
+  values (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 );
 
 const claimReleaseShape: BatchShape<ClaimRelease, void> = {
@@ -45,6 +45,8 @@ export interface SignInRecord {
   result: string;
   ip?: string | undefined;
   userAgent?: string | undefined;
+  /** Which of the person's credentials a successful sign-in used: `<method>:<id>` pairs (migrations/014). */
+  credentials?: string | undefined;
 }
 
 /** One row of a person's login history. */
@@ -57,6 +59,8 @@ export interface SignInRow {
   result: string;
   ip: string | null;
   userAgent: string | null;
+  /** Which credentials it used (`<method>:<id>` pairs), when read one by one for "This wasn't me". */
+  credentials?: string | null;
 }
 
 /** What one institution received from a person, summed up. */
@@ -91,6 +95,7 @@ export class AuditLog {
       r.result,
       r.ip ?? null,
       r.userAgent?.slice(0, 512) ?? null,
+      r.credentials ?? null,
     ]);
     log.info({ event: 'sign_in', method: r.method, result: r.result, clientId: r.clientId, acr: r.acr }, 'sign-in attempt');
   }
@@ -155,6 +160,7 @@ export class AuditLog {
       result: string;
       ip: string | null;
       user_agent: string | null;
+      credentials: string | null;
     }[];
     return row
       ? {
@@ -166,6 +172,7 @@ export class AuditLog {
           result: row.result,
           ip: row.ip,
           userAgent: row.user_agent,
+          credentials: row.credentials ?? null,
         }
       : undefined;
   }

@@ -106,6 +106,16 @@ const COUNT_AND_SECONDS_OPTIONS = [
 ] as const satisfies ReadonlyArray<keyof GuessLimiterOptions>;
 
 /** Rate-limiter answers in milliseconds; people and Retry-After headers want whole seconds, at least 1. */
+/**
+ * Waits for every operation, then fails with the first error if any failed: as the one-after-another
+ * version did, the caller hears of a store that could not be reached, and no operation is left running.
+ */
+async function settleAll(operations: Array<Promise<void> | undefined>): Promise<void> {
+  const outcomes = await Promise.allSettled(operations);
+  const failed = outcomes.find((o) => o.status === 'rejected');
+  if (failed) throw failed.reason;
+}
+
 function seconds(ms: number): number {
   return Math.max(1, Math.ceil(ms / 1000));
 }
@@ -261,12 +271,9 @@ export class GuessLimiter {
     }
     return {
       allowed: true,
-      succeeded: async () => {
-        await this.#browserFailures.reset(key);
-        await this.#browserDelays.reset(key);
-        // A success ends the run of consecutive failures; the strangers' window lock stays theirs.
-        await this.#run.reset(this.#numberKey(nationalId));
-      },
+      // A success ends the run of consecutive failures; the strangers' window lock stays theirs. Resets
+      // are sent together (one round trip, issue 27): each is one key, and no order among them matters.
+      succeeded: () => settleAll([this.#browserFailures.reset(key), this.#browserDelays.reset(key), this.#run.reset(this.#numberKey(nationalId))]),
       failed: async () => this.#failedTrack(this.#browserFailures, this.#browserDelays, key, take.consumed),
     };
   }
@@ -317,17 +324,20 @@ export class GuessLimiter {
 
     return {
       allowed: true,
-      succeeded: async () => {
-        // A right password clears the number's history. The IP's and the block's failures stay (one
-        // success from an IP that sprays guesses, or on a number of the sprayed block, must not buy a
-        // fresh budget); only this attempt's own points go back.
-        await this.#run.reset(numberKey);
-        await this.#failures.reset(numberKey);
-        await this.#delays.reset(numberKey);
-        await this.#ips.giveBack(ipKey);
-        await this.#prefixFailures.giveBack(prefixKey);
-        if (blockSlowed) await this.#prefixDelays.giveBack(prefixKey);
-      },
+      // A right password clears the number's history. The IP's and the block's failures stay (one
+      // success from an IP that sprays guesses, or on a number of the sprayed block, must not buy a
+      // fresh budget); only this attempt's own points go back. The fixed order is the taking's (a refused
+      // later counter gives back the earlier ones); clearing after a success takes nothing, each reset or
+      // give-back is one key on its own, so they are sent together: one round trip, not six (issue 27).
+      succeeded: () =>
+        settleAll([
+          this.#run.reset(numberKey),
+          this.#failures.reset(numberKey),
+          this.#delays.reset(numberKey),
+          this.#ips.giveBack(ipKey),
+          this.#prefixFailures.giveBack(prefixKey),
+          blockSlowed ? this.#prefixDelays.giveBack(prefixKey) : undefined,
+        ]),
       failed: async () => {
         let verdict = await this.#failedTrack(this.#failures, this.#delays, numberKey, numberTake.consumed);
         if (blockSlowed) {

@@ -4,7 +4,7 @@ import { CompactSign, exportJWK, generateKeyPair, importJWK, SignJWT } from 'jos
 import * as client from 'openid-client';
 import { loadConfig } from '../../src/config.js';
 import { newDeviceKeys } from '../../src/device-client/client.js';
-import { appToken, citizen, setTwoFactor } from '../second-factor/support.js';
+import { appToken, citizen, setTwoFactor } from '../../interactions/second-factor/test/support.js';
 import { registerInstitution } from '../support/institution.js';
 import { startKapi, type TestKapi } from '../support/kapi.js';
 

@@ -8,13 +8,13 @@ import { Redis } from 'ioredis';
 import { generate } from 'otplib';
 import { DEMO_CLIENT_ID } from '../../src/demo/routes.js';
 import { DEMO_CITIZENS } from '../../src/demo/seed.js';
-import { BANK_A, bankJourney, startBankWorld, type BankWorld } from '../banking/support.js';
+import { BANK_A, bankJourney, startBankWorld, type BankWorld } from '../../interactions/banking/test/support.js';
 import { openWithPassword } from '../account/security-support.js';
 import { Browser } from '../support/browser.js';
 import { faultsSkipReason, privatePostgres, privateRedis, type PrivatePostgres, type PrivateRedis } from '../support/faults-services.js';
 import { atCallback, authRequest, exchange, registerInstitution, relyingParty } from '../support/institution.js';
 import { loginPage } from '../support/conformance-op.js';
-import { appToken, citizen, registerDevice, setTwoFactor } from '../second-factor/support.js';
+import { appToken, citizen, registerDevice, setTwoFactor } from '../../interactions/second-factor/test/support.js';
 import { secondFactorModule } from '../../interactions/second-factor/index.js';
 import { codeIn } from '../support/codes.js';
 

@@ -3,7 +3,7 @@ import type * as client from 'openid-client';
 import { Browser, decode, type Page } from '../support/browser.js';
 import { atCallback, authRequest, registerInstitution, relyingParty } from '../support/institution.js';
 import { startKapi, type TestKapi } from '../support/kapi.js';
-import { citizen } from '../second-factor/support.js';
+import { citizen } from '../../interactions/second-factor/test/support.js';
 
 // Issue 20 point 6, messages a person can act on, over HTTP: consent names the identity number for
 // the person's identity type; the app's callback page and every page speak both languages and follow

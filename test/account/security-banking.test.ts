@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import type * as client from 'openid-client';
 import { Browser } from '../support/browser.js';
 import { atCallback, authRequest, exchange, registerInstitution, relyingParty, personClaims } from '../support/institution.js';
-import { BANK_A, bankJourney, startBankWorld, type BankWorld } from '../banking/support.js';
+import { BANK_A, bankJourney, startBankWorld, type BankWorld } from '../../interactions/banking/test/support.js';
 import { AYSE, openWithPassword } from './security-support.js';
 
 // Access restrictions end to end: the person closes online-banking login on the account pages, a

@@ -3,7 +3,7 @@ import * as client from 'openid-client';
 import { Browser, type Page } from '../support/browser.js';
 import { atCallback, authRequest, exchange, registerInstitution, relyingParty } from '../support/institution.js';
 import { startTestPki, type TestPki } from '../support/smart-card.js';
-import { BANK_A, bankJourney, startBankWorld, type BankWorld } from '../banking/support.js';
+import { BANK_A, bankJourney, startBankWorld, type BankWorld } from '../../interactions/banking/test/support.js';
 import { csrfOf, signInWithESignature } from '../account/security-support.js';
 import { cookieHeaderOf, silentSignIn } from './endings-support.js';
 import {

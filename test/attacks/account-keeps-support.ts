@@ -1,6 +1,6 @@
 import { Browser, type Page } from '../support/browser.js';
 import type { TestKapi } from '../support/kapi.js';
-import { citizen } from '../second-factor/support.js';
+import { citizen } from '../../interactions/second-factor/test/support.js';
 
 // Shared by the account-keeps suites (issue 20 points 4 and 5): people of the registry fixtures with a
 // password and a phone, sign-ins to the account pages at the levels of the matrix, the login history's

@@ -7,7 +7,7 @@ import { startKapi, type TestKapi } from '../support/kapi.js';
 import { startTestPki, type TestPki } from '../support/smart-card.js';
 import { api, registerConsole, smartCardToken } from '../registrar/support.js';
 import { AYSE, signInWithESignature } from '../account/security-support.js';
-import { appToken, citizen, registerDevice, setTwoFactor } from '../second-factor/support.js';
+import { appToken, citizen, registerDevice, setTwoFactor } from '../../interactions/second-factor/test/support.js';
 import { secondFactorModule } from '../../interactions/second-factor/index.js';
 
 jest.setTimeout(180_000);

@@ -9,7 +9,7 @@ import { api, passwordSignIn, registerConsole, smartCardToken, type Console } fr
 import { AYSE, openWithPassword } from '../account/security-support.js';
 import { exportJWK, generateKeyPair, type JWK } from 'jose';
 import { DEVICE_APP_CLIENT_ID, deviceAppRedirectUri } from '../../interactions/second-factor/device-api/client.js';
-import { citizen, password, registerDevice, setTwoFactor, smsCode } from '../second-factor/support.js';
+import { citizen, password, registerDevice, setTwoFactor, smsCode } from '../../interactions/second-factor/test/support.js';
 import { cookieHeaderOf, silentSignIn, sleep } from './endings-support.js';
 
 jest.setTimeout(180_000);

@@ -4,7 +4,7 @@ import type { DeviceClient } from '../../src/device-client/client.js';
 import { Browser, type Page } from '../support/browser.js';
 import { atCallback, authRequest, registerInstitution, relyingParty } from '../support/institution.js';
 import { startKapi, type TestKapi } from '../support/kapi.js';
-import { appToken, approvalFor, citizen, numberOn, password, registerDevice, setTwoFactor } from '../second-factor/support.js';
+import { appToken, approvalFor, citizen, numberOn, password, registerDevice, setTwoFactor } from '../../interactions/second-factor/test/support.js';
 import { formOf, postAll, times } from './guess-limits-support.js';
 import { secondFactorModule } from '../../interactions/second-factor/index.js';
 

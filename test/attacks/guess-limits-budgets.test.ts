@@ -8,8 +8,8 @@ import { Browser, type Page } from '../support/browser.js';
 import { atCallback, authRequest, registerInstitution, relyingParty } from '../support/institution.js';
 import { startKapi, type TestKapi } from '../support/kapi.js';
 import { csrfOf, openWithPassword } from '../account/security-support.js';
-import { startTestbed, type Testbed } from '../mobile-signature/support.js';
-import { citizen } from '../second-factor/support.js';
+import { startTestbed, type Testbed } from '../../interactions/mobile-signature/test/support.js';
+import { citizen } from '../../interactions/second-factor/test/support.js';
 
 jest.setTimeout(180_000);
 

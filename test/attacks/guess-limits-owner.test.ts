@@ -8,8 +8,8 @@ import { atCallback, authRequest, registerInstitution, relyingParty } from '../s
 import { startKapi, type TestKapi } from '../support/kapi.js';
 import { codeOn, signerPost, softwareCard, startSmartCard, startTestPki, type TestPki } from '../support/smart-card.js';
 import { openWithPassword } from '../account/security-support.js';
-import { startTestbed, type Testbed } from '../mobile-signature/support.js';
-import { citizen, setTwoFactor, smsCode } from '../second-factor/support.js';
+import { startTestbed, type Testbed } from '../../interactions/mobile-signature/test/support.js';
+import { citizen, setTwoFactor, smsCode } from '../../interactions/second-factor/test/support.js';
 import { formOf, postAll, statusCounts, times } from './guess-limits-support.js';
 
 jest.setTimeout(180_000);

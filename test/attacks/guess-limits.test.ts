@@ -7,7 +7,7 @@ import { atCallback, authRequest, registerInstitution, relyingParty } from '../s
 import { startKapi, type TestKapi } from '../support/kapi.js';
 import { startTestPki, type TestPki } from '../support/smart-card.js';
 import { openWithPassword } from '../account/security-support.js';
-import { citizen, password, setTwoFactor, smsCode } from '../second-factor/support.js';
+import { citizen, password, setTwoFactor, smsCode } from '../../interactions/second-factor/test/support.js';
 import { evaluatedCodes, formOf, postAll, statusCounts, times, verifications } from './guess-limits-support.js';
 import { secondFactorModule } from '../../interactions/second-factor/index.js';
 

@@ -11,7 +11,7 @@ import { registrarAudience } from '../../src/web/registrar-api/token.js';
 import { Browser } from '../support/browser.js';
 import { atCallback, authRequest, registerInstitution, relyingParty } from '../support/institution.js';
 import { freePort, startKapi, type TestKapi } from '../support/kapi.js';
-import { appToken, citizen, registerDevice, setTwoFactor } from '../second-factor/support.js';
+import { appToken, citizen, registerDevice, setTwoFactor } from '../../interactions/second-factor/test/support.js';
 
 // One clock for every time check (issue 25 point 5): KAPI_CLOCK_TOLERANCE_SECONDS also bounds the
 // device API's request proofs (were ±120 s whatever the setting), the bank's ID token (kept

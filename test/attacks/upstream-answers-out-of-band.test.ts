@@ -16,7 +16,7 @@ import { Browser } from '../support/browser.js';
 import { atCallback, authRequest, registerInstitution, relyingParty } from '../support/institution.js';
 import { startKapi, type TestKapi } from '../support/kapi.js';
 import { codeOn, signerPost, softwareCard, startSmartCard, startTestPki, type TestPki } from '../support/smart-card.js';
-import { startMobileSignature, startTestbed, type Testbed } from '../mobile-signature/support.js';
+import { startMobileSignature, startTestbed, type Testbed } from '../../interactions/mobile-signature/test/support.js';
 
 // Attempts on the out-of-band methods, whose answer comes from another device (issue 25 point 1,
 // second half; issue 19 point 12). A code relayed by an attacker must look wrong on the victim's

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import type * as client from 'openid-client';
 import { redirectLogs } from '../../src/log.js';
-import { BANK_A, atBank, bankLink, startBankWorld, toBankChooser, type BankWorld } from '../banking/support.js';
+import { BANK_A, atBank, bankLink, startBankWorld, toBankChooser, type BankWorld } from '../../interactions/banking/test/support.js';
 import { Browser, type Page } from '../support/browser.js';
 import { CALLBACK, atCallback, authRequest, exchange, personClaims, registerInstitution, relyingParty } from '../support/institution.js';
 

@@ -7,8 +7,8 @@ import { startCrossOriginInstitution, type CrossOriginInstitution } from '../sup
 import { atCallback, authRequest, registerInstitution, relyingParty } from '../support/institution.js';
 import { startKapi, type TestKapi } from '../support/kapi.js';
 import { startTestPki, type TestPki } from '../support/smart-card.js';
-import { startOperatorSwitch, type OperatorSwitch } from '../mobile-signature/operator-switch.js';
-import { startTestbed, type Testbed } from '../mobile-signature/support.js';
+import { startOperatorSwitch, type OperatorSwitch } from '../../interactions/mobile-signature/test/operator-switch.js';
+import { startTestbed, type Testbed } from '../../interactions/mobile-signature/test/support.js';
 
 // Issue 20 points 3 and 6 in Chromium, the institution on another origin (Kapı on localhost, the
 // institution on 127.0.0.1): the mobile-signature form says an operator is down before anyone tries,

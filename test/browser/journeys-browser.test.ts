@@ -7,8 +7,8 @@ import { describeViolations, launchChromium, runAxe, watchCsp } from '../support
 import { startCrossOriginInstitution, type CrossOriginInstitution } from '../support/cross-origin-institution.js';
 import { startKapi, type TestKapi } from '../support/kapi.js';
 import { signerPost, softwareCard, startTestPki, type TestPki } from '../support/smart-card.js';
-import { startTestbed, type Testbed } from '../mobile-signature/support.js';
-import { appToken, citizen, registerDevice, setTwoFactor, smsCode } from '../second-factor/support.js';
+import { startTestbed, type Testbed } from '../../interactions/mobile-signature/test/support.js';
+import { appToken, citizen, registerDevice, setTwoFactor, smsCode } from '../../interactions/second-factor/test/support.js';
 import { secondFactorModule } from '../../interactions/second-factor/index.js';
 
 // Every sign-in, in Chromium, ends at the institution on ANOTHER origin (Kapı on localhost, the

@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { Redis } from 'ioredis';
+import * as client from 'openid-client';
 import { DEMO_CITIZENS } from '../../src/demo/seed.js';
 import { Browser } from '../support/browser.js';
 import { faultsSkipReason, privatePostgres, privateRedis, type PrivatePostgres, type PrivateRedis } from '../support/faults-services.js';
@@ -70,5 +72,45 @@ if (skip && process.env.CI === 'true') throw new Error(`${skip}, and CI=true req
     const page = await signIn(new Browser(), req.url.href, ayse.nationalId, ayse.password);
     expect(atCallback(page.url)).toBe(true);
     expect((await exchange(rp, req, page.url)).claims()!.acr).toBe('low');
+  }, 60_000);
+
+  // A refresh with rotation consumes the presented token and saves its successor in Postgres, then saves
+  // the access token in Redis. When Redis fails at that last step the institution gets a 503 and never
+  // sees the successor: the token it holds must still work when it retries, or one storage hiccup would
+  // turn into "refresh token already used" and the revocation of the person's whole grant.
+  it('a refresh answered 503 after the rotation began leaves the presented refresh token usable', async () => {
+    const rp = await relyingParty(t, metadata);
+    const req = await authRequest(rp, { scope: 'openid offline_access', prompt: 'consent' });
+    const page = await signIn(new Browser(), req.url.href, ayse.nationalId, ayse.password);
+    const tokens = await exchange(rp, req, page.url);
+    const held = tokens.refresh_token!;
+    expect(held).toBeTruthy();
+
+    // Writes stop (reads still answer), longer than Kapı's Redis command timeout: the access token's save fails.
+    const admin = new Redis({ port: redis.port, host: '127.0.0.1' });
+    try {
+      await admin.call('CLIENT', 'PAUSE', '5000', 'WRITE');
+      const basic = Buffer.from(`${encodeURIComponent(metadata.client_id as string)}:${encodeURIComponent(metadata.client_secret as string)}`).toString(
+        'base64',
+      );
+      const failed = await fetch(tokenEndpoint, {
+        method: 'POST',
+        headers: { authorization: `Basic ${basic}`, 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: held }),
+      });
+      expect(failed.status).toBe(503);
+      await admin.call('CLIENT', 'UNPAUSE');
+    } finally {
+      admin.disconnect();
+    }
+
+    // The retry with the same token succeeds, and the chain goes on from its successor.
+    const retried = await client.refreshTokenGrant(rp, held);
+    expect(retried.access_token).toBeTruthy();
+    expect(retried.refresh_token).toBeTruthy();
+    const next = await client.refreshTokenGrant(rp, retried.refresh_token!);
+    expect(next.access_token).toBeTruthy();
+    // Single use still holds for the token that was really rotated.
+    await expect(client.refreshTokenGrant(rp, held)).rejects.toMatchObject({ error: 'invalid_grant' });
   }, 60_000);
 });

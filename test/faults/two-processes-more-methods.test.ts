@@ -3,7 +3,7 @@ import path from 'node:path';
 import type * as client from 'openid-client';
 import { DEMO_CITIZENS } from '../../src/demo/seed.js';
 import type { DeviceClient } from '../../src/device-client/client.js';
-import { BANK_A, atBank, bankLink, startBankWorld, toBank, type BankWorld } from '../banking/support.js';
+import { BANK_A, atBank, bankLink, startBankWorld, toBank, type BankWorld } from '../../interactions/banking/test/support.js';
 import { Browser, type Page } from '../support/browser.js';
 import { faultsSkipReason, privatePostgres, privateRedis, SHARED_SECRETS, type PrivatePostgres, type PrivateRedis } from '../support/faults-services.js';
 import { atCallback, authRequest, exchange, registerInstitution, relyingParty, personClaims } from '../support/institution.js';
@@ -19,11 +19,11 @@ import {
   registerDevice,
   setTwoFactor,
   smsCode,
-} from '../second-factor/support.js';
+} from '../../interactions/second-factor/test/support.js';
 import { secondFactorModule } from '../../interactions/second-factor/index.js';
 
 // The rest of "a login started on one Kapı process finishes on the other" (test/faults/two-processes.test.ts
-// covers password and smart card, test/mobile-signature/two-processes.test.ts mobile signature): online
+// covers password and smart card, interactions/mobile-signature/test/two-processes.test.ts mobile signature): online
 // banking, the SMS second factor with its shared guess limit, and device approval. Two instances of one
 // deployment (same issuer, secrets, Postgres database and Redis prefix), as behind a load balancer.
 

@@ -3,13 +3,27 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { closeDatabase, migrateLatest, openDatabase } from '../../adapters/storage/database.js';
+import { closeDatabase, migrateLatest, openDatabase, PGLITE_SHARED_BUFFERS } from '../../adapters/storage/database.js';
 
 // Each test opens PGlite (a WebAssembly Postgres) two or three times and migrates it: seconds each on a quiet
 // machine, far more on a loaded CI machine, so these get more than jest's default 30 s.
 const PGLITE_OPENINGS_TIMEOUT_MS = 120_000;
 
 describe('openDatabase (embedded PGlite)', () => {
+  it(
+    "keeps Postgres's shared buffers small: they live in WebAssembly memory, which never shrinks (issue 24 point 2)",
+    async () => {
+      const db = await openDatabase({ dataDir: ':memory:' });
+      try {
+        const shown = (await db.raw('show shared_buffers')) as { rows: Array<{ shared_buffers: string }> };
+        expect(shown.rows[0]?.shared_buffers).toBe(PGLITE_SHARED_BUFFERS);
+      } finally {
+        await closeDatabase(db);
+      }
+    },
+    PGLITE_OPENINGS_TIMEOUT_MS,
+  );
+
   it(
     'persists under <dataDir>/pglite across a restart, and migrating twice is harmless',
     async () => {

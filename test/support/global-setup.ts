@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -21,4 +22,15 @@ export default async function globalSetup(): Promise<void> {
   // Lines of a process started with this environment outside any test file's own (each test file's
   // setup, test/support/log-scan-setup.ts, points its Kapı loggers and children at a file of its own).
   process.env.KAPI_LOG_COPY_FILE = path.join(runDir, LOGS_DIR, 'other-processes.log');
+  // Migrated databases to start from (test/support/build-test-databases.ts): an embedded dump and, with
+  // DATABASE_URL, a Postgres template. Made by a child process under the same Node and tsx as the tests.
+  const built = JSON.parse(
+    execFileSync(process.execPath, ['--import', 'tsx', path.join(process.cwd(), 'test', 'support', 'build-test-databases.ts')], {
+      env: process.env,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+    }),
+  ) as { snapshot: string; template?: string };
+  process.env.KAPI_TEST_EMBEDDED_SNAPSHOT = built.snapshot;
+  if (built.template) process.env.KAPI_TEST_POSTGRES_TEMPLATE = built.template;
 }

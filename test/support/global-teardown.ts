@@ -1,5 +1,6 @@
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
+import pg from 'pg';
 import type { RecordedSecret } from './secret-record.js';
 
 // The log scan of a whole test run, run once after all test files (jest globalTeardown): fails the run
@@ -120,7 +121,23 @@ export function describeFindings(findings: Finding[], runDir: string): string {
   ].join('\n');
 }
 
+/** The run's migrated Postgres template (test/support/build-test-databases.ts) goes with the run. */
+async function dropPostgresTemplate(): Promise<void> {
+  const name = process.env.KAPI_TEST_POSTGRES_TEMPLATE;
+  if (!name || !process.env.DATABASE_URL || !/^[a-z0-9_]+$/.test(name)) return;
+  const url = new URL(process.env.DATABASE_URL);
+  url.pathname = '/postgres';
+  const client = new pg.Client({ connectionString: url.toString() });
+  await client.connect();
+  try {
+    await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  } finally {
+    await client.end();
+  }
+}
+
 export default async function globalTeardown(): Promise<void> {
+  await dropPostgresTemplate();
   const runDir = process.env[RUN_DIR_VARIABLE];
   if (!runDir) return;
   const secrets = readSecrets(runDir);

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { SERVER_NODE_FLAGS } from '../../src/runtime/node-flags.js';
+import { SERVER_ENV, SERVER_NODE_FLAGS } from '../../src/runtime/node-flags.js';
 
 // Kapı as an operator runs it: `src/main.ts` in a child process of its own (the same Node as the test,
 // which is 22+, with tsx and the flags of `npm start`), configured only by the environment given here.
@@ -28,6 +28,7 @@ export function spawnKapi(env: Record<string, string>): KapiProcess {
     env: {
       PATH: process.env.PATH ?? '',
       HOME: process.env.HOME ?? '',
+      ...SERVER_ENV,
       ...(process.env.KAPI_LOG_COPY_FILE ? { KAPI_LOG_COPY_FILE: process.env.KAPI_LOG_COPY_FILE } : {}),
       ...env,
     },

@@ -48,6 +48,10 @@ export async function startKapi(options: KapiOptions & { env?: Record<string, st
     ...(process.env.REDIS_URL && !ownRedis ? { REDIS_URL: process.env.REDIS_URL, KAPI_REDIS_PREFIX: `kapi-test-${randomBytes(4).toString('hex')}:` } : {}),
     ...options.env,
   };
+  // An in-memory embedded Kapı starts from the run's migrated dump (test/support/build-test-databases.ts).
+  if (process.env.KAPI_TEST_EMBEDDED_SNAPSHOT && !env.DATABASE_URL && env.DATA_DIR === ':memory:' && !env.KAPI_EMBEDDED_SNAPSHOT) {
+    env.KAPI_EMBEDDED_SNAPSHOT = process.env.KAPI_TEST_EMBEDDED_SNAPSHOT;
+  }
   const kapi = await createKapi(loadConfig(env), options);
   await recordKapiSecrets(kapi, env); // for the log scan of the run (test/support/global-teardown.ts)
   await kapi.listen();

@@ -7,7 +7,7 @@ import { decode, type Browser, type Page } from './browser.js';
 
 // Server-side smart-card tests: a test CA with live CRL/OCSP responders on 127.0.0.1, and "cards" whose
 // keys live in software, so each refusal can be provoked precisely. The end-to-end test with the real
-// signer and a SoftHSM2 token is in test/smart-card/signer-e2e.test.ts.
+// signer and a SoftHSM2 token is in interactions/smart-card/test/signer-e2e.test.ts.
 
 export interface TestPki {
   ca: TestCa;

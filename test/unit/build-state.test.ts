@@ -52,6 +52,15 @@ describe('the compiled entry', () => {
     await file('bin/patch.mjs', 5);
   });
 
+  it("does not count a change in what the build's tsconfig excludes (a method's tests)", async () => {
+    await file('dist/build.json', 10, JSON.stringify({ startedAt: at(5).getTime(), sources: ['src'], exclude: ['src/*/test'] }));
+    await file('src/cli/test/x.test.ts', 9);
+    expect(compiledEntry(root, 'src/main')).toEqual({ file: path.join(root, 'dist/src/main.js') });
+    await file('src/cli/testing.ts', 9);
+    expect(compiledEntry(root, 'src/main')).toEqual({ reason: 'src/cli/testing.ts changed since the last build' });
+    await file('src/cli/testing.ts', 5);
+  });
+
   it('names an entry the build does not have', () => {
     expect(compiledEntry(root, 'src/other')).toEqual({ reason: 'dist/src/other.js is not in the build' });
   });

@@ -26,6 +26,14 @@ describe('configuration', () => {
     expect(config.masterKey).toHaveLength(32);
   });
 
+  it('takes an embedded snapshot only for an in-memory embedded database', () => {
+    expect(loadConfig({ DATA_DIR: ':memory:', KAPI_EMBEDDED_SNAPSHOT: '/tmp/dump.tar' }).embeddedSnapshot).toBe('/tmp/dump.tar');
+    expect(configProblems({ DATA_DIR: './data', KAPI_EMBEDDED_SNAPSHOT: '/tmp/dump.tar' }).join('\n')).toMatch(/KAPI_EMBEDDED_SNAPSHOT applies only/);
+    expect(configProblems({ DATA_DIR: ':memory:', DATABASE_URL: 'postgres://kapi@db/kapi', KAPI_EMBEDDED_SNAPSHOT: '/tmp/dump.tar' }).join('\n')).toMatch(
+      /KAPI_EMBEDDED_SNAPSHOT applies only/,
+    );
+  });
+
   it('accepts a complete production configuration', () => {
     const config = loadConfig(goodProduction);
     expect(config.production).toBe(true);

@@ -23,7 +23,8 @@ interface Row {
   context: string[];
 }
 
-const PATH = /test\/[\w./-]+?\.(test\.)?ts/g;
+// A test under test/, or one of a method's own under interactions/<method>/test/.
+const PATH = /(?:interactions\/[\w-]+\/)?test\/[\w./-]+?\.(test\.)?ts/g;
 
 /** The rows of the tables with a test column (figures tables have none), with what their section named. */
 function protectionRows(markdown: string, suiteNames: Set<string>): Row[] {
@@ -57,7 +58,10 @@ function protectionRows(markdown: string, suiteNames: Set<string>): Row[] {
 }
 
 describe('docs/security.md', () => {
-  const files = testFiles(path.join(ROOT, 'test'));
+  const methodTests = readdirSync(path.join(ROOT, 'interactions'))
+    .map((method) => path.join(ROOT, 'interactions', method, 'test'))
+    .filter((dir) => existsSync(dir));
+  const files = [path.join(ROOT, 'test'), ...methodTests].flatMap(testFiles);
   const byName = new Set(files.map((f) => path.basename(f, '.test.ts')));
   const rows = protectionRows(readFileSync(path.join(ROOT, 'docs/security.md'), 'utf8'), byName);
 

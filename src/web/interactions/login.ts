@@ -8,6 +8,7 @@ import { renderPage } from '../render.js';
 import { bindUpstreamAnswer } from '../upstream-binding.js';
 import { alternativesFor } from './alternatives.js';
 import { deviceOf, rememberDevice } from '../device-cookie.js';
+import { finishInteraction } from './finish.js';
 import type { InteractionDeps } from './context.js';
 
 export type { LoginRequest };
@@ -130,9 +131,7 @@ async function answer(deps: InteractionDeps, req: LoginRequest, outcome: Outcome
       if (outcome.account) rememberDevice(ctx, deps.deviceCookies, outcome.account.nationalId);
       // `kapi` travels to the resume step, where the session index records how this session was proved
       // (src/sessions/record-sign-in.ts).
-      await deps.provider().interactionFinished(ctx.req, ctx.res, { login: outcome.login, kapi: outcome.signIn }, { mergeWithLastSubmission: false });
-      ctx.respond = false;
-      return;
+      return finishInteraction(deps.provider(), ctx, interaction, { login: outcome.login, kapi: outcome.signIn });
   }
 }
 

@@ -1,4 +1,5 @@
-import type { IntrusionAdvice, MethodTraitBook } from '../../../../engine/traits.js';
+import { credentialOf } from '../../../../engine/steps.js';
+import type { IntrusionAdvice, MethodTraitBook, MethodTraits } from '../../../../engine/traits.js';
 
 /**
  * What "This wasn't me" does for one sign-in of the history, from the methods that entry names
@@ -12,7 +13,9 @@ import type { IntrusionAdvice, MethodTraitBook } from '../../../../engine/traits
  *   operator holds, so the person is told whom to call;
  * - a second factor took part: someone also passed it, so the person is told to check her factors;
  * - an existing session answered (single sign-on): the session was opened by an earlier sign-in, which
- *   the person is told to look for.
+ *   the person is told to look for;
+ * - a method whose module disowns credentials took part and the entry names the credential it used (a
+ *   passkey): that credential is removed, and the module tells the person what to do about it.
  * What closes and whom to contact are each method's traits (`notMe`), declared by its module.
  */
 export type NotMeAdvice = IntrusionAdvice | 'earlier_sign_in';
@@ -23,9 +26,16 @@ export interface NotMePlan {
   closePassword: boolean;
   blockBanking: boolean;
   advice: NotMeAdvice[];
+  /** The credentials the entry names whose module disowns them (`notMe.disowned`): removed on confirmation. */
+  disown: { method: string; credential: string }[];
 }
 
-export function notMePlan(method: string, traits: MethodTraitBook): NotMePlan {
+/** What the module of `method` says about a disowned credential, if it disowns any. */
+export function disownedWords(traits: MethodTraitBook, method: string): NonNullable<NonNullable<MethodTraits['notMe']>['disowned']> | undefined {
+  return traits.of(method)?.notMe?.disowned;
+}
+
+export function notMePlan(method: string, traits: MethodTraitBook, credentials?: string | null): NotMePlan {
   const methods = method.split('+').filter(Boolean);
   // In module order, each piece of advice once (three second factors are one "check your factors").
   const used = traits.all.filter((t) => methods.includes(t.method));
@@ -33,5 +43,9 @@ export function notMePlan(method: string, traits: MethodTraitBook): NotMePlan {
   for (const t of used) if (t.notMe?.advice && !advice.includes(t.notMe.advice)) advice.push(t.notMe.advice);
   if (methods.includes('session')) advice.push('earlier_sign_in');
   const closes = (what: 'password_login' | 'bank_login') => used.some((t) => t.notMe?.closes === what);
-  return { methods, closePassword: closes('password_login'), blockBanking: closes('bank_login'), advice };
+  const disown = used.flatMap((t) => {
+    const credential = t.notMe?.disowned ? credentialOf(credentials, t.method) : undefined;
+    return credential ? [{ method: t.method, credential }] : [];
+  });
+  return { methods, closePassword: closes('password_login'), blockBanking: closes('bank_login'), advice, disown };
 }

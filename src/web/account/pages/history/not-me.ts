@@ -12,7 +12,7 @@ import type { AccountSession } from '../../session.js';
 import type { SignInRow } from '../../../../security/audit.js';
 import { entryView } from './entry-view.js';
 import { institutionsById } from './institutions.js';
-import { notMePlan, type NotMeAdvice, type NotMePlan } from './not-me-plan.js';
+import { disownedWords, notMePlan, type NotMeAdvice, type NotMePlan } from './not-me-plan.js';
 import { ADVICE_MESSAGE, NOT_ME } from './messages.js';
 
 const VIEWS = '/src/web/account/pages/history/views';
@@ -27,6 +27,8 @@ interface Outcome {
   closePassword: boolean;
   blockBanking: boolean;
   advice: NotMeAdvice[];
+  /** Methods whose credential (the one the sign-in used) was removed. */
+  disowned: string[];
 }
 
 /**
@@ -49,10 +51,10 @@ export function notMePages(router: Router, deps: AccountDeps): void {
     const entry = await deps.services.audit.signInOf(session.accountId, id);
     // Only a sign-in of hers that got in; anything else is "not found", whoever it belongs to.
     if (!entry || entry.result !== 'success') throw new KapiError('not_found', 'no such sign-in');
-    const plan = notMePlan(entry.method, deps.traits);
+    const plan = notMePlan(entry.method, deps.traits, entry.credentials);
     if (input.confirm !== 'yes') return confirmPage(ctx, deps, session, entry, plan);
-    await disown(ctx, deps, session, entry, plan);
-    const outcome: Outcome = { closePassword: plan.closePassword, blockBanking: plan.blockBanking, advice: plan.advice };
+    const disowned = await disown(ctx, deps, session, entry, plan);
+    const outcome: Outcome = { closePassword: plan.closePassword, blockBanking: plan.blockBanking, advice: plan.advice, disowned };
     ctx.cookies.set(OUTCOME_COOKIE, Buffer.from(JSON.stringify(outcome)).toString('base64url'), {
       httpOnly: true,
       sameSite: 'lax',
@@ -69,13 +71,18 @@ export function notMePages(router: Router, deps: AccountDeps): void {
   // What happened and what to do next. The person is signed out by now (everything ended), so the
   // page is shown without the account navigation.
   router.get('/history/not-me/done', async (ctx) => {
-    const outcome = readOutcome(ctx);
+    const outcome = readOutcome(ctx, deps);
     if (!outcome) return ctx.redirect('/account/history');
     ctx.set('Cache-Control', 'no-store');
+    // Each module's own words for the credential it removed: what was done, then what to do, in order.
+    const disowned = outcome.disowned.flatMap((method) => {
+      const words = disownedWords(deps.traits, method);
+      return words ? [{ method, done: words.done, next: words.next }] : [];
+    });
     await renderAccountPage(ctx, undefined, `${VIEWS}/not-me-done`, {
       id: 'not-me',
       titleKey: 'history.not_me.done_title',
-      data: { outcome, adviceText: ADVICE_MESSAGE },
+      data: { outcome, adviceText: ADVICE_MESSAGE, disowned },
     });
   });
 }
@@ -86,17 +93,25 @@ async function confirmPage(ctx: Context, deps: AccountDeps, session: AccountSess
   await renderAccountPage(ctx, session, `${VIEWS}/not-me-confirm`, {
     id: 'history',
     titleKey: 'history.not_me.confirm_title',
-    data: { entry: entryView(entry, locale, deps.traits, names, deps.ports.locator), plan, adviceText: ADVICE_MESSAGE },
+    data: {
+      entry: entryView(entry, locale, deps.traits, names, deps.ports.locator),
+      plan,
+      adviceText: ADVICE_MESSAGE,
+      disownWill: plan.disown.flatMap((d) => disownedWords(deps.traits, d.method)?.will ?? []),
+    },
   });
 }
 
 /**
  * The method of that sign-in closes (compare-and-set, with its audit events, in one transaction: a
- * double submit closes and records once), then every session and token of the person ends, whatever
- * method started it (DESIGN.md, third round, "Endings"), then she is told on her verified contacts.
+ * double submit closes and records once) and the credential it used is removed when its module disowns
+ * credentials (a passkey), then every session and token of the person ends, whatever method started it
+ * (DESIGN.md, third round, "Endings"), then she is told on her verified contacts. Answers the methods
+ * whose credential was removed.
  */
-async function disown(ctx: Context, deps: AccountDeps, session: AccountSession, entry: SignInRow, plan: NotMePlan): Promise<void> {
-  const { accounts, audit, db, sessions } = deps.services;
+async function disown(ctx: Context, deps: AccountDeps, session: AccountSession, entry: SignInRow, plan: NotMePlan): Promise<string[]> {
+  const { accounts, audit, db, sessions, credentialDisowners } = deps.services;
+  const disowned: string[] = [];
   const ip = deps.clientIp(ctx);
   const accountId = session.accountId;
   const closed = await db.transaction(async (trx) => {
@@ -112,6 +127,23 @@ async function disown(ctx: Context, deps: AccountDeps, session: AccountSession, 
       done.push('bank_login');
       await audit.event(
         { type: 'account.bank_login_blocked', accountId, clientId: ACCOUNT_CLIENT_ID, actor: 'self', ip, detail: { via: 'not_me', entry: entry.id } },
+        trx,
+      );
+    }
+    for (const { method, credential } of plan.disown) {
+      const disownCredential = credentialDisowners.get(method);
+      if (!disownCredential || !(await disownCredential(trx, accountId, credential))) continue;
+      disowned.push(method);
+      done.push(`${method}_credential`);
+      await audit.event(
+        {
+          type: 'account.credential_disowned',
+          accountId,
+          clientId: ACCOUNT_CLIENT_ID,
+          actor: 'self',
+          ip,
+          detail: { via: 'not_me', entry: entry.id, method, credential },
+        },
         trx,
       );
     }
@@ -155,6 +187,10 @@ async function disown(ctx: Context, deps: AccountDeps, session: AccountSession, 
     const closedText = [
       plan.closePassword ? translate(locale, 'history.not_me.notify.password') : '',
       plan.blockBanking ? translate(locale, 'history.not_me.notify.banking') : '',
+      ...disowned.map((method) => {
+        const words = disownedWords(deps.traits, method);
+        return words ? translate(locale, words.done) : '';
+      }),
     ]
       .filter(Boolean)
       .join(' ');
@@ -162,9 +198,10 @@ async function disown(ctx: Context, deps: AccountDeps, session: AccountSession, 
       .notify(account, NOT_ME, { when, closed: closedText }, locale)
       .catch((err: unknown) => log.warn({ err: (err as Error).message }, 'not-me notification failed'));
   }
+  return disowned;
 }
 
-function readOutcome(ctx: Context): Outcome | undefined {
+function readOutcome(ctx: Context, deps: AccountDeps): Outcome | undefined {
   const raw = ctx.cookies.get(OUTCOME_COOKIE, { signed: true });
   if (!raw) return undefined;
   try {
@@ -173,6 +210,7 @@ function readOutcome(ctx: Context): Outcome | undefined {
       closePassword: value.closePassword === true,
       blockBanking: value.blockBanking === true,
       advice: Array.isArray(value.advice) ? value.advice.filter((a): a is NotMeAdvice => ADVICE.has(a)) : [],
+      disowned: Array.isArray(value.disowned) ? value.disowned.filter((m) => typeof m === 'string' && disownedWords(deps.traits, m) !== undefined) : [],
     };
   } catch {
     return undefined;
