@@ -71,6 +71,7 @@ import { runScenario } from './scenarios.js';
 import { machine, render } from './report.js';
 import { replaceScaleSection, scaleSection, scaleMeasured } from './report-scale.js';
 import { replaceSection, sectionOf, SOAK_MARKERS } from './lib/doc-sections.js';
+import { EVERYDAY_MARKERS } from './everyday/report.js';
 import { profileScenarios } from './profile-run.js';
 import { GROWTH_MARKERS, growthMeasured, growthSection, seqScanFailures } from './report-growth.js';
 import { explainAll } from './data-growth/explain.js';
@@ -201,9 +202,14 @@ async function main(): Promise<void> {
         .join('\n'),
   );
   if (WRITE) {
-    // The Soak section is written by `npm run soak`: a full benchmark keeps it.
-    const soak = sectionOf(await readFile(path.join(ROOT, 'docs', 'performance.md'), 'utf8').catch(() => ''), SOAK_MARKERS);
-    await writeFile(path.join(ROOT, 'docs', 'performance.md'), soak ? replaceSection(report, SOAK_MARKERS, soak) : report);
+    // The Soak section is written by `npm run soak`, the Everyday wait by `npm run bench:everyday`: a full benchmark keeps them.
+    const before = await readFile(path.join(ROOT, 'docs', 'performance.md'), 'utf8').catch(() => '');
+    let page = report;
+    for (const markers of [SOAK_MARKERS, EVERYDAY_MARKERS]) {
+      const kept = sectionOf(before, markers);
+      if (kept) page = replaceSection(page, markers, kept);
+    }
+    await writeFile(path.join(ROOT, 'docs', 'performance.md'), page);
     log('\nWrote docs/performance.md');
   } else if (WRITE_SCALE_SECTION && growthMeasured()) {
     // A run narrowed to kapi-pg and kapi-pg-grown: only the Data growth section of the page is replaced.

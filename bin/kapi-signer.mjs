@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The `kapi-signer` command (package.json "bin"): the citizen's card helper, src/signer/main.ts.
-import { runTypeScript } from './run-ts.mjs';
+// The `kapi-signer` command (package.json "bin"): the citizen's card helper, src/signer/main.ts (compiled: dist/src/signer/main.js).
+import { runEntry } from './entry.mjs';
 
-runTypeScript('kapi-signer', 'src/signer/main.ts');
+await runEntry('kapi-signer', 'src/signer/main');

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The `kapi` command (package.json "bin"): the operator's command, src/cli/main.ts.
-import { runTypeScript } from './run-ts.mjs';
+// The `kapi` command (package.json "bin"): the operator's command, src/cli/main.ts (compiled: dist/src/cli/main.js).
+import { runEntry } from './entry.mjs';
 
-runTypeScript('kapi', 'src/cli/main.ts');
+await runEntry('kapi', 'src/cli/main');

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { packageFile } from '../runtime/package-root.js';
 
 // Rules for passwords people choose, after NIST SP 800-63B (section 3.1.1.2, "Password Verifiers"):
 // a length window, no composition rules (no "one upper case, one digit": they push people to
@@ -63,7 +64,7 @@ let commonPasswords: ReadonlySet<string> | undefined;
 /** Read once, on first use: the list is a shipped file, not configuration. */
 function loadCommonPasswords(): ReadonlySet<string> {
   if (!commonPasswords) {
-    const text = readFileSync(new URL('./common-passwords.txt', import.meta.url), 'utf8');
+    const text = readFileSync(packageFile('src/accounts/common-passwords.txt'), 'utf8');
     const entries = text
       .split(/\r?\n/)
       .map((line) => line.trim())

@@ -1,21 +1,17 @@
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
-import { ConfigError, loadConfig, type Config } from '../config.js';
+import type { Config } from '../config.js';
 import { isKapiError } from '../errors.js';
-import { log } from '../log.js';
+import { packageFile } from '../runtime/package-root.js';
 import type { Services } from '../services.js';
-import { clientsCommand } from './clients.js';
-import { keysCommand } from './keys.js';
-import { migrateCommand } from './migrate.js';
-import { operatorsCommand } from './operators.js';
-import { resourcesCommand } from './resources.js';
-import { registrarCommand } from './registrar.js';
-import { devCommand } from './dev.js';
+import { SUBCOMMANDS, subcommandOf } from './commands.js';
 import { printError } from './output.js';
 
 // `kapi`: the operator's command. Every subcommand reads the same configuration as the server
 // (environment variables, see src/config.ts), opens storage (migrating an empty database first), does
 // one thing and exits: 0 on success, 1 on a refused or failed operation, 78 on a bad configuration.
+// Only the subcommand that runs is loaded (src/cli/commands.ts); the configuration schema, the logger
+// and the services are imported when an action needs them, so `kapi --help` answers at once.
 
 /** What the subcommands get from here (injected, so they never import this entry module). */
 export interface CliContext {
@@ -36,6 +32,7 @@ class ExitError extends Error {
 
 const context: CliContext = {
   async withConfig(action) {
+    const { ConfigError, loadConfig } = await import('../config.js');
     let config: Config;
     try {
       config = loadConfig(process.env);
@@ -72,13 +69,14 @@ function describe(err: unknown): string {
 
 function version(): string {
   try {
-    return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+    return (JSON.parse(readFileSync(packageFile('package.json'), 'utf8')) as { version: string }).version;
   } catch {
     return 'unknown';
   }
 }
 
-export function buildProgram(ctx: CliContext = context): Command {
+/** The `kapi` program for these arguments: the subcommand they name complete, the others as their help line. */
+export async function buildProgram(args: readonly string[], ctx: CliContext = context): Promise<Command> {
   const program = new Command('kapi')
     .description('Kapı: manage institutions (OIDC clients), resource servers, signing keys and the database')
     .version(version(), '-v, --version')
@@ -91,13 +89,10 @@ DATA_DIR for the embedded database (default ./data); KAPI_MASTER_KEY seals clien
 REDIS_URL lets running servers hear about key changes. An empty database is migrated first.
 On the embedded database, stop the server before running kapi on its data directory.`,
     );
-  program.addCommand(clientsCommand(ctx));
-  program.addCommand(keysCommand(ctx));
-  program.addCommand(resourcesCommand(ctx));
-  program.addCommand(registrarCommand(ctx));
-  program.addCommand(operatorsCommand(ctx));
-  program.addCommand(devCommand(ctx));
-  program.addCommand(migrateCommand(ctx));
+  const wanted = subcommandOf(args);
+  for (const sub of SUBCOMMANDS) {
+    program.addCommand(sub === wanted ? (await sub.load())(ctx) : new Command(sub.name).description(sub.description));
+  }
   return program;
 }
 
@@ -106,17 +101,19 @@ async function flushed(): Promise<void> {
 }
 
 async function main(): Promise<void> {
+  const args = process.argv.slice(2);
   // The server's JSON logs go to stdout, where they would mix with the command's output.
-  if (!process.env.KAPI_LOG_LEVEL) log.level = 'error';
+  if (subcommandOf(args) && !process.env.KAPI_LOG_LEVEL) (await import('../log.js')).log.level = 'error';
   let code = 0;
   try {
-    await buildProgram().parseAsync(process.argv);
+    await (await buildProgram(args)).parseAsync(process.argv);
   } catch (err) {
     if (err instanceof ExitError) {
       process.stderr.write(`${err.message}\n`);
       code = err.exitCode;
     } else {
       printError(describe(err));
+      const { log } = await import('../log.js');
       if (log.isLevelEnabled('debug')) process.stderr.write(`${(err as Error)?.stack ?? ''}\n`);
       code = 1;
     }

@@ -1,5 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
 import Router from '@koa/router';
+import { packageFile } from '../runtime/package-root.js';
 
 // Kapı's OpenAPI 3.1 document, served at /openapi.json. It is assembled from docs/openapi/: the base
 // (kapi.base.json: info, servers, security schemes, the shared Error schema) and one `*.paths.json`
@@ -8,7 +10,7 @@ import Router from '@koa/router';
 // what the API checks. `{issuer}` in the files is replaced with the configured issuer. Every local
 // `$ref` must resolve, or the build fails at start (and in the tests), not in an integrator's tool.
 
-const DIRECTORY = new URL('../../docs/openapi/', import.meta.url);
+const DIRECTORY = pathToFileURL(`${packageFile('docs/openapi')}/`);
 
 type Json = Record<string, unknown>;
 

@@ -1,16 +1,16 @@
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Eta } from 'eta';
 import type { Context } from 'koa';
 import { type Locale, translator } from '../i18n/index.js';
 import './messages.js';
 import { formTargets } from './form-targets.js';
 import { OUTAGE_RETRY_AFTER_SECONDS } from './outage.js';
+import { PACKAGE_ROOT } from '../runtime/package-root.js';
 
 // Views are Eta templates under the project root (src/web/views, interactions/*/views). Eta escapes
 // every `<%= %>` output by default; `<%~ %>` (raw) is used only for the layout's rendered body.
-export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const eta = new Eta({ views: PROJECT_ROOT, cache: true, autoEscape: true });
+// They are read from the source tree also when the code runs compiled (src/runtime/package-root.ts).
+export const PROJECT_ROOT = PACKAGE_ROOT;
+const eta = new Eta({ views: PACKAGE_ROOT, cache: true, autoEscape: true });
 
 export interface PageOptions {
   status?: number;

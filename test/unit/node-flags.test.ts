@@ -12,14 +12,18 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 
 describe('the node flags of the server', () => {
   it('npm start and the container image start the server with every one of them', () => {
+    // npm start: bin/start.mjs runs the build of src/main.ts, or the source (bin/entry.mjs); the image
+    // runs the build. The flags come before the script, where node reads its own options.
     const start = (JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts.start!;
     const startArgs = start.split(/\s+/);
-    expect(startArgs.slice(startArgs.indexOf('src/main.ts') - 2)).toEqual(['--import', 'tsx', 'src/main.ts']);
+    expect(startArgs.at(-1)).toBe('bin/start.mjs');
+    expect(readFileSync(path.join(ROOT, 'bin/start.mjs'), 'utf8')).toContain("runEntry('kapı', 'src/main'");
     const cmd = /^CMD (\[.*\])$/m.exec(readFileSync(path.join(ROOT, 'Dockerfile'), 'utf8'))?.[1];
     const cmdArgs = JSON.parse(cmd ?? '[]') as string[];
+    expect(cmdArgs.at(-1)).toBe('dist/src/main.js');
     for (const flag of SERVER_NODE_FLAGS) {
-      expect({ flag, npmStart: startArgs.indexOf(flag) > 0 && startArgs.indexOf(flag) < startArgs.indexOf('src/main.ts') }).toEqual({ flag, npmStart: true });
-      expect({ flag, image: cmdArgs.indexOf(flag) > 0 && cmdArgs.indexOf(flag) < cmdArgs.indexOf('src/main.ts') }).toEqual({ flag, image: true });
+      expect({ flag, npmStart: startArgs.indexOf(flag) > 0 && startArgs.indexOf(flag) < startArgs.length - 1 }).toEqual({ flag, npmStart: true });
+      expect({ flag, image: cmdArgs.indexOf(flag) > 0 && cmdArgs.indexOf(flag) < cmdArgs.length - 1 }).toEqual({ flag, image: true });
     }
   });
 
@@ -58,6 +62,8 @@ describe('the node flags of the server', () => {
     const print = 'process.stdout.write(JSON.stringify([process.env.MALLOC_MMAP_THRESHOLD_ ?? null, process.env.MALLOC_TRIM_THRESHOLD_ ?? null]))';
     // `-e` with a script that mentions src/main.ts as an argument stands for the server's command line.
     expect(JSON.parse(run(['-e', print, 'src/main.ts']))).toEqual([SERVER_ENV.MALLOC_MMAP_THRESHOLD_, SERVER_ENV.MALLOC_TRIM_THRESHOLD_]);
+    // npm start names bin/start.mjs (the build of src/main.ts, or the source).
+    expect(JSON.parse(run(['-e', print, 'bin/start.mjs']))).toEqual([SERVER_ENV.MALLOC_MMAP_THRESHOLD_, SERVER_ENV.MALLOC_TRIM_THRESHOLD_]);
     expect(JSON.parse(run(['-e', print]))).toEqual([null, null]);
     expect(JSON.parse(run(['-e', print, 'src/main.ts'], { MALLOC_MMAP_THRESHOLD_: '65536' }))[0]).toBe('65536');
   });

@@ -6,6 +6,7 @@ import Router from '@koa/router';
 import { exportJWK, generateKeyPair, type JWK } from 'jose';
 import Koa from 'koa';
 import Provider, { type AdapterPayload, type ClientMetadata, type Configuration } from 'oidc-provider';
+import { packageFile } from '../../../src/runtime/package-root.js';
 import { DEMO_CUSTOMERS, DEMO_OTP, findCustomer, type DemoCustomer } from './customers.js';
 import { demoBankAdapter } from './memory-adapter.js';
 import { loginPage } from './pages.js';
@@ -16,7 +17,7 @@ import { loginPage } from './pages.js';
 // one-time code, `urn:demobank:loa:1` after a password only, and the amr of what it checked.
 
 export const DEMO_BANK_ACR = { password: 'urn:demobank:loa:1', twoFactor: 'urn:demobank:loa:2' } as const;
-export const DEMO_BANK_LOGO = new URL('./logo.svg', import.meta.url);
+export const DEMO_BANK_LOGO = packageFile('adapters/banks/demo-bank/logo.svg');
 
 export interface DemoBankOptions {
   port: number;

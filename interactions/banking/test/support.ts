@@ -111,7 +111,7 @@ export async function startBankWorld(env: Record<string, string> = {}): Promise<
   await writeFile(path.join(dir, 'alfa.pem'), privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), { mode: 0o600 });
   const secretB = 'beta-bank-client-secret-0123456789abcdef';
   await writeFile(path.join(dir, 'beta.secret'), `${secretB}\n`, { mode: 0o600 });
-  const demoLogo = path.relative(dir, DEMO_BANK_LOGO.pathname);
+  const demoLogo = path.relative(dir, DEMO_BANK_LOGO);
   const banks = [
     {
       id: BANK_A,
