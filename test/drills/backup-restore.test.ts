@@ -116,7 +116,8 @@ drill('backup and restore into a fresh database and a fresh Redis (issue 22 poin
     original.kapi = undefined;
     await original.redis.stop();
 
-    restored = { db: await createTestDatabase(), redis: await privateRedis(), kapi: undefined };
+    // pg_restore needs an empty database: not a copy of the run's migrated template.
+    restored = { db: await createTestDatabase({ empty: true }), redis: await privateRedis(), kapi: undefined };
     await run('pg_restore', ['--no-owner', '--no-privileges', '--exit-on-error', `--dbname=${restored.db.url}`, dump]);
     // Without the demo seed, so that every password and key comes from the dump, not from a new start.
     restored.kapi = await startOn(port, { DATABASE_URL: restored.db.url, REDIS_URL: restored.redis.url, KAPI_DEMO: 'false' });

@@ -13,7 +13,8 @@ describe('migration 009: existing institutions keep the ID-token algorithm they 
   let drop: (() => Promise<void>) | undefined;
 
   beforeAll(async () => {
-    const pg = process.env.DATABASE_URL ? await createTestDatabase() : undefined;
+    // Empty, not the run's migrated template: the test migrates up to 009 itself.
+    const pg = process.env.DATABASE_URL ? await createTestDatabase({ empty: true }) : undefined;
     drop = pg?.drop;
     db = await openDatabase({ databaseUrl: pg?.url, dataDir: ':memory:' });
     // Up to the migration before 009, as a running deployment is.

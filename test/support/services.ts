@@ -59,12 +59,16 @@ async function admin<T>(run: (client: pg.Client) => Promise<T>): Promise<T> {
 }
 
 /** A fresh, uniquely named database on the test server; drop() removes it (closing what is left open). */
-export async function createTestDatabase(): Promise<{ url: string; name: string; drop(): Promise<void> }> {
+/**
+ * A fresh database of its own: a copy of the run's migrated template, or with `empty: true` a database
+ * with nothing in it (a restore target, a test that runs the migrations one by one).
+ */
+export async function createTestDatabase(options: { empty?: boolean } = {}): Promise<{ url: string; name: string; drop(): Promise<void> }> {
   const name = `kapi_test_${randomSuffix()}`; // only [a-z0-9_]: safe to splice into the statements
   // From the run's migrated template when there is one (test/support/build-test-databases.ts): Kapı finds
   // its migrations done. Its name comes from the run's own setup and is checked like ours.
   const template = process.env.KAPI_TEST_POSTGRES_TEMPLATE;
-  const from = template && /^[a-z0-9_]+$/.test(template) ? ` TEMPLATE ${template}` : '';
+  const from = !options.empty && template && /^[a-z0-9_]+$/.test(template) ? ` TEMPLATE ${template}` : '';
   await admin((client) => client.query(`CREATE DATABASE ${name}${from}`));
   const url = new URL(POSTGRES_ADMIN_URL);
   url.pathname = `/${name}`;
