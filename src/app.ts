@@ -398,8 +398,14 @@ export async function createKapi(config: Config, options: KapiOptions = {}): Pro
         existing.on('request', requestListener());
         return (server = existing);
       }
-      server = await new Promise<Server>((resolve) => {
-        const s = createServer(requestListener()).listen(config.port, config.host, () => resolve(s));
+      // A port already taken must fail the start, not leave it waiting for a 'listening' that never comes.
+      server = await new Promise<Server>((resolve, reject) => {
+        const s = createServer(requestListener());
+        s.once('error', reject);
+        s.listen(config.port, config.host, () => {
+          s.off('error', reject);
+          resolve(s);
+        });
       });
       return server;
     },

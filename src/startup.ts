@@ -68,7 +68,12 @@ export async function serve(config: Config, options: StartupOptions = { database
   const url = config.databaseUrl;
   if (!url) {
     const kapi = await createKapi(config);
-    return { kapi, server: await kapi.listen() };
+    try {
+      return { kapi, server: await kapi.listen() };
+    } catch (error) {
+      await kapi.close(); // e.g. the port is taken: the database and timers must not keep the process alive
+      throw error;
+    }
   }
 
   log.level = config.logLevel;
