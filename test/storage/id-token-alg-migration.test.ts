@@ -16,7 +16,7 @@ describe('migration 009: existing institutions keep the ID-token algorithm they 
     // Empty, not the run's migrated template: the test migrates up to 009 itself.
     const pg = process.env.DATABASE_URL ? await createTestDatabase({ empty: true }) : undefined;
     drop = pg?.drop;
-    db = await openDatabase({ databaseUrl: pg?.url, dataDir: ':memory:' });
+    db = await openDatabase({ databaseUrl: pg?.url, dataDir: ':memory:', snapshot: pg ? undefined : process.env.KAPI_TEST_EMBEDDED_EMPTY_SNAPSHOT });
     // Up to the migration before 009, as a running deployment is.
     for (;;) {
       const [, pending] = (await db.migrate.list({ migrationSource })) as [unknown[], { name?: string }[] | string[]];

@@ -54,7 +54,7 @@ async function sqlHarness(db: Database, close: () => Promise<void>): Promise<Oid
 }
 
 async function pgliteDatabase(): Promise<Database> {
-  const db = await openDatabase({ dataDir: ':memory:', memory: true });
+  const db = await openDatabase({ dataDir: ':memory:', memory: true, snapshot: process.env.KAPI_TEST_EMBEDDED_SNAPSHOT });
   await migrateLatest(db);
   return db;
 }

@@ -108,7 +108,7 @@ function readsAhead(open: () => Promise<{ db: Database; close: () => Promise<voi
 
 describe('reads ahead of the refresh grant: PGlite', () => {
   readsAhead(async () => {
-    const db = await openDatabase({ dataDir: ':memory:', memory: true });
+    const db = await openDatabase({ dataDir: ':memory:', memory: true, snapshot: process.env.KAPI_TEST_EMBEDDED_SNAPSHOT });
     await migrateLatest(db);
     return { db, close: () => closeDatabase(db) };
   });

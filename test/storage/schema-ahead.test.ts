@@ -9,7 +9,7 @@ import { closeDatabase, migrateLatest, openDatabase } from '../../adapters/stora
 
 describe('migrations on a schema a newer release has already migrated', () => {
   it('an older release starts on it instead of refusing', async () => {
-    const db = await openDatabase({ dataDir: ':memory:', memory: true });
+    const db = await openDatabase({ dataDir: ':memory:', memory: true, snapshot: process.env.KAPI_TEST_EMBEDDED_SNAPSHOT });
     try {
       await migrateLatest(db);
       const before = await db('knex_migrations').count<{ count: string | number }[]>('* as count');

@@ -177,7 +177,7 @@ function batching(open: () => Promise<{ db: Database; close: () => Promise<void>
 
 describe('statement batching: PGlite', () => {
   batching(async () => {
-    const db = await openDatabase({ dataDir: ':memory:', memory: true });
+    const db = await openDatabase({ dataDir: ':memory:', memory: true, snapshot: process.env.KAPI_TEST_EMBEDDED_SNAPSHOT });
     await migrateLatest(db);
     return { db, close: () => closeDatabase(db) };
   });

@@ -16,20 +16,30 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import pg from 'pg';
 import { closeDatabase, migrateLatest, openDatabase } from '../../adapters/storage/database.js';
+import type { Database } from '../../adapters/storage/port.js';
 
 const runDir = process.env.KAPI_TEST_RUN_DIR;
 if (!runDir) throw new Error('KAPI_TEST_RUN_DIR is not set: run by test/support/global-setup.ts');
 
-async function embeddedSnapshot(): Promise<string> {
+async function dump(db: Database, name: string): Promise<string> {
+  // knex-pglite keeps its PGlite instance on the client.
+  const pglite = (db.client as { pglite: { dumpDataDir(compression: 'none'): Promise<Blob> } }).pglite;
+  const file = path.join(runDir as string, name);
+  await writeFile(file, Buffer.from(await (await pglite.dumpDataDir('none')).arrayBuffer()));
+  return file;
+}
+
+/**
+ * Two dumps of one PGlite: right after initdb (for the tests that migrate step by step) and migrated (for
+ * every other). initdb costs seconds of CPU, over a minute on a loaded machine, once per run instead.
+ */
+async function embeddedSnapshots(): Promise<{ empty: string; migrated: string }> {
   const db = await openDatabase({ dataDir: ':memory:', memory: true });
   try {
+    await db.raw('select 1'); // PGlite's initdb has run
+    const empty = await dump(db, 'embedded-empty.tar');
     await migrateLatest(db);
-    // knex-pglite keeps its PGlite instance on the client.
-    const pglite = (db.client as { pglite: { dumpDataDir(compression: 'none'): Promise<Blob> } }).pglite;
-    const dump = await pglite.dumpDataDir('none');
-    const file = path.join(runDir as string, 'embedded-migrated.tar');
-    await writeFile(file, Buffer.from(await dump.arrayBuffer()));
-    return file;
+    return { empty, migrated: await dump(db, 'embedded-migrated.tar') };
   } finally {
     await closeDatabase(db);
   }
@@ -58,9 +68,9 @@ async function postgresTemplate(databaseUrl: string): Promise<string> {
   return name;
 }
 
-const [snapshot, template] = await Promise.all([
-  embeddedSnapshot(),
+const [{ empty: emptySnapshot, migrated: snapshot }, template] = await Promise.all([
+  embeddedSnapshots(),
   process.env.DATABASE_URL ? postgresTemplate(process.env.DATABASE_URL) : Promise.resolve(undefined),
 ]);
-process.stdout.write(`${JSON.stringify({ snapshot, template })}\n`);
+process.stdout.write(`${JSON.stringify({ snapshot, emptySnapshot, template })}\n`);
 process.exit(0);

@@ -30,7 +30,8 @@ export default async function globalSetup(): Promise<void> {
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'inherit'],
     }),
-  ) as { snapshot: string; template?: string };
+  ) as { snapshot: string; emptySnapshot: string; template?: string };
   process.env.KAPI_TEST_EMBEDDED_SNAPSHOT = built.snapshot;
+  process.env.KAPI_TEST_EMBEDDED_EMPTY_SNAPSHOT = built.emptySnapshot;
   if (built.template) process.env.KAPI_TEST_POSTGRES_TEMPLATE = built.template;
 }

@@ -14,7 +14,7 @@ describe('KeyStore', () => {
   let keys: KeyStore;
 
   beforeAll(async () => {
-    db = await openDatabase({ dataDir: ':memory:' });
+    db = await openDatabase({ dataDir: ':memory:', snapshot: process.env.KAPI_TEST_EMBEDDED_SNAPSHOT });
     await migrateLatest(db);
     keys = new KeyStore(db, new Sealer(randomBytes(32)), LIFETIME);
   });
