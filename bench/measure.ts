@@ -201,6 +201,8 @@ export async function measure(scenario: ScenarioKey, targets: Target[], body: Bo
           p50: out.p50 ?? (sorted ? percentile(sorted, 50) : undefined),
           p99: out.p99 ?? (sorted ? percentile(sorted, 99) : undefined),
           kapiCpu,
+          switchesVoluntaryPerOp: (after.probe.switchesVoluntary - before.probe.switchesVoluntary) / out.ops,
+          switchesInvoluntaryPerOp: (after.probe.switchesInvoluntary - before.probe.switchesInvoluntary) / out.ops,
           elu: eluActive / (eluActive + eluIdle),
           genCpu,
           storageCpu: (after.storage - before.storage) / wall,

@@ -98,6 +98,23 @@ export function scaleSection(info: Record<string, string>, started: Date, second
       )} | ${proxy(one)} / ${proxy(two)} |`,
     );
   }
+  // Where a second process's cost shows: the scheduler's switches between the processes (involuntary) and
+  // the waits of each (voluntary: smaller batches of work per wake-up when the load is split in two).
+  const switches = (r: Run[], pick: (x: Run) => number | undefined) =>
+    medianRange(
+      r.map((x) => pick(x) ?? NaN),
+      2,
+    );
+  out.push('');
+  out.push('| scenario | one process: switches per op, voluntary / involuntary | two processes: voluntary / involuntary |');
+  out.push('| --- | --- | --- |');
+  for (const s of SCALE_SCENARIOS) {
+    const one = runsOf(s, 'kapi-proxy-1');
+    const two = runsOf(s, 'kapi-proxy-2');
+    out.push(
+      `| ${TITLE[s]} | ${switches(one, (x) => x.switchesVoluntaryPerOp)} / ${switches(one, (x) => x.switchesInvoluntaryPerOp)} | ${switches(two, (x) => x.switchesVoluntaryPerOp)} / ${switches(two, (x) => x.switchesInvoluntaryPerOp)} |`,
+    );
+  }
   const direct = SCALE_SCENARIOS.filter((s) => runsOf(s, 'kapi-pg').length);
   if (direct.length) {
     out.push('');

@@ -2,6 +2,7 @@
 // storage calls the process makes and reports them, with its CPU time, event-loop use and memory, over
 // the IPC channel the benchmark opened. It patches client prototypes only (ioredis sendCommand, pg
 // Client.query, PGlite query/exec); nothing in Kapı knows about it and it changes no behaviour.
+import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import dc from 'node:diagnostics_channel';
@@ -35,6 +36,31 @@ const shape = (text) => {
   }
   return out;
 };
+
+/**
+ * Context switches of every thread of this process so far (Linux /proc; 0 elsewhere). Voluntary: a thread
+ * waited (for a socket, a lock, the pool); involuntary: the scheduler took the core from it, which is what
+ * two processes on one core add (issue 22 point 3).
+ */
+function contextSwitches() {
+  const out = { voluntary: 0, involuntary: 0 };
+  let tasks = [];
+  try {
+    tasks = readdirSync('/proc/self/task');
+  } catch {
+    return out;
+  }
+  for (const task of tasks) {
+    try {
+      const status = readFileSync(`/proc/self/task/${task}/status`, 'utf8');
+      out.voluntary += Number(/^voluntary_ctxt_switches:\s+(\d+)/m.exec(status)?.[1] ?? 0);
+      out.involuntary += Number(/^nonvoluntary_ctxt_switches:\s+(\d+)/m.exec(status)?.[1] ?? 0);
+    } catch {
+      /* the thread ended meanwhile */
+    }
+  }
+  return out;
+}
 
 function wrap(proto, name, key) {
   const original = proto?.[name];
@@ -174,6 +200,7 @@ if (process.send) {
       sampling = false;
     }
     const cpu = process.cpuUsage();
+    const switches = contextSwitches();
     const elu = performance.eventLoopUtilization();
     const memory = process.memoryUsage();
     process.send({
@@ -185,6 +212,8 @@ if (process.send) {
       sqlByText: Object.fromEntries(sqlByText),
       redisByName: Object.fromEntries(redisByName),
       cpuMicros: cpu.user + cpu.system,
+      switchesVoluntary: switches.voluntary,
+      switchesInvoluntary: switches.involuntary,
       eluActive: elu.active,
       eluIdle: elu.idle,
       rss: memory.rss,

@@ -21,6 +21,9 @@ export interface ProbeSample {
   sqlByText: Record<string, number>;
   redisByName: Record<string, number>;
   cpuMicros: number;
+  /** Context switches of all the process's threads so far (Linux; 0 elsewhere). */
+  switchesVoluntary: number;
+  switchesInvoluntary: number;
   eluActive: number;
   eluIdle: number;
   rss: number;
