@@ -101,9 +101,14 @@ export class SqlRegistrarRepository implements RegistrarRepository {
 
   // Offices
 
-  async addOffice(office: Omit<Office, 'active'>, trx: Knex = this.db): Promise<Office> {
-    await trx('registrar_offices').insert({ code: office.code, name: office.name, kind: office.kind });
-    return { ...office, active: true };
+  async addOffice(office: Omit<Office, 'active'>, trx: Knex = this.db): Promise<Office | undefined> {
+    // The code is the key: of two adds of one code at once, the second inserts nothing (no unique-key error).
+    const inserted = await trx('registrar_offices')
+      .insert({ code: office.code, name: office.name, kind: office.kind })
+      .onConflict('code')
+      .ignore()
+      .returning('code');
+    return inserted.length ? { ...office, active: true } : undefined;
   }
 
   async findOffice(code: string): Promise<Office | undefined> {

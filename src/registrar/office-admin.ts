@@ -80,6 +80,8 @@ export class OfficeAdmin {
     if (await this.repository.findOffice(code)) throw new OfficeRefusal('office_exists', `office ${code} already exists`);
     return this.repository.transaction(async (trx) => {
       const added = await this.repository.addOffice({ code, name, kind: input.kind as OfficeKind }, trx);
+      // Added meanwhile by someone else (the check above is for the usual case, this is the race).
+      if (!added) throw new OfficeRefusal('office_exists', `office ${code} already exists`);
       await this.trail.record(actor, { action: 'office.add', target: code, detail: { name, kind: input.kind } }, trx);
       return added;
     });

@@ -75,7 +75,8 @@ export interface RegistrarRepository {
   transaction<T>(work: (trx: Database) => Promise<T>): Promise<T>;
 
   // Offices
-  addOffice(office: Omit<Office, 'active'>, trx?: Database): Promise<Office>;
+  /** The office added, or undefined when its code is taken (also by an add that ran at the same moment). */
+  addOffice(office: Omit<Office, 'active'>, trx?: Database): Promise<Office | undefined>;
   findOffice(code: string): Promise<Office | undefined>;
   listOffices(): Promise<Office[]>;
   setOfficeActive(code: string, active: boolean, trx?: Database): Promise<boolean>;
