@@ -201,6 +201,7 @@ export async function measure(scenario: ScenarioKey, targets: Target[], body: Bo
           p50: out.p50 ?? (sorted ? percentile(sorted, 50) : undefined),
           p99: out.p99 ?? (sorted ? percentile(sorted, 99) : undefined),
           kapiCpu,
+          mainCpu: (after.probe.mainThreadMicros - before.probe.mainThreadMicros) / 1e6 / wall,
           elu: eluActive / (eluActive + eluIdle),
           genCpu,
           storageCpu: (after.storage - before.storage) / wall,

@@ -209,6 +209,7 @@ function combined(name: string, url: string, processes: ServerProcess[]): Server
           sql: sum.sql + p.sql,
           txn: sum.txn + p.txn,
           cpuMicros: sum.cpuMicros + p.cpuMicros,
+          mainThreadMicros: sum.mainThreadMicros + p.mainThreadMicros,
           eluActive: sum.eluActive + p.eluActive,
           eluIdle: sum.eluIdle + p.eluIdle,
           rss: sum.rss + p.rss,

@@ -2,6 +2,7 @@
 // storage calls the process makes and reports them, with its CPU time, event-loop use and memory, over
 // the IPC channel the benchmark opened. It patches client prototypes only (ioredis sendCommand, pg
 // Client.query, PGlite query/exec); nothing in Kapı knows about it and it changes no behaviour.
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import dc from 'node:diagnostics_channel';
@@ -146,6 +147,19 @@ function takeLatencies() {
   return out;
 }
 
+// CPU time of the main thread alone (utime + stime of /proc/thread-self, read from the main thread): the
+// event loop's work without argon2 and signing on the libuv pool, which share the server's core. USER_HZ
+// ticks (10 ms): fine over a run of seconds. NaN where there is no /proc.
+function mainThreadMicros() {
+  try {
+    const stat = readFileSync('/proc/thread-self/stat', 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10_000;
+  } catch {
+    return Number.NaN;
+  }
+}
+
 let gc;
 function fullGc(lastResort = false) {
   if (!gc) {
@@ -185,6 +199,7 @@ if (process.send) {
       sqlByText: Object.fromEntries(sqlByText),
       redisByName: Object.fromEntries(redisByName),
       cpuMicros: cpu.user + cpu.system,
+      mainThreadMicros: mainThreadMicros(),
       eluActive: elu.active,
       eluIdle: elu.idle,
       rss: memory.rss,

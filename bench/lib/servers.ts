@@ -21,6 +21,8 @@ export interface ProbeSample {
   sqlByText: Record<string, number>;
   redisByName: Record<string, number>;
   cpuMicros: number;
+  /** CPU time of the main thread alone (the event loop; the libuv pool's argon2 and signing left out). */
+  mainThreadMicros: number;
   eluActive: number;
   eluIdle: number;
   rss: number;
