@@ -203,6 +203,7 @@ export async function measure(scenario: ScenarioKey, targets: Target[], body: Bo
           kapiCpu,
           switchesVoluntaryPerOp: (after.probe.switchesVoluntary - before.probe.switchesVoluntary) / out.ops,
           switchesInvoluntaryPerOp: (after.probe.switchesInvoluntary - before.probe.switchesInvoluntary) / out.ops,
+          mainCpu: (after.probe.mainThreadMicros - before.probe.mainThreadMicros) / 1e6 / wall,
           elu: eluActive / (eluActive + eluIdle),
           genCpu,
           storageCpu: (after.storage - before.storage) / wall,

@@ -20,6 +20,7 @@ export interface Run {
   kapiCpu: number; // CPU seconds of the server per wall second (1.0 = one core busy)
   switchesVoluntaryPerOp?: number; // context switches of the server's threads per operation
   switchesInvoluntaryPerOp?: number;
+  mainCpu?: number; // same, of its main thread alone (the event loop, without the libuv pool's argon2 and signing)
   elu: number; // share of the wall time the server's event loop (main thread) was busy
   genCpu: number; // same for this process (the load generator)
   storageCpu: number; // Postgres and Redis server processes, in cores

@@ -211,6 +211,7 @@ function combined(name: string, url: string, processes: ServerProcess[]): Server
           cpuMicros: sum.cpuMicros + p.cpuMicros,
           switchesVoluntary: sum.switchesVoluntary + p.switchesVoluntary,
           switchesInvoluntary: sum.switchesInvoluntary + p.switchesInvoluntary,
+          mainThreadMicros: sum.mainThreadMicros + p.mainThreadMicros,
           eluActive: sum.eluActive + p.eluActive,
           eluIdle: sum.eluIdle + p.eluIdle,
           rss: sum.rss + p.rss,

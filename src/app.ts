@@ -42,6 +42,8 @@ import { notFoundPage } from './web/not-found.js';
 import { asOutage } from './web/outage.js';
 import { answerOutagesAs503 } from './oidc/outage-json.js';
 import { takeBackFailedRotations } from './oidc/rotation-rollback.js';
+import { reuseBuiltClients } from './oidc/client-reuse.js';
+import { AfterRoutes } from './oidc/after-routes.js';
 import { securityHeaders } from './web/security-headers.js';
 import { deviceCookies } from './web/device-cookie.js';
 import { machineFront } from './web/machine-front.js';
@@ -213,9 +215,12 @@ export async function createKapi(config: Config, options: KapiOptions = {}): Pro
     (jwks) => services.configurationFor(jwks),
     (provider) => {
       provider.proxy = config.trustProxyHops > 0;
+      reuseBuiltClients(provider, services.clientCache);
       provider.on('server_error', (_ctx, err) => log.error({ err }, 'oidc-provider server error'));
-      answerOutagesAs503(provider);
-      takeBackFailedRotations(provider);
+      // Kapı's steps after oidc-provider's routes, in one middleware (src/oidc/after-routes.ts).
+      const after = new AfterRoutes(provider);
+      answerOutagesAs503(provider, after);
+      takeBackFailedRotations(provider, after);
       // Refused token requests are logged with oidc-provider's detail (never the token itself).
       provider.on('grant.error', (_ctx, err) =>
         log.info({ error: (err as { error?: string }).error, detail: (err as { error_detail?: string }).error_detail }, 'token request refused'),
@@ -226,9 +231,9 @@ export async function createKapi(config: Config, options: KapiOptions = {}): Pro
           .catch((e: unknown) => log.error({ err: e }, 'could not queue back-channel logout retry'));
       });
       provider.on('grant.revoked', (_ctx, grantId) => log.info({ grantId: hmac('log', grantId) }, 'grant revoked'));
-      recordSignIns(provider, services.sessions, services.audit);
-      recordLogouts(provider, services.sessions);
-      notFoundPage(provider);
+      recordSignIns(after, services.sessions, services.audit);
+      recordLogouts(after, services.sessions);
+      notFoundPage(after);
     },
   );
   await holder.build();

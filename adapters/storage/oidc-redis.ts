@@ -66,6 +66,27 @@ redis.call('DEL', KEYS[1])
 return fields
 `);
 
+/**
+ * UPSERT's arguments: the payload, the expiry, then only the fields that have a value (the script
+ * skips empty ones anyway; a client_credentials token has none, and each argument is encoded and
+ * parsed once more per token, issue 27).
+ */
+function upsertArgs(
+  body: string,
+  ttl: number,
+  consumed: number | undefined,
+  grantId: string | undefined,
+  grantSet: string,
+  lookups: ReadonlyArray<readonly [string, string]>,
+): Array<string | number> {
+  const args: Array<string | number> = [body, ttl];
+  if (consumed !== undefined) args.push('consumed', String(consumed));
+  if (grantId) args.push('grantId', grantId);
+  if (grantSet) args.push('grantSet', grantSet);
+  if (lookups.length) args.push('lookups', lookups.map(([name]) => name).join(' '));
+  return args;
+}
+
 export interface RedisOidcAdapterOptions extends AdapterOptions {
   prefix?: string | undefined;
   /** With replicas: how many must confirm a single use or an ended session's mark, and how long to wait. */
@@ -113,22 +134,7 @@ export class RedisOidcAdapter implements OidcAdapter, EndedSessionMarks {
     const writes = [
       grantSet ? GRANT_ADD.run(this.#redis, [grantSet], [key, ttl]) : undefined,
       ...lookups.map(([name, box]) => (ttl > 0 ? this.#redis.set(name, `${key}\n${box}`, 'PX', ttl) : this.#redis.set(name, `${key}\n${box}`))),
-      UPSERT.run(
-        this.#redis,
-        [key],
-        [
-          stored.body,
-          ttl,
-          'consumed',
-          stored.consumed === undefined ? '' : String(stored.consumed),
-          'grantId',
-          stored.grantId ?? '',
-          'grantSet',
-          grantSet,
-          'lookups',
-          lookups.map(([name]) => name).join(' '),
-        ],
-      ),
+      UPSERT.run(this.#redis, [key], upsertArgs(stored.body, ttl, stored.consumed, stored.grantId, grantSet, lookups)),
     ];
     // A session's mark of having ended is read in the same pipeline, after the record is written. The
     // ending sets the mark before it destroys the record, so either the ending destroys this version, or

@@ -24,6 +24,8 @@ export interface ProbeSample {
   /** Context switches of all the process's threads so far (Linux; 0 elsewhere). */
   switchesVoluntary: number;
   switchesInvoluntary: number;
+  /** CPU time of the main thread alone (the event loop; the libuv pool's argon2 and signing left out). */
+  mainThreadMicros: number;
   eluActive: number;
   eluIdle: number;
   rss: number;

@@ -1,4 +1,5 @@
 import type Provider from 'oidc-provider';
+import type { AfterRoutes } from './after-routes.js';
 import { asOutage, OUTAGE_RETRY_AFTER_SECONDS } from '../web/outage.js';
 
 // oidc-provider catches errors inside its own routes and answers JSON endpoints (token, userinfo,
@@ -9,12 +10,11 @@ import { asOutage, OUTAGE_RETRY_AFTER_SECONDS } from '../web/outage.js';
 
 const OUTAGE = Symbol('kapi.storageOutage');
 
-export function answerOutagesAs503(provider: Provider): void {
+export function answerOutagesAs503(provider: Provider, after: AfterRoutes): void {
   provider.on('server_error', (ctx, err) => {
     if (asOutage(err)) (ctx.state as Record<symbol, boolean>)[OUTAGE] = true;
   });
-  provider.use(async (ctx, next) => {
-    await next();
+  after.add((ctx) => {
     if (!(ctx.state as Record<symbol, boolean>)[OUTAGE] || ctx.status !== 500) return;
     const body = ctx.body as { error?: unknown } | undefined;
     if (!body || typeof body !== 'object' || body.error !== 'server_error') return;

@@ -1,6 +1,7 @@
 import type Provider from 'oidc-provider';
 import type { ConsumeRestore } from '../../adapters/storage/port.js';
 import { log } from '../log.js';
+import type { AfterRoutes } from './after-routes.js';
 
 // A refresh_token grant with rotation writes in three steps: it consumes the presented refresh token and
 // saves its successor (Postgres), then saves the new access token (Redis, or memory). When a later step
@@ -21,19 +22,22 @@ interface TokenEntities {
   RefreshToken?: { jti: string };
 }
 
-export function takeBackFailedRotations(provider: Provider): void {
-  provider.use(async (ctx, next) => {
-    await next();
+export function takeBackFailedRotations(provider: Provider, after: AfterRoutes): void {
+  after.add((ctx) => {
     if (ctx.status < 500 || ctx.oidc?.route !== 'token') return;
     const { RotatedRefreshToken: rotated, RefreshToken: successor } = ctx.oidc.entities as TokenEntities;
     if (!rotated) return;
-    const adapter = provider.RefreshToken.adapter as unknown as ConsumeRestore & { destroy(id: string): Promise<void> };
-    try {
-      if (successor && successor.jti !== rotated.jti) await adapter.destroy(successor.jti);
-      await adapter.restoreConsumed(rotated.jti);
-      log.warn({ status: ctx.status }, 'refresh token rotation taken back after a failed token request');
-    } catch (err) {
-      log.error({ err }, 'could not take back the rotation of a failed token request; the refresh token stays consumed');
-    }
+    return takeBack(provider, rotated, successor, ctx.status);
   });
+}
+
+async function takeBack(provider: Provider, rotated: { jti: string }, successor: { jti: string } | undefined, status: number): Promise<void> {
+  const adapter = provider.RefreshToken.adapter as unknown as ConsumeRestore & { destroy(id: string): Promise<void> };
+  try {
+    if (successor && successor.jti !== rotated.jti) await adapter.destroy(successor.jti);
+    await adapter.restoreConsumed(rotated.jti);
+    log.warn({ status }, 'refresh token rotation taken back after a failed token request');
+  } catch (err) {
+    log.error({ err }, 'could not take back the rotation of a failed token request; the refresh token stays consumed');
+  }
 }

@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, createHmac, hash, randomBytes, timingSafeEqual } from 'node:crypto';
 
 // Secrets at rest (client secrets, private signing keys, TOTP secrets) are sealed with AES-256-GCM
 // under the master key. The output names its version so the scheme can change without a migration.
@@ -40,7 +40,8 @@ export class Sealer {
 
 /** Tokens, codes and OTPs are stored under this hash of their value, never the value itself. */
 export function sha256(value: string): string {
-  return createHash('sha256').update(value).digest('base64url');
+  // The one-shot form: no Hash object per call (every token, code and session id is hashed, issue 27).
+  return hash('sha256', value, 'base64url');
 }
 
 export function hmac(key: Buffer | string, value: string): string {

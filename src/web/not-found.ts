@@ -1,4 +1,4 @@
-import type Provider from 'oidc-provider';
+import type { AfterRoutes } from '../oidc/after-routes.js';
 import { translate } from '../i18n/index.js';
 import { localeFor } from './locale.js';
 import { renderPage } from './render.js';
@@ -8,12 +8,11 @@ import { renderPage } from './render.js';
  * was a bare English "Not Found". A browser asking for a page gets Kapı's own page in its language
  * instead (issue 20 point 6, "every page in both languages"); other requests keep the plain answer.
  */
-export function notFoundPage(provider: Provider): void {
-  provider.use(async (ctx, next) => {
-    await next();
+export function notFoundPage(after: AfterRoutes): void {
+  after.add((ctx) => {
     if (ctx.status !== 404 || ctx.body !== undefined || (ctx.method !== 'GET' && ctx.method !== 'HEAD') || !ctx.accepts('html')) return;
     const locale = localeFor(ctx as never);
-    await renderPage(
+    return renderPage(
       ctx as never,
       '/src/web/views/error',
       locale,

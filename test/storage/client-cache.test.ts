@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import * as client from 'openid-client';
+import type Provider from 'oidc-provider';
 import { ClientCache } from '../../adapters/storage/client-cache.js';
+import { reuseBuiltClients } from '../../src/oidc/client-reuse.js';
 import { openServices } from '../../src/services.js';
 import { startKapi, type TestKapi } from '../support/kapi.js';
 import { registerInstitution, relyingParty } from '../support/institution.js';
@@ -37,6 +39,69 @@ describe('ClientCache', () => {
     cache.invalidate('a'); // the change lands while the old row is being read
     cache.set('a', { client_id: 'a', scope: 'old' }, before, 0);
     expect(cache.get('a', 1)).toBeUndefined();
+  });
+});
+
+describe('reuseBuiltClients (issue 27: no hash of the whole metadata per token request)', () => {
+  // A stand-in for oidc-provider's Client class: its find reads the cache as Kapı's adapter does and
+  // builds a new Client each time it runs (what its hash lookup saves when the metadata is unchanged).
+  function fakeProvider(cache: ClientCache, onFind: () => void = () => undefined) {
+    let built = 0;
+    const Client = {
+      async find(id: unknown) {
+        built++;
+        onFind();
+        const payload = typeof id === 'string' ? cache.get(id)?.payload : undefined;
+        return payload ? { clientId: id, scope: payload.scope, n: built } : undefined;
+      },
+    };
+    const provider = { Client } as unknown as Provider;
+    reuseBuiltClients(provider, cache);
+    return { find: (id: unknown) => Client.find(id) as Promise<{ clientId: string; scope: string; n: number } | undefined>, built: () => built };
+  }
+
+  it('hands out the Client built from the cached copy until that copy changes', async () => {
+    const cache = new ClientCache(60_000);
+    cache.set('a', { client_id: 'a', scope: 'openid' }, cache.generation());
+    const p = fakeProvider(cache);
+    const first = await p.find('a');
+    expect(await p.find('a')).toBe(first);
+    expect(p.built()).toBe(1);
+    // A change (announced by any process) drops the copy; the next read makes a new one, and a new Client.
+    cache.invalidate('a');
+    cache.set('a', { client_id: 'a', scope: 'openid profile' }, cache.generation());
+    const second = await p.find('a');
+    expect(second).not.toBe(first);
+    expect(second?.scope).toBe('openid profile');
+    expect(p.built()).toBe(2);
+    expect(await p.find('a')).toBe(second);
+  });
+
+  it('keeps nothing for a client that is not cached, unknown or suspended', async () => {
+    const cache = new ClientCache(60_000);
+    cache.set('gone', undefined, cache.generation());
+    const p = fakeProvider(cache);
+    expect(await p.find('gone')).toBeUndefined();
+    expect(await p.find('never-read')).toBeUndefined();
+    expect(await p.find(undefined)).toBeUndefined();
+    expect(await p.find('gone')).toBeUndefined();
+    expect(p.built()).toBe(4);
+  });
+
+  it('does not remember a Client whose copy was replaced while it was being built', async () => {
+    const cache = new ClientCache(60_000);
+    cache.set('a', { client_id: 'a', scope: 'old' }, cache.generation());
+    let change = true;
+    const p = fakeProvider(cache, () => {
+      if (!change) return;
+      change = false;
+      cache.invalidate('a');
+      cache.set('a', { client_id: 'a', scope: 'new' }, cache.generation());
+    });
+    await p.find('a'); // began with the old copy; the copy changed meanwhile
+    const next = await p.find('a');
+    expect(next?.scope).toBe('new');
+    expect(p.built()).toBe(2);
   });
 });
 
