@@ -78,7 +78,7 @@ export const P99_SECONDS = QUICK ? SECONDS : Math.max(SECONDS, 20);
 export const STORAGE_CORE = option('storage-core') ?? '0';
 if (STORAGE_CORE !== 'shared' && !/^\d+$/.test(STORAGE_CORE)) throw new Error(`--storage-core must be a core number or "shared", not ${STORAGE_CORE}`);
 
-export type TargetKey = 'kapi-pg' | 'kapi-embedded' | 'bare' | 'kapi-proxy-1' | 'kapi-proxy-2' | 'kapi-pg-grown';
+export type TargetKey = 'kapi-pg' | 'kapi-embedded' | 'bare' | 'kapi-proxy-1' | 'kapi-proxy-2' | 'bare-proxy-1' | 'bare-proxy-2' | 'kapi-pg-grown';
 export type ScenarioKey =
   | 'discovery'
   | 'jwks'
@@ -93,7 +93,7 @@ export type ScenarioKey =
   | 'registrar-lookup'
   | 'registrar-history'
   | 'retention';
-export const ALL_TARGETS: TargetKey[] = ['kapi-pg', 'kapi-embedded', 'bare', 'kapi-proxy-1', 'kapi-proxy-2', 'kapi-pg-grown'];
+export const ALL_TARGETS: TargetKey[] = ['kapi-pg', 'kapi-embedded', 'bare', 'kapi-proxy-1', 'kapi-proxy-2', 'bare-proxy-1', 'bare-proxy-2', 'kapi-pg-grown'];
 // Data growth (issue 24 point 1): Kapı on a copy of the data-growth template (bench/data-growth/), measured
 // beside kapi-pg (an empty database) in these scenarios only; the growth scenarios other than login and
 // refresh run on these two targets only. --growth-scale=0.01 makes a template a hundredth of the size
@@ -106,6 +106,14 @@ if (!(GROWTH_SCALE > 0 && GROWTH_SCALE <= 1)) throw new Error(`--growth-scale mu
 // Scale-out (issue 22 point 3): one and two Kapı processes (Postgres + Redis) behind a private HAProxy,
 // measured in these scenarios only; the section "Scale-out" of the report compares them per CPU-second.
 export const SCALE_TARGETS: TargetKey[] = ['kapi-proxy-1', 'kapi-proxy-2'];
+/**
+ * The ruler scaled the same way: one and two bare oidc-provider processes behind the same kind of HAProxy,
+ * pinned as Kapı's. What two processes cost the bare provider per CPU-second is the machine's price of a
+ * second process (one core shared, caches, scheduling), not Kapı's; measured in client_credentials only
+ * (bare keeps its state in each process's memory, so a refresh chain or a login cannot cross processes).
+ */
+export const CONTROL_TARGETS: TargetKey[] = ['bare-proxy-1', 'bare-proxy-2'];
+export const CONTROL_SCENARIOS: ScenarioKey[] = ['cc-opaque'];
 export const SCALE_SCENARIOS: ScenarioKey[] = ['cc-opaque', 'refresh', 'login'];
 /**
  * Where the two processes of kapi-proxy-2 run: `same` (default) both on core 1, the core the one process
@@ -115,7 +123,7 @@ export const SCALE_SCENARIOS: ScenarioKey[] = ['cc-opaque', 'refresh', 'login'];
 export const SCALE_CORES = option('scale-cores') ?? 'same';
 if (SCALE_CORES !== 'same' && SCALE_CORES !== 'spread') throw new Error(`--scale-cores must be same or spread, not ${SCALE_CORES}`);
 /** Kapı processes of a scale-out target. */
-export const PROCESSES: Partial<Record<TargetKey, number>> = { 'kapi-proxy-1': 1, 'kapi-proxy-2': 2 };
+export const PROCESSES: Partial<Record<TargetKey, number>> = { 'kapi-proxy-1': 1, 'kapi-proxy-2': 2, 'bare-proxy-1': 1, 'bare-proxy-2': 2 };
 /** Targets whose Kapı runs on Postgres + Redis (a database, a Redis prefix, storage pinned). */
 export const ON_POSTGRES = (t: TargetKey) => t === 'kapi-pg' || t === 'kapi-pg-grown' || SCALE_TARGETS.includes(t);
 export const ALL_SCENARIOS: ScenarioKey[] = [
@@ -145,6 +153,8 @@ export const LABEL: Record<TargetKey, string> = {
   bare: 'bare oidc-provider',
   'kapi-proxy-1': 'one Kapı process behind HAProxy',
   'kapi-proxy-2': 'two Kapı processes behind HAProxy',
+  'bare-proxy-1': 'one bare oidc-provider process behind HAProxy',
+  'bare-proxy-2': 'two bare oidc-provider processes behind HAProxy',
   'kapi-pg-grown': 'Kapı (Postgres + Redis), grown database',
 };
 export const TITLE: Record<ScenarioKey, string> = {

@@ -7,7 +7,19 @@ import os from 'node:os';
 import { spawnSync } from 'node:child_process';
 import { replaceSection } from './lib/doc-sections.js';
 import { fmt, median, medianRange } from './lib/stats.js';
-import { RUNS, SECONDS, WARMUP, CONNECTIONS, REFRESH_CHAINS, LOGIN_CONCURRENCY, SCALE_CORES, SCALE_SCENARIOS, TITLE, type ScenarioKey } from './options.js';
+import {
+  RUNS,
+  SECONDS,
+  WARMUP,
+  CONNECTIONS,
+  REFRESH_CHAINS,
+  LOGIN_CONCURRENCY,
+  SCALE_CORES,
+  SCALE_SCENARIOS,
+  CONTROL_SCENARIOS,
+  TITLE,
+  type ScenarioKey,
+} from './options.js';
 import { results, runState, type Run } from './results.js';
 
 export const SCALE_START = '<!-- scale-out:start (written by npm run bench, bench/report-scale.ts) -->';
@@ -15,7 +27,7 @@ export const SCALE_END = '<!-- scale-out:end -->';
 const GOAL_PER_CPU = 0.9;
 const GOAL_THROUGHPUT = 1.8;
 
-const runsOf = (s: ScenarioKey, t: 'kapi-proxy-1' | 'kapi-proxy-2' | 'kapi-pg'): Run[] => results[s]?.[t]?.runs ?? [];
+const runsOf = (s: ScenarioKey, t: 'kapi-proxy-1' | 'kapi-proxy-2' | 'bare-proxy-1' | 'bare-proxy-2' | 'kapi-pg'): Run[] => results[s]?.[t]?.runs ?? [];
 /** Operations per CPU-second of Kapı (all its processes, argon2 and signing threads included). */
 const perCpu = (r: Run) => r.throughput / r.kapiCpu;
 
@@ -97,6 +109,25 @@ export function scaleSection(info: Record<string, string>, started: Date, second
         2,
       )} | ${proxy(one)} / ${proxy(two)} |`,
     );
+  }
+  // The ruler scaled the same way (bench/options.ts, CONTROL_TARGETS): what a second process costs bare
+  // oidc-provider per CPU-second on this machine, beside what it costs Kapı.
+  const ruler = CONTROL_SCENARIOS.filter((s) => runsOf(s, 'bare-proxy-1').length && runsOf(s, 'bare-proxy-2').length);
+  if (ruler.length) {
+    out.push('');
+    out.push(
+      "| scenario | bare, one process: ops per CPU-second | bare, two processes: ops per CPU-second | bare: two / one per CPU-second | Kapı: two / one per CPU-second | Kapı's over bare's |",
+    );
+    out.push('| --- | --- | --- | --- | --- | --- |');
+    for (const s of ruler) {
+      const one = runsOf(s, 'bare-proxy-1');
+      const two = runsOf(s, 'bare-proxy-2');
+      const bare = two.slice(0, Math.min(one.length, two.length)).map((r, i) => perCpu(r) / perCpu(one[i]!));
+      const kapi = paired(s, perCpu);
+      out.push(
+        `| ${TITLE[s]} | ${medianRange(one.map(perCpu), 0)} | ${medianRange(two.map(perCpu), 0)} | ${medianRange(bare, 2)} | ${kapi.length ? medianRange(kapi, 2) : '–'} | ${kapi.length ? fmt(median(kapi) / median(bare), 2) : '–'} |`,
+      );
+    }
   }
   // Where a second process's cost shows: the scheduler's switches between the processes (involuntary) and
   // the waits of each (voluntary: smaller batches of work per wake-up when the load is split in two).

@@ -20,6 +20,7 @@ import {
   PROBE_RATE,
   P99_SECONDS,
   SCALE_TARGETS,
+  CONTROL_TARGETS,
   type TargetKey,
   type ScenarioKey,
   TARGETS as RUN_TARGETS,
@@ -183,7 +184,7 @@ export function redone(): number {
 export function render(info: Record<string, string>, started: Date, seconds: number, command: string): string {
   // The scale-out targets (behind HAProxy) have a section of their own (bench/report-scale.ts).
   // The grown database has its own section too (bench/report-growth.ts).
-  const TARGETS = RUN_TARGETS.filter((t) => !SCALE_TARGETS.includes(t) && t !== 'kapi-pg-grown');
+  const TARGETS = RUN_TARGETS.filter((t) => !SCALE_TARGETS.includes(t) && !CONTROL_TARGETS.includes(t) && t !== 'kapi-pg-grown');
   const lines: string[] = [];
   const ratios = TARGETS.includes('bare') && TARGETS.length > 1;
   const throughputScenarios: ScenarioKey[] = ['discovery', 'jwks', 'cc-opaque', 'cc-jwt', 'refresh', 'login'];

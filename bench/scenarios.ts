@@ -19,6 +19,8 @@ import {
   P99_SECONDS,
   SCALE_SCENARIOS,
   SCALE_TARGETS,
+  CONTROL_TARGETS,
+  CONTROL_SCENARIOS,
   GROWTH_SCENARIOS,
   GROWTH_ONLY_SCENARIOS,
   GROWTH_TARGETS,
@@ -265,6 +267,7 @@ export async function runScenario(scenario: ScenarioKey, all: Target[], redis: R
   const targets = all.filter(
     (t) =>
       (!SCALE_TARGETS.includes(t.key) || SCALE_SCENARIOS.includes(scenario)) &&
+      (!CONTROL_TARGETS.includes(t.key) || CONTROL_SCENARIOS.includes(scenario)) &&
       (t.key !== 'kapi-pg-grown' || GROWTH_SCENARIOS.includes(scenario)) &&
       (!GROWTH_ONLY_SCENARIOS.includes(scenario) || GROWTH_TARGETS.includes(t.key)),
   );
@@ -274,7 +277,9 @@ export async function runScenario(scenario: ScenarioKey, all: Target[], redis: R
         runs: [],
         note: SCALE_TARGETS.includes(t.key)
           ? `not measured (scale-out: ${SCALE_SCENARIOS.join(', ')} only)`
-          : 'not measured (data growth: kapi-pg and kapi-pg-grown only)',
+          : CONTROL_TARGETS.includes(t.key)
+            ? `not measured (scale-out's ruler: ${CONTROL_SCENARIOS.join(', ')} only)`
+            : 'not measured (data growth: kapi-pg and kapi-pg-grown only)',
       });
   if (scenario === 'retention') {
     await runRetention(targets);

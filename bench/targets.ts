@@ -49,6 +49,7 @@ export const EXPERIMENTS = (option('experiment') ?? '').split(',').filter(Boolea
 if (EXPERIMENTS.length) KAPI_ENV.BENCH_EXPERIMENTS = EXPERIMENTS.join(',');
 
 export async function prepareTarget(key: TargetKey, redis: Redis | undefined, cpuProfDir?: string): Promise<Target> {
+  if (PROCESSES[key] && key.startsWith('bare-')) return prepareBareScaleTarget(key, PROCESSES[key]);
   if (PROCESSES[key]) return prepareScaleTarget(key, PROCESSES[key], redis);
   const port = await freePort();
   const issuer = `http://127.0.0.1:${port}`;
@@ -186,6 +187,45 @@ async function prepareScaleTarget(key: TargetKey, count: number, redis: Redis | 
     processes.push(server);
   }
   return { key, server: combined(LABEL[key], issuer, processes), env, redisPrefix, databaseUrl: db.url, rp, refreshPool: [], windows: [], proxy, processes };
+}
+
+/**
+ * The scale-out's ruler: `count` bare oidc-provider processes behind a private HAProxy, pinned exactly as
+ * the Kapı processes of prepareScaleTarget (core 1, or the second on core 0 with --scale-cores=spread).
+ * Each keeps its tokens in its own memory, which client_credentials does not need to share.
+ */
+async function prepareBareScaleTarget(key: TargetKey, count: number): Promise<Target> {
+  const ports: number[] = [];
+  for (let i = 0; i < count; i++) ports.push(await freeLowPort());
+  const proxy = await startHaproxy({
+    port: await freeLowPort(),
+    kapi: ports.map((port, i) => ({ name: String.fromCharCode(97 + i), port })),
+    balance: 'leastconn',
+  });
+  cleanups.push({ what: `stop the HAProxy of ${LABEL[key]}`, run: () => proxy.stop() });
+  const issuer = proxy.url;
+  const rp: RelyingParty = { issuer, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, callback: CALLBACK };
+  const processes: ServerProcess[] = [];
+  for (const [i, port] of ports.entries()) {
+    const server = await startServer({
+      name: `${LABEL[key]} #${i + 1}`,
+      script: 'bench/bare-provider.ts',
+      port,
+      core: i > 0 && SCALE_CORES === 'spread' ? 0 : 1,
+      nodeFlags: [...SERVER_NODE_FLAGS],
+      env: {
+        PORT: String(port),
+        BARE_ISSUER: issuer,
+        BARE_CLIENT_ID: CLIENT_ID,
+        BARE_CLIENT_SECRET: CLIENT_SECRET,
+        BARE_CALLBACK: CALLBACK,
+        BARE_RESOURCES: JSON.stringify(RESOURCES),
+      },
+    });
+    cleanups.push({ what: `stop ${server.name}`, run: () => server.stop() });
+    processes.push(server);
+  }
+  return { key, server: combined(LABEL[key], issuer, processes), env: {}, rp, refreshPool: [], windows: [], proxy, processes };
 }
 
 /** Several server processes seen as one: probes summed (the first process's clock and latencies). */
