@@ -48,7 +48,8 @@ export const KAPI_NODE_FLAGS = (option('kapi-node-flags') ?? '').split(',').filt
 export const EXPERIMENTS = (option('experiment') ?? '').split(',').filter(Boolean);
 if (EXPERIMENTS.length) KAPI_ENV.BENCH_EXPERIMENTS = EXPERIMENTS.join(',');
 
-export async function prepareTarget(key: TargetKey, redis: Redis | undefined, cpuProfDir?: string): Promise<Target> {
+/** `extraNodeFlags`: for every kind of server, the bare one too (bench/alloc-profile.ts preloads its heap sampler). */
+export async function prepareTarget(key: TargetKey, redis: Redis | undefined, cpuProfDir?: string, extraNodeFlags: string[] = []): Promise<Target> {
   if (PROCESSES[key] && key.startsWith('bare-')) return prepareBareScaleTarget(key, PROCESSES[key]);
   if (PROCESSES[key]) return prepareScaleTarget(key, PROCESSES[key], redis);
   const port = await freePort();
@@ -62,7 +63,7 @@ export async function prepareTarget(key: TargetKey, redis: Redis | undefined, cp
       core: 1,
       cpuProfDir,
       // The node flags of Kapı's `npm start` too, so that the ratios compare code, not runtime settings.
-      nodeFlags: [...SERVER_NODE_FLAGS],
+      nodeFlags: [...SERVER_NODE_FLAGS, ...extraNodeFlags],
       env: {
         PORT: String(port),
         BARE_ISSUER: issuer,
@@ -124,7 +125,7 @@ export async function prepareTarget(key: TargetKey, redis: Redis | undefined, cp
     cpuProfDir,
     env,
     nicePool: NICE_POOL,
-    nodeFlags: [...SERVER_NODE_FLAGS, ...KAPI_NODE_FLAGS],
+    nodeFlags: [...SERVER_NODE_FLAGS, ...KAPI_NODE_FLAGS, ...extraNodeFlags],
     logFile,
   });
   cleanups.push({ what: `stop ${LABEL[key]}`, run: () => server.stop() });

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Histogram } from 'prom-client';
 import { log } from '../log.js';
+import { MachineDocuments } from './machine-documents.js';
 import { routeLabel } from './operations.js';
 import { SECURITY_HEADERS, STRICT_TRANSPORT_SECURITY } from './security-headers.js';
 
@@ -38,6 +39,8 @@ export function machineFront(options: {
   httpDuration: Histogram<'method' | 'route' | 'status'>;
   hsts: boolean;
 }): RequestListener {
+  // Discovery and JWKS: the bytes of oidc-provider's first answer, per provider (src/web/machine-documents.ts).
+  const documents = new MachineDocuments();
   return (req, res) => {
     const path = pathOf(req.url);
     if (!MACHINE_ENDPOINTS.has(path)) return options.app(req, res);
@@ -45,8 +48,10 @@ export function machineFront(options: {
     res.once('close', () => end({ status: String(res.statusCode) }));
     for (const [name, value] of SECURITY_HEADERS) res.setHeader(name, value);
     if (options.hsts) res.setHeader(...STRICT_TRANSPORT_SECURITY);
+    const handler = options.provider();
+    if (documents.serve(handler, path, req, res)) return;
     // oidc-provider's Koa app answers its own errors; this only guards against a handler that throws.
-    return Promise.resolve(options.provider()(req, res)).catch((err: unknown) => {
+    return Promise.resolve(handler(req, res)).catch((err: unknown) => {
       log.error({ err: err instanceof Error ? err.message : String(err), route: routeLabel(path) }, 'machine endpoint failed');
       if (res.headersSent) return void res.destroy();
       res.statusCode = 500;
