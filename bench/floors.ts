@@ -45,7 +45,6 @@ export const FLOORS: Partial<Record<ScenarioKey, Floor>> = {
     sql: 12,
     calls:
       "Per request of the six. /auth: the interaction (1 Redis). Sign-in page: read the interaction, save the flow with its CSRF token (2 Redis). Password POST: read the interaction (1); one point per guess counter, each its own one-key script in a fixed order (number's run, number's window, IP, identity-number block: 4); after the right password, clear the number's run, failures and delays and give back the IP's and block's points (5, one write); save the result (1); SQL: the account with its password (1), the second-stage enrolment (1), the sign-in record (1). Resume: read and delete the interaction (single use of its result, 2), the code and its grant index (2), the session, its uid index and the ended-session mark read after the write (issue 25, 3); SQL: the account (1), the remembered consent (1), the grant (1), the session index row (sign-out everywhere, 1). Token: read the code and use it once (2), the session by its uid (index and record, 2: a signed-out session issues nothing), the access token and its grant index (2); SQL: the grant (revocation, 1), the account (1). Userinfo: the access token (1), the session (2); SQL: the grant (1), the account (1), the claim-release record (1).",
-    above:
-      "Redis: the run of failures is reset twice on a password sign-in (by the limiter's success and by the engine's \"owner signed in\", which every method's sign-in calls): 1 command.",
+    above: '',
   },
 };

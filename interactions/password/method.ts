@@ -97,7 +97,8 @@ export function passwordMethod(deps: PasswordMethodDeps): Method {
       ctx.state.nationalId = account.nationalId; // lets password managers file the new password
       return changePrompt({ data: { nationalId: account.nationalId } });
     }
-    return { kind: 'done', accountId: account.id, amr: ['pwd'], account };
+    // attempt.succeeded() above ended the number's run of failures (src/security/guess-limiter.ts).
+    return { kind: 'done', accountId: account.id, amr: ['pwd'], account, runOfFailuresEnded: true };
   }
 
   const changePrompt = (extra: Partial<Extract<Step, { kind: 'prompt' }>> = {}): Step => ({

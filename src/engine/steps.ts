@@ -51,6 +51,8 @@ export interface StepRequest {
   facts: RequestFacts;
   /** The flow's account as a method read it in this request (see Step 'done'); saves reading it again. */
   account?: Account;
+  /** The account whose run of failures a method's success ended in this request (Step 'done'). */
+  runOfFailuresEndedFor?: string;
 }
 
 /** What the web layer shows or does next; for every kind but `finished` the flow has been saved. */
@@ -144,6 +146,7 @@ async function runStep(deps: StepRunnerDeps, req: StepRequest, method: Method, s
       if (flow.accountId && flow.accountId !== step.accountId) flow.completed = [];
       flow.accountId = step.accountId;
       req.account = step.account?.id === step.accountId ? step.account : undefined;
+      if (step.runOfFailuresEnded) req.runOfFailuresEndedFor = step.accountId;
       flow.completed.push({
         method: method.id,
         factor: method.factor,
@@ -203,7 +206,9 @@ async function finish(deps: StepRunnerDeps, req: StepRequest, acr: Acr): Promise
   // (src/sessions/record-sign-in.ts): oidc-provider's session keeps only acr and amr.
   const signIn: SignInResult = { methods, continuesSession: flow.completed.some((c) => c.method === 'session') };
   const account = req.account?.id === flow.accountId ? req.account : await deps.accounts.findById(flow.accountId);
-  if (account) await deps.ownerSignedIn?.(account.nationalId);
+  // A run a method ended in this very request is not ended twice; one that a later step (a second factor)
+  // finishes is ended here, as strangers may have failed in between.
+  if (account && req.runOfFailuresEndedFor !== account.id) await deps.ownerSignedIn?.(account.nationalId);
   return {
     kind: 'finished',
     login: { accountId: flow.accountId, acr, amr, remember: true, ts: firstAt === Number.MAX_SAFE_INTEGER ? undefined : firstAt },

@@ -89,6 +89,12 @@ export type Step =
       /** The account as the method read it in this request: the engine's policies take it rather than reading it again. */
       account?: Account;
       /**
+       * The method's own success has already ended the strangers' run of failures for this account in
+       * this request (the password's guess limiter does), so the engine's "owner signed in" need not do
+       * it again when the sign-in finishes in the same request (one Redis command less, issue 27).
+       */
+      runOfFailuresEnded?: boolean;
+      /**
        * Which of the person's own credentials of this method proved her, as the method names it (a
        * passkey: Kapı's id of the passkey whose signature was verified; never anything the browser
        * named without proof). Recorded with the sign-in, so "This wasn't me" on that entry can disown
