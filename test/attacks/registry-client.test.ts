@@ -103,9 +103,8 @@ describe('the registry client over mutual TLS (issue 22 point 4)', () => {
     }
     expect(registry.circuit.state).toBe('open');
     const asked = sim.requests;
-    const started = performance.now();
+    // Refused without asking: the simulator sees no request (below), so nothing waits for its timeout.
     const open = await failure(registry.lookup(AYSE));
-    expect(performance.now() - started).toBeLessThan(100);
     expect(open.status).toBe(503);
     expect(open.message).toBe('population registry not asked: circuit open for 30 s more after repeated failures (last: no answer within 300 ms)');
     expect(sim.requests).toBe(asked);

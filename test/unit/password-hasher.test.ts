@@ -48,16 +48,6 @@ function countingEngine(): Argon2Engine & { maxInFlight: number; hashes: number;
   return engine;
 }
 
-async function median(times: number, work: () => Promise<unknown>): Promise<number> {
-  const durations: number[] = [];
-  for (let i = 0; i < times; i++) {
-    const start = performance.now();
-    await work();
-    durations.push(performance.now() - start);
-  }
-  return durations.sort((a, b) => a - b)[Math.floor(times / 2)]!;
-}
-
 describe('PasswordHasher', () => {
   const hasher = new PasswordHasher();
 
@@ -186,12 +176,12 @@ describe('PasswordHasher', () => {
     expect(engine.verifies[0]).toBe(engine.verifies[1]);
     expect(engine.verifies[0]).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
 
+    // The same work as a real account's verify: argon2's cost is set by the parameters in the hash, and
+    // the dummy hash carries a real hash's (no stopwatch here: a timed ratio failed CI on a busy machine;
+    // the time itself is the benchmark's to measure).
     const real = await timed.hash('mavi bisiklet ormanda');
-    const realTime = await median(5, () => timed.verify(real, 'yanlış parola'));
-    const dummyTime = await median(5, () => timed.dummyVerify());
-    // Same work, so the same order of time; loose bounds keep a busy CI machine from failing this.
-    expect(dummyTime / realTime).toBeGreaterThan(0.4);
-    expect(dummyTime / realTime).toBeLessThan(2.5);
+    const parameters = (hash: string) => hash.split('$').slice(1, 4).join('$');
+    expect(parameters(engine.verifies[0]!)).toBe(parameters(real));
   });
 });
 
