@@ -64,14 +64,7 @@ export async function prepareTarget(key: TargetKey, redis: Redis | undefined, cp
       cpuProfDir,
       // The node flags of Kapı's `npm start` too, so that the ratios compare code, not runtime settings.
       nodeFlags: [...SERVER_NODE_FLAGS, ...extraNodeFlags],
-      env: {
-        PORT: String(port),
-        BARE_ISSUER: issuer,
-        BARE_CLIENT_ID: CLIENT_ID,
-        BARE_CLIENT_SECRET: CLIENT_SECRET,
-        BARE_CALLBACK: CALLBACK,
-        BARE_RESOURCES: JSON.stringify(RESOURCES),
-      },
+      env: bareEnv(port, issuer),
     });
     cleanups.push({ what: 'stop bare oidc-provider', run: () => server.stop() });
     return { key, server, env: {}, rp, refreshPool: [], windows: [] };
@@ -134,6 +127,35 @@ export async function prepareTarget(key: TargetKey, redis: Redis | undefined, cp
   return { key, server, env, redisPrefix, databaseUrl, rp, refreshPool: [], windows: [], ...(growth ? { growth } : {}) };
 }
 
+/** The bare provider's environment (bench/bare-provider.ts): the benchmark's client and resources. */
+function bareEnv(port: number, issuer: string): Record<string, string> {
+  return {
+    PORT: String(port),
+    BARE_ISSUER: issuer,
+    BARE_CLIENT_ID: CLIENT_ID,
+    BARE_CLIENT_SECRET: CLIENT_SECRET,
+    BARE_CALLBACK: CALLBACK,
+    BARE_RESOURCES: JSON.stringify(RESOURCES),
+  };
+}
+
+/** The core of a scale-out target's i-th process: core 1, or the second on core 0 with --scale-cores=spread. */
+const scaleCore = (i: number) => (i > 0 && SCALE_CORES === 'spread' ? 0 : 1);
+
+/** Ports for `count` processes and a private HAProxy in front of them (leastconn), whose URL is their issuer. */
+async function proxyFor(key: TargetKey, count: number): Promise<{ ports: number[]; proxy: PrivateHaproxy; issuer: string; rp: RelyingParty }> {
+  const ports: number[] = [];
+  for (let i = 0; i < count; i++) ports.push(await freeLowPort());
+  const proxy = await startHaproxy({
+    port: await freeLowPort(),
+    kapi: ports.map((port, i) => ({ name: String.fromCharCode(97 + i), port })),
+    balance: 'leastconn',
+  });
+  cleanups.push({ what: `stop the HAProxy of ${LABEL[key]}`, run: () => proxy.stop() });
+  const issuer = proxy.url;
+  return { ports, proxy, issuer, rp: { issuer, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, callback: CALLBACK } };
+}
+
 /**
  * A scale-out target (issue 22 point 3): `count` Kapı processes on one database and Redis prefix, with
  * the same secrets, behind a private HAProxy whose URL is their issuer (KAPI_TRUST_PROXY_HOPS=1). Every
@@ -144,16 +166,7 @@ export async function prepareTarget(key: TargetKey, redis: Redis | undefined, cp
  * processes' probes (CPU, storage calls, memory), so every scenario measures the deployment as one.
  */
 async function prepareScaleTarget(key: TargetKey, count: number, redis: Redis | undefined): Promise<Target> {
-  const ports: number[] = [];
-  for (let i = 0; i < count; i++) ports.push(await freeLowPort());
-  const proxy = await startHaproxy({
-    port: await freeLowPort(),
-    kapi: ports.map((port, i) => ({ name: String.fromCharCode(97 + i), port })),
-    balance: 'leastconn',
-  });
-  cleanups.push({ what: `stop the HAProxy of ${LABEL[key]}`, run: () => proxy.stop() });
-  const issuer = proxy.url;
-  const rp: RelyingParty = { issuer, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, callback: CALLBACK };
+  const { ports, proxy, issuer, rp } = await proxyFor(key, count);
   const db = await createDatabase();
   cleanups.push({ what: `drop database ${db.name}`, run: () => db.drop() });
   const redisPrefix = `kapi-bench-${randomSuffix()}:`;
@@ -179,7 +192,7 @@ async function prepareScaleTarget(key: TargetKey, count: number, redis: Redis | 
       name: `${LABEL[key]} #${i + 1}`,
       script: 'src/main.ts',
       port,
-      core: i > 0 && SCALE_CORES === 'spread' ? 0 : 1,
+      core: scaleCore(i),
       env: { ...env, PORT: String(port) },
       nicePool: NICE_POOL,
       nodeFlags: [...SERVER_NODE_FLAGS, ...KAPI_NODE_FLAGS],
@@ -196,32 +209,16 @@ async function prepareScaleTarget(key: TargetKey, count: number, redis: Redis | 
  * Each keeps its tokens in its own memory, which client_credentials does not need to share.
  */
 async function prepareBareScaleTarget(key: TargetKey, count: number): Promise<Target> {
-  const ports: number[] = [];
-  for (let i = 0; i < count; i++) ports.push(await freeLowPort());
-  const proxy = await startHaproxy({
-    port: await freeLowPort(),
-    kapi: ports.map((port, i) => ({ name: String.fromCharCode(97 + i), port })),
-    balance: 'leastconn',
-  });
-  cleanups.push({ what: `stop the HAProxy of ${LABEL[key]}`, run: () => proxy.stop() });
-  const issuer = proxy.url;
-  const rp: RelyingParty = { issuer, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, callback: CALLBACK };
+  const { ports, proxy, issuer, rp } = await proxyFor(key, count);
   const processes: ServerProcess[] = [];
   for (const [i, port] of ports.entries()) {
     const server = await startServer({
       name: `${LABEL[key]} #${i + 1}`,
       script: 'bench/bare-provider.ts',
       port,
-      core: i > 0 && SCALE_CORES === 'spread' ? 0 : 1,
+      core: scaleCore(i),
       nodeFlags: [...SERVER_NODE_FLAGS],
-      env: {
-        PORT: String(port),
-        BARE_ISSUER: issuer,
-        BARE_CLIENT_ID: CLIENT_ID,
-        BARE_CLIENT_SECRET: CLIENT_SECRET,
-        BARE_CALLBACK: CALLBACK,
-        BARE_RESOURCES: JSON.stringify(RESOURCES),
-      },
+      env: bareEnv(port, issuer),
     });
     cleanups.push({ what: `stop ${server.name}`, run: () => server.stop() });
     processes.push(server);
