@@ -144,9 +144,44 @@ async function acquireDataDirLock(dataDir: string): Promise<void> {
  * test/unit/migrations-additive.test.ts), so this release runs on it, and says so.
  */
 export async function migrateLatest(db: Database): Promise<void> {
-  const ahead = await migrationsFromNewerReleases(db);
-  if (ahead.length > 0) log.warn({ migrations: ahead }, 'the database schema is ahead of this release (migrated by a newer one): running on it');
-  await db.migrate.latest({ migrationSource, disableMigrationsListValidation: ahead.length > 0 });
+  await oneMigratorAtATime(db, async () => {
+    const ahead = await migrationsFromNewerReleases(db);
+    if (ahead.length > 0) log.warn({ migrations: ahead }, 'the database schema is ahead of this release (migrated by a newer one): running on it');
+    await db.migrate.latest({ migrationSource, disableMigrationsListValidation: ahead.length > 0 });
+  });
+}
+
+// Any 64-bit number of Kapı's own: the advisory lock that several processes starting at once on one
+// Postgres take in turn around their migrations.
+const MIGRATION_LOCK_KEY = 4_735_100_021;
+
+/**
+ * Several processes starting at once on one new database would each create knex's own tables (and the
+ * second collide on Postgres's catalog) or find knex's migration lock taken and refuse to start. A
+ * session-level advisory lock, held on one connection of the pool while the migrations run on its others,
+ * makes them wait their turn; the ones after the first find nothing left to do. Session-level, not a
+ * transaction's: a migration that creates an index concurrently waits for every open transaction, so a
+ * lock held inside one would wait for itself. The lock goes with its connection if the process dies. An
+ * embedded database has one connection and one process (its lock file), so it needs none.
+ */
+async function oneMigratorAtATime(db: Database, migrate: () => Promise<void>): Promise<void> {
+  if ((db.client as { pglite?: unknown }).pglite) return migrate();
+  const client = db.client as { acquireConnection(): Promise<unknown>; releaseConnection(connection: unknown): Promise<void> };
+  const connection = await client.acquireConnection();
+  try {
+    // Asked again and again rather than waited for in one statement: a waiting statement holds a
+    // snapshot, and a concurrent index build of the migrating process would wait for it in turn.
+    while (!(await db.raw('select pg_try_advisory_lock(?) as taken', [MIGRATION_LOCK_KEY]).connection(connection)).rows[0]?.taken) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    try {
+      await migrate();
+    } finally {
+      await db.raw('select pg_advisory_unlock(?)', [MIGRATION_LOCK_KEY]).connection(connection);
+    }
+  } finally {
+    await client.releaseConnection(connection);
+  }
 }
 
 async function migrationsFromNewerReleases(db: Database): Promise<string[]> {
