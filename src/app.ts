@@ -242,7 +242,7 @@ export async function createKapi(config: Config, options: KapiOptions = {}): Pro
   services.sessions.attach(provider, outbox);
 
   if (config.demo) {
-    await seedDemo({ issuer: config.issuer, accounts, clients, hasher, registry: services.registry });
+    await seedDemo({ issuer: config.issuer, accounts, clients, hasher, registry: services.registry, db: services.db });
     const demo = await clients.show(DEMO_CLIENT_ID);
     const wanted = `${config.issuer}/demo/callback`;
     if (demo && !(demo.metadata.redirect_uris as string[]).includes(wanted)) {

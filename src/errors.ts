@@ -56,6 +56,27 @@ export class KapiError extends Error {
   }
 }
 
+/**
+ * A registration whose key is already taken (a client id, a resource server's identifier). Its own class
+ * so that an idempotent caller (the demo seed, the built-in clients registered at every start) can tell
+ * "someone else made it first" from any other refusal, whichever of two concurrent starts wins.
+ */
+export class AlreadyExists extends KapiError {
+  constructor(message: string) {
+    super('invalid_request', message);
+    this.name = 'AlreadyExists';
+  }
+}
+
+/** Runs a registration and treats "already exists" as done: for seeds and start-up registrations only. */
+export async function unlessItExists(register: () => Promise<unknown>): Promise<void> {
+  try {
+    await register();
+  } catch (error) {
+    if (!(error instanceof AlreadyExists)) throw error;
+  }
+}
+
 export function isKapiError(err: unknown): err is KapiError {
   return err instanceof KapiError;
 }

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Knex } from 'knex';
 import { z } from 'zod';
 import { ACR_LEVELS } from '../assurance/levels.js';
-import { KapiError } from '../errors.js';
+import { AlreadyExists, KapiError } from '../errors.js';
 import { SUPPORTED_SCOPES } from '../oidc/claims.js';
 import type { Sealer } from '../security/crypto.js';
 
@@ -119,10 +119,15 @@ export class ClientService {
     const secret = input.authMethod === 'client_secret_basic' ? (input.clientSecret ?? randomBytes(32).toString('base64url')) : undefined;
     const metadata = toMetadata(input, clientId, secret);
     await this.validate(metadata);
-    const exists = await this.db('clients').where({ client_id: clientId }).first();
-    if (exists) throw new KapiError('invalid_request', `client ${clientId} already exists`);
     await this.db.transaction(async (trx) => {
-      await trx('clients').insert({ client_id: clientId, metadata: JSON.stringify(this.seal(metadata)) });
+      // The id is the key: of two adds of one id at once, the second inserts nothing and is refused
+      // (never a unique-key error), and its audit record is not written.
+      const inserted = await trx('clients')
+        .insert({ client_id: clientId, metadata: JSON.stringify(this.seal(metadata)) })
+        .onConflict('client_id')
+        .ignore()
+        .returning('client_id');
+      if (!inserted.length) throw new AlreadyExists(`client ${clientId} already exists`);
       await audit?.(trx, metadata);
     });
     await this.changed(clientId);

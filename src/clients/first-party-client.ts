@@ -1,4 +1,5 @@
 import type { Acr } from '../assurance/levels.js';
+import { unlessItExists } from '../errors.js';
 import type { ClientService } from './client-service.js';
 
 /**
@@ -12,18 +13,21 @@ export async function ensureFirstPartyClient(clients: ClientService, app: { clie
   const postLogoutRedirectUris = [`${app.base}/signed-out`];
   const existing = await clients.show(app.clientId);
   if (!existing) {
-    await clients.add({
-      clientId: app.clientId,
-      name: app.name,
-      redirectUris,
-      postLogoutRedirectUris,
-      authMethod: 'none',
-      scopes: ['openid'],
-      ...(app.minAcr ? { minAcr: app.minAcr } : {}),
-      subjectType: 'public',
-      institutionId: 'kapi',
-      firstParty: true,
-    });
+    // Several processes may start at once: the client another start registered first counts as made.
+    await unlessItExists(() =>
+      clients.add({
+        clientId: app.clientId,
+        name: app.name,
+        redirectUris,
+        postLogoutRedirectUris,
+        authMethod: 'none',
+        scopes: ['openid'],
+        ...(app.minAcr ? { minAcr: app.minAcr } : {}),
+        subjectType: 'public',
+        institutionId: 'kapi',
+        firstParty: true,
+      }),
+    );
     return;
   }
   const current = existing.metadata.redirect_uris as string[] | undefined;

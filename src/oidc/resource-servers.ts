@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { z } from 'zod';
-import { KapiError } from '../errors.js';
+import { AlreadyExists, KapiError } from '../errors.js';
 
 // APIs registered to receive access tokens (RFC 8707 resource indicators). An institution that names
 // one with `resource=` gets an access token for it: a JWT (RFC 9068) carrying acr, amr and auth_time,
@@ -28,18 +28,22 @@ export class ResourceServerRegistry {
 
   async add(raw: ResourceServerInput): Promise<ResourceServer> {
     const rs = resourceServerSchema.parse(raw);
-    if (await this.db('resource_servers').where({ identifier: rs.identifier }).first())
-      throw new KapiError('invalid_request', `resource server ${rs.identifier} already exists`);
     if (rs.clientId && !(await this.db('clients').where({ client_id: rs.clientId }).first()))
       throw new KapiError('invalid_request', `no client ${rs.clientId}: register the API's client first (kapi clients add)`);
-    await this.db('resource_servers').insert({
-      identifier: rs.identifier,
-      name: rs.name,
-      scopes: rs.scopes,
-      token_format: rs.tokenFormat,
-      access_token_ttl: rs.accessTokenTtl,
-      client_id: rs.clientId ?? null,
-    });
+    // The identifier is the key: of two adds at once, the second inserts nothing and is refused.
+    const inserted = await this.db('resource_servers')
+      .insert({
+        identifier: rs.identifier,
+        name: rs.name,
+        scopes: rs.scopes,
+        token_format: rs.tokenFormat,
+        access_token_ttl: rs.accessTokenTtl,
+        client_id: rs.clientId ?? null,
+      })
+      .onConflict('identifier')
+      .ignore()
+      .returning('identifier');
+    if (!inserted.length) throw new AlreadyExists(`resource server ${rs.identifier} already exists`);
     this.#cache.delete(rs.identifier);
     return rs;
   }

@@ -1,5 +1,6 @@
 import { accountFromPerson, type AccountRepository } from '../accounts/account-repository.js';
 import type { ClientService } from '../clients/client-service.js';
+import { unlessItExists } from '../errors.js';
 import { log } from '../log.js';
 import type { ResourceServerRegistry } from '../oidc/resource-servers.js';
 import type { RegistrarRepository } from './repository.js';
@@ -25,10 +26,13 @@ export async function seedRegistrarDemo(deps: {
   audience: string;
 }): Promise<void> {
   if (!(await deps.repository.findOffice(DEMO_OFFICE.code))) await deps.repository.addOffice(DEMO_OFFICE);
-  if (!(await deps.resourceServers.find(deps.audience))) {
+  // Several processes may start at once: a registration another start made first counts as made.
+  await unlessItExists(async () => {
+    if (await deps.resourceServers.find(deps.audience)) return;
     await deps.resourceServers.add({ identifier: deps.audience, name: 'Kapı registrar API', scopes: ['registrar'], tokenFormat: 'jwt', accessTokenTtl: 600 });
-  }
-  if (!(await deps.clients.show(REGISTRAR_CONSOLE_CLIENT_ID))) {
+  });
+  await unlessItExists(async () => {
+    if (await deps.clients.show(REGISTRAR_CONSOLE_CLIENT_ID)) return;
     await deps.clients.add({
       clientId: REGISTRAR_CONSOLE_CLIENT_ID,
       name: 'Kapı şifre görevlisi konsolu',
@@ -38,14 +42,19 @@ export async function seedRegistrarDemo(deps: {
       minAcr: 'high',
       subjectType: 'public',
     });
-  }
+  });
   await deps.repository.allowConsoleClient(REGISTRAR_CONSOLE_CLIENT_ID);
 
   let registrar = await deps.accounts.findByNationalId(DEMO_REGISTRAR_NATIONAL_ID);
   if (!registrar) {
     const person = await deps.registry.lookup(DEMO_REGISTRAR_NATIONAL_ID);
     if (!person) throw new Error(`demo registrar ${DEMO_REGISTRAR_NATIONAL_ID} is not in the registry fixtures`);
-    registrar = await deps.accounts.create(accountFromPerson(person));
+    try {
+      registrar = await deps.accounts.create(accountFromPerson(person));
+    } catch (error) {
+      registrar = await deps.accounts.findByNationalId(DEMO_REGISTRAR_NATIONAL_ID);
+      if (!registrar) throw error;
+    }
   }
   if (!(await deps.repository.findRole(registrar.id))) {
     await deps.repository.grantRole(registrar.id, DEMO_OFFICE.code, 'demo-seed');
