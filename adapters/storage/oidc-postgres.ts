@@ -3,7 +3,8 @@ import type { Database, EndedSessionMarks, OidcAdapter, OidcPayload } from './po
 import { alreadyUsed, type AdapterOptions, epochNow, fromStored, GRANTABLE_MODELS, lookupKey, openLookupBox, recordKey, toStored } from './oidc-common.js';
 import { fixedStatement, runFixed } from './fixed-sql.js';
 import { batcherFor, type BatchShape, jsonList, RunAlone } from './statement-batch.js';
-import { forgetRequestReads, keepForRequest, takeForRequest } from './request-reads.js';
+import { forgetRequestReads, keepAccountForRequest, keepForRequest, takeForRequest } from './request-reads.js';
+import { ACCOUNT_COLUMNS } from '../../src/accounts/account-repository.js';
 
 // oidc-provider models in the table oidc_models (Grant and RefreshToken in production; every model
 // works, so the contract suite runs here too). Times are the database's (now()), never this
@@ -31,11 +32,20 @@ const FIND = fixedStatement(
 // statement and waits for the Grant.find that oidc-provider runs next (request-reads.ts). Postgres looks the
 // grant up by primary key once its statistics know grants are common; statistics taken while there were
 // almost none can make it scan the (model, user_code) index instead until autovacuum analyses again.
+//
+// The account the token names comes along too (issue 27), for the findAccount of the same request: the
+// columns AccountRepository reads, as one JSON value (null when there is no such account). accounts.id is a
+// uuid: an accountId that is not one matches nothing instead of failing the cast (the CASE only casts
+// what the pattern accepts), as AccountRepository.findById answers nobody for it.
+const ACCOUNT_ID = `case when t.payload->>'accountId' ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
+  then (t.payload->>'accountId')::uuid end`;
+const WITH_GRANT_AND_ACCOUNT = `t.grant_id, g.payload as grant_payload, floor(extract(epoch from g.consumed_at))::float8 as grant_consumed,
+  to_jsonb(a) as account
+  from ${TABLE} t left join ${TABLE} g on g.model = 'Grant' and g.id = t.grant_id and (g.expires_at is null or g.expires_at > now())
+  left join lateral (select ${ACCOUNT_COLUMNS} from accounts where id = ${ACCOUNT_ID}) a on true`;
 const FIND_WITH_GRANT = fixedStatement(
   'oidc_find_with_grant',
-  `select t.payload, floor(extract(epoch from t.consumed_at))::float8 as consumed,
-  t.grant_id, g.payload as grant_payload, floor(extract(epoch from g.consumed_at))::float8 as grant_consumed
-  from ${TABLE} t left join ${TABLE} g on g.model = 'Grant' and g.id = t.grant_id and (g.expires_at is null or g.expires_at > now())
+  `select t.payload, floor(extract(epoch from t.consumed_at))::float8 as consumed, ${WITH_GRANT_AND_ACCOUNT}
   where t.model = ? and t.id = ? and (t.expires_at is null or t.expires_at > now()) limit 1`,
 );
 const CONSUME = fixedStatement(
@@ -63,9 +73,7 @@ const FIND_MANY = fixedStatement(
 );
 const FIND_WITH_GRANT_MANY = fixedStatement(
   'oidc_find_with_grant_many',
-  `select t.id, t.payload, floor(extract(epoch from t.consumed_at))::float8 as consumed,
-  t.grant_id, g.payload as grant_payload, floor(extract(epoch from g.consumed_at))::float8 as grant_consumed
-  from ${TABLE} t left join ${TABLE} g on g.model = 'Grant' and g.id = t.grant_id and (g.expires_at is null or g.expires_at > now())
+  `select t.id, t.payload, floor(extract(epoch from t.consumed_at))::float8 as consumed, ${WITH_GRANT_AND_ACCOUNT}
   where t.model = ? and t.id = any(${IDS}) and (t.expires_at is null or t.expires_at > now())`,
 );
 const CONSUME_MANY = fixedStatement(
@@ -178,6 +186,8 @@ interface RowWithGrant extends Row {
   grant_id: string | null;
   grant_payload: OidcPayload | null;
   grant_consumed: number | null;
+  /** The token's account as a JSON object of ACCOUNT_COLUMNS; null when there is none. */
+  account: Record<string, unknown> | null;
 }
 
 function notExpired(db: Database) {
@@ -254,6 +264,10 @@ export class PostgresOidcAdapter implements OidcAdapter, EndedSessionMarks {
     if (row.grant_payload && typeof grantId === 'string' && row.grant_id === recordKey(grantId)) {
       keepForRequest('Grant', grantId, fromStored(grantId, row.grant_payload, row.grant_consumed ?? undefined));
     }
+    // The account, for the findAccount that follows (AccountRepository.findByIdInRequest). None found: that
+    // read asks the database as usual.
+    const accountId = row.payload.accountId;
+    if (row.account && typeof accountId === 'string') keepAccountForRequest(accountId, row.account);
     return fromStored(id, row.payload, row.consumed ?? undefined);
   }
 

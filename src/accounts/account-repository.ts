@@ -4,6 +4,7 @@ import type { Account, PasswordCredential, PasswordResetMethod, PhoneVerificatio
 import type { NationalIdType } from '../identity/national-id.js';
 import { fixedStatement, runFixed } from '../../adapters/storage/fixed-sql.js';
 import { batcherFor, type BatchShape, jsonList } from '../../adapters/storage/statement-batch.js';
+import { takeAccountForRequest } from '../../adapters/storage/request-reads.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -98,19 +99,17 @@ export function accountFromPerson(
 
 // Fixed SQL, sent past knex's runner on Postgres (fixed-sql.ts): it runs on every token and userinfo
 // request (issue 8).
-const FIND_BY_ID = fixedStatement(
-  'account_by_id',
-  `select id, national_id, national_id_type, given_name, family_name, birthdate,
+//
+// ACCOUNT_COLUMNS are what toAccount reads. A refresh token's read brings its account along with the same
+// columns (adapters/storage/oidc-postgres.ts), so the account of a refresh grant costs no statement of its own.
+export const ACCOUNT_COLUMNS = `id, national_id, national_id_type, given_name, family_name, birthdate,
   email, email_verified, phone, phone_verified, address, password_login_enabled, bank_login_enabled, two_factor_enabled,
-  phone_verified_acr, password_reset_method from accounts where id = ? limit 1`,
-);
+  phone_verified_acr, password_reset_method`;
+const FIND_BY_ID = fixedStatement('account_by_id', `select ${ACCOUNT_COLUMNS} from accounts where id = ? limit 1`);
 // The same for the accounts of requests that ask in the same turn of the event loop (statement-batch.ts).
 const FIND_MANY_BY_ID = fixedStatement(
   'accounts_by_id',
-  `select id, national_id, national_id_type, given_name, family_name, birthdate,
-  email, email_verified, phone, phone_verified, address, password_login_enabled, bank_login_enabled, two_factor_enabled,
-  phone_verified_acr, password_reset_method from accounts
-  where id = any(array(select jsonb_array_elements_text(?::jsonb)::uuid))`,
+  `select ${ACCOUNT_COLUMNS} from accounts where id = any(array(select jsonb_array_elements_text(?::jsonb)::uuid))`,
 );
 
 // The password method's one read: the account of a typed number and its password, if it has one.
@@ -149,6 +148,17 @@ export class AccountRepository {
     // Postgres answers uuids in lower case; the batch matches its rows by id.
     const row = await batcherFor(this.db, findByIdShape).run(id.toLowerCase());
     return row ? toAccount(row) : undefined;
+  }
+
+  /**
+   * The account of oidc-provider's findAccount: the one read in this request's refresh-token statement
+   * when there is one (request-reads.ts: this request only, taken once, no staler than this request),
+   * otherwise read now.
+   */
+  async findByIdInRequest(id: string): Promise<Account | undefined> {
+    const row = takeAccountForRequest(id) as AccountRow | undefined;
+    if (row && row.id === id.toLowerCase()) return toAccount(row);
+    return this.findById(id);
   }
 
   async findByNationalId(nationalId: string): Promise<Account | undefined> {

@@ -68,7 +68,8 @@ function scopeClaimsGoToUserinfo(ctx: Ctx): boolean {
 
 // oidc-provider asks for the account several times while handling one request (the session's
 // account, the grant's, the ID token's claims): within a request they are one read (issue 8). Nothing is
-// kept past the request, and a failed read is not remembered.
+// kept past the request, and a failed read is not remembered. In a refresh grant that one read is the
+// refresh token's own statement, which brings the account along (findByIdInRequest, issue 27).
 const accountsByRequest = new WeakMap<object, Map<string, Promise<Account | undefined>>>();
 
 function accountOfRequest(ctx: object, sub: string, read: (id: string) => Promise<Account | undefined>): Promise<Account | undefined> {
@@ -290,7 +291,7 @@ export function buildConfiguration(deps: ConfigurationDeps): Configuration {
       return grant;
     },
     async findAccount(ctx, sub) {
-      const account = await accountOfRequest(ctx, sub, (id) => deps.accounts.findById(id));
+      const account = await accountOfRequest(ctx, sub, (id) => deps.accounts.findByIdInRequest(id));
       if (!account) return undefined;
       return {
         accountId: account.id,

@@ -6,10 +6,11 @@ import { fixedStatement, runFixed } from '../../adapters/storage/fixed-sql.js';
 import { recordKey } from '../../adapters/storage/oidc-common.js';
 import { PostgresOidcAdapter } from '../../adapters/storage/oidc-postgres.js';
 import type { Database } from '../../adapters/storage/port.js';
+import { AccountRepository } from '../../src/accounts/account-repository.js';
 import { createTestDatabase, POSTGRES_ADMIN_URL, postgresAvailable, requireOrSkip } from '../support/services.js';
 
 // A refresh token's find brings its grant along (one statement instead of two), and the Grant.find that
-// follows in the same request takes it (issue 8). What must hold: only that request, only once, and
+// follows in the same request takes it (issue 8); its account too, for findAccount (issue 27). What must hold: only that request, only once, and
 // never after a write. A grant changed behind the adapter's back (a direct UPDATE) tells whether a
 // find was answered from the read ahead or from the database.
 
@@ -90,6 +91,73 @@ function readsAhead(open: () => Promise<{ db: Database; close: () => Promise<voi
     await inRequest(async () => {
       expect(await tokens().find(tokenId)).toMatchObject({ grantId });
       expect(await grants().find(grantId)).toBeUndefined();
+    });
+  });
+
+  /** An account, a grant of it and a refresh token of that grant naming it. */
+  async function issueForAccount(): Promise<{ accountId: string; tokenId: string }> {
+    const account = await new AccountRepository(db).create({
+      nationalId: `2${randomBytes(5).readUIntBE(0, 5)}`.padEnd(11, '0').slice(0, 11),
+      nationalIdType: 'citizen',
+      givenName: 'Ayşe',
+      familyName: 'Test',
+      birthdate: '1990-01-01',
+      address: { locality: 'Ankara' },
+    } as never);
+    const grantId = randomBytes(12).toString('hex');
+    const tokenId = randomBytes(12).toString('hex');
+    const accountId = account.id;
+    await grants().upsert(grantId, { jti: grantId, kind: 'Grant', accountId, clientId: 'c', openid: { scope: 'openid' } }, 600);
+    await tokens().upsert(tokenId, { jti: tokenId, kind: 'RefreshToken', grantId, accountId, clientId: 'c' }, 600);
+    return { accountId, tokenId };
+  }
+
+  const renameBehind = (accountId: string, givenName: string) => db('accounts').where({ id: accountId }).update({ given_name: givenName });
+
+  it('answers the account read with the token to the next findAccount of the same request, once, as findById reads it', async () => {
+    const accounts = new AccountRepository(db);
+    const { accountId, tokenId } = await issueForAccount();
+    const stored = await accounts.findById(accountId);
+    await inRequest(async () => {
+      await tokens().find(tokenId);
+      await renameBehind(accountId, 'Later');
+      expect(await accounts.findByIdInRequest(accountId)).toEqual(stored);
+      expect((await accounts.findByIdInRequest(accountId))?.givenName).toBe('Later');
+    });
+  });
+
+  it('keeps no account for another request, outside a request, or after a write', async () => {
+    const accounts = new AccountRepository(db);
+    const { accountId, tokenId } = await issueForAccount();
+    await inRequest(() => tokens().find(tokenId));
+    await renameBehind(accountId, 'Other');
+    await inRequest(async () => expect((await accounts.findByIdInRequest(accountId))?.givenName).toBe('Other'));
+
+    await tokens().find(tokenId);
+    await renameBehind(accountId, 'Outside');
+    expect((await accounts.findByIdInRequest(accountId))?.givenName).toBe('Outside');
+
+    await inRequest(async () => {
+      await tokens().find(tokenId);
+      await tokens().upsert(randomBytes(12).toString('hex'), { kind: 'RefreshToken', accountId, clientId: 'c' }, 600);
+      await renameBehind(accountId, 'After a write');
+      expect((await accounts.findByIdInRequest(accountId))?.givenName).toBe('After a write');
+    });
+  });
+
+  it('finds nobody for an account that is gone, and a token whose accountId is not a uuid still reads', async () => {
+    const accounts = new AccountRepository(db);
+    const { accountId, tokenId } = await issueForAccount();
+    await db('accounts').where({ id: accountId }).delete();
+    await inRequest(async () => {
+      expect(await tokens().find(tokenId)).toMatchObject({ accountId });
+      expect(await accounts.findByIdInRequest(accountId)).toBeUndefined();
+    });
+    // issue() names the account 'a': the statement matches no account instead of failing the uuid cast.
+    const other = await issue();
+    await inRequest(async () => {
+      expect(await tokens().find(other.tokenId)).toMatchObject({ accountId: 'a' });
+      expect(await accounts.findByIdInRequest('a')).toBeUndefined();
     });
   });
 
