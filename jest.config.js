@@ -22,11 +22,13 @@ export default {
   // Hooks share this limit, and a suite's beforeAll starts Kapı (PGlite, migrations, keys): seconds on a quiet
   // machine, over 30 s on a loaded one (seen in CI at load average 12). A limit, not a measure.
   testTimeout: 60000,
-  // Suites run in parallel, at least two at a time even on two cores: most of a suite's time is spent
-  // waiting (on Postgres, Redis, Chromium, timers), and each suite has its own Kapı, database and Redis
-  // prefix. On the two-core machines, 12 account suites took 85 s with two workers against 136 s in band
-  // (0.62), measured with other work running. `npm test -- --runInBand` still runs one at a time.
-  maxWorkers: Math.max(2, availableParallelism() - 1),
+  // Suites run in parallel, one more than the cores: a suite spends part of its time waiting (on a status
+  // query's interval, a limiter's window, a child process, Postgres, Redis), during which another suite
+  // can use the core, and each suite has its own Kapı, database and Redis prefix. On the two-core machine
+  // (2 x AMD EPYC), 17 mid-sized suites of the embedded pass took 88 s with two workers, 59 s with three
+  // and 74 s with four (one run each, back to back, docs/performance.md "The everyday wait"); two workers
+  // left a third of the CPU idle. `npm test -- --runInBand` still runs one at a time.
+  maxWorkers: availableParallelism() + 1,
   // A library timer or socket left behind by one of the ~80 suites must never keep CI waiting after the
   // results are printed (jest would wait forever). Suites still close what they open; this is the backstop.
   forceExit: true,
