@@ -2,7 +2,16 @@
 // ESM-only). `npm test` starts it with --experimental-vm-modules under Node 22 via bin/launch.mjs.
 import { availableParallelism } from 'node:os';
 
-export const BACKEND_INDEPENDENT = ['/test/browser/', '-browser\\.test\\.ts$', '/test/faults/', '/test/drills/'];
+// The command-line suites run `kapi` on an embedded database on disk whatever the pass's DATABASE_URL says
+// (they remove it from the commands' environment): the same run in both passes.
+export const BACKEND_INDEPENDENT = [
+  '/test/browser/',
+  '-browser\\.test\\.ts$',
+  '/test/faults/',
+  '/test/drills/',
+  '/test/cli/cli\\.test\\.ts$',
+  '/test/registrar/cli\\.test\\.ts$',
+];
 
 export default {
   preset: 'ts-jest/presets/default-esm',
@@ -11,7 +20,7 @@ export default {
   roots: ['<rootDir>/test', '<rootDir>/interactions'],
   testMatch: ['**/*.test.ts'],
   // Suites that do not depend on Kapı's storage backend (browser journeys in Chromium, fault and failover
-  // drills on their own private servers) run once in CI, in the Postgres + Redis pass; the embedded pass
+  // drills on their own private servers, the `kapi` commands on their own embedded database) run once in CI, in the Postgres + Redis pass; the embedded pass
   // sets KAPI_TESTS_ONCE=skip. Browser suites live in test/browser/ or end in -browser.test.ts (a
   // method's own browser suites, in interactions/<method>/test/, always do).
   testPathIgnorePatterns: ['/node_modules/', ...(process.env.KAPI_TESTS_ONCE === 'skip' ? BACKEND_INDEPENDENT : [])],
