@@ -2,16 +2,23 @@
 // ESM-only). `npm test` starts it with --experimental-vm-modules under Node 22 via bin/launch.mjs.
 import { availableParallelism } from 'node:os';
 
-// The command-line suites run `kapi` on an embedded database on disk whatever the pass's DATABASE_URL says
-// (they remove it from the commands' environment): the same run in both passes.
 export const BACKEND_INDEPENDENT = [
   '/test/browser/',
   '-browser\\.test\\.ts$',
   '/test/faults/',
   '/test/drills/',
+  // The command suites run `kapi` on an embedded database on disk whatever the pass's DATABASE_URL says
+  // (they remove it from the commands' environment): the same run in both passes.
   '/test/cli/cli\\.test\\.ts$',
   '/test/registrar/cli\\.test\\.ts$',
 ];
+
+// The minutes-long drills (test/drills/: a Redis Cluster, a Sentinel failover, a Postgres failover, two
+// processes behind HAProxy, a backup restored) start their own servers and need the server programs: CI's
+// Postgres pass (CI=true) runs them; a developer's `npm test` leaves them out unless KAPI_DRILLS=1 (DESIGN.md,
+// Performance: "the minutes-long drills kept for CI's Postgres pass").
+const DRILLS = ['/test/drills/'];
+const runDrills = process.env.CI === 'true' || process.env.KAPI_DRILLS === '1';
 
 export default {
   preset: 'ts-jest/presets/default-esm',
@@ -20,10 +27,11 @@ export default {
   roots: ['<rootDir>/test', '<rootDir>/interactions'],
   testMatch: ['**/*.test.ts'],
   // Suites that do not depend on Kapı's storage backend (browser journeys in Chromium, fault and failover
-  // drills on their own private servers, the `kapi` commands on their own embedded database) run once in CI, in the Postgres + Redis pass; the embedded pass
-  // sets KAPI_TESTS_ONCE=skip. Browser suites live in test/browser/ or end in -browser.test.ts (a
-  // method's own browser suites, in interactions/<method>/test/, always do).
-  testPathIgnorePatterns: ['/node_modules/', ...(process.env.KAPI_TESTS_ONCE === 'skip' ? BACKEND_INDEPENDENT : [])],
+  // drills on their own private servers, the `kapi` commands on their own embedded database) run once in
+  // CI, in the Postgres + Redis pass; the embedded pass sets KAPI_TESTS_ONCE=skip. Browser suites live in
+  // test/browser/ or end in -browser.test.ts (a method's own browser suites, in interactions/<method>/test/,
+  // always do).
+  testPathIgnorePatterns: ['/node_modules/', ...(process.env.KAPI_TESTS_ONCE === 'skip' ? BACKEND_INDEPENDENT : []), ...(runDrills ? [] : DRILLS)],
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   transform: {
     '^.+\\.ts$': ['ts-jest', { useESM: true, diagnostics: { ignoreCodes: [151002] } }],
