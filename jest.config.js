@@ -2,7 +2,23 @@
 // ESM-only). `npm test` starts it with --experimental-vm-modules under Node 22 via bin/launch.mjs.
 import { availableParallelism } from 'node:os';
 
-export const BACKEND_INDEPENDENT = ['/test/browser/', '-browser\\.test\\.ts$', '/test/faults/', '/test/drills/'];
+export const BACKEND_INDEPENDENT = [
+  '/test/browser/',
+  '-browser\\.test\\.ts$',
+  '/test/faults/',
+  '/test/drills/',
+  // The command suites run `kapi` on an embedded database on disk whatever the pass's DATABASE_URL says
+  // (they remove it from the commands' environment): the same run in both passes.
+  '/test/cli/cli\\.test\\.ts$',
+  '/test/registrar/cli\\.test\\.ts$',
+];
+
+// The minutes-long drills (test/drills/: a Redis Cluster, a Sentinel failover, a Postgres failover, two
+// processes behind HAProxy, a backup restored) start their own servers and need the server programs: CI's
+// Postgres pass (CI=true) runs them; a developer's `npm test` leaves them out unless KAPI_DRILLS=1 (DESIGN.md,
+// Performance: "the minutes-long drills kept for CI's Postgres pass").
+const DRILLS = ['/test/drills/'];
+const runDrills = process.env.CI === 'true' || process.env.KAPI_DRILLS === '1';
 
 export default {
   preset: 'ts-jest/presets/default-esm',
@@ -11,10 +27,11 @@ export default {
   roots: ['<rootDir>/test', '<rootDir>/interactions'],
   testMatch: ['**/*.test.ts'],
   // Suites that do not depend on Kapı's storage backend (browser journeys in Chromium, fault and failover
-  // drills on their own private servers) run once in CI, in the Postgres + Redis pass; the embedded pass
-  // sets KAPI_TESTS_ONCE=skip. Browser suites live in test/browser/ or end in -browser.test.ts (a
-  // method's own browser suites, in interactions/<method>/test/, always do).
-  testPathIgnorePatterns: ['/node_modules/', ...(process.env.KAPI_TESTS_ONCE === 'skip' ? BACKEND_INDEPENDENT : [])],
+  // drills on their own private servers, the `kapi` commands on their own embedded database) run once in
+  // CI, in the Postgres + Redis pass; the embedded pass sets KAPI_TESTS_ONCE=skip. Browser suites live in
+  // test/browser/ or end in -browser.test.ts (a method's own browser suites, in interactions/<method>/test/,
+  // always do).
+  testPathIgnorePatterns: ['/node_modules/', ...(process.env.KAPI_TESTS_ONCE === 'skip' ? BACKEND_INDEPENDENT : []), ...(runDrills ? [] : DRILLS)],
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   transform: {
     '^.+\\.ts$': ['ts-jest', { useESM: true, diagnostics: { ignoreCodes: [151002] } }],
@@ -22,11 +39,13 @@ export default {
   // Hooks share this limit, and a suite's beforeAll starts Kapı (PGlite, migrations, keys): seconds on a quiet
   // machine, over 30 s on a loaded one (seen in CI at load average 12). A limit, not a measure.
   testTimeout: 60000,
-  // Suites run in parallel, at least two at a time even on two cores: most of a suite's time is spent
-  // waiting (on Postgres, Redis, Chromium, timers), and each suite has its own Kapı, database and Redis
-  // prefix. On the two-core machines, 12 account suites took 85 s with two workers against 136 s in band
-  // (0.62), measured with other work running. `npm test -- --runInBand` still runs one at a time.
-  maxWorkers: Math.max(2, availableParallelism() - 1),
+  // Suites run in parallel, one more than the cores: a suite spends part of its time waiting (on a status
+  // query's interval, a limiter's window, a child process, Postgres, Redis), during which another suite
+  // can use the core, and each suite has its own Kapı, database and Redis prefix. On the two-core machine
+  // (2 x AMD EPYC), 17 mid-sized suites of the embedded pass took 88 s with two workers, 59 s with three
+  // and 74 s with four (one run each, back to back, docs/performance.md "The everyday wait"); two workers
+  // left a third of the CPU idle. `npm test -- --runInBand` still runs one at a time.
+  maxWorkers: availableParallelism() + 1,
   // A library timer or socket left behind by one of the ~80 suites must never keep CI waiting after the
   // results are printed (jest would wait forever). Suites still close what they open; this is the backstop.
   forceExit: true,

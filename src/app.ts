@@ -7,6 +7,7 @@ import { CidrPlaceTable, localOnly } from '../adapters/geoip/cidr-table.js';
 import { METHOD_MODULES, METHOD_TRAITS, POLICIES } from '../interactions/index.js';
 import type { ModuleContext, ModuleOf, WiredModule } from './engine/module.js';
 import { registrarWiring } from './registrar-wiring.js';
+import type { RegistrarLimitOptions } from './registrar/rate-limit.js';
 import type { Config } from './config.js';
 import { demoRouter, DEMO_CLIENT_ID } from './demo/routes.js';
 import { seedDemo } from './demo/seed.js';
@@ -160,6 +161,8 @@ export interface KapiOptions {
   secondFactorGuesses?: number;
   /** Device approvals per sign-in and account, and the lock after a refusal (tests use small numbers). */
   approvalLimits?: Config['limits']['approvals'];
+  /** Registry look-ups per staff member and per office in a window (tests use small numbers). */
+  registrarLimits?: RegistrarLimitOptions;
 }
 
 export async function createKapi(config: Config, options: KapiOptions = {}): Promise<Kapi> {
@@ -304,7 +307,10 @@ export async function createKapi(config: Config, options: KapiOptions = {}): Pro
   app.use(interactionRouter(interactionDeps).routes());
   for (const module of wiredModules) for (const router of module.routes) app.use(router.routes());
   // Office issuance: the registrar API (/registrar/v1) and the OpenAPI document (/openapi.json).
-  for (const router of (await registrarWiring(config, services, provider, (ctx: Context) => ctx.ip)).routers) app.use(router.routes());
+  for (const router of (
+    await registrarWiring(config, services, provider, (ctx: Context) => ctx.ip, options.registrarLimits ? { limits: options.registrarLimits } : {})
+  ).routers)
+    app.use(router.routes());
   await ensureAccountClient(clients, config.issuer);
   app.use(
     accountRouter({

@@ -1,6 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
+import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { exportJWK, generateKeyPair } from 'jose';
 import * as client from 'openid-client';
@@ -25,6 +23,7 @@ import {
   verifiedLogoutToken,
   type LocalEndpoint,
 } from './openid-support.js';
+import { seededDataDir } from '../support/seeded-data-dir.js';
 import { waitFor } from '../support/wait.js';
 
 // Back-channel logout to an institution on a loopback or private address (issue 26 point 3): inside a
@@ -199,7 +198,7 @@ describe('attacks: Kapı as its own process delivers back-channel logout to 127.
 
   beforeAll(async () => {
     endpoint = await localEndpoint();
-    dataDir = mkdtempSync(path.join(tmpdir(), 'kapi-openid-'));
+    dataDir = await seededDataDir('kapi-openid-');
     const port = await freePort();
     issuer = `http://127.0.0.1:${port}`;
     const env = {

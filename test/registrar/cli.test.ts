@@ -1,11 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
+import { rm } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../../src/config.js';
 import { openServices } from '../../src/services.js';
+import { seededDataDir } from '../support/seeded-data-dir.js';
 
 // `kapi registrar` as an administrator runs it: the real command in a child process, on a fresh
 // embedded database (a temporary DATA_DIR). Each run opens PGlite, so the runs build on each other.
@@ -55,7 +54,7 @@ const counter = ['--office', OFFICE, '--staff', REGISTRAR];
 const idCard = ['--document', 'tr_identity_card:K31A22233']; // Deniz's card, as the registry records it
 
 beforeAll(async () => {
-  dataDir = await mkdtemp(path.join(tmpdir(), 'kapi-registrar-cli-'));
+  dataDir = await seededDataDir('kapi-registrar-cli-');
 });
 afterAll(async () => {
   await rm(dataDir, { recursive: true, force: true });

@@ -4,6 +4,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { closeDatabase, migrateLatest, openDatabase, PGLITE_SHARED_BUFFERS } from '../../adapters/storage/database.js';
+import { seededDataDir } from '../support/seeded-data-dir.js';
 
 // Each test opens PGlite (a WebAssembly Postgres) two or three times and migrates it: seconds each on a quiet
 // machine, far more on a loaded CI machine, so these get more than jest's default 30 s.
@@ -13,7 +14,8 @@ describe('openDatabase (embedded PGlite)', () => {
   it(
     "keeps Postgres's shared buffers small: they live in WebAssembly memory, which never shrinks (issue 24 point 2)",
     async () => {
-      const db = await openDatabase({ dataDir: ':memory:' });
+      // From the run's dump taken right after initdb: shared_buffers is a start parameter, set at every start.
+      const db = await openDatabase({ dataDir: ':memory:', snapshot: process.env.KAPI_TEST_EMBEDDED_EMPTY_SNAPSHOT });
       try {
         const shown = (await db.raw('show shared_buffers')) as { rows: Array<{ shared_buffers: string }> };
         expect(shown.rows[0]?.shared_buffers).toBe(PGLITE_SHARED_BUFFERS);
@@ -49,7 +51,8 @@ describe('openDatabase (embedded PGlite)', () => {
   it(
     'refuses a data directory another live process holds, and takes over a stale lock',
     async () => {
-      const dataDir = await mkdtemp(path.join(os.tmpdir(), 'kapi-db-'));
+      // A directory holding a database already (the first start on an empty one is the test above).
+      const dataDir = await seededDataDir('kapi-db-');
       try {
         await writeFile(path.join(dataDir, 'kapi.lock'), '1'); // pid 1 is always alive
         await expect(openDatabase({ dataDir })).rejects.toThrow(/in use by process 1/);

@@ -1,6 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
@@ -9,6 +8,7 @@ import { Browser } from '../../../test/support/browser.js';
 import { startKapi, type TestKapi } from '../../../test/support/kapi.js';
 import { atCallback, authRequest, exchange, registerInstitution, relyingParty, personClaims } from '../../../test/support/institution.js';
 import { codeOn, startSmartCard, startTestPki, type TestPki } from '../../../test/support/smart-card.js';
+import { seededDataDir } from '../../../test/support/seeded-data-dir.js';
 import { createSoftHsm, softHsmAvailable, type SoftHsm } from '../../../test/support/softhsm.js';
 
 // The whole journey with real parts: Kapı (this process, over HTTP), the signer as a separate process,
@@ -99,7 +99,7 @@ describeHsm('smart-card login through kapi-signer and a SoftHSM2 token', () => {
   });
 
   it('`kapi dev token` gives the embedded demo a working card', async () => {
-    const dataDir = await mkdtemp(path.join(os.tmpdir(), 'kapi-demo-'));
+    const dataDir = await seededDataDir('kapi-demo-');
     const demo = await startKapi({ env: { DATA_DIR: dataDir, KAPI_ALLOW_SIMULATORS: 'true' } });
     try {
       const port = new URL(demo.issuer).port;
