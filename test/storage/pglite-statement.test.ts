@@ -52,9 +52,7 @@ describe('fixed statements on PGlite: named prepared statements', () => {
   it('parses a statement once per PGlite and plans each run with its values (red before: no prepared statement)', async () => {
     const COUNT = fixedStatement('probe_count', 'select count(*)::int as n from fixed_probe where id <> ?');
     for (let i = 0; i < 7; i++) await runFixed(db, COUNT, [`x${i}`]);
-    const prepared = (
-      await pglite.query('select generic_plans, custom_plans from pg_prepared_statements where statement = $1', [COUNT.pgText])
-    ).rows;
+    const prepared = (await pglite.query('select generic_plans, custom_plans from pg_prepared_statements where statement = $1', [COUNT.pgText])).rows;
     // One prepared statement, run seven times, never with a generic plan (plan_cache_mode, database.ts).
     expect(prepared).toEqual([{ generic_plans: 0, custom_plans: 7 }]);
   });
@@ -77,11 +75,13 @@ describe('fixed statements on PGlite: named prepared statements', () => {
   });
 
   it('inside a knex transaction runs in that transaction', async () => {
-    await db.transaction(async (trx) => {
-      await runFixed(trx, INSERT, ['t', null, null, null, null, null, null]);
-      expect(await runFixed(trx, READ, ['e', 't'])).toHaveLength(1);
-      await trx.rollback();
-    }).catch(() => undefined);
+    await db
+      .transaction(async (trx) => {
+        await runFixed(trx, INSERT, ['t', null, null, null, null, null, null]);
+        expect(await runFixed(trx, READ, ['e', 't'])).toHaveLength(1);
+        await trx.rollback();
+      })
+      .catch(() => undefined);
     expect(await runFixed(db, READ, ['e', 't'])).toEqual([]);
   });
 });
