@@ -27,7 +27,6 @@ interface PgLiteMessage {
 }
 /** What this file uses of a PGlite instance (declared in its interface, some marked internal by `_`). */
 export interface PgLiteInstance {
-  readonly closed: boolean;
   serializers: Record<number, (x: unknown) => string>;
   parsers: Record<number, (x: string, typeId?: number) => unknown>;
   _checkReady(): Promise<void>;
@@ -59,7 +58,10 @@ const preparedByInstance = new WeakMap<PgLiteInstance, Prepareds>();
  */
 const MAX_PREPARED = 256;
 
-/** The SQLSTATEs after which the statement is prepared again and run once more (it did not run). */
+/**
+ * The SQLSTATEs after which the statement is prepared again and run once more: Bind refused it, and an
+ * error rolls back the implicit transaction that Sync ends, so nothing of the first attempt stays.
+ */
 const PREPARE_AGAIN = new Set([
   '26000', // invalid_sql_statement_name: the statement is gone (DEALLOCATE / DISCARD ALL)
   '0A000', // feature_not_supported: "cached plan must not change result type" after a migration
