@@ -55,7 +55,10 @@ async function newPgLite(filename: string | undefined, snapshot: string | undefi
   return new PGlite({
     dataDir: filename,
     loadDataDir: dump ? new Blob([dump]) : undefined,
-    startParams: [...PGlite.defaultStartParams, '-c', `shared_buffers=${PGLITE_SHARED_BUFFERS}`],
+    // plan_cache_mode: the token path's statements are prepared once per instance (pglite-statement.ts);
+    // Postgres plans each run with its values, never a generic plan (see fixed-sql.ts). knex's own
+    // statements are unnamed and were planned with their values already.
+    startParams: [...PGlite.defaultStartParams, '-c', `shared_buffers=${PGLITE_SHARED_BUFFERS}`, '-c', 'plan_cache_mode=force_custom_plan'],
   });
 }
 

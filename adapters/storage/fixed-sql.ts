@@ -1,17 +1,21 @@
 import type { Database } from './port.js';
+import { type PgLiteInstance, runPrepared } from './pglite-statement.js';
 import { afterFailoverError, failoverKind, type PooledConnection } from './postgres-failover.js';
 
 // Statements of the token path, sent with as little machinery as possible (issue 8). Per statement,
 // knex's runner (binding positions, events, response shaping, promise layers) cost a visible share of a
 // refresh grant's CPU. On node-postgres each statement goes straight to a connection of knex's own pool,
 // so the pool's limits, timeouts (KnexTimeoutError) and broken-connection checks still apply. On PGlite
-// (the embedded default) it goes through knex.raw: PGlite has a single connection that a transaction
-// may be holding, and only knex knows when it is free.
+// (the embedded default) it goes to PGlite's one connection once knex's pool has handed it over (a
+// transaction may be holding it, and only knex knows when it is free), as a named prepared statement
+// (pglite-statement.ts): parsed once, then one call into the WebAssembly per run instead of six.
 //
-// Not named (prepared) statements, on purpose: after five runs Postgres may switch a prepared statement
-// to a generic plan, and on oidc_models, whose statistics lag behind a table that grows fast, that plan
-// scanned the (model, user_code) index instead of the primary key: each grant got slower as the table
-// grew (measured, issue 8). An unnamed statement is planned with its values every time.
+// Not named (prepared) statements on node-postgres, on purpose: after five runs Postgres may switch a
+// prepared statement to a generic plan, and on oidc_models, whose statistics lag behind a table that grows
+// fast, that plan scanned the (model, user_code) index instead of the primary key: each grant got slower
+// as the table grew (measured, issue 8). An unnamed statement is planned with its values every time. PGlite
+// runs with plan_cache_mode = force_custom_plan (database.ts), so its prepared statements are planned with
+// their values every time too.
 
 export interface FixedStatement {
   /** For reading and profiles only. */
@@ -28,14 +32,10 @@ export function fixedStatement(name: string, text: string): FixedStatement {
   return { name: `kapi_${name}`, knexText: text, pgText: text.replace(/\?/g, () => `$${++n}`) };
 }
 
-interface PgLiteConnection {
-  query(text: string, values: unknown[]): Promise<{ rows: unknown[] }>;
-}
-
 async function runOnPgLite<T>(client: PooledClient, statement: FixedStatement, values: unknown[]): Promise<T[]> {
-  const connection = (await client.acquireConnection()) as unknown as PgLiteConnection & PgConnection;
+  const connection = (await client.acquireConnection()) as unknown as PgLiteInstance & PgConnection;
   try {
-    return (await connection.query(statement.pgText, values)).rows as T[];
+    return await runPrepared<T>(connection, statement.pgText, values);
   } finally {
     await client.releaseConnection(connection);
   }

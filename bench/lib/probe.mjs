@@ -89,6 +89,52 @@ function wrap(proto, name, key) {
   proto[name] = wrapped;
 }
 
+// Kapı runs the token path's fixed statements on PGlite as named prepared statements through
+// execProtocolStream (adapters/storage/pglite-statement.ts), not through query: a Parse with a name
+// (code 'P') gives the name's text; each Bind of a named statement (code 'B', then an empty portal name,
+// then the statement's name) is one statement run, counted and sampled like a query. PGlite's own query
+// parses and binds unnamed statements only, so nothing is counted twice.
+const preparedText = new Map(); // statement name -> text
+const decoder = new TextDecoder();
+function cstringAt(bytes, at) {
+  const end = bytes.indexOf(0, at);
+  return [decoder.decode(bytes.subarray(at, end)), end + 1];
+}
+function wrapProtocol(proto) {
+  const original = proto?.execProtocolStream;
+  if (typeof original !== 'function' || original.__benchProbe) return;
+  const wrapped = function (message, ...rest) {
+    if (message?.[0] === 0x50 /* P */ && message[5] !== 0) {
+      const [name, at] = cstringAt(message, 5);
+      preparedText.set(name, cstringAt(message, at)[0]);
+    } else if (message?.[0] === 0x42 /* B */ && message[5] === 0 && message[6] !== 0) {
+      const [name, at] = cstringAt(message, 6);
+      const text = preparedText.get(name);
+      if (text !== undefined) {
+        const view = new DataView(message.buffer, message.byteOffset, message.byteLength);
+        const values = [];
+        let i = at + 2 + view.getInt16(at) * 2;
+        const n = view.getInt16(i);
+        i += 2;
+        for (let k = 0; k < n; k++) {
+          const len = view.getInt32(i);
+          i += 4;
+          values.push(len < 0 ? null : decoder.decode(message.subarray(i, i + len)));
+          if (len > 0) i += len;
+        }
+        // Through the query wrapper: counted, shaped and sampled as PGlite's own query is.
+        countedSql.call(this, text, values);
+      }
+    }
+    return original.call(this, message, ...rest);
+  };
+  wrapped.__benchProbe = true;
+  proto.execProtocolStream = wrapped;
+}
+const countedSqlHolder = { query() {} };
+wrap(countedSqlHolder, 'query', 'sql');
+const countedSql = countedSqlHolder.query;
+
 try {
   wrap(require('ioredis').Redis.prototype, 'sendCommand', 'redis');
 } catch {
@@ -106,6 +152,7 @@ if (process.env.DATA_DIR) {
   try {
     wrap(require('@electric-sql/pglite').PGlite.prototype, 'query', 'sql');
     wrap(require('@electric-sql/pglite').PGlite.prototype, 'exec', 'sql');
+    wrapProtocol(require('@electric-sql/pglite').PGlite.prototype);
   } catch {
     /* no PGlite */
   }
@@ -113,6 +160,7 @@ if (process.env.DATA_DIR) {
     const esm = await import('@electric-sql/pglite');
     wrap(esm.PGlite.prototype, 'query', 'sql');
     wrap(esm.PGlite.prototype, 'exec', 'sql');
+    wrapProtocol(esm.PGlite.prototype);
   } catch {
     /* no PGlite */
   }
