@@ -42,6 +42,8 @@ export interface StoredForm {
   consumed: number | undefined; // epoch seconds
   uid: { key: string; box: string } | undefined;
   userCode: { key: string; box: string } | undefined;
+  /** An interaction that carries oidc-provider's result (see isFinishedInteraction). */
+  finished: boolean;
 }
 
 export function recordKey(id: string): string {
@@ -64,7 +66,23 @@ export function toStored(model: string, id: string, payload: OidcPayload): Store
     // oidc-provider looks up by uid only for sessions (an interaction's uid is its id).
     uid: model === 'Session' && typeof payload.uid === 'string' ? lookup(id, payload.uid, 'uid') : undefined,
     userCode: typeof payload.userCode === 'string' ? lookup(id, payload.userCode, 'userCode') : undefined,
+    finished: model === 'Interaction' && isFinishedInteraction(payload),
   };
+}
+
+/** The results oidc-provider's resume acts on; Kapı's own `result.kapi` (the flow) is not one of them. */
+const FINISHING_RESULTS = ['login', 'consent', 'error'] as const;
+
+/**
+ * An interaction is finished once interactionFinished wrote a result that resume acts on. Backends
+ * never write a finished interaction back as unfinished: two posts of one sign-in page at once (a
+ * double click, a replayed passkey answer) both load the interaction before either saves, and the one
+ * refused quickly would otherwise save its copy over the login of the one that passed, sending that
+ * browser back to the sign-in page. A finished interaction is only ever read by resume and destroyed.
+ */
+export function isFinishedInteraction(payload: OidcPayload): boolean {
+  const result = payload.result;
+  return typeof result === 'object' && result !== null && FINISHING_RESULTS.some((key) => key in result);
 }
 
 export function fromStored(id: string, body: string | OidcPayload, consumed: number | undefined): OidcPayload {

@@ -12,6 +12,7 @@ interface MemoryRecord {
   grantKey: string | undefined;
   lookups: string[];
   expiresAt: number; // epoch ms, Infinity for none
+  finished: boolean; // an interaction with oidc-provider's result (isFinishedInteraction)
 }
 
 interface LookupEntry {
@@ -123,6 +124,8 @@ export class MemoryOidcAdapter implements OidcAdapter, EndedSessionMarks {
     const stored = toStored(this.#model, id, payload);
     const ref = this.#ref(stored.key);
     const expiresAt = Date.now() + (expiryMs(expiresIn) ?? Number.POSITIVE_INFINITY);
+    // A finished interaction is not replaced by an unfinished copy (oidc-common.ts isFinishedInteraction).
+    if (!stored.finished && this.#store.record(ref)?.finished) return;
     this.#store.remove(ref);
     // A session that was ended is not written back by a request that loaded it before the ending.
     // No await between this check and the write: the mark and the write cannot interleave.
@@ -150,6 +153,7 @@ export class MemoryOidcAdapter implements OidcAdapter, EndedSessionMarks {
       grantKey: stored.grantKey,
       lookups,
       expiresAt,
+      finished: stored.finished,
     });
   }
 

@@ -18,8 +18,14 @@ import { type ReplicaWait, waitForReplicas } from './replica-wait.js';
 // destroy, revokeByGrantId) are sequences of single-key commands ordered so that an interruption
 // leaves at worst an index pointing at nothing, which the readers check for.
 
-// Replaces the record whole (a re-save is a new version of the model) and sets its expiry.
+// Replaces the record whole (a re-save is a new version of the model) and sets its expiry; except
+// that a finished interaction is never replaced by an unfinished copy (isFinishedInteraction): 0 then.
 const UPSERT = new RedisScript(`
+local finishing = false
+for i = 3, #ARGV, 2 do
+  if ARGV[i] == 'finished' then finishing = true end
+end
+if not finishing and redis.call('HGET', KEYS[1], 'finished') == '1' then return 0 end
 redis.call('DEL', KEYS[1])
 redis.call('HSET', KEYS[1], 'payload', ARGV[1])
 for i = 3, #ARGV, 2 do
@@ -78,8 +84,10 @@ function upsertArgs(
   grantId: string | undefined,
   grantSet: string,
   lookups: ReadonlyArray<readonly [string, string]>,
+  finished: boolean,
 ): Array<string | number> {
   const args: Array<string | number> = [body, ttl];
+  if (finished) args.push('finished', '1');
   if (consumed !== undefined) args.push('consumed', String(consumed));
   if (grantId) args.push('grantId', grantId);
   if (grantSet) args.push('grantSet', grantSet);
@@ -134,7 +142,7 @@ export class RedisOidcAdapter implements OidcAdapter, EndedSessionMarks {
     const writes = [
       grantSet ? GRANT_ADD.run(this.#redis, [grantSet], [key, ttl]) : undefined,
       ...lookups.map(([name, box]) => (ttl > 0 ? this.#redis.set(name, `${key}\n${box}`, 'PX', ttl) : this.#redis.set(name, `${key}\n${box}`))),
-      UPSERT.run(this.#redis, [key], upsertArgs(stored.body, ttl, stored.consumed, stored.grantId, grantSet, lookups)),
+      UPSERT.run(this.#redis, [key], upsertArgs(stored.body, ttl, stored.consumed, stored.grantId, grantSet, lookups, stored.finished)),
     ];
     // A session's mark of having ended is read in the same pipeline, after the record is written. The
     // ending sets the mark before it destroys the record, so either the ending destroys this version, or

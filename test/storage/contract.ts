@@ -26,6 +26,8 @@ export interface OidcContractHarness {
 export interface OidcContractOptions {
   /** Registers the Client-model tests (the harness must then provide `clients`). */
   clients?: boolean;
+  /** The backend holds interactions (the short-lived ones: memory, Redis); Postgres never gets them. */
+  interactions?: boolean;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -220,6 +222,30 @@ export function oidcAdapterContract(open: () => Promise<OidcContractHarness>, op
     await sessions.upsert(id, { uid, accountId: 'acc-1', kind: 'Session' }, 60);
     expect(await sessions.findByUid(uid)).toEqual({ uid, accountId: 'acc-1', kind: 'Session', jti: id });
   });
+
+  // Registered only where interactions live (OIDC_MODEL_ROUTES sends none to Postgres).
+  if (options.interactions)
+    it('never writes a finished interaction back unfinished: a refused post of the same sign-in page cannot undo the login of the one that passed', async () => {
+      const interactions = h.adapter('Interaction');
+      const id = rid('interaction');
+      const flow = { kapi: { csrf: 'c', completed: [] } };
+      const loaded = { kind: 'Interaction', exp: now() + 60, params: { client_id: 'client-1' }, result: flow };
+      await interactions.upsert(id, loaded, 60);
+      const finished = { ...loaded, result: { ...flow, login: { accountId: 'acc-1', acr: 'substantial' } } };
+      await interactions.upsert(id, finished, 60);
+      // The other post loaded the interaction before the login was written, and saves its copy after.
+      await interactions.upsert(id, { ...loaded, result: { kapi: { csrf: 'c', completed: [], current: { method: 'passkey' } } } }, 60);
+      expect(await interactions.find(id)).toEqual({ ...finished, jti: id });
+      // What resume writes (still finished) and what a finished result may become (consent) are kept.
+      const resumed = { ...finished, session: { accountId: 'acc-1' } };
+      await interactions.upsert(id, resumed, 60);
+      expect(await interactions.find(id)).toEqual({ ...resumed, jti: id });
+      // Unfinished interactions are replaced as before.
+      const other = rid('interaction');
+      await interactions.upsert(other, loaded, 60);
+      await interactions.upsert(other, { ...loaded, result: { kapi: { csrf: 'd', completed: [] } } }, 60);
+      expect((await interactions.find(other))?.result).toEqual({ kapi: { csrf: 'd', completed: [] } });
+    });
 
   it('finds a device code by user code', async () => {
     const id = rid('dc');

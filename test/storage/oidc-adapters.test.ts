@@ -60,29 +60,35 @@ async function pgliteDatabase(): Promise<Database> {
 }
 
 describe('oidc adapter contract: memory', () => {
-  oidcAdapterContract(async () => {
-    const store = new MemoryOidcStore();
-    return {
-      adapter: (model) => new MemoryOidcAdapter(model, store),
-      dump: async () => store.dump(),
-      close: async () => store.close(),
-    };
-  });
+  oidcAdapterContract(
+    async () => {
+      const store = new MemoryOidcStore();
+      return {
+        adapter: (model) => new MemoryOidcAdapter(model, store),
+        dump: async () => store.dump(),
+        close: async () => store.close(),
+      };
+    },
+    { interactions: true },
+  );
 });
 
 describeRedis('oidc adapter contract: Redis', () => {
-  oidcAdapterContract(async () => {
-    const redis = createRedisConnection(REDIS_URL);
-    const prefix = `kapi:test:${randomSuffix()}:`;
-    return {
-      adapter: (model) => new RedisOidcAdapter(model, redis, { prefix }),
-      dump: () => redisDump(redis, prefix),
-      close: async () => {
-        await deleteKeys(redis, prefix);
-        await redis.quit();
-      },
-    };
-  });
+  oidcAdapterContract(
+    async () => {
+      const redis = createRedisConnection(REDIS_URL);
+      const prefix = `kapi:test:${randomSuffix()}:`;
+      return {
+        adapter: (model) => new RedisOidcAdapter(model, redis, { prefix }),
+        dump: () => redisDump(redis, prefix),
+        close: async () => {
+          await deleteKeys(redis, prefix);
+          await redis.quit();
+        },
+      };
+    },
+    { interactions: true },
+  );
 });
 
 describe('oidc adapter contract: PGlite (in memory)', () => {
