@@ -14,13 +14,14 @@ import * as m012 from './012_pending_contacts.js';
 import * as m013 from './013_operators.js';
 import * as m014 from './014_sign_in_credentials.js';
 import * as m015 from './015_growth_indexes.js';
+import * as m016 from './016_retired_client_ids.js';
 
 // Migrations are imported, not discovered on disk, so the same list runs under tsx, jest and a build.
 // The core's come first; then each method module's own (interactions/<method>/migrations/), in module
 // order (DESIGN.md, "Method modules and passkeys"). knex records a migration by its `name` and only
 // checks that every recorded name is still listed: a migration that moved into a module keeps its name
 // (007_second_factors), so databases that ran it never run it again.
-const CORE: readonly ModuleMigration[] = [m001, m002, m003, m004, m005, m008, m009, m010, m011, m012, m013, m014, m015];
+const CORE: readonly ModuleMigration[] = [m001, m002, m003, m004, m005, m008, m009, m010, m011, m012, m013, m014, m015, m016];
 const MIGRATIONS: readonly ModuleMigration[] = [...CORE, ...METHOD_MODULES.flatMap((m) => m.migrations)];
 
 export const migrationSource: Knex.MigrationSource<ModuleMigration> = {

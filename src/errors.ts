@@ -68,6 +68,18 @@ export class AlreadyExists extends KapiError {
   }
 }
 
+/**
+ * A client id that belonged to a removed institution: never registered again, since remembered consents,
+ * people's session grants, refresh tokens and a resource server's binding name an institution by it.
+ * An AlreadyExists, so that a seed treats it as done (an operator removed that demo registration).
+ */
+export class ClientIdRetired extends AlreadyExists {
+  constructor(clientId: string) {
+    super(`client id ${clientId} belonged to a removed institution and is not registered again: choose another`);
+    this.name = 'ClientIdRetired';
+  }
+}
+
 /** Runs a registration and treats "already exists" as done: for seeds and start-up registrations only. */
 export async function unlessItExists(register: () => Promise<unknown>): Promise<void> {
   try {

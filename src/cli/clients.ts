@@ -258,7 +258,7 @@ export function clientsCommand(ctx: CliContext): Command {
 
   clients
     .command('remove')
-    .description('remove an institution')
+    .description('remove an institution (its client id is retired: never registered again)')
     .argument('<client_id>')
     .option('--by <name>', 'who removes it, for the audit trail (default: the system user)')
     .option('--json', 'print JSON')

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Knex } from 'knex';
 import { z } from 'zod';
 import { ACR_LEVELS } from '../assurance/levels.js';
-import { AlreadyExists, KapiError } from '../errors.js';
+import { AlreadyExists, ClientIdRetired, KapiError } from '../errors.js';
 import { SUPPORTED_SCOPES } from '../oidc/claims.js';
 import type { Sealer } from '../security/crypto.js';
 
@@ -110,8 +110,12 @@ export class ClientService {
     return { ...metadata, client_secret: this.sealer.seal(metadata.client_secret, `client_secret:${String(metadata.client_id)}`) };
   }
 
-  /** Registers an institution; returns its metadata with the client secret (shown once). */
-  async add(raw: ClientInput, audit?: ChangeRecord): Promise<Record<string, unknown>> {
+  /**
+   * Registers an institution; returns its metadata with the client secret (shown once). A removed
+   * institution's client id is refused (ClientIdRetired), except for Kapı's own applications
+   * (`ownApplication`: the same owner, re-registered at start if an operator removed one).
+   */
+  async add(raw: ClientInput, audit?: ChangeRecord, options: { ownApplication?: boolean } = {}): Promise<Record<string, unknown>> {
     const input = clientInputSchema.parse(raw);
     if (input.authMethod === 'private_key_jwt' && !input.jwksUri && !input.jwks)
       throw new KapiError('invalid_request', 'private_key_jwt needs --jwks-uri (or jwks)');
@@ -120,6 +124,8 @@ export class ClientService {
     const metadata = toMetadata(input, clientId, secret);
     await this.validate(metadata);
     await this.db.transaction(async (trx) => {
+      await lockClientId(trx, clientId);
+      if (!options.ownApplication && (await trx('retired_client_ids').where({ client_id: clientId }).first())) throw new ClientIdRetired(clientId);
       // The id is the key: of two adds of one id at once, the second inserts nothing and is refused
       // (never a unique-key error), and its audit record is not written.
       const inserted = await trx('clients')
@@ -176,8 +182,13 @@ export class ClientService {
 
   async remove(clientId: string, audit?: ChangeRecord): Promise<boolean> {
     const removed = await this.db.transaction(async (trx) => {
+      await lockClientId(trx, clientId);
       const gone = (await trx('clients').where({ client_id: clientId }).del()) > 0;
-      if (gone) await audit?.(trx, { client_id: clientId });
+      if (gone) {
+        // The id is retired with the removal, in its transaction: no add can slip in between.
+        await trx('retired_client_ids').insert({ client_id: clientId }).onConflict('client_id').ignore();
+        await audit?.(trx, { client_id: clientId });
+      }
       return gone;
     });
     if (removed) await this.changed(clientId);
@@ -253,4 +264,12 @@ export function fromMetadata(m: Record<string, unknown>): ClientInput {
     idTokenAlg: m.id_token_signed_response_alg as ClientInput['idTokenAlg'],
     firstParty: m.first_party === true,
   };
+}
+
+/**
+ * Adds and removals of one client id take turns (a transaction-scoped advisory lock): otherwise an add
+ * that checked the retired ids before a removal committed could insert after it, under the retired id.
+ */
+async function lockClientId(trx: Knex.Transaction, clientId: string): Promise<void> {
+  await trx.raw('select pg_advisory_xact_lock(hashtextextended(?, 0))', [`kapi:client:${clientId}`]);
 }

@@ -15,18 +15,22 @@ export async function ensureFirstPartyClient(clients: ClientService, app: { clie
   if (!existing) {
     // Several processes may start at once: the client another start registered first counts as made.
     await unlessItExists(() =>
-      clients.add({
-        clientId: app.clientId,
-        name: app.name,
-        redirectUris,
-        postLogoutRedirectUris,
-        authMethod: 'none',
-        scopes: ['openid'],
-        ...(app.minAcr ? { minAcr: app.minAcr } : {}),
-        subjectType: 'public',
-        institutionId: 'kapi',
-        firstParty: true,
-      }),
+      clients.add(
+        {
+          clientId: app.clientId,
+          name: app.name,
+          redirectUris,
+          postLogoutRedirectUris,
+          authMethod: 'none',
+          scopes: ['openid'],
+          ...(app.minAcr ? { minAcr: app.minAcr } : {}),
+          subjectType: 'public',
+          institutionId: 'kapi',
+          firstParty: true,
+        },
+        undefined,
+        { ownApplication: true },
+      ),
     );
     return;
   }

@@ -33,15 +33,19 @@ export async function seedRegistrarDemo(deps: {
   });
   await unlessItExists(async () => {
     if (await deps.clients.show(REGISTRAR_CONSOLE_CLIENT_ID)) return;
-    await deps.clients.add({
-      clientId: REGISTRAR_CONSOLE_CLIENT_ID,
-      name: 'Kapı şifre görevlisi konsolu',
-      redirectUris: [REGISTRAR_CONSOLE_REDIRECT],
-      authMethod: 'none',
-      scopes: ['openid', 'profile'],
-      minAcr: 'high',
-      subjectType: 'public',
-    });
+    await deps.clients.add(
+      {
+        clientId: REGISTRAR_CONSOLE_CLIENT_ID,
+        name: 'Kapı şifre görevlisi konsolu',
+        redirectUris: [REGISTRAR_CONSOLE_REDIRECT],
+        authMethod: 'none',
+        scopes: ['openid', 'profile'],
+        minAcr: 'high',
+        subjectType: 'public',
+      },
+      undefined,
+      { ownApplication: true },
+    );
   });
   await deps.repository.allowConsoleClient(REGISTRAR_CONSOLE_CLIENT_ID);
 
