@@ -131,7 +131,9 @@ async function answer(deps: InteractionDeps, req: LoginRequest, outcome: Outcome
       if (outcome.account) rememberDevice(ctx, deps.deviceCookies, outcome.account.nationalId);
       // `kapi` travels to the resume step, where the session index records how this session was proved
       // (src/sessions/record-sign-in.ts).
-      return finishInteraction(deps.provider(), ctx, interaction, { login: outcome.login, kapi: outcome.signIn });
+      // The flow's form token stays beside it: "cancel" on a page of this sign-in that the browser still
+      // shows (the refused one of a double post) can still replace the login with an error (routes.ts).
+      return finishInteraction(deps.provider(), ctx, interaction, { login: outcome.login, kapi: { ...outcome.signIn, csrf: flow.csrf } });
   }
 }
 

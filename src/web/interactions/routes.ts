@@ -41,6 +41,28 @@ function levelAskedBy(interaction: InteractionLike, client: ClientView) {
   });
 }
 
+/**
+ * A result oidc-provider's resume acts on (login, consent or error; Kapı's own `kapi` is not one): the
+ * sign-in is over and only resume is left. Its pages can still be asked for: the browser shows the refused
+ * one of two posts of one page sent at once (a double click) and abandons the other's redirect to resume,
+ * whose login stands (the storage never writes a finished interaction back unfinished); or the person goes
+ * back. They send the browser on to resume instead of running a flow that is no longer there (was: a 500
+ * on GET, a 403 on every form). "Cancel" still cancels: its token stays with the result (login.ts).
+ */
+function isFinished(interaction: InteractionLike): boolean {
+  const result = interaction.result;
+  return typeof result === 'object' && result !== null && ('login' in result || 'consent' in result || 'error' in result);
+}
+
+/** Sends the browser on to oidc-provider's resume when the interaction is finished; false otherwise. */
+function resumedIfFinished(ctx: Context, interaction: InteractionLike): boolean {
+  const returnTo = (interaction as InteractionLike & { returnTo?: unknown }).returnTo;
+  if (!isFinished(interaction) || typeof returnTo !== 'string') return false;
+  ctx.status = 303;
+  ctx.redirect(returnTo);
+  return true;
+}
+
 /** The hosted login pages (oidc-provider's interaction URL), driven by the flow engine. */
 export function interactionRouter(deps: InteractionDeps): Router {
   const router = new Router({ prefix: '/interaction/:uid' });
@@ -61,6 +83,7 @@ export function interactionRouter(deps: InteractionDeps): Router {
 
   router.get('/', async (ctx) => {
     const req = await load(ctx);
+    if (resumedIfFinished(ctx, req.interaction)) return;
     if (req.interaction.prompt.name === 'login') return showLogin(deps, req);
     if (req.interaction.prompt.name === 'consent') {
       await saveFlow(req.interaction, req.flow); // the consent form's CSRF token lives in the flow
@@ -72,11 +95,12 @@ export function interactionRouter(deps: InteractionDeps): Router {
   router.get('/poll', async (ctx) => {
     const req = await load(ctx);
     ctx.set('Cache-Control', 'no-store');
-    ctx.body = { status: req.interaction.prompt.name === 'login' ? await pollMethod(deps, req) : 'ready' };
+    ctx.body = { status: req.interaction.prompt.name === 'login' && !isFinished(req.interaction) ? await pollMethod(deps, req) : 'ready' };
   });
 
   router.post('/method/:method', body, async (ctx) => {
     const req = await load(ctx);
+    if (resumedIfFinished(ctx, req.interaction)) return;
     formFields(ctx, (fields) => assertCsrf(req.flow.csrf, fields));
     if (req.interaction.prompt.name !== 'login') throw new KapiError('invalid_request');
     return chooseMethod(deps, req, ctx.params.method ?? '');
@@ -84,6 +108,7 @@ export function interactionRouter(deps: InteractionDeps): Router {
 
   router.post('/method/:method/continue', body, async (ctx) => {
     const req = await load(ctx);
+    if (resumedIfFinished(ctx, req.interaction)) return;
     const input = formFields(ctx, (fields) => assertCsrf(req.flow.csrf, fields));
     if (req.interaction.prompt.name !== 'login') throw new KapiError('invalid_request');
     return continueMethod(deps, req, ctx.params.method ?? '', input);
@@ -91,6 +116,7 @@ export function interactionRouter(deps: InteractionDeps): Router {
 
   router.post('/consent', body, async (ctx) => {
     const req = await load(ctx);
+    if (resumedIfFinished(ctx, req.interaction)) return;
     const input = formFields(ctx, (fields) => assertCsrf(req.flow.csrf, fields));
     if (req.interaction.prompt.name !== 'consent') throw new KapiError('invalid_request');
     return decideConsent(deps, ctx, req.interaction, input.decision === 'allow');
