@@ -47,7 +47,8 @@ function levelAskedBy(interaction: InteractionLike, client: ClientView) {
  * one of two posts of one page sent at once (a double click) and abandons the other's redirect to resume,
  * whose login stands (the storage never writes a finished interaction back unfinished); or the person goes
  * back. They send the browser on to resume instead of running a flow that is no longer there (was: a 500
- * on GET, a 403 on every form). "Cancel" still cancels: its token stays with the result (login.ts).
+ * on GET, a 403 on every form); a form is still checked for its token first (a forged post stays a 403),
+ * which stays with a login result (login.ts), so "cancel" still cancels.
  */
 function isFinished(interaction: InteractionLike): boolean {
   const result = interaction.result;
@@ -100,24 +101,24 @@ export function interactionRouter(deps: InteractionDeps): Router {
 
   router.post('/method/:method', body, async (ctx) => {
     const req = await load(ctx);
-    if (resumedIfFinished(ctx, req.interaction)) return;
     formFields(ctx, (fields) => assertCsrf(req.flow.csrf, fields));
+    if (resumedIfFinished(ctx, req.interaction)) return;
     if (req.interaction.prompt.name !== 'login') throw new KapiError('invalid_request');
     return chooseMethod(deps, req, ctx.params.method ?? '');
   });
 
   router.post('/method/:method/continue', body, async (ctx) => {
     const req = await load(ctx);
-    if (resumedIfFinished(ctx, req.interaction)) return;
     const input = formFields(ctx, (fields) => assertCsrf(req.flow.csrf, fields));
+    if (resumedIfFinished(ctx, req.interaction)) return;
     if (req.interaction.prompt.name !== 'login') throw new KapiError('invalid_request');
     return continueMethod(deps, req, ctx.params.method ?? '', input);
   });
 
   router.post('/consent', body, async (ctx) => {
     const req = await load(ctx);
-    if (resumedIfFinished(ctx, req.interaction)) return;
     const input = formFields(ctx, (fields) => assertCsrf(req.flow.csrf, fields));
+    if (resumedIfFinished(ctx, req.interaction)) return;
     if (req.interaction.prompt.name !== 'consent') throw new KapiError('invalid_request');
     return decideConsent(deps, ctx, req.interaction, input.decision === 'allow');
   });
