@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { errors } from 'oidc-provider';
+import { isFinishedInteraction } from '../../src/engine/flow-store.js';
 import { Sealer, sha256 } from '../../src/security/crypto.js';
 import type { OidcPayload } from './port.js';
 
@@ -42,7 +43,7 @@ export interface StoredForm {
   consumed: number | undefined; // epoch seconds
   uid: { key: string; box: string } | undefined;
   userCode: { key: string; box: string } | undefined;
-  /** An interaction that carries oidc-provider's result (see isFinishedInteraction). */
+  /** An interaction that carries oidc-provider's result: never written back unfinished (isFinishedInteraction in src/engine/flow-store.ts). */
   finished: boolean;
 }
 
@@ -68,21 +69,6 @@ export function toStored(model: string, id: string, payload: OidcPayload): Store
     userCode: typeof payload.userCode === 'string' ? lookup(id, payload.userCode, 'userCode') : undefined,
     finished: model === 'Interaction' && isFinishedInteraction(payload),
   };
-}
-
-/** The results oidc-provider's resume acts on; Kapı's own `result.kapi` (the flow) is not one of them. */
-const FINISHING_RESULTS = ['login', 'consent', 'error'] as const;
-
-/**
- * An interaction is finished once interactionFinished wrote a result that resume acts on. Backends
- * never write a finished interaction back as unfinished: two posts of one sign-in page at once (a
- * double click, a replayed passkey answer) both load the interaction before either saves, and the one
- * refused quickly would otherwise save its copy over the login of the one that passed, sending that
- * browser back to the sign-in page. A finished interaction is only ever read by resume and destroyed.
- */
-export function isFinishedInteraction(payload: OidcPayload): boolean {
-  const result = payload.result;
-  return typeof result === 'object' && result !== null && FINISHING_RESULTS.some((key) => key in result);
 }
 
 export function fromStored(id: string, body: string | OidcPayload, consumed: number | undefined): OidcPayload {

@@ -44,6 +44,23 @@ export function loadFlow(interaction: InteractionLike, locale: Locale, requiredA
   return flow;
 }
 
+/** The results oidc-provider's resume acts on; Kapı's own `result.kapi` (the flow) is not one of them. */
+const FINISHING_RESULTS = ['login', 'consent', 'error'] as const;
+
+/**
+ * An interaction is finished once interactionFinished wrote a result that resume acts on: the sign-in
+ * is over and only resume is left. The short-lived stores never write a finished interaction back
+ * unfinished (adapters/storage/oidc-common.ts), and its pages send the browser on to resume
+ * (src/web/interactions/routes.ts): two posts of one page sent at once (a double click, a replayed
+ * passkey answer) both load the interaction before either saves, and the one refused quickly would
+ * otherwise save its copy over the login of the one that passed, or strand the browser on a dead page.
+ */
+export function isFinishedInteraction(interaction: object): boolean {
+  // `object`: an oidc-provider Interaction, or its stored payload (which declares no `result`).
+  const { result } = interaction as { result?: unknown };
+  return typeof result === 'object' && result !== null && FINISHING_RESULTS.some((key) => key in result);
+}
+
 export async function saveFlow(interaction: InteractionLike, flow: Flow): Promise<void> {
   interaction.result = { ...(interaction.result ?? {}), kapi: flow };
   await interaction.persist();

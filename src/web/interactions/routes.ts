@@ -4,7 +4,7 @@ import type { Context } from 'koa';
 import type Provider from 'oidc-provider';
 import { isAcr } from '../../assurance/levels.js';
 import { requiredLevel } from '../../assurance/required-level.js';
-import { loadFlow, saveFlow, type InteractionLike } from '../../engine/flow-store.js';
+import { isFinishedInteraction, loadFlow, saveFlow, type InteractionLike } from '../../engine/flow-store.js';
 import type { ClientView, Flow } from '../../engine/types.js';
 import { KapiError } from '../../errors.js';
 import { assertCsrf } from '../../security/csrf.js';
@@ -42,23 +42,18 @@ function levelAskedBy(interaction: InteractionLike, client: ClientView) {
 }
 
 /**
- * A result oidc-provider's resume acts on (login, consent or error; Kapı's own `kapi` is not one): the
- * sign-in is over and only resume is left. Its pages can still be asked for: the browser shows the refused
- * one of two posts of one page sent at once (a double click) and abandons the other's redirect to resume,
- * whose login stands (the storage never writes a finished interaction back unfinished); or the person goes
- * back. They send the browser on to resume instead of running a flow that is no longer there (was: a 500
- * on GET, a 403 on every form); a form is still checked for its token first (a forged post stays a 403),
- * which stays with a login result (login.ts), so "cancel" still cancels.
+ * A finished interaction's pages (isFinishedInteraction) can still be asked for: the browser shows the
+ * refused one of two posts of one page sent at once (a double click) and abandons the other's redirect to
+ * resume, whose login stands; or the person goes back. They send the browser on to resume instead of
+ * running a flow that is no longer there (was: a 500 on GET, a 403 on every form); a form is still checked
+ * for its token first (a forged post stays a 403), which stays with a login result (login.ts), so
+ * "cancel" still cancels.
  */
-function isFinished(interaction: InteractionLike): boolean {
-  const result = interaction.result;
-  return typeof result === 'object' && result !== null && ('login' in result || 'consent' in result || 'error' in result);
-}
 
 /** Sends the browser on to oidc-provider's resume when the interaction is finished; false otherwise. */
 function resumedIfFinished(ctx: Context, interaction: InteractionLike): boolean {
   const returnTo = (interaction as InteractionLike & { returnTo?: unknown }).returnTo;
-  if (!isFinished(interaction) || typeof returnTo !== 'string') return false;
+  if (!isFinishedInteraction(interaction) || typeof returnTo !== 'string') return false;
   ctx.status = 303;
   ctx.redirect(returnTo);
   return true;
@@ -96,7 +91,7 @@ export function interactionRouter(deps: InteractionDeps): Router {
   router.get('/poll', async (ctx) => {
     const req = await load(ctx);
     ctx.set('Cache-Control', 'no-store');
-    ctx.body = { status: req.interaction.prompt.name === 'login' && !isFinished(req.interaction) ? await pollMethod(deps, req) : 'ready' };
+    ctx.body = { status: req.interaction.prompt.name === 'login' && !isFinishedInteraction(req.interaction) ? await pollMethod(deps, req) : 'ready' };
   });
 
   router.post('/method/:method', body, async (ctx) => {
