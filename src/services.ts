@@ -22,7 +22,7 @@ import { TokenRevocations } from './sessions/token-revocations.js';
 import type { Limiters } from './security/limiters.js';
 import { createPopulationRegistry } from './population-registry-wiring.js';
 import { METHOD_MODULES } from '../interactions/index.js';
-import type { CredentialDisowner, FactorRemover } from './engine/module.js';
+import type { CredentialDisowner, CredentialsAddedSince, FactorRemover } from './engine/module.js';
 
 /**
  * Everything that talks to storage, opened once per process and shared by the server and the `kapi`
@@ -56,6 +56,8 @@ export interface Services {
   factorRemovers: readonly FactorRemover[];
   /** By method id: how "This wasn't me" disowns the credential a sign-in used (`MethodModule.disownCredential`). */
   credentialDisowners: ReadonlyMap<string, CredentialDisowner>;
+  /** By method id: the credentials added since a sign-in that "This wasn't me" disowns with it (`MethodModule.credentialsAddedSince`). */
+  credentialsAddedSince: ReadonlyMap<string, CredentialsAddedSince>;
   /** A provider built with the current keys, for validating client metadata outside the server. */
   configurationFor: (jwks: Awaited<ReturnType<KeyStore['providerJwks']>>) => ReturnType<typeof buildConfiguration>;
   close(): Promise<void>;
@@ -145,6 +147,9 @@ export async function openServices(config: Config): Promise<Services> {
     registry,
     factorRemovers: METHOD_MODULES.flatMap((m) => (m.removeFactors ? [m.removeFactors] : [])),
     credentialDisowners: new Map(METHOD_MODULES.flatMap((m) => (m.disownCredential ? m.traits.map((t) => [t.method, m.disownCredential!] as const) : []))),
+    credentialsAddedSince: new Map(
+      METHOD_MODULES.flatMap((m) => (m.credentialsAddedSince && m.disownCredential ? m.traits.map((t) => [t.method, m.credentialsAddedSince!] as const) : [])),
+    ),
     async close() {
       registry.close?.();
       await state.close().catch(() => undefined);

@@ -31,6 +31,7 @@ export const passkeyModule = defineModule({
           will: 'passkey.not_me.will',
           done: 'passkey.not_me.done',
           next: ['passkey.not_me.next.device', 'passkey.not_me.next.synced', 'passkey.not_me.next.new'],
+          addedSince: { will: 'passkey.not_me.added_will', done: 'passkey.not_me.added_done' },
         },
       },
       integrators: {
@@ -43,6 +44,10 @@ export const passkeyModule = defineModule({
   // Only the account's own passkey with that id: the sign-in record names Kapı's id of the passkey whose
   // signature was verified (method.ts), never the credential or user handle the browser sent.
   disownCredential: (trx, accountId, credential) => new SqlPasskeyStore(trx).remove(accountId, credential, trx),
+  // ...and every passkey added since that sign-in, whatever method it used: whoever made it could add a
+  // passkey of their own (a passkey or password + SMS sign-in is fresh and substantial, the add rule), which
+  // would sign them in again after every session has ended. Hers added since go too; the page says so.
+  credentialsAddedSince: (db, accountId, since) => new SqlPasskeyStore(db).addedSince(accountId, since),
   staticFiles: ['passkey.js'],
   // Loaded when wired: the module list stays light for the `kapi` command, which only migrates.
   wire: async (context): Promise<WiredModule<Passkeys>> => (await import('./wire.js')).wirePasskeys(context),

@@ -61,6 +61,9 @@ const tr = {
     'e-Devlet hesabınızdan {when} tarihinde "{name}" adlı geçiş anahtarı kaldırıldı. Bu işlemi siz yapmadıysanız hemen 160\'ı arayın.',
   'passkey.not_me.will': 'Bu girişte kullanılan geçiş anahtarı hesabınızdan kaldırılacak: onunla artık kimse giriş yapamaz.',
   'passkey.not_me.done': 'Bu girişte kullanılan geçiş anahtarı hesabınızdan kaldırıldı.',
+  'passkey.not_me.added_will':
+    'Bu girişten sonra hesabınıza eklenen geçiş anahtarları da kaldırılacak: girişi yapan kişi kendi anahtarını eklemiş olabilir. Sizin eklediklerinizi sonra yeniden ekleyebilirsiniz.',
+  'passkey.not_me.added_done': 'Bu girişten sonra hesabınıza eklenen geçiş anahtarları da kaldırıldı.',
   'passkey.not_me.next.device':
     'Geçiş anahtarını bulunduğu yerden de silin: cihazınızın ayarlarından ya da kullandığınız şifre yöneticisinden (Google Şifre Yöneticisi, iCloud Anahtar Zinciri, 1Password gibi) Kapı için kayıtlı geçiş anahtarını kaldırın.',
   'passkey.not_me.next.synced':
@@ -127,6 +130,9 @@ const en: English<typeof tr> = {
   'passkeys.notify.removed.mail': 'The passkey "{name}" was removed from your e-Devlet account on {when}. If you did not do this, call 160 at once.',
   'passkey.not_me.will': 'The passkey used for this sign-in will be removed from your account: nobody can sign in with it any more.',
   'passkey.not_me.done': 'The passkey used for this sign-in was removed from your account.',
+  'passkey.not_me.added_will':
+    'Passkeys added to your account since this sign-in will be removed too: whoever signed in may have added one of their own. You can add yours again afterwards.',
+  'passkey.not_me.added_done': 'The passkeys added to your account since this sign-in were removed too.',
   'passkey.not_me.next.device':
     'Delete the passkey where it is stored too: remove the passkey saved for Kapı in your device settings or in your password manager (such as Google Password Manager, iCloud Keychain or 1Password).',
   'passkey.not_me.next.synced':

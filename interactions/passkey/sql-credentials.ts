@@ -100,6 +100,12 @@ export class SqlPasskeyStore implements PasskeyStore {
     return (await this.db(TABLE).where({ id, account_id: accountId }).update({ name })) === 1;
   }
 
+  /** Kapı's ids of the account's passkeys registered at or after `since` (DB time, as the sign-in records'). */
+  async addedSince(accountId: string, since: Date): Promise<string[]> {
+    const rows = (await this.db(TABLE).where({ account_id: accountId }).andWhere('created_at', '>=', since).select('id')) as { id: string }[];
+    return rows.map((row) => row.id);
+  }
+
   async remove(accountId: string, id: string, trx: Database = this.db): Promise<boolean> {
     if (!UUID.test(id)) return false;
     return (await trx(TABLE).where({ id, account_id: accountId }).del()) === 1;

@@ -39,6 +39,9 @@ export type FactorRemover = (trx: Database, accountId: string) => Promise<Record
 /** See `MethodModule.disownCredential`. */
 export type CredentialDisowner = (trx: Database, accountId: string, credential: string) => Promise<boolean>;
 
+/** See `MethodModule.credentialsAddedSince`. */
+export type CredentialsAddedSince = (db: Database, accountId: string, since: Date) => Promise<string[]>;
+
 /** One line of /readyz detail. `ok: false` makes Kapı unready: a module reports, it rarely decides. */
 export interface ReadinessCheck {
   name: string;
@@ -128,6 +131,14 @@ export interface MethodModule<S extends z.ZodType = z.ZodType, E = unknown> {
    * like `removeFactors`; what the person is told is the trait's `notMe.disowned`.
    */
   readonly disownCredential?: CredentialDisowner;
+  /**
+   * "This wasn't me" on a sign-in made at `since`, whatever method it used: the ids (as `disownCredential`
+   * takes them) of the account's credentials of this module added at or after it. A credential that signs
+   * in on its own (a passkey), added by whoever made that sign-in, would outlive every session the
+   * not-me ends; they are disowned with it. What the person is told is the trait's
+   * `notMe.disowned.addedSince`.
+   */
+  readonly credentialsAddedSince?: CredentialsAddedSince;
   /**
    * Files of its folder's `static/` (the scripts of its pages), served at `/static/<id>/<name>`: the pages'
    * Content-Security-Policy allows same-origin scripts only, never inline ones.

@@ -47,7 +47,13 @@ export interface MethodTraits {
      * in its own words: on the confirmation page (`will`), and on the page after it, what was done
      * (`done`) and what the person should do now (`next`, in order).
      */
-    disowned?: { will: MessageKey; done: MessageKey; next: readonly MessageKey[] };
+    disowned?: {
+      will: MessageKey;
+      done: MessageKey;
+      next: readonly MessageKey[];
+      /** The module's credentials added since the disowned sign-in (`MethodModule.credentialsAddedSince`). */
+      addedSince?: { will: MessageKey; done: MessageKey };
+    };
   };
   /**
    * For integrators (README's method → acr → amr table, generated from these traits): where the level or

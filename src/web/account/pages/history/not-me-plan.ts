@@ -1,3 +1,4 @@
+import type { CredentialsAddedSince } from '../../../../engine/module.js';
 import { credentialOf } from '../../../../engine/steps.js';
 import type { IntrusionAdvice, MethodTraitBook, MethodTraits } from '../../../../engine/traits.js';
 
@@ -28,6 +29,12 @@ export interface NotMePlan {
   advice: NotMeAdvice[];
   /** The credentials the entry names whose module disowns them (`notMe.disowned`): removed on confirmation. */
   disown: { method: string; credential: string }[];
+  /**
+   * The account's credentials added since the sign-in, of the modules that disown those too
+   * (`credentialsAddedSince`), whatever method the sign-in used: removed on confirmation. Read from the
+   * database by the page (addedSinceSignIn), empty in the plan of the entry alone.
+   */
+  disownAdded: { method: string; credential: string }[];
 }
 
 /** What the module of `method` says about a disowned credential, if it disowns any. */
@@ -47,5 +54,17 @@ export function notMePlan(method: string, traits: MethodTraitBook, credentials?:
     const credential = t.notMe?.disowned ? credentialOf(credentials, t.method) : undefined;
     return credential ? [{ method: t.method, credential }] : [];
   });
-  return { methods, closePassword: closes('password_login'), blockBanking: closes('bank_login'), advice, disown };
+  return { methods, closePassword: closes('password_login'), blockBanking: closes('bank_login'), advice, disown, disownAdded: [] };
+}
+
+/** The credentials added since `since` that "This wasn't me" takes away with the sign-in, but for those it already names. */
+export async function addedSinceSignIn(
+  finders: ReadonlyMap<string, CredentialsAddedSince>,
+  db: Parameters<CredentialsAddedSince>[0],
+  accountId: string,
+  since: Date,
+  already: readonly { method: string; credential: string }[],
+): Promise<{ method: string; credential: string }[]> {
+  const found = await Promise.all([...finders].map(async ([method, find]) => (await find(db, accountId, since)).map((credential) => ({ method, credential }))));
+  return found.flat().filter((d) => !already.some((a) => a.method === d.method && a.credential === d.credential));
 }

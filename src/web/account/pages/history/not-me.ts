@@ -12,7 +12,7 @@ import type { AccountSession } from '../../session.js';
 import type { SignInRow } from '../../../../security/audit.js';
 import { entryView } from './entry-view.js';
 import { institutionsById } from './institutions.js';
-import { disownedWords, notMePlan, type NotMeAdvice, type NotMePlan } from './not-me-plan.js';
+import { addedSinceSignIn, disownedWords, notMePlan, type NotMeAdvice, type NotMePlan } from './not-me-plan.js';
 import { ADVICE_MESSAGE, NOT_ME } from './messages.js';
 
 const VIEWS = '/src/web/account/pages/history/views';
@@ -29,6 +29,8 @@ interface Outcome {
   advice: NotMeAdvice[];
   /** Methods whose credential (the one the sign-in used) was removed. */
   disowned: string[];
+  /** Methods whose credentials added since the sign-in were removed. */
+  disownedAdded: string[];
 }
 
 /**
@@ -51,10 +53,12 @@ export function notMePages(router: Router, deps: AccountDeps): void {
     const entry = await deps.services.audit.signInOf(session.accountId, id);
     // Only a sign-in of hers that got in; anything else is "not found", whoever it belongs to.
     if (!entry || entry.result !== 'success') throw new KapiError('not_found', 'no such sign-in');
-    const plan = notMePlan(entry.method, deps.traits, entry.credentials);
+    const used = notMePlan(entry.method, deps.traits, entry.credentials);
+    const { credentialsAddedSince, db } = deps.services;
+    const plan: NotMePlan = { ...used, disownAdded: await addedSinceSignIn(credentialsAddedSince, db, session.accountId, entry.at, used.disown) };
     if (input.confirm !== 'yes') return confirmPage(ctx, deps, session, entry, plan);
-    const disowned = await disown(ctx, deps, session, entry, plan);
-    const outcome: Outcome = { closePassword: plan.closePassword, blockBanking: plan.blockBanking, advice: plan.advice, disowned };
+    const { disowned, disownedAdded } = await disown(ctx, deps, session, entry, plan);
+    const outcome: Outcome = { closePassword: plan.closePassword, blockBanking: plan.blockBanking, advice: plan.advice, disowned, disownedAdded };
     ctx.cookies.set(OUTCOME_COOKIE, Buffer.from(JSON.stringify(outcome)).toString('base64url'), {
       httpOnly: true,
       sameSite: 'lax',
@@ -75,10 +79,16 @@ export function notMePages(router: Router, deps: AccountDeps): void {
     if (!outcome) return ctx.redirect('/account/history');
     ctx.set('Cache-Control', 'no-store');
     // Each module's own words for the credential it removed: what was done, then what to do, in order.
-    const disowned = outcome.disowned.flatMap((method) => {
-      const words = disownedWords(deps.traits, method);
-      return words ? [{ method, done: words.done, next: words.next }] : [];
-    });
+    const disowned = [
+      ...outcome.disowned.flatMap((method) => {
+        const words = disownedWords(deps.traits, method);
+        return words ? [{ method, done: words.done, next: words.next }] : [];
+      }),
+      ...outcome.disownedAdded.flatMap((method) => {
+        const words = disownedWords(deps.traits, method)?.addedSince;
+        return words ? [{ method: `${method}-added`, done: words.done, next: [] }] : [];
+      }),
+    ];
     await renderAccountPage(ctx, undefined, `${VIEWS}/not-me-done`, {
       id: 'not-me',
       titleKey: 'history.not_me.done_title',
@@ -97,7 +107,10 @@ async function confirmPage(ctx: Context, deps: AccountDeps, session: AccountSess
       entry: entryView(entry, locale, deps.traits, names, deps.ports.locator),
       plan,
       adviceText: ADVICE_MESSAGE,
-      disownWill: plan.disown.flatMap((d) => disownedWords(deps.traits, d.method)?.will ?? []),
+      disownWill: [
+        ...plan.disown.flatMap((d) => disownedWords(deps.traits, d.method)?.will ?? []),
+        ...[...new Set(plan.disownAdded.map((d) => d.method))].flatMap((method) => disownedWords(deps.traits, method)?.addedSince?.will ?? []),
+      ],
     },
   });
 }
@@ -109,9 +122,16 @@ async function confirmPage(ctx: Context, deps: AccountDeps, session: AccountSess
  * (DESIGN.md, third round, "Endings"), then she is told on her verified contacts. Answers the methods
  * whose credential was removed.
  */
-async function disown(ctx: Context, deps: AccountDeps, session: AccountSession, entry: SignInRow, plan: NotMePlan): Promise<string[]> {
+async function disown(
+  ctx: Context,
+  deps: AccountDeps,
+  session: AccountSession,
+  entry: SignInRow,
+  plan: NotMePlan,
+): Promise<{ disowned: string[]; disownedAdded: string[] }> {
   const { accounts, audit, db, sessions, credentialDisowners } = deps.services;
   const disowned: string[] = [];
+  const disownedAdded: string[] = [];
   const ip = deps.clientIp(ctx);
   const accountId = session.accountId;
   const closed = await db.transaction(async (trx) => {
@@ -130,11 +150,13 @@ async function disown(ctx: Context, deps: AccountDeps, session: AccountSession, 
         trx,
       );
     }
-    for (const { method, credential } of plan.disown) {
+    const toDisown = [...plan.disown.map((d) => ({ ...d, added: false })), ...plan.disownAdded.map((d) => ({ ...d, added: true }))];
+    for (const { method, credential, added } of toDisown) {
       const disownCredential = credentialDisowners.get(method);
       if (!disownCredential || !(await disownCredential(trx, accountId, credential))) continue;
-      disowned.push(method);
-      done.push(`${method}_credential`);
+      const list = added ? disownedAdded : disowned;
+      if (!list.includes(method)) list.push(method);
+      done.push(added ? `${method}_added_credential` : `${method}_credential`);
       await audit.event(
         {
           type: 'account.credential_disowned',
@@ -142,7 +164,7 @@ async function disown(ctx: Context, deps: AccountDeps, session: AccountSession, 
           clientId: ACCOUNT_CLIENT_ID,
           actor: 'self',
           ip,
-          detail: { via: 'not_me', entry: entry.id, method, credential },
+          detail: { via: 'not_me', entry: entry.id, method, credential, ...(added ? { added_since: entry.at.toISOString() } : {}) },
         },
         trx,
       );
@@ -191,6 +213,10 @@ async function disown(ctx: Context, deps: AccountDeps, session: AccountSession, 
         const words = disownedWords(deps.traits, method);
         return words ? translate(locale, words.done) : '';
       }),
+      ...disownedAdded.map((method) => {
+        const words = disownedWords(deps.traits, method)?.addedSince;
+        return words ? translate(locale, words.done) : '';
+      }),
     ]
       .filter(Boolean)
       .join(' ');
@@ -198,7 +224,7 @@ async function disown(ctx: Context, deps: AccountDeps, session: AccountSession, 
       .notify(account, NOT_ME, { when, closed: closedText }, locale)
       .catch((err: unknown) => log.warn({ err: (err as Error).message }, 'not-me notification failed'));
   }
-  return disowned;
+  return { disowned, disownedAdded };
 }
 
 function readOutcome(ctx: Context, deps: AccountDeps): Outcome | undefined {
@@ -211,6 +237,9 @@ function readOutcome(ctx: Context, deps: AccountDeps): Outcome | undefined {
       blockBanking: value.blockBanking === true,
       advice: Array.isArray(value.advice) ? value.advice.filter((a): a is NotMeAdvice => ADVICE.has(a)) : [],
       disowned: Array.isArray(value.disowned) ? value.disowned.filter((m) => typeof m === 'string' && disownedWords(deps.traits, m) !== undefined) : [],
+      disownedAdded: Array.isArray(value.disownedAdded)
+        ? value.disownedAdded.filter((m) => typeof m === 'string' && disownedWords(deps.traits, m)?.addedSince !== undefined)
+        : [],
     };
   } catch {
     return undefined;
