@@ -59,6 +59,9 @@ function toAccount(row: AccountRow): Account {
 }
 
 /** Contacts waiting for their codes beside the verified ones (migrations/012_pending_contacts.ts). */
+/** A contact kind of the contact options. */
+export type ContactKind = 'phone' | 'email';
+
 export interface PendingContacts {
   phone: string | null;
   phoneAt: Date | null;
@@ -258,6 +261,47 @@ export class AccountRepository {
         email_verified_at: email && verified ? trx.fn.now() : null,
         updated_at: trx.fn.now(),
       });
+  }
+
+  /**
+   * The verified phone and e-mail whose verification was at or after `since` ("This wasn't me": whoever
+   * made that sign-in may have put his own there, and reset codes, the SMS second factor and notices
+   * would go to him).
+   */
+  async contactsVerifiedSince(accountId: string, since: Date, trx: Knex = this.db): Promise<ContactKind[]> {
+    const row = (await trx('accounts').where({ id: accountId }).first('phone_verified', 'phone_verified_at', 'email_verified', 'email_verified_at')) as
+      | { phone_verified: boolean; phone_verified_at: Date | null; email_verified: boolean; email_verified_at: Date | null }
+      | undefined;
+    if (!row) return [];
+    const from = since.getTime();
+    const kinds: ContactKind[] = [];
+    if (row.phone_verified && row.phone_verified_at && new Date(row.phone_verified_at).getTime() >= from) kinds.push('phone');
+    if (row.email_verified && row.email_verified_at && new Date(row.email_verified_at).getTime() >= from) kinds.push('email');
+    return kinds;
+  }
+
+  /**
+   * Removes the verified contacts of `kinds` whose verification was at or after `since` (compare on the
+   * time, in the caller's transaction); without a verified e-mail the reset method goes back to phone
+   * only. Answers the kinds removed.
+   */
+  async dropContactsVerifiedSince(accountId: string, since: Date, kinds: readonly ContactKind[], trx: Knex = this.db): Promise<ContactKind[]> {
+    const dropped: ContactKind[] = [];
+    if (kinds.includes('phone')) {
+      const n = await trx('accounts')
+        .where({ id: accountId, phone_verified: true })
+        .andWhere('phone_verified_at', '>=', since)
+        .update({ phone: null, phone_verified: false, phone_verified_acr: null, phone_verified_at: null, updated_at: trx.fn.now() });
+      if (n) dropped.push('phone');
+    }
+    if (kinds.includes('email')) {
+      const n = await trx('accounts')
+        .where({ id: accountId, email_verified: true })
+        .andWhere('email_verified_at', '>=', since)
+        .update({ email: null, email_verified: false, email_verified_at: null, password_reset_method: 'phone', updated_at: trx.fn.now() });
+      if (n) dropped.push('email');
+    }
+    return dropped;
   }
 
   /** The new phone and e-mail waiting for their codes beside the verified ones (contact options). */

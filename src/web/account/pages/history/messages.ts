@@ -1,6 +1,7 @@
 import type { Notification } from '../../../../accounts/notifier.js';
 import { registerCatalog, type English, type MessageKey } from '../../../../i18n/index.js';
 import type { NotMeAdvice } from './not-me-plan.js';
+import type { ContactKind } from '../../../../accounts/account-repository.js';
 
 const tr = {
   'account.nav.history': 'Giriş geçmişi',
@@ -50,6 +51,12 @@ const tr = {
     'Bildiriminiz kaydedildi. Bu tarayıcıdaki dahil tüm oturumlarınız sonlandırıldı ve kurumların elindeki erişim yetkileri iptal edildi.',
   'history.not_me.done.password_closed': 'Şifre ile giriş kapatıldı.',
   'history.not_me.done.banking_closed': 'İnternet Bankacılığı ile giriş kapatıldı.',
+  'history.not_me.will.drop_phone':
+    'Bu girişten sonra doğrulanan cep telefonu numarası hesabınızdan silinir (başkasınınki olabilir: şifre yenileme kodları ve girişi onaylayan SMS ona gider). Kendi numaranızı "İletişim Tercihlerim" sayfasında yeniden ekleyip doğrulayın.',
+  'history.not_me.will.drop_email':
+    'Bu girişten sonra doğrulanan e-posta adresi hesabınızdan silinir (başkasınınki olabilir). Kendi adresinizi "İletişim Tercihlerim" sayfasında yeniden ekleyip doğrulayın.',
+  'history.not_me.done.phone_removed': 'Bu girişten sonra doğrulanan cep telefonu numarası silindi.',
+  'history.not_me.done.email_removed': 'Bu girişten sonra doğrulanan e-posta adresi silindi.',
   'history.not_me.next': 'Şimdi ne yapmalısınız',
   'history.not_me.next.reopen_password':
     'Şifre ile girişi yeniden açmak için e-İmza veya mobil imza ile giriş yapın, yeni bir şifre belirleyin ve "Güvenlik ve ayarlar" sayfasından şifre ile girişi açın; ya da PTT veya Türksat Kablo ofisinden yeni şifre alın (yeni şifre girişi de açar).',
@@ -149,6 +156,12 @@ const en: English<typeof tr> = {
     'Your report is recorded. Every session of yours has ended, the one in this browser included, and every access institutions held for you is cancelled.',
   'history.not_me.done.password_closed': 'Password sign-in is closed.',
   'history.not_me.done.banking_closed': 'Sign-in with online banking is closed.',
+  'history.not_me.will.drop_phone':
+    'The mobile phone number verified since this sign-in is removed from your account (it may be someone else\'s: password reset codes and the SMS that confirms sign-ins would go to it). Add and verify your own number again on "My contact options".',
+  'history.not_me.will.drop_email':
+    'The e-mail address verified since this sign-in is removed from your account (it may be someone else\'s). Add and verify your own address again on "My contact options".',
+  'history.not_me.done.phone_removed': 'The mobile phone number verified since this sign-in is removed.',
+  'history.not_me.done.email_removed': 'The e-mail address verified since this sign-in is removed.',
   'history.not_me.next': 'What to do next',
   'history.not_me.next.reopen_password':
     'To open password sign-in again, sign in with e-signature or mobile signature, set a new password and open password sign-in under "Security and settings"; or get a new password at a post office or cable office (a new password opens it too).',
@@ -217,6 +230,16 @@ export const CONSENT_WITHDRAWN: Notification = {
 
 /** The person said a sign-in was not hers (`{when}`, `{closed}`). */
 export const NOT_ME: Notification = { sms: 'history.notify.not_me.sms', subject: 'history.notify.not_me.subject', mail: 'history.notify.not_me.mail' };
+
+/** What "This wasn't me" says it will do, and did, about a contact verified since the sign-in. */
+export const CONTACT_WILL_GO = { phone: 'history.not_me.will.drop_phone', email: 'history.not_me.will.drop_email' } as const satisfies Record<
+  ContactKind,
+  MessageKey
+>;
+export const CONTACT_REMOVED = { phone: 'history.not_me.done.phone_removed', email: 'history.not_me.done.email_removed' } as const satisfies Record<
+  ContactKind,
+  MessageKey
+>;
 
 /** How an institution received claims. */
 export const CHANNEL_LABEL = {

@@ -10,10 +10,11 @@ import { accountForm, requireAccountForm } from '../../guard.js';
 import { renderAccountPage } from '../../render.js';
 import type { AccountSession } from '../../session.js';
 import type { SignInRow } from '../../../../security/audit.js';
+import type { ContactKind } from '../../../../accounts/account-repository.js';
 import { entryView } from './entry-view.js';
 import { institutionsById } from './institutions.js';
 import { addedSinceSignIn, disownedWords, notMePlan, type NotMeAdvice, type NotMePlan } from './not-me-plan.js';
-import { ADVICE_MESSAGE, NOT_ME } from './messages.js';
+import { ADVICE_MESSAGE, CONTACT_REMOVED, CONTACT_WILL_GO, NOT_ME } from './messages.js';
 
 const VIEWS = '/src/web/account/pages/history/views';
 const DONE_PATH = '/account/history/not-me/done';
@@ -21,6 +22,7 @@ const DONE_PATH = '/account/history/not-me/done';
 // only sent to the done page, gone after ten minutes). Nothing in it is personal.
 const OUTCOME_COOKIE = 'kapi_not_me';
 const ENTRY_ID = /^[1-9]\d{0,17}$/;
+const CONTACT_KINDS = new Set<ContactKind>(['phone', 'email']);
 const ADVICE = new Set<NotMeAdvice>(['certificate_provider', 'id_card', 'gsm_operator', 'second_factors', 'earlier_sign_in']);
 
 interface Outcome {
@@ -31,6 +33,8 @@ interface Outcome {
   disowned: string[];
   /** Methods whose credentials added since the sign-in were removed. */
   disownedAdded: string[];
+  /** Verified contacts (phone, e-mail) verified since the sign-in, removed. */
+  contacts: ContactKind[];
 }
 
 /**
@@ -56,9 +60,12 @@ export function notMePages(router: Router, deps: AccountDeps): void {
     const used = notMePlan(entry.method, deps.traits, entry.credentials);
     const { credentialsAddedSince, db } = deps.services;
     const plan: NotMePlan = { ...used, disownAdded: await addedSinceSignIn(credentialsAddedSince, db, session.accountId, entry.at, used.disown) };
-    if (input.confirm !== 'yes') return confirmPage(ctx, deps, session, entry, plan);
-    const { disowned, disownedAdded } = await disown(ctx, deps, session, entry, plan);
-    const outcome: Outcome = { closePassword: plan.closePassword, blockBanking: plan.blockBanking, advice: plan.advice, disowned, disownedAdded };
+    // A phone or e-mail verified since that sign-in may be the intruder's: reset codes, the SMS second
+    // factor and notices would go to him after every session has ended. They go too (hers as well).
+    const contactsSince = await deps.services.accounts.contactsVerifiedSince(session.accountId, entry.at);
+    if (input.confirm !== 'yes') return confirmPage(ctx, deps, session, entry, plan, contactsSince);
+    const { disowned, disownedAdded, contacts } = await disown(ctx, deps, session, entry, plan, contactsSince);
+    const outcome: Outcome = { closePassword: plan.closePassword, blockBanking: plan.blockBanking, advice: plan.advice, disowned, disownedAdded, contacts };
     ctx.cookies.set(OUTCOME_COOKIE, Buffer.from(JSON.stringify(outcome)).toString('base64url'), {
       httpOnly: true,
       sameSite: 'lax',
@@ -92,12 +99,19 @@ export function notMePages(router: Router, deps: AccountDeps): void {
     await renderAccountPage(ctx, undefined, `${VIEWS}/not-me-done`, {
       id: 'not-me',
       titleKey: 'history.not_me.done_title',
-      data: { outcome, adviceText: ADVICE_MESSAGE, disowned },
+      data: { outcome, adviceText: ADVICE_MESSAGE, disowned, contactRemoved: CONTACT_REMOVED },
     });
   });
 }
 
-async function confirmPage(ctx: Context, deps: AccountDeps, session: AccountSession, entry: SignInRow, plan: NotMePlan): Promise<void> {
+async function confirmPage(
+  ctx: Context,
+  deps: AccountDeps,
+  session: AccountSession,
+  entry: SignInRow,
+  plan: NotMePlan,
+  contactsSince: ContactKind[],
+): Promise<void> {
   const locale = localeFor(ctx);
   const names = await institutionsById(deps.services, entry.clientId ? [entry.clientId] : []);
   await renderAccountPage(ctx, session, `${VIEWS}/not-me-confirm`, {
@@ -106,6 +120,8 @@ async function confirmPage(ctx: Context, deps: AccountDeps, session: AccountSess
     data: {
       entry: entryView(entry, locale, deps.traits, names, deps.ports.locator),
       plan,
+      contactsSince,
+      contactWillGo: CONTACT_WILL_GO,
       adviceText: ADVICE_MESSAGE,
       disownWill: [
         ...plan.disown.flatMap((d) => disownedWords(deps.traits, d.method)?.will ?? []),
@@ -128,10 +144,12 @@ async function disown(
   session: AccountSession,
   entry: SignInRow,
   plan: NotMePlan,
-): Promise<{ disowned: string[]; disownedAdded: string[] }> {
+  contactsSince: readonly ContactKind[],
+): Promise<{ disowned: string[]; disownedAdded: string[]; contacts: ContactKind[] }> {
   const { accounts, audit, db, sessions, credentialDisowners } = deps.services;
   const disowned: string[] = [];
   const disownedAdded: string[] = [];
+  let contacts: ContactKind[] = [];
   const ip = deps.clientIp(ctx);
   const accountId = session.accountId;
   const closed = await db.transaction(async (trx) => {
@@ -172,6 +190,23 @@ async function disown(
     // A contact change the intruder may have asked for (it waits for its code) is dropped too.
     await accounts.setPending(accountId, 'phone', null, trx);
     await accounts.setPending(accountId, 'email', null, trx);
+    // A contact verified since the sign-in (his phone or address, perhaps) is removed, compared on its
+    // verification time again inside the transaction.
+    contacts = await accounts.dropContactsVerifiedSince(accountId, entry.at, contactsSince, trx);
+    for (const kind of contacts) {
+      done.push(`${kind}_contact`);
+      await audit.event(
+        {
+          type: `account.${kind}_deleted`,
+          accountId,
+          clientId: ACCOUNT_CLIENT_ID,
+          actor: 'self',
+          ip,
+          detail: { via: 'not_me', entry: entry.id, verified_since: entry.at.toISOString() },
+        },
+        trx,
+      );
+    }
     await audit.event(
       {
         type: 'account.not_me',
@@ -217,6 +252,7 @@ async function disown(
         const words = disownedWords(deps.traits, method)?.addedSince;
         return words ? translate(locale, words.done) : '';
       }),
+      ...contacts.map((kind) => translate(locale, CONTACT_REMOVED[kind])),
     ]
       .filter(Boolean)
       .join(' ');
@@ -224,7 +260,7 @@ async function disown(
       .notify(account, NOT_ME, { when, closed: closedText }, locale)
       .catch((err: unknown) => log.warn({ err: (err as Error).message }, 'not-me notification failed'));
   }
-  return { disowned, disownedAdded };
+  return { disowned, disownedAdded, contacts };
 }
 
 function readOutcome(ctx: Context, deps: AccountDeps): Outcome | undefined {
@@ -240,6 +276,7 @@ function readOutcome(ctx: Context, deps: AccountDeps): Outcome | undefined {
       disownedAdded: Array.isArray(value.disownedAdded)
         ? value.disownedAdded.filter((m) => typeof m === 'string' && disownedWords(deps.traits, m)?.addedSince !== undefined)
         : [],
+      contacts: Array.isArray(value.contacts) ? value.contacts.filter((k): k is ContactKind => CONTACT_KINDS.has(k as ContactKind)) : [],
     };
   } catch {
     return undefined;
