@@ -4,6 +4,7 @@ import { startKapi, type TestKapi } from '../support/kapi.js';
 import { startTestPki, type TestPki } from '../support/smart-card.js';
 import { signInWithESignature } from '../account/security-support.js';
 import { codeIn } from '../support/codes.js';
+import { api, registerConsole, smartCardToken } from '../registrar/support.js';
 import { entryId, FIREFOX_LINUX, person, pressNotMe, substantialSession, type Person } from './account-keeps-support.js';
 
 jest.setTimeout(240_000);
@@ -18,6 +19,7 @@ jest.setTimeout(240_000);
 
 const AYSE_RESET = { national_id: '10000000146', birthdate: '1985-04-12', document_serial: 'A12B34567' };
 const HIS_PHONE = '+905559990000';
+const MEHMET_CARD = { type: 'tr_identity_card', number: 'B23C45678' };
 const MEHMET_RESET = { national_id: '12345678950', birthdate: '1972-11-03', document_serial: 'B23C45678', phone: '0555 123 00 09' };
 
 describe('attacks: contacts the intruder verified do not survive "This wasn\'t me"', () => {
@@ -52,7 +54,39 @@ describe('attacks: contacts the intruder verified do not survive "This wasn\'t m
     expect(codes.url).toBe(`${t.issuer}/account/reset/code`);
   }
 
+  // The office is where the FAQ sends a person whose account was taken over: a new password in person,
+  // and "remove my second factors". The phone stays a verified contact (at `low`): the reset channel.
+  it('an office issuance asked for after a takeover, removing the second factors, leaves no phone the intruder verified where reset codes go', async () => {
+    // (First in the file: "This wasn't me" below revokes the registrar's tokens, Ayşe being the demo registrar.)
+    // The intruder, fresh at substantial in Mehmet's account, puts his phone in place of Mehmet's.
+    const intruder = new Browser(FIREFOX_LINUX);
+    const contacts = await substantialSession(t, intruder, mehmet, '/account/contacts');
+    expect(contacts.url).toBe(`${t.issuer}/account/contacts`);
+    const asked = await intruder.submit(contacts, { phone: '0555 999 00 00' }, { name: 'action', value: 'update' });
+    const code = codeIn(sms(HIS_PHONE, 'contact_verification')[0]?.text);
+    const verified = await intruder.submit(asked, { code }, { name: 'verify', value: 'phone' });
+    expect(verified.url).toBe(`${t.issuer}/account/contacts?notice=phone_changed`);
+    expect((await t.kapi.services.accounts.findById(mehmet.accountId))!.phone).toBe(HIS_PHONE);
+
+    // Mehmet at the office, in person, with his ID card: a new password, and his second factors removed.
+    const registrar = await smartCardToken(t, pki, await registerConsole(t, { minAcr: 'high' }), ayse.nationalId);
+    const issued = await api(t, registrar, 'POST', '/issuances', { national_id: mehmet.nationalId, documents: [MEHMET_CARD], remove_second_factors: true });
+    expect(issued.status).toBe(201);
+    expect(issued.body.second_factors_removed).toBe(true);
+
+    // "Forgot my password" with Mehmet's details and the intruder's phone: no code may reach him, or the
+    // office's new password is his for the asking. (A control reset, started after it, is waited for.)
+    const before = sms(HIS_PHONE, 'password_reset').length;
+    await startReset({ ...MEHMET_RESET, phone: '0555 999 00 00' });
+    await person(t, '10000000146', 'Mavi-Deniz-Kiyisi-Yuruyus', '+905321112233'); // the control: Ayşe with her phone
+    const control = sms(ayse.phone, 'password_reset').length;
+    await startReset({ ...AYSE_RESET, phone: '0532 111 22 33' });
+    expect(await resetCodes(ayse.phone, control)).toBe(control + 1);
+    expect(sms(HIS_PHONE, 'password_reset')).toHaveLength(before);
+  });
+
   it('a phone the intruder verified in the sign-in she disowns no longer receives her reset codes after "This wasn\'t me"', async () => {
+    mehmet = await person(t, '12345678950', 'Mehmet-Kapi-Sifresi-1972', '+905551230009'); // the control, with his own phone again
     // The intruder: password + SMS code, fresh, on her contact options; his phone replaces hers.
     const intruder = new Browser(FIREFOX_LINUX);
     const contacts = await substantialSession(t, intruder, ayse, '/account/contacts');
