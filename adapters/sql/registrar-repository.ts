@@ -240,12 +240,23 @@ export class SqlRegistrarRepository implements RegistrarRepository {
     return (await trx('password_credentials').where({ account_id: accountId }).del()) > 0;
   }
 
-  async endSecondFactorStanding(trx: Knex, accountId: string): Promise<{ phone: boolean }> {
-    const phone = await trx('accounts')
-      .where({ id: accountId })
-      .whereIn('phone_verified_acr', ['substantial', 'high', 'registry'])
-      .update({ phone_verified_acr: 'low' }, ['id']);
-    await trx('accounts').where({ id: accountId }).update({ two_factor_enabled: false, updated_at: trx.fn.now() });
-    return { phone: phone.length > 0 };
+  async endSecondFactorStanding(trx: Knex, accountId: string): Promise<{ phone: boolean; contacts: number }> {
+    const row = (await trx('accounts').where({ id: accountId }).forUpdate().first('phone_verified', 'phone_verified_acr', 'email_verified')) as
+      | { phone_verified: boolean; phone_verified_acr: string | null; email_verified: boolean }
+      | undefined;
+    if (!row) return { phone: false, contacts: 0 };
+    await trx('accounts').where({ id: accountId }).update({
+      two_factor_enabled: false,
+      phone_verified: false,
+      phone_verified_acr: null,
+      phone_verified_at: null,
+      email_verified: false,
+      email_verified_at: null,
+      updated_at: trx.fn.now(),
+    });
+    return {
+      phone: row.phone_verified && ['substantial', 'high', 'registry'].includes(row.phone_verified_acr ?? ''),
+      contacts: Number(row.phone_verified) + Number(row.email_verified),
+    };
   }
 }

@@ -58,10 +58,10 @@ function toAccount(row: AccountRow): Account {
   };
 }
 
-/** Contacts waiting for their codes beside the verified ones (migrations/012_pending_contacts.ts). */
 /** A contact kind of the contact options. */
 export type ContactKind = 'phone' | 'email';
 
+/** Contacts waiting for their codes beside the verified ones (migrations/012_pending_contacts.ts). */
 export interface PendingContacts {
   phone: string | null;
   phoneAt: Date | null;

@@ -112,8 +112,11 @@ export interface RegistrarRepository {
   /** True when there was a password to remove. */
   removePassword(trx: Database, accountId: string): Promise<boolean>;
   /**
-   * The phone stops serving as a second factor (it stays a contact, verified at `low`) and two-factor
-   * authentication is turned off; `phone` says whether the phone had been one.
+   * The phone stops serving as a second factor, the phone and the e-mail stop being verified (their values
+   * stay, for her to confirm again with a code after signing in with the office's password) and two-factor
+   * authentication is turned off. Someone who took the account over may have put his own phone or e-mail
+   * there: until she confirms hers, no reset code or notice goes to either. `phone` says whether the phone
+   * had been a second factor, `contacts` how many verified contacts were un-verified.
    */
-  endSecondFactorStanding(trx: Database, accountId: string): Promise<{ phone: boolean }>;
+  endSecondFactorStanding(trx: Database, accountId: string): Promise<{ phone: boolean; contacts: number }>;
 }

@@ -528,8 +528,10 @@ export class RegistrarService {
 /**
  * Removes the person's second factors in the issuance's transaction: whatever each method module counts
  * as a factor (the e-Government Key, registered devices, passkeys: `MethodModule.removeFactors`), the
- * phone's standing as a second factor (it stays a contact, verified at `low`), and two-factor
- * authentication, which without a factor would leave her unable to sign in.
+ * phone's standing as a second factor, the verification of her phone and e-mail (a person who asks for
+ * this may have had her account taken over, and the intruder's phone would get the reset codes of the
+ * office's new password: she confirms hers again after signing in), and two-factor authentication,
+ * which without a factor would leave her unable to sign in.
  */
 async function removeSecondFactors(
   trx: Database,
@@ -539,6 +541,6 @@ async function removeSecondFactors(
 ): Promise<Record<string, number | boolean>> {
   const removed: Record<string, number | boolean> = {};
   for (const remove of removers) Object.assign(removed, await remove(trx, accountId));
-  const { phone } = await repository.endSecondFactorStanding(trx, accountId);
-  return { ...removed, phone };
+  const { phone, contacts } = await repository.endSecondFactorStanding(trx, accountId);
+  return { ...removed, phone, contactsUnverified: contacts };
 }

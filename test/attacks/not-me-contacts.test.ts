@@ -55,7 +55,7 @@ describe('attacks: contacts the intruder verified do not survive "This wasn\'t m
   }
 
   // The office is where the FAQ sends a person whose account was taken over: a new password in person,
-  // and "remove my second factors". The phone stays a verified contact (at `low`): the reset channel.
+  // and "remove my second factors". The phone and e-mail then stop being verified until he confirms his.
   it('an office issuance asked for after a takeover, removing the second factors, leaves no phone the intruder verified where reset codes go', async () => {
     // (First in the file: "This wasn't me" below revokes the registrar's tokens, Ayşe being the demo registrar.)
     // The intruder, fresh at substantial in Mehmet's account, puts his phone in place of Mehmet's.
@@ -73,6 +73,7 @@ describe('attacks: contacts the intruder verified do not survive "This wasn\'t m
     const issued = await api(t, registrar, 'POST', '/issuances', { national_id: mehmet.nationalId, documents: [MEHMET_CARD], remove_second_factors: true });
     expect(issued.status).toBe(201);
     expect(issued.body.second_factors_removed).toBe(true);
+    expect((await t.kapi.services.accounts.findById(mehmet.accountId))!).toMatchObject({ phone: HIS_PHONE, phoneVerified: false });
 
     // "Forgot my password" with Mehmet's details and the intruder's phone: no code may reach him, or the
     // office's new password is his for the asking. (A control reset, started after it, is waited for.)
