@@ -4,7 +4,7 @@ import { DEMO_CITIZENS } from '../../src/demo/seed.js';
 import { Browser } from '../support/browser.js';
 import { atCallback, authRequest, exchange, registerInstitution, relyingParty } from '../support/institution.js';
 import { startKapi, type TestKapi } from '../support/kapi.js';
-import { redisDrillSkipReason, redisSentinels, withRedis, type DrillSentinels } from '../support/redis-drill-servers.js';
+import { redisDrillSkipReason, redisSentinels, type DrillSentinels } from '../support/redis-drill-servers.js';
 import {
   describeError,
   failureWindow,
@@ -96,17 +96,18 @@ if (skip) console.warn(`skipping the Redis Sentinel drill: ${skip}`);
     const promotedAfter = Date.now() - killedAt;
     // The crashed server returns (as systemd would restart it) as a replica of the new primary.
     await redis.primary.start(['--replicaof', '127.0.0.1', String(redis.replica.port)]);
-    await waitFor(
-      () => withRedis(redis.primary.port, passwords.redis, async (r) => /master_link_status:up/.test(await r.info('replication'))),
-      15_000,
-      'the old primary syncing as a replica',
-    );
+    // The next steps need a replica that can confirm writes: every sentinel naming the promoted primary,
+    // no failover under way, and the returned server linked to it and caught up.
+    await redis.settled(redis.replica.port, redis.primary.port);
 
     // Sign-ins succeed again, then run a little longer.
     await waitFor(async () => outcomes.filter((o) => o.at > Date.now() - 1000).some((o) => o.result === 'ok'), 20_000, 'sign-ins succeeding again');
     await new Promise((r) => setTimeout(r, 1500));
     running = false;
     await workers;
+    // One failover, not two: a second one (sentinels judging the healthy new primary down) would leave
+    // Kapı on a primary without a replica, and every later step would rightly answer 503.
+    expect(await redis.primaryPorts()).toEqual(redis.sentinels.map(() => redis.replica.port));
 
     const failed = outcomes.filter((o) => o.result !== 'ok');
     console.log(
@@ -136,6 +137,8 @@ if (skip) console.warn(`skipping the Redis Sentinel drill: ${skip}`);
   }, 60_000);
 
   it('without a replica to confirm them, single uses are refused (503) and nothing is issued', async () => {
+    // The starting point: the promoted primary with the returned server as its replica, caught up.
+    await redis.settled(redis.replica.port, redis.primary.port);
     const req = await authRequest(rp, { scope: 'openid' });
     const page = await signInPage(new Browser(), req, ayse);
     if (typeof page === 'string') throw new Error(page);

@@ -172,12 +172,28 @@ export interface DrillSentinels {
   addresses: string;
   /** The port the sentinels name as primary now. */
   primaryPort(): Promise<number>;
+  /** The port each sentinel names as primary now (0 for a sentinel that does not answer). */
+  primaryPorts(): Promise<number[]>;
+  /**
+   * Waits until every sentinel names `primary` as the primary with no failover under way, and `replica`
+   * is linked to it (master_link_status:up) and has caught up with the primary's replication offset as
+   * read just before: the state in which a write can be confirmed by a replica (WAIT 1).
+   */
+  settled(primary: number, replica: number, timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
 }
 
 /**
  * A primary, one replica and three sentinels (quorum 2), with passwords on the data nodes and on the
- * sentinels; short down-after and failover timeouts so that a failover takes about two seconds.
+ * sentinels; short down-after and failover timeouts so that a failover takes a few seconds.
+ *
+ * down-after-milliseconds is 3000, not less: a sentinel pings at most once a second, and after every
+ * +switch-master it starts a new record of the promoted primary that needs a PONG on a new connection
+ * within down-after. With 1000 ms, a sentinel held off the CPU for a second (CI: three jest workers on
+ * two cores) judged the healthy new primary down, two sentinels agreed, and they failed over a second
+ * time to the server just restarted as a replica, leaving two primaries without replicas: every write
+ * that must wait for a replica answered 503 (seen in the drill's logs: +sdown and +odown of the new
+ * primary 1.01 s after +switch-master, then a second +switch-master back to the old port).
  */
 export async function redisSentinels(passwords: { redis: string; sentinel: string }): Promise<DrillSentinels> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'kapi-drill-sentinel-'));
@@ -203,7 +219,7 @@ export async function redisSentinels(passwords: { redis: string; sentinel: strin
         `sentinel auth-pass ${SENTINEL_MASTER} ${passwords.redis}`,
         // Sentinels talk to each other with the password they require themselves.
         `sentinel sentinel-pass ${passwords.sentinel}`,
-        `sentinel down-after-milliseconds ${SENTINEL_MASTER} 1000`,
+        `sentinel down-after-milliseconds ${SENTINEL_MASTER} 3000`,
         `sentinel failover-timeout ${SENTINEL_MASTER} 4000`,
         `sentinel parallel-syncs ${SENTINEL_MASTER} 1`,
       ],
@@ -220,6 +236,41 @@ export async function redisSentinels(passwords: { redis: string; sentinel: strin
     withRedis(sentinelPorts[0]!, passwords.sentinel, async (r) =>
       Number(((await r.call('SENTINEL', 'GET-MASTER-ADDR-BY-NAME', SENTINEL_MASTER)) as string[])[1]),
     );
+  const primaryPorts = () =>
+    Promise.all(
+      sentinelPorts.map((port) =>
+        withRedis(port, passwords.sentinel, async (r) => Number(((await r.call('SENTINEL', 'GET-MASTER-ADDR-BY-NAME', SENTINEL_MASTER)) as string[])[1])).catch(
+          () => 0,
+        ),
+      ),
+    );
+  const offset = (info: string) => Number(/master_repl_offset:(\d+)/.exec(info)?.[1] ?? -1);
+  const settled = async (primaryPort: number, replicaPort: number, timeoutMs = 20_000) => {
+    await waitFor(
+      async () => {
+        for (const port of sentinelPorts) {
+          const ok = await withRedis(port, passwords.sentinel, async (r) => {
+            const master = (await r.call('SENTINEL', 'MASTER', SENTINEL_MASTER)) as string[];
+            const field = (name: string) => master[master.indexOf(name) + 1];
+            return Number(field('port')) === primaryPort && field('flags') === 'master';
+          });
+          if (!ok) return false;
+        }
+        const primaryOffset = await withRedis(primaryPort, passwords.redis, async (r) => {
+          const info = await r.info('replication');
+          return /role:master/.test(info) ? offset(info) : -1;
+        });
+        return withRedis(replicaPort, passwords.redis, async (r) => {
+          const info = await r.info('replication');
+          return (
+            primaryOffset >= 0 && new RegExp(`master_port:${primaryPort}\\b`).test(info) && /master_link_status:up/.test(info) && offset(info) >= primaryOffset
+          );
+        });
+      },
+      timeoutMs,
+      `the sentinels agreeing on ${primaryPort} as primary, and ${replicaPort} linked to it and caught up`,
+    );
+  };
   try {
     await primary.start();
     await replica.start();
@@ -246,7 +297,16 @@ export async function redisSentinels(passwords: { redis: string; sentinel: strin
     await stop();
     throw err;
   }
-  return { primary, replica, sentinels, addresses: sentinelPorts.map((p) => `127.0.0.1:${p}`).join(','), primaryPort: primaryPortNow, stop };
+  return {
+    primary,
+    replica,
+    sentinels,
+    addresses: sentinelPorts.map((p) => `127.0.0.1:${p}`).join(','),
+    primaryPort: primaryPortNow,
+    primaryPorts,
+    settled,
+    stop,
+  };
 }
 
 /** One plain redis-server (the Postgres drill's short-lived state). */
