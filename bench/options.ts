@@ -11,7 +11,6 @@ const STRING_OPTIONS = [
   'runs',
   'seconds',
   'warmup',
-  'login-warmup',
   'sessions',
   'kapi-env',
   'quiet-wait',
@@ -45,14 +44,6 @@ export const QUICK = flag('quick');
 export const RUNS = Number(option('runs') ?? (QUICK ? 1 : 3));
 export const SECONDS = Number(option('seconds') ?? (QUICK ? 2 : 6));
 export const WARMUP = Number(option('warmup') ?? (QUICK ? 1 : 2));
-/**
- * Seconds of logins before scenario 4's runs, for every target (`--login-warmup`; at least WARMUP).
- * Node 22 optimises a function with TurboFan after about 3,000 calls: with a 2-s warm-up, a function
- * called once per login was still running unoptimised through most of the measured runs (600–900 logins
- * per server, bench/notes.md "Logins: where the main thread's time goes"). A gateway's processes sign
- * people in for days, so the ratio is taken after the login code has been optimised, bare's as Kapı's.
- */
-export const LOGIN_WARMUP = Math.max(WARMUP, Number(option('login-warmup') ?? (QUICK ? 1 : 2)));
 export const QUIET_BUDGET = Number(option('quiet-wait') ?? (QUICK ? 0 : 90)); // seconds, whole run
 export const SESSIONS = (option('sessions') ?? (QUICK ? '1000,5000' : '10000,100000')).split(',').map(Number);
 export const PROFILE = !flag('no-profile') && (!QUICK || flag('profile') || option('profile-scenarios') !== undefined);

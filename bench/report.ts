@@ -13,7 +13,6 @@ import {
   RUNS,
   SECONDS,
   WARMUP,
-  LOGIN_WARMUP,
   QUIET_BUDGET,
   CONNECTIONS,
   REFRESH_CHAINS,
@@ -255,7 +254,7 @@ export function render(info: Record<string, string>, started: Date, seconds: num
     `- Kapı and the bare provider load the same installed packages (the same oidc-provider; only Kapı uses ioredis), with the dependency patches of \`bin/patch-dependencies.mjs\`: ${patches.join('; ')}.`,
   );
   out.push(`- Other work on the machine (this is a shared development machine): before each run the benchmark waits until processes other than the servers, Postgres and Redis use less than ${NOISE} of a core, and a run during which they used more is done again (twice at most), all within a budget of ${QUIET_BUDGET} s for the whole benchmark. This time ${fmt(runState.quietWaited, 1)} s were spent waiting, ${redone()} run(s) were redone and ${runState.noisyRuns} run(s) started on a busy machine after the budget ran out; the "other processes" column below shows what remained.
-- ${RUNS} runs of ${SECONDS} s per scenario after a ${WARMUP} s warm-up (password logins: ${Math.max(LOGIN_WARMUP, 2)} s of logins, so that the login code runs optimised as in a server that has been up for a while, \`LOGIN_WARMUP\` in bench/options.ts); the table shows the median and (min–max). All three servers are started at the beginning and stay up; for each scenario every server gets its warm-up, then the runs go round-robin (run 1 of each server, then run 2 of each, ...), so that run i of Kapı and run i of bare see the same machine, and the Kapı/bare ratio is computed pair by pair (run i over run i) and summarised the same way. ${CONNECTIONS} connections for autocannon, ${REFRESH_CHAINS} refresh chains; ${LOGIN_CONCURRENCY} concurrent citizens for the login maximum.`);
+- ${RUNS} runs of ${SECONDS} s per scenario after a ${WARMUP} s warm-up; the table shows the median and (min–max). All three servers are started at the beginning and stay up; for each scenario every server gets its warm-up, then the runs go round-robin (run 1 of each server, then run 2 of each, ...), so that run i of Kapı and run i of bare see the same machine, and the Kapı/bare ratio is computed pair by pair (run i over run i) and summarised the same way. ${CONNECTIONS} connections for autocannon, ${REFRESH_CHAINS} refresh chains; ${LOGIN_CONCURRENCY} concurrent citizens for the login maximum.`);
   out.push('');
   out.push('## Results');
   out.push('');

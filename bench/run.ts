@@ -14,7 +14,6 @@
 //                           data-growth ones: history, institutions, registrar-lookup, registrar-history, retention
 //   --growth-scale=X        experiment: the data-growth template at X of its size (0.01 to work on the scenarios)
 //   --runs=N --seconds=S --warmup=S   runs per scenario, seconds per run, warm-up seconds
-//   --login-warmup=S        seconds of logins before scenario 4's runs (see LOGIN_WARMUP in options.ts)
 //   --sessions=10000,100000 memory scenario sizes
 //   --no-profile            skip the CPU profile of the weakest Kapı scenario
 //   --no-write              leave docs/performance.md alone (the report is always in bench/results/); a run with

@@ -11,7 +11,6 @@ import { CITIZENS, RESOURCE_SCOPE, RESOURCES } from './lib/kapi-setup.js';
 import {
   QUICK,
   WARMUP,
-  LOGIN_WARMUP,
   SESSIONS,
   REFRESH_CHAINS,
   LOGIN_RATE,
@@ -331,7 +330,7 @@ export async function runScenario(scenario: ScenarioKey, all: Target[], redis: R
     }
   }
   await measure(scenario, ready, (t, s) => bodies.get(t.key)!(t, s), {
-    warmup: scenario === 'token-under-login' ? 0 : scenario === 'login' ? Math.max(LOGIN_WARMUP, 2) : WARMUP,
+    warmup: scenario === 'token-under-login' ? 0 : scenario === 'login' ? Math.max(WARMUP, 2) : WARMUP,
   });
   if (scenario === 'login') {
     for (const t of ready) {
