@@ -45,7 +45,12 @@ export async function showConsent(
   });
 }
 
-export async function decideConsent(deps: InteractionDeps, ctx: Context, interaction: InteractionLike, allow: boolean): Promise<void> {
+/**
+ * The result keeps the page's form token (`kapi.csrf`) beside the decision: a second post of the same page
+ * (a double click whose request leaves after the first was answered, a resubmitted page) passes its token
+ * check and is sent on to resume with the decision that finished (routes.ts), not refused 403.
+ */
+export async function decideConsent(deps: InteractionDeps, ctx: Context, interaction: InteractionLike, allow: boolean, csrf: string): Promise<void> {
   const provider = deps.provider();
   const clientId = interaction.params.client_id as string;
   const accountId = interaction.session?.accountId;
@@ -53,7 +58,7 @@ export async function decideConsent(deps: InteractionDeps, ctx: Context, interac
     await provider.interactionFinished(
       ctx.req,
       ctx.res,
-      { error: 'access_denied', error_description: 'the person did not allow sharing' },
+      { error: 'access_denied', error_description: 'the person did not allow sharing', kapi: { csrf } },
       { mergeWithLastSubmission: false },
     );
     ctx.respond = false;
@@ -75,6 +80,8 @@ export async function decideConsent(deps: InteractionDeps, ctx: Context, interac
     ip: deps.clientIp(ctx),
     detail: { scopes: m.missingOIDCScope, claims: m.missingOIDCClaims },
   });
-  await provider.interactionFinished(ctx.req, ctx.res, { consent: { grantId } }, { mergeWithLastSubmission: true });
+  // Merged with the login's result (oidc-provider's lastSubmission), whose `kapi` the resume reads.
+  const earlier = (interaction as InteractionLike & { lastSubmission?: { kapi?: Record<string, unknown> } }).lastSubmission?.kapi;
+  await provider.interactionFinished(ctx.req, ctx.res, { consent: { grantId }, kapi: { ...earlier, csrf } }, { mergeWithLastSubmission: true });
   ctx.respond = false;
 }

@@ -115,7 +115,7 @@ export function interactionRouter(deps: InteractionDeps): Router {
     const input = formFields(ctx, (fields) => assertCsrf(req.flow.csrf, fields));
     if (resumedIfFinished(ctx, req.interaction)) return;
     if (req.interaction.prompt.name !== 'consent') throw new KapiError('invalid_request');
-    return decideConsent(deps, ctx, req.interaction, input.decision === 'allow');
+    return decideConsent(deps, ctx, req.interaction, input.decision === 'allow', req.flow.csrf);
   });
 
   // "Cancel" on the chooser and "return to the service" on the refusal page end the request with an
@@ -127,7 +127,8 @@ export function interactionRouter(deps: InteractionDeps): Router {
       input.reason === 'level_unreachable'
         ? { error: 'unmet_authentication_requirements', error_description: 'no available method reaches the level of assurance asked for' }
         : { error: 'access_denied', error_description: 'the person cancelled the sign-in' };
-    await deps.provider().interactionFinished(ctx.req, ctx.res, error, { mergeWithLastSubmission: false });
+    // The form token stays with the error: a second click on "cancel" is sent on to resume too.
+    await deps.provider().interactionFinished(ctx.req, ctx.res, { ...error, kapi: { csrf: req.flow.csrf } }, { mergeWithLastSubmission: false });
     ctx.respond = false;
   });
 
