@@ -46,6 +46,11 @@ async function verdict(leaf: Uint8Array, chain: Ca[], trust: TrustProfile = prof
   );
 }
 
+/** The work, or a message when it has not ended after `seconds`: an endless search fails clearly. */
+function withinSeconds<T>(seconds: number, work: Promise<T>): Promise<T | string> {
+  return Promise.race([work, new Promise<string>((resolve) => setTimeout(resolve, seconds * 1000, `still searching after ${seconds} s`))]);
+}
+
 async function reasonOf(leaf: Uint8Array, chain: Ca[], trust: TrustProfile = profile): Promise<string> {
   const answer = await verdict(leaf, chain, trust);
   return answer.ok ? 'ok' : answer.reason;
@@ -224,15 +229,15 @@ describe('certificate paths: who may issue (RFC 5280 §6.1.4(k)(n))', () => {
 });
 
 describe('certificate paths: the search ends (loops, meshes, length)', () => {
-  it('a cross-signed pair that never reaches the root is refused quickly (a loop terminates)', async () => {
+  it('a cross-signed pair that never reaches the root is refused (a loop terminates: the search runs out of paths, not of budget)', async () => {
     const keysA = await newKeys();
     const keysB = await newKeys();
     const seedB = await rootCa({ commonName: 'Loop B', keys: keysB });
     const aByB = await subCa(seedB, { commonName: 'Loop A', keys: keysA });
     const bByA = await subCa(aByB, { commonName: 'Loop B', keys: keysB });
-    const started = Date.now();
-    expect(await reasonOf(await leafOf(aByB), [aByB, bByA])).toBe('untrusted');
-    expect(Date.now() - started).toBeLessThan(2000);
+    const answer = await withinSeconds(20, verdict(await leafOf(aByB), [aByB, bByA]));
+    expect(answer).toMatchObject({ ok: false, reason: 'untrusted' });
+    expect((answer as { detail?: string }).detail).toMatch(/^no path /);
   });
 
   it('a cross-signed pair with one certificate from the root is accepted through the root’s link (cross-certification still works)', async () => {
@@ -258,15 +263,14 @@ describe('certificate paths: the search ends (loops, meshes, length)', () => {
     return { seeds, certificates };
   }
 
-  function withinSeconds<T>(seconds: number, work: Promise<T>): Promise<T | string> {
-    return Promise.race([work, new Promise<string>((resolve) => setTimeout(resolve, seconds * 1000, `still searching after ${seconds} s`))]);
-  }
-
-  it('a mesh of 10 CAs all cross-signing each other (90 certificates, no way to the root) is refused within 3 s (the search is bounded)', async () => {
+  // The bound is the search's step budget, asserted as such: a wall-clock limit here failed on a loaded CI
+  // machine (6.6 s) while the search did exactly the bounded work (its cost is in npm run bench's terms,
+  // not a test's). The 20 s race only turns an endless search into a clear failure.
+  it('a mesh of 10 CAs all cross-signing each other (90 certificates, no way to the root) is refused when the search budget is spent (the search is bounded)', async () => {
     const { seeds, certificates } = await mesh();
-    const started = Date.now();
-    expect(await withinSeconds(20, reasonOf(await leafOf(seeds[0]!), certificates))).toBe('untrusted');
-    expect(Date.now() - started).toBeLessThan(3000);
+    const answer = await withinSeconds(20, verdict(await leafOf(seeds[0]!), certificates));
+    expect(answer).toMatchObject({ ok: false, reason: 'untrusted' });
+    expect((answer as { detail?: string }).detail).toMatch(/^path search stopped after \d+ steps/);
   }, 30_000);
 
   it('the same mesh with one of its CAs also certified by the root is accepted through that link (short honest paths are tried before the budget runs out)', async () => {

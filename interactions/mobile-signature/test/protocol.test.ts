@@ -188,9 +188,8 @@ describe('ETSI TS 102 204 client and MSSP simulator', () => {
       await expect(operator.requestSignature(request)).rejects.toBeInstanceOf(OperatorUnavailable);
       expect(Date.now() - started).toBeLessThan(2000);
       expect((await operator.health()).state).toBe('down'); // three refused tries (never delivered, so retried)
-      const fast = Date.now();
+      // Refused by the breaker itself, without a try: its own message says so (a time bound here flaked).
       await expect(operator.requestSignature(request)).rejects.toThrow(/marked down/);
-      expect(Date.now() - fast).toBeLessThan(50);
     });
 
     it('a hanging operator costs one request timeout, and a signature request is not repeated', async () => {
