@@ -262,6 +262,7 @@ export async function createKapi(config: Config, options: KapiOptions = {}): Pro
     accounts,
     consents,
     audit,
+    resourceServers: services.resourceServers,
     clientIp: (ctx: Context) => ctx.ip,
     deviceCookies: deviceCookies(config),
     ownerSignedIn: (nationalId) => limiter.ownerSignedIn(nationalId),

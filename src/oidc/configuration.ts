@@ -19,6 +19,7 @@ import { errors } from 'oidc-provider';
 import { decodeJwt } from 'jose';
 import { dpopIatTimely } from './dpop.js';
 import type { ResourceServerRegistry } from './resource-servers.js';
+import { narrowLogoutToThisSession } from './logout-scope.js';
 import { introspectionAllowedPolicy } from './introspection-policy.js';
 import { outgoingFetch } from './outgoing-requests.js';
 import type { RevocationCheck } from './introspection-policy.js';
@@ -197,6 +198,8 @@ export function buildConfiguration(deps: ConfigurationDeps): Configuration {
         enabled: true,
         async logoutSource(ctx, form) {
           const locale = localeFor(ctx as never);
+          // "No" ends an institution's part only when this session's own ID token asked for it.
+          narrowLogoutToThisSession(ctx);
           // The confirmation form posts to oidc-provider's end_session route, which redirects to the
           // post-logout URI it has already checked against the client's registration.
           allowFormTargets(ctx, [ctx.oidc.params?.post_logout_redirect_uri]);

@@ -24,7 +24,7 @@ function missing(interaction: InteractionLike): Required<ConsentDetails> {
  * nor the grant decided below ever holds another.
  */
 export async function showConsent(
-  deps: Pick<InteractionDeps, 'accounts'>,
+  deps: Pick<InteractionDeps, 'accounts' | 'resourceServers'>,
   ctx: Context,
   interaction: InteractionLike,
   flow: Flow,
@@ -36,12 +36,24 @@ export async function showConsent(
   // The identity number is named for the person's identity type (a foreigner's YKN, a blue card).
   const naming =
     claims.some((c) => c.startsWith('national_id')) && interaction.session?.accountId ? await deps.accounts.findById(interaction.session.accountId) : undefined;
+  // The APIs an access token is asked for, with their scopes: "Allow" grants them too (decideConsent), so
+  // the page names them; an API is never granted behind "asks for nothing beyond who you are".
+  const apis = await Promise.all(
+    Object.entries(m.missingResourceScopes)
+      .filter(([, scopes]) => scopes.length)
+      .map(async ([identifier, scopes]) => ({
+        identifier,
+        name: (await deps.resourceServers?.find(identifier).catch(() => undefined))?.name ?? identifier,
+        scopes: scopes.join(' '),
+      })),
+  );
   return renderPage(ctx, '/src/web/views/consent', flow.locale, {
     title: translate(flow.locale, 'consent.title'),
     uid: interaction.uid,
     csrf: flow.csrf,
     client,
     claims: [...claims, ...extras].map((name) => ({ name, label: claimName(flow.locale, name, naming?.nationalIdType) })),
+    apis,
   });
 }
 

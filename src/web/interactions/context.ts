@@ -19,6 +19,8 @@ export interface InteractionDeps {
   audit: AuditLog;
   /** Number of trusted reverse-proxy hops in front of Kapı (X-Forwarded-For). */
   clientIp: (ctx: import('koa').Context) => string;
+  /** The registered APIs, by resource indicator: the consent page names each one a token is asked for. */
+  resourceServers?: { find(identifier: string): Promise<{ name: string } | undefined> };
   /** The browser's device tokens (OWASP device cookies): read by the limits, renewed at every sign-in. */
   deviceCookies: DeviceCookies;
   /** After every successful sign-in: the person showed up, so strangers' runs of failures against her end. */
